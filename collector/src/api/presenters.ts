@@ -1,0 +1,98 @@
+/**
+ * Store records -> the API's JSON shapes (camelCase, ISO times, parsed JSON
+ * for metadata and outcome). Pure functions, unit-tested.
+ */
+import type { z } from 'zod';
+import { nanosToIso } from '../model/time.js';
+import type { ExecutionRecord, StepRecord } from '../store/index.js';
+import type { executionDetail, executionSummary, step } from './schemas.js';
+
+/** Parses JSON text the SDK wrote; text that is not JSON is returned as is, empty text as null. */
+export function parseJsonText(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function toExecutionSummary(record: ExecutionRecord): z.infer<typeof executionSummary> {
+  return {
+    executionId: record.execution_id,
+    traceId: record.trace_id,
+    pipeline: record.pipeline,
+    environment: record.environment,
+    serviceName: record.service_name,
+    status: record.status,
+    startTime: nanosToIso(record.start_ns),
+    endTime: nanosToIso(record.end_ns),
+    startTimeUnixNano: record.start_ns,
+    durationMs: record.duration_ms,
+    stepCount: record.step_count,
+    errorCount: record.error_count,
+    droppedSteps: record.dropped_steps,
+    errorMessage: record.error_message,
+  };
+}
+
+export function toExecutionDetail(record: ExecutionRecord): z.infer<typeof executionDetail> {
+  return {
+    ...toExecutionSummary(record),
+    rootSpanId: record.root_span_id,
+    metadata: parseJsonText(record.metadata),
+    finalOutcome: parseJsonText(record.final_outcome),
+    attributes: record.attributes,
+  };
+}
+
+export function toStep(record: StepRecord): z.infer<typeof step> {
+  const failed = record.error_message !== '' || record.error_type !== '' || record.error_stack !== '';
+  return {
+    executionId: record.execution_id,
+    spanId: record.span_id,
+    parentSpanId: record.parent_span_id,
+    sequence: record.sequence,
+    name: record.name,
+    pipeline: record.pipeline,
+    environment: record.environment,
+    status: record.status,
+    startTime: nanosToIso(record.start_ns),
+    endTime: nanosToIso(record.end_ns),
+    startTimeUnixNano: record.start_ns,
+    durationMs: record.duration_ms,
+    input: record.input,
+    output: record.output,
+    reasoning: record.reasoning,
+    error: failed ? { type: record.error_type, message: record.error_message, stack: record.error_stack } : null,
+    model: record.model,
+    provider: record.provider,
+    inputTokens: record.input_tokens,
+    outputTokens: record.output_tokens,
+    costUsd: record.cost_usd,
+    attributes: record.attributes,
+  };
+}
+
+/** A bucket width giving about `targetBuckets` buckets over the range, rounded to a readable unit. */
+export function autoIntervalSeconds(fromMillis: number, toMillis: number, targetBuckets = 60): number {
+  const raw = Math.max(60, (toMillis - fromMillis) / 1000 / targetBuckets);
+  const steps = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
+  return steps.find((candidate) => candidate >= raw) ?? 604800;
+}
+
+/**
+ * Steps sent without X-Ray's attributes, in a request without their root,
+ * were stored with no pipeline or environment; they belong to the execution's.
+ */
+export function inheritFromExecution<T extends { pipeline: string; environment: string }>(
+  stepJson: T,
+  execution: { pipeline: string; environment: string } | null,
+): T {
+  if (!execution) return stepJson;
+  return {
+    ...stepJson,
+    pipeline: stepJson.pipeline || execution.pipeline,
+    environment: stepJson.environment || execution.environment,
+  };
+}

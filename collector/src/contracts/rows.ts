@@ -1,0 +1,62 @@
+/**
+ * The row shapes of the ClickHouse tables `executions` and `steps`, as the
+ * span mapping (model/) produces them and the store (store/) inserts them.
+ * Types only: this file is the contract between the two, so neither imports
+ * the other. Column names are the tables' own (snake_case); times are
+ * DateTime64(9) text in UTC (`YYYY-MM-DD hh:mm:ss.nnnnnnnnn`).
+ */
+
+export interface ExecutionRow {
+  app_id: string;
+  execution_id: string;
+  trace_id: string;
+  root_span_id: string;
+  pipeline: string;
+  environment: string;
+  service_name: string;
+  status: string;
+  start_time: string;
+  end_time: string;
+  duration_ms: number;
+  step_count: number;
+  error_count: number;
+  dropped_steps: number;
+  error_message: string;
+  metadata: string;
+  final_outcome: string;
+  attributes: Record<string, string>;
+}
+
+export interface StepRow {
+  app_id: string;
+  execution_id: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  sequence: number;
+  name: string;
+  pipeline: string;
+  environment: string;
+  status: string;
+  start_time: string;
+  end_time: string;
+  duration_ms: number;
+  input: string;
+  output: string;
+  reasoning: string;
+  error_type: string;
+  error_message: string;
+  error_stack: string;
+  model: string;
+  provider: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  attributes: Record<string, string>;
+}
+
+/** The rows one OTLP request turns into. */
+export interface RowBatch {
+  executions: ExecutionRow[];
+  steps: StepRow[];
+}

@@ -1,0 +1,94 @@
+/**
+ * The registry of every error the collector answers with. Each code is stable
+ * (clients and dashboards may match on it), maps to one HTTP status, says
+ * whether retrying can help, and is documented in collector/ERRORS.md (a test
+ * keeps the two in step).
+ *
+ * OTLP rules apply to /v1/traces: 400 is never retried, 413 means the body is
+ * too large, 415 the media type is wrong, 429/503 carry Retry-After.
+ */
+
+export interface ErrorDefinition {
+  readonly status: number;
+  readonly retryable: boolean;
+  /** Default message; a raised error may carry a more specific one. */
+  readonly message: string;
+}
+
+export const ERRORS = {
+  XRAY_ERR_AUTH_MISSING_KEY: {
+    status: 401,
+    retryable: false,
+    message: 'No API key: send it as "Authorization: Bearer xr_..." or "x-api-key: xr_..."',
+  },
+  XRAY_ERR_AUTH_INVALID_KEY: { status: 401, retryable: false, message: 'The API key is unknown or revoked' },
+  XRAY_ERR_AUTH_ADMIN_REQUIRED: {
+    status: 403,
+    retryable: false,
+    message: 'This route needs the admin token (XRAY_ADMIN_TOKEN), not an app key',
+  },
+  XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    retryable: false,
+    message: 'Content-Type must be application/x-protobuf or application/json',
+  },
+  XRAY_ERR_OTLP_UNSUPPORTED_ENCODING: {
+    status: 415,
+    retryable: false,
+    message: 'Content-Encoding must be gzip, deflate or identity',
+  },
+  XRAY_ERR_OTLP_BODY_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is larger than the limit' },
+  XRAY_ERR_OTLP_DECODE: { status: 400, retryable: false, message: 'The request body is not a valid OTLP trace request' },
+  XRAY_ERR_VALIDATION: { status: 400, retryable: false, message: 'The request is invalid' },
+  XRAY_ERR_BAD_CURSOR: { status: 400, retryable: false, message: 'The pagination cursor is malformed or expired' },
+  XRAY_ERR_NOT_FOUND: { status: 404, retryable: false, message: 'No such resource' },
+  XRAY_ERR_CONFLICT: { status: 409, retryable: false, message: 'The resource already exists' },
+  XRAY_ERR_ROUTE_NOT_FOUND: { status: 404, retryable: false, message: 'No such route' },
+  XRAY_ERR_METHOD_NOT_ALLOWED: { status: 405, retryable: false, message: 'Method not allowed on this route' },
+  XRAY_ERR_SQL_REJECTED: {
+    status: 400,
+    retryable: false,
+    message: 'Only one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) is allowed',
+  },
+  XRAY_ERR_SQL_FAILED: { status: 400, retryable: false, message: 'ClickHouse refused the query' },
+  XRAY_ERR_OVERLOADED: { status: 503, retryable: true, message: 'The collector is overloaded; retry later' },
+  XRAY_ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
+  },
+  XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Seconds a client should wait before retrying a retryable error. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** An error raised on purpose, carrying a registry code. */
+export class XRayError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly retryable: boolean;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: unknown }) {
+    super(message ?? ERRORS[code].message, { cause: options?.cause });
+    this.name = 'XRayError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.retryable = ERRORS[code].retryable;
+    this.details = options?.details;
+  }
+}
+
+/** The JSON body of every error reply from the query API. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; retryable: boolean; details?: unknown };
+}
+
+export function toErrorBody(error: XRayError): ErrorBody {
+  const body: ErrorBody = { error: { code: error.code, message: error.message, retryable: error.retryable } };
+  if (error.details !== undefined) body.error.details = error.details;
+  return body;
+}

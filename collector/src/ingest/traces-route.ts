@@ -1,0 +1,163 @@
+/**
+ * `POST /v1/traces`: the OTLP/HTTP trace receiver. Body -> decompress (limit
+ * enforced on the decompressed size) -> decode (protobuf or JSON) -> rows for
+ * the key's app -> the insert batcher. The reply is sent only after the
+ * batcher reports the rows inserted, so a 200 means stored; any failure after
+ * decoding answers 503 (retryable) and nothing is acknowledged.
+ *
+ * Replies follow the OTLP spec: the same Content-Type as the request, an
+ * ExportTraceServiceResponse on success (with partial_success when spans were
+ * rejected), a google.rpc.Status on failure.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { DecodeResult } from '../contracts/spans.js';
+import type { RowBatch } from '../contracts/rows.js';
+import { ERRORS, RETRY_AFTER_SECONDS, XRayError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import type { CollectorMetrics } from '../metrics.js';
+import {
+  BodyTooLargeError,
+  OtlpDecodeError,
+  UnsupportedEncodingError,
+  decodeJsonTraces,
+  decodeProtobufTraces,
+  decompressBody,
+  encodeExportResponse,
+  encodeStatus,
+} from '../otlp/index.js';
+import type { OtlpFormat } from '../otlp/index.js';
+
+export interface TracesRouteOptions {
+  maxBodyBytes: number;
+  /** The app an API key belongs to, or undefined. */
+  resolveApp: (credential: string | undefined) => Promise<string | undefined>;
+  credentialOf: (request: FastifyRequest) => string | undefined;
+  toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
+  write: (rows: RowBatch) => Promise<void>;
+  /** Maps a write failure to a registry code (overload vs. store failure). */
+  classifyWriteError: (error: unknown) => ErrorCode;
+  metrics: CollectorMetrics;
+}
+
+const MEDIA_TYPES: Record<string, OtlpFormat> = {
+  'application/x-protobuf': 'protobuf',
+  'application/protobuf': 'protobuf',
+  'application/json': 'json',
+};
+
+/** google.rpc.Code for each HTTP status we answer with. */
+function rpcCodeFor(status: number): number {
+  switch (status) {
+    case 400:
+    case 413:
+    case 415:
+      return 3; // INVALID_ARGUMENT
+    case 401:
+      return 16; // UNAUTHENTICATED
+    case 403:
+      return 7; // PERMISSION_DENIED
+    case 429:
+      return 8; // RESOURCE_EXHAUSTED
+    case 503:
+      return 14; // UNAVAILABLE
+    default:
+      return 13; // INTERNAL
+  }
+}
+
+function formatOf(request: FastifyRequest): OtlpFormat | undefined {
+  const header = request.headers['content-type'];
+  if (typeof header !== 'string') return undefined;
+  return MEDIA_TYPES[header.split(';')[0].trim().toLowerCase()];
+}
+
+function sendFailure(reply: FastifyReply, format: OtlpFormat, error: XRayError): FastifyReply {
+  reply.code(error.statusCode).header('x-xray-error-code', error.code);
+  if (error.retryable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  const status = { code: rpcCodeFor(error.statusCode), message: `${error.code}: ${error.message}` };
+  return format === 'protobuf'
+    ? reply.type('application/x-protobuf').send(encodeStatus('protobuf', status))
+    : reply.type('application/json').send(encodeStatus('json', status));
+}
+
+/** Turns anything thrown while reading a request into a registry error. */
+export function toIngestError(error: unknown): XRayError {
+  if (error instanceof XRayError) return error;
+  if (error instanceof BodyTooLargeError) return new XRayError('XRAY_ERR_OTLP_BODY_TOO_LARGE', error.message);
+  if (error instanceof UnsupportedEncodingError) return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_ENCODING', error.message);
+  if (error instanceof OtlpDecodeError) return new XRayError('XRAY_ERR_OTLP_DECODE', error.message);
+  const fastifyCode = (error as { code?: string }).code;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new XRayError('XRAY_ERR_OTLP_BODY_TOO_LARGE', ERRORS.XRAY_ERR_OTLP_BODY_TOO_LARGE.message);
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return new XRayError('XRAY_ERR_OTLP_DECODE', (error as Error).message);
+  }
+  return new XRayError('XRAY_ERR_INTERNAL', undefined, { cause: error });
+}
+
+export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, options) => {
+  // This scope reads every body as raw bytes: decompression and decoding are
+  // ours, because the size limit must apply after decompression.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toIngestError(error);
+    if (failure.code === 'XRAY_ERR_INTERNAL') request.log.error({ err: error }, 'ingest failed');
+    options.metrics.spansRejected.inc({ reason: 'request' });
+    return sendFailure(reply, formatOf(request) ?? 'json', failure);
+  });
+
+  app.post(
+    '/v1/traces',
+    {
+      // The raw (possibly compressed) body may not exceed the decompressed limit either.
+      bodyLimit: options.maxBodyBytes,
+      schema: { hide: true },
+    },
+    async (request, reply) => {
+      const format = formatOf(request);
+      if (!format) {
+        const type = request.headers['content-type'] ?? '(none)';
+        return sendFailure(
+          reply,
+          'json',
+          new XRayError(
+            'XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE',
+            `Content-Type ${JSON.stringify(type)} is not supported; use application/x-protobuf or application/json`,
+          ),
+        );
+      }
+
+      const appId = await options.resolveApp(options.credentialOf(request));
+      if (!appId) {
+        options.metrics.spansRejected.inc({ reason: 'auth' });
+        const code = options.credentialOf(request) ? 'XRAY_ERR_AUTH_INVALID_KEY' : 'XRAY_ERR_AUTH_MISSING_KEY';
+        return sendFailure(reply, format, new XRayError(code));
+      }
+
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const encoding = request.headers['content-encoding'];
+      const body = await decompressBody(raw, typeof encoding === 'string' ? encoding : undefined, options.maxBodyBytes);
+      const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
+
+      const rows = options.toRows(appId, decoded.spans);
+      try {
+        await options.write(rows);
+      } catch (error) {
+        const code = options.classifyWriteError(error);
+        request.log.warn({ err: error, appId, spans: decoded.spans.length }, 'spans not stored');
+        options.metrics.spansRejected.inc({ reason: code === 'XRAY_ERR_OVERLOADED' ? 'overload' : 'store' }, decoded.spans.length);
+        return sendFailure(reply, format, new XRayError(code, undefined, { cause: error }));
+      }
+
+      options.metrics.spansAccepted.inc(decoded.spans.length);
+      if (decoded.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'invalid' }, decoded.rejectedSpans);
+      const partial = { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionMessages.join('; ') };
+      return format === 'protobuf'
+        ? reply.type('application/x-protobuf').send(encodeExportResponse('protobuf', partial))
+        : reply.type('application/json').send(encodeExportResponse('json', partial));
+    },
+  );
+};

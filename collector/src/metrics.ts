@@ -1,0 +1,68 @@
+/**
+ * Prometheus metrics of one collector instance. Each app gets its own
+ * registry, so several collectors in one process (tests) never collide.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface CollectorMetrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly spansAccepted: Counter;
+  readonly spansRejected: Counter<'reason'>;
+  readonly insertBatches: Counter<'outcome'>;
+  readonly insertDuration: Histogram;
+  readonly insertRows: Histogram;
+  readonly pendingRows: Gauge;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?: () => number } = {}): CollectorMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xray_' });
+  const pendingRowsSource = options.pendingRows;
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'xray_http_requests_total',
+      help: 'HTTP requests answered, by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    spansAccepted: new Counter({
+      name: 'xray_spans_accepted_total',
+      help: 'Spans stored',
+      registers: [registry],
+    }),
+    spansRejected: new Counter({
+      name: 'xray_spans_rejected_total',
+      help: 'Spans not stored, by reason (invalid, decode, auth, overload, store)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    insertBatches: new Counter({
+      name: 'xray_insert_batches_total',
+      help: 'ClickHouse inserts made by the ingest batcher, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    insertDuration: new Histogram({
+      name: 'xray_insert_batch_duration_seconds',
+      help: 'Time to insert one coalesced batch into ClickHouse',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    insertRows: new Histogram({
+      name: 'xray_insert_batch_rows',
+      help: 'Rows per coalesced ClickHouse insert',
+      buckets: [1, 10, 100, 1000, 5000, 10000, 50000, 100000],
+      registers: [registry],
+    }),
+    pendingRows: new Gauge({
+      name: 'xray_ingest_pending_rows',
+      help: 'Rows accepted and waiting for ClickHouse',
+      registers: [registry],
+      collect() {
+        if (pendingRowsSource) this.set(pendingRowsSource());
+      },
+    }),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Conversions between OTLP's unix-nanosecond times and ClickHouse DateTime64(9).
+ * Pure bigint arithmetic: a double cannot hold nanoseconds since 1970 exactly.
+ */
+
+const NANOS_PER_MILLI = 1_000_000n;
+const NANOS_PER_SECOND = 1_000_000_000n;
+
+/** `1732233600123456789n` -> `'2024-11-22 00:00:00.123456789'` (UTC). */
+export function nanosToDateTime64(nanos: bigint): string {
+  const seconds = nanos / NANOS_PER_SECOND;
+  const fraction = (nanos % NANOS_PER_SECOND).toString().padStart(9, '0');
+  const iso = new Date(Number(seconds) * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+}
+
+/** Unix nanoseconds (as a decimal string, the way ClickHouse returns Int64) -> ISO 8601 with milliseconds. */
+export function nanosToIso(nanos: string | bigint): string {
+  const value = typeof nanos === 'bigint' ? nanos : BigInt(nanos);
+  return new Date(Number(value / NANOS_PER_MILLI)).toISOString();
+}
+
+/** Duration between two unix-nanosecond times in (fractional) milliseconds, never negative. */
+export function durationMillis(startNanos: bigint, endNanos: bigint): number {
+  if (endNanos <= startNanos) return 0;
+  return Number(endNanos - startNanos) / 1e6;
+}

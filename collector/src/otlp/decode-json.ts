@@ -1,0 +1,94 @@
+/**
+ * OTLP/HTTP JSON (Content-Type: application/json) -> DecodedSpan[]. The
+ * structure is checked by the zod schema in json-schema.ts; this module turns
+ * its errors into one OtlpDecodeError naming the field, then maps and
+ * validates spans exactly like the protobuf decoder.
+ */
+import type { z } from 'zod';
+import { createDecodeResultBuilder } from './decode-result.js';
+import { OtlpDecodeError } from './errors.js';
+import { exportTraceServiceRequestJson, type ExportTraceServiceRequestJson } from './json-schema.js';
+import { findSpanProblem, normalizeParentSpanId } from './span-validation.js';
+import type { DecodeResult } from '../contracts/spans.js';
+
+/** How many field errors one message lists; the first few are enough to fix a sender. */
+const MAX_REPORTED_ISSUES = 3;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `['resourceSpans', 0, 'scopeSpans']` -> `resourceSpans[0].scopeSpans`. */
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    out += typeof part === 'number' ? `[${part}]` : `${out === '' ? '' : '.'}${String(part)}`;
+  }
+  return out === '' ? '(request)' : out;
+}
+
+function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>): string {
+  const listed = issues.slice(0, MAX_REPORTED_ISSUES).map((i) => `${formatPath(i.path)}: ${i.message}`);
+  const more = issues.length > MAX_REPORTED_ISSUES ? ` (and ${issues.length - MAX_REPORTED_ISSUES} more)` : '';
+  return `invalid OTLP/JSON ExportTraceServiceRequest: ${listed.join('; ')}${more}`;
+}
+
+function parseRequest(body: string | Uint8Array): ExportTraceServiceRequestJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof body === 'string' ? body : utf8.decode(body));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new OtlpDecodeError(`request body is not valid JSON: ${reason}`, { cause: error });
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new OtlpDecodeError('invalid OTLP/JSON ExportTraceServiceRequest: the body must be a JSON object');
+  }
+  const parsed = exportTraceServiceRequestJson.safeParse(json);
+  if (!parsed.success) throw new OtlpDecodeError(describeIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+/**
+ * Decodes an OTLP/JSON `ExportTraceServiceRequest` (UTF-8 text or bytes).
+ *
+ * Throws `OtlpDecodeError` for invalid JSON or a field of the wrong type, with
+ * the field's path in the message (answer 400); spans that parse but fail the
+ * per-span checks are counted in `rejectedSpans` instead.
+ *
+ * @example
+ * decodeJsonTraces('{"resourceSpans":[]}'); // { spans: [], rejectedSpans: 0, rejectionMessages: [] }
+ */
+export function decodeJsonTraces(body: string | Uint8Array): DecodeResult {
+  const request = parseRequest(body);
+  const result = createDecodeResultBuilder();
+  request.resourceSpans.forEach(({ resource, scopeSpans }, r) => {
+    scopeSpans.forEach(({ scope, spans }, s) => {
+      spans.forEach((span, i) => {
+        // Hex is case-insensitive in OTLP/JSON; stored ids are lowercase.
+        const identity = {
+          traceId: span.traceId.toLowerCase(),
+          spanId: span.spanId.toLowerCase(),
+          parentSpanId: span.parentSpanId.toLowerCase(),
+          startTimeUnixNano: span.startTimeUnixNano,
+          endTimeUnixNano: span.endTimeUnixNano,
+        };
+        const problem = findSpanProblem(identity);
+        if (problem !== undefined) {
+          result.reject(`resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`, span.name, problem);
+          return;
+        }
+        result.accept({
+          ...identity,
+          parentSpanId: normalizeParentSpanId(identity.parentSpanId),
+          name: span.name,
+          kind: span.kind,
+          attributes: span.attributes,
+          events: span.events,
+          status: span.status,
+          resource,
+          scope,
+        });
+      });
+    });
+  });
+  return result.finish();
+}

@@ -1,0 +1,41 @@
+/**
+ * Collects the outcome of decoding one request: the spans kept, and a count of
+ * the spans rejected with a few reasons for `partial_success.error_message`.
+ * Only a few reasons are kept because the message goes back to the sender in
+ * every response; a batch of 10 000 bad spans needs one example, not 10 000.
+ */
+import type { DecodedSpan, DecodeResult } from '../contracts/spans.js';
+
+/** How many rejection reasons one result keeps. */
+export const MAX_REJECTION_MESSAGES = 5;
+
+/** Span names are free text from the sender; a long one would swamp the message. */
+const MAX_NAME_CHARS = 64;
+
+export interface DecodeResultBuilder {
+  accept(span: DecodedSpan): void;
+  /** `where` locates the span in the request, e.g. `resourceSpans[0].scopeSpans[1].spans[4]`. */
+  reject(where: string, spanName: string, problem: string): void;
+  finish(): DecodeResult;
+}
+
+export function createDecodeResultBuilder(): DecodeResultBuilder {
+  const spans: DecodedSpan[] = [];
+  const rejectionMessages: string[] = [];
+  let rejectedSpans = 0;
+  return {
+    accept(span) {
+      spans.push(span);
+    },
+    reject(where, spanName, problem) {
+      rejectedSpans += 1;
+      if (rejectionMessages.length < MAX_REJECTION_MESSAGES) {
+        const name = spanName.length > MAX_NAME_CHARS ? `${spanName.slice(0, MAX_NAME_CHARS)}…` : spanName;
+        rejectionMessages.push(`${where} (${JSON.stringify(name)}): ${problem}`);
+      }
+    },
+    finish() {
+      return { spans, rejectedSpans, rejectionMessages };
+    },
+  };
+}

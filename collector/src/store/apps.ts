@@ -1,0 +1,119 @@
+/**
+ * Persistence of apps (tenants) and API keys. Keys arrive here already
+ * hashed: the store never sees a key in clear.
+ */
+import type { ClickHouseBackend } from './backend.js';
+
+export interface AppRecord {
+  appId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface ApiKeyRecord {
+  keyPrefix: string;
+  appId: string;
+  name: string;
+  createdAt: string;
+  revoked: boolean;
+}
+
+export interface AppsRepository {
+  createApp(appId: string, name: string): Promise<AppRecord>;
+  getApp(appId: string): Promise<AppRecord | undefined>;
+  listApps(): Promise<AppRecord[]>;
+  addKey(input: { keyHash: string; keyPrefix: string; appId: string; name: string }): Promise<void>;
+  listKeys(appId: string): Promise<ApiKeyRecord[]>;
+  /** Revokes the app's keys whose prefix matches; returns how many were revoked. */
+  revokeKeys(appId: string, keyPrefix: string): Promise<number>;
+  /** The app a (hashed) key belongs to, if the key exists and is not revoked. */
+  findAppIdByKeyHash(keyHash: string): Promise<string | undefined>;
+}
+
+let lastVersion = 0;
+/** Strictly increasing row versions for ReplacingMergeTree, even within one millisecond. */
+function nextVersion(): number {
+  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
+  return lastVersion;
+}
+
+interface AppRow {
+  app_id: string;
+  name: string;
+  created_at: string;
+}
+
+interface KeyRow {
+  key_hash: string;
+  key_prefix: string;
+  app_id: string;
+  name: string;
+  created_at: string;
+  revoked: number;
+}
+
+const toApp = (row: AppRow): AppRecord => ({ appId: row.app_id, name: row.name, createdAt: row.created_at });
+
+export function createAppsRepository(backend: ClickHouseBackend): AppsRepository {
+  return {
+    async createApp(appId, name) {
+      await backend.insert('apps', [{ app_id: appId, name, version: nextVersion() }]);
+      const app = await this.getApp(appId);
+      if (!app) throw new Error(`App ${appId} was inserted but cannot be read back`);
+      return app;
+    },
+    async getApp(appId) {
+      const rows = await backend.query<AppRow>(
+        'SELECT app_id, name, toString(created_at) AS created_at FROM apps FINAL WHERE app_id = {appId:String}',
+        { appId },
+      );
+      return rows[0] ? toApp(rows[0]) : undefined;
+    },
+    async listApps() {
+      const rows = await backend.query<AppRow>(
+        'SELECT app_id, name, toString(created_at) AS created_at FROM apps FINAL ORDER BY app_id',
+      );
+      return rows.map(toApp);
+    },
+    async addKey({ keyHash, keyPrefix, appId, name }) {
+      await backend.insert('api_keys', [
+        { key_hash: keyHash, key_prefix: keyPrefix, app_id: appId, name, revoked: 0, version: nextVersion() },
+      ]);
+    },
+    async listKeys(appId) {
+      const rows = await backend.query<KeyRow>(
+        `SELECT key_prefix, app_id, name, toString(created_at) AS created_at, revoked
+         FROM api_keys FINAL WHERE app_id = {appId:String} ORDER BY created_at`,
+        { appId },
+      );
+      return rows.map((row) => ({
+        keyPrefix: row.key_prefix,
+        appId: row.app_id,
+        name: row.name,
+        createdAt: row.created_at,
+        revoked: Number(row.revoked) === 1,
+      }));
+    },
+    async revokeKeys(appId, keyPrefix) {
+      const rows = await backend.query<KeyRow>(
+        `SELECT key_hash, key_prefix, app_id, name, created_at, revoked FROM api_keys FINAL
+         WHERE app_id = {appId:String} AND key_prefix = {keyPrefix:String} AND revoked = 0`,
+        { appId, keyPrefix },
+      );
+      if (rows.length === 0) return 0;
+      await backend.insert(
+        'api_keys',
+        rows.map((row) => ({ ...row, revoked: 1, version: nextVersion() })),
+      );
+      return rows.length;
+    },
+    async findAppIdByKeyHash(keyHash) {
+      const rows = await backend.query<{ app_id: string; revoked: number }>(
+        'SELECT app_id, revoked FROM api_keys FINAL WHERE key_hash = {keyHash:String}',
+        { keyHash },
+      );
+      const row = rows[0];
+      return row && Number(row.revoked) === 0 ? row.app_id : undefined;
+    },
+  };
+}

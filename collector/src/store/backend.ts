@@ -1,0 +1,45 @@
+/**
+ * The one interface the store speaks to ClickHouse through. Two
+ * implementations sit behind it: the embedded engine (chDB, in-process) and a
+ * ClickHouse server over HTTP (@clickhouse/client). Both run the same SQL with
+ * server-side parameter binding (`{name:Type}` placeholders), so no value is
+ * ever spliced into SQL text.
+ */
+
+/** Values for `{name:Type}` placeholders. */
+export type QueryParams = Record<string, string | number | boolean | bigint | readonly (string | number)[]>;
+
+export interface QueryOptions {
+  /** Run with ClickHouse's `readonly = 1`: any write or setting change is refused by the engine. */
+  readonly?: boolean;
+}
+
+export interface ClickHouseBackend {
+  /** `embedded` (chDB) or `server` (@clickhouse/client). */
+  readonly kind: 'embedded' | 'server';
+  /** Runs a SELECT and returns its rows (JSONEachRow; 64-bit integers come back as numbers, so select full-precision values with toString()). */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
+  /** Runs a statement that returns no rows (DDL, INSERT ... SELECT). */
+  command(sql: string, params?: QueryParams): Promise<void>;
+  /** Inserts rows (objects keyed by column name) in one INSERT. */
+  insert(table: string, rows: readonly object[]): Promise<void>;
+  /** True when the engine answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A failure reported by ClickHouse itself, with its numeric error code when known. */
+export class ClickHouseError extends Error {
+  readonly clickhouseCode: number | undefined;
+  constructor(message: string, clickhouseCode: number | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ClickHouseError';
+    this.clickhouseCode = clickhouseCode;
+  }
+}
+
+/** Reads the numeric ClickHouse code out of an error message such as `Code: 62. DB::Exception: ...`. */
+export function parseClickHouseCode(message: string): number | undefined {
+  const match = /Code: (\d+)\./.exec(message);
+  return match ? Number(match[1]) : undefined;
+}

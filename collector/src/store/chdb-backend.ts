@@ -1,0 +1,88 @@
+/**
+ * The embedded backend: ClickHouse running inside this process through chDB,
+ * with its data in a local folder. Only the async API is used, so queries run
+ * on libuv's threads and never block the event loop.
+ *
+ * chDB binds one data directory per process; opening a second one closes the
+ * first, so a process must create at most one of these.
+ */
+import { mkdirSync } from 'node:fs';
+import { Session } from 'chdb';
+import { ClickHouseError, parseClickHouseCode } from './backend.js';
+import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
+
+export interface EmbeddedBackendOptions {
+  /** Folder holding the engine's data; created if missing. */
+  dataDir: string;
+}
+
+function toClickHouseError(error: unknown): ClickHouseError {
+  if (error instanceof ClickHouseError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { clickhouseCode?: number }).clickhouseCode ?? parseClickHouseCode(message);
+  return new ClickHouseError(message, code, { cause: error });
+}
+
+/** Converts bigint parameters, which chDB's binder does not take, to decimal strings. */
+function toBindable(params: QueryParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) out[key] = typeof value === 'bigint' ? value.toString() : value;
+  return out;
+}
+
+function withReadonly(sql: string, options: QueryOptions | undefined): string {
+  // chDB has one session per process, shared with the ingest path, so
+  // read-only must be a per-query setting rather than a session one.
+  return options?.readonly ? `${sql}\nSETTINGS readonly = 1` : sql;
+}
+
+export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHouseBackend {
+  mkdirSync(options.dataDir, { recursive: true });
+  const session = new Session(options.dataDir);
+
+  return {
+    kind: 'embedded',
+    async query<T>(sql: string, params?: QueryParams, queryOptions?: QueryOptions): Promise<T[]> {
+      try {
+        const text = withReadonly(sql, queryOptions);
+        const result = params && Object.keys(params).length > 0
+          ? await session.queryBindAsync(text, toBindable(params), { format: 'JSONEachRow' })
+          : await session.queryAsync(text, { format: 'JSONEachRow' });
+        const body = result.text();
+        if (body.length === 0) return [];
+        return body.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as T);
+      } catch (error) {
+        throw toClickHouseError(error);
+      }
+    },
+    async command(sql: string, params?: QueryParams): Promise<void> {
+      try {
+        if (params && Object.keys(params).length > 0) await session.queryBindAsync(sql, toBindable(params));
+        else await session.queryAsync(sql);
+      } catch (error) {
+        throw toClickHouseError(error);
+      }
+    },
+    async insert(table: string, rows: readonly object[]): Promise<void> {
+      if (rows.length === 0) return;
+      let payload = '';
+      for (const row of rows) payload += JSON.stringify(row) + '\n';
+      try {
+        await session.insert({ table, values: Buffer.from(payload), format: 'JSONEachRow' });
+      } catch (error) {
+        throw toClickHouseError(error);
+      }
+    },
+    async ping(): Promise<boolean> {
+      try {
+        await session.queryAsync('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close(): Promise<void> {
+      session.close();
+    },
+  };
+}

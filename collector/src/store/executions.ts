@@ -1,0 +1,320 @@
+/**
+ * Read queries over executions and steps. Every query takes the app id as
+ * its first filter (it is the first column of every ordering key, and the
+ * tenant boundary), and every value is a bound parameter.
+ *
+ * Reads use FINAL so rows written twice (a re-delivered OTLP batch) are seen
+ * once even before ClickHouse has merged them away.
+ */
+import type { ClickHouseBackend, QueryParams } from './backend.js';
+
+/** A time window in unix milliseconds, `[fromMillis, toMillis)`. */
+export interface TimeRange {
+  fromMillis: number;
+  toMillis: number;
+}
+
+export interface ExecutionFilter extends TimeRange {
+  pipeline?: string;
+  status?: string;
+  environment?: string;
+  /** Only executions with a step of this name. */
+  stepName?: string;
+  /** Only executions with a step whose reasoning has all these words. */
+  reasoning?: string;
+}
+
+/** Position after the last row of a page: the row's start (unix ns, decimal) and id. */
+export interface Cursor {
+  startNanos: string;
+  id: string;
+}
+
+export interface ExecutionRecord {
+  execution_id: string;
+  trace_id: string;
+  root_span_id: string;
+  pipeline: string;
+  environment: string;
+  service_name: string;
+  status: string;
+  start_ns: string;
+  end_ns: string;
+  duration_ms: number;
+  step_count: number;
+  error_count: number;
+  dropped_steps: number;
+  error_message: string;
+  metadata: string;
+  final_outcome: string;
+  attributes: Record<string, string>;
+}
+
+export interface StepRecord {
+  execution_id: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  sequence: number;
+  name: string;
+  pipeline: string;
+  environment: string;
+  status: string;
+  start_ns: string;
+  end_ns: string;
+  duration_ms: number;
+  input: string;
+  output: string;
+  reasoning: string;
+  error_type: string;
+  error_message: string;
+  error_stack: string;
+  model: string;
+  provider: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  attributes: Record<string, string>;
+}
+
+export interface StepFilter extends TimeRange {
+  name?: string;
+  status?: string;
+  pipeline?: string;
+  reasoning?: string;
+}
+
+export interface FailureRatePoint {
+  pipeline: string;
+  bucket_ms: string;
+  executions: string;
+  failed: string;
+}
+
+export interface Summary {
+  executions: number;
+  failed: number;
+  avgDurationMs: number;
+  p50DurationMs: number;
+  p95DurationMs: number;
+}
+
+export interface ExecutionsRepository {
+  list(appId: string, filter: ExecutionFilter, limit: number, after?: Cursor): Promise<ExecutionRecord[]>;
+  get(appId: string, executionId: string): Promise<ExecutionRecord | undefined>;
+  steps(appId: string, executionId: string): Promise<StepRecord[]>;
+  searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
+  failureRate(
+    appId: string,
+    range: TimeRange & { pipeline?: string; environment?: string },
+    intervalSeconds: number,
+  ): Promise<FailureRatePoint[]>;
+  summary(appId: string, range: TimeRange & { pipeline?: string; environment?: string }): Promise<Summary>;
+  pipelines(appId: string, range: TimeRange): Promise<string[]>;
+}
+
+const EXECUTION_COLUMNS = `execution_id, trace_id, root_span_id, pipeline, environment, service_name, status,
+  toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
+  duration_ms, step_count, error_count, dropped_steps, error_message, metadata, final_outcome, attributes`;
+
+const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, sequence, name, pipeline, environment, status,
+  toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
+  duration_ms, input, output, reasoning, error_type, error_message, error_stack, model, provider,
+  input_tokens, output_tokens, cost_usd, attributes`;
+
+const RANGE = `start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
+  AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`;
+
+/** Collects WHERE conditions and their parameters side by side. */
+class Conditions {
+  readonly parts: string[] = [];
+  readonly params: QueryParams = {};
+  add(sql: string, params: QueryParams = {}): this {
+    this.parts.push(sql);
+    Object.assign(this.params, params);
+    return this;
+  }
+  addIf(value: string | undefined, sql: string, name: string): this {
+    if (value !== undefined && value !== '') this.add(sql, { [name]: value });
+    return this;
+  }
+  get sql(): string {
+    return this.parts.join('\n  AND ');
+  }
+}
+
+function numeric<T extends object>(row: T, keys: readonly (keyof T)[]): T {
+  for (const key of keys) (row as Record<string, unknown>)[key as string] = Number(row[key]);
+  return row;
+}
+
+const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
+const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
+
+export function createExecutionsRepository(backend: ClickHouseBackend): ExecutionsRepository {
+  /**
+   * Replaces the step and error counts with those of the steps actually
+   * stored. The root span may arrive alone (a SimpleSpanProcessor sends every
+   * span on its own), so the counts it was written with can be short. One
+   * query per page, on the (app_id, execution_id) key prefix.
+   */
+  async function withStoredCounts(appId: string, records: ExecutionRecord[]): Promise<ExecutionRecord[]> {
+    if (records.length === 0) return records;
+    const counts = await backend.query<{ execution_id: string; steps: string; failed: string }>(
+      `SELECT execution_id, uniqExact(span_id) AS steps, uniqExactIf(span_id, status = 'failed') AS failed
+FROM steps
+WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}
+GROUP BY execution_id`,
+      { appId, ids: records.map((record) => record.execution_id) },
+    );
+    const byId = new Map(counts.map((row) => [row.execution_id, row]));
+    for (const record of records) {
+      const stored = byId.get(record.execution_id);
+      if (stored) {
+        record.step_count = Number(stored.steps);
+        record.error_count = Number(stored.failed);
+      }
+    }
+    return records;
+  }
+
+  return {
+    async list(appId, filter, limit, after) {
+      const where = new Conditions()
+        .add('app_id = {appId:String}', { appId })
+        .add(RANGE, { fromMillis: filter.fromMillis, toMillis: filter.toMillis })
+        .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
+        .addIf(filter.status, 'status = {status:String}', 'status')
+        .addIf(filter.environment, 'environment = {environment:String}', 'environment');
+      if (filter.stepName || filter.reasoning) {
+        const inner = new Conditions()
+          .add('app_id = {appId:String}')
+          .add(RANGE)
+          .addIf(filter.stepName, 'name = {stepName:String}', 'stepName')
+          .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+        where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
+      }
+      if (after) {
+        where.add(
+          '(start_time, execution_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',
+          { afterNanos: after.startNanos, afterId: after.id },
+        );
+      }
+      const rows = await backend.query<ExecutionRecord>(
+        `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
+WHERE ${where.sql}
+ORDER BY start_time DESC, execution_id DESC
+LIMIT {limit:UInt32}`,
+        { ...where.params, limit },
+      );
+      return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
+    },
+
+    async get(appId, executionId) {
+      const rows = await backend.query<ExecutionRecord>(
+        `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
+WHERE app_id = {appId:String} AND execution_id = {executionId:String}
+LIMIT 1`,
+        { appId, executionId },
+      );
+      return rows[0] ? (await withStoredCounts(appId, [numeric(rows[0], EXECUTION_NUMBERS)]))[0] : undefined;
+    },
+
+    async steps(appId, executionId) {
+      // (app_id, execution_id) is the prefix of the steps ordering key: this
+      // reads only the granules holding this execution.
+      const rows = await backend.query<StepRecord>(
+        `SELECT ${STEP_COLUMNS} FROM steps FINAL
+WHERE app_id = {appId:String} AND execution_id = {executionId:String}
+ORDER BY sequence, start_time, span_id`,
+        { appId, executionId },
+      );
+      return rows.map((row) => numeric(row, STEP_NUMBERS));
+    },
+
+    async searchSteps(appId, filter, limit, after) {
+      const where = new Conditions()
+        .add('app_id = {appId:String}', { appId })
+        .add(RANGE, { fromMillis: filter.fromMillis, toMillis: filter.toMillis })
+        .addIf(filter.name, 'name = {name:String}', 'name')
+        .addIf(filter.status, 'status = {status:String}', 'status')
+        .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
+        .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+      if (after) {
+        where.add(
+          '(start_time, span_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',
+          { afterNanos: after.startNanos, afterId: after.id },
+        );
+      }
+      const rows = await backend.query<StepRecord>(
+        `SELECT ${STEP_COLUMNS} FROM steps FINAL
+WHERE ${where.sql}
+ORDER BY start_time DESC, span_id DESC
+LIMIT {limit:UInt32}`,
+        { ...where.params, limit },
+      );
+      return rows.map((row) => numeric(row, STEP_NUMBERS));
+    },
+
+    async failureRate(appId, range, intervalSeconds) {
+      // Reads the per-minute rollup, never raw rows: 30 days is at most
+      // 43,200 buckets per pipeline whatever the traffic.
+      const where = new Conditions()
+        .add('app_id = {appId:String}', { appId })
+        .add(
+          `bucket >= toStartOfMinute(fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC'))
+  AND bucket < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`,
+          { fromMillis: range.fromMillis, toMillis: range.toMillis },
+        )
+        .addIf(range.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
+        .addIf(range.environment, 'environment = {environment:String}', 'environment');
+      return backend.query<FailureRatePoint>(
+        `SELECT pipeline,
+  toString(toUnixTimestamp(toStartOfInterval(bucket, toIntervalSecond({interval:UInt32}))) * 1000) AS bucket_ms,
+  toString(uniqExactMerge(executions)) AS executions,
+  toString(uniqExactIfMerge(failed)) AS failed
+FROM pipeline_stats_1m
+WHERE ${where.sql}
+GROUP BY pipeline, bucket_ms
+ORDER BY pipeline, bucket_ms`,
+        { ...where.params, interval: intervalSeconds },
+      );
+    },
+
+    async summary(appId, range) {
+      const where = new Conditions()
+        .add('app_id = {appId:String}', { appId })
+        .add(RANGE, { fromMillis: range.fromMillis, toMillis: range.toMillis })
+        .addIf(range.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
+        .addIf(range.environment, 'environment = {environment:String}', 'environment');
+      const rows = await backend.query<Record<string, string | number | null>>(
+        `SELECT count() AS executions, countIf(status = 'failed') AS failed,
+  avg(duration_ms) AS avg_ms, quantileExact(0.5)(duration_ms) AS p50_ms, quantileExact(0.95)(duration_ms) AS p95_ms
+FROM executions FINAL
+WHERE ${where.sql}`,
+        where.params,
+      );
+      const row = rows[0] ?? {};
+      const num = (value: unknown) => (value === null || value === undefined || Number.isNaN(Number(value)) ? 0 : Number(value));
+      return {
+        executions: num(row.executions),
+        failed: num(row.failed),
+        avgDurationMs: num(row.avg_ms),
+        p50DurationMs: num(row.p50_ms),
+        p95DurationMs: num(row.p95_ms),
+      };
+    },
+
+    async pipelines(appId, range) {
+      const rows = await backend.query<{ pipeline: string }>(
+        `SELECT DISTINCT pipeline FROM pipeline_stats_1m
+WHERE app_id = {appId:String}
+  AND bucket >= toStartOfMinute(fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC'))
+  AND bucket < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')
+ORDER BY pipeline`,
+        { appId, fromMillis: range.fromMillis, toMillis: range.toMillis },
+      );
+      return rows.map((row) => row.pipeline);
+    },
+  };
+}

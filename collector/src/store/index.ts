@@ -1,0 +1,75 @@
+/**
+ * The ClickHouse store: one backend (embedded chDB or a server), the
+ * migrations, and the repositories and ingest batcher built on it.
+ */
+import { createAppsRepository } from './apps.js';
+import type { AppsRepository } from './apps.js';
+import type { ClickHouseBackend } from './backend.js';
+import { createEmbeddedBackend } from './chdb-backend.js';
+import { createExecutionsRepository } from './executions.js';
+import type { ExecutionsRepository } from './executions.js';
+import { createInsertBatcher } from './insert-batcher.js';
+import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
+import { applyMigrations, loadMigrations } from './migrations.js';
+import type { MigrationReport } from './migrations.js';
+import { createServerBackend } from './server-backend.js';
+import type { ServerBackendOptions } from './server-backend.js';
+
+export type { ClickHouseBackend, QueryParams, QueryOptions } from './backend.js';
+export { ClickHouseError } from './backend.js';
+export type { AppRecord, ApiKeyRecord, AppsRepository } from './apps.js';
+export type {
+  Cursor,
+  ExecutionFilter,
+  ExecutionRecord,
+  ExecutionsRepository,
+  StepFilter,
+  StepRecord,
+  Summary,
+  TimeRange,
+} from './executions.js';
+export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
+export { OverloadedError } from './insert-batcher.js';
+export type { MigrationReport } from './migrations.js';
+
+export type BackendOptions =
+  | { kind: 'embedded'; dataDir: string }
+  | ({ kind: 'server' } & ServerBackendOptions);
+
+export interface StoreOptions {
+  backend: BackendOptions | ClickHouseBackend;
+  migrationsDir: string;
+  batch: InsertBatcherOptions;
+}
+
+export interface Store {
+  readonly backend: ClickHouseBackend;
+  readonly apps: AppsRepository;
+  readonly executions: ExecutionsRepository;
+  readonly batcher: InsertBatcher;
+  readonly migrations: MigrationReport;
+  /** Writes what is waiting, then closes the backend. */
+  close(): Promise<void>;
+}
+
+export function createBackend(options: BackendOptions): ClickHouseBackend {
+  return options.kind === 'embedded' ? createEmbeddedBackend(options) : createServerBackend(options);
+}
+
+/** Opens the backend, applies pending migrations and wires the repositories. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const backend = 'query' in options.backend ? options.backend : createBackend(options.backend);
+  const migrations = await applyMigrations(backend, loadMigrations(options.migrationsDir));
+  const batcher = createInsertBatcher(backend, options.batch);
+  return {
+    backend,
+    apps: createAppsRepository(backend),
+    executions: createExecutionsRepository(backend),
+    batcher,
+    migrations,
+    async close() {
+      await batcher.drain();
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { decodeProtobufTraces, MAX_ANY_VALUE_DEPTH, OtlpDecodeError } from '../../../src/otlp/index.js';
+import { ExportTraceServiceRequest } from '../../../src/otlp/proto-schema.js';
+import {
+  bySpanId,
+  expectedSpan,
+  lenField,
+  nestedAttributeField,
+  recordSpans,
+  requestWithSpan,
+  toProtobuf,
+  validSpanFields,
+  withAnyValueAttributes,
+} from './fixtures.js';
+
+function recordedWithAnyValues() {
+  const recorded = recordSpans();
+  const root = recorded.find((span) => span.name === 'pipeline')!;
+  return [withAnyValueAttributes(root), ...recorded.filter((span) => span !== root)];
+}
+
+/** A request with one span carrying the given AnyValue objects, encoded with this module's own schema. */
+function requestWithAttributes(values: Record<string, unknown>): Uint8Array {
+  const message = ExportTraceServiceRequest.fromObject({
+    resourceSpans: [
+      {
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: Buffer.alloc(16, 1),
+                spanId: Buffer.alloc(8, 2),
+                name: 'ints',
+                startTimeUnixNano: '1',
+                endTimeUnixNano: '2',
+                attributes: Object.entries(values).map(([key, value]) => ({ key, value })),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  return ExportTraceServiceRequest.encode(message).finish();
+}
+
+describe('otlp/decode-protobuf', () => {
+  describe('decodeProtobufTraces', () => {
+    it('decodes a request from the official serializer into the spans the SDK recorded', () => {
+      const spans = recordedWithAnyValues();
+
+      const result = decodeProtobufTraces(toProtobuf(spans));
+
+      expect(result.rejectedSpans).toBe(0);
+      expect(result.rejectionMessages).toEqual([]);
+      expect(bySpanId(result.spans)).toEqual(bySpanId(spans.map(expectedSpan)));
+    });
+
+    it('decodes every AnyValue type', () => {
+      const result = decodeProtobufTraces(toProtobuf(recordedWithAnyValues()));
+      const root = result.spans.find((span) => span.name === 'pipeline')!;
+
+      expect(root.attributes).toMatchObject({
+        'str': 'hello',
+        'empty.str': '',
+        'int': 42,
+        'int.zero': 0,
+        'int.negative': -7,
+        'int.large': '1152921504606846976',
+        'double': 3.25,
+        'bool.false': false,
+        'arr.int': [1, 2, 3],
+        'arr.with.null': ['a', null, 'b'],
+        'arr.empty': [],
+        'bytes': Buffer.from([0, 1, 2, 250, 255]).toString('base64'),
+        'map': { a: 1, b: ['x', 'y'], c: { deep: true }, d: 1.5 },
+        'nested.arr': [[1, 2], ['z'], []],
+      });
+      expect(root.kind).toBe(2);
+      expect(root.parentSpanId).toBe('');
+      expect(root.startTimeUnixNano).toBe(1_700_000_000_123_456_789n);
+      expect(root.events).toEqual([
+        { name: 'started', timeUnixNano: 1_700_000_000_200_000_000n, attributes: { attempt: 1, why: 'because' } },
+      ]);
+      expect(root.scope).toEqual({ name: 'xray-test', version: '1.2.3' });
+    });
+
+    it('gives the spans of one resource the same resource object', () => {
+      const { spans } = decodeProtobufTraces(toProtobuf(recordSpans()));
+
+      expect(spans.length).toBeGreaterThan(1);
+      for (const span of spans) expect(span.resource).toBe(spans[0].resource);
+    });
+
+    it('accepts a plain Uint8Array as well as a Buffer', () => {
+      const body = toProtobuf(recordSpans());
+
+      expect(decodeProtobufTraces(new Uint8Array(body))).toEqual(decodeProtobufTraces(body));
+    });
+
+    it('returns no spans for an empty request', () => {
+      expect(decodeProtobufTraces(new Uint8Array(0))).toEqual({ spans: [], rejectedSpans: 0, rejectionMessages: [] });
+    });
+
+    it('keeps int64 values exact: numbers while safe, decimal strings beyond', () => {
+      const body = requestWithAttributes({
+        max: { intValue: '9223372036854775807' },
+        min: { intValue: '-9223372036854775808' },
+        safe: { intValue: String(Number.MAX_SAFE_INTEGER) },
+        unsafe: { intValue: '9007199254740993' },
+        minusOne: { intValue: '-1' },
+        empty: {},
+      });
+
+      const [span] = decodeProtobufTraces(body).spans;
+
+      expect(span.attributes).toEqual({
+        max: '9223372036854775807',
+        min: '-9223372036854775808',
+        safe: Number.MAX_SAFE_INTEGER,
+        unsafe: '9007199254740993',
+        minusOne: -1,
+        empty: null,
+      });
+    });
+
+    it('keeps SpanKind and status codes it does not know (proto3 enums are open)', () => {
+      const body = requestWithSpan(
+        Buffer.concat([validSpanFields(), Buffer.from([0x30, 0x09]), lenField(15, Buffer.from([0x18, 0x07]))]),
+      );
+
+      const [span] = decodeProtobufTraces(body).spans;
+
+      expect(span.kind).toBe(9);
+      expect(span.status).toEqual({ code: 7, message: '' });
+    });
+
+    it('treats eight zero bytes of parentSpanId as a root span', () => {
+      const body = requestWithSpan(Buffer.concat([validSpanFields(), lenField(4, Buffer.alloc(8))]));
+
+      expect(decodeProtobufTraces(body).spans[0].parentSpanId).toBe('');
+    });
+
+    it('throws OtlpDecodeError for every truncation of a valid request', () => {
+      const body = toProtobuf(recordedWithAnyValues());
+
+      for (let length = 1; length < body.length; length++) {
+        expect(() => decodeProtobufTraces(body.subarray(0, length)), `cut at ${length}`).toThrow(OtlpDecodeError);
+      }
+    });
+
+    it.each([
+      ['wire type 6', [0x0e, 0x00]],
+      ['wire type 7', [0x0f, 0x00]],
+      ['a group that is never closed', [0x0b, 0x08, 0x01]],
+      ['field number 0', [0x02, 0x00]],
+      ['a length beyond the end', [0x0a, 0x7f, 0x00]],
+      ['a varint that never ends', [0x08, 0xff, 0xff, 0xff]],
+    ])('throws OtlpDecodeError for %s', (_case, bytes) => {
+      expect(() => decodeProtobufTraces(Uint8Array.from(bytes))).toThrow(OtlpDecodeError);
+    });
+
+    it('throws OtlpDecodeError for invalid UTF-8 in a string', () => {
+      const body = requestWithSpan(validSpanFields(Buffer.from([0x61, 0xff, 0xfe])));
+
+      expect(() => decodeProtobufTraces(body)).toThrow(/invalid protobuf ExportTraceServiceRequest/);
+    });
+
+    it(`accepts values nested ${MAX_ANY_VALUE_DEPTH} levels deep`, () => {
+      const body = requestWithSpan(Buffer.concat([validSpanFields(), nestedAttributeField(MAX_ANY_VALUE_DEPTH)]));
+
+      let value = decodeProtobufTraces(body).spans[0].attributes.nested;
+      for (let level = 1; level < MAX_ANY_VALUE_DEPTH; level++) value = (value as unknown[])[0] as typeof value;
+      expect(value).toBe('leaf');
+    });
+
+    it(`rejects values nested ${MAX_ANY_VALUE_DEPTH + 1} levels deep`, () => {
+      const body = requestWithSpan(Buffer.concat([validSpanFields(), nestedAttributeField(MAX_ANY_VALUE_DEPTH + 1)]));
+
+      expect(() => decodeProtobufTraces(body)).toThrow(OtlpDecodeError);
+      expect(() => decodeProtobufTraces(body)).toThrow(/deeper than 32 levels/);
+    });
+
+    it('rejects values nested thousands of levels deep without overflowing the stack', () => {
+      const body = requestWithSpan(Buffer.concat([validSpanFields(), nestedAttributeField(3_000)]));
+
+      expect(() => decodeProtobufTraces(body)).toThrow(OtlpDecodeError);
+    });
+  });
+});
