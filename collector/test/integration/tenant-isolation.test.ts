@@ -1,0 +1,165 @@
+/**
+ * The API key decides the app: nothing written with one app's key can be
+ * read, searched, counted or overwritten with another's. Every query route is
+ * checked; a route added later without a case here fails the coverage test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, startCollector } from '../support/collector-harness.js';
+import type { Harness } from '../support/collector-harness.js';
+import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+
+const SECRET_WORD = 'zanzibarquokka';
+
+describe('tenant isolation', () => {
+  let harness: Harness;
+  let keyA: string;
+  let keyB: string;
+  let executionA: ReturnType<typeof executionSpans>;
+
+  beforeAll(async () => {
+    harness = await startCollector();
+    keyA = await harness.createApp('tenant-a');
+    keyB = await harness.createApp('tenant-b');
+    executionA = executionSpans({
+      pipeline: 'a-only-pipeline',
+      failed: true,
+      steps: [{ name: 'a-step', reasoning: `Rejected by ${SECRET_WORD} rule`, failed: true }],
+    });
+    expect((await postJson(harness.url, keyA, jsonRequest([executionA.root, ...executionA.steps]))).status).toBe(200);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** Each query route, with what app A sees and what app B must see instead. */
+  const routes: { route: string; path: () => string; seenByA: (body: any) => void; seenByB: (status: number, body: any) => void }[] = [
+    {
+      route: '/api/v1/executions',
+      path: () => '/api/v1/executions?pipeline=a-only-pipeline',
+      seenByA: (body) => expect(body.executions).toHaveLength(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.executions).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/executions/{executionId}',
+      path: () => `/api/v1/executions/${executionA.executionId}`,
+      seenByA: (body) => expect(body.steps).toHaveLength(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
+      route: '/api/v1/steps',
+      path: () => `/api/v1/steps?q=${SECRET_WORD}`,
+      seenByA: (body) => expect(body.steps).toHaveLength(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.steps).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/stats/failure-rate',
+      path: () => '/api/v1/stats/failure-rate?pipeline=a-only-pipeline&interval=1h',
+      seenByA: (body) => expect(body.series).toHaveLength(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.series).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/stats/summary',
+      path: () => '/api/v1/stats/summary?pipeline=a-only-pipeline',
+      seenByA: (body) => expect(body.executions).toBe(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.executions).toBe(0);
+      },
+    },
+    {
+      route: '/api/v1/pipelines',
+      path: () => '/api/v1/pipelines',
+      seenByA: (body) => expect(body.pipelines).toContain('a-only-pipeline'),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.pipelines).not.toContain('a-only-pipeline');
+      },
+    },
+  ];
+
+  for (const route of routes) {
+    it(`GET ${route.route} shows app A's data to A only`, async () => {
+      const a = await getJson(harness, route.path(), keyA);
+      expect(a.status).toBe(200);
+      route.seenByA(a.body);
+      const b = await getJson(harness, route.path(), keyB);
+      route.seenByB(b.status, b.body);
+      const anonymous = await fetch(`${harness.url}${route.path()}`);
+      expect(anonymous.status).toBe(401);
+    });
+  }
+
+  it('covers every query route the API documents', async () => {
+    const spec = (await (await fetch(`${harness.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const documented = Object.keys(spec.paths).filter((path) => path.startsWith('/api/v1/') && !path.startsWith('/api/v1/admin'));
+    expect(documented.sort()).toEqual(routes.map((r) => r.route).sort());
+  });
+
+  it("never lets a key write into another app's rows, whatever the spans claim", async () => {
+    // App B replays A's execution id and claims to be app A.
+    const forged = executionSpans({ executionId: executionA.executionId, pipeline: 'a-only-pipeline', steps: [{ name: 'forged-step' }] });
+    forged.root.attributes = { ...forged.root.attributes, 'xray.app.id': 'tenant-a' };
+    expect((await postJson(harness.url, keyB, jsonRequest([forged.root, ...forged.steps]))).status).toBe(200);
+
+    const a = await getJson(harness, `/api/v1/executions/${executionA.executionId}`, keyA);
+    expect(a.body.steps.map((s: { name: string }) => s.name)).toEqual(['a-step']);
+    expect(a.body.execution.status).toBe('failed');
+    const b = await getJson(harness, `/api/v1/executions/${executionA.executionId}`, keyB);
+    expect(b.body.steps.map((s: { name: string }) => s.name)).toEqual(['forged-step']);
+
+    const rows = await harness.sql<{ app_id: string; name: string }>(
+      'SELECT app_id, name FROM steps FINAL WHERE execution_id = {id:String} ORDER BY app_id',
+      { id: executionA.executionId },
+    );
+    expect(rows).toEqual([
+      { app_id: 'tenant-a', name: 'a-step' },
+      { app_id: 'tenant-b', name: 'forged-step' },
+    ]);
+  });
+
+  it('refuses admin routes to app keys', async () => {
+    const response = await fetch(`${harness.url}/api/v1/admin/apps`, { headers: { authorization: `Bearer ${keyA}` } });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as any).error.code).toBe('XRAY_ERR_AUTH_ADMIN_REQUIRED');
+  });
+
+  it('stops accepting a revoked key at once', async () => {
+    const list = await fetch(`${harness.url}/api/v1/admin/apps/tenant-b/keys`, { headers: { authorization: `Bearer ${harness.adminToken}` } });
+    const { keys } = (await list.json()) as { keys: { keyPrefix: string }[] };
+    expect(keys).toHaveLength(1);
+    expect(keyB.startsWith(keys[0].keyPrefix)).toBe(true);
+    const revoke = await fetch(`${harness.url}/api/v1/admin/apps/tenant-b/keys/${keys[0].keyPrefix}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${harness.adminToken}` },
+    });
+    expect(revoke.status).toBe(200);
+    const after = await getJson(harness, '/api/v1/executions', keyB);
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('XRAY_ERR_AUTH_INVALID_KEY');
+    const otlp = await postJson(harness.url, keyB, jsonRequest([]));
+    expect(otlp.status).toBe(401);
+  });
+
+  it('stores keys only as hashes', async () => {
+    const rows = await harness.sql<{ key_hash: string; key_prefix: string }>('SELECT key_hash, key_prefix FROM api_keys');
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows) {
+      expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row.key_prefix.length).toBeLessThan(16);
+    }
+    const everything = JSON.stringify(await harness.sql('SELECT * FROM api_keys'));
+    for (const key of [keyA, keyB, harness.apiKey]) expect(everything).not.toContain(key);
+  });
+});
