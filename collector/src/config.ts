@@ -10,8 +10,12 @@ import { z } from 'zod';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
+// An empty or blank value means "unset", as for the string keys below: coerced
+// as is, '' would become 0, so `XRAY_PORT=` would silently listen on a random port.
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
 const intFromEnv = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
 
 const optionalString = z
   .string()
@@ -22,9 +26,9 @@ const optionalString = z
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../clickhouse/migrations', import.meta.url));
 
 export const EnvSchema = z.object({
-  XRAY_HOST: z.string().default('127.0.0.1'),
+  XRAY_HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
   XRAY_PORT: intFromEnv(4318, 0, 65535),
-  XRAY_DATA_DIR: z.string().default('.xray/data'),
+  XRAY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.xray/data')),
   XRAY_API_KEY: optionalString.refine((value) => value === undefined || API_KEY_PATTERN.test(value), {
     message: 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"',
   }),

@@ -44,7 +44,6 @@ export const ERRORS = {
   XRAY_ERR_NOT_FOUND: { status: 404, retryable: false, message: 'No such resource' },
   XRAY_ERR_CONFLICT: { status: 409, retryable: false, message: 'The resource already exists' },
   XRAY_ERR_ROUTE_NOT_FOUND: { status: 404, retryable: false, message: 'No such route' },
-  XRAY_ERR_METHOD_NOT_ALLOWED: { status: 405, retryable: false, message: 'Method not allowed on this route' },
   XRAY_ERR_SQL_REJECTED: {
     status: 400,
     retryable: false,

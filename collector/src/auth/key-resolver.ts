@@ -26,6 +26,9 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { appId: string | undefined; expiresAt: number }>();
+  // Bumped by invalidate(): a lookup that started before a revocation must
+  // not put the revoked key back into the cache when it finishes.
+  let generation = 0;
 
   return {
     async resolve(key) {
@@ -33,12 +36,15 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       const keyHash = hashApiKey(key);
       const hit = cache.get(keyHash);
       if (hit && hit.expiresAt > now()) return hit.appId;
+      const startedIn = generation;
       const appId = await options.lookup(keyHash);
+      if (startedIn !== generation) return appId;
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
       cache.set(keyHash, { appId, expiresAt: now() + (appId ? knownTtl : unknownTtl) });
       return appId;
     },
     invalidate() {
+      generation++;
       cache.clear();
     },
   };

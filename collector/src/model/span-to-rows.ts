@@ -173,8 +173,11 @@ export function spanToStepRow(appId: string, span: DecodedSpan, fallbackSequence
 export function spanToExecutionRow(appId: string, span: DecodedSpan, stepsInBatch: readonly StepRow[]): ExecutionRow {
   const attrs = span.attributes;
   const error = errorOf(span);
+  // Like steps: an exception event alone (recorded, then handled) does not
+  // fail the execution; an error status or a declared status decides.
   const declaredStatus = stringAttr(attrs, ATTR_XRAY_EXECUTION_STATUS);
-  const status = declaredStatus || (error ? EXECUTION_STATUS_FAILED : EXECUTION_STATUS_COMPLETED);
+  const status =
+    declaredStatus || (span.status.code === STATUS_CODE_ERROR ? EXECUTION_STATUS_FAILED : EXECUTION_STATUS_COMPLETED);
   return {
     app_id: appId,
     execution_id: executionIdOf(span),

@@ -83,7 +83,13 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       for (const waiter of batch.waiters) waiter.reject(error);
     } finally {
       const info = { rows: batch.rows, requests: batch.waiters.length, millis: performance.now() - started, ok };
-      for (const listener of flushListeners) listener(info);
+      for (const listener of flushListeners) {
+        try {
+          listener(info);
+        } catch {
+          // A metrics listener must never turn a stored batch into a failure.
+        }
+      }
     }
   }
 

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { hashApiKey } from '../../../src/auth/api-key.js';
+import { createKeyResolver } from '../../../src/auth/key-resolver.js';
+import type { KeyResolverOptions } from '../../../src/auth/key-resolver.js';
+
+const KEY_A = `xr_${'a'.repeat(40)}`;
+const KEY_B = `xr_${'b'.repeat(40)}`;
+const KEY_C = `xr_${'c'.repeat(40)}`;
+const UNKNOWN = `xr_${'u'.repeat(40)}`;
+
+/** A resolver over a fixed key table, a hand-driven clock and a log of lookups. */
+function setup(options: Partial<KeyResolverOptions> = {}) {
+  const table = new Map<string, string>([
+    [hashApiKey(KEY_A), 'app-a'],
+    [hashApiKey(KEY_B), 'app-b'],
+    [hashApiKey(KEY_C), 'app-c'],
+  ]);
+  const lookups: string[] = [];
+  let clock = 1_000_000;
+  const resolver = createKeyResolver({
+    lookup: async (keyHash) => {
+      lookups.push(keyHash);
+      return table.get(keyHash);
+    },
+    knownTtlMillis: 30_000,
+    unknownTtlMillis: 5_000,
+    now: () => clock,
+    ...options,
+  });
+  return {
+    resolver,
+    table,
+    lookups,
+    advance(millis: number) {
+      clock += millis;
+    },
+  };
+}
+
+describe('auth/key-resolver', () => {
+  describe('createKeyResolver', () => {
+    describe('resolve', () => {
+      it('looks a key up by its hash and returns its app', async () => {
+        const { resolver, lookups } = setup();
+        expect(await resolver.resolve(KEY_A)).toBe('app-a');
+        expect(lookups).toEqual([hashApiKey(KEY_A)]);
+      });
+
+      it('answers from the cache within the TTL of a known key', async () => {
+        const { resolver, lookups, advance } = setup();
+        await resolver.resolve(KEY_A);
+        advance(29_999);
+        expect(await resolver.resolve(KEY_A)).toBe('app-a');
+        expect(lookups).toHaveLength(1);
+      });
+
+      it('looks a known key up again once its TTL has passed', async () => {
+        const { resolver, lookups, table, advance } = setup();
+        await resolver.resolve(KEY_A);
+        table.delete(hashApiKey(KEY_A)); // revoked elsewhere
+        advance(30_000);
+        expect(await resolver.resolve(KEY_A)).toBeUndefined();
+        expect(lookups).toHaveLength(2);
+      });
+
+      it('caches an unknown key, but only for its shorter TTL', async () => {
+        const { resolver, lookups, table, advance } = setup();
+        expect(await resolver.resolve(UNKNOWN)).toBeUndefined();
+        advance(4_999);
+        expect(await resolver.resolve(UNKNOWN)).toBeUndefined();
+        expect(lookups).toHaveLength(1);
+
+        table.set(hashApiKey(UNKNOWN), 'app-new'); // issued meanwhile
+        advance(1);
+        expect(await resolver.resolve(UNKNOWN)).toBe('app-new');
+        expect(lookups).toHaveLength(2);
+      });
+
+      it('never looks up a value that is not shaped like a key', async () => {
+        const { resolver, lookups } = setup();
+        for (const value of ['', 'Bearer', 'xr_short', `sk_${'a'.repeat(40)}`, `${KEY_A} `]) {
+          expect(await resolver.resolve(value)).toBeUndefined();
+        }
+        expect(lookups).toEqual([]);
+      });
+
+      it('evicts the oldest entry when maxEntries is reached', async () => {
+        const { resolver, lookups } = setup({ maxEntries: 2 });
+        await resolver.resolve(KEY_A);
+        await resolver.resolve(KEY_B);
+        await resolver.resolve(KEY_C); // evicts A
+        expect(lookups).toHaveLength(3);
+
+        await resolver.resolve(KEY_C);
+        await resolver.resolve(KEY_B);
+        expect(lookups).toHaveLength(3);
+
+        expect(await resolver.resolve(KEY_A)).toBe('app-a');
+        expect(lookups).toHaveLength(4);
+      });
+    });
+
+    describe('invalidate', () => {
+      it('forgets every cached key so the next resolve looks up again', async () => {
+        const { resolver, lookups, table } = setup();
+        await resolver.resolve(KEY_A);
+        await resolver.resolve(UNKNOWN);
+        table.delete(hashApiKey(KEY_A));
+        resolver.invalidate();
+        expect(await resolver.resolve(KEY_A)).toBeUndefined();
+        await resolver.resolve(UNKNOWN);
+        expect(lookups).toHaveLength(4);
+      });
+    });
+  });
+});

@@ -1,0 +1,154 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_MIGRATIONS_DIR, loadConfig } from '../../src/config.js';
+
+function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`loadConfig(${JSON.stringify(env)}) did not throw`);
+}
+
+describe('config', () => {
+  describe('loadConfig', () => {
+    it('gives the documented defaults for an empty environment', () => {
+      expect(loadConfig({})).toEqual({
+        host: '127.0.0.1',
+        port: 4318,
+        dataDir: resolve('.xray/data'),
+        apiKey: undefined,
+        adminToken: undefined,
+        defaultApp: 'default',
+        logLevel: 'info',
+        maxBodyBytes: 16 * 1024 * 1024,
+        batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
+        migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
+        clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
+      });
+    });
+
+    it('ships migrations from clickhouse/migrations at the repository root', () => {
+      expect(DEFAULT_MIGRATIONS_DIR).toBe(resolve(import.meta.dirname, '../../../clickhouse/migrations'));
+    });
+
+    it('reads every key', () => {
+      const config = loadConfig({
+        XRAY_HOST: '0.0.0.0',
+        XRAY_PORT: '8080',
+        XRAY_DATA_DIR: '/var/lib/xray',
+        XRAY_API_KEY: `xr_${'a'.repeat(20)}`,
+        XRAY_ADMIN_TOKEN: 'admin-token-0123456789',
+        XRAY_DEFAULT_APP: 'shop.prod',
+        XRAY_LOG_LEVEL: 'debug',
+        XRAY_MAX_BODY_BYTES: '2048',
+        XRAY_BATCH_MAX_ROWS: '100',
+        XRAY_BATCH_MAX_WAIT_MILLIS: '0',
+        XRAY_MAX_PENDING_ROWS: '1000',
+        XRAY_MIGRATIONS_DIR: '/opt/migrations',
+      });
+      expect(config).toEqual({
+        host: '0.0.0.0',
+        port: 8080,
+        dataDir: '/var/lib/xray',
+        apiKey: `xr_${'a'.repeat(20)}`,
+        adminToken: 'admin-token-0123456789',
+        defaultApp: 'shop.prod',
+        logLevel: 'debug',
+        maxBodyBytes: 2048,
+        batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
+        migrationsDir: '/opt/migrations',
+        clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
+      });
+    });
+
+    it('keeps the embedded engine in <XRAY_DATA_DIR>/clickhouse, resolved to an absolute path', () => {
+      const config = loadConfig({ XRAY_DATA_DIR: 'relative/data' });
+      expect(config.dataDir).toBe(resolve('relative/data'));
+      expect(config.clickhouse).toEqual({ kind: 'embedded', dataDir: resolve('relative/data/clickhouse') });
+    });
+
+    it('switches to a ClickHouse server when CLICKHOUSE_URL is set', () => {
+      const config = loadConfig({
+        CLICKHOUSE_URL: 'https://ch.example.com:8443',
+        CLICKHOUSE_USER: 'xray',
+        CLICKHOUSE_PASSWORD: 's3cret',
+        CLICKHOUSE_DATABASE: 'xray_prod',
+        CLICKHOUSE_REQUEST_TIMEOUT_MILLIS: '5000',
+      });
+      expect(config.clickhouse).toEqual({
+        kind: 'server',
+        url: 'https://ch.example.com:8443',
+        username: 'xray',
+        password: 's3cret',
+        database: 'xray_prod',
+        requestTimeoutMillis: 5000,
+      });
+    });
+
+    it('uses the server defaults for user, password, database and timeout', () => {
+      expect(loadConfig({ CLICKHOUSE_URL: 'http://localhost:8123' }).clickhouse).toEqual({
+        kind: 'server',
+        url: 'http://localhost:8123',
+        username: 'default',
+        password: '',
+        database: 'default',
+        requestTimeoutMillis: 30_000,
+      });
+    });
+
+    it('treats empty or blank values as unset', () => {
+      const config = loadConfig({
+        XRAY_API_KEY: '',
+        XRAY_ADMIN_TOKEN: '  ',
+        CLICKHOUSE_URL: '',
+        XRAY_PORT: '',
+        XRAY_BATCH_MAX_WAIT_MILLIS: ' ',
+      });
+      expect(config).toMatchObject({ apiKey: undefined, adminToken: undefined, clickhouse: { kind: 'embedded' } });
+      expect(config.batch.maxWaitMillis).toBe(20);
+    });
+
+    it('does not listen on a random port when XRAY_PORT is empty (regression)', () => {
+      expect(loadConfig({ XRAY_PORT: '' }).port).toBe(4318);
+      expect(loadConfig({ XRAY_PORT: '0' }).port).toBe(0);
+    });
+
+    it('trims the API key and admin token', () => {
+      const key = `xr_${'a'.repeat(20)}`;
+      expect(loadConfig({ XRAY_API_KEY: ` ${key}\n`, XRAY_ADMIN_TOKEN: ' admin-token-0123456789 ' })).toMatchObject({
+        apiKey: key,
+        adminToken: 'admin-token-0123456789',
+      });
+    });
+
+    it.each<[string, string, string]>([
+      ['XRAY_PORT', 'abc', 'expected number'],
+      ['XRAY_PORT', '70000', '<=65535'],
+      ['XRAY_PORT', '80.5', 'expected int'],
+      ['XRAY_API_KEY', 'nope', 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"'],
+      ['XRAY_ADMIN_TOKEN', 'short', 'expected at least 16 characters'],
+      ['CLICKHOUSE_URL', 'ftp://x', 'expected an http:// or https:// URL'],
+      ['XRAY_LOG_LEVEL', 'loud', 'expected one of'],
+      ['XRAY_DEFAULT_APP', 'my app', 'must match pattern'],
+      ['XRAY_MAX_BODY_BYTES', '10', '>=1024'],
+      ['XRAY_BATCH_MAX_ROWS', '0', '>=1'],
+      ['XRAY_BATCH_MAX_WAIT_MILLIS', '-1', '>=0'],
+      ['XRAY_MAX_PENDING_ROWS', 'lots', 'expected number'],
+      ['CLICKHOUSE_DATABASE', 'drop;table', 'must match pattern'],
+      ['CLICKHOUSE_REQUEST_TIMEOUT_MILLIS', '10', '>=100'],
+    ])('rejects %s=%j with a message naming the key, the value and what was expected', (key, value, expected) => {
+      const error = configError({ [key]: value });
+      expect(error.name).toBe('ConfigError');
+      expect(error.message).toContain(`${key}=${JSON.stringify(value)}: `);
+      expect(error.message).toContain(expected);
+    });
+
+    it('lists every bad key at once', () => {
+      const error = configError({ XRAY_PORT: 'abc', CLICKHOUSE_URL: 'ftp://x' });
+      expect(error.message).toMatch(/XRAY_PORT="abc"[\s\S]*CLICKHOUSE_URL="ftp:\/\/x"/);
+    });
+  });
+});

@@ -1,0 +1,372 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ExecutionRow, RowBatch, StepRow } from '../../../src/contracts/rows.js';
+import type { ClickHouseBackend } from '../../../src/store/backend.js';
+import { createInsertBatcher, OverloadedError } from '../../../src/store/insert-batcher.js';
+import type { FlushInfo, InsertBatcherOptions } from '../../../src/store/insert-batcher.js';
+
+/** One insert the fake backend received, settled by the test. */
+interface InsertCall {
+  table: string;
+  rows: readonly object[];
+  succeed(): void;
+  fail(error: unknown): void;
+}
+
+/**
+ * A backend that only records inserts and lets the test decide when (and
+ * whether) each one finishes. This is a test of the batching logic, not of
+ * ClickHouse; the integration tests cover the real engines.
+ */
+function fakeBackend() {
+  const calls: InsertCall[] = [];
+  const backend: ClickHouseBackend = {
+    kind: 'embedded',
+    query: async () => [],
+    command: async () => {},
+    insert(table, rows) {
+      return new Promise<void>((resolve, reject) => {
+        calls.push({ table, rows: [...rows], succeed: resolve, fail: reject });
+      });
+    },
+    ping: async () => true,
+    close: async () => {},
+  };
+  return { backend, calls };
+}
+
+function steps(...ids: string[]): StepRow[] {
+  return ids.map((id) => ({ span_id: id }) as StepRow);
+}
+
+function executions(...ids: string[]): ExecutionRow[] {
+  return ids.map((id) => ({ execution_id: id }) as ExecutionRow);
+}
+
+function batch(stepIds: string[], executionIds: string[] = []): RowBatch {
+  return { steps: steps(...stepIds), executions: executions(...executionIds) };
+}
+
+/** Lets promise callbacks run without advancing fake time. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+/** Tracks whether a promise has settled and how, without unhandled rejections. */
+function track(promise: Promise<void>) {
+  const state: { status: 'pending' | 'resolved' | 'rejected'; error?: unknown } = { status: 'pending' };
+  promise.then(
+    () => {
+      state.status = 'resolved';
+    },
+    (error: unknown) => {
+      state.status = 'rejected';
+      state.error = error;
+    },
+  );
+  return state;
+}
+
+const OPTIONS: InsertBatcherOptions = { maxBatchRows: 100, maxWaitMillis: 20, maxPendingRows: 1000 };
+
+describe('store/insert-batcher', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('createInsertBatcher', () => {
+    describe('write', () => {
+      it('coalesces concurrent writes into one insert per table', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        void batcher.write(batch(['s1'], ['e1']));
+        void batcher.write(batch(['s2', 's3']));
+        void batcher.write(batch([], ['e2']));
+        await vi.advanceTimersByTimeAsync(20);
+
+        expect(calls).toHaveLength(1);
+        expect(calls[0].table).toBe('steps');
+        expect(calls[0].rows).toEqual(steps('s1', 's2', 's3'));
+        calls[0].succeed();
+        await settle();
+        expect(calls).toHaveLength(2);
+        expect(calls[1].table).toBe('executions');
+        expect(calls[1].rows).toEqual(executions('e1', 'e2'));
+      });
+
+      it('inserts steps before executions, and executions only after the steps are stored', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        void batcher.write(batch(['s1'], ['e1']));
+        await vi.advanceTimersByTimeAsync(20);
+        expect(calls.map((call) => call.table)).toEqual(['steps']);
+        calls[0].succeed();
+        await settle();
+        expect(calls.map((call) => call.table)).toEqual(['steps', 'executions']);
+      });
+
+      it('skips the insert of a table with no rows', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const done = track(batcher.write(batch([], ['e1'])));
+        await vi.advanceTimersByTimeAsync(20);
+        expect(calls.map((call) => call.table)).toEqual(['executions']);
+        calls[0].succeed();
+        await settle();
+        expect(done.status).toBe('resolved');
+      });
+
+      it('resolves each caller only after the insert holding its rows has finished', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const first = track(batcher.write(batch(['s1'], ['e1'])));
+        const second = track(batcher.write(batch(['s2'])));
+        await vi.advanceTimersByTimeAsync(20);
+        expect([first.status, second.status]).toEqual(['pending', 'pending']);
+
+        calls[0].succeed(); // steps stored, executions not yet
+        await settle();
+        expect([first.status, second.status]).toEqual(['pending', 'pending']);
+
+        calls[1].succeed();
+        await settle();
+        expect([first.status, second.status]).toEqual(['resolved', 'resolved']);
+      });
+
+      it('resolves at once, without an insert, for a batch with no rows', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const done = track(batcher.write({ steps: [], executions: [] }));
+        await settle();
+        expect(done.status).toBe('resolved');
+        await vi.advanceTimersByTimeAsync(1000);
+        expect(calls).toHaveLength(0);
+      });
+
+      it('rejects exactly the callers of a failed insert with its error; the next batch still succeeds', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const a = track(batcher.write(batch(['a'])));
+        const b = track(batcher.write(batch(['b'])));
+        await vi.advanceTimersByTimeAsync(20);
+        const c = track(batcher.write(batch(['c']))); // arrives while the first insert runs
+
+        const failure = new Error('ClickHouse is down');
+        calls[0].fail(failure);
+        await settle();
+        expect(a).toEqual({ status: 'rejected', error: failure });
+        expect(b).toEqual({ status: 'rejected', error: failure });
+        expect(c.status).toBe('pending');
+
+        expect(calls).toHaveLength(2);
+        expect(calls[1].rows).toEqual(steps('c'));
+        calls[1].succeed();
+        await settle();
+        expect(c.status).toBe('resolved');
+        expect(batcher.pendingRows).toBe(0);
+      });
+
+      it('fails the whole batch when the executions insert fails after the steps insert', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const done = track(batcher.write(batch(['s1'], ['e1'])));
+        await vi.advanceTimersByTimeAsync(20);
+        calls[0].succeed();
+        await settle();
+        calls[1].fail(new Error('too many parts'));
+        await settle();
+        expect(done.status).toBe('rejected');
+      });
+
+      it('waits up to maxWaitMillis for companions before inserting', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        void batcher.write(batch(['s1']));
+        await vi.advanceTimersByTimeAsync(10);
+        void batcher.write(batch(['s2']));
+        await vi.advanceTimersByTimeAsync(9);
+        expect(calls).toHaveLength(0);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(calls).toHaveLength(1);
+        expect(calls[0].rows).toEqual(steps('s1', 's2'));
+      });
+
+      it('inserts at once when maxBatchRows rows are waiting', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, maxBatchRows: 3 });
+        void batcher.write(batch(['s1', 's2']));
+        await settle();
+        expect(calls).toHaveLength(0);
+        void batcher.write(batch(['s3']));
+        await settle();
+        expect(calls).toHaveLength(1);
+        expect(calls[0].rows).toEqual(steps('s1', 's2', 's3'));
+        expect(vi.getTimerCount()).toBe(0);
+      });
+
+      it('runs at most one insert at a time; rows arriving meanwhile form the next batch', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, maxBatchRows: 2 });
+        void batcher.write(batch(['a1', 'a2'])); // full: flushes at once
+        await settle();
+        expect(calls).toHaveLength(1);
+
+        void batcher.write(batch(['b1', 'b2'])); // full too, but an insert is running
+        void batcher.write(batch(['b3']));
+        await vi.advanceTimersByTimeAsync(1000);
+        expect(calls).toHaveLength(1);
+
+        calls[0].succeed();
+        await settle();
+        expect(calls).toHaveLength(2);
+        expect(calls[1].rows).toEqual(steps('b1', 'b2', 'b3'));
+      });
+
+      it('refuses a write with OverloadedError when pending rows would exceed maxPendingRows', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, maxBatchRows: 2, maxPendingRows: 4 });
+        void batcher.write(batch(['a1', 'a2'])); // in flight
+        await settle();
+        void batcher.write(batch(['b1', 'b2'])); // waiting
+        expect(batcher.pendingRows).toBe(4);
+
+        const refused = track(batcher.write(batch(['c1'])));
+        await settle();
+        expect(refused.status).toBe('rejected');
+        expect(refused.error).toBeInstanceOf(OverloadedError);
+        expect((refused.error as Error).message).toContain('4 rows waiting');
+        expect(batcher.pendingRows).toBe(4);
+
+        calls[0].succeed();
+        await settle();
+        expect(batcher.pendingRows).toBe(2);
+        const accepted = track(batcher.write(batch(['c1', 'c2'])));
+        await settle();
+        expect(accepted.status).toBe('pending');
+      });
+
+      it('accepts a single oversized write when nothing is pending', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, maxPendingRows: 2 });
+        const done = track(batcher.write(batch(['1', '2', '3'])));
+        await vi.advanceTimersByTimeAsync(20);
+        calls[0].succeed();
+        await settle();
+        expect(done.status).toBe('resolved');
+      });
+    });
+
+    describe('pendingRows', () => {
+      it('counts rows waiting and rows being inserted until their insert finishes', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        expect(batcher.pendingRows).toBe(0);
+        void batcher.write(batch(['s1', 's2'], ['e1']));
+        expect(batcher.pendingRows).toBe(3);
+        await vi.advanceTimersByTimeAsync(20);
+        void batcher.write(batch(['s3']));
+        expect(batcher.pendingRows).toBe(4);
+        calls[0].succeed();
+        await settle();
+        calls[1].succeed();
+        await settle();
+        expect(batcher.pendingRows).toBe(1);
+      });
+    });
+
+    describe('drain', () => {
+      it('resolves at once when nothing is pending', async () => {
+        const { backend } = fakeBackend();
+        const drained = track(createInsertBatcher(backend, OPTIONS).drain());
+        await settle();
+        expect(drained.status).toBe('resolved');
+      });
+
+      it('inserts waiting rows without waiting for the timer and resolves when they are stored', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, maxWaitMillis: 10_000 });
+        const written = track(batcher.write(batch(['s1'])));
+        const drained = track(batcher.drain());
+        await settle();
+        expect(calls).toHaveLength(1);
+        expect(drained.status).toBe('pending');
+        calls[0].succeed();
+        await settle();
+        expect(written.status).toBe('resolved');
+        expect(drained.status).toBe('resolved');
+        expect(batcher.pendingRows).toBe(0);
+      });
+
+      it('waits for the insert in flight and for the batch that formed behind it', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        void batcher.write(batch(['a']));
+        await vi.advanceTimersByTimeAsync(20);
+        void batcher.write(batch(['b']));
+        const drained = track(batcher.drain());
+
+        calls[0].succeed();
+        await settle();
+        expect(calls).toHaveLength(2);
+        expect(drained.status).toBe('pending');
+        calls[1].succeed();
+        await settle();
+        expect(drained.status).toBe('resolved');
+      });
+
+      it('resolves even when the last insert failed', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const written = track(batcher.write(batch(['a'])));
+        const drained = track(batcher.drain());
+        await settle();
+        calls[0].fail(new Error('down'));
+        await settle();
+        expect(written.status).toBe('rejected');
+        expect(drained.status).toBe('resolved');
+      });
+    });
+
+    describe('onFlush', () => {
+      it('reports rows, requests and outcome after every insert', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const flushes: FlushInfo[] = [];
+        batcher.onFlush((info) => flushes.push(info));
+
+        void batcher.write(batch(['s1', 's2'], ['e1']));
+        void batcher.write(batch(['s3']));
+        await vi.advanceTimersByTimeAsync(20);
+        expect(flushes).toEqual([]);
+        calls[0].succeed();
+        await settle();
+        calls[1].succeed();
+        await settle();
+
+        void batcher.write(batch(['s4'])).catch(() => {});
+        await vi.advanceTimersByTimeAsync(20);
+        calls[2].fail(new Error('down'));
+        await settle();
+
+        expect(flushes).toHaveLength(2);
+        expect(flushes[0]).toMatchObject({ rows: 4, requests: 2, ok: true });
+        expect(flushes[1]).toMatchObject({ rows: 1, requests: 1, ok: false });
+        expect(flushes[0].millis).toBeGreaterThanOrEqual(0);
+      });
+
+      it('stops calling a listener once it is removed', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        const flushes: FlushInfo[] = [];
+        const stop = batcher.onFlush((info) => flushes.push(info));
+        stop();
+        void batcher.write(batch(['s1']));
+        await vi.advanceTimersByTimeAsync(20);
+        calls[0].succeed();
+        await settle();
+        expect(flushes).toEqual([]);
+      });
+    });
+  });
+});
