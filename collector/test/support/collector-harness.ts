@@ -26,6 +26,8 @@ export interface HarnessOptions {
   maxBodyBytes?: number;
   batch?: Partial<InsertBatcherOptions>;
   adminToken?: string;
+  /** Reuse this folder (e.g. to restart on the same data); it is then not deleted on close. */
+  dataDir?: string;
 }
 
 export interface Harness {
@@ -45,7 +47,7 @@ export interface Harness {
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export async function startCollector(options: HarnessOptions = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'xray-test-'));
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xray-test-'));
   const kind = options.backend ?? 'embedded';
   let backend: ClickHouseBackend;
   let closeEndpoint: () => Promise<void> = async () => {};
@@ -96,7 +98,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
       await store.close();
       await closeEndpoint();
       session?.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
