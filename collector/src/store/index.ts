@@ -5,7 +5,6 @@
 import { createAppsRepository } from './apps.js';
 import type { AppsRepository } from './apps.js';
 import type { ClickHouseBackend } from './backend.js';
-import { createEmbeddedBackend } from './chdb-backend.js';
 import { createExecutionsRepository } from './executions.js';
 import type { ExecutionsRepository } from './executions.js';
 import { createInsertBatcher } from './insert-batcher.js';
@@ -52,13 +51,20 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function createBackend(options: BackendOptions): ClickHouseBackend {
-  return options.kind === 'embedded' ? createEmbeddedBackend(options) : createServerBackend(options);
+/**
+ * Opens the configured backend. chDB (and its ~550 MB engine) is loaded only
+ * when the embedded backend is chosen, so a deployment that talks to a
+ * ClickHouse server can omit it.
+ */
+export async function createBackend(options: BackendOptions): Promise<ClickHouseBackend> {
+  if (options.kind === 'server') return createServerBackend(options);
+  const { createEmbeddedBackend } = await import('./chdb-backend.js');
+  return createEmbeddedBackend(options);
 }
 
 /** Opens the backend, applies pending migrations and wires the repositories. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const backend = 'query' in options.backend ? options.backend : createBackend(options.backend);
+  const backend = 'query' in options.backend ? options.backend : await createBackend(options.backend);
   const migrations = await applyMigrations(backend, loadMigrations(options.migrationsDir));
   const batcher = createInsertBatcher(backend, options.batch);
   return {
