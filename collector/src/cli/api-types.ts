@@ -1,0 +1,45 @@
+/**
+ * The JSON shapes the CLI reads, taken from the API's own zod schemas so a
+ * change there fails the CLI's type check instead of its output. Type-only:
+ * nothing of the server is loaded at run time.
+ */
+import type { z } from 'zod';
+import type {
+  executionDetail,
+  executionListResponse,
+  executionResponse,
+  executionSummary,
+  failureRateResponse,
+  step,
+  stepSearchResponse,
+  summaryResponse,
+} from '../api/schemas.js';
+
+export type ExecutionSummary = z.infer<typeof executionSummary>;
+export type ExecutionDetail = z.infer<typeof executionDetail>;
+export type Step = z.infer<typeof step>;
+export type ExecutionListResponse = z.infer<typeof executionListResponse>;
+export type ExecutionResponse = z.infer<typeof executionResponse>;
+export type StepSearchResponse = z.infer<typeof stepSearchResponse>;
+export type SummaryResponse = z.infer<typeof summaryResponse>;
+export type FailureRateResponse = z.infer<typeof failureRateResponse>;
+
+/** The admin routes declare their schemas inline, so these mirror admin-routes.ts. */
+export interface App {
+  appId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface ApiKeyInfo {
+  keyPrefix: string;
+  appId: string;
+  name: string;
+  createdAt: string;
+  revoked: boolean;
+}
+
+export interface SqlResponse {
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}

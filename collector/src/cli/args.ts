@@ -1,0 +1,153 @@
+/**
+ * Command-line parsing on node:util parseArgs: find the command among the
+ * words (global options may come before or after it), parse its flags
+ * strictly, and check flag values (limits, durations, times) before anything
+ * is sent. Every problem becomes a UsageError (exit code 2).
+ */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | undefined>;
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS = {
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  'admin-token': { type: 'string' },
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpecs;
+
+export interface CommandLine {
+  /** The first word that is not an option or an option's value; undefined when there is none. */
+  command: string | undefined;
+  positionals: string[];
+  values: OptionValues;
+}
+
+/** parseArgs' messages end in advice about `--` that does not fit here; keep the first sentence. */
+function toUsageError(error: unknown, command: string | undefined): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split(/\.\s/)[0].replace(/\.$/, '');
+  return new UsageError(first.charAt(0).toLowerCase() + first.slice(1), command);
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof TypeError && String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+}
+
+/**
+ * Where the command word is: skips options and, for options that take a
+ * value (`--url x`), that value, so `xray --url http://h:1 executions` works.
+ */
+export function findCommandIndex(argv: string[], takesValue: (name: string) => boolean): number {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (token.startsWith('--')) {
+      if (!token.includes('=') && takesValue(token.slice(2))) i++;
+    } else if (token.startsWith('-') && token.length > 1) {
+      // Short flags are all boolean (-h).
+    } else {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * @example
+ * parseCommandLine(['executions', '--status', 'failed'], { executions: { status: { type: 'string' } } });
+ * // { command: 'executions', positionals: [], values: { status: 'failed' } }
+ */
+export function parseCommandLine(argv: string[], commands: Record<string, OptionSpecs>): CommandLine {
+  const all: OptionSpecs = { ...GLOBAL_OPTIONS };
+  for (const options of Object.values(commands)) Object.assign(all, options);
+  const index = findCommandIndex(argv, (name) => all[name]?.type === 'string');
+  const command = index === -1 ? undefined : argv[index];
+  const rest = index === -1 ? argv : [...argv.slice(0, index), ...argv.slice(index + 1)];
+  // An unknown command is reported as such (by the caller), not as an unknown flag.
+  const known = command !== undefined && Object.hasOwn(commands, command);
+  const options = known ? { ...GLOBAL_OPTIONS, ...commands[command] } : GLOBAL_OPTIONS;
+  try {
+    const parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: known || command === undefined });
+    return { command, positionals: parsed.positionals, values: parsed.values as OptionValues };
+  } catch (error) {
+    if (isParseArgsError(error)) throw toUsageError(error, command);
+    throw error;
+  }
+}
+
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** `--limit`: a whole number the API accepts (1 to 500). */
+export function parseLimit(value: string | undefined, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 500) {
+    throw new UsageError(`--limit must be a whole number from 1 to 500, got ${JSON.stringify(value)}`, command);
+  }
+  return Number(value);
+}
+
+const UNIT_MILLIS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/**
+ * `--since 90s|30m|1h|2d|1w` as milliseconds.
+ *
+ * @example
+ * parseSince('30m', 'stats'); // 1_800_000
+ */
+export function parseSince(value: string, command: string): number {
+  const match = /^(\d+)([smhdw])$/.exec(value.trim());
+  if (!match || Number(match[1]) === 0) {
+    throw new UsageError(`--since must be a positive duration such as 30m, 1h, 2d or 1w, got ${JSON.stringify(value)}`, command);
+  }
+  return Number(match[1]) * UNIT_MILLIS[match[2] as keyof typeof UNIT_MILLIS];
+}
+
+/** `--from`/`--to`: ISO 8601 or unix milliseconds, like the API; returned as unix milliseconds. */
+export function parseTime(value: string, flag: string, command: string): number {
+  const millis = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(millis)) {
+    throw new UsageError(`--${flag} must be an ISO 8601 time (2024-05-01T12:00:00Z) or unix milliseconds, got ${JSON.stringify(value)}`, command);
+  }
+  return millis;
+}
+
+/**
+ * The `from`/`to` query parameters from --since or --from/--to; empty when
+ * none is given, so the API's default window applies.
+ */
+export function parseTimeRange(values: OptionValues, command: string, nowMillis: number): { from?: string; to?: string } {
+  const since = stringOption(values, 'since');
+  const from = stringOption(values, 'from');
+  const to = stringOption(values, 'to');
+  if (since !== undefined && (from !== undefined || to !== undefined)) {
+    throw new UsageError('use either --since or --from/--to, not both', command);
+  }
+  if (since !== undefined) return { from: String(nowMillis - parseSince(since, command)) };
+  const range: { from?: string; to?: string } = {};
+  if (from !== undefined) range.from = String(parseTime(from, 'from', command));
+  if (to !== undefined) range.to = String(parseTime(to, 'to', command));
+  if (range.from !== undefined && range.to !== undefined && Number(range.from) >= Number(range.to)) {
+    throw new UsageError('--from must be before --to', command);
+  }
+  return range;
+}
+
+/** Exactly these positional arguments, by name for the error message. */
+export function expectPositionals(positionals: string[], names: string[], command: string): string[] {
+  if (positionals.length < names.length) {
+    throw new UsageError(`missing <${names[positionals.length]}>`, command);
+  }
+  if (positionals.length > names.length) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[names.length])}`, command);
+  }
+  return positionals;
+}

@@ -1,0 +1,45 @@
+/**
+ * What a command is and what it gets to run: its flags (for parseArgs), its
+ * help text, and a context holding the API client and an output sink, so
+ * commands never touch process.* and tests can capture what they print.
+ */
+import type { OptionSpecs, OptionValues } from './args.js';
+import type { ApiClient } from './client.js';
+import type { Colors } from './format/colors.js';
+
+export interface CommandContext {
+  client: ApiClient;
+  /** Writes one block of text to stdout, newline added. */
+  out(text: string): void;
+  colors: Colors;
+  /** Print the API's JSON instead of tables. */
+  json: boolean;
+  /** Terminal columns when stdout is a terminal; undefined when piped (tables are then never cut). */
+  terminalWidth: number | undefined;
+  /** Columns for output that always needs a width (the timeline): the terminal's, else COLUMNS, else 100. */
+  layoutWidth: number;
+  nowMillis(): number;
+}
+
+export interface CommandInput {
+  positionals: string[];
+  values: OptionValues;
+}
+
+export interface Command {
+  name: string;
+  /** The command with its arguments as the command list shows it, e.g. `show <executionId>`. */
+  synopsis: string;
+  /** One line for the command list in `xray help`. */
+  summary: string;
+  /** Full help: synopsis, flags, examples. */
+  help: string;
+  /** The command's own flags; the global ones are added by the parser. */
+  options: OptionSpecs;
+  run(context: CommandContext, input: CommandInput): Promise<void>;
+}
+
+/** Pretty JSON for --json, the API's reply as is. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}

@@ -1,0 +1,60 @@
+/** `xray executions`: list and search executions, newest first. */
+import { expectPositionals, parseLimit, parseTimeRange, stringOption } from '../args.js';
+import type { ExecutionListResponse } from '../api-types.js';
+import { toJson } from '../command.js';
+import type { Command } from '../command.js';
+import { renderExecutionList } from '../format/execution-list.js';
+
+export const executionsCommand: Command = {
+  name: 'executions',
+  synopsis: 'executions [filters]',
+  summary: 'List executions, newest first (filter by pipeline, status, step, reasoning words, time)',
+  help: `Usage: xray executions [filters]
+
+List executions, newest first.
+
+Filters:
+  --pipeline <name>       only this pipeline
+  --status <status>       completed | failed
+  --environment <env>     only this environment
+  --step <name>           only executions with a step of this name
+  --search <words>        only executions with a step whose reasoning contains all these words
+  --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
+  --from <time>           start of the window: ISO 8601 or unix milliseconds
+  --to <time>             end of the window
+  --limit <n>             rows per page, 1 to 500 (default 50)
+  --cursor <cursor>       the next page, as printed under the previous one
+
+Examples:
+  xray executions --status failed --since 1h
+  xray executions --pipeline loan-approval --search "credit score"`,
+  options: {
+    pipeline: { type: 'string' },
+    status: { type: 'string' },
+    environment: { type: 'string' },
+    step: { type: 'string' },
+    search: { type: 'string' },
+    since: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+  },
+  async run(context, { positionals, values }) {
+    expectPositionals(positionals, [], 'executions');
+    const page = await context.client.get<ExecutionListResponse>('/api/v1/executions', {
+      auth: 'app',
+      query: {
+        pipeline: stringOption(values, 'pipeline'),
+        status: stringOption(values, 'status'),
+        environment: stringOption(values, 'environment'),
+        step: stringOption(values, 'step'),
+        q: stringOption(values, 'search'),
+        ...parseTimeRange(values, 'executions', context.nowMillis()),
+        limit: parseLimit(stringOption(values, 'limit'), 'executions'),
+        cursor: stringOption(values, 'cursor'),
+      },
+    });
+    context.out(context.json ? toJson(page) : renderExecutionList(page, { colors: context.colors, maxWidth: context.terminalWidth }));
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * `xray sql "<SELECT …>"`: read-only SQL through the collector's admin API.
+ * It goes through the collector rather than opening the data folder because
+ * embedded ClickHouse (chDB) lets one process at a time hold it.
+ */
+import { UsageError } from '../errors.js';
+import type { SqlResponse } from '../api-types.js';
+import { toJson } from '../command.js';
+import type { Command } from '../command.js';
+import { renderSqlResult } from '../format/sql-result.js';
+
+export const sqlCommand: Command = {
+  name: 'sql',
+  synopsis: 'sql "<statement>"',
+  summary: 'Run one read-only SQL statement against the store (admin)',
+  help: `Usage: xray sql "<statement>"
+
+Run one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) through
+the collector and print the rows. ClickHouse itself enforces read-only; at
+most 10,000 rows come back. Needs the admin token, and sees every app
+(filter on app_id).
+
+Tables: apps, api_keys, executions, steps, pipeline_stats_1m, step_stats_1h
+(see clickhouse/migrations). executions and steps are ReplacingMergeTree:
+add FINAL to count a re-delivered batch once before background merges run.
+
+Examples:
+  xray sql "SELECT pipeline, count() AS n FROM executions FINAL GROUP BY pipeline"
+  xray sql "SELECT name, avg(duration_ms) FROM steps GROUP BY name ORDER BY 2 DESC LIMIT 10"
+  xray sql "SHOW TABLES" --json`,
+  options: {},
+  async run(context, { positionals }) {
+    // Unquoted words are joined, so `xray sql SELECT count() FROM steps` works too.
+    const sql = positionals.join(' ').trim();
+    if (sql === '') throw new UsageError('missing the SQL statement, e.g. xray sql "SELECT count() FROM executions"', 'sql');
+    const result = await context.client.post<SqlResponse>('/api/v1/admin/sql', { sql }, { auth: 'admin' });
+    context.out(context.json ? toJson(result) : renderSqlResult(result, { colors: context.colors, maxWidth: context.terminalWidth }));
+  },
+};

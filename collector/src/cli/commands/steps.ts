@@ -1,0 +1,56 @@
+/** `xray steps`: search steps across executions by name, status and reasoning words. */
+import { expectPositionals, parseLimit, parseTimeRange, stringOption } from '../args.js';
+import type { StepSearchResponse } from '../api-types.js';
+import { toJson } from '../command.js';
+import type { Command } from '../command.js';
+import { renderStepList } from '../format/execution-list.js';
+
+export const stepsCommand: Command = {
+  name: 'steps',
+  synopsis: 'steps [filters]',
+  summary: 'Search steps across executions by name, status and reasoning words',
+  help: `Usage: xray steps [filters]
+
+Search steps across executions, newest first.
+
+Filters:
+  --name <step>           only steps of this name
+  --status <status>       completed | failed
+  --search <words>        only steps whose reasoning contains all these words
+  --pipeline <name>       only this pipeline
+  --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
+  --from <time>, --to <time>   the window: ISO 8601 or unix milliseconds
+  --limit <n>             rows per page, 1 to 500 (default 50)
+  --cursor <cursor>       the next page, as printed under the previous one
+
+Examples:
+  xray steps --name check_approval_rules --status failed
+  xray steps --search "manual review" --since 1d`,
+  options: {
+    name: { type: 'string' },
+    status: { type: 'string' },
+    search: { type: 'string' },
+    pipeline: { type: 'string' },
+    since: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+  },
+  async run(context, { positionals, values }) {
+    expectPositionals(positionals, [], 'steps');
+    const page = await context.client.get<StepSearchResponse>('/api/v1/steps', {
+      auth: 'app',
+      query: {
+        name: stringOption(values, 'name'),
+        status: stringOption(values, 'status'),
+        q: stringOption(values, 'search'),
+        pipeline: stringOption(values, 'pipeline'),
+        ...parseTimeRange(values, 'steps', context.nowMillis()),
+        limit: parseLimit(stringOption(values, 'limit'), 'steps'),
+        cursor: stringOption(values, 'cursor'),
+      },
+    });
+    context.out(context.json ? toJson(page) : renderStepList(page, { colors: context.colors, maxWidth: context.terminalWidth }));
+  },
+};

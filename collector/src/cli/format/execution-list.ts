@@ -1,0 +1,74 @@
+/**
+ * `xray executions` and `xray steps` as tables, with the hint for the next
+ * page. Pure: the command fetches, these only draw.
+ */
+import type { ExecutionListResponse, Step, StepSearchResponse } from '../api-types.js';
+import { colorStatus } from './colors.js';
+import type { Colors } from './colors.js';
+import { formatDuration, formatTimestamp } from './duration.js';
+import { renderTable } from './table.js';
+import type { Column } from './table.js';
+
+export interface ListOptions {
+  colors: Colors;
+  /** Terminal width; undefined when piped. */
+  maxWidth?: number;
+  utc?: boolean;
+}
+
+type ExecutionRow = ExecutionListResponse['executions'][number];
+
+function nextPageHint(cursor: string | null, colors: Colors): string[] {
+  return cursor ? ['', colors.dim(`More results: repeat the command with --cursor ${cursor}`)] : [];
+}
+
+/**
+ * @example
+ * ctx.out(renderExecutionList(await client.get('/api/v1/executions', …), { colors }));
+ */
+export function renderExecutionList(page: ExecutionListResponse, options: ListOptions): string {
+  const { colors } = options;
+  if (page.executions.length === 0) {
+    return colors.dim('No executions match (the default window is the last 7 days; --since or --from widen it).');
+  }
+  const columns: Column<ExecutionRow>[] = [
+    { header: 'TIME', value: (e) => formatTimestamp(e.startTime, { utc: options.utc }) },
+    { header: 'ID', value: (e) => e.executionId },
+    { header: 'PIPELINE', value: (e) => e.pipeline || '-', shrink: true },
+    { header: 'ENV', value: (e) => e.environment || '-', shrink: true, minWidth: 4 },
+    { header: 'STATUS', value: (e) => e.status || '-', style: (text, e) => colorStatus(colors, e.status, text) },
+    { header: 'STEPS', value: (e) => String(e.stepCount), align: 'right' },
+    { header: 'ERRORS', value: (e) => String(e.errorCount), align: 'right', style: (text, e) => (e.errorCount > 0 ? colors.red(text) : text) },
+    { header: 'DURATION', value: (e) => formatDuration(e.durationMs), align: 'right' },
+  ];
+  return [renderTable(columns, page.executions, options), ...nextPageHint(page.nextCursor, colors)].join('\n');
+}
+
+/** A failed step shows its error; any other its reasoning. */
+function stepNote(step: Step): string {
+  if (step.error) return `${step.error.type ? `${step.error.type}: ` : ''}${step.error.message}`;
+  return step.reasoning;
+}
+
+export function renderStepList(page: StepSearchResponse, options: ListOptions): string {
+  const { colors } = options;
+  if (page.steps.length === 0) {
+    return colors.dim('No steps match (the default window is the last 7 days; --since or --from widen it).');
+  }
+  const columns: Column<Step>[] = [
+    { header: 'TIME', value: (s) => formatTimestamp(s.startTime, { utc: options.utc }) },
+    { header: 'EXECUTION', value: (s) => s.executionId },
+    { header: 'STEP', value: (s) => s.name, shrink: true },
+    { header: 'PIPELINE', value: (s) => s.pipeline || '-', shrink: true },
+    { header: 'STATUS', value: (s) => s.status || '-', style: (text, s) => colorStatus(colors, s.error ? 'failed' : s.status, text) },
+    { header: 'DURATION', value: (s) => formatDuration(s.durationMs), align: 'right' },
+    {
+      header: 'REASONING / ERROR',
+      value: stepNote,
+      shrink: true,
+      minWidth: 12,
+      style: (text, s) => (s.error ? colors.red(text) : colors.dim(text)),
+    },
+  ];
+  return [renderTable(columns, page.steps, options), ...nextPageHint(page.nextCursor, colors)].join('\n');
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createColors } from '../../../../src/cli/format/colors.js';
+import { renderExecutionList, renderStepList } from '../../../../src/cli/format/execution-list.js';
+import { makeExecution, makeStep } from '../fixtures.js';
+
+const plain = createColors(false);
+
+describe('execution-list', () => {
+  describe('renderExecutionList', () => {
+    it('lists time, id, pipeline, env, status, steps, errors and duration', () => {
+      const page = {
+        executions: [
+          makeExecution({ executionId: 'e-2', status: 'failed', stepCount: 3, errorCount: 1, durationMs: 1234 }),
+          makeExecution({ executionId: 'e-1', stepCount: 12, durationMs: 80 }),
+        ],
+        nextCursor: null,
+      };
+      expect(renderExecutionList(page, { colors: plain, utc: true }).split('\n')).toEqual([
+        'TIME                  ID   PIPELINE       ENV   STATUS     STEPS  ERRORS  DURATION',
+        '2023-11-14 22:13:20Z  e-2  loan-approval  test  failed         3       1    1.23 s',
+        '2023-11-14 22:13:20Z  e-1  loan-approval  test  completed     12       0     80 ms',
+      ]);
+    });
+
+    it('colours status and errors', () => {
+      const page = { executions: [makeExecution({ status: 'failed', errorCount: 2 })], nextCursor: null };
+      const text = renderExecutionList(page, { colors: createColors(true) });
+      expect(text).toContain('\u001b[31mfailed\u001b[39m');
+      expect(text).toContain('\u001b[31m2\u001b[39m');
+    });
+
+    it('prints the cursor of the next page', () => {
+      const text = renderExecutionList({ executions: [makeExecution()], nextCursor: 'abc123' }, { colors: plain });
+      expect(text.split('\n').at(-1)).toBe('More results: repeat the command with --cursor abc123');
+    });
+
+    it('says when nothing matched', () => {
+      expect(renderExecutionList({ executions: [], nextCursor: null }, { colors: plain })).toMatch(/^No executions match/);
+    });
+  });
+
+  describe('renderStepList', () => {
+    it('shows the error of a failed step and the reasoning of the others', () => {
+      const page = {
+        steps: [
+          makeStep({ spanId: 'a', name: 'rules', status: 'failed', error: { type: 'ValueError', message: 'income missing', stack: '' } }),
+          makeStep({ spanId: 'b', name: 'score', reasoning: 'tier B' }),
+        ],
+        nextCursor: null,
+      };
+      const lines = renderStepList(page, { colors: plain, utc: true }).split('\n');
+      expect(lines[0]).toMatch(/^TIME\s+EXECUTION\s+STEP\s+PIPELINE\s+STATUS\s+DURATION\s+REASONING \/ ERROR$/);
+      expect(lines[1]).toMatch(/exec-1\s+rules\s+loan-approval\s+failed\s+10 ms\s+ValueError: income missing$/);
+      expect(lines[2]).toMatch(/exec-1\s+score\s+loan-approval\s+completed\s+10 ms\s+tier B$/);
+    });
+  });
+});
