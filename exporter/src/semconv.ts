@@ -82,3 +82,5 @@ export const EXECUTION_STATUS_FAILED = 'failed';
 /** Step statuses the SDK writes; users may write others, the collector keeps them as given. */
 export const STEP_STATUS_COMPLETED = 'completed';
 export const STEP_STATUS_FAILED = 'failed';
+/** A `ctx.step` still running when its execution ended; its late result is not recorded. */
+export const STEP_STATUS_UNFINISHED = 'unfinished';

@@ -1,0 +1,88 @@
+/**
+ * Options of the drop-in span processor: where to export (shared with the
+ * client) plus how long and how much to buffer. Validated once, in the
+ * processor's constructor.
+ */
+import { resolveConnection, type ConnectionOptions, type ResolvedConnection } from './connection-options.js';
+import { log } from './log.js';
+import { integerAtLeast, invalidOption, optionalString } from './validate.js';
+
+/** Options for `new XRaySpanProcessor(...)`. */
+export interface XRaySpanProcessorOptions extends ConnectionOptions {
+  /** Your application's id, set as `xray.app.id` on execution roots. */
+  appId?: string;
+  /** Alias of `appId`. */
+  projectId?: string;
+  /** Pipeline name for roots without an `xray.pipeline` attribute. Default: the root span's name. */
+  pipeline?: string;
+  /** Environment, set as `xray.environment` on every span that lacks it. */
+  environment?: string;
+  /** How long to wait, after a root ends, for descendants still running; later ones go in a follow-up batch. Default 2000. */
+  graceMillis?: number;
+  /** Oldest an execution may get in the buffer; then its ended spans are sent and unfinished ones dropped. Default 300 000. */
+  maxTraceAgeMillis?: number;
+  /** Executions buffered at once; roots beyond this are dropped with their descendants. Default 1024. */
+  maxBufferedTraces?: number;
+  /** Spans per execution; later ones are dropped with their descendants. Default 1000. */
+  maxSpansPerTrace?: number;
+  /** Batches waiting for export; beyond this, new batches are dropped. Default 512. */
+  maxPendingBatches?: number;
+}
+
+export const SPAN_PROCESSOR_DEFAULTS = {
+  graceMillis: 2000,
+  maxTraceAgeMillis: 300_000,
+  maxBufferedTraces: 1024,
+  maxSpansPerTrace: 1000,
+  maxPendingBatches: 512,
+} as const;
+
+const KNOWN_OPTIONS = new Set([
+  'apiKey', 'endpoint', 'headers', 'timeoutMillis', 'maxRequestBytes', 'maxConcurrentExports', 'exporter',
+  'appId', 'projectId', 'pipeline', 'environment',
+  'graceMillis', 'maxTraceAgeMillis', 'maxBufferedTraces', 'maxSpansPerTrace', 'maxPendingBatches',
+]);
+
+/** Processor settings after validation, with defaults applied. */
+export interface ResolvedSpanProcessorOptions extends ResolvedConnection {
+  readonly appId: string | undefined;
+  readonly pipeline: string | undefined;
+  readonly environment: string | undefined;
+  readonly graceMillis: number;
+  readonly maxTraceAgeMillis: number;
+  readonly maxBufferedTraces: number;
+  readonly maxSpansPerTrace: number;
+  readonly maxPendingBatches: number;
+}
+
+/** Validates `options`; throws a TypeError naming the key, value and expectation on the first bad one. */
+export function resolveSpanProcessorOptions(
+  options: XRaySpanProcessorOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedSpanProcessorOptions {
+  if (options === null || typeof options !== 'object') throw invalidOption('options', options, 'an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) log.warn(`unknown option "${key}" ignored`);
+  }
+  const appId = optionalString('appId', options.appId);
+  const projectId = optionalString('projectId', options.projectId);
+  if (appId !== undefined && projectId !== undefined && appId !== projectId) {
+    throw invalidOption('projectId', projectId, `the same value as appId ("${appId}") or nothing (it is an alias)`);
+  }
+  const graceMillis = integerAtLeast('graceMillis', options.graceMillis, 0, SPAN_PROCESSOR_DEFAULTS.graceMillis);
+  const maxTraceAgeMillis = integerAtLeast('maxTraceAgeMillis', options.maxTraceAgeMillis, 1, SPAN_PROCESSOR_DEFAULTS.maxTraceAgeMillis);
+  if (maxTraceAgeMillis <= graceMillis) {
+    throw invalidOption('maxTraceAgeMillis', maxTraceAgeMillis, `a value greater than graceMillis (${graceMillis})`);
+  }
+  return {
+    ...resolveConnection(options, env),
+    appId: appId ?? projectId,
+    pipeline: optionalString('pipeline', options.pipeline),
+    environment: optionalString('environment', options.environment),
+    graceMillis,
+    maxTraceAgeMillis,
+    maxBufferedTraces: integerAtLeast('maxBufferedTraces', options.maxBufferedTraces, 1, SPAN_PROCESSOR_DEFAULTS.maxBufferedTraces),
+    maxSpansPerTrace: integerAtLeast('maxSpansPerTrace', options.maxSpansPerTrace, 1, SPAN_PROCESSOR_DEFAULTS.maxSpansPerTrace),
+    maxPendingBatches: integerAtLeast('maxPendingBatches', options.maxPendingBatches, 1, SPAN_PROCESSOR_DEFAULTS.maxPendingBatches),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Splits one execution's spans into export calls that each stay under
+ * `maxRequestBytes`. One export call is one HTTP request, so normally an
+ * execution is one request; only an execution too large for the collector's
+ * body limit is sent as several requests, all with the same trace id. The
+ * root span goes in the last request, so a collector that sees the root has
+ * already been sent every step.
+ *
+ * Sizes are estimates of the OTLP/JSON encoding (the format the HTTP exporter
+ * sends), erring high: UTF-8 bytes plus JSON escaping plus a fixed cost per
+ * attribute and per span.
+ */
+import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+
+/** Resource, scope and the request's own JSON braces. */
+const ENVELOPE_BYTES = 2048;
+/** Ids, timestamps, kind, status and the keys that name them. */
+const SPAN_OVERHEAD_BYTES = 400;
+/** `{"key":"","value":{"stringValue":""}}` */
+const ATTRIBUTE_OVERHEAD_BYTES = 40;
+const EVENT_OVERHEAD_BYTES = 120;
+
+/**
+ * Groups `spans` (root last) into requests under `maxRequestBytes`, keeping
+ * their order. A single span larger than the limit still goes, alone.
+ */
+export function splitIntoRequests(spans: ReadableSpan[], maxRequestBytes: number): ReadableSpan[][] {
+  const budget = Math.max(1, maxRequestBytes - ENVELOPE_BYTES);
+  // Fast path: no character can cost more than 6 bytes, so if even that bound fits, skip the exact scan.
+  let bound = 0;
+  for (const span of spans) bound += estimateSpanBytes(span, worstCaseStringBytes);
+  if (bound <= budget) return [spans];
+  const sizes = spans.map((span) => estimateSpanBytes(span));
+  let total = 0;
+  for (const size of sizes) total += size;
+  if (total <= budget) return [spans];
+
+  const requests: ReadableSpan[][] = [];
+  let current: ReadableSpan[] = [];
+  let currentBytes = 0;
+  for (let i = 0; i < spans.length; i++) {
+    if (current.length > 0 && currentBytes + sizes[i] > budget) {
+      requests.push(current);
+      current = [];
+      currentBytes = 0;
+    }
+    current.push(spans[i]);
+    currentBytes += sizes[i];
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/** Estimated OTLP/JSON bytes of one span. */
+export function estimateSpanBytes(span: ReadableSpan, stringBytes: (text: string) => number = jsonStringBytes): number {
+  let bytes = SPAN_OVERHEAD_BYTES + stringBytes(span.name) + estimateAttributesBytes(span.attributes, stringBytes);
+  if (span.status.message !== undefined) bytes += stringBytes(span.status.message);
+  for (const event of span.events) {
+    bytes += EVENT_OVERHEAD_BYTES + stringBytes(event.name);
+    if (event.attributes !== undefined) bytes += estimateAttributesBytes(event.attributes, stringBytes);
+  }
+  bytes += span.links.length * SPAN_OVERHEAD_BYTES;
+  return bytes;
+}
+
+function estimateAttributesBytes(attributes: Attributes, stringBytes: (text: string) => number): number {
+  let bytes = 0;
+  for (const key in attributes) {
+    bytes += ATTRIBUTE_OVERHEAD_BYTES + stringBytes(key) + estimateValueBytes(attributes[key], stringBytes);
+  }
+  return bytes;
+}
+
+function estimateValueBytes(value: AttributeValue | undefined, stringBytes: (text: string) => number): number {
+  if (typeof value === 'string') return stringBytes(value);
+  if (Array.isArray(value)) {
+    let bytes = 24;
+    for (const item of value) bytes += 24 + (typeof item === 'string' ? stringBytes(item) : 24);
+    return bytes;
+  }
+  return 24;
+}
+
+function worstCaseStringBytes(text: string): number {
+  return text.length * 6;
+}
+
+/** UTF-8 bytes of `text` once escaped inside a JSON string. */
+export function jsonStringBytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || code === 0x5c) bytes += 2; // \" and \\
+    else if (code < 0x20) bytes += 6; // \u00XX (worst case)
+    else if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else bytes += 3; // surrogate halves count 3 each: 6 for a 4-byte character, an overestimate
+  }
+  return bytes;
+}

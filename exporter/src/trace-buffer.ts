@@ -1,0 +1,121 @@
+/**
+ * What the span processor keeps per execution (one local root span and its
+ * descendants) until it is exported, and how a batch is cut from it. Ended
+ * spans are never mutated: the attributes added at export time (step status,
+ * root counts) go on a copy.
+ */
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { withExtraAttributes } from './readable-span.js';
+import {
+  ATTR_XRAY_EXECUTION_DROPPED_STEPS,
+  ATTR_XRAY_EXECUTION_ERROR_COUNT,
+  ATTR_XRAY_EXECUTION_STATUS,
+  ATTR_XRAY_EXECUTION_STEP_COUNT,
+  ATTR_XRAY_STEP_STATUS,
+  EXECUTION_STATUS_COMPLETED,
+  EXECUTION_STATUS_FAILED,
+  STEP_STATUS_COMPLETED,
+  STEP_STATUS_FAILED,
+} from './semconv.js';
+
+/** `live`: still collecting. `settled`: everything started has been sent; kept for `graceMillis` to catch late starters. */
+export type BufferState = 'live' | 'settled';
+
+export interface ExecutionBuffer {
+  readonly executionId: string;
+  readonly traceId: string;
+  readonly rootSpanId: string;
+  readonly pipeline: string;
+  readonly startedAtMillis: number;
+  /** Index keys of this execution's spans, removed when the buffer is forgotten. */
+  readonly keys: string[];
+  state: BufferState;
+  /** Spans started and not yet ended, the root included. */
+  open: number;
+  /** Ended descendants not yet sent. */
+  ended: ReadableSpan[];
+  /** The ended root, until sent. */
+  root: ReadableSpan | undefined;
+  rootEnded: boolean;
+  /** When to stop waiting for descendants: the root's end plus `graceMillis`. */
+  graceDeadlineMillis: number;
+  /** When a settled buffer may be forgotten. */
+  forgetAtMillis: number;
+  batchesSent: number;
+  /** Descendants started (each one a step). */
+  stepsStarted: number;
+  /** Ended descendants that failed. */
+  stepErrors: number;
+  /** Descendants refused by `maxSpansPerTrace`. */
+  droppedSpans: number;
+}
+
+/** A fresh buffer for a root span that just started. */
+export function createExecutionBuffer(
+  executionId: string,
+  traceId: string,
+  rootSpanId: string,
+  pipeline: string,
+  nowMillis: number,
+): ExecutionBuffer {
+  return {
+    executionId,
+    traceId,
+    rootSpanId,
+    pipeline,
+    startedAtMillis: nowMillis,
+    keys: [],
+    state: 'live',
+    open: 0,
+    ended: [],
+    root: undefined,
+    rootEnded: false,
+    graceDeadlineMillis: Number.POSITIVE_INFINITY,
+    forgetAtMillis: Number.POSITIVE_INFINITY,
+    batchesSent: 0,
+    stepsStarted: 0,
+    stepErrors: 0,
+    droppedSpans: 0,
+  };
+}
+
+/** Whether an ended descendant counts as a failed step. */
+export function isFailedStep(span: ReadableSpan): boolean {
+  const status = span.attributes[ATTR_XRAY_STEP_STATUS];
+  return status === undefined ? span.status.code === SpanStatusCode.ERROR : status === STEP_STATUS_FAILED;
+}
+
+/**
+ * Takes everything ended and unsent out of `buffer`: descendants first, the
+ * root last (with its counts), each with the attributes X-Ray derives added.
+ */
+export function takeBatch(buffer: ExecutionBuffer): ReadableSpan[] {
+  const batch = buffer.ended.map(toStepSpan);
+  buffer.ended = [];
+  if (buffer.root !== undefined) {
+    batch.push(toRootSpan(buffer, buffer.root));
+    buffer.root = undefined;
+  }
+  return batch;
+}
+
+function toStepSpan(span: ReadableSpan): ReadableSpan {
+  if (span.attributes[ATTR_XRAY_STEP_STATUS] !== undefined) return span;
+  const status = span.status.code === SpanStatusCode.ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
+  return withExtraAttributes(span, { [ATTR_XRAY_STEP_STATUS]: status });
+}
+
+function toRootSpan(buffer: ExecutionBuffer, span: ReadableSpan): ReadableSpan {
+  const extra: Attributes = {
+    // Every descendant seen to start, so a collector can tell stragglers are still to come.
+    [ATTR_XRAY_EXECUTION_STEP_COUNT]: buffer.stepsStarted,
+    [ATTR_XRAY_EXECUTION_ERROR_COUNT]: buffer.stepErrors,
+    [ATTR_XRAY_EXECUTION_DROPPED_STEPS]: buffer.droppedSpans,
+  };
+  if (span.attributes[ATTR_XRAY_EXECUTION_STATUS] === undefined) {
+    extra[ATTR_XRAY_EXECUTION_STATUS] =
+      span.status.code === SpanStatusCode.ERROR ? EXECUTION_STATUS_FAILED : EXECUTION_STATUS_COMPLETED;
+  }
+  return withExtraAttributes(span, extra);
+}

@@ -1,0 +1,273 @@
+/**
+ * The X-Ray client. It starts executions, takes them back when they end,
+ * builds their spans off the caller's path and hands each one to the export
+ * queue as a single OTLP request. Only the constructor may throw (on invalid
+ * options); everything after that reports through `stats()` and the log.
+ */
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { buildExecutionSpans, type BuildSettings } from './build-spans.js';
+import { Execution, type ExecutionSink } from './execution.js';
+import { ExecutionContext } from './execution-context.js';
+import type { ExecutionRecord } from './execution-record.js';
+import { ExportQueue } from './export-queue.js';
+import { createFlushReport, flushAndReport, type FlushOptions, type FlushReport, type ReportCounters } from './flush-report.js';
+import { log } from './log.js';
+import { resolveOptions, type ResolvedOptions, type XRayOptions } from './options.js';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME } from './semconv.js';
+import { splitIntoRequests } from './split-requests.js';
+import { createClientCounters, type ClientCounters, type XRayStats } from './stats.js';
+import type { StartExecutionOptions } from './step-types.js';
+import { createClockAnchor } from './time.js';
+import { isPlainObject } from './validate.js';
+import { SDK_NAME, SDK_VERSION } from './version.js';
+
+const ids = new RandomIdGenerator();
+
+export class XRay {
+  private readonly options: ResolvedOptions;
+  private readonly counters: ClientCounters = createClientCounters();
+  private readonly queue: ExportQueue;
+  private readonly sink: ExecutionSink;
+  private readonly build: BuildSettings;
+  /** Ended executions whose spans are not built yet. */
+  private toBuild: ExecutionRecord[] = [];
+  private buildScheduled = false;
+  private closed = false;
+  private shutdownReport: Promise<FlushReport> | undefined;
+
+  /**
+   * Creates a client. Throws a TypeError naming the option if `options` is
+   * invalid, or if there is no API key (option or `XRAY_API_KEY`) and no
+   * `exporter`. Nothing the client does afterwards throws.
+   *
+   * @example
+   * const xray = new XRay({ apiKey: process.env.XRAY_API_KEY, appId: 'my-loan-app', pipeline: 'loan-approval', environment: 'prod' });
+   */
+  constructor(options: XRayOptions = {}) {
+    this.options = resolveOptions(options);
+    const resource = createResource(this.options);
+    this.queue = new ExportQueue({
+      exporter: this.options.exporter,
+      maxPendingJobs: this.options.maxPendingExecutions,
+      maxConcurrentExports: this.options.maxConcurrentExports,
+      // A margin over the exporter's own request timeout, so its verdict normally arrives first.
+      exportTimeoutMillis: this.options.timeoutMillis + 1000,
+    });
+    const counters = this.counters;
+    this.sink = {
+      counters,
+      maxStepsPerExecution: this.options.maxStepsPerExecution,
+      onExecutionEnd: (record) => this.accept(record),
+    };
+    this.build = {
+      resource,
+      instrumentationScope: { name: SDK_NAME, version: SDK_VERSION },
+      appId: this.options.appId,
+      maxAttributeBytes: this.options.maxAttributeBytes,
+      counters,
+    };
+  }
+
+  /**
+   * Starts recording an execution. Record steps on the returned object, then
+   * call `completeExecution()` or `failExecution(err)`. Never throws; an
+   * unusable option falls back to the client's default.
+   *
+   * @example
+   * const execution = xray.startExecution({ metadata: { userId: '123' } });
+   * execution.recordStep({ name: 'fetch_credit_score', output: { score: 750 } });
+   * execution.completeExecution({ approved: true });
+   */
+  startExecution(options?: StartExecutionOptions): Execution {
+    const traceId = ids.generateTraceId();
+    const chosen = readExecutionOptions(options);
+    const anchor = createClockAnchor();
+    this.counters.executionsStarted++;
+    return new Execution(
+      {
+        traceId,
+        executionId: chosen.executionId ?? traceId,
+        pipeline: chosen.pipeline ?? this.options.pipeline,
+        environment: chosen.environment ?? this.options.environment,
+        anchor,
+        metadata: chosen.metadata,
+        status: 'running',
+        endPerfMillis: anchor.perfMillis,
+        hasOutcome: false,
+        outcome: undefined,
+        error: undefined,
+        steps: [],
+        stepStartPerf: [],
+        stepEndPerf: [],
+        droppedSteps: 0,
+        lastEndPerf: anchor.perfMillis,
+      },
+      this.sink,
+    );
+  }
+
+  /**
+   * Runs `fn` as one execution of `pipeline`. Use `ctx.step` inside it to
+   * record steps. The execution completes with `fn`'s result as its outcome,
+   * or fails with what `fn` threw, which is then rethrown.
+   *
+   * @example
+   * const movie = await xray.trackExecution('movie_rec', async (ctx) => {
+   *   const prefs = await ctx.step('fetch_preferences', () => loadPreferences(userId));
+   *   return ctx.step('rank', () => rank(prefs), prefs);
+   * });
+   */
+  async trackExecution<T>(
+    pipeline: string,
+    fn: (ctx: ExecutionContext) => T | PromiseLike<T>,
+    options?: Omit<StartExecutionOptions, 'pipeline'>,
+  ): Promise<T> {
+    const execution = this.startExecution({ ...(isPlainObject(options) ? options : {}), pipeline });
+    let result: T;
+    try {
+      result = await fn(new ExecutionContext(execution));
+    } catch (error) {
+      execution.failExecution(error);
+      throw error;
+    }
+    execution.completeExecution(result);
+    return result;
+  }
+
+  /**
+   * The client's counters: what was started, exported, dropped, truncated.
+   *
+   * @example
+   * const { executionsDropped, stepsDropped } = xray.stats();
+   */
+  stats(): XRayStats {
+    const c = this.counters;
+    const q = this.queue.counters;
+    return {
+      executionsStarted: c.executionsStarted,
+      executionsCompleted: c.executionsCompleted,
+      executionsExported: q.sent,
+      executionsDropped: c.executionsRefused + q.dropped,
+      exportFailures: q.failed,
+      requestsSent: q.requestsSent,
+      pending: this.toBuild.length + this.queue.pending,
+      stepsRecorded: c.stepsRecorded,
+      stepsDropped: c.stepsDropped,
+      attributesTruncated: c.attributesTruncated,
+      serializationFailures: c.serializationFailures,
+      duplicateCompletions: c.duplicateCompletions,
+    };
+  }
+
+  /**
+   * Exports every ended execution now and waits for the exports, up to
+   * `timeoutMillis` (default: the client's `timeoutMillis`). Never rejects.
+   *
+   * @example
+   * const { sent, failed, timedOut } = await xray.flush({ timeoutMillis: 2000 });
+   */
+  flush(options?: FlushOptions): Promise<FlushReport> {
+    return flushAndReport(
+      () => this.reportCounters(),
+      () => this.drainBuilds(),
+      (timeoutMillis) => this.queue.whenIdle(timeoutMillis),
+      this.timeoutOf(options),
+      (error) => log.error('flush failed', error instanceof Error ? error.message : String(error)),
+    );
+  }
+
+  /**
+   * Exports what is pending, then shuts the exporter down. Executions that end
+   * afterwards are dropped and counted. Safe to call twice; never rejects.
+   *
+   * @example
+   * process.on('SIGTERM', async () => { await xray.shutdown({ timeoutMillis: 5000 }); process.exit(0); });
+   */
+  shutdown(options?: FlushOptions): Promise<FlushReport> {
+    this.shutdownReport ??= this.shutdownOnce(this.timeoutOf(options));
+    return this.shutdownReport;
+  }
+
+  private async shutdownOnce(timeoutMillis: number): Promise<FlushReport> {
+    const before = this.reportCounters();
+    this.closed = true;
+    try {
+      this.drainBuilds();
+      const done = await this.queue.shutdown(timeoutMillis);
+      return createFlushReport(before, this.reportCounters(), !done);
+    } catch (error) {
+      log.error('shutdown failed', error instanceof Error ? error.message : String(error));
+      return createFlushReport(before, this.reportCounters(), true);
+    }
+  }
+
+  /** Takes back an ended execution; it is built on a later turn of the event loop. */
+  private accept(record: ExecutionRecord): void {
+    this.counters.executionsCompleted++;
+    if (this.closed || this.toBuild.length + this.queue.pending >= this.options.maxPendingExecutions) {
+      this.counters.executionsRefused++;
+      log.warn(this.closed ? 'execution ended after shutdown; dropped' : 'maxPendingExecutions reached; execution dropped');
+      return;
+    }
+    this.toBuild.push(record);
+    if (!this.buildScheduled) {
+      this.buildScheduled = true;
+      setImmediate(() => this.drainBuilds());
+    }
+  }
+
+  /** Builds every waiting execution and queues it for export. */
+  private drainBuilds(): void {
+    this.buildScheduled = false;
+    const records = this.toBuild;
+    this.toBuild = [];
+    for (const record of records) {
+      try {
+        const spans = buildExecutionSpans(record, this.build);
+        this.queue.enqueue(splitIntoRequests(spans, this.options.maxRequestBytes));
+      } catch (error) {
+        this.counters.executionsRefused++;
+        this.counters.serializationFailures++;
+        log.error('could not build execution', error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+
+  private reportCounters(): ReportCounters {
+    const stats = this.stats();
+    return { sent: stats.executionsExported, dropped: stats.executionsDropped, failed: stats.exportFailures };
+  }
+
+  private timeoutOf(options: FlushOptions | undefined): number {
+    const timeout = isPlainObject(options) ? options.timeoutMillis : undefined;
+    return typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 ? timeout : this.options.timeoutMillis;
+  }
+}
+
+function createResource(options: ResolvedOptions): Resource {
+  const attributes: Record<string, string> = { [ATTR_SERVICE_NAME]: options.serviceName };
+  if (options.environment !== undefined) attributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = options.environment;
+  return resourceFromAttributes(attributes);
+}
+
+/** Reads `startExecution` options defensively: a wrong type means "not given". */
+function readExecutionOptions(options: unknown): StartExecutionOptions {
+  // `startExecution('name')` is an easy mistake; read it as the pipeline rather than ignore it.
+  if (typeof options === 'string' && options.length > 0) return { pipeline: options };
+  if (!isPlainObject(options)) return {};
+  try {
+    return {
+      pipeline: nonEmptyString(options.pipeline),
+      executionId: nonEmptyString(options.executionId),
+      environment: nonEmptyString(options.environment),
+      metadata: options.metadata !== null && typeof options.metadata === 'object' ? { ...(options.metadata as object) } : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}

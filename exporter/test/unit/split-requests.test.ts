@@ -1,0 +1,80 @@
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { createReadableSpan } from '../../src/readable-span.js';
+import { estimateSpanBytes, jsonStringBytes, splitIntoRequests } from '../../src/split-requests.js';
+import { toSpanTimes } from '../../src/time.js';
+
+const resource = resourceFromAttributes({ 'service.name': 'split-test' });
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+
+function span(index: number, attributes: Record<string, string>): ReadableSpan {
+  return createReadableSpan({
+    name: `span-${index}`,
+    traceId: TRACE_ID,
+    spanId: index.toString(16).padStart(16, '0'),
+    parentSpanId: index === 0 ? undefined : '0'.repeat(15) + '1',
+    ...toSpanTimes(1_700_000_000_000 + index, 1_700_000_000_010 + index),
+    attributes,
+    status: { code: SpanStatusCode.UNSET },
+    events: [],
+    resource,
+    instrumentationScope: { name: '@xray/sdk', version: '0.1.0' },
+  });
+}
+
+function encodedBytes(spans: ReadableSpan[]): number {
+  return JsonTraceSerializer.serializeRequest(spans)?.byteLength ?? 0;
+}
+
+describe('split-requests', () => {
+  describe('jsonStringBytes', () => {
+    it('counts UTF-8 bytes and JSON escapes', () => {
+      expect(jsonStringBytes('abc')).toBe(3);
+      expect(jsonStringBytes('"\\')).toBe(4);
+      expect(jsonStringBytes('é')).toBe(2);
+      expect(jsonStringBytes('\n')).toBe(6);
+    });
+  });
+
+  describe('estimateSpanBytes', () => {
+    it('never underestimates what a span adds to the real OTLP/JSON encoding', () => {
+      const base = span(9, {});
+      const samples = [
+        span(1, {}),
+        span(2, { 'input.value': JSON.stringify({ quote: '"'.repeat(500), text: 'é'.repeat(300) }) }),
+        span(3, { 'output.value': '😀'.repeat(1000), 'xray.step.status': 'completed', 'gen_ai.usage.input_tokens': 12 } as never),
+      ];
+      for (const sample of samples) {
+        const added = encodedBytes([base, sample]) - encodedBytes([base]);
+        expect(estimateSpanBytes(sample)).toBeGreaterThanOrEqual(added);
+      }
+    });
+  });
+
+  describe('splitIntoRequests', () => {
+    it('keeps a small execution in one request', () => {
+      const spans = [span(1, {}), span(2, {}), span(0, {})];
+      expect(splitIntoRequests(spans, 1024 * 1024)).toEqual([spans]);
+    });
+
+    it('splits a large execution into requests under the limit, in order, root last', () => {
+      const steps = Array.from({ length: 40 }, (_, i) => span(i + 1, { 'output.value': JSON.stringify({ rows: 'r"'.repeat(1500) }) }));
+      const root = span(0, {});
+      const limit = 32 * 1024;
+      const requests = splitIntoRequests([...steps, root], limit);
+      expect(requests.length).toBeGreaterThan(1);
+      expect(requests.flat()).toEqual([...steps, root]);
+      expect(requests[requests.length - 1].at(-1)).toBe(root);
+      for (const request of requests) expect(encodedBytes(request)).toBeLessThanOrEqual(limit);
+    });
+
+    it('sends a span larger than the limit alone', () => {
+      const huge = span(1, { 'output.value': 'x'.repeat(50_000) });
+      const requests = splitIntoRequests([span(2, {}), huge, span(0, {})], 20_000);
+      expect(requests.map((request) => request.length)).toEqual([1, 1, 1]);
+    });
+  });
+});
