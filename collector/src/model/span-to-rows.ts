@@ -210,23 +210,36 @@ export function spanToExecutionRow(appId: string, span: DecodedSpan, stepsInBatc
  */
 export function spansToRows(appId: string, spans: readonly DecodedSpan[]): RowBatch {
   const roots: DecodedSpan[] = [];
-  const stepsByExecution = new Map<string, StepRow[]>();
-  const steps: StepRow[] = [];
-
+  const stepSpans: DecodedSpan[] = [];
+  let unnumbered = false;
+  for (const span of spans) {
+    if (isExecutionRoot(span)) roots.push(span);
+    else {
+      stepSpans.push(span);
+      if (!unnumbered && numberAttr(span.attributes, ATTR_XRAY_STEP_SEQUENCE) === undefined) unnumbered = true;
+    }
+  }
   // Steps of the same execution in this batch, in start order, give the
-  // fallback sequence for senders that do not number their steps.
-  const stepSpans = spans.filter((span) => !isExecutionRoot(span));
-  const ordered = [...stepSpans].sort((a, b) =>
-    a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
-  );
-  for (const span of spans) if (isExecutionRoot(span)) roots.push(span);
-  for (const span of ordered) {
+  // fallback sequence for senders that do not number their steps. X-Ray's
+  // own senders number every step, so the sort is skipped for them.
+  if (unnumbered) {
+    stepSpans.sort((a, b) =>
+      a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
+    );
+  }
+  const stepsByExecution = new Map<string, StepRow[]>();
+  const steps: StepRow[] = new Array(stepSpans.length);
+  for (let i = 0; i < stepSpans.length; i++) {
+    const span = stepSpans[i];
     const executionId = executionIdOf(span);
-    const siblings = stepsByExecution.get(executionId) ?? [];
+    let siblings = stepsByExecution.get(executionId);
+    if (!siblings) {
+      siblings = [];
+      stepsByExecution.set(executionId, siblings);
+    }
     const row = spanToStepRow(appId, span, siblings.length);
     siblings.push(row);
-    stepsByExecution.set(executionId, siblings);
-    steps.push(row);
+    steps[i] = row;
   }
   const executions = roots.map((root) => spanToExecutionRow(appId, root, stepsByExecution.get(executionIdOf(root)) ?? []));
   // Senders that do not tag every span with the pipeline still get it on the

@@ -6,12 +6,20 @@
 const NANOS_PER_MILLI = 1_000_000n;
 const NANOS_PER_SECOND = 1_000_000_000n;
 
+// Spans of one request mostly fall within the same few seconds: formatting
+// the date part once per distinct second keeps this off ingest's profile.
+let cachedSecond = -1n;
+let cachedPrefix = '';
+
 /** `1732233600123456789n` -> `'2024-11-22 00:00:00.123456789'` (UTC). */
 export function nanosToDateTime64(nanos: bigint): string {
   const seconds = nanos / NANOS_PER_SECOND;
-  const fraction = (nanos % NANOS_PER_SECOND).toString().padStart(9, '0');
-  const iso = new Date(Number(seconds) * 1000).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction}`;
+  if (seconds !== cachedSecond) {
+    const iso = new Date(Number(seconds) * 1000).toISOString();
+    cachedPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
+    cachedSecond = seconds;
+  }
+  return cachedPrefix + (nanos % NANOS_PER_SECOND).toString().padStart(9, '0');
 }
 
 /** Unix nanoseconds (as a decimal string, the way ClickHouse returns Int64) -> ISO 8601 with milliseconds. */

@@ -4,7 +4,10 @@
  * tenant boundary), and every value is a bound parameter.
  *
  * Reads use FINAL so rows written twice (a re-delivered OTLP batch) are seen
- * once even before ClickHouse has merged them away.
+ * once even before ClickHouse has merged them away. A duplicate always has
+ * the same start time as its original, so it lives in the same daily
+ * partition: FINAL may work partition by partition, which keeps partition
+ * pruning and skip indexes in play (READ_FINAL below).
  */
 import type { ClickHouseBackend, QueryParams } from './backend.js';
 
@@ -122,6 +125,17 @@ const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, sequence,
   duration_ms, input, output, reasoning, error_type, error_message, error_stack, model, provider,
   input_tokens, output_tokens, cost_usd, attributes`;
 
+/**
+ * Settings for every FINAL read. `do_not_merge_across_partitions_select_final`
+ * lets FINAL run per partition (safe: duplicates share a partition, see
+ * above) so time ranges still prune partitions; without it FINAL scans every
+ * day. `use_skip_indexes_if_final_exact_mode = 0` keeps a skip index's
+ * selection (e.g. the reasoning text index) as is instead of re-adding every
+ * granule whose key range overlaps it: exactness only matters when versions
+ * differ, and a re-delivered row is identical to the original.
+ */
+const READ_FINAL = 'SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0';
+
 const RANGE = `start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
   AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`;
 
@@ -204,7 +218,8 @@ GROUP BY execution_id`,
         `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
 WHERE ${where.sql}
 ORDER BY start_time DESC, execution_id DESC
-LIMIT {limit:UInt32}`,
+LIMIT {limit:UInt32}
+${READ_FINAL}`,
         { ...where.params, limit },
       );
       return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
@@ -214,7 +229,8 @@ LIMIT {limit:UInt32}`,
       const rows = await backend.query<ExecutionRecord>(
         `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
 WHERE app_id = {appId:String} AND execution_id = {executionId:String}
-LIMIT 1`,
+LIMIT 1
+${READ_FINAL}`,
         { appId, executionId },
       );
       return rows[0] ? (await withStoredCounts(appId, [numeric(rows[0], EXECUTION_NUMBERS)]))[0] : undefined;
@@ -226,7 +242,8 @@ LIMIT 1`,
       const rows = await backend.query<StepRecord>(
         `SELECT ${STEP_COLUMNS} FROM steps FINAL
 WHERE app_id = {appId:String} AND execution_id = {executionId:String}
-ORDER BY sequence, start_time, span_id`,
+ORDER BY sequence, start_time, span_id
+${READ_FINAL}`,
         { appId, executionId },
       );
       return rows.map((row) => numeric(row, STEP_NUMBERS));
@@ -250,7 +267,8 @@ ORDER BY sequence, start_time, span_id`,
         `SELECT ${STEP_COLUMNS} FROM steps FINAL
 WHERE ${where.sql}
 ORDER BY start_time DESC, span_id DESC
-LIMIT {limit:UInt32}`,
+LIMIT {limit:UInt32}
+${READ_FINAL}`,
         { ...where.params, limit },
       );
       return rows.map((row) => numeric(row, STEP_NUMBERS));
@@ -291,7 +309,8 @@ ORDER BY pipeline, bucket_ms`,
         `SELECT count() AS executions, countIf(status = 'failed') AS failed,
   avg(duration_ms) AS avg_ms, quantileExact(0.5)(duration_ms) AS p50_ms, quantileExact(0.95)(duration_ms) AS p95_ms
 FROM executions FINAL
-WHERE ${where.sql}`,
+WHERE ${where.sql}
+${READ_FINAL}`,
         where.params,
       );
       const row = rows[0] ?? {};

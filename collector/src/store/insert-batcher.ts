@@ -58,9 +58,11 @@ interface Pending {
   steps: RowBatch['steps'];
   waiters: Waiter[];
   rows: number;
+  /** When the oldest waiting row arrived (performance.now()). */
+  since: number;
 }
 
-const emptyPending = (): Pending => ({ executions: [], steps: [], waiters: [], rows: 0 });
+const emptyPending = (): Pending => ({ executions: [], steps: [], waiters: [], rows: 0, since: 0 });
 
 export function createInsertBatcher(backend: ClickHouseBackend, options: InsertBatcherOptions): InsertBatcher {
   let pending = emptyPending();
@@ -74,9 +76,14 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     const started = performance.now();
     let ok = false;
     try {
-      // Steps before executions: once an execution is listed, its steps are readable.
-      if (batch.steps.length > 0) await backend.insert('steps', batch.steps);
-      if (batch.executions.length > 0) await backend.insert('executions', batch.executions);
+      // The two tables are written concurrently: each insert has a large fixed
+      // cost (a new part, materialized views), so overlapping them shortens
+      // every batch. A request is acknowledged only when both are done; for a
+      // moment an execution may be listed before its steps are readable.
+      await Promise.all([
+        batch.steps.length > 0 ? backend.insert('steps', batch.steps) : undefined,
+        batch.executions.length > 0 ? backend.insert('executions', batch.executions) : undefined,
+      ]);
       ok = true;
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (error) {
@@ -105,9 +112,22 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     inFlight = insert(batch).finally(() => {
       inFlight = undefined;
       inFlightRows = 0;
-      if (pending.rows > 0) startFlush();
-      else while (idleWaiters.length > 0) idleWaiters.shift()!();
+      if (pending.rows === 0) {
+        while (idleWaiters.length > 0) idleWaiters.shift()!();
+      } else if (pending.rows >= options.maxBatchRows || idleWaiters.length > 0) {
+        startFlush();
+      } else {
+        // Let the batch grow until its oldest row has waited maxWaitMillis:
+        // clients whose requests were just acknowledged are about to send more.
+        scheduleFlush();
+      }
     });
+  }
+
+  function scheduleFlush(): void {
+    if (timer || inFlight) return;
+    const waited = performance.now() - pending.since;
+    timer = setTimeout(startFlush, Math.max(0, options.maxWaitMillis - waited));
   }
 
   return {
@@ -124,11 +144,12 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       const waiting = pending.rows + inFlightRows;
       if (waiting > 0 && waiting + rows > options.maxPendingRows) return Promise.reject(new OverloadedError(waiting));
       const done = new Promise<void>((resolve, reject) => pending.waiters.push({ resolve, reject }));
+      if (pending.rows === 0) pending.since = performance.now();
       for (const row of batch.executions) pending.executions.push(row);
       for (const row of batch.steps) pending.steps.push(row);
       pending.rows += rows;
       if (pending.rows >= options.maxBatchRows) startFlush();
-      else if (!timer && !inFlight) timer = setTimeout(startFlush, options.maxWaitMillis);
+      else scheduleFlush();
       return done;
     },
     drain(): Promise<void> {

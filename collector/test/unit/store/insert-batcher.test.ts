@@ -77,6 +77,23 @@ describe('store/insert-batcher', () => {
 
   describe('createInsertBatcher', () => {
     describe('write', () => {
+      it('lets the next batch grow after an insert until its oldest row has waited maxWaitMillis', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, OPTIONS);
+        void batcher.write(batch(['a']));
+        await vi.advanceTimersByTimeAsync(20);
+        expect(calls).toHaveLength(1);
+        void batcher.write(batch(['b'])); // arrives while the first insert runs
+        await vi.advanceTimersByTimeAsync(15);
+        calls[0].succeed();
+        await settle();
+        void batcher.write(batch(['c'])); // arrives after: joins b's batch
+        expect(calls).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(5);
+        expect(calls).toHaveLength(2);
+        expect(calls[1].rows).toEqual(steps('b', 'c'));
+      });
+
       it('coalesces concurrent writes into one insert per table', async () => {
         const { backend, calls } = fakeBackend();
         const batcher = createInsertBatcher(backend, OPTIONS);
@@ -85,25 +102,25 @@ describe('store/insert-batcher', () => {
         void batcher.write(batch([], ['e2']));
         await vi.advanceTimersByTimeAsync(20);
 
-        expect(calls).toHaveLength(1);
+        expect(calls).toHaveLength(2);
         expect(calls[0].table).toBe('steps');
         expect(calls[0].rows).toEqual(steps('s1', 's2', 's3'));
-        calls[0].succeed();
-        await settle();
-        expect(calls).toHaveLength(2);
         expect(calls[1].table).toBe('executions');
         expect(calls[1].rows).toEqual(executions('e1', 'e2'));
       });
 
-      it('inserts steps before executions, and executions only after the steps are stored', async () => {
+      it('writes steps and executions concurrently, and acknowledges only when both are stored', async () => {
         const { backend, calls } = fakeBackend();
         const batcher = createInsertBatcher(backend, OPTIONS);
-        void batcher.write(batch(['s1'], ['e1']));
+        const done = track(batcher.write(batch(['s1'], ['e1'])));
         await vi.advanceTimersByTimeAsync(20);
-        expect(calls.map((call) => call.table)).toEqual(['steps']);
+        expect(calls.map((call) => call.table)).toEqual(['steps', 'executions']);
+        calls[1].succeed();
+        await settle();
+        expect(done.status).toBe('pending');
         calls[0].succeed();
         await settle();
-        expect(calls.map((call) => call.table)).toEqual(['steps', 'executions']);
+        expect(done.status).toBe('resolved');
       });
 
       it('skips the insert of a table with no rows', async () => {
@@ -159,6 +176,9 @@ describe('store/insert-batcher', () => {
         expect(b).toEqual({ status: 'rejected', error: failure });
         expect(c.status).toBe('pending');
 
+        // c's batch lingers until its oldest row has waited maxWaitMillis.
+        expect(calls).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(20);
         expect(calls).toHaveLength(2);
         expect(calls[1].rows).toEqual(steps('c'));
         calls[1].succeed();
