@@ -215,7 +215,14 @@ export async function runQuery(options) {
       rows.length === STEPS_PER_EXECUTION ? undefined : `got ${rows.length} steps, expected ${STEPS_PER_EXECUTION}`);
     await add('timeline: get(appId, executionId)', (i) => repo.get(APP_ID, idAt(i)), (row) =>
       row && row.step_count === STEPS_PER_EXECUTION ? undefined : `got ${JSON.stringify(row)?.slice(0, 200)}`);
-    await add('timeline: get + steps (one page view)', (i) => Promise.all([repo.get(APP_ID, idAt(i)), repo.steps(APP_ID, idAt(i))]), ([row, rows]) =>
+    // What GET /api/v1/executions/:id does: the execution, then its steps
+    // within a day of it (so other days' partitions are skipped).
+    const pageView = async (i) => {
+      const row = await repo.get(APP_ID, idAt(i), { storedCounts: false });
+      const rows = row ? await repo.steps(APP_ID, idAt(i), { startNanos: row.start_ns, endNanos: row.end_ns }) : [];
+      return [row, rows];
+    };
+    await add('timeline: get + steps in its window (one page view)', pageView, ([row, rows]) =>
       row && rows.length === STEPS_PER_EXECUTION ? undefined : 'missing execution or steps');
     await add('failure rate, 30 days, daily buckets', () => repo.failureRate(APP_ID, range, 86_400), (points) => {
       const total = points.reduce((sum, point) => sum + Number(point.executions), 0);
@@ -234,11 +241,22 @@ export async function runQuery(options) {
     await add(`searchSteps reasoning "${COMMON_WORD}" (common), limit 50`, () => repo.searchSteps(APP_ID, { ...range, reasoning: COMMON_WORD }, 50), (rows) =>
       rows.length === 50 ? undefined : `got ${rows.length} steps`);
 
-    const timelineSql = `SELECT * FROM steps FINAL WHERE app_id = {appId:String} AND execution_id = {executionId:String} ORDER BY sequence, start_time, span_id`;
-    const timelineIndexes = await explainIndexes(backend, timelineSql, { appId: APP_ID, executionId: ids[0] });
+    const first = await repo.get(APP_ID, ids[0], { storedCounts: false });
+    const timelineSql = `SELECT * FROM steps FINAL WHERE app_id = {appId:String} AND execution_id = {executionId:String}
+  AND start_time >= fromUnixTimestamp64Nano({aroundStart:Int64}, 'UTC') - INTERVAL 1 DAY
+  AND start_time <= fromUnixTimestamp64Nano({aroundEnd:Int64}, 'UTC') + INTERVAL 1 DAY
+  ORDER BY sequence, start_time, span_id
+  SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0`;
+    const timelineIndexes = await explainIndexes(backend, timelineSql, {
+      appId: APP_ID,
+      executionId: ids[0],
+      aroundStart: first.start_ns,
+      aroundEnd: first.end_ns,
+    });
     const searchSql = `SELECT * FROM steps FINAL WHERE app_id = {appId:String}
   AND start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')
-  AND hasAllTokens(reasoning, {reasoning:String}) ORDER BY start_time DESC, span_id DESC LIMIT 50`;
+  AND hasAllTokens(reasoning, {reasoning:String}) ORDER BY start_time DESC, span_id DESC LIMIT 50
+  SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0`;
     const searchIndexes = await explainIndexes(backend, searchSql, { appId: APP_ID, ...range, reasoning: RARE_WORD });
 
     const timelineRead = timelineIndexes.find((i) => i.type.startsWith('read'));
@@ -261,9 +279,9 @@ export async function runQuery(options) {
         ],
         notes: [
           'steps has index_granularity = 1024 rows; for PrimaryKeyExpand the numbers are after/before',
-          `timeline: reads ${timelineRead?.granules ?? '?'} granules in ${timelineRead?.parts ?? '?'} parts for ${STEPS_PER_EXECUTION} steps: ` +
-            'one per daily part, since the lookup has no time bound (and FINAL turns off Min-Max/partition pruning unless do_not_merge_across_partitions_select_final = 1)',
-          'searchSteps: with FINAL, PrimaryKeyExpand re-adds every granule whose key range overlaps the text index\'s selection',
+          `timeline: reads ${timelineRead?.granules ?? '?'} granules in ${timelineRead?.parts ?? '?'} parts for ${STEPS_PER_EXECUTION} steps ` +
+            '(the API bounds the read to a day either side of the execution, and FINAL runs per partition)',
+          'both queries use the collector\'s FINAL settings: do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0',
         ],
       },
     ];

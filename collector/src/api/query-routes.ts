@@ -84,12 +84,19 @@ export const queryRoutes: FastifyPluginAsync<QueryRoutesOptions> = async (fastif
     },
     async (request) => {
       const { executionId } = request.params;
-      const [execution, steps] = await Promise.all([
-        repo.get(request.appId, executionId),
-        repo.steps(request.appId, executionId),
-      ]);
+      const execution = await repo.get(request.appId, executionId, { storedCounts: false });
+      const steps = await repo.steps(
+        request.appId,
+        executionId,
+        execution ? { startNanos: execution.start_ns, endNanos: execution.end_ns } : undefined,
+      );
       if (!execution && steps.length === 0) {
         throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
+      }
+      if (execution) {
+        // The steps just read are the stored truth for the counts.
+        execution.step_count = steps.length;
+        execution.error_count = steps.filter((step) => step.status === 'failed').length;
       }
       const detail = execution ? toExecutionDetail(execution) : null;
       return { execution: detail, steps: steps.map((record) => inheritFromExecution(toStep(record), detail)) };

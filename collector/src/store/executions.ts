@@ -104,8 +104,14 @@ export interface Summary {
 
 export interface ExecutionsRepository {
   list(appId: string, filter: ExecutionFilter, limit: number, after?: Cursor): Promise<ExecutionRecord[]>;
-  get(appId: string, executionId: string): Promise<ExecutionRecord | undefined>;
-  steps(appId: string, executionId: string): Promise<StepRecord[]>;
+  /** One execution; `storedCounts: false` skips recounting its steps (when the caller reads them anyway). */
+  get(appId: string, executionId: string, options?: { storedCounts?: boolean }): Promise<ExecutionRecord | undefined>;
+  /**
+   * The execution's steps in order. `around` (the execution's own start and
+   * end, when known) lets the read skip every daily partition more than a day
+   * away from it.
+   */
+  steps(appId: string, executionId: string, around?: { startNanos: string; endNanos: string }): Promise<StepRecord[]>;
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
   failureRate(
     appId: string,
@@ -225,7 +231,7 @@ ${READ_FINAL}`,
       return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
     },
 
-    async get(appId, executionId) {
+    async get(appId, executionId, options) {
       const rows = await backend.query<ExecutionRecord>(
         `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
 WHERE app_id = {appId:String} AND execution_id = {executionId:String}
@@ -233,18 +239,30 @@ LIMIT 1
 ${READ_FINAL}`,
         { appId, executionId },
       );
-      return rows[0] ? (await withStoredCounts(appId, [numeric(rows[0], EXECUTION_NUMBERS)]))[0] : undefined;
+      if (!rows[0]) return undefined;
+      const record = numeric(rows[0], EXECUTION_NUMBERS);
+      return options?.storedCounts === false ? record : (await withStoredCounts(appId, [record]))[0];
     },
 
-    async steps(appId, executionId) {
-      // (app_id, execution_id) is the prefix of the steps ordering key: this
-      // reads only the granules holding this execution.
+    async steps(appId, executionId, around) {
+      // (app_id, execution_id) is the prefix of the steps ordering key: in
+      // each daily partition this reads only the granules of this execution.
+      // The window (a day of slack either side, for clock skew and late
+      // stragglers) leaves out the partitions that cannot hold any.
+      const where = new Conditions().add('app_id = {appId:String} AND execution_id = {executionId:String}', { appId, executionId });
+      if (around) {
+        where.add(
+          `start_time >= fromUnixTimestamp64Nano({aroundStart:Int64}, 'UTC') - INTERVAL 1 DAY
+  AND start_time <= fromUnixTimestamp64Nano({aroundEnd:Int64}, 'UTC') + INTERVAL 1 DAY`,
+          { aroundStart: around.startNanos, aroundEnd: around.endNanos },
+        );
+      }
       const rows = await backend.query<StepRecord>(
         `SELECT ${STEP_COLUMNS} FROM steps FINAL
-WHERE app_id = {appId:String} AND execution_id = {executionId:String}
+WHERE ${where.sql}
 ORDER BY sequence, start_time, span_id
 ${READ_FINAL}`,
-        { appId, executionId },
+        where.params,
       );
       return rows.map((row) => numeric(row, STEP_NUMBERS));
     },
