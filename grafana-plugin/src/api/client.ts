@@ -1,0 +1,164 @@
+/**
+ * The collector's query API as the browser reaches it: every request goes
+ * through Grafana's plugin proxy (route `collector` in plugin.json), which
+ * adds the API key on the server side. This is the only module that sends
+ * requests; components get data through the hooks in ./hooks.ts.
+ */
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { COLLECTOR_API_BASE } from '../constants';
+import type {
+  CollectorErrorBody,
+  ExecutionListResponse,
+  ExecutionQuery,
+  ExecutionResponse,
+  FailureRateQuery,
+  FailureRateResponse,
+  PipelinesResponse,
+  StatsQuery,
+  StepQuery,
+  StepSearchResponse,
+  SummaryResponse,
+  TimeWindow,
+} from './types';
+
+/** Query-string values; undefined and '' are left out. */
+export type QueryParams = Record<string, string | number | undefined>;
+
+/** Sends one GET and resolves with the parsed JSON body; rejects with a CollectorRequestError. */
+export type FetchJson = <T>(path: string, params?: QueryParams, requestId?: string) => Promise<T>;
+
+export interface CollectorClient {
+  listExecutions(query: ExecutionQuery, requestId?: string): Promise<ExecutionListResponse>;
+  getExecution(executionId: string): Promise<ExecutionResponse>;
+  searchSteps(query: StepQuery): Promise<StepSearchResponse>;
+  failureRate(query: FailureRateQuery): Promise<FailureRateResponse>;
+  summary(query: StatsQuery): Promise<SummaryResponse>;
+  pipelines(window: TimeWindow): Promise<PipelinesResponse>;
+}
+
+/** A failed request, with the collector's error code when it sent one. */
+export class CollectorRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | undefined
+  ) {
+    super(message);
+    this.name = 'CollectorRequestError';
+  }
+}
+
+function isCollectorErrorBody(data: unknown): data is CollectorErrorBody {
+  const error = (data as CollectorErrorBody | undefined)?.error;
+  return typeof error === 'object' && error !== null && typeof error.message === 'string';
+}
+
+/** Turns whatever Grafana's fetch rejected with into a CollectorRequestError with a useful message. */
+export function toCollectorRequestError(error: unknown): CollectorRequestError {
+  if (error instanceof CollectorRequestError) {
+    return error;
+  }
+  if (isFetchError(error)) {
+    if (isCollectorErrorBody(error.data)) {
+      return new CollectorRequestError(error.data.error.message, error.status, error.data.error.code);
+    }
+    const dataMessage = (error.data as { message?: unknown } | undefined)?.message;
+    const detail = typeof dataMessage === 'string' && dataMessage !== '' ? dataMessage : error.statusText;
+    const hint =
+      error.status === 502 || error.status === 404
+        ? ' Check the collector URL on the plugin configuration page.'
+        : error.status === 401 || error.status === 403
+          ? ' Check the API key on the plugin configuration page.'
+          : '';
+    return new CollectorRequestError(
+      `The collector request failed (${error.status}${detail ? `: ${detail}` : ''}).${hint}`,
+      error.status,
+      undefined
+    );
+  }
+  return new CollectorRequestError(error instanceof Error ? error.message : String(error), 0, undefined);
+}
+
+function cleanParams(params: QueryParams = {}): Record<string, string | number> {
+  const clean: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') {
+      clean[key] = value;
+    }
+  }
+  return clean;
+}
+
+/** GETs through Grafana's backend service (no error toasts: pages show errors in place). */
+export const grafanaFetchJson: FetchJson = async <T>(path: string, params?: QueryParams, requestId?: string) => {
+  try {
+    const response = await lastValueFrom(
+      getBackendSrv().fetch<T>({
+        url: `${COLLECTOR_API_BASE}${path}`,
+        method: 'GET',
+        params: cleanParams(params),
+        requestId,
+        showErrorAlert: false,
+        showSuccessAlert: false,
+      })
+    );
+    return response.data;
+  } catch (error) {
+    throw toCollectorRequestError(error);
+  }
+};
+
+const windowParams = (window: TimeWindow) => ({ from: window.fromMillis, to: window.toMillis });
+
+/**
+ * Creates a client of the collector's query API.
+ *
+ * @example
+ * const client = createCollectorClient();
+ * const { executions } = await client.listExecutions({ fromMillis, toMillis, status: 'failed' });
+ */
+export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): CollectorClient {
+  return {
+    listExecutions: (query, requestId) =>
+      fetchJson<ExecutionListResponse>(
+        '/executions',
+        {
+          ...windowParams(query),
+          pipeline: query.pipeline,
+          status: query.status,
+          environment: query.environment,
+          step: query.step,
+          q: query.q,
+          limit: query.limit,
+          cursor: query.cursor,
+        },
+        requestId
+      ),
+    getExecution: (executionId) => fetchJson<ExecutionResponse>(`/executions/${encodeURIComponent(executionId)}`),
+    searchSteps: (query) =>
+      fetchJson<StepSearchResponse>('/steps', {
+        ...windowParams(query),
+        name: query.name,
+        status: query.status,
+        pipeline: query.pipeline,
+        q: query.q,
+        limit: query.limit,
+        cursor: query.cursor,
+      }),
+    failureRate: (query) =>
+      fetchJson<FailureRateResponse>('/stats/failure-rate', {
+        ...windowParams(query),
+        pipeline: query.pipeline,
+        environment: query.environment,
+        interval: query.intervalSeconds,
+      }),
+    summary: (query) =>
+      fetchJson<SummaryResponse>('/stats/summary', {
+        ...windowParams(query),
+        pipeline: query.pipeline,
+        environment: query.environment,
+      }),
+    pipelines: (window) => fetchJson<PipelinesResponse>('/pipelines', windowParams(window)),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The JSON the collector's query API answers with (`/api/v1`), written from
+ * the collector's published schemas (its OpenAPI document). The plugin never
+ * imports the collector: this file is the contract on the plugin's side.
+ */
+
+/** One execution as listed by `GET /executions`. */
+export interface ExecutionSummary {
+  executionId: string;
+  traceId: string;
+  pipeline: string;
+  environment: string;
+  serviceName: string;
+  /** `completed` | `failed` (the SDK's values; others are kept as sent). */
+  status: string;
+  /** ISO 8601. */
+  startTime: string;
+  endTime: string;
+  /** Unix nanoseconds as a decimal string (beyond Number's precision). */
+  startTimeUnixNano: string;
+  durationMs: number;
+  stepCount: number;
+  errorCount: number;
+  droppedSteps: number;
+  errorMessage: string;
+}
+
+/** One execution with its root span's details (`GET /executions/:id`). */
+export interface ExecutionDetail extends ExecutionSummary {
+  rootSpanId: string;
+  metadata: unknown;
+  finalOutcome: unknown;
+  attributes: Record<string, string>;
+}
+
+export interface StepError {
+  type: string;
+  message: string;
+  stack: string;
+}
+
+/** One step of an execution. */
+export interface Step {
+  executionId: string;
+  spanId: string;
+  /** The execution's root span id for a top-level step. */
+  parentSpanId: string;
+  sequence: number;
+  name: string;
+  pipeline: string;
+  environment: string;
+  status: string;
+  startTime: string;
+  endTime: string;
+  startTimeUnixNano: string;
+  durationMs: number;
+  /** Serialized input (JSON text for structured values). */
+  input: string;
+  output: string;
+  reasoning: string;
+  error: StepError | null;
+  model: string;
+  provider: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  attributes: Record<string, string>;
+}
+
+export interface ExecutionListResponse {
+  executions: ExecutionSummary[];
+  nextCursor: string | null;
+}
+
+export interface ExecutionResponse {
+  /** null while only steps have arrived (the root span is still on its way). */
+  execution: ExecutionDetail | null;
+  steps: Step[];
+}
+
+export interface StepSearchResponse {
+  steps: Step[];
+  nextCursor: string | null;
+}
+
+export interface FailureRatePoint {
+  /** Bucket start, ISO 8601. */
+  time: string;
+  executions: number;
+  failed: number;
+  /** 0..1 */
+  failureRate: number;
+}
+
+export interface FailureRateSeries {
+  pipeline: string;
+  points: FailureRatePoint[];
+}
+
+export interface FailureRateResponse {
+  intervalSeconds: number;
+  from: string;
+  to: string;
+  series: FailureRateSeries[];
+}
+
+export interface SummaryResponse {
+  from: string;
+  to: string;
+  executions: number;
+  failed: number;
+  failureRate: number;
+  avgDurationMs: number;
+  p50DurationMs: number;
+  p95DurationMs: number;
+}
+
+export interface PipelinesResponse {
+  pipelines: string[];
+}
+
+/** The collector's error body (`{ error: { code, message, retryable } }`). */
+export interface CollectorErrorBody {
+  error: { code: string; message: string; retryable: boolean; details?: unknown };
+}
+
+/** A window in unix milliseconds, `to` exclusive. */
+export interface TimeWindow {
+  fromMillis: number;
+  toMillis: number;
+}
+
+export interface ExecutionQuery extends TimeWindow {
+  pipeline?: string;
+  status?: string;
+  environment?: string;
+  step?: string;
+  /** Words that must all appear in a step's reasoning. */
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface StepQuery extends TimeWindow {
+  name?: string;
+  status?: string;
+  pipeline?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface StatsQuery extends TimeWindow {
+  pipeline?: string;
+  environment?: string;
+}
+
+export interface FailureRateQuery extends StatsQuery {
+  /** Bucket width in seconds (the collector's minimum is 60). */
+  intervalSeconds?: number;
+}

@@ -1,0 +1,22 @@
+/** The app's pages under /a/xray-decisions-app/. */
+import React from 'react';
+import { Route, Routes } from 'react-router-dom';
+import type { AppRootProps } from '@grafana/data';
+import { ROUTES } from '../../constants';
+
+const Overview = React.lazy(() => import('../../pages/Overview'));
+const Executions = React.lazy(() => import('../../pages/Executions'));
+const Execution = React.lazy(() => import('../../pages/Execution'));
+
+function App(_props: AppRootProps) {
+  return (
+    <Routes>
+      <Route path={ROUTES.Executions} element={<Executions />} />
+      <Route path={`${ROUTES.Executions}/:executionId`} element={<Execution />} />
+      {/* Default page */}
+      <Route path="*" element={<Overview />} />
+    </Routes>
+  );
+}
+
+export default App;

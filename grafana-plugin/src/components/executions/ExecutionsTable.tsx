@@ -1,0 +1,103 @@
+/** Executions as a table; each row links to its execution page. */
+import React, { useMemo } from 'react';
+import { css } from '@emotion/css';
+import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
+import { type Column, InteractiveTable, Text, useStyles2 } from '@grafana/ui';
+import { Link } from 'react-router-dom';
+import type { ExecutionSummary } from '../../api/types';
+import { executionUrl } from '../../constants';
+import { formatDurationMs } from '../../data/time';
+import { StatusBadge } from '../common/StatusBadge';
+import { testIds } from '../testIds';
+
+export function ExecutionsTable({ executions }: { executions: ExecutionSummary[] }) {
+  const styles = useStyles2(getStyles);
+  const columns = useMemo<Array<Column<ExecutionSummary>>>(
+    () => [
+      {
+        id: 'startTime',
+        header: 'Started',
+        cell: ({ row: { original } }) => (
+          <Link
+            to={executionUrl(original.executionId)}
+            className={styles.link}
+            data-testid={testIds.executions.link}
+            data-execution-id={original.executionId}
+          >
+            {dateTimeFormat(original.startTime, { format: 'YYYY-MM-DD HH:mm:ss' })}
+          </Link>
+        ),
+      },
+      { id: 'pipeline', header: 'Pipeline' },
+      { id: 'environment', header: 'Environment' },
+      {
+        id: 'status',
+        header: 'Status',
+        cell: ({ row: { original } }) => (
+          <span data-testid={testIds.executions.row} data-status={original.status}>
+            <StatusBadge status={original.status} />
+          </span>
+        ),
+      },
+      {
+        id: 'durationMs',
+        header: 'Duration',
+        sortType: 'number',
+        cell: ({ row: { original } }) => formatDurationMs(original.durationMs),
+      },
+      {
+        id: 'stepCount',
+        header: 'Steps',
+        sortType: 'number',
+        cell: ({ row: { original } }) => (
+          <span>
+            {original.stepCount.toLocaleString('en-US')}
+            {original.errorCount > 0 && <Text color="error"> ({original.errorCount} failed)</Text>}
+          </span>
+        ),
+      },
+      {
+        id: 'errorMessage',
+        header: 'Error',
+        cell: ({ row: { original } }) => (
+          <span className={styles.error} title={original.errorMessage}>
+            {original.errorMessage}
+          </span>
+        ),
+      },
+      {
+        id: 'executionId',
+        header: 'Execution',
+        cell: ({ row: { original } }) => <span className={styles.id}>{original.executionId}</span>,
+      },
+    ],
+    [styles]
+  );
+  return (
+    <div data-testid={testIds.executions.table}>
+      <InteractiveTable columns={columns} data={executions} getRowId={(execution) => execution.executionId} />
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  link: css({
+    color: theme.colors.text.link,
+    whiteSpace: 'nowrap',
+    '&:hover': { textDecoration: 'underline' },
+  }),
+  error: css({
+    display: 'inline-block',
+    maxWidth: 360,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    verticalAlign: 'bottom',
+    color: theme.colors.error.text,
+  }),
+  id: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.secondary,
+  }),
+});

@@ -1,0 +1,183 @@
+/**
+ * The detail pane of one step: its reasoning first (the "why"), then input
+ * and output pretty-printed, the error with its stack, timings, model usage
+ * and every attribute.
+ */
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
+import type { TimelineRow } from '../../data/timeline-layout';
+import { formatDurationMs } from '../../data/time';
+import { StatusBadge } from '../common/StatusBadge';
+import { testIds } from '../testIds';
+import { ValueBlock } from './ValueBlock';
+
+function Section({ title, children, testId }: { title: string; children: React.ReactNode; testId?: string }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <section className={styles.section} data-testid={testId}>
+      <h6 className={styles.sectionTitle}>{title}</h6>
+      {children}
+    </section>
+  );
+}
+
+export function StepDetails({ row }: { row: TimelineRow | undefined }) {
+  const styles = useStyles2(getStyles);
+  if (!row) {
+    return (
+      <div className={styles.pane} data-testid={testIds.stepDetails.container}>
+        <Text color="secondary" italic>
+          Select a step on the timeline to see its reasoning, input and output.
+        </Text>
+      </div>
+    );
+  }
+  const { step } = row;
+  const attributes = Object.entries(step.attributes).sort(([a], [b]) => a.localeCompare(b));
+  const usage: Array<[string, string]> = [];
+  if (step.model) {
+    usage.push(['Model', step.provider ? `${step.provider} / ${step.model}` : step.model]);
+  }
+  if (step.inputTokens || step.outputTokens) {
+    usage.push(['Tokens', `${step.inputTokens} in / ${step.outputTokens} out`]);
+  }
+  if (step.costUsd) {
+    usage.push(['Cost', `$${step.costUsd.toFixed(4)}`]);
+  }
+
+  return (
+    <div className={styles.pane} data-testid={testIds.stepDetails.container} data-span-id={step.spanId}>
+      <Stack direction="column" gap={2}>
+        <div>
+          <Stack gap={1} alignItems="center" wrap="wrap">
+            <h4 className={styles.title}>{step.name}</h4>
+            <StatusBadge status={step.status} hasError={step.error !== null} />
+          </Stack>
+          <div className={styles.meta}>
+            <span>#{step.sequence}</span>
+            <span>starts at +{formatDurationMs(row.offsetMs)}</span>
+            <span>takes {formatDurationMs(row.durationMs)}</span>
+            <span className={styles.mono}>{step.spanId}</span>
+          </div>
+        </div>
+
+        {step.error && (
+          <div data-testid={testIds.stepDetails.error}>
+            <Alert severity="error" title={step.error.type || 'Error'}>
+              <div className={styles.errorMessage}>{step.error.message || '(no message)'}</div>
+              {step.error.stack && <ValueBlock raw={step.error.stack} label="Stack trace" />}
+            </Alert>
+          </div>
+        )}
+
+        <Section title="Reasoning" testId={testIds.stepDetails.reasoning}>
+          {step.reasoning ? (
+            <div className={styles.reasoning}>{step.reasoning}</div>
+          ) : (
+            <Text color="secondary" italic>
+              No reasoning recorded.
+            </Text>
+          )}
+        </Section>
+
+        <Section title="Input" testId={testIds.stepDetails.input}>
+          <ValueBlock raw={step.input} label="Input" />
+        </Section>
+
+        <Section title="Output" testId={testIds.stepDetails.output}>
+          <ValueBlock raw={step.output} label="Output" />
+        </Section>
+
+        {usage.length > 0 && (
+          <Section title="Model">
+            <table className={styles.table}>
+              <tbody>
+                {usage.map(([key, value]) => (
+                  <tr key={key}>
+                    <th>{key}</th>
+                    <td>{value}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Section>
+        )}
+
+        <Section title={`Attributes (${attributes.length})`} testId={testIds.stepDetails.attributes}>
+          {attributes.length === 0 ? (
+            <Text color="secondary" italic>
+              No other attributes.
+            </Text>
+          ) : (
+            <table className={styles.table}>
+              <tbody>
+                {attributes.map(([key, value]) => (
+                  <tr key={key}>
+                    <th className={styles.mono}>{key}</th>
+                    <td>
+                      <ValueBlock raw={value} label={key} compact />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+      </Stack>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  pane: css({
+    padding: theme.spacing(2),
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    background: theme.colors.background.primary,
+    minWidth: 0,
+    overflowY: 'auto',
+  }),
+  title: css({ margin: 0, wordBreak: 'break-word' }),
+  meta: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    color: theme.colors.text.secondary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    marginTop: theme.spacing(0.5),
+  }),
+  section: css({ minWidth: 0 }),
+  sectionTitle: css({
+    color: theme.colors.text.secondary,
+    textTransform: 'uppercase',
+    fontSize: theme.typography.bodySmall.fontSize,
+    letterSpacing: '0.04em',
+    marginBottom: theme.spacing(0.5),
+  }),
+  reasoning: css({
+    whiteSpace: 'pre-wrap',
+    wordBreak: 'break-word',
+    padding: theme.spacing(1, 1.5),
+    borderLeft: `3px solid ${theme.colors.primary.border}`,
+    background: theme.colors.background.secondary,
+  }),
+  errorMessage: css({ whiteSpace: 'pre-wrap', wordBreak: 'break-word', marginBottom: theme.spacing(1) }),
+  table: css({
+    width: '100%',
+    borderCollapse: 'collapse',
+    th: {
+      textAlign: 'left',
+      verticalAlign: 'top',
+      fontWeight: theme.typography.fontWeightMedium,
+      padding: theme.spacing(0.5, 1, 0.5, 0),
+      width: '35%',
+      wordBreak: 'break-all',
+      color: theme.colors.text.secondary,
+    },
+    td: { padding: theme.spacing(0.5, 0), verticalAlign: 'top', minWidth: 0, wordBreak: 'break-word' },
+    'tr + tr': { borderTop: `1px solid ${theme.colors.border.weak}` },
+  }),
+  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize }),
+});

@@ -1,0 +1,65 @@
+/**
+ * Every test id in the plugin, in one place, so unit tests, browser tests
+ * and components agree. Grafana's convention: the value starts with
+ * `data-testid`.
+ */
+export const testIds = {
+  appConfig: {
+    container: 'data-testid xray-config',
+    collectorUrl: 'data-testid xray-config-collector-url',
+    apiKey: 'data-testid xray-config-api-key',
+    submit: 'data-testid xray-config-submit',
+    testConnection: 'data-testid xray-config-test-connection',
+    status: 'data-testid xray-config-status',
+  },
+  controls: {
+    pipeline: 'data-testid xray-filter-pipeline',
+    environment: 'data-testid xray-filter-environment',
+    status: 'data-testid xray-filter-status',
+    search: 'data-testid xray-filter-search',
+    timeControls: 'data-testid xray-time-controls',
+  },
+  overview: {
+    container: 'data-testid xray-overview',
+    stat: 'data-testid xray-overview-stat',
+    failureRatePanel: 'data-testid xray-overview-failure-rate',
+    executionsPanel: 'data-testid xray-overview-executions',
+    durationPanel: 'data-testid xray-overview-duration',
+    topFailingSteps: 'data-testid xray-overview-top-failing-steps',
+  },
+  executions: {
+    container: 'data-testid xray-executions',
+    table: 'data-testid xray-executions-table',
+    row: 'data-testid xray-executions-row',
+    link: 'data-testid xray-executions-link',
+    loadMore: 'data-testid xray-executions-load-more',
+    empty: 'data-testid xray-executions-empty',
+  },
+  execution: {
+    container: 'data-testid xray-execution',
+    header: 'data-testid xray-execution-header',
+    failureBanner: 'data-testid xray-execution-failure',
+    jumpToFailed: 'data-testid xray-execution-jump-to-failed',
+    tabTimeline: 'data-testid xray-execution-tab-timeline',
+    tabTrace: 'data-testid xray-execution-tab-trace',
+  },
+  timeline: {
+    container: 'data-testid xray-timeline',
+    scroll: 'data-testid xray-timeline-scroll',
+    row: 'data-testid xray-timeline-row',
+    bar: 'data-testid xray-timeline-bar',
+    toggle: 'data-testid xray-timeline-toggle',
+  },
+  stepDetails: {
+    container: 'data-testid xray-step-details',
+    reasoning: 'data-testid xray-step-reasoning',
+    input: 'data-testid xray-step-input',
+    output: 'data-testid xray-step-output',
+    error: 'data-testid xray-step-error',
+    attributes: 'data-testid xray-step-attributes',
+    expand: 'data-testid xray-step-value-expand',
+  },
+  trace: {
+    container: 'data-testid xray-trace-view',
+  },
+};

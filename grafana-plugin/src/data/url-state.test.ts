@@ -1,0 +1,42 @@
+import { dateTime } from '@grafana/data';
+import {
+  filtersFromQuery,
+  rangeToQuery,
+  rawRangeFromQuery,
+  refreshFromQuery,
+  resolveRange,
+  toTimeWindow,
+} from './url-state';
+
+describe('url-state', () => {
+  it('defaults to the last 24 hours and keeps relative ranges relative', () => {
+    const raw = rawRangeFromQuery({});
+    expect(raw).toEqual({ from: 'now-24h', to: 'now' });
+    const range = resolveRange({ from: 'now-6h', to: 'now' });
+    expect(rangeToQuery(range)).toEqual({ from: 'now-6h', to: 'now' });
+    const window = toTimeWindow(range);
+    expect(window.toMillis - window.fromMillis).toBe(6 * 3_600_000);
+  });
+
+  it('reads absolute times as unix milliseconds and writes them back the same way', () => {
+    const raw = rawRangeFromQuery({ from: '1700000000000', to: '1700003600000' });
+    const range = resolveRange(raw);
+    expect(range.from.valueOf()).toBe(1700000000000);
+    expect(rangeToQuery(range)).toEqual({ from: '1700000000000', to: '1700003600000' });
+    const picked = { from: dateTime(1), to: dateTime(2), raw: { from: dateTime(1), to: dateTime(2) } };
+    expect(rangeToQuery(picked)).toEqual({ from: '1', to: '2' });
+  });
+
+  it('ignores junk times and refresh values', () => {
+    expect(rawRangeFromQuery({ from: 'yesterday-ish' }).from).toBe('now-24h');
+    expect(refreshFromQuery({ refresh: '30s' })).toBe('30s');
+    expect(refreshFromQuery({ refresh: 'often' })).toBe('');
+  });
+
+  it('reads filters, dropping empty ones', () => {
+    expect(filtersFromQuery({ pipeline: 'loan', status: '', q: 'credit score', other: 'x' })).toEqual({
+      pipeline: 'loan',
+      q: 'credit score',
+    });
+  });
+});

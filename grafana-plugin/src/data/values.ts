@@ -1,0 +1,47 @@
+/**
+ * How a step's input, output and attribute values are shown: JSON text
+ * pretty-printed, anything else as is, and whether it is long enough to
+ * start collapsed.
+ */
+
+export interface DisplayValue {
+  kind: 'json' | 'text' | 'empty';
+  text: string;
+  lineCount: number;
+  /** Long values start collapsed. */
+  isLong: boolean;
+}
+
+export const LONG_VALUE_LINES = 12;
+export const LONG_VALUE_CHARS = 800;
+
+/**
+ * Pretty-prints JSON text (2-space indent); other text is kept.
+ *
+ * @example
+ * toDisplayValue('{"a":1}').text // '{\n  "a": 1\n}'
+ */
+export function toDisplayValue(raw: string): DisplayValue {
+  if (raw.trim() === '') {
+    return { kind: 'empty', text: '', lineCount: 0, isLong: false };
+  }
+  let kind: DisplayValue['kind'] = 'text';
+  let text = raw;
+  const first = raw.trimStart()[0];
+  if (first === '{' || first === '[' || first === '"') {
+    try {
+      text = JSON.stringify(JSON.parse(raw), null, 2);
+      kind = 'json';
+    } catch {
+      // Not JSON after all: show it as sent.
+    }
+  }
+  const lineCount = text.split('\n').length;
+  return { kind, text, lineCount, isLong: lineCount > LONG_VALUE_LINES || text.length > LONG_VALUE_CHARS };
+}
+
+/** The first lines of a long value, for its collapsed view. */
+export function previewOf(value: DisplayValue, lines = LONG_VALUE_LINES, chars = LONG_VALUE_CHARS): string {
+  const head = value.text.split('\n').slice(0, lines).join('\n');
+  return head.length > chars ? `${head.slice(0, chars)}…` : head;
+}

@@ -1,0 +1,188 @@
+/**
+ * The Execution page in a real browser, on executions seeded through OTLP:
+ * the failed step is marked on the timeline, clicking a step shows its
+ * reasoning, the trace tab hands Grafana's trace panel a trace frame, and a
+ * 10,000-step execution renders and scrolls.
+ */
+import type { Browser } from 'playwright-core';
+import { testIds } from '../../src/components/testIds';
+import {
+  closeContext,
+  configuredSettings,
+  gotoPlugin,
+  hexToRgb,
+  launchBrowser,
+  openContext,
+  panelFrames,
+  readState,
+  type RunState,
+  screenshot,
+  type TestContext,
+} from './support/browser';
+
+describe('Execution page', () => {
+  let browser: Browser;
+  let state: RunState;
+  let context: TestContext;
+
+  beforeAll(async () => {
+    state = readState();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+  beforeEach(async () => {
+    context = await openContext(browser, configuredSettings(state));
+  });
+  afterEach(async () => {
+    expect(context.pageErrors).toEqual([]);
+    await closeContext(context);
+  });
+
+  const failedLoan = () => state.manifest.executions.find((e) => e.pipeline === 'loan-approval' && e.failed)!;
+
+  it('marks the failing step on the timeline and explains it', async () => {
+    const execution = failedLoan();
+    const { page } = context;
+    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}`);
+    const rows = page.getByTestId(testIds.timeline.row);
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(execution.steps.length);
+
+    // Tree order with nesting: bureau-lookup is indented under credit-score.
+    const names = await rows.evaluateAll((elements) =>
+      elements.map((el) => [el.textContent?.trim(), el.getAttribute('data-depth')])
+    );
+    expect(names.map(([, depth]) => depth)).toEqual(['0', '0', '1', '0']);
+
+    const failedRows = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"]`);
+    expect(await failedRows.count()).toBe(1);
+    await expect(failedRows.first().textContent()).resolves.toContain('credit-score');
+    const colors = (await page.evaluate(() => window.__hostThemeColors))!;
+    const barColour = await failedRows
+      .first()
+      .getByTestId(testIds.timeline.bar)
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(barColour).toBe(hexToRgb(colors.error));
+    const okBar = page
+      .locator(`[data-testid="${testIds.timeline.row}"][data-failed="false"]`)
+      .first()
+      .getByTestId(testIds.timeline.bar);
+    expect(await okBar.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(hexToRgb(colors.success));
+
+    // The banner names the failed step; the failed step is selected at first.
+    const banner = page.getByTestId(testIds.execution.failureBanner);
+    await expect(banner.textContent()).resolves.toContain('credit-score');
+    const details = page.getByTestId(testIds.stepDetails.container);
+    await expect(details.getByTestId(testIds.stepDetails.reasoning).textContent()).resolves.toContain(
+      'below the 600 threshold'
+    );
+    await expect(details.getByTestId(testIds.stepDetails.error).textContent()).resolves.toContain('ThresholdError');
+    await screenshot(page, 'execution-timeline');
+  });
+
+  it('uses the theme it is given: the light theme colours the failed step with its own error colour', async () => {
+    const execution = failedLoan();
+    const { page } = context;
+    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}?hostTheme=light`);
+    const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"]`);
+    await failedRow.waitFor();
+    const colors = (await page.evaluate(() => window.__hostThemeColors))!;
+    const barColour = await failedRow
+      .getByTestId(testIds.timeline.bar)
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(barColour).toBe(hexToRgb(colors.error));
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).not.toBe('rgb(17, 18, 23)'); // not the dark canvas
+    await screenshot(page, 'execution-timeline-light');
+  });
+
+  it('shows a step’s reasoning, input and output when it is clicked', async () => {
+    const execution = failedLoan();
+    const { page } = context;
+    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}`);
+    const fetchStep = execution.steps.find((step) => step.name === 'fetch-applicant')!;
+    await page.locator(`[data-testid="${testIds.timeline.row}"][data-span-id="${fetchStep.spanId}"]`).click();
+    const details = page.locator(
+      `[data-testid="${testIds.stepDetails.container}"][data-span-id="${fetchStep.spanId}"]`
+    );
+    await details.waitFor();
+    await expect(details.getByTestId(testIds.stepDetails.reasoning).textContent()).resolves.toBe(
+      `Reasoning${fetchStep.reasoning}`
+    );
+    // Input is pretty-printed JSON; the long output starts collapsed and expands.
+    await expect(details.getByTestId(testIds.stepDetails.input).locator('pre').textContent()).resolves.toContain(
+      '"applicantId": "A-'
+    );
+    const output = details.getByTestId(testIds.stepDetails.output);
+    await expect(output.locator('[data-collapsed]').getAttribute('data-collapsed')).resolves.toBe('true');
+    await output.getByTestId(testIds.stepDetails.expand).click();
+    await expect(output.locator('[data-collapsed]').getAttribute('data-collapsed')).resolves.toBe('false');
+    await expect(output.locator('pre').textContent()).resolves.toContain('"purpose": "car"');
+    // The selection is in the URL, so the view can be shared.
+    expect(new URL(page.url()).searchParams.get('span')).toBe(fetchStep.spanId);
+    await screenshot(page, 'execution-step-details');
+  });
+
+  it('hands Grafana’s trace panel a trace frame of the execution', async () => {
+    const execution = failedLoan();
+    const { page } = context;
+    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}?tab=trace`);
+    await page.getByTestId(testIds.trace.container).getByTestId('host-panel').waitFor();
+    const { pluginId, frames } = await panelFrames(page, testIds.trace.container);
+    expect(pluginId).toBe('traces');
+    expect(frames).toHaveLength(1);
+    const [frame] = frames;
+    expect(frame.meta?.preferredVisualisationType).toBe('trace');
+    const column = (name: string) => frame.fields.find((field) => field.name === name)!.values;
+    expect(column('spanID')).toEqual([execution.rootSpanId, ...execution.steps.map((step) => step.spanId)]);
+    expect(column('parentSpanID')).toEqual([null, ...execution.steps.map((step) => step.parentSpanId)]);
+    expect(column('traceID')).toEqual(Array(execution.steps.length + 1).fill(execution.traceId));
+    const failedIndex = column('operationName').indexOf('credit-score');
+    expect(column('statusCode')[failedIndex]).toBe(2);
+    await screenshot(page, 'execution-trace-tab');
+  });
+
+  it('renders a 10,000-step execution, virtualized, and scrolls to any step', async () => {
+    const { page } = context;
+    const started = Date.now();
+    await gotoPlugin(context, `/a/xray-decisions-app/executions/${state.manifest.bigExecutionId}`);
+    const timeline = page.getByTestId(testIds.timeline.container);
+    await timeline.waitFor({ timeout: 30_000 });
+    const loadMillis = Date.now() - started;
+    await expect(timeline.getAttribute('data-row-count')).resolves.toBe('10000');
+    // Only the rows on screen (plus overscan) are in the DOM.
+    const domRows = await page.getByTestId(testIds.timeline.row).count();
+    expect(domRows).toBeGreaterThan(10);
+    expect(domRows).toBeLessThan(120);
+
+    // The root cause deep inside is selected and one click brings it into view.
+    const details = page.getByTestId(testIds.stepDetails.container);
+    await expect(details.locator('h4').textContent()).resolves.toBe(state.manifest.bigFailedStepName);
+    await page.getByTestId(testIds.execution.jumpToFailed).click();
+    const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"][data-depth="1"]`);
+    await failedRow.waitFor();
+    await expect(failedRow.textContent()).resolves.toContain(state.manifest.bigFailedStepName);
+    await screenshot(page, 'execution-10k-steps');
+
+    // Scrolling from top to bottom in steps: each position renders the rows it shows.
+    const scroll = page.getByTestId(testIds.timeline.scroll);
+    const timings = await scroll.evaluate(async (element) => {
+      const results: number[] = [];
+      const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      for (let i = 0; i <= 20; i++) {
+        const t0 = performance.now();
+        element.scrollTop = ((element.scrollHeight - element.clientHeight) * i) / 20;
+        element.dispatchEvent(new Event('scroll'));
+        await frame();
+        results.push(performance.now() - t0);
+      }
+      return results;
+    });
+    const lastRow = page.getByTestId(testIds.timeline.row).last();
+    await expect(lastRow.textContent()).resolves.toContain('score-item-99-98');
+    const slowest = Math.max(...timings);
+    // Two animation frames per step; generous bound for a loaded 2-core CI machine.
+    expect(slowest).toBeLessThan(500);
+    expect(loadMillis).toBeLessThan(30_000);
+  });
+});
