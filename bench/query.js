@@ -1,7 +1,8 @@
 /**
  * `query`: how long the collector's read queries take at 1M steps (100k with
  * --quick), through the collector's own repository functions
- * (createExecutionsRepository over the embedded backend), in this process.
+ * (createExecutionsRepository and createStatsRepository over the embedded
+ * backend), in this process.
  *
  * The data is generated inside the engine with INSERT ... SELECT FROM
  * numbers(): 100 steps per execution, executions spread over the last 30
@@ -17,6 +18,7 @@
 import { DEFAULT_MIGRATIONS_DIR } from '../collector/dist/config.js';
 import { createBackend } from '../collector/dist/store/index.js';
 import { createExecutionsRepository } from '../collector/dist/store/executions.js';
+import { createStatsRepository } from '../collector/dist/store/stats.js';
 import { applyMigrations, loadMigrations } from '../collector/dist/store/migrations.js';
 import { createTempDir } from './lib/cleanup.js';
 import { formatFixed, formatInt, progress } from './lib/format.js';
@@ -194,6 +196,7 @@ export async function runQuery(options) {
     const rareSteps = Number(stored.rare);
 
     const repo = createExecutionsRepository(backend);
+    const stats = createStatsRepository(backend);
     // Executions spread over the whole range, the same ones for every run.
     const ids = (await backend.query(
       `SELECT execution_id FROM executions WHERE app_id = {appId:String} ORDER BY cityHash64(execution_id) LIMIT 20`,
@@ -224,13 +227,13 @@ export async function runQuery(options) {
     };
     await add('timeline: get + steps in its window (one page view)', pageView, ([row, rows]) =>
       row && rows.length === STEPS_PER_EXECUTION ? undefined : 'missing execution or steps');
-    await add('failure rate, 30 days, daily buckets', () => repo.failureRate(APP_ID, range, 86_400), (points) => {
+    await add('failure rate, 30 days, daily buckets', () => stats.failureRate(APP_ID, range, 86_400), (points) => {
       const total = points.reduce((sum, point) => sum + Number(point.executions), 0);
       return total === executions ? undefined : `rollup counts ${total} executions, expected ${executions} (did the view fire?)`;
     });
-    await add('failure rate, 30 days, hourly buckets', () => repo.failureRate(APP_ID, range, 3_600), (points) =>
+    await add('failure rate, 30 days, hourly buckets', () => stats.failureRate(APP_ID, range, 3_600), (points) =>
       points.length > 0 ? undefined : 'no points');
-    await add('summary, 30 days', () => repo.summary(APP_ID, range), (summary) =>
+    await add('summary, 30 days', () => stats.summary(APP_ID, range), (summary) =>
       summary.executions === executions ? undefined : `summary counts ${summary.executions} executions`);
     await add('list executions, 30 days, first page of 50', () => repo.list(APP_ID, range, 50), (rows) =>
       rows.length === 50 ? undefined : `got ${rows.length} rows`);

@@ -13,7 +13,8 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { adminRoutes } from './api/admin-routes.js';
-import { queryRoutes } from './api/query-routes.js';
+import { executionRoutes } from './api/execution-routes.js';
+import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
@@ -160,7 +161,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           if (!appId) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
           request.appId = appId;
         });
-        await scoped.register(queryRoutes, { executions: store.executions });
+        await scoped.register(executionRoutes, { executions: store.executions });
+        await scoped.register(statsRoutes, { stats: store.stats });
       });
 
       await api.register(

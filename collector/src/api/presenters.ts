@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { nanosToIso } from '../model/time.js';
-import type { ExecutionRecord, StepRecord } from '../store/index.js';
+import type { ExecutionRecord, FailureRatePoint, StepRecord } from '../store/index.js';
 import type { executionDetail, executionSummary, step } from './schemas.js';
 
 /** Parses JSON text the SDK wrote; text that is not JSON is returned as is, empty text as null. */
@@ -95,4 +95,27 @@ export function inheritFromExecution<T extends { pipeline: string; environment: 
     pipeline: stepJson.pipeline || execution.pipeline,
     environment: stepJson.environment || execution.environment,
   };
+}
+
+/** Rollup rows (one per pipeline and bucket) -> one series per pipeline, in bucket order. */
+export function toFailureRateSeries(
+  points: readonly FailureRatePoint[],
+): { pipeline: string; points: { time: string; executions: number; failed: number; failureRate: number }[] }[] {
+  const series = new Map<string, { time: string; executions: number; failed: number; failureRate: number }[]>();
+  for (const point of points) {
+    const executions = Number(point.executions);
+    const failed = Number(point.failed);
+    let list = series.get(point.pipeline);
+    if (!list) {
+      list = [];
+      series.set(point.pipeline, list);
+    }
+    list.push({
+      time: new Date(Number(point.bucket_ms)).toISOString(),
+      executions,
+      failed,
+      failureRate: executions === 0 ? 0 : failed / executions,
+    });
+  }
+  return [...series].map(([pipeline, list]) => ({ pipeline, points: list }));
 }

@@ -42,6 +42,7 @@ export function resolveRange(
 
 export const LIST_WINDOW_MILLIS = 7 * DAY_MILLIS;
 export const STATS_WINDOW_MILLIS = DAY_MILLIS;
+export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
 
 const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
@@ -63,6 +64,7 @@ export const stepSearchQuery = z
     name: nameParam.optional(),
     status: nameParam.optional(),
     pipeline: nameParam.optional(),
+    environment: nameParam.optional(),
     q: z.string().min(1).max(512).optional().describe('Words that must all appear in the step reasoning'),
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
@@ -98,7 +100,16 @@ export const summaryQuery = z
   })
   .strict();
 
-export const pipelinesQuery = z.object({ ...timeRange(30 * DAY_MILLIS) }).strict();
+export const topFailingStepsQuery = z
+  .object({
+    pipeline: nameParam.optional(),
+    environment: nameParam.optional(),
+    ...timeRange(STATS_WINDOW_MILLIS),
+    limit: z.coerce.number().int().min(1).max(100).default(10),
+  })
+  .strict();
+
+export const pipelinesQuery = z.object({ ...timeRange(CATALOG_WINDOW_MILLIS) }).strict();
 
 export const executionParams = z.object({ executionId: z.string().min(1).max(256) });
 
@@ -190,7 +201,33 @@ export const summaryResponse = z.object({
   p95DurationMs: z.number(),
 });
 
-export const pipelinesResponse = z.object({ pipelines: z.array(z.string()) });
+export const durationsResponse = z.object({
+  intervalSeconds: z.number(),
+  from: z.string(),
+  to: z.string(),
+  points: z.array(
+    z.object({
+      time: z.string(),
+      executions: z.number(),
+      avgDurationMs: z.number(),
+      p50DurationMs: z.number(),
+      p95DurationMs: z.number(),
+    }),
+  ),
+});
+
+export const topFailingStepsResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  steps: z.array(
+    z.object({ pipeline: z.string(), name: z.string(), total: z.number(), failed: z.number(), failureRate: z.number() }),
+  ),
+});
+
+export const pipelinesResponse = z.object({
+  pipelines: z.array(z.string()),
+  environments: z.array(z.string()).describe('Non-empty environments seen in the window'),
+});
 
 export const errorResponse = z.object({
   error: z.object({

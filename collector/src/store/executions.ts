@@ -1,5 +1,5 @@
 /**
- * Read queries over executions and steps. Every query takes the app id as
+ * Read queries over executions and their steps (statistics are in stats.ts). Every query takes the app id as
  * its first filter (it is the first column of every ordering key, and the
  * tenant boundary), and every value is a bound parameter.
  *
@@ -7,15 +7,13 @@
  * once even before ClickHouse has merged them away. A duplicate always has
  * the same start time as its original, so it lives in the same daily
  * partition: FINAL may work partition by partition, which keeps partition
- * pruning and skip indexes in play (READ_FINAL below).
+ * pruning and skip indexes in play (READ_FINAL in sql.ts).
  */
-import type { ClickHouseBackend, QueryParams } from './backend.js';
+import type { ClickHouseBackend } from './backend.js';
+import { Conditions, RANGE, READ_FINAL, numeric } from './sql.js';
+import type { TimeRange } from './sql.js';
 
-/** A time window in unix milliseconds, `[fromMillis, toMillis)`. */
-export interface TimeRange {
-  fromMillis: number;
-  toMillis: number;
-}
+export type { TimeRange } from './sql.js';
 
 export interface ExecutionFilter extends TimeRange {
   pipeline?: string;
@@ -84,22 +82,8 @@ export interface StepFilter extends TimeRange {
   name?: string;
   status?: string;
   pipeline?: string;
+  environment?: string;
   reasoning?: string;
-}
-
-export interface FailureRatePoint {
-  pipeline: string;
-  bucket_ms: string;
-  executions: string;
-  failed: string;
-}
-
-export interface Summary {
-  executions: number;
-  failed: number;
-  avgDurationMs: number;
-  p50DurationMs: number;
-  p95DurationMs: number;
 }
 
 export interface ExecutionsRepository {
@@ -113,13 +97,6 @@ export interface ExecutionsRepository {
    */
   steps(appId: string, executionId: string, around?: { startNanos: string; endNanos: string }): Promise<StepRecord[]>;
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
-  failureRate(
-    appId: string,
-    range: TimeRange & { pipeline?: string; environment?: string },
-    intervalSeconds: number,
-  ): Promise<FailureRatePoint[]>;
-  summary(appId: string, range: TimeRange & { pipeline?: string; environment?: string }): Promise<Summary>;
-  pipelines(appId: string, range: TimeRange): Promise<string[]>;
 }
 
 const EXECUTION_COLUMNS = `execution_id, trace_id, root_span_id, pipeline, environment, service_name, status,
@@ -130,43 +107,6 @@ const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, sequence,
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
   duration_ms, input, output, reasoning, error_type, error_message, error_stack, model, provider,
   input_tokens, output_tokens, cost_usd, attributes`;
-
-/**
- * Settings for every FINAL read. `do_not_merge_across_partitions_select_final`
- * lets FINAL run per partition (safe: duplicates share a partition, see
- * above) so time ranges still prune partitions; without it FINAL scans every
- * day. `use_skip_indexes_if_final_exact_mode = 0` keeps a skip index's
- * selection (e.g. the reasoning text index) as is instead of re-adding every
- * granule whose key range overlaps it: exactness only matters when versions
- * differ, and a re-delivered row is identical to the original.
- */
-const READ_FINAL = 'SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0';
-
-const RANGE = `start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
-  AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`;
-
-/** Collects WHERE conditions and their parameters side by side. */
-class Conditions {
-  readonly parts: string[] = [];
-  readonly params: QueryParams = {};
-  add(sql: string, params: QueryParams = {}): this {
-    this.parts.push(sql);
-    Object.assign(this.params, params);
-    return this;
-  }
-  addIf(value: string | undefined, sql: string, name: string): this {
-    if (value !== undefined && value !== '') this.add(sql, { [name]: value });
-    return this;
-  }
-  get sql(): string {
-    return this.parts.join('\n  AND ');
-  }
-}
-
-function numeric<T extends object>(row: T, keys: readonly (keyof T)[]): T {
-  for (const key of keys) (row as Record<string, unknown>)[key as string] = Number(row[key]);
-  return row;
-}
 
 const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
 const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
@@ -274,6 +214,7 @@ ${READ_FINAL}`,
         .addIf(filter.name, 'name = {name:String}', 'name')
         .addIf(filter.status, 'status = {status:String}', 'status')
         .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
+        .addIf(filter.environment, 'environment = {environment:String}', 'environment')
         .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
       if (after) {
         where.add(
@@ -290,68 +231,6 @@ ${READ_FINAL}`,
         { ...where.params, limit },
       );
       return rows.map((row) => numeric(row, STEP_NUMBERS));
-    },
-
-    async failureRate(appId, range, intervalSeconds) {
-      // Reads the per-minute rollup, never raw rows: 30 days is at most
-      // 43,200 buckets per pipeline whatever the traffic.
-      const where = new Conditions()
-        .add('app_id = {appId:String}', { appId })
-        .add(
-          `bucket >= toStartOfMinute(fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC'))
-  AND bucket < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`,
-          { fromMillis: range.fromMillis, toMillis: range.toMillis },
-        )
-        .addIf(range.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
-        .addIf(range.environment, 'environment = {environment:String}', 'environment');
-      return backend.query<FailureRatePoint>(
-        `SELECT pipeline,
-  toString(toUnixTimestamp(toStartOfInterval(bucket, toIntervalSecond({interval:UInt32}))) * 1000) AS bucket_ms,
-  toString(uniqExactMerge(executions)) AS executions,
-  toString(uniqExactIfMerge(failed)) AS failed
-FROM pipeline_stats_1m
-WHERE ${where.sql}
-GROUP BY pipeline, bucket_ms
-ORDER BY pipeline, bucket_ms`,
-        { ...where.params, interval: intervalSeconds },
-      );
-    },
-
-    async summary(appId, range) {
-      const where = new Conditions()
-        .add('app_id = {appId:String}', { appId })
-        .add(RANGE, { fromMillis: range.fromMillis, toMillis: range.toMillis })
-        .addIf(range.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
-        .addIf(range.environment, 'environment = {environment:String}', 'environment');
-      const rows = await backend.query<Record<string, string | number | null>>(
-        `SELECT count() AS executions, countIf(status = 'failed') AS failed,
-  avg(duration_ms) AS avg_ms, quantileExact(0.5)(duration_ms) AS p50_ms, quantileExact(0.95)(duration_ms) AS p95_ms
-FROM executions FINAL
-WHERE ${where.sql}
-${READ_FINAL}`,
-        where.params,
-      );
-      const row = rows[0] ?? {};
-      const num = (value: unknown) => (value === null || value === undefined || Number.isNaN(Number(value)) ? 0 : Number(value));
-      return {
-        executions: num(row.executions),
-        failed: num(row.failed),
-        avgDurationMs: num(row.avg_ms),
-        p50DurationMs: num(row.p50_ms),
-        p95DurationMs: num(row.p95_ms),
-      };
-    },
-
-    async pipelines(appId, range) {
-      const rows = await backend.query<{ pipeline: string }>(
-        `SELECT DISTINCT pipeline FROM pipeline_stats_1m
-WHERE app_id = {appId:String}
-  AND bucket >= toStartOfMinute(fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC'))
-  AND bucket < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')
-ORDER BY pipeline`,
-        { appId, fromMillis: range.fromMillis, toMillis: range.toMillis },
-      );
-      return rows.map((row) => row.pipeline);
     },
   };
 }

@@ -7,6 +7,8 @@ import type { AppsRepository } from './apps.js';
 import type { ClickHouseBackend } from './backend.js';
 import { createExecutionsRepository } from './executions.js';
 import type { ExecutionsRepository } from './executions.js';
+import { createStatsRepository } from './stats.js';
+import type { StatsRepository } from './stats.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
@@ -24,9 +26,9 @@ export type {
   ExecutionsRepository,
   StepFilter,
   StepRecord,
-  Summary,
   TimeRange,
 } from './executions.js';
+export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsRepository, StepFailures, Summary } from './stats.js';
 export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 export { OverloadedError } from './insert-batcher.js';
 export type { MigrationReport } from './migrations.js';
@@ -45,6 +47,7 @@ export interface Store {
   readonly backend: ClickHouseBackend;
   readonly apps: AppsRepository;
   readonly executions: ExecutionsRepository;
+  readonly stats: StatsRepository;
   readonly batcher: InsertBatcher;
   readonly migrations: MigrationReport;
   /** Writes what is waiting, then closes the backend. */
@@ -71,6 +74,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     backend,
     apps: createAppsRepository(backend),
     executions: createExecutionsRepository(backend),
+    stats: createStatsRepository(backend),
     batcher,
     migrations,
     async close() {

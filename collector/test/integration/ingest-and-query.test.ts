@@ -131,6 +131,27 @@ describe.each(['embedded', 'server'] as const)('collector ingest and query API (
 
       const pipelines = await getJson(harness, '/api/v1/pipelines');
       expect(pipelines.body.pipelines).toContain('ranking');
+      expect(pipelines.body.environments).toContain('test');
+
+      const durations = await getJson(harness, '/api/v1/stats/durations?pipeline=ranking&interval=1d');
+      expect(durations.status).toBe(200);
+      expect(durations.body.points.reduce((n: number, p: { executions: number }) => n + p.executions, 0)).toBe(5);
+      for (const point of durations.body.points) {
+        expect(point.p95DurationMs).toBeGreaterThanOrEqual(point.p50DurationMs);
+        expect(point.avgDurationMs).toBeGreaterThan(0);
+      }
+
+      // Steps named 'score' never failed here; the failed executions' failures
+      // are on their roots, so seed a failing step and look for it.
+      const failing = executionSpans({ pipeline: 'ranking', failed: true, steps: [{ name: 'score' }, { name: 'dedupe', failed: true }] });
+      expect((await postJson(harness.url, harness.apiKey, jsonRequest([failing.root, ...failing.steps]))).status).toBe(200);
+      const top = await getJson(harness, '/api/v1/stats/top-failing-steps?pipeline=ranking');
+      expect(top.body.steps).toEqual([{ pipeline: 'ranking', name: 'dedupe', total: 1, failed: 1, failureRate: 1 }]);
+
+      const byEnvironment = await getJson(harness, '/api/v1/steps?environment=test&name=dedupe');
+      expect(byEnvironment.body.steps).toHaveLength(1);
+      const otherEnvironment = await getJson(harness, '/api/v1/steps?environment=prod&name=dedupe');
+      expect(otherEnvironment.body.steps).toHaveLength(0);
     });
 
     it('answers a malformed cursor with XRAY_ERR_BAD_CURSOR', async () => {

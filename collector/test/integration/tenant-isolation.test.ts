@@ -70,6 +70,24 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/stats/durations',
+      path: () => '/api/v1/stats/durations?pipeline=a-only-pipeline&interval=1h',
+      seenByA: (body) => expect(body.points.reduce((n: number, p: { executions: number }) => n + p.executions, 0)).toBe(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.points).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/stats/top-failing-steps',
+      path: () => '/api/v1/stats/top-failing-steps',
+      seenByA: (body) => expect(body.steps.map((s: { name: string }) => s.name)).toContain('a-step'),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.steps).toEqual([]);
+      },
+    },
+    {
       route: '/api/v1/stats/summary',
       path: () => '/api/v1/stats/summary?pipeline=a-only-pipeline',
       seenByA: (body) => expect(body.executions).toBe(1),
@@ -81,10 +99,14 @@ describe('tenant isolation', () => {
     {
       route: '/api/v1/pipelines',
       path: () => '/api/v1/pipelines',
-      seenByA: (body) => expect(body.pipelines).toContain('a-only-pipeline'),
+      seenByA: (body) => {
+        expect(body.pipelines).toContain('a-only-pipeline');
+        expect(body.environments).toContain('test');
+      },
       seenByB: (status, body) => {
         expect(status).toBe(200);
         expect(body.pipelines).not.toContain('a-only-pipeline');
+        expect(body.environments).toEqual([]);
       },
     },
   ];

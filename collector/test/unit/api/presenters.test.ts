@@ -211,3 +211,24 @@ describe('api/presenters', () => {
     });
   });
 });
+
+describe('api/presenters toFailureRateSeries', () => {
+  it('groups rollup rows into one series per pipeline with the failure rate of each bucket', async () => {
+    const { toFailureRateSeries } = await import('../../../src/api/presenters.js');
+    const series = toFailureRateSeries([
+      { pipeline: 'a', bucket_ms: '0', executions: '4', failed: '1' },
+      { pipeline: 'a', bucket_ms: '60000', executions: '0', failed: '0' },
+      { pipeline: 'b', bucket_ms: '0', executions: '2', failed: '2' },
+    ]);
+    expect(series).toEqual([
+      {
+        pipeline: 'a',
+        points: [
+          { time: '1970-01-01T00:00:00.000Z', executions: 4, failed: 1, failureRate: 0.25 },
+          { time: '1970-01-01T00:01:00.000Z', executions: 0, failed: 0, failureRate: 0 },
+        ],
+      },
+      { pipeline: 'b', points: [{ time: '1970-01-01T00:00:00.000Z', executions: 2, failed: 2, failureRate: 1 }] },
+    ]);
+  });
+});

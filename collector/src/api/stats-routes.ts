@@ -1,0 +1,141 @@
+/**
+ * Statistics under /api/v1 for dashboards: failure rate per pipeline per
+ * bucket, duration percentiles per bucket, the summary, the steps that fail
+ * most, and the pipelines and environments seen. Every route is scoped to
+ * the app of the caller's key.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { StatsRepository } from '../store/index.js';
+import { autoIntervalSeconds, toFailureRateSeries } from './presenters.js';
+import {
+  CATALOG_WINDOW_MILLIS,
+  STATS_WINDOW_MILLIS,
+  durationsResponse,
+  errorResponse,
+  failureRateQuery,
+  failureRateResponse,
+  pipelinesQuery,
+  pipelinesResponse,
+  resolveRange,
+  summaryQuery,
+  summaryResponse,
+  topFailingStepsQuery,
+  topFailingStepsResponse,
+} from './schemas.js';
+
+export interface StatsRoutesOptions {
+  stats: StatsRepository;
+}
+
+const errors = { 400: errorResponse, 401: errorResponse };
+const iso = (millis: number) => new Date(millis).toISOString();
+
+export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastify, options) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const repo = options.stats;
+
+  app.get(
+    '/stats/failure-rate',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Failure rate per pipeline per time bucket (from the per-minute rollup)',
+        querystring: failureRateQuery,
+        response: { 200: failureRateResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { pipeline, environment, interval, ...window } = request.query;
+      const range = resolveRange(window, STATS_WINDOW_MILLIS);
+      const intervalSeconds = interval ?? autoIntervalSeconds(range.fromMillis, range.toMillis);
+      const points = await repo.failureRate(request.appId, { ...range, pipeline, environment }, intervalSeconds);
+      return { intervalSeconds, from: iso(range.fromMillis), to: iso(range.toMillis), series: toFailureRateSeries(points) };
+    },
+  );
+
+  app.get(
+    '/stats/durations',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Executions, average, p50 and p95 duration per time bucket',
+        querystring: failureRateQuery,
+        response: { 200: durationsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { pipeline, environment, interval, ...window } = request.query;
+      const range = resolveRange(window, STATS_WINDOW_MILLIS);
+      const intervalSeconds = interval ?? autoIntervalSeconds(range.fromMillis, range.toMillis);
+      const points = await repo.durations(request.appId, { ...range, pipeline, environment }, intervalSeconds);
+      return {
+        intervalSeconds,
+        from: iso(range.fromMillis),
+        to: iso(range.toMillis),
+        points: points.map(({ bucketMillis, ...values }) => ({ time: iso(bucketMillis), ...values })),
+      };
+    },
+  );
+
+  app.get(
+    '/stats/summary',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Execution count, failure rate, average, p50 and p95 duration',
+        querystring: summaryQuery,
+        response: { 200: summaryResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { pipeline, environment, ...window } = request.query;
+      const range = resolveRange(window, STATS_WINDOW_MILLIS);
+      const summary = await repo.summary(request.appId, { ...range, pipeline, environment });
+      return {
+        from: iso(range.fromMillis),
+        to: iso(range.toMillis),
+        ...summary,
+        failureRate: summary.executions === 0 ? 0 : summary.failed / summary.executions,
+      };
+    },
+  );
+
+  app.get(
+    '/stats/top-failing-steps',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'The steps that failed most in the window (from the hourly step rollup)',
+        querystring: topFailingStepsQuery,
+        response: { 200: topFailingStepsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { pipeline, environment, limit, ...window } = request.query;
+      const range = resolveRange(window, STATS_WINDOW_MILLIS);
+      const steps = await repo.topFailingSteps(request.appId, { ...range, pipeline, environment }, limit);
+      return {
+        from: iso(range.fromMillis),
+        to: iso(range.toMillis),
+        steps: steps.map((step) => ({ ...step, failureRate: step.total === 0 ? 0 : step.failed / step.total })),
+      };
+    },
+  );
+
+  app.get(
+    '/pipelines',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Pipelines and environments that ran in the window',
+        querystring: pipelinesQuery,
+        response: { 200: pipelinesResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const range = resolveRange(request.query, CATALOG_WINDOW_MILLIS);
+      return repo.catalog(request.appId, range);
+    },
+  );
+};

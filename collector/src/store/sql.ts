@@ -1,0 +1,50 @@
+/**
+ * Building blocks shared by the read queries: the settings every FINAL read
+ * uses, the time-range condition, and a small builder that keeps WHERE
+ * conditions and their bound parameters side by side (values never enter
+ * SQL text).
+ */
+import type { QueryParams } from './backend.js';
+
+/** A time window in unix milliseconds, `[fromMillis, toMillis)`. */
+export interface TimeRange {
+  fromMillis: number;
+  toMillis: number;
+}
+
+/**
+ * Settings for every FINAL read. `do_not_merge_across_partitions_select_final`
+ * lets FINAL run per partition (safe: a duplicate has its original's
+ * start time, so it lives in the same daily partition) so time ranges still prune partitions; without it FINAL scans every
+ * day. `use_skip_indexes_if_final_exact_mode = 0` keeps a skip index's
+ * selection (e.g. the reasoning text index) as is instead of re-adding every
+ * granule whose key range overlaps it: exactness only matters when versions
+ * differ, and a re-delivered row is identical to the original.
+ */
+export const READ_FINAL = 'SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0';
+
+export const RANGE = `start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
+  AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`;
+
+/** Collects WHERE conditions and their parameters side by side. */
+export class Conditions {
+  readonly parts: string[] = [];
+  readonly params: QueryParams = {};
+  add(sql: string, params: QueryParams = {}): this {
+    this.parts.push(sql);
+    Object.assign(this.params, params);
+    return this;
+  }
+  addIf(value: string | undefined, sql: string, name: string): this {
+    if (value !== undefined && value !== '') this.add(sql, { [name]: value });
+    return this;
+  }
+  get sql(): string {
+    return this.parts.join('\n  AND ');
+  }
+}
+
+export function numeric<T extends object>(row: T, keys: readonly (keyof T)[]): T {
+  for (const key of keys) (row as Record<string, unknown>)[key as string] = Number(row[key]);
+  return row;
+}
