@@ -1,6 +1,6 @@
 import { createCollectorClient, toCollectorRequestError, type QueryParams } from './client';
-import { fetchTopFailingSteps, fetchDurationPercentiles } from './overview-queries';
-import { makeExecutionSummary, makeStep } from '../testing/fixtures';
+import { fetchCatalog, fetchDurationPercentiles, fetchTopFailingSteps } from './overview-queries';
+import { makeStep } from '../testing/fixtures';
 
 function recordingFetch(answer: (path: string, params: QueryParams) => unknown) {
   const calls: Array<{ path: string; params: QueryParams }> = [];
@@ -20,8 +20,10 @@ describe('api/client', () => {
       await client.listExecutions({ ...window, pipeline: 'loan', status: 'failed', q: 'credit', limit: 50 });
       await client.getExecution('exec/1');
       await client.failureRate({ ...window, environment: 'prod', intervalSeconds: 300 });
+      await client.durations({ ...window, pipeline: 'loan', intervalSeconds: 60 });
       await client.summary({ ...window, pipeline: 'loan' });
-      await client.searchSteps({ ...window, status: 'failed', cursor: 'c1' });
+      await client.topFailingSteps({ ...window, environment: 'prod', limit: 20 });
+      await client.searchSteps({ ...window, status: 'failed', environment: 'staging', cursor: 'c1' });
       await client.pipelines(window);
       expect(calls).toEqual([
         {
@@ -37,8 +39,16 @@ describe('api/client', () => {
         },
         { path: '/executions/exec%2F1', params: {} },
         { path: '/stats/failure-rate', params: expect.objectContaining({ environment: 'prod', interval: 300 }) },
+        { path: '/stats/durations', params: expect.objectContaining({ pipeline: 'loan', interval: 60 }) },
         { path: '/stats/summary', params: expect.objectContaining({ pipeline: 'loan' }) },
-        { path: '/steps', params: expect.objectContaining({ status: 'failed', cursor: 'c1' }) },
+        {
+          path: '/stats/top-failing-steps',
+          params: expect.objectContaining({ from: 1000, to: 2000, environment: 'prod', limit: 20 }),
+        },
+        {
+          path: '/steps',
+          params: expect.objectContaining({ status: 'failed', environment: 'staging', cursor: 'c1' }),
+        },
         { path: '/pipelines', params: { from: 1000, to: 2000 } },
       ]);
     });
@@ -61,39 +71,108 @@ describe('api/client', () => {
   });
 
   describe('overview queries', () => {
-    it('counts top failing steps over several pages and says when it stopped early', async () => {
-      let page = 0;
-      const { calls, fetchJson } = recordingFetch(() => {
-        page++;
-        return {
-          steps: [makeStep({ spanId: `s${page}`, name: 'score', status: 'failed' })],
-          nextCursor: `cursor-${page}`,
-        };
+    const hour = 3_600_000;
+    const t0 = Date.UTC(2025, 0, 1, 10);
+
+    it('asks the collector for the top failing steps, then each step’s latest failure over the counted hours', async () => {
+      const { calls, fetchJson } = recordingFetch((path, params) => {
+        if (path === '/stats/top-failing-steps') {
+          return {
+            from: '',
+            to: '',
+            steps: [
+              { pipeline: 'loan', name: 'score', total: 10, failed: 4, failureRate: 0.4 },
+              { pipeline: 'fraud', name: 'velocity', total: 8, failed: 2, failureRate: 0.25 },
+            ],
+          };
+        }
+        const latest =
+          params.name === 'score'
+            ? [
+                makeStep({
+                  spanId: 's1',
+                  executionId: 'e-9',
+                  name: 'score',
+                  pipeline: 'loan',
+                  status: 'failed',
+                  error: { type: 'E', message: 'below threshold', stack: '' },
+                }),
+              ]
+            : [];
+        return { steps: latest, nextCursor: null };
       });
-      const result = await fetchTopFailingSteps(createCollectorClient(fetchJson), { fromMillis: 0, toMillis: 1 });
-      expect(calls).toHaveLength(4);
-      expect(calls[1].params.cursor).toBe('cursor-1');
-      expect(calls[0].params.status).toBe('failed');
-      expect(result).toMatchObject({ truncated: true, sampleSize: 4 });
-      expect(result.value[0]).toMatchObject({ name: 'score', failures: 4 });
+      const query = { fromMillis: t0 + 20 * 60_000, toMillis: t0 + hour + 20 * 60_000, environment: 'prod' };
+      const result = await fetchTopFailingSteps(createCollectorClient(fetchJson), query, 5);
+
+      expect(calls[0]).toEqual({
+        path: '/stats/top-failing-steps',
+        params: expect.objectContaining({ from: query.fromMillis, to: query.toMillis, environment: 'prod', limit: 5 }),
+      });
+      expect(calls.slice(1)).toEqual([
+        {
+          path: '/steps',
+          params: expect.objectContaining({
+            name: 'score',
+            pipeline: 'loan',
+            environment: 'prod',
+            status: 'failed',
+            limit: 1,
+            from: t0,
+            to: t0 + 2 * hour,
+          }),
+        },
+        { path: '/steps', params: expect.objectContaining({ name: 'velocity', pipeline: 'fraud', limit: 1 }) },
+      ]);
+      expect(result).toEqual([
+        {
+          pipeline: 'loan',
+          name: 'score',
+          total: 10,
+          failed: 4,
+          failureRate: 0.4,
+          latest: expect.objectContaining({ executionId: 'e-9', error: 'below threshold' }),
+        },
+        { pipeline: 'fraud', name: 'velocity', total: 8, failed: 2, failureRate: 0.25, latest: null },
+      ]);
     });
 
-    it('computes duration percentiles from listed executions', async () => {
-      const from = Date.UTC(2025, 0, 1);
-      const { fetchJson } = recordingFetch(() => ({
-        executions: [
-          makeExecutionSummary({ startTime: new Date(from + 1000).toISOString(), durationMs: 10 }),
-          makeExecutionSummary({ startTime: new Date(from + 2000).toISOString(), durationMs: 30 }),
-        ],
-        nextCursor: null,
-      }));
+    it('sends no step search when no step failed', async () => {
+      const { calls, fetchJson } = recordingFetch(() => ({ from: '', to: '', steps: [] }));
+      await expect(
+        fetchTopFailingSteps(createCollectorClient(fetchJson), { fromMillis: t0, toMillis: t0 + hour })
+      ).resolves.toEqual([]);
+      expect(calls.map((call) => call.path)).toEqual(['/stats/top-failing-steps']);
+      expect(calls[0].params.limit).toBe(10);
+    });
+
+    it('reads duration percentiles per bucket from the durations endpoint', async () => {
+      const answer = { intervalSeconds: 60, from: '', to: '', points: [] };
+      const { calls, fetchJson } = recordingFetch(() => answer);
       const result = await fetchDurationPercentiles(
         createCollectorClient(fetchJson),
-        { fromMillis: from, toMillis: from + 60_000 },
+        { fromMillis: t0, toMillis: t0 + hour, pipeline: 'loan', environment: 'prod' },
         60
       );
-      expect(result.truncated).toBe(false);
-      expect(result.value).toEqual([{ time: from, executions: 2, p50Ms: 30, p95Ms: 30 }]);
+      expect(result).toBe(answer);
+      expect(calls).toEqual([
+        {
+          path: '/stats/durations',
+          params: { from: t0, to: t0 + hour, pipeline: 'loan', environment: 'prod', interval: 60 },
+        },
+      ]);
+    });
+
+    it('shares one catalog request between the pipeline and environment pickers while it is in flight', async () => {
+      const { calls, fetchJson } = recordingFetch(() => ({ pipelines: ['loan'], environments: ['prod'] }));
+      const client = createCollectorClient(fetchJson);
+      const window = { fromMillis: t0, toMillis: t0 + hour };
+      const [first, second] = await Promise.all([fetchCatalog(client, window), fetchCatalog(client, { ...window })]);
+      expect(first).toEqual({ pipelines: ['loan'], environments: ['prod'] });
+      expect(second).toBe(first);
+      expect(calls).toEqual([{ path: '/pipelines', params: { from: t0, to: t0 + hour } }]);
+      // Settled requests are not cached: a refresh asks again.
+      await fetchCatalog(client, window);
+      expect(calls).toHaveLength(2);
     });
   });
 });

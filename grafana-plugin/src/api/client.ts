@@ -8,11 +8,12 @@ import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { COLLECTOR_API_BASE } from '../constants';
 import type {
+  BucketedStatsQuery,
   CollectorErrorBody,
+  DurationsResponse,
   ExecutionListResponse,
   ExecutionQuery,
   ExecutionResponse,
-  FailureRateQuery,
   FailureRateResponse,
   PipelinesResponse,
   StatsQuery,
@@ -20,6 +21,8 @@ import type {
   StepSearchResponse,
   SummaryResponse,
   TimeWindow,
+  TopFailingStepsQuery,
+  TopFailingStepsResponse,
 } from './types';
 
 /** Query-string values; undefined and '' are left out. */
@@ -32,8 +35,11 @@ export interface CollectorClient {
   listExecutions(query: ExecutionQuery, requestId?: string): Promise<ExecutionListResponse>;
   getExecution(executionId: string): Promise<ExecutionResponse>;
   searchSteps(query: StepQuery): Promise<StepSearchResponse>;
-  failureRate(query: FailureRateQuery): Promise<FailureRateResponse>;
+  failureRate(query: BucketedStatsQuery): Promise<FailureRateResponse>;
+  durations(query: BucketedStatsQuery): Promise<DurationsResponse>;
   summary(query: StatsQuery): Promise<SummaryResponse>;
+  topFailingSteps(query: TopFailingStepsQuery): Promise<TopFailingStepsResponse>;
+  /** Pipelines and environments that ran in the window. */
   pipelines(window: TimeWindow): Promise<PipelinesResponse>;
 }
 
@@ -110,6 +116,11 @@ export const grafanaFetchJson: FetchJson = async <T>(path: string, params?: Quer
 };
 
 const windowParams = (window: TimeWindow) => ({ from: window.fromMillis, to: window.toMillis });
+const statsParams = (query: StatsQuery) => ({
+  ...windowParams(query),
+  pipeline: query.pipeline,
+  environment: query.environment,
+});
 
 /**
  * Creates a client of the collector's query API.
@@ -142,23 +153,18 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
         name: query.name,
         status: query.status,
         pipeline: query.pipeline,
+        environment: query.environment,
         q: query.q,
         limit: query.limit,
         cursor: query.cursor,
       }),
     failureRate: (query) =>
-      fetchJson<FailureRateResponse>('/stats/failure-rate', {
-        ...windowParams(query),
-        pipeline: query.pipeline,
-        environment: query.environment,
-        interval: query.intervalSeconds,
-      }),
-    summary: (query) =>
-      fetchJson<SummaryResponse>('/stats/summary', {
-        ...windowParams(query),
-        pipeline: query.pipeline,
-        environment: query.environment,
-      }),
+      fetchJson<FailureRateResponse>('/stats/failure-rate', { ...statsParams(query), interval: query.intervalSeconds }),
+    durations: (query) =>
+      fetchJson<DurationsResponse>('/stats/durations', { ...statsParams(query), interval: query.intervalSeconds }),
+    summary: (query) => fetchJson<SummaryResponse>('/stats/summary', statsParams(query)),
+    topFailingSteps: (query) =>
+      fetchJson<TopFailingStepsResponse>('/stats/top-failing-steps', { ...statsParams(query), limit: query.limit }),
     pipelines: (window) => fetchJson<PipelinesResponse>('/pipelines', windowParams(window)),
   };
 }

@@ -7,8 +7,8 @@
 import React, { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { type CollectorClient, createCollectorClient, toCollectorRequestError } from './client';
 import {
+  fetchCatalog,
   fetchDurationPercentiles,
-  fetchEnvironments,
   fetchFailureRate,
   fetchSummary,
   fetchTopFailingSteps,
@@ -102,17 +102,22 @@ export function useTopFailingSteps(query: StatsQuery, refreshKey: number) {
   return useAsyncQuery(statsKey(query, refreshKey), () => fetchTopFailingSteps(client, query));
 }
 
-/** Pipelines that ran in the window (the pipeline filter's options). */
-export function usePipelines(window: TimeWindow) {
+/** Pipelines and environments that ran in the window, one shared request (`GET /pipelines`). */
+function useCatalog(window: TimeWindow) {
   const client = useCollectorClient();
-  const state = useAsyncQuery(JSON.stringify(window), () => client.pipelines(window));
+  return useAsyncQuery(JSON.stringify([window.fromMillis, window.toMillis]), () => fetchCatalog(client, window));
+}
+
+/** Pipelines that ran in the window (the pipeline filter's options). */
+export function usePipelines(window: TimeWindow): AsyncState<string[]> {
+  const state = useCatalog(window);
   return useMemo(() => ({ ...state, value: state.value?.pipelines }), [state]);
 }
 
 /** Environments seen in the window (the environment filter's options). */
-export function useEnvironments(window: TimeWindow) {
-  const client = useCollectorClient();
-  return useAsyncQuery(JSON.stringify(window), () => fetchEnvironments(client, window));
+export function useEnvironments(window: TimeWindow): AsyncState<string[]> {
+  const state = useCatalog(window);
+  return useMemo(() => ({ ...state, value: state.value?.environments }), [state]);
 }
 
 export function useExecution(executionId: string, refreshKey = 0) {

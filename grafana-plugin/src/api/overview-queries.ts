@@ -1,43 +1,18 @@
 /**
- * The Overview's data, one function per panel. Where the collector has no
- * endpoint yet (duration percentiles per bucket, top failing steps,
- * environments), the function computes the answer from endpoints that exist,
- * reading a bounded number of pages; when the collector gains the endpoint,
- * only that function changes.
+ * The Overview's data, one function per panel, and the filters' options.
+ * Every aggregate comes from a collector endpoint; what is left here is
+ * combining answers (the latest error of each failing step).
  */
-import { type FailingStep, toTopFailingSteps } from '../data/top-failing-steps';
-import { type DurationPoint, toDurationPoints } from '../data/duration-percentiles';
+import { type FailingStep, hourlyRollupWindow, withLatestFailures } from '../data/top-failing-steps';
 import type { CollectorClient } from './client';
-import type { ExecutionSummary, FailureRateResponse, StatsQuery, Step, SummaryResponse, TimeWindow } from './types';
-
-/** Page size of the list endpoints (their maximum). */
-const PAGE_LIMIT = 500;
-/** Pages read at most for a client-side aggregate: 2,000 rows. */
-const MAX_PAGES = 4;
-
-export interface Sampled<T> {
-  value: T;
-  /** Rows the value was computed from. */
-  sampleSize: number;
-  /** True when more rows existed than were read (the value covers the newest ones). */
-  truncated: boolean;
-}
-
-async function readPages<T>(
-  fetchPage: (cursor: string | undefined) => Promise<{ rows: T[]; nextCursor: string | null }>
-): Promise<{ rows: T[]; truncated: boolean }> {
-  const rows: T[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const result = await fetchPage(cursor);
-    rows.push(...result.rows);
-    if (!result.nextCursor) {
-      return { rows, truncated: false };
-    }
-    cursor = result.nextCursor;
-  }
-  return { rows, truncated: true };
-}
+import type {
+  DurationsResponse,
+  FailureRateResponse,
+  PipelinesResponse,
+  StatsQuery,
+  SummaryResponse,
+  TimeWindow,
+} from './types';
 
 export function fetchFailureRate(
   client: CollectorClient,
@@ -51,57 +26,64 @@ export function fetchSummary(client: CollectorClient, query: StatsQuery): Promis
   return client.summary(query);
 }
 
-/**
- * p50/p95 duration per bucket. Computed from up to 2,000 of the newest
- * executions in the window until the collector serves it (requested:
- * `GET /stats/duration`).
- */
-export async function fetchDurationPercentiles(
+/** Executions and p50/p95 duration per bucket (`GET /stats/durations`; empty buckets left out). */
+export function fetchDurationPercentiles(
   client: CollectorClient,
   query: StatsQuery,
   intervalSeconds: number
-): Promise<Sampled<DurationPoint[]>> {
-  const { rows, truncated } = await readPages<ExecutionSummary>(async (cursor) => {
-    const page = await client.listExecutions({ ...query, limit: PAGE_LIMIT, cursor });
-    return { rows: page.executions, nextCursor: page.nextCursor };
-  });
-  return { value: toDurationPoints(rows, query, intervalSeconds), sampleSize: rows.length, truncated };
+): Promise<DurationsResponse> {
+  return client.durations({ ...query, intervalSeconds });
 }
 
 /**
- * The steps that failed most in the window. Counted from up to 2,000 of the
- * newest failed steps until the collector serves it from its `step_stats_1h`
- * rollup (requested: `GET /stats/top-failing-steps`).
+ * The steps that failed most (`GET /stats/top-failing-steps`, counted over
+ * whole hours by the collector's hourly rollup), each with its latest
+ * failure in those hours (`GET /steps?status=failed&limit=1`, one request
+ * per step, in parallel).
  */
 export async function fetchTopFailingSteps(
   client: CollectorClient,
   query: StatsQuery,
   limit = 10
-): Promise<Sampled<FailingStep[]>> {
-  const { rows, truncated } = await readPages<Step>(async (cursor) => {
-    const page = await client.searchSteps({
-      fromMillis: query.fromMillis,
-      toMillis: query.toMillis,
-      pipeline: query.pipeline,
-      status: 'failed',
-      limit: PAGE_LIMIT,
-      cursor,
-    });
-    return { rows: page.steps, nextCursor: page.nextCursor };
-  });
-  return {
-    value: toTopFailingSteps(rows, { limit, environment: query.environment }),
-    sampleSize: rows.length,
-    truncated,
-  };
+): Promise<FailingStep[]> {
+  const { steps } = await client.topFailingSteps({ ...query, limit });
+  const counted = hourlyRollupWindow(query);
+  const latest = await Promise.all(
+    steps.map((step) =>
+      client.searchSteps({
+        ...counted,
+        name: step.name,
+        pipeline: step.pipeline,
+        environment: query.environment,
+        status: 'failed',
+        limit: 1,
+      })
+    )
+  );
+  return withLatestFailures(
+    steps,
+    latest.flatMap((page) => page.steps)
+  );
 }
 
+const catalogRequests = new WeakMap<CollectorClient, Map<string, Promise<PipelinesResponse>>>();
+
 /**
- * Environments seen in the window, for the environment filter: from the
- * newest 500 executions until the collector lists them (requested:
- * `GET /environments`).
+ * Pipelines and environments that ran in the window (`GET /pipelines`), the
+ * filters' options. The pipeline and environment pickers ask at the same
+ * time: they share one request while it is in flight.
  */
-export async function fetchEnvironments(client: CollectorClient, window: TimeWindow): Promise<string[]> {
-  const page = await client.listExecutions({ ...window, limit: PAGE_LIMIT });
-  return [...new Set(page.executions.map((execution) => execution.environment).filter((name) => name !== ''))].sort();
+export function fetchCatalog(client: CollectorClient, window: TimeWindow): Promise<PipelinesResponse> {
+  const pending = catalogRequests.get(client) ?? new Map<string, Promise<PipelinesResponse>>();
+  catalogRequests.set(client, pending);
+  const key = `${window.fromMillis}/${window.toMillis}`;
+  const inFlight = pending.get(key);
+  if (inFlight) {
+    return inFlight;
+  }
+  const request = client.pipelines({ fromMillis: window.fromMillis, toMillis: window.toMillis });
+  pending.set(key, request);
+  const forget = () => pending.delete(key);
+  request.then(forget, forget);
+  return request;
 }

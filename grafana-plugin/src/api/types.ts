@@ -115,8 +115,49 @@ export interface SummaryResponse {
   p95DurationMs: number;
 }
 
+/** `GET /stats/durations`: one point per bucket that has executions (empty buckets are left out). */
+export interface DurationsPoint {
+  /** Bucket start, ISO 8601. */
+  time: string;
+  executions: number;
+  avgDurationMs: number;
+  p50DurationMs: number;
+  p95DurationMs: number;
+}
+
+export interface DurationsResponse {
+  intervalSeconds: number;
+  from: string;
+  to: string;
+  points: DurationsPoint[];
+}
+
+/**
+ * One step of `GET /stats/top-failing-steps`, counted from the collector's
+ * hourly step rollup (whole hours from the one holding `from`).
+ */
+export interface TopFailingStep {
+  pipeline: string;
+  name: string;
+  /** Runs of the step. */
+  total: number;
+  failed: number;
+  /** failed / total, 0..1 */
+  failureRate: number;
+}
+
+export interface TopFailingStepsResponse {
+  from: string;
+  to: string;
+  /** Most failures first. */
+  steps: TopFailingStep[];
+}
+
+/** `GET /pipelines`: what ran in the window (the filters' options). */
 export interface PipelinesResponse {
   pipelines: string[];
+  /** Non-empty environments seen in the window. */
+  environments: string[];
 }
 
 /** The collector's error body (`{ error: { code, message, retryable } }`). */
@@ -145,6 +186,7 @@ export interface StepQuery extends TimeWindow {
   name?: string;
   status?: string;
   pipeline?: string;
+  environment?: string;
   q?: string;
   limit?: number;
   cursor?: string;
@@ -155,7 +197,13 @@ export interface StatsQuery extends TimeWindow {
   environment?: string;
 }
 
-export interface FailureRateQuery extends StatsQuery {
-  /** Bucket width in seconds (the collector's minimum is 60). */
+/** A stats query per time bucket (`/stats/failure-rate`, `/stats/durations`). */
+export interface BucketedStatsQuery extends StatsQuery {
+  /** Bucket width in seconds (the collector's minimum is 60; default: about 60 buckets). */
   intervalSeconds?: number;
+}
+
+export interface TopFailingStepsQuery extends StatsQuery {
+  /** 1..100 (the collector's default is 10). */
+  limit?: number;
 }

@@ -1,28 +1,12 @@
 /**
- * p50 and p95 execution duration per bucket, computed from executions. The
- * collector's summary gives them for the whole window only; until it has a
- * per-bucket endpoint, the plugin computes them from listed executions
- * (see api/overview-queries.ts). Percentiles follow ClickHouse's
- * `quantileExact` so client and server numbers agree.
+ * Durations API JSON (`GET /stats/durations`: p50/p95 per bucket, computed
+ * by the collector with ClickHouse's `quantileExact`) -> a time-series frame.
+ * The collector leaves out buckets with no executions; they are filled in as
+ * gaps (null), so a quiet period never reads as a duration of zero.
  */
 import { createDataFrame, type DataFrame, FieldType } from '@grafana/data';
-import type { ExecutionSummary, TimeWindow } from '../api/types';
+import type { DurationsResponse, TimeWindow } from '../api/types';
 import { bucketStart, bucketStarts } from './time';
-
-/**
- * The value at `level` (0..1) of ascending `sorted`, as ClickHouse's
- * `quantileExact` picks it: the element at index floor(level * n).
- *
- * @example
- * quantileExact([1, 2, 3, 4], 0.5) // 3
- */
-export function quantileExact(sorted: readonly number[], level: number): number {
-  if (sorted.length === 0) {
-    return Number.NaN;
-  }
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.floor(level * sorted.length)));
-  return sorted[index];
-}
 
 export interface DurationPoint {
   time: number;
@@ -31,38 +15,24 @@ export interface DurationPoint {
   p95Ms: number | null;
 }
 
-/** p50/p95 of the executions starting in each bucket of the window. */
-export function toDurationPoints(
-  executions: ReadonlyArray<Pick<ExecutionSummary, 'startTime' | 'durationMs'>>,
-  window: TimeWindow,
-  intervalSeconds: number
-): DurationPoint[] {
-  const byBucket = new Map<number, number[]>();
-  for (const execution of executions) {
-    const start = Date.parse(execution.startTime);
-    if (!(start >= window.fromMillis && start < window.toMillis)) {
-      continue;
-    }
-    const bucket = bucketStart(start, intervalSeconds);
-    const list = byBucket.get(bucket);
-    if (list) {
-      list.push(execution.durationMs);
-    } else {
-      byBucket.set(bucket, [execution.durationMs]);
-    }
+/**
+ * One point per bucket of the window, in order, from the collector's points;
+ * null percentiles where no execution started.
+ *
+ * @example
+ * toDurationPoints(response, { fromMillis, toMillis })[0] // { time: fromMillis, executions: 3, p50Ms: 20, p95Ms: 30 }
+ */
+export function toDurationPoints(response: DurationsResponse, window: TimeWindow): DurationPoint[] {
+  const byBucket = new Map<number, DurationsResponse['points'][number]>();
+  for (const point of response.points) {
+    byBucket.set(bucketStart(Date.parse(point.time), response.intervalSeconds), point);
   }
-  return bucketStarts(window, intervalSeconds).map((time) => {
-    const durations = byBucket.get(time);
-    if (!durations) {
+  return bucketStarts(window, response.intervalSeconds).map((time) => {
+    const point = byBucket.get(time);
+    if (!point || point.executions === 0) {
       return { time, executions: 0, p50Ms: null, p95Ms: null };
     }
-    durations.sort((a, b) => a - b);
-    return {
-      time,
-      executions: durations.length,
-      p50Ms: quantileExact(durations, 0.5),
-      p95Ms: quantileExact(durations, 0.95),
-    };
+    return { time, executions: point.executions, p50Ms: point.p50DurationMs, p95Ms: point.p95DurationMs };
   });
 }
 

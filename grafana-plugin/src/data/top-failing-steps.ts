@@ -1,60 +1,72 @@
 /**
- * The steps that fail most, from failed step rows: grouped by pipeline and
- * step name, counted, with the latest failure's message and execution.
+ * The steps that fail most: the collector counts them (`GET
+ * /stats/top-failing-steps`, from its hourly step rollup); the plugin adds
+ * each one's latest failure (`GET /steps?status=failed&limit=1`) for the
+ * error message and a link to that execution.
  */
-import type { Step } from '../api/types';
+import type { Step, TimeWindow, TopFailingStep } from '../api/types';
+import { bucketStart } from './time';
 
-export interface FailingStep {
-  pipeline: string;
-  name: string;
-  failures: number;
-  /** Unix milliseconds of the latest failure. */
-  lastFailedAt: number;
-  lastError: string;
-  lastExecutionId: string;
+const HOUR_SECONDS = 3600;
+
+export interface LatestFailure {
+  executionId: string;
+  /** Unix milliseconds. */
+  at: number;
+  /** The error message, else its type, else the step status. */
+  error: string;
 }
 
-export interface TopFailingStepsOptions {
-  limit?: number;
-  /** Keep only steps of this environment (the steps endpoint cannot filter on it). */
-  environment?: string;
+export interface FailingStep extends TopFailingStep {
+  /** null when the latest failure could not be found (e.g. its rows have expired). */
+  latest: LatestFailure | null;
 }
 
 /**
- * Groups failed steps by (pipeline, name), most failures first.
+ * The time the hourly rollup counts for `window`: whole UTC hours, from the
+ * hour holding `from` to the end of the hour holding the last instant before
+ * `to` (the collector reads every bucket that starts before `to`). Search
+ * the latest failure over this window so that it agrees with the counts.
  *
  * @example
- * toTopFailingSteps(failedSteps, { limit: 5 })[0] // { pipeline: 'loan', name: 'score', failures: 12, ... }
+ * hourlyRollupWindow({ fromMillis: Date.parse('2025-01-01T10:20Z'), toMillis: Date.parse('2025-01-01T11:20Z') })
+ * // 10:00 to 12:00
  */
-export function toTopFailingSteps(steps: readonly Step[], options: TopFailingStepsOptions = {}): FailingStep[] {
-  const groups = new Map<string, FailingStep>();
-  for (const step of steps) {
-    if (options.environment && step.environment !== options.environment) {
-      continue;
-    }
-    const key = `${step.pipeline}\u0000${step.name}`;
-    const failedAt = Date.parse(step.startTime);
-    const message = step.error?.message || step.error?.type || step.status;
-    const group = groups.get(key);
-    if (!group) {
-      groups.set(key, {
-        pipeline: step.pipeline,
-        name: step.name,
-        failures: 1,
-        lastFailedAt: failedAt,
-        lastError: message,
-        lastExecutionId: step.executionId,
-      });
-      continue;
-    }
-    group.failures += 1;
-    if (failedAt > group.lastFailedAt) {
-      group.lastFailedAt = failedAt;
-      group.lastError = message;
-      group.lastExecutionId = step.executionId;
+export function hourlyRollupWindow(window: TimeWindow): TimeWindow {
+  const hour = HOUR_SECONDS * 1000;
+  return {
+    fromMillis: bucketStart(window.fromMillis, HOUR_SECONDS),
+    toMillis: Math.ceil(window.toMillis / hour) * hour,
+  };
+}
+
+const stepKey = (step: { pipeline: string; name: string }) => `${step.pipeline}\u0000${step.name}`;
+
+/** What the table shows of a failed step. */
+export function toLatestFailure(step: Step): LatestFailure {
+  return {
+    executionId: step.executionId,
+    at: Date.parse(step.startTime),
+    error: step.error?.message || step.error?.type || step.status,
+  };
+}
+
+/**
+ * The collector's counts, in its order, each with the newest of `failedSteps`
+ * of the same pipeline and name (null when there is none).
+ *
+ * @example
+ * withLatestFailures(response.steps, latestSteps)[0].latest?.error // 'credit score 512 below threshold 600'
+ */
+export function withLatestFailures(counts: readonly TopFailingStep[], failedSteps: readonly Step[]): FailingStep[] {
+  const latest = new Map<string, LatestFailure>();
+  for (const step of failedSteps) {
+    const failure = toLatestFailure(step);
+    const key = stepKey(step);
+    const known = latest.get(key);
+    if (!known || failure.at > known.at) {
+      latest.set(key, failure);
     }
   }
-  return [...groups.values()]
-    .sort((a, b) => b.failures - a.failures || a.pipeline.localeCompare(b.pipeline) || a.name.localeCompare(b.name))
-    .slice(0, options.limit ?? 10);
+  return counts.map((count) => ({ ...count, latest: latest.get(stepKey(count)) ?? null }));
 }

@@ -12,10 +12,16 @@ describe('url-state', () => {
   it('defaults to the last 24 hours and keeps relative ranges relative', () => {
     const raw = rawRangeFromQuery({});
     expect(raw).toEqual({ from: 'now-24h', to: 'now' });
-    const range = resolveRange({ from: 'now-6h', to: 'now' });
-    expect(rangeToQuery(range)).toEqual({ from: 'now-6h', to: 'now' });
-    const window = toTimeWindow(range);
-    expect(window.toMillis - window.fromMillis).toBe(6 * 3_600_000);
+    // "now" is read once for `from` and once for `to`: a stopped clock keeps them equal on a busy machine.
+    jest.useFakeTimers({ now: Date.UTC(2025, 0, 15, 12) });
+    try {
+      const range = resolveRange({ from: 'now-6h', to: 'now' });
+      expect(rangeToQuery(range)).toEqual({ from: 'now-6h', to: 'now' });
+      const window = toTimeWindow(range);
+      expect(window).toEqual({ fromMillis: Date.UTC(2025, 0, 15, 6), toMillis: Date.UTC(2025, 0, 15, 12) });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('reads absolute times as unix milliseconds and writes them back the same way', () => {

@@ -8,7 +8,7 @@ import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { PanelChrome, Stack, Text, useStyles2 } from '@grafana/ui';
+import { PanelChrome, Stack, useStyles2 } from '@grafana/ui';
 import { useDurationPercentiles, useFailureRate, useSummary, useTopFailingSteps } from '../api/hooks';
 import type { StatsQuery } from '../api/types';
 import { QueryError } from '../components/common/QueryError';
@@ -18,22 +18,11 @@ import { StatTiles } from '../components/overview/StatTiles';
 import { TimeSeriesPanel } from '../components/overview/TimeSeriesPanel';
 import { TopFailingSteps } from '../components/overview/TopFailingSteps';
 import { testIds } from '../components/testIds';
-import { toDurationFrame } from '../data/duration-percentiles';
+import { toDurationFrame, toDurationPoints } from '../data/duration-percentiles';
 import { toExecutionsPerIntervalFrame, toFailureRateFrames } from '../data/failure-rate';
 import { chooseIntervalSeconds } from '../data/time';
 import { useTimeRange } from '../hooks/use-time-range';
 import { useUrlFilters } from '../hooks/use-url-state';
-
-function sampleNote(sample: { sampleSize: number; truncated: boolean } | undefined, what: string) {
-  if (!sample?.truncated) {
-    return undefined;
-  }
-  return (
-    <Text color="secondary" variant="bodySmall" italic>
-      from the newest {sample.sampleSize.toLocaleString('en-US')} {what}
-    </Text>
-  );
-}
 
 function Overview() {
   const styles = useStyles2(getStyles);
@@ -59,8 +48,8 @@ function Overview() {
     [failureRate.value, time.window]
   );
   const durationFrames = useMemo(
-    () => (durations.value ? [toDurationFrame(durations.value.value)] : []),
-    [durations.value]
+    () => (durations.value ? [toDurationFrame(toDurationPoints(durations.value, time.window))] : []),
+    [durations.value, time.window]
   );
   const loading = failureRate.loading || summary.loading || durations.loading || topSteps.loading;
 
@@ -117,17 +106,16 @@ function Overview() {
             timeZone={time.timeZone}
             loading={durations.loading}
             error={durations.error}
-            titleItems={sampleNote(durations.value, 'executions')}
           />
           <div className={styles.tableCell} data-testid={testIds.overview.topFailingSteps}>
             <PanelChrome
               title="Steps that fail most"
-              titleItems={sampleNote(topSteps.value, 'failed steps')}
+              description="Failed runs of each step, counted by the hour: whole hours from the one the time range starts in"
               loadingState={undefined}
             >
               <div className={styles.tableBody}>
                 <QueryError title="Could not load failing steps" error={topSteps.error} />
-                {topSteps.value && <TopFailingSteps steps={topSteps.value.value} />}
+                {topSteps.value && <TopFailingSteps steps={topSteps.value} environment={filters.environment} />}
               </div>
             </PanelChrome>
           </div>

@@ -42,7 +42,9 @@ export function fakeClient(overrides: Partial<CollectorClient>): CollectorClient
     getExecution: missing('getExecution'),
     searchSteps: missing('searchSteps'),
     failureRate: missing('failureRate'),
+    durations: missing('durations'),
     summary: missing('summary'),
+    topFailingSteps: missing('topFailingSteps'),
     pipelines: missing('pipelines'),
     ...overrides,
   };

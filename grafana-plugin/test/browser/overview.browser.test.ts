@@ -3,8 +3,9 @@
  * and series it shows must be the ones seeded, computed here independently
  * from the seed manifest.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
+import { formatDurationMs } from '../../src/data/time';
 import {
   closeContext,
   configuredSettings,
@@ -12,13 +13,149 @@ import {
   launchBrowser,
   openContext,
   panelFrames,
+  type ProbedFrame,
   readState,
   type RunState,
   screenshot,
   type TestContext,
 } from './support/browser';
+import type { SeededExecution } from './support/seed';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The value ClickHouse's `quantileExact` picks: the element at floor(level * n) of the sorted values. */
+function quantileExact(values: number[], level: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(level * sorted.length))];
+}
+
+/** p50/p95 of the seeded execution durations in each minute bucket that has executions. */
+function expectedDurations(executions: SeededExecution[]): Map<number, { p50: number; p95: number }> {
+  const byBucket = new Map<number, number[]>();
+  for (const execution of executions) {
+    const bucket = Math.floor(execution.startMs / MINUTE) * MINUTE;
+    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), execution.durationMs]);
+  }
+  return new Map(
+    [...byBucket].map(([bucket, durations]) => [
+      bucket,
+      { p50: quantileExact(durations, 0.5), p95: quantileExact(durations, 0.95) },
+    ])
+  );
+}
+
+interface ExpectedStep {
+  name: string;
+  pipeline: string;
+  failed: number;
+  total: number;
+  latestError: string;
+  latestExecutionId: string;
+}
+
+/**
+ * The steps that fail most as the collector's hourly step rollup counts them:
+ * every run whose start falls in the whole UTC hours from the one holding
+ * `from` to the one holding the last instant before `to`; most failures
+ * first, then most runs, then pipeline and name.
+ */
+function expectedTopSteps(
+  executions: SeededExecution[],
+  window: { fromMillis: number; toMillis: number },
+  limit = 10
+): ExpectedStep[] {
+  const fromHour = Math.floor(window.fromMillis / HOUR) * HOUR;
+  const toHour = Math.ceil(window.toMillis / HOUR) * HOUR;
+  const groups = new Map<string, ExpectedStep & { latestAt: number }>();
+  for (const execution of executions) {
+    for (const step of execution.steps) {
+      if (step.startMs < fromHour || step.startMs >= toHour) {
+        continue;
+      }
+      const key = `${execution.pipeline}/${step.name}`;
+      const group = groups.get(key) ?? {
+        name: step.name,
+        pipeline: execution.pipeline,
+        failed: 0,
+        total: 0,
+        latestError: '',
+        latestExecutionId: '',
+        latestAt: -Infinity,
+      };
+      group.total += 1;
+      if (step.status === 'failed') {
+        group.failed += 1;
+        if (step.startMs > group.latestAt) {
+          group.latestAt = step.startMs;
+          group.latestError = step.error ?? '';
+          group.latestExecutionId = execution.executionId;
+        }
+      }
+      groups.set(key, group);
+    }
+  }
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups.values()]
+    .filter((group) => group.failed > 0)
+    .sort(
+      (a, b) => b.failed - a.failed || b.total - a.total || byName(a.pipeline, b.pipeline) || byName(a.name, b.name)
+    )
+    .slice(0, limit)
+    .map(({ latestAt: _latestAt, ...step }) => step);
+}
+
+/** The rows of the top failing steps table, by column header. */
+async function topStepRows(page: Page): Promise<Array<ExpectedStep & { rate: string }>> {
+  const table = page.getByTestId(`${testIds.overview.topFailingSteps}-table`);
+  await table.waitFor();
+  return table.evaluate((element) => {
+    const headers = [...element.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+    return [...element.querySelectorAll('tbody tr')].map((row) => {
+      const cells = [...row.querySelectorAll('td')];
+      const cell = (header: string) => cells[headers.indexOf(header)];
+      const text = (header: string) => cell(header)?.textContent?.trim() ?? '';
+      const [failed, total] = text('Failed')
+        .split(' of ')
+        .map((part) => Number(part.replace(/,/g, '')));
+      const latest = cell('Latest failure')?.querySelector('a');
+      const href = latest?.getAttribute('href') ?? '';
+      return {
+        name: text('Step'),
+        pipeline: text('Pipeline'),
+        failed,
+        total,
+        latestError: latest?.textContent?.trim() ?? '',
+        latestExecutionId: decodeURIComponent(href.split('/executions/')[1] ?? ''),
+        rate: text('Rate'),
+      };
+    });
+  });
+}
+
+/** Waits until the panel has been given at least one frame, then returns its frames. */
+async function waitForFrames(page: Page, testId: string): Promise<ProbedFrame[]> {
+  await page.waitForFunction((selector) => {
+    const text = document.querySelector(selector)?.textContent;
+    return text !== undefined && text !== null && text !== '' && text !== '[]';
+  }, `[data-testid="${testId}"] [data-testid="host-panel-data"]`);
+  return (await panelFrames(page, testId)).frames;
+}
+
+/** The non-null p50/p95 of the duration panel's frame, by bucket start. */
+function shownDurations(frame: ProbedFrame): Map<number, { p50: number; p95: number }> {
+  const values = (name: string) => frame.fields.find((field) => field.name === name)!.values;
+  const times = values('Time') as number[];
+  const p50 = values('p50') as Array<number | null>;
+  const p95 = values('p95') as Array<number | null>;
+  const shown = new Map<number, { p50: number; p95: number }>();
+  times.forEach((time, i) => {
+    if (p50[i] !== null || p95[i] !== null) {
+      shown.set(time, { p50: p50[i]!, p95: p95[i]! });
+    }
+  });
+  return shown;
+}
 
 describe('Overview page', () => {
   let browser: Browser;
@@ -90,19 +227,39 @@ describe('Overview page', () => {
     expect(sum('Completed') + sum('Failed')).toBe(executions.length);
     expect(sum('Failed')).toBe(failed.length);
 
+    // p50 / p95 duration per minute: exactly the seeded durations' percentiles, nothing in empty minutes.
+    const [durationFrame] = await waitForFrames(page, testIds.overview.durationPanel);
+    const expectedPerMinute = expectedDurations(executions);
+    expect(new Map([...shownDurations(durationFrame)].sort(([a], [b]) => a - b))).toEqual(
+      new Map([...expectedPerMinute].sort(([a], [b]) => a - b))
+    );
+    // Minutes where two executions started show the higher one as p50 (quantileExact), e.g. 190 over 52.
+    expect([...expectedPerMinute.values()].some(({ p50, p95 }) => p50 === p95)).toBe(true);
+    const durations = executions.map((execution) => execution.durationMs);
+    expect(await statValue('p50')).toBe(formatDurationMs(quantileExact(durations, 0.5)));
+    expect(await statValue('p95')).toBe(formatDurationMs(quantileExact(durations, 0.95)));
+
     // The charts are drawn (uPlot canvases), not just handed data.
     expect(await page.getByTestId(testIds.overview.failureRatePanel).locator('canvas').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId(testIds.overview.durationPanel).locator('canvas').count()).toBeGreaterThan(0);
   });
 
   it('lists the steps that fail most and filters by pipeline through the URL', async () => {
     const { page } = context;
     await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
-    const table = page.getByTestId(`${testIds.overview.topFailingSteps}-table`);
-    await table.waitFor();
-    const firstRow = table.locator('tbody tr').first();
-    await expect(firstRow.textContent()).resolves.toContain('velocity-check');
-    await expect(firstRow.textContent()).resolves.toContain('4');
-    await expect(table.textContent()).resolves.toContain('credit-score');
+    // The last hour's whole hours hold the whole seed (and nothing else was sent to this collector).
+    const rows = await topStepRows(page);
+    const expected = expectedTopSteps(state.manifest.executions, {
+      fromMillis: Date.now() - HOUR,
+      toMillis: Date.now(),
+    });
+    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(expected);
+    expect(expected.slice(0, 2).map((step) => [step.name, step.failed, step.total])).toEqual([
+      ['velocity-check', 4, 8],
+      ['credit-score', 3, 12],
+    ]);
+    expect(rows[0].rate).toBe('50.0%');
+    expect(rows[1].rate).toBe('25.0%');
     await page.waitForTimeout(300); // let the charts settle for the screenshot
     await screenshot(page, 'overview');
 
@@ -113,6 +270,74 @@ describe('Overview page', () => {
     );
     expect(await statValue('failed')).toBe('4');
     expect(await statValue('failure-rate')).toBe('50.0%');
+    const fraud = state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
+    expect(await topStepRows(page)).toEqual([
+      expect.objectContaining({ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }),
+    ]);
+    expect(
+      expectedTopSteps(fraud, { fromMillis: Date.now() - HOUR, toMillis: Date.now() }).map((step) => step.name)
+    ).toEqual(['velocity-check']);
+  });
+
+  it('offers the seeded environments and filters every panel by the one picked', async () => {
+    const { page } = context;
+    await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
+    const picker = page.getByTestId(testIds.controls.environment);
+    await page.waitForFunction(
+      (selector) => document.querySelector(selector)?.textContent === '21',
+      `[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`
+    );
+    await picker.click();
+    const options = page.getByRole('option');
+    await options.first().waitFor();
+    const seededEnvironments = [...new Set(state.manifest.executions.map((execution) => execution.environment))];
+    expect((await options.allTextContents()).map((text) => text.trim())).toEqual(seededEnvironments.sort());
+    await options.filter({ hasText: 'staging' }).click();
+    await page.waitForURL(/environment=staging/);
+
+    const staging = state.manifest.executions.filter((execution) => execution.environment === 'staging');
+    await page.waitForFunction(
+      ([selector, count]) => document.querySelector(selector)?.textContent === count,
+      [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(staging.length)]
+    );
+    // Steps are filtered by environment on the server, counts and latest error alike.
+    const rows = await topStepRows(page);
+    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(
+      expectedTopSteps(staging, { fromMillis: Date.now() - HOUR, toMillis: Date.now() })
+    );
+    expect(rows.map((row) => row.name)).toEqual(['velocity-check']);
+    expect(rows[0].latestError).toBe('7 transactions in 60s (limit 5)');
+    // Durations too: only the staging executions' minutes.
+    await page.waitForFunction(
+      ([selector, count]) => {
+        const frames = JSON.parse(document.querySelector(selector)?.textContent || '[]');
+        const p50 = frames[0]?.fields.find((field: { name: string }) => field.name === 'p50');
+        return p50 !== undefined && p50.values.filter((value: unknown) => value !== null).length === count;
+      },
+      [
+        `[data-testid="${testIds.overview.durationPanel}"] [data-testid="host-panel-data"]`,
+        expectedDurations(staging).size,
+      ] as const
+    );
+    const [durationFrame] = (await panelFrames(page, testIds.overview.durationPanel)).frames;
+    expect(shownDurations(durationFrame)).toEqual(expectedDurations(staging));
+  });
+
+  it('counts failing steps over whole hours, as the collector’s hourly rollup does', async () => {
+    const { page } = context;
+    // An absolute range of 15 minutes: the failures counted are those of the whole hours it touches,
+    // so they may include seeded failures from before `from` (the summary above them does not).
+    const toMillis = state.manifest.seededAtMillis + MINUTE;
+    const fromMillis = toMillis - 15 * MINUTE;
+    await gotoPlugin(context, `/a/xray-decisions-app/overview?from=${fromMillis}&to=${toMillis}`);
+    const expected = expectedTopSteps(state.manifest.executions, { fromMillis, toMillis });
+    const inRange = state.manifest.executions.filter((e) => e.startMs >= fromMillis && e.startMs < toMillis);
+    await page.waitForFunction(
+      ([selector, count]) => document.querySelector(selector)?.textContent === count,
+      [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(inRange.length)]
+    );
+    const rows = await topStepRows(page);
+    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(expected);
   });
 
   it('keeps the time range and refresh interval in the URL', async () => {

@@ -12,7 +12,7 @@ jest.mock('@grafana/runtime', () => ({
 
 const empty = fakeClient({
   listExecutions: async () => ({ executions: [], nextCursor: null }),
-  pipelines: async () => ({ pipelines: [] }),
+  pipelines: async () => ({ pipelines: [], environments: [] }),
   summary: async () => ({
     from: '',
     to: '',
@@ -24,7 +24,8 @@ const empty = fakeClient({
     p95DurationMs: 0,
   }),
   failureRate: async () => ({ intervalSeconds: 60, from: '', to: '', series: [] }),
-  searchSteps: async () => ({ steps: [], nextCursor: null }),
+  durations: async () => ({ intervalSeconds: 60, from: '', to: '', points: [] }),
+  topFailingSteps: async () => ({ from: '', to: '', steps: [] }),
 });
 
 function renderApp(url: string) {

@@ -19,8 +19,6 @@ export interface TimeSeriesPanelProps {
   timeZone: TimeZone;
   loading: boolean;
   error?: Error;
-  /** Extra text under the title, e.g. how the data was sampled. */
-  titleItems?: React.ReactNode;
   drawStyle?: 'line' | 'bars';
   stacked?: boolean;
   height?: number;
@@ -30,7 +28,7 @@ export interface TimeSeriesPanelProps {
 const panelStyle = css({ width: '100%', minWidth: 0 });
 
 export function TimeSeriesPanel(props: TimeSeriesPanelProps) {
-  const { title, description, frames, timeRange, timeZone, loading, error, titleItems, testId } = props;
+  const { title, description, frames, timeRange, timeZone, loading, error, testId } = props;
   const height = props.height ?? 300;
   const [ref, size] = useElementSize<HTMLDivElement>({ width: 600, height });
   const drawStyle = props.drawStyle ?? 'line';
@@ -73,7 +71,6 @@ export function TimeSeriesPanel(props: TimeSeriesPanelProps) {
       <PanelChrome
         title={title}
         description={description}
-        titleItems={titleItems}
         width={Math.max(size.width, 200)}
         height={height}
         loadingState={loading ? LoadingState.Loading : error ? LoadingState.Error : LoadingState.Done}

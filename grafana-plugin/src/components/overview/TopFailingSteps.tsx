@@ -1,4 +1,8 @@
-/** The steps that fail most, each linking to its failing executions. */
+/**
+ * The steps that fail most, as the collector counts them: failed runs out of
+ * all runs, the failure rate and the latest error. Each step links to its
+ * failing executions, each error to the execution it came from.
+ */
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormatTimeAgo, type GrafanaTheme2 } from '@grafana/data';
@@ -7,12 +11,15 @@ import type { FailingStep } from '../../data/top-failing-steps';
 import { executionUrl, prefixRoute, ROUTES } from '../../constants';
 import { testIds } from '../testIds';
 
-function failingExecutionsUrl(step: FailingStep): string {
+function failingExecutionsUrl(step: FailingStep, environment: string | undefined): string {
   const query = new URLSearchParams({ step: step.name, pipeline: step.pipeline, status: 'failed' });
+  if (environment) {
+    query.set('environment', environment);
+  }
   return `${prefixRoute(ROUTES.Executions)}?${query.toString()}`;
 }
 
-export function TopFailingSteps({ steps }: { steps: FailingStep[] }) {
+export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; environment?: string }) {
   const styles = useStyles2(getStyles);
   const columns = useMemo<Array<Column<FailingStep>>>(
     () => [
@@ -20,42 +27,58 @@ export function TopFailingSteps({ steps }: { steps: FailingStep[] }) {
         id: 'name',
         header: 'Step',
         cell: ({ row: { original } }) => (
-          <span className={styles.name}>
-            <TextLink href={failingExecutionsUrl(original)} inline={false}>
+          <span className={styles.nowrap}>
+            <TextLink href={failingExecutionsUrl(original, environment)} inline={false}>
               {original.name}
             </TextLink>
           </span>
         ),
       },
-      { id: 'pipeline', header: 'Pipeline' },
       {
-        id: 'failures',
-        header: 'Failures',
-        sortType: 'number',
-        cell: ({ row: { original } }) => (
-          <Text color="error" weight="medium">
-            {original.failures}
-          </Text>
-        ),
+        id: 'pipeline',
+        header: 'Pipeline',
+        cell: ({ row: { original } }) => <span className={styles.nowrap}>{original.pipeline}</span>,
       },
       {
-        id: 'lastError',
-        header: 'Latest error',
+        id: 'failed',
+        header: 'Failed',
+        sortType: 'number',
         cell: ({ row: { original } }) => (
-          <span className={styles.error} title={original.lastError}>
-            <TextLink href={executionUrl(original.lastExecutionId)} inline={false} color="secondary">
-              {original.lastError || '(no message)'}
-            </TextLink>
+          <span className={styles.nowrap}>
+            <Text color="error" weight="medium">
+              {original.failed.toLocaleString('en-US')}
+            </Text>
+            <Text color="secondary"> of {original.total.toLocaleString('en-US')}</Text>
           </span>
         ),
       },
       {
-        id: 'lastFailedAt',
-        header: 'Last failed',
-        cell: ({ row: { original } }) => <Text color="secondary">{dateTimeFormatTimeAgo(original.lastFailedAt)}</Text>,
+        id: 'failureRate',
+        header: 'Rate',
+        sortType: 'number',
+        cell: ({ row: { original } }) => <Text>{`${(original.failureRate * 100).toFixed(1)}%`}</Text>,
+      },
+      {
+        id: 'latest',
+        header: 'Latest failure',
+        cell: ({ row: { original } }) =>
+          original.latest ? (
+            <div className={styles.latest}>
+              <span className={styles.error} title={original.latest.error}>
+                <TextLink href={executionUrl(original.latest.executionId)} inline={false} color="secondary">
+                  {original.latest.error || '(no message)'}
+                </TextLink>
+              </span>
+              <Text color="secondary" variant="bodySmall">
+                {dateTimeFormatTimeAgo(original.latest.at)}
+              </Text>
+            </div>
+          ) : (
+            <Text color="secondary">–</Text>
+          ),
       },
     ],
-    [styles]
+    [styles, environment]
   );
   if (steps.length === 0) {
     return (
@@ -72,7 +95,8 @@ export function TopFailingSteps({ steps }: { steps: FailingStep[] }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  name: css({ whiteSpace: 'nowrap' }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
+  latest: css({ display: 'flex', flexDirection: 'column', minWidth: 0 }),
   error: css({
     display: 'inline-block',
     maxWidth: 320,

@@ -28,7 +28,11 @@ export interface SeededStep {
   parentSpanId: string;
   name: string;
   status: 'completed' | 'failed' | 'skipped';
+  /** Unix milliseconds. */
+  startMs: number;
   reasoning: string;
+  /** The error message of a failed step. */
+  error?: string;
   input?: string;
   output?: string;
 }
@@ -196,7 +200,9 @@ function buildExecution(options: {
       parentSpanId,
       name: plan.name,
       status: plan.status,
+      startMs: options.startMs + plan.offsetMs,
       reasoning: plan.reasoning,
+      error: plan.error?.message,
       input,
       output,
     });
