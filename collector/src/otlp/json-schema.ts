@@ -8,7 +8,13 @@
  * - bytes are base64; unknown fields are ignored; `null` means "not set".
  *
  * Each schema outputs the value already normalised (defaults filled in, ints
- * as bigint, AnyValue as AttrValue), so the decoder only maps and validates.
+ * as bigint, AnyValue as AttrValue).
+ *
+ * This is the description of a valid request, and its issues are the error
+ * messages a sender sees. The decoder does not run it on every request:
+ * map-json-request.ts reads a valid request in one pass, with the scalar
+ * readers exported here, and the schema runs only on a request that pass
+ * rejects, to say why (the tests check both accept the same requests).
  */
 import { z } from 'zod';
 import { int64ToAttr, MAX_ANY_VALUE_DEPTH, setAttribute } from './attributes.js';
@@ -82,29 +88,51 @@ const MAX_INT64 = 2n ** 63n - 1n;
 const MIN_INT32 = -(2n ** 31n);
 const MAX_INT32 = 2n ** 31n - 1n;
 
-const uint64 = scalar('an unsigned 64-bit integer (decimal string or number)', (v) => readInteger(v, 0n, MAX_UINT64));
-const int64 = scalar('a 64-bit integer (decimal string or number)', (v) => readInteger(v, MIN_INT64, MAX_INT64));
-const int32 = scalar('an integer (enums are integers in OTLP/JSON)', (v) => {
-  const parsed = readInteger(v, MIN_INT32, MAX_INT32);
+// The readers below turn one JSON value (never null) into the field's value,
+// or undefined when it is not one. The schemas use them, and so does the
+// decoder's hand-written fast path, so both read every value alike.
+
+/** A uint64: a JSON integer or a decimal string. */
+export function readUint64(value: unknown): bigint | undefined {
+  return readInteger(value, 0n, MAX_UINT64);
+}
+
+/** An int64: a JSON integer or a decimal string. */
+export function readInt64(value: unknown): bigint | undefined {
+  return readInteger(value, MIN_INT64, MAX_INT64);
+}
+
+/** An int32 or enum (enums are integers in OTLP/JSON). */
+export function readInt32(value: unknown): number | undefined {
+  const parsed = readInteger(value, MIN_INT32, MAX_INT32);
   return parsed === undefined ? undefined : Number(parsed);
-});
+}
 
 const SPECIAL_DOUBLES: Readonly<Record<string, number>> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-const double = scalar('a number', (v) => {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return undefined;
-  if (Object.hasOwn(SPECIAL_DOUBLES, v)) return SPECIAL_DOUBLES[v];
-  const parsed = v.trim() === '' ? NaN : Number(v);
+
+/** A double: a JSON number, a numeric string, or "NaN" / "Infinity" / "-Infinity". */
+export function readDouble(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  if (Object.hasOwn(SPECIAL_DOUBLES, value)) return SPECIAL_DOUBLES[value];
+  const parsed = value.trim() === '' ? NaN : Number(value);
   return Number.isFinite(parsed) ? parsed : undefined;
-});
+}
 
 const BASE64 = /^(?:[A-Za-z0-9+/]*|[A-Za-z0-9_-]*)={0,2}$/;
+
 /** Bytes as standard padded base64, whichever base64 alphabet the sender used. */
-const base64 = scalar('a base64 string', (v) =>
-  typeof v === 'string' && BASE64.test(v) && v.replace(/=+$/, '').length % 4 !== 1
-    ? Buffer.from(v, 'base64').toString('base64')
-    : undefined,
-);
+export function readBase64(value: unknown): string | undefined {
+  return typeof value === 'string' && BASE64.test(value) && value.replace(/=+$/, '').length % 4 !== 1
+    ? Buffer.from(value, 'base64').toString('base64')
+    : undefined;
+}
+
+const uint64 = scalar('an unsigned 64-bit integer (decimal string or number)', readUint64);
+const int64 = scalar('a 64-bit integer (decimal string or number)', readInt64);
+const int32 = scalar('an integer (enums are integers in OTLP/JSON)', readInt32);
+const double = scalar('a number', readDouble);
+const base64 = scalar('a base64 string', readBase64);
 
 const text = z.string().nullish().transform((v) => v ?? '');
 const bool = z.boolean().nullish();
