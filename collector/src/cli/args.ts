@@ -151,3 +151,25 @@ export function expectPositionals(positionals: string[], names: string[], comman
   }
   return positionals;
 }
+
+/** The flags of every paged, time-windowed listing (executions, steps). */
+export const PAGED_WINDOW_OPTIONS = {
+  since: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** The query parameters of PAGED_WINDOW_OPTIONS, checked: the window, the page size and the cursor. */
+export function pagedWindowQuery(
+  values: OptionValues,
+  command: string,
+  nowMillis: number,
+): { from?: string; to?: string; limit?: number; cursor?: string } {
+  return {
+    ...parseTimeRange(values, command, nowMillis),
+    limit: parseLimit(stringOption(values, 'limit'), command),
+    cursor: stringOption(values, 'cursor'),
+  };
+}

@@ -1,5 +1,5 @@
 /** `xray executions`: list and search executions, newest first. */
-import { expectPositionals, parseLimit, parseTimeRange, stringOption } from '../args.js';
+import { PAGED_WINDOW_OPTIONS, expectPositionals, pagedWindowQuery, stringOption } from '../args.js';
 import type { ExecutionListResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -34,11 +34,7 @@ Examples:
     environment: { type: 'string' },
     step: { type: 'string' },
     search: { type: 'string' },
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    limit: { type: 'string' },
-    cursor: { type: 'string' },
+    ...PAGED_WINDOW_OPTIONS,
   },
   async run(context, { positionals, values }) {
     expectPositionals(positionals, [], 'executions');
@@ -50,9 +46,7 @@ Examples:
         environment: stringOption(values, 'environment'),
         step: stringOption(values, 'step'),
         q: stringOption(values, 'search'),
-        ...parseTimeRange(values, 'executions', context.nowMillis()),
-        limit: parseLimit(stringOption(values, 'limit'), 'executions'),
-        cursor: stringOption(values, 'cursor'),
+        ...pagedWindowQuery(values, 'executions', context.nowMillis()),
       },
     });
     context.out(context.json ? toJson(page) : renderExecutionList(page, { colors: context.colors, maxWidth: context.terminalWidth }));

@@ -1,5 +1,5 @@
 /** `xray steps`: search steps across executions by name, status and reasoning words. */
-import { expectPositionals, parseLimit, parseTimeRange, stringOption } from '../args.js';
+import { PAGED_WINDOW_OPTIONS, expectPositionals, pagedWindowQuery, stringOption } from '../args.js';
 import type { StepSearchResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -18,6 +18,7 @@ Filters:
   --status <status>       completed | failed
   --search <words>        only steps whose reasoning contains all these words
   --pipeline <name>       only this pipeline
+  --environment <name>    only this environment
   --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
   --from <time>, --to <time>   the window: ISO 8601 or unix milliseconds
   --limit <n>             rows per page, 1 to 500 (default 50)
@@ -31,11 +32,8 @@ Examples:
     status: { type: 'string' },
     search: { type: 'string' },
     pipeline: { type: 'string' },
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    limit: { type: 'string' },
-    cursor: { type: 'string' },
+    environment: { type: 'string' },
+    ...PAGED_WINDOW_OPTIONS,
   },
   async run(context, { positionals, values }) {
     expectPositionals(positionals, [], 'steps');
@@ -46,9 +44,8 @@ Examples:
         status: stringOption(values, 'status'),
         q: stringOption(values, 'search'),
         pipeline: stringOption(values, 'pipeline'),
-        ...parseTimeRange(values, 'steps', context.nowMillis()),
-        limit: parseLimit(stringOption(values, 'limit'), 'steps'),
-        cursor: stringOption(values, 'cursor'),
+        environment: stringOption(values, 'environment'),
+        ...pagedWindowQuery(values, 'steps', context.nowMillis()),
       },
     });
     context.out(context.json ? toJson(page) : renderStepList(page, { colors: context.colors, maxWidth: context.terminalWidth }));

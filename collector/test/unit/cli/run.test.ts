@@ -31,6 +31,25 @@ const json = (status: number, body: unknown) => new Response(JSON.stringify(body
 
 describe('run', () => {
   describe('runCli', () => {
+    it('sends the filters, window, page size and cursor of `steps` as query parameters', async () => {
+      const result = await run(
+        ['steps', '--name', 'decide', '--environment', 'prod', '--search', 'manual review', '--from', '1000', '--to', '2000', '--limit', '5', '--cursor', 'abc'],
+        { reply: () => json(200, { steps: [], nextCursor: null }) },
+      );
+      expect(result.code).toBe(0);
+      const url = new URL(result.urls[0]);
+      expect(url.pathname).toBe('/api/v1/steps');
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({
+        name: 'decide',
+        environment: 'prod',
+        q: 'manual review',
+        limit: '5',
+        cursor: 'abc',
+      });
+      expect(url.searchParams.get('from')).not.toBeNull();
+      expect(url.searchParams.get('to')).not.toBeNull();
+    });
+
     it('prints usage for help, --help and -h and exits 0', async () => {
       for (const argv of [['help'], ['--help'], ['-h']]) {
         const result = await run(argv);
