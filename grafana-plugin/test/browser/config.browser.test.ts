@@ -4,40 +4,15 @@
  * never sent back to the browser), the proxy adds it to collector requests,
  * and the connection test goes through the proxy to the live collector.
  */
-import type { Browser } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
-import {
-  closeContext,
-  gotoPlugin,
-  launchBrowser,
-  openContext,
-  readState,
-  type RunState,
-  screenshot,
-  type TestContext,
-} from './support/browser';
+import { gotoPlugin, screenshot, usePluginPage } from './support/browser';
 
 describe('Configuration page', () => {
-  let browser: Browser;
-  let state: RunState;
-  let context: TestContext;
-
-  beforeAll(async () => {
-    state = readState();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    context = await openContext(browser, { enabled: false, pinned: false, jsonData: {}, secureJsonData: {} });
-  });
-  afterEach(async () => {
-    expect(context.pageErrors).toEqual([]);
-    await closeContext(context);
-  });
+  const session = usePluginPage(() => ({ enabled: false, pinned: false, jsonData: {}, secureJsonData: {} }));
 
   it('saves the collector URL and key; the key stays on the server', async () => {
-    const { page, host } = context;
-    await gotoPlugin(context, '/plugins/xray-decisions-app');
+    const { page, host } = session.context;
+    await gotoPlugin(session.context, '/plugins/xray-decisions-app');
     const form = page.getByTestId(testIds.appConfig.container);
     await form.waitFor();
 
@@ -47,25 +22,27 @@ describe('Configuration page', () => {
     await expect(form.textContent()).resolves.toContain('Enter the collector’s base URL');
     expect(host.settings.jsonData.collectorUrl).toBeUndefined();
 
-    await page.getByTestId(testIds.appConfig.collectorUrl).fill(state.collectorUrl);
-    await page.getByTestId(testIds.appConfig.apiKey).fill(state.apiKey);
+    await page.getByTestId(testIds.appConfig.collectorUrl).fill(session.state.collectorUrl);
+    await page.getByTestId(testIds.appConfig.apiKey).fill(session.state.apiKey);
     await Promise.all([page.waitForEvent('load'), page.getByTestId(testIds.appConfig.submit).click()]);
     expect(host.settings).toEqual({
       enabled: true,
       pinned: false,
-      jsonData: { collectorUrl: state.collectorUrl },
-      secureJsonData: { apiKey: state.apiKey },
+      jsonData: { collectorUrl: session.state.collectorUrl },
+      secureJsonData: { apiKey: session.state.apiKey },
     });
 
     // After the reload: URL shown, key only "configured".
     await page.waitForFunction(() => window.__hostReady === true);
     await page.getByTestId(testIds.appConfig.collectorUrl).waitFor();
-    await expect(page.getByTestId(testIds.appConfig.collectorUrl).inputValue()).resolves.toBe(state.collectorUrl);
+    await expect(page.getByTestId(testIds.appConfig.collectorUrl).inputValue()).resolves.toBe(
+      session.state.collectorUrl
+    );
     const keyInput = page.getByTestId(testIds.appConfig.apiKey);
     await expect(keyInput.inputValue()).resolves.toBe('configured');
     await expect(keyInput.isDisabled()).resolves.toBe(true);
     await expect(form.getByRole('button', { name: 'Reset' }).isVisible()).resolves.toBe(true);
-    expect(await page.content()).not.toContain(state.apiKey);
+    expect(await page.content()).not.toContain(session.state.apiKey);
 
     // The connection test goes through the proxy, which adds the key.
     await page.getByTestId(testIds.appConfig.testConnection).click();
@@ -75,11 +52,11 @@ describe('Configuration page', () => {
     await screenshot(page, 'configuration');
 
     // The key went from the browser exactly once: in the settings form it was typed into.
-    const carryingKey = context.requests.filter(
+    const carryingKey = session.context.requests.filter(
       (request) =>
-        request.url.includes(state.apiKey) ||
-        JSON.stringify(request.headers).includes(state.apiKey) ||
-        request.postData?.includes(state.apiKey)
+        request.url.includes(session.state.apiKey) ||
+        JSON.stringify(request.headers).includes(session.state.apiKey) ||
+        request.postData?.includes(session.state.apiKey)
     );
     expect(carryingKey.map((request) => new URL(request.url).pathname)).toEqual([
       '/api/plugins/xray-decisions-app/settings',
@@ -87,14 +64,14 @@ describe('Configuration page', () => {
   });
 
   it('reset clears the key so a new one can be entered', async () => {
-    const { page } = context;
-    context.host.settings = {
+    const { page } = session.context;
+    session.context.host.settings = {
       enabled: true,
       pinned: true,
-      jsonData: { collectorUrl: state.collectorUrl },
-      secureJsonData: { apiKey: state.apiKey },
+      jsonData: { collectorUrl: session.state.collectorUrl },
+      secureJsonData: { apiKey: session.state.apiKey },
     };
-    await gotoPlugin(context, '/plugins/xray-decisions-app');
+    await gotoPlugin(session.context, '/plugins/xray-decisions-app');
     await page.getByTestId(testIds.appConfig.container).getByRole('button', { name: 'Reset' }).click();
     const keyInput = page.getByTestId(testIds.appConfig.apiKey);
     await expect(keyInput.isDisabled()).resolves.toBe(false);
@@ -102,14 +79,14 @@ describe('Configuration page', () => {
   });
 
   it('shows the collector’s answer when the proxy cannot authenticate', async () => {
-    const { page } = context;
-    context.host.settings = {
+    const { page } = session.context;
+    session.context.host.settings = {
       enabled: true,
       pinned: true,
-      jsonData: { collectorUrl: state.collectorUrl },
+      jsonData: { collectorUrl: session.state.collectorUrl },
       secureJsonData: { apiKey: 'xr_wrong_key_0000000000' },
     };
-    await gotoPlugin(context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
+    await gotoPlugin(session.context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
     await page.getByText('Could not load executions').waitFor();
   });
 });

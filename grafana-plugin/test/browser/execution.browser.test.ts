@@ -4,46 +4,18 @@
  * reasoning, the trace tab hands Grafana's trace panel a trace frame, and a
  * 10,000-step execution renders and scrolls.
  */
-import type { Browser } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
-import {
-  closeContext,
-  configuredSettings,
-  gotoPlugin,
-  hexToRgb,
-  launchBrowser,
-  openContext,
-  panelFrames,
-  readState,
-  type RunState,
-  screenshot,
-  type TestContext,
-} from './support/browser';
+import { gotoPlugin, hexToRgb, panelFrames, screenshot, usePluginPage } from './support/browser';
 
 describe('Execution page', () => {
-  let browser: Browser;
-  let state: RunState;
-  let context: TestContext;
+  const session = usePluginPage();
 
-  beforeAll(async () => {
-    state = readState();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    context = await openContext(browser, configuredSettings(state));
-  });
-  afterEach(async () => {
-    expect(context.pageErrors).toEqual([]);
-    await closeContext(context);
-  });
-
-  const failedLoan = () => state.manifest.executions.find((e) => e.pipeline === 'loan-approval' && e.failed)!;
+  const failedLoan = () => session.state.manifest.executions.find((e) => e.pipeline === 'loan-approval' && e.failed)!;
 
   it('marks the failing step on the timeline and explains it', async () => {
     const execution = failedLoan();
-    const { page } = context;
-    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}`);
+    const { page } = session.context;
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${execution.executionId}`);
     const rows = page.getByTestId(testIds.timeline.row);
     await rows.first().waitFor();
     expect(await rows.count()).toBe(execution.steps.length);
@@ -82,8 +54,8 @@ describe('Execution page', () => {
 
   it('uses the theme it is given: the light theme colours the failed step with its own error colour', async () => {
     const execution = failedLoan();
-    const { page } = context;
-    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}?hostTheme=light`);
+    const { page } = session.context;
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${execution.executionId}?hostTheme=light`);
     const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"]`);
     await failedRow.waitFor();
     const colors = (await page.evaluate(() => window.__hostThemeColors))!;
@@ -98,8 +70,8 @@ describe('Execution page', () => {
 
   it('shows a step’s reasoning, input and output when it is clicked', async () => {
     const execution = failedLoan();
-    const { page } = context;
-    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}`);
+    const { page } = session.context;
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${execution.executionId}`);
     const fetchStep = execution.steps.find((step) => step.name === 'fetch-applicant')!;
     await page.locator(`[data-testid="${testIds.timeline.row}"][data-span-id="${fetchStep.spanId}"]`).click();
     const details = page.locator(
@@ -125,8 +97,8 @@ describe('Execution page', () => {
 
   it('hands Grafana’s trace panel a trace frame of the execution', async () => {
     const execution = failedLoan();
-    const { page } = context;
-    await gotoPlugin(context, `/a/xray-decisions-app/executions/${execution.executionId}?tab=trace`);
+    const { page } = session.context;
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${execution.executionId}?tab=trace`);
     await page.getByTestId(testIds.trace.container).getByTestId('host-panel').waitFor();
     const { pluginId, frames } = await panelFrames(page, testIds.trace.container);
     expect(pluginId).toBe('traces');
@@ -143,9 +115,9 @@ describe('Execution page', () => {
   });
 
   it('renders a 10,000-step execution, virtualized, and scrolls to any step', async () => {
-    const { page } = context;
+    const { page } = session.context;
     const started = Date.now();
-    await gotoPlugin(context, `/a/xray-decisions-app/executions/${state.manifest.bigExecutionId}`);
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${session.state.manifest.bigExecutionId}`);
     const timeline = page.getByTestId(testIds.timeline.container);
     await timeline.waitFor({ timeout: 30_000 });
     const loadMillis = Date.now() - started;
@@ -157,11 +129,11 @@ describe('Execution page', () => {
 
     // The root cause deep inside is selected and one click brings it into view.
     const details = page.getByTestId(testIds.stepDetails.container);
-    await expect(details.locator('h4').textContent()).resolves.toBe(state.manifest.bigFailedStepName);
+    await expect(details.locator('h4').textContent()).resolves.toBe(session.state.manifest.bigFailedStepName);
     await page.getByTestId(testIds.execution.jumpToFailed).click();
     const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"][data-depth="1"]`);
     await failedRow.waitFor();
-    await expect(failedRow.textContent()).resolves.toContain(state.manifest.bigFailedStepName);
+    await expect(failedRow.textContent()).resolves.toContain(session.state.manifest.bigFailedStepName);
     await screenshot(page, 'execution-10k-steps');
 
     // Scrolling from top to bottom in steps: each position renders the rows it shows.

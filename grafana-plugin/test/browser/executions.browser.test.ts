@@ -4,64 +4,38 @@
  * narrow the list the way the seed says they must, and a row opens the
  * execution.
  */
-import type { Browser } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
-import {
-  closeContext,
-  configuredSettings,
-  gotoPlugin,
-  launchBrowser,
-  openContext,
-  readState,
-  type RunState,
-  screenshot,
-  type TestContext,
-} from './support/browser';
+import { gotoPlugin, screenshot, usePluginPage } from './support/browser';
 
 describe('Executions page', () => {
-  let browser: Browser;
-  let state: RunState;
-  let context: TestContext;
-
-  beforeAll(async () => {
-    state = readState();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    context = await openContext(browser, configuredSettings(state));
-  });
-  afterEach(async () => {
-    expect(context.pageErrors).toEqual([]);
-    await closeContext(context);
-  });
+  const session = usePluginPage();
 
   async function listedIds(): Promise<string[]> {
-    const links = context.page.getByTestId(testIds.executions.link);
+    const links = session.context.page.getByTestId(testIds.executions.link);
     return links.evaluateAll((elements) => elements.map((el) => el.getAttribute('data-execution-id') ?? ''));
   }
 
   async function waitForCount(count: number) {
-    await context.page.waitForFunction(
+    await session.context.page.waitForFunction(
       ([selector, expected]) => document.querySelectorAll(selector as string).length === expected,
       [`[data-testid="${testIds.executions.link}"]`, count] as const
     );
   }
 
   it('lists every seeded execution, newest first', async () => {
-    await gotoPlugin(context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
-    const seeded = [...state.manifest.executions].sort((a, b) => b.startMs - a.startMs);
+    await gotoPlugin(session.context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
+    const seeded = [...session.state.manifest.executions].sort((a, b) => b.startMs - a.startMs);
     await waitForCount(seeded.length);
     expect(await listedIds()).toEqual(seeded.map((execution) => execution.executionId));
-    const failedRows = context.page.locator(`[data-testid="${testIds.executions.row}"][data-status="failed"]`);
+    const failedRows = session.context.page.locator(`[data-testid="${testIds.executions.row}"][data-status="failed"]`);
     expect(await failedRows.count()).toBe(seeded.filter((execution) => execution.failed).length);
-    await screenshot(context.page, 'executions');
+    await screenshot(session.context.page, 'executions');
   });
 
   it('filters by status, by words in step reasoning and by pipeline', async () => {
-    const { page } = context;
-    await gotoPlugin(context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
-    const failed = state.manifest.executions.filter((execution) => execution.failed);
+    const { page } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
+    const failed = session.state.manifest.executions.filter((execution) => execution.failed);
     await page.getByTestId(testIds.controls.status).getByRole('radio', { name: 'Failed' }).check();
     await waitForCount(failed.length);
     expect((await listedIds()).sort()).toEqual(failed.map((execution) => execution.executionId).sort());
@@ -79,16 +53,16 @@ describe('Executions page', () => {
     await screenshot(page, 'executions-filtered');
 
     // Pipeline filter from the URL (as the Overview's links set it), without the other filters.
-    await gotoPlugin(context, '/a/xray-decisions-app/executions?from=now-1h&to=now&pipeline=fraud-check');
-    const fraud = state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
+    await gotoPlugin(session.context, '/a/xray-decisions-app/executions?from=now-1h&to=now&pipeline=fraud-check');
+    const fraud = session.state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
     await waitForCount(fraud.length);
     expect((await listedIds()).sort()).toEqual(fraud.map((execution) => execution.executionId).sort());
   });
 
   it('opens the execution page from a row', async () => {
-    const { page } = context;
+    const { page } = session.context;
     await gotoPlugin(
-      context,
+      session.context,
       '/a/xray-decisions-app/executions?from=now-1h&to=now&status=failed&pipeline=loan-approval'
     );
     const link = page.getByTestId(testIds.executions.link).first();

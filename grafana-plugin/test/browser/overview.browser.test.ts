@@ -3,22 +3,10 @@
  * and series it shows must be the ones seeded, computed here independently
  * from the seed manifest.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
 import { formatDurationMs } from '../../src/data/time';
-import {
-  closeContext,
-  configuredSettings,
-  gotoPlugin,
-  launchBrowser,
-  openContext,
-  panelFrames,
-  type ProbedFrame,
-  readState,
-  type RunState,
-  screenshot,
-  type TestContext,
-} from './support/browser';
+import { gotoPlugin, panelFrames, type ProbedFrame, screenshot, usePluginPage } from './support/browser';
 import type { SeededExecution } from './support/seed';
 
 const MINUTE = 60_000;
@@ -158,37 +146,24 @@ function shownDurations(frame: ProbedFrame): Map<number, { p50: number; p95: num
 }
 
 describe('Overview page', () => {
-  let browser: Browser;
-  let state: RunState;
-  let context: TestContext;
-
-  beforeAll(async () => {
-    state = readState();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    context = await openContext(browser, configuredSettings(state));
-  });
-  afterEach(async () => {
-    expect(context.pageErrors).toEqual([]);
-    await closeContext(context);
-  });
+  const session = usePluginPage();
 
   async function statValue(id: string): Promise<string> {
-    const tile = context.page.locator(`[data-testid="${testIds.overview.stat}"][data-stat="${id}"] [data-stat-value]`);
+    const tile = session.context.page.locator(
+      `[data-testid="${testIds.overview.stat}"][data-stat="${id}"] [data-stat-value]`
+    );
     return (await tile.textContent()) ?? '';
   }
 
   it('shows the seeded totals and the failure rate of each pipeline per minute', async () => {
-    const { page } = context;
+    const { page } = session.context;
     // The last hour: the collector buckets it by the minute, as the plugin asks.
-    await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
     await page.waitForFunction((selector) => {
       const text = document.querySelector(selector)?.textContent;
       return text !== undefined && text !== '–';
     }, `[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`);
-    const executions = state.manifest.executions;
+    const executions = session.state.manifest.executions;
     const failed = executions.filter((execution) => execution.failed);
     expect(await statValue('executions')).toBe(String(executions.length));
     expect(await statValue('failed')).toBe(String(failed.length));
@@ -245,11 +220,11 @@ describe('Overview page', () => {
   });
 
   it('lists the steps that fail most and filters by pipeline through the URL', async () => {
-    const { page } = context;
-    await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
+    const { page } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
     // The last hour's whole hours hold the whole seed (and nothing else was sent to this collector).
     const rows = await topStepRows(page);
-    const expected = expectedTopSteps(state.manifest.executions, {
+    const expected = expectedTopSteps(session.state.manifest.executions, {
       fromMillis: Date.now() - HOUR,
       toMillis: Date.now(),
     });
@@ -263,14 +238,14 @@ describe('Overview page', () => {
     await page.waitForTimeout(300); // let the charts settle for the screenshot
     await screenshot(page, 'overview');
 
-    await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-1h&to=now&pipeline=fraud-check');
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now&pipeline=fraud-check');
     await page.waitForFunction(
       (selector) => document.querySelector(selector)?.textContent === '8',
       `[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`
     );
     expect(await statValue('failed')).toBe('4');
     expect(await statValue('failure-rate')).toBe('50.0%');
-    const fraud = state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
+    const fraud = session.state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
     expect(await topStepRows(page)).toEqual([
       expect.objectContaining({ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }),
     ]);
@@ -280,8 +255,8 @@ describe('Overview page', () => {
   });
 
   it('offers the seeded environments and filters every panel by the one picked', async () => {
-    const { page } = context;
-    await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
+    const { page } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
     const picker = page.getByTestId(testIds.controls.environment);
     await page.waitForFunction(
       (selector) => document.querySelector(selector)?.textContent === '21',
@@ -290,12 +265,14 @@ describe('Overview page', () => {
     await picker.click();
     const options = page.getByRole('option');
     await options.first().waitFor();
-    const seededEnvironments = [...new Set(state.manifest.executions.map((execution) => execution.environment))];
+    const seededEnvironments = [
+      ...new Set(session.state.manifest.executions.map((execution) => execution.environment)),
+    ];
     expect((await options.allTextContents()).map((text) => text.trim())).toEqual(seededEnvironments.sort());
     await options.filter({ hasText: 'staging' }).click();
     await page.waitForURL(/environment=staging/);
 
-    const staging = state.manifest.executions.filter((execution) => execution.environment === 'staging');
+    const staging = session.state.manifest.executions.filter((execution) => execution.environment === 'staging');
     await page.waitForFunction(
       ([selector, count]) => document.querySelector(selector)?.textContent === count,
       [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(staging.length)]
@@ -324,14 +301,14 @@ describe('Overview page', () => {
   });
 
   it('counts failing steps over whole hours, as the collector’s hourly rollup does', async () => {
-    const { page } = context;
+    const { page } = session.context;
     // An absolute range of 15 minutes: the failures counted are those of the whole hours it touches,
     // so they may include seeded failures from before `from` (the summary above them does not).
-    const toMillis = state.manifest.seededAtMillis + MINUTE;
+    const toMillis = session.state.manifest.seededAtMillis + MINUTE;
     const fromMillis = toMillis - 15 * MINUTE;
-    await gotoPlugin(context, `/a/xray-decisions-app/overview?from=${fromMillis}&to=${toMillis}`);
-    const expected = expectedTopSteps(state.manifest.executions, { fromMillis, toMillis });
-    const inRange = state.manifest.executions.filter((e) => e.startMs >= fromMillis && e.startMs < toMillis);
+    await gotoPlugin(session.context, `/a/xray-decisions-app/overview?from=${fromMillis}&to=${toMillis}`);
+    const expected = expectedTopSteps(session.state.manifest.executions, { fromMillis, toMillis });
+    const inRange = session.state.manifest.executions.filter((e) => e.startMs >= fromMillis && e.startMs < toMillis);
     await page.waitForFunction(
       ([selector, count]) => document.querySelector(selector)?.textContent === count,
       [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(inRange.length)]
@@ -341,8 +318,8 @@ describe('Overview page', () => {
   });
 
   it('keeps the time range and refresh interval in the URL', async () => {
-    const { page } = context;
-    await gotoPlugin(context, '/a/xray-decisions-app/overview?from=now-6h&to=now&refresh=1m');
+    const { page } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-6h&to=now&refresh=1m');
     await page.getByTestId(testIds.controls.timeControls).waitFor();
     await expect(page.getByTestId(testIds.controls.timeControls).textContent()).resolves.toContain('Last 6 hours');
     // Choose another range in Grafana's time picker: the URL follows.

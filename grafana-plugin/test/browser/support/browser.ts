@@ -120,3 +120,43 @@ declare global {
     __hostThemeColors?: { error: string; success: string; warning: string };
   }
 }
+
+/** What {@link usePluginPage} hands each test: the seeded run and a fresh page on its own host. */
+export interface PluginPageSession {
+  readonly state: RunState;
+  readonly context: TestContext;
+}
+
+/**
+ * The lifecycle every browser test file shares, registered in the calling
+ * `describe`: one Chromium per file, a fresh host and page per test (with
+ * the plugin settings `settingsFor` gives), and no uncaught page error
+ * allowed in any test.
+ */
+export function usePluginPage(
+  settingsFor: (state: RunState) => PluginSettings = configuredSettings
+): PluginPageSession {
+  let browser: Browser | undefined;
+  let state: RunState | undefined;
+  let context: TestContext | undefined;
+  beforeAll(async () => {
+    state = readState();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => browser?.close());
+  beforeEach(async () => {
+    context = await openContext(browser!, settingsFor(state!));
+  });
+  afterEach(async () => {
+    expect(context!.pageErrors).toEqual([]);
+    await closeContext(context);
+  });
+  return {
+    get state() {
+      return state!;
+    },
+    get context() {
+      return context!;
+    },
+  };
+}
