@@ -42,6 +42,7 @@ export const EnvSchema = z.object({
   XRAY_BATCH_MAX_WAIT_MILLIS: intFromEnv(20, 0, 10_000),
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
+  XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -62,6 +63,8 @@ export interface CollectorConfig {
   maxBodyBytes: number;
   batch: { maxBatchRows: number; maxWaitMillis: number; maxPendingRows: number };
   migrationsDir: string;
+  /** Days raw data is kept; undefined keeps the migrations' 30 days. */
+  retentionDays: number | undefined;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
@@ -107,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       maxPendingRows: e.XRAY_MAX_PENDING_ROWS,
     },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
+    retentionDays: e.XRAY_RETENTION_DAYS,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

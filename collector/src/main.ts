@@ -14,7 +14,12 @@ import { openStore } from './store/index.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel, name: 'xray-collector' });
-  const store = await openStore({ backend: config.clickhouse, migrationsDir: config.migrationsDir, batch: config.batch });
+  const store = await openStore({
+    backend: config.clickhouse,
+    migrationsDir: config.migrationsDir,
+    batch: config.batch,
+    retentionDays: config.retentionDays,
+  });
   logger.info(
     { backend: store.backend.kind, applied: store.migrations.applied, alreadyApplied: store.migrations.alreadyApplied.length },
     'clickhouse ready',

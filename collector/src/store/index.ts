@@ -12,6 +12,7 @@ import type { StatsRepository } from './stats.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
+import { applyRetention } from './retention.js';
 import type { MigrationReport } from './migrations.js';
 import { createServerBackend } from './server-backend.js';
 import type { ServerBackendOptions } from './server-backend.js';
@@ -32,6 +33,7 @@ export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsReposi
 export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 export { OverloadedError } from './insert-batcher.js';
 export type { MigrationReport } from './migrations.js';
+export { readRetentionDays } from './retention.js';
 
 export type BackendOptions =
   | { kind: 'embedded'; dataDir: string }
@@ -41,6 +43,8 @@ export interface StoreOptions {
   backend: BackendOptions | ClickHouseBackend;
   migrationsDir: string;
   batch: InsertBatcherOptions;
+  /** Days raw executions and steps are kept; the migrations' 30 days when unset. */
+  retentionDays?: number;
 }
 
 export interface Store {
@@ -69,6 +73,7 @@ export async function createBackend(options: BackendOptions): Promise<ClickHouse
 export async function openStore(options: StoreOptions): Promise<Store> {
   const backend = 'query' in options.backend ? options.backend : await createBackend(options.backend);
   const migrations = await applyMigrations(backend, loadMigrations(options.migrationsDir));
+  if (options.retentionDays !== undefined) await applyRetention(backend, options.retentionDays);
   const batcher = createInsertBatcher(backend, options.batch);
   return {
     backend,

@@ -28,6 +28,7 @@ export interface HarnessOptions {
   adminToken?: string;
   /** Reuse this folder (e.g. to restart on the same data); it is then not deleted on close. */
   dataDir?: string;
+  retentionDays?: number;
 }
 
 export interface Harness {
@@ -70,6 +71,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     backend,
     migrationsDir: DEFAULT_MIGRATIONS_DIR,
     batch: { maxBatchRows: 20_000, maxWaitMillis: 5, maxPendingRows: 1_000_000, ...options.batch },
+    retentionDays: options.retentionDays,
   });
   const defaultApp = await ensureDefaultApp(store.apps, { appId: 'default', apiKey: undefined, dataDir: dir });
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;

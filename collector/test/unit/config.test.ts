@@ -26,8 +26,17 @@ describe('config', () => {
         maxBodyBytes: 16 * 1024 * 1024,
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
+        retentionDays: undefined,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
+    });
+
+    it('reads XRAY_RETENTION_DAYS as whole days and refuses anything else, naming the key', () => {
+      expect(loadConfig({ XRAY_RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+      expect(loadConfig({ XRAY_RETENTION_DAYS: '' }).retentionDays).toBeUndefined();
+      for (const bad of ['0', '1.5', 'forever']) {
+        expect(() => loadConfig({ XRAY_RETENTION_DAYS: bad })).toThrow(`XRAY_RETENTION_DAYS=${JSON.stringify(bad)}`);
+      }
     });
 
     it('ships migrations from clickhouse/migrations at the repository root', () => {

@@ -1,0 +1,37 @@
+/**
+ * Retention of raw data, set at start-up from configuration. The migrations
+ * create `executions` and `steps` with a 30-day TTL; XRAY_RETENTION_DAYS
+ * replaces it. The TTL is changed only when it differs from the one in force
+ * (so a restart costs nothing); ClickHouse then re-evaluates it for existing
+ * parts in a background mutation, and with daily partitions and
+ * `ttl_only_drop_parts` expired days are dropped whole, never rewritten row
+ * by row. Rollups keep their own, longer TTL.
+ */
+import type { ClickHouseBackend } from './backend.js';
+
+/** The tables whose rows expire, each by its own start time. */
+export const RETAINED_TABLES = ['executions', 'steps'] as const;
+
+/** Sets the TTL of the raw tables to `days` days after each row's start; returns the tables it changed. */
+export async function applyRetention(backend: ClickHouseBackend, days: number): Promise<string[]> {
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`retention must be a whole number of days >= 1, got ${days}`);
+  const changed: string[] = [];
+  for (const table of RETAINED_TABLES) {
+    if ((await readRetentionDays(backend, table)) === days) continue;
+    // The table name is one of two constants above; the number of days is a bound parameter.
+    await backend.command(`ALTER TABLE ${table} MODIFY TTL toDateTime(start_time) + toIntervalDay({days:UInt32})`, { days });
+    changed.push(table);
+  }
+  return changed;
+}
+
+/** The retention currently in force for a table, in days, read back from its definition. */
+export async function readRetentionDays(backend: ClickHouseBackend, table: (typeof RETAINED_TABLES)[number]): Promise<number | undefined> {
+  const rows = await backend.query<{ ttl: string }>(
+    'SELECT create_table_query AS ttl FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+    { table },
+  );
+  const definition = rows[0]?.ttl ?? '';
+  const match = /toIntervalDay\((?:_CAST\()?(\d+)/.exec(definition) ?? /INTERVAL (\d+) DAY/.exec(definition);
+  return match ? Number(match[1]) : undefined;
+}
