@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateApiKey, hashApiKey, keyDisplayPrefix } from './auth/api-key.js';
+import { hashApiKey } from './auth/api-key.js';
+import { issueApiKey } from './auth/issue-key.js';
 import type { AppsRepository } from './store/index.js';
 
 export const DEFAULT_KEY_FILE = 'default-app.key';
@@ -44,7 +45,7 @@ export async function ensureDefaultApp(
     const owner = await apps.findAppIdByKeyHash(hashApiKey(options.apiKey));
     if (owner) return { appId: owner, apiKey: options.apiKey, source: 'environment' };
     await ensureApp(apps, options.appId);
-    await apps.addKey({ keyHash: hashApiKey(options.apiKey), keyPrefix: keyDisplayPrefix(options.apiKey), appId: options.appId, name: 'XRAY_API_KEY' });
+    await issueApiKey(apps, options.appId, 'XRAY_API_KEY', options.apiKey);
     return { appId: options.appId, apiKey: options.apiKey, source: 'environment' };
   }
   mkdirSync(options.dataDir, { recursive: true });
@@ -55,8 +56,7 @@ export async function ensureDefaultApp(
     if (owner) return { appId: owner, apiKey: saved, source: 'key-file' };
   }
   await ensureApp(apps, options.appId);
-  const apiKey = generateApiKey();
-  await apps.addKey({ keyHash: hashApiKey(apiKey), keyPrefix: keyDisplayPrefix(apiKey), appId: options.appId, name: 'default' });
+  const { apiKey } = await issueApiKey(apps, options.appId, 'default');
   writeSecret(keyFile, apiKey);
   return { appId: options.appId, apiKey, source: 'created' };
 }

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { generateApiKey, hashApiKey, keyDisplayPrefix } from '../auth/api-key.js';
+import { issueApiKey } from '../auth/issue-key.js';
 import { XRayError } from '../errors.js';
 import { ClickHouseError } from '../store/index.js';
 import type { AppsRepository, ClickHouseBackend } from '../store/index.js';
@@ -72,8 +72,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
         throw new XRayError('XRAY_ERR_CONFLICT', `App ${JSON.stringify(appId)} already exists`);
       }
       const created = await options.apps.createApp(appId, name ?? appId);
-      const apiKey = generateApiKey();
-      await options.apps.addKey({ keyHash: hashApiKey(apiKey), keyPrefix: keyDisplayPrefix(apiKey), appId, name: 'initial' });
+      const { apiKey } = await issueApiKey(options.apps, appId, 'initial');
       return reply.code(201).send({ app: created, apiKey });
     },
   );
@@ -109,10 +108,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     async (request, reply) => {
       const { appId } = request.params;
       if (!(await options.apps.getApp(appId))) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
-      const apiKey = generateApiKey();
-      const keyPrefix = keyDisplayPrefix(apiKey);
-      await options.apps.addKey({ keyHash: hashApiKey(apiKey), keyPrefix, appId, name: request.body?.name ?? '' });
-      return reply.code(201).send({ apiKey, keyPrefix });
+      return reply.code(201).send(await issueApiKey(options.apps, appId, request.body?.name ?? ''));
     },
   );
 
