@@ -19,7 +19,7 @@ import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
 import type { KeyResolver } from './auth/key-resolver.js';
-import { XRayError, toErrorBody } from './errors.js';
+import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { tracesRoute } from './ingest/traces-route.js';
 import { createMetrics } from './metrics.js';
@@ -83,8 +83,12 @@ function toApiError(error: unknown): XRayError {
 function sendApiError(request: FastifyRequest, reply: FastifyReply, error: XRayError): FastifyReply {
   if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
-  if (error.retryable && error.statusCode !== 500) reply.header('retry-after', '2');
+  if (error.retryable && error.statusCode !== 500) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.type('application/json').send(toErrorBody(error));
+}
+
+function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendApiError(request, reply, new XRayError('XRAY_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
 }
 
 /**
@@ -150,7 +154,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     async (api) => {
       api.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
       api.setNotFoundHandler((request, reply) =>
-        sendApiError(request, reply, new XRayError('XRAY_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+        sendNotFound(request, reply),
       );
 
       await api.register(async (scoped) => {
@@ -183,7 +187,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   );
 
   app.setNotFoundHandler((request, reply) =>
-    sendApiError(request, reply, new XRayError('XRAY_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+    sendNotFound(request, reply),
   );
   app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
 

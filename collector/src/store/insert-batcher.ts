@@ -6,8 +6,9 @@
  * holding its rows has finished, so a request is acknowledged only after its
  * own rows are stored, and a failed insert fails exactly the requests in it.
  *
- * At most one insert runs at a time: rows that arrive meanwhile form the next
- * batch, so batches grow by themselves under load with no tuning.
+ * One batch is written at a time (its steps and executions inserts run
+ * side by side): rows that arrive meanwhile form the next batch, so batches
+ * grow by themselves under load with no tuning.
  */
 import type { RowBatch } from '../contracts/rows.js';
 import type { ClickHouseBackend } from './backend.js';
