@@ -130,10 +130,11 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
         );
       }
 
-      const appId = await options.resolveApp(options.credentialOf(request));
+      const credential = options.credentialOf(request);
+      const appId = await options.resolveApp(credential);
       if (!appId) {
         options.metrics.spansRejected.inc({ reason: 'auth' });
-        const code = options.credentialOf(request) ? 'XRAY_ERR_AUTH_INVALID_KEY' : 'XRAY_ERR_AUTH_MISSING_KEY';
+        const code = credential ? 'XRAY_ERR_AUTH_INVALID_KEY' : 'XRAY_ERR_AUTH_MISSING_KEY';
         return sendFailure(reply, format, new XRayError(code));
       }
 
