@@ -50,6 +50,9 @@ export const EnvSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('default'),
   CLICKHOUSE_REQUEST_TIMEOUT_MILLIS: intFromEnv(30_000, 100, 600_000),
+  CLICKHOUSE_CLUSTER: optionalString.refine((value) => value === undefined || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value), {
+    message: 'expected the cluster name from remote_servers (letters, digits, "_")',
+  }),
 });
 
 export interface CollectorConfig {
@@ -67,7 +70,16 @@ export interface CollectorConfig {
   retentionDays: number | undefined;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
-    | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
+    | {
+        kind: 'server';
+        url: string;
+        username: string;
+        password: string;
+        database: string;
+        requestTimeoutMillis: number;
+        /** CLICKHOUSE_CLUSTER: the migrations run ON CLUSTER, reads and writes go through Distributed tables. */
+        cluster: string | undefined;
+      };
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -94,6 +106,11 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.CLICKHOUSE_CLUSTER !== undefined && e.CLICKHOUSE_URL === undefined) {
+    throw new ConfigError(
+      `Invalid configuration:\n  CLICKHOUSE_CLUSTER=${JSON.stringify(env.CLICKHOUSE_CLUSTER)}: cluster mode needs a ClickHouse server; set CLICKHOUSE_URL too`,
+    );
+  }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
     host: e.XRAY_HOST,
@@ -119,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
           password: e.CLICKHOUSE_PASSWORD,
           database: e.CLICKHOUSE_DATABASE,
           requestTimeoutMillis: e.CLICKHOUSE_REQUEST_TIMEOUT_MILLIS,
+          cluster: e.CLICKHOUSE_CLUSTER,
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
   };

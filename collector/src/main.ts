@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     migrationsDir: config.migrationsDir,
     batch: config.batch,
     retentionDays: config.retentionDays,
+    cluster: config.clickhouse.kind === 'server' ? config.clickhouse.cluster : undefined,
   });
   logger.info(
     { backend: store.backend.kind, applied: store.migrations.applied, alreadyApplied: store.migrations.alreadyApplied.length },

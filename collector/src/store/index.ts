@@ -11,7 +11,7 @@ import { createStatsRepository } from './stats.js';
 import type { StatsRepository } from './stats.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
-import { applyMigrations, loadMigrations } from './migrations.js';
+import { applyMigrations, clusterLayoutOf, loadMigrations } from './migrations.js';
 import { applyRetention } from './retention.js';
 import type { MigrationReport } from './migrations.js';
 import { createServerBackend } from './server-backend.js';
@@ -45,6 +45,8 @@ export interface StoreOptions {
   batch: InsertBatcherOptions;
   /** Days raw executions and steps are kept; the migrations' 30 days when unset. */
   retentionDays?: number;
+  /** ClickHouse cluster name (CLICKHOUSE_CLUSTER): migrations run ON CLUSTER with Replicated and Distributed tables. */
+  cluster?: string;
 }
 
 export interface Store {
@@ -72,8 +74,12 @@ export async function createBackend(options: BackendOptions): Promise<ClickHouse
 /** Opens the backend, applies pending migrations and wires the repositories. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   const backend = 'query' in options.backend ? options.backend : await createBackend(options.backend);
-  const migrations = await applyMigrations(backend, loadMigrations(options.migrationsDir));
-  if (options.retentionDays !== undefined) await applyRetention(backend, options.retentionDays);
+  const all = loadMigrations(options.migrationsDir);
+  const migrations = await applyMigrations(backend, all, { cluster: options.cluster });
+  if (options.retentionDays !== undefined) {
+    const cluster = options.cluster === undefined ? undefined : { cluster: options.cluster, layout: clusterLayoutOf(all) };
+    await applyRetention(backend, options.retentionDays, cluster);
+  }
   const batcher = createInsertBatcher(backend, options.batch);
   return {
     backend,

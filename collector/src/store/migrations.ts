@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseBackend } from './backend.js';
+import { planClusterLayout, renderForCluster } from './cluster-ddl.js';
+import type { ClusterLayout } from './cluster-ddl.js';
 
 export interface Migration {
   version: number;
@@ -69,9 +71,35 @@ export function loadMigrations(dir: string): Migration[] {
   return migrations;
 }
 
+export interface ApplyMigrationsOptions {
+  /** Render every statement for this ClickHouse cluster (ON CLUSTER, Replicated engines, Distributed tables). */
+  cluster?: string;
+}
+
+/** The cluster layout of a set of migrations (and the ledger), for cluster mode. */
+export function clusterLayoutOf(migrations: readonly Migration[]): ClusterLayout {
+  return planClusterLayout([LEDGER_DDL, ...migrations.flatMap((migration) => migration.statements)]);
+}
+
+/**
+ * The statements a migration runs: as written, or rendered for a cluster.
+ *
+ * @example
+ * statementsFor(migration, { cluster: 'xray' }, clusterLayoutOf(all)); // ON CLUSTER xray ...
+ */
+export function statementsFor(statements: readonly string[], options: ApplyMigrationsOptions, layout: ClusterLayout): string[] {
+  const { cluster } = options;
+  return cluster === undefined ? [...statements] : statements.flatMap((statement) => renderForCluster(statement, layout, { cluster }));
+}
+
 /** Applies every migration not yet recorded, in version order. */
-export async function applyMigrations(backend: ClickHouseBackend, migrations: readonly Migration[]): Promise<MigrationReport> {
-  await backend.command(LEDGER_DDL);
+export async function applyMigrations(
+  backend: ClickHouseBackend,
+  migrations: readonly Migration[],
+  options: ApplyMigrationsOptions = {},
+): Promise<MigrationReport> {
+  const layout = clusterLayoutOf(migrations);
+  for (const statement of statementsFor([LEDGER_DDL], options, layout)) await backend.command(statement);
   const recorded = await backend.query<{ version: number; checksum: string }>(
     'SELECT version, argMax(checksum, applied_at) AS checksum FROM xray_schema_migrations GROUP BY version',
   );
@@ -89,7 +117,7 @@ export async function applyMigrations(backend: ClickHouseBackend, migrations: re
       report.alreadyApplied.push(migration.version);
       continue;
     }
-    for (const statement of migration.statements) await backend.command(statement);
+    for (const statement of statementsFor(migration.statements, options, layout)) await backend.command(statement);
     await backend.insert('xray_schema_migrations', [
       { version: migration.version, name: migration.name, checksum: migration.checksum },
     ]);

@@ -8,28 +8,42 @@
  * by row. Rollups keep their own, longer TTL.
  */
 import type { ClickHouseBackend } from './backend.js';
+import { renderForCluster, storageTable } from './cluster-ddl.js';
+import type { ClusterLayout } from './cluster-ddl.js';
+
+/** Cluster mode: TTLs belong to each shard's `_local` tables, changed ON CLUSTER. */
+export interface RetentionCluster {
+  cluster: string;
+  layout: ClusterLayout;
+}
 
 /** The tables whose rows expire, each by its own start time. */
 export const RETAINED_TABLES = ['executions', 'steps'] as const;
 
 /** Sets the TTL of the raw tables to `days` days after each row's start; returns the tables it changed. */
-export async function applyRetention(backend: ClickHouseBackend, days: number): Promise<string[]> {
+export async function applyRetention(backend: ClickHouseBackend, days: number, cluster?: RetentionCluster): Promise<string[]> {
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`retention must be a whole number of days >= 1, got ${days}`);
   const changed: string[] = [];
   for (const table of RETAINED_TABLES) {
-    if ((await readRetentionDays(backend, table)) === days) continue;
+    if ((await readRetentionDays(backend, table, cluster?.layout)) === days) continue;
     // The table name is one of two constants above; the number of days is a bound parameter.
-    await backend.command(`ALTER TABLE ${table} MODIFY TTL toDateTime(start_time) + toIntervalDay({days:UInt32})`, { days });
+    const statement = `ALTER TABLE ${table} MODIFY TTL toDateTime(start_time) + toIntervalDay({days:UInt32})`;
+    const statements = cluster ? renderForCluster(statement, cluster.layout, { cluster: cluster.cluster }) : [statement];
+    for (const sql of statements) await backend.command(sql, { days });
     changed.push(table);
   }
   return changed;
 }
 
 /** The retention currently in force for a table, in days, read back from its definition. */
-export async function readRetentionDays(backend: ClickHouseBackend, table: (typeof RETAINED_TABLES)[number]): Promise<number | undefined> {
+export async function readRetentionDays(
+  backend: ClickHouseBackend,
+  table: (typeof RETAINED_TABLES)[number],
+  layout?: ClusterLayout,
+): Promise<number | undefined> {
   const rows = await backend.query<{ ttl: string }>(
     'SELECT create_table_query AS ttl FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
-    { table },
+    { table: storageTable(table, layout) },
   );
   const definition = rows[0]?.ttl ?? '';
   const match = /toIntervalDay\((?:_CAST\()?(\d+)/.exec(definition) ?? /INTERVAL (\d+) DAY/.exec(definition);

@@ -12,6 +12,12 @@ export interface ServerBackendOptions {
   password: string;
   database: string;
   requestTimeoutMillis: number;
+  /**
+   * Cluster mode: inserts go through Distributed tables, which by default
+   * acknowledge before the shards have the rows. Foreground inserts make a
+   * successful insert mean stored on the shard, so a 200 stays true.
+   */
+  cluster?: string;
 }
 
 function toClickHouseError(error: unknown): ClickHouseError {
@@ -62,7 +68,12 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
     async insert(table: string, rows: readonly object[]): Promise<void> {
       if (rows.length === 0) return;
       try {
-        await client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+        await client.insert({
+          table,
+          values: rows as Record<string, unknown>[],
+          format: 'JSONEachRow',
+          clickhouse_settings: options.cluster ? { distributed_foreground_insert: 1 } : undefined,
+        });
       } catch (error) {
         throw toClickHouseError(error);
       }

@@ -94,7 +94,21 @@ describe('config', () => {
         password: 's3cret',
         database: 'xray_prod',
         requestTimeoutMillis: 5000,
+        cluster: undefined,
       });
+    });
+
+    it('reads CLICKHOUSE_CLUSTER for cluster mode with a server', () => {
+      const config = loadConfig({ CLICKHOUSE_URL: 'http://ch-s1-r1:8123', CLICKHOUSE_CLUSTER: 'xray' });
+      expect(config.clickhouse).toMatchObject({ kind: 'server', cluster: 'xray' });
+    });
+
+    it('refuses CLICKHOUSE_CLUSTER without CLICKHOUSE_URL, naming both keys', () => {
+      expect(() => loadConfig({ CLICKHOUSE_CLUSTER: 'xray' })).toThrow(/CLICKHOUSE_CLUSTER="xray": .*set CLICKHOUSE_URL/);
+    });
+
+    it('refuses a cluster name that is not an identifier', () => {
+      expect(() => loadConfig({ CLICKHOUSE_URL: 'http://ch:8123', CLICKHOUSE_CLUSTER: 'x; DROP' })).toThrow(/CLICKHOUSE_CLUSTER/);
     });
 
     it('uses the server defaults for user, password, database and timeout', () => {
@@ -105,6 +119,7 @@ describe('config', () => {
         password: '',
         database: 'default',
         requestTimeoutMillis: 30_000,
+        cluster: undefined,
       });
     });
 
