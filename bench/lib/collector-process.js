@@ -62,6 +62,7 @@ export async function startCollector(options = {}) {
       XRAY_DATA_DIR: data.path,
       XRAY_HOST: '127.0.0.1',
       XRAY_PORT: String(port),
+      XRAY_GRPC_PORT: 'off',
       XRAY_API_KEY: apiKey,
       XRAY_ADMIN_TOKEN: adminToken,
       XRAY_LOG_LEVEL: 'warn',

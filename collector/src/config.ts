@@ -28,6 +28,11 @@ export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../clickhouse/mi
 export const EnvSchema = z.object({
   XRAY_HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
   XRAY_PORT: intFromEnv(4318, 0, 65535),
+  // OTLP/gRPC. "off" disables it; unset means 4317, or a free port when XRAY_PORT=0.
+  XRAY_GRPC_PORT: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim().toLowerCase() === 'off' ? 'off' : blankToUndefined(value)),
+    z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).optional(),
+  ),
   XRAY_DATA_DIR: z.preprocess(blankToUndefined, z.string().default('.xray/data')),
   XRAY_API_KEY: optionalString.refine((value) => value === undefined || API_KEY_PATTERN.test(value), {
     message: 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"',
@@ -58,6 +63,8 @@ export const EnvSchema = z.object({
 export interface CollectorConfig {
   host: string;
   port: number;
+  /** OTLP/gRPC port (0 = a free one); undefined when gRPC is off. */
+  grpcPort: number | undefined;
   dataDir: string;
   apiKey: string | undefined;
   adminToken: string | undefined;
@@ -115,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
   return {
     host: e.XRAY_HOST,
     port: e.XRAY_PORT,
+    grpcPort: e.XRAY_GRPC_PORT === 'off' ? undefined : (e.XRAY_GRPC_PORT ?? (e.XRAY_PORT === 0 ? 0 : 4317)),
     dataDir,
     apiKey: e.XRAY_API_KEY,
     adminToken: e.XRAY_ADMIN_TOKEN,

@@ -9,6 +9,8 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
+import { ingestThroughTracesRoute } from './grpc/http-bridge.js';
+import { startGrpcServer } from './grpc/server.js';
 import { openStore } from './store/index.js';
 
 async function main(): Promise<void> {
@@ -29,6 +31,16 @@ async function main(): Promise<void> {
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
   const { app } = await buildApp({ store, maxBodyBytes: config.maxBodyBytes, adminToken, logger, defaultMetrics: true });
   const address = await app.listen({ host: config.host, port: config.port });
+  const grpc =
+    config.grpcPort === undefined
+      ? undefined
+      : await startGrpcServer({
+          host: config.host,
+          port: config.grpcPort,
+          maxMessageBytes: config.maxBodyBytes,
+          ingest: ingestThroughTracesRoute(app),
+          onInternalError: (error) => logger.error({ err: error }, 'OTLP/gRPC export failed'),
+        });
 
   const where = config.clickhouse.kind === 'embedded' ? `embedded ClickHouse in ${config.clickhouse.dataDir}` : config.clickhouse.url;
   process.stdout.write(
@@ -36,6 +48,7 @@ async function main(): Promise<void> {
       '',
       `  X-Ray collector listening on ${address}  (${where})`,
       `  OTLP/HTTP traces:  ${address}/v1/traces`,
+      ...(grpc ? [`  OTLP/gRPC traces:  ${grpc.address}`] : []),
       `  Query API:         ${address}/api/v1   (OpenAPI: ${address}/openapi.json)`,
       `  App "${defaultApp.appId}" API key:  ${defaultApp.apiKey}`,
       `  export XRAY_API_KEY=${defaultApp.apiKey} XRAY_ENDPOINT=${address}`,
@@ -49,6 +62,7 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     try {
+      await grpc?.close();
       await app.close();
       await store.close();
     } finally {

@@ -240,11 +240,22 @@ test('the load balancer sends to every collector, and the aliases give Grafana\'
   const mount = mounts(lb).find((m) => m.target === '/etc/nginx/nginx.conf');
   assert.ok(mount, 'nginx.conf is mounted');
   const conf = read(resolve(ROOT, mount.source));
-  const upstreams = [...conf.matchAll(/^\s*server\s+([\w.-]+):(\d+)\b/gm)].map((m) => `${m[1]}:${m[2]}`);
-  assert.deepEqual(upstreams.sort(), collectors.map((name) => `${name}:${envMap(services[name]).XRAY_PORT}`).sort());
-  const listen = Number(/^\s*listen\s+(\d+);/m.exec(conf)?.[1]);
-  assert.deepEqual(ports(lb).map((p) => [p.published, p.target]), [[String(listen), listen]]);
-  assert.equal(ports(lb)[0].hostIp, '127.0.0.1', 'published on loopback by default');
+  const upstream = (name) => {
+    const block = new RegExp(`upstream ${name} \\{([^}]*)\\}`).exec(conf);
+    assert.ok(block, `nginx.conf defines upstream ${name}`);
+    return [...block[1].matchAll(/^\s*server\s+([\w.-]+):(\d+)\b/gm)].map((m) => `${m[1]}:${m[2]}`).sort();
+  };
+  const servers = [...conf.matchAll(/server \{[\s\S]*?listen (\d+);[\s\S]*?(proxy_pass http|grpc_pass grpc):\/\/(\w+);/g)]
+    .map((m) => ({ listen: Number(m[1]), kind: m[2].startsWith('grpc') ? 'grpc' : 'http', upstream: m[3] }));
+  const http = servers.find((s) => s.kind === 'http');
+  const grpc = servers.find((s) => s.kind === 'grpc');
+  assert.ok(http && grpc, 'nginx balances OTLP/HTTP and OTLP/gRPC');
+  assert.deepEqual(upstream(http.upstream), collectors.map((name) => `${name}:${envMap(services[name]).XRAY_PORT}`).sort());
+  assert.deepEqual(upstream(grpc.upstream), collectors.map((name) => `${name}:${envMap(services[name]).XRAY_GRPC_PORT}`).sort());
+  assert.match(conf, /http2 on;/, 'gRPC needs HTTP/2 on its listener');
+  const listen = http.listen;
+  assert.deepEqual(ports(lb).map((p) => [p.published, p.target]), [[String(listen), listen], [String(grpc.listen), grpc.listen]]);
+  assert.ok(ports(lb).every((p) => p.hostIp === '127.0.0.1'), 'published on loopback by default');
   assert.match(conf, /proxy_buffering off;/, 'streams (live tail, export) are not buffered');
   assert.match(conf, /proxy_next_upstream error timeout;/, 'an OTLP POST is retried elsewhere only when nothing reached a collector');
   for (const collector of collectors) assert.equal(lb.depends_on[collector].condition, 'service_healthy');

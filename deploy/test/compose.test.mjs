@@ -249,6 +249,7 @@ test('the Dockerfile: pinned Node 20 base, no chDB engine, non-root, port, healt
   }
   assert.match(dockerfile, /^USER node$/m);
   assert.match(dockerfile, /^EXPOSE 4318$/m);
+  assert.match(dockerfile, /^EXPOSE 4317$/m);
   assert.match(dockerfile, /XRAY_HOST=0\.0\.0\.0/);
   assert.match(dockerfile, /^HEALTHCHECK [\s\S]*\/readyz/m);
   assert.match(dockerfile, /^CMD \["node", "collector\/dist\/main\.js"\]$/m);
@@ -331,7 +332,9 @@ test('ports agree with the collector\'s default XRAY_PORT and Grafana\'s 3000', 
   assert.equal(defaultPort, 4318);
   assert.equal(Number(collectorEnv.XRAY_PORT ?? defaultPort), defaultPort);
   assert.equal(collectorEnv.XRAY_HOST, '0.0.0.0', 'the collector must listen on all interfaces inside its container');
-  assert.deepEqual(ports(collector).map((p) => [p.published, p.target]), [[String(defaultPort), defaultPort]]);
+  const grpcPort = Number(collectorEnv.XRAY_GRPC_PORT);
+  assert.equal(grpcPort, 4317, 'OTLP/gRPC on its conventional port');
+  assert.deepEqual(ports(collector).map((p) => [p.published, p.target]), [[String(defaultPort), defaultPort], [String(grpcPort), grpcPort]]);
   assert.deepEqual(ports(grafana).map((p) => [p.published, p.target]), [['3000', 3000]]);
   assert.deepEqual(ports(clickhouse), [], 'ClickHouse stays on the compose network');
   for (const p of [...ports(collector), ...ports(grafana)]) assert.equal(p.hostIp, '127.0.0.1', 'published on loopback by default');

@@ -31,7 +31,8 @@ interface Running {
 }
 
 function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', ...env } });
+  // gRPC on a free port: parallel test files must not contend for 4317.
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

@@ -18,6 +18,7 @@ describe('config', () => {
       expect(loadConfig({})).toEqual({
         host: '127.0.0.1',
         port: 4318,
+        grpcPort: 4317,
         dataDir: resolve('.xray/data'),
         apiKey: undefined,
         adminToken: undefined,
@@ -47,6 +48,7 @@ describe('config', () => {
       const config = loadConfig({
         XRAY_HOST: '0.0.0.0',
         XRAY_PORT: '8080',
+        XRAY_GRPC_PORT: '4400',
         XRAY_DATA_DIR: '/var/lib/xray',
         XRAY_API_KEY: `xr_${'a'.repeat(20)}`,
         XRAY_ADMIN_TOKEN: 'admin-token-0123456789',
@@ -61,6 +63,7 @@ describe('config', () => {
       expect(config).toEqual({
         host: '0.0.0.0',
         port: 8080,
+        grpcPort: 4400,
         dataDir: '/var/lib/xray',
         apiKey: `xr_${'a'.repeat(20)}`,
         adminToken: 'admin-token-0123456789',
@@ -174,5 +177,19 @@ describe('config', () => {
       const error = configError({ XRAY_PORT: 'abc', CLICKHOUSE_URL: 'ftp://x' });
       expect(error.message).toMatch(/XRAY_PORT="abc"[\s\S]*CLICKHOUSE_URL="ftp:\/\/x"/);
     });
+  });
+});
+
+describe('config: XRAY_GRPC_PORT', () => {
+  it('listens for OTLP/gRPC on 4317 by default, on a free port when XRAY_PORT=0, and not at all when "off"', () => {
+    expect(loadConfig({}).grpcPort).toBe(4317);
+    expect(loadConfig({ XRAY_PORT: '0' }).grpcPort).toBe(0);
+    expect(loadConfig({ XRAY_GRPC_PORT: '14317' }).grpcPort).toBe(14317);
+    expect(loadConfig({ XRAY_GRPC_PORT: 'off' }).grpcPort).toBeUndefined();
+    expect(loadConfig({ XRAY_GRPC_PORT: ' OFF ' }).grpcPort).toBeUndefined();
+  });
+
+  it('refuses a port out of range, naming the key', () => {
+    expect(() => loadConfig({ XRAY_GRPC_PORT: '70000' })).toThrow(/XRAY_GRPC_PORT="70000"/);
   });
 });
