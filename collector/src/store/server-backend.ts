@@ -3,6 +3,7 @@
  * @clickhouse/client. Selected when CLICKHOUSE_URL is set.
  */
 import { createClient } from '@clickhouse/client';
+import type { ClickHouseSettings as ClickHouseClientSettings, ResultSet } from '@clickhouse/client';
 import { ClickHouseError, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
 
@@ -20,6 +21,25 @@ function toClickHouseError(error: unknown): ClickHouseError {
   const raw = (error as { code?: string | number }).code;
   const code = raw !== undefined && /^\d+$/.test(String(raw)) ? Number(raw) : parseClickHouseCode(message);
   return new ClickHouseError(message, code, { cause: error });
+}
+
+/** Reads rows off the reply stream until `maxRows`, then closes it so the rest is never read. */
+async function readAtMost<T>(result: ResultSet<'JSONEachRow'>, maxRows: number): Promise<T[]> {
+  const rows: T[] = [];
+  if (maxRows <= 0) {
+    result.close();
+    return rows;
+  }
+  for await (const chunk of result.stream<T>()) {
+    for (const row of chunk) {
+      rows.push(row.json());
+      if (rows.length >= maxRows) {
+        result.close();
+        return rows;
+      }
+    }
+  }
+  return rows;
 }
 
 export function createServerBackend(options: ServerBackendOptions): ClickHouseBackend {
@@ -45,9 +65,11 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
           query: sql,
           query_params: params as Record<string, unknown> | undefined,
           format: 'JSONEachRow',
-          clickhouse_settings: queryOptions?.readonly ? { readonly: '1' } : undefined,
+          clickhouse_settings: queryOptions?.settings as ClickHouseClientSettings | undefined,
         });
-        return await result.json<T>();
+        const maxRows = queryOptions?.maxRows;
+        if (maxRows === undefined) return await result.json<T>();
+        return await readAtMost<T>(result, maxRows);
       } catch (error) {
         throw toClickHouseError(error);
       }
