@@ -47,7 +47,7 @@ export function firstLine(error: unknown): string {
 
 /** Parses EXPLAIN AST text lines of `sql`. */
 export async function explainAst(backend: ClickHouseBackend, sql: string, settings: ClickHouseSettings | undefined): Promise<AstLine[]> {
-  const rows = await backend.query<{ explain: string }>(`EXPLAIN AST ${sql}`, undefined, { settings });
+  const rows = await backend.query<{ explain: string }>(`EXPLAIN AST ${sql}`, undefined, { settings, verbatim: true });
   try {
     return parseAstDump(rows.map((row) => row.explain));
   } catch (error) {

@@ -23,6 +23,13 @@ export interface QueryOptions {
   settings?: ClickHouseSettings;
   /** Read at most this many rows of the reply, then stop reading it (the server backend streams). */
   maxRows?: number;
+  /**
+   * Send the text exactly as given, with the output format chosen by the
+   * `default_format` setting rather than an appended `FORMAT` clause (which
+   * ClickHouse would bind to the inner SELECT of an EXPLAIN). chDB never
+   * appends one, so only the server backend changes behaviour.
+   */
+  verbatim?: boolean;
 }
 
 export interface ClickHouseBackend {
