@@ -121,7 +121,12 @@ export function createSqlSandbox(options: SqlSandboxOptions): SqlSandbox {
       if (!isSameTreePlusSettings(parsed.nodes, reparsed)) throw new SqlRejectedError('The statement would not take the sandbox limits');
     }
     // One row past the cap tells a cut reply from one that fit exactly.
-    const rows = await backend.query<Record<string, unknown>>(text, undefined, { settings: querySettings, maxRows: limits.maxRows + 1, verbatim: true });
+    const rows = await backend.query<Record<string, unknown>>(text, undefined, {
+      settings: querySettings,
+      maxRows: limits.maxRows + 1,
+      verbatim: true,
+      isolated: true,
+    });
     const truncated = rows.length > limits.maxRows;
     return { rows: truncated ? rows.slice(0, limits.maxRows) : rows, truncated, statement: parsed.canonical };
   }

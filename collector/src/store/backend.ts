@@ -30,6 +30,12 @@ export interface QueryOptions {
    * appends one, so only the server backend changes behaviour.
    */
   verbatim?: boolean;
+  /**
+   * Run on a connection of its own. chDB runs one query at a time per
+   * connection, so a long statement on the shared one would queue every
+   * ingest insert behind it. (Server requests are independent already.)
+   */
+  isolated?: boolean;
 }
 
 export interface ClickHouseBackend {

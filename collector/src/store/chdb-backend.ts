@@ -55,13 +55,17 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
         // and no per-query settings channel: refusing is safer than splicing.
         throw new Error('The embedded backend takes no per-query settings; append a proven SETTINGS clause instead');
       }
+      // Same data directory, so the same engine: a second connection, not a second database.
+      const connection = queryOptions?.isolated ? new Session(options.dataDir) : session;
       try {
         const result = params && Object.keys(params).length > 0
-          ? await session.queryBindAsync(sql, toBindable(params), { format: 'JSONEachRow' })
-          : await session.queryAsync(sql, { format: 'JSONEachRow' });
+          ? await connection.queryBindAsync(sql, toBindable(params), { format: 'JSONEachRow' })
+          : await connection.queryAsync(sql, { format: 'JSONEachRow' });
         return parseRows<T>(result.text(), queryOptions?.maxRows ?? Infinity);
       } catch (error) {
         throw toClickHouseError(error);
+      } finally {
+        if (connection !== session) connection.close();
       }
     },
     async command(sql: string, params?: QueryParams): Promise<void> {

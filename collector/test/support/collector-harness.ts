@@ -125,3 +125,13 @@ export async function getJson<T = any>(harness: Harness, path: string, apiKey = 
   const response = await fetch(`${harness.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
   return { status: response.status, body: (await response.json()) as T };
 }
+
+/** POST one statement to the admin SQL route with the admin token; returns status and JSON. */
+export async function adminSql<T = any>(harness: Harness, sql: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${harness.url}/api/v1/admin/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '../../support/collector-harness.js';
+import { adminSql, startCollector } from '../../support/collector-harness.js';
 import type { BackendKind, Harness } from '../../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtures.js';
 
@@ -136,14 +136,6 @@ async function snapshot(harness: Harness): Promise<Snapshot> {
   };
 }
 
-async function adminSql(harness: Harness, sql: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${harness.url}/api/v1/admin/sql`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${harness.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ sql }),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => network.listen(0, '127.0.0.1', resolve));
