@@ -5,15 +5,15 @@
  * sure a default app exists, listens, and shuts down cleanly on SIGINT/SIGTERM
  * (stop accepting, finish in-flight requests, write pending rows, close).
  */
-import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
+import { defaultKeyLines, ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 import { openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = pino({ level: config.logLevel, name: 'xray-collector' });
+  const logger = createLogger({ level: config.logLevel });
   const store = await openStore({
     backend: config.clickhouse,
     migrationsDir: config.migrationsDir,
@@ -43,8 +43,7 @@ async function main(): Promise<void> {
       `  X-Ray collector listening on ${address}  (${where})`,
       `  OTLP/HTTP traces:  ${address}/v1/traces`,
       `  Query API:         ${address}/api/v1   (OpenAPI: ${address}/openapi.json)`,
-      `  App "${defaultApp.appId}" API key:  ${defaultApp.apiKey}`,
-      `  export XRAY_API_KEY=${defaultApp.apiKey} XRAY_ENDPOINT=${address}`,
+      ...defaultKeyLines(defaultApp, config.dataDir, address).map((line) => `  ${line}`),
       '',
     ].join('\n') + '\n',
   );
