@@ -26,6 +26,8 @@ import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { spansToRows } from './model/span-to-rows.js';
 import { healthRoutes } from './routes/health.js';
+import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
+import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError } from './store/index.js';
 import type { Store } from './store/index.js';
 
@@ -46,6 +48,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Include Node process metrics in /metrics. */
   defaultMetrics?: boolean;
+  /** Limits of admin SQL (rows, time, memory, threads, concurrency); defaults in sql-sandbox/limits.ts. */
+  sqlLimits?: Partial<SqlLimits>;
 }
 
 export interface XRayApp {
@@ -178,7 +182,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
               throw new XRayError('XRAY_ERR_AUTH_ADMIN_REQUIRED');
             }
           });
-          await admin.register(adminRoutes, { apps: store.apps, backend: store.backend, onKeysChanged: () => keys.invalidate() });
+          await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
+          await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
         },
         { prefix: '/admin' },
       );

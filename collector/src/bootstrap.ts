@@ -1,9 +1,10 @@
 /**
  * First-start conveniences for the quickstart: a default app with a key, and
  * an admin token for the CLI. Keys are stored hashed; the clear key of the
- * default app is kept only in a 0600 file in the data folder, so that every
- * start can print it (a local development convenience: set XRAY_API_KEY to
- * choose the key yourself and no file is written).
+ * default app is kept only in a 0600 file in the data folder (a local
+ * development convenience: set XRAY_API_KEY to choose the key yourself and no
+ * file is written). The key is printed once, by the start that creates it;
+ * later starts print where the file is, never the key.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,6 +60,32 @@ export async function ensureDefaultApp(
   const { apiKey } = await issueApiKey(apps, options.appId, 'default');
   writeSecret(keyFile, apiKey);
   return { appId: options.appId, apiKey, source: 'created' };
+}
+
+/**
+ * The start-up lines about the default app's key: the key itself only on the
+ * start that created it.
+ *
+ * @example
+ * defaultKeyLines(defaultApp, '/var/lib/xray', 'http://127.0.0.1:4318')
+ * // ['App "default" API key:  in /var/lib/xray/default-app.key (printed on the first start only)', 'export XRAY_API_KEY=…']
+ */
+export function defaultKeyLines(defaultApp: DefaultApp, dataDir: string, endpoint: string): string[] {
+  const keyFile = join(dataDir, DEFAULT_KEY_FILE);
+  const name = `App "${defaultApp.appId}" API key:`;
+  if (defaultApp.source === 'created') {
+    return [
+      `${name}  ${defaultApp.apiKey}   (shown once; kept in ${keyFile}, mode 0600)`,
+      `export XRAY_API_KEY=${defaultApp.apiKey} XRAY_ENDPOINT=${endpoint}`,
+    ];
+  }
+  if (defaultApp.source === 'key-file') {
+    return [
+      `${name}  in ${keyFile} (printed on the first start only)`,
+      `export XRAY_API_KEY=$(cat ${keyFile}) XRAY_ENDPOINT=${endpoint}`,
+    ];
+  }
+  return [`${name}  the one in XRAY_API_KEY`, `export XRAY_ENDPOINT=${endpoint}`];
 }
 
 /** The admin token: the configured one, else the one saved in the data folder, else a new one saved there. */

@@ -48,6 +48,11 @@ export const EnvSchema = z.object({
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
+  XRAY_ADMIN_SQL_MAX_ROWS: intFromEnv(10_000, 1, 1_000_000),
+  XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: intFromEnv(30, 1, 3_600),
+  XRAY_ADMIN_SQL_MAX_MEMORY_BYTES: intFromEnv(1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
+  XRAY_ADMIN_SQL_MAX_THREADS: intFromEnv(2, 1, 256),
+  XRAY_ADMIN_SQL_MAX_CONCURRENT: intFromEnv(2, 1, 64),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -75,6 +80,8 @@ export interface CollectorConfig {
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
+  /** Limits of admin SQL, enforced inside ClickHouse (sql-sandbox/). */
+  adminSql: { maxRows: number; maxExecutionSeconds: number; maxMemoryBytes: number; maxThreads: number; maxConcurrent: number };
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | {
@@ -136,6 +143,13 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
+    adminSql: {
+      maxRows: e.XRAY_ADMIN_SQL_MAX_ROWS,
+      maxExecutionSeconds: e.XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS,
+      maxMemoryBytes: e.XRAY_ADMIN_SQL_MAX_MEMORY_BYTES,
+      maxThreads: e.XRAY_ADMIN_SQL_MAX_THREADS,
+      maxConcurrent: e.XRAY_ADMIN_SQL_MAX_CONCURRENT,
+    },
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

@@ -47,7 +47,7 @@ export const ERRORS = {
   XRAY_ERR_SQL_REJECTED: {
     status: 400,
     retryable: false,
-    message: 'Only one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) is allowed',
+    message: 'Only one read-only statement (SELECT, WITH … SELECT, SHOW, DESCRIBE, EXISTS, EXPLAIN) is allowed',
   },
   XRAY_ERR_SQL_FAILED: { status: 400, retryable: false, message: 'ClickHouse refused the query' },
   XRAY_ERR_OVERLOADED: { status: 503, retryable: true, message: 'The collector is overloaded; retry later' },
@@ -57,6 +57,17 @@ export const ERRORS = {
     message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
   },
   XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+  XRAY_ERR_SQL_LIMIT_EXCEEDED: {
+    status: 400,
+    retryable: false,
+    message: 'The statement hit a sandbox limit (time, memory or rows read)',
+  },
+  XRAY_ERR_SQL_BUSY: { status: 429, retryable: true, message: 'Too many admin SQL statements are running; retry later' },
+  XRAY_ERR_KEY_PREFIX_TOO_SHORT: {
+    status: 400,
+    retryable: false,
+    message: 'Give the whole key prefix as listed (11 characters, e.g. xr_AbCdEfGh)',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

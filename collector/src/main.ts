@@ -5,17 +5,17 @@
  * sure a default app exists, listens, and shuts down cleanly on SIGINT/SIGTERM
  * (stop accepting, finish in-flight requests, write pending rows, close).
  */
-import { pino } from 'pino';
 import { buildApp } from './app.js';
-import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
+import { defaultKeyLines, ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ingestThroughTracesRoute } from './grpc/http-bridge.js';
 import { startGrpcServer } from './grpc/server.js';
+import { createLogger } from './logger.js';
 import { openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = pino({ level: config.logLevel, name: 'xray-collector' });
+  const logger = createLogger({ level: config.logLevel });
   const store = await openStore({
     backend: config.clickhouse,
     migrationsDir: config.migrationsDir,
@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   );
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
-  const { app } = await buildApp({ store, maxBodyBytes: config.maxBodyBytes, adminToken, logger, defaultMetrics: true });
+  const { app } = await buildApp({
+    store,
+    maxBodyBytes: config.maxBodyBytes,
+    adminToken,
+    logger,
+    defaultMetrics: true,
+    sqlLimits: config.adminSql,
+  });
   const address = await app.listen({ host: config.host, port: config.port });
   const grpc =
     config.grpcPort === undefined
@@ -50,8 +57,7 @@ async function main(): Promise<void> {
       `  OTLP/HTTP traces:  ${address}/v1/traces`,
       ...(grpc ? [`  OTLP/gRPC traces:  ${grpc.address}`] : []),
       `  Query API:         ${address}/api/v1   (OpenAPI: ${address}/openapi.json)`,
-      `  App "${defaultApp.appId}" API key:  ${defaultApp.apiKey}`,
-      `  export XRAY_API_KEY=${defaultApp.apiKey} XRAY_ENDPOINT=${address}`,
+      ...defaultKeyLines(defaultApp, config.dataDir, address).map((line) => `  ${line}`),
       '',
     ].join('\n') + '\n',
   );

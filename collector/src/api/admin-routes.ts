@@ -1,25 +1,21 @@
 /**
  * Operator routes under /api/v1/admin, guarded by the admin token rather
- * than an app key: create and list apps, issue, list and revoke keys, and run
- * read-only SQL (what `npx xray sql` uses, so it works against the embedded
- * engine while the collector holds it).
+ * than an app key: create and list apps, issue, list and revoke keys.
+ * (Read-only SQL lives in sql-sandbox/.)
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { KEY_PREFIX_LENGTH } from '../auth/api-key.js';
 import { issueApiKey } from '../auth/issue-key.js';
 import { XRayError } from '../errors.js';
-import { ClickHouseError } from '../store/index.js';
-import type { AppsRepository, ClickHouseBackend } from '../store/index.js';
+import type { AppsRepository } from '../store/index.js';
 import { errorResponse } from './schemas.js';
 
 export interface AdminRoutesOptions {
   apps: AppsRepository;
-  backend: ClickHouseBackend;
   /** Called after a key is revoked so cached lookups forget it at once. */
   onKeysChanged: () => void;
-  /** Most rows `POST /admin/sql` returns. */
-  maxSqlRows?: number;
 }
 
 const appIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
@@ -27,28 +23,8 @@ const appSchema = z.object({ appId: z.string(), name: z.string(), createdAt: z.s
 const keySchema = z.object({ keyPrefix: z.string(), appId: z.string(), name: z.string(), createdAt: z.string(), revoked: z.boolean() });
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse };
 
-/** Statements `POST /admin/sql` accepts; anything else is refused before it reaches ClickHouse. */
-const READ_ONLY_START = /^\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXPLAIN|EXISTS)\b/i;
-
-/** One statement only: no `;` other than a trailing one (outside quotes). */
-export function isSingleReadOnlyStatement(sql: string): boolean {
-  if (!READ_ONLY_START.test(sql)) return false;
-  const body = sql.trim().replace(/;\s*$/, '');
-  let quote: string | undefined;
-  for (let i = 0; i < body.length; i++) {
-    const char = body[i];
-    if (quote) {
-      if (char === '\\') i++;
-      else if (char === quote) quote = undefined;
-    } else if (char === "'" || char === '"' || char === '`') quote = char;
-    else if (char === ';') return false;
-  }
-  return true;
-}
-
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastify, options) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const maxRows = options.maxSqlRows ?? 10_000;
 
   app.get(
     '/apps',
@@ -120,40 +96,18 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
         summary: 'Revoke the keys of an app that start with this prefix',
         params: z.object({ appId: appIdSchema, keyPrefix: z.string().regex(/^xr_[A-Za-z0-9_-]{1,16}$/) }),
         response: { 200: z.object({ revoked: z.number() }), 404: errorResponse, ...errors },
+        description: `The prefix must be whole (${KEY_PREFIX_LENGTH} characters, as listed); a shorter one is refused with XRAY_ERR_KEY_PREFIX_TOO_SHORT.`,
       },
     },
     async (request) => {
       const { appId, keyPrefix } = request.params;
+      if (keyPrefix.length < KEY_PREFIX_LENGTH) {
+        throw new XRayError('XRAY_ERR_KEY_PREFIX_TOO_SHORT', `Key prefix ${keyPrefix} has ${keyPrefix.length} characters; give all ${KEY_PREFIX_LENGTH} as listed`);
+      }
       const revoked = await options.apps.revokeKeys(appId, keyPrefix);
       if (revoked === 0) throw new XRayError('XRAY_ERR_NOT_FOUND', `No active key ${keyPrefix}… in app ${JSON.stringify(appId)}`);
       options.onKeysChanged();
       return { revoked };
-    },
-  );
-
-  app.post(
-    '/sql',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Run one read-only SQL statement (readonly = 1 is enforced by ClickHouse itself)',
-        body: z.object({ sql: z.string().min(1).max(100_000) }).strict(),
-        response: {
-          200: z.object({ rows: z.array(z.record(z.string(), z.unknown())), truncated: z.boolean() }),
-          ...errors,
-        },
-      },
-    },
-    async (request) => {
-      const sql = request.body.sql.trim().replace(/;\s*$/, '');
-      if (!isSingleReadOnlyStatement(sql)) throw new XRayError('XRAY_ERR_SQL_REJECTED');
-      try {
-        const rows = await options.backend.query<Record<string, unknown>>(sql, undefined, { readonly: true });
-        return { rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
-      } catch (error) {
-        if (error instanceof ClickHouseError) throw new XRayError('XRAY_ERR_SQL_FAILED', error.message.split('\n')[0]);
-        throw error;
-      }
     },
   );
 };

@@ -7,7 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'xr_';
 /** How many leading characters are kept in clear so people can tell keys apart. */
-const DISPLAY_PREFIX_LENGTH = 11;
+export const KEY_PREFIX_LENGTH = 11;
 
 /** A new random API key. */
 export function generateApiKey(): string {
@@ -20,7 +20,7 @@ export function hashApiKey(key: string): string {
 
 /** The part of a key that may be shown and stored in clear, e.g. `xr_AbC12345`. */
 export function keyDisplayPrefix(key: string): string {
-  return key.slice(0, DISPLAY_PREFIX_LENGTH);
+  return key.slice(0, KEY_PREFIX_LENGTH);
 }
 
 export function isApiKeyShaped(value: string): boolean {

@@ -9,9 +9,33 @@
 /** Values for `{name:Type}` placeholders. */
 export type QueryParams = Record<string, string | number | boolean | bigint | readonly (string | number)[]>;
 
+/** Per-query ClickHouse settings, e.g. `{ readonly: 1, max_result_rows: 10000 }`. */
+export type ClickHouseSettings = Record<string, string | number>;
+
 export interface QueryOptions {
-  /** Run with ClickHouse's `readonly = 1`: any write or setting change is refused by the engine. */
-  readonly?: boolean;
+  /**
+   * Per-query settings sent outside the SQL text, where the query cannot undo
+   * them (the server backend's `clickhouse_settings`). The embedded backend
+   * refuses them: chDB takes no settings outside the SQL text, so a caller
+   * there must prove the statement and append a SETTINGS clause itself (see
+   * sql-sandbox/).
+   */
+  settings?: ClickHouseSettings;
+  /** Read at most this many rows of the reply, then stop reading it (the server backend streams). */
+  maxRows?: number;
+  /**
+   * Send the text exactly as given, with the output format chosen by the
+   * `default_format` setting rather than an appended `FORMAT` clause (which
+   * ClickHouse would bind to the inner SELECT of an EXPLAIN). chDB never
+   * appends one, so only the server backend changes behaviour.
+   */
+  verbatim?: boolean;
+  /**
+   * Run on a connection of its own. chDB runs one query at a time per
+   * connection, so a long statement on the shared one would queue every
+   * ingest insert behind it. (Server requests are independent already.)
+   */
+  isolated?: boolean;
 }
 
 export interface ClickHouseBackend {

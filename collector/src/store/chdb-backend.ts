@@ -30,10 +30,17 @@ function toBindable(params: QueryParams): Record<string, unknown> {
   return out;
 }
 
-function withReadonly(sql: string, options: QueryOptions | undefined): string {
-  // chDB has one session per process, shared with the ingest path, so
-  // read-only must be a per-query setting rather than a session one.
-  return options?.readonly ? `${sql}\nSETTINGS readonly = 1` : sql;
+/** Parses JSONEachRow text, at most `maxRows` lines of it. */
+function parseRows<T>(body: string, maxRows: number): T[] {
+  const rows: T[] = [];
+  let start = 0;
+  while (start < body.length && rows.length < maxRows) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    if (end > start) rows.push(JSON.parse(body.slice(start, end)) as T);
+    start = end + 1;
+  }
+  return rows;
 }
 
 export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHouseBackend {
@@ -43,16 +50,22 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
   return {
     kind: 'embedded',
     async query<T>(sql: string, params?: QueryParams, queryOptions?: QueryOptions): Promise<T[]> {
+      if (queryOptions?.settings) {
+        // chDB has one connection per process, shared with the ingest path,
+        // and no per-query settings channel: refusing is safer than splicing.
+        throw new Error('The embedded backend takes no per-query settings; append a proven SETTINGS clause instead');
+      }
+      // Same data directory, so the same engine: a second connection, not a second database.
+      const connection = queryOptions?.isolated ? new Session(options.dataDir) : session;
       try {
-        const text = withReadonly(sql, queryOptions);
         const result = params && Object.keys(params).length > 0
-          ? await session.queryBindAsync(text, toBindable(params), { format: 'JSONEachRow' })
-          : await session.queryAsync(text, { format: 'JSONEachRow' });
-        const body = result.text();
-        if (body.length === 0) return [];
-        return body.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as T);
+          ? await connection.queryBindAsync(sql, toBindable(params), { format: 'JSONEachRow' })
+          : await connection.queryAsync(sql, { format: 'JSONEachRow' });
+        return parseRows<T>(result.text(), queryOptions?.maxRows ?? Infinity);
       } catch (error) {
         throw toClickHouseError(error);
+      } finally {
+        if (connection !== session) connection.close();
       }
     },
     async command(sql: string, params?: QueryParams): Promise<void> {

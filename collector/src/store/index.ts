@@ -17,7 +17,7 @@ import type { MigrationReport } from './migrations.js';
 import { createServerBackend } from './server-backend.js';
 import type { ServerBackendOptions } from './server-backend.js';
 
-export type { ClickHouseBackend, QueryParams, QueryOptions } from './backend.js';
+export type { ClickHouseBackend, ClickHouseSettings, QueryParams, QueryOptions } from './backend.js';
 export { ClickHouseError } from './backend.js';
 export type { AppRecord, ApiKeyRecord, AppsRepository } from './apps.js';
 export type {

@@ -2,7 +2,9 @@
  * The server backend: a ClickHouse server reached over HTTP with the official
  * @clickhouse/client. Selected when CLICKHOUSE_URL is set.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { createClient } from '@clickhouse/client';
+import type { ClickHouseSettings as ClickHouseClientSettings, ResultSet } from '@clickhouse/client';
 import { ClickHouseError, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
 
@@ -28,6 +30,25 @@ function toClickHouseError(error: unknown): ClickHouseError {
   return new ClickHouseError(message, code, { cause: error });
 }
 
+/** Reads rows off the reply stream until `maxRows`, then closes it so the rest is never read. */
+async function readAtMost<T>(result: ResultSet<'JSONEachRow'>, maxRows: number): Promise<T[]> {
+  const rows: T[] = [];
+  if (maxRows <= 0) {
+    result.close();
+    return rows;
+  }
+  for await (const chunk of result.stream<T>()) {
+    for (const row of chunk) {
+      rows.push(row.json());
+      if (rows.length >= maxRows) {
+        result.close();
+        return rows;
+      }
+    }
+  }
+  return rows;
+}
+
 export function createServerBackend(options: ServerBackendOptions): ClickHouseBackend {
   const client = createClient({
     url: options.url,
@@ -43,17 +64,55 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
     },
   });
 
+  /** Runs the text as given (client.exec appends no FORMAT) and parses JSONEachRow off the stream, stopping at maxRows. */
+  async function execRows<T>(sql: string, params: QueryParams | undefined, queryOptions: QueryOptions): Promise<T[]> {
+    const { stream } = await client.exec({
+      query: sql,
+      query_params: params as Record<string, unknown> | undefined,
+      clickhouse_settings: { ...(queryOptions.settings as ClickHouseClientSettings), default_format: 'JSONEachRow' },
+    });
+    const maxRows = queryOptions.maxRows ?? Infinity;
+    const rows: T[] = [];
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const take = (line: string) => {
+      if (line.trim() === '') return;
+      // The server reports an error that happens after the first bytes inside the body.
+      if (/^Code: \d+\./.test(line)) throw new ClickHouseError(line, parseClickHouseCode(line));
+      rows.push(JSON.parse(line) as T);
+    };
+    try {
+      for await (const chunk of stream) {
+        pending += decoder.write(chunk as Buffer);
+        let newline = pending.indexOf('\n');
+        while (newline >= 0 && rows.length < maxRows) {
+          take(pending.slice(0, newline));
+          pending = pending.slice(newline + 1);
+          newline = pending.indexOf('\n');
+        }
+        if (rows.length >= maxRows) return rows;
+      }
+      take(pending + decoder.end());
+      return rows.slice(0, maxRows);
+    } finally {
+      stream.destroy();
+    }
+  }
+
   return {
     kind: 'server',
     async query<T>(sql: string, params?: QueryParams, queryOptions?: QueryOptions): Promise<T[]> {
       try {
+        if (queryOptions?.verbatim) return await execRows<T>(sql, params, queryOptions);
         const result = await client.query({
           query: sql,
           query_params: params as Record<string, unknown> | undefined,
           format: 'JSONEachRow',
-          clickhouse_settings: queryOptions?.readonly ? { readonly: '1' } : undefined,
+          clickhouse_settings: queryOptions?.settings as ClickHouseClientSettings | undefined,
         });
-        return await result.json<T>();
+        const maxRows = queryOptions?.maxRows;
+        if (maxRows === undefined) return await result.json<T>();
+        return await readAtMost<T>(result, maxRows);
       } catch (error) {
         throw toClickHouseError(error);
       }

@@ -323,6 +323,48 @@ describe('ClickHouse HTTP test endpoint over chDB', () => {
     expect(unsupported.headers['x-clickhouse-exception-code']).toBe('48');
   });
 
+  describe('is as strict as a real server', () => {
+    it('refuses a second statement with code 62 and runs neither', async () => {
+      await client.command({ query: 'CREATE TABLE multi_guard (a UInt8) ENGINE = Memory' });
+      const attempt = client.command({ query: 'SELECT 1; DROP TABLE multi_guard' });
+      await expect(attempt).rejects.toMatchObject({ code: '62' });
+      const rows = await (await client.query({ query: "EXISTS TABLE multi_guard", format: 'JSONEachRow' })).json();
+      expect(rows).toEqual([{ result: 1 }]);
+      await client.command({ query: 'SELECT 1;' });
+    });
+
+    it('honours readonly = 1 from the settings channel: writes, DDL and SET are refused (code 164)', async () => {
+      const readonly = { readonly: '1' } as const;
+      for (const query of ['CREATE TABLE ro_guard (a UInt8) ENGINE = Memory', 'SET max_threads = 1']) {
+        await expect(client.command({ query, clickhouse_settings: readonly })).rejects.toMatchObject({ code: '164' });
+      }
+      const rows = await (await client.query({ query: "EXISTS TABLE ro_guard", format: 'JSONEachRow' })).json();
+      expect(rows).toEqual([{ result: 0 }]);
+    });
+
+    it('honours max_result_rows with result_overflow_mode break (cut) and throw (code 396)', async () => {
+      const cut = await client.query({
+        query: 'SELECT number FROM numbers(1000000)',
+        format: 'JSONEachRow',
+        clickhouse_settings: { max_result_rows: '10', result_overflow_mode: 'break', readonly: '1' },
+      });
+      const rows = await cut.json<{ number: number }>();
+      expect(rows.length).toBeGreaterThan(10);
+      expect(rows.length).toBeLessThan(1000000);
+      const thrown = client.query({ query: 'SELECT number FROM numbers(1000000)', format: 'JSONEachRow', clickhouse_settings: { max_result_rows: '10' } });
+      await expect(thrown.then((result) => result.json())).rejects.toMatchObject({ code: '396' });
+    });
+
+    it('honours max_execution_time (code 159)', async () => {
+      const slow = client.query({
+        query: 'SELECT count() FROM numbers(1e11)',
+        format: 'JSONEachRow',
+        clickhouse_settings: { max_execution_time: 1 },
+      });
+      await expect(slow.then((result) => result.json())).rejects.toMatchObject({ code: '159' });
+    });
+  });
+
   it('counts requests', () => {
     expect(endpoint.requests).toBeGreaterThan(40);
   });

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,7 @@ describe('collector main process', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates a default app on first start, prints its key, keeps it across restarts and exits cleanly on SIGTERM', async () => {
+  it('creates a default app on first start, prints its key that once, keeps it across restarts and exits cleanly on SIGTERM', async () => {
     const dataDir = newDir();
     const port = await freePort();
     const first = run({ XRAY_DATA_DIR: dataDir, XRAY_PORT: String(port) });
@@ -75,9 +75,13 @@ describe('collector main process', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
+    // Printed once: later starts say where the key is, never the key.
     const second = run({ XRAY_DATA_DIR: dataDir, XRAY_PORT: String(port) });
-    const [, again] = await waitFor(second, /App "default" API key:\s+(xr_[A-Za-z0-9_-]+)/);
-    expect(again).toBe(key);
+    await waitFor(second, /App "default" API key:\s+in (\S+default-app\.key)/);
+    expect(second.output()).not.toContain(key);
+    expect(readFileSync(join(dataDir, 'default-app.key'), 'utf8').trim()).toBe(key);
+    const still = await fetch(`http://127.0.0.1:${port}/api/v1/executions`, { headers: { authorization: `Bearer ${key}` } });
+    expect(still.status).toBe(200);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
@@ -86,8 +90,8 @@ describe('collector main process', () => {
     const port = await freePort();
     const apiKey = 'xr_chosen-by-the-operator-0001';
     const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: String(port), XRAY_API_KEY: apiKey });
-    const [, printed] = await waitFor(running, /App "default" API key:\s+(xr_[A-Za-z0-9_-]+)/);
-    expect(printed).toBe(apiKey);
+    await waitFor(running, /App "default" API key:\s+the one in XRAY_API_KEY/);
+    expect(running.output()).not.toContain(apiKey);
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/pipelines`, { headers: { 'x-api-key': apiKey } });
     expect(response.status).toBe(200);
     running.child.kill('SIGTERM');

@@ -42,6 +42,8 @@
  *    `default`, no password). Mismatch: code 516 AUTHENTICATION_FAILED with
  *    HTTP 403 (the server's mapping for 516; /ping needs no auth, as on the
  *    server).
+ *  - One statement per request, as on the server: a second statement after
+ *    `;` is refused with code 62 (chDB itself would run both).
  *  - Request bodies with Content-Encoding gzip, deflate or br. Responses
  *    compressed (br, gzip or deflate, per Accept-Encoding) when
  *    `enable_http_compression=1`.
@@ -277,6 +279,7 @@ export async function createClickHouseHttpEndpoint(
     const defaultFormat = headerValue(req, 'x-clickhouse-format') ?? search.get('default_format') ?? 'TabSeparated';
 
     const result = await runOnOwnConnection(async (connection) => {
+      await refuseMultiStatements(connection, queryParam !== '' ? queryParam : bodyText);
       if (database !== '') await connection.queryAsync(`USE ${quoteIdentifier(database)}`);
       if (assignments.length > 0) await connection.queryAsync(`SET ${assignments.join(', ')}`);
       return connection.queryAsync(sql, { format: defaultFormat });
@@ -359,6 +362,27 @@ export async function createClickHouseHttpEndpoint(
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The server's max_query_size default: the part of a request it parses as SQL. */
+const MAX_QUERY_SIZE = 262_144;
+
+/**
+ * chDB runs every statement of a text separated by `;`; the server runs one
+ * and refuses a second with code 62 ("Multi-statements are not allowed").
+ * The engine's own parser (formatQuery, with the text as a bound value)
+ * decides, as on the server. INSERT data after FORMAT is not SQL and is not
+ * looked at (formatQuery stops there, as the server does).
+ */
+async function refuseMultiStatements(connection: Session, sql: string): Promise<void> {
+  if (Buffer.byteLength(sql) > MAX_QUERY_SIZE) return;
+  try {
+    await connection.queryBindAsync('SELECT formatQuery({q:String})', { q: sql }, { format: 'TabSeparated' });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const detail = /Syntax error \(Multi-statements are not allowed\)[^\n]*?(?=\. : In scope|$)/.exec(message);
+    if (detail) throw new EndpointError(62, 'SYNTAX_ERROR', detail[0]);
+  }
 }
 
 /** Writes a buffered response, compressed when the request enabled HTTP compression. */

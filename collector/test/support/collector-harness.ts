@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
+import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import type { XRayApp } from '../../src/app.js';
 import { ensureDefaultApp } from '../../src/bootstrap.js';
@@ -17,6 +18,7 @@ import { openStore } from '../../src/store/index.js';
 import type { ClickHouseBackend, InsertBatcherOptions, Store } from '../../src/store/index.js';
 import { createEmbeddedBackend } from '../../src/store/chdb-backend.js';
 import { createServerBackend } from '../../src/store/server-backend.js';
+import type { SqlLimits } from '../../src/sql-sandbox/index.js';
 import { createClickHouseHttpEndpoint } from './clickhouse-http-endpoint.js';
 
 export type BackendKind = 'embedded' | 'server';
@@ -29,10 +31,16 @@ export interface HarnessOptions {
   /** Reuse this folder (e.g. to restart on the same data); it is then not deleted on close. */
   dataDir?: string;
   retentionDays?: number;
+  /** Admin SQL limits (e.g. a short maxExecutionSeconds). */
+  sqlLimits?: Partial<SqlLimits>;
+  /** A pino logger for the collector (none when omitted). */
+  logger?: FastifyBaseLogger;
 }
 
 export interface Harness {
   url: string;
+  /** The temporary folder holding the engine's data and the key file. */
+  dataDir: string;
   apiKey: string;
   appId: string;
   adminToken: string;
@@ -75,11 +83,18 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
   });
   const defaultApp = await ensureDefaultApp(store.apps, { appId: 'default', apiKey: undefined, dataDir: dir });
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;
-  const xray = await buildApp({ store, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024, adminToken });
+  const xray = await buildApp({
+    store,
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    adminToken,
+    sqlLimits: options.sqlLimits,
+    logger: options.logger,
+  });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
   return {
     url,
+    dataDir: dir,
     apiKey: defaultApp.apiKey,
     appId: defaultApp.appId,
     adminToken,
@@ -108,5 +123,15 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
 /** GET a query-API path with the given key and return status and JSON. */
 export async function getJson<T = any>(harness: Harness, path: string, apiKey = harness.apiKey): Promise<{ status: number; body: T }> {
   const response = await fetch(`${harness.url}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** POST one statement to the admin SQL route with the admin token; returns status and JSON. */
+export async function adminSql<T = any>(harness: Harness, sql: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${harness.url}/api/v1/admin/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${harness.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sql }),
+  });
   return { status: response.status, body: (await response.json()) as T };
 }

@@ -28,8 +28,22 @@ describe('config', () => {
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
+        adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
+    });
+
+    it('reads the admin SQL limits and refuses values out of range, naming the key', () => {
+      const config = loadConfig({
+        XRAY_ADMIN_SQL_MAX_ROWS: '500',
+        XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: '5',
+        XRAY_ADMIN_SQL_MAX_MEMORY_BYTES: String(64 * 1024 * 1024),
+        XRAY_ADMIN_SQL_MAX_THREADS: '1',
+        XRAY_ADMIN_SQL_MAX_CONCURRENT: '4',
+      });
+      expect(config.adminSql).toEqual({ maxRows: 500, maxExecutionSeconds: 5, maxMemoryBytes: 64 * 1024 * 1024, maxThreads: 1, maxConcurrent: 4 });
+      expect(() => loadConfig({ XRAY_ADMIN_SQL_MAX_ROWS: '0' })).toThrow('XRAY_ADMIN_SQL_MAX_ROWS="0"');
+      expect(() => loadConfig({ XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: 'forever' })).toThrow('XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS');
     });
 
     it('reads XRAY_RETENTION_DAYS as whole days and refuses anything else, naming the key', () => {
@@ -72,6 +86,7 @@ describe('config', () => {
         maxBodyBytes: 2048,
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
+        adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });
