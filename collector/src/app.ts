@@ -18,7 +18,7 @@ import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
-import type { KeyResolver } from './auth/key-resolver.js';
+import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { tracesRoute } from './ingest/traces-route.js';
@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The app of the caller's API key; set by the auth hook of every /api/v1 route. */
     appId: string;
+    /** The caller's key (app, prefix, scopes); set by the auth hooks of /v1/traces and /api/v1. */
+    caller: ResolvedKey | null;
   }
 }
 
@@ -107,6 +109,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('appId', '');
+  app.decorateRequest('caller', null);
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics, pendingRows: () => store.batcher.pendingRows });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -117,7 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.addHook('onClose', async () => {
     stopFlushMetrics();
   });
-  const keys = createKeyResolver({ lookup: (hash) => store.apps.findAppIdByKeyHash(hash) });
+  const keys = createKeyResolver({ lookup: (hash) => store.apps.findKeyByHash(hash) });
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -142,7 +145,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(tracesRoute, {
     maxBodyBytes: options.maxBodyBytes,
-    resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined),
+    resolveKey: (credential) => keys.resolve(credential),
     credentialOf: (request) => credentialFrom(request.headers),
     toRows: spansToRows,
     write: (rows) => store.batcher.write(rows),
@@ -161,9 +164,13 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         scoped.addHook('onRequest', async (request) => {
           const credential = credentialFrom(request.headers);
           if (!credential) throw new XRayError('XRAY_ERR_AUTH_MISSING_KEY');
-          const appId = await keys.resolve(credential);
-          if (!appId) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
-          request.appId = appId;
+          const caller = await keys.resolve(credential);
+          if (!caller) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
+          if (!caller.scopes.includes('read')) {
+            throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not use the query API: it lacks the "read" scope`);
+          }
+          request.caller = caller;
+          request.appId = caller.appId;
         });
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });

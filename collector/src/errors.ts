@@ -57,6 +57,11 @@ export const ERRORS = {
     message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
   },
   XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+  XRAY_ERR_AUTH_SCOPE: {
+    status: 403,
+    retryable: false,
+    message: 'The API key lacks the scope this route needs ("ingest" for /v1/traces, "read" for the query API)',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -19,7 +19,7 @@ import type { ServerBackendOptions } from './server-backend.js';
 
 export type { ClickHouseBackend, QueryParams, QueryOptions } from './backend.js';
 export { ClickHouseError } from './backend.js';
-export type { AppRecord, ApiKeyRecord, AppsRepository } from './apps.js';
+export type { ActiveKeyRecord, AppRecord, ApiKeyRecord, AppsRepository } from './apps.js';
 export type {
   Cursor,
   ExecutionFilter,

@@ -219,7 +219,7 @@ describe('xray CLI against a running collector', () => {
 
       const prefix = firstKey!.slice(0, 11);
       const listed = await xray(['keys', 'list', 'cli-app']);
-      expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+initial\\s+\\S+ \\S+\\s+active$`, 'm'));
+      expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+initial\\s+ingest,read\\s+\\S+ \\S+\\s+active$`, 'm'));
       expect(listed.stdout).toMatch(new RegExp(`^${secondKey!.slice(0, 11)}\\s+ci\\s+`, 'm'));
 
       const revoked = await xray(['keys', 'revoke', 'cli-app', prefix]);
@@ -232,6 +232,26 @@ describe('xray CLI against a running collector', () => {
       expect(refused.stderr).toContain('The API key came from XRAY_API_KEY.');
       expect((await xray(['executions'], { XRAY_API_KEY: secondKey! })).code).toBe(0);
       expect((await xray(['keys', 'list', 'cli-app'])).stdout).toMatch(new RegExp(`^${prefix}\\s.*revoked$`, 'm'));
+    });
+
+    it('issues a read-only key with --scope read that can query but not send spans', async () => {
+      await xray(['apps', 'create', 'cli-scoped']);
+      const issued = await xray(['keys', 'create', 'cli-scoped', '--name', 'grafana', '--scope', 'read']);
+      expect(issued.code).toBe(0);
+      expect(issued.stdout).toContain('(read)');
+      const readKey = /API key: (xr_[A-Za-z0-9_-]+)/.exec(issued.stdout)![1];
+      expect((await xray(['executions'], { XRAY_API_KEY: readKey })).code).toBe(0);
+      const sent = await fetch(`${harness.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': readKey },
+        body: '{"resourceSpans":[]}',
+      });
+      expect(sent.status).toBe(403);
+      expect((await xray(['keys', 'list', 'cli-scoped'])).stdout).toMatch(new RegExp(`^${readKey.slice(0, 11)}\\s+grafana\\s+read\\s+`, 'm'));
+
+      const bad = await xray(['keys', 'create', 'cli-scoped', '--scope', 'write']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--scope must be ingest, read or ingest,read');
     });
 
     it('refuses admin commands with a wrong admin token', async () => {
