@@ -22,12 +22,14 @@ import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { tracesRoute } from './ingest/traces-route.js';
+import { createRateLimiter, limitsRoutes, rateLimitMessage } from './limits/index.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { spansToRows } from './model/span-to-rows.js';
 import { healthRoutes } from './routes/health.js';
 import { ClickHouseError, OverloadedError } from './store/index.js';
-import type { Store } from './store/index.js';
+import type { RateLimit, Store } from './store/index.js';
+import { createAppCache } from './store/app-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,6 +50,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Include Node process metrics in /metrics. */
   defaultMetrics?: boolean;
+  /** Rate limit of apps without their own (XRAY_RATE_LIMIT_RPS / _BURST); 200 requests/s, burst 400 when omitted. */
+  rateLimit?: RateLimit;
 }
 
 export interface XRayApp {
@@ -85,7 +89,9 @@ function toApiError(error: unknown): XRayError {
 function sendApiError(request: FastifyRequest, reply: FastifyReply, error: XRayError): FastifyReply {
   if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
-  if (error.retryable && error.statusCode !== 500) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (error.retryable && error.statusCode !== 500 && !reply.hasHeader('retry-after')) {
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
   return reply.type('application/json').send(toErrorBody(error));
 }
 
@@ -121,6 +127,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     stopFlushMetrics();
   });
   const keys = createKeyResolver({ lookup: (hash) => store.apps.findKeyByHash(hash) });
+  const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId) });
+  const limiter = createRateLimiter({
+    settingsOf: (appId) => appSettings.get(appId),
+    defaults: options.rateLimit ?? { requestsPerSecond: 200, burst: 400 },
+    onLimited: (appId, limit, route) => metrics.rateLimited.inc({ app: appId, limit, route }),
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -147,6 +159,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     maxBodyBytes: options.maxBodyBytes,
     resolveKey: (credential) => keys.resolve(credential),
     credentialOf: (request) => credentialFrom(request.headers),
+    checkRate: (caller) => limiter.check(caller, 'ingest'),
     toRows: spansToRows,
     write: (rows) => store.batcher.write(rows),
     classifyWriteError,
@@ -161,13 +174,18 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       );
 
       await api.register(async (scoped) => {
-        scoped.addHook('onRequest', async (request) => {
+        scoped.addHook('onRequest', async (request, reply) => {
           const credential = credentialFrom(request.headers);
           if (!credential) throw new XRayError('XRAY_ERR_AUTH_MISSING_KEY');
           const caller = await keys.resolve(credential);
           if (!caller) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
           if (!caller.scopes.includes('read')) {
             throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not use the query API: it lacks the "read" scope`);
+          }
+          const decision = await limiter.check(caller, 'read');
+          if (!decision.allowed) {
+            reply.header('retry-after', String(decision.retryAfterSeconds));
+            throw new XRayError('XRAY_ERR_RATE_LIMITED', rateLimitMessage(caller, decision));
           }
           request.caller = caller;
           request.appId = caller.appId;
@@ -186,6 +204,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             }
           });
           await admin.register(adminRoutes, { apps: store.apps, backend: store.backend, onKeysChanged: () => keys.invalidate() });
+          await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
         },
         { prefix: '/admin' },
       );

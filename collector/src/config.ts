@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isMasterKeyText } from './auth/master-key.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
@@ -43,6 +44,12 @@ export const EnvSchema = z.object({
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
+  XRAY_RATE_LIMIT_RPS: z.preprocess(blankToUndefined, z.coerce.number().positive().max(1_000_000).default(200)),
+  XRAY_RATE_LIMIT_BURST: intFromEnv(400, 1, 10_000_000),
+  XRAY_SIGNATURE_WINDOW_SECONDS: intFromEnv(300, 1, 86_400),
+  XRAY_SECRET_KEY: optionalString.refine((value) => value === undefined || isMasterKeyText(value), {
+    message: 'expected 32 random bytes as base64, base64url or 64 hex digits (e.g. `openssl rand -base64 32`)',
+  }),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -65,6 +72,12 @@ export interface CollectorConfig {
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
+  /** Rate limit of every app without its own. */
+  rateLimit: { requestsPerSecond: number; burst: number };
+  /** How far a signed request's timestamp may be from now, either way. */
+  signatureWindowSeconds: number;
+  /** Master key for signing secrets at rest (XRAY_SECRET_KEY); undefined = XRAY_DATA_DIR/secret.key. */
+  secretKey: string | undefined;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
@@ -111,6 +124,9 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
+    rateLimit: { requestsPerSecond: e.XRAY_RATE_LIMIT_RPS, burst: e.XRAY_RATE_LIMIT_BURST },
+    signatureWindowSeconds: e.XRAY_SIGNATURE_WINDOW_SECONDS,
+    secretKey: e.XRAY_SECRET_KEY,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

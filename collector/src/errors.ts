@@ -62,6 +62,11 @@ export const ERRORS = {
     retryable: false,
     message: 'The API key lacks the scope this route needs ("ingest" for /v1/traces, "read" for the query API)',
   },
+  XRAY_ERR_RATE_LIMITED: {
+    status: 429,
+    retryable: true,
+    message: "Too many requests for this key or app; retry after Retry-After seconds",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -23,7 +23,7 @@ export interface AdminRoutesOptions {
   maxSqlRows?: number;
 }
 
-const appIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
+export const appIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
 const appSchema = z.object({ appId: z.string(), name: z.string(), createdAt: z.string() });
 const scopesSchema = z
   .array(z.enum(SCOPES))

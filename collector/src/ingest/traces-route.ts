@@ -20,6 +20,8 @@ import type { DecodeResult } from '../contracts/spans.js';
 import type { RowBatch } from '../contracts/rows.js';
 import { ERRORS, RETRY_AFTER_SECONDS, XRayError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
+import { rateLimitMessage } from '../limits/index.js';
+import type { RateDecision } from '../limits/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import {
   BodyTooLargeError,
@@ -38,6 +40,8 @@ export interface TracesRouteOptions {
   /** The caller behind an API key (app, prefix, scopes), or undefined. */
   resolveKey: (credential: string) => Promise<ResolvedKey | undefined>;
   credentialOf: (request: FastifyRequest) => string | undefined;
+  /** Takes a token from the caller's rate-limit buckets. */
+  checkRate: (caller: ResolvedKey) => Promise<RateDecision>;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
   write: (rows: RowBatch) => Promise<void>;
   /** Maps a write failure to a registry code (overload vs. store failure). */
@@ -79,7 +83,7 @@ function formatOf(request: FastifyRequest): OtlpFormat | undefined {
 
 function sendFailure(reply: FastifyReply, format: OtlpFormat, error: XRayError): FastifyReply {
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
-  if (error.retryable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   const status = { code: rpcCodeFor(error.statusCode), message: `${error.code}: ${error.message}` };
   return format === 'protobuf'
     ? reply.type('application/x-protobuf').send(encodeStatus('protobuf', status))
@@ -143,6 +147,12 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
         format,
         new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not send spans: it lacks the "ingest" scope`),
       );
+    }
+    const decision = await options.checkRate(caller);
+    if (!decision.allowed) {
+      options.metrics.spansRejected.inc({ reason: 'rate_limit' });
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      return sendFailure(reply, format, new XRayError('XRAY_ERR_RATE_LIMITED', rateLimitMessage(caller, decision)));
     }
     request.caller = caller;
   });

@@ -43,7 +43,7 @@ export interface AppsRepository {
 
 let lastVersion = 0;
 /** Strictly increasing row versions for ReplacingMergeTree, even within one millisecond. */
-function nextVersion(): number {
+export function nextVersion(): number {
   lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
   return lastVersion;
 }

@@ -6,20 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/auth/api-key.js';
+import { adminCall as admin } from '../support/admin-api.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { protobufExecution } from '../support/otlp-protobuf.js';
 import { decodeProtobufStatus } from '../support/otlp-status.js';
-
-async function admin(harness: Harness, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${harness.url}/api/v1/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${harness.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
 
 async function issue(harness: Harness, appId: string, scopes: string[]): Promise<string> {
   const reply = await admin(harness, 'POST', `/apps/${appId}/keys`, { name: scopes.join('+'), scopes });

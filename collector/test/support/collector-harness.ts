@@ -29,6 +29,8 @@ export interface HarnessOptions {
   /** Reuse this folder (e.g. to restart on the same data); it is then not deleted on close. */
   dataDir?: string;
   retentionDays?: number;
+  /** Default rate limit of apps without their own; the collector's 200/s, burst 400 when omitted. */
+  rateLimit?: { requestsPerSecond: number; burst: number };
 }
 
 export interface Harness {
@@ -75,7 +77,12 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
   });
   const defaultApp = await ensureDefaultApp(store.apps, { appId: 'default', apiKey: undefined, dataDir: dir });
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;
-  const xray = await buildApp({ store, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024, adminToken });
+  const xray = await buildApp({
+    store,
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    adminToken,
+    rateLimit: options.rateLimit,
+  });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
   return {

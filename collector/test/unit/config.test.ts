@@ -27,6 +27,9 @@ describe('config', () => {
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
+        rateLimit: { requestsPerSecond: 200, burst: 400 },
+        signatureWindowSeconds: 300,
+        secretKey: undefined,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
     });
@@ -36,6 +39,20 @@ describe('config', () => {
       expect(loadConfig({ XRAY_RETENTION_DAYS: '' }).retentionDays).toBeUndefined();
       for (const bad of ['0', '1.5', 'forever']) {
         expect(() => loadConfig({ XRAY_RETENTION_DAYS: bad })).toThrow(`XRAY_RETENTION_DAYS=${JSON.stringify(bad)}`);
+      }
+    });
+
+    it('refuses rate limits, signature windows and master keys it cannot use, naming the key', () => {
+      for (const [key, bad] of [
+        ['XRAY_RATE_LIMIT_RPS', '0'],
+        ['XRAY_RATE_LIMIT_RPS', 'fast'],
+        ['XRAY_RATE_LIMIT_BURST', '0'],
+        ['XRAY_RATE_LIMIT_BURST', '1.5'],
+        ['XRAY_SIGNATURE_WINDOW_SECONDS', '0'],
+        ['XRAY_SECRET_KEY', 'too-short'],
+        ['XRAY_SECRET_KEY', 'ab'.repeat(31)],
+      ]) {
+        expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(`${key}=${JSON.stringify(bad)}`);
       }
     });
 
@@ -57,6 +74,10 @@ describe('config', () => {
         XRAY_BATCH_MAX_WAIT_MILLIS: '0',
         XRAY_MAX_PENDING_ROWS: '1000',
         XRAY_MIGRATIONS_DIR: '/opt/migrations',
+        XRAY_RATE_LIMIT_RPS: '2.5',
+        XRAY_RATE_LIMIT_BURST: '10',
+        XRAY_SIGNATURE_WINDOW_SECONDS: '60',
+        XRAY_SECRET_KEY: 'ab'.repeat(32),
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -69,6 +90,9 @@ describe('config', () => {
         maxBodyBytes: 2048,
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
+        rateLimit: { requestsPerSecond: 2.5, burst: 10 },
+        signatureWindowSeconds: 60,
+        secretKey: 'ab'.repeat(32),
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });
