@@ -3,6 +3,7 @@
  * listens (main.ts does) so tests drive it with inject() or listen on port 0.
  * This is the only module that imports otlp/, model/ and store/ together.
  */
+import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +19,10 @@ import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
+import { createSignatureCheck } from './auth/request-signing.js';
+import { createSecretBox } from './auth/secret-box.js';
+import { createSigningKeyring } from './auth/signing-keyring.js';
+import { signingRoutes } from './auth/signing-routes.js';
 import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
@@ -52,6 +57,14 @@ export interface BuildAppOptions {
   defaultMetrics?: boolean;
   /** Rate limit of apps without their own (XRAY_RATE_LIMIT_RPS / _BURST); 200 requests/s, burst 400 when omitted. */
   rateLimit?: RateLimit;
+  /** How far a signed request's timestamp may be from now, either way (XRAY_SIGNATURE_WINDOW_SECONDS); 300 when omitted. */
+  signatureWindowSeconds?: number;
+  /**
+   * 32 bytes that encrypt signing secrets at rest (auth/master-key.ts). main.ts
+   * always passes one; without it a random key lives only as long as this app,
+   * so secrets it issues cannot be read after a restart (fine for tests).
+   */
+  masterKey?: Buffer;
 }
 
 export interface XRayApp {
@@ -128,6 +141,17 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   });
   const keys = createKeyResolver({ lookup: (hash) => store.apps.findKeyByHash(hash) });
   const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId) });
+  const keyring = createSigningKeyring({
+    repository: store.signingSecrets,
+    box: createSecretBox(options.masterKey ?? randomBytes(32)),
+    onUnreadable: (appId, secretPrefix, error) =>
+      app.log.error({ appId, secretPrefix, err: error }, 'a signing secret cannot be opened with this master key (XRAY_SECRET_KEY / secret.key); it is ignored'),
+  });
+  const checkSignature = createSignatureCheck({
+    settingsOf: (appId) => appSettings.get(appId),
+    secretsOf: (appId) => keyring.activeSecrets(appId),
+    windowSeconds: options.signatureWindowSeconds ?? 300,
+  });
   const limiter = createRateLimiter({
     settingsOf: (appId) => appSettings.get(appId),
     defaults: options.rateLimit ?? { requestsPerSecond: 200, burst: 400 },
@@ -160,6 +184,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     resolveKey: (credential) => keys.resolve(credential),
     credentialOf: (request) => credentialFrom(request.headers),
     checkRate: (caller) => limiter.check(caller, 'ingest'),
+    checkSignature,
     toRows: spansToRows,
     write: (rows) => store.batcher.write(rows),
     classifyWriteError,
@@ -204,6 +229,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             }
           });
           await admin.register(adminRoutes, { apps: store.apps, backend: store.backend, onKeysChanged: () => keys.invalidate() });
+          await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
         },
         { prefix: '/admin' },

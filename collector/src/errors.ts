@@ -67,6 +67,21 @@ export const ERRORS = {
     retryable: true,
     message: "Too many requests for this key or app; retry after Retry-After seconds",
   },
+  XRAY_ERR_SIGNATURE_MISSING: {
+    status: 401,
+    retryable: false,
+    message: 'This app requires signed requests: send x-xray-signature',
+  },
+  XRAY_ERR_SIGNATURE_STALE: {
+    status: 401,
+    retryable: false,
+    message: "The signature's timestamp is outside the allowed window",
+  },
+  XRAY_ERR_SIGNATURE_INVALID: {
+    status: 401,
+    retryable: false,
+    message: 'The signature is malformed or does not match the body and an active signing secret',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

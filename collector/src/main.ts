@@ -7,6 +7,7 @@
  */
 import { pino } from 'pino';
 import { buildApp } from './app.js';
+import { ensureMasterKey } from './auth/master-key.js';
 import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/index.js';
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
     logger,
     defaultMetrics: true,
     rateLimit: config.rateLimit,
+    signatureWindowSeconds: config.signatureWindowSeconds,
+    masterKey: ensureMasterKey(config.secretKey, config.dataDir),
   });
   const address = await app.listen({ host: config.host, port: config.port });
 

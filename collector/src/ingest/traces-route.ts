@@ -16,6 +16,8 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedKey } from '../auth/key-resolver.js';
+import type { CheckRequestSignature } from '../auth/request-signing.js';
+import { SIGNATURE_HEADER } from '../auth/signature.js';
 import type { DecodeResult } from '../contracts/spans.js';
 import type { RowBatch } from '../contracts/rows.js';
 import { ERRORS, RETRY_AFTER_SECONDS, XRayError } from '../errors.js';
@@ -40,6 +42,8 @@ export interface TracesRouteOptions {
   /** The caller behind an API key (app, prefix, scopes), or undefined. */
   resolveKey: (credential: string) => Promise<ResolvedKey | undefined>;
   credentialOf: (request: FastifyRequest) => string | undefined;
+  /** Checks x-xray-signature against the raw body, as the caller's app requires. */
+  checkSignature: CheckRequestSignature;
   /** Takes a token from the caller's rate-limit buckets. */
   checkRate: (caller: ResolvedKey) => Promise<RateDecision>;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
@@ -170,6 +174,12 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       const { appId } = request.caller as ResolvedKey;
 
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      // The signature covers the bytes as sent: checked before anything is decompressed.
+      const signature = await options.checkSignature(appId, request.headers[SIGNATURE_HEADER], raw);
+      if (!signature.ok) {
+        options.metrics.spansRejected.inc({ reason: 'signature' });
+        return sendFailure(reply, format, new XRayError(signature.code, signature.message));
+      }
       const encoding = request.headers['content-encoding'];
       const body = await decompressBody(raw, typeof encoding === 'string' ? encoding : undefined, options.maxBodyBytes);
       const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);

@@ -8,8 +8,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appIdSchema } from '../api/admin-routes.js';
+import { requireApp } from '../api/require-app.js';
 import { errorResponse } from '../api/schemas.js';
-import { XRayError } from '../errors.js';
 import type { AppSettingsRepository, AppsRepository } from '../store/index.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -38,10 +38,6 @@ const params = z.object({ appId: appIdSchema });
 export const limitsRoutes: FastifyPluginAsync<LimitsRoutesOptions> = async (fastify, options) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  async function requireApp(appId: string): Promise<void> {
-    if (!(await options.apps.getApp(appId))) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
-  }
-
   async function describe(appId: string): Promise<z.infer<typeof limitsResponse>> {
     const own = (await options.settings.get(appId)).rateLimit;
     const limits = await options.limiter.limitsOf(appId);
@@ -58,7 +54,7 @@ export const limitsRoutes: FastifyPluginAsync<LimitsRoutesOptions> = async (fast
     '/apps/:appId/limits',
     { schema: { tags: ['admin'], summary: "An app's rate limits (per app and per key)", params, response: { 200: limitsResponse, ...errors } } },
     async (request) => {
-      await requireApp(request.params.appId);
+      await requireApp(options.apps, request.params.appId);
       return describe(request.params.appId);
     },
   );
@@ -86,7 +82,7 @@ export const limitsRoutes: FastifyPluginAsync<LimitsRoutesOptions> = async (fast
     },
     async (request) => {
       const { appId } = request.params;
-      await requireApp(appId);
+      await requireApp(options.apps, appId);
       const body = request.body;
       await options.settings.update(appId, {
         rateLimit: { requestsPerSecond: body.requestsPerSecond, burst: body.burst },
@@ -105,7 +101,7 @@ export const limitsRoutes: FastifyPluginAsync<LimitsRoutesOptions> = async (fast
     { schema: { tags: ['admin'], summary: "Return an app to the collector's default rate limits", params, response: { 200: limitsResponse, ...errors } } },
     async (request) => {
       const { appId } = request.params;
-      await requireApp(appId);
+      await requireApp(options.apps, appId);
       await options.settings.update(appId, { rateLimit: undefined, keyRateLimit: undefined });
       options.onSettingsChanged(appId);
       return describe(appId);

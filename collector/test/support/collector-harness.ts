@@ -31,6 +31,8 @@ export interface HarnessOptions {
   retentionDays?: number;
   /** Default rate limit of apps without their own; the collector's 200/s, burst 400 when omitted. */
   rateLimit?: { requestsPerSecond: number; burst: number };
+  /** Master key for signing secrets at rest; random per harness when omitted. */
+  masterKey?: Buffer;
 }
 
 export interface Harness {
@@ -82,6 +84,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     adminToken,
     rateLimit: options.rateLimit,
+    masterKey: options.masterKey,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
