@@ -33,6 +33,9 @@ export const EnvSchema = z.object({
   XRAY_API_KEY: optionalString.refine((value) => value === undefined || API_KEY_PATTERN.test(value), {
     message: 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"',
   }),
+  XRAY_READ_API_KEY: optionalString.refine((value) => value === undefined || API_KEY_PATTERN.test(value), {
+    message: 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"',
+  }),
   XRAY_ADMIN_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, {
     message: 'expected at least 16 characters',
   }),
@@ -64,6 +67,8 @@ export interface CollectorConfig {
   port: number;
   dataDir: string;
   apiKey: string | undefined;
+  /** A read-only key for the default app (for Grafana), registered at start. */
+  readApiKey: string | undefined;
   adminToken: string | undefined;
   defaultApp: string;
   logLevel: z.infer<typeof EnvSchema>['XRAY_LOG_LEVEL'];
@@ -107,12 +112,16 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.XRAY_READ_API_KEY !== undefined && e.XRAY_READ_API_KEY === e.XRAY_API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  XRAY_READ_API_KEY: must differ from XRAY_API_KEY (that key can also send spans)');
+  }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
     host: e.XRAY_HOST,
     port: e.XRAY_PORT,
     dataDir,
     apiKey: e.XRAY_API_KEY,
+    readApiKey: e.XRAY_READ_API_KEY,
     adminToken: e.XRAY_ADMIN_TOKEN,
     defaultApp: e.XRAY_DEFAULT_APP,
     logLevel: e.XRAY_LOG_LEVEL,

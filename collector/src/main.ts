@@ -7,6 +7,7 @@
  */
 import { pino } from 'pino';
 import { buildApp } from './app.js';
+import { ensureReadOnlyKey } from './auth/ensure-read-key.js';
 import { ensureMasterKey } from './auth/master-key.js';
 import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     'clickhouse ready',
   );
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
+  if (config.readApiKey) await ensureReadOnlyKey(store.apps, defaultApp.appId, config.readApiKey);
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
   const { app } = await buildApp({
     store,

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../src/auth/api-key.js';
+import { ensureReadOnlyKey } from '../../src/auth/ensure-read-key.js';
 import { adminCall as admin } from '../support/admin-api.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
@@ -150,5 +151,16 @@ describe('scoped keys', () => {
     expect((await get('/api/v1/executions', oldKey)).status).toBe(200);
     const e = executionSpans({ pipeline: 'old-key', steps: [{ name: 's' }] });
     expect((await postJson(harness.url, oldKey, jsonRequest([e.root, ...e.steps]))).status).toBe(200);
+  });
+
+  it('registers XRAY_READ_API_KEY read-only, once, and refuses a key that could write', async () => {
+    const grafanaKey = `xr_${'g'.repeat(40)}`;
+    await ensureReadOnlyKey(harness.store.apps, 'scoped', grafanaKey);
+    await ensureReadOnlyKey(harness.store.apps, 'scoped', grafanaKey);
+    const keys = (await admin(harness, 'GET', '/apps/scoped/keys')).body.keys.filter((k: { name: string }) => k.name === 'XRAY_READ_API_KEY');
+    expect(keys).toEqual([expect.objectContaining({ scopes: ['read'], revoked: false })]);
+    expect((await postJson(harness.url, grafanaKey, jsonRequest([]))).status).toBe(403);
+    await expect(ensureReadOnlyKey(harness.store.apps, 'scoped', both)).rejects.toThrow('scopes [ingest, read]');
+    await expect(ensureReadOnlyKey(harness.store.apps, 'default', grafanaKey)).rejects.toThrow('already a key of app "scoped"');
   });
 });

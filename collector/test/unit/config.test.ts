@@ -20,6 +20,7 @@ describe('config', () => {
         port: 4318,
         dataDir: resolve('.xray/data'),
         apiKey: undefined,
+        readApiKey: undefined,
         adminToken: undefined,
         defaultApp: 'default',
         logLevel: 'info',
@@ -51,9 +52,12 @@ describe('config', () => {
         ['XRAY_SIGNATURE_WINDOW_SECONDS', '0'],
         ['XRAY_SECRET_KEY', 'too-short'],
         ['XRAY_SECRET_KEY', 'ab'.repeat(31)],
+        ['XRAY_READ_API_KEY', 'grafana'],
       ]) {
         expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(`${key}=${JSON.stringify(bad)}`);
       }
+      const same = `xr_${'s'.repeat(20)}`;
+      expect(() => loadConfig({ XRAY_API_KEY: same, XRAY_READ_API_KEY: same })).toThrow('XRAY_READ_API_KEY: must differ from XRAY_API_KEY');
     });
 
     it('ships migrations from clickhouse/migrations at the repository root', () => {
@@ -78,12 +82,14 @@ describe('config', () => {
         XRAY_RATE_LIMIT_BURST: '10',
         XRAY_SIGNATURE_WINDOW_SECONDS: '60',
         XRAY_SECRET_KEY: 'ab'.repeat(32),
+        XRAY_READ_API_KEY: `xr_${'r'.repeat(20)}`,
       });
       expect(config).toEqual({
         host: '0.0.0.0',
         port: 8080,
         dataDir: '/var/lib/xray',
         apiKey: `xr_${'a'.repeat(20)}`,
+        readApiKey: `xr_${'r'.repeat(20)}`,
         adminToken: 'admin-token-0123456789',
         defaultApp: 'shop.prod',
         logLevel: 'debug',
