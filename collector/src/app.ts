@@ -3,6 +3,7 @@
  * listens (main.ts does) so tests drive it with inject() or listen on port 0.
  * This is the only module that imports otlp/, model/ and store/ together.
  */
+import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -18,10 +19,15 @@ import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
-import type { KeyResolver } from './auth/key-resolver.js';
+import { createSignatureCheck } from './auth/request-signing.js';
+import { createSecretBox } from './auth/secret-box.js';
+import { createSigningKeyring } from './auth/signing-keyring.js';
+import { signingRoutes } from './auth/signing-routes.js';
+import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { tracesRoute } from './ingest/traces-route.js';
+import { createRateLimiter, limitsRoutes, rateLimitMessage } from './limits/index.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { spansToRows } from './model/span-to-rows.js';
@@ -29,12 +35,15 @@ import { healthRoutes } from './routes/health.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError } from './store/index.js';
-import type { Store } from './store/index.js';
+import type { RateLimit, Store } from './store/index.js';
+import { createAppCache } from './store/app-cache.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The app of the caller's API key; set by the auth hook of every /api/v1 route. */
     appId: string;
+    /** The caller's key (app, prefix, scopes); set by the auth hooks of /v1/traces and /api/v1. */
+    caller: ResolvedKey | null;
   }
 }
 
@@ -50,6 +59,16 @@ export interface BuildAppOptions {
   defaultMetrics?: boolean;
   /** Limits of admin SQL (rows, time, memory, threads, concurrency); defaults in sql-sandbox/limits.ts. */
   sqlLimits?: Partial<SqlLimits>;
+  /** Rate limit of apps without their own (XRAY_RATE_LIMIT_RPS / _BURST); 200 requests/s, burst 400 when omitted. */
+  rateLimit?: RateLimit;
+  /** How far a signed request's timestamp may be from now, either way (XRAY_SIGNATURE_WINDOW_SECONDS); 300 when omitted. */
+  signatureWindowSeconds?: number;
+  /**
+   * 32 bytes that encrypt signing secrets at rest (auth/master-key.ts). main.ts
+   * always passes one; without it a random key lives only as long as this app,
+   * so secrets it issues cannot be read after a restart (fine for tests).
+   */
+  masterKey?: Buffer;
 }
 
 export interface XRayApp {
@@ -87,7 +106,9 @@ function toApiError(error: unknown): XRayError {
 function sendApiError(request: FastifyRequest, reply: FastifyReply, error: XRayError): FastifyReply {
   if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error, code: error.code }, error.message);
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
-  if (error.retryable && error.statusCode !== 500) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (error.retryable && error.statusCode !== 500 && !reply.hasHeader('retry-after')) {
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
   return reply.type('application/json').send(toErrorBody(error));
 }
 
@@ -111,6 +132,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('appId', '');
+  app.decorateRequest('caller', null);
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics, pendingRows: () => store.batcher.pendingRows });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -121,7 +143,24 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.addHook('onClose', async () => {
     stopFlushMetrics();
   });
-  const keys = createKeyResolver({ lookup: (hash) => store.apps.findAppIdByKeyHash(hash) });
+  const keys = createKeyResolver({ lookup: (hash) => store.apps.findKeyByHash(hash) });
+  const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId) });
+  const keyring = createSigningKeyring({
+    repository: store.signingSecrets,
+    box: createSecretBox(options.masterKey ?? randomBytes(32)),
+    onUnreadable: (appId, secretPrefix, error) =>
+      app.log.error({ appId, secretPrefix, err: error }, 'a signing secret cannot be opened with this master key (XRAY_SECRET_KEY / secret.key); it is ignored'),
+  });
+  const checkSignature = createSignatureCheck({
+    settingsOf: (appId) => appSettings.get(appId),
+    secretsOf: (appId) => keyring.activeSecrets(appId),
+    windowSeconds: options.signatureWindowSeconds ?? 300,
+  });
+  const limiter = createRateLimiter({
+    settingsOf: (appId) => appSettings.get(appId),
+    defaults: options.rateLimit ?? { requestsPerSecond: 200, burst: 400 },
+    onLimited: (appId, limit, route) => metrics.rateLimited.inc({ app: appId, limit, route }),
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -146,8 +185,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(tracesRoute, {
     maxBodyBytes: options.maxBodyBytes,
-    resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined),
+    resolveKey: (credential) => keys.resolve(credential),
     credentialOf: (request) => credentialFrom(request.headers),
+    checkRate: (caller) => limiter.check(caller, 'ingest'),
+    checkSignature,
     toRows: spansToRows,
     write: (rows) => store.batcher.write(rows),
     classifyWriteError,
@@ -162,12 +203,21 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       );
 
       await api.register(async (scoped) => {
-        scoped.addHook('onRequest', async (request) => {
+        scoped.addHook('onRequest', async (request, reply) => {
           const credential = credentialFrom(request.headers);
           if (!credential) throw new XRayError('XRAY_ERR_AUTH_MISSING_KEY');
-          const appId = await keys.resolve(credential);
-          if (!appId) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
-          request.appId = appId;
+          const caller = await keys.resolve(credential);
+          if (!caller) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
+          if (!caller.scopes.includes('read')) {
+            throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not use the query API: it lacks the "read" scope`);
+          }
+          const decision = await limiter.check(caller, 'read');
+          if (!decision.allowed) {
+            reply.header('retry-after', String(decision.retryAfterSeconds));
+            throw new XRayError('XRAY_ERR_RATE_LIMITED', rateLimitMessage(caller, decision));
+          }
+          request.caller = caller;
+          request.appId = caller.appId;
         });
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });
@@ -184,6 +234,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           });
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
           await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
+          await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
+          await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
         },
         { prefix: '/admin' },
       );

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isMasterKeyText } from './auth/master-key.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
@@ -37,6 +38,9 @@ export const EnvSchema = z.object({
   XRAY_API_KEY: optionalString.refine((value) => value === undefined || API_KEY_PATTERN.test(value), {
     message: 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"',
   }),
+  XRAY_READ_API_KEY: optionalString.refine((value) => value === undefined || API_KEY_PATTERN.test(value), {
+    message: 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"',
+  }),
   XRAY_ADMIN_TOKEN: optionalString.refine((value) => value === undefined || value.length >= 16, {
     message: 'expected at least 16 characters',
   }),
@@ -53,6 +57,12 @@ export const EnvSchema = z.object({
   XRAY_ADMIN_SQL_MAX_MEMORY_BYTES: intFromEnv(1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
   XRAY_ADMIN_SQL_MAX_THREADS: intFromEnv(2, 1, 256),
   XRAY_ADMIN_SQL_MAX_CONCURRENT: intFromEnv(2, 1, 64),
+  XRAY_RATE_LIMIT_RPS: z.preprocess(blankToUndefined, z.coerce.number().positive().max(1_000_000).default(200)),
+  XRAY_RATE_LIMIT_BURST: intFromEnv(400, 1, 10_000_000),
+  XRAY_SIGNATURE_WINDOW_SECONDS: intFromEnv(300, 1, 86_400),
+  XRAY_SECRET_KEY: optionalString.refine((value) => value === undefined || isMasterKeyText(value), {
+    message: 'expected 32 random bytes as base64, base64url or 64 hex digits (e.g. `openssl rand -base64 32`)',
+  }),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -72,6 +82,8 @@ export interface CollectorConfig {
   grpcPort: number | undefined;
   dataDir: string;
   apiKey: string | undefined;
+  /** A read-only key for the default app (for Grafana), registered at start. */
+  readApiKey: string | undefined;
   adminToken: string | undefined;
   defaultApp: string;
   logLevel: z.infer<typeof EnvSchema>['XRAY_LOG_LEVEL'];
@@ -82,6 +94,12 @@ export interface CollectorConfig {
   retentionDays: number | undefined;
   /** Limits of admin SQL, enforced inside ClickHouse (sql-sandbox/). */
   adminSql: { maxRows: number; maxExecutionSeconds: number; maxMemoryBytes: number; maxThreads: number; maxConcurrent: number };
+  /** Rate limit of every app without its own. */
+  rateLimit: { requestsPerSecond: number; burst: number };
+  /** How far a signed request's timestamp may be from now, either way. */
+  signatureWindowSeconds: number;
+  /** Master key for signing secrets at rest (XRAY_SECRET_KEY); undefined = XRAY_DATA_DIR/secret.key. */
+  secretKey: string | undefined;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | {
@@ -125,6 +143,9 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       `Invalid configuration:\n  CLICKHOUSE_CLUSTER=${JSON.stringify(env.CLICKHOUSE_CLUSTER)}: cluster mode needs a ClickHouse server; set CLICKHOUSE_URL too`,
     );
   }
+  if (e.XRAY_READ_API_KEY !== undefined && e.XRAY_READ_API_KEY === e.XRAY_API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  XRAY_READ_API_KEY: must differ from XRAY_API_KEY (that key can also send spans)');
+  }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
     host: e.XRAY_HOST,
@@ -132,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     grpcPort: e.XRAY_GRPC_PORT === 'off' ? undefined : (e.XRAY_GRPC_PORT ?? (e.XRAY_PORT === 0 ? 0 : 4317)),
     dataDir,
     apiKey: e.XRAY_API_KEY,
+    readApiKey: e.XRAY_READ_API_KEY,
     adminToken: e.XRAY_ADMIN_TOKEN,
     defaultApp: e.XRAY_DEFAULT_APP,
     logLevel: e.XRAY_LOG_LEVEL,
@@ -150,6 +172,9 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       maxThreads: e.XRAY_ADMIN_SQL_MAX_THREADS,
       maxConcurrent: e.XRAY_ADMIN_SQL_MAX_CONCURRENT,
     },
+    rateLimit: { requestsPerSecond: e.XRAY_RATE_LIMIT_RPS, burst: e.XRAY_RATE_LIMIT_BURST },
+    signatureWindowSeconds: e.XRAY_SIGNATURE_WINDOW_SECONDS,
+    secretKey: e.XRAY_SECRET_KEY,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

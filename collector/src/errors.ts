@@ -68,6 +68,31 @@ export const ERRORS = {
     retryable: false,
     message: 'Give the whole key prefix as listed (11 characters, e.g. xr_AbCdEfGh)',
   },
+  XRAY_ERR_AUTH_SCOPE: {
+    status: 403,
+    retryable: false,
+    message: 'The API key lacks the scope this route needs ("ingest" for /v1/traces, "read" for the query API)',
+  },
+  XRAY_ERR_RATE_LIMITED: {
+    status: 429,
+    retryable: true,
+    message: "Too many requests for this key or app; retry after Retry-After seconds",
+  },
+  XRAY_ERR_SIGNATURE_MISSING: {
+    status: 401,
+    retryable: false,
+    message: 'This app requires signed requests: send x-xray-signature',
+  },
+  XRAY_ERR_SIGNATURE_STALE: {
+    status: 401,
+    retryable: false,
+    message: "The signature's timestamp is outside the allowed window",
+  },
+  XRAY_ERR_SIGNATURE_INVALID: {
+    status: 401,
+    retryable: false,
+    message: 'The signature is malformed or does not match the body and an active signing secret',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

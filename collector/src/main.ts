@@ -7,6 +7,8 @@
  */
 import { buildApp } from './app.js';
 import { defaultKeyLines, ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
+import { ensureReadOnlyKey } from './auth/ensure-read-key.js';
+import { ensureMasterKey } from './auth/master-key.js';
 import { ConfigError, loadConfig } from './config.js';
 import { ingestThroughTracesRoute } from './grpc/http-bridge.js';
 import { startGrpcServer } from './grpc/server.js';
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     'clickhouse ready',
   );
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
+  if (config.readApiKey) await ensureReadOnlyKey(store.apps, defaultApp.appId, config.readApiKey);
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
   const { app } = await buildApp({
     store,
@@ -36,6 +39,9 @@ async function main(): Promise<void> {
     logger,
     defaultMetrics: true,
     sqlLimits: config.adminSql,
+    rateLimit: config.rateLimit,
+    signatureWindowSeconds: config.signatureWindowSeconds,
+    masterKey: ensureMasterKey(config.secretKey, config.dataDir),
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const grpc =

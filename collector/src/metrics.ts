@@ -13,6 +13,7 @@ export interface CollectorMetrics {
   readonly insertDuration: Histogram;
   readonly insertRows: Histogram;
   readonly pendingRows: Gauge;
+  readonly rateLimited: Counter<'app' | 'limit' | 'route'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?: () => number } = {}): CollectorMetrics {
@@ -34,7 +35,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?:
     }),
     spansRejected: new Counter({
       name: 'xray_spans_rejected_total',
-      help: 'Spans not stored, by reason (invalid, decode, auth, overload, store)',
+      help: 'Spans not stored, by reason (invalid, decode, auth, overload, store); for auth and rate_limit, requests refused before decoding',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
@@ -54,6 +55,12 @@ export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?:
       name: 'xray_insert_batch_rows',
       help: 'Rows per coalesced ClickHouse insert',
       buckets: [1, 10, 100, 1000, 5000, 10000, 50000, 100000],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'xray_rate_limited_requests_total',
+      help: 'Requests refused with 429 by the rate limits, by app, limit (app or key) and route (ingest or read)',
+      labelNames: ['app', 'limit', 'route'] as const,
       registers: [registry],
     }),
     pendingRows: new Gauge({

@@ -213,7 +213,10 @@ test('the collectors: settings of collector/src/config.ts, one ClickHouse node e
     assert.equal(Number(env.XRAY_PORT ?? defaultPort), defaultPort);
     assert.deepEqual(ports(services[collectors[i]]), [], 'collectors are reached through the load balancer only');
   }
-  for (const key of ['XRAY_API_KEY', 'XRAY_ADMIN_TOKEN', 'CLICKHOUSE_CLUSTER']) {
+  // Stateless collectors: the same keys, and the same master key, or signing
+  // secrets sealed by one collector could not be opened by another.
+  for (const key of ['XRAY_API_KEY', 'XRAY_READ_API_KEY', 'XRAY_ADMIN_TOKEN', 'XRAY_SECRET_KEY', 'CLICKHOUSE_CLUSTER']) {
+    assert.ok(envs.every((env) => env[key]), `every collector sets ${key}`);
     assert.equal(new Set(envs.map((env) => env[key])).size, 1, `every collector has the same ${key}`);
   }
   assert.equal(new Set(envs.map((env) => new URL(env.CLICKHOUSE_URL).hostname)).size, collectors.length, 'the collectors spread over the nodes');

@@ -177,12 +177,14 @@ test('`docker-compose config` (Debian docker-compose 1.29.2) accepts and resolve
   }
 
   // Overrides flow through: another publish address, another key.
-  const custom = run({ XRAY_PUBLISH_ADDRESS: '0.0.0.0', XRAY_API_KEY: 'xr_0123456789abcdef0123' });
+  const custom = run({ XRAY_PUBLISH_ADDRESS: '0.0.0.0', XRAY_API_KEY: 'xr_0123456789abcdef0123', XRAY_GRAFANA_API_KEY: 'xr_grafana0123456789abcd' });
   assert.equal(custom.status, 0, custom.stderr);
   const customResolved = parseYaml(custom.stdout);
   assert.ok(customResolved.services.collector.ports.some((p) => String(p).startsWith('0.0.0.0:4318:4318')));
   assert.equal(envMap(customResolved.services.collector).XRAY_API_KEY, 'xr_0123456789abcdef0123');
-  assert.equal(envMap(customResolved.services.grafana).XRAY_API_KEY, 'xr_0123456789abcdef0123');
+  assert.equal(envMap(customResolved.services.collector).XRAY_READ_API_KEY, 'xr_grafana0123456789abcd');
+  assert.equal(envMap(customResolved.services.grafana).XRAY_GRAFANA_API_KEY, 'xr_grafana0123456789abcd');
+  assert.equal(envMap(customResolved.services.grafana).XRAY_API_KEY, undefined, 'Grafana never gets the key that can send spans');
 
   // And it rejects what it should: the same file with an unknown key.
   const bad = spawnSync('docker-compose', ['--project-directory', ROOT, '-f', '-', 'config'],
@@ -492,7 +494,8 @@ test('every $VARIABLE the provisioning files read is set on the grafana service'
       }
     }
   }
-  assert.equal(grafanaEnv.XRAY_API_KEY, collectorEnv.XRAY_API_KEY, 'the app\'s key is the collector\'s default app key');
+  assert.equal(grafanaEnv.XRAY_GRAFANA_API_KEY, collectorEnv.XRAY_READ_API_KEY, 'the app\'s key is the collector\'s read-only key');
+  assert.notEqual(grafanaEnv.XRAY_GRAFANA_API_KEY, collectorEnv.XRAY_API_KEY, 'the app\'s key is not the key that can send spans');
 });
 
 // ---------------------------------------------------------------- dashboard and alerts

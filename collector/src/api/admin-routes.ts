@@ -8,6 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KEY_PREFIX_LENGTH } from '../auth/api-key.js';
 import { issueApiKey } from '../auth/issue-key.js';
+import { DEFAULT_SCOPES, SCOPES } from '../auth/scopes.js';
 import { XRayError } from '../errors.js';
 import type { AppsRepository } from '../store/index.js';
 import { errorResponse } from './schemas.js';
@@ -18,9 +19,21 @@ export interface AdminRoutesOptions {
   onKeysChanged: () => void;
 }
 
-const appIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
+export const appIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
 const appSchema = z.object({ appId: z.string(), name: z.string(), createdAt: z.string() });
-const keySchema = z.object({ keyPrefix: z.string(), appId: z.string(), name: z.string(), createdAt: z.string(), revoked: z.boolean() });
+const scopesSchema = z
+  .array(z.enum(SCOPES))
+  .min(1, 'expected at least one scope: "ingest", "read"')
+  .transform((scopes) => SCOPES.filter((scope) => scopes.includes(scope)))
+  .describe('What the key may do: "ingest" (POST /v1/traces), "read" (the query API). Default: both.');
+const keySchema = z.object({
+  keyPrefix: z.string(),
+  appId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  revoked: z.boolean(),
+  scopes: z.array(z.string()),
+});
 const errors = { 400: errorResponse, 401: errorResponse, 403: errorResponse };
 
 export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastify, options) => {
@@ -38,18 +51,18 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
       schema: {
         tags: ['admin'],
         summary: 'Create an app and its first API key (the key is shown only in this reply)',
-        body: z.object({ appId: appIdSchema, name: z.string().max(256).optional() }).strict(),
-        response: { 201: z.object({ app: appSchema, apiKey: z.string() }), 409: errorResponse, ...errors },
+        body: z.object({ appId: appIdSchema, name: z.string().max(256).optional(), scopes: scopesSchema.optional() }).strict(),
+        response: { 201: z.object({ app: appSchema, apiKey: z.string(), scopes: z.array(z.string()) }), 409: errorResponse, ...errors },
       },
     },
     async (request, reply) => {
-      const { appId, name } = request.body;
+      const { appId, name, scopes } = request.body;
       if (await options.apps.getApp(appId)) {
         throw new XRayError('XRAY_ERR_CONFLICT', `App ${JSON.stringify(appId)} already exists`);
       }
       const created = await options.apps.createApp(appId, name ?? appId);
-      const { apiKey } = await issueApiKey(options.apps, appId, 'initial');
-      return reply.code(201).send({ app: created, apiKey });
+      const issued = await issueApiKey(options.apps, appId, 'initial', undefined, scopes ?? DEFAULT_SCOPES);
+      return reply.code(201).send({ app: created, apiKey: issued.apiKey, scopes: issued.scopes });
     },
   );
 
@@ -77,14 +90,15 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
         tags: ['admin'],
         summary: 'Issue a new API key for an app (shown only in this reply)',
         params: z.object({ appId: appIdSchema }),
-        body: z.object({ name: z.string().max(256).optional() }).strict().optional(),
-        response: { 201: z.object({ apiKey: z.string(), keyPrefix: z.string() }), 404: errorResponse, ...errors },
+        body: z.object({ name: z.string().max(256).optional(), scopes: scopesSchema.optional() }).strict().optional(),
+        response: { 201: z.object({ apiKey: z.string(), keyPrefix: z.string(), scopes: z.array(z.string()) }), 404: errorResponse, ...errors },
       },
     },
     async (request, reply) => {
       const { appId } = request.params;
       if (!(await options.apps.getApp(appId))) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
-      return reply.code(201).send(await issueApiKey(options.apps, appId, request.body?.name ?? ''));
+      const scopes = request.body?.scopes ?? DEFAULT_SCOPES;
+      return reply.code(201).send(await issueApiKey(options.apps, appId, request.body?.name ?? '', undefined, scopes));
     },
   );
 

@@ -5,10 +5,12 @@
  */
 import type { AppsRepository } from '../store/index.js';
 import { generateApiKey, hashApiKey, keyDisplayPrefix } from './api-key.js';
+import { DEFAULT_SCOPES } from './scopes.js';
+import type { Scope } from './scopes.js';
 
 /**
- * Stores `apiKey` (a new random key when omitted) for `appId`, hashed, and
- * returns the key in clear with its display prefix: the only time it exists
+ * Stores `apiKey` (a new random key when omitted) for `appId`, hashed, with
+ * its scopes (both `ingest` and `read` unless chosen), and returns the key in clear with its display prefix: the only time it exists
  * outside the caller's hands.
  *
  * @example
@@ -19,8 +21,9 @@ export async function issueApiKey(
   appId: string,
   name: string,
   apiKey: string = generateApiKey(),
-): Promise<{ apiKey: string; keyPrefix: string }> {
+  scopes: readonly Scope[] = DEFAULT_SCOPES,
+): Promise<{ apiKey: string; keyPrefix: string; scopes: Scope[] }> {
   const keyPrefix = keyDisplayPrefix(apiKey);
-  await apps.addKey({ keyHash: hashApiKey(apiKey), keyPrefix, appId, name });
-  return { apiKey, keyPrefix };
+  await apps.addKey({ keyHash: hashApiKey(apiKey), keyPrefix, appId, name, scopes: [...scopes] });
+  return { apiKey, keyPrefix, scopes: [...scopes] };
 }

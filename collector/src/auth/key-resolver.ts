@@ -1,12 +1,30 @@
 /**
- * Turns an API key into the app it belongs to, with a small cache so that
- * every OTLP request does not cost a ClickHouse lookup. Unknown keys are
- * cached too (briefly), so guessing keys cannot load the store.
+ * Turns an API key into who is calling (its app, display prefix and scopes),
+ * with a small cache so that every OTLP request does not cost a ClickHouse
+ * lookup. Unknown keys are cached too (briefly), so guessing keys cannot load
+ * the store.
  */
 import { hashApiKey, isApiKeyShaped } from './api-key.js';
+import { toScopes } from './scopes.js';
+import type { Scope } from './scopes.js';
+
+/** The caller behind a valid key. */
+export interface ResolvedKey {
+  appId: string;
+  /** The key's display prefix (`xr_AbCd1234`): safe to log, names the key in limits and metrics. */
+  keyPrefix: string;
+  scopes: readonly Scope[];
+}
+
+/** What the store returns for an active key (scopes as stored). */
+export interface KeyLookupResult {
+  appId: string;
+  keyPrefix: string;
+  scopes: readonly string[];
+}
 
 export interface KeyResolverOptions {
-  lookup: (keyHash: string) => Promise<string | undefined>;
+  lookup: (keyHash: string) => Promise<KeyLookupResult | undefined>;
   knownTtlMillis?: number;
   unknownTtlMillis?: number;
   maxEntries?: number;
@@ -14,18 +32,23 @@ export interface KeyResolverOptions {
 }
 
 export interface KeyResolver {
-  /** The app id for a key, or undefined when the key is unknown or revoked. */
-  resolve(key: string): Promise<string | undefined>;
+  /** The caller for a key, or undefined when the key is unknown or revoked. */
+  resolve(key: string): Promise<ResolvedKey | undefined>;
   /** Forgets everything cached (after a key is revoked through this process). */
   invalidate(): void;
 }
 
+/**
+ * @example
+ * const keys = createKeyResolver({ lookup: (hash) => store.apps.findKeyByHash(hash) });
+ * const caller = await keys.resolve('xr_...'); // { appId, keyPrefix, scopes } | undefined
+ */
 export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   const knownTtl = options.knownTtlMillis ?? 30_000;
   const unknownTtl = options.unknownTtlMillis ?? 5_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { appId: string | undefined; expiresAt: number }>();
+  const cache = new Map<string, { key: ResolvedKey | undefined; expiresAt: number }>();
   // Bumped by invalidate(): a lookup that started before a revocation must
   // not put the revoked key back into the cache when it finishes.
   let generation = 0;
@@ -35,13 +58,14 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       if (!isApiKeyShaped(key)) return undefined;
       const keyHash = hashApiKey(key);
       const hit = cache.get(keyHash);
-      if (hit && hit.expiresAt > now()) return hit.appId;
+      if (hit && hit.expiresAt > now()) return hit.key;
       const startedIn = generation;
-      const appId = await options.lookup(keyHash);
-      if (startedIn !== generation) return appId;
+      const found = await options.lookup(keyHash);
+      const resolved = found && { appId: found.appId, keyPrefix: found.keyPrefix, scopes: toScopes(found.scopes) };
+      if (startedIn !== generation) return resolved;
       if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-      cache.set(keyHash, { appId, expiresAt: now() + (appId ? knownTtl : unknownTtl) });
-      return appId;
+      cache.set(keyHash, { key: resolved, expiresAt: now() + (resolved ? knownTtl : unknownTtl) });
+      return resolved;
     },
     invalidate() {
       generation++;

@@ -37,6 +37,7 @@ export interface ApiKeyInfo {
   name: string;
   createdAt: string;
   revoked: boolean;
+  scopes: string[];
 }
 
 export interface SqlResponse {

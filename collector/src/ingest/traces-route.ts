@@ -5,15 +5,25 @@
  * batcher reports the rows inserted, so a 200 means stored; any failure after
  * decoding answers 503 (retryable) and nothing is acknowledged.
  *
+ * Who is calling is settled in an onRequest hook, before the body is read:
+ * media type, key, `ingest` scope, then the caller's rate limit, so a
+ * refused request costs no body parsing. The signature (when the app has
+ * one) is checked on the raw bytes before anything is decompressed.
+ *
  * Replies follow the OTLP spec: the same Content-Type as the request, an
  * ExportTraceServiceResponse on success (with partial_success when spans were
  * rejected), a google.rpc.Status on failure.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { ResolvedKey } from '../auth/key-resolver.js';
+import type { CheckRequestSignature } from '../auth/request-signing.js';
+import { SIGNATURE_HEADER } from '../auth/signature.js';
 import type { DecodeResult } from '../contracts/spans.js';
 import type { RowBatch } from '../contracts/rows.js';
 import { ERRORS, RETRY_AFTER_SECONDS, XRayError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
+import { rateLimitMessage } from '../limits/index.js';
+import type { RateDecision } from '../limits/index.js';
 import type { CollectorMetrics } from '../metrics.js';
 import {
   BodyTooLargeError,
@@ -29,9 +39,13 @@ import type { OtlpFormat } from '../otlp/index.js';
 
 export interface TracesRouteOptions {
   maxBodyBytes: number;
-  /** The app an API key belongs to, or undefined. */
-  resolveApp: (credential: string | undefined) => Promise<string | undefined>;
+  /** The caller behind an API key (app, prefix, scopes), or undefined. */
+  resolveKey: (credential: string) => Promise<ResolvedKey | undefined>;
   credentialOf: (request: FastifyRequest) => string | undefined;
+  /** Checks x-xray-signature against the raw body, as the caller's app requires. */
+  checkSignature: CheckRequestSignature;
+  /** Takes a token from the caller's rate-limit buckets. */
+  checkRate: (caller: ResolvedKey) => Promise<RateDecision>;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
   write: (rows: RowBatch) => Promise<void>;
   /** Maps a write failure to a registry code (overload vs. store failure). */
@@ -73,7 +87,7 @@ function formatOf(request: FastifyRequest): OtlpFormat | undefined {
 
 function sendFailure(reply: FastifyReply, format: OtlpFormat, error: XRayError): FastifyReply {
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
-  if (error.retryable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   const status = { code: rpcCodeFor(error.statusCode), message: `${error.code}: ${error.message}` };
   return format === 'protobuf'
     ? reply.type('application/x-protobuf').send(encodeStatus('protobuf', status))
@@ -109,6 +123,44 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
     return sendFailure(reply, formatOf(request) ?? 'json', failure);
   });
 
+  // Media type, key and scope before the body is read: a request that will be
+  // refused anyway costs no parsing.
+  app.addHook('onRequest', async (request, reply) => {
+    const format = formatOf(request);
+    if (!format) {
+      const type = request.headers['content-type'] ?? '(none)';
+      return sendFailure(
+        reply,
+        'json',
+        new XRayError(
+          'XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE',
+          `Content-Type ${JSON.stringify(type)} is not supported; use application/x-protobuf or application/json`,
+        ),
+      );
+    }
+    const credential = options.credentialOf(request);
+    const caller = credential ? await options.resolveKey(credential) : undefined;
+    if (!caller) {
+      options.metrics.spansRejected.inc({ reason: 'auth' });
+      return sendFailure(reply, format, new XRayError(credential ? 'XRAY_ERR_AUTH_INVALID_KEY' : 'XRAY_ERR_AUTH_MISSING_KEY'));
+    }
+    if (!caller.scopes.includes('ingest')) {
+      options.metrics.spansRejected.inc({ reason: 'auth' });
+      return sendFailure(
+        reply,
+        format,
+        new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not send spans: it lacks the "ingest" scope`),
+      );
+    }
+    const decision = await options.checkRate(caller);
+    if (!decision.allowed) {
+      options.metrics.spansRejected.inc({ reason: 'rate_limit' });
+      reply.header('retry-after', String(decision.retryAfterSeconds));
+      return sendFailure(reply, format, new XRayError('XRAY_ERR_RATE_LIMITED', rateLimitMessage(caller, decision)));
+    }
+    request.caller = caller;
+  });
+
   app.post(
     '/v1/traces',
     {
@@ -117,28 +169,17 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       schema: { hide: true },
     },
     async (request, reply) => {
-      const format = formatOf(request);
-      if (!format) {
-        const type = request.headers['content-type'] ?? '(none)';
-        return sendFailure(
-          reply,
-          'json',
-          new XRayError(
-            'XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE',
-            `Content-Type ${JSON.stringify(type)} is not supported; use application/x-protobuf or application/json`,
-          ),
-        );
-      }
-
-      const credential = options.credentialOf(request);
-      const appId = await options.resolveApp(credential);
-      if (!appId) {
-        options.metrics.spansRejected.inc({ reason: 'auth' });
-        const code = credential ? 'XRAY_ERR_AUTH_INVALID_KEY' : 'XRAY_ERR_AUTH_MISSING_KEY';
-        return sendFailure(reply, format, new XRayError(code));
-      }
+      // Both were settled by the onRequest hook.
+      const format = formatOf(request) as OtlpFormat;
+      const { appId } = request.caller as ResolvedKey;
 
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      // The signature covers the bytes as sent: checked before anything is decompressed.
+      const signature = await options.checkSignature(appId, request.headers[SIGNATURE_HEADER], raw);
+      if (!signature.ok) {
+        options.metrics.spansRejected.inc({ reason: 'signature' });
+        return sendFailure(reply, format, new XRayError(signature.code, signature.message));
+      }
       const encoding = request.headers['content-encoding'];
       const body = await decompressBody(raw, typeof encoding === 'string' ? encoding : undefined, options.maxBodyBytes);
       const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);

@@ -16,23 +16,34 @@ export interface ApiKeyRecord {
   name: string;
   createdAt: string;
   revoked: boolean;
+  /** What the key may do (`ingest`, `read`); see auth/scopes.ts. */
+  scopes: string[];
+}
+
+/** An active key as the resolver needs it. */
+export interface ActiveKeyRecord {
+  appId: string;
+  keyPrefix: string;
+  scopes: string[];
 }
 
 export interface AppsRepository {
   createApp(appId: string, name: string): Promise<AppRecord>;
   getApp(appId: string): Promise<AppRecord | undefined>;
   listApps(): Promise<AppRecord[]>;
-  addKey(input: { keyHash: string; keyPrefix: string; appId: string; name: string }): Promise<void>;
+  addKey(input: { keyHash: string; keyPrefix: string; appId: string; name: string; scopes: readonly string[] }): Promise<void>;
   listKeys(appId: string): Promise<ApiKeyRecord[]>;
   /** Revokes the app's keys whose prefix matches; returns how many were revoked. */
   revokeKeys(appId: string, keyPrefix: string): Promise<number>;
   /** The app a (hashed) key belongs to, if the key exists and is not revoked. */
   findAppIdByKeyHash(keyHash: string): Promise<string | undefined>;
+  /** The app, display prefix and scopes of a (hashed) key, if it exists and is not revoked. */
+  findKeyByHash(keyHash: string): Promise<ActiveKeyRecord | undefined>;
 }
 
 let lastVersion = 0;
 /** Strictly increasing row versions for ReplacingMergeTree, even within one millisecond. */
-function nextVersion(): number {
+export function nextVersion(): number {
   lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
   return lastVersion;
 }
@@ -50,6 +61,7 @@ interface KeyRow {
   name: string;
   created_at: string;
   revoked: number;
+  scopes: string[];
 }
 
 const toApp = (row: AppRow): AppRecord => ({ appId: row.app_id, name: row.name, createdAt: row.created_at });
@@ -75,14 +87,14 @@ export function createAppsRepository(backend: ClickHouseBackend): AppsRepository
       );
       return rows.map(toApp);
     },
-    async addKey({ keyHash, keyPrefix, appId, name }) {
+    async addKey({ keyHash, keyPrefix, appId, name, scopes }) {
       await backend.insert('api_keys', [
-        { key_hash: keyHash, key_prefix: keyPrefix, app_id: appId, name, revoked: 0, version: nextVersion() },
+        { key_hash: keyHash, key_prefix: keyPrefix, app_id: appId, name, revoked: 0, scopes, version: nextVersion() },
       ]);
     },
     async listKeys(appId) {
       const rows = await backend.query<KeyRow>(
-        `SELECT key_prefix, app_id, name, toString(created_at) AS created_at, revoked
+        `SELECT key_prefix, app_id, name, toString(created_at) AS created_at, revoked, scopes
          FROM api_keys FINAL WHERE app_id = {appId:String} ORDER BY created_at`,
         { appId },
       );
@@ -92,11 +104,12 @@ export function createAppsRepository(backend: ClickHouseBackend): AppsRepository
         name: row.name,
         createdAt: row.created_at,
         revoked: Number(row.revoked) === 1,
+        scopes: row.scopes,
       }));
     },
     async revokeKeys(appId, keyPrefix) {
       const rows = await backend.query<KeyRow>(
-        `SELECT key_hash, key_prefix, app_id, name, created_at, revoked FROM api_keys FINAL
+        `SELECT key_hash, key_prefix, app_id, name, created_at, revoked, scopes FROM api_keys FINAL
          WHERE app_id = {appId:String} AND key_prefix = {keyPrefix:String} AND revoked = 0`,
         { appId, keyPrefix },
       );
@@ -114,6 +127,14 @@ export function createAppsRepository(backend: ClickHouseBackend): AppsRepository
       );
       const row = rows[0];
       return row && Number(row.revoked) === 0 ? row.app_id : undefined;
+    },
+    async findKeyByHash(keyHash) {
+      const rows = await backend.query<{ app_id: string; key_prefix: string; revoked: number; scopes: string[] }>(
+        'SELECT app_id, key_prefix, revoked, scopes FROM api_keys FINAL WHERE key_hash = {keyHash:String}',
+        { keyHash },
+      );
+      const row = rows[0];
+      return row && Number(row.revoked) === 0 ? { appId: row.app_id, keyPrefix: row.key_prefix, scopes: row.scopes } : undefined;
     },
   };
 }

@@ -4,7 +4,11 @@
  */
 import { createAppsRepository } from './apps.js';
 import type { AppsRepository } from './apps.js';
+import { createAppSettingsRepository } from './app-settings.js';
+import type { AppSettingsRepository } from './app-settings.js';
 import type { ClickHouseBackend } from './backend.js';
+import { createSigningSecretsRepository } from './signing-secrets.js';
+import type { SigningSecretsRepository } from './signing-secrets.js';
 import { createExecutionsRepository } from './executions.js';
 import type { ExecutionsRepository } from './executions.js';
 import { createStatsRepository } from './stats.js';
@@ -19,7 +23,7 @@ import type { ServerBackendOptions } from './server-backend.js';
 
 export type { ClickHouseBackend, ClickHouseSettings, QueryParams, QueryOptions } from './backend.js';
 export { ClickHouseError } from './backend.js';
-export type { AppRecord, ApiKeyRecord, AppsRepository } from './apps.js';
+export type { ActiveKeyRecord, AppRecord, ApiKeyRecord, AppsRepository } from './apps.js';
 export type {
   Cursor,
   ExecutionFilter,
@@ -30,6 +34,8 @@ export type {
   TimeRange,
 } from './executions.js';
 export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsRepository, StepFailures, Summary } from './stats.js';
+export type { AppSettings, AppSettingsRepository, RateLimit } from './app-settings.js';
+export type { SigningSecretRecord, SigningSecretsRepository } from './signing-secrets.js';
 export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 export { OverloadedError } from './insert-batcher.js';
 export type { MigrationReport } from './migrations.js';
@@ -54,6 +60,10 @@ export interface Store {
   readonly apps: AppsRepository;
   readonly executions: ExecutionsRepository;
   readonly stats: StatsRepository;
+  /** Per-app security settings: signatures required, rate limits. */
+  readonly appSettings: AppSettingsRepository;
+  /** The apps' signing secrets, sealed. */
+  readonly signingSecrets: SigningSecretsRepository;
   readonly batcher: InsertBatcher;
   readonly migrations: MigrationReport;
   /** Writes what is waiting, then closes the backend. */
@@ -86,6 +96,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     apps: createAppsRepository(backend),
     executions: createExecutionsRepository(backend),
     stats: createStatsRepository(backend),
+    appSettings: createAppSettingsRepository(backend),
+    signingSecrets: createSigningSecretsRepository(backend),
     batcher,
     migrations,
     async close() {

@@ -219,7 +219,7 @@ describe('xray CLI against a running collector', () => {
 
       const prefix = firstKey!.slice(0, 11);
       const listed = await xray(['keys', 'list', 'cli-app']);
-      expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+initial\\s+\\S+ \\S+\\s+active$`, 'm'));
+      expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+initial\\s+ingest,read\\s+\\S+ \\S+\\s+active$`, 'm'));
       expect(listed.stdout).toMatch(new RegExp(`^${secondKey!.slice(0, 11)}\\s+ci\\s+`, 'm'));
 
       const revoked = await xray(['keys', 'revoke', 'cli-app', prefix]);
@@ -232,6 +232,67 @@ describe('xray CLI against a running collector', () => {
       expect(refused.stderr).toContain('The API key came from XRAY_API_KEY.');
       expect((await xray(['executions'], { XRAY_API_KEY: secondKey! })).code).toBe(0);
       expect((await xray(['keys', 'list', 'cli-app'])).stdout).toMatch(new RegExp(`^${prefix}\\s.*revoked$`, 'm'));
+    });
+
+    it('issues a read-only key with --scope read that can query but not send spans', async () => {
+      await xray(['apps', 'create', 'cli-scoped']);
+      const issued = await xray(['keys', 'create', 'cli-scoped', '--name', 'grafana', '--scope', 'read']);
+      expect(issued.code).toBe(0);
+      expect(issued.stdout).toContain('(read)');
+      const readKey = /API key: (xr_[A-Za-z0-9_-]+)/.exec(issued.stdout)![1];
+      expect((await xray(['executions'], { XRAY_API_KEY: readKey })).code).toBe(0);
+      const sent = await fetch(`${harness.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': readKey },
+        body: '{"resourceSpans":[]}',
+      });
+      expect(sent.status).toBe(403);
+      expect((await xray(['keys', 'list', 'cli-scoped'])).stdout).toMatch(new RegExp(`^${readKey.slice(0, 11)}\\s+grafana\\s+read\\s+`, 'm'));
+
+      const bad = await xray(['keys', 'create', 'cli-scoped', '--scope', 'write']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--scope must be ingest, read or ingest,read');
+    });
+
+    it('creates a signing secret, requires signatures, and rotates with apps signing', async () => {
+      await xray(['apps', 'create', 'cli-signed']);
+      expect((await xray(['apps', 'signing', 'cli-signed'])).stdout).toContain('does not require signed requests');
+      const refused = await xray(['apps', 'signing', 'cli-signed', 'require']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^XRAY_ERR_CONFLICT: .*no signing secret/);
+
+      const created = await xray(['apps', 'signing', 'cli-signed', 'new-secret']);
+      expect(created.code).toBe(0);
+      const secret = /Signing secret: (xrs_[A-Za-z0-9_-]{43})/.exec(created.stdout)![1];
+      expect(created.stdout).toContain(`export XRAY_SIGNING_SECRET=${secret}`);
+      const required = await xray(['apps', 'signing', 'cli-signed', 'require']);
+      expect(required.stdout).toContain('App "cli-signed" requires signed requests.');
+      expect(required.stdout).toContain(`${secret.slice(0, 12)}…`);
+      expect(required.stdout).not.toContain(secret);
+
+      const shown = JSON.parse((await xray(['apps', 'signing', 'cli-signed', '--json'])).stdout);
+      expect(shown).toMatchObject({ required: true, secrets: [{ secretPrefix: secret.slice(0, 12) }] });
+      const last = await xray(['apps', 'signing', 'cli-signed', 'revoke-secret', secret.slice(0, 12)]);
+      expect(last.stderr).toMatch(/^XRAY_ERR_CONFLICT: .*last signing secret/);
+      expect((await xray(['apps', 'signing', 'cli-signed', 'optional'])).stdout).toContain('does not require');
+      const revoked = await xray(['apps', 'signing', 'cli-signed', 'revoke-secret', secret.slice(0, 12)]);
+      expect(revoked.stdout).toBe(`Revoked signing secret ${secret.slice(0, 12)}… of app "cli-signed".\n`);
+      expect((await xray(['apps', 'signing', 'cli-signed', 'rotate'])).code).toBe(2);
+    });
+
+    it('shows, sets and resets rate limits with apps limits', async () => {
+      await xray(['apps', 'create', 'cli-limited']);
+      expect((await xray(['apps', 'limits', 'cli-limited'])).stdout).toBe(
+        'App "cli-limited": 200 requests/s, burst 400 (the collector\'s defaults)\nEach key:  200 requests/s, burst 400\n',
+      );
+      const set = await xray(['apps', 'limits', 'cli-limited', '--rps', '2.5', '--burst', '10', '--key-rps', '1', '--key-burst', '3']);
+      expect(set.stdout).toBe('App "cli-limited": 2.5 requests/s, burst 10\nEach key:  1 requests/s, burst 3\n');
+      expect(JSON.parse((await xray(['apps', 'limits', 'cli-limited', '--json'])).stdout)).toMatchObject({ requestsPerSecond: 2.5, source: 'app' });
+      expect((await xray(['apps', 'limits', 'cli-limited', '--reset'])).stdout).toContain('(the collector\'s defaults)');
+      for (const args of [['--rps', '5'], ['--rps', '0', '--burst', '1'], ['--rps', '1', '--burst', '1.5'], ['--reset', '--rps', '1', '--burst', '1']]) {
+        const bad = await xray(['apps', 'limits', 'cli-limited', ...args]);
+        expect(bad.code, args.join(' ')).toBe(2);
+      }
     });
 
     it('refuses admin commands with a wrong admin token', async () => {

@@ -98,6 +98,38 @@ describe('collector main process', () => {
     expect(await running.exited).toBe(0);
   });
 
+  it('registers XRAY_READ_API_KEY as a read-only key, applies the rate-limit defaults and keeps the master key in a 0600 file', async () => {
+    const dataDir = newDir();
+    const port = await freePort();
+    const readKey = 'xr_grafana-read-only-key-0001';
+    const adminToken = 'main-process-admin-token-01';
+    const env = {
+      XRAY_DATA_DIR: dataDir,
+      XRAY_PORT: String(port),
+      XRAY_READ_API_KEY: readKey,
+      XRAY_ADMIN_TOKEN: adminToken,
+      XRAY_RATE_LIMIT_RPS: '7',
+      XRAY_RATE_LIMIT_BURST: '21',
+    };
+    for (const attempt of ['first start', 'restart']) {
+      const running = run(env);
+      await waitFor(running, /App "default" API key:/);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/api/v1/pipelines`, { headers: { 'x-api-key': readKey } })).status, attempt).toBe(200);
+      const write = await fetch(`${base}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': readKey },
+        body: '{"resourceSpans":[]}',
+      });
+      expect(write.status, attempt).toBe(403);
+      const limits = await fetch(`${base}/api/v1/admin/apps/default/limits`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(await limits.json()).toMatchObject({ requestsPerSecond: 7, burst: 21, source: 'default' });
+      expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+    }
+  });
+
   it('refuses to start on an invalid setting, naming the key and the value', async () => {
     const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: 'not-a-port' });
     expect(await running.exited).toBe(1);

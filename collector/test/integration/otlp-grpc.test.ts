@@ -18,6 +18,7 @@ import { ingestThroughTracesRoute } from '../../src/grpc/http-bridge.js';
 import { TRACE_SERVICE_EXPORT, startGrpcServer } from '../../src/grpc/server.js';
 import type { GrpcServer } from '../../src/grpc/server.js';
 import { ExportTraceServiceResponse } from '../../src/otlp/proto-schema.js';
+import { adminCall } from '../support/admin-api.js';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { expectPipelineStored, runPipeline } from '../support/instrumented-pipeline.js';
@@ -146,5 +147,24 @@ describe('OTLP/gRPC', () => {
     expect(mine.body.executions).toEqual([]);
     const theirs = await getJson(harness, '/api/v1/executions?pipeline=grpc-isolated', otherKey);
     expect(theirs.body.executions.map((e: { executionId: string }) => e.executionId)).toEqual([spans[0].spanContext().traceId]);
+  });
+
+  it('applies the HTTP route\'s key scopes: a read-only key cannot send spans (PERMISSION_DENIED)', async () => {
+    const issued = await adminCall(harness, 'POST', `/apps/${harness.appId}/keys`, { name: 'grpc-reader', scopes: ['read'] });
+    expect(issued.status).toBe(201);
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(recordSpans('grpc-read-only'))!);
+    const { error } = await exportRaw(body, { 'x-api-key': issued.body.apiKey });
+    expect(error?.code).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect(error?.details).toMatch(/^XRAY_ERR_AUTH_SCOPE: /);
+  });
+
+  it('applies the HTTP route\'s rate limits: over the app\'s limit is UNAVAILABLE (retryable), never stored twice', async () => {
+    const appKey = await harness.createApp('grpc-limited');
+    expect((await adminCall(harness, 'PUT', '/apps/grpc-limited/limits', { requestsPerSecond: 0.01, burst: 1 })).status).toBe(200);
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(recordSpans('grpc-limited'))!);
+    expect((await exportRaw(body, { 'x-api-key': appKey })).error).toBeNull();
+    const { error } = await exportRaw(body, { 'x-api-key': appKey });
+    expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(error?.details).toMatch(/^XRAY_ERR_RATE_LIMITED: /);
   });
 });

@@ -35,6 +35,10 @@ export interface HarnessOptions {
   sqlLimits?: Partial<SqlLimits>;
   /** A pino logger for the collector (none when omitted). */
   logger?: FastifyBaseLogger;
+  /** Default rate limit of apps without their own; the collector's 200/s, burst 400 when omitted. */
+  rateLimit?: { requestsPerSecond: number; burst: number };
+  /** Master key for signing secrets at rest; random per harness when omitted. */
+  masterKey?: Buffer;
 }
 
 export interface Harness {
@@ -89,6 +93,8 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     adminToken,
     sqlLimits: options.sqlLimits,
     logger: options.logger,
+    rateLimit: options.rateLimit,
+    masterKey: options.masterKey,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

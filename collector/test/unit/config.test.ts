@@ -21,6 +21,7 @@ describe('config', () => {
         grpcPort: 4317,
         dataDir: resolve('.xray/data'),
         apiKey: undefined,
+        readApiKey: undefined,
         adminToken: undefined,
         defaultApp: 'default',
         logLevel: 'info',
@@ -29,6 +30,9 @@ describe('config', () => {
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
+        rateLimit: { requestsPerSecond: 200, burst: 400 },
+        signatureWindowSeconds: 300,
+        secretKey: undefined,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
     });
@@ -54,6 +58,23 @@ describe('config', () => {
       }
     });
 
+    it('refuses rate limits, signature windows and master keys it cannot use, naming the key', () => {
+      for (const [key, bad] of [
+        ['XRAY_RATE_LIMIT_RPS', '0'],
+        ['XRAY_RATE_LIMIT_RPS', 'fast'],
+        ['XRAY_RATE_LIMIT_BURST', '0'],
+        ['XRAY_RATE_LIMIT_BURST', '1.5'],
+        ['XRAY_SIGNATURE_WINDOW_SECONDS', '0'],
+        ['XRAY_SECRET_KEY', 'too-short'],
+        ['XRAY_SECRET_KEY', 'ab'.repeat(31)],
+        ['XRAY_READ_API_KEY', 'grafana'],
+      ]) {
+        expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(`${key}=${JSON.stringify(bad)}`);
+      }
+      const same = `xr_${'s'.repeat(20)}`;
+      expect(() => loadConfig({ XRAY_API_KEY: same, XRAY_READ_API_KEY: same })).toThrow('XRAY_READ_API_KEY: must differ from XRAY_API_KEY');
+    });
+
     it('ships migrations from clickhouse/migrations at the repository root', () => {
       expect(DEFAULT_MIGRATIONS_DIR).toBe(resolve(import.meta.dirname, '../../../clickhouse/migrations'));
     });
@@ -73,6 +94,11 @@ describe('config', () => {
         XRAY_BATCH_MAX_WAIT_MILLIS: '0',
         XRAY_MAX_PENDING_ROWS: '1000',
         XRAY_MIGRATIONS_DIR: '/opt/migrations',
+        XRAY_RATE_LIMIT_RPS: '2.5',
+        XRAY_RATE_LIMIT_BURST: '10',
+        XRAY_SIGNATURE_WINDOW_SECONDS: '60',
+        XRAY_SECRET_KEY: 'ab'.repeat(32),
+        XRAY_READ_API_KEY: `xr_${'r'.repeat(20)}`,
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -80,6 +106,7 @@ describe('config', () => {
         grpcPort: 4400,
         dataDir: '/var/lib/xray',
         apiKey: `xr_${'a'.repeat(20)}`,
+        readApiKey: `xr_${'r'.repeat(20)}`,
         adminToken: 'admin-token-0123456789',
         defaultApp: 'shop.prod',
         logLevel: 'debug',
@@ -87,6 +114,9 @@ describe('config', () => {
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
+        rateLimit: { requestsPerSecond: 2.5, burst: 10 },
+        signatureWindowSeconds: 60,
+        secretKey: 'ab'.repeat(32),
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });

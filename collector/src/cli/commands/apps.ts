@@ -5,13 +5,16 @@ import { toJson } from '../command.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { renderAppList, renderNewKey } from '../format/admin-lists.js';
+import { runLimits, runSigning } from './app-security.js';
 
 export const appsCommand: Command = {
   name: 'apps',
-  synopsis: 'apps list|create',
-  summary: 'List apps, or create one with its first API key (admin)',
+  synopsis: 'apps list|create|signing|limits',
+  summary: 'List apps, create one with its first API key, set signed requests and rate limits (admin)',
   help: `Usage: xray apps list
        xray apps create <appId> [--name <display name>]
+       xray apps signing <appId> [show|require|optional|new-secret|revoke-secret <prefix>]
+       xray apps limits <appId> [--rps <n> --burst <n> [--key-rps <n> --key-burst <n>] | --reset]
 
 Apps keep their data apart: every API key belongs to one app and sees only
 its executions. These commands need the admin token (--admin-token,
@@ -20,11 +23,27 @@ XRAY_ADMIN_TOKEN, or <data dir>/admin.token).
 "create" prints the app's first API key once: the collector stores only a
 hash of it, so save it then.
 
+"signing" shows whether the app requires signed requests (x-xray-signature)
+and its signing secrets; "new-secret" prints a new secret once (at most two
+are active, for rotation); "require" refuses unsigned requests from then on.
+
+"limits" shows the app's rate limits, sets them (--rps requests per second
+and --burst for the app; --key-rps/--key-burst for each of its keys), or
+returns to the collector's defaults (--reset). Limits are per collector.
+
 Examples:
   xray apps list
-  xray apps create checkout --name "Checkout service"`,
+  xray apps create checkout --name "Checkout service"
+  xray apps signing checkout new-secret
+  xray apps signing checkout require
+  xray apps limits checkout --rps 50 --burst 100`,
   options: {
     name: { type: 'string' },
+    rps: { type: 'string' },
+    burst: { type: 'string' },
+    'key-rps': { type: 'string' },
+    'key-burst': { type: 'string' },
+    reset: { type: 'boolean' },
   },
   async run(context, { positionals, values }) {
     const [sub, ...rest] = positionals;
@@ -47,6 +66,13 @@ Examples:
       );
       return;
     }
-    throw new UsageError(sub === undefined ? 'missing subcommand: list or create' : `unknown subcommand ${JSON.stringify(sub)}: expected list or create`, 'apps');
+    if (sub === 'signing') return runSigning(context, rest);
+    if (sub === 'limits') return runLimits(context, rest, values);
+    throw new UsageError(
+      sub === undefined
+        ? 'missing subcommand: list, create, signing or limits'
+        : `unknown subcommand ${JSON.stringify(sub)}: expected list, create, signing or limits`,
+      'apps',
+    );
   },
 };

@@ -6,6 +6,19 @@ import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { renderKeyList, renderNewKey } from '../format/admin-lists.js';
 
+const SCOPES = ['ingest', 'read'];
+
+/** `--scope read`, `--scope ingest` or `--scope ingest,read`; undefined leaves the collector's default (both). */
+export function parseScopes(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const scopes = value.split(',').map((scope) => scope.trim());
+  const unknown = scopes.find((scope) => !SCOPES.includes(scope));
+  if (unknown !== undefined) {
+    throw new UsageError(`--scope must be ingest, read or ingest,read, got ${JSON.stringify(value)}`, 'keys');
+  }
+  return [...new Set(scopes)];
+}
+
 const appPath = (appId: string) => `/api/v1/admin/apps/${encodeURIComponent(appId)}/keys`;
 
 export const keysCommand: Command = {
@@ -13,7 +26,7 @@ export const keysCommand: Command = {
   synopsis: 'keys list|create|revoke',
   summary: "List, issue and revoke an app's API keys (admin)",
   help: `Usage: xray keys list <appId>
-       xray keys create <appId> [--name <label>]
+       xray keys create <appId> [--name <label>] [--scope ingest|read|ingest,read]
        xray keys revoke <appId> <keyPrefix>
 
 Keys are stored hashed; they are listed by their prefix (the first 11
@@ -21,12 +34,18 @@ characters, e.g. xr_AbCd1234). "create" prints the new key once. "revoke"
 disables every active key of the app that starts with the prefix, at once.
 These commands need the admin token.
 
+--scope chooses what the new key may do: "ingest" sends spans (give it to
+services), "read" uses the query API (give it to Grafana and people). The
+default is both. "list" shows each key's scopes.
+
 Examples:
   xray keys list checkout
-  xray keys create checkout --name ci
+  xray keys create checkout --name ci --scope ingest
+  xray keys create checkout --name grafana --scope read
   xray keys revoke checkout xr_AbCd1234`,
   options: {
     name: { type: 'string' },
+    scope: { type: 'string' },
   },
   async run(context, { positionals, values }) {
     const [sub, ...rest] = positionals;
@@ -39,12 +58,14 @@ Examples:
     if (sub === 'create') {
       const [appId] = expectPositionals(rest, ['appId'], 'keys');
       const name = stringOption(values, 'name');
-      const created = await context.client.post<{ apiKey: string; keyPrefix: string }>(appPath(appId), name === undefined ? {} : { name }, {
-        auth: 'admin',
-      });
-      context.out(
-        context.json ? toJson(created) : renderNewKey(created.apiKey, `Issued key ${created.keyPrefix}… for app "${appId}".`, context.colors),
+      const scopes = parseScopes(stringOption(values, 'scope'));
+      const created = await context.client.post<{ apiKey: string; keyPrefix: string; scopes: string[] }>(
+        appPath(appId),
+        { ...(name === undefined ? {} : { name }), ...(scopes === undefined ? {} : { scopes }) },
+        { auth: 'admin' },
       );
+      const headline = `Issued key ${created.keyPrefix}… (${created.scopes.join(', ')}) for app "${appId}".`;
+      context.out(context.json ? toJson(created) : renderNewKey(created.apiKey, headline, context.colors));
       return;
     }
     if (sub === 'revoke') {

@@ -30,6 +30,7 @@ export function renderKeyList(keys: ApiKeyInfo[], options: AdminListOptions): st
     [
       { header: 'PREFIX', value: (k: ApiKeyInfo) => k.keyPrefix },
       { header: 'NAME', value: (k: ApiKeyInfo) => k.name || '-', shrink: true },
+      { header: 'SCOPES', value: (k: ApiKeyInfo) => k.scopes.join(',') },
       { header: 'CREATED', value: (k: ApiKeyInfo) => formatTimestamp(k.createdAt, { utc: options.utc }) },
       {
         header: 'STATUS',

@@ -15,12 +15,14 @@ function setup(options: Partial<KeyResolverOptions> = {}) {
     [hashApiKey(KEY_B), 'app-b'],
     [hashApiKey(KEY_C), 'app-c'],
   ]);
+  const scopes = new Map<string, string[]>();
   const lookups: string[] = [];
   let clock = 1_000_000;
   const resolver = createKeyResolver({
     lookup: async (keyHash) => {
       lookups.push(keyHash);
-      return table.get(keyHash);
+      const appId = table.get(keyHash);
+      return appId === undefined ? undefined : { appId, keyPrefix: `prefix-${appId}`, scopes: scopes.get(keyHash) ?? ['ingest', 'read'] };
     },
     knownTtlMillis: 30_000,
     unknownTtlMillis: 5_000,
@@ -30,6 +32,7 @@ function setup(options: Partial<KeyResolverOptions> = {}) {
   return {
     resolver,
     table,
+    scopes,
     lookups,
     advance(millis: number) {
       clock += millis;
@@ -40,17 +43,25 @@ function setup(options: Partial<KeyResolverOptions> = {}) {
 describe('auth/key-resolver', () => {
   describe('createKeyResolver', () => {
     describe('resolve', () => {
-      it('looks a key up by its hash and returns its app', async () => {
+      it('looks a key up by its hash and returns its app, prefix and scopes', async () => {
         const { resolver, lookups } = setup();
-        expect(await resolver.resolve(KEY_A)).toBe('app-a');
+        expect(await resolver.resolve(KEY_A)).toEqual({ appId: 'app-a', keyPrefix: 'prefix-app-a', scopes: ['ingest', 'read'] });
         expect(lookups).toEqual([hashApiKey(KEY_A)]);
+      });
+
+      it('keeps only the scopes it knows, so an unknown stored scope grants nothing', async () => {
+        const { resolver, scopes } = setup();
+        scopes.set(hashApiKey(KEY_A), ['read', 'admin', 'read']);
+        scopes.set(hashApiKey(KEY_B), ['superuser']);
+        expect((await resolver.resolve(KEY_A))?.scopes).toEqual(['read']);
+        expect((await resolver.resolve(KEY_B))?.scopes).toEqual([]);
       });
 
       it('answers from the cache within the TTL of a known key', async () => {
         const { resolver, lookups, advance } = setup();
         await resolver.resolve(KEY_A);
         advance(29_999);
-        expect(await resolver.resolve(KEY_A)).toBe('app-a');
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
         expect(lookups).toHaveLength(1);
       });
 
@@ -72,7 +83,7 @@ describe('auth/key-resolver', () => {
 
         table.set(hashApiKey(UNKNOWN), 'app-new'); // issued meanwhile
         advance(1);
-        expect(await resolver.resolve(UNKNOWN)).toBe('app-new');
+        expect((await resolver.resolve(UNKNOWN))?.appId).toBe('app-new');
         expect(lookups).toHaveLength(2);
       });
 
@@ -95,7 +106,7 @@ describe('auth/key-resolver', () => {
         await resolver.resolve(KEY_B);
         expect(lookups).toHaveLength(3);
 
-        expect(await resolver.resolve(KEY_A)).toBe('app-a');
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
         expect(lookups).toHaveLength(4);
       });
     });
