@@ -21,12 +21,15 @@ import { createKeyResolver } from './auth/key-resolver.js';
 import type { KeyResolver } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
+import { StoreTimeoutError } from './ingest/store-timeout.js';
 import { tracesRoute } from './ingest/traces-route.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
+import { admitSpans } from './model/span-admission.js';
 import { spansToRows } from './model/span-to-rows.js';
+import { addIngestLimits } from './limits/ingest-pressure.js';
 import { healthRoutes } from './routes/health.js';
-import { ClickHouseError, OverloadedError } from './store/index.js';
+import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
 import type { Store } from './store/index.js';
 
 declare module 'fastify' {
@@ -46,6 +49,12 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Include Node process metrics in /metrics. */
   defaultMetrics?: boolean;
+  /** How far in the future a span may end; 3600 s when omitted. */
+  maxFutureSkewSeconds?: number;
+  /** Longest an OTLP request waits for ClickHouse to confirm its write; 10 s when omitted. */
+  storeTimeoutMillis?: number;
+  /** OTLP request bytes held at once before new requests are refused; 64 MiB when omitted. */
+  maxInFlightBytes?: number;
 }
 
 export interface XRayApp {
@@ -55,7 +64,10 @@ export interface XRayApp {
 }
 
 function classifyWriteError(error: unknown): ErrorCode {
-  return error instanceof OverloadedError ? 'XRAY_ERR_OVERLOADED' : 'XRAY_ERR_STORE_UNAVAILABLE';
+  if (error instanceof OverloadedError) return 'XRAY_ERR_OVERLOADED';
+  if (error instanceof UnstorableRowsError) return 'XRAY_ERR_OTLP_UNSTORABLE';
+  if (error instanceof StoreTimeoutError) return 'XRAY_ERR_STORE_TIMEOUT';
+  return 'XRAY_ERR_STORE_UNAVAILABLE';
 }
 
 /** Maps anything a query route throws onto a registry error. */
@@ -140,14 +152,24 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
 
-  await app.register(tracesRoute, {
-    maxBodyBytes: options.maxBodyBytes,
-    resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined),
-    credentialOf: (request) => credentialFrom(request.headers),
-    toRows: spansToRows,
-    write: (rows) => store.batcher.write(rows),
-    classifyWriteError,
-    metrics,
+  await app.register(async (ingest) => {
+    const limits = await addIngestLimits(ingest, { maxInFlightBytes: options.maxInFlightBytes ?? 64 * 1024 * 1024, maxBodyBytes: options.maxBodyBytes });
+    await ingest.register(tracesRoute, {
+      maxBodyBytes: options.maxBodyBytes,
+      resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined),
+      credentialOf: (request) => credentialFrom(request.headers),
+      admitSpans: (spans) =>
+        admitSpans(spans, BigInt(Date.now()) * 1_000_000n, {
+          retentionDays: store.retentionDays,
+          maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600,
+        }),
+      toRows: spansToRows,
+      write: (rows) => store.batcher.write(rows),
+      classifyWriteError,
+      storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
+      metrics,
+      reserveDecoded: limits.reserveDecoded,
+    });
   });
 
   await app.register(

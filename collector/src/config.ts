@@ -43,6 +43,9 @@ export const EnvSchema = z.object({
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
+  XRAY_MAX_FUTURE_SKEW_SECONDS: intFromEnv(3600, 0, 366 * 86_400),
+  XRAY_STORE_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 600_000),
+  XRAY_MAX_INFLIGHT_BYTES: intFromEnv(64 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -65,6 +68,12 @@ export interface CollectorConfig {
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
+  /** How far in the future a span may end before it is rejected. */
+  maxFutureSkewSeconds: number;
+  /** Longest an OTLP request waits for ClickHouse to confirm its write before answering 503. */
+  storeTimeoutMillis: number;
+  /** Request bytes (as sent, and after decompression) that may be held by OTLP requests at once. */
+  maxInFlightBytes: number;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
@@ -111,6 +120,9 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
+    maxFutureSkewSeconds: e.XRAY_MAX_FUTURE_SKEW_SECONDS,
+    storeTimeoutMillis: e.XRAY_STORE_TIMEOUT_MILLIS,
+    maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

@@ -57,6 +57,16 @@ export const ERRORS = {
     message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
   },
   XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+  XRAY_ERR_OTLP_UNSTORABLE: {
+    status: 400,
+    retryable: false,
+    message: "ClickHouse refused this request's data; retrying the same spans cannot succeed",
+  },
+  XRAY_ERR_STORE_TIMEOUT: {
+    status: 503,
+    retryable: true,
+    message: 'ClickHouse did not confirm the write in time; nothing was acknowledged, retry later',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

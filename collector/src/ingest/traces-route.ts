@@ -1,9 +1,16 @@
 /**
  * `POST /v1/traces`: the OTLP/HTTP trace receiver. Body -> decompress (limit
  * enforced on the decompressed size) -> decode (protobuf or JSON) -> rows for
- * the key's app -> the insert batcher. The reply is sent only after the
- * batcher reports the rows inserted, so a 200 means stored; any failure after
- * decoding answers 503 (retryable) and nothing is acknowledged.
+ * the key's app -> the insert batcher. Spans ClickHouse would refuse or drop
+ * (outside the retention window, too far in the future, text that is not
+ * Unicode) are rejected one by one before they reach the batcher, through
+ * OTLP partial success. The reply is sent only after the batcher reports the
+ * rows inserted, so a 200 means stored. If ClickHouse still refuses this
+ * request's data the answer is 400 (retrying cannot help); a store failure,
+ * an overload or no answer within the store timeout answers 503 (retryable)
+ * and nothing is acknowledged. After a timeout the rows stay queued and may
+ * still be written: a retried request then stores the same rows again, which
+ * the ReplacingMergeTree tables (read with FINAL) show once.
  *
  * Replies follow the OTLP spec: the same Content-Type as the request, an
  * ExportTraceServiceResponse on success (with partial_success when spans were
@@ -24,7 +31,9 @@ import {
   decompressBody,
   encodeExportResponse,
   encodeStatus,
+  MAX_REJECTION_MESSAGES,
 } from '../otlp/index.js';
+import { StoreTimeoutError } from './store-timeout.js';
 import type { OtlpFormat } from '../otlp/index.js';
 
 export interface TracesRouteOptions {
@@ -32,10 +41,16 @@ export interface TracesRouteOptions {
   /** The app an API key belongs to, or undefined. */
   resolveApp: (credential: string | undefined) => Promise<string | undefined>;
   credentialOf: (request: FastifyRequest) => string | undefined;
+  /** Keeps the spans ClickHouse will store and keep (see model/span-admission.ts). */
+  admitSpans: (spans: DecodeResult['spans']) => DecodeResult;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
   write: (rows: RowBatch) => Promise<void>;
-  /** Maps a write failure to a registry code (overload vs. store failure). */
+  /** Maps a write failure to a registry code (bad data vs. overload vs. store failure). */
   classifyWriteError: (error: unknown) => ErrorCode;
+  /** Longest wait for the store to confirm a write before answering 503. */
+  storeTimeoutMillis: number;
+  /** Accounts for the body's size after decompression; throws XRAY_ERR_OVERLOADED when it does not fit. */
+  reserveDecoded?: (request: FastifyRequest, bytes: number) => void;
   metrics: CollectorMetrics;
 }
 
@@ -63,6 +78,34 @@ function rpcCodeFor(status: number): number {
     default:
       return 13; // INTERNAL
   }
+}
+
+/** The `reason` label of `xray_spans_rejected_total` for a write failure. */
+const REJECTION_REASON: Partial<Record<ErrorCode, string>> = {
+  XRAY_ERR_OVERLOADED: 'overload',
+  XRAY_ERR_OTLP_UNSTORABLE: 'unstorable',
+  XRAY_ERR_STORE_TIMEOUT: 'timeout',
+};
+
+/**
+ * Settles like `promise`, or rejects with StoreTimeoutError after
+ * `millis`. The write itself goes on (its rows stay queued); its late
+ * outcome is ignored, because this request has already been answered 503.
+ */
+function withTimeout(promise: Promise<void>, millis: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreTimeoutError(millis)), millis);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function formatOf(request: FastifyRequest): OtlpFormat | undefined {
@@ -141,21 +184,26 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const encoding = request.headers['content-encoding'];
       const body = await decompressBody(raw, typeof encoding === 'string' ? encoding : undefined, options.maxBodyBytes);
+      if (body !== raw) options.reserveDecoded?.(request, raw.length + body.length);
       const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
+      const admitted = options.admitSpans(decoded.spans);
 
-      const rows = options.toRows(appId, decoded.spans);
+      const rows = options.toRows(appId, admitted.spans);
       try {
-        await options.write(rows);
+        await withTimeout(options.write(rows), options.storeTimeoutMillis);
       } catch (error) {
         const code = options.classifyWriteError(error);
-        request.log.warn({ err: error, appId, spans: decoded.spans.length }, 'spans not stored');
-        options.metrics.spansRejected.inc({ reason: code === 'XRAY_ERR_OVERLOADED' ? 'overload' : 'store' }, decoded.spans.length);
-        return sendFailure(reply, format, new XRayError(code, undefined, { cause: error }));
+        request.log.warn({ err: error, appId, spans: admitted.spans.length }, 'spans not stored');
+        options.metrics.spansRejected.inc({ reason: REJECTION_REASON[code] ?? 'store' }, admitted.spans.length);
+        const message = code === 'XRAY_ERR_STORE_UNAVAILABLE' ? undefined : (error as Error).message;
+        return sendFailure(reply, format, new XRayError(code, message, { cause: error }));
       }
 
-      options.metrics.spansAccepted.inc(decoded.spans.length);
+      options.metrics.spansAccepted.inc(admitted.spans.length);
       if (decoded.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'invalid' }, decoded.rejectedSpans);
-      const partial = { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionMessages.join('; ') };
+      if (admitted.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'unstorable' }, admitted.rejectedSpans);
+      const rejectionMessages = [...decoded.rejectionMessages, ...admitted.rejectionMessages].slice(0, MAX_REJECTION_MESSAGES);
+      const partial = { rejectedSpans: decoded.rejectedSpans + admitted.rejectedSpans, errorMessage: rejectionMessages.join('; ') };
       return format === 'protobuf'
         ? reply.type('application/x-protobuf').send(encodeExportResponse('protobuf', partial))
         : reply.type('application/json').send(encodeExportResponse('json', partial));

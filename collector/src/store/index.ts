@@ -12,7 +12,7 @@ import type { StatsRepository } from './stats.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 import { applyMigrations, loadMigrations } from './migrations.js';
-import { applyRetention } from './retention.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS, readRetentionDays } from './retention.js';
 import type { MigrationReport } from './migrations.js';
 import { createServerBackend } from './server-backend.js';
 import type { ServerBackendOptions } from './server-backend.js';
@@ -32,6 +32,7 @@ export type {
 export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsRepository, StepFailures, Summary } from './stats.js';
 export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 export { OverloadedError } from './insert-batcher.js';
+export { UnstorableRowsError } from './insert-errors.js';
 export type { MigrationReport } from './migrations.js';
 export { readRetentionDays } from './retention.js';
 
@@ -54,6 +55,8 @@ export interface Store {
   readonly stats: StatsRepository;
   readonly batcher: InsertBatcher;
   readonly migrations: MigrationReport;
+  /** Days raw executions and steps are kept: the configured retention, else the TTL in force. */
+  readonly retentionDays: number;
   /** Writes what is waiting, then closes the backend. */
   close(): Promise<void>;
 }
@@ -74,6 +77,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const backend = 'query' in options.backend ? options.backend : await createBackend(options.backend);
   const migrations = await applyMigrations(backend, loadMigrations(options.migrationsDir));
   if (options.retentionDays !== undefined) await applyRetention(backend, options.retentionDays);
+  const retentionDays = options.retentionDays ?? (await readRetentionDays(backend, 'executions')) ?? DEFAULT_RETENTION_DAYS;
   const batcher = createInsertBatcher(backend, options.batch);
   return {
     backend,
@@ -82,6 +86,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     stats: createStatsRepository(backend),
     batcher,
     migrations,
+    retentionDays,
     async close() {
       await batcher.drain();
       await backend.close();

@@ -29,6 +29,11 @@ export interface HarnessOptions {
   /** Reuse this folder (e.g. to restart on the same data); it is then not deleted on close. */
   dataDir?: string;
   retentionDays?: number;
+  /** Wraps the real backend, e.g. to freeze it; the wrapper must pass through to it. */
+  wrapBackend?: (backend: ClickHouseBackend) => ClickHouseBackend;
+  storeTimeoutMillis?: number;
+  maxInFlightBytes?: number;
+  maxFutureSkewSeconds?: number;
 }
 
 export interface Harness {
@@ -68,14 +73,21 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     });
   }
   const store = await openStore({
-    backend,
+    backend: options.wrapBackend ? options.wrapBackend(backend) : backend,
     migrationsDir: DEFAULT_MIGRATIONS_DIR,
     batch: { maxBatchRows: 20_000, maxWaitMillis: 5, maxPendingRows: 1_000_000, ...options.batch },
     retentionDays: options.retentionDays,
   });
   const defaultApp = await ensureDefaultApp(store.apps, { appId: 'default', apiKey: undefined, dataDir: dir });
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;
-  const xray = await buildApp({ store, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024, adminToken });
+  const xray = await buildApp({
+    store,
+    maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
+    adminToken,
+    storeTimeoutMillis: options.storeTimeoutMillis,
+    maxInFlightBytes: options.maxInFlightBytes,
+    maxFutureSkewSeconds: options.maxFutureSkewSeconds,
+  });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
   return {

@@ -27,6 +27,9 @@ describe('config', () => {
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
+        maxFutureSkewSeconds: 3600,
+        storeTimeoutMillis: 10_000,
+        maxInFlightBytes: 64 * 1024 * 1024,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
     });
@@ -57,6 +60,9 @@ describe('config', () => {
         XRAY_BATCH_MAX_WAIT_MILLIS: '0',
         XRAY_MAX_PENDING_ROWS: '1000',
         XRAY_MIGRATIONS_DIR: '/opt/migrations',
+        XRAY_MAX_FUTURE_SKEW_SECONDS: '60',
+        XRAY_STORE_TIMEOUT_MILLIS: '2500',
+        XRAY_MAX_INFLIGHT_BYTES: '100000000',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -69,6 +75,9 @@ describe('config', () => {
         maxBodyBytes: 2048,
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
+        maxFutureSkewSeconds: 60,
+        storeTimeoutMillis: 2500,
+        maxInFlightBytes: 100_000_000,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });
