@@ -130,6 +130,10 @@ export function toIngestError(error: unknown): XRayError {
   if (error instanceof UnsupportedEncodingError) return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_ENCODING', error.message);
   if (error instanceof OtlpDecodeError) return new XRayError('XRAY_ERR_OTLP_DECODE', error.message);
   const fastifyCode = (error as { code?: string }).code;
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // Fastify refuses a Content-Type it cannot even parse (e.g. "json") before any parser runs.
+    return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
+  }
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new XRayError('XRAY_ERR_OTLP_BODY_TOO_LARGE', ERRORS.XRAY_ERR_OTLP_BODY_TOO_LARGE.message);
   }
