@@ -63,7 +63,8 @@ export interface XRayApp {
   keys: KeyResolver;
 }
 
-function classifyWriteError(error: unknown): ErrorCode {
+/** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
+export function classifyWriteError(error: unknown): ErrorCode {
   if (error instanceof OverloadedError) return 'XRAY_ERR_OVERLOADED';
   if (error instanceof UnstorableRowsError) return 'XRAY_ERR_OTLP_UNSTORABLE';
   if (error instanceof StoreTimeoutError) return 'XRAY_ERR_STORE_TIMEOUT';
@@ -153,7 +154,11 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
 
   await app.register(async (ingest) => {
-    const limits = await addIngestLimits(ingest, { maxInFlightBytes: options.maxInFlightBytes ?? 64 * 1024 * 1024, maxBodyBytes: options.maxBodyBytes });
+    const limits = await addIngestLimits(ingest, {
+      maxInFlightBytes: options.maxInFlightBytes ?? 64 * 1024 * 1024,
+      maxBodyBytes: options.maxBodyBytes,
+      registry: metrics.registry,
+    });
     await ingest.register(tracesRoute, {
       maxBodyBytes: options.maxBodyBytes,
       resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined),

@@ -8,6 +8,8 @@
  */
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { getHeapStatistics } from 'node:v8';
 import { XRayError } from '../errors.js';
 import { addInFlightBytesLimit } from './in-flight-bytes.js';
@@ -21,6 +23,8 @@ export interface IngestLimitsOptions {
   maxEventLoopDelayMillis?: number;
   /** Heap use beyond which requests are refused; 85% of V8's heap limit when omitted. */
   maxHeapUsedBytes?: number;
+  /** Where to publish `xray_ingest_inflight_bytes`; not published when omitted. */
+  registry?: Registry;
 }
 
 export interface IngestLimits {
@@ -46,5 +50,16 @@ export async function addIngestLimits(scope: FastifyInstance, options: IngestLim
       throw new XRayError('XRAY_ERR_OVERLOADED', `The collector is under pressure (${type}: ${Math.round(Number(value))}); retry later`);
     },
   });
-  return addInFlightBytesLimit(scope, { maxBytes: options.maxInFlightBytes, maxBodyBytes: options.maxBodyBytes });
+  const limits = addInFlightBytesLimit(scope, { maxBytes: options.maxInFlightBytes, maxBodyBytes: options.maxBodyBytes });
+  if (options.registry) {
+    new Gauge({
+      name: 'xray_ingest_inflight_bytes',
+      help: 'Bytes of OTLP requests being received or decoded (reserved against XRAY_MAX_INFLIGHT_BYTES)',
+      registers: [options.registry],
+      collect() {
+        this.set(limits.budget.reservedBytes);
+      },
+    });
+  }
+  return limits;
 }
