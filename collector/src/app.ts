@@ -27,6 +27,7 @@ import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { admitSpans } from './model/span-admission.js';
 import { spansToRows } from './model/span-to-rows.js';
+import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
 import { healthRoutes } from './routes/health.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
@@ -53,7 +54,7 @@ export interface BuildAppOptions {
   maxFutureSkewSeconds?: number;
   /** Longest an OTLP request waits for ClickHouse to confirm its write; 10 s when omitted. */
   storeTimeoutMillis?: number;
-  /** OTLP request bytes held at once before new requests are refused; 64 MiB when omitted. */
+  /** OTLP request bytes held at once before new requests are refused; 48 MiB when omitted. */
   maxInFlightBytes?: number;
 }
 
@@ -155,7 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(async (ingest) => {
     const limits = await addIngestLimits(ingest, {
-      maxInFlightBytes: options.maxInFlightBytes ?? 64 * 1024 * 1024,
+      maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
       maxBodyBytes: options.maxBodyBytes,
       registry: metrics.registry,
     });
