@@ -80,6 +80,11 @@ function rpcCodeFor(status: number): number {
   }
 }
 
+/** Bodies larger than this let the event loop run between decoding stages. */
+const YIELD_ABOVE_BYTES = 1024 * 1024;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** The `reason` label of `xray_spans_rejected_total` for a write failure. */
 const REJECTION_REASON: Partial<Record<ErrorCode, string>> = {
   XRAY_ERR_OVERLOADED: 'overload',
@@ -189,10 +194,15 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       const encoding = request.headers['content-encoding'];
       const body = await decompressBody(raw, typeof encoding === 'string' ? encoding : undefined, options.maxBodyBytes);
       if (body !== raw) options.reserveDecoded?.(request, raw.length + body.length);
+      // A large body takes the main thread for a while at each stage; between
+      // stages, other requests (and /healthz) get their turn.
+      const large = body.length > YIELD_ABOVE_BYTES;
+      if (large) await yieldToEventLoop();
       const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
+      if (large) await yieldToEventLoop();
       const admitted = options.admitSpans(decoded.spans);
-
       const rows = options.toRows(appId, admitted.spans);
+      if (large) await yieldToEventLoop();
       try {
         await withTimeout(options.write(rows), options.storeTimeoutMillis);
       } catch (error) {
