@@ -56,6 +56,8 @@ export interface BuildAppOptions {
   storeTimeoutMillis?: number;
   /** OTLP request bytes held at once before new requests are refused; 48 MiB when omitted. */
   maxInFlightBytes?: number;
+  /** Event-loop delay beyond which OTLP requests are refused; 1000 ms when omitted, 0 turns the check off. */
+  maxEventLoopDelayMillis?: number;
 }
 
 export interface XRayApp {
@@ -158,6 +160,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
       maxBodyBytes: options.maxBodyBytes,
+      maxEventLoopDelayMillis: options.maxEventLoopDelayMillis,
       registry: metrics.registry,
     });
     await ingest.register(tracesRoute, {

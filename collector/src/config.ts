@@ -46,6 +46,7 @@ export const EnvSchema = z.object({
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
   XRAY_MAX_FUTURE_SKEW_SECONDS: intFromEnv(3600, 0, 366 * 86_400),
   XRAY_STORE_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 600_000),
+  XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: intFromEnv(1000, 0, 60_000),
   XRAY_MAX_INFLIGHT_BYTES: intFromEnv(DEFAULT_MAX_INFLIGHT_BYTES, 1024, 16 * 1024 * 1024 * 1024),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
@@ -75,6 +76,8 @@ export interface CollectorConfig {
   storeTimeoutMillis: number;
   /** Request bytes (as sent, and after decompression) that may be held by OTLP requests at once. */
   maxInFlightBytes: number;
+  /** Event-loop delay beyond which OTLP requests are refused; 0 turns the check off. */
+  maxEventLoopDelayMillis: number;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     maxFutureSkewSeconds: e.XRAY_MAX_FUTURE_SKEW_SECONDS,
     storeTimeoutMillis: e.XRAY_STORE_TIMEOUT_MILLIS,
     maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
+    maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     maxFutureSkewSeconds: config.maxFutureSkewSeconds,
     storeTimeoutMillis: config.storeTimeoutMillis,
     maxInFlightBytes: config.maxInFlightBytes,
+    maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
   });
   const address = await app.listen({ host: config.host, port: config.port });
 

@@ -19,7 +19,7 @@ export interface IngestLimitsOptions {
   /** Request bytes all OTLP requests together may hold (XRAY_MAX_INFLIGHT_BYTES). */
   maxInFlightBytes: number;
   maxBodyBytes: number;
-  /** Event-loop delay beyond which requests are refused; 1000 ms when omitted. */
+  /** Event-loop delay beyond which requests are refused; 1000 ms when omitted, 0 turns the check off. */
   maxEventLoopDelayMillis?: number;
   /** Heap use beyond which requests are refused; 85% of V8's heap limit when omitted. */
   maxHeapUsedBytes?: number;

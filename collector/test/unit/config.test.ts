@@ -30,6 +30,7 @@ describe('config', () => {
         maxFutureSkewSeconds: 3600,
         storeTimeoutMillis: 10_000,
         maxInFlightBytes: 48 * 1024 * 1024,
+        maxEventLoopDelayMillis: 1000,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
     });
@@ -63,6 +64,7 @@ describe('config', () => {
         XRAY_MAX_FUTURE_SKEW_SECONDS: '60',
         XRAY_STORE_TIMEOUT_MILLIS: '2500',
         XRAY_MAX_INFLIGHT_BYTES: '100000000',
+        XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -78,6 +80,7 @@ describe('config', () => {
         maxFutureSkewSeconds: 60,
         storeTimeoutMillis: 2500,
         maxInFlightBytes: 100_000_000,
+        maxEventLoopDelayMillis: 0,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });
