@@ -33,6 +33,7 @@ const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 /**
  * @typedef {object} CollectorProcess
  * @property {string} url base URL, e.g. http://127.0.0.1:43121
+ * @property {number} pid the collector's process id (for reading its memory from /proc)
  * @property {string} apiKey the default app's key
  * @property {string} adminToken token for /api/v1/admin
  * @property {string} dataDir
@@ -106,6 +107,7 @@ export async function startCollector(options = {}) {
 
   return {
     url,
+    pid: child.pid ?? 0,
     apiKey,
     adminToken,
     dataDir: data.path,

@@ -26,15 +26,19 @@ import { signingRoutes } from './auth/signing-routes.js';
 import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
+import { StoreTimeoutError } from './ingest/store-timeout.js';
 import { tracesRoute } from './ingest/traces-route.js';
 import { createRateLimiter, limitsRoutes, rateLimitMessage } from './limits/index.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
+import { admitSpans } from './model/span-admission.js';
 import { spansToRows } from './model/span-to-rows.js';
+import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
+import { addIngestLimits } from './limits/ingest-pressure.js';
 import { healthRoutes } from './routes/health.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
-import { ClickHouseError, OverloadedError } from './store/index.js';
+import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
 import type { RateLimit, Store } from './store/index.js';
 import { createAppCache } from './store/app-cache.js';
 
@@ -69,6 +73,14 @@ export interface BuildAppOptions {
    * so secrets it issues cannot be read after a restart (fine for tests).
    */
   masterKey?: Buffer;
+  /** How far in the future a span may end; 3600 s when omitted. */
+  maxFutureSkewSeconds?: number;
+  /** Longest an OTLP request waits for ClickHouse to confirm its write; 10 s when omitted. */
+  storeTimeoutMillis?: number;
+  /** OTLP request bytes held at once before new requests are refused; 48 MiB when omitted. */
+  maxInFlightBytes?: number;
+  /** Event-loop delay beyond which OTLP requests are refused; 1000 ms when omitted, 0 turns the check off. */
+  maxEventLoopDelayMillis?: number;
 }
 
 export interface XRayApp {
@@ -77,8 +89,12 @@ export interface XRayApp {
   keys: KeyResolver;
 }
 
-function classifyWriteError(error: unknown): ErrorCode {
-  return error instanceof OverloadedError ? 'XRAY_ERR_OVERLOADED' : 'XRAY_ERR_STORE_UNAVAILABLE';
+/** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
+export function classifyWriteError(error: unknown): ErrorCode {
+  if (error instanceof OverloadedError) return 'XRAY_ERR_OVERLOADED';
+  if (error instanceof UnstorableRowsError) return 'XRAY_ERR_OTLP_UNSTORABLE';
+  if (error instanceof StoreTimeoutError) return 'XRAY_ERR_STORE_TIMEOUT';
+  return 'XRAY_ERR_STORE_UNAVAILABLE';
 }
 
 /** Maps anything a query route throws onto a registry error. */
@@ -183,16 +199,31 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
 
-  await app.register(tracesRoute, {
-    maxBodyBytes: options.maxBodyBytes,
-    resolveKey: (credential) => keys.resolve(credential),
-    credentialOf: (request) => credentialFrom(request.headers),
-    checkRate: (caller) => limiter.check(caller, 'ingest'),
-    checkSignature,
-    toRows: spansToRows,
-    write: (rows) => store.batcher.write(rows),
-    classifyWriteError,
-    metrics,
+  await app.register(async (ingest) => {
+    const limits = await addIngestLimits(ingest, {
+      maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
+      maxBodyBytes: options.maxBodyBytes,
+      maxEventLoopDelayMillis: options.maxEventLoopDelayMillis,
+      registry: metrics.registry,
+    });
+    await ingest.register(tracesRoute, {
+      maxBodyBytes: options.maxBodyBytes,
+      resolveKey: (credential) => keys.resolve(credential),
+      credentialOf: (request) => credentialFrom(request.headers),
+      checkRate: (caller) => limiter.check(caller, 'ingest'),
+      checkSignature,
+      admitSpans: (spans) =>
+        admitSpans(spans, BigInt(Date.now()) * 1_000_000n, {
+          retentionDays: store.retentionDays,
+          maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600,
+        }),
+      toRows: spansToRows,
+      write: (rows) => store.batcher.write(rows),
+      classifyWriteError,
+      storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
+      metrics,
+      reserveDecoded: limits.reserveDecoded,
+    });
   });
 
   await app.register(

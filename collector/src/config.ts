@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isMasterKeyText } from './auth/master-key.js';
+import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
@@ -63,6 +64,10 @@ export const EnvSchema = z.object({
   XRAY_SECRET_KEY: optionalString.refine((value) => value === undefined || isMasterKeyText(value), {
     message: 'expected 32 random bytes as base64, base64url or 64 hex digits (e.g. `openssl rand -base64 32`)',
   }),
+  XRAY_MAX_FUTURE_SKEW_SECONDS: intFromEnv(3600, 0, 366 * 86_400),
+  XRAY_STORE_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 600_000),
+  XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: intFromEnv(1000, 0, 60_000),
+  XRAY_MAX_INFLIGHT_BYTES: intFromEnv(DEFAULT_MAX_INFLIGHT_BYTES, 1024, 16 * 1024 * 1024 * 1024),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -100,6 +105,14 @@ export interface CollectorConfig {
   signatureWindowSeconds: number;
   /** Master key for signing secrets at rest (XRAY_SECRET_KEY); undefined = XRAY_DATA_DIR/secret.key. */
   secretKey: string | undefined;
+  /** How far in the future a span may end before it is rejected. */
+  maxFutureSkewSeconds: number;
+  /** Longest an OTLP request waits for ClickHouse to confirm its write before answering 503. */
+  storeTimeoutMillis: number;
+  /** Request bytes (as sent, and after decompression) that may be held by OTLP requests at once. */
+  maxInFlightBytes: number;
+  /** Event-loop delay beyond which OTLP requests are refused; 0 turns the check off. */
+  maxEventLoopDelayMillis: number;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | {
@@ -175,6 +188,10 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     rateLimit: { requestsPerSecond: e.XRAY_RATE_LIMIT_RPS, burst: e.XRAY_RATE_LIMIT_BURST },
     signatureWindowSeconds: e.XRAY_SIGNATURE_WINDOW_SECONDS,
     secretKey: e.XRAY_SECRET_KEY,
+    maxFutureSkewSeconds: e.XRAY_MAX_FUTURE_SKEW_SECONDS,
+    storeTimeoutMillis: e.XRAY_STORE_TIMEOUT_MILLIS,
+    maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
+    maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

@@ -93,6 +93,16 @@ export const ERRORS = {
     retryable: false,
     message: 'The signature is malformed or does not match the body and an active signing secret',
   },
+  XRAY_ERR_OTLP_UNSTORABLE: {
+    status: 400,
+    retryable: false,
+    message: "ClickHouse refused this request's data; retrying the same spans cannot succeed",
+  },
+  XRAY_ERR_STORE_TIMEOUT: {
+    status: 503,
+    retryable: true,
+    message: 'ClickHouse did not confirm the write in time; nothing was acknowledged, retry later',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -42,6 +42,10 @@ async function main(): Promise<void> {
     rateLimit: config.rateLimit,
     signatureWindowSeconds: config.signatureWindowSeconds,
     masterKey: ensureMasterKey(config.secretKey, config.dataDir),
+    maxFutureSkewSeconds: config.maxFutureSkewSeconds,
+    storeTimeoutMillis: config.storeTimeoutMillis,
+    maxInFlightBytes: config.maxInFlightBytes,
+    maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const grpc =

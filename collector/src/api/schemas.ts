@@ -130,11 +130,23 @@ export const executionSummary = z.object({
   errorMessage: z.string(),
 });
 
+/**
+ * An attribute map exactly as stored: any key, `__proto__` included. zod's
+ * record rebuilds the object on output by plain assignment, which silently
+ * drops a `__proto__` key, so the map is checked and passed through as is.
+ */
+const attributeMap = z
+  .custom<Record<string, string>>(
+    (value) => typeof value === 'object' && value !== null && Object.values(value).every((item) => typeof item === 'string'),
+    { message: 'expected a map of strings' },
+  )
+  .meta({ type: 'object', additionalProperties: { type: 'string' } });
+
 export const executionDetail = executionSummary.extend({
   rootSpanId: z.string(),
   metadata: z.unknown().describe('The metadata object the SDK sent (parsed JSON), or null'),
   finalOutcome: z.unknown().describe('The final outcome (parsed JSON), or null'),
-  attributes: z.record(z.string(), z.string()),
+  attributes: attributeMap,
 });
 
 export const stepError = z.object({ type: z.string(), message: z.string(), stack: z.string() });
@@ -161,7 +173,7 @@ export const step = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   costUsd: z.number(),
-  attributes: z.record(z.string(), z.string()),
+  attributes: attributeMap,
 });
 
 export const executionListResponse = z.object({

@@ -1,9 +1,16 @@
 /**
  * `POST /v1/traces`: the OTLP/HTTP trace receiver. Body -> decompress (limit
  * enforced on the decompressed size) -> decode (protobuf or JSON) -> rows for
- * the key's app -> the insert batcher. The reply is sent only after the
- * batcher reports the rows inserted, so a 200 means stored; any failure after
- * decoding answers 503 (retryable) and nothing is acknowledged.
+ * the key's app -> the insert batcher. Spans ClickHouse would refuse or drop
+ * (outside the retention window, too far in the future, text that is not
+ * Unicode) are rejected one by one before they reach the batcher, through
+ * OTLP partial success. The reply is sent only after the batcher reports the
+ * rows inserted, so a 200 means stored. If ClickHouse still refuses this
+ * request's data the answer is 400 (retrying cannot help); a store failure,
+ * an overload or no answer within the store timeout answers 503 (retryable)
+ * and nothing is acknowledged. After a timeout the rows stay queued and may
+ * still be written: a retried request then stores the same rows again, which
+ * the ReplacingMergeTree tables (read with FINAL) show once.
  *
  * Who is calling is settled in an onRequest hook, before the body is read:
  * media type, key, `ingest` scope, then the caller's rate limit, so a
@@ -34,7 +41,9 @@ import {
   decompressBody,
   encodeExportResponse,
   encodeStatus,
+  MAX_REJECTION_MESSAGES,
 } from '../otlp/index.js';
+import { StoreTimeoutError } from './store-timeout.js';
 import type { OtlpFormat } from '../otlp/index.js';
 
 export interface TracesRouteOptions {
@@ -46,10 +55,16 @@ export interface TracesRouteOptions {
   checkSignature: CheckRequestSignature;
   /** Takes a token from the caller's rate-limit buckets. */
   checkRate: (caller: ResolvedKey) => Promise<RateDecision>;
+  /** Keeps the spans ClickHouse will store and keep (see model/span-admission.ts). */
+  admitSpans: (spans: DecodeResult['spans']) => DecodeResult;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
   write: (rows: RowBatch) => Promise<void>;
-  /** Maps a write failure to a registry code (overload vs. store failure). */
+  /** Maps a write failure to a registry code (bad data vs. overload vs. store failure). */
   classifyWriteError: (error: unknown) => ErrorCode;
+  /** Longest wait for the store to confirm a write before answering 503. */
+  storeTimeoutMillis: number;
+  /** Accounts for the body's size after decompression; throws XRAY_ERR_OVERLOADED when it does not fit. */
+  reserveDecoded?: (request: FastifyRequest, bytes: number) => void;
   metrics: CollectorMetrics;
 }
 
@@ -79,6 +94,39 @@ function rpcCodeFor(status: number): number {
   }
 }
 
+/** Bodies larger than this let the event loop run between decoding stages. */
+const YIELD_ABOVE_BYTES = 1024 * 1024;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The `reason` label of `xray_spans_rejected_total` for a write failure. */
+const REJECTION_REASON: Partial<Record<ErrorCode, string>> = {
+  XRAY_ERR_OVERLOADED: 'overload',
+  XRAY_ERR_OTLP_UNSTORABLE: 'unstorable',
+  XRAY_ERR_STORE_TIMEOUT: 'timeout',
+};
+
+/**
+ * Settles like `promise`, or rejects with StoreTimeoutError after
+ * `millis`. The write itself goes on (its rows stay queued); its late
+ * outcome is ignored, because this request has already been answered 503.
+ */
+function withTimeout(promise: Promise<void>, millis: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreTimeoutError(millis)), millis);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 function formatOf(request: FastifyRequest): OtlpFormat | undefined {
   const header = request.headers['content-type'];
   if (typeof header !== 'string') return undefined;
@@ -101,6 +149,10 @@ export function toIngestError(error: unknown): XRayError {
   if (error instanceof UnsupportedEncodingError) return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_ENCODING', error.message);
   if (error instanceof OtlpDecodeError) return new XRayError('XRAY_ERR_OTLP_DECODE', error.message);
   const fastifyCode = (error as { code?: string }).code;
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    // Fastify refuses a Content-Type it cannot even parse (e.g. "json") before any parser runs.
+    return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
+  }
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new XRayError('XRAY_ERR_OTLP_BODY_TOO_LARGE', ERRORS.XRAY_ERR_OTLP_BODY_TOO_LARGE.message);
   }
@@ -182,21 +234,31 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       }
       const encoding = request.headers['content-encoding'];
       const body = await decompressBody(raw, typeof encoding === 'string' ? encoding : undefined, options.maxBodyBytes);
+      if (body !== raw) options.reserveDecoded?.(request, raw.length + body.length);
+      // A large body takes the main thread for a while at each stage; between
+      // stages, other requests (and /healthz) get their turn.
+      const large = body.length > YIELD_ABOVE_BYTES;
+      if (large) await yieldToEventLoop();
       const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
-
-      const rows = options.toRows(appId, decoded.spans);
+      if (large) await yieldToEventLoop();
+      const admitted = options.admitSpans(decoded.spans);
+      const rows = options.toRows(appId, admitted.spans);
+      if (large) await yieldToEventLoop();
       try {
-        await options.write(rows);
+        await withTimeout(options.write(rows), options.storeTimeoutMillis);
       } catch (error) {
         const code = options.classifyWriteError(error);
-        request.log.warn({ err: error, appId, spans: decoded.spans.length }, 'spans not stored');
-        options.metrics.spansRejected.inc({ reason: code === 'XRAY_ERR_OVERLOADED' ? 'overload' : 'store' }, decoded.spans.length);
-        return sendFailure(reply, format, new XRayError(code, undefined, { cause: error }));
+        request.log.warn({ err: error, appId, spans: admitted.spans.length }, 'spans not stored');
+        options.metrics.spansRejected.inc({ reason: REJECTION_REASON[code] ?? 'store' }, admitted.spans.length);
+        const message = code === 'XRAY_ERR_STORE_UNAVAILABLE' ? undefined : (error as Error).message;
+        return sendFailure(reply, format, new XRayError(code, message, { cause: error }));
       }
 
-      options.metrics.spansAccepted.inc(decoded.spans.length);
+      options.metrics.spansAccepted.inc(admitted.spans.length);
       if (decoded.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'invalid' }, decoded.rejectedSpans);
-      const partial = { rejectedSpans: decoded.rejectedSpans, errorMessage: decoded.rejectionMessages.join('; ') };
+      if (admitted.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'unstorable' }, admitted.rejectedSpans);
+      const rejectionMessages = [...decoded.rejectionMessages, ...admitted.rejectionMessages].slice(0, MAX_REJECTION_MESSAGES);
+      const partial = { rejectedSpans: decoded.rejectedSpans + admitted.rejectedSpans, errorMessage: rejectionMessages.join('; ') };
       return format === 'protobuf'
         ? reply.type('application/x-protobuf').send(encodeExportResponse('protobuf', partial))
         : reply.type('application/json').send(encodeExportResponse('json', partial));

@@ -1,13 +1,25 @@
 /**
  * Reading typed values out of OTLP attributes, and flattening the attributes
  * that have no column of their own into a Map(String, String).
+ *
+ * Every key survives, `__proto__` and `constructor` included (the map has no
+ * prototype), and every double: NaN and ±Infinity have no JSON number form,
+ * so they are written as the strings "NaN", "Infinity" and "-Infinity", the
+ * proto3 JSON mapping's spelling, both as a value of their own and inside
+ * arrays and kvlists (clickhouse/README.md documents this).
  */
 import type { AttrValue, Attributes } from '../contracts/spans.js';
 
+/** JSON.stringify, but a non-finite number becomes its proto3 JSON string instead of null. */
+function toJson(value: AttrValue): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? String(item) : item));
+}
+
 export function stringAttr(attributes: Attributes, key: string): string | undefined {
+  if (!Object.hasOwn(attributes, key)) return undefined;
   const value = attributes[key];
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return toText(value);
 }
 
 export function numberAttr(attributes: Attributes, key: string): number | undefined {
@@ -26,12 +38,14 @@ export function boolAttr(attributes: Attributes, key: string): boolean | undefin
 }
 
 function toText(value: AttrValue): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : String(value);
+  return toJson(value);
 }
 
-/** Every attribute not in `consumed`, as text (non-strings JSON-encoded). */
+/** Every attribute not in `consumed`, as text (non-strings JSON-encoded); a map with no prototype, so any key is kept. */
 export function remainingAttributes(attributes: Attributes, consumed: ReadonlySet<string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(attributes)) {
     if (!consumed.has(key) && value !== null && value !== undefined) out[key] = toText(value);
   }

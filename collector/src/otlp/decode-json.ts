@@ -18,6 +18,8 @@ const MAX_REPORTED_ISSUES = 3;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const STOP_AT_FIRST_ISSUE = { abortEarly: true } as Parameters<typeof exportTraceServiceRequestJson.safeParse>[1];
+
 /** `['resourceSpans', 0, 'scopeSpans']` -> `resourceSpans[0].scopeSpans`. */
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
@@ -47,9 +49,23 @@ function parseJsonObject(body: string | Uint8Array): Record<string, unknown> {
   return json as Record<string, unknown>;
 }
 
-/** The slow path: the schema's error for an invalid request, or its reading of a valid one. */
+/**
+ * The slow path: the schema's error for an invalid request, or its reading
+ * of a valid one. It stops at the first issue (`abortEarly`): zod gathers
+ * every issue of an array and re-copies them at each level above, which for
+ * a hostile body of 200 000 bad attributes took seconds and overflowed the
+ * stack; the first issue is what a sender needs. (`abortEarly` is zod's
+ * internal parse option, hence the cast; a test pins the behaviour, and a
+ * stack overflow would still become a 400, never a 500.)
+ */
 function decodeWithSchema(json: Record<string, unknown>): DecodeResult {
-  const parsed = exportTraceServiceRequestJson.safeParse(json);
+  let parsed: ReturnType<typeof exportTraceServiceRequestJson.safeParse>;
+  try {
+    parsed = exportTraceServiceRequestJson.safeParse(json, STOP_AT_FIRST_ISSUE);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new OtlpDecodeError('invalid OTLP/JSON ExportTraceServiceRequest: too many invalid values to describe', { cause: error });
+  }
   if (!parsed.success) throw new OtlpDecodeError(describeIssues(parsed.error.issues));
   return mapParsedRequest(parsed.data);
 }

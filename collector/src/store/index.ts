@@ -16,7 +16,7 @@ import type { StatsRepository } from './stats.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 import { applyMigrations, clusterLayoutOf, loadMigrations } from './migrations.js';
-import { applyRetention } from './retention.js';
+import { applyRetention, DEFAULT_RETENTION_DAYS, readRetentionDays } from './retention.js';
 import type { MigrationReport } from './migrations.js';
 import { createServerBackend } from './server-backend.js';
 import type { ServerBackendOptions } from './server-backend.js';
@@ -38,6 +38,7 @@ export type { AppSettings, AppSettingsRepository, RateLimit } from './app-settin
 export type { SigningSecretRecord, SigningSecretsRepository } from './signing-secrets.js';
 export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 export { OverloadedError } from './insert-batcher.js';
+export { UnstorableRowsError } from './insert-errors.js';
 export type { MigrationReport } from './migrations.js';
 export { readRetentionDays } from './retention.js';
 
@@ -66,6 +67,8 @@ export interface Store {
   readonly signingSecrets: SigningSecretsRepository;
   readonly batcher: InsertBatcher;
   readonly migrations: MigrationReport;
+  /** Days raw executions and steps are kept: the configured retention, else the TTL in force. */
+  readonly retentionDays: number;
   /** Writes what is waiting, then closes the backend. */
   close(): Promise<void>;
 }
@@ -86,10 +89,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const backend = 'query' in options.backend ? options.backend : await createBackend(options.backend);
   const all = loadMigrations(options.migrationsDir);
   const migrations = await applyMigrations(backend, all, { cluster: options.cluster });
-  if (options.retentionDays !== undefined) {
-    const cluster = options.cluster === undefined ? undefined : { cluster: options.cluster, layout: clusterLayoutOf(all) };
-    await applyRetention(backend, options.retentionDays, cluster);
-  }
+  const cluster = options.cluster === undefined ? undefined : { cluster: options.cluster, layout: clusterLayoutOf(all) };
+  if (options.retentionDays !== undefined) await applyRetention(backend, options.retentionDays, cluster);
+  const retentionDays = options.retentionDays ?? (await readRetentionDays(backend, 'executions', cluster?.layout)) ?? DEFAULT_RETENTION_DAYS;
   const batcher = createInsertBatcher(backend, options.batch);
   return {
     backend,
@@ -100,6 +102,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     signingSecrets: createSigningSecretsRepository(backend),
     batcher,
     migrations,
+    retentionDays,
     async close() {
       await batcher.drain();
       await backend.close();

@@ -9,9 +9,22 @@
  * One batch is written at a time (its steps and executions inserts run
  * side by side): rows that arrive meanwhile form the next batch, so batches
  * grow by themselves under load with no tuning.
+ *
+ * One request's bad data never fails its batch-mates: when ClickHouse
+ * refuses a merged insert for a data reason (insert-errors.ts), the batch is
+ * split in halves by request and each half retried, down to the one request
+ * that carries the bad rows, which alone is rejected with UnstorableRowsError.
+ * A re-inserted row is harmless: the tables are ReplacingMergeTrees and reads
+ * use FINAL. Rows spread over more days than ClickHouse accepts partitions
+ * per INSERT are written in several inserts of at most that many days.
  */
-import type { RowBatch } from '../contracts/rows.js';
+import type { ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
+import { ClickHouseError } from './backend.js';
 import type { ClickHouseBackend } from './backend.js';
+import { isDataError, UnstorableRowsError } from './insert-errors.js';
+
+/** ClickHouse's default `max_partitions_per_insert_block`; the tables are partitioned by day. */
+export const MAX_PARTITIONS_PER_INSERT = 100;
 
 export interface InsertBatcherOptions {
   /** Write as soon as this many rows are waiting. */
@@ -31,7 +44,11 @@ export interface FlushInfo {
 }
 
 export interface InsertBatcher {
-  /** Resolves once the rows are inserted; rejects with the insert's error, or OverloadedError at once. */
+  /**
+   * Resolves once the rows are inserted. Rejects with UnstorableRowsError when
+   * ClickHouse refuses these rows' data (not retryable), with the insert's
+   * error when it failed for another reason, or with OverloadedError at once.
+   */
   write(batch: RowBatch): Promise<void>;
   /** Writes whatever is waiting and resolves when nothing is pending. */
   drain(): Promise<void>;
@@ -54,16 +71,50 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** One caller's rows, kept apart so a failed batch can be retried request by request. */
+interface Request extends Waiter {
+  batch: RowBatch;
+}
+
 interface Pending {
-  executions: RowBatch['executions'];
-  steps: RowBatch['steps'];
-  waiters: Waiter[];
+  requests: Request[];
   rows: number;
   /** When the oldest waiting row arrived (performance.now()). */
   since: number;
 }
 
-const emptyPending = (): Pending => ({ executions: [], steps: [], waiters: [], rows: 0, since: 0 });
+const emptyPending = (): Pending => ({ requests: [], rows: 0, since: 0 });
+
+/** The partition (day) of a row: the date part of its `start_time` text. */
+function partitionOf(row: { start_time?: string }): string {
+  return typeof row.start_time === 'string' ? row.start_time.slice(0, 10) : '';
+}
+
+/** Splits rows into groups spanning at most MAX_PARTITIONS_PER_INSERT days; usually one group, the rows themselves. */
+export function splitByPartitions<Row extends { start_time?: string }>(rows: Row[]): Row[][] {
+  const byDay = new Map<string, Row[]>();
+  for (const row of rows) {
+    const day = partitionOf(row);
+    let group = byDay.get(day);
+    if (!group) byDay.set(day, (group = []));
+    group.push(row);
+  }
+  if (byDay.size <= MAX_PARTITIONS_PER_INSERT) return [rows];
+  const chunks: Row[][] = [];
+  let chunk: Row[] = [];
+  let days = 0;
+  for (const group of byDay.values()) {
+    if (days === MAX_PARTITIONS_PER_INSERT) {
+      chunks.push(chunk);
+      chunk = [];
+      days = 0;
+    }
+    for (const row of group) chunk.push(row);
+    days += 1;
+  }
+  chunks.push(chunk);
+  return chunks;
+}
 
 export function createInsertBatcher(backend: ClickHouseBackend, options: InsertBatcherOptions): InsertBatcher {
   let pending = emptyPending();
@@ -73,24 +124,61 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
   const idleWaiters: (() => void)[] = [];
   const flushListeners = new Set<(info: FlushInfo) => void>();
 
+  async function insertTable(table: string, rows: (ExecutionRow | StepRow)[]): Promise<void> {
+    for (const chunk of splitByPartitions(rows)) await backend.insert(table, chunk);
+  }
+
+  /** Inserts the rows of `requests` together; settles nobody. */
+  async function insertRows(requests: readonly Request[]): Promise<void> {
+    const steps: StepRow[] = [];
+    const executions: ExecutionRow[] = [];
+    for (const { batch } of requests) {
+      for (const row of batch.steps) steps.push(row);
+      for (const row of batch.executions) executions.push(row);
+    }
+    // The two tables are written concurrently: each insert has a large fixed
+    // cost (a new part, materialized views), so overlapping them shortens
+    // every batch. A request is acknowledged only when both are done; for a
+    // moment an execution may be listed before its steps are readable.
+    await Promise.all([
+      steps.length > 0 ? insertTable('steps', steps) : undefined,
+      executions.length > 0 ? insertTable('executions', executions) : undefined,
+    ]);
+  }
+
+  /**
+   * Inserts and settles `requests`. On a data error the requests are split
+   * in halves and each retried, so only the request with the bad rows fails,
+   * with UnstorableRowsError; any other error fails them all (retryable).
+   */
+  async function insertIsolating(requests: readonly Request[]): Promise<boolean> {
+    try {
+      await insertRows(requests);
+    } catch (error) {
+      if (!isDataError(error)) {
+        for (const request of requests) request.reject(error);
+        return false;
+      }
+      if (requests.length === 1) {
+        requests[0].reject(new UnstorableRowsError(error as ClickHouseError));
+        return false;
+      }
+      const middle = requests.length >> 1;
+      const first = await insertIsolating(requests.slice(0, middle));
+      const second = await insertIsolating(requests.slice(middle));
+      return first && second;
+    }
+    for (const request of requests) request.resolve();
+    return true;
+  }
+
   async function insert(batch: Pending): Promise<void> {
     const started = performance.now();
     let ok = false;
     try {
-      // The two tables are written concurrently: each insert has a large fixed
-      // cost (a new part, materialized views), so overlapping them shortens
-      // every batch. A request is acknowledged only when both are done; for a
-      // moment an execution may be listed before its steps are readable.
-      await Promise.all([
-        batch.steps.length > 0 ? backend.insert('steps', batch.steps) : undefined,
-        batch.executions.length > 0 ? backend.insert('executions', batch.executions) : undefined,
-      ]);
-      ok = true;
-      for (const waiter of batch.waiters) waiter.resolve();
-    } catch (error) {
-      for (const waiter of batch.waiters) waiter.reject(error);
+      ok = await insertIsolating(batch.requests);
     } finally {
-      const info = { rows: batch.rows, requests: batch.waiters.length, millis: performance.now() - started, ok };
+      const info = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok };
       for (const listener of flushListeners) {
         try {
           listener(info);
@@ -144,10 +232,8 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       if (rows === 0) return Promise.resolve();
       const waiting = pending.rows + inFlightRows;
       if (waiting > 0 && waiting + rows > options.maxPendingRows) return Promise.reject(new OverloadedError(waiting));
-      const done = new Promise<void>((resolve, reject) => pending.waiters.push({ resolve, reject }));
+      const done = new Promise<void>((resolve, reject) => pending.requests.push({ batch, resolve, reject }));
       if (pending.rows === 0) pending.since = performance.now();
-      for (const row of batch.executions) pending.executions.push(row);
-      for (const row of batch.steps) pending.steps.push(row);
       pending.rows += rows;
       if (pending.rows >= options.maxBatchRows) startFlush();
       else scheduleFlush();

@@ -17,6 +17,9 @@ export interface RetentionCluster {
   layout: ClusterLayout;
 }
 
+/** The TTL the migrations create the raw tables with. */
+export const DEFAULT_RETENTION_DAYS = 30;
+
 /** The tables whose rows expire, each by its own start time. */
 export const RETAINED_TABLES = ['executions', 'steps'] as const;
 

@@ -39,6 +39,11 @@ export interface HarnessOptions {
   rateLimit?: { requestsPerSecond: number; burst: number };
   /** Master key for signing secrets at rest; random per harness when omitted. */
   masterKey?: Buffer;
+  /** Wraps the real backend, e.g. to freeze it; the wrapper must pass through to it. */
+  wrapBackend?: (backend: ClickHouseBackend) => ClickHouseBackend;
+  storeTimeoutMillis?: number;
+  maxInFlightBytes?: number;
+  maxFutureSkewSeconds?: number;
 }
 
 export interface Harness {
@@ -80,7 +85,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     });
   }
   const store = await openStore({
-    backend,
+    backend: options.wrapBackend ? options.wrapBackend(backend) : backend,
     migrationsDir: DEFAULT_MIGRATIONS_DIR,
     batch: { maxBatchRows: 20_000, maxWaitMillis: 5, maxPendingRows: 1_000_000, ...options.batch },
     retentionDays: options.retentionDays,
@@ -95,6 +100,12 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     logger: options.logger,
     rateLimit: options.rateLimit,
     masterKey: options.masterKey,
+    storeTimeoutMillis: options.storeTimeoutMillis,
+    maxInFlightBytes: options.maxInFlightBytes,
+    maxFutureSkewSeconds: options.maxFutureSkewSeconds,
+    // Tests share two cores with other test processes: a starved event loop
+    // there says nothing about this collector, so the lag check is off.
+    maxEventLoopDelayMillis: 0,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -33,6 +33,10 @@ describe('config', () => {
         rateLimit: { requestsPerSecond: 200, burst: 400 },
         signatureWindowSeconds: 300,
         secretKey: undefined,
+        maxFutureSkewSeconds: 3600,
+        storeTimeoutMillis: 10_000,
+        maxInFlightBytes: 48 * 1024 * 1024,
+        maxEventLoopDelayMillis: 1000,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
     });
@@ -99,6 +103,10 @@ describe('config', () => {
         XRAY_SIGNATURE_WINDOW_SECONDS: '60',
         XRAY_SECRET_KEY: 'ab'.repeat(32),
         XRAY_READ_API_KEY: `xr_${'r'.repeat(20)}`,
+        XRAY_MAX_FUTURE_SKEW_SECONDS: '60',
+        XRAY_STORE_TIMEOUT_MILLIS: '2500',
+        XRAY_MAX_INFLIGHT_BYTES: '100000000',
+        XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -117,6 +125,10 @@ describe('config', () => {
         rateLimit: { requestsPerSecond: 2.5, burst: 10 },
         signatureWindowSeconds: 60,
         secretKey: 'ab'.repeat(32),
+        maxFutureSkewSeconds: 60,
+        storeTimeoutMillis: 2500,
+        maxInFlightBytes: 100_000_000,
+        maxEventLoopDelayMillis: 0,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });

@@ -47,6 +47,30 @@ describe('model/attributes', () => {
         e: '{"f":[1]}',
       });
     });
+
+    it('keeps keys that name Object.prototype members, __proto__ included', () => {
+      const attributes: Record<string, string | number> = JSON.parse('{"__proto__":"p","constructor":"c","toString":1,"hasOwnProperty":"h"}');
+      const out = remainingAttributes(attributes, new Set());
+      expect(Object.entries(out)).toEqual([
+        ['__proto__', 'p'],
+        ['constructor', 'c'],
+        ['toString', '1'],
+        ['hasOwnProperty', 'h'],
+      ]);
+      expect(JSON.stringify(out)).toBe('{"__proto__":"p","constructor":"c","toString":"1","hasOwnProperty":"h"}');
+    });
+
+    it('writes NaN and ±Infinity as "NaN", "Infinity" and "-Infinity", also inside arrays and kvlists', () => {
+      const out = remainingAttributes({ n: Number.NaN, p: Infinity, m: -Infinity, a: [1, Number.NaN], k: { x: -Infinity } }, new Set());
+      expect(out).toEqual({ n: 'NaN', p: 'Infinity', m: '-Infinity', a: '[1,"NaN"]', k: '{"x":"-Infinity"}' });
+    });
+  });
+
+  describe('stringAttr of inherited names', () => {
+    it('reads only the span\'s own attributes, never Object.prototype members', () => {
+      expect(stringAttr({}, 'constructor')).toBeUndefined();
+      expect(stringAttr({}, 'toString')).toBeUndefined();
+    });
   });
 
   describe('toUInt32', () => {

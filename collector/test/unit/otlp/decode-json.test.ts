@@ -263,5 +263,16 @@ describe('otlp/decode-json', () => {
 
       expect(decodeError(body).message).toMatch(/deeper than 32 levels/);
     });
+
+    it('rejects 200 000 invalid attribute entries with the first one named, without overflowing the stack (regression)', () => {
+      const attributes = Array.from({ length: 200_000 }, (_, i) => ({ key: `k${i}`, value: { intValue: 'x' } }));
+      const body = JSON.stringify({ resourceSpans: [{ resource: { attributes }, scopeSpans: [] }] });
+
+      const error = decodeError(body);
+      expect(error).toBeInstanceOf(OtlpDecodeError);
+      expect(error.message).toBe(
+        'invalid OTLP/JSON ExportTraceServiceRequest: resourceSpans[0].resource.attributes[0].value.intValue: expected a 64-bit integer (decimal string or number)',
+      );
+    });
   });
 });

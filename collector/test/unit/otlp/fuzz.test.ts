@@ -1,14 +1,26 @@
 /**
- * Hostile bodies: seeded random bytes and random mutations of valid requests.
- * Whatever arrives, a decoder returns a result or throws OtlpDecodeError;
- * anything else (a TypeError, a stack overflow, a hang) would surface as a 500
- * or a stuck worker. A failure prints the seed and round so it can be replayed.
+ * Hostile bodies: seeded random bytes, random byte mutations of valid
+ * requests and random value replacements inside a valid OTLP/JSON request.
+ * Whatever arrives, a decoder returns a result or throws OtlpDecodeError, and
+ * what it returns passes through the span checks and the row mapping without
+ * throwing; anything else (a TypeError, a stack overflow, a hang) would
+ * surface as a 500 or a stuck worker. A failure prints the seed and round so
+ * it can be replayed.
+ *
+ * Bounded in `npm test` (a few seconds); `npm run fuzz -- <seed> [rounds]`
+ * runs it longer through XRAY_FUZZ_SEED and XRAY_FUZZ_ROUNDS.
  */
 import { describe, expect, it } from 'vitest';
+import { admitSpans } from '../../../src/model/span-admission.js';
+import { spansToRows } from '../../../src/model/span-to-rows.js';
 import { decodeJsonTraces, decodeProtobufTraces, OtlpDecodeError, type DecodeResult } from '../../../src/otlp/index.js';
 import { createRandom, recordSpans, toJsonText, toProtobuf, withAnyValueAttributes } from './fixtures.js';
 
-const ROUNDS = 3_000;
+const ROUNDS = Number(process.env.XRAY_FUZZ_ROUNDS ?? 3_000);
+/** Added to every fixed seed, so `npm run fuzz -- 7` explores other inputs than `npm test`. */
+const SEED_OFFSET = Number(process.env.XRAY_FUZZ_SEED ?? 0);
+const seeded = (seed: number) => (seed + SEED_OFFSET) >>> 0;
+const NOW_NANOS = BigInt(Date.now()) * 1_000_000n;
 
 function mutate(body: Buffer, random: () => number): Buffer {
   const bytes = Buffer.from(body);
@@ -48,7 +60,57 @@ function outcome(decode: () => DecodeResult, label: string): 'ok' | 'rejected' {
     expect(span.parentSpanId, label).toMatch(/^([0-9a-f]{16})?$/);
     expect(span.endTimeUnixNano >= span.startTimeUnixNano, label).toBe(true);
   }
+  // What the route does next must not throw either.
+  const admitted = admitSpans(result.spans, NOW_NANOS, { retentionDays: 36_500, maxFutureSkewSeconds: 10 ** 9 });
+  spansToRows('fuzz', admitted.spans);
   return 'ok';
+}
+
+/** Values a hostile sender might put anywhere in an OTLP/JSON request. */
+const HOSTILE_VALUES: unknown[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  1e308,
+  '',
+  'x',
+  'NaN',
+  '-Infinity',
+  '18446744073709551616',
+  '-9223372036854775809',
+  '\ud800',
+  '__proto__',
+  true,
+  [],
+  {},
+  [null],
+  { __proto__: null, constructor: 'c' },
+  { stringValue: 5 },
+  { arrayValue: { values: [{ kvlistValue: { values: [{ key: '__proto__', value: { doubleValue: 'Infinity' } }] } }] } },
+  { kvlistValue: { values: Array.from({ length: 50 }, (_, i) => ({ key: `k${i % 3}`, value: { intValue: i } })) } },
+];
+
+/** Replaces one randomly chosen value anywhere in `json` with a hostile one. */
+function mutateValue(json: unknown, random: () => number): unknown {
+  const copy = structuredClone(json) as Record<string, unknown>;
+  const containers: [Record<string, unknown> | unknown[], string | number][] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach((item, i) => (containers.push([node, i]), walk(item)));
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        containers.push([node as Record<string, unknown>, key]);
+        walk(value);
+      }
+    }
+  };
+  walk(copy);
+  const edits = 1 + Math.floor(random() * 3);
+  for (let edit = 0; edit < edits && containers.length > 0; edit++) {
+    const [container, key] = containers[Math.floor(random() * containers.length)];
+    (container as Record<string | number, unknown>)[key] = structuredClone(HOSTILE_VALUES[Math.floor(random() * HOSTILE_VALUES.length)]);
+  }
+  return copy;
 }
 
 function validProtobuf(): Buffer {
@@ -59,7 +121,7 @@ function validProtobuf(): Buffer {
 describe('otlp/decode-protobuf', () => {
   describe('decodeProtobufTraces', () => {
     it(`returns or throws OtlpDecodeError for ${ROUNDS} seeded random buffers`, () => {
-      const seed = 0x5eed;
+      const seed = seeded(0x5eed);
       const random = createRandom(seed);
       const seen = { ok: 0, rejected: 0 };
       for (let round = 0; round < ROUNDS; round++) {
@@ -70,7 +132,7 @@ describe('otlp/decode-protobuf', () => {
     });
 
     it(`returns or throws OtlpDecodeError for ${ROUNDS} seeded mutations of a valid request`, () => {
-      const seed = 0xbad5eed;
+      const seed = seeded(0xbad5eed);
       const random = createRandom(seed);
       const valid = validProtobuf();
       const seen = { ok: 0, rejected: 0 };
@@ -88,7 +150,7 @@ describe('otlp/decode-protobuf', () => {
 describe('otlp/decode-json', () => {
   describe('decodeJsonTraces', () => {
     it(`returns or throws OtlpDecodeError for ${ROUNDS} seeded mutations of a valid request`, () => {
-      const seed = 0x150a;
+      const seed = seeded(0x150a);
       const random = createRandom(seed);
       const [first, ...rest] = recordSpans();
       const valid = Buffer.from(toJsonText([withAnyValueAttributes(first), ...rest]));
@@ -97,6 +159,22 @@ describe('otlp/decode-json', () => {
         const body = mutate(valid, random);
         seen[outcome(() => decodeJsonTraces(body), `seed ${seed} round ${round}`)] += 1;
       }
+      expect(seen.rejected).toBeGreaterThan(0);
+    });
+
+    // Each round clones and walks the whole request: a third of the rounds keeps it to a few seconds.
+    const valueRounds = Math.ceil(ROUNDS / 3);
+    it(`returns or throws OtlpDecodeError for ${valueRounds} seeded value replacements inside a valid request`, () => {
+      const seed = seeded(0x7a1e);
+      const random = createRandom(seed);
+      const [first, ...rest] = recordSpans();
+      const valid = JSON.parse(toJsonText([withAnyValueAttributes(first), ...rest]));
+      const seen = { ok: 0, rejected: 0 };
+      for (let round = 0; round < valueRounds; round++) {
+        const body = JSON.stringify(mutateValue(valid, random));
+        seen[outcome(() => decodeJsonTraces(body), `seed ${seed} round ${round}`)] += 1;
+      }
+      expect(seen.ok).toBeGreaterThan(0);
       expect(seen.rejected).toBeGreaterThan(0);
     });
   });

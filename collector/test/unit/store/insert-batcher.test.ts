@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExecutionRow, RowBatch, StepRow } from '../../../src/contracts/rows.js';
 import type { ClickHouseBackend } from '../../../src/store/backend.js';
-import { createInsertBatcher, OverloadedError } from '../../../src/store/insert-batcher.js';
+import { ClickHouseError } from '../../../src/store/backend.js';
+import { createInsertBatcher, MAX_PARTITIONS_PER_INSERT, OverloadedError, splitByPartitions } from '../../../src/store/insert-batcher.js';
+import { isDataError, UnstorableRowsError } from '../../../src/store/insert-errors.js';
 import type { FlushInfo, InsertBatcherOptions } from '../../../src/store/insert-batcher.js';
 
 /** One insert the fake backend received, settled by the test. */
@@ -387,6 +389,86 @@ describe('store/insert-batcher', () => {
         await settle();
         expect(flushes).toEqual([]);
       });
+    });
+  });
+
+  describe('isolation of bad data', () => {
+    /** A backend that refuses, like ClickHouse, any insert holding a row with span_id or execution_id 'bad'. */
+    function pickyBackend(error: () => unknown) {
+      const inserts: string[][] = [];
+      const backend: ClickHouseBackend = {
+        kind: 'embedded',
+        query: async () => [],
+        command: async () => {},
+        async insert(_table, rows) {
+          const ids = rows.map((row) => (row as StepRow).span_id ?? (row as ExecutionRow).execution_id);
+          inserts.push(ids);
+          if (ids.includes('bad')) throw error();
+        },
+        ping: async () => true,
+        close: async () => {},
+      };
+      return { backend, inserts };
+    }
+    const parseError = () => new ClickHouseError('Code: 25. DB::Exception: Cannot parse escape sequence', 25);
+
+    it('rejects only the request whose rows ClickHouse refuses, with UnstorableRowsError, and stores its batch-mates', async () => {
+      const { backend, inserts } = pickyBackend(parseError);
+      const batcher = createInsertBatcher(backend, OPTIONS);
+      const outcomes = [batch(['a1']), batch(['b1', 'bad']), batch(['c1']), batch([], ['e1']), batch(['d1'])].map((rows) =>
+        track(batcher.write(rows)),
+      );
+      await vi.advanceTimersByTimeAsync(20);
+      await batcher.drain();
+      await settle();
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved', 'rejected', 'resolved', 'resolved', 'resolved']);
+      expect(outcomes[1].error).toBeInstanceOf(UnstorableRowsError);
+      expect((outcomes[1].error as Error).message).toContain('Cannot parse escape sequence');
+      // Every good row was written in some insert that succeeded.
+      const stored = inserts.filter((ids) => !ids.includes('bad')).flat();
+      expect(new Set(stored)).toEqual(new Set(['a1', 'c1', 'e1', 'd1']));
+      expect(inserts.filter((ids) => ids.includes('bad')).at(-1)).toEqual(['b1', 'bad']);
+    });
+
+    it('fails the whole batch with the original, retryable error when ClickHouse fails for another reason', async () => {
+      const down = new ClickHouseError('Code: 210. DB::NetException: Connection refused', 210);
+      const { backend, inserts } = pickyBackend(() => down);
+      const batcher = createInsertBatcher(backend, OPTIONS);
+      const outcomes = [batch(['a1']), batch(['bad'])].map((rows) => track(batcher.write(rows)));
+      await vi.advanceTimersByTimeAsync(20);
+      await settle();
+      expect(outcomes.map((outcome) => [outcome.status, outcome.error])).toEqual([
+        ['rejected', down],
+        ['rejected', down],
+      ]);
+      expect(inserts).toHaveLength(1); // no bisecting for an error retrying can cure
+    });
+
+    it('tells data errors from transport and overload errors by their ClickHouse code', () => {
+      expect(isDataError(new ClickHouseError('Code: 41. Cannot read DateTime', 41))).toBe(true);
+      expect(isDataError(new ClickHouseError('Code: 6. Cannot parse text', 6))).toBe(true);
+      expect(isDataError(new ClickHouseError('Code: 252. Too many parts', 252))).toBe(false);
+      expect(isDataError(new ClickHouseError('Code: 241. Memory limit exceeded', 241))).toBe(false);
+      expect(isDataError(new ClickHouseError('socket hang up', undefined))).toBe(false);
+      expect(isDataError(new Error('Code: 41.'))).toBe(false);
+    });
+  });
+
+  describe('splitByPartitions', () => {
+    const onDay = (day: number) => ({ start_time: new Date(Date.UTC(2026, 0, 1) + day * 86_400_000).toISOString().slice(0, 10) + ' 12:00:00.000000000' });
+
+    it('keeps rows of up to MAX_PARTITIONS_PER_INSERT days in one insert', () => {
+      const rows = Array.from({ length: MAX_PARTITIONS_PER_INSERT * 2 }, (_, i) => onDay(i % MAX_PARTITIONS_PER_INSERT));
+      expect(splitByPartitions(rows)).toEqual([rows]);
+    });
+
+    it('splits rows spread over more days into inserts of at most MAX_PARTITIONS_PER_INSERT days, losing none', () => {
+      const rows = Array.from({ length: 250 }, (_, i) => onDay((i * 7) % 250));
+      const chunks = splitByPartitions(rows);
+      expect(chunks).toHaveLength(3);
+      for (const chunk of chunks) expect(new Set(chunk.map((row) => row.start_time.slice(0, 10))).size).toBeLessThanOrEqual(MAX_PARTITIONS_PER_INSERT);
+      expect(chunks.flat()).toHaveLength(rows.length);
+      expect(new Set(chunks.flat())).toEqual(new Set(rows));
     });
   });
 });
