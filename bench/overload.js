@@ -6,7 +6,7 @@
  * what does not fit with 503 + Retry-After from the headers alone.
  *
  * Collector: `collector/dist/main.js` in a child process with its default
- * settings (16 MiB body limit, 48 MiB in flight). Baseline: the same process
+ * settings (16 MiB body limit, 32 MiB in flight). Baseline: the same process
  * idle, measured first in the same run. During the load the collector's RSS
  * is read from /proc every 50 ms (and its high-water mark, VmHWM, at the
  * end), and /healthz is probed every 50 ms from a separate connection; the

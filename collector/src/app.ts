@@ -77,7 +77,7 @@ export interface BuildAppOptions {
   maxFutureSkewSeconds?: number;
   /** Longest an OTLP request waits for ClickHouse to confirm its write; 10 s when omitted. */
   storeTimeoutMillis?: number;
-  /** OTLP request bytes held at once before new requests are refused; 48 MiB when omitted. */
+  /** OTLP request bytes held at once before new requests are refused; 32 MiB when omitted. */
   maxInFlightBytes?: number;
   /** Event-loop delay beyond which OTLP requests are refused; 1000 ms when omitted, 0 turns the check off. */
   maxEventLoopDelayMillis?: number;

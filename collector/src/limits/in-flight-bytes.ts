@@ -12,11 +12,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { XRayError } from '../errors.js';
 
 /**
- * The default budget: three bodies of the default 16 MiB limit. Decoding
+ * The default budget: two bodies of the default 16 MiB limit (one core
+ * decodes them anyway, so more in flight only holds more memory). Decoding
  * multiplies a body several times over in memory, and 64 clients x 15 MB
  * must leave the collector under 1 GiB (bench/overload.js measures it).
  */
-export const DEFAULT_MAX_INFLIGHT_BYTES = 48 * 1024 * 1024;
+export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
 
 export interface InFlightBytesOptions {
   /** Bytes all requests together may reserve. */

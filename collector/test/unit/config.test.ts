@@ -35,7 +35,7 @@ describe('config', () => {
         secretKey: undefined,
         maxFutureSkewSeconds: 3600,
         storeTimeoutMillis: 10_000,
-        maxInFlightBytes: 48 * 1024 * 1024,
+        maxInFlightBytes: 32 * 1024 * 1024,
         maxEventLoopDelayMillis: 1000,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
