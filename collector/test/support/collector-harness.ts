@@ -31,6 +31,8 @@ export interface HarnessOptions {
   retentionDays?: number;
   /** Default rate limit of apps without their own; the collector's 200/s, burst 400 when omitted. */
   rateLimit?: { requestsPerSecond: number; burst: number };
+  /** Budget of key lookups that miss the cache; the collector's 200/s, burst 1,000 when omitted. */
+  keyLookupLimit?: { requestsPerSecond: number; burst: number };
   /** Master key for signing secrets at rest; random per harness when omitted. */
   masterKey?: Buffer;
 }
@@ -85,6 +87,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     adminToken,
     rateLimit: options.rateLimit,
     masterKey: options.masterKey,
+    keyLookupLimit: options.keyLookupLimit,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
