@@ -65,6 +65,8 @@ export interface BuildAppOptions {
   sqlLimits?: Partial<SqlLimits>;
   /** Rate limit of apps without their own (XRAY_RATE_LIMIT_RPS / _BURST); 200 requests/s, burst 400 when omitted. */
   rateLimit?: RateLimit;
+  /** Key lookups in the store (cache misses) allowed for all callers together; 200/s, burst 1,000 when omitted. */
+  keyLookupLimit?: RateLimit;
   /** How far a signed request's timestamp may be from now, either way (XRAY_SIGNATURE_WINDOW_SECONDS); 300 when omitted. */
   signatureWindowSeconds?: number;
   /**
@@ -159,7 +161,11 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.addHook('onClose', async () => {
     stopFlushMetrics();
   });
-  const keys = createKeyResolver({ lookup: (hash) => store.apps.findKeyByHash(hash) });
+  const keys = createKeyResolver({
+    lookup: (hash) => store.apps.findKeyByHash(hash),
+    lookupLimit: options.keyLookupLimit,
+    onLookupThrottled: () => metrics.rateLimited.inc({ app: '(unknown key)', limit: 'key_lookups', route: 'any' }),
+  });
   const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId) });
   const keyring = createSigningKeyring({
     repository: store.signingSecrets,

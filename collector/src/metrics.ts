@@ -59,7 +59,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?:
     }),
     rateLimited: new Counter({
       name: 'xray_rate_limited_requests_total',
-      help: 'Requests refused with 429 by the rate limits, by app, limit (app or key) and route (ingest or read)',
+      help: 'Requests refused with 429 by the rate limits, by app, limit (app, key, or key_lookups: too many unseen keys) and route (ingest, read)',
       labelNames: ['app', 'limit', 'route'] as const,
       registers: [registry],
     }),

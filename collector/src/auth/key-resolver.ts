@@ -1,9 +1,15 @@
 /**
  * Turns an API key into who is calling (its app, display prefix and scopes),
  * with a small cache so that every OTLP request does not cost a ClickHouse
- * lookup. Unknown keys are cached too (briefly), so guessing keys cannot load
- * the store.
+ * lookup. Unknown keys are cached too (briefly), and lookups that miss the
+ * cache share one token bucket: a flood of made-up keys (each a cache miss)
+ * gets 429 instead of turning into as many ClickHouse queries. While that
+ * bucket is empty, a known key whose cache entry just expired keeps its last
+ * answer rather than being refused.
  */
+import { XRayError } from '../errors.js';
+import { createTokenBuckets } from '../limits/token-buckets.js';
+import type { RateLimit } from '../store/index.js';
 import { hashApiKey, isApiKeyShaped } from './api-key.js';
 import { toScopes } from './scopes.js';
 import type { Scope } from './scopes.js';
@@ -28,11 +34,18 @@ export interface KeyResolverOptions {
   knownTtlMillis?: number;
   unknownTtlMillis?: number;
   maxEntries?: number;
+  /** Store lookups (cache misses) allowed, for all callers together; 200/s, burst 1,000 when omitted. */
+  lookupLimit?: RateLimit;
+  /** Told when a lookup was refused because the budget was spent. */
+  onLookupThrottled?: () => void;
   now?: () => number;
 }
 
 export interface KeyResolver {
-  /** The caller for a key, or undefined when the key is unknown or revoked. */
+  /**
+   * The caller for a key, or undefined when the key is unknown or revoked.
+   * Throws XRAY_ERR_RATE_LIMITED when the key needs a lookup and the lookup budget is spent.
+   */
   resolve(key: string): Promise<ResolvedKey | undefined>;
   /** Forgets everything cached (after a key is revoked through this process). */
   invalidate(): void;
@@ -48,6 +61,8 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   const unknownTtl = options.unknownTtlMillis ?? 5_000;
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
+  const lookupLimit = options.lookupLimit ?? { requestsPerSecond: 200, burst: 1_000 };
+  const lookups = createTokenBuckets({ now });
   const cache = new Map<string, { key: ResolvedKey | undefined; expiresAt: number }>();
   // Bumped by invalidate(): a lookup that started before a revocation must
   // not put the revoked key back into the cache when it finishes.
@@ -59,6 +74,11 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       const keyHash = hashApiKey(key);
       const hit = cache.get(keyHash);
       if (hit && hit.expiresAt > now()) return hit.key;
+      if (!lookups.take([{ id: 'lookups', limit: lookupLimit }]).allowed) {
+        if (hit?.key) return hit.key;
+        options.onLookupThrottled?.();
+        throw new XRayError('XRAY_ERR_RATE_LIMITED', 'Too many requests with keys this collector has not seen recently; retry later');
+      }
       const startedIn = generation;
       const found = await options.lookup(keyHash);
       const resolved = found && { appId: found.appId, keyPrefix: found.keyPrefix, scopes: toScopes(found.scopes) };

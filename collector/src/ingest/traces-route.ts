@@ -175,8 +175,8 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
     return sendFailure(reply, formatOf(request) ?? 'json', failure);
   });
 
-  // Media type, key and scope before the body is read: a request that will be
-  // refused anyway costs no parsing.
+  // Media type, key, scope and rate limit before the body is read: a request
+  // that will be refused anyway costs no parsing.
   app.addHook('onRequest', async (request, reply) => {
     const format = formatOf(request);
     if (!format) {

@@ -235,7 +235,9 @@ describe('xray CLI against a running collector', () => {
     });
 
     it('issues a read-only key with --scope read that can query but not send spans', async () => {
-      await xray(['apps', 'create', 'cli-scoped']);
+      const first = await xray(['apps', 'create', 'cli-scoped', '--scope', 'ingest']);
+      const firstKey = /API key: (xr_[A-Za-z0-9_-]+)/.exec(first.stdout)![1];
+      expect((await xray(['executions'], { XRAY_API_KEY: firstKey })).stderr).toContain('XRAY_ERR_AUTH_SCOPE');
       const issued = await xray(['keys', 'create', 'cli-scoped', '--name', 'grafana', '--scope', 'read']);
       expect(issued.code).toBe(0);
       expect(issued.stdout).toContain('(read)');

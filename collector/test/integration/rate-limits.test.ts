@@ -149,3 +149,34 @@ describe('rate limits', () => {
     expect((await admin(harness, 'GET', '/apps/no-such-app/limits')).status).toBe(404);
   });
 });
+
+describe('made-up keys', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startCollector({ keyLookupLimit: { requestsPerSecond: 0.01, burst: 20 } });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('answer 429 once the lookup budget is spent, while known keys keep working', async () => {
+    const e = executionSpans({ pipeline: 'known-key', steps: [{ name: 's' }] });
+    // The known key's first use is a lookup too: one of the 20.
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([e.root, ...e.steps]))).status).toBe(200);
+    const made = Array.from({ length: 60 }, (_, i) => `xr_madeup${String(i).padStart(4, '0')}${'x'.repeat(30)}`);
+    const replies = [];
+    for (const key of made) replies.push(await postJson(harness.url, key, jsonRequest([])));
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.slice(0, 19)).toEqual(made.slice(0, 19).map(() => 401));
+    expect(statuses.slice(19)).toEqual(made.slice(19).map(() => 429));
+    expect(replies[30].headers.get('x-xray-error-code')).toBe('XRAY_ERR_RATE_LIMITED');
+    expect(replies[30].headers.get('retry-after')).toBe('2');
+    const query = await fetch(`${harness.url}/api/v1/executions`, { headers: { authorization: `Bearer ${made[59]}` } });
+    expect(query.status).toBe(429);
+
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([])))).toMatchObject({ status: 200 });
+    expect((await fetch(`${harness.url}/api/v1/executions`, { headers: { authorization: `Bearer ${harness.apiKey}` } })).status).toBe(200);
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metricValue(metrics, 'xray_rate_limited_requests_total', { limit: 'key_lookups' })).toBe(42);
+  });
+});

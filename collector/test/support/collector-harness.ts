@@ -37,6 +37,8 @@ export interface HarnessOptions {
   logger?: FastifyBaseLogger;
   /** Default rate limit of apps without their own; the collector's 200/s, burst 400 when omitted. */
   rateLimit?: { requestsPerSecond: number; burst: number };
+  /** Budget of key lookups that miss the cache; the collector's 200/s, burst 1,000 when omitted. */
+  keyLookupLimit?: { requestsPerSecond: number; burst: number };
   /** Master key for signing secrets at rest; random per harness when omitted. */
   masterKey?: Buffer;
   /** Wraps the real backend, e.g. to freeze it; the wrapper must pass through to it. */
@@ -106,6 +108,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     // Tests share two cores with other test processes: a starved event loop
     // there says nothing about this collector, so the lag check is off.
     maxEventLoopDelayMillis: 0,
+    keyLookupLimit: options.keyLookupLimit,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -6,13 +6,14 @@ import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { renderAppList, renderNewKey } from '../format/admin-lists.js';
 import { runLimits, runSigning } from './app-security.js';
+import { parseScopes } from './keys.js';
 
 export const appsCommand: Command = {
   name: 'apps',
   synopsis: 'apps list|create|signing|limits',
   summary: 'List apps, create one with its first API key, set signed requests and rate limits (admin)',
   help: `Usage: xray apps list
-       xray apps create <appId> [--name <display name>]
+       xray apps create <appId> [--name <display name>] [--scope ingest|read|ingest,read]
        xray apps signing <appId> [show|require|optional|new-secret|revoke-secret <prefix>]
        xray apps limits <appId> [--rps <n> --burst <n> [--key-rps <n> --key-burst <n>] | --reset]
 
@@ -21,7 +22,8 @@ its executions. These commands need the admin token (--admin-token,
 XRAY_ADMIN_TOKEN, or <data dir>/admin.token).
 
 "create" prints the app's first API key once: the collector stores only a
-hash of it, so save it then.
+hash of it, so save it then. --scope chooses what that key may do (default:
+both ingest and read; see "xray help keys").
 
 "signing" shows whether the app requires signed requests (x-xray-signature)
 and its signing secrets; "new-secret" prints a new secret once (at most two
@@ -39,6 +41,7 @@ Examples:
   xray apps limits checkout --rps 50 --burst 100`,
   options: {
     name: { type: 'string' },
+    scope: { type: 'string' },
     rps: { type: 'string' },
     burst: { type: 'string' },
     'key-rps': { type: 'string' },
@@ -56,9 +59,10 @@ Examples:
     if (sub === 'create') {
       const [appId] = expectPositionals(rest, ['appId'], 'apps');
       const name = stringOption(values, 'name');
+      const scopes = parseScopes(stringOption(values, 'scope'), 'apps');
       const created = await context.client.post<{ app: App; apiKey: string }>(
         '/api/v1/admin/apps',
-        name === undefined ? { appId } : { appId, name },
+        { appId, ...(name === undefined ? {} : { name }), ...(scopes === undefined ? {} : { scopes }) },
         { auth: 'admin' },
       );
       context.out(

@@ -9,12 +9,12 @@ import { renderKeyList, renderNewKey } from '../format/admin-lists.js';
 const SCOPES = ['ingest', 'read'];
 
 /** `--scope read`, `--scope ingest` or `--scope ingest,read`; undefined leaves the collector's default (both). */
-export function parseScopes(value: string | undefined): string[] | undefined {
+export function parseScopes(value: string | undefined, command = 'keys'): string[] | undefined {
   if (value === undefined) return undefined;
   const scopes = value.split(',').map((scope) => scope.trim());
   const unknown = scopes.find((scope) => !SCOPES.includes(scope));
   if (unknown !== undefined) {
-    throw new UsageError(`--scope must be ingest, read or ingest,read, got ${JSON.stringify(value)}`, 'keys');
+    throw new UsageError(`--scope must be ingest, read or ingest,read, got ${JSON.stringify(value)}`, command);
   }
   return [...new Set(scopes)];
 }

@@ -123,5 +123,29 @@ describe('auth/key-resolver', () => {
         expect(lookups).toHaveLength(4);
       });
     });
+
+    describe('lookup budget', () => {
+      it('refuses lookups beyond the budget with XRAY_ERR_RATE_LIMITED, and recovers as it refills', async () => {
+        let throttled = 0;
+        const { resolver, lookups, advance } = setup({ lookupLimit: { requestsPerSecond: 1, burst: 2 }, onLookupThrottled: () => throttled++ });
+        expect(await resolver.resolve(`xr_${'1'.repeat(40)}`)).toBeUndefined();
+        expect(await resolver.resolve(`xr_${'2'.repeat(40)}`)).toBeUndefined();
+        await expect(resolver.resolve(KEY_A)).rejects.toMatchObject({ code: 'XRAY_ERR_RATE_LIMITED', statusCode: 429 });
+        expect(lookups).toHaveLength(2);
+        expect(throttled).toBe(1);
+        advance(1000);
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+      });
+
+      it('keeps answering cached keys while the budget is spent, an expired known key included', async () => {
+        const { resolver, lookups, advance } = setup({ lookupLimit: { requestsPerSecond: 0.001, burst: 1 } });
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        for (let i = 0; i < 5; i++) await expect(resolver.resolve(`xr_${String(i).repeat(40)}`)).rejects.toThrow('Too many requests');
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        advance(30_000); // expired, and no budget to look it up again
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        expect(lookups).toHaveLength(1);
+      });
+    });
   });
 });
