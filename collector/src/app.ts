@@ -25,6 +25,8 @@ import { tracesRoute } from './ingest/traces-route.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { spansToRows } from './model/span-to-rows.js';
+import { createAudit } from './audit/index.js';
+import type { Audit } from './audit/index.js';
 import { healthRoutes } from './routes/health.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
@@ -50,12 +52,16 @@ export interface BuildAppOptions {
   defaultMetrics?: boolean;
   /** Limits of admin SQL (rows, time, memory, threads, concurrency); defaults in sql-sandbox/limits.ts. */
   sqlLimits?: Partial<SqlLimits>;
+  /** Days the audit log is kept (XRAY_AUDIT_RETENTION_DAYS); the migration's 90 when omitted. */
+  auditRetentionDays?: number;
 }
 
 export interface XRayApp {
   app: FastifyInstance;
   metrics: CollectorMetrics;
   keys: KeyResolver;
+  /** The audit log (its writer's flush() makes queued entries readable at once). */
+  audit: Audit;
 }
 
 function classifyWriteError(error: unknown): ErrorCode {
@@ -122,6 +128,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     stopFlushMetrics();
   });
   const keys = createKeyResolver({ lookup: (hash) => store.apps.findAppIdByKeyHash(hash) });
+  const isAdminToken = (credential: string) => !!options.adminToken && secretsEqual(credential, options.adminToken);
+  const audit = await createAudit({ backend: store.backend, registry: metrics.registry, retentionDays: options.auditRetentionDays, isAdminToken });
+  audit.attach(app);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -184,6 +193,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           });
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
           await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
+          await admin.register(audit.routes);
         },
         { prefix: '/admin' },
       );
@@ -196,5 +206,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   );
   app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
 
-  return { app, metrics, keys };
+  return { app, metrics, keys, audit };
 }

@@ -43,6 +43,7 @@ export const EnvSchema = z.object({
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
+  XRAY_AUDIT_RETENTION_DAYS: intFromEnv(90, 1, 36_500),
   XRAY_ADMIN_SQL_MAX_ROWS: intFromEnv(10_000, 1, 1_000_000),
   XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_ADMIN_SQL_MAX_MEMORY_BYTES: intFromEnv(1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
@@ -70,6 +71,8 @@ export interface CollectorConfig {
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
+  /** Days audit_log keeps its entries. */
+  auditRetentionDays: number;
   /** Limits of admin SQL, enforced inside ClickHouse (sql-sandbox/). */
   adminSql: { maxRows: number; maxExecutionSeconds: number; maxMemoryBytes: number; maxThreads: number; maxConcurrent: number };
   clickhouse:
@@ -118,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
+    auditRetentionDays: e.XRAY_AUDIT_RETENTION_DAYS,
     adminSql: {
       maxRows: e.XRAY_ADMIN_SQL_MAX_ROWS,
       maxExecutionSeconds: e.XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS,

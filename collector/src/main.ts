@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     logger,
     defaultMetrics: true,
     sqlLimits: config.adminSql,
+    auditRetentionDays: config.auditRetentionDays,
   });
   const address = await app.listen({ host: config.host, port: config.port });
 

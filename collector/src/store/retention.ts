@@ -26,7 +26,7 @@ export async function applyRetention(backend: ClickHouseBackend, days: number): 
 }
 
 /** The retention currently in force for a table, in days, read back from its definition. */
-export async function readRetentionDays(backend: ClickHouseBackend, table: (typeof RETAINED_TABLES)[number]): Promise<number | undefined> {
+export async function readRetentionDays(backend: ClickHouseBackend, table: string): Promise<number | undefined> {
   const rows = await backend.query<{ ttl: string }>(
     'SELECT create_table_query AS ttl FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
     { table },

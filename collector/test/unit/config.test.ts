@@ -27,6 +27,7 @@ describe('config', () => {
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
+        auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
@@ -42,6 +43,8 @@ describe('config', () => {
       });
       expect(config.adminSql).toEqual({ maxRows: 500, maxExecutionSeconds: 5, maxMemoryBytes: 64 * 1024 * 1024, maxThreads: 1, maxConcurrent: 4 });
       expect(() => loadConfig({ XRAY_ADMIN_SQL_MAX_ROWS: '0' })).toThrow('XRAY_ADMIN_SQL_MAX_ROWS="0"');
+      expect(loadConfig({ XRAY_AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays).toBe(365);
+      expect(() => loadConfig({ XRAY_AUDIT_RETENTION_DAYS: '0' })).toThrow('XRAY_AUDIT_RETENTION_DAYS="0"');
       expect(() => loadConfig({ XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: 'forever' })).toThrow('XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS');
     });
 
@@ -83,6 +86,7 @@ describe('config', () => {
         maxBodyBytes: 2048,
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
+        auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });

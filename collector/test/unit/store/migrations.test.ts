@@ -99,9 +99,12 @@ describe('store/migrations', () => {
     describe('on the shipped clickhouse/migrations', () => {
       const migrations = loadMigrations(REAL_MIGRATIONS_DIR);
 
-      it('has versions 1..N with no gap', () => {
+      // Versions are handed out in ranges to work that lands in parallel, so a gap is normal; an order is not optional.
+      it('has unique, strictly increasing versions starting at 1', () => {
         expect(migrations.length).toBeGreaterThan(0);
-        expect(migrations.map((m) => m.version)).toEqual(migrations.map((_m, i) => i + 1));
+        const versions = migrations.map((m) => m.version);
+        expect(versions[0]).toBe(1);
+        expect(versions.every((version, i) => i === 0 || version > versions[i - 1])).toBe(true);
       });
 
       it('has only idempotent CREATE ... IF NOT EXISTS statements', () => {
