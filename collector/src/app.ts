@@ -31,7 +31,7 @@ import { healthRoutes } from './routes/health.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError } from './store/index.js';
-import type { Store } from './store/index.js';
+import type { ClickHouseBackend, Store } from './store/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,6 +52,8 @@ export interface BuildAppOptions {
   defaultMetrics?: boolean;
   /** Limits of admin SQL (rows, time, memory, threads, concurrency); defaults in sql-sandbox/limits.ts. */
   sqlLimits?: Partial<SqlLimits>;
+  /** Where admin SQL runs, e.g. a server backend logged in as a read-only user; the store's backend when omitted. */
+  sqlBackend?: ClickHouseBackend;
   /** Days the audit log is kept (XRAY_AUDIT_RETENTION_DAYS); the migration's 90 when omitted. */
   auditRetentionDays?: number;
 }
@@ -192,7 +194,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             }
           });
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
-          await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
+          await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: options.sqlBackend ?? store.backend, limits: options.sqlLimits }) });
           await admin.register(audit.routes);
         },
         { prefix: '/admin' },

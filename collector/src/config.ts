@@ -49,6 +49,8 @@ export const EnvSchema = z.object({
   XRAY_ADMIN_SQL_MAX_MEMORY_BYTES: intFromEnv(1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
   XRAY_ADMIN_SQL_MAX_THREADS: intFromEnv(2, 1, 256),
   XRAY_ADMIN_SQL_MAX_CONCURRENT: intFromEnv(2, 1, 64),
+  XRAY_ADMIN_SQL_CLICKHOUSE_USER: optionalString,
+  XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -77,7 +79,16 @@ export interface CollectorConfig {
   adminSql: { maxRows: number; maxExecutionSeconds: number; maxMemoryBytes: number; maxThreads: number; maxConcurrent: number };
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
-    | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
+    | {
+        kind: 'server';
+        url: string;
+        username: string;
+        password: string;
+        database: string;
+        requestTimeoutMillis: number;
+        /** A read-only ClickHouse user for admin SQL (the collector's own user writes). */
+        sqlUser?: { username: string; password: string };
+      };
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -104,6 +115,11 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.XRAY_ADMIN_SQL_CLICKHOUSE_USER && !e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  XRAY_ADMIN_SQL_CLICKHOUSE_USER=${JSON.stringify(env.XRAY_ADMIN_SQL_CLICKHOUSE_USER)}: needs CLICKHOUSE_URL (the embedded engine has no users)`,
+    );
+  }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
     host: e.XRAY_HOST,
@@ -137,6 +153,9 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
           password: e.CLICKHOUSE_PASSWORD,
           database: e.CLICKHOUSE_DATABASE,
           requestTimeoutMillis: e.CLICKHOUSE_REQUEST_TIMEOUT_MILLIS,
+          ...(e.XRAY_ADMIN_SQL_CLICKHOUSE_USER
+            ? { sqlUser: { username: e.XRAY_ADMIN_SQL_CLICKHOUSE_USER, password: e.XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD } }
+            : {}),
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
   };

@@ -9,7 +9,7 @@ import { buildApp } from './app.js';
 import { defaultKeyLines, ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { openStore } from './store/index.js';
+import { createBackend, openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -26,6 +26,9 @@ async function main(): Promise<void> {
   );
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
+  // Admin SQL as its own read-only ClickHouse user, when one is configured (server backend only).
+  const { clickhouse } = config;
+  const sqlBackend = clickhouse.kind === 'server' && clickhouse.sqlUser ? await createBackend({ ...clickhouse, ...clickhouse.sqlUser }) : undefined;
   const { app } = await buildApp({
     store,
     maxBodyBytes: config.maxBodyBytes,
@@ -33,6 +36,7 @@ async function main(): Promise<void> {
     logger,
     defaultMetrics: true,
     sqlLimits: config.adminSql,
+    sqlBackend,
     auditRetentionDays: config.auditRetentionDays,
   });
   const address = await app.listen({ host: config.host, port: config.port });
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.close();
+      await sqlBackend?.close();
       await store.close();
     } finally {
       process.exit(0);

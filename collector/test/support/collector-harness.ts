@@ -35,10 +35,14 @@ export interface HarnessOptions {
   sqlLimits?: Partial<SqlLimits>;
   /** A pino logger for the collector (none when omitted). */
   logger?: FastifyBaseLogger;
+  /** Server backend only: admin SQL logs in as a separate user, through an endpoint of its own. */
+  sqlUser?: boolean;
 }
 
 export interface Harness {
   url: string;
+  /** Requests the admin-SQL user's endpoint received (with `sqlUser`), else undefined. */
+  sqlUserRequests?: () => number;
   /** The temporary folder holding the engine's data and the key file. */
   dataDir: string;
   apiKey: string;
@@ -61,6 +65,8 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
   let backend: ClickHouseBackend;
   let closeEndpoint: () => Promise<void> = async () => {};
   let session: Session | undefined;
+  let sqlBackend: ClickHouseBackend | undefined;
+  let sqlUserRequests: (() => number) | undefined;
   if (kind === 'embedded') {
     backend = createEmbeddedBackend({ dataDir: join(dir, 'clickhouse') });
   } else {
@@ -74,6 +80,17 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
       database: 'default',
       requestTimeoutMillis: 30_000,
     });
+    if (options.sqlUser) {
+      const sqlEndpoint = await createClickHouseHttpEndpoint(session, { user: 'xray_reader', password: 'reader-secret' });
+      const closeMain = closeEndpoint;
+      closeEndpoint = async () => {
+        await sqlBackend?.close();
+        await sqlEndpoint.close();
+        await closeMain();
+      };
+      sqlUserRequests = () => sqlEndpoint.requests;
+      sqlBackend = createServerBackend({ url: sqlEndpoint.url, username: 'xray_reader', password: 'reader-secret', database: 'default', requestTimeoutMillis: 30_000 });
+    }
   }
   const store = await openStore({
     backend,
@@ -88,12 +105,14 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     adminToken,
     sqlLimits: options.sqlLimits,
+    sqlBackend,
     logger: options.logger,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
   return {
     url,
+    sqlUserRequests,
     dataDir: dir,
     apiKey: defaultApp.apiKey,
     appId: defaultApp.appId,

@@ -33,6 +33,13 @@ describe('config', () => {
       });
     });
 
+    it('reads a read-only ClickHouse user for admin SQL, and only with a ClickHouse server', () => {
+      const config = loadConfig({ CLICKHOUSE_URL: 'http://ch:8123', XRAY_ADMIN_SQL_CLICKHOUSE_USER: 'xray_reader', XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: 'pw' });
+      expect(config.clickhouse).toMatchObject({ kind: 'server', sqlUser: { username: 'xray_reader', password: 'pw' } });
+      expect(loadConfig({ CLICKHOUSE_URL: 'http://ch:8123' }).clickhouse).not.toHaveProperty('sqlUser');
+      expect(() => loadConfig({ XRAY_ADMIN_SQL_CLICKHOUSE_USER: 'xray_reader' })).toThrow('needs CLICKHOUSE_URL');
+    });
+
     it('reads the admin SQL limits and refuses values out of range, naming the key', () => {
       const config = loadConfig({
         XRAY_ADMIN_SQL_MAX_ROWS: '500',

@@ -214,3 +214,19 @@ describe.each<BackendKind>(['embedded', 'server'])('admin SQL sandbox (%s backen
     expect({ status, code: body.error?.code }).toEqual({ status: 400, code: 'XRAY_ERR_SQL_LIMIT_EXCEEDED' });
   });
 });
+
+describe('admin SQL as a separate ClickHouse user (server backend)', () => {
+  it('runs every admin SQL query through the configured user, not the collector\'s own', async () => {
+    const harness = await startCollector({ backend: 'server', sqlUser: true });
+    try {
+      const before = harness.sqlUserRequests!();
+      const { status, body } = await adminSql(harness, 'SELECT count() AS n FROM apps FINAL');
+      expect(status).toBe(200);
+      expect(Number(body.rows[0].n)).toBeGreaterThanOrEqual(1);
+      // formatQuery, EXPLAIN AST, the table-function list (first use) and the statement itself.
+      expect(harness.sqlUserRequests!() - before).toBeGreaterThanOrEqual(3);
+    } finally {
+      await harness.close();
+    }
+  });
+});
