@@ -1,9 +1,11 @@
 /**
  * Turns an answered request into an audit entry (pure: no I/O, no clock).
  * Parameters are the query string, the route parameters and, for admin
- * actions, the body, each without fields named like secrets and cut to a
- * bounded size; the reply itself is never recorded (it may hold a new key).
+ * actions, the body, each without fields named like secrets, with anything
+ * shaped like a whole key or token masked, and cut to a bounded size; the
+ * reply itself is never recorded (it may hold a new key).
  */
+import { maskSecrets } from '../auth/mask-secrets.js';
 import type { AuditEntry } from './audit-writer.js';
 
 /** Field names that may hold a credential; their values are never recorded. */
@@ -57,7 +59,7 @@ export function toAuditEntry(request: AnsweredRequest): AuditEntry {
     params: withoutSecrets(request.params),
     body: withoutSecrets(request.body),
   };
-  let params = JSON.stringify(recorded);
+  let params = maskSecrets(JSON.stringify(recorded));
   if (params.length > MAX_PARAMS_CHARS) params = `${params.slice(0, MAX_PARAMS_CHARS)}…`;
   return {
     app_id: request.appId,
@@ -66,7 +68,7 @@ export function toAuditEntry(request: AnsweredRequest): AuditEntry {
     actor: request.actor,
     method: request.method,
     route: request.route,
-    path: request.path.slice(0, MAX_VALUE_CHARS),
+    path: maskSecrets(request.path.slice(0, MAX_VALUE_CHARS)),
     params,
     status: request.status,
     rows: request.rows,
