@@ -35,11 +35,13 @@ import { admitSpans } from './model/span-admission.js';
 import { spansToRows } from './model/span-to-rows.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
+import { createAudit } from './audit/index.js';
+import type { Audit } from './audit/index.js';
 import { healthRoutes } from './routes/health.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
-import type { RateLimit, Store } from './store/index.js';
+import type { ClickHouseBackend, RateLimit, Store } from './store/index.js';
 import { createAppCache } from './store/app-cache.js';
 
 declare module 'fastify' {
@@ -83,12 +85,18 @@ export interface BuildAppOptions {
   maxInFlightBytes?: number;
   /** Event-loop delay beyond which OTLP requests are refused; 1000 ms when omitted, 0 turns the check off. */
   maxEventLoopDelayMillis?: number;
+  /** Where admin SQL runs, e.g. a server backend logged in as a read-only user; the store's backend when omitted. */
+  sqlBackend?: ClickHouseBackend;
+  /** Days the audit log is kept (XRAY_AUDIT_RETENTION_DAYS); the migration's 90 when omitted. */
+  auditRetentionDays?: number;
 }
 
 export interface XRayApp {
   app: FastifyInstance;
   metrics: CollectorMetrics;
   keys: KeyResolver;
+  /** The audit log (its writer's flush() makes queued entries readable at once). */
+  audit: Audit;
 }
 
 /** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
@@ -183,6 +191,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     defaults: options.rateLimit ?? { requestsPerSecond: 200, burst: 400 },
     onLimited: (appId, limit, route) => metrics.rateLimited.inc({ app: appId, limit, route }),
   });
+  const isAdminToken = (credential: string) => !!options.adminToken && secretsEqual(credential, options.adminToken);
+  const audit = await createAudit({ backend: store.backend, registry: metrics.registry, retentionDays: options.auditRetentionDays, isAdminToken });
+  audit.attach(app);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -270,9 +281,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             }
           });
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
-          await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
+          await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: options.sqlBackend ?? store.backend, limits: options.sqlLimits }) });
           await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
+          await admin.register(audit.routes);
         },
         { prefix: '/admin' },
       );
@@ -285,5 +297,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   );
   app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
 
-  return { app, metrics, keys };
+  return { app, metrics, keys, audit };
 }

@@ -53,6 +53,7 @@ export const EnvSchema = z.object({
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
+  XRAY_AUDIT_RETENTION_DAYS: intFromEnv(90, 1, 36_500),
   XRAY_ADMIN_SQL_MAX_ROWS: intFromEnv(10_000, 1, 1_000_000),
   XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_ADMIN_SQL_MAX_MEMORY_BYTES: intFromEnv(1024 * 1024 * 1024, 16 * 1024 * 1024, 1024 * 1024 * 1024 * 1024),
@@ -68,6 +69,8 @@ export const EnvSchema = z.object({
   XRAY_STORE_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 600_000),
   XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: intFromEnv(1000, 0, 60_000),
   XRAY_MAX_INFLIGHT_BYTES: intFromEnv(DEFAULT_MAX_INFLIGHT_BYTES, 1024, 16 * 1024 * 1024 * 1024),
+  XRAY_ADMIN_SQL_CLICKHOUSE_USER: optionalString,
+  XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'expected an http:// or https:// URL',
   }),
@@ -97,6 +100,8 @@ export interface CollectorConfig {
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
+  /** Days audit_log keeps its entries. */
+  auditRetentionDays: number;
   /** Limits of admin SQL, enforced inside ClickHouse (sql-sandbox/). */
   adminSql: { maxRows: number; maxExecutionSeconds: number; maxMemoryBytes: number; maxThreads: number; maxConcurrent: number };
   /** Rate limit of every app without its own. */
@@ -124,6 +129,8 @@ export interface CollectorConfig {
         requestTimeoutMillis: number;
         /** CLICKHOUSE_CLUSTER: the migrations run ON CLUSTER, reads and writes go through Distributed tables. */
         cluster: string | undefined;
+        /** A read-only ClickHouse user for admin SQL (the collector's own user writes). */
+        sqlUser?: { username: string; password: string };
       };
 }
 
@@ -159,6 +166,11 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
   if (e.XRAY_READ_API_KEY !== undefined && e.XRAY_READ_API_KEY === e.XRAY_API_KEY) {
     throw new ConfigError('Invalid configuration:\n  XRAY_READ_API_KEY: must differ from XRAY_API_KEY (that key can also send spans)');
   }
+  if (e.XRAY_ADMIN_SQL_CLICKHOUSE_USER && !e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  XRAY_ADMIN_SQL_CLICKHOUSE_USER=${JSON.stringify(env.XRAY_ADMIN_SQL_CLICKHOUSE_USER)}: needs CLICKHOUSE_URL (the embedded engine has no users)`,
+    );
+  }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
     host: e.XRAY_HOST,
@@ -178,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
+    auditRetentionDays: e.XRAY_AUDIT_RETENTION_DAYS,
     adminSql: {
       maxRows: e.XRAY_ADMIN_SQL_MAX_ROWS,
       maxExecutionSeconds: e.XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS,
@@ -201,6 +214,9 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
           database: e.CLICKHOUSE_DATABASE,
           requestTimeoutMillis: e.CLICKHOUSE_REQUEST_TIMEOUT_MILLIS,
           cluster: e.CLICKHOUSE_CLUSTER,
+          ...(e.XRAY_ADMIN_SQL_CLICKHOUSE_USER
+            ? { sqlUser: { username: e.XRAY_ADMIN_SQL_CLICKHOUSE_USER, password: e.XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD } }
+            : {}),
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
   };

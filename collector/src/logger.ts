@@ -6,6 +6,7 @@
  * serializers, an error with its request, our own lines).
  */
 import { pino } from 'pino';
+import { maskSecrets } from './auth/mask-secrets.js';
 import type { DestinationStream, Level, Logger } from 'pino';
 
 const SECRET_HEADERS = ['authorization', 'x-api-key', 'x-xray-signature', 'cookie', 'proxy-authorization', 'x-clickhouse-key'];
@@ -16,6 +17,22 @@ export const REDACTED_PATHS: readonly string[] = [
   ...['req.headers', 'request.headers', 'headers'].flatMap((at) => SECRET_HEADERS.map((header) => `${at}["${header}"]`)),
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
 ];
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * What a request line says, as Fastify's own serializer has it (no headers),
+ * with a key pasted into the URL (say, a whole key given to `keys revoke`) masked.
+ */
+function serializeRequest(req: LoggedRequest) {
+  return { method: req.method, url: maskSecrets(String(req.url ?? '')), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
 
 export interface LoggerOptions {
   level: Level | 'silent';
@@ -30,6 +47,12 @@ export interface LoggerOptions {
  * const logger = createLogger({ level: 'info' });
  */
 export function createLogger(options: LoggerOptions): Logger {
-  const settings = { level: options.level, name: 'xray-collector', redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' } };
+  const settings = {
+    level: options.level,
+    name: 'xray-collector',
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+    // A key pasted into a URL (say, a whole key given to `keys revoke`) is masked in the logged URL.
+    serializers: { req: serializeRequest },
+  };
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }

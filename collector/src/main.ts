@@ -13,7 +13,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { ingestThroughTracesRoute } from './grpc/http-bridge.js';
 import { startGrpcServer } from './grpc/server.js';
 import { createLogger } from './logger.js';
-import { openStore } from './store/index.js';
+import { createBackend, openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -32,6 +32,9 @@ async function main(): Promise<void> {
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
   if (config.readApiKey) await ensureReadOnlyKey(store.apps, defaultApp.appId, config.readApiKey);
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
+  // Admin SQL as its own read-only ClickHouse user, when one is configured (server backend only).
+  const { clickhouse } = config;
+  const sqlBackend = clickhouse.kind === 'server' && clickhouse.sqlUser ? await createBackend({ ...clickhouse, ...clickhouse.sqlUser }) : undefined;
   const { app } = await buildApp({
     store,
     maxBodyBytes: config.maxBodyBytes,
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
     storeTimeoutMillis: config.storeTimeoutMillis,
     maxInFlightBytes: config.maxInFlightBytes,
     maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
+    sqlBackend,
+    auditRetentionDays: config.auditRetentionDays,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const grpc =
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
     try {
       await grpc?.close();
       await app.close();
+      await sqlBackend?.close();
       await store.close();
     } finally {
       process.exit(0);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 const DAY_MILLIS = 86_400_000;
 
 /** A time as ISO 8601 or unix milliseconds. */
-const timeParam = z
+export const timeParam = z
   .string()
   .transform((value, ctx) => {
     const millis = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
@@ -44,7 +44,7 @@ export const LIST_WINDOW_MILLIS = 7 * DAY_MILLIS;
 export const STATS_WINDOW_MILLIS = DAY_MILLIS;
 export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
 
-const limitParam = z.coerce.number().int().min(1).max(500).default(50);
+export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
 export const executionListQuery = z
   .object({

@@ -14,6 +14,7 @@ import type {
   stepSearchResponse,
   summaryResponse,
 } from '../api/schemas.js';
+import type { auditListResponse } from '../audit/audit-routes.js';
 
 export type ExecutionSummary = z.infer<typeof executionSummary>;
 export type ExecutionDetail = z.infer<typeof executionDetail>;
@@ -44,3 +45,6 @@ export interface SqlResponse {
   rows: Record<string, unknown>[];
   truncated: boolean;
 }
+
+export type AuditResponse = z.infer<typeof auditListResponse>;
+export type AuditEntry = AuditResponse['entries'][number];

@@ -113,7 +113,9 @@ export function createSqlSandbox(options: SqlSandboxOptions): SqlSandbox {
     if (!verdict.allowed) throw new SqlRejectedError(verdict.reason);
 
     let text = parsed.canonical;
-    let querySettings: ClickHouseSettings | undefined = settings;
+    // Server: the reply is at most the row cap, so it is buffered there whole and a
+    // limit hit mid-query comes back as an error status, never inside a 200 body.
+    let querySettings: ClickHouseSettings | undefined = { ...settings, wait_end_of_query: 1 };
     if (!server) {
       text = `${parsed.canonical} ${settingsClause(settings)}`;
       querySettings = undefined;

@@ -41,7 +41,7 @@ export async function applyRetention(backend: ClickHouseBackend, days: number, c
 /** The retention currently in force for a table, in days, read back from its definition. */
 export async function readRetentionDays(
   backend: ClickHouseBackend,
-  table: (typeof RETAINED_TABLES)[number],
+  table: string,
   layout?: ClusterLayout,
 ): Promise<number | undefined> {
   const rows = await backend.query<{ ttl: string }>(

@@ -70,11 +70,16 @@ describe.each<BackendKind>(['embedded', 'server'])('secrets in logs (%s backend)
       // Revoking refuses a prefix shorter than the stored one (it could match several keys).
       const short = await call(`/api/v1/admin/apps/shop/keys/${prefix.slice(0, 6)}`, { method: 'DELETE', headers: adminNoBody });
       expect({ status: short.status, code: short.body.error?.code }).toEqual({ status: 400, code: 'XRAY_ERR_KEY_PREFIX_TOO_SHORT' });
+      // A whole key pasted where the prefix goes is refused, and masked wherever the URL is logged or audited.
+      expect((await call(`/api/v1/admin/apps/shop/keys/${secondKey}`, { method: 'DELETE', headers: adminNoBody })).status).toBe(400);
       expect((await call(`/api/v1/admin/apps/shop/keys/${prefix}`, { method: 'DELETE', headers: adminNoBody })).status).toBe(200);
+      await harness.xray.audit.writer.flush();
+      replies.push(JSON.stringify((await adminSql(harness, 'SELECT path, params FROM audit_log')).body));
       expect((await call('/api/v1/executions', { headers: { authorization: `Bearer ${secondKey}` } })).status).toBe(401);
 
       const log = lines.join('');
       expect(log).toContain('incoming request');
+      expect(log).toContain(`/api/v1/admin/apps/shop/keys/${secondKey.slice(0, 11)}…`);
       expect(log.split('\n').length).toBeGreaterThan(30);
       for (const secret of [harness.apiKey, shopKey, secondKey, unknownKey, adminToken]) {
         expect(log).not.toContain(secret);

@@ -46,10 +46,14 @@ export interface HarnessOptions {
   storeTimeoutMillis?: number;
   maxInFlightBytes?: number;
   maxFutureSkewSeconds?: number;
+  /** Server backend only: admin SQL logs in as a separate user, through an endpoint of its own. */
+  sqlUser?: boolean;
 }
 
 export interface Harness {
   url: string;
+  /** Requests the admin-SQL user's endpoint received (with `sqlUser`), else undefined. */
+  sqlUserRequests?: () => number;
   /** The temporary folder holding the engine's data and the key file. */
   dataDir: string;
   apiKey: string;
@@ -72,6 +76,8 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
   let backend: ClickHouseBackend;
   let closeEndpoint: () => Promise<void> = async () => {};
   let session: Session | undefined;
+  let sqlBackend: ClickHouseBackend | undefined;
+  let sqlUserRequests: (() => number) | undefined;
   if (kind === 'embedded') {
     backend = createEmbeddedBackend({ dataDir: join(dir, 'clickhouse') });
   } else {
@@ -85,6 +91,17 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
       database: 'default',
       requestTimeoutMillis: 30_000,
     });
+    if (options.sqlUser) {
+      const sqlEndpoint = await createClickHouseHttpEndpoint(session, { user: 'xray_reader', password: 'reader-secret' });
+      const closeMain = closeEndpoint;
+      closeEndpoint = async () => {
+        await sqlBackend?.close();
+        await sqlEndpoint.close();
+        await closeMain();
+      };
+      sqlUserRequests = () => sqlEndpoint.requests;
+      sqlBackend = createServerBackend({ url: sqlEndpoint.url, username: 'xray_reader', password: 'reader-secret', database: 'default', requestTimeoutMillis: 30_000 });
+    }
   }
   const store = await openStore({
     backend: options.wrapBackend ? options.wrapBackend(backend) : backend,
@@ -99,6 +116,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     adminToken,
     sqlLimits: options.sqlLimits,
+    sqlBackend,
     logger: options.logger,
     rateLimit: options.rateLimit,
     masterKey: options.masterKey,
@@ -114,6 +132,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
 
   return {
     url,
+    sqlUserRequests,
     dataDir: dir,
     apiKey: defaultApp.apiKey,
     appId: defaultApp.appId,

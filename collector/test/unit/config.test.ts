@@ -29,6 +29,7 @@ describe('config', () => {
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
+        auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         rateLimit: { requestsPerSecond: 200, burst: 400 },
         signatureWindowSeconds: 300,
@@ -41,6 +42,13 @@ describe('config', () => {
       });
     });
 
+    it('reads a read-only ClickHouse user for admin SQL, and only with a ClickHouse server', () => {
+      const config = loadConfig({ CLICKHOUSE_URL: 'http://ch:8123', XRAY_ADMIN_SQL_CLICKHOUSE_USER: 'xray_reader', XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: 'pw' });
+      expect(config.clickhouse).toMatchObject({ kind: 'server', sqlUser: { username: 'xray_reader', password: 'pw' } });
+      expect(loadConfig({ CLICKHOUSE_URL: 'http://ch:8123' }).clickhouse).not.toHaveProperty('sqlUser');
+      expect(() => loadConfig({ XRAY_ADMIN_SQL_CLICKHOUSE_USER: 'xray_reader' })).toThrow('needs CLICKHOUSE_URL');
+    });
+
     it('reads the admin SQL limits and refuses values out of range, naming the key', () => {
       const config = loadConfig({
         XRAY_ADMIN_SQL_MAX_ROWS: '500',
@@ -51,6 +59,8 @@ describe('config', () => {
       });
       expect(config.adminSql).toEqual({ maxRows: 500, maxExecutionSeconds: 5, maxMemoryBytes: 64 * 1024 * 1024, maxThreads: 1, maxConcurrent: 4 });
       expect(() => loadConfig({ XRAY_ADMIN_SQL_MAX_ROWS: '0' })).toThrow('XRAY_ADMIN_SQL_MAX_ROWS="0"');
+      expect(loadConfig({ XRAY_AUDIT_RETENTION_DAYS: '365' }).auditRetentionDays).toBe(365);
+      expect(() => loadConfig({ XRAY_AUDIT_RETENTION_DAYS: '0' })).toThrow('XRAY_AUDIT_RETENTION_DAYS="0"');
       expect(() => loadConfig({ XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS: 'forever' })).toThrow('XRAY_ADMIN_SQL_MAX_EXECUTION_SECONDS');
     });
 
@@ -121,6 +131,7 @@ describe('config', () => {
         maxBodyBytes: 2048,
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
+        auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         rateLimit: { requestsPerSecond: 2.5, burst: 10 },
         signatureWindowSeconds: 60,

@@ -1,6 +1,7 @@
 /** Every command, in the order `xray help` lists them. */
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
+import { auditCommand } from './audit.js';
 import { executionsCommand } from './executions.js';
 import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
@@ -16,4 +17,5 @@ export const COMMANDS: readonly Command[] = [
   appsCommand,
   keysCommand,
   sqlCommand,
+  auditCommand,
 ];

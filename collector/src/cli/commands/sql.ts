@@ -15,10 +15,12 @@ export const sqlCommand: Command = {
   summary: 'Run one read-only SQL statement against the store (admin)',
   help: `Usage: xray sql "<statement>"
 
-Run one read-only statement (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN) through
-the collector and print the rows. ClickHouse itself enforces read-only; at
-most 10,000 rows come back. Needs the admin token, and sees every app
-(filter on app_id).
+Run one read-only statement (SELECT, WITH … SELECT, SHOW, DESCRIBE, EXISTS,
+EXPLAIN of a SELECT) through the collector's SQL sandbox and print the rows.
+ClickHouse runs it read-only with the collector's limits (at most 10,000
+rows, 30 s by default); SETTINGS, FORMAT, INTO OUTFILE and table functions
+that reach files, URLs or other servers are refused. Needs the admin token,
+and sees every app (filter on app_id).
 
 Tables: apps, api_keys, executions, steps, pipeline_stats_1m, step_stats_1h
 (see clickhouse/migrations). executions and steps are ReplacingMergeTree:

@@ -18,7 +18,7 @@ export interface ListOptions {
 
 type ExecutionRow = ExecutionListResponse['executions'][number];
 
-function nextPageHint(cursor: string | null, colors: Colors): string[] {
+export function nextPageHint(cursor: string | null, colors: Colors): string[] {
   return cursor ? ['', colors.dim(`More results: repeat the command with --cursor ${cursor}`)] : [];
 }
 

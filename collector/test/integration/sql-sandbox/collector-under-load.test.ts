@@ -81,3 +81,26 @@ describe('admin SQL under load', () => {
     expect(Number(stored[0].n)).toBe(ingested.length);
   }, 60_000);
 });
+
+describe('admin SQL concurrency', () => {
+  it('answers 429 XRAY_ERR_SQL_BUSY beyond the concurrent statements allowed, and runs nothing of it', async () => {
+    const harness = await startCollector({ sqlLimits: { maxConcurrent: 1, maxExecutionSeconds: 2 } });
+    try {
+      const slow = adminSql(harness, 'SELECT count() FROM numbers(1e11)');
+      // The slow statement holds the only slot once its parse has started; give it that long.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const busy = await fetch(`${harness.url}/api/v1/admin/sql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${harness.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: 'SELECT 1' }),
+      });
+      expect(busy.status).toBe(429);
+      expect(busy.headers.get('retry-after')).toBe('2');
+      expect(((await busy.json()) as any).error.code).toBe('XRAY_ERR_SQL_BUSY');
+      expect((await slow).body.error.code).toBe('XRAY_ERR_SQL_LIMIT_EXCEEDED');
+      expect((await adminSql(harness, 'SELECT 1 AS one')).body.rows).toEqual([{ one: 1 }]);
+    } finally {
+      await harness.close();
+    }
+  });
+});
