@@ -20,7 +20,11 @@ export interface XRayOptions extends ConnectionOptions {
   serviceName?: string;
   /** Completed executions waiting to be exported; beyond this, new ones are dropped. Default 512. */
   maxPendingExecutions?: number;
-  /** Steps kept per execution; later steps are dropped. Default 1000. */
+  /**
+   * Steps kept per execution. Beyond it, steps from the middle are given up
+   * (counted in `xray.execution.dropped_steps`); the first and last steps and
+   * every failed step are kept. Default 10 000, what the collector and the Grafana app show.
+   */
   maxStepsPerExecution?: number;
   /** UTF-8 byte cap for any one attribute value (input, output, reasoning, ...). Default 32 KiB. */
   maxAttributeBytes?: number;
@@ -30,7 +34,7 @@ export const XRAY_DEFAULTS = {
   pipeline: 'default',
   serviceName: 'unknown_service',
   maxPendingExecutions: 512,
-  maxStepsPerExecution: 1000,
+  maxStepsPerExecution: 10_000,
   maxAttributeBytes: 32 * 1024,
 } as const;
 

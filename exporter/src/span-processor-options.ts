@@ -23,7 +23,11 @@ export interface XRaySpanProcessorOptions extends ConnectionOptions {
   maxTraceAgeMillis?: number;
   /** Executions buffered at once; roots beyond this are dropped with their descendants. Default 1024. */
   maxBufferedTraces?: number;
-  /** Spans per execution; later ones are dropped with their descendants. Default 1000. */
+  /**
+   * Spans per execution. Spans started beyond it are kept only if they end
+   * failed (up to twice the cap), so a failure is never hidden; the others are
+   * dropped and counted in `xray.execution.dropped_steps`. Default 10 000.
+   */
   maxSpansPerTrace?: number;
   /** Batches waiting for export; beyond this, new batches are dropped. Default 512. */
   maxPendingBatches?: number;
@@ -33,7 +37,7 @@ export const SPAN_PROCESSOR_DEFAULTS = {
   graceMillis: 2000,
   maxTraceAgeMillis: 300_000,
   maxBufferedTraces: 1024,
-  maxSpansPerTrace: 1000,
+  maxSpansPerTrace: 10_000,
   maxPendingBatches: 512,
 } as const;
 

@@ -130,9 +130,14 @@ export class XRaySpanProcessor implements SpanProcessor {
         buffer.root = span;
         buffer.rootEnded = true;
         buffer.graceDeadlineMillis = Date.now() + this.options.graceMillis;
+      } else if (isFailedStep(span)) {
+        buffer.ended.push(span);
+        buffer.stepErrors++;
+      } else if (buffer.overCap.delete(spanContext.spanId)) {
+        buffer.droppedSpans++;
+        this.counters.spansDropped++;
       } else {
         buffer.ended.push(span);
-        if (isFailedStep(span)) buffer.stepErrors++;
       }
       if (buffer.rootEnded && buffer.open === 0) {
         this.send(buffer);
@@ -258,7 +263,9 @@ export class XRaySpanProcessor implements SpanProcessor {
   }
 
   private startStep(span: Span, buffer: ExecutionBuffer): void {
-    if (buffer.keys.length >= this.options.maxSpansPerTrace) {
+    const cap = this.options.maxSpansPerTrace;
+    if (buffer.keys.length >= 2 * cap) {
+      // Past twice the cap even a failure cannot be kept: bounded memory wins.
       buffer.droppedSpans++;
       this.counters.spansDropped++;
       return;
@@ -276,6 +283,8 @@ export class XRaySpanProcessor implements SpanProcessor {
     span.setAttribute(ATTR_XRAY_STEP_SEQUENCE, buffer.stepsStarted);
     this.tagEnvironment(span);
     buffer.stepsStarted++;
+    // Over the cap a span is kept only if it ends failed (decided in onEnd), so no failure is hidden.
+    if (buffer.keys.length >= cap) buffer.overCap.add(span.spanContext().spanId);
     this.track(buffer, span);
   }
 

@@ -21,7 +21,7 @@ export interface XRayStats {
   pending: number;
   /** Steps recorded. */
   stepsRecorded: number;
-  /** Steps refused: no name, over `maxStepsPerExecution`, or recorded after the execution ended. */
+  /** Steps refused (no name, or recorded after the execution ended) or trimmed by `maxStepsPerExecution`. */
   stepsDropped: number;
   /** Attribute values cut to `maxAttributeBytes`. */
   attributesTruncated: number;

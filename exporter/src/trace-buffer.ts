@@ -47,8 +47,10 @@ export interface ExecutionBuffer {
   stepsStarted: number;
   /** Ended descendants that failed. */
   stepErrors: number;
-  /** Descendants refused by `maxSpansPerTrace`. */
+  /** Descendants refused or given up because of `maxSpansPerTrace`. */
   droppedSpans: number;
+  /** Span ids started over `maxSpansPerTrace`: kept only if they end failed. */
+  readonly overCap: Set<string>;
 }
 
 /** A fresh buffer for a root span that just started. */
@@ -77,6 +79,7 @@ export function createExecutionBuffer(
     stepsStarted: 0,
     stepErrors: 0,
     droppedSpans: 0,
+    overCap: new Set(),
   };
 }
 

@@ -9,7 +9,7 @@ import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
 import { buildExecutionSpans, type BuildSettings } from './build-spans.js';
 import { Execution, type ExecutionSink } from './execution.js';
 import { ExecutionContext } from './execution-context.js';
-import type { ExecutionRecord } from './execution-record.js';
+import { createExecutionRecord, type ExecutionRecord } from './execution-record.js';
 import { ExportQueue } from './export-queue.js';
 import { createFlushReport, flushAndReport, type FlushOptions, type FlushReport, type ReportCounters } from './flush-report.js';
 import { log } from './log.js';
@@ -85,24 +85,14 @@ export class XRay {
     const anchor = createClockAnchor();
     this.counters.executionsStarted++;
     return new Execution(
-      {
+      createExecutionRecord({
         traceId,
         executionId: chosen.executionId ?? traceId,
         pipeline: chosen.pipeline ?? this.options.pipeline,
         environment: chosen.environment ?? this.options.environment,
         anchor,
         metadata: chosen.metadata,
-        status: 'running',
-        endPerfMillis: anchor.perfMillis,
-        hasOutcome: false,
-        outcome: undefined,
-        error: undefined,
-        steps: [],
-        stepStartPerf: [],
-        stepEndPerf: [],
-        droppedSteps: 0,
-        lastEndPerf: anchor.perfMillis,
-      },
+      }),
       this.sink,
     );
   }

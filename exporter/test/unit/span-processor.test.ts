@@ -216,19 +216,28 @@ describe('span-processor', () => {
       expect(processor.stats().tracesDropped).toBe(0);
     });
 
-    it('drops and counts spans beyond maxSpansPerTrace, with their descendants', async () => {
+    it('drops and counts spans beyond maxSpansPerTrace, but keeps those that fail', async () => {
       setUp({ maxSpansPerTrace: 2 });
       const root = tracer.startSpan('p');
       child('kept', root).end();
       const over = child('over', root);
+      const failing = child('over.failing', over);
+      failing.setStatus({ code: SpanStatusCode.ERROR, message: 'bureau down' });
+      failing.end();
       child('over.child', over).end();
       over.end();
+      child('past.twice.the.cap', root).end();
+      root.setStatus({ code: SpanStatusCode.ERROR });
       root.end();
       await processor.flush();
       const spans = exporter.calls[0];
-      expect(spans.map((span) => span.name)).toEqual(['kept', 'p']);
-      expect(byName(spans).p.attributes[semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]).toBe(1);
-      expect(processor.stats().spansDropped).toBe(2);
+      expect(spans.map((span) => span.name)).toEqual(['kept', 'over.failing', 'p']);
+      expect(byName(spans).p.attributes).toMatchObject({
+        [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 3,
+        [semconv.ATTR_XRAY_EXECUTION_ERROR_COUNT]: 1,
+        [semconv.ATTR_XRAY_EXECUTION_STATUS]: 'failed',
+      });
+      expect(processor.stats().spansDropped).toBe(3);
     });
   });
 

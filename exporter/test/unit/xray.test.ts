@@ -370,20 +370,21 @@ describe('xray', () => {
   });
 
   describe('caps', () => {
-    it('drops and counts steps over maxStepsPerExecution', async () => {
+    it('trims and counts steps over maxStepsPerExecution, keeping the last ones', async () => {
       const xray = new XRay({ exporter, maxStepsPerExecution: 2 });
       const execution = xray.startExecution();
       const ids = ['a', 'b', 'c', 'd'].map((name) => execution.recordStep({ name }));
       execution.completeExecution();
       await xray.flush();
-      expect(ids).toEqual([0, 1, -1, -1]);
+      expect(ids).toEqual([0, 1, 2, 3]);
       const spans = byName(exporter.calls[0]);
-      expect(Object.keys(spans)).toEqual(['a', 'b', 'default']);
+      expect(Object.keys(spans)).toEqual(['c', 'd', 'default']);
+      expect(spans.c.attributes[semconv.ATTR_XRAY_STEP_SEQUENCE]).toBe(2);
       expect(spans.default.attributes).toMatchObject({
         [semconv.ATTR_XRAY_EXECUTION_STEP_COUNT]: 2,
         [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 2,
       });
-      expect(xray.stats()).toMatchObject({ stepsRecorded: 2, stepsDropped: 2 });
+      expect(xray.stats()).toMatchObject({ stepsRecorded: 4, stepsDropped: 2 });
     });
 
     it('drops and counts executions over maxPendingExecutions', async () => {
