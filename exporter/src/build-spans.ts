@@ -12,7 +12,6 @@ import { describeError, toExceptionEvent } from './exception.js';
 import type { ExecutionRecord } from './execution-record.js';
 import { createReadableSpan } from './readable-span.js';
 import {
-  ATTR_XRAY_APP_ID,
   ATTR_XRAY_ENVIRONMENT,
   ATTR_XRAY_EXECUTION_DROPPED_STEPS,
   ATTR_XRAY_EXECUTION_ERROR_COUNT,
@@ -38,7 +37,6 @@ import { perfToEpochMillis, toDurationMillis, toEpochMillis, toSpanTimes } from 
 export interface BuildSettings {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
-  readonly appId: string | undefined;
   readonly maxAttributeBytes: number;
   readonly counters: SerializeCounters & { stepsDropped: number };
 }
@@ -158,7 +156,6 @@ function buildRootSpan(
     [ATTR_XRAY_EXECUTION_ERROR_COUNT]: errorCount,
     [ATTR_XRAY_EXECUTION_DROPPED_STEPS]: droppedSteps,
   };
-  if (settings.appId !== undefined) attributes[ATTR_XRAY_APP_ID] = settings.appId;
   if (record.environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = record.environment;
   if (record.metadata !== undefined) {
     const metadata = serializeJson(record.metadata, max, settings.counters);

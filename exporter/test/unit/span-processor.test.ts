@@ -36,7 +36,7 @@ describe('span-processor', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     exporter = new RecordingExporter();
-    setUp({ environment: 'prod', appId: 'loan-app' });
+    setUp({ environment: 'prod', serviceName: 'loan-app' });
   });
 
   afterEach(async () => {
@@ -74,7 +74,6 @@ describe('span-processor', () => {
       }
       expect(exported['loan-approval'].attributes).toMatchObject({
         [semconv.ATTR_XRAY_EXECUTION_ROOT]: true,
-        [semconv.ATTR_XRAY_APP_ID]: 'loan-app',
         [semconv.ATTR_XRAY_EXECUTION_STEP_COUNT]: 3,
         [semconv.ATTR_XRAY_EXECUTION_ERROR_COUNT]: 1,
         [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 0,
@@ -295,7 +294,7 @@ describe('span-processor', () => {
     it('sends ended spans of running executions now and the rest later', async () => {
       const root = tracer.startSpan('p');
       child('early', root).end();
-      expect(await processor.flush()).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false });
+      expect(await processor.flush()).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false, pending: 0 });
       expect(exporter.calls.map((call) => call.map((span) => span.name))).toEqual([['early']]);
       root.end();
       await processor.flush();
@@ -307,7 +306,7 @@ describe('span-processor', () => {
       exporter = createFailingExporter() as unknown as RecordingExporter;
       setUp();
       tracer.startSpan('p').end();
-      expect(await processor.flush()).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false });
+      expect(await processor.flush()).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false, pending: 0 });
       expect(processor.stats().exportFailures).toBe(1);
     });
 
@@ -327,7 +326,7 @@ describe('span-processor', () => {
       child('done', root).end();
       child('running', root);
       const report = await processor.close();
-      expect(report).toEqual({ sent: 1, dropped: 2, failed: 0, timedOut: false });
+      expect(report).toEqual({ sent: 1, dropped: 2, failed: 0, timedOut: false, pending: 0 });
       expect(exporter.calls.map((call) => call.map((span) => span.name))).toEqual([['done']]);
       expect(shutdown).toHaveBeenCalledTimes(1);
       expect(processor.close()).toBe(processor.close());
