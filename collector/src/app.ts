@@ -15,6 +15,7 @@ import {
 import { adminRoutes } from './api/admin-routes.js';
 import { executionRoutes } from './api/execution-routes.js';
 import { statsRoutes } from './api/stats-routes.js';
+import { corsAdminRoutes, registerBrowserIngest } from './cors/index.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
@@ -140,6 +141,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
 
+  const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined) });
+
   await app.register(tracesRoute, {
     maxBodyBytes: options.maxBodyBytes,
     resolveApp: async (credential) => (credential ? keys.resolve(credential) : undefined),
@@ -179,6 +182,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             }
           });
           await admin.register(adminRoutes, { apps: store.apps, backend: store.backend, onKeysChanged: () => keys.invalidate() });
+          await admin.register(corsAdminRoutes, browserIngest.adminOptions(store.apps));
         },
         { prefix: '/admin' },
       );

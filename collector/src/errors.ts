@@ -57,6 +57,11 @@ export const ERRORS = {
     message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
   },
   XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+  XRAY_ERR_CORS_ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    retryable: false,
+    message: "The request's Origin is not allowed to send spans for this app",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
