@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserBundle } from '../../../exporter/scripts/build-browser.mjs';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
+import { readmeExamples } from '../support/readme-examples.js';
 
 const PAGE = `<!doctype html><html><head><title>shop</title></head><body>
 <script type="module">
@@ -47,6 +48,9 @@ interface PageServer {
   close(): Promise<void>;
 }
 
+/** Pages served besides `/` (path -> module script), e.g. the README's browser example. */
+const extraPages = new Map<string, string>();
+
 async function servePage(bundleDir: string): Promise<PageServer> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://page.invalid').pathname;
@@ -56,6 +60,9 @@ async function servePage(bundleDir: string): Promise<PageServer> {
     } else if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end(PAGE);
+    } else if (extraPages.has(path)) {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(`<!doctype html><html><body><script type="module">${extraPages.get(path)}</script></body></html>`);
     } else {
       response.writeHead(404).end();
     }
@@ -133,15 +140,36 @@ describe('@xray/sdk in Chromium', () => {
     expect((await getJson(harness, '/api/v1/executions/browser-refused')).status).toBe(404);
   });
 
+  async function waitForExecution(id: string): Promise<number> {
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      status = (await getJson(harness, `/api/v1/executions/${id}`)).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return status;
+  }
+
+  it("runs exporter/README.md's browser example, with only its key and URLs filled in", async () => {
+    const example = readmeExamples().get('browser');
+    expect(example).toBeDefined();
+    const code = (example as string)
+      .replace("from '@xray/sdk'", "from '/xray.js'")
+      .replace("'<ingest key>'", JSON.stringify(harness.apiKey))
+      .replace("'https://collector.example'", JSON.stringify(harness.url));
+    expect(code).not.toContain('<ingest key>');
+    extraPages.set('/readme', code);
+    const page = await browser.newPage();
+    await page.goto(`${allowed.origin}/readme`);
+    expect(await waitForExecution('readme-browser')).toBe(200);
+    await page.close();
+    const { body } = await getJson(harness, '/api/v1/executions/readme-browser');
+    expect(body.execution).toMatchObject({ pipeline: 'checkout', serviceName: 'shop-web', stepCount: 2 });
+  });
+
   it('delivers an execution that ends as the page goes away (pagehide + keepalive fetch)', async () => {
     const { page } = await runPage(allowed.origin, 'browser-pagehide', 'no');
     await page.goto('about:blank');
     await page.close();
-    let status = 0;
-    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
-      status = (await getJson(harness, '/api/v1/executions/browser-pagehide')).status;
-      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(status).toBe(200);
+    expect(await waitForExecution('browser-pagehide')).toBe(200);
   });
 });
