@@ -68,7 +68,12 @@ export function createOtlpHttpExporter(
 
   async function exportWithRetries(spans: ReadableSpan[]): Promise<ExportResult> {
     const deadline = Date.now() + settings.timeoutMillis;
-    const json = JsonTraceSerializer.serializeRequest(spans);
+    let json: Uint8Array | undefined;
+    try {
+      json = JsonTraceSerializer.serializeRequest(spans);
+    } catch {
+      json = undefined; // reported just below, as a serialization failure rather than a network one
+    }
     if (json === undefined) return failed(new XRayExportError({ kind: 'SERIALIZATION', retryable: false, message: 'spans could not be serialized' }));
     const wire = settings.compression === 'gzip' && platform.gzip !== undefined ? await platform.gzip(json) : json;
     for (let attemptNumber = 1; ; attemptNumber++) {
