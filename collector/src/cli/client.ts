@@ -15,6 +15,7 @@ export type QueryValues = Record<string, string | number | undefined>;
 export interface ApiClient {
   get<T>(path: string, options: { auth: Auth; query?: QueryValues }): Promise<T>;
   post<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
+  put<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
   delete<T>(path: string, options: { auth: Auth }): Promise<T>;
 }
 
@@ -125,6 +126,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     get: (path, { auth, query }) => call('GET', path, auth, { query }),
     post: (path, body, { auth }) => call('POST', path, auth, { body }),
+    put: (path, body, { auth }) => call('PUT', path, auth, { body }),
     delete: (path, { auth }) => call('DELETE', path, auth, {}),
   };
 }
