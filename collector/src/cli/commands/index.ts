@@ -1,6 +1,7 @@
 /** Every command, in the order `xray help` lists them. */
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
+import { corsCommand } from './cors.js';
 import { executionsCommand } from './executions.js';
 import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
@@ -15,5 +16,6 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   appsCommand,
   keysCommand,
+  corsCommand,
   sqlCommand,
 ];
