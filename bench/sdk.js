@@ -114,7 +114,7 @@ export async function runSdk(options) {
 
   const xrayExporter = createDiscardingExporter();
   const xray = new XRay({
-    appId: 'bench',
+    serviceName: 'bench',
     pipeline: 'bench',
     exporter: xrayExporter,
     maxPendingExecutions: executions * 2,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the test suite drives are present:
-#   chromium        real-browser tests of the Grafana app plugin (via playwright-core)
+#   chromium        real-browser tests of the Grafana app plugin and the browser SDK (via playwright-core)
 #   docker-compose  `docker-compose config` validation of docker-compose.yml (no engine needed)
 # Installs them with apt-get when running as root on Debian; otherwise says what is missing.
 set -euo pipefail

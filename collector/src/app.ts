@@ -16,6 +16,7 @@ import {
 import { adminRoutes } from './api/admin-routes.js';
 import { executionRoutes } from './api/execution-routes.js';
 import { statsRoutes } from './api/stats-routes.js';
+import { corsAdminRoutes, registerBrowserIngest } from './cors/index.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { createKeyResolver } from './auth/key-resolver.js';
@@ -216,6 +217,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
 
+  const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
+
   await app.register(async (ingest) => {
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
@@ -285,6 +288,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
           await admin.register(audit.routes);
+          await admin.register(corsAdminRoutes, browserIngest.adminOptions(store.apps));
         },
         { prefix: '/admin' },
       );

@@ -103,6 +103,11 @@ export const ERRORS = {
     retryable: true,
     message: 'ClickHouse did not confirm the write in time; nothing was acknowledged, retry later',
   },
+  XRAY_ERR_CORS_ORIGIN_NOT_ALLOWED: {
+    status: 403,
+    retryable: false,
+    message: "The request's Origin is not allowed to send spans for this app",
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -12,7 +12,6 @@ import { describeError, toExceptionEvent } from './exception.js';
 import type { ExecutionRecord } from './execution-record.js';
 import { createReadableSpan } from './readable-span.js';
 import {
-  ATTR_XRAY_APP_ID,
   ATTR_XRAY_ENVIRONMENT,
   ATTR_XRAY_EXECUTION_DROPPED_STEPS,
   ATTR_XRAY_EXECUTION_ERROR_COUNT,
@@ -29,6 +28,7 @@ import {
   STEP_STATUS_FAILED,
 } from './semconv.js';
 import { serializeJson, type SerializeCounters } from './serialize.js';
+import { slotOfStep } from './step-trim.js';
 import { addStepFieldAttributes, addUserAttributes, resolveStepStatus } from './step-attributes.js';
 import type { StepInput } from './step-types.js';
 import { perfToEpochMillis, toDurationMillis, toEpochMillis, toSpanTimes } from './time.js';
@@ -37,7 +37,6 @@ import { perfToEpochMillis, toDurationMillis, toEpochMillis, toSpanTimes } from 
 export interface BuildSettings {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
-  readonly appId: string | undefined;
   readonly maxAttributeBytes: number;
   readonly counters: SerializeCounters & { stepsDropped: number };
 }
@@ -67,14 +66,15 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
   let droppedSteps = record.droppedSteps;
 
   for (let i = 0; i < count; i++) {
+    const step = record.steps[i];
+    if (step === undefined) continue; // trimmed by maxStepsPerExecution, counted in record.droppedSteps
     try {
-      const step = record.steps[i];
-      const parent = parentIndex(step.parentStepId, i);
+      const parent = parentSlot(record, step.parentStepId, i);
       const [start, end] = resolveStepTimes(record, i, step, parent === undefined ? undefined : startMillis[parent], execEnd);
       startMillis[i] = start;
       const status = resolveStepStatus(step);
       if (status === STEP_STATUS_FAILED) errorCount++;
-      spans.push(buildStepSpan(record, settings, step, status, i, spanIds[i], parent === undefined ? rootSpanId : spanIds[parent], start, end));
+      spans.push(buildStepSpan(record, settings, step, status, record.stepIds[i], spanIds[i], parent === undefined ? rootSpanId : spanIds[parent], start, end));
       // The root spans whatever its steps span, even steps timed before start.
       if (start < rootStart) rootStart = start;
       if (end > rootEnd) rootEnd = end;
@@ -86,6 +86,8 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
     }
   }
 
+  // Failed steps given up to the cap still count: the error count is never short.
+  errorCount += record.droppedFailedSteps;
   spans.push(buildRootSpan(record, settings, rootSpanId, rootStart, rootEnd, spans.length, errorCount, droppedSteps));
   return spans;
 }
@@ -154,7 +156,6 @@ function buildRootSpan(
     [ATTR_XRAY_EXECUTION_ERROR_COUNT]: errorCount,
     [ATTR_XRAY_EXECUTION_DROPPED_STEPS]: droppedSteps,
   };
-  if (settings.appId !== undefined) attributes[ATTR_XRAY_APP_ID] = settings.appId;
   if (record.environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = record.environment;
   if (record.metadata !== undefined) {
     const metadata = serializeJson(record.metadata, max, settings.counters);
@@ -187,11 +188,18 @@ function buildRootSpan(
   });
 }
 
-/** A parent must be an earlier step; anything else makes the step a child of the root. */
-function parentIndex(parentStepId: unknown, index: number): number | undefined {
-  return typeof parentStepId === 'number' && Number.isInteger(parentStepId) && parentStepId >= 0 && parentStepId < index
-    ? parentStepId
-    : undefined;
+/**
+ * The slot of a step's parent. A parent must be an earlier, kept step;
+ * anything else (including a parent trimmed by the cap) makes the step a
+ * child of the root.
+ */
+function parentSlot(record: ExecutionRecord, parentStepId: unknown, slot: number): number | undefined {
+  if (typeof parentStepId !== 'number' || !Number.isInteger(parentStepId) || parentStepId < 0 || parentStepId >= record.stepIds[slot]) {
+    return undefined;
+  }
+  // Untrimmed, a step's id is its slot: skip the search.
+  const direct = record.stepIds[parentStepId] === parentStepId && record.steps[parentStepId] !== undefined ? parentStepId : slotOfStep(record, parentStepId);
+  return direct >= 0 ? direct : undefined;
 }
 
 /**

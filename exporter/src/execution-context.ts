@@ -2,10 +2,11 @@
  * The `ctx` handed to `trackExecution` callbacks. `ctx.step` times a function,
  * records its output or error, and keeps nesting: a step started inside
  * another step's function (even across `await`, even in parallel branches)
- * records that step as its parent, tracked with AsyncLocalStorage.
+ * records that step as its parent, tracked with the platform's scope store
+ * (AsyncLocalStorage under Node).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Execution } from './execution.js';
+import type { ScopeStore } from './platform/platform.js';
 import { STEP_STATUS_COMPLETED, STEP_STATUS_FAILED, STEP_STATUS_UNFINISHED } from './semconv.js';
 import type { StepId, StepInput } from './step-types.js';
 
@@ -14,15 +15,14 @@ interface StepScope {
   readonly stepId: StepId;
 }
 
-/** The step currently running, per async context; shared by every client in the process. */
-const currentStep = new AsyncLocalStorage<StepScope>();
-
 export class ExecutionContext {
   private readonly execution: Execution;
+  private readonly currentStep: ScopeStore<StepScope>;
 
   /** @internal Created by `XRay.trackExecution`. */
-  constructor(execution: Execution) {
+  constructor(execution: Execution, currentStep: ScopeStore<unknown>) {
     this.execution = execution;
+    this.currentStep = currentStep as ScopeStore<StepScope>;
   }
 
   /** The id of the execution being tracked. */
@@ -47,7 +47,7 @@ export class ExecutionContext {
     const scope: StepScope = { execution, stepId: id >= 0 ? id : (parentStepId ?? -1) };
     let output: T;
     try {
-      output = await currentStep.run(scope, fn);
+      output = await this.currentStep.run(scope, fn);
     } catch (error) {
       execution._fillStep(id, { name, input, error, status: STEP_STATUS_FAILED, parentStepId }, performance.now());
       throw error;
@@ -87,7 +87,7 @@ export class ExecutionContext {
   }
 
   private currentParent(): StepId | undefined {
-    const scope = currentStep.getStore();
+    const scope = this.currentStep.getStore();
     return scope !== undefined && scope.execution === this.execution && scope.stepId >= 0 ? scope.stepId : undefined;
   }
 }

@@ -21,14 +21,54 @@ export interface ExecutionRecord {
   hasOutcome: boolean;
   outcome: unknown;
   error: unknown;
-  /** Index = step id = sequence. */
-  readonly steps: StepInput[];
+  /** Kept steps in id order; `undefined` marks a slot trimmed away (see `step-trim.ts`). */
+  readonly steps: Array<StepInput | undefined>;
+  /** The id (= sequence) of each slot of `steps`, ascending. */
+  readonly stepIds: number[];
+  /** The id the next recorded step gets. */
+  nextStepId: number;
+  /** Slots of `steps` holding a step. */
+  keptSteps: number;
+  /** Slots of `steps` trimmed away and not yet compacted. */
+  holes: number;
+  /** Where the trimmer resumes looking for a step to give up. */
+  trimCursor: number;
+  /** Where the trimmer resumes when only failed or running steps are left to give up. */
+  trimFallbackCursor: number;
   /** `performance.now()` of each step's default start (where the previous step ended), or its measured start. */
   readonly stepStartPerf: number[];
   /** `performance.now()` when each step was recorded, or its measured end; NaN while a `ctx.step` runs. */
   readonly stepEndPerf: number[];
-  /** Steps refused because of `maxStepsPerExecution`. */
+  /** Steps given up because of `maxStepsPerExecution`. */
   droppedSteps: number;
+  /** Of `droppedSteps`, those that had failed (still counted in the error count). */
+  droppedFailedSteps: number;
   /** `performance.now()` when the latest recorded step ended: the next step's default start. */
   lastEndPerf: number;
+}
+
+/** The record of an execution that starts now. */
+export function createExecutionRecord(
+  fields: Pick<ExecutionRecord, 'traceId' | 'executionId' | 'pipeline' | 'environment' | 'anchor' | 'metadata'>,
+): ExecutionRecord {
+  return {
+    ...fields,
+    status: 'running',
+    endPerfMillis: fields.anchor.perfMillis,
+    hasOutcome: false,
+    outcome: undefined,
+    error: undefined,
+    steps: [],
+    stepIds: [],
+    stepStartPerf: [],
+    stepEndPerf: [],
+    nextStepId: 0,
+    keptSteps: 0,
+    holes: 0,
+    trimCursor: 0,
+    trimFallbackCursor: 0,
+    droppedSteps: 0,
+    droppedFailedSteps: 0,
+    lastEndPerf: fields.anchor.perfMillis,
+  };
 }

@@ -7,6 +7,7 @@
 import type { ExecutionRecord } from './execution-record.js';
 import { log } from './log.js';
 import type { StepId, StepInput } from './step-types.js';
+import { slotOfStep, trimOneStep } from './step-trim.js';
 
 /** Counters an execution bumps; part of the client's stats. */
 export interface StepCounters {
@@ -27,6 +28,7 @@ const NOT_RECORDED: StepId = -1;
 export class Execution {
   private readonly record: ExecutionRecord;
   private readonly sink: ExecutionSink;
+  private warnedTrim = false;
 
   /** @internal Created by `XRay.startExecution`. */
   constructor(record: ExecutionRecord, sink: ExecutionSink) {
@@ -70,15 +72,8 @@ export class Execution {
       if (record.status !== 'running' || step === null || typeof step !== 'object' || typeof step.name !== 'string') {
         return this.dropStep(record.status !== 'running' ? 'step recorded after completion' : 'step without a name');
       }
-      const id = record.steps.length;
-      if (id >= this.sink.maxStepsPerExecution) {
-        record.droppedSteps++;
-        return this.dropStep('maxStepsPerExecution reached');
-      }
       const now = performance.now();
-      record.steps.push(step);
-      record.stepStartPerf.push(record.lastEndPerf);
-      record.stepEndPerf.push(now);
+      const id = this.pushStep(step, record.lastEndPerf, now);
       record.lastEndPerf = now;
       this.sink.counters.stepsRecorded++;
       return id;
@@ -139,15 +134,7 @@ export class Execution {
   _reserveStep(placeholder: StepInput, startPerf: number): StepId {
     const record = this.record;
     if (record.status !== 'running') return this.dropStep('step started after completion');
-    const id = record.steps.length;
-    if (id >= this.sink.maxStepsPerExecution) {
-      record.droppedSteps++;
-      return this.dropStep('maxStepsPerExecution reached');
-    }
-    record.steps.push(placeholder);
-    record.stepStartPerf.push(startPerf);
-    record.stepEndPerf.push(Number.NaN);
-    return id;
+    return this.pushStep(placeholder, startPerf, Number.NaN);
   }
 
   /** @internal Replaces the placeholder from `_reserveStep` with the finished step. */
@@ -159,10 +146,33 @@ export class Execution {
       this.dropStep('step finished after completion');
       return;
     }
-    record.steps[id] = step;
-    record.stepEndPerf[id] = endPerf;
+    const slot = slotOfStep(record, id);
+    // Trimmed away while it ran (only when the cap holds nothing but failed and running steps); already counted.
+    if (slot < 0) return;
+    record.steps[slot] = step;
+    record.stepEndPerf[slot] = endPerf;
     if (endPerf > record.lastEndPerf) record.lastEndPerf = endPerf;
     this.sink.counters.stepsRecorded++;
+  }
+
+  /** Appends a step, first trimming one if the cap is reached; returns its id. */
+  private pushStep(step: StepInput, startPerf: number, endPerf: number): StepId {
+    const record = this.record;
+    if (record.keptSteps >= this.sink.maxStepsPerExecution) {
+      trimOneStep(record, this.sink.maxStepsPerExecution);
+      this.sink.counters.stepsDropped++;
+      if (!this.warnedTrim) {
+        this.warnedTrim = true;
+        log.debug('maxStepsPerExecution reached; trimming steps (failed, first and last steps are kept)', record.executionId);
+      }
+    }
+    const id = record.nextStepId++;
+    record.steps.push(step);
+    record.stepIds.push(id);
+    record.stepStartPerf.push(startPerf);
+    record.stepEndPerf.push(endPerf);
+    record.keptSteps++;
+    return id;
   }
 
   private end(status: 'completed' | 'failed'): boolean {

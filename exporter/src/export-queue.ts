@@ -11,6 +11,8 @@
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { dropError, XRayExportError } from './export-error.js';
+import type { ExportErrorReporter } from './export-error-reporter.js';
 import { log } from './log.js';
 
 /** How the queue talks to its exporter. */
@@ -22,6 +24,8 @@ export interface ExportQueueOptions {
   readonly maxConcurrentExports: number;
   /** How long to wait for the exporter's callback before counting the call failed. */
   readonly exportTimeoutMillis: number;
+  /** Told about every failed export call (it speaks once per kind). */
+  readonly reporter: ExportErrorReporter;
   /** Told about each job dropped (refused, or abandoned at shutdown), e.g. to count its spans. */
   readonly onDrop?: (job: ExportJob) => void;
 }
@@ -62,7 +66,7 @@ export class ExportQueue {
   enqueue(job: ExportJob): boolean {
     if (this.closed || this.pending >= this.options.maxPendingJobs) {
       this.drop(job);
-      log.warn(this.closed ? 'export after shutdown dropped' : 'export queue full; dropped');
+      this.options.reporter.report(dropError(this.closed, 'export dropped'));
       return false;
     }
     this.waiting.push(job);
@@ -133,11 +137,19 @@ export class ExportQueue {
         if (settled) return;
         settled = true;
         clearTimeout(watchdog);
-        if (!ok) log.warn('export failed', error instanceof Error ? error.message : String(error));
+        if (!ok) this.options.reporter.report(error);
         resolve(ok);
       };
       const watchdog = setTimeout(
-        () => finish(false, new Error(`no export result after ${this.options.exportTimeoutMillis} ms`)),
+        () =>
+          finish(
+            false,
+            new XRayExportError({
+              kind: 'TIMEOUT',
+              retryable: false,
+              message: `the exporter gave no result after ${this.options.exportTimeoutMillis} ms`,
+            }),
+          ),
         this.options.exportTimeoutMillis,
       );
       watchdog.unref?.();

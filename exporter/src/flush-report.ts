@@ -19,6 +19,8 @@ export interface FlushReport {
   failed: number;
   /** `true` if the timeout passed before everything pending had settled. */
   timedOut: boolean;
+  /** Executions (or batches) still waiting or in flight when the call returned; 0 unless `timedOut`. */
+  pending: number;
 }
 
 /** Counter values a report is the difference of. */
@@ -26,6 +28,7 @@ export interface ReportCounters {
   sent: number;
   dropped: number;
   failed: number;
+  pending: number;
 }
 
 /** The report for the interval between `before` and `after`. */
@@ -35,6 +38,7 @@ export function createFlushReport(before: ReportCounters, after: ReportCounters,
     dropped: after.dropped - before.dropped,
     failed: after.failed - before.failed,
     timedOut,
+    pending: after.pending,
   };
 }
 

@@ -57,7 +57,7 @@ export function createReadableSpan(fields: SpanFields): ReadableSpan {
  * spans must not be mutated (other processors hold the same object), so the
  * span processor adds its per-execution counts through this view.
  */
-export function withExtraAttributes(span: ReadableSpan, extra: Attributes): ReadableSpan {
+export function withExtraAttributes(span: ReadableSpan, extra: Attributes, resource: Resource = span.resource): ReadableSpan {
   return {
     name: span.name,
     kind: span.kind,
@@ -71,7 +71,7 @@ export function withExtraAttributes(span: ReadableSpan, extra: Attributes): Read
     links: span.links,
     events: span.events,
     ended: span.ended,
-    resource: span.resource,
+    resource,
     instrumentationScope: span.instrumentationScope,
     droppedAttributesCount: span.droppedAttributesCount,
     droppedEventsCount: span.droppedEventsCount,

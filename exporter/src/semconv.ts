@@ -14,7 +14,11 @@
 export const ATTR_XRAY_EXECUTION_ID = 'xray.execution.id';
 /** `true` on the span that is the execution itself (the local root). */
 export const ATTR_XRAY_EXECUTION_ROOT = 'xray.execution.root';
-/** Application id as the SDK was configured; the collector trusts the API key, not this. */
+/**
+ * @deprecated No longer sent: the API key decides the app, and the SDK's old
+ * `appId` option only ever named the service (`service.name`). The collector
+ * still ignores it when older SDKs send it.
+ */
 export const ATTR_XRAY_APP_ID = 'xray.app.id';
 /** Pipeline name (e.g. `loan-approval`); on the root and on every step. */
 export const ATTR_XRAY_PIPELINE = 'xray.pipeline';

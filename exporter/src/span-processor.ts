@@ -13,12 +13,14 @@
  * bounded, `maxConcurrentExports` at a time, with tracing suppressed.
  */
 import type { Context } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ExportQueue, type ExportJob } from './export-queue.js';
 import { createFlushReport, flushAndReport, type FlushOptions, type FlushReport, type ReportCounters } from './flush-report.js';
 import { log } from './log.js';
+import type { Platform } from './platform/platform.js';
+import { createResourceFill } from './resource-fill.js';
 import {
-  ATTR_XRAY_APP_ID,
   ATTR_XRAY_ENVIRONMENT,
   ATTR_XRAY_EXECUTION_ID,
   ATTR_XRAY_EXECUTION_ROOT,
@@ -55,10 +57,18 @@ export interface XRaySpanProcessorStats {
   tracesBuffered: number;
   /** Spans held in the buffer, running or ended. */
   spansBuffered: number;
+  /** Failures by kind; each kind is reported once through `onError` and `diag`. */
+  exportErrors: Record<string, number>;
+  /** Requests sent again after a retryable failure. */
+  exportRetries: number;
+  /** Spans the collector accepted the request for but rejected (OTLP partial success). */
+  spansRejected: number;
 }
 
-export class XRaySpanProcessor implements SpanProcessor {
+/** The processor, on any platform; `XRaySpanProcessor` binds it to Node's. */
+export class XRaySpanProcessorCore implements SpanProcessor {
   private readonly options: ResolvedSpanProcessorOptions;
+  private readonly fillResource: ((resource: Resource) => Resource) | undefined;
   private readonly queue: ExportQueue;
   /** `traceId + spanId` of every tracked span -> its execution. */
   private readonly index = new Map<string, ExecutionBuffer>();
@@ -72,19 +82,16 @@ export class XRaySpanProcessor implements SpanProcessor {
   private shutdownReport: Promise<FlushReport> | undefined;
 
   /**
-   * Creates the processor. Throws a TypeError naming the option if `options`
-   * is invalid, or if there is no API key (option or `XRAY_API_KEY`) and no
-   * `exporter`. Nothing it does afterwards throws.
-   *
-   * @example
-   * const provider = new BasicTracerProvider({
-   *   spanProcessors: [new XRaySpanProcessor({ apiKey: process.env.XRAY_API_KEY, environment: 'prod' })],
-   * });
+   * @internal Use `new XRaySpanProcessor(options)`, which passes its platform.
+   * Throws a TypeError naming the option if `options` is invalid, or if there
+   * is no API key (option, `XRAY_API_KEY` or OTEL headers) and no `exporter`.
    */
-  constructor(options: XRaySpanProcessorOptions = {}) {
-    this.options = resolveSpanProcessorOptions(options);
+  constructor(options: XRaySpanProcessorOptions, platform: Platform) {
+    this.options = resolveSpanProcessorOptions(options, platform);
+    this.fillResource = this.options.resourceFill === undefined ? undefined : createResourceFill(this.options.resourceFill);
     this.queue = new ExportQueue({
       exporter: this.options.exporter,
+      reporter: this.options.reporter,
       maxPendingJobs: this.options.maxPendingBatches,
       maxConcurrentExports: this.options.maxConcurrentExports,
       exportTimeoutMillis: this.options.timeoutMillis + 1000,
@@ -130,9 +137,14 @@ export class XRaySpanProcessor implements SpanProcessor {
         buffer.root = span;
         buffer.rootEnded = true;
         buffer.graceDeadlineMillis = Date.now() + this.options.graceMillis;
+      } else if (isFailedStep(span)) {
+        buffer.ended.push(span);
+        buffer.stepErrors++;
+      } else if (buffer.overCap.delete(spanContext.spanId)) {
+        buffer.droppedSpans++;
+        this.counters.spansDropped++;
       } else {
         buffer.ended.push(span);
-        if (isFailedStep(span)) buffer.stepErrors++;
       }
       if (buffer.rootEnded && buffer.open === 0) {
         this.send(buffer);
@@ -206,6 +218,9 @@ export class XRaySpanProcessor implements SpanProcessor {
       pending: this.queue.pending,
       tracesBuffered: this.live.size,
       spansBuffered,
+      exportErrors: this.options.reporter.counts(),
+      exportRetries: this.options.exporterCounters?.retries ?? 0,
+      spansRejected: this.options.exporterCounters?.spansRejected ?? 0,
     };
   }
 
@@ -248,7 +263,6 @@ export class XRaySpanProcessor implements SpanProcessor {
     span.setAttribute(ATTR_XRAY_EXECUTION_ID, executionId);
     span.setAttribute(ATTR_XRAY_EXECUTION_ROOT, true);
     if (given !== pipeline) span.setAttribute(ATTR_XRAY_PIPELINE, pipeline);
-    if (this.options.appId !== undefined) span.setAttribute(ATTR_XRAY_APP_ID, this.options.appId);
     this.tagEnvironment(span);
     const buffer = createExecutionBuffer(executionId, traceId, spanId, pipeline, Date.now());
     this.track(buffer, span);
@@ -258,7 +272,9 @@ export class XRaySpanProcessor implements SpanProcessor {
   }
 
   private startStep(span: Span, buffer: ExecutionBuffer): void {
-    if (buffer.keys.length >= this.options.maxSpansPerTrace) {
+    const cap = this.options.maxSpansPerTrace;
+    if (buffer.keys.length >= 2 * cap) {
+      // Past twice the cap even a failure cannot be kept: bounded memory wins.
       buffer.droppedSpans++;
       this.counters.spansDropped++;
       return;
@@ -276,6 +292,8 @@ export class XRaySpanProcessor implements SpanProcessor {
     span.setAttribute(ATTR_XRAY_STEP_SEQUENCE, buffer.stepsStarted);
     this.tagEnvironment(span);
     buffer.stepsStarted++;
+    // Over the cap a span is kept only if it ends failed (decided in onEnd), so no failure is hidden.
+    if (buffer.keys.length >= cap) buffer.overCap.add(span.spanContext().spanId);
     this.track(buffer, span);
   }
 
@@ -295,7 +313,7 @@ export class XRaySpanProcessor implements SpanProcessor {
 
   /** Queues whatever `buffer` has ended and unsent as one batch. */
   private send(buffer: ExecutionBuffer): void {
-    const batch = takeBatch(buffer);
+    const batch = takeBatch(buffer, this.fillResource);
     if (batch.length === 0) return;
     if (buffer.batchesSent > 0) this.counters.followUpBatches++;
     buffer.batchesSent++;
@@ -358,7 +376,12 @@ export class XRaySpanProcessor implements SpanProcessor {
   }
 
   private reportCounters(): ReportCounters {
-    return { sent: this.queue.counters.sent, dropped: this.counters.spansDropped, failed: this.queue.counters.failed };
+    return {
+      sent: this.queue.counters.sent,
+      dropped: this.counters.spansDropped,
+      failed: this.queue.counters.failed,
+      pending: this.queue.pending,
+    };
   }
 
   private timeoutOf(options: FlushOptions | undefined): number {

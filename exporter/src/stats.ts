@@ -19,9 +19,15 @@ export interface XRayStats {
   requestsSent: number;
   /** Executions ended but not yet exported. */
   pending: number;
+  /** Failures by kind (`XRAY_ERR_AUTH_INVALID_KEY`, `ECONNREFUSED`, `TIMEOUT`, `QUEUE_FULL`, …); each kind is reported once through `onError` and `diag`. */
+  exportErrors: Record<string, number>;
+  /** Requests sent again after a retryable failure (429/502/503/504, network). */
+  exportRetries: number;
+  /** Spans the collector accepted the request for but rejected (OTLP partial success). */
+  spansRejected: number;
   /** Steps recorded. */
   stepsRecorded: number;
-  /** Steps refused: no name, over `maxStepsPerExecution`, or recorded after the execution ended. */
+  /** Steps refused (no name, or recorded after the execution ended) or trimmed by `maxStepsPerExecution`. */
   stepsDropped: number;
   /** Attribute values cut to `maxAttributeBytes`. */
   attributesTruncated: number;

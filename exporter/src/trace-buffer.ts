@@ -5,6 +5,7 @@
  * root counts) go on a copy.
  */
 import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { withExtraAttributes } from './readable-span.js';
 import {
@@ -47,8 +48,10 @@ export interface ExecutionBuffer {
   stepsStarted: number;
   /** Ended descendants that failed. */
   stepErrors: number;
-  /** Descendants refused by `maxSpansPerTrace`. */
+  /** Descendants refused or given up because of `maxSpansPerTrace`. */
   droppedSpans: number;
+  /** Span ids started over `maxSpansPerTrace`: kept only if they end failed. */
+  readonly overCap: Set<string>;
 }
 
 /** A fresh buffer for a root span that just started. */
@@ -77,6 +80,7 @@ export function createExecutionBuffer(
     stepsStarted: 0,
     stepErrors: 0,
     droppedSpans: 0,
+    overCap: new Set(),
   };
 }
 
@@ -90,23 +94,24 @@ export function isFailedStep(span: ReadableSpan): boolean {
  * Takes everything ended and unsent out of `buffer`: descendants first, the
  * root last (with its counts), each with the attributes X-Ray derives added.
  */
-export function takeBatch(buffer: ExecutionBuffer): ReadableSpan[] {
-  const batch = buffer.ended.map(toStepSpan);
+export function takeBatch(buffer: ExecutionBuffer, fillResource?: (resource: Resource) => Resource): ReadableSpan[] {
+  const batch = buffer.ended.map((span) => toStepSpan(span, fillResource));
   buffer.ended = [];
   if (buffer.root !== undefined) {
-    batch.push(toRootSpan(buffer, buffer.root));
+    batch.push(toRootSpan(buffer, buffer.root, fillResource));
     buffer.root = undefined;
   }
   return batch;
 }
 
-function toStepSpan(span: ReadableSpan): ReadableSpan {
-  if (span.attributes[ATTR_XRAY_STEP_STATUS] !== undefined) return span;
+function toStepSpan(span: ReadableSpan, fillResource: ((resource: Resource) => Resource) | undefined): ReadableSpan {
+  const resource = fillResource === undefined ? span.resource : fillResource(span.resource);
+  if (span.attributes[ATTR_XRAY_STEP_STATUS] !== undefined && resource === span.resource) return span;
   const status = span.status.code === SpanStatusCode.ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
-  return withExtraAttributes(span, { [ATTR_XRAY_STEP_STATUS]: status });
+  return withExtraAttributes(span, span.attributes[ATTR_XRAY_STEP_STATUS] === undefined ? { [ATTR_XRAY_STEP_STATUS]: status } : {}, resource);
 }
 
-function toRootSpan(buffer: ExecutionBuffer, span: ReadableSpan): ReadableSpan {
+function toRootSpan(buffer: ExecutionBuffer, span: ReadableSpan, fillResource: ((resource: Resource) => Resource) | undefined): ReadableSpan {
   const extra: Attributes = {
     // Every descendant seen to start, so a collector can tell stragglers are still to come.
     [ATTR_XRAY_EXECUTION_STEP_COUNT]: buffer.stepsStarted,
@@ -117,5 +122,5 @@ function toRootSpan(buffer: ExecutionBuffer, span: ReadableSpan): ReadableSpan {
     extra[ATTR_XRAY_EXECUTION_STATUS] =
       span.status.code === SpanStatusCode.ERROR ? EXECUTION_STATUS_FAILED : EXECUTION_STATUS_COMPLETED;
   }
-  return withExtraAttributes(span, extra);
+  return withExtraAttributes(span, extra, fillResource === undefined ? span.resource : fillResource(span.resource));
 }

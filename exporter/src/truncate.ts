@@ -5,8 +5,8 @@
 
 /** Appended to a value that was cut, so a reader knows it is not whole. */
 export const TRUNCATION_MARKER = '…[truncated]';
-const MARKER_BYTES = Buffer.byteLength(TRUNCATION_MARKER);
 const encoder = new TextEncoder();
+const MARKER_BYTES = encoder.encode(TRUNCATION_MARKER).length;
 
 /** The result of bounding a string: the text to send and whether it was cut. */
 export interface BoundedText {
@@ -21,7 +21,7 @@ export interface BoundedText {
 export function truncateUtf8(text: string, maxBytes: number): BoundedText {
   // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no byte count.
   if (text.length * 3 <= maxBytes) return { text, truncated: false };
-  if (Buffer.byteLength(text) <= maxBytes) return { text, truncated: false };
+  if (utf8Length(text) <= maxBytes) return { text, truncated: false };
   const keepBytes = Math.max(0, maxBytes - MARKER_BYTES);
   const buffer = new Uint8Array(keepBytes);
   // encodeInto stops before a character that would not fit whole.
@@ -29,4 +29,19 @@ export function truncateUtf8(text: string, maxBytes: number): BoundedText {
   const kept = text.slice(0, read);
   const withMarker = kept + TRUNCATION_MARKER;
   return { text: maxBytes >= MARKER_BYTES ? withMarker : kept, truncated: true };
+}
+
+/** UTF-8 bytes of `text` (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

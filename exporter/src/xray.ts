@@ -4,17 +4,18 @@
  * queue as a single OTLP request. Only the constructor may throw (on invalid
  * options); everything after that reports through `stats()` and the log.
  */
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
 import { buildExecutionSpans, type BuildSettings } from './build-spans.js';
 import { Execution, type ExecutionSink } from './execution.js';
 import { ExecutionContext } from './execution-context.js';
-import type { ExecutionRecord } from './execution-record.js';
+import { createExecutionRecord, type ExecutionRecord } from './execution-record.js';
 import { ExportQueue } from './export-queue.js';
 import { createFlushReport, flushAndReport, type FlushOptions, type FlushReport, type ReportCounters } from './flush-report.js';
 import { log } from './log.js';
 import { resolveOptions, type ResolvedOptions, type XRayOptions } from './options.js';
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME } from './semconv.js';
+import { dropError } from './export-error.js';
+import type { Platform } from './platform/platform.js';
 import { splitIntoRequests } from './split-requests.js';
 import { createClientCounters, type ClientCounters, type XRayStats } from './stats.js';
 import type { StartExecutionOptions } from './step-types.js';
@@ -24,8 +25,10 @@ import { SDK_NAME, SDK_VERSION } from './version.js';
 
 const ids = new RandomIdGenerator();
 
-export class XRay {
+/** The client, on any platform; `XRay` (Node) and the browser entry's `XRay` bind it to theirs. */
+export class XRayCore {
   private readonly options: ResolvedOptions;
+  private readonly platform: Platform;
   private readonly counters: ClientCounters = createClientCounters();
   private readonly queue: ExportQueue;
   private readonly sink: ExecutionSink;
@@ -37,18 +40,17 @@ export class XRay {
   private shutdownReport: Promise<FlushReport> | undefined;
 
   /**
-   * Creates a client. Throws a TypeError naming the option if `options` is
-   * invalid, or if there is no API key (option or `XRAY_API_KEY`) and no
-   * `exporter`. Nothing the client does afterwards throws.
-   *
-   * @example
-   * const xray = new XRay({ apiKey: process.env.XRAY_API_KEY, appId: 'my-loan-app', pipeline: 'loan-approval', environment: 'prod' });
+   * @internal Use `new XRay(options)`, which passes its platform. Throws a
+   * TypeError naming the option if `options` is invalid, or if there is no
+   * API key (option, `XRAY_API_KEY` or OTEL headers) and no `exporter`.
    */
-  constructor(options: XRayOptions = {}) {
-    this.options = resolveOptions(options);
-    const resource = createResource(this.options);
+  constructor(options: XRayOptions, platform: Platform) {
+    this.platform = platform;
+    this.options = resolveOptions(options, platform);
+    const resource = resourceFromAttributes(this.options.resourceAttributes);
     this.queue = new ExportQueue({
       exporter: this.options.exporter,
+      reporter: this.options.reporter,
       maxPendingJobs: this.options.maxPendingExecutions,
       maxConcurrentExports: this.options.maxConcurrentExports,
       // A margin over the exporter's own request timeout, so its verdict normally arrives first.
@@ -63,7 +65,6 @@ export class XRay {
     this.build = {
       resource,
       instrumentationScope: { name: SDK_NAME, version: SDK_VERSION },
-      appId: this.options.appId,
       maxAttributeBytes: this.options.maxAttributeBytes,
       counters,
     };
@@ -85,24 +86,14 @@ export class XRay {
     const anchor = createClockAnchor();
     this.counters.executionsStarted++;
     return new Execution(
-      {
+      createExecutionRecord({
         traceId,
         executionId: chosen.executionId ?? traceId,
         pipeline: chosen.pipeline ?? this.options.pipeline,
         environment: chosen.environment ?? this.options.environment,
         anchor,
         metadata: chosen.metadata,
-        status: 'running',
-        endPerfMillis: anchor.perfMillis,
-        hasOutcome: false,
-        outcome: undefined,
-        error: undefined,
-        steps: [],
-        stepStartPerf: [],
-        stepEndPerf: [],
-        droppedSteps: 0,
-        lastEndPerf: anchor.perfMillis,
-      },
+      }),
       this.sink,
     );
   }
@@ -126,7 +117,7 @@ export class XRay {
     const execution = this.startExecution({ ...(isPlainObject(options) ? options : {}), pipeline });
     let result: T;
     try {
-      result = await fn(new ExecutionContext(execution));
+      result = await fn(new ExecutionContext(execution, this.platform.stepScope));
     } catch (error) {
       execution.failExecution(error);
       throw error;
@@ -152,6 +143,9 @@ export class XRay {
       exportFailures: q.failed,
       requestsSent: q.requestsSent,
       pending: this.toBuild.length + this.queue.pending,
+      exportErrors: this.options.reporter.counts(),
+      exportRetries: this.options.exporterCounters?.retries ?? 0,
+      spansRejected: this.options.exporterCounters?.spansRejected ?? 0,
       stepsRecorded: c.stepsRecorded,
       stepsDropped: c.stepsDropped,
       attributesTruncated: c.attributesTruncated,
@@ -207,13 +201,13 @@ export class XRay {
     this.counters.executionsCompleted++;
     if (this.closed || this.toBuild.length + this.queue.pending >= this.options.maxPendingExecutions) {
       this.counters.executionsRefused++;
-      log.warn(this.closed ? 'execution ended after shutdown; dropped' : 'maxPendingExecutions reached; execution dropped');
+      this.options.reporter.report(dropError(this.closed, 'execution dropped'));
       return;
     }
     this.toBuild.push(record);
     if (!this.buildScheduled) {
       this.buildScheduled = true;
-      setImmediate(() => this.drainBuilds());
+      this.platform.defer(() => this.drainBuilds());
     }
   }
 
@@ -236,19 +230,13 @@ export class XRay {
 
   private reportCounters(): ReportCounters {
     const stats = this.stats();
-    return { sent: stats.executionsExported, dropped: stats.executionsDropped, failed: stats.exportFailures };
+    return { sent: stats.executionsExported, dropped: stats.executionsDropped, failed: stats.exportFailures, pending: stats.pending };
   }
 
   private timeoutOf(options: FlushOptions | undefined): number {
     const timeout = isPlainObject(options) ? options.timeoutMillis : undefined;
     return typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0 ? timeout : this.options.timeoutMillis;
   }
-}
-
-function createResource(options: ResolvedOptions): Resource {
-  const attributes: Record<string, string> = { [ATTR_SERVICE_NAME]: options.serviceName };
-  if (options.environment !== undefined) attributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = options.environment;
-  return resourceFromAttributes(attributes);
 }
 
 /** Reads `startExecution` options defensively: a wrong type means "not given". */

@@ -118,7 +118,9 @@ export const executionSummary = z.object({
   traceId: z.string(),
   pipeline: z.string(),
   environment: z.string(),
-  serviceName: z.string(),
+  serviceName: z
+    .string()
+    .describe("OpenTelemetry service.name: the program that ran the pipeline (the SDK's serviceName). The app is always the API key's."),
   status: z.string(),
   startTime: z.string().describe('ISO 8601'),
   endTime: z.string(),

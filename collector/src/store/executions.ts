@@ -132,7 +132,8 @@ GROUP BY execution_id`,
       const stored = byId.get(record.execution_id);
       if (stored) {
         record.step_count = Number(stored.steps);
-        record.error_count = Number(stored.failed);
+        // The sender's count also covers failed steps it had to drop (a step cap): never show fewer.
+        record.error_count = Math.max(Number(stored.failed), Number(record.error_count));
       }
     }
     return records;

@@ -45,7 +45,7 @@ describe('@xray/sdk end to end', () => {
   it('runs the README example unchanged and sends it as exactly one OTLP request', async () => {
     const before = await otlpRequests(harness);
 
-    const xray = new XRaySDK({ apiKey: process.env.XRAY_API_KEY, appId: 'my-loan-app', pipeline: 'loan-approval', environment: 'prod' });
+    const xray = new XRaySDK({ apiKey: process.env.XRAY_API_KEY, serviceName: 'loan-api', pipeline: 'loan-approval', environment: 'prod' });
     const execution = xray.startExecution();
     execution.recordStep({ name: 'fetch_credit_score', input: { userId: '123' }, output: { score: 750 }, status: 'completed' });
     execution.recordStep({
@@ -108,7 +108,7 @@ describe('@xray/sdk end to end', () => {
 
   it('splits an execution larger than maxRequestBytes over several requests that the collector reassembles', async () => {
     const before = await otlpRequests(harness);
-    const xray = new XRay({ appId: 'big', pipeline: 'bulk', maxRequestBytes: 64 * 1024 });
+    const xray = new XRay({ serviceName: 'big', pipeline: 'bulk', maxRequestBytes: 64 * 1024 });
     const execution = xray.startExecution();
     for (let i = 0; i < 300; i++) {
       execution.recordStep({ name: `step_${i}`, input: { i, pad: 'p'.repeat(500) }, output: { ok: true }, status: 'completed' });

@@ -51,7 +51,7 @@ describe('otlp-http (real collector stand-in on 127.0.0.1)', () => {
       execution.completeExecution({ approved: true });
       const report = await xray.shutdown({ timeoutMillis: 5000 });
 
-      expect(report).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false });
+      expect(report).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false, pending: 0 });
       expect(received).toHaveLength(1);
       const [request] = received;
       expect(request.method).toBe('POST');
@@ -68,7 +68,7 @@ describe('otlp-http (real collector stand-in on 127.0.0.1)', () => {
       status = 400;
       const xray = new XRay({ apiKey: 'xr_test', endpoint });
       xray.startExecution().completeExecution();
-      expect(await xray.shutdown({ timeoutMillis: 5000 })).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false });
+      expect(await xray.shutdown({ timeoutMillis: 5000 })).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false, pending: 0 });
       expect(xray.stats()).toMatchObject({ exportFailures: 1, requestsSent: 1 });
     });
   });

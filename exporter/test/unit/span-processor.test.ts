@@ -36,7 +36,7 @@ describe('span-processor', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     exporter = new RecordingExporter();
-    setUp({ environment: 'prod', appId: 'loan-app' });
+    setUp({ environment: 'prod', serviceName: 'loan-app' });
   });
 
   afterEach(async () => {
@@ -74,7 +74,6 @@ describe('span-processor', () => {
       }
       expect(exported['loan-approval'].attributes).toMatchObject({
         [semconv.ATTR_XRAY_EXECUTION_ROOT]: true,
-        [semconv.ATTR_XRAY_APP_ID]: 'loan-app',
         [semconv.ATTR_XRAY_EXECUTION_STEP_COUNT]: 3,
         [semconv.ATTR_XRAY_EXECUTION_ERROR_COUNT]: 1,
         [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 0,
@@ -216,19 +215,28 @@ describe('span-processor', () => {
       expect(processor.stats().tracesDropped).toBe(0);
     });
 
-    it('drops and counts spans beyond maxSpansPerTrace, with their descendants', async () => {
+    it('drops and counts spans beyond maxSpansPerTrace, but keeps those that fail', async () => {
       setUp({ maxSpansPerTrace: 2 });
       const root = tracer.startSpan('p');
       child('kept', root).end();
       const over = child('over', root);
+      const failing = child('over.failing', over);
+      failing.setStatus({ code: SpanStatusCode.ERROR, message: 'bureau down' });
+      failing.end();
       child('over.child', over).end();
       over.end();
+      child('past.twice.the.cap', root).end();
+      root.setStatus({ code: SpanStatusCode.ERROR });
       root.end();
       await processor.flush();
       const spans = exporter.calls[0];
-      expect(spans.map((span) => span.name)).toEqual(['kept', 'p']);
-      expect(byName(spans).p.attributes[semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]).toBe(1);
-      expect(processor.stats().spansDropped).toBe(2);
+      expect(spans.map((span) => span.name)).toEqual(['kept', 'over.failing', 'p']);
+      expect(byName(spans).p.attributes).toMatchObject({
+        [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 3,
+        [semconv.ATTR_XRAY_EXECUTION_ERROR_COUNT]: 1,
+        [semconv.ATTR_XRAY_EXECUTION_STATUS]: 'failed',
+      });
+      expect(processor.stats().spansDropped).toBe(3);
     });
   });
 
@@ -286,7 +294,7 @@ describe('span-processor', () => {
     it('sends ended spans of running executions now and the rest later', async () => {
       const root = tracer.startSpan('p');
       child('early', root).end();
-      expect(await processor.flush()).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false });
+      expect(await processor.flush()).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false, pending: 0 });
       expect(exporter.calls.map((call) => call.map((span) => span.name))).toEqual([['early']]);
       root.end();
       await processor.flush();
@@ -298,7 +306,7 @@ describe('span-processor', () => {
       exporter = createFailingExporter() as unknown as RecordingExporter;
       setUp();
       tracer.startSpan('p').end();
-      expect(await processor.flush()).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false });
+      expect(await processor.flush()).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false, pending: 0 });
       expect(processor.stats().exportFailures).toBe(1);
     });
 
@@ -318,7 +326,7 @@ describe('span-processor', () => {
       child('done', root).end();
       child('running', root);
       const report = await processor.close();
-      expect(report).toEqual({ sent: 1, dropped: 2, failed: 0, timedOut: false });
+      expect(report).toEqual({ sent: 1, dropped: 2, failed: 0, timedOut: false, pending: 0 });
       expect(exporter.calls.map((call) => call.map((span) => span.name))).toEqual([['done']]);
       expect(shutdown).toHaveBeenCalledTimes(1);
       expect(processor.close()).toBe(processor.close());

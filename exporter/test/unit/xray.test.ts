@@ -35,14 +35,14 @@ describe('xray', () => {
       execution.completeExecution();
       const flushing = xray.flush();
       await vi.advanceTimersByTimeAsync(0); // it answers on a 0 ms timer
-      expect(await flushing).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false });
+      expect(await flushing).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false, pending: 0 });
       expect(inMemory.getFinishedSpans().map((span) => span.name)).toEqual(['one', 'default']);
     });
   });
 
   describe('startExecution + recordStep + completeExecution', () => {
     it('exports the README example as exactly one export call: the root and two children', async () => {
-      const xray = new XRaySDK({ exporter, appId: 'my-loan-app', pipeline: 'loan-approval', environment: 'prod' });
+      const xray = new XRaySDK({ exporter, serviceName: 'my-loan-app', pipeline: 'loan-approval', environment: 'prod' });
       const execution = xray.startExecution();
       vi.advanceTimersByTime(50);
       execution.recordStep({ name: 'fetch_credit_score', input: { userId: '123' }, output: { score: 750 }, status: 'completed' });
@@ -60,7 +60,7 @@ describe('xray', () => {
       expect(exporter.calls).toHaveLength(0); // nothing is exported on the caller's path
       const report = await xray.flush();
 
-      expect(report).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false });
+      expect(report).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false, pending: 0 });
       expect(exporter.calls).toHaveLength(1);
       const spans = exporter.calls[0];
       expect(spans.map((span) => span.name)).toEqual(['fetch_credit_score', 'check_approval_rules', 'loan-approval']);
@@ -76,7 +76,6 @@ describe('xray', () => {
       expect(root.attributes).toMatchObject({
         [semconv.ATTR_XRAY_EXECUTION_ID]: traceId,
         [semconv.ATTR_XRAY_EXECUTION_ROOT]: true,
-        [semconv.ATTR_XRAY_APP_ID]: 'my-loan-app',
         [semconv.ATTR_XRAY_PIPELINE]: 'loan-approval',
         [semconv.ATTR_XRAY_ENVIRONMENT]: 'prod',
         [semconv.ATTR_XRAY_EXECUTION_STATUS]: 'completed',
@@ -84,6 +83,8 @@ describe('xray', () => {
         [semconv.ATTR_XRAY_EXECUTION_ERROR_COUNT]: 0,
         [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 0,
       });
+      expect(root.attributes[semconv.ATTR_XRAY_APP_ID]).toBeUndefined();
+      expect(root.resource.attributes[semconv.ATTR_SERVICE_NAME]).toBe('my-loan-app');
       expect(root.status.code).toBe(SpanStatusCode.UNSET);
       expect(fetch.attributes).toMatchObject({
         [semconv.ATTR_XRAY_EXECUTION_ID]: traceId,
@@ -370,20 +371,21 @@ describe('xray', () => {
   });
 
   describe('caps', () => {
-    it('drops and counts steps over maxStepsPerExecution', async () => {
+    it('trims and counts steps over maxStepsPerExecution, keeping the last ones', async () => {
       const xray = new XRay({ exporter, maxStepsPerExecution: 2 });
       const execution = xray.startExecution();
       const ids = ['a', 'b', 'c', 'd'].map((name) => execution.recordStep({ name }));
       execution.completeExecution();
       await xray.flush();
-      expect(ids).toEqual([0, 1, -1, -1]);
+      expect(ids).toEqual([0, 1, 2, 3]);
       const spans = byName(exporter.calls[0]);
-      expect(Object.keys(spans)).toEqual(['a', 'b', 'default']);
+      expect(Object.keys(spans)).toEqual(['c', 'd', 'default']);
+      expect(spans.c.attributes[semconv.ATTR_XRAY_STEP_SEQUENCE]).toBe(2);
       expect(spans.default.attributes).toMatchObject({
         [semconv.ATTR_XRAY_EXECUTION_STEP_COUNT]: 2,
         [semconv.ATTR_XRAY_EXECUTION_DROPPED_STEPS]: 2,
       });
-      expect(xray.stats()).toMatchObject({ stepsRecorded: 2, stepsDropped: 2 });
+      expect(xray.stats()).toMatchObject({ stepsRecorded: 4, stepsDropped: 2 });
     });
 
     it('drops and counts executions over maxPendingExecutions', async () => {
@@ -397,7 +399,7 @@ describe('xray', () => {
       xray.startExecution().completeExecution();
       expect(xray.stats().executionsDropped).toBe(2);
       manual.releaseAll();
-      expect(await flushing).toEqual({ sent: 2, dropped: 1, failed: 0, timedOut: false });
+      expect(await flushing).toEqual({ sent: 2, dropped: 1, failed: 0, timedOut: false, pending: 0 });
       expect(xray.stats()).toMatchObject({ executionsExported: 2, executionsDropped: 2, pending: 0 });
     });
 
@@ -448,7 +450,7 @@ describe('xray', () => {
       const failing = createFailingExporter();
       const xray = new XRay({ exporter: failing });
       xray.startExecution().completeExecution();
-      expect(await xray.flush()).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false });
+      expect(await xray.flush()).toEqual({ sent: 0, dropped: 0, failed: 1, timedOut: false, pending: 0 });
       expect(xray.stats()).toMatchObject({ exportFailures: 1, requestsSent: 1 });
     });
 
@@ -458,7 +460,7 @@ describe('xray', () => {
       xray.startExecution().completeExecution();
       const flushing = xray.flush({ timeoutMillis: 100 });
       await vi.advanceTimersByTimeAsync(100);
-      expect(await flushing).toEqual({ sent: 0, dropped: 0, failed: 0, timedOut: true });
+      expect(await flushing).toEqual({ sent: 0, dropped: 0, failed: 0, timedOut: true, pending: 1 });
       manual.releaseAll();
     });
 
@@ -483,7 +485,7 @@ describe('xray', () => {
       xray.startExecution().completeExecution();
       const first = xray.shutdown();
       expect(xray.shutdown()).toBe(first);
-      expect(await first).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false });
+      expect(await first).toEqual({ sent: 1, dropped: 0, failed: 0, timedOut: false, pending: 0 });
       expect(shutdownSpy).toHaveBeenCalledTimes(1);
 
       const late = xray.startExecution();

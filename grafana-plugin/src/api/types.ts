@@ -10,6 +10,7 @@ export interface ExecutionSummary {
   traceId: string;
   pipeline: string;
   environment: string;
+  /** OpenTelemetry `service.name`: the program that ran the pipeline. The app is the one of the plugin's API key. */
   serviceName: string;
   /** `completed` | `failed` (the SDK's values; others are kept as sent). */
   status: string;

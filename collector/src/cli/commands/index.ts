@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
 import { auditCommand } from './audit.js';
+import { corsCommand } from './cors.js';
 import { executionsCommand } from './executions.js';
 import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   appsCommand,
   keysCommand,
+  corsCommand,
   sqlCommand,
   auditCommand,
 ];
