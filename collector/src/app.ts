@@ -25,6 +25,8 @@ import { tracesRoute } from './ingest/traces-route.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { spansToRows } from './model/span-to-rows.js';
+import { addRequestLog } from './request-log/index.js';
+import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
 import { ClickHouseError, OverloadedError } from './store/index.js';
 import type { Store } from './store/index.js';
@@ -46,7 +48,12 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Include Node process metrics in /metrics. */
   defaultMetrics?: boolean;
+  /** The per-request log line: every request at info instead of debug, and what counts as slow. */
+  requestLog?: RequestLogOptions;
 }
+
+/** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
+const MAX_PARAM_LENGTH = 256 * 12;
 
 export interface XRayApp {
   app: FastifyInstance;
@@ -101,9 +108,22 @@ function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyRepl
  */
 export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const { store } = options;
+  // Fastify's own URL errors (bad percent-encoding, a too-long parameter) answer in the registry's shape too.
+  const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    sendApiError(
+      request,
+      reply,
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new XRayError('XRAY_ERR_URL_TOO_LONG')
+        : error.code === 'FST_ERR_BAD_URL'
+          ? new XRayError('XRAY_ERR_BAD_URL')
+          : toApiError(error),
+    );
+  const common = { disableRequestLogging: true, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors };
   const app: FastifyInstance = options.logger
-    ? Fastify({ loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
-    : Fastify({ logger: false });
+    ? Fastify({ ...common, loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
+    : Fastify({ ...common, logger: false });
+  addRequestLog(app, options.requestLog);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('appId', '');

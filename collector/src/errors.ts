@@ -57,6 +57,8 @@ export const ERRORS = {
     message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
   },
   XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+  XRAY_ERR_URL_TOO_LONG: { status: 414, retryable: false, message: 'A path segment of the URL is too long' },
+  XRAY_ERR_BAD_URL: { status: 400, retryable: false, message: 'The URL is not validly percent-encoded' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,24 +1,31 @@
 #!/usr/bin/env node
 /**
- * Starts the collector: reads and validates the environment, opens the store
+ * Starts the collector: reads and validates the environment, binds the port
+ * (first, so a clash costs milliseconds, not a full start), opens the store
  * (embedded chDB unless CLICKHOUSE_URL is set), applies migrations, makes
  * sure a default app exists, listens, and shuts down cleanly on SIGINT/SIGTERM
  * (stop accepting, finish in-flight requests, write pending rows, close).
+ * Every start-up failure is printed as what went wrong and how to fix it,
+ * with its own exit code (startup/).
  */
 import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
 import { openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel, name: 'xray-collector' });
+  const reserved = await reservePort(config.host, config.port);
   const store = await openStore({
     backend: config.clickhouse,
     migrationsDir: config.migrationsDir,
     batch: config.batch,
     retentionDays: config.retentionDays,
+  }).catch((error: unknown) => {
+    throw explainStoreFailure(error, config);
   });
   logger.info(
     { backend: store.backend.kind, applied: store.migrations.applied, alreadyApplied: store.migrations.alreadyApplied.length },
@@ -26,8 +33,19 @@ async function main(): Promise<void> {
   );
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
-  const { app } = await buildApp({ store, maxBodyBytes: config.maxBodyBytes, adminToken, logger, defaultMetrics: true });
-  const address = await app.listen({ host: config.host, port: config.port });
+  const { app } = await buildApp({
+    store,
+    maxBodyBytes: config.maxBodyBytes,
+    adminToken,
+    logger,
+    defaultMetrics: true,
+    requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },
+  });
+  await reserved.release();
+  const address = await app.listen({ host: config.host, port: reserved.port }).catch(async (error: unknown) => {
+    await store.close().catch(() => {});
+    throw explainListenError(error, config.host, reserved.port);
+  });
 
   const where = config.clickhouse.kind === 'embedded' ? `embedded ClickHouse in ${config.clickhouse.dataDir}` : config.clickhouse.url;
   process.stdout.write(
@@ -59,7 +77,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else process.stderr.write(`X-Ray collector failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  const { text, exitCode } = describeStartupFailure(error);
+  process.stderr.write(text);
+  process.exit(exitCode);
 });

@@ -2,7 +2,7 @@
  * The server backend: a ClickHouse server reached over HTTP with the official
  * @clickhouse/client. Selected when CLICKHOUSE_URL is set.
  */
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { ClickHouseError, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
 
@@ -29,6 +29,8 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
     password: options.password,
     database: options.database,
     request_timeout: options.requestTimeoutMillis,
+    // Every failure is thrown to the caller, which reports it once (start-up as a short message, requests in the log).
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
       // chDB's default: 64-bit integers as JSON numbers. Both backends must
       // return identical rows; values that need all 64 bits (unix

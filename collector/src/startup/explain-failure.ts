@@ -1,0 +1,73 @@
+/**
+ * Turns whatever stopped the start-up into what the operator reads: a
+ * StartupError already says it; a ConfigError names the key; a failure while
+ * opening ClickHouse names the folder or server and the fix. Only a failure
+ * nobody foresaw prints a stack.
+ */
+import { ConfigError } from '../config.js';
+import type { CollectorConfig } from '../config.js';
+import { findDataDirHolder } from './data-dir-lock.js';
+import { STARTUP_EXIT, StartupError } from './startup-error.js';
+
+/** A URL without the user and password it may carry. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(an unparseable URL)';
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].trim();
+}
+
+/**
+ * Explains a failure of opening the store (backend, migrations, retention).
+ *
+ * @example
+ * const store = await openStore(…).catch((error) => { throw explainStoreFailure(error, config); });
+ */
+export function explainStoreFailure(error: unknown, config: Pick<CollectorConfig, 'clickhouse' | 'dataDir'>): StartupError {
+  const clickhouse = config.clickhouse;
+  if (clickhouse.kind === 'embedded') {
+    const holder = findDataDirHolder(clickhouse.dataDir);
+    if (holder !== undefined) {
+      return new StartupError(
+        'dataDirInUse',
+        `The data folder ${config.dataDir} is in use by another process (pid ${holder}, most likely another X-Ray collector): embedded ClickHouse lets one process at a time open it.\n` +
+          `Stop that process, or give this collector its own folder: XRAY_DATA_DIR=/path/to/other-folder npm start.`,
+        { cause: error },
+      );
+    }
+    return new StartupError(
+      'store',
+      `Cannot open embedded ClickHouse in ${clickhouse.dataDir}: ${firstLine(error)}\n` +
+        `Check that the folder is writable and on a local disk, or set XRAY_DATA_DIR to another folder.`,
+      { cause: error },
+    );
+  }
+  return new StartupError(
+    'store',
+    `Cannot use ClickHouse at ${withoutCredentials(clickhouse.url)} (database ${clickhouse.database}): ${firstLine(error)}\n` +
+      `Check that the server is running and that CLICKHOUSE_URL, CLICKHOUSE_USER and CLICKHOUSE_PASSWORD are right.`,
+    { cause: error },
+  );
+}
+
+/**
+ * The text to print and the exit code for any start-up failure.
+ *
+ * @example
+ * main().catch((error) => { const { text, exitCode } = describeStartupFailure(error); process.stderr.write(text); process.exit(exitCode); });
+ */
+export function describeStartupFailure(error: unknown): { text: string; exitCode: number } {
+  if (error instanceof StartupError) return { text: `X-Ray collector did not start: ${error.message}\n`, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { text: `X-Ray collector did not start: ${error.message}\n`, exitCode: STARTUP_EXIT.config };
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { text: `X-Ray collector failed to start (unexpected error):\n${detail}\n`, exitCode: STARTUP_EXIT.unexpected };
+}
