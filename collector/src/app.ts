@@ -4,7 +4,7 @@
  * This is the only module that imports otlp/, model/ and store/ together.
  */
 import fastifySwagger from '@fastify/swagger';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -119,7 +119,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           ? new XRayError('XRAY_ERR_BAD_URL')
           : toApiError(error),
     );
-  const common = { disableRequestLogging: true, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors };
+  // Fastify's two info lines per request are replaced by request-log/ (one line, at debug).
+  const common = { logController: new LogController({ disableRequestLogging: true }), routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors };
   const app: FastifyInstance = options.logger
     ? Fastify({ ...common, loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
     : Fastify({ ...common, logger: false });

@@ -11,7 +11,8 @@ import { issueApiKey } from '../auth/issue-key.js';
 import { XRayError } from '../errors.js';
 import { ClickHouseError } from '../store/index.js';
 import type { AppsRepository, ClickHouseBackend } from '../store/index.js';
-import { errorResponse } from './schemas.js';
+import { withIsoCreatedAt } from './presenters.js';
+import { errorResponse, noQuery } from './schemas.js';
 
 export interface AdminRoutesOptions {
   apps: AppsRepository;
@@ -52,8 +53,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
 
   app.get(
     '/apps',
-    { schema: { tags: ['admin'], summary: 'List apps', response: { 200: z.object({ apps: z.array(appSchema) }), ...errors } } },
-    async () => ({ apps: await options.apps.listApps() }),
+    { schema: { tags: ['admin'], summary: 'List apps', querystring: noQuery, response: { 200: z.object({ apps: z.array(appSchema) }), ...errors } } },
+    async () => ({ apps: (await options.apps.listApps()).map(withIsoCreatedAt) }),
   );
 
   app.post(
@@ -61,6 +62,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Create an app and its first API key (the key is shown only in this reply)',
         body: z.object({ appId: appIdSchema, name: z.string().max(256).optional() }).strict(),
         response: { 201: z.object({ app: appSchema, apiKey: z.string() }), 409: errorResponse, ...errors },
@@ -73,7 +75,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
       }
       const created = await options.apps.createApp(appId, name ?? appId);
       const { apiKey } = await issueApiKey(options.apps, appId, 'initial');
-      return reply.code(201).send({ app: created, apiKey });
+      return reply.code(201).send({ app: withIsoCreatedAt(created), apiKey });
     },
   );
 
@@ -82,6 +84,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: "List an app's keys (prefixes only; keys are stored hashed)",
         params: z.object({ appId: appIdSchema }),
         response: { 200: z.object({ keys: z.array(keySchema) }), 404: errorResponse, ...errors },
@@ -90,7 +93,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     async (request) => {
       const { appId } = request.params;
       if (!(await options.apps.getApp(appId))) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
-      return { keys: await options.apps.listKeys(appId) };
+      return { keys: (await options.apps.listKeys(appId)).map(withIsoCreatedAt) };
     },
   );
 
@@ -99,6 +102,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Issue a new API key for an app (shown only in this reply)',
         params: z.object({ appId: appIdSchema }),
         body: z.object({ name: z.string().max(256).optional() }).strict().optional(),
@@ -117,6 +121,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Revoke the keys of an app that start with this prefix',
         params: z.object({ appId: appIdSchema, keyPrefix: z.string().regex(/^xr_[A-Za-z0-9_-]{1,16}$/) }),
         response: { 200: z.object({ revoked: z.number() }), 404: errorResponse, ...errors },
@@ -136,6 +141,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Run one read-only SQL statement (readonly = 1 is enforced by ClickHouse itself)',
         body: z.object({ sql: z.string().min(1).max(100_000) }).strict(),
         response: {

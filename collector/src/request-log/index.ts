@@ -4,7 +4,7 @@
  * errors (5xx) and slow requests are logged at `warn` so they stay visible at
  * the default `info` level. Fastify's own two lines per request ("incoming
  * request", "request completed", both at info) are turned off in buildApp
- * with `disableRequestLogging`; this hook replaces them.
+ * with a LogController's `disableRequestLogging`; this hook replaces them.
  */
 import type { FastifyInstance } from 'fastify';
 
@@ -32,7 +32,7 @@ export function requestLogLevel(
  * Adds the request log to an app (on the root instance, so it sees every route).
  *
  * @example
- * const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+ * const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) });
  * addRequestLog(app, { slowRequestMillis: 1000 });
  */
 export function addRequestLog(app: FastifyInstance, options: RequestLogOptions = {}): void {
