@@ -28,6 +28,7 @@ import { spansToRows } from './model/span-to-rows.js';
 import { addRequestLog } from './request-log/index.js';
 import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
+import { versionRoutes } from './routes/version.js';
 import { ClickHouseError, OverloadedError } from './store/index.js';
 import type { Store } from './store/index.js';
 
@@ -160,6 +161,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
+  await app.register(versionRoutes);
 
   await app.register(tracesRoute, {
     maxBodyBytes: options.maxBodyBytes,

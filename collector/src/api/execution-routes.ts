@@ -54,6 +54,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
           environment: query.environment,
           stepName: query.step,
           reasoning: query.q,
+          idPrefix: query.idPrefix,
         },
         query.limit + 1,
         decodeCursor(query.cursor),

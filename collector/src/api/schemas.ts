@@ -78,6 +78,7 @@ export const executionListQuery = z
     environment: nameParam.optional(),
     step: nameParam.optional().describe('Only executions with a step of this name'),
     q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+    idPrefix: nameParam.optional().describe('Only executions whose id starts with this (resolves a short id)'),
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
     cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),

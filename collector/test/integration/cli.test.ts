@@ -5,7 +5,7 @@
  * and revoked, and the messages people see when something is wrong.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,13 +92,22 @@ describe('xray CLI against a running collector', () => {
     if (emptyDataDir) rmSync(emptyDataDir, { recursive: true, force: true });
   });
 
+  describe('xray --version', () => {
+    it("prints the CLI's version and the running collector's and API's", async () => {
+      const result = await xray(['--version']);
+      expect(result.code).toBe(0);
+      const { version } = JSON.parse(readFileSync(join(repoRoot, 'collector/package.json'), 'utf8')) as { version: string };
+      expect(result.stdout).toBe(`xray CLI ${version}\ncollector ${version} at ${harness.url}, query API v1\n`);
+    });
+  });
+
   describe('xray executions', () => {
     it('lists the seeded executions of a pipeline, newest first, with status and counts', async () => {
       const result = await xray(['executions', '--pipeline', 'cli-loan']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const lines = result.stdout.trimEnd().split('\n');
-      expect(lines[0]).toMatch(/^TIME\s+ID\s+PIPELINE\s+ENV\s+STATUS\s+STEPS\s+ERRORS\s+DURATION$/);
+      expect(lines[0]).toMatch(/^TIME \(UTC\)\s+ID\s+PIPELINE\s+ENV\s+STATUS\s+STEPS\s+ERRORS\s+DURATION$/);
       expect(lines).toHaveLength(3);
       const failedLine = lines.find((line) => line.includes(failed.executionId))!;
       expect(failedLine).toMatch(/cli-loan\s+test\s+failed\s+3\s+1\s+\d/);
@@ -126,6 +135,24 @@ describe('xray CLI against a running collector', () => {
   });
 
   describe('xray show', () => {
+    it('resolves a short id prefix, and lists the candidates of an ambiguous one', async () => {
+      const short = failed.executionId.slice(0, 10);
+      const result = await xray(['show', short, '--failed']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`execution  ${failed.executionId}`);
+      expect(result.stdout).toContain('showing    1 of 3 steps (--failed; ancestors kept for context)');
+      expect(result.stdout.split('\n').filter((line) => /^[✓✗•] /.test(line))).toHaveLength(1);
+
+      const twins = ['prefix-twin-a', 'prefix-twin-b'].map((executionId) => executionSpans({ executionId, pipeline: 'cli-twins', steps: [{ name: 's' }] }));
+      for (const twin of twins) expect((await postJson(harness.url, harness.apiKey, jsonRequest([twin.root, ...twin.steps]))).status).toBe(200);
+      const ambiguous = await xray(['show', 'prefix-twin']);
+      expect(ambiguous.code).toBe(1);
+      expect(ambiguous.stderr).toContain('The id prefix "prefix-twin" matches 2 executions:');
+      expect(ambiguous.stderr).toMatch(/ {2}prefix-twin-a {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC {2}cli-twins {2}completed/);
+      expect(ambiguous.stderr).toContain('prefix-twin-b');
+    });
+
     it('prints the steps in order, marks the failed one and prints its error and the reasoning', async () => {
       const result = await xray(['show', failed.executionId]);
       expect(result.stderr).toBe('');
