@@ -4,7 +4,7 @@
  * through the admin API (and refused when it writes), apps and keys issued
  * and revoked, and the messages people see when something is wrong.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../support/collector-harness.js';
+import { runToEnd } from '../support/collector-process.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 
@@ -42,7 +43,7 @@ describe('xray CLI against a running collector', () => {
 
   /** Runs the CLI with only the environment given here (nothing leaks in from the test process). */
   function xray(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    return runToEnd(process.execPath, [cliPath, ...args], {
       cwd: emptyDataDir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -53,14 +54,6 @@ describe('xray CLI against a running collector', () => {
         XRAY_ADMIN_TOKEN: harness.adminToken,
         ...env,
       },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
   }
 

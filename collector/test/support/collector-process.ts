@@ -71,3 +71,25 @@ export function useTempDirs(prefix: string): () => string {
     return dir;
   };
 }
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to its end without blocking the event loop (a collector
+ * answering it may live in the test's own process).
+ */
+export function runToEnd(command: string, args: string[], options: { cwd: string; env: Record<string, string | undefined> }): Promise<ProcessResult> {
+  const child = spawn(command, args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
