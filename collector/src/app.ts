@@ -126,6 +126,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     ? Fastify({ ...common, loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
     : Fastify({ ...common, logger: false });
   addRequestLog(app, options.requestLog);
+  // Set before any plugin is registered, so every route without its own handler (health, version) answers in the registry's shape.
+  app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('appId', '');
@@ -212,7 +214,6 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.setNotFoundHandler((request, reply) =>
     sendNotFound(request, reply),
   );
-  app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
 
   return { app, metrics, keys };
 }

@@ -12,11 +12,12 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { loadConfig } from './config.js';
-import { describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
+import { checkMigrationsDir, describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
 import { openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  checkMigrationsDir(config.migrationsDir);
   const logger = pino({ level: config.logLevel, name: 'xray-collector' });
   const reserved = await reservePort(config.host, config.port);
   const store = await openStore({

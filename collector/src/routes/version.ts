@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 
 /** The major version of the query API; its routes live under /api/v1. */
 export const API_VERSION = 'v1';
@@ -13,6 +15,24 @@ export const COLLECTOR_VERSION: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export const versionRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/version', { schema: { hide: true } }, async () => ({ collector: COLLECTOR_VERSION, api: API_VERSION }));
+export const versionResponse = z.object({
+  collector: z.string().describe('Version of the collector package'),
+  api: z.string().describe('Major version of the query API (routes under /api/<api>)'),
+});
+
+export const versionRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/version',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'Collector and query API versions (no key needed)',
+        security: [],
+        querystring: z.object({}).strict(),
+        response: { 200: versionResponse },
+      },
+    },
+    async () => ({ collector: COLLECTOR_VERSION, api: API_VERSION }),
+  );
 };

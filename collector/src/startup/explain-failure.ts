@@ -4,6 +4,7 @@
  * opening ClickHouse names the folder or server and the fix. Only a failure
  * nobody foresaw prints a stack.
  */
+import { existsSync, statSync } from 'node:fs';
 import { ConfigError } from '../config.js';
 import type { CollectorConfig } from '../config.js';
 import { findDataDirHolder } from './data-dir-lock.js';
@@ -24,6 +25,21 @@ export function withoutCredentials(url: string): string {
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0].trim();
+}
+
+/**
+ * A migrations folder that does not exist is a setting to fix, not a
+ * ClickHouse failure: say so before anything starts.
+ *
+ * @example
+ * checkMigrationsDir(config.migrationsDir); // throws StartupError('config') naming XRAY_MIGRATIONS_DIR
+ */
+export function checkMigrationsDir(dir: string): void {
+  if (existsSync(dir) && statSync(dir).isDirectory()) return;
+  throw new StartupError(
+    'config',
+    `The migrations folder ${dir} does not exist.\nSet XRAY_MIGRATIONS_DIR to the clickhouse/migrations folder of X-Ray, or unset it to use the one shipped with the collector.`,
+  );
 }
 
 /**

@@ -73,6 +73,7 @@ const CASES: Case[] = [
   // Unknown parameters, on every route (the single-execution route ignored them before).
   ...QUERY_ROUTES.map((path) => ({ name: `an unknown parameter on ${path}`, path: `${path}?bogus=1`, status: 400, code: 'XRAY_ERR_VALIDATION', message: 'bogus' })),
   { name: 'an unknown parameter on one execution', path: `${E}/some-id?bogus=1`, status: 400, code: 'XRAY_ERR_VALIDATION', message: 'bogus' },
+  { name: 'an unknown parameter on /version', path: '/version?bogus=1', status: 400, code: 'XRAY_ERR_VALIDATION', message: 'bogus' },
   { name: 'an unknown parameter on an admin route', path: '/api/v1/admin/apps?bogus=1', admin: true, status: 400, code: 'XRAY_ERR_VALIDATION', message: 'bogus' },
   // Ids: up to the schema's 256 characters are looked up; longer is a 400, absurdly long Fastify's 414, in our shape.
   { name: 'an unknown id of 256 characters', path: `${E}/${'x'.repeat(256)}`, status: 404, code: 'XRAY_ERR_NOT_FOUND' },
@@ -158,6 +159,14 @@ describe('query API: bad input', () => {
         expect(Date.parse(time)).toBeLessThan(to);
       }
     }
+  });
+
+  it('documents GET /version in the OpenAPI document and answers it without a key', async () => {
+    const spec = (await (await fetch(`${harness.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(spec.paths)).toContain('/version');
+    const response = await fetch(`${harness.url}/version`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ collector: expect.stringMatching(/^\d+\.\d+\.\d+/), api: 'v1' });
   });
 
   it('uses one default window of 7 days for lists and stats', async () => {

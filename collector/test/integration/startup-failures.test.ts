@@ -93,6 +93,15 @@ describe('collector start-up failures', () => {
     expect(running.stderr()).not.toContain('pa55word');
   });
 
+  it('names a migrations folder that does not exist as a setting to fix, and exits 2', async () => {
+    const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: String(await closedPort()), XRAY_MIGRATIONS_DIR: '/nowhere/migrations' });
+    expect(await running.exited).toBe(STARTUP_EXIT.config);
+    expect(ourLines(running.stderr())).toEqual([
+      'X-Ray collector did not start: The migrations folder /nowhere/migrations does not exist.',
+      'Set XRAY_MIGRATIONS_DIR to the clickhouse/migrations folder of X-Ray, or unset it to use the one shipped with the collector.',
+    ]);
+  });
+
   it('says when XRAY_HOST is not an address of this machine, and exits 3', async () => {
     const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: '0', XRAY_HOST: '192.0.2.1' });
     expect(await running.exited).toBe(STARTUP_EXIT.port);
