@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { buildApp } from './app.js';
 import { ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { loadConfig } from './config.js';
-import { checkMigrationsDir, describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
+import { checkDataDirFree, checkMigrationsDir, describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
 import { openStore } from './store/index.js';
 
 async function main(): Promise<void> {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   checkMigrationsDir(config.migrationsDir);
   const logger = pino({ level: config.logLevel, name: 'xray-collector' });
   const reserved = await reservePort(config.host, config.port);
+  checkDataDirFree(config);
   const store = await openStore({
     backend: config.clickhouse,
     migrationsDir: config.migrationsDir,

@@ -1,15 +1,36 @@
 /**
- * Who holds an embedded ClickHouse data folder. chDB, like clickhouse-server,
- * locks `<folder>/status` and writes its process id there ("PID: 1234"); a
- * second process on the same folder fails to open it. After such a failure
- * this reads that file to name the holder. It is consulted only after chDB
- * refused (chDB's lock is the authority), never to decide on its own: a
- * stale file may name a process id that has since been reused.
+ * Who holds an embedded ClickHouse data folder. chDB, like clickhouse-server
+ * (StatusFile), takes an exclusive flock(2) on `<folder>/status` and writes
+ * its process id there ("PID: 1234"); a second process on the same folder
+ * fails to open it, and chDB prints its own "Cannot lock file" line. So the
+ * lock itself is tested first, with util-linux's `flock -n` (the same
+ * flock(2), no string matching), and the file read only to name the holder:
+ * a process id alone may be stale or reused.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The process id in `<dataDir>/status`, when the file names a live process other than this one. */
+/** `flock`'s exit code for "held by someone else", chosen with -E so it cannot be confused with other failures. */
+const LOCK_CONFLICT = 75;
+
+/**
+ * True when another process holds the data folder's lock; false when it is
+ * free; undefined when it cannot tell (no `flock` command, no status file yet).
+ *
+ * @example
+ * if (isDataDirLocked(join(dataDir, 'clickhouse'))) … // another collector runs on it
+ */
+export function isDataDirLocked(chdbDataDir: string): boolean | undefined {
+  const status = join(chdbDataDir, 'status');
+  if (!existsSync(status)) return undefined;
+  const result = spawnSync('flock', ['--nonblock', '--conflict-exit-code', String(LOCK_CONFLICT), status, 'true'], { stdio: 'ignore' });
+  if (result.error || result.status === null) return undefined;
+  if (result.status === LOCK_CONFLICT) return true;
+  return result.status === 0 ? false : undefined;
+}
+
+/** The process id in `<dataDir>/status`, when the file names a live process other than this one (used once the lock says it is held). */
 export function findDataDirHolder(
   chdbDataDir: string,
   isAlive: (pid: number) => boolean = processIsAlive,

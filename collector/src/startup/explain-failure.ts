@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError } from '../config.js';
 import type { CollectorConfig } from '../config.js';
-import { findDataDirHolder } from './data-dir-lock.js';
+import { findDataDirHolder, isDataDirLocked } from './data-dir-lock.js';
 import { STARTUP_EXIT, StartupError } from './startup-error.js';
 
 /** A URL without the user and password it may carry. */
@@ -42,6 +42,29 @@ export function checkMigrationsDir(dir: string): void {
   );
 }
 
+function dataDirInUse(dataDir: string, holder: number | undefined, cause?: unknown): StartupError {
+  const who = holder === undefined ? 'another process' : `another process (pid ${holder}, most likely another X-Ray collector)`;
+  return new StartupError(
+    'dataDirInUse',
+    `The data folder ${dataDir} is in use by ${who}: embedded ClickHouse lets one process at a time open it.\n` +
+      `Stop that process, or give this collector its own folder: XRAY_DATA_DIR=/path/to/other-folder npm start.`,
+    { cause },
+  );
+}
+
+/**
+ * Before opening embedded ClickHouse: refuses a data folder another process
+ * holds, with the message of explainStoreFailure and without chDB's own error
+ * line. Does nothing for a ClickHouse server, or when the lock cannot be tested.
+ *
+ * @example
+ * checkDataDirFree(config); // throws StartupError('dataDirInUse') naming the folder and the holder
+ */
+export function checkDataDirFree(config: Pick<CollectorConfig, 'clickhouse' | 'dataDir'>): void {
+  if (config.clickhouse.kind !== 'embedded') return;
+  if (isDataDirLocked(config.clickhouse.dataDir) === true) throw dataDirInUse(config.dataDir, findDataDirHolder(config.clickhouse.dataDir));
+}
+
 /**
  * Explains a failure of opening the store (backend, migrations, retention).
  *
@@ -51,15 +74,9 @@ export function checkMigrationsDir(dir: string): void {
 export function explainStoreFailure(error: unknown, config: Pick<CollectorConfig, 'clickhouse' | 'dataDir'>): StartupError {
   const clickhouse = config.clickhouse;
   if (clickhouse.kind === 'embedded') {
+    // Another start may have taken the folder between checkDataDirFree and the open.
     const holder = findDataDirHolder(clickhouse.dataDir);
-    if (holder !== undefined) {
-      return new StartupError(
-        'dataDirInUse',
-        `The data folder ${config.dataDir} is in use by another process (pid ${holder}, most likely another X-Ray collector): embedded ClickHouse lets one process at a time open it.\n` +
-          `Stop that process, or give this collector its own folder: XRAY_DATA_DIR=/path/to/other-folder npm start.`,
-        { cause: error },
-      );
-    }
+    if (holder !== undefined || isDataDirLocked(clickhouse.dataDir) === true) return dataDirInUse(config.dataDir, holder, error);
     return new StartupError(
       'store',
       `Cannot open embedded ClickHouse in ${clickhouse.dataDir}: ${firstLine(error)}\n` +

@@ -1,6 +1,6 @@
 /** Start-up checks and the messages and exit codes of start-up failures (used by main.ts). */
-export { findDataDirHolder } from './data-dir-lock.js';
-export { checkMigrationsDir, describeStartupFailure, explainStoreFailure, withoutCredentials } from './explain-failure.js';
+export { findDataDirHolder, isDataDirLocked } from './data-dir-lock.js';
+export { checkDataDirFree, checkMigrationsDir, describeStartupFailure, explainStoreFailure, withoutCredentials } from './explain-failure.js';
 export { explainListenError, reservePort } from './reserve-port.js';
 export type { ReservedPort } from './reserve-port.js';
 export { STARTUP_EXIT, StartupError } from './startup-error.js';
