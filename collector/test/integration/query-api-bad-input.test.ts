@@ -63,7 +63,11 @@ const CASES: Case[] = [
   // Unknown statuses answered 200 and empty before.
   { name: 'an unknown execution status', path: `${E}?status=weird`, status: 400, code: 'XRAY_ERR_VALIDATION', message: 'expected one of completed, failed, unfinished' },
   { name: 'an unknown step status', path: '/api/v1/steps?status=FAILED', status: 400, code: 'XRAY_ERR_VALIDATION' },
+  { name: 'an empty from', path: `${E}?from=`, status: 400, code: 'XRAY_ERR_VALIDATION' },
+  { name: 'from given twice', path: `${E}?from=1714564800000&from=1714564900000`, status: 400, code: 'XRAY_ERR_VALIDATION' },
+  { name: 'a badly encoded time', path: `${E}?from=%E0%A4%A`, status: 400, code: 'XRAY_ERR_VALIDATION' },
   // Limits and intervals.
+  { name: 'a limit that is not a number', path: `${E}?limit=abc`, status: 400, code: 'XRAY_ERR_VALIDATION' },
   { name: 'a negative limit', path: `${E}?limit=-5`, status: 400, code: 'XRAY_ERR_VALIDATION' },
   { name: 'a limit above 500', path: `${E}?limit=501`, status: 400, code: 'XRAY_ERR_VALIDATION' },
   { name: 'an interval below the rollup resolution', path: '/api/v1/stats/failure-rate?interval=30s', status: 400, code: 'XRAY_ERR_VALIDATION', message: 'at least 1m' },
