@@ -226,7 +226,13 @@ describe('xray CLI against a running collector', () => {
       expect(created.stdout).toContain('stores only its hash');
 
       const apps = await xray(['apps', 'list']);
-      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+\d{4}-/m);
+      expect(apps.stdout).toMatch(/^APP\s+NAME\s+CREATED \(UTC\)$/m);
+      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+      // JSON times are ISO 8601 in UTC, for apps and keys like everything else.
+      const appsJson = JSON.parse((await xray(['apps', 'list', '--json'])).stdout) as { apps: { appId: string; createdAt: string }[] };
+      const createdAt = appsJson.apps.find((app) => app.appId === 'cli-app')!.createdAt;
+      expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Math.abs(Date.parse(createdAt) - Date.now())).toBeLessThan(10 * 60_000);
 
       const issued = await xray(['keys', 'create', 'cli-app', '--name', 'ci']);
       const secondKey = /API key: (xr_[A-Za-z0-9_-]+)/.exec(issued.stdout)?.[1];
@@ -238,6 +244,8 @@ describe('xray CLI against a running collector', () => {
       expect(own.stdout).toMatch(/^No executions match/);
 
       const prefix = firstKey!.slice(0, 11);
+      const keysJson = JSON.parse((await xray(['keys', 'list', 'cli-app', '--json'])).stdout) as { keys: { createdAt: string }[] };
+      for (const key of keysJson.keys) expect(key.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       const listed = await xray(['keys', 'list', 'cli-app']);
       expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+initial\\s+\\S+ \\S+\\s+active$`, 'm'));
       expect(listed.stdout).toMatch(new RegExp(`^${secondKey!.slice(0, 11)}\\s+ci\\s+`, 'm'));
