@@ -43,6 +43,21 @@ async function main(): Promise<void> {
     defaultMetrics: true,
     requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },
   });
+  // Handlers go in before anything is announced: whoever reads the banner may signal at once.
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.close();
+      await store.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await reserved.release();
   const address = await app.listen({ host: config.host, port: reserved.port }).catch(async (error: unknown) => {
     await store.close().catch(() => {});
@@ -61,21 +76,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n') + '\n',
   );
-
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ signal }, 'shutting down');
-    try {
-      await app.close();
-      await store.close();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
