@@ -121,7 +121,11 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           : toApiError(error),
     );
   // Fastify's two info lines per request are replaced by request-log/ (one line, at debug).
-  const common = { logController: new LogController({ disableRequestLogging: true }), routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors };
+  const common = {
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+  };
   const app: FastifyInstance = options.logger
     ? Fastify({ ...common, loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
     : Fastify({ ...common, logger: false });
