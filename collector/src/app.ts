@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -38,7 +38,10 @@ import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
 import { createAudit } from './audit/index.js';
 import type { Audit } from './audit/index.js';
+import { addRequestLog } from './request-log/index.js';
+import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
+import { versionRoutes } from './routes/version.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
@@ -90,7 +93,12 @@ export interface BuildAppOptions {
   sqlBackend?: ClickHouseBackend;
   /** Days the audit log is kept (XRAY_AUDIT_RETENTION_DAYS); the migration's 90 when omitted. */
   auditRetentionDays?: number;
+  /** The per-request log line: every request at info instead of debug, and what counts as slow. */
+  requestLog?: RequestLogOptions;
 }
+
+/** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
+const MAX_PARAM_LENGTH = 256 * 12;
 
 export interface XRayApp {
   app: FastifyInstance;
@@ -153,9 +161,29 @@ function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyRepl
  */
 export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const { store } = options;
+  // Fastify's own URL errors (bad percent-encoding, a too-long parameter) answer in the registry's shape too.
+  const frameworkErrors = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+    sendApiError(
+      request,
+      reply,
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new XRayError('XRAY_ERR_URL_TOO_LONG')
+        : error.code === 'FST_ERR_BAD_URL'
+          ? new XRayError('XRAY_ERR_BAD_URL')
+          : toApiError(error),
+    );
+  // Fastify's two info lines per request are replaced by request-log/ (one line, at debug).
+  const common = {
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+  };
   const app: FastifyInstance = options.logger
-    ? Fastify({ loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
-    : Fastify({ logger: false });
+    ? Fastify({ ...common, loggerInstance: options.logger, requestIdHeader: 'x-request-id' })
+    : Fastify({ ...common, logger: false });
+  addRequestLog(app, options.requestLog);
+  // Set before any plugin is registered, so every route without its own handler (health, version) answers in the registry's shape.
+  app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('appId', '');
@@ -216,6 +244,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
+  await app.register(versionRoutes);
 
   const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
 
@@ -299,7 +328,6 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.setNotFoundHandler((request, reply) =>
     sendNotFound(request, reply),
   );
-  app.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
 
   return { app, metrics, keys, audit };
 }

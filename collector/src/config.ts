@@ -47,6 +47,11 @@ export const EnvSchema = z.object({
   }),
   XRAY_DEFAULT_APP: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).default('default'),
   XRAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  XRAY_LOG_REQUESTS: z.preprocess(
+    blankToUndefined,
+    z.enum(['true', 'false', '1', '0'], { message: 'expected true or false' }).default('false').transform((v) => v === 'true' || v === '1'),
+  ),
+  XRAY_SLOW_REQUEST_MILLIS: intFromEnv(1000, 1, 3_600_000),
   XRAY_MAX_BODY_BYTES: intFromEnv(16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   XRAY_BATCH_MAX_ROWS: intFromEnv(20_000, 1, 1_000_000),
   XRAY_BATCH_MAX_WAIT_MILLIS: intFromEnv(20, 0, 10_000),
@@ -95,6 +100,10 @@ export interface CollectorConfig {
   adminToken: string | undefined;
   defaultApp: string;
   logLevel: z.infer<typeof EnvSchema>['XRAY_LOG_LEVEL'];
+  /** Log every request at info (true) instead of debug; 5xx and slow requests are logged at warn either way. */
+  logRequests: boolean;
+  /** A request slower than this is logged at warn. */
+  slowRequestMillis: number;
   maxBodyBytes: number;
   batch: { maxBatchRows: number; maxWaitMillis: number; maxPendingRows: number };
   migrationsDir: string;
@@ -134,6 +143,17 @@ export interface CollectorConfig {
       };
 }
 
+/** Keys whose values are secrets: an error names them but never prints their value. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['XRAY_API_KEY', 'XRAY_ADMIN_TOKEN', 'CLICKHOUSE_PASSWORD']);
+
+/** A value as a config error shows it: quoted, or for a secret only its length; a URL without its password. */
+function describeValue(key: string, value: string | undefined): string {
+  if (value === undefined) return '(unset)';
+  if (SECRET_KEYS.has(key)) return `(hidden, ${value.length} characters)`;
+  if (key === 'CLICKHOUSE_URL') return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//…@'));
+  return JSON.stringify(value);
+}
+
 /** Thrown when the environment does not describe a valid configuration. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -153,7 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]);
-      return `${key}=${JSON.stringify(env[key])}: ${issue.message}`;
+      return `${key}=${describeValue(key, env[key])}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
@@ -182,6 +202,8 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     adminToken: e.XRAY_ADMIN_TOKEN,
     defaultApp: e.XRAY_DEFAULT_APP,
     logLevel: e.XRAY_LOG_LEVEL,
+    logRequests: e.XRAY_LOG_REQUESTS,
+    slowRequestMillis: e.XRAY_SLOW_REQUEST_MILLIS,
     maxBodyBytes: e.XRAY_MAX_BODY_BYTES,
     batch: {
       maxBatchRows: e.XRAY_BATCH_MAX_ROWS,

@@ -108,6 +108,8 @@ export const ERRORS = {
     retryable: false,
     message: "The request's Origin is not allowed to send spans for this app",
   },
+  XRAY_ERR_URL_TOO_LONG: { status: 414, retryable: false, message: 'A path segment of the URL is too long' },
+  XRAY_ERR_BAD_URL: { status: 400, retryable: false, message: 'The URL is not validly percent-encoded' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,29 +1,42 @@
 #!/usr/bin/env node
 /**
- * Starts the collector: reads and validates the environment, opens the store
+ * Starts the collector: reads and validates the environment, binds the port
+ * (first, so a clash costs milliseconds, not a full start), opens the store
  * (embedded chDB unless CLICKHOUSE_URL is set), applies migrations, makes
- * sure a default app exists, listens, and shuts down cleanly on SIGINT/SIGTERM
- * (stop accepting, finish in-flight requests, write pending rows, close).
+ * sure a default app exists, listens (OTLP/HTTP and the API, then
+ * OTLP/gRPC), and shuts down cleanly on SIGINT/SIGTERM (stop accepting,
+ * finish in-flight requests, write pending rows, close).
+ * Every start-up failure is printed as what went wrong and how to fix it,
+ * with its own exit code (startup/).
  */
 import { buildApp } from './app.js';
-import { defaultKeyLines, ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
 import { ensureReadOnlyKey } from './auth/ensure-read-key.js';
 import { ensureMasterKey } from './auth/master-key.js';
-import { ConfigError, loadConfig } from './config.js';
+import { defaultKeyLines, ensureAdminToken, ensureDefaultApp } from './bootstrap.js';
+import { loadConfig } from './config.js';
 import { ingestThroughTracesRoute } from './grpc/http-bridge.js';
 import { startGrpcServer } from './grpc/server.js';
+import type { GrpcServer } from './grpc/server.js';
 import { createLogger } from './logger.js';
+import { checkDataDirFree, checkMigrationsDir, describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
 import { createBackend, openStore } from './store/index.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  checkMigrationsDir(config.migrationsDir);
   const logger = createLogger({ level: config.logLevel });
+  const reserved = await reservePort(config.host, config.port);
+  // A fixed gRPC port is checked before migrations too; a free one (0) cannot clash.
+  const reservedGrpc = config.grpcPort ? await reservePort(config.host, config.grpcPort, 'XRAY_GRPC_PORT') : undefined;
+  checkDataDirFree(config);
   const store = await openStore({
     backend: config.clickhouse,
     migrationsDir: config.migrationsDir,
     batch: config.batch,
     retentionDays: config.retentionDays,
     cluster: config.clickhouse.kind === 'server' ? config.clickhouse.cluster : undefined,
+  }).catch((error: unknown) => {
+    throw explainStoreFailure(error, config);
   });
   logger.info(
     { backend: store.backend.kind, applied: store.migrations.applied, alreadyApplied: store.migrations.alreadyApplied.length },
@@ -51,33 +64,11 @@ async function main(): Promise<void> {
     maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
     sqlBackend,
     auditRetentionDays: config.auditRetentionDays,
+    requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },
   });
-  const address = await app.listen({ host: config.host, port: config.port });
-  const grpc =
-    config.grpcPort === undefined
-      ? undefined
-      : await startGrpcServer({
-          host: config.host,
-          port: config.grpcPort,
-          maxMessageBytes: config.maxBodyBytes,
-          ingest: ingestThroughTracesRoute(app),
-          onInternalError: (error) => logger.error({ err: error }, 'OTLP/gRPC export failed'),
-        });
-
-  const where = config.clickhouse.kind === 'embedded' ? `embedded ClickHouse in ${config.clickhouse.dataDir}` : config.clickhouse.url;
-  process.stdout.write(
-    [
-      '',
-      `  X-Ray collector listening on ${address}  (${where})`,
-      `  OTLP/HTTP traces:  ${address}/v1/traces`,
-      ...(grpc ? [`  OTLP/gRPC traces:  ${grpc.address}`] : []),
-      `  Query API:         ${address}/api/v1   (OpenAPI: ${address}/openapi.json)`,
-      ...defaultKeyLines(defaultApp, config.dataDir, address).map((line) => `  ${line}`),
-      '',
-    ].join('\n') + '\n',
-  );
-
+  // Handlers go in before anything is announced: whoever reads the banner may signal at once.
   let closing = false;
+  let grpc: GrpcServer | undefined;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
@@ -93,10 +84,43 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await reserved.release();
+  await reservedGrpc?.release();
+  const address = await app.listen({ host: config.host, port: reserved.port }).catch(async (error: unknown) => {
+    await store.close().catch(() => {});
+    throw explainListenError(error, config.host, reserved.port);
+  });
+  if (config.grpcPort !== undefined) {
+    const grpcPort = config.grpcPort;
+    grpc = await startGrpcServer({
+      host: config.host,
+      port: grpcPort,
+      maxMessageBytes: config.maxBodyBytes,
+      ingest: ingestThroughTracesRoute(app),
+      onInternalError: (error) => logger.error({ err: error }, 'OTLP/gRPC export failed'),
+    }).catch(async (error: unknown) => {
+      await app.close().catch(() => {});
+      await store.close().catch(() => {});
+      throw explainListenError(error, config.host, grpcPort, 'XRAY_GRPC_PORT');
+    });
+  }
+
+  const where = config.clickhouse.kind === 'embedded' ? `embedded ClickHouse in ${config.clickhouse.dataDir}` : config.clickhouse.url;
+  process.stdout.write(
+    [
+      '',
+      `  X-Ray collector listening on ${address}  (${where})`,
+      `  OTLP/HTTP traces:  ${address}/v1/traces`,
+      ...(grpc ? [`  OTLP/gRPC traces:  ${grpc.address}`] : []),
+      `  Query API:         ${address}/api/v1   (OpenAPI: ${address}/openapi.json)`,
+      ...defaultKeyLines(defaultApp, config.dataDir, address).map((line) => `  ${line}`),
+      '',
+    ].join('\n') + '\n',
+  );
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-  else process.stderr.write(`X-Ray collector failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  const { text, exitCode } = describeStartupFailure(error);
+  process.stderr.write(text);
+  process.exit(exitCode);
 });

@@ -11,7 +11,8 @@ import { issueApiKey } from '../auth/issue-key.js';
 import { DEFAULT_SCOPES, SCOPES } from '../auth/scopes.js';
 import { XRayError } from '../errors.js';
 import type { AppsRepository } from '../store/index.js';
-import { errorResponse } from './schemas.js';
+import { withIsoCreatedAt } from './presenters.js';
+import { errorResponse, noQuery } from './schemas.js';
 
 export interface AdminRoutesOptions {
   apps: AppsRepository;
@@ -41,8 +42,8 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
 
   app.get(
     '/apps',
-    { schema: { tags: ['admin'], summary: 'List apps', response: { 200: z.object({ apps: z.array(appSchema) }), ...errors } } },
-    async () => ({ apps: await options.apps.listApps() }),
+    { schema: { tags: ['admin'], summary: 'List apps', querystring: noQuery, response: { 200: z.object({ apps: z.array(appSchema) }), ...errors } } },
+    async () => ({ apps: (await options.apps.listApps()).map(withIsoCreatedAt) }),
   );
 
   app.post(
@@ -50,6 +51,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Create an app and its first API key (the key is shown only in this reply)',
         body: z.object({ appId: appIdSchema, name: z.string().max(256).optional(), scopes: scopesSchema.optional() }).strict(),
         response: { 201: z.object({ app: appSchema, apiKey: z.string(), scopes: z.array(z.string()) }), 409: errorResponse, ...errors },
@@ -62,7 +64,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
       }
       const created = await options.apps.createApp(appId, name ?? appId);
       const issued = await issueApiKey(options.apps, appId, 'initial', undefined, scopes ?? DEFAULT_SCOPES);
-      return reply.code(201).send({ app: created, apiKey: issued.apiKey, scopes: issued.scopes });
+      return reply.code(201).send({ app: withIsoCreatedAt(created), apiKey: issued.apiKey, scopes: issued.scopes });
     },
   );
 
@@ -71,6 +73,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: "List an app's keys (prefixes only; keys are stored hashed)",
         params: z.object({ appId: appIdSchema }),
         response: { 200: z.object({ keys: z.array(keySchema) }), 404: errorResponse, ...errors },
@@ -79,7 +82,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     async (request) => {
       const { appId } = request.params;
       if (!(await options.apps.getApp(appId))) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
-      return { keys: await options.apps.listKeys(appId) };
+      return { keys: (await options.apps.listKeys(appId)).map(withIsoCreatedAt) };
     },
   );
 
@@ -88,6 +91,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Issue a new API key for an app (shown only in this reply)',
         params: z.object({ appId: appIdSchema }),
         body: z.object({ name: z.string().max(256).optional(), scopes: scopesSchema.optional() }).strict().optional(),
@@ -107,6 +111,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['admin'],
+        querystring: noQuery,
         summary: 'Revoke the keys of an app that start with this prefix',
         params: z.object({ appId: appIdSchema, keyPrefix: z.string().regex(/^xr_[A-Za-z0-9_-]{1,16}$/) }),
         response: { 200: z.object({ revoked: z.number() }), 404: errorResponse, ...errors },

@@ -74,6 +74,23 @@ export function toStep(record: StepRecord): z.infer<typeof step> {
   };
 }
 
+/**
+ * A ClickHouse DateTime text in UTC (`2024-05-01 12:00:00`, maybe with a
+ * fraction) as ISO 8601, like every other time the API answers with.
+ *
+ * @example
+ * clickhouseTimeToIso('2024-05-01 12:00:00'); // '2024-05-01T12:00:00.000Z'
+ */
+export function clickhouseTimeToIso(text: string): string {
+  const millis = Date.parse(`${text.trim().replace(' ', 'T')}Z`);
+  return Number.isNaN(millis) ? text : new Date(millis).toISOString();
+}
+
+/** An app or key record with its `createdAt` in ISO 8601. */
+export function withIsoCreatedAt<T extends { createdAt: string }>(record: T): T {
+  return { ...record, createdAt: clickhouseTimeToIso(record.createdAt) };
+}
+
 /** A bucket width giving about `targetBuckets` buckets over the range, rounded to a readable unit. */
 export function autoIntervalSeconds(fromMillis: number, toMillis: number, targetBuckets = 60): number {
   const raw = Math.max(60, (toMillis - fromMillis) / 1000 / targetBuckets);

@@ -4,23 +4,29 @@
  * OpenAPI document (GET /openapi.json), so they are the API's documentation.
  */
 import { z } from 'zod';
+import { XRayError } from '../errors.js';
+import { DURATION_EXAMPLES, INSTANT_EXAMPLES, parseDurationSeconds, parseInstant } from '../time/index.js';
 
 const DAY_MILLIS = 86_400_000;
 
-/** A time as ISO 8601 or unix milliseconds. */
+/** A time in the one grammar of src/time/instant.ts: ISO 8601 (UTC unless a zone is given) or unix milliseconds. */
 export const timeParam = z
   .string()
   .transform((value, ctx) => {
-    const millis = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
-    if (Number.isNaN(millis)) {
-      ctx.addIssue({ code: 'custom', message: `expected an ISO 8601 time or unix milliseconds, got ${JSON.stringify(value)}` });
+    const parsed = parseInstant(value);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.reason });
       return z.NEVER;
     }
-    return millis;
+    return parsed.millis;
   })
-  .describe('ISO 8601 time or unix milliseconds');
+  .describe(`${INSTANT_EXAMPLES}; a time without a zone is UTC; digits from 10^8 to 10^11 (unix seconds?) are refused`);
 
 const nameParam = z.string().min(1).max(256);
+
+/** Statuses the filters accept: what the SDK and the collector write. */
+export const STATUS_VALUES = ['completed', 'failed', 'unfinished'] as const;
+const statusParam = z.enum(STATUS_VALUES, { message: `expected one of ${STATUS_VALUES.join(', ')}` });
 
 /** `from`/`to` with a default window ending now. */
 function timeRange(defaultWindowMillis: number) {
@@ -30,29 +36,49 @@ function timeRange(defaultWindowMillis: number) {
   };
 }
 
+/**
+ * The window a query covers: `to` defaults to now, `from` to `to` minus the
+ * default window. A window that is empty or reversed is refused (400), so a
+ * swapped `from`/`to` is not mistaken for "no data".
+ */
 export function resolveRange(
   query: { from?: number; to?: number },
   defaultWindowMillis: number,
   now = Date.now(),
 ): { fromMillis: number; toMillis: number } {
   const toMillis = query.to ?? now + 1;
-  const fromMillis = query.from ?? toMillis - defaultWindowMillis;
+  const fromMillis = query.from ?? Math.max(0, toMillis - defaultWindowMillis);
+  if (fromMillis >= toMillis) {
+    const from = new Date(fromMillis).toISOString();
+    const to = new Date(toMillis).toISOString();
+    throw new XRayError(
+      'XRAY_ERR_VALIDATION',
+      `querystring: from (${from}) must be before to (${to}${query.to === undefined ? ', the default: now' : ''})`,
+      { details: [{ path: '/from', message: 'must be before to' }] },
+    );
+  }
   return { fromMillis, toMillis };
 }
 
-export const LIST_WINDOW_MILLIS = 7 * DAY_MILLIS;
-export const STATS_WINDOW_MILLIS = DAY_MILLIS;
+/** The one default window of executions, steps and stats (the CLI documents the same). */
+export const DEFAULT_WINDOW_MILLIS = 7 * DAY_MILLIS;
+export const LIST_WINDOW_MILLIS = DEFAULT_WINDOW_MILLIS;
+export const STATS_WINDOW_MILLIS = DEFAULT_WINDOW_MILLIS;
 export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
+
+/** Routes that take no query parameters still refuse unknown ones, like every other route. */
+export const noQuery = z.object({}).strict();
 
 export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
 export const executionListQuery = z
   .object({
     pipeline: nameParam.optional(),
-    status: nameParam.optional().describe('completed | failed'),
+    status: statusParam.optional(),
     environment: nameParam.optional(),
     step: nameParam.optional().describe('Only executions with a step of this name'),
     q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+    idPrefix: nameParam.optional().describe('Only executions whose id starts with this (resolves a short id)'),
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
     cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),
@@ -62,7 +88,7 @@ export const executionListQuery = z
 export const stepSearchQuery = z
   .object({
     name: nameParam.optional(),
-    status: nameParam.optional(),
+    status: statusParam.optional(),
     pipeline: nameParam.optional(),
     environment: nameParam.optional(),
     q: z.string().min(1).max(512).optional().describe('Words that must all appear in the step reasoning'),
@@ -72,16 +98,18 @@ export const stepSearchQuery = z
   })
   .strict();
 
-/** `1m`, `5m`, `1h`, `1d` or a number of seconds. */
+/** A bucket width in the shared duration grammar (`5m`, `1h`, `1d`, `1w`), or a bare number of seconds. */
 const intervalParam = z
   .string()
-  .regex(/^(\d+)([smhd]?)$/, 'expected a number of seconds or a duration such as 1m, 1h, 1d')
-  .transform((value) => {
-    const [, amount, unit] = /^(\d+)([smhd]?)$/.exec(value)!;
-    const factor = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[unit as '' | 's' | 'm' | 'h' | 'd'];
-    return Number(amount) * factor;
+  .transform((value, ctx) => {
+    const seconds = /^\d{1,9}$/.test(value) ? Number(value) : parseDurationSeconds(value);
+    if (seconds === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as ${DURATION_EXAMPLES}, or a number of seconds; got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return seconds;
   })
-  .pipe(z.number().int().min(60, 'the interval must be at least 1m (the rollup resolution)').max(366 * 86400));
+  .pipe(z.number().int().min(60, 'the interval must be at least 1m (the rollup resolution)').max(366 * 86400, 'the interval must be at most 366d'));
 
 export const failureRateQuery = z
   .object({

@@ -30,6 +30,12 @@ export interface StatsRoutesOptions {
 
 const errors = { 400: errorResponse, 401: errorResponse };
 const iso = (millis: number) => new Date(millis).toISOString();
+/**
+ * A bucket wider than the window, or not aligned to it (`interval=90d` starts
+ * at a multiple of 90 days since 1970), begins before `from`: label it with
+ * `from` so no point lies outside the window asked for.
+ */
+const clampToWindow = (bucketMillis: number, fromMillis: number) => Math.max(bucketMillis, fromMillis);
 
 export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastify, options) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -50,7 +56,8 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
       const range = resolveRange(window, STATS_WINDOW_MILLIS);
       const intervalSeconds = interval ?? autoIntervalSeconds(range.fromMillis, range.toMillis);
       const points = await repo.failureRate(request.appId, { ...range, pipeline, environment }, intervalSeconds);
-      return { intervalSeconds, from: iso(range.fromMillis), to: iso(range.toMillis), series: toFailureRateSeries(points) };
+      const clamped = points.map((point) => ({ ...point, bucket_ms: String(clampToWindow(Number(point.bucket_ms), range.fromMillis)) }));
+      return { intervalSeconds, from: iso(range.fromMillis), to: iso(range.toMillis), series: toFailureRateSeries(clamped) };
     },
   );
 
@@ -73,7 +80,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
         intervalSeconds,
         from: iso(range.fromMillis),
         to: iso(range.toMillis),
-        points: points.map(({ bucketMillis, ...values }) => ({ time: iso(bucketMillis), ...values })),
+        points: points.map(({ bucketMillis, ...values }) => ({ time: iso(clampToWindow(bucketMillis, range.fromMillis)), ...values })),
       };
     },
   );

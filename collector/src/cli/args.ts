@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { DURATION_EXAMPLES, parseDurationSeconds, parseInstant } from '../time/index.js';
 import { UsageError } from './errors.js';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
@@ -18,6 +19,10 @@ export const GLOBAL_OPTIONS = {
   'admin-token': { type: 'string' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
+  local: { type: 'boolean' },
+  utc: { type: 'boolean' },
+  'no-pager': { type: 'boolean' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpecs;
 
@@ -28,7 +33,19 @@ export interface CommandLine {
   values: OptionValues;
 }
 
-/** parseArgs' messages end in advice about `--` that does not fit here; keep the first sentence. */
+/**
+ * The one form of every flag error: `--<flag> must be <what is expected>, got "<value>"`.
+ * Commands (and commands added later) build theirs with this.
+ *
+ * @example
+ * throw flagError('limit', 'a whole number from 1 to 500', '-5', 'executions');
+ * // xray executions: --limit must be a whole number from 1 to 500, got "-5"
+ */
+export function flagError(flag: string, expected: string, value: string, command: string | undefined): UsageError {
+  return new UsageError(`--${flag} must be ${expected}, got ${JSON.stringify(value)}`, command);
+}
+
+/** parseArgs' own messages (a fallback; normalizeFlags catches the usual mistakes first) end in advice about `--` that does not fit. */
 function toUsageError(error: unknown, command: string | undefined): UsageError {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split(/\.\s/)[0].replace(/\.$/, '');
@@ -37,6 +54,52 @@ function toUsageError(error: unknown, command: string | undefined): UsageError {
 
 function isParseArgsError(error: unknown): boolean {
   return error instanceof TypeError && String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS');
+}
+
+/**
+ * Checks the flags against the command's before parseArgs sees them, so the
+ * usual mistakes get the same message form: an unknown flag, a flag without
+ * its value. A value that starts with "-" (`--limit -5`) is kept as the
+ * flag's value (parseArgs would call it ambiguous), so the flag's own check
+ * can say what is wrong with it.
+ */
+export function normalizeFlags(tokens: string[], options: OptionSpecs, command: string | undefined): string[] {
+  const shortNames = new Map(Object.entries(options).flatMap(([name, spec]) => (spec.short ? [[spec.short, name] as const] : [])));
+  const isFlag = (token: string) => {
+    if (token.startsWith('--')) return Object.hasOwn(options, token.slice(2).split('=')[0]);
+    return /^-[A-Za-z]$/.test(token) && shortNames.has(token.slice(1));
+  };
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token === '--') {
+      out.push(...tokens.slice(i));
+      break;
+    }
+    if (!token.startsWith('-') || token === '-' || /^-\d/.test(token)) {
+      out.push(token);
+      continue;
+    }
+    const name = token.startsWith('--') ? token.slice(2).split('=')[0] : shortNames.get(token.slice(1));
+    if (name === undefined || !Object.hasOwn(options, name)) {
+      throw new UsageError(`unknown flag ${token.split('=')[0]}`, command);
+    }
+    const spec = options[name];
+    if (spec.type === 'boolean') {
+      if (token.includes('=')) throw new UsageError(`--${name} takes no value, got ${JSON.stringify(token.slice(token.indexOf('=') + 1))}`, command);
+      out.push(token);
+      continue;
+    }
+    if (token.includes('=')) {
+      out.push(token);
+      continue;
+    }
+    const value = tokens[i + 1];
+    if (value === undefined || isFlag(value) || value === '--') throw new UsageError(`--${name} needs a value`, command);
+    out.push(`--${name}=${value}`);
+    i++;
+  }
+  return out;
 }
 
 /**
@@ -73,7 +136,8 @@ export function parseCommandLine(argv: string[], commands: Record<string, Option
   const known = command !== undefined && Object.hasOwn(commands, command);
   const options = known ? { ...GLOBAL_OPTIONS, ...commands[command] } : GLOBAL_OPTIONS;
   try {
-    const parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: known || command === undefined });
+    const args = known || command === undefined ? normalizeFlags(rest, options, command) : rest;
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: known || command === undefined });
     return { command, positionals: parsed.positionals, values: parsed.values as OptionValues };
   } catch (error) {
     if (isParseArgsError(error)) throw toUsageError(error, command);
@@ -90,34 +154,47 @@ export function stringOption(values: OptionValues, name: string): string | undef
 export function parseLimit(value: string | undefined, command: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 500) {
-    throw new UsageError(`--limit must be a whole number from 1 to 500, got ${JSON.stringify(value)}`, command);
+    throw flagError('limit', 'a whole number from 1 to 500', value, command);
   }
   return Number(value);
 }
 
-const UNIT_MILLIS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
 /**
- * `--since 90s|30m|1h|2d|1w` as milliseconds.
+ * `--since 90s|30m|1h|2d|1w` as milliseconds: the duration grammar the API's
+ * `interval` uses too (src/time/duration.ts).
  *
  * @example
  * parseSince('30m', 'stats'); // 1_800_000
  */
 export function parseSince(value: string, command: string): number {
-  const match = /^(\d+)([smhdw])$/.exec(value.trim());
-  if (!match || Number(match[1]) === 0) {
-    throw new UsageError(`--since must be a positive duration such as 30m, 1h, 2d or 1w, got ${JSON.stringify(value)}`, command);
-  }
-  return Number(match[1]) * UNIT_MILLIS[match[2] as keyof typeof UNIT_MILLIS];
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined || seconds === 0) throw flagError('since', `a positive duration such as ${DURATION_EXAMPLES}`, value, command);
+  return seconds * 1000;
 }
 
-/** `--from`/`--to`: ISO 8601 or unix milliseconds, like the API; returned as unix milliseconds. */
+/** `--interval`: a bucket width in the same grammar, passed to the API as written. */
+export function parseInterval(value: string | undefined, command: string): string | undefined {
+  if (value === undefined) return undefined;
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined || seconds < 60) throw flagError('interval', 'a duration of at least 1m such as 5m, 1h, 1d or 1w', value, command);
+  return value.trim();
+}
+
+/** `--from`/`--to`: the API's time grammar (src/time/instant.ts), checked here; returned as unix milliseconds. */
 export function parseTime(value: string, flag: string, command: string): number {
-  const millis = /^\d{1,15}$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(millis)) {
-    throw new UsageError(`--${flag} must be an ISO 8601 time (2024-05-01T12:00:00Z) or unix milliseconds, got ${JSON.stringify(value)}`, command);
+  const parsed = parseInstant(value);
+  if (!parsed.ok) {
+    const expected = 'an ISO 8601 time (2024-05-01T12:00:00Z; UTC unless a zone is given) or unix milliseconds';
+    const error = flagError(flag, expected, value, command);
+    // The generic problem repeats what is expected; the others (seconds, range, calendar) add to it.
+    throw parsed.problem.startsWith('is not an ISO') ? error : new UsageError(`${error.message} (${parsed.problem})`, command);
   }
-  return millis;
+  return parsed.millis;
+}
+
+/** True when the command line chose the window (--since, --from or --to), so the default-window hint does not apply. */
+export function hasExplicitWindow(values: OptionValues): boolean {
+  return ['since', 'from', 'to'].some((name) => stringOption(values, name) !== undefined);
 }
 
 /**
@@ -136,7 +213,7 @@ export function parseTimeRange(values: OptionValues, command: string, nowMillis:
   if (from !== undefined) range.from = String(parseTime(from, 'from', command));
   if (to !== undefined) range.to = String(parseTime(to, 'to', command));
   if (range.from !== undefined && range.to !== undefined && Number(range.from) >= Number(range.to)) {
-    throw new UsageError('--from must be before --to', command);
+    throw new UsageError(`--from must be before --to, got ${JSON.stringify(from)} and ${JSON.stringify(to)}`, command);
   }
   return range;
 }

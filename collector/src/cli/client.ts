@@ -7,8 +7,8 @@
 import { ApiError, CliError, UnreachableError } from './errors.js';
 import type { Secret } from './settings.js';
 
-/** Which secret a route needs. */
-export type Auth = 'app' | 'admin';
+/** Which secret a route needs (`none`: a public route such as /version). */
+export type Auth = 'app' | 'admin' | 'none';
 
 export type QueryValues = Record<string, string | number | undefined>;
 
@@ -51,7 +51,7 @@ function networkReason(error: unknown): string {
 }
 
 function authHint(status: number, auth: Auth, secret: Secret): string | undefined {
-  if (status !== 401 && status !== 403) return undefined;
+  if ((status !== 401 && status !== 403) || auth === 'none') return undefined;
   const what = auth === 'admin' ? 'admin token' : 'API key';
   return `The ${what} came from ${secret.source}.`;
 }
@@ -90,9 +90,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function call<T>(method: string, path: string, auth: Auth, init: { query?: QueryValues; body?: unknown }): Promise<T> {
     // Resolve the secret first: a missing key is a local problem, reported before any network call.
-    const secret = auth === 'admin' ? options.adminToken() : options.apiKey();
+    const secret: Secret = auth === 'none' ? { value: '', source: 'none' } : auth === 'admin' ? options.adminToken() : options.apiKey();
     const url = `${options.url}${path}${toQueryString(init.query)}`;
-    const headers: Record<string, string> = { authorization: `Bearer ${secret.value}`, accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (auth !== 'none') headers.authorization = `Bearer ${secret.value}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

@@ -18,6 +18,8 @@ export interface CommandContext {
   terminalWidth: number | undefined;
   /** Columns for output that always needs a width (the timeline): the terminal's, else COLUMNS, else 100. */
   layoutWidth: number;
+  /** The zone human output shows times in (UTC unless --local or TZ); renderers name it next to the times. */
+  timeZone: string;
   nowMillis(): number;
 }
 

@@ -3,6 +3,7 @@
  * The `xray` command: binds runCli to this process (arguments, environment,
  * terminal) and sets the exit code. Everything else is in run.ts.
  */
+import { pagerCommand, runPager } from './pager.js';
 import { runCli } from './run.js';
 
 // `xray executions | head` closes the pipe early; that is not an error worth a stack trace.
@@ -19,4 +20,9 @@ process.exitCode = await runCli({
   stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+  rows: process.stdout.isTTY ? process.stdout.rows : undefined,
+  page: async (text) => {
+    const command = pagerCommand(process.env);
+    return command === undefined ? false : runPager(command, text, process.env);
+  },
 });

@@ -11,7 +11,11 @@ import { COMMANDS } from './commands/index.js';
 import { ApiError, CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { createColors, shouldUseColor } from './format/colors.js';
 import type { Colors } from './format/colors.js';
+import { shouldPage } from './pager.js';
+import { COLLECTOR_VERSION } from '../routes/version.js';
 import { resolveSettings } from './settings.js';
+import type { Settings } from './settings.js';
+import { resolveTimeZone } from './format/time-zone.js';
 import type { ReadSecretFile } from './settings.js';
 import { renderCommandHelp, renderUsage } from './usage.js';
 
@@ -24,6 +28,10 @@ export interface CliIo {
   stderrIsTTY: boolean;
   /** Terminal columns of stdout, when it is a terminal. */
   columns: number | undefined;
+  /** Terminal rows of stdout, when it is a terminal (output taller than this is paged). */
+  rows?: number;
+  /** Shows text through the pager; resolves false when none could run. Absent: never page. */
+  page?: (text: string) => Promise<boolean>;
   fetch?: typeof fetch;
   readSecret?: ReadSecretFile;
   nowMillis?: () => number;
@@ -66,6 +74,20 @@ function helpFor(topic: string | undefined, commands: Map<string, Command>, io: 
   return EXIT_OK;
 }
 
+/** `xray --version`: this CLI's version, then the collector's and its API's (or why they are unknown). */
+async function printVersion(settings: Settings, io: CliIo): Promise<number> {
+  io.stdout(`xray CLI ${COLLECTOR_VERSION}\n`);
+  const client = createApiClient({ url: settings.url, apiKey: settings.apiKey, adminToken: settings.adminToken, fetch: io.fetch, timeoutMillis: 5000 });
+  try {
+    const remote = await client.get<{ collector: string; api: string }>('/version', { auth: 'none' });
+    io.stdout(`collector ${remote.collector} at ${settings.url}, query API ${remote.api}\n`);
+  } catch (error) {
+    const reason = error instanceof CliError ? error.message : String(error);
+    io.stdout(`collector at ${settings.url}: version unknown (${reason})\n`);
+  }
+  return EXIT_OK;
+}
+
 /**
  * @example
  * process.exitCode = await runCli({ argv: process.argv.slice(2), env: process.env, stdout, stderr, … });
@@ -80,6 +102,7 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
     const json = line.values.json === true;
     errorColors = createColors(shouldUseColor({ isTTY: io.stderrIsTTY, env: io.env, json }));
 
+    if (line.values.version === true) return await printVersion(resolveSettings(line.values, io.env, io.readSecret), io);
     if (line.command === undefined) {
       if (line.values.help === true) return helpFor(undefined, commands, io);
       io.stderr(`${renderUsage([...commands.values()])}\n`);
@@ -103,16 +126,30 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
       adminToken: settings.adminToken,
       fetch: io.fetch,
     });
+    const timeZone = resolveTimeZone({ local: line.values.local === true, utc: line.values.utc === true, env: io.env });
+    // On a terminal, output is collected and paged when taller than the screen; piped, it streams.
+    const mayPage = io.stdoutIsTTY && io.page !== undefined && line.values['no-pager'] !== true;
+    const collected: string[] = [];
     const context: CommandContext = {
       client,
-      out: (text) => io.stdout(`${text}\n`),
+      out: (text) => (mayPage ? collected.push(`${text}\n`) : io.stdout(`${text}\n`)),
       colors: createColors(shouldUseColor({ isTTY: io.stdoutIsTTY, env: io.env, json })),
       json,
       terminalWidth: io.stdoutIsTTY ? io.columns : undefined,
       layoutWidth: layoutWidth(io),
       nowMillis: io.nowMillis ?? Date.now,
+      timeZone,
     };
-    await command.run(context, { positionals: line.positionals, values: line.values });
+    try {
+      await command.run(context, { positionals: line.positionals, values: line.values });
+    } finally {
+      // What a command printed before failing is still shown.
+      const text = collected.join('');
+      if (text !== '') {
+        const paged = shouldPage(text, { isTTY: io.stdoutIsTTY, rows: io.rows, noPager: !mayPage, env: io.env }) && (await io.page!(text));
+        if (!paged) io.stdout(text);
+      }
+    }
     return EXIT_OK;
   } catch (error) {
     return reportError(error, io, errorColors);

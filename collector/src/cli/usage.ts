@@ -7,8 +7,17 @@ export const GLOBAL_OPTIONS_HELP = `Global options:
   --api-key <key>         app API key (XRAY_API_KEY, else <data dir>/default-app.key)
   --admin-token <token>   admin token for apps, keys and sql (XRAY_ADMIN_TOKEN, else <data dir>/admin.token)
   --data-dir <dir>        the collector's data folder (XRAY_DATA_DIR; default .xray/data)
-  --json                  print the API's JSON instead of tables
-  -h, --help              help for the command`;
+  --json                  print the API's JSON instead of tables (times in ISO 8601, UTC)
+  --local                 show times in this machine's time zone (default: UTC, or TZ when set)
+  --utc                   show times in UTC even when TZ is set
+  --no-pager              never page long output (default: through PAGER, else less, when
+                          stdout is a terminal and the output is taller than it)
+  --version               print the CLI's version and the collector's and API's
+  -h, --help              help for the command
+
+Times: --from/--to take ISO 8601 (UTC unless a zone is given) or unix milliseconds;
+--since and --interval take 90s, 30m, 1h, 2d, 1w (the API's grammar). Every command's
+default window is the last 7 days.`;
 
 /**
  * @example

@@ -23,6 +23,8 @@ export interface ExecutionFilter extends TimeRange {
   stepName?: string;
   /** Only executions with a step whose reasoning has all these words. */
   reasoning?: string;
+  /** Only executions whose id starts with this (what `xray show <prefix>` resolves). */
+  idPrefix?: string;
 }
 
 /** Position after the last row of a page: the row's start (unix ns, decimal) and id. */
@@ -146,7 +148,8 @@ GROUP BY execution_id`,
         .add(RANGE, { fromMillis: filter.fromMillis, toMillis: filter.toMillis })
         .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
         .addIf(filter.status, 'status = {status:String}', 'status')
-        .addIf(filter.environment, 'environment = {environment:String}', 'environment');
+        .addIf(filter.environment, 'environment = {environment:String}', 'environment')
+        .addIf(filter.idPrefix, 'startsWith(execution_id, {idPrefix:String})', 'idPrefix');
       if (filter.stepName || filter.reasoning) {
         const inner = new Conditions()
           .add('app_id = {appId:String}')

@@ -3,7 +3,7 @@
  * @clickhouse/client. Selected when CLICKHOUSE_URL is set.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseSettings as ClickHouseClientSettings, ResultSet } from '@clickhouse/client';
 import { ClickHouseError, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
@@ -56,6 +56,8 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
     password: options.password,
     database: options.database,
     request_timeout: options.requestTimeoutMillis,
+    // Every failure is thrown to the caller, which reports it once (start-up as a short message, requests in the log).
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
       // chDB's default: 64-bit integers as JSON numbers. Both backends must
       // return identical rows; values that need all 64 bits (unix

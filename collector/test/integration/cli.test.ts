@@ -4,14 +4,15 @@
  * through the admin API (and refused when it writes), apps and keys issued
  * and revoked, and the messages people see when something is wrong.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../support/collector-harness.js';
+import { runToEnd } from '../support/collector-process.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 
@@ -42,7 +43,7 @@ describe('xray CLI against a running collector', () => {
 
   /** Runs the CLI with only the environment given here (nothing leaks in from the test process). */
   function xray(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    return runToEnd(process.execPath, [cliPath, ...args], {
       cwd: emptyDataDir,
       env: {
         PATH: process.env.PATH ?? '',
@@ -53,14 +54,6 @@ describe('xray CLI against a running collector', () => {
         XRAY_ADMIN_TOKEN: harness.adminToken,
         ...env,
       },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
   }
 
@@ -92,13 +85,22 @@ describe('xray CLI against a running collector', () => {
     if (emptyDataDir) rmSync(emptyDataDir, { recursive: true, force: true });
   });
 
+  describe('xray --version', () => {
+    it("prints the CLI's version and the running collector's and API's", async () => {
+      const result = await xray(['--version']);
+      expect(result.code).toBe(0);
+      const { version } = JSON.parse(readFileSync(join(repoRoot, 'collector/package.json'), 'utf8')) as { version: string };
+      expect(result.stdout).toBe(`xray CLI ${version}\ncollector ${version} at ${harness.url}, query API v1\n`);
+    });
+  });
+
   describe('xray executions', () => {
     it('lists the seeded executions of a pipeline, newest first, with status and counts', async () => {
       const result = await xray(['executions', '--pipeline', 'cli-loan']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const lines = result.stdout.trimEnd().split('\n');
-      expect(lines[0]).toMatch(/^TIME\s+ID\s+PIPELINE\s+ENV\s+STATUS\s+STEPS\s+ERRORS\s+DURATION$/);
+      expect(lines[0]).toMatch(/^TIME \(UTC\)\s+ID\s+PIPELINE\s+ENV\s+STATUS\s+STEPS\s+ERRORS\s+DURATION$/);
       expect(lines).toHaveLength(3);
       const failedLine = lines.find((line) => line.includes(failed.executionId))!;
       expect(failedLine).toMatch(/cli-loan\s+test\s+failed\s+3\s+1\s+\d/);
@@ -126,6 +128,24 @@ describe('xray CLI against a running collector', () => {
   });
 
   describe('xray show', () => {
+    it('resolves a short id prefix, and lists the candidates of an ambiguous one', async () => {
+      const short = failed.executionId.slice(0, 10);
+      const result = await xray(['show', short, '--failed']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`execution  ${failed.executionId}`);
+      expect(result.stdout).toContain('showing    1 of 3 steps (--failed; ancestors kept for context)');
+      expect(result.stdout.split('\n').filter((line) => /^[✓✗•] /.test(line))).toHaveLength(1);
+
+      const twins = ['prefix-twin-a', 'prefix-twin-b'].map((executionId) => executionSpans({ executionId, pipeline: 'cli-twins', steps: [{ name: 's' }] }));
+      for (const twin of twins) expect((await postJson(harness.url, harness.apiKey, jsonRequest([twin.root, ...twin.steps]))).status).toBe(200);
+      const ambiguous = await xray(['show', 'prefix-twin']);
+      expect(ambiguous.code).toBe(1);
+      expect(ambiguous.stderr).toContain('The id prefix "prefix-twin" matches 2 executions:');
+      expect(ambiguous.stderr).toMatch(/ {2}prefix-twin-a {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC {2}cli-twins {2}completed/);
+      expect(ambiguous.stderr).toContain('prefix-twin-b');
+    });
+
     it('prints the steps in order, marks the failed one and prints its error and the reasoning', async () => {
       const result = await xray(['show', failed.executionId]);
       expect(result.stderr).toBe('');
@@ -206,7 +226,13 @@ describe('xray CLI against a running collector', () => {
       expect(created.stdout).toContain('stores only its hash');
 
       const apps = await xray(['apps', 'list']);
-      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+\d{4}-/m);
+      expect(apps.stdout).toMatch(/^APP\s+NAME\s+CREATED \(UTC\)$/m);
+      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+      // JSON times are ISO 8601 in UTC, for apps and keys like everything else.
+      const appsJson = JSON.parse((await xray(['apps', 'list', '--json'])).stdout) as { apps: { appId: string; createdAt: string }[] };
+      const createdAt = appsJson.apps.find((app) => app.appId === 'cli-app')!.createdAt;
+      expect(createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Math.abs(Date.parse(createdAt) - Date.now())).toBeLessThan(10 * 60_000);
 
       const issued = await xray(['keys', 'create', 'cli-app', '--name', 'ci']);
       const secondKey = /API key: (xr_[A-Za-z0-9_-]+)/.exec(issued.stdout)?.[1];
@@ -218,6 +244,8 @@ describe('xray CLI against a running collector', () => {
       expect(own.stdout).toMatch(/^No executions match/);
 
       const prefix = firstKey!.slice(0, 11);
+      const keysJson = JSON.parse((await xray(['keys', 'list', 'cli-app', '--json'])).stdout) as { keys: { createdAt: string }[] };
+      for (const key of keysJson.keys) expect(key.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       const listed = await xray(['keys', 'list', 'cli-app']);
       expect(listed.stdout).toMatch(new RegExp(`^${prefix}\\s+initial\\s+ingest,read\\s+\\S+ \\S+\\s+active$`, 'm'));
       expect(listed.stdout).toMatch(new RegExp(`^${secondKey!.slice(0, 11)}\\s+ci\\s+`, 'm'));

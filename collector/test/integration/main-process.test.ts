@@ -3,64 +3,13 @@
  * embedded ClickHouse in a fresh data folder, the default app's key printed,
  * XRAY_API_KEY honoured, bad configuration refused, SIGTERM handled.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>): Running {
-  // gRPC on a free port: parallel test files must not contend for 4317.
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(running: Running, pattern: RegExp, timeoutMillis = 60_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMillis;
-  while (Date.now() < deadline) {
-    const match = pattern.exec(running.output());
-    if (match) return match;
-    if (running.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`never printed ${pattern}; output:\n${running.output()}`);
-}
+import { describe, expect, it } from 'vitest';
+import { freePort, runCollector as run, useTempDirs, waitForOutput as waitFor } from '../support/collector-process.js';
 
 describe('collector main process', () => {
-  const dirs: string[] = [];
-  const newDir = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xray-main-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const newDir = useTempDirs('xray-main-');
 
   it('creates a default app on first start, prints its key that once, keeps it across restarts and exits cleanly on SIGTERM', async () => {
     const dataDir = newDir();
@@ -127,12 +76,26 @@ describe('collector main process', () => {
       expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
       running.child.kill('SIGTERM');
       expect(await running.exited).toBe(0);
+  it('logs no line per request at the default info level, and one per request with XRAY_LOG_REQUESTS=true', async () => {
+    for (const [logRequests, expected] of [['false', 0], ['true', 3]] as const) {
+      const port = await freePort();
+      const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: String(port), XRAY_LOG_LEVEL: 'info', XRAY_LOG_REQUESTS: logRequests });
+      const [, key] = await waitFor(running, /App "default" API key:\s+(xr_[A-Za-z0-9_-]+)/);
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`http://127.0.0.1:${port}/api/v1/pipelines`, { headers: { authorization: `Bearer ${key}` } });
+        expect(response.status).toBe(200);
+      }
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+      const requestLines = running.output().split('\n').filter((line) => line.includes('"url":"/api/v1/pipelines"'));
+      expect(requestLines).toHaveLength(expected);
+      expect(running.output()).not.toContain('incoming request');
     }
   });
 
   it('refuses to start on an invalid setting, naming the key and the value', async () => {
     const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: 'not-a-port' });
-    expect(await running.exited).toBe(1);
+    expect(await running.exited).toBe(2);
     expect(running.output()).toMatch(/XRAY_PORT="not-a-port"/);
   });
 });

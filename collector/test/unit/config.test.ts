@@ -25,6 +25,8 @@ describe('config', () => {
         adminToken: undefined,
         defaultApp: 'default',
         logLevel: 'info',
+        logRequests: false,
+        slowRequestMillis: 1000,
         maxBodyBytes: 16 * 1024 * 1024,
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
@@ -103,6 +105,8 @@ describe('config', () => {
         XRAY_ADMIN_TOKEN: 'admin-token-0123456789',
         XRAY_DEFAULT_APP: 'shop.prod',
         XRAY_LOG_LEVEL: 'debug',
+        XRAY_LOG_REQUESTS: 'true',
+        XRAY_SLOW_REQUEST_MILLIS: '250',
         XRAY_MAX_BODY_BYTES: '2048',
         XRAY_BATCH_MAX_ROWS: '100',
         XRAY_BATCH_MAX_WAIT_MILLIS: '0',
@@ -128,6 +132,8 @@ describe('config', () => {
         adminToken: 'admin-token-0123456789',
         defaultApp: 'shop.prod',
         logLevel: 'debug',
+        logRequests: true,
+        slowRequestMillis: 250,
         maxBodyBytes: 2048,
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
@@ -223,8 +229,6 @@ describe('config', () => {
       ['XRAY_PORT', 'abc', 'expected number'],
       ['XRAY_PORT', '70000', '<=65535'],
       ['XRAY_PORT', '80.5', 'expected int'],
-      ['XRAY_API_KEY', 'nope', 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"'],
-      ['XRAY_ADMIN_TOKEN', 'short', 'expected at least 16 characters'],
       ['CLICKHOUSE_URL', 'ftp://x', 'expected an http:// or https:// URL'],
       ['XRAY_LOG_LEVEL', 'loud', 'expected one of'],
       ['XRAY_DEFAULT_APP', 'my app', 'must match pattern'],
@@ -234,11 +238,28 @@ describe('config', () => {
       ['XRAY_MAX_PENDING_ROWS', 'lots', 'expected number'],
       ['CLICKHOUSE_DATABASE', 'drop;table', 'must match pattern'],
       ['CLICKHOUSE_REQUEST_TIMEOUT_MILLIS', '10', '>=100'],
+      ['XRAY_LOG_REQUESTS', 'sometimes', 'expected true or false'],
+      ['XRAY_SLOW_REQUEST_MILLIS', '0', '>=1'],
     ])('rejects %s=%j with a message naming the key, the value and what was expected', (key, value, expected) => {
       const error = configError({ [key]: value });
       expect(error.name).toBe('ConfigError');
       expect(error.message).toContain(`${key}=${JSON.stringify(value)}: `);
       expect(error.message).toContain(expected);
+    });
+
+    it.each<[string, string, string]>([
+      ['XRAY_API_KEY', 'nope-but-secret', 'expected "xr_" followed by 16 to 128 letters, digits, "_" or "-"'],
+      ['XRAY_ADMIN_TOKEN', 'short-secret', 'expected at least 16 characters'],
+    ])('rejects %s=%j naming the key and what was expected, never echoing the secret', (key, value, expected) => {
+      const error = configError({ [key]: value });
+      expect(error.message).toContain(`${key}=(hidden, ${value.length} characters): ${expected}`);
+      expect(error.message).not.toContain(value);
+    });
+
+    it('names a bad CLICKHOUSE_URL without the password it carries', () => {
+      const error = configError({ CLICKHOUSE_URL: 'ftp://admin:hunter2@db:8123' });
+      expect(error.message).toContain('CLICKHOUSE_URL="ftp://…@db:8123"');
+      expect(error.message).not.toContain('hunter2');
     });
 
     it('lists every bad key at once', () => {

@@ -53,7 +53,7 @@ Examples:
     if (sub === 'list') {
       expectPositionals(rest, [], 'apps');
       const { apps } = await context.client.get<{ apps: App[] }>('/api/v1/admin/apps', { auth: 'admin' });
-      context.out(context.json ? toJson({ apps }) : renderAppList(apps, { colors: context.colors, maxWidth: context.terminalWidth }));
+      context.out(context.json ? toJson({ apps }) : renderAppList(apps, { colors: context.colors, maxWidth: context.terminalWidth, timeZone: context.timeZone }));
       return;
     }
     if (sub === 'create') {

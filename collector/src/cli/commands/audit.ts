@@ -58,6 +58,6 @@ Examples:
         ...page,
       },
     });
-    context.out(context.json ? toJson(reply) : renderAuditList(reply, { colors: context.colors, maxWidth: context.terminalWidth }));
+    context.out(context.json ? toJson(reply) : renderAuditList(reply, { colors: context.colors, maxWidth: context.terminalWidth, timeZone: context.timeZone }));
   },
 };

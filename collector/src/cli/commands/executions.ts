@@ -1,5 +1,5 @@
 /** `xray executions`: list and search executions, newest first. */
-import { PAGED_WINDOW_OPTIONS, expectPositionals, pagedWindowQuery, stringOption } from '../args.js';
+import { PAGED_WINDOW_OPTIONS, expectPositionals, hasExplicitWindow, pagedWindowQuery, stringOption } from '../args.js';
 import type { ExecutionListResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -15,12 +15,12 @@ List executions, newest first.
 
 Filters:
   --pipeline <name>       only this pipeline
-  --status <status>       completed | failed
+  --status <status>       completed | failed | unfinished
   --environment <env>     only this environment
   --step <name>           only executions with a step of this name
   --search <words>        only executions with a step whose reasoning contains all these words
   --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
-  --from <time>           start of the window: ISO 8601 or unix milliseconds
+  --from <time>           start of the window: ISO 8601 (UTC unless a zone is given) or unix milliseconds
   --to <time>             end of the window
   --limit <n>             rows per page, 1 to 500 (default 50)
   --cursor <cursor>       the next page, as printed under the previous one
@@ -49,6 +49,15 @@ Examples:
         ...pagedWindowQuery(values, 'executions', context.nowMillis()),
       },
     });
-    context.out(context.json ? toJson(page) : renderExecutionList(page, { colors: context.colors, maxWidth: context.terminalWidth }));
+    context.out(
+      context.json
+        ? toJson(page)
+        : renderExecutionList(page, {
+            colors: context.colors,
+            maxWidth: context.terminalWidth,
+            timeZone: context.timeZone,
+            explicitWindow: hasExplicitWindow(values),
+          }),
+    );
   },
 };

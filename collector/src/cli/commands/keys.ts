@@ -52,7 +52,7 @@ Examples:
     if (sub === 'list') {
       const [appId] = expectPositionals(rest, ['appId'], 'keys');
       const { keys } = await context.client.get<{ keys: ApiKeyInfo[] }>(appPath(appId), { auth: 'admin' });
-      context.out(context.json ? toJson({ keys }) : renderKeyList(keys, { colors: context.colors, maxWidth: context.terminalWidth }));
+      context.out(context.json ? toJson({ keys }) : renderKeyList(keys, { colors: context.colors, maxWidth: context.terminalWidth, timeZone: context.timeZone }));
       return;
     }
     if (sub === 'create') {

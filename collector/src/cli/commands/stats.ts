@@ -1,5 +1,5 @@
 /** `xray stats`: execution count, failure rate and durations, and failure rate per time bucket. */
-import { expectPositionals, parseTimeRange, stringOption } from '../args.js';
+import { expectPositionals, parseInterval, parseTimeRange, stringOption } from '../args.js';
 import type { FailureRateResponse, SummaryResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -11,15 +11,15 @@ export const statsCommand: Command = {
   summary: 'Execution count, failure rate, avg/p50/p95 duration, failure rate over time',
   help: `Usage: xray stats [--pipeline <name>] [--environment <env>] [--since <duration>]
 
-Summary numbers for a window (default: the last 24 hours) and the failure
-rate per time bucket, per pipeline.
+Summary numbers for a window (default: the last 7 days, like every command)
+and the failure rate per time bucket, per pipeline.
 
 Options:
   --pipeline <name>       only this pipeline
   --environment <env>     only this environment
   --since <duration>      the last 30m, 1h, 2d, 1w
-  --from <time>, --to <time>   the window: ISO 8601 or unix milliseconds
-  --interval <width>      bucket width such as 5m, 1h, 1d (default: about 60 buckets)
+  --from <time>, --to <time>   the window: ISO 8601 (UTC unless a zone is given) or unix milliseconds
+  --interval <width>      bucket width such as 5m, 1h, 1d, 1w (default: about 60 buckets)
 
 Examples:
   xray stats --since 1h
@@ -36,6 +36,7 @@ Examples:
     expectPositionals(positionals, [], 'stats');
     const now = context.nowMillis();
     const range = parseTimeRange(values, 'stats', now);
+    const interval = parseInterval(stringOption(values, 'interval'), 'stats');
     // Pin `to` so both calls cover the same window even if a second passes between them.
     const query = {
       pipeline: stringOption(values, 'pipeline'),
@@ -47,9 +48,9 @@ Examples:
       context.client.get<SummaryResponse>('/api/v1/stats/summary', { auth: 'app', query }),
       context.client.get<FailureRateResponse>('/api/v1/stats/failure-rate', {
         auth: 'app',
-        query: { ...query, interval: stringOption(values, 'interval') },
+        query: { ...query, interval },
       }),
     ]);
-    context.out(context.json ? toJson({ summary, failureRate }) : renderStats(summary, failureRate, { colors: context.colors }));
+    context.out(context.json ? toJson({ summary, failureRate }) : renderStats(summary, failureRate, { colors: context.colors, timeZone: context.timeZone }));
   },
 };

@@ -1,5 +1,5 @@
 /** `xray steps`: search steps across executions by name, status and reasoning words. */
-import { PAGED_WINDOW_OPTIONS, expectPositionals, pagedWindowQuery, stringOption } from '../args.js';
+import { PAGED_WINDOW_OPTIONS, expectPositionals, hasExplicitWindow, pagedWindowQuery, stringOption } from '../args.js';
 import type { StepSearchResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -15,7 +15,7 @@ Search steps across executions, newest first.
 
 Filters:
   --name <step>           only steps of this name
-  --status <status>       completed | failed
+  --status <status>       completed | failed | unfinished
   --search <words>        only steps whose reasoning contains all these words
   --pipeline <name>       only this pipeline
   --environment <name>    only this environment
@@ -48,6 +48,15 @@ Examples:
         ...pagedWindowQuery(values, 'steps', context.nowMillis()),
       },
     });
-    context.out(context.json ? toJson(page) : renderStepList(page, { colors: context.colors, maxWidth: context.terminalWidth }));
+    context.out(
+      context.json
+        ? toJson(page)
+        : renderStepList(page, {
+            colors: context.colors,
+            maxWidth: context.terminalWidth,
+            timeZone: context.timeZone,
+            explicitWindow: hasExplicitWindow(values),
+          }),
+    );
   },
 };

@@ -1,14 +1,17 @@
 /** `xray apps list` and `xray keys list` as tables. */
 import type { ApiKeyInfo, App } from '../api-types.js';
 import type { Colors } from './colors.js';
-import { formatTimestamp } from './duration.js';
+import { UTC, formatTimestamp } from './time-zone.js';
 import { renderTable } from './table.js';
 
 export interface AdminListOptions {
   colors: Colors;
   maxWidth?: number;
-  utc?: boolean;
+  /** The zone times are shown in (named in the CREATED header); UTC by default. */
+  timeZone?: string;
 }
+
+const createdHeader = (options: AdminListOptions) => `CREATED (${options.timeZone ?? UTC})`;
 
 export function renderAppList(apps: App[], options: AdminListOptions): string {
   if (apps.length === 0) return options.colors.dim('No apps yet: `xray apps create <appId>` makes one.');
@@ -16,7 +19,7 @@ export function renderAppList(apps: App[], options: AdminListOptions): string {
     [
       { header: 'APP', value: (a: App) => a.appId },
       { header: 'NAME', value: (a: App) => a.name, shrink: true },
-      { header: 'CREATED', value: (a: App) => formatTimestamp(a.createdAt, { utc: options.utc }) },
+      { header: createdHeader(options), value: (a: App) => formatTimestamp(a.createdAt, { zone: options.timeZone }) },
     ],
     apps,
     options,
@@ -31,7 +34,7 @@ export function renderKeyList(keys: ApiKeyInfo[], options: AdminListOptions): st
       { header: 'PREFIX', value: (k: ApiKeyInfo) => k.keyPrefix },
       { header: 'NAME', value: (k: ApiKeyInfo) => k.name || '-', shrink: true },
       { header: 'SCOPES', value: (k: ApiKeyInfo) => k.scopes.join(',') },
-      { header: 'CREATED', value: (k: ApiKeyInfo) => formatTimestamp(k.createdAt, { utc: options.utc }) },
+      { header: createdHeader(options), value: (k: ApiKeyInfo) => formatTimestamp(k.createdAt, { zone: options.timeZone }) },
       {
         header: 'STATUS',
         value: (k: ApiKeyInfo) => (k.revoked ? 'revoked' : 'active'),

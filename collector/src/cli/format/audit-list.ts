@@ -1,14 +1,15 @@
 /** `xray audit` as a table: who did what, when, with what outcome. */
 import type { AuditEntry, AuditResponse } from '../api-types.js';
 import type { Colors } from './colors.js';
-import { formatTimestamp } from './duration.js';
+import { UTC, formatTimestamp } from './time-zone.js';
 import { nextPageHint } from './execution-list.js';
 import { renderTable } from './table.js';
 
 export interface AuditListOptions {
   colors: Colors;
   maxWidth?: number;
-  utc?: boolean;
+  /** IANA zone for times; UTC when omitted. */
+  timeZone?: string;
 }
 
 /**
@@ -20,7 +21,10 @@ export function renderAuditList(page: AuditResponse, options: AuditListOptions):
   if (page.entries.length === 0) return colors.dim('No audit entries match.');
   const table = renderTable(
     [
-      { header: 'TIME', value: (e: AuditEntry) => formatTimestamp(`${e.time.replace(' ', 'T')}Z`, { utc: options.utc, seconds: true }) },
+      {
+        header: `TIME (${options.timeZone ?? UTC})`,
+        value: (e: AuditEntry) => formatTimestamp(`${e.time.replace(' ', 'T')}Z`, { zone: options.timeZone, seconds: true }),
+      },
       { header: 'ACTOR', value: (e: AuditEntry) => e.actor },
       { header: 'APP', value: (e: AuditEntry) => e.appId || '-' },
       { header: 'REQUEST', value: (e: AuditEntry) => `${e.method} ${e.path}`, shrink: true, minWidth: 20 },

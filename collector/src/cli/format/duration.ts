@@ -1,7 +1,9 @@
 /**
  * Durations, percentages and timestamps as people read them in a terminal:
  * short, with the unit, and with the precision that matters at that size.
+ * Times of day are in time-zone.ts.
  */
+import { formatDurationSeconds } from '../../time/index.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -55,34 +57,5 @@ export function formatPercent(fraction: number): string {
   return `${percent.toFixed(1)}%`;
 }
 
-/**
- * An ISO time as local `YYYY-MM-DD HH:MM:SS` (what a person compares with
- * their clock); `utc` for stable output in tests and logs, `seconds: false`
- * for bucket labels.
- */
-export function formatTimestamp(iso: string, options: { utc?: boolean; seconds?: boolean } = {}): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const utc = options.utc === true;
-  const y = utc ? date.getUTCFullYear() : date.getFullYear();
-  const mo = (utc ? date.getUTCMonth() : date.getMonth()) + 1;
-  const d = utc ? date.getUTCDate() : date.getDate();
-  const h = utc ? date.getUTCHours() : date.getHours();
-  const mi = utc ? date.getUTCMinutes() : date.getMinutes();
-  const s = utc ? date.getUTCSeconds() : date.getSeconds();
-  const time = options.seconds === false ? `${two(h)}:${two(mi)}` : `${two(h)}:${two(mi)}:${two(s)}`;
-  return `${y}-${two(mo)}-${two(d)} ${time}${utc ? 'Z' : ''}`;
-}
-
-/**
- * A bucket width in seconds as the API's `interval` parameter spells it.
- *
- * @example
- * formatInterval(3600); // '1h'
- */
-export function formatInterval(seconds: number): string {
-  if (seconds > 0 && seconds % 86_400 === 0) return `${seconds / 86_400}d`;
-  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
-}
+/** A bucket width in seconds as the shared duration grammar spells it (`1h`, `1w`). */
+export const formatInterval = formatDurationSeconds;

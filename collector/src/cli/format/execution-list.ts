@@ -5,7 +5,8 @@
 import type { ExecutionListResponse, Step, StepSearchResponse } from '../api-types.js';
 import { colorStatus } from './colors.js';
 import type { Colors } from './colors.js';
-import { formatDuration, formatTimestamp } from './duration.js';
+import { formatDuration } from './duration.js';
+import { UTC, formatTimestamp } from './time-zone.js';
 import { renderTable } from './table.js';
 import type { Column } from './table.js';
 
@@ -13,10 +14,21 @@ export interface ListOptions {
   colors: Colors;
   /** Terminal width; undefined when piped. */
   maxWidth?: number;
-  utc?: boolean;
+  /** The zone times are shown in (named in the TIME header); UTC by default. */
+  timeZone?: string;
+  /** The command line chose the window, so the hint about the default window does not apply. */
+  explicitWindow?: boolean;
 }
 
 type ExecutionRow = ExecutionListResponse['executions'][number];
+
+/** The empty-result line: the default-window hint only when the default window was used. */
+function noMatches(what: string, options: ListOptions): string {
+  const hint = options.explicitWindow ? '' : ` (the default window is the last 7 days; --since or --from widen it)`;
+  return options.colors.dim(`No ${what} match${hint}.`);
+}
+
+const timeHeader = (options: ListOptions) => `TIME (${options.timeZone ?? UTC})`;
 
 export function nextPageHint(cursor: string | null, colors: Colors): string[] {
   return cursor ? ['', colors.dim(`More results: repeat the command with --cursor ${cursor}`)] : [];
@@ -29,10 +41,10 @@ export function nextPageHint(cursor: string | null, colors: Colors): string[] {
 export function renderExecutionList(page: ExecutionListResponse, options: ListOptions): string {
   const { colors } = options;
   if (page.executions.length === 0) {
-    return colors.dim('No executions match (the default window is the last 7 days; --since or --from widen it).');
+    return noMatches('executions', options);
   }
   const columns: Column<ExecutionRow>[] = [
-    { header: 'TIME', value: (e) => formatTimestamp(e.startTime, { utc: options.utc }) },
+    { header: timeHeader(options), value: (e) => formatTimestamp(e.startTime, { zone: options.timeZone }) },
     { header: 'ID', value: (e) => e.executionId },
     { header: 'PIPELINE', value: (e) => e.pipeline || '-', shrink: true },
     { header: 'ENV', value: (e) => e.environment || '-', shrink: true, minWidth: 4 },
@@ -53,10 +65,10 @@ function stepNote(step: Step): string {
 export function renderStepList(page: StepSearchResponse, options: ListOptions): string {
   const { colors } = options;
   if (page.steps.length === 0) {
-    return colors.dim('No steps match (the default window is the last 7 days; --since or --from widen it).');
+    return noMatches('steps', options);
   }
   const columns: Column<Step>[] = [
-    { header: 'TIME', value: (s) => formatTimestamp(s.startTime, { utc: options.utc }) },
+    { header: timeHeader(options), value: (s) => formatTimestamp(s.startTime, { zone: options.timeZone }) },
     { header: 'EXECUTION', value: (s) => s.executionId },
     { header: 'STEP', value: (s) => s.name, shrink: true },
     { header: 'PIPELINE', value: (s) => s.pipeline || '-', shrink: true },

@@ -5,12 +5,14 @@
  */
 import type { FailureRateResponse, SummaryResponse } from '../api-types.js';
 import type { Colors } from './colors.js';
-import { formatDuration, formatInterval, formatPercent, formatTimestamp } from './duration.js';
+import { formatDuration, formatInterval, formatPercent } from './duration.js';
+import { UTC, formatTimestamp } from './time-zone.js';
 import { padEnd, padStart } from './text.js';
 
 export interface StatsOptions {
   colors: Colors;
-  utc?: boolean;
+  /** The zone times are shown in (named after the window); UTC by default. */
+  timeZone?: string;
   /** Most buckets listed per pipeline (the latest ones). */
   maxBuckets?: number;
 }
@@ -32,10 +34,11 @@ export function renderStats(summary: SummaryResponse, rate: FailureRateResponse,
   const { colors } = options;
   const maxBuckets = options.maxBuckets ?? 24;
   const label = (text: string) => colors.dim(padEnd(text, 12));
-  const when = (iso: string) => formatTimestamp(iso, { utc: options.utc, seconds: false });
+  const zone = options.timeZone ?? UTC;
+  const when = (iso: string) => formatTimestamp(iso, { zone, seconds: false });
   const failedText = `${summary.failed} (${formatPercent(summary.failureRate)})`;
   const lines = [
-    `${label('window')}${when(summary.from)} → ${when(summary.to)}`,
+    `${label('window')}${when(summary.from)} → ${when(summary.to)} ${zone}`,
     `${label('executions')}${summary.executions}`,
     `${label('failed')}${summary.failed > 0 ? colors.red(failedText) : failedText}`,
     summary.executions === 0
@@ -47,7 +50,7 @@ export function renderStats(summary: SummaryResponse, rate: FailureRateResponse,
     lines.push(colors.dim('No executions in this window.'));
     return lines.join('\n');
   }
-  lines.push(colors.bold(`Failure rate per ${formatInterval(rate.intervalSeconds)}`));
+  lines.push(colors.bold(`Failure rate per ${formatInterval(rate.intervalSeconds)}`) + colors.dim(` (bucket start, ${zone})`));
   for (const series of rate.series) {
     lines.push(`  ${colors.bold(series.pipeline || '(no pipeline)')}`);
     const shown = series.points.slice(-maxBuckets);

@@ -2,11 +2,14 @@
  * `xray show`: one execution as a timeline in the terminal. The layout (tree
  * depth from parent span ids, where each bar starts and how long it is) is a
  * pure function of the steps, separate from drawing, so both are unit-tested
- * without a terminal.
+ * without a terminal. Built for big executions too: filters (failed steps,
+ * a depth, a name pattern) keep each shown step's ancestors for context, and
+ * the indent is capped so deep trees keep readable names and aligned bars.
  */
 import type { ExecutionDetail, ExecutionResponse, Step } from '../api-types.js';
 import type { Colors } from './colors.js';
-import { formatDuration, formatTimestamp } from './duration.js';
+import { formatDuration } from './duration.js';
+import { UTC, formatTimestamp } from './time-zone.js';
 import { formatValueText } from './json-value.js';
 import { oneLine, padEnd, padStart, truncate, visibleWidth, wrap } from './text.js';
 
@@ -118,18 +121,30 @@ export function barCells(offsetFraction: number, widthFraction: number, trackWid
   return { start, length: end - start };
 }
 
+export interface TimelineFilter {
+  /** Only failed steps (and their ancestors). */
+  failedOnly?: boolean;
+  /** Only this many levels: 1 shows the top-level steps. */
+  maxDepth?: number;
+  /** Only steps whose name matches (and their ancestors): `*` and `?` wildcards, else a case-insensitive substring. */
+  stepPattern?: string;
+}
+
 export interface TimelineOptions {
   colors: Colors;
   /** Terminal columns to fill. */
   width: number;
-  /** Also print each step's input, output, model and stack. */
+  /** Also print each step's input, output, model and stack, and the outcome and metadata in full. */
   verbose?: boolean;
-  /** Print times in UTC (tests); local time otherwise. */
-  utc?: boolean;
+  /** The zone the start time is shown in (and named); UTC by default. */
+  timeZone?: string;
+  filter?: TimelineFilter;
 }
 
 const DURATION_COLUMN = 8;
 const MIN_TRACK = 10;
+/** Deeper levels than this are not indented further; their depth is printed instead (`[41]`). */
+export const MAX_INDENT_LEVELS = 10;
 
 function isFailed(status: string, error: unknown): boolean {
   return status === 'failed' || error !== null;
@@ -147,26 +162,97 @@ function statusWord(status: string, failed: boolean, colors: Colors): string {
   return colors.yellow(`• ${status || 'unknown'}`);
 }
 
-function renderHeader(execution: ExecutionDetail | null, steps: Step[], windowMs: number, options: TimelineOptions): string[] {
+/**
+ * A name pattern as a predicate: with `*` or `?` a whole-name glob, else a
+ * substring; both case-insensitive.
+ *
+ * @example
+ * const match = namePattern('llm_*'); match('llm_summarize'); // true
+ */
+export function namePattern(pattern: string): (name: string) => boolean {
+  const lower = pattern.toLowerCase();
+  if (!/[*?]/.test(lower)) return (name) => name.toLowerCase().includes(lower);
+  const source = lower.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = new RegExp(`^${source}$`, 's');
+  return (name) => regex.test(name.toLowerCase());
+}
+
+/** The rows a filter keeps: matching rows within the depth, plus their ancestors, in layout order. */
+export function filterRows<S extends TimelineSpan & { name: string; status: string; error: unknown }>(
+  rows: TimelineRow<S>[],
+  filter: TimelineFilter | undefined,
+): TimelineRow<S>[] {
+  if (!filter || (!filter.failedOnly && filter.maxDepth === undefined && !filter.stepPattern)) return rows;
+  const matches = filter.stepPattern ? namePattern(filter.stepPattern) : () => true;
+  const withinDepth = (row: TimelineRow<S>) => filter.maxDepth === undefined || row.depth < filter.maxDepth;
+  const bySpanId = new Map(rows.map((row) => [row.step.spanId, row]));
+  const keep = new Set<string>();
+  for (const row of rows) {
+    if (!withinDepth(row)) continue;
+    if (filter.failedOnly && !isFailed(row.step.status, row.step.error)) continue;
+    if (!matches(row.step.name)) continue;
+    keep.add(row.step.spanId);
+    // Ancestors give the match its context; a loop in bad data stops at a seen step.
+    let parent = bySpanId.get(row.step.parentSpanId);
+    while (parent && !keep.has(parent.step.spanId) && parent.step.spanId !== row.step.spanId) {
+      keep.add(parent.step.spanId);
+      parent = bySpanId.get(parent.step.parentSpanId);
+    }
+  }
+  return rows.filter((row) => keep.has(row.step.spanId));
+}
+
+const compactNumber = (n: number) => n.toLocaleString('en-US');
+
+/** Compact JSON on one line, cut to the room left. */
+function jsonLine(value: unknown, room: number): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return truncate(oneLine(text ?? ''), Math.max(10, room));
+}
+
+function renderHeader(detail: ExecutionResponse, windowMs: number, options: TimelineOptions): string[] {
   const { colors } = options;
+  const { execution, steps } = detail;
+  const zone = options.timeZone ?? UTC;
   const label = (text: string) => colors.dim(padEnd(text, 10));
+  const when = (iso: string) => `${formatTimestamp(iso, { zone })} ${zone}`;
+  const room = options.width - 13;
+  const lines: string[] = [];
   if (!execution) {
     const id = steps[0]?.executionId ?? '';
-    return [
+    lines.push(
       `${colors.bold(steps[0]?.pipeline || '(unknown pipeline)')}  ${colors.yellow('• root span not received yet')}`,
       `  ${label('execution')} ${id}`,
-      `  ${label('started')} ${steps[0] ? formatTimestamp(steps[0].startTime, { utc: options.utc }) : '-'}   ${colors.dim('span')} ${formatDuration(windowMs)}   ${colors.dim('steps')} ${steps.length}`,
-    ];
+      `  ${label('started')} ${steps[0] ? when(steps[0].startTime) : '-'}   ${colors.dim('span')} ${formatDuration(windowMs)}   ${colors.dim('steps')} ${steps.length}`,
+    );
+  } else {
+    const failed = execution.status === 'failed';
+    lines.push(
+      `${colors.bold(execution.pipeline || '(unknown pipeline)')}  ${statusWord(execution.status, failed, colors)}`,
+      `  ${label('execution')} ${execution.executionId}`,
+      `  ${label('started')} ${when(execution.startTime)}   ${colors.dim('duration')} ${formatDuration(execution.durationMs)}`,
+      `  ${label('steps')} ${execution.stepCount}   ${colors.dim('errors')} ${execution.errorCount}   ${colors.dim('environment')} ${execution.environment || '-'}   ${colors.dim('service')} ${execution.serviceName || '-'}`,
+    );
   }
-  const failed = execution.status === 'failed';
-  const lines = [
-    `${colors.bold(execution.pipeline || '(unknown pipeline)')}  ${statusWord(execution.status, failed, colors)}`,
-    `  ${label('execution')} ${execution.executionId}`,
-    `  ${label('started')} ${formatTimestamp(execution.startTime, { utc: options.utc })}   ${colors.dim('duration')} ${formatDuration(execution.durationMs)}`,
-    `  ${label('steps')} ${execution.stepCount}   ${colors.dim('errors')} ${execution.errorCount}   ${colors.dim('environment')} ${execution.environment || '-'}   ${colors.dim('service')} ${execution.serviceName || '-'}`,
-  ];
-  if (execution.droppedSteps > 0) lines.push(`  ${label('dropped')} ${colors.yellow(`${execution.droppedSteps} steps were dropped by the SDK`)}`);
-  if (execution.errorMessage) lines.push(`  ${label('error')} ${colors.red(oneLine(execution.errorMessage))}`);
+  const inputTokens = steps.reduce((sum, step) => sum + step.inputTokens, 0);
+  const outputTokens = steps.reduce((sum, step) => sum + step.outputTokens, 0);
+  const cost = steps.reduce((sum, step) => sum + step.costUsd, 0);
+  if (inputTokens + outputTokens > 0 || cost > 0) {
+    lines.push(`  ${label('totals')} ${compactNumber(inputTokens)} in / ${compactNumber(outputTokens)} out tokens   ${colors.dim('cost')} $${cost.toFixed(4)}`);
+  }
+  if (execution) {
+    if (execution.droppedSteps > 0) lines.push(`  ${label('dropped')} ${colors.yellow(`${execution.droppedSteps} steps were dropped by the SDK`)}`);
+    if (execution.errorMessage) lines.push(`  ${label('error')} ${colors.red(oneLine(execution.errorMessage))}`);
+    for (const [name, value] of [['outcome', execution.finalOutcome], ['metadata', execution.metadata]] as const) {
+      if (value === null || value === undefined) continue;
+      if (!options.verbose) {
+        lines.push(`  ${label(name)} ${jsonLine(value, room)}`);
+        continue;
+      }
+      const formatted = formatValueText(typeof value === 'string' ? value : JSON.stringify(value));
+      formatted.lines.forEach((line, i) => lines.push(`  ${i === 0 ? label(name) : ' '.repeat(10)} ${truncate(line, room)}`));
+    }
+  }
   return lines;
 }
 
@@ -212,6 +298,21 @@ function detailLines(step: Step, failed: boolean, indent: number, options: Timel
   return lines;
 }
 
+/** What the filter flags were, for the "showing" line. */
+function describeFilter(filter: TimelineFilter): string {
+  const parts: string[] = [];
+  if (filter.failedOnly) parts.push('--failed');
+  if (filter.maxDepth !== undefined) parts.push(`--depth ${filter.maxDepth}`);
+  if (filter.stepPattern) parts.push(`--step ${JSON.stringify(filter.stepPattern)}`);
+  return parts.join(' ');
+}
+
+/** The indent and depth marker of a row: two spaces a level up to MAX_INDENT_LEVELS, then `[depth] `. */
+function indentOf(depth: number): { indent: string; marker: string } {
+  const levels = Math.min(depth, MAX_INDENT_LEVELS);
+  return { indent: '  '.repeat(levels), marker: depth > MAX_INDENT_LEVELS ? `[${depth}] ` : '' };
+}
+
 /**
  * The whole `xray show` output for one execution.
  *
@@ -225,26 +326,38 @@ export function renderTimeline(detail: ExecutionResponse, options: TimelineOptio
     steps,
     execution ? { startTimeUnixNano: execution.startTimeUnixNano, durationMs: execution.durationMs } : undefined,
   );
-  const lines = renderHeader(execution, steps, layout.windowMs, options);
+  const lines = renderHeader(detail, layout.windowMs, options);
+  const rows = filterRows(layout.rows, options.filter);
+  if (rows.length !== layout.rows.length && options.filter) {
+    lines.push(`  ${colors.dim(padEnd('showing', 10))} ${rows.length} of ${layout.rows.length} steps (${describeFilter(options.filter)}; ancestors kept for context)`);
+  }
   lines.push('');
   if (layout.rows.length === 0) {
     lines.push(colors.dim('  No steps recorded.'));
     return lines.join('\n');
   }
+  if (rows.length === 0) {
+    lines.push(colors.dim(`  No steps match ${describeFilter(options.filter ?? {})}.`));
+    return lines.join('\n');
+  }
 
-  const labelWidths = layout.rows.map((row) => 2 * row.depth + visibleWidth(oneLine(row.step.name)));
-  const nameColumn = Math.min(Math.max(...labelWidths), Math.max(12, Math.floor(options.width * 0.35)));
+  const labelWidths = rows.map((row) => {
+    const { indent, marker } = indentOf(row.depth);
+    return indent.length + marker.length + visibleWidth(oneLine(row.step.name));
+  });
+  // Names get at least 40% of the width (24 columns on a narrow terminal), however deep the tree.
+  const nameColumn = Math.min(Math.max(...labelWidths), Math.max(24, Math.floor(options.width * 0.4)));
   // mark + space, names, two spaces, the track, two spaces, the duration
   const track = Math.max(MIN_TRACK, options.width - 2 - nameColumn - 2 - 2 - DURATION_COLUMN);
   const ruler = padStart(formatDuration(layout.windowMs), track - 1);
   lines.push(colors.dim(`${' '.repeat(2 + nameColumn + 2)}0${ruler}`));
 
-  for (const row of layout.rows) {
+  for (const row of rows) {
     const { step } = row;
     const failed = isFailed(step.status, step.error);
-    const indent = '  '.repeat(row.depth);
-    const name = truncate(oneLine(step.name), Math.max(1, nameColumn - indent.length));
-    const label = padEnd(indent + (failed ? colors.red(name) : name), nameColumn);
+    const { indent, marker } = indentOf(row.depth);
+    const name = truncate(oneLine(step.name), Math.max(1, nameColumn - indent.length - marker.length));
+    const label = padEnd(indent + colors.dim(marker) + (failed ? colors.red(name) : name), nameColumn);
     const { start, length } = barCells(row.offsetFraction, row.widthFraction, track);
     const paint = failed ? colors.red : step.status === 'completed' ? colors.green : colors.yellow;
     const bar = colors.dim('·'.repeat(start)) + paint('█'.repeat(length)) + colors.dim('·'.repeat(track - start - length));

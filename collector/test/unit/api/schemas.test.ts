@@ -26,7 +26,9 @@ describe('api/schemas', () => {
     it('reject text that is neither, naming what was expected', () => {
       const result = summaryQuery.safeParse({ from: 'yesterday-ish' });
       expect(result.success).toBe(false);
-      expect(result.error?.issues[0].message).toBe('expected an ISO 8601 time or unix milliseconds, got "yesterday-ish"');
+      expect(result.error?.issues[0].message).toBe(
+        '"yesterday-ish" is not an ISO 8601 time such as 2024-05-01T12:00:00Z or unix milliseconds such as 1714564800000',
+      );
       expect(summaryQuery.safeParse({ to: '' }).success).toBe(false);
     });
 
@@ -44,6 +46,8 @@ describe('api/schemas', () => {
       ['3600', 3600],
       ['60', 60],
       ['120s', 120],
+      ['1w', 604_800],
+      ['2w', 1_209_600],
     ])('reads %s as %i seconds', (interval, seconds) => {
       expect(failureRateQuery.parse({ interval }).interval).toBe(seconds);
     });
@@ -54,7 +58,7 @@ describe('api/schemas', () => {
       expect(result.error?.issues[0].message).toBe('the interval must be at least 1m (the rollup resolution)');
     });
 
-    it.each(['1w', '1.5h', '-60', 'h', ''])('rejects the malformed interval %j', (interval) => {
+    it.each(['1y', '1.5h', '-60', 'h', '', '1 h'])('rejects the malformed interval %j', (interval) => {
       expect(failureRateQuery.safeParse({ interval }).success).toBe(false);
     });
 
@@ -137,7 +141,17 @@ describe('api/schemas', () => {
     });
 
     it('counts the default window back from an explicit end', () => {
-      expect(resolveRange({ to: 5 * DAY }, LIST_WINDOW_MILLIS, NOW)).toEqual({ fromMillis: -2 * DAY, toMillis: 5 * DAY });
+      expect(resolveRange({ to: 12 * DAY }, LIST_WINDOW_MILLIS, NOW)).toEqual({ fromMillis: 5 * DAY, toMillis: 12 * DAY });
+    });
+
+    it('does not count the default window back before 1970', () => {
+      expect(resolveRange({ to: 5 * DAY }, LIST_WINDOW_MILLIS, NOW)).toEqual({ fromMillis: 0, toMillis: 5 * DAY });
+    });
+
+    it('refuses a window whose start is not before its end, saying when the end is the default', () => {
+      expect(() => resolveRange({ from: 20, to: 10 }, LIST_WINDOW_MILLIS, NOW)).toThrow('must be before to (1970-01-01T00:00:00.010Z)');
+      expect(() => resolveRange({ from: 20, to: 20 }, LIST_WINDOW_MILLIS, NOW)).toThrow('must be before to');
+      expect(() => resolveRange({ from: NOW + DAY }, LIST_WINDOW_MILLIS, NOW)).toThrow('the default: now');
     });
 
     it('keeps both ends when both are given', () => {
@@ -148,9 +162,9 @@ describe('api/schemas', () => {
       expect(resolveRange({ from: 10 }, STATS_WINDOW_MILLIS, NOW)).toEqual({ fromMillis: 10, toMillis: NOW + 1 });
     });
 
-    it('uses windows of 7 days for lists and 1 day for stats', () => {
+    it('uses one default window of 7 days for lists and stats', () => {
       expect(LIST_WINDOW_MILLIS).toBe(7 * DAY);
-      expect(STATS_WINDOW_MILLIS).toBe(DAY);
+      expect(STATS_WINDOW_MILLIS).toBe(7 * DAY);
     });
   });
 });

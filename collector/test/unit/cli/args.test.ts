@@ -48,12 +48,12 @@ describe('args', () => {
 
     it('rejects a flag the command does not have, naming it and the command', () => {
       const error = usageError(() => parseCommandLine(['show', 'abc', '--status', 'x'], commands));
-      expect(error.message).toBe("unknown option '--status'");
+      expect(error.message).toBe('unknown flag --status');
       expect(error.command).toBe('show');
     });
 
     it('rejects a flag without its value and a value given to a switch', () => {
-      expect(usageError(() => parseCommandLine(['executions', '--limit'], commands)).message).toBe("option '--limit <value>' argument missing");
+      expect(usageError(() => parseCommandLine(['executions', '--limit'], commands)).message).toBe('--limit needs a value');
       expect(usageError(() => parseCommandLine(['show', 'x', '--verbose=yes'], commands)).message).toMatch(/--verbose/);
     });
 
@@ -116,7 +116,7 @@ describe('args', () => {
     it('rejects --since with --from, a bad time, and a window that ends before it starts', () => {
       expect(usageError(() => parseTimeRange({ since: '1h', from: '2024-01-01' }, 'x', now)).message).toBe('use either --since or --from/--to, not both');
       expect(usageError(() => parseTimeRange({ from: 'yesterday' }, 'x', now)).message).toMatch(/^--from must be an ISO 8601 time/);
-      expect(usageError(() => parseTimeRange({ from: '2024-05-02', to: '2024-05-01' }, 'x', now)).message).toBe('--from must be before --to');
+      expect(usageError(() => parseTimeRange({ from: '2024-05-02', to: '2024-05-01' }, 'x', now)).message).toBe('--from must be before --to, got "2024-05-02" and "2024-05-01"');
     });
   });
 

@@ -4,7 +4,10 @@ import type { CliIo } from '../../../src/cli/run.js';
 import { makeExecution, nestedExecution } from './fixtures.js';
 
 /** Runs the CLI against a fake collector and collects what it prints. */
-async function run(argv: string[], options: { reply?: (url: string, init: RequestInit) => Response; env?: Record<string, string> } = {}) {
+async function run(
+  argv: string[],
+  options: { reply?: (url: string, init: RequestInit) => Response; env?: Record<string, string>; io?: Partial<CliIo> } = {},
+) {
   let stdout = '';
   let stderr = '';
   const urls: string[] = [];
@@ -22,6 +25,7 @@ async function run(argv: string[], options: { reply?: (url: string, init: Reques
       if (!options.reply) throw new Error('no network in this test');
       return options.reply(String(url), init ?? {});
     }) as typeof fetch,
+    ...options.io,
   };
   const code = await runCli(io);
   return { code, stdout, stderr, urls };
@@ -64,7 +68,7 @@ describe('run', () => {
       const a = await run(['help', 'show']);
       const b = await run(['show', '--help']);
       expect(a.code).toBe(0);
-      expect(a.stdout).toMatch(/^Usage: xray show <executionId>/);
+      expect(a.stdout).toMatch(/^Usage: xray show <executionId or a unique prefix of it>/);
       expect(b.stdout).toBe(a.stdout);
     });
 
@@ -145,6 +149,137 @@ describe('run', () => {
       expect(result.code).toBe(0);
       expect(JSON.parse(body)).toEqual({ sql: 'SELECT count() FROM steps' });
       expect(result.stdout).toBe('count()\n      3\n\n1 row\n');
+    });
+  });
+
+  describe('flag errors', () => {
+    it.each([
+      [['executions', '--limit', '-5'], 'xray executions: --limit must be a whole number from 1 to 500, got "-5"'],
+      [['executions', '--limit', '0'], 'xray executions: --limit must be a whole number from 1 to 500, got "0"'],
+      [['steps', '--limit=501'], 'xray steps: --limit must be a whole number from 1 to 500, got "501"'],
+      [['executions', '--since', '1y'], 'xray executions: --since must be a positive duration such as 90s, 30m, 1h, 2d or 1w, got "1y"'],
+      [['stats', '--interval', '30s'], 'xray stats: --interval must be a duration of at least 1m such as 5m, 1h, 1d or 1w, got "30s"'],
+      [['show', 'x', '--depth', '0'], 'xray show: --depth must be a whole number from 1 to 1000, got "0"'],
+      [['executions', '--from', 'yesterday'], 'xray executions: --from must be an ISO 8601 time (2024-05-01T12:00:00Z; UTC unless a zone is given) or unix milliseconds, got "yesterday"'],
+      [['executions', '--bogus'], 'xray executions: unknown flag --bogus'],
+      [['executions', '--limit'], 'xray executions: --limit needs a value'],
+      [['executions', '--json=yes'], 'xray executions: --json takes no value, got "yes"'],
+    ])('%j: one message form, exit 2, nothing sent', async (argv, message) => {
+      const result = await run(argv);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n')[0]).toBe(message);
+      expect(result.stderr.split('\n')[1]).toMatch(/^Run "xray help/);
+      expect(result.urls).toEqual([]);
+    });
+
+    it('says when digits look like unix seconds', async () => {
+      const result = await run(['steps', '--from', '1714564800']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('got "1714564800" (looks like unix seconds');
+    });
+  });
+
+  describe('--version', () => {
+    it("prints the CLI's version and the collector's and API's", async () => {
+      const result = await run(['--version'], { reply: (url) => (url.endsWith('/version') ? json(200, { collector: '9.9.9', api: 'v1' }) : json(404, {})) });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^xray CLI \d+\.\d+\.\d+\ncollector 9\.9\.9 at http:\/\/127\.0\.0\.1:4318, query API v1\n$/);
+      expect(result.urls).toEqual(['http://127.0.0.1:4318/version']);
+    });
+
+    it('still prints its own version when the collector does not answer', async () => {
+      const result = await run(['--version']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^xray CLI \d+\.\d+\.\d+\ncollector at http:\/\/127\.0\.0\.1:4318: version unknown \(Cannot reach/);
+    });
+  });
+
+  describe('time zone', () => {
+    const page = { executions: [makeExecution()], nextCursor: null };
+    const reply = () => json(200, page);
+
+    it('shows UTC by default, TZ when set, UTC again with --utc; JSON keeps ISO 8601', async () => {
+      expect((await run(['executions'], { reply })).stdout).toMatch(/^TIME \(UTC\) +ID[\s\S]*\n2023-11-14 22:13:20 /);
+      expect((await run(['executions'], { reply, env: { TZ: 'Asia/Tokyo' } })).stdout).toMatch(/^TIME \(Asia\/Tokyo\) +ID[\s\S]*\n2023-11-15 07:13:20 /);
+      expect((await run(['executions', '--utc'], { reply, env: { TZ: 'Asia/Tokyo' } })).stdout).toMatch(/^TIME \(UTC\)/);
+      const raw = await run(['executions', '--json'], { reply, env: { TZ: 'Asia/Tokyo' } });
+      expect(JSON.parse(raw.stdout).executions[0].startTime).toBe('2023-11-14T22:13:20.000Z');
+    });
+  });
+
+  describe('pager', () => {
+    const reply = () => json(200, nestedExecution());
+
+    async function paged(argv: string[], io: Partial<CliIo>) {
+      const pages: string[] = [];
+      const env = { XRAY_API_KEY: 'xr_test', NO_COLOR: '1' };
+      const result = await run(argv, { reply, env, io: { stdoutIsTTY: true, columns: 80, page: async (text) => (pages.push(text), true), ...io } });
+      return { ...result, pages };
+    }
+
+    it('pages output taller than the terminal', async () => {
+      const result = await paged(['show', 'exec-1'], { rows: 10 });
+      expect(result.code).toBe(0);
+      expect(result.pages).toHaveLength(1);
+      expect(result.pages[0]).toContain('✗ rules');
+      expect(result.stdout).toBe('');
+    });
+
+    it('prints directly when the output fits, with --no-pager, when piped, or when the pager cannot run', async () => {
+      for (const [argv, io] of [
+        [['show', 'exec-1'], { rows: 200 }],
+        [['show', 'exec-1', '--no-pager'], { rows: 10 }],
+        [['show', 'exec-1'], { rows: 10, stdoutIsTTY: false }],
+        [['show', 'exec-1'], { rows: 10, env: { XRAY_API_KEY: 'xr_test', NO_COLOR: '1', PAGER: 'cat' } }],
+      ] as const) {
+        const result = await paged([...argv], io);
+        expect(result.pages).toEqual([]);
+        expect(result.stdout).toContain('✗ rules');
+      }
+      const failing = await run(['show', 'exec-1'], { reply, env: { NO_COLOR: '1' }, io: { stdoutIsTTY: true, rows: 10, page: async () => false } });
+      expect(failing.stdout).toContain('✗ rules');
+    });
+  });
+
+  describe('show <prefix>', () => {
+    const notFound = () => json(404, { error: { code: 'XRAY_ERR_NOT_FOUND', message: 'No execution "4bf9" in this app', retryable: false } });
+
+    it('resolves a prefix that one execution starts with', async () => {
+      const detail = nestedExecution();
+      const result = await run(['show', '4bf9'], {
+        reply: (url) => {
+          if (url.endsWith('/executions/4bf9')) return notFound();
+          if (url.includes('idPrefix=4bf9')) return json(200, { executions: [makeExecution({ executionId: '4bf92f35aa' })], nextCursor: null });
+          return json(200, detail);
+        },
+      });
+      expect(result.code).toBe(0);
+      expect(result.urls.map((url) => new URL(url).pathname + new URL(url).search)).toEqual([
+        '/api/v1/executions/4bf9',
+        '/api/v1/executions?idPrefix=4bf9&from=0&limit=11',
+        '/api/v1/executions/4bf92f35aa',
+      ]);
+      expect(result.stdout).toContain('✗ rules');
+    });
+
+    it('lists the candidates of an ambiguous prefix and exits 1', async () => {
+      const result = await run(['show', '4bf9'], {
+        reply: (url) =>
+          url.includes('idPrefix')
+            ? json(200, { executions: [makeExecution({ executionId: '4bf9aaa' }), makeExecution({ executionId: '4bf9bbb', pipeline: 'other' })], nextCursor: null })
+            : notFound(),
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('The id prefix "4bf9" matches 2 executions:');
+      expect(result.stderr).toMatch(/ {2}4bf9aaa {2}2023-11-14 22:13:20 UTC {2}loan-approval {2}completed/);
+      expect(result.stderr).toContain('4bf9bbb');
+      expect(result.stderr).toContain('Give more characters of the id.');
+    });
+
+    it('keeps NOT_FOUND when nothing starts with the prefix', async () => {
+      const result = await run(['show', '4bf9'], { reply: (url) => (url.includes('idPrefix') ? json(200, { executions: [], nextCursor: null }) : notFound()) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('XRAY_ERR_NOT_FOUND');
     });
   });
 });

@@ -203,6 +203,22 @@ describe('model/span-to-rows', () => {
   });
 
   describe('spanToStepRow', () => {
+    it('keeps only what the user sent beyond the typed columns in attributes: no input/output mime types (regression)', () => {
+      const step = span({
+        attributes: {
+          'input.value': '{"a":1}',
+          'input.mime_type': 'application/json',
+          'output.value': 'ok',
+          'output.mime_type': 'text/plain',
+          'customer.tier': 'gold',
+        },
+      });
+      const row = spanToStepRow('app-a', step, 0);
+      expect(row.attributes).toEqual({ 'customer.tier': 'gold' });
+      expect(row.input).toBe('{"a":1}');
+      expect(row.output).toBe('ok');
+    });
+
     it('maps the identity and times of a step span', () => {
       const step = span({
         spanId: 'cccccccccccccccc',
@@ -354,7 +370,6 @@ describe('model/span-to-rows', () => {
         0,
       );
       expect(row.attributes).toEqual({
-        'input.mime_type': 'text/plain',
         'db.rows': '12',
         ratio: '0.5',
         ok: 'true',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatInterval, formatPercent, formatTimestamp } from '../../../../src/cli/format/duration.js';
+import { formatDuration, formatInterval, formatPercent } from '../../../../src/cli/format/duration.js';
 
 describe('duration', () => {
   describe('formatDuration', () => {
@@ -36,23 +36,6 @@ describe('duration', () => {
       expect(formatPercent(0.125)).toBe('12.5%');
       expect(formatPercent(1 / 3)).toBe('33.3%');
       expect(formatPercent(1)).toBe('100%');
-    });
-  });
-
-  describe('formatTimestamp', () => {
-    it('prints an ISO time as date and time, in UTC when asked', () => {
-      expect(formatTimestamp('2024-05-01T09:08:07.654Z', { utc: true })).toBe('2024-05-01 09:08:07Z');
-      expect(formatTimestamp('2024-05-01T09:08:07.654Z', { utc: true, seconds: false })).toBe('2024-05-01 09:08Z');
-    });
-
-    it('uses local time by default', () => {
-      const local = new Date('2024-05-01T09:08:07Z');
-      const hh = String(local.getHours()).padStart(2, '0');
-      expect(formatTimestamp('2024-05-01T09:08:07Z')).toMatch(new RegExp(`^2024-0[45]-\\d\\d ${hh}:\\d\\d:07$`));
-    });
-
-    it('returns text that is not a time unchanged', () => {
-      expect(formatTimestamp('soon')).toBe('soon');
     });
   });
 

@@ -15,11 +15,13 @@ describe('execution-list', () => {
         ],
         nextCursor: null,
       };
-      expect(renderExecutionList(page, { colors: plain, utc: true }).split('\n')).toEqual([
-        'TIME                  ID   PIPELINE       ENV   STATUS     STEPS  ERRORS  DURATION',
-        '2023-11-14 22:13:20Z  e-2  loan-approval  test  failed         3       1    1.23 s',
-        '2023-11-14 22:13:20Z  e-1  loan-approval  test  completed     12       0     80 ms',
+      expect(renderExecutionList(page, { colors: plain }).split('\n')).toEqual([
+        'TIME (UTC)           ID   PIPELINE       ENV   STATUS     STEPS  ERRORS  DURATION',
+        '2023-11-14 22:13:20  e-2  loan-approval  test  failed         3       1    1.23 s',
+        '2023-11-14 22:13:20  e-1  loan-approval  test  completed     12       0     80 ms',
       ]);
+      expect(renderExecutionList(page, { colors: plain, timeZone: 'Asia/Tokyo' }).split('\n')[1]).toMatch(/^2023-11-15 07:13:20 /);
+      expect(renderExecutionList(page, { colors: plain, timeZone: 'Asia/Tokyo' }).split('\n')[0]).toMatch(/^TIME \(Asia\/Tokyo\) /);
     });
 
     it('colours status and errors', () => {
@@ -34,8 +36,12 @@ describe('execution-list', () => {
       expect(text.split('\n').at(-1)).toBe('More results: repeat the command with --cursor abc123');
     });
 
-    it('says when nothing matched', () => {
-      expect(renderExecutionList({ executions: [], nextCursor: null }, { colors: plain })).toMatch(/^No executions match/);
+    it('says when nothing matched, with the default-window hint only when the default window was used', () => {
+      expect(renderExecutionList({ executions: [], nextCursor: null }, { colors: plain })).toBe(
+        'No executions match (the default window is the last 7 days; --since or --from widen it).',
+      );
+      expect(renderExecutionList({ executions: [], nextCursor: null }, { colors: plain, explicitWindow: true })).toBe('No executions match.');
+      expect(renderStepList({ steps: [], nextCursor: null }, { colors: plain, explicitWindow: true })).toBe('No steps match.');
     });
   });
 
@@ -48,8 +54,8 @@ describe('execution-list', () => {
         ],
         nextCursor: null,
       };
-      const lines = renderStepList(page, { colors: plain, utc: true }).split('\n');
-      expect(lines[0]).toMatch(/^TIME\s+EXECUTION\s+STEP\s+PIPELINE\s+STATUS\s+DURATION\s+REASONING \/ ERROR$/);
+      const lines = renderStepList(page, { colors: plain }).split('\n');
+      expect(lines[0]).toMatch(/^TIME \(UTC\)\s+EXECUTION\s+STEP\s+PIPELINE\s+STATUS\s+DURATION\s+REASONING \/ ERROR$/);
       expect(lines[1]).toMatch(/exec-1\s+rules\s+loan-approval\s+failed\s+10 ms\s+ValueError: income missing$/);
       expect(lines[2]).toMatch(/exec-1\s+score\s+loan-approval\s+completed\s+10 ms\s+tier B$/);
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createColors } from '../../../../src/cli/format/colors.js';
 import { stripAnsi } from '../../../../src/cli/format/text.js';
-import { barCells, layoutTimeline, renderTimeline } from '../../../../src/cli/format/timeline.js';
+import { MAX_INDENT_LEVELS, barCells, layoutTimeline, renderTimeline } from '../../../../src/cli/format/timeline.js';
 import { makeExecution, makeStep, nanosAt, nestedExecution } from '../fixtures.js';
 
 const plain = createColors(false);
@@ -82,11 +82,11 @@ describe('timeline', () => {
 
   describe('renderTimeline', () => {
     it('prints a header, then one line per step indented by depth with a proportional bar, mark and duration', () => {
-      const text = renderTimeline(nestedExecution(), { colors: plain, width: 80, utc: true });
+      const text = renderTimeline(nestedExecution(), { colors: plain, width: 80 });
       const lines = text.split('\n');
       expect(lines[0]).toBe('loan-approval  ✗ failed');
       expect(text).toContain('execution  exec-1');
-      expect(text).toContain('started    2023-11-14 22:13:20Z   duration 100 ms');
+      expect(text).toContain('started    2023-11-14 22:13:20 UTC   duration 100 ms');
       expect(text).toContain('error      rules failed');
 
       const stepLines = lines.filter((line) => /^[✓✗•] /.test(line));
@@ -172,6 +172,76 @@ describe('timeline', () => {
       const line = renderTimeline(detail, { colors: plain, width: 60 }).split('\n').find((l) => l.startsWith('✓'))!;
       expect(line.length).toBeLessThanOrEqual(60);
       expect(line).toContain('n…');
+    });
+  });
+
+  describe('renderTimeline for big executions', () => {
+    /** A chain `depth` steps deep (each the child of the previous), one failed at the bottom. */
+    function deepChain(depth: number) {
+      const steps = Array.from({ length: depth }, (_, i) =>
+        makeStep({
+          spanId: `s${i}`,
+          parentSpanId: i === 0 ? 'root' : `s${i - 1}`,
+          name: `level_${i}_${'x'.repeat(12)}`,
+          sequence: i,
+          offsetMs: i,
+          durationMs: 100 - i,
+          ...(i === depth - 1 ? { status: 'failed', error: { type: 'E', message: 'deep failure', stack: '' } } : {}),
+        }),
+      );
+      return { execution: makeExecution({ durationMs: 100, stepCount: depth, errorCount: 1 }), steps };
+    }
+    const stepLines = (text: string) => text.split('\n').filter((line) => /^[✓✗•] /.test(line));
+    const trackStart = (line: string) => line.search(/[·█]/);
+
+    it('keeps bars aligned and names readable at 40 levels of nesting in 100 columns', () => {
+      const lines = stepLines(renderTimeline(deepChain(40), { colors: plain, width: 100 }));
+      expect(lines).toHaveLength(40);
+      const starts = new Set(lines.map(trackStart));
+      expect(starts.size).toBe(1);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(100);
+      // Indent stops growing at MAX_INDENT_LEVELS; deeper rows say their depth and keep at least 12 characters of name.
+      expect(lines[39]).toContain(`[39] level_39_`);
+      expect(lines[39].indexOf('[39]')).toBe(2 + 2 * MAX_INDENT_LEVELS);
+      expect(lines[39]).not.toMatch(/ …\s/);
+      expect(lines[5]).toMatch(/^✓ {11}level_5_xxxxxxxxxxxx /);
+    });
+
+    it('--failed keeps the failed steps and their ancestors, and says what it hid', () => {
+      const text = renderTimeline(nestedExecution(), { colors: plain, width: 80, filter: { failedOnly: true } });
+      expect(stepLines(text).map((line) => line.slice(2).trim().split(/\s+/)[0])).toEqual(['rules']);
+      expect(text).toContain('showing    1 of 5 steps (--failed; ancestors kept for context)');
+      const deep = renderTimeline(deepChain(6), { colors: plain, width: 100, filter: { failedOnly: true } });
+      expect(stepLines(deep)).toHaveLength(6);
+    });
+
+    it('--depth keeps the first levels', () => {
+      const text = renderTimeline(nestedExecution(), { colors: plain, width: 80, filter: { maxDepth: 1 } });
+      expect(stepLines(text).map((line) => line.slice(2).trim().split(/\s+/)[0])).toEqual(['fetch', 'gather', 'rules']);
+      expect(text).toContain('showing    3 of 5 steps (--depth 1; ancestors kept for context)');
+    });
+
+    it('--step keeps matching names (substring or glob) with their ancestors', () => {
+      const names = (filter: object) =>
+        stepLines(renderTimeline(nestedExecution(), { colors: plain, width: 80, filter })).map((line) => line.slice(2).trim().split(/\s+/)[0]);
+      expect(names({ stepPattern: 'FRAUD' })).toEqual(['gather', 'fraud']);
+      expect(names({ stepPattern: '*r*s' })).toEqual(['rules']);
+      expect(names({ stepPattern: 'l?m' })).toEqual(['gather', 'llm']);
+      expect(names({ stepPattern: 'nothing' })).toEqual([]);
+      expect(renderTimeline(nestedExecution(), { colors: plain, width: 80, filter: { stepPattern: 'nothing' } })).toContain('No steps match --step "nothing".');
+    });
+
+    it('puts the outcome, metadata and totals in the header', () => {
+      const detail = nestedExecution();
+      detail.execution = { ...detail.execution!, finalOutcome: { approved: false, reason: 'income missing' }, metadata: { customer: 'c-42' } };
+      detail.steps[2] = { ...detail.steps[2], model: 'gpt-4o', inputTokens: 1200, outputTokens: 300, costUsd: 0.0125 };
+      detail.steps[3] = { ...detail.steps[3], inputTokens: 800, outputTokens: 0, costUsd: 0.002 };
+      const text = renderTimeline(detail, { colors: plain, width: 100 });
+      expect(text).toContain('totals     2,000 in / 300 out tokens   cost $0.0145');
+      expect(text).toContain('outcome    {"approved":false,"reason":"income missing"}');
+      expect(text).toContain('metadata   {"customer":"c-42"}');
+      const verbose = renderTimeline(detail, { colors: plain, width: 100, verbose: true });
+      expect(verbose).toMatch(/outcome {4}\{\n {15}"approved": false,/);
     });
   });
 });
