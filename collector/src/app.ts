@@ -17,6 +17,7 @@ import { executionRoutes } from './api/execution-routes.js';
 import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
+import { compareRoutes } from './compare/index.js';
 import { createKeyResolver } from './auth/key-resolver.js';
 import type { KeyResolver } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
@@ -167,6 +168,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         });
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });
+        await scoped.register(compareRoutes, { executions: store.executions });
       });
 
       await api.register(

@@ -14,6 +14,7 @@ import type {
   stepSearchResponse,
   summaryResponse,
 } from '../api/schemas.js';
+import type { compareResponse } from '../compare/schemas.js';
 
 export type ExecutionSummary = z.infer<typeof executionSummary>;
 export type ExecutionDetail = z.infer<typeof executionDetail>;
@@ -23,6 +24,7 @@ export type ExecutionResponse = z.infer<typeof executionResponse>;
 export type StepSearchResponse = z.infer<typeof stepSearchResponse>;
 export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type FailureRateResponse = z.infer<typeof failureRateResponse>;
+export type CompareResponse = z.infer<typeof compareResponse>;
 
 /** The admin routes declare their schemas inline, so these mirror admin-routes.ts. */
 export interface App {

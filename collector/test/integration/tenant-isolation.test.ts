@@ -52,6 +52,15 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/executions/compare',
+      path: () => `/api/v1/executions/compare?a=${executionA.executionId}&b=${executionA.executionId}`,
+      seenByA: (body) => expect(body.summary.unchanged).toBe(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
       route: '/api/v1/steps',
       path: () => `/api/v1/steps?q=${SECRET_WORD}`,
       seenByA: (body) => expect(body.steps).toHaveLength(1),

@@ -1,6 +1,7 @@
 /** Every command, in the order `xray help` lists them. */
 import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
+import { diffCommand } from './diff.js';
 import { executionsCommand } from './executions.js';
 import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
@@ -11,6 +12,7 @@ import { stepsCommand } from './steps.js';
 export const COMMANDS: readonly Command[] = [
   executionsCommand,
   showCommand,
+  diffCommand,
   stepsCommand,
   statsCommand,
   appsCommand,
