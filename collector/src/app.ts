@@ -18,6 +18,7 @@ import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { compareRoutes } from './compare/index.js';
+import { createLiveHub, createLiveRepository, liveRoutes } from './live/index.js';
 import { createKeyResolver } from './auth/key-resolver.js';
 import type { KeyResolver } from './auth/key-resolver.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
@@ -47,6 +48,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** Include Node process metrics in /metrics. */
   defaultMetrics?: boolean;
+  /** Live tail limits; defaults: 20 streams per app, a heartbeat every 15 s. */
+  live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
 }
 
 export interface XRayApp {
@@ -115,8 +118,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     metrics.insertDuration.observe(info.millis / 1000);
     metrics.insertRows.observe(info.rows);
   });
+  const liveRepository = createLiveRepository(store.backend);
+  const liveHub = createLiveHub({ repository: liveRepository, maxStreamsPerApp: options.live?.maxStreamsPerApp ?? 20 });
+  const stopLive = store.batcher.onFlush((info) => liveHub.onFlush(info));
   app.addHook('onClose', async () => {
     stopFlushMetrics();
+    stopLive();
   });
   const keys = createKeyResolver({ lookup: (hash) => store.apps.findAppIdByKeyHash(hash) });
 
@@ -169,6 +176,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(compareRoutes, { executions: store.executions });
+        await scoped.register(liveRoutes, { hub: liveHub, repository: liveRepository, heartbeatMillis: options.live?.heartbeatMillis ?? 15_000 });
       });
 
       await api.register(

@@ -50,6 +50,8 @@ export const EnvSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('default'),
   CLICKHOUSE_REQUEST_TIMEOUT_MILLIS: intFromEnv(30_000, 100, 600_000),
+  XRAY_LIVE_MAX_STREAMS_PER_APP: intFromEnv(20, 1, 10_000),
+  XRAY_LIVE_HEARTBEAT_SECONDS: intFromEnv(15, 1, 3600),
 });
 
 export interface CollectorConfig {
@@ -68,6 +70,8 @@ export interface CollectorConfig {
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | { kind: 'server'; url: string; username: string; password: string; database: string; requestTimeoutMillis: number };
+  /** Live tail (GET /api/v1/executions/stream). */
+  live: { maxStreamsPerApp: number; heartbeatMillis: number };
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -121,5 +125,6 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
           requestTimeoutMillis: e.CLICKHOUSE_REQUEST_TIMEOUT_MILLIS,
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
+    live: { maxStreamsPerApp: e.XRAY_LIVE_MAX_STREAMS_PER_APP, heartbeatMillis: e.XRAY_LIVE_HEARTBEAT_SECONDS * 1000 },
   };
 }

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   );
   const defaultApp = await ensureDefaultApp(store.apps, { appId: config.defaultApp, apiKey: config.apiKey, dataDir: config.dataDir });
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
-  const { app } = await buildApp({ store, maxBodyBytes: config.maxBodyBytes, adminToken, logger, defaultMetrics: true });
+  const { app } = await buildApp({ store, maxBodyBytes: config.maxBodyBytes, adminToken, logger, defaultMetrics: true, live: config.live });
   const address = await app.listen({ host: config.host, port: config.port });
 
   const where = config.clickhouse.kind === 'embedded' ? `embedded ClickHouse in ${config.clickhouse.dataDir}` : config.clickhouse.url;

@@ -46,13 +46,18 @@ export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
 
 const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
+/** The filters of the executions list, shared by every route that takes "the list's filters" (live tail, export). */
+export const executionFilterParams = {
+  pipeline: nameParam.optional(),
+  status: nameParam.optional().describe('completed | failed'),
+  environment: nameParam.optional(),
+  step: nameParam.optional().describe('Only executions with a step of this name'),
+  q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+};
+
 export const executionListQuery = z
   .object({
-    pipeline: nameParam.optional(),
-    status: nameParam.optional().describe('completed | failed'),
-    environment: nameParam.optional(),
-    step: nameParam.optional().describe('Only executions with a step of this name'),
-    q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+    ...executionFilterParams,
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
     cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),

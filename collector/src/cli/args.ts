@@ -173,3 +173,23 @@ export function pagedWindowQuery(
     cursor: stringOption(values, 'cursor'),
   };
 }
+
+/** The filters of `xray executions`, shared by the commands that take the list's filters (tail, export). */
+export const EXECUTION_FILTER_OPTIONS = {
+  pipeline: { type: 'string' },
+  status: { type: 'string' },
+  environment: { type: 'string' },
+  step: { type: 'string' },
+  search: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** The API's query parameters for EXECUTION_FILTER_OPTIONS. */
+export function executionFilterQuery(values: OptionValues): Record<string, string | undefined> {
+  return {
+    pipeline: stringOption(values, 'pipeline'),
+    status: stringOption(values, 'status'),
+    environment: stringOption(values, 'environment'),
+    step: stringOption(values, 'step'),
+    q: stringOption(values, 'search'),
+  };
+}

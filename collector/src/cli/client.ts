@@ -16,6 +16,8 @@ export interface ApiClient {
   get<T>(path: string, options: { auth: Auth; query?: QueryValues }): Promise<T>;
   post<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
   delete<T>(path: string, options: { auth: Auth }): Promise<T>;
+  /** GET whose body the caller reads as it arrives (a live stream, an export); no timeout, `signal` ends it. */
+  open(path: string, options: { auth: Auth; query?: QueryValues; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
 }
 
 export interface ApiClientOptions {
@@ -126,5 +128,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     get: (path, { auth, query }) => call('GET', path, auth, { query }),
     post: (path, body, { auth }) => call('POST', path, auth, { body }),
     delete: (path, { auth }) => call('DELETE', path, auth, {}),
+    async open(path, { auth, query, headers, signal }) {
+      const secret = auth === 'admin' ? options.adminToken() : options.apiKey();
+      let response: Response;
+      try {
+        response = await doFetch(`${options.url}${path}${toQueryString(query)}`, {
+          headers: { authorization: `Bearer ${secret.value}`, ...headers },
+          signal,
+        });
+      } catch (error) {
+        throw new UnreachableError(options.url, networkReason(error), error);
+      }
+      if (!response.ok) throw await toApiError(response, auth, secret, options.url);
+      return response;
+    },
   };
 }

@@ -10,7 +10,7 @@
  * side by side): rows that arrive meanwhile form the next batch, so batches
  * grow by themselves under load with no tuning.
  */
-import type { RowBatch } from '../contracts/rows.js';
+import type { ExecutionRow, RowBatch } from '../contracts/rows.js';
 import type { ClickHouseBackend } from './backend.js';
 
 export interface InsertBatcherOptions {
@@ -28,6 +28,8 @@ export interface FlushInfo {
   requests: number;
   millis: number;
   ok: boolean;
+  /** The execution rows this insert stored (set only when `ok`), for listeners such as the live tail. */
+  executions?: readonly ExecutionRow[];
 }
 
 export interface InsertBatcher {
@@ -90,7 +92,8 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     } catch (error) {
       for (const waiter of batch.waiters) waiter.reject(error);
     } finally {
-      const info = { rows: batch.rows, requests: batch.waiters.length, millis: performance.now() - started, ok };
+      const info: FlushInfo = { rows: batch.rows, requests: batch.waiters.length, millis: performance.now() - started, ok };
+      if (ok) info.executions = batch.executions;
       for (const listener of flushListeners) {
         try {
           listener(info);

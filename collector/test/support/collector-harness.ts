@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { buildApp } from '../../src/app.js';
-import type { XRayApp } from '../../src/app.js';
+import type { BuildAppOptions, XRayApp } from '../../src/app.js';
 import { ensureDefaultApp } from '../../src/bootstrap.js';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
@@ -29,6 +29,7 @@ export interface HarnessOptions {
   /** Reuse this folder (e.g. to restart on the same data); it is then not deleted on close. */
   dataDir?: string;
   retentionDays?: number;
+  live?: BuildAppOptions['live'];
 }
 
 export interface Harness {
@@ -75,7 +76,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
   });
   const defaultApp = await ensureDefaultApp(store.apps, { appId: 'default', apiKey: undefined, dataDir: dir });
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;
-  const xray = await buildApp({ store, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024, adminToken });
+  const xray = await buildApp({ store, maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024, adminToken, live: options.live });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
   return {

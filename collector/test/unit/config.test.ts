@@ -28,6 +28,7 @@ describe('config', () => {
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
+        live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
       });
     });
 
@@ -57,6 +58,8 @@ describe('config', () => {
         XRAY_BATCH_MAX_WAIT_MILLIS: '0',
         XRAY_MAX_PENDING_ROWS: '1000',
         XRAY_MIGRATIONS_DIR: '/opt/migrations',
+        XRAY_LIVE_MAX_STREAMS_PER_APP: '3',
+        XRAY_LIVE_HEARTBEAT_SECONDS: '5',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -70,6 +73,7 @@ describe('config', () => {
         batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
         migrationsDir: '/opt/migrations',
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
+        live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },
       });
     });
 

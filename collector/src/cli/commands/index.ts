@@ -7,10 +7,12 @@ import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
 import { sqlCommand } from './sql.js';
 import { statsCommand } from './stats.js';
+import { tailCommand } from './tail.js';
 import { stepsCommand } from './steps.js';
 
 export const COMMANDS: readonly Command[] = [
   executionsCommand,
+  tailCommand,
   showCommand,
   diffCommand,
   stepsCommand,
