@@ -18,6 +18,7 @@ import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { compareRoutes } from './compare/index.js';
+import { createExportRepository, exportRoutes } from './export/index.js';
 import { createLiveHub, createLiveRepository, liveRoutes } from './live/index.js';
 import { createKeyResolver } from './auth/key-resolver.js';
 import type { KeyResolver } from './auth/key-resolver.js';
@@ -176,6 +177,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(compareRoutes, { executions: store.executions });
+        await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
         await scoped.register(liveRoutes, { hub: liveHub, repository: liveRepository, heartbeatMillis: options.live?.heartbeatMillis ?? 15_000 });
       });
 

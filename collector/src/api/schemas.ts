@@ -23,7 +23,7 @@ const timeParam = z
 const nameParam = z.string().min(1).max(256);
 
 /** `from`/`to` with a default window ending now. */
-function timeRange(defaultWindowMillis: number) {
+export function timeRange(defaultWindowMillis: number) {
   return {
     from: timeParam.optional().describe(`Start of the window (inclusive); default: ${defaultWindowMillis / DAY_MILLIS} day(s) before \`to\``),
     to: timeParam.optional().describe('End of the window (exclusive); default: now'),

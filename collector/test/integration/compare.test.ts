@@ -5,9 +5,9 @@
  */
 import XRaySDK from '@xray/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
+import { runCliAgainst } from '../support/run-cli.js';
 
 describe('compare two executions', () => {
   let harness: Harness;
@@ -65,17 +65,7 @@ describe('compare two executions', () => {
   });
 
   it('prints the comparison with xray diff', async () => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli({
-      argv: ['diff', approved, rejected, '--duration-change', '100'],
-      env: { XRAY_URL: harness.url, XRAY_API_KEY: harness.apiKey, NO_COLOR: '1' },
-      stdout: (text) => (stdout += text),
-      stderr: (text) => (stderr += text),
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
-      columns: undefined,
-    });
+    const { code, stdout, stderr } = await runCliAgainst(harness, ['diff', approved, rejected, '--duration-change', '100']);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.split('\n');

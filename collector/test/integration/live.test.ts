@@ -5,9 +5,9 @@
  * event; streams per app are capped; idle streams get heartbeats.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/run.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
+import { runCliAgainst } from '../support/run-cli.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { openSse } from '../support/sse-client.js';
 import type { SseMessage, SseStream } from '../support/sse-client.js';
@@ -109,21 +109,17 @@ describe('live tail', () => {
   it('is followed by xray tail, which replays from --after and then follows live', async () => {
     const first = await send('live-cli', { failed: true });
     let stdout = '';
-    let stderr = '';
-    const done = runCli({
-      argv: ['tail', '--pipeline', 'live-cli', '--after', `1-${Buffer.from('0').toString('base64url')}`, '--max-events', '2'],
-      env: { XRAY_URL: harness.url, XRAY_API_KEY: harness.apiKey, NO_COLOR: '1' },
-      stdout: (text) => void (stdout += text),
-      stderr: (text) => void (stderr += text),
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
-      columns: undefined,
-    });
+    const done = runCliAgainst(
+      harness,
+      ['tail', '--pipeline', 'live-cli', '--after', `1-${Buffer.from('0').toString('base64url')}`, '--max-events', '2'],
+      (all) => (stdout = all),
+    );
     // The replayed execution shows first; the second arrives live.
     for (let attempt = 0; attempt < 200 && !stdout.includes(first); attempt++) await new Promise((resolve) => setTimeout(resolve, 25));
     const second = await send('live-cli');
-    expect(await done).toBe(0);
-    expect(stderr).toBe('');
+    const result = await done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^TIME +ID +PIPELINE/);

@@ -89,6 +89,18 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/export',
+      path: () => '/api/v1/export?format=json&steps=true',
+      seenByA: (body) => {
+        expect(body.map((e: { executionId: string }) => e.executionId)).toEqual([executionA.executionId]);
+        expect(body[0].steps.map((s: { name: string }) => s.name)).toEqual(['a-step']);
+      },
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body).toEqual([]);
+      },
+    },
+    {
       route: '/api/v1/steps',
       path: () => `/api/v1/steps?q=${SECRET_WORD}`,
       seenByA: (body) => expect(body.steps).toHaveLength(1),

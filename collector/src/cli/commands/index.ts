@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
 import { diffCommand } from './diff.js';
 import { executionsCommand } from './executions.js';
+import { exportCommand } from './export.js';
 import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
 import { sqlCommand } from './sql.js';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   tailCommand,
   showCommand,
   diffCommand,
+  exportCommand,
   stepsCommand,
   statsCommand,
   appsCommand,
