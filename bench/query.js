@@ -93,6 +93,29 @@ SELECT
 FROM numbers({steps:UInt64})`;
 }
 
+/**
+ * Generates `executions` executions of 100 steps each for `appId` inside the
+ * engine, spread over the last 29.5 days before `nowMillis` (also used by the
+ * export section).
+ *
+ * @param {{ command: (sql: string, params: object) => Promise<void> }} backend
+ * @param {{ appId: string, executions: number, nowMillis: number }} options
+ */
+export async function seedDecisionData(backend, options) {
+  const steps = options.executions * STEPS_PER_EXECUTION;
+  const params = {
+    appId: options.appId,
+    executions: options.executions,
+    steps,
+    baseMillis: options.nowMillis - SPREAD_MILLIS - 60 * 60 * 1000,
+    spreadMillis: SPREAD_MILLIS,
+    vocabulary: VOCABULARY,
+    rareStride: Math.max(1, Math.floor(steps / 10)),
+  };
+  await backend.command(insertExecutionsSql(), params);
+  await backend.command(insertStepsSql(), params);
+}
+
 /** Runs `fn` twice untimed, then `runs` times timed; returns the timings in ms and the last result. */
 async function measure(runs, fn) {
   let result;
@@ -158,7 +181,6 @@ export async function runQuery(options) {
   const steps = executions * STEPS_PER_EXECUTION;
   const runs = options.quick ? 5 : 15;
   const nowMillis = Date.now();
-  const baseMillis = nowMillis - SPREAD_MILLIS - 60 * 60 * 1000;
   const range = { fromMillis: nowMillis - 30 * DAY_MILLIS, toMillis: nowMillis + 60_000 };
 
   const dir = createTempDir('query');
@@ -166,19 +188,9 @@ export async function runQuery(options) {
   const backend = await createBackend({ kind: 'embedded', dataDir: dir.path });
   try {
     await applyMigrations(backend, loadMigrations(DEFAULT_MIGRATIONS_DIR));
-    const params = {
-      appId: APP_ID,
-      executions,
-      steps,
-      baseMillis,
-      spreadMillis: SPREAD_MILLIS,
-      vocabulary: VOCABULARY,
-      rareStride: Math.max(1, Math.floor(steps / 10)),
-    };
     progress(`query: generating ${formatInt(executions)} executions and ${formatInt(steps)} steps over 30 days`);
     const genStart = process.hrtime.bigint();
-    await backend.command(insertExecutionsSql(), params);
-    await backend.command(insertStepsSql(), params);
+    await seedDecisionData(backend, { appId: APP_ID, executions, nowMillis });
     const generateSeconds = Number(process.hrtime.bigint() - genStart) / 1e9;
     progress(`query: generated in ${generateSeconds.toFixed(1)} s`);
 

@@ -3,7 +3,7 @@
  * X-Ray benchmarks. Never part of the test suite: they print numbers, and
  * ratios against a baseline measured in the same run on the same machine.
  *
- *   npm run bench                     every section (sdk, ingest, query)
+ *   npm run bench                     every section (sdk, ingest, query, live, export)
  *   npm run bench -- --quick          smaller sizes, a smoke run
  *   node bench/run.js ingest          one section (after `npm run build`)
  *   node bench/run.js ingest --profile   also CPU-profile the collector
@@ -20,6 +20,8 @@ const SECTIONS = {
   sdk: async (options) => (await import('./sdk.js')).runSdk(options),
   ingest: async (options) => (await import('./ingest.js')).runIngest(options),
   query: async (options) => (await import('./query.js')).runQuery(options),
+  live: async (options) => (await import('./live.js')).runLive(options),
+  export: async (options) => (await import('./export.js')).runExport(options),
 };
 
 const USAGE = `usage: node bench/run.js [${Object.keys(SECTIONS).join('|')} ...] [--quick] [--profile]

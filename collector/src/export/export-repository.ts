@@ -35,8 +35,8 @@ export function createExportRepository(
   executions: ExecutionsRepository,
   options: ExportRepositoryOptions = {},
 ): ExportRepository {
-  const perPage = options.executionsPerPage ?? 1000;
-  const stepsPerChunk = options.stepsPerChunk ?? 5000;
+  const perPage = options.executionsPerPage ?? 500;
+  const stepsPerChunk = options.stepsPerChunk ?? 2000;
 
   async function stepsOf(appId: string, group: ExecutionRecord[]): Promise<Map<string, StepRecord[]>> {
     const starts = group.map((record) => BigInt(record.start_ns));
