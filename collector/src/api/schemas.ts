@@ -46,8 +46,36 @@ export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
 
 const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
+const MAX_BUSINESS_KEYS = 8;
+
+/**
+ * `where=key=value`, repeatable (all must hold): an attribute of the row or a
+ * top-level key of the execution's metadata, e.g. `applicantId=A-1042`,
+ * `user.id=u-7`, `session.id=s-1`. Normalized to `key=value` strings.
+ */
+export const whereParam = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value, ctx) => {
+    const pairs = Array.isArray(value) ? value : [value];
+    if (pairs.length > MAX_BUSINESS_KEYS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_BUSINESS_KEYS} where conditions, got ${pairs.length}` });
+      return z.NEVER;
+    }
+    for (const pair of pairs) {
+      const at = pair.indexOf('=');
+      if (at < 1 || pair.length > 1024) {
+        ctx.addIssue({ code: 'custom', message: `expected key=value (a key, then "=", then the value), got ${JSON.stringify(pair.slice(0, 64))}` });
+        return z.NEVER;
+      }
+    }
+    return pairs;
+  })
+  .optional()
+  .describe('key=value, repeatable (all must hold): an attribute, or a top-level key of the execution metadata, e.g. applicantId=A-1042');
+
 /** The filters of the executions list, shared by every route that takes "the list's filters" (live tail, export). */
 export const executionFilterParams = {
+  where: whereParam,
   pipeline: nameParam.optional(),
   status: nameParam.optional().describe('completed | failed'),
   environment: nameParam.optional(),
@@ -66,6 +94,7 @@ export const executionListQuery = z
 
 export const stepSearchQuery = z
   .object({
+    where: whereParam,
     name: nameParam.optional(),
     status: nameParam.optional(),
     pipeline: nameParam.optional(),

@@ -10,7 +10,7 @@ import type { Secret } from './settings.js';
 /** Which secret a route needs. */
 export type Auth = 'app' | 'admin';
 
-export type QueryValues = Record<string, string | number | undefined>;
+export type QueryValues = Record<string, string | number | readonly string[] | undefined>;
 
 export interface ApiClient {
   get<T>(path: string, options: { auth: Auth; query?: QueryValues }): Promise<T>;
@@ -36,7 +36,8 @@ const DEFAULT_TIMEOUT_MILLIS = 60_000;
 export function toQueryString(query: QueryValues | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== '') params.set(key, String(value));
+    if (Array.isArray(value)) for (const item of value) params.append(key, item);
+    else if (value !== undefined && value !== '') params.set(key, String(value));
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;

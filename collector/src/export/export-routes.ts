@@ -47,6 +47,7 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (fast
         environment: query.environment,
         stepName: query.step,
         reasoning: query.q,
+        businessKeys: query.where,
       };
       const appId = request.appId;
       // Asked before the first byte: a store that is down still answers 503.

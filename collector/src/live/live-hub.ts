@@ -52,7 +52,14 @@ function rowMillis(time: string): number {
 }
 
 export function filterKey(filter: LiveFilter): string {
-  return JSON.stringify([filter.pipeline ?? '', filter.status ?? '', filter.environment ?? '', filter.stepName ?? '', filter.reasoning ?? '']);
+  return JSON.stringify([
+    filter.pipeline ?? '',
+    filter.status ?? '',
+    filter.environment ?? '',
+    filter.stepName ?? '',
+    filter.reasoning ?? '',
+    [...(filter.businessKeys ?? [])].sort(),
+  ]);
 }
 
 /** Cheap in-memory pre-check on the columns the batch carries, so most non-matching batches cost no query. */

@@ -59,11 +59,11 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (fastify,
       },
     },
     async (request, reply) => {
-      const { lastEventId: lastEventIdParam, pipeline, status, environment, step, q } = request.query;
+      const { lastEventId: lastEventIdParam, pipeline, status, environment, step, q, where } = request.query;
       const header = request.headers['last-event-id'];
       const lastEventId = (Array.isArray(header) ? header[0] : header) || lastEventIdParam;
       const resumeFrom = lastEventId ? decodeEventId(lastEventId) : undefined;
-      const filter: LiveFilter = { pipeline, status, environment, stepName: step, reasoning: q };
+      const filter: LiveFilter = { pipeline, status, environment, stepName: step, reasoning: q, businessKeys: where };
       const appId = request.appId;
 
       const stream = new PassThrough();

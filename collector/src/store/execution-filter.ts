@@ -15,6 +15,23 @@ export interface ExecutionFilter extends TimeRange {
   stepName?: string;
   /** Only executions with a step whose reasoning has all these words. */
   reasoning?: string;
+  /** Only executions carrying every one of these `key=value` pairs (an attribute, or a top-level metadata key). */
+  businessKeys?: readonly string[];
+}
+
+/**
+ * `has(business_keys, …)` for each `key=value` (migration 0055: a bloom-filter
+ * index keeps each one to the granules that may hold it). Parameter names
+ * start with `prefix` so two uses in one query do not collide.
+ */
+export function businessKeyConditions(pairs: readonly string[] | undefined, prefix: string): { sql: string[]; params: Record<string, string> } {
+  const sql: string[] = [];
+  const params: Record<string, string> = {};
+  (pairs ?? []).forEach((pair, index) => {
+    sql.push(`has(business_keys, {${prefix}${index}:String})`);
+    params[`${prefix}${index}`] = pair;
+  });
+  return { sql, params };
 }
 
 /**
@@ -39,5 +56,8 @@ export function executionFilterConditions(appId: string, filter: ExecutionFilter
       .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
     where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
   }
+  const keys = businessKeyConditions(filter.businessKeys, 'businessKey');
+  keys.sql.forEach((condition) => where.add(condition));
+  Object.assign(where.params, keys.params);
   return where;
 }

@@ -10,7 +10,7 @@
  * pruning and skip indexes in play (READ_FINAL in sql.ts).
  */
 import type { ClickHouseBackend } from './backend.js';
-import { executionFilterConditions } from './execution-filter.js';
+import { businessKeyConditions, executionFilterConditions } from './execution-filter.js';
 import type { ExecutionFilter } from './execution-filter.js';
 import { Conditions, RANGE, READ_FINAL, numeric } from './sql.js';
 import type { TimeRange } from './sql.js';
@@ -78,6 +78,8 @@ export interface StepFilter extends TimeRange {
   pipeline?: string;
   environment?: string;
   reasoning?: string;
+  /** `key=value` pairs the step carries as attributes, or its execution carries (attributes or metadata). */
+  businessKeys?: readonly string[];
 }
 
 export interface ExecutionsRepository {
@@ -197,6 +199,13 @@ ${READ_FINAL}`,
         .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
         .addIf(filter.environment, 'environment = {environment:String}', 'environment')
         .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+      const own = businessKeyConditions(filter.businessKeys, 'stepKey');
+      own.sql.forEach((condition, index) => {
+        where.add(
+          `(${condition} OR execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
+          own.params,
+        );
+      });
       if (after) {
         where.add(
           '(start_time, span_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',

@@ -14,6 +14,8 @@ export const executionsCommand: Command = {
 List executions, newest first.
 
 Filters:
+  --where <key=value>     only executions carrying this attribute or metadata key
+                          (repeatable, all must hold), e.g. applicantId=A-1042
   --pipeline <name>       only this pipeline
   --status <status>       completed | failed
   --environment <env>     only this environment
@@ -27,6 +29,7 @@ Filters:
 
 Examples:
   xray executions --status failed --since 1h
+  xray executions --where applicantId=A-1042
   xray executions --pipeline loan-approval --search "credit score"`,
   options: {
     ...EXECUTION_FILTER_OPTIONS,

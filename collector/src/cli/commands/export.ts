@@ -39,7 +39,7 @@ Options:
   --cursor <cursor>       continue after the execution an earlier export stopped at
 
 Filters (as for xray executions):
-  --pipeline, --status, --environment, --step, --search
+  --where <key=value>, --pipeline, --status, --environment, --step, --search
   --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
   --from <time>, --to <time>
 

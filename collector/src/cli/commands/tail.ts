@@ -32,6 +32,7 @@ Print executions as the collector stores them, newest last, until interrupted
 nothing stored meanwhile is missed.
 
 Filters (as for xray executions):
+  --where <key=value>     only executions carrying this attribute or metadata key (repeatable)
   --pipeline <name>       only this pipeline
   --status <status>       completed | failed
   --environment <env>     only this environment
