@@ -256,6 +256,22 @@ export async function runQuery(options) {
     await add(`searchSteps reasoning "${COMMON_WORD}" (common), limit 50`, () => repo.searchSteps(APP_ID, { ...range, reasoning: COMMON_WORD }, 50), (rows) =>
       rows.length === 50 ? undefined : `got ${rows.length} steps`);
 
+    // Business-key lookup: the generated metadata holds userId = u-(n % 5000).
+    const businessKey = 'userId=u-123';
+    const keyed = Math.floor((executions - 1 - 123) / 5000) + 1;
+    await add(`list executions where ${businessKey} (business_keys index)`, () => repo.list(APP_ID, { ...range, businessKeys: [businessKey] }, 50), (rows) =>
+      rows.length === keyed ? undefined : `got ${rows.length} executions, expected ${keyed}`);
+    await add(`searchSteps where ${businessKey} (steps of those executions), limit 50`, () =>
+      repo.searchSteps(APP_ID, { ...range, businessKeys: [businessKey] }, 50), (rows) =>
+      rows.length === Math.min(50, keyed * STEPS_PER_EXECUTION) ? undefined : `got ${rows.length} steps`);
+    const keySql = (useIndex) => `SELECT execution_id FROM executions FINAL WHERE app_id = {appId:String} AND has(business_keys, {pair:String})
+  SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0, use_skip_indexes = ${useIndex ? 1 : 0}`;
+    await add(`same lookup in SQL, index on`, () => backend.query(keySql(true), { appId: APP_ID, pair: businessKey }), (rows) =>
+      rows.length === keyed ? undefined : `got ${rows.length}`);
+    await add(`baseline: same lookup as a scan (use_skip_indexes = 0)`, () => backend.query(keySql(false), { appId: APP_ID, pair: businessKey }), (rows) =>
+      rows.length === keyed ? undefined : `got ${rows.length}`);
+    const keyIndexes = await explainIndexes(backend, keySql(true), { appId: APP_ID, pair: businessKey });
+
     const first = await repo.get(APP_ID, ids[0], { storedCounts: false });
     const timelineSql = `SELECT * FROM steps FINAL WHERE app_id = {appId:String} AND execution_id = {executionId:String}
   AND start_time >= fromUnixTimestamp64Nano({aroundStart:Int64}, 'UTC') - INTERVAL 1 DAY
@@ -291,6 +307,7 @@ export async function runQuery(options) {
         rows: [
           ...timelineIndexes.map((i) => ['timeline steps()', `${i.type}${i.name ? ` ${i.name}` : ''}`, i.parts, i.granules]),
           ...searchIndexes.map((i) => [`searchSteps "${RARE_WORD}"`, `${i.type}${i.name ? ` ${i.name}` : ''}`, i.parts, i.granules]),
+          ...keyIndexes.map((i) => ['executions where userId=…', `${i.type}${i.name ? ` ${i.name}` : ''}`, i.parts, i.granules]),
         ],
         notes: [
           'steps has index_granularity = 1024 rows; for PrimaryKeyExpand the numbers are after/before',
@@ -310,7 +327,7 @@ export async function runQuery(options) {
         rareSteps,
         stepParts: Number(stored.step_parts),
         queries: Object.fromEntries(results.map((r) => [r.label, { medianMillis: median(r.millis), p90Millis: percentile(r.millis, 90), rows: r.rows }])),
-        explain: { timeline: timelineIndexes, rareSearch: searchIndexes },
+        explain: { timeline: timelineIndexes, rareSearch: searchIndexes, businessKey: keyIndexes },
       },
     };
   } finally {
