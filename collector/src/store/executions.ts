@@ -199,11 +199,18 @@ ${READ_FINAL}`,
         .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
         .addIf(filter.environment, 'environment = {environment:String}', 'environment')
         .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
-      const own = businessKeyConditions(filter.businessKeys, 'stepKey');
-      own.sql.forEach((condition, index) => {
+      // A step matches a key through its own attributes or its execution's. Written as one key-tuple set
+      // (not an OR) so each half reads through an index: the bloom filter on steps, the primary key for the
+      // steps of the matching executions; the outer read then uses the primary key too.
+      const keys = businessKeyConditions(filter.businessKeys, 'stepKey');
+      keys.sql.forEach((condition) => {
         where.add(
-          `(${condition} OR execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
-          own.params,
+          `(execution_id, span_id) IN (
+    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}
+    UNION ALL
+    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE}
+      AND execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
+          keys.params,
         );
       });
       if (after) {
