@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionRow } from '../../../src/contracts/rows.js';
-import { after, createLiveHub } from '../../../src/live/live-hub.js';
+import { after, createLiveHub, filterKey } from '../../../src/live/live-hub.js';
 import type { Subscriber } from '../../../src/live/live-hub.js';
 import type { LiveFilter, LiveRepository, StoredExecution } from '../../../src/live/live-repository.js';
 
@@ -122,6 +122,15 @@ describe('live-hub', () => {
       await hub.idle();
       expect(a.failures).toHaveLength(1);
       expect(b.failures).toEqual([]);
+    });
+  });
+
+  describe('filterKey', () => {
+    it('groups subscribers only when every filter agrees, business keys in any order', () => {
+      expect(filterKey({ businessKeys: ['a=1', 'b=2'] })).toBe(filterKey({ businessKeys: ['b=2', 'a=1'] }));
+      expect(filterKey({ businessKeys: ['a=1'] })).not.toBe(filterKey({ businessKeys: ['a=2'] }));
+      expect(filterKey({ businessKeys: ['a=1'] })).not.toBe(filterKey({}));
+      expect(filterKey({ status: 'failed' })).not.toBe(filterKey({ environment: 'failed' }));
     });
   });
 
