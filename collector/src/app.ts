@@ -18,6 +18,9 @@ import { executionRoutes } from './api/execution-routes.js';
 import { statsRoutes } from './api/stats-routes.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
+import { compareRoutes } from './compare/index.js';
+import { createExportRepository, exportRoutes } from './export/index.js';
+import { createLiveHub, createLiveRepository, liveRoutes } from './live/index.js';
 import { createKeyResolver } from './auth/key-resolver.js';
 import { createSignatureCheck } from './auth/request-signing.js';
 import { createSecretBox } from './auth/secret-box.js';
@@ -89,6 +92,8 @@ export interface BuildAppOptions {
   sqlBackend?: ClickHouseBackend;
   /** Days the audit log is kept (XRAY_AUDIT_RETENTION_DAYS); the migration's 90 when omitted. */
   auditRetentionDays?: number;
+  /** Live tail limits; defaults: 20 streams per app, a heartbeat every 15 s. */
+  live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
 }
 
 export interface XRayApp {
@@ -166,8 +171,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     metrics.insertDuration.observe(info.millis / 1000);
     metrics.insertRows.observe(info.rows);
   });
+  const liveRepository = createLiveRepository(store.backend);
+  const liveHub = createLiveHub({ repository: liveRepository, maxStreamsPerApp: options.live?.maxStreamsPerApp ?? 20 });
+  const stopLive = store.batcher.onFlush((info) => liveHub.onFlush(info));
   app.addHook('onClose', async () => {
     stopFlushMetrics();
+    stopLive();
   });
   const keys = createKeyResolver({
     lookup: (hash) => store.apps.findKeyByHash(hash),
@@ -269,6 +278,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         });
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });
+        await scoped.register(compareRoutes, { executions: store.executions });
+        await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
+        await scoped.register(liveRoutes, { hub: liveHub, repository: liveRepository, heartbeatMillis: options.live?.heartbeatMillis ?? 15_000 });
       });
 
       await api.register(

@@ -103,6 +103,12 @@ export const ERRORS = {
     retryable: true,
     message: 'ClickHouse did not confirm the write in time; nothing was acknowledged, retry later',
   },
+  XRAY_ERR_LIVE_TOO_MANY_STREAMS: {
+    status: 429,
+    retryable: true,
+    message: 'This app already holds as many live streams as the collector allows (XRAY_LIVE_MAX_STREAMS_PER_APP)',
+  },
+  XRAY_ERR_LIVE_BAD_EVENT_ID: { status: 400, retryable: false, message: 'Last-Event-ID is not an id this stream sent' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

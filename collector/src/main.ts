@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
     sqlBackend,
     auditRetentionDays: config.auditRetentionDays,
+    live: config.live,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const grpc =

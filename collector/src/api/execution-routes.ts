@@ -53,6 +53,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
           environment: query.environment,
           stepName: query.step,
           reasoning: query.q,
+          businessKeys: query.where,
         },
         query.limit + 1,
         decodeCursor(query.cursor),
@@ -112,7 +113,15 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       const range = resolveRange(query, LIST_WINDOW_MILLIS);
       const records = await repo.searchSteps(
         request.appId,
-        { ...range, name: query.name, status: query.status, pipeline: query.pipeline, environment: query.environment, reasoning: query.q },
+        {
+          ...range,
+          name: query.name,
+          status: query.status,
+          pipeline: query.pipeline,
+          environment: query.environment,
+          reasoning: query.q,
+          businessKeys: query.where,
+        },
         query.limit + 1,
         decodeCursor(query.cursor),
       );

@@ -23,7 +23,7 @@ export const timeParam = z
 const nameParam = z.string().min(1).max(256);
 
 /** `from`/`to` with a default window ending now. */
-function timeRange(defaultWindowMillis: number) {
+export function timeRange(defaultWindowMillis: number) {
   return {
     from: timeParam.optional().describe(`Start of the window (inclusive); default: ${defaultWindowMillis / DAY_MILLIS} day(s) before \`to\``),
     to: timeParam.optional().describe('End of the window (exclusive); default: now'),
@@ -46,13 +46,46 @@ export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
 
 export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
+const MAX_BUSINESS_KEYS = 8;
+
+/**
+ * `where=key=value`, repeatable (all must hold): an attribute of the row or a
+ * top-level key of the execution's metadata, e.g. `applicantId=A-1042`,
+ * `user.id=u-7`, `session.id=s-1`. Normalized to `key=value` strings.
+ */
+export const whereParam = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value, ctx) => {
+    const pairs = Array.isArray(value) ? value : [value];
+    if (pairs.length > MAX_BUSINESS_KEYS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_BUSINESS_KEYS} where conditions, got ${pairs.length}` });
+      return z.NEVER;
+    }
+    for (const pair of pairs) {
+      const at = pair.indexOf('=');
+      if (at < 1 || pair.length > 1024) {
+        ctx.addIssue({ code: 'custom', message: `expected key=value (a key, then "=", then the value), got ${JSON.stringify(pair.slice(0, 64))}` });
+        return z.NEVER;
+      }
+    }
+    return pairs;
+  })
+  .optional()
+  .describe('key=value, repeatable (all must hold): an attribute, or a top-level key of the execution metadata, e.g. applicantId=A-1042');
+
+/** The filters of the executions list, shared by every route that takes "the list's filters" (live tail, export). */
+export const executionFilterParams = {
+  where: whereParam,
+  pipeline: nameParam.optional(),
+  status: nameParam.optional().describe('completed | failed'),
+  environment: nameParam.optional(),
+  step: nameParam.optional().describe('Only executions with a step of this name'),
+  q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+};
+
 export const executionListQuery = z
   .object({
-    pipeline: nameParam.optional(),
-    status: nameParam.optional().describe('completed | failed'),
-    environment: nameParam.optional(),
-    step: nameParam.optional().describe('Only executions with a step of this name'),
-    q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+    ...executionFilterParams,
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
     cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),
@@ -61,6 +94,7 @@ export const executionListQuery = z
 
 export const stepSearchQuery = z
   .object({
+    where: whereParam,
     name: nameParam.optional(),
     status: nameParam.optional(),
     pipeline: nameParam.optional(),

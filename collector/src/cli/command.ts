@@ -19,6 +19,12 @@ export interface CommandContext {
   /** Columns for output that always needs a width (the timeline): the terminal's, else COLUMNS, else 100. */
   layoutWidth: number;
   nowMillis(): number;
+  /** Writes text to stderr as is (progress, reconnect notices); absent in contexts that have no stderr. */
+  err?(text: string): void;
+  /** True when stderr is a terminal (a progress bar is drawn only then). */
+  stderrIsTTY?: boolean;
+  /** Waits, so tests can fake time (default: setTimeout). */
+  sleep?(millis: number): Promise<void>;
 }
 
 export interface CommandInput {

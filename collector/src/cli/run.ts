@@ -27,6 +27,8 @@ export interface CliIo {
   fetch?: typeof fetch;
   readSecret?: ReadSecretFile;
   nowMillis?: () => number;
+  /** Waits between reconnects (tests pass one that does not). */
+  sleep?: (millis: number) => Promise<void>;
 }
 
 const DEFAULT_LAYOUT_WIDTH = 100;
@@ -111,6 +113,9 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
       terminalWidth: io.stdoutIsTTY ? io.columns : undefined,
       layoutWidth: layoutWidth(io),
       nowMillis: io.nowMillis ?? Date.now,
+      err: (text) => io.stderr(text),
+      stderrIsTTY: io.stderrIsTTY,
+      sleep: io.sleep,
     };
     await command.run(context, { positionals: line.positionals, values: line.values });
     return EXIT_OK;
