@@ -93,6 +93,29 @@ SELECT
 FROM numbers({steps:UInt64})`;
 }
 
+/**
+ * Generates `executions` executions of 100 steps each for `appId` inside the
+ * engine, spread over the last 29.5 days before `nowMillis` (also used by the
+ * export section).
+ *
+ * @param {{ command: (sql: string, params: object) => Promise<void> }} backend
+ * @param {{ appId: string, executions: number, nowMillis: number }} options
+ */
+export async function seedDecisionData(backend, options) {
+  const steps = options.executions * STEPS_PER_EXECUTION;
+  const params = {
+    appId: options.appId,
+    executions: options.executions,
+    steps,
+    baseMillis: options.nowMillis - SPREAD_MILLIS - 60 * 60 * 1000,
+    spreadMillis: SPREAD_MILLIS,
+    vocabulary: VOCABULARY,
+    rareStride: Math.max(1, Math.floor(steps / 10)),
+  };
+  await backend.command(insertExecutionsSql(), params);
+  await backend.command(insertStepsSql(), params);
+}
+
 /** Runs `fn` twice untimed, then `runs` times timed; returns the timings in ms and the last result. */
 async function measure(runs, fn) {
   let result;
@@ -158,7 +181,6 @@ export async function runQuery(options) {
   const steps = executions * STEPS_PER_EXECUTION;
   const runs = options.quick ? 5 : 15;
   const nowMillis = Date.now();
-  const baseMillis = nowMillis - SPREAD_MILLIS - 60 * 60 * 1000;
   const range = { fromMillis: nowMillis - 30 * DAY_MILLIS, toMillis: nowMillis + 60_000 };
 
   const dir = createTempDir('query');
@@ -166,19 +188,9 @@ export async function runQuery(options) {
   const backend = await createBackend({ kind: 'embedded', dataDir: dir.path });
   try {
     await applyMigrations(backend, loadMigrations(DEFAULT_MIGRATIONS_DIR));
-    const params = {
-      appId: APP_ID,
-      executions,
-      steps,
-      baseMillis,
-      spreadMillis: SPREAD_MILLIS,
-      vocabulary: VOCABULARY,
-      rareStride: Math.max(1, Math.floor(steps / 10)),
-    };
     progress(`query: generating ${formatInt(executions)} executions and ${formatInt(steps)} steps over 30 days`);
     const genStart = process.hrtime.bigint();
-    await backend.command(insertExecutionsSql(), params);
-    await backend.command(insertStepsSql(), params);
+    await seedDecisionData(backend, { appId: APP_ID, executions, nowMillis });
     const generateSeconds = Number(process.hrtime.bigint() - genStart) / 1e9;
     progress(`query: generated in ${generateSeconds.toFixed(1)} s`);
 
@@ -244,6 +256,22 @@ export async function runQuery(options) {
     await add(`searchSteps reasoning "${COMMON_WORD}" (common), limit 50`, () => repo.searchSteps(APP_ID, { ...range, reasoning: COMMON_WORD }, 50), (rows) =>
       rows.length === 50 ? undefined : `got ${rows.length} steps`);
 
+    // Business-key lookup: the generated metadata holds userId = u-(n % 5000).
+    const businessKey = 'userId=u-123';
+    const keyed = Math.floor((executions - 1 - 123) / 5000) + 1;
+    await add(`list executions where ${businessKey} (business_keys index)`, () => repo.list(APP_ID, { ...range, businessKeys: [businessKey] }, 50), (rows) =>
+      rows.length === keyed ? undefined : `got ${rows.length} executions, expected ${keyed}`);
+    await add(`searchSteps where ${businessKey} (steps of those executions), limit 50`, () =>
+      repo.searchSteps(APP_ID, { ...range, businessKeys: [businessKey] }, 50), (rows) =>
+      rows.length === Math.min(50, keyed * STEPS_PER_EXECUTION) ? undefined : `got ${rows.length} steps`);
+    const keySql = (useIndex) => `SELECT execution_id FROM executions FINAL WHERE app_id = {appId:String} AND has(business_keys, {pair:String})
+  SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0, use_skip_indexes = ${useIndex ? 1 : 0}`;
+    await add(`same lookup in SQL, index on`, () => backend.query(keySql(true), { appId: APP_ID, pair: businessKey }), (rows) =>
+      rows.length === keyed ? undefined : `got ${rows.length}`);
+    await add(`baseline: same lookup as a scan (use_skip_indexes = 0)`, () => backend.query(keySql(false), { appId: APP_ID, pair: businessKey }), (rows) =>
+      rows.length === keyed ? undefined : `got ${rows.length}`);
+    const keyIndexes = await explainIndexes(backend, keySql(true), { appId: APP_ID, pair: businessKey });
+
     const first = await repo.get(APP_ID, ids[0], { storedCounts: false });
     const timelineSql = `SELECT * FROM steps FINAL WHERE app_id = {appId:String} AND execution_id = {executionId:String}
   AND start_time >= fromUnixTimestamp64Nano({aroundStart:Int64}, 'UTC') - INTERVAL 1 DAY
@@ -279,6 +307,7 @@ export async function runQuery(options) {
         rows: [
           ...timelineIndexes.map((i) => ['timeline steps()', `${i.type}${i.name ? ` ${i.name}` : ''}`, i.parts, i.granules]),
           ...searchIndexes.map((i) => [`searchSteps "${RARE_WORD}"`, `${i.type}${i.name ? ` ${i.name}` : ''}`, i.parts, i.granules]),
+          ...keyIndexes.map((i) => ['executions where userId=…', `${i.type}${i.name ? ` ${i.name}` : ''}`, i.parts, i.granules]),
         ],
         notes: [
           'steps has index_granularity = 1024 rows; for PrimaryKeyExpand the numbers are after/before',
@@ -298,7 +327,7 @@ export async function runQuery(options) {
         rareSteps,
         stepParts: Number(stored.step_parts),
         queries: Object.fromEntries(results.map((r) => [r.label, { medianMillis: median(r.millis), p90Millis: percentile(r.millis, 90), rows: r.rows }])),
-        explain: { timeline: timelineIndexes, rareSearch: searchIndexes },
+        explain: { timeline: timelineIndexes, rareSearch: searchIndexes, businessKey: keyIndexes },
       },
     };
   } finally {

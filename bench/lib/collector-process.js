@@ -45,14 +45,15 @@ const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 /**
  * Starts a collector and resolves once it answers /readyz.
  *
- * @param {{ cpuProfileDir?: string, env?: Record<string, string> }} [options]
+ * @param {{ cpuProfileDir?: string, env?: Record<string, string>, data?: { path: string, remove: () => void } }} [options]
+ *   `data`: a folder (from createTempDir) that already holds data, e.g. seeded in this process and closed; removed on stop
  * @returns {Promise<CollectorProcess>}
  * @example
  * const collector = await startCollector();
  * try { ... } finally { await collector.stop(); }
  */
 export async function startCollector(options = {}) {
-  const data = createTempDir('collector');
+  const data = options.data ?? createTempDir('collector');
   const port = await freePort();
   const apiKey = `xr_bench_${randomBytes(12).toString('hex')}`;
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;

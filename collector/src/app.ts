@@ -19,6 +19,9 @@ import { statsRoutes } from './api/stats-routes.js';
 import { corsAdminRoutes, registerBrowserIngest } from './cors/index.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
+import { compareRoutes } from './compare/index.js';
+import { createExportRepository, exportRoutes } from './export/index.js';
+import { createLiveHub, createLiveRepository, liveRoutes } from './live/index.js';
 import { createKeyResolver } from './auth/key-resolver.js';
 import { createSignatureCheck } from './auth/request-signing.js';
 import { createSecretBox } from './auth/secret-box.js';
@@ -95,6 +98,8 @@ export interface BuildAppOptions {
   auditRetentionDays?: number;
   /** The per-request log line: every request at info instead of debug, and what counts as slow. */
   requestLog?: RequestLogOptions;
+  /** Live tail limits; defaults: 20 streams per app, a heartbeat every 15 s. */
+  live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -195,8 +200,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     metrics.insertDuration.observe(info.millis / 1000);
     metrics.insertRows.observe(info.rows);
   });
+  const liveRepository = createLiveRepository(store.backend);
+  const liveHub = createLiveHub({ repository: liveRepository, maxStreamsPerApp: options.live?.maxStreamsPerApp ?? 20 });
+  const stopLive = store.batcher.onFlush((info) => liveHub.onFlush(info));
   app.addHook('onClose', async () => {
     stopFlushMetrics();
+    stopLive();
   });
   const keys = createKeyResolver({
     lookup: (hash) => store.apps.findKeyByHash(hash),
@@ -301,6 +310,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         });
         await scoped.register(executionRoutes, { executions: store.executions });
         await scoped.register(statsRoutes, { stats: store.stats });
+        await scoped.register(compareRoutes, { executions: store.executions });
+        await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
+        await scoped.register(liveRoutes, { hub: liveHub, repository: liveRepository, heartbeatMillis: options.live?.heartbeatMillis ?? 15_000 });
       });
 
       await api.register(

@@ -86,6 +86,8 @@ export const EnvSchema = z.object({
   CLICKHOUSE_CLUSTER: optionalString.refine((value) => value === undefined || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value), {
     message: 'expected the cluster name from remote_servers (letters, digits, "_")',
   }),
+  XRAY_LIVE_MAX_STREAMS_PER_APP: intFromEnv(20, 1, 10_000),
+  XRAY_LIVE_HEARTBEAT_SECONDS: intFromEnv(15, 1, 3600),
 });
 
 export interface CollectorConfig {
@@ -141,6 +143,8 @@ export interface CollectorConfig {
         /** A read-only ClickHouse user for admin SQL (the collector's own user writes). */
         sqlUser?: { username: string; password: string };
       };
+  /** Live tail (GET /api/v1/executions/stream). */
+  live: { maxStreamsPerApp: number; heartbeatMillis: number };
 }
 
 /** Keys whose values are secrets: an error names them but never prints their value. */
@@ -241,5 +245,6 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
             : {}),
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
+    live: { maxStreamsPerApp: e.XRAY_LIVE_MAX_STREAMS_PER_APP, heartbeatMillis: e.XRAY_LIVE_HEARTBEAT_SECONDS * 1000 },
   };
 }

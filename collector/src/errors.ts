@@ -110,6 +110,12 @@ export const ERRORS = {
   },
   XRAY_ERR_URL_TOO_LONG: { status: 414, retryable: false, message: 'A path segment of the URL is too long' },
   XRAY_ERR_BAD_URL: { status: 400, retryable: false, message: 'The URL is not validly percent-encoded' },
+  XRAY_ERR_LIVE_TOO_MANY_STREAMS: {
+    status: 429,
+    retryable: true,
+    message: 'This app already holds as many live streams as the collector allows (XRAY_LIVE_MAX_STREAMS_PER_APP)',
+  },
+  XRAY_ERR_LIVE_BAD_EVENT_ID: { status: 400, retryable: false, message: 'Last-Event-ID is not an id this stream sent' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

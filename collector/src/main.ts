@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     sqlBackend,
     auditRetentionDays: config.auditRetentionDays,
     requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },
+    live: config.live,
   });
   // Handlers go in before anything is announced: whoever reads the banner may signal at once.
   let closing = false;

@@ -55,6 +55,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
           stepName: query.step,
           reasoning: query.q,
           idPrefix: query.idPrefix,
+          businessKeys: query.where,
         },
         query.limit + 1,
         decodeCursor(query.cursor),
@@ -115,7 +116,15 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       const range = resolveRange(query, LIST_WINDOW_MILLIS);
       const records = await repo.searchSteps(
         request.appId,
-        { ...range, name: query.name, status: query.status, pipeline: query.pipeline, environment: query.environment, reasoning: query.q },
+        {
+          ...range,
+          name: query.name,
+          status: query.status,
+          pipeline: query.pipeline,
+          environment: query.environment,
+          reasoning: query.q,
+          businessKeys: query.where,
+        },
         query.limit + 1,
         decodeCursor(query.cursor),
       );

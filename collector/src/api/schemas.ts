@@ -29,7 +29,7 @@ export const STATUS_VALUES = ['completed', 'failed', 'unfinished'] as const;
 const statusParam = z.enum(STATUS_VALUES, { message: `expected one of ${STATUS_VALUES.join(', ')}` });
 
 /** `from`/`to` with a default window ending now. */
-function timeRange(defaultWindowMillis: number) {
+export function timeRange(defaultWindowMillis: number) {
   return {
     from: timeParam.optional().describe(`Start of the window (inclusive); default: ${defaultWindowMillis / DAY_MILLIS} day(s) before \`to\``),
     to: timeParam.optional().describe('End of the window (exclusive); default: now'),
@@ -71,13 +71,46 @@ export const noQuery = z.object({}).strict();
 
 export const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
+const MAX_BUSINESS_KEYS = 8;
+
+/**
+ * `where=key=value`, repeatable (all must hold): an attribute of the row or a
+ * top-level key of the execution's metadata, e.g. `applicantId=A-1042`,
+ * `user.id=u-7`, `session.id=s-1`. Normalized to `key=value` strings.
+ */
+export const whereParam = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value, ctx) => {
+    const pairs = Array.isArray(value) ? value : [value];
+    if (pairs.length > MAX_BUSINESS_KEYS) {
+      ctx.addIssue({ code: 'custom', message: `at most ${MAX_BUSINESS_KEYS} where conditions, got ${pairs.length}` });
+      return z.NEVER;
+    }
+    for (const pair of pairs) {
+      const at = pair.indexOf('=');
+      if (at < 1 || pair.length > 1024) {
+        ctx.addIssue({ code: 'custom', message: `expected key=value (a key, then "=", then the value), got ${JSON.stringify(pair.slice(0, 64))}` });
+        return z.NEVER;
+      }
+    }
+    return pairs;
+  })
+  .optional()
+  .describe('key=value, repeatable (all must hold): an attribute, or a top-level key of the execution metadata, e.g. applicantId=A-1042');
+
+/** The filters of the executions list, shared by every route that takes "the list's filters" (live tail, export). */
+export const executionFilterParams = {
+  where: whereParam,
+  pipeline: nameParam.optional(),
+  status: statusParam.optional(),
+  environment: nameParam.optional(),
+  step: nameParam.optional().describe('Only executions with a step of this name'),
+  q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+};
+
 export const executionListQuery = z
   .object({
-    pipeline: nameParam.optional(),
-    status: statusParam.optional(),
-    environment: nameParam.optional(),
-    step: nameParam.optional().describe('Only executions with a step of this name'),
-    q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+    ...executionFilterParams,
     idPrefix: nameParam.optional().describe('Only executions whose id starts with this (resolves a short id)'),
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
@@ -87,6 +120,7 @@ export const executionListQuery = z
 
 export const stepSearchQuery = z
   .object({
+    where: whereParam,
     name: nameParam.optional(),
     status: statusParam.optional(),
     pipeline: nameParam.optional(),

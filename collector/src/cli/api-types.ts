@@ -15,6 +15,7 @@ import type {
   summaryResponse,
 } from '../api/schemas.js';
 import type { auditListResponse } from '../audit/audit-routes.js';
+import type { compareResponse } from '../compare/schemas.js';
 
 export type ExecutionSummary = z.infer<typeof executionSummary>;
 export type ExecutionDetail = z.infer<typeof executionDetail>;
@@ -24,6 +25,7 @@ export type ExecutionResponse = z.infer<typeof executionResponse>;
 export type StepSearchResponse = z.infer<typeof stepSearchResponse>;
 export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type FailureRateResponse = z.infer<typeof failureRateResponse>;
+export type CompareResponse = z.infer<typeof compareResponse>;
 
 /** The admin routes declare their schemas inline, so these mirror admin-routes.ts. */
 export interface App {

@@ -10,7 +10,7 @@ import { DURATION_EXAMPLES, parseDurationSeconds, parseInstant } from '../time/i
 import { UsageError } from './errors.js';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {
@@ -249,4 +249,41 @@ export function pagedWindowQuery(
     limit: parseLimit(stringOption(values, 'limit'), command),
     cursor: stringOption(values, 'cursor'),
   };
+}
+
+/** The filters of `xray executions`, shared by the commands that take the list's filters (tail, export). */
+export const EXECUTION_FILTER_OPTIONS = {
+  where: { type: 'string', multiple: true },
+  pipeline: { type: 'string' },
+  status: { type: 'string' },
+  environment: { type: 'string' },
+  step: { type: 'string' },
+  search: { type: 'string' },
+} as const satisfies OptionSpecs;
+
+/** The API's query parameters for EXECUTION_FILTER_OPTIONS. */
+export function executionFilterQuery(values: OptionValues): Record<string, string | string[] | undefined> {
+  return {
+    where: whereOption(values, 'executions'),
+    pipeline: stringOption(values, 'pipeline'),
+    status: stringOption(values, 'status'),
+    environment: stringOption(values, 'environment'),
+    step: stringOption(values, 'step'),
+    q: stringOption(values, 'search'),
+  };
+}
+
+/**
+ * `--where key=value` (repeatable): checked here so a typo is a usage error, not a round trip.
+ *
+ * @example
+ * whereOption({ where: ['applicantId=A-1042'] }, 'executions'); // ['applicantId=A-1042']
+ */
+export function whereOption(values: OptionValues, command: string): string[] | undefined {
+  const value = values.where;
+  const pairs = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  for (const pair of pairs) {
+    if (pair.indexOf('=') < 1) throw new UsageError(`--where must be key=value, e.g. applicantId=A-1042, got ${JSON.stringify(pair)}`, command);
+  }
+  return pairs.length > 0 ? pairs : undefined;
 }

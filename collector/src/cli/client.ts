@@ -10,13 +10,15 @@ import type { Secret } from './settings.js';
 /** Which secret a route needs (`none`: a public route such as /version). */
 export type Auth = 'app' | 'admin' | 'none';
 
-export type QueryValues = Record<string, string | number | undefined>;
+export type QueryValues = Record<string, string | number | readonly string[] | undefined>;
 
 export interface ApiClient {
   get<T>(path: string, options: { auth: Auth; query?: QueryValues }): Promise<T>;
   post<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
   put<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
   delete<T>(path: string, options: { auth: Auth }): Promise<T>;
+  /** GET whose body the caller reads as it arrives (a live stream, an export); no timeout, `signal` ends it. */
+  open(path: string, options: { auth: Auth; query?: QueryValues; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
 }
 
 export interface ApiClientOptions {
@@ -35,7 +37,8 @@ const DEFAULT_TIMEOUT_MILLIS = 60_000;
 export function toQueryString(query: QueryValues | undefined): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== '') params.set(key, String(value));
+    if (Array.isArray(value)) for (const item of value) params.append(key, item);
+    else if (value !== undefined && value !== '') params.set(key, String(value));
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
@@ -129,5 +132,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     post: (path, body, { auth }) => call('POST', path, auth, { body }),
     put: (path, body, { auth }) => call('PUT', path, auth, { body }),
     delete: (path, { auth }) => call('DELETE', path, auth, {}),
+    async open(path, { auth, query, headers, signal }) {
+      const secret = auth === 'admin' ? options.adminToken() : options.apiKey();
+      let response: Response;
+      try {
+        response = await doFetch(`${options.url}${path}${toQueryString(query)}`, {
+          headers: { authorization: `Bearer ${secret.value}`, ...headers },
+          signal,
+        });
+      } catch (error) {
+        throw new UnreachableError(options.url, networkReason(error), error);
+      }
+      if (!response.ok) throw await toApiError(response, auth, secret, options.url);
+      return response;
+    },
   };
 }

@@ -21,6 +21,12 @@ export interface CommandContext {
   /** The zone human output shows times in (UTC unless --local or TZ); renderers name it next to the times. */
   timeZone: string;
   nowMillis(): number;
+  /** Writes text to stderr as is (progress, reconnect notices); absent in contexts that have no stderr. */
+  err?(text: string): void;
+  /** True when stderr is a terminal (a progress bar is drawn only then). */
+  stderrIsTTY?: boolean;
+  /** Waits, so tests can fake time (default: setTimeout). */
+  sleep?(millis: number): Promise<void>;
 }
 
 export interface CommandInput {

@@ -35,6 +35,8 @@ export interface CliIo {
   fetch?: typeof fetch;
   readSecret?: ReadSecretFile;
   nowMillis?: () => number;
+  /** Waits between reconnects (tests pass one that does not). */
+  sleep?: (millis: number) => Promise<void>;
 }
 
 const DEFAULT_LAYOUT_WIDTH = 100;
@@ -139,6 +141,9 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
       layoutWidth: layoutWidth(io),
       nowMillis: io.nowMillis ?? Date.now,
       timeZone,
+      err: (text) => io.stderr(text),
+      stderrIsTTY: io.stderrIsTTY,
+      sleep: io.sleep,
     };
     try {
       await command.run(context, { positionals: line.positionals, values: line.values });

@@ -10,22 +10,14 @@
  * pruning and skip indexes in play (READ_FINAL in sql.ts).
  */
 import type { ClickHouseBackend } from './backend.js';
+import { businessKeyConditions, executionFilterConditions } from './execution-filter.js';
+import type { ExecutionFilter } from './execution-filter.js';
 import { Conditions, RANGE, READ_FINAL, numeric } from './sql.js';
 import type { TimeRange } from './sql.js';
 
 export type { TimeRange } from './sql.js';
 
-export interface ExecutionFilter extends TimeRange {
-  pipeline?: string;
-  status?: string;
-  environment?: string;
-  /** Only executions with a step of this name. */
-  stepName?: string;
-  /** Only executions with a step whose reasoning has all these words. */
-  reasoning?: string;
-  /** Only executions whose id starts with this (what `xray show <prefix>` resolves). */
-  idPrefix?: string;
-}
+export type { ExecutionFilter } from './execution-filter.js';
 
 /** Position after the last row of a page: the row's start (unix ns, decimal) and id. */
 export interface Cursor {
@@ -86,6 +78,8 @@ export interface StepFilter extends TimeRange {
   pipeline?: string;
   environment?: string;
   reasoning?: string;
+  /** `key=value` pairs the step carries as attributes, or its execution carries (attributes or metadata). */
+  businessKeys?: readonly string[];
 }
 
 export interface ExecutionsRepository {
@@ -101,17 +95,17 @@ export interface ExecutionsRepository {
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
 }
 
-const EXECUTION_COLUMNS = `execution_id, trace_id, root_span_id, pipeline, environment, service_name, status,
+export const EXECUTION_COLUMNS = `execution_id, trace_id, root_span_id, pipeline, environment, service_name, status,
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
   duration_ms, step_count, error_count, dropped_steps, error_message, metadata, final_outcome, attributes`;
 
-const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, sequence, name, pipeline, environment, status,
+export const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, sequence, name, pipeline, environment, status,
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
   duration_ms, input, output, reasoning, error_type, error_message, error_stack, model, provider,
   input_tokens, output_tokens, cost_usd, attributes`;
 
-const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
-const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
+export const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
+export const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
 
 export function createExecutionsRepository(backend: ClickHouseBackend): ExecutionsRepository {
   /**
@@ -143,21 +137,7 @@ GROUP BY execution_id`,
 
   return {
     async list(appId, filter, limit, after) {
-      const where = new Conditions()
-        .add('app_id = {appId:String}', { appId })
-        .add(RANGE, { fromMillis: filter.fromMillis, toMillis: filter.toMillis })
-        .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
-        .addIf(filter.status, 'status = {status:String}', 'status')
-        .addIf(filter.environment, 'environment = {environment:String}', 'environment')
-        .addIf(filter.idPrefix, 'startsWith(execution_id, {idPrefix:String})', 'idPrefix');
-      if (filter.stepName || filter.reasoning) {
-        const inner = new Conditions()
-          .add('app_id = {appId:String}')
-          .add(RANGE)
-          .addIf(filter.stepName, 'name = {stepName:String}', 'stepName')
-          .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
-        where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
-      }
+      const where = executionFilterConditions(appId, filter);
       if (after) {
         where.add(
           '(start_time, execution_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',
@@ -220,6 +200,20 @@ ${READ_FINAL}`,
         .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
         .addIf(filter.environment, 'environment = {environment:String}', 'environment')
         .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+      // A step matches a key through its own attributes or its execution's. Written as one key-tuple set
+      // (not an OR) so each half reads through an index: the bloom filter on steps, the primary key for the
+      // steps of the matching executions; the outer read then uses the primary key too.
+      const keys = businessKeyConditions(filter.businessKeys, 'stepKey');
+      keys.sql.forEach((condition) => {
+        where.add(
+          `(execution_id, span_id) IN (
+    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}
+    UNION ALL
+    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE}
+      AND execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
+          keys.params,
+        );
+      });
       if (after) {
         where.add(
           '(start_time, span_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',

@@ -41,6 +41,8 @@ export interface FlushInfo {
   requests: number;
   millis: number;
   ok: boolean;
+  /** The execution rows this insert stored (also when a batch-mate's data was refused), for listeners such as the live tail. */
+  executions?: readonly ExecutionRow[];
 }
 
 export interface InsertBatcher {
@@ -74,6 +76,8 @@ interface Waiter {
 /** One caller's rows, kept apart so a failed batch can be retried request by request. */
 interface Request extends Waiter {
   batch: RowBatch;
+  /** Set once its rows are inserted. */
+  stored?: boolean;
 }
 
 interface Pending {
@@ -168,7 +172,10 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       const second = await insertIsolating(requests.slice(middle));
       return first && second;
     }
-    for (const request of requests) request.resolve();
+    for (const request of requests) {
+      request.stored = true;
+      request.resolve();
+    }
     return true;
   }
 
@@ -178,7 +185,10 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     try {
       ok = await insertIsolating(batch.requests);
     } finally {
-      const info = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok };
+      const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok };
+      // Batch-mates of a request whose data was refused are stored all the same.
+      const stored = batch.requests.filter((request) => request.stored).flatMap((request) => request.batch.executions);
+      if (stored.length > 0) info.executions = stored;
       for (const listener of flushListeners) {
         try {
           listener(info);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+import { openSse } from '../support/sse-client.js';
 
 const SECRET_WORD = 'zanzibarquokka';
 
@@ -32,7 +33,34 @@ describe('tenant isolation', () => {
   });
 
   /** Each query route, with what app A sees and what app B must see instead. */
-  const routes: { route: string; path: () => string; seenByA: (body: any) => void; seenByB: (status: number, body: any) => void }[] = [
+  /** A live stream resumed from the start: its replay (up to the "following live" comment) as `{ events }`. */
+  async function replayOf(path: string, key: string): Promise<{ status: number; body: any }> {
+    const stream = await openSse(`${harness.url}${path}`, { authorization: `Bearer ${key}` });
+    if (stream.status !== 200) return { status: stream.status, body: stream.errorBody };
+    const seen = await stream.collect((m) => m.type === 'comment' && m.data.startsWith('replayed'));
+    stream.close();
+    return { status: 200, body: { events: seen.filter((m) => m.type === 'execution').map((m) => JSON.parse(m.data)) } };
+  }
+  // The smallest position a stream can resume from: everything stored after it.
+  const FROM_THE_START = `1-${Buffer.from('0').toString('base64url')}`;
+
+  const routes: {
+    route: string;
+    path: () => string;
+    read?: (path: string, key: string) => Promise<{ status: number; body: any }>;
+    seenByA: (body: any) => void;
+    seenByB: (status: number, body: any) => void;
+  }[] = [
+    {
+      route: '/api/v1/executions/stream',
+      path: () => `/api/v1/executions/stream?lastEventId=${FROM_THE_START}`,
+      read: replayOf,
+      seenByA: (body) => expect(body.events.map((e: { executionId: string }) => e.executionId)).toEqual([executionA.executionId]),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.events).toEqual([]);
+      },
+    },
     {
       route: '/api/v1/executions',
       path: () => '/api/v1/executions?pipeline=a-only-pipeline',
@@ -49,6 +77,27 @@ describe('tenant isolation', () => {
       seenByB: (status, body) => {
         expect(status).toBe(404);
         expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
+      route: '/api/v1/executions/compare',
+      path: () => `/api/v1/executions/compare?a=${executionA.executionId}&b=${executionA.executionId}`,
+      seenByA: (body) => expect(body.summary.unchanged).toBe(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
+      route: '/api/v1/export',
+      path: () => '/api/v1/export?format=json&steps=true',
+      seenByA: (body) => {
+        expect(body.map((e: { executionId: string }) => e.executionId)).toEqual([executionA.executionId]);
+        expect(body[0].steps.map((s: { name: string }) => s.name)).toEqual(['a-step']);
+      },
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body).toEqual([]);
       },
     },
     {
@@ -113,10 +162,11 @@ describe('tenant isolation', () => {
 
   for (const route of routes) {
     it(`GET ${route.route} shows app A's data to A only`, async () => {
-      const a = await getJson(harness, route.path(), keyA);
+      const read = route.read ?? ((path: string, key: string) => getJson(harness, path, key));
+      const a = await read(route.path(), keyA);
       expect(a.status).toBe(200);
       route.seenByA(a.body);
-      const b = await getJson(harness, route.path(), keyB);
+      const b = await read(route.path(), keyB);
       route.seenByB(b.status, b.body);
       const anonymous = await fetch(`${harness.url}${route.path()}`);
       expect(anonymous.status).toBe(401);

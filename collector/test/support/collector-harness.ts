@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Session } from 'chdb';
 import type { FastifyBaseLogger } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import type { XRayApp } from '../../src/app.js';
+import type { BuildAppOptions, XRayApp } from '../../src/app.js';
 import { ensureDefaultApp } from '../../src/bootstrap.js';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
@@ -48,6 +48,7 @@ export interface HarnessOptions {
   maxFutureSkewSeconds?: number;
   /** Server backend only: admin SQL logs in as a separate user, through an endpoint of its own. */
   sqlUser?: boolean;
+  live?: BuildAppOptions['live'];
 }
 
 export interface Harness {
@@ -127,6 +128,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     // there says nothing about this collector, so the lag check is off.
     maxEventLoopDelayMillis: 0,
     keyLookupLimit: options.keyLookupLimit,
+    live: options.live,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

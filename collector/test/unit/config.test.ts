@@ -41,6 +41,7 @@ describe('config', () => {
         maxInFlightBytes: 32 * 1024 * 1024,
         maxEventLoopDelayMillis: 1000,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
+        live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
       });
     });
 
@@ -121,6 +122,8 @@ describe('config', () => {
         XRAY_STORE_TIMEOUT_MILLIS: '2500',
         XRAY_MAX_INFLIGHT_BYTES: '100000000',
         XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
+        XRAY_LIVE_MAX_STREAMS_PER_APP: '3',
+        XRAY_LIVE_HEARTBEAT_SECONDS: '5',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -147,6 +150,7 @@ describe('config', () => {
         maxInFlightBytes: 100_000_000,
         maxEventLoopDelayMillis: 0,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
+        live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },
       });
     });
 

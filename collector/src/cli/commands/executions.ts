@@ -1,5 +1,5 @@
 /** `xray executions`: list and search executions, newest first. */
-import { PAGED_WINDOW_OPTIONS, expectPositionals, hasExplicitWindow, pagedWindowQuery, stringOption } from '../args.js';
+import { EXECUTION_FILTER_OPTIONS, PAGED_WINDOW_OPTIONS, executionFilterQuery, expectPositionals, hasExplicitWindow, pagedWindowQuery } from '../args.js';
 import type { ExecutionListResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -14,6 +14,8 @@ export const executionsCommand: Command = {
 List executions, newest first.
 
 Filters:
+  --where <key=value>     only executions carrying this attribute or metadata key
+                          (repeatable, all must hold), e.g. applicantId=A-1042
   --pipeline <name>       only this pipeline
   --status <status>       completed | failed | unfinished
   --environment <env>     only this environment
@@ -27,13 +29,10 @@ Filters:
 
 Examples:
   xray executions --status failed --since 1h
+  xray executions --where applicantId=A-1042
   xray executions --pipeline loan-approval --search "credit score"`,
   options: {
-    pipeline: { type: 'string' },
-    status: { type: 'string' },
-    environment: { type: 'string' },
-    step: { type: 'string' },
-    search: { type: 'string' },
+    ...EXECUTION_FILTER_OPTIONS,
     ...PAGED_WINDOW_OPTIONS,
   },
   async run(context, { positionals, values }) {
@@ -41,11 +40,7 @@ Examples:
     const page = await context.client.get<ExecutionListResponse>('/api/v1/executions', {
       auth: 'app',
       query: {
-        pipeline: stringOption(values, 'pipeline'),
-        status: stringOption(values, 'status'),
-        environment: stringOption(values, 'environment'),
-        step: stringOption(values, 'step'),
-        q: stringOption(values, 'search'),
+        ...executionFilterQuery(values),
         ...pagedWindowQuery(values, 'executions', context.nowMillis()),
       },
     });

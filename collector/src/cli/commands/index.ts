@@ -3,16 +3,22 @@ import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
 import { auditCommand } from './audit.js';
 import { corsCommand } from './cors.js';
+import { diffCommand } from './diff.js';
 import { executionsCommand } from './executions.js';
+import { exportCommand } from './export.js';
 import { keysCommand } from './keys.js';
 import { showCommand } from './show.js';
 import { sqlCommand } from './sql.js';
 import { statsCommand } from './stats.js';
+import { tailCommand } from './tail.js';
 import { stepsCommand } from './steps.js';
 
 export const COMMANDS: readonly Command[] = [
   executionsCommand,
+  tailCommand,
   showCommand,
+  diffCommand,
+  exportCommand,
   stepsCommand,
   statsCommand,
   appsCommand,

@@ -1,5 +1,5 @@
 /** `xray steps`: search steps across executions by name, status and reasoning words. */
-import { PAGED_WINDOW_OPTIONS, expectPositionals, hasExplicitWindow, pagedWindowQuery, stringOption } from '../args.js';
+import { PAGED_WINDOW_OPTIONS, expectPositionals, hasExplicitWindow, pagedWindowQuery, stringOption, whereOption } from '../args.js';
 import type { StepSearchResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -14,6 +14,8 @@ export const stepsCommand: Command = {
 Search steps across executions, newest first.
 
 Filters:
+  --where <key=value>     only steps carrying this attribute, or whose execution carries it
+                          as an attribute or metadata key (repeatable)
   --name <step>           only steps of this name
   --status <status>       completed | failed | unfinished
   --search <words>        only steps whose reasoning contains all these words
@@ -28,6 +30,7 @@ Examples:
   xray steps --name check_approval_rules --status failed
   xray steps --search "manual review" --since 1d`,
   options: {
+    where: { type: 'string', multiple: true },
     name: { type: 'string' },
     status: { type: 'string' },
     search: { type: 'string' },
@@ -43,6 +46,7 @@ Examples:
         name: stringOption(values, 'name'),
         status: stringOption(values, 'status'),
         q: stringOption(values, 'search'),
+        where: whereOption(values, 'steps'),
         pipeline: stringOption(values, 'pipeline'),
         environment: stringOption(values, 'environment'),
         ...pagedWindowQuery(values, 'steps', context.nowMillis()),

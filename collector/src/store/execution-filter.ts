@@ -1,0 +1,66 @@
+/**
+ * The WHERE conditions of the executions list's filters (pipeline, status,
+ * environment, a step's name, words of a step's reasoning), shared by every
+ * read that takes "the same filters as the list": the list itself, the live
+ * tail and the export. Values are bound parameters.
+ */
+import { Conditions, RANGE } from './sql.js';
+import type { TimeRange } from './sql.js';
+
+export interface ExecutionFilter extends TimeRange {
+  pipeline?: string;
+  status?: string;
+  environment?: string;
+  /** Only executions with a step of this name. */
+  stepName?: string;
+  /** Only executions with a step whose reasoning has all these words. */
+  reasoning?: string;
+  /** Only executions carrying every one of these `key=value` pairs (an attribute, or a top-level metadata key). */
+  businessKeys?: readonly string[];
+  /** Only executions whose id starts with this (what `xray show <prefix>` resolves). */
+  idPrefix?: string;
+}
+
+/**
+ * `has(business_keys, …)` for each `key=value` (migration 0055: a bloom-filter
+ * index keeps each one to the granules that may hold it). Parameter names
+ * start with `prefix` so two uses in one query do not collide.
+ */
+export function businessKeyConditions(pairs: readonly string[] | undefined, prefix: string): { sql: string[]; params: Record<string, string> } {
+  const sql: string[] = [];
+  const params: Record<string, string> = {};
+  (pairs ?? []).forEach((pair, index) => {
+    sql.push(`has(business_keys, {${prefix}${index}:String})`);
+    params[`${prefix}${index}`] = pair;
+  });
+  return { sql, params };
+}
+
+/**
+ * Conditions on `executions` for the app and the filter, time range included.
+ *
+ * @example
+ * const where = executionFilterConditions('default', { fromMillis, toMillis, status: 'failed' });
+ * await backend.query(`SELECT … FROM executions WHERE ${where.sql}`, where.params);
+ */
+export function executionFilterConditions(appId: string, filter: ExecutionFilter): Conditions {
+  const where = new Conditions()
+    .add('app_id = {appId:String}', { appId })
+    .add(RANGE, { fromMillis: filter.fromMillis, toMillis: filter.toMillis })
+    .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
+    .addIf(filter.status, 'status = {status:String}', 'status')
+    .addIf(filter.environment, 'environment = {environment:String}', 'environment')
+    .addIf(filter.idPrefix, 'startsWith(execution_id, {idPrefix:String})', 'idPrefix');
+  if (filter.stepName || filter.reasoning) {
+    const inner = new Conditions()
+      .add('app_id = {appId:String}')
+      .add(RANGE)
+      .addIf(filter.stepName, 'name = {stepName:String}', 'stepName')
+      .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+    where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
+  }
+  const keys = businessKeyConditions(filter.businessKeys, 'businessKey');
+  keys.sql.forEach((condition) => where.add(condition));
+  Object.assign(where.params, keys.params);
+  return where;
+}

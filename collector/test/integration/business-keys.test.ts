@@ -1,0 +1,94 @@
+/**
+ * Business-key lookup against a real collector and embedded ClickHouse:
+ * executions and steps found by any attribute (OpenTelemetry's session.id and
+ * user.id with no X-Ray code) or top-level metadata key, with `where=` on the
+ * list, the step search and the export, and `--where` in the CLI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, startCollector } from '../support/collector-harness.js';
+import type { Harness } from '../support/collector-harness.js';
+import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+import { runCliAgainst } from '../support/run-cli.js';
+
+describe('business-key search', () => {
+  let harness: Harness;
+  let rejected: ReturnType<typeof executionSpans>;
+  let approved: ReturnType<typeof executionSpans>;
+
+  async function send(applicantId: string, sessionId: string, failed: boolean) {
+    const execution = executionSpans({ pipeline: 'bk-loan', failed, steps: [{ name: 'fetch_score' }, { name: 'decide', failed }] });
+    execution.root.attributes = {
+      ...execution.root.attributes,
+      'xray.execution.metadata': JSON.stringify({ applicantId, score: failed ? 590 : 712, nested: { a: 1 } }),
+      'session.id': sessionId,
+      'user.id': 'u-7',
+    };
+    execution.steps[0].attributes = { ...execution.steps[0].attributes, 'tool.name': failed ? 'bureau-b' : 'bureau-a' };
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
+    return execution;
+  }
+
+  const ids = (body: { executions: { executionId: string }[] }) => body.executions.map((e) => e.executionId).sort();
+
+  beforeAll(async () => {
+    harness = await startCollector();
+    rejected = await send('A-1042', 's-1', true);
+    approved = await send('A-1041', 's-2', false);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('finds executions by a metadata key, string or not, and by OpenTelemetry attributes', async () => {
+    expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-1042')).body)).toEqual([rejected.executionId]);
+    expect(ids((await getJson(harness, '/api/v1/executions?where=score=712')).body)).toEqual([approved.executionId]);
+    expect(ids((await getJson(harness, '/api/v1/executions?where=session.id=s-2')).body)).toEqual([approved.executionId]);
+    expect(ids((await getJson(harness, '/api/v1/executions?where=user.id=u-7')).body)).toEqual([approved.executionId, rejected.executionId].sort());
+    expect(ids((await getJson(harness, '/api/v1/executions?where=nested={"a":1}&where=applicantId=A-1041')).body)).toEqual([approved.executionId]);
+    // Every condition must hold.
+    expect(ids((await getJson(harness, '/api/v1/executions?where=user.id=u-7&where=session.id=nope')).body)).toEqual([]);
+    // A value is matched whole, not as a prefix.
+    expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-104')).body)).toEqual([]);
+  });
+
+  it("finds steps by their own attributes or their execution's keys", async () => {
+    const byExecution = await getJson(harness, '/api/v1/steps?where=applicantId=A-1042');
+    expect(byExecution.body.steps.map((s: { name: string }) => s.name).sort()).toEqual(['decide', 'fetch_score']);
+    expect(new Set(byExecution.body.steps.map((s: { executionId: string }) => s.executionId))).toEqual(new Set([rejected.executionId]));
+    const byOwn = await getJson(harness, '/api/v1/steps?where=tool.name=bureau-a');
+    expect(byOwn.body.steps.map((s: { executionId: string; name: string }) => [s.executionId, s.name])).toEqual([[approved.executionId, 'fetch_score']]);
+  });
+
+  it('filters the export the same way', async () => {
+    const response = await getJson(harness, '/api/v1/export?format=json&where=applicantId=A-1042');
+    expect(response.body.map((e: { executionId: string }) => e.executionId)).toEqual([rejected.executionId]);
+  });
+
+  it('reads the lookup through the bloom-filter index on business_keys', async () => {
+    for (const table of ['executions', 'steps']) {
+      const plan = await harness.sql<{ explain: string }>(
+        `EXPLAIN indexes = 1 SELECT count() FROM ${table} WHERE app_id = {appId:String} AND has(business_keys, {pair:String})`,
+        { appId: harness.appId, pair: 'applicantId=A-1042' },
+      );
+      expect(plan.map((row) => row.explain.trim())).toContain('Name: business_keys_bf');
+    }
+  });
+
+  it('refuses a condition that is not key=value, saying so', async () => {
+    for (const bad of ['where=applicantId', 'where==A-1042']) {
+      const response = await getJson(harness, `/api/v1/executions?${bad}`);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('XRAY_ERR_VALIDATION');
+      expect(response.body.error.message).toContain('expected key=value');
+    }
+  });
+
+  it('is xray executions --where', async () => {
+    const result = await runCliAgainst(harness, ['executions', '--where', 'applicantId=A-1042', '--where', 'user.id=u-7']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(rejected.executionId);
+    expect(result.stdout).not.toContain(approved.executionId);
+    expect((await runCliAgainst(harness, ['executions', '--where', 'applicantId'])).code).toBe(2);
+  });
+});
