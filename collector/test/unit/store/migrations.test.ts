@@ -99,15 +99,23 @@ describe('store/migrations', () => {
     describe('on the shipped clickhouse/migrations', () => {
       const migrations = loadMigrations(REAL_MIGRATIONS_DIR);
 
-      it('has versions 1..N with no gap', () => {
+      it('has unique, increasing versions (helpers work in reserved ranges, so gaps are allowed)', () => {
         expect(migrations.length).toBeGreaterThan(0);
-        expect(migrations.map((m) => m.version)).toEqual(migrations.map((_m, i) => i + 1));
+        const versions = migrations.map((m) => m.version);
+        expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
       });
 
-      it('has only idempotent CREATE ... IF NOT EXISTS statements', () => {
-        const statements = migrations.flatMap((m) => m.statements.map((sql) => ({ file: `${m.version}_${m.name}`, sql })));
+      it('has only idempotent statements: CREATE ... IF NOT EXISTS, or a backfill into a ReplacingMergeTree', () => {
+        const statements = migrations.flatMap((m) => m.statements.map((sql) => ({ file: `${m.version}_${m.name}`, sql, all: m.statements })));
         expect(statements.length).toBeGreaterThan(0);
-        for (const { file, sql } of statements) {
+        for (const { file, sql, all } of statements) {
+          const backfill = /^INSERT INTO (\w+)\s+SELECT\b/.exec(sql);
+          if (backfill) {
+            // Re-running it after a crash inserts rows the engine collapses again.
+            const created = all.find((other) => other.includes(`CREATE TABLE IF NOT EXISTS ${backfill[1]}`));
+            expect(created, file).toMatch(/ENGINE = ReplacingMergeTree/);
+            continue;
+          }
           expect(sql, file).toMatch(/^CREATE\b/);
           expect(sql, file).toContain('IF NOT EXISTS');
         }
