@@ -12,7 +12,8 @@
  * through the admin SQL API.
  *
  * Raw baseline: the rows the collector's own decoder and spansToRows produce
- * from the same requests, encoded as JSONEachRow before timing, inserted by a
+ * from the same requests, encoded as JSONCompactEachRow (the collector's own
+ * encoder) before timing, inserted by a
  * chDB Session in this process on a fresh folder with the same migrations,
  * grouped into batches the way the collector's batcher groups requests
  * (whole requests until 20,000 rows), one insert at a time. A second raw run
@@ -23,6 +24,7 @@
  */
 import { decodeJsonTraces, decodeProtobufTraces } from '../collector/dist/otlp/index.js';
 import { spansToRows } from '../collector/dist/model/span-to-rows.js';
+import { toJsonCompactEachRow } from '../collector/dist/store/chdb-backend.js';
 import { createTempDir } from './lib/cleanup.js';
 import { metricValue, startCollector } from './lib/collector-process.js';
 import { summarizeCpuProfiles } from './lib/cpu-profile.js';
@@ -61,12 +63,8 @@ function toBatches(requestRows, batchRows) {
   return batches;
 }
 
-/** JSONEachRow, as the collector's embedded backend writes it. */
-function toJsonEachRow(rows) {
-  let payload = '';
-  for (const row of rows) payload += JSON.stringify(row) + '\n';
-  return Buffer.from(payload);
-}
+/** The collector's embedded backend's own encoding (JSONCompactEachRow, the fastest format chDB's insert takes). */
+const toPayload = toJsonCompactEachRow;
 
 /** Rows of the requests, through the collector's own decoder and mapping. */
 function rowsOf(bodies) {
@@ -84,14 +82,14 @@ async function runRawOnce(warmupPayloads, payloads, expected) {
   const engine = await openRawEngine();
   try {
     for (const batch of warmupPayloads) {
-      await engine.insertJsonEachRow('steps', batch.steps);
-      await engine.insertJsonEachRow('executions', batch.executions);
+      await engine.insertPayload('steps', batch.steps);
+      await engine.insertPayload('executions', batch.executions);
     }
     const start = process.hrtime.bigint();
     for (const batch of payloads) {
       // Steps before executions, as the batcher does.
-      await engine.insertJsonEachRow('steps', batch.steps);
-      await engine.insertJsonEachRow('executions', batch.executions);
+      await engine.insertPayload('steps', batch.steps);
+      await engine.insertPayload('executions', batch.executions);
     }
     const wallMillis = Number(process.hrtime.bigint() - start) / 1e6;
     const counts = await countRows(engine.query);
@@ -157,7 +155,7 @@ function measureStages(encoded, sampleCount) {
     decodeProtobufMicros: time(() => pb.map((body) => decodeProtobufTraces(body))),
     decodeJsonMicros: time(() => js.map((body) => decodeJsonTraces(body))),
     spansToRowsMicros: time(() => decodedPb.map((decoded) => spansToRows(APP_ID, decoded.spans))),
-    jsonEachRowMicros: time(() => rows.map((batch) => [toJsonEachRow(batch.steps), toJsonEachRow(batch.executions)])),
+    jsonEachRowMicros: time(() => rows.map((batch) => [toPayload(batch.steps), toPayload(batch.executions)])),
   };
 }
 
@@ -193,10 +191,10 @@ export async function runIngest(options) {
   };
   const storedSteps = measuredRows.reduce((sum, rows) => sum + rows.steps.length, 0);
   if (storedSteps !== totalSteps) throw new Error(`spansToRows gave ${storedSteps} step rows, expected ${totalSteps}`);
-  const encodePayloads = (batches) => batches.map((batch) => ({ steps: toJsonEachRow(batch.steps), executions: toJsonEachRow(batch.executions), rows: batch.rows }));
+  const encodePayloads = (batches) => batches.map((batch) => ({ steps: toPayload(batch.steps), executions: toPayload(batch.executions), rows: batch.rows }));
   const payloads = encodePayloads(toBatches(measuredRows, COLLECTOR_BATCH_ROWS));
   const warmupPayloads = encodePayloads(toBatches(warmupRows, COLLECTOR_BATCH_ROWS));
-  const payloadBytes = payloads.reduce((sum, p) => sum + p.steps.length + p.executions.length, 0);
+  const payloadBytes = payloads.reduce((sum, p) => sum + p.steps.payload.length + p.executions.payload.length, 0);
 
   progress('ingest: timing the collector\'s per-request stages in-process (decode, map, encode)');
   const stages = measureStages(encoded, Math.min(20, executionCount));
@@ -292,8 +290,8 @@ export async function runIngest(options) {
       rows,
       notes: [
         `target: collector/raw >= ${TARGET_RATIO} -> protobuf ${verdict(record.protobuf.ratioToRaw, TARGET_RATIO, true)}, json ${verdict(record.json.ratioToRaw, TARGET_RATIO, true)}`,
-        `raw: the rows the collector's decoder + spansToRows make of the same requests, ${formatBytes(payloadBytes)} of JSONEachRow encoded beforehand, one insert at a time, steps then executions`,
-        'rows/batch: mean rows per batch (one INSERT into steps, then one into executions); in insert: the collector\'s summed batch insert time (JSONEachRow encoding + chDB) / wall time',
+        `raw: the rows the collector's decoder + spansToRows make of the same requests, ${formatBytes(payloadBytes)} of JSONCompactEachRow encoded beforehand, one insert at a time, steps then executions`,
+        'rows/batch: mean rows per batch (one INSERT into steps, then one into executions); in insert: the collector\'s summed batch insert time (JSONCompactEachRow encoding + chDB) / wall time',
         'row counts verified after every run (steps and executions; through the admin SQL API for the collector)',
       ],
     },
@@ -304,7 +302,7 @@ export async function runIngest(options) {
         ['decodeProtobufTraces', formatFixed(stages.decodeProtobufMicros, 1), perCore(stages.decodeProtobufMicros)],
         ['decodeJsonTraces', formatFixed(stages.decodeJsonMicros, 1), perCore(stages.decodeJsonMicros)],
         ['spansToRows', formatFixed(stages.spansToRowsMicros, 1), perCore(stages.spansToRowsMicros)],
-        ['JSONEachRow encoding (as chdb-backend insert does)', formatFixed(stages.jsonEachRowMicros, 1), perCore(stages.jsonEachRowMicros)],
+        ['JSONCompactEachRow encoding (as chdb-backend insert does)', formatFixed(stages.jsonEachRowMicros, 1), perCore(stages.jsonEachRowMicros)],
         ['total, protobuf', formatFixed(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros, 1),
           perCore(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros)],
         ['total, json', formatFixed(stages.decodeJsonMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros, 1),
