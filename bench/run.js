@@ -3,7 +3,7 @@
  * X-Ray benchmarks. Never part of the test suite: they print numbers, and
  * ratios against a baseline measured in the same run on the same machine.
  *
- *   npm run bench                     every section (sdk, ingest, query)
+ *   npm run bench                     every section (sdk, ingest, query, memory)
  *   npm run bench -- query --scale 10m   the PostgreSQL comparison at 10M steps (quick: 200k, 1m, 10m)
  *   npm run bench -- --quick          smaller sizes, a smoke run
  *   node bench/run.js ingest          one section (after `npm run build`)
@@ -21,6 +21,7 @@ const SECTIONS = {
   sdk: async (options) => (await import('./sdk.js')).runSdk(options),
   ingest: async (options) => (await import('./ingest.js')).runIngest(options),
   query: async (options) => (await import('./compare.js')).runCompare(options),
+  memory: async (options) => (await import('./memory.js')).runMemory(options),
 };
 
 const USAGE = `usage: node bench/run.js [${Object.keys(SECTIONS).join('|')} ...] [--quick] [--scale quick|1m|10m] [--runs N] [--profile]

@@ -33,6 +33,7 @@ const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 /**
  * @typedef {object} CollectorProcess
  * @property {string} url base URL, e.g. http://127.0.0.1:43121
+ * @property {number} pid the child's process id (for /proc readings)
  * @property {string} apiKey the default app's key
  * @property {string} adminToken token for /api/v1/admin
  * @property {string} dataDir
@@ -105,6 +106,7 @@ export async function startCollector(options = {}) {
 
   return {
     url,
+    pid: child.pid,
     apiKey,
     adminToken,
     dataDir: data.path,
