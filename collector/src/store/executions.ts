@@ -279,7 +279,7 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
    * engine may materialize lazily); only when duplicates leave the page short
    * while more rows exist, the engine deduplicates (`LIMIT 1 BY`).
    */
-  async function page<T extends { start_ns: string }>(build: (dedupe: Dedupe) => BuiltQuery, id: (row: T) => string, limit: number): Promise<T[]> {
+  async function pageIn<T extends { start_ns: string }>(build: (dedupe: Dedupe) => BuiltQuery, id: (row: T) => string, limit: number): Promise<T[]> {
     const rows = await run<T>(build('caller'));
     const seen = new Set<string>();
     const unique = rows.filter((row) => {
@@ -290,6 +290,28 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
     });
     if (unique.length >= limit || rows.length < 2 * limit) return unique.slice(0, limit);
     return run<T>(build('engine'));
+  }
+
+  /**
+   * A newest-first page over `range`, read window by window from the newest
+   * (the last day, then the rest) until the page is full. A query
+   * over the whole range merges a sorted stream from every daily partition
+   * and opens every part; when the newest day fills the page (a common word,
+   * a busy pipeline), one partition is read instead of thirty. Duplicates of
+   * a row share its start time, so they never straddle two windows.
+   */
+  async function page<T extends { start_ns: string }>(
+    range: TimeRange,
+    build: (window: TimeRange, dedupe: Dedupe, limit: number) => BuiltQuery,
+    id: (row: T) => string,
+    limit: number,
+  ): Promise<T[]> {
+    const rows: T[] = [];
+    for (const window of newestFirstWindows(range)) {
+      rows.push(...(await pageIn<T>((dedupe) => build(window, dedupe, limit - rows.length), id, limit - rows.length)));
+      if (rows.length >= limit) break;
+    }
+    return rows;
   }
 
   /**
@@ -352,7 +374,13 @@ GROUP BY execution_id`,
 
   return {
     async list(appId, filter, limit, after) {
-      const rows = await page<ExecutionRecord>((dedupe) => executionListQuery(appId, filter, limit, after, dedupe), (row) => row.execution_id, limit);
+      // A step filter matches steps inside the window: a step just across a
+      // window's edge from its execution would be missed, so those searches
+      // take the whole range at once.
+      const windowed = !filter.stepName && !filter.reasoning;
+      const rows = windowed
+        ? await page<ExecutionRecord>(filter, (window, dedupe, n) => executionListQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.execution_id, limit)
+        : await pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, filter, limit, after, dedupe), (row) => row.execution_id, limit);
       return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
     },
 
@@ -382,10 +410,30 @@ GROUP BY execution_id`,
     },
 
     async searchSteps(appId, filter, limit, after) {
-      const rows = await page<StepRecord>((dedupe) => stepSearchQuery(appId, filter, limit, after, dedupe), (row) => row.span_id, limit);
+      const rows = await page<StepRecord>(filter, (window, dedupe, n) => stepSearchQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.span_id, limit);
       return resolveFromExecutions(appId, rows.map((row) => numeric(row, STEP_NUMBERS)));
     },
   };
+}
+
+const DAY_MILLIS = 86_400_000;
+
+/**
+ * `range` cut into newest-first windows: the last day, then the rest (one
+ * window when the range is a day or less). Two, not more: a sparse result
+ * (a rare word) pays one extra query, a dense one (a common word, a busy
+ * pipeline) reads one day's partition instead of every one.
+ *
+ * @example
+ * newestFirstWindows({ fromMillis: 0, toMillis: 30 * DAY_MILLIS }).length; // 2
+ */
+export function newestFirstWindows(range: TimeRange): TimeRange[] {
+  const lastDay = range.toMillis - DAY_MILLIS;
+  if (lastDay <= range.fromMillis) return [range];
+  return [
+    { fromMillis: lastDay, toMillis: range.toMillis },
+    { fromMillis: range.fromMillis, toMillis: lastDay },
+  ];
 }
 
 /** A step's pipeline and environment, filled from its execution's where the step was stored without one. */

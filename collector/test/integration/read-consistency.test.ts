@@ -19,9 +19,8 @@ import type { FixtureSpan } from '../support/otlp-fixtures.js';
 const STEP_NAMES = ['fetch', 'score', 'decide'];
 
 /** A root declaring its pipeline by attribute (its span name differs) and three unnumbered plain-OTel steps. */
-function plainExecution(pipeline: string) {
+function plainExecution(pipeline: string, startMs = Date.now() - 5_000) {
   const traceId = newTraceId();
-  const startMs = Date.now() - 5_000;
   const root: FixtureSpan = {
     traceId,
     spanId: newSpanId(),
@@ -123,6 +122,45 @@ describe.each(['embedded', 'server'] as const)('re-delivered rows in a page (%s 
     const rest = await getJson(harness, `/api/v1/steps?q=duplicated%20often&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
     expect(rest.body.steps.map((s: { name: string }) => s.name)).toEqual(['fetch']);
     expect(rest.body.nextCursor).toBeNull();
+  });
+});
+
+describe.each(['embedded', 'server'] as const)('pages across the newest-day window (%s backend)', (backend) => {
+  let harness: Harness;
+  const hour = 3_600_000;
+  // Newest first: one in the last day, two older (read from the second window).
+  const executions = [1, 50, 75].map((hoursAgo) => plainExecution('windowed-pages', Date.now() - hoursAgo * hour));
+
+  beforeAll(async () => {
+    harness = await startCollector({ backend });
+    const spans = executions.flatMap((e) => [e.root, ...e.steps.map((step) => ({ ...step, attributes: { 'xray.step.reasoning': 'windowed word' } }))]);
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest(spans))).status).toBe(200);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('GET /executions fills a page from both windows and the cursor continues where it stopped', async () => {
+    const from = Date.now() - 7 * 24 * hour;
+    const first = await getJson(harness, `/api/v1/executions?pipeline=windowed-pages&from=${from}&limit=2`);
+    expect(first.body.executions.map((e: { executionId: string }) => e.executionId)).toEqual([executions[0].traceId, executions[1].traceId]);
+    const rest = await getJson(harness, `/api/v1/executions?pipeline=windowed-pages&from=${from}&limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(rest.body.executions.map((e: { executionId: string }) => e.executionId)).toEqual([executions[2].traceId]);
+    expect(rest.body.nextCursor).toBeNull();
+  });
+
+  it('GET /steps fills a page from both windows, newest first, and pages through every step once', async () => {
+    const from = Date.now() - 7 * 24 * hour;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/api/v1/steps?q=windowed&from=${from}&limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { body } = await getJson(harness, url);
+      seen.push(...body.steps.map((s: { spanId: string }) => s.spanId));
+      cursor = body.nextCursor;
+    } while (cursor);
+    const expected = executions.flatMap((e) => [...e.steps].reverse().map((step) => step.spanId));
+    expect(seen).toEqual(expected);
   });
 });
 
