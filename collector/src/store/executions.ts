@@ -5,19 +5,21 @@
  *
  * Rows written twice (a re-delivered OTLP batch) are seen once even before
  * ClickHouse has merged them away: `LIMIT 1 BY` the row's key, newest
- * version first, where a query reads few rows (cheaper than FINAL, which
- * merges whole ranges of every part it touches), FINAL per partition where
- * it aggregates (READ_FINAL in sql.ts).
+ * version first, for lookups by id (cheaper than FINAL, which merges whole
+ * ranges of every part it touches); pages drop duplicates themselves so the
+ * engine can read their large columns lazily (newestFirstPage); FINAL per
+ * partition where a query aggregates (READ_FINAL in sql.ts).
  *
  * Point lookups by execution id go through `execution_days` (migration
  * 0040): the days holding the execution's rows, so only those partitions are
  * read. When it knows nothing (an entry past its TTL), the lookup falls back
  * to every partition: slower, never wrong.
  *
- * Order independence: a step's pipeline and environment are its execution's
- * (resolved here at read time, so a step that arrived before, after or
- * without its root reads the same), and steps are ordered by their declared
- * sequence, then start time and span id.
+ * Order independence: a step stored without a pipeline or environment (it
+ * arrived before or without its root) gets its execution's at read time, in
+ * filters too (resolvedStepMatch), so it reads the same whatever the arrival
+ * order; steps are ordered by their declared sequence, then start time and
+ * span id (steps sent without a sequence are stored with 0).
  */
 import type { ClickHouseBackend } from './backend.js';
 import type { QueryParams } from './backend.js';
