@@ -12,6 +12,7 @@ import {
   ATTR_XRAY_EXECUTION_ERROR_COUNT,
   ATTR_XRAY_EXECUTION_STATUS,
   ATTR_XRAY_EXECUTION_STEP_COUNT,
+  ATTR_XRAY_PIPELINE,
   ATTR_XRAY_STEP_STATUS,
   EXECUTION_STATUS_COMPLETED,
   EXECUTION_STATUS_FAILED,
@@ -26,7 +27,8 @@ export interface ExecutionBuffer {
   readonly executionId: string;
   readonly traceId: string;
   readonly rootSpanId: string;
-  readonly pipeline: string;
+  /** The pipeline the root declares: set at its start, updated from its attributes when it ends (a root may set `xray.pipeline` late). */
+  pipeline: string;
   readonly startedAtMillis: number;
   /** Index keys of this execution's spans, removed when the buffer is forgotten. */
   readonly keys: string[];
@@ -91,7 +93,9 @@ export function isFailedStep(span: ReadableSpan): boolean {
  * root last (with its counts), each with the attributes X-Ray derives added.
  */
 export function takeBatch(buffer: ExecutionBuffer): ReadableSpan[] {
-  const batch = buffer.ended.map(toStepSpan);
+  const declared = buffer.root?.attributes[ATTR_XRAY_PIPELINE];
+  if (typeof declared === 'string' && declared.length > 0) buffer.pipeline = declared;
+  const batch = buffer.ended.map((span) => toStepSpan(span, buffer.pipeline));
   buffer.ended = [];
   if (buffer.root !== undefined) {
     batch.push(toRootSpan(buffer, buffer.root));
@@ -100,10 +104,14 @@ export function takeBatch(buffer: ExecutionBuffer): ReadableSpan[] {
   return batch;
 }
 
-function toStepSpan(span: ReadableSpan): ReadableSpan {
-  if (span.attributes[ATTR_XRAY_STEP_STATUS] !== undefined) return span;
-  const status = span.status.code === SpanStatusCode.ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
-  return withExtraAttributes(span, { [ATTR_XRAY_STEP_STATUS]: status });
+/** A step as sent: its status derived when it set none, and the pipeline its root declares (which may have changed since the step started). */
+function toStepSpan(span: ReadableSpan, pipeline: string): ReadableSpan {
+  const extra: Attributes = {};
+  if (span.attributes[ATTR_XRAY_STEP_STATUS] === undefined) {
+    extra[ATTR_XRAY_STEP_STATUS] = span.status.code === SpanStatusCode.ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
+  }
+  if (span.attributes[ATTR_XRAY_PIPELINE] !== pipeline) extra[ATTR_XRAY_PIPELINE] = pipeline;
+  return Object.keys(extra).length === 0 ? span : withExtraAttributes(span, extra);
 }
 
 function toRootSpan(buffer: ExecutionBuffer, span: ReadableSpan): ReadableSpan {

@@ -81,20 +81,20 @@ export function autoIntervalSeconds(fromMillis: number, toMillis: number, target
   return steps.find((candidate) => candidate >= raw) ?? 604800;
 }
 
+/** Most buckets a time series answers with: a finer interval asked for a long window is widened to this. */
+export const MAX_BUCKETS_PER_SERIES = 1000;
+
 /**
- * Steps sent without X-Ray's attributes, in a request without their root,
- * were stored with no pipeline or environment; they belong to the execution's.
+ * The interval a series is answered with: the one asked for (or the automatic
+ * one), widened to a readable unit when it would give more than
+ * MAX_BUCKETS_PER_SERIES buckets over the window.
+ *
+ * @example
+ * cappedIntervalSeconds(60, 0, 30 * 86_400_000); // 3600: 1m over 30 days would be 43,200 points
  */
-export function inheritFromExecution<T extends { pipeline: string; environment: string }>(
-  stepJson: T,
-  execution: { pipeline: string; environment: string } | null,
-): T {
-  if (!execution) return stepJson;
-  return {
-    ...stepJson,
-    pipeline: stepJson.pipeline || execution.pipeline,
-    environment: stepJson.environment || execution.environment,
-  };
+export function cappedIntervalSeconds(requestedSeconds: number | undefined, fromMillis: number, toMillis: number): number {
+  const floor = autoIntervalSeconds(fromMillis, toMillis, MAX_BUCKETS_PER_SERIES);
+  return Math.max(requestedSeconds ?? autoIntervalSeconds(fromMillis, toMillis), floor);
 }
 
 /** Rollup rows (one per pipeline and bucket) -> one series per pipeline, in bucket order. */
