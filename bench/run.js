@@ -3,7 +3,8 @@
  * X-Ray benchmarks. Never part of the test suite: they print numbers, and
  * ratios against a baseline measured in the same run on the same machine.
  *
- *   npm run bench                     every section (sdk, ingest, query, admin-sql, overload, security, live, export)
+ *   npm run bench                     every section (sdk, ingest, query, memory, admin-sql, overload, security, live, export)
+ *   npm run bench -- query --scale 10m   the PostgreSQL comparison at 10M steps (quick: 200k, 1m, 10m)
  *   npm run bench -- --quick          smaller sizes, a smoke run
  *   node bench/run.js ingest          one section (after `npm run build`)
  *   node bench/run.js ingest --profile   also CPU-profile the collector
@@ -19,22 +20,30 @@ import { runCleanups } from './lib/cleanup.js';
 const SECTIONS = {
   sdk: async (options) => (await import('./sdk.js')).runSdk(options),
   ingest: async (options) => (await import('./ingest.js')).runIngest(options),
-  query: async (options) => (await import('./query.js')).runQuery(options),
+  query: async (options) => (await import('./compare.js')).runCompare(options),
+  memory: async (options) => (await import('./memory.js')).runMemory(options),
   'admin-sql': async (options) => (await import('./admin-sql.js')).runAdminSql(options),
   overload: async (options) => (await import('./overload.js')).runOverload(options),
   security: async (options) => (await import('./security.js')).runSecurity(options),
   live: async (options) => (await import('./live.js')).runLive(options),
   export: async (options) => (await import('./export.js')).runExport(options),
+  // The earlier 1M-step query section: business-key index vs scan, timeline granules.
+  'query-1m': async (options) => (await import('./query.js')).runQuery(options),
 };
 
-const USAGE = `usage: node bench/run.js [${Object.keys(SECTIONS).join('|')} ...] [--quick] [--profile]
+const USAGE = `usage: node bench/run.js [${Object.keys(SECTIONS).join('|')} ...] [--quick] [--scale quick|1m|10m] [--runs N] [--profile]
   --quick    smaller sizes (a smoke run of a minute or two)
+  --scale    steps in the query section's dataset (default quick: 200k; 1m; 10m as in issue 10)
+  --runs     timed runs per query in the query section (default 7)
   --profile  CPU-profile the collector during the ingest section and list the top functions`;
 
 function parseArgs(argv) {
-  const options = { quick: false, profile: false, sections: [] };
-  for (const arg of argv) {
+  const options = { quick: false, profile: false, sections: [], scale: 'quick', runs: 7 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
     if (arg === '--quick') options.quick = true;
+    else if (arg === '--scale' && i + 1 < argv.length) options.scale = argv[++i];
+    else if (arg === '--runs' && i + 1 < argv.length) options.runs = Number(argv[++i]);
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);

@@ -17,7 +17,7 @@ const START_TIMEOUT_MILLIS = 60_000;
 const STOP_TIMEOUT_MILLIS = 30_000;
 
 /** Asks the OS for a free port on 127.0.0.1 (the collector's XRAY_PORT=0 does not report the one it got). */
-async function freePort() {
+export async function freePort() {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -45,15 +45,16 @@ const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 /**
  * Starts a collector and resolves once it answers /readyz.
  *
- * @param {{ cpuProfileDir?: string, env?: Record<string, string>, data?: { path: string, remove: () => void } }} [options]
- *   `data`: a folder (from createTempDir) that already holds data, e.g. seeded in this process and closed; removed on stop
+ * @param {{ cpuProfileDir?: string, env?: Record<string, string>, data?: { path: string, remove: () => void }, dataDir?: string }} [options]
+ *   `data`: a folder (from createTempDir) that already holds data, e.g. seeded in this process and closed; removed on stop.
+ *   `dataDir`: an existing data folder to open instead of a fresh one (the caller removes it)
  * @returns {Promise<CollectorProcess>}
  * @example
  * const collector = await startCollector();
  * try { ... } finally { await collector.stop(); }
  */
 export async function startCollector(options = {}) {
-  const data = options.data ?? createTempDir('collector');
+  const data = options.data ?? (options.dataDir ? { path: options.dataDir, remove: () => {} } : createTempDir('collector'));
   const port = await freePort();
   const apiKey = `xr_bench_${randomBytes(12).toString('hex')}`;
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;

@@ -11,7 +11,8 @@ import { createTempDir } from './cleanup.js';
 
 /**
  * @typedef {object} RawEngine
- * @property {(table: string, payload: Buffer) => Promise<void>} insertJsonEachRow one INSERT of a JSONEachRow payload
+ * @property {(table: string, encoded: { columns: string[], payload: Buffer }) => Promise<void>} insertPayload one INSERT of a
+ *   JSONCompactEachRow payload (the collector's encoding)
  * @property {(sql: string) => Promise<Record<string, unknown>[]>} query
  * @property {() => void} close closes the session and removes its folder
  */
@@ -45,8 +46,9 @@ export async function openRawEngine() {
   };
   await applyMigrations(migrationBackend, loadMigrations(DEFAULT_MIGRATIONS_DIR));
   return {
-    async insertJsonEachRow(table, payload) {
-      await session.insert({ table, values: payload, format: 'JSONEachRow' });
+    async insertPayload(table, encoded) {
+      if (encoded.payload.length === 0) return;
+      await session.insert({ table, values: encoded.payload, format: 'JSONCompactEachRow', columns: encoded.columns });
     },
     query,
     close() {

@@ -13,6 +13,7 @@ import {
   ATTR_XRAY_EXECUTION_ERROR_COUNT,
   ATTR_XRAY_EXECUTION_STATUS,
   ATTR_XRAY_EXECUTION_STEP_COUNT,
+  ATTR_XRAY_PIPELINE,
   ATTR_XRAY_STEP_STATUS,
   EXECUTION_STATUS_COMPLETED,
   EXECUTION_STATUS_FAILED,
@@ -27,7 +28,8 @@ export interface ExecutionBuffer {
   readonly executionId: string;
   readonly traceId: string;
   readonly rootSpanId: string;
-  readonly pipeline: string;
+  /** The pipeline the root declares: set at its start, updated from its attributes when it ends (a root may set `xray.pipeline` late). */
+  pipeline: string;
   readonly startedAtMillis: number;
   /** Index keys of this execution's spans, removed when the buffer is forgotten. */
   readonly keys: string[];
@@ -95,7 +97,9 @@ export function isFailedStep(span: ReadableSpan): boolean {
  * root last (with its counts), each with the attributes X-Ray derives added.
  */
 export function takeBatch(buffer: ExecutionBuffer, fillResource?: (resource: Resource) => Resource): ReadableSpan[] {
-  const batch = buffer.ended.map((span) => toStepSpan(span, fillResource));
+  const declared = buffer.root?.attributes[ATTR_XRAY_PIPELINE];
+  if (typeof declared === 'string' && declared.length > 0) buffer.pipeline = declared;
+  const batch = buffer.ended.map((span) => toStepSpan(span, buffer.pipeline, fillResource));
   buffer.ended = [];
   if (buffer.root !== undefined) {
     batch.push(toRootSpan(buffer, buffer.root, fillResource));
@@ -104,11 +108,15 @@ export function takeBatch(buffer: ExecutionBuffer, fillResource?: (resource: Res
   return batch;
 }
 
-function toStepSpan(span: ReadableSpan, fillResource: ((resource: Resource) => Resource) | undefined): ReadableSpan {
+/** A step as sent: its status derived when it set none, the pipeline its root declares (which may have changed since the step started), the resource filled in. */
+function toStepSpan(span: ReadableSpan, pipeline: string, fillResource: ((resource: Resource) => Resource) | undefined): ReadableSpan {
   const resource = fillResource === undefined ? span.resource : fillResource(span.resource);
-  if (span.attributes[ATTR_XRAY_STEP_STATUS] !== undefined && resource === span.resource) return span;
-  const status = span.status.code === SpanStatusCode.ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
-  return withExtraAttributes(span, span.attributes[ATTR_XRAY_STEP_STATUS] === undefined ? { [ATTR_XRAY_STEP_STATUS]: status } : {}, resource);
+  const extra: Attributes = {};
+  if (span.attributes[ATTR_XRAY_STEP_STATUS] === undefined) {
+    extra[ATTR_XRAY_STEP_STATUS] = span.status.code === SpanStatusCode.ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
+  }
+  if (span.attributes[ATTR_XRAY_PIPELINE] !== pipeline) extra[ATTR_XRAY_PIPELINE] = pipeline;
+  return Object.keys(extra).length === 0 && resource === span.resource ? span : withExtraAttributes(span, extra, resource);
 }
 
 function toRootSpan(buffer: ExecutionBuffer, span: ReadableSpan, fillResource: ((resource: Resource) => Resource) | undefined): ReadableSpan {

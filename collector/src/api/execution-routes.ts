@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { XRayError } from '../errors.js';
 import type { ExecutionsRepository } from '../store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { inheritFromExecution, toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
+import { toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
 import {
   LIST_WINDOW_MILLIS,
   errorResponse,
@@ -82,22 +82,11 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     },
     async (request) => {
       const { executionId } = request.params;
-      const execution = await repo.get(request.appId, executionId, { storedCounts: false });
-      const steps = await repo.steps(
-        request.appId,
-        executionId,
-        execution ? { startNanos: execution.start_ns, endNanos: execution.end_ns } : undefined,
-      );
+      const { execution, steps } = await repo.timeline(request.appId, executionId);
       if (!execution && steps.length === 0) {
         throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
       }
-      if (execution) {
-        // The steps just read are the stored truth for the counts.
-        execution.step_count = steps.length;
-        execution.error_count = steps.filter((step) => step.status === 'failed').length;
-      }
-      const detail = execution ? toExecutionDetail(execution) : null;
-      return { execution: detail, steps: steps.map((record) => inheritFromExecution(toStep(record), detail)) };
+      return { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep) };
     },
   );
 

@@ -98,9 +98,27 @@ export function autoIntervalSeconds(fromMillis: number, toMillis: number, target
   return steps.find((candidate) => candidate >= raw) ?? 604800;
 }
 
+/** Most buckets a time series answers with: a finer interval asked for a long window is widened to this. */
+export const MAX_BUCKETS_PER_SERIES = 1000;
+
+/**
+ * The interval a series is answered with: the one asked for (or the automatic
+ * one), widened to a readable unit when it would give more than
+ * MAX_BUCKETS_PER_SERIES buckets over the window.
+ *
+ * @example
+ * cappedIntervalSeconds(60, 0, 30 * 86_400_000); // 3600: 1m over 30 days would be 43,200 points
+ */
+export function cappedIntervalSeconds(requestedSeconds: number | undefined, fromMillis: number, toMillis: number): number {
+  const floor = autoIntervalSeconds(fromMillis, toMillis, MAX_BUCKETS_PER_SERIES);
+  return Math.max(requestedSeconds ?? autoIntervalSeconds(fromMillis, toMillis), floor);
+}
+
 /**
  * Steps sent without X-Ray's attributes, in a request without their root,
  * were stored with no pipeline or environment; they belong to the execution's.
+ * (The timeline read resolves this in the store; the export and compare
+ * routes read steps page by page and resolve it here.)
  */
 export function inheritFromExecution<T extends { pipeline: string; environment: string }>(
   stepJson: T,

@@ -313,3 +313,18 @@ export const errorResponse = z.object({
     details: z.unknown().optional(),
   }),
 });
+
+export const stepDurationsResponse = z.object({
+  from: z.string(),
+  to: z.string(),
+  steps: z.array(
+    z.object({
+      name: z.string(),
+      steps: z.number(),
+      failed: z.number(),
+      avgDurationMs: z.number(),
+      p50DurationMs: z.number(),
+      p95DurationMs: z.number(),
+    }),
+  ),
+});

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { StatsRepository } from '../store/index.js';
-import { autoIntervalSeconds, toFailureRateSeries } from './presenters.js';
+import { MAX_BUCKETS_PER_SERIES, cappedIntervalSeconds, toFailureRateSeries } from './presenters.js';
 import {
   CATALOG_WINDOW_MILLIS,
   STATS_WINDOW_MILLIS,
@@ -19,6 +19,7 @@ import {
   pipelinesResponse,
   resolveRange,
   summaryQuery,
+  stepDurationsResponse,
   summaryResponse,
   topFailingStepsQuery,
   topFailingStepsResponse,
@@ -46,7 +47,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['stats'],
-        summary: 'Failure rate per pipeline per time bucket (from the per-minute rollup)',
+        summary: `Failure rate per pipeline per time bucket (from the per-minute rollup); at most ${MAX_BUCKETS_PER_SERIES} buckets per series, the interval used is in the reply`,
         querystring: failureRateQuery,
         response: { 200: failureRateResponse, ...errors },
       },
@@ -54,7 +55,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
     async (request) => {
       const { pipeline, environment, interval, ...window } = request.query;
       const range = resolveRange(window, STATS_WINDOW_MILLIS);
-      const intervalSeconds = interval ?? autoIntervalSeconds(range.fromMillis, range.toMillis);
+      const intervalSeconds = cappedIntervalSeconds(interval, range.fromMillis, range.toMillis);
       const points = await repo.failureRate(request.appId, { ...range, pipeline, environment }, intervalSeconds);
       const clamped = points.map((point) => ({ ...point, bucket_ms: String(clampToWindow(Number(point.bucket_ms), range.fromMillis)) }));
       return { intervalSeconds, from: iso(range.fromMillis), to: iso(range.toMillis), series: toFailureRateSeries(clamped) };
@@ -66,7 +67,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['stats'],
-        summary: 'Executions, average, p50 and p95 duration per time bucket',
+        summary: `Executions, average, p50 and p95 duration per time bucket; at most ${MAX_BUCKETS_PER_SERIES} buckets, the interval used is in the reply`,
         querystring: failureRateQuery,
         response: { 200: durationsResponse, ...errors },
       },
@@ -74,7 +75,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
     async (request) => {
       const { pipeline, environment, interval, ...window } = request.query;
       const range = resolveRange(window, STATS_WINDOW_MILLIS);
-      const intervalSeconds = interval ?? autoIntervalSeconds(range.fromMillis, range.toMillis);
+      const intervalSeconds = cappedIntervalSeconds(interval, range.fromMillis, range.toMillis);
       const points = await repo.durations(request.appId, { ...range, pipeline, environment }, intervalSeconds);
       return {
         intervalSeconds,
@@ -105,6 +106,24 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
         ...summary,
         failureRate: summary.executions === 0 ? 0 : summary.failed / summary.executions,
       };
+    },
+  );
+
+  app.get(
+    '/stats/step-durations',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Step count, failures, average, p50 and p95 duration per step name (exact, from the stored steps)',
+        querystring: summaryQuery,
+        response: { 200: stepDurationsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { pipeline, environment, ...window } = request.query;
+      const range = resolveRange(window, STATS_WINDOW_MILLIS);
+      const steps = await repo.stepDurations(request.appId, { ...range, pipeline, environment });
+      return { from: iso(range.fromMillis), to: iso(range.toMillis), steps };
     },
   );
 

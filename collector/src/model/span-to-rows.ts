@@ -138,8 +138,13 @@ function stepStatusOf(span: DecodedSpan): string {
   return span.status.code === STATUS_CODE_ERROR ? STEP_STATUS_FAILED : STEP_STATUS_COMPLETED;
 }
 
-/** Maps one step span; `fallbackSequence` orders steps whose sender gave no sequence. */
-export function spanToStepRow(appId: string, span: DecodedSpan, fallbackSequence: number): StepRow {
+/**
+ * Maps one step span. A step whose sender gave no sequence gets 0: its
+ * position is decided at read time (by start time, then span id), never by
+ * which request it travelled in, so a split or reordered delivery stores the
+ * same rows.
+ */
+export function spanToStepRow(appId: string, span: DecodedSpan): StepRow {
   const attrs = span.attributes;
   const error = errorOf(span);
   return {
@@ -148,7 +153,7 @@ export function spanToStepRow(appId: string, span: DecodedSpan, fallbackSequence
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
-    sequence: toUInt32(numberAttr(attrs, ATTR_XRAY_STEP_SEQUENCE) ?? fallbackSequence),
+    sequence: toUInt32(numberAttr(attrs, ATTR_XRAY_STEP_SEQUENCE) ?? 0),
     name: span.name,
     pipeline: stringAttr(attrs, ATTR_XRAY_PIPELINE) ?? '',
     environment: environmentOf(span),
@@ -215,36 +220,21 @@ export function spanToExecutionRow(appId: string, span: DecodedSpan, stepsInBatc
  */
 export function spansToRows(appId: string, spans: readonly DecodedSpan[]): RowBatch {
   const roots: DecodedSpan[] = [];
-  const stepSpans: DecodedSpan[] = [];
-  let unnumbered = false;
-  for (const span of spans) {
-    if (isExecutionRoot(span)) roots.push(span);
-    else {
-      stepSpans.push(span);
-      if (!unnumbered && numberAttr(span.attributes, ATTR_XRAY_STEP_SEQUENCE) === undefined) unnumbered = true;
-    }
-  }
-  // Steps of the same execution in this batch, in start order, give the
-  // fallback sequence for senders that do not number their steps. X-Ray's
-  // own senders number every step, so the sort is skipped for them.
-  if (unnumbered) {
-    stepSpans.sort((a, b) =>
-      a.startTimeUnixNano < b.startTimeUnixNano ? -1 : a.startTimeUnixNano > b.startTimeUnixNano ? 1 : 0,
-    );
-  }
   const stepsByExecution = new Map<string, StepRow[]>();
-  const steps: StepRow[] = new Array(stepSpans.length);
-  for (let i = 0; i < stepSpans.length; i++) {
-    const span = stepSpans[i];
-    const executionId = executionIdOf(span);
-    let siblings = stepsByExecution.get(executionId);
+  const steps: StepRow[] = [];
+  for (const span of spans) {
+    if (isExecutionRoot(span)) {
+      roots.push(span);
+      continue;
+    }
+    const row = spanToStepRow(appId, span);
+    steps.push(row);
+    let siblings = stepsByExecution.get(row.execution_id);
     if (!siblings) {
       siblings = [];
-      stepsByExecution.set(executionId, siblings);
+      stepsByExecution.set(row.execution_id, siblings);
     }
-    const row = spanToStepRow(appId, span, siblings.length);
     siblings.push(row);
-    steps[i] = row;
   }
   const executions = roots.map((root) => spanToExecutionRow(appId, root, stepsByExecution.get(executionIdOf(root)) ?? []));
   // Senders that do not tag every span with the pipeline still get it on the

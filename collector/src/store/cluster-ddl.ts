@@ -12,7 +12,9 @@
  *   - rollup: the target of a materialized view (pipeline_stats_1m, ...). The
  *     view runs on each shard's local inserts and writes the shard's local
  *     rollup; `<name>` is a Distributed table that merges the shards' states
- *     at read time. Nothing is ever inserted through it.
+ *     at read time. A rollup keyed by execution id (execution_days) is
+ *     sharded like the executions it indexes, so a backfill through the
+ *     Distributed table lands each row on its execution's shard.
  *   - global: every other table (apps, api_keys, settings). Small, read on
  *     every request, so each node holds a full replica: one Keeper path for
  *     the whole cluster and no Distributed table.
@@ -20,7 +22,9 @@
  * Distributed table in cluster mode and the table itself otherwise.
  *
  * The renderer works on the statement shapes our migrations use (CREATE
- * TABLE / MATERIALIZED VIEW / VIEW, ALTER TABLE, DROP) and refuses anything
+ * TABLE / MATERIALIZED VIEW / VIEW, ALTER TABLE, DROP, and a backfill
+ * `INSERT INTO … SELECT`, which runs once, unchanged: it reads and writes
+ * through the Distributed tables, so no ON CLUSTER) and refuses anything
  * else with a message, so a new migration that it cannot render fails its
  * test rather than a production start. Its output is checked with
  * ClickHouse's own parser by collector/test/unit/store/cluster-ddl.test.ts.
@@ -36,6 +40,8 @@ export type TableKind = 'sharded' | 'rollup' | 'global';
 export interface ClusterLayout {
   /** Kind of every MergeTree-family table the migrations create. */
   readonly tables: ReadonlyMap<string, TableKind>;
+  /** Tables with an `execution_id` column: sharded by it. */
+  readonly byExecutionId: ReadonlySet<string>;
 }
 
 /** The suffix of the per-shard tables behind a Distributed table. */
@@ -47,6 +53,7 @@ const CREATE_MV = /^CREATE\s+MATERIALIZED\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\
 const CREATE_VIEW = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\s+AS\s+([\s\S]+)$/i;
 const ALTER_TABLE = /^ALTER\s+TABLE\s+(\w+)\s+([\s\S]+)$/i;
 const DROP = /^DROP\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?(\w+)\s*(SYNC)?$/i;
+const INSERT_SELECT = /^INSERT\s+INTO\s+(\w+)\s*(\([^)]*\)\s*)?SELECT\b/i;
 const ENGINE = /ENGINE\s*=\s*(\w*)MergeTree\b(\s*\(([^()]*)\))?/i;
 // Column commands a Distributed table must follow; everything else (indexes,
 // projections, TTL, settings, mutations) concerns only the stored data.
@@ -118,14 +125,17 @@ export function planClusterLayout(statements: readonly string[]): ClusterLayout 
     if (mv) rollupTargets.add(mv[3]);
   }
   const tables = new Map<string, TableKind>();
+  const byExecutionId = new Set<string>();
   for (const statement of statements) {
     const create = CREATE_TABLE.exec(statement.trim());
     if (!create || !ENGINE.test(statement)) continue;
     const name = create[2];
     const columns = bracketed(statement.trim(), create[0].length - 1).inner;
-    tables.set(name, rollupTargets.has(name) ? 'rollup' : hasColumn(columns, 'execution_id') ? 'sharded' : 'global');
+    const keyed = hasColumn(columns, 'execution_id');
+    if (keyed) byExecutionId.add(name);
+    tables.set(name, rollupTargets.has(name) ? 'rollup' : keyed ? 'sharded' : 'global');
   }
-  return { tables };
+  return { tables, byExecutionId };
 }
 
 function replicatedEngine(statement: string, keeperPath: string): string {
@@ -162,7 +172,7 @@ function renderCreateTable(statement: string, match: RegExpExecArray, layout: Cl
   }
   const local = `${name}${LOCAL_SUFFIX}`;
   const body = replicatedEngine(afterName, `/clickhouse/tables/{shard}/{database}/${local}`);
-  const shardingKey = kind === 'sharded' ? 'cityHash64(execution_id)' : 'rand()';
+  const shardingKey = layout.byExecutionId.has(name) ? 'cityHash64(execution_id)' : 'rand()';
   return [
     `CREATE TABLE ${ifNotExists}${onCluster(local, cluster)} ${body}`,
     `CREATE TABLE ${ifNotExists}${onCluster(name, cluster)} AS ${local} ENGINE = Distributed(${cluster}, currentDatabase(), ${local}, ${shardingKey})`,
@@ -224,6 +234,8 @@ export function renderForCluster(statement: string, layout: ClusterLayout, optio
     if (kind === 'sharded' || kind === 'rollup') dropped.push(`DROP TABLE ${ifExists ?? ''}${onCluster(`${name}${LOCAL_SUFFIX}`, cluster)}${suffix}`);
     return dropped;
   }
+
+  if (INSERT_SELECT.test(text)) return [text];
 
   throw new ClusterDdlError(`cluster mode cannot render this statement; add a case to store/cluster-ddl.ts: ${text.slice(0, 80)}`);
 }

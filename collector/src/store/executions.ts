@@ -3,16 +3,29 @@
  * its first filter (it is the first column of every ordering key, and the
  * tenant boundary), and every value is a bound parameter.
  *
- * Reads use FINAL so rows written twice (a re-delivered OTLP batch) are seen
- * once even before ClickHouse has merged them away. A duplicate always has
- * the same start time as its original, so it lives in the same daily
- * partition: FINAL may work partition by partition, which keeps partition
- * pruning and skip indexes in play (READ_FINAL in sql.ts).
+ * Rows written twice (a re-delivered OTLP batch) are seen once even before
+ * ClickHouse has merged them away: `LIMIT 1 BY` the row's key, newest
+ * version first, for lookups by id (cheaper than FINAL, which merges whole
+ * ranges of every part it touches); pages drop duplicates themselves so the
+ * engine can read their large columns lazily (newestFirstPage); FINAL per
+ * partition where a query aggregates (READ_FINAL in sql.ts).
+ *
+ * Point lookups by execution id go through `execution_days` (migration
+ * 0040): the days holding the execution's rows, so only those partitions are
+ * read. When it knows nothing (an entry past its TTL), the lookup falls back
+ * to every partition: slower, never wrong.
+ *
+ * Order independence: a step stored without a pipeline or environment (it
+ * arrived before or without its root) gets its execution's at read time, in
+ * filters too (resolvedStepMatch), so it reads the same whatever the arrival
+ * order; steps are ordered by their declared sequence, then start time and
+ * span id (steps sent without a sequence are stored with 0).
  */
 import type { ClickHouseBackend } from './backend.js';
+import type { QueryParams } from './backend.js';
 import { businessKeyConditions, executionFilterConditions } from './execution-filter.js';
 import type { ExecutionFilter } from './execution-filter.js';
-import { Conditions, RANGE, READ_FINAL, numeric } from './sql.js';
+import { Conditions, RANGE, numeric, resolvedStepMatch } from './sql.js';
 import type { TimeRange } from './sql.js';
 
 export type { TimeRange } from './sql.js';
@@ -92,6 +105,13 @@ export interface ExecutionsRepository {
    * away from it.
    */
   steps(appId: string, executionId: string, around?: { startNanos: string; endNanos: string }): Promise<StepRecord[]>;
+  /**
+   * One execution and its ordered steps, read concurrently (both pruned to
+   * the execution's days); steps inherit the execution's pipeline and
+   * environment where they have none, and the counts are the stored steps'.
+   */
+  timeline(appId: string, executionId: string): Promise<{ execution: ExecutionRecord | undefined; steps: StepRecord[] }>;
+  /** Steps matching a search; pipeline and environment filters match the execution's when a step has none. */
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
 }
 
@@ -107,21 +127,218 @@ export const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, se
 export const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
 export const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
 
+/** Only the daily partitions `execution_days` lists for {executionId} (the IN subquery prunes partitions). */
+const ITS_DAYS = `toDate(start_time) IN (SELECT day FROM execution_days WHERE app_id = {appId:String} AND execution_id = {executionId:String})`;
+
+/** A built query: SQL text and its bound parameters. */
+export interface BuiltQuery {
+  sql: string;
+  params: QueryParams;
+}
+
+/**
+ * One execution by id, newest version. `pruned`: only the days
+ * `execution_days` lists.
+ *
+ * @example
+ * const { sql, params } = executionByIdQuery('default', 'exec-1', true);
+ */
+export function executionByIdQuery(appId: string, executionId: string, pruned: boolean): BuiltQuery {
+  return {
+    sql: `SELECT ${EXECUTION_COLUMNS} FROM executions
+WHERE app_id = {appId:String} AND execution_id = {executionId:String}${pruned ? `\n  AND ${ITS_DAYS}` : ''}
+ORDER BY inserted_at DESC
+LIMIT 1`,
+    params: { appId, executionId },
+  };
+}
+
+/**
+ * The steps of one execution in order: newest version of each span, ordered
+ * by declared sequence, then start time and span id (steps sent without a
+ * sequence are stored with 0, so they follow their start times).
+ *
+ * @example
+ * const { sql, params } = timelineQuery('default', 'exec-1', { pruned: true });
+ */
+export function timelineQuery(
+  appId: string,
+  executionId: string,
+  scope: { pruned: boolean; around?: { startNanos: string; endNanos: string } },
+): BuiltQuery {
+  const where = new Conditions().add('app_id = {appId:String} AND execution_id = {executionId:String}', { appId, executionId });
+  if (scope.pruned) where.add(ITS_DAYS);
+  if (scope.around) {
+    where.add(
+      `start_time >= fromUnixTimestamp64Nano({aroundStart:Int64}, 'UTC') - INTERVAL 1 DAY
+  AND start_time <= fromUnixTimestamp64Nano({aroundEnd:Int64}, 'UTC') + INTERVAL 1 DAY`,
+      { aroundStart: scope.around.startNanos, aroundEnd: scope.around.endNanos },
+    );
+  }
+  return {
+    sql: `SELECT * EXCEPT (order_time) FROM (
+  SELECT ${STEP_COLUMNS}, start_time AS order_time FROM steps
+  WHERE ${where.sql}
+  ORDER BY inserted_at DESC
+  LIMIT 1 BY span_id
+)
+ORDER BY sequence, order_time, span_id`,
+    params: where.params,
+  };
+}
+
+/** Rows of one app in a time window: the start of every page's conditions. */
+function appWindow(appId: string, range: TimeRange): Conditions {
+  return new Conditions().add('app_id = {appId:String}', { appId }).add(RANGE, { fromMillis: range.fromMillis, toMillis: range.toMillis });
+}
+
+/**
+ * A page of executions, newest first. See newestFirstPage for how
+ * duplicates are removed.
+ */
+export function executionListQuery(
+  appId: string,
+  filter: ExecutionFilter,
+  limit: number,
+  after?: Cursor,
+  dedupe: Dedupe = 'engine',
+): BuiltQuery {
+  // The list's filters, shared with the live tail and the export (execution-filter.ts).
+  const where = executionFilterConditions(appId, filter);
+  return newestFirstPage(`SELECT ${EXECUTION_COLUMNS} FROM executions`, 'execution_id', where, limit, after, dedupe);
+}
+
+/**
+ * Who removes a re-delivered row's duplicates from a page: the engine
+ * (`LIMIT 1 BY` the row's key), or the caller (which then asks for
+ * 2 x limit rows and keeps the first of each key). `LIMIT 1 BY` stops
+ * ClickHouse's lazy materialization (read the sort columns, pick the page,
+ * then read the other columns of the page's rows only): with it, a search
+ * matching a large share of the window reads every match's input, output and
+ * reasoning, 10-20x slower.
+ */
+export type Dedupe = 'engine' | 'caller';
+
+/**
+ * A page of `select` newest first by (start_time, idColumn), after the
+ * cursor; newest version first among duplicates.
+ */
+function newestFirstPage(select: string, idColumn: string, where: Conditions, limit: number, after: Cursor | undefined, dedupe: Dedupe): BuiltQuery {
+  if (after) {
+    where.add(
+      `(start_time, ${idColumn}) < (fromUnixTimestamp64Nano({afterNanos:Int64}, 'UTC'), {afterId:String})`,
+      { afterNanos: after.startNanos, afterId: after.id },
+    );
+  }
+  return {
+    sql: `${select}
+WHERE ${where.sql}
+ORDER BY start_time DESC, ${idColumn} DESC, inserted_at DESC${dedupe === 'engine' ? `\nLIMIT 1 BY start_time, ${idColumn}` : ''}
+LIMIT {limit:UInt32}`,
+    params: { ...where.params, limit: dedupe === 'engine' ? limit : 2 * limit },
+  };
+}
+
+/**
+ * Steps matching a search, newest first. See newestFirstPage for how
+ * duplicates are removed.
+ */
+export function stepSearchQuery(
+  appId: string,
+  filter: StepFilter,
+  limit: number,
+  after?: Cursor,
+  dedupe: Dedupe = 'engine',
+): BuiltQuery {
+  const where = appWindow(appId, filter)
+    .addIf(filter.name, 'name = {name:String}', 'name')
+    .addIf(filter.status, 'status = {status:String}', 'status')
+    .addIf(filter.pipeline, resolvedStepMatch('pipeline', 'pipeline'), 'pipeline')
+    .addIf(filter.environment, resolvedStepMatch('environment', 'environment'), 'environment')
+    .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+  // A step matches a key through its own attributes or its execution's. Written as one key-tuple set
+  // (not an OR) so each half reads through an index: the bloom filter on steps, the primary key for the
+  // steps of the matching executions.
+  const keys = businessKeyConditions(filter.businessKeys, 'stepKey');
+  for (const condition of keys.sql) {
+    where.add(
+      `(execution_id, span_id) IN (
+    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}
+    UNION ALL
+    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE}
+      AND execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
+      keys.params,
+    );
+  }
+  return newestFirstPage(`SELECT ${STEP_COLUMNS} FROM steps`, 'span_id', where, limit, after, dedupe);
+}
+
 export function createExecutionsRepository(backend: ClickHouseBackend): ExecutionsRepository {
+  const run = <T>(built: BuiltQuery) => backend.query<T>(built.sql, built.params);
+
+  /**
+   * A page without duplicates: 2 x limit rows deduplicated here (fast: the
+   * engine may materialize lazily); only when duplicates leave the page short
+   * while more rows exist, the engine deduplicates (`LIMIT 1 BY`).
+   */
+  async function pageIn<T extends { start_ns: string }>(build: (dedupe: Dedupe) => BuiltQuery, id: (row: T) => string, limit: number): Promise<T[]> {
+    const rows = await run<T>(build('caller'));
+    const seen = new Set<string>();
+    const unique = rows.filter((row) => {
+      const key = `${row.start_ns}/${id(row)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (unique.length >= limit || rows.length < 2 * limit) return unique.slice(0, limit);
+    return run<T>(build('engine'));
+  }
+
+  /**
+   * A newest-first page over `range`, read window by window from the newest
+   * (the last day, then the rest) until the page is full. A query
+   * over the whole range merges a sorted stream from every daily partition
+   * and opens every part; when the newest day fills the page (a common word,
+   * a busy pipeline), one partition is read instead of thirty. Duplicates of
+   * a row share its start time, so they never straddle two windows.
+   */
+  async function page<T extends { start_ns: string }>(
+    range: TimeRange,
+    build: (window: TimeRange, dedupe: Dedupe, limit: number) => BuiltQuery,
+    id: (row: T) => string,
+    limit: number,
+  ): Promise<T[]> {
+    const rows: T[] = [];
+    for (const window of newestFirstWindows(range)) {
+      rows.push(...(await pageIn<T>((dedupe) => build(window, dedupe, limit - rows.length), id, limit - rows.length)));
+      if (rows.length >= limit) break;
+    }
+    return rows;
+  }
+
   /**
    * Replaces the step and error counts with those of the steps actually
    * stored. The root span may arrive alone (a SimpleSpanProcessor sends every
    * span on its own), so the counts it was written with can be short. One
-   * query per page, on the (app_id, execution_id) key prefix.
+   * query per page, on the (app_id, execution_id) key prefix, within the
+   * days the page's executions span (a day of slack either side).
    */
   async function withStoredCounts(appId: string, records: ExecutionRecord[]): Promise<ExecutionRecord[]> {
     if (records.length === 0) return records;
+    let first = records[0].start_ns;
+    let last = records[0].end_ns;
+    for (const record of records) {
+      if (BigInt(record.start_ns) < BigInt(first)) first = record.start_ns;
+      if (BigInt(record.end_ns) > BigInt(last)) last = record.end_ns;
+    }
     const counts = await backend.query<{ execution_id: string; steps: string; failed: string }>(
       `SELECT execution_id, uniqExact(span_id) AS steps, uniqExactIf(span_id, status = 'failed') AS failed
 FROM steps
 WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}
+  AND start_time >= fromUnixTimestamp64Nano({first:Int64}, 'UTC') - INTERVAL 1 DAY
+  AND start_time <= fromUnixTimestamp64Nano({last:Int64}, 'UTC') + INTERVAL 1 DAY
 GROUP BY execution_id`,
-      { appId, ids: records.map((record) => record.execution_id) },
+      { appId, ids: records.map((record) => record.execution_id), first, last },
     );
     const byId = new Map(counts.map((row) => [row.execution_id, row]));
     for (const record of records) {
@@ -135,100 +352,96 @@ GROUP BY execution_id`,
     return records;
   }
 
+  /** Pipeline and environment of each execution of `steps` that has a stored root, for read-time resolution. */
+  async function resolveFromExecutions(appId: string, steps: StepRecord[]): Promise<StepRecord[]> {
+    const unresolved = [...new Set(steps.filter((step) => step.pipeline === '' || step.environment === '').map((step) => step.execution_id))];
+    if (unresolved.length === 0) return steps;
+    const rows = await backend.query<{ execution_id: string; pipeline: string; environment: string }>(
+      `SELECT execution_id, argMax(pipeline, inserted_at) AS pipeline, argMax(environment, inserted_at) AS environment
+FROM executions
+WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}
+  AND toDate(start_time) IN (SELECT day FROM execution_days WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)})
+GROUP BY execution_id`,
+      { appId, ids: unresolved },
+    );
+    const byId = new Map(rows.map((row) => [row.execution_id, row]));
+    for (const step of steps) inheritFrom(step, byId.get(step.execution_id));
+    return steps;
+  }
+
+  async function getExecution(appId: string, executionId: string): Promise<ExecutionRecord | undefined> {
+    const rows = await run<ExecutionRecord>(executionByIdQuery(appId, executionId, true));
+    const found = rows[0] ?? (await run<ExecutionRecord>(executionByIdQuery(appId, executionId, false)))[0];
+    return found ? numeric(found, EXECUTION_NUMBERS) : undefined;
+  }
+
   return {
     async list(appId, filter, limit, after) {
-      const where = executionFilterConditions(appId, filter);
-      if (after) {
-        where.add(
-          '(start_time, execution_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',
-          { afterNanos: after.startNanos, afterId: after.id },
-        );
-      }
-      const rows = await backend.query<ExecutionRecord>(
-        `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
-WHERE ${where.sql}
-ORDER BY start_time DESC, execution_id DESC
-LIMIT {limit:UInt32}
-${READ_FINAL}`,
-        { ...where.params, limit },
-      );
+      // A step filter matches steps inside the window: a step just across a
+      // window's edge from its execution would be missed, so those searches
+      // take the whole range at once.
+      const windowed = !filter.stepName && !filter.reasoning;
+      const rows = windowed
+        ? await page<ExecutionRecord>(filter, (window, dedupe, n) => executionListQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.execution_id, limit)
+        : await pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, filter, limit, after, dedupe), (row) => row.execution_id, limit);
       return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
     },
 
     async get(appId, executionId, options) {
-      const rows = await backend.query<ExecutionRecord>(
-        `SELECT ${EXECUTION_COLUMNS} FROM executions FINAL
-WHERE app_id = {appId:String} AND execution_id = {executionId:String}
-LIMIT 1
-${READ_FINAL}`,
-        { appId, executionId },
-      );
-      if (!rows[0]) return undefined;
-      const record = numeric(rows[0], EXECUTION_NUMBERS);
+      const record = await getExecution(appId, executionId);
+      if (!record) return undefined;
       return options?.storedCounts === false ? record : (await withStoredCounts(appId, [record]))[0];
     },
 
     async steps(appId, executionId, around) {
-      // (app_id, execution_id) is the prefix of the steps ordering key: in
-      // each daily partition this reads only the granules of this execution.
-      // The window (a day of slack either side, for clock skew and late
-      // stragglers) leaves out the partitions that cannot hold any.
-      const where = new Conditions().add('app_id = {appId:String} AND execution_id = {executionId:String}', { appId, executionId });
-      if (around) {
-        where.add(
-          `start_time >= fromUnixTimestamp64Nano({aroundStart:Int64}, 'UTC') - INTERVAL 1 DAY
-  AND start_time <= fromUnixTimestamp64Nano({aroundEnd:Int64}, 'UTC') + INTERVAL 1 DAY`,
-          { aroundStart: around.startNanos, aroundEnd: around.endNanos },
-        );
-      }
-      const rows = await backend.query<StepRecord>(
-        `SELECT ${STEP_COLUMNS} FROM steps FINAL
-WHERE ${where.sql}
-ORDER BY sequence, start_time, span_id
-${READ_FINAL}`,
-        where.params,
-      );
+      let rows = await run<StepRecord>(timelineQuery(appId, executionId, { pruned: !around, around }));
+      if (rows.length === 0 && !around) rows = await run<StepRecord>(timelineQuery(appId, executionId, { pruned: false }));
       return rows.map((row) => numeric(row, STEP_NUMBERS));
     },
 
-    async searchSteps(appId, filter, limit, after) {
-      const where = new Conditions()
-        .add('app_id = {appId:String}', { appId })
-        .add(RANGE, { fromMillis: filter.fromMillis, toMillis: filter.toMillis })
-        .addIf(filter.name, 'name = {name:String}', 'name')
-        .addIf(filter.status, 'status = {status:String}', 'status')
-        .addIf(filter.pipeline, 'pipeline = {pipeline:String}', 'pipeline')
-        .addIf(filter.environment, 'environment = {environment:String}', 'environment')
-        .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
-      // A step matches a key through its own attributes or its execution's. Written as one key-tuple set
-      // (not an OR) so each half reads through an index: the bloom filter on steps, the primary key for the
-      // steps of the matching executions; the outer read then uses the primary key too.
-      const keys = businessKeyConditions(filter.businessKeys, 'stepKey');
-      keys.sql.forEach((condition) => {
-        where.add(
-          `(execution_id, span_id) IN (
-    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}
-    UNION ALL
-    SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE}
-      AND execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
-          keys.params,
-        );
-      });
-      if (after) {
-        where.add(
-          '(start_time, span_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',
-          { afterNanos: after.startNanos, afterId: after.id },
-        );
+    async timeline(appId, executionId) {
+      const [execution, steps] = await Promise.all([getExecution(appId, executionId), this.steps(appId, executionId)]);
+      // Steps sent without any sequence (all stored as 0) are numbered by their read-time order.
+      if (steps.length > 1 && steps.every((step) => step.sequence === 0)) steps.forEach((step, i) => (step.sequence = i));
+      if (execution) {
+        for (const step of steps) inheritFrom(step, execution);
+        // The steps just read are the stored truth for the counts.
+        execution.step_count = steps.length;
+        execution.error_count = steps.filter((step) => step.status === 'failed').length;
       }
-      const rows = await backend.query<StepRecord>(
-        `SELECT ${STEP_COLUMNS} FROM steps FINAL
-WHERE ${where.sql}
-ORDER BY start_time DESC, span_id DESC
-LIMIT {limit:UInt32}
-${READ_FINAL}`,
-        { ...where.params, limit },
-      );
-      return rows.map((row) => numeric(row, STEP_NUMBERS));
+      return { execution, steps };
+    },
+
+    async searchSteps(appId, filter, limit, after) {
+      const rows = await page<StepRecord>(filter, (window, dedupe, n) => stepSearchQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.span_id, limit);
+      return resolveFromExecutions(appId, rows.map((row) => numeric(row, STEP_NUMBERS)));
     },
   };
+}
+
+const DAY_MILLIS = 86_400_000;
+
+/**
+ * `range` cut into newest-first windows: the last day, then the rest (one
+ * window when the range is a day or less). Two, not more: a sparse result
+ * (a rare word) pays one extra query, a dense one (a common word, a busy
+ * pipeline) reads one day's partition instead of every one.
+ *
+ * @example
+ * newestFirstWindows({ fromMillis: 0, toMillis: 30 * DAY_MILLIS }).length; // 2
+ */
+export function newestFirstWindows(range: TimeRange): TimeRange[] {
+  const lastDay = range.toMillis - DAY_MILLIS;
+  if (lastDay <= range.fromMillis) return [range];
+  return [
+    { fromMillis: lastDay, toMillis: range.toMillis },
+    { fromMillis: range.fromMillis, toMillis: lastDay },
+  ];
+}
+
+/** A step's pipeline and environment, filled from its execution's where the step was stored without one. */
+function inheritFrom(step: StepRecord, execution: { pipeline: string; environment: string } | undefined): void {
+  if (!execution) return;
+  if (step.pipeline === '') step.pipeline = execution.pipeline;
+  if (step.environment === '') step.environment = execution.environment;
 }

@@ -100,7 +100,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     backend,
     apps: createAppsRepository(backend),
     executions: createExecutionsRepository(backend),
-    stats: createStatsRepository(backend),
+    stats: createStatsRepository(backend, { rawRetentionDays: options.retentionDays }),
     appSettings: createAppSettingsRepository(backend),
     signingSecrets: createSigningSecretsRepository(backend),
     batcher,

@@ -137,6 +137,15 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/stats/step-durations',
+      path: () => '/api/v1/stats/step-durations?pipeline=a-only-pipeline',
+      seenByA: (body) => expect(body.steps.map((s: { name: string }) => s.name)).toContain('a-step'),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.steps).toEqual([]);
+      },
+    },
+    {
       route: '/api/v1/stats/summary',
       path: () => '/api/v1/stats/summary?pipeline=a-only-pipeline',
       seenByA: (body) => expect(body.executions).toBe(1),

@@ -109,6 +109,20 @@ describe('span-processor', () => {
       for (const span of exporter.calls[0]) expect(span.attributes[semconv.ATTR_XRAY_PIPELINE]).toBe('loan-approval');
     });
 
+    it('gives steps the pipeline the root sets after it started (regression: steps kept the root span name)', async () => {
+      const root = tracer.startSpan('GET /loans');
+      const early = child('early', root);
+      early.end();
+      root.setAttribute(semconv.ATTR_XRAY_PIPELINE, 'loan-approval');
+      child('late', root).end();
+      root.end();
+      await processor.flush();
+      const spans = byName(exporter.calls[0]);
+      expect(spans.early.attributes[semconv.ATTR_XRAY_PIPELINE]).toBe('loan-approval');
+      expect(spans.late.attributes[semconv.ATTR_XRAY_PIPELINE]).toBe('loan-approval');
+      expect(spans['GET /loans'].attributes[semconv.ATTR_XRAY_PIPELINE]).toBe('loan-approval');
+    });
+
     it('treats a span with a remote parent as a root with execution id traceId+spanId', async () => {
       const remote = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1, isRemote: true });
       const root = tracer.startSpan('handler', {}, trace.setSpan(ROOT_CONTEXT, remote));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   autoIntervalSeconds,
-  inheritFromExecution,
+  cappedIntervalSeconds,
   parseJsonText,
   toExecutionDetail,
   toExecutionSummary,
@@ -167,6 +167,23 @@ describe('api/presenters', () => {
     });
   });
 
+  describe('cappedIntervalSeconds', () => {
+    const HOUR = 3_600_000;
+    it('keeps the interval asked for when it gives at most 1,000 buckets', () => {
+      expect(cappedIntervalSeconds(60, 0, 10 * HOUR)).toBe(60);
+      expect(cappedIntervalSeconds(3600, 0, 30 * 24 * HOUR)).toBe(3600);
+    });
+
+    it('widens a fine interval over a long window to a readable unit (regression: 1m over 30 days answered 43,200 points per series)', () => {
+      expect(cappedIntervalSeconds(60, 0, 30 * 24 * HOUR)).toBe(3600);
+      expect(cappedIntervalSeconds(60, 0, 24 * HOUR)).toBe(300);
+    });
+
+    it('uses the automatic interval when none is asked for', () => {
+      expect(cappedIntervalSeconds(undefined, 0, 24 * HOUR)).toBe(autoIntervalSeconds(0, 24 * HOUR));
+    });
+  });
+
   describe('autoIntervalSeconds', () => {
     const HOUR = 3_600_000;
 
@@ -189,25 +206,6 @@ describe('api/presenters', () => {
 
     it('honours a different target bucket count', () => {
       expect(autoIntervalSeconds(0, 24 * HOUR, 24)).toBe(3600);
-    });
-  });
-
-  describe('inheritFromExecution', () => {
-    it('fills an empty pipeline and environment from the execution', () => {
-      expect(
-        inheritFromExecution({ name: 's', pipeline: '', environment: '' }, { pipeline: 'p', environment: 'prod' }),
-      ).toEqual({ name: 's', pipeline: 'p', environment: 'prod' });
-    });
-
-    it("keeps the step's own pipeline and environment", () => {
-      expect(
-        inheritFromExecution({ pipeline: 'mine', environment: 'canary' }, { pipeline: 'p', environment: 'prod' }),
-      ).toEqual({ pipeline: 'mine', environment: 'canary' });
-    });
-
-    it('returns the step unchanged when the execution has not arrived', () => {
-      const stepJson = { pipeline: '', environment: '' };
-      expect(inheritFromExecution(stepJson, null)).toBe(stepJson);
     });
   });
 });

@@ -125,7 +125,7 @@ describe('model/span-to-rows', () => {
     it('keeps an execution whose root only recorded a handled exception completed, like a step (regression)', () => {
       const handled = rootSpan({}, { events: [exceptionEvent({ 'exception.message': 'retried and recovered' })] });
       expect(spanToExecutionRow('a', handled, [])).toMatchObject({ status: 'completed', error_message: 'retried and recovered' });
-      expect(spanToStepRow('a', span({ events: [exceptionEvent({ 'exception.message': 'x' })] }), 0).status).toBe('completed');
+      expect(spanToStepRow('a', span({ events: [exceptionEvent({ 'exception.message': 'x' })] })).status).toBe('completed');
     });
 
     it('takes the error message from the exception event, else from the error status', () => {
@@ -141,16 +141,16 @@ describe('model/span-to-rows', () => {
     });
 
     it('prefers declared step and error counts over the steps of the batch', () => {
-      const steps = [spanToStepRow('a', span({ status: { code: 2, message: 'x' } }), 0)];
+      const steps = [spanToStepRow('a', span({ status: { code: 2, message: 'x' } }))];
       const declared = rootSpan({ 'xray.execution.step_count': 7, 'xray.execution.error_count': 3 });
       expect(spanToExecutionRow('a', declared, steps)).toMatchObject({ step_count: 7, error_count: 3 });
     });
 
     it('counts the steps of the batch, and the failed ones, when the sender declares no counts', () => {
       const steps = [
-        spanToStepRow('a', span(), 0),
-        spanToStepRow('a', span({ status: { code: 2, message: 'x' } }), 1),
-        spanToStepRow('a', span({ attributes: { 'xray.step.status': 'failed' } }), 2),
+        spanToStepRow('a', span()),
+        spanToStepRow('a', span({ status: { code: 2, message: 'x' } })),
+        spanToStepRow('a', span({ attributes: { 'xray.step.status': 'failed' } })),
       ];
       expect(spanToExecutionRow('a', rootSpan(), steps)).toMatchObject({ step_count: 3, error_count: 2 });
     });
@@ -227,7 +227,7 @@ describe('model/span-to-rows', () => {
         startTimeUnixNano: T0 + 1n,
         endTimeUnixNano: T0 + 2_000_001n,
       });
-      expect(spanToStepRow('app-a', step, 0)).toMatchObject({
+      expect(spanToStepRow('app-a', step)).toMatchObject({
         app_id: 'app-a',
         execution_id: 'exec-1',
         trace_id: TRACE_ID,
@@ -240,15 +240,15 @@ describe('model/span-to-rows', () => {
       });
     });
 
-    it('uses xray.step.sequence when present and the fallback sequence otherwise', () => {
-      expect(spanToStepRow('a', span({ attributes: { 'xray.step.sequence': 4 } }), 9).sequence).toBe(4);
-      expect(spanToStepRow('a', span(), 9).sequence).toBe(9);
+    it('uses xray.step.sequence when present and 0 otherwise (readers order those by start time)', () => {
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.sequence': 4 } })).sequence).toBe(4);
+      expect(spanToStepRow('a', span()).sequence).toBe(0);
     });
 
     it('takes the status from xray.step.status, else failed for OTel error status, else completed', () => {
-      expect(spanToStepRow('a', span({ attributes: { 'xray.step.status': 'skipped' } }), 0).status).toBe('skipped');
-      expect(spanToStepRow('a', span({ status: { code: 2, message: '' } }), 0).status).toBe('failed');
-      expect(spanToStepRow('a', span({ status: { code: 1, message: '' } }), 0).status).toBe('completed');
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.status': 'skipped' } })).status).toBe('skipped');
+      expect(spanToStepRow('a', span({ status: { code: 2, message: '' } })).status).toBe('failed');
+      expect(spanToStepRow('a', span({ status: { code: 1, message: '' } })).status).toBe('completed');
     });
 
     it('takes error type, message and stack from the last exception event', () => {
@@ -260,7 +260,7 @@ describe('model/span-to-rows', () => {
           exceptionEvent({ 'exception.type': 'TypeError', 'exception.message': 'x is undefined', 'exception.stacktrace': 'at f()' }),
         ],
       });
-      expect(spanToStepRow('a', step, 0)).toMatchObject({
+      expect(spanToStepRow('a', step)).toMatchObject({
         error_type: 'TypeError',
         error_message: 'x is undefined',
         error_stack: 'at f()',
@@ -272,11 +272,11 @@ describe('model/span-to-rows', () => {
         status: { code: 2, message: 'status text' },
         events: [exceptionEvent({ 'exception.type': 'Timeout' })],
       });
-      expect(spanToStepRow('a', step, 0)).toMatchObject({ error_type: 'Timeout', error_message: 'status text', error_stack: '' });
+      expect(spanToStepRow('a', step)).toMatchObject({ error_type: 'Timeout', error_message: 'status text', error_stack: '' });
     });
 
     it('reports the error status message when there is no exception event', () => {
-      expect(spanToStepRow('a', span({ status: { code: 2, message: 'deadline' } }), 0)).toMatchObject({
+      expect(spanToStepRow('a', span({ status: { code: 2, message: 'deadline' } }))).toMatchObject({
         error_type: '',
         error_message: 'deadline',
         error_stack: '',
@@ -284,7 +284,7 @@ describe('model/span-to-rows', () => {
     });
 
     it('reports no error for a span with neither an exception event nor an error status', () => {
-      expect(spanToStepRow('a', span({ status: { code: 0, message: 'ignored' } }), 0)).toMatchObject({
+      expect(spanToStepRow('a', span({ status: { code: 0, message: 'ignored' } }))).toMatchObject({
         error_type: '',
         error_message: '',
         error_stack: '',
@@ -311,7 +311,7 @@ describe('model/span-to-rows', () => {
     });
 
     it('falls back to the request model and gen_ai.system', () => {
-      const row = spanToStepRow('a', span({ attributes: { 'gen_ai.request.model': 'claude', 'gen_ai.system': 'anthropic' } }), 0);
+      const row = spanToStepRow('a', span({ attributes: { 'gen_ai.request.model': 'claude', 'gen_ai.system': 'anthropic' } }));
       expect(row).toMatchObject({ model: 'claude', provider: 'anthropic', input_tokens: 0, output_tokens: 0 });
     });
 
@@ -322,13 +322,13 @@ describe('model/span-to-rows', () => {
         0,
       );
       expect(row).toMatchObject({ input_tokens: 0, output_tokens: 0xffffffff });
-      expect(spanToStepRow('a', span({ attributes: { 'gen_ai.usage.input_tokens': 'many' } }), 0).input_tokens).toBe(0);
+      expect(spanToStepRow('a', span({ attributes: { 'gen_ai.usage.input_tokens': 'many' } })).input_tokens).toBe(0);
     });
 
     it('reads xray.step.cost_usd and never stores a negative cost', () => {
-      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': 0.0123 } }), 0).cost_usd).toBe(0.0123);
-      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': -1 } }), 0).cost_usd).toBe(0);
-      expect(spanToStepRow('a', span(), 0).cost_usd).toBe(0);
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': 0.0123 } })).cost_usd).toBe(0.0123);
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': -1 } })).cost_usd).toBe(0);
+      expect(spanToStepRow('a', span()).cost_usd).toBe(0);
     });
 
     it('reads input.value, output.value and reasoning as text', () => {
@@ -341,8 +341,8 @@ describe('model/span-to-rows', () => {
     });
 
     it('JSON-encodes a non-string input.value rather than dropping it', () => {
-      expect(spanToStepRow('a', span({ attributes: { 'input.value': 42 } }), 0).input).toBe('42');
-      expect(spanToStepRow('a', span(), 0)).toMatchObject({ input: '', output: '', reasoning: '' });
+      expect(spanToStepRow('a', span({ attributes: { 'input.value': 42 } })).input).toBe('42');
+      expect(spanToStepRow('a', span())).toMatchObject({ input: '', output: '', reasoning: '' });
     });
 
     it('stringifies the remaining attributes and leaves out the ones that are columns', () => {
@@ -395,23 +395,23 @@ describe('model/span-to-rows', () => {
       expect(rows.steps[0].app_id).toBe('app-from-key');
     });
 
-    it('numbers unnumbered steps by start time within each execution, whatever the arrival order', () => {
+    it('stores the same sequence for an unnumbered step whatever it travels with (regression: the fallback restarted per request)', () => {
       const a = (offsetMs: bigint, name: string) =>
         span({ name, startTimeUnixNano: T0 + offsetMs * MS, endTimeUnixNano: T0 + (offsetMs + 1n) * MS, attributes: { 'xray.execution.id': 'A' } });
-      const b = (offsetMs: bigint, name: string) =>
-        span({ name, startTimeUnixNano: T0 + offsetMs * MS, endTimeUnixNano: T0 + (offsetMs + 1n) * MS, attributes: { 'xray.execution.id': 'B' } });
-      const rows = spansToRows('a', [a(30n, 'a3'), b(20n, 'b2'), a(10n, 'a1'), b(5n, 'b1'), a(20n, 'a2')]);
-      const sequences = Object.fromEntries(rows.steps.map((step) => [step.name, step.sequence]));
-      expect(sequences).toEqual({ a1: 0, a2: 1, a3: 2, b1: 0, b2: 1 });
+      const together = spansToRows('a', [a(30n, 'a3'), a(10n, 'a1'), a(20n, 'a2')]).steps;
+      const split = [...spansToRows('a', [a(30n, 'a3')]).steps, ...spansToRows('a', [a(20n, 'a2'), a(10n, 'a1')]).steps];
+      const byName = (rows: { name: string; sequence: number }[]) => Object.fromEntries(rows.map((row) => [row.name, row.sequence]));
+      expect(byName(split)).toEqual(byName(together));
+      expect(byName(together)).toEqual({ a1: 0, a2: 0, a3: 0 });
     });
 
-    it('keeps a sender-declared sequence over the fallback', () => {
+    it('keeps a sender-declared sequence', () => {
       const rows = spansToRows('a', [
         span({ name: 'late', startTimeUnixNano: T0, attributes: { 'xray.step.sequence': 5 } }),
         span({ name: 'early', startTimeUnixNano: T0 + MS }),
       ]);
       const sequences = Object.fromEntries(rows.steps.map((step) => [step.name, step.sequence]));
-      expect(sequences).toEqual({ late: 5, early: 1 });
+      expect(sequences).toEqual({ late: 5, early: 0 });
     });
 
     it('counts only the steps of the same execution for step_count and error_count', () => {

@@ -42,6 +42,10 @@ describe('store/cluster-ddl', () => {
       expect(layout.tables.get('apps')).toBe('global');
       expect(layout.tables.get('api_keys')).toBe('global');
       expect(layout.tables.get('xray_schema_migrations')).toBe('global');
+      // A rollup keyed by execution id lives on its executions' shard.
+      expect(layout.tables.get('execution_days')).toBe('rollup');
+      expect(layout.byExecutionId.has('execution_days')).toBe(true);
+      expect(layout.byExecutionId.has('pipeline_stats_1m')).toBe(false);
     });
   });
 
@@ -56,6 +60,11 @@ describe('store/cluster-ddl', () => {
         expect(rendered.length).toBeGreaterThanOrEqual(migration.statements.length);
         for (const statement of rendered) {
           const text = canonical(statement);
+          // A backfill runs once, through the Distributed tables: unchanged, no ON CLUSTER.
+          if (text.startsWith('INSERT INTO')) {
+            expect(statement).toBe(migration.statements.find((s) => s.trim() === statement));
+            continue;
+          }
           expect(text, statement).toMatch(new RegExp(`\\bON CLUSTER ${CLUSTER}\\b`));
           // No table stays unreplicated: every MergeTree engine is a Replicated one.
           for (const engine of text.matchAll(/ENGINE = (\w*MergeTree)\(([^)]*)/g)) {
@@ -78,7 +87,7 @@ describe('store/cluster-ddl', () => {
         expect(created.has(`${table}_local`), table).toBe(true);
         const distributed = all.find((s) => new RegExp(`^CREATE TABLE (IF NOT EXISTS )?${table} ON CLUSTER`).test(s));
         expect(distributed, table).toBeDefined();
-        const key = kind === 'sharded' ? 'cityHash64\\(execution_id\\)' : 'rand\\(\\)';
+        const key = layout.byExecutionId.has(table) ? 'cityHash64\\(execution_id\\)' : 'rand\\(\\)';
         expect(distributed).toMatch(new RegExp(`ENGINE = Distributed\\(${CLUSTER}, currentDatabase\\(\\), ${table}_local, ${key}\\)`));
       }
     });
@@ -115,6 +124,11 @@ describe('store/cluster-ddl', () => {
         'DROP TABLE IF EXISTS steps ON CLUSTER xray',
         'DROP TABLE IF EXISTS steps_local ON CLUSTER xray',
       ]);
+    });
+
+    it('runs a backfill INSERT … SELECT once, unchanged, through the Distributed tables', () => {
+      const backfill = 'INSERT INTO execution_days SELECT DISTINCT app_id, execution_id, toDate(start_time) FROM steps';
+      expect(renderForCluster(backfill, layout, { cluster: CLUSTER })).toEqual([backfill]);
     });
 
     it('refuses what it cannot render, naming the statement', () => {

@@ -1,0 +1,115 @@
+/**
+ * `memory`: the collector's resident memory under sustained maximum ingest,
+ * and how long a newly sent execution takes to become readable through the
+ * API while that load runs (issue 10 item 6).
+ *
+ * A collector child process; 8 clients post OTLP/protobuf requests (one
+ * execution of 500 steps each, X-Ray's attributes, built with the official
+ * serializer beforehand) back to back for 60 s (`--quick`: 15 s). RSS is read
+ * from /proc/<pid>/status every 250 ms: idle before the load, peak, and
+ * steady (median of the second half of the load). Every 500 ms a probe sends
+ * one new execution of 5 steps and polls `GET /api/v1/executions/{id}` every
+ * 10 ms until it answers with all 5 steps: ingest-to-queryable latency, p50
+ * and p95.
+ *
+ * Targets: peak RSS < 500 MB; ingest-to-queryable p95 < 1 s.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { startCollector } from './lib/collector-process.js';
+import { formatFixed, formatInt, progress, verdict } from './lib/format.js';
+import { request } from './lib/http-client.js';
+import { CONTENT_TYPES, buildExecutions, encodeRequests } from './lib/otlp-requests.js';
+import { median, percentile } from './lib/stats.js';
+
+const MAX_RSS_MB = 500;
+const MAX_QUERYABLE_P95_MILLIS = 1000;
+const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
+
+/** Resident set size of a process in MB, from /proc. */
+function rssMb(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : Number.NaN;
+}
+
+/**
+ * @param {{ quick: boolean }} options
+ */
+export async function runMemory(options) {
+  const loadSeconds = options.quick ? 15 : 60;
+  const stepsPerExecution = 500;
+  progress('memory: building 40 executions of 500 steps as OTLP/protobuf requests');
+  const bodies = encodeRequests(buildExecutions({ executionCount: 40, stepsPerExecution, appId: 'bench' }).spans, 'protobuf');
+  const collector = await startCollector();
+  const headers = { 'content-type': CONTENT_TYPES.protobuf, authorization: `Bearer ${collector.apiKey}` };
+  try {
+    await sleep(2000);
+    const idle = rssMb(collector.pid);
+    const samples = [];
+    const sampler = setInterval(() => samples.push(rssMb(collector.pid)), 250);
+    const deadline = Date.now() + loadSeconds * 1000;
+    let stepsStored = 0;
+    let failures = 0;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    let next = 0;
+    const client = async () => {
+      while (Date.now() < deadline) {
+        const body = bodies[next++ % bodies.length];
+        const reply = await request(`${collector.url}/v1/traces`, { method: 'POST', headers, body, agent });
+        if (reply.status === 200) stepsStored += stepsPerExecution;
+        else failures++;
+      }
+    };
+    const probeMillis = [];
+    const probe = async () => {
+      const readAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (Date.now() < deadline - 1000) {
+        const built = buildExecutions({ executionCount: 1, stepsPerExecution: 5, appId: 'bench' });
+        const [body] = encodeRequests(built.spans, 'protobuf');
+        const id = built.executionIds[0];
+        const start = process.hrtime.bigint();
+        const sent = await request(`${collector.url}/v1/traces`, { method: 'POST', headers, body, agent: readAgent });
+        if (sent.status === 200) {
+          for (;;) {
+            const reply = await request(`${collector.url}/api/v1/executions/${id}`, { headers, agent: readAgent });
+            if (reply.status === 200 && JSON.parse(reply.body.toString('utf8')).steps.length === 5) break;
+            await sleep(10);
+          }
+          probeMillis.push(Number(process.hrtime.bigint() - start) / 1e6);
+        }
+        await sleep(500);
+      }
+      readAgent.destroy();
+    };
+    progress(`memory: ${loadSeconds} s of maximum ingest from 8 clients, probing ingest-to-queryable every 500 ms`);
+    await Promise.all([...Array.from({ length: 8 }, client), probe()]);
+    clearInterval(sampler);
+    agent.destroy();
+    const peak = Math.max(...samples);
+    const steady = median(samples.slice(Math.floor(samples.length / 2)));
+    const p95 = percentile(probeMillis, 95);
+    return {
+      tables: [
+        {
+          title: `memory: collector RSS under ${loadSeconds} s of maximum ingest (8 clients, OTLP/protobuf, 500-step executions)`,
+          columns: ['measure', 'value', 'target'],
+          rows: [
+            ['RSS idle (MB)', formatFixed(idle, 0), ''],
+            ['RSS peak (MB)', formatFixed(peak, 0), verdict(peak, MAX_RSS_MB, false)],
+            ['RSS steady, second half (MB)', formatFixed(steady, 0), ''],
+            ['peak / idle', `${formatFixed(peak / idle, 1)}x`, ''],
+            ['ingest during the load (steps/s)', formatInt(stepsStored / loadSeconds), ''],
+            ['requests not answered 200', formatInt(failures), ''],
+            [`ingest-to-queryable p50 (ms, ${probeMillis.length} probes)`, formatFixed(median(probeMillis), 0), ''],
+            ['ingest-to-queryable p95 (ms)', formatFixed(p95, 0), verdict(p95, MAX_QUERYABLE_P95_MILLIS, false)],
+          ],
+          notes: ['ingest-to-queryable: from sending a 5-step execution to the first GET /api/v1/executions/{id} answering all 5 steps'],
+        },
+      ],
+      record: { loadSeconds, idleMb: idle, peakMb: peak, steadyMb: steady, stepsPerSecond: stepsStored / loadSeconds, failures,
+        queryableP50Millis: median(probeMillis), queryableP95Millis: p95, probes: probeMillis.length },
+    };
+  } finally {
+    await collector.stop();
+  }
+}
