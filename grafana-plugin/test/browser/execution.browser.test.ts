@@ -5,7 +5,7 @@
  * 10,000-step execution renders and scrolls.
  */
 import { testIds } from '../../src/components/testIds';
-import { gotoPlugin, hexToRgb, panelFrames, screenshot, usePluginPage } from './support/browser';
+import { gotoPlugin, recordTiming, hexToRgb, panelFrames, screenshot, usePluginPage } from './support/browser';
 
 describe('Execution page', () => {
   const session = usePluginPage();
@@ -152,9 +152,8 @@ describe('Execution page', () => {
     });
     const lastRow = page.getByTestId(testIds.timeline.row).last();
     await expect(lastRow.textContent()).resolves.toContain('score-item-99-98');
-    const slowest = Math.max(...timings);
-    // Two animation frames per step; generous bound for a loaded 2-core CI machine.
-    expect(slowest).toBeLessThan(500);
-    expect(loadMillis).toBeLessThan(30_000);
+    // Speed is measured, not asserted (the machine is shared): the figures go to test-artifacts/timings.json.
+    recordTiming('10k-steps: first rows (ms)', loadMillis);
+    recordTiming('10k-steps: slowest scroll jump (ms)', Math.max(...timings));
   });
 });

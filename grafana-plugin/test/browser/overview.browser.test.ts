@@ -121,6 +121,27 @@ async function topStepRows(page: Page): Promise<Array<ExpectedStep & { rate: str
   });
 }
 
+/**
+ * The table's rows once they are what the test expects, or whatever they are
+ * after `timeoutMillis` (so the assertion that follows shows the difference):
+ * a filter change refreshes the stats and the table in separate requests.
+ */
+async function settledTopStepRows<T>(
+  page: Page,
+  view: (rows: Array<ExpectedStep & { rate: string }>) => T,
+  expected: T,
+  timeoutMillis = 15_000
+): Promise<T> {
+  const deadline = Date.now() + timeoutMillis;
+  for (;;) {
+    const shown = view(await topStepRows(page));
+    if (JSON.stringify(shown) === JSON.stringify(expected) || Date.now() > deadline) {
+      return shown;
+    }
+    await page.waitForTimeout(100);
+  }
+}
+
 /** Waits until the panel has been given at least one frame, then returns its frames. */
 async function waitForFrames(page: Page, testId: string): Promise<ProbedFrame[]> {
   await page.waitForFunction((selector) => {
@@ -246,9 +267,12 @@ describe('Overview page', () => {
     expect(await statValue('failed')).toBe('4');
     expect(await statValue('failure-rate')).toBe('50.0%');
     const fraud = session.state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
-    expect(await topStepRows(page)).toEqual([
-      expect.objectContaining({ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }),
-    ]);
+    const fraudRows = await settledTopStepRows(
+      page,
+      (rows) => rows.map(({ name, pipeline, failed, total }) => ({ name, pipeline, failed, total })),
+      [{ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }]
+    );
+    expect(fraudRows).toEqual([{ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }]);
     expect(
       expectedTopSteps(fraud, { fromMillis: Date.now() - HOUR, toMillis: Date.now() }).map((step) => step.name)
     ).toEqual(['velocity-check']);
@@ -277,11 +301,11 @@ describe('Overview page', () => {
       ([selector, count]) => document.querySelector(selector)?.textContent === count,
       [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(staging.length)]
     );
-    // Steps are filtered by environment on the server, counts and latest error alike.
-    const rows = await topStepRows(page);
-    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(
-      expectedTopSteps(staging, { fromMillis: Date.now() - HOUR, toMillis: Date.now() })
-    );
+    // Steps are filtered by environment on the server, counts and latest error alike. The table
+    // refreshes after the totals (another request): wait for the rows themselves.
+    const expectedRows = expectedTopSteps(staging, { fromMillis: Date.now() - HOUR, toMillis: Date.now() });
+    const rows = await settledTopStepRows(page, (shown) => shown.map(({ rate: _rate, ...row }) => row), expectedRows);
+    expect(rows).toEqual(expectedRows);
     expect(rows.map((row) => row.name)).toEqual(['velocity-check']);
     expect(rows[0].latestError).toBe('7 transactions in 60s (limit 5)');
     // Durations too: only the staging executions' minutes.
