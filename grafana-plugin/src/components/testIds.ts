@@ -25,6 +25,7 @@ export const testIds = {
     failureRatePanel: 'data-testid xray-overview-failure-rate',
     executionsPanel: 'data-testid xray-overview-executions',
     durationPanel: 'data-testid xray-overview-duration',
+    p95ByPipelinePanel: 'data-testid xray-overview-p95-by-pipeline',
     topFailingSteps: 'data-testid xray-overview-top-failing-steps',
   },
   executions: {

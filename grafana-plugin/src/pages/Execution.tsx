@@ -20,7 +20,7 @@ import { TraceView } from '../components/trace/TraceView';
 import { layoutTimeline, rootCauseIndex } from '../data/timeline-layout';
 import { toTraceFrame } from '../data/trace-frame';
 import { prefixRoute, ROUTES } from '../constants';
-import { useQueryParams } from '../hooks/use-url-state';
+import { useLinkWithTimeContext, useQueryParams } from '../hooks/use-url-state';
 
 type TabId = 'timeline' | 'trace';
 
@@ -28,6 +28,7 @@ function Execution() {
   const styles = useStyles2(getStyles);
   const { executionId = '' } = useParams<{ executionId: string }>();
   const [query, update] = useQueryParams();
+  const link = useLinkWithTimeContext();
   const tab: TabId = query.tab === 'trace' ? 'trace' : 'timeline';
   const execution = useExecution(executionId);
   const timelineRef = useRef<TimelineHandle>(null);
@@ -66,7 +67,7 @@ function Execution() {
     <PluginPage
       pageNav={{
         text: `${title} · ${executionId}`,
-        parentItem: { text: 'Executions', url: prefixRoute(ROUTES.Executions) },
+        parentItem: { text: 'Executions', url: link(prefixRoute(ROUTES.Executions)) },
       }}
     >
       <div className={styles.page} data-testid={testIds.execution.container} data-execution-id={executionId}>

@@ -81,7 +81,14 @@ export interface ProbedFrame {
   name?: string;
   meta?: { preferredVisualisationType?: string };
   length: number;
-  fields: Array<{ name: string; type: string; values: unknown[]; displayName?: string }>;
+  fields: Array<{
+    name: string;
+    type: string;
+    values: unknown[];
+    displayName?: string;
+    decimals?: number;
+    links?: Array<{ title: string; url: string }>;
+  }>;
 }
 
 /** The frames a panel (PanelRenderer) was given, inside the element with this test id. */
