@@ -18,6 +18,7 @@ import { testIds } from '../components/testIds';
 import { Timeline, type TimelineHandle } from '../components/timeline/Timeline';
 import { TraceView } from '../components/trace/TraceView';
 import { layoutTimeline, rootCauseIndex } from '../data/timeline-layout';
+import { usageTotals } from '../data/usage-totals';
 import { toTraceFrame } from '../data/trace-frame';
 import { prefixRoute, ROUTES } from '../constants';
 import { useLinkWithTimeContext, useQueryParams } from '../hooks/use-url-state';
@@ -35,6 +36,7 @@ function Execution() {
 
   const response = execution.value;
   const layout = useMemo(() => (response ? layoutTimeline(response.steps, response.execution) : undefined), [response]);
+  const usage = useMemo(() => (layout ? usageTotals(layout.rows) : undefined), [layout]);
   const traceFrame = useMemo(
     () => (response && tab === 'trace' ? toTraceFrame(response.execution, response.steps) : undefined),
     [response, tab]
@@ -79,6 +81,7 @@ function Execution() {
               execution={response.execution}
               stepCount={layout.rows.length}
               failedCount={layout.failedIndexes.length}
+              usage={usage?.execution}
             />
             {firstFailed && (
               <div data-testid={testIds.execution.failureBanner}>
@@ -132,7 +135,10 @@ function Execution() {
                       onSelect={select}
                     />
                     <div className={styles.details}>
-                      <StepDetails row={selectedRow} />
+                      <StepDetails
+                        row={selectedRow}
+                        subtreeUsage={selectedRow ? usage?.bySubtree[selectedRow.index] : undefined}
+                      />
                     </div>
                   </div>
                 )
