@@ -52,6 +52,24 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/executions/{executionId}/steps',
+      path: () => `/api/v1/executions/${executionA.executionId}/steps`,
+      seenByA: (body) => expect(body.steps).toHaveLength(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
+      route: '/api/v1/executions/{executionId}/steps/{spanId}',
+      path: () => `/api/v1/executions/${executionA.executionId}/steps/${executionA.steps[0].spanId}`,
+      seenByA: (body) => expect(body.step.name).toBe('a-step'),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
       route: '/api/v1/steps',
       path: () => `/api/v1/steps?q=${SECRET_WORD}`,
       seenByA: (body) => expect(body.steps).toHaveLength(1),
