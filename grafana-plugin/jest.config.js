@@ -16,6 +16,10 @@ module.exports = {
     '^.+\\.mjs$': swcTransform,
   },
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@tanstack'])],
+  // Rendering whole pages in jsdom takes seconds on a shared 2-core machine; 5 s (jest's default) flakes.
+  testTimeout: 30_000,
+  // The test host's own logic (Grafana's proxy semantics) is unit-tested under test/unit.
+  testMatch: [...base.testMatch, '<rootDir>/test/unit/**/*.test.{ts,tsx}'],
   // Browser tests run from jest.browser.config.js, against a real Chromium.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/browser/'],
 };

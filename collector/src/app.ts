@@ -15,6 +15,8 @@ import {
 } from 'fastify-type-provider-zod';
 import { adminRoutes } from './api/admin-routes.js';
 import { executionRoutes } from './api/execution-routes.js';
+import { stepPayloadRoutes } from './api/step-payload-routes.js';
+import { createStepPagesRepository } from './store/step-pages.js';
 import { statsRoutes } from './api/stats-routes.js';
 import { corsAdminRoutes, registerBrowserIngest } from './cors/index.js';
 import { secretsEqual } from './auth/api-key.js';
@@ -309,6 +311,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.appId = caller.appId;
         });
         await scoped.register(executionRoutes, { executions: store.executions });
+        await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(compareRoutes, { executions: store.executions });
         await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });

@@ -596,6 +596,62 @@ test('the alert file parses and its rule, contact point and policy are consisten
   for (const { group } of alertRules) assert.notEqual(group.folder, dashboardFolder);
 });
 
+/** The app pages plugin.json declares, as Grafana serves them (`/a/<id>/...`). */
+function appPagePaths() {
+  const plugin = JSON.parse(read(join(ROOT, 'grafana-plugin/src/plugin.json')));
+  return new Set(plugin.includes.filter((i) => i.type === 'page').map((i) => i.path.replace('%PLUGIN_ID%', plugin.id)));
+}
+
+/** A link's path and query; Grafana's `${...}` variables are kept as written. */
+function splitLink(url) {
+  const [path, query = ''] = url.split('?');
+  return { path, params: new Map(query.split('&').filter(Boolean).map((pair) => pair.split('='))) };
+}
+
+test('the dashboard links into the app: its Executions page, and from each panel the executions behind it', () => {
+  const executionsPage = `/a/${APP_ID}/executions`;
+  assert.ok(appPagePaths().has(executionsPage), 'plugin.json declares the Executions page');
+  const appLinks = dashboard.links.filter((link) => link.url === executionsPage);
+  assert.equal(appLinks.length, 1, 'a dashboard link to the app\'s Executions page');
+  assert.equal(appLinks[0].keepTime, true, 'the link carries the time range');
+  const panelLinks = (panel) => [
+    ...(panel.fieldConfig?.defaults?.links ?? []),
+    ...(panel.fieldConfig?.overrides ?? []).flatMap((o) => o.properties.filter((p) => p.id === 'links').flatMap((p) => p.value)),
+  ];
+  for (const panel of dashboard.panels) {
+    const links = panelLinks(panel);
+    assert.ok(links.length > 0, `panel ${panel.id} (${panel.title}) links to its executions`);
+    for (const link of links) {
+      const { path, params } = splitLink(link.url);
+      assert.equal(path, executionsPage, `panel ${panel.id}: link into the app`);
+      assert.ok(params.has('${__url_time_range}'), `panel ${panel.id}: the link carries the time range`);
+      assert.match(params.get('pipeline') ?? '', /^\$\{__(field\.labels|data\.fields)\.pipeline:percentencode\}$/, `panel ${panel.id}: the pipeline of the series or row`);
+    }
+  }
+  const table = dashboard.panels.find((p) => p.type === 'table');
+  const stepLink = splitLink(panelLinks(table)[0].url);
+  assert.equal(stepLink.params.get('status'), 'failed');
+  assert.equal(stepLink.params.get('step'), '${__data.fields.step:percentencode}');
+});
+
+test('the alert rule links to its dashboard panel and to the failing executions in the app', () => {
+  for (const { rule } of alertRules) {
+    assert.equal(rule.dashboardUid, dashboard.uid, 'dashboardUid is the provisioned dashboard');
+    const panel = dashboard.panels.find((p) => p.id === rule.panelId);
+    assert.ok(panel, `panelId ${rule.panelId} is a panel of the dashboard`);
+    assert.match(panel.title, /failure rate/i, 'the panel shows what the rule judges');
+    assert.equal(rule.annotations.dashboard_path, undefined, 'no free-form dashboard link beside dashboardUid');
+    const { path, params } = splitLink(rule.annotations.executions_url);
+    assert.ok(appPagePaths().has(path), `${path} is a page of the app`);
+    assert.equal(params.get('status'), 'failed');
+    assert.equal(params.get('pipeline'), '{{ $labels.pipeline | urlquery }}');
+    assert.equal(params.get('environment'), '{{ $labels.environment | urlquery }}');
+    // The window the rule judged (relativeTimeRange 900 s).
+    assert.equal(params.get('from'), 'now-15m');
+    assert.equal(params.get('to'), 'now');
+  }
+});
+
 test('the dashboard\'s and the alert\'s SQL names tables and columns of clickhouse/migrations', () => {
   const sqls = [...dashboardQueries().map((q) => ({ where: q.where, sql: q.sql })),
     ...alertRules.flatMap(({ rule }) => rule.data.filter((d) => d.model.rawSql).map((d) => ({ where: `alert ${rule.uid}`, sql: d.model.rawSql })))];

@@ -14,15 +14,18 @@ export enum ROUTES {
 }
 
 /**
- * The proxy route declared in plugin.json (`routes[].path`). Grafana forwards
- * `api/plugin-proxy/<plugin id>/collector/...` to `jsonData.collectorUrl`,
- * adding `Authorization: Bearer <secureJsonData.apiKey>` on the server side,
- * so the key never reaches the browser.
+ * The first segment of every proxy route in plugin.json (`routes[].path`).
+ * Grafana matches a route segment by segment (no prefix matching), so
+ * plugin.json declares one GET-only route per API path the app calls
+ * (`collector/api/v1/executions`, `collector/api/v1/stats/*`, ...); each
+ * forwards to the same path under `jsonData.collectorUrl`, adding
+ * `Authorization: Bearer <secureJsonData.apiKey>` on the server side, so the
+ * key never reaches the browser.
  */
-export const COLLECTOR_PROXY_ROUTE = 'collector';
+export const COLLECTOR_PROXY_PREFIX = 'collector';
 
 /** Base URL of the collector's query API as the browser sees it. */
-export const COLLECTOR_API_BASE = `api/plugin-proxy/${PLUGIN_ID}/${COLLECTOR_PROXY_ROUTE}/api/v1`;
+export const COLLECTOR_API_BASE = `api/plugin-proxy/${PLUGIN_ID}/${COLLECTOR_PROXY_PREFIX}/api/v1`;
 
 /** Prefixes a page route with the plugin's base URL. */
 export function prefixRoute(route: string): string {

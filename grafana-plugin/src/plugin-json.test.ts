@@ -8,7 +8,7 @@ import path from 'path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import pluginJson from './plugin.json';
-import { COLLECTOR_PROXY_ROUTE, PLUGIN_ID } from './constants';
+import { COLLECTOR_PROXY_PREFIX, PLUGIN_ID } from './constants';
 
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../test/schema/plugin.schema.json'), 'utf8'));
 
@@ -44,11 +44,18 @@ describe('plugin.json', () => {
     expect(pages.filter((page) => page.defaultNav)).toHaveLength(1);
   });
 
-  it('proxies the collector route to jsonData.collectorUrl with the key from secureJsonData', () => {
+  it('proxies only GETs, for Viewers, to the same path under jsonData.collectorUrl with the key', () => {
+    // Which requests these routes let through is tested in test/unit/proxy-routes.test.ts.
     expect(pluginJson.id).toBe(PLUGIN_ID);
-    const route = pluginJson.routes.find((candidate) => candidate.path === COLLECTOR_PROXY_ROUTE);
-    expect(route?.url).toBe('{{ .JsonData.collectorUrl }}');
-    expect(route?.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiKey }}' }]);
+    expect(pluginJson.routes.length).toBeGreaterThan(0);
+    for (const route of pluginJson.routes) {
+      const apiPath = route.path.slice(`${COLLECTOR_PROXY_PREFIX}/`.length).replace(/\/\*$/, '');
+      expect(route.path.startsWith(`${COLLECTOR_PROXY_PREFIX}/api/v1/`)).toBe(true);
+      expect(route.method).toBe('GET');
+      expect(route.reqRole).toBe('Viewer');
+      expect(route.url).toBe(`{{ .JsonData.collectorUrl }}/${apiPath}`);
+      expect(route.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.apiKey }}' }]);
+    }
   });
 
   it('stays valid after the build fills in version and date (dist/plugin.json)', () => {

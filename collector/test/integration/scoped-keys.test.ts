@@ -28,6 +28,7 @@ describe('scoped keys', () => {
   let both: string;
   let queryPaths: string[];
   let executionId: string;
+  let stepSpanId: string;
 
   beforeAll(async () => {
     harness = await startCollector();
@@ -37,11 +38,12 @@ describe('scoped keys', () => {
     both = await issue(harness, 'scoped', ['ingest', 'read']);
     const e = executionSpans({ pipeline: 'scoped-pipeline', steps: [{ name: 'one' }] });
     executionId = e.executionId;
+    stepSpanId = e.steps[0].spanId;
     expect((await postJson(harness.url, ingestOnly, jsonRequest([e.root, ...e.steps]))).status).toBe(200);
     const spec = (await (await fetch(`${harness.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     queryPaths = Object.keys(spec.paths)
       .filter((path) => path.startsWith('/api/v1/') && !path.startsWith('/api/v1/admin'))
-      .map((path) => path.replace('{executionId}', executionId))
+      .map((path) => path.replace('{executionId}', executionId).replace('{spanId}', stepSpanId))
       // Routes that need parameters get valid ones, so only the scope decides.
       .map((path) => (path === '/api/v1/executions/compare' ? `${path}?a=${executionId}&b=${executionId}` : path));
     expect(queryPaths.length).toBeGreaterThanOrEqual(8);

@@ -89,6 +89,15 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/executions/{executionId}/steps',
+      path: () => `/api/v1/executions/${executionA.executionId}/steps`,
+      seenByA: (body) => expect(body.steps).toHaveLength(1),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
       route: '/api/v1/export',
       path: () => '/api/v1/export?format=json&steps=true',
       seenByA: (body) => {
@@ -98,6 +107,15 @@ describe('tenant isolation', () => {
       seenByB: (status, body) => {
         expect(status).toBe(200);
         expect(body).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/executions/{executionId}/steps/{spanId}',
+      path: () => `/api/v1/executions/${executionA.executionId}/steps/${executionA.steps[0].spanId}`,
+      seenByA: (body) => expect(body.step.name).toBe('a-step'),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
       },
     },
     {

@@ -9,6 +9,7 @@ import { type CollectorClient, createCollectorClient, toCollectorRequestError } 
 import {
   fetchCatalog,
   fetchDurationPercentiles,
+  fetchDurationsByPipeline,
   fetchFailureRate,
   fetchSummary,
   fetchTopFailingSteps,
@@ -94,6 +95,13 @@ export function useDurationPercentiles(query: StatsQuery, intervalSeconds: numbe
   const client = useCollectorClient();
   return useAsyncQuery(statsKey(query, refreshKey, intervalSeconds), () =>
     fetchDurationPercentiles(client, query, intervalSeconds)
+  );
+}
+
+export function useDurationsByPipeline(query: StatsQuery, intervalSeconds: number, refreshKey: number) {
+  const client = useCollectorClient();
+  return useAsyncQuery(statsKey(query, refreshKey, intervalSeconds), () =>
+    fetchDurationsByPipeline(client, query, intervalSeconds)
   );
 }
 

@@ -4,6 +4,7 @@
  * combining answers (the latest error of each failing step).
  */
 import { type FailingStep, hourlyRollupWindow, withLatestFailures } from '../data/top-failing-steps';
+import type { PipelineDurations } from '../data/p95-by-pipeline';
 import type { CollectorClient } from './client';
 import type {
   DurationsResponse,
@@ -33,6 +34,24 @@ export function fetchDurationPercentiles(
   intervalSeconds: number
 ): Promise<DurationsResponse> {
   return client.durations({ ...query, intervalSeconds });
+}
+
+/**
+ * Each pipeline's own durations (`GET /stats/durations?pipeline=`, in parallel): the pipeline
+ * filter's one, or every pipeline that ran in the window.
+ */
+export async function fetchDurationsByPipeline(
+  client: CollectorClient,
+  query: StatsQuery,
+  intervalSeconds: number
+): Promise<PipelineDurations[]> {
+  const pipelines = query.pipeline ? [query.pipeline] : (await fetchCatalog(client, query)).pipelines;
+  return Promise.all(
+    pipelines.map(async (pipeline) => ({
+      pipeline,
+      durations: await client.durations({ ...query, pipeline, intervalSeconds }),
+    }))
+  );
 }
 
 /**

@@ -25,6 +25,7 @@ export const testIds = {
     failureRatePanel: 'data-testid xray-overview-failure-rate',
     executionsPanel: 'data-testid xray-overview-executions',
     durationPanel: 'data-testid xray-overview-duration',
+    p95ByPipelinePanel: 'data-testid xray-overview-p95-by-pipeline',
     topFailingSteps: 'data-testid xray-overview-top-failing-steps',
   },
   executions: {
@@ -36,6 +37,9 @@ export const testIds = {
     empty: 'data-testid xray-executions-empty',
   },
   execution: {
+    outcome: 'data-testid xray-execution-outcome',
+    metadata: 'data-testid xray-execution-metadata',
+    usage: 'data-testid xray-execution-usage',
     container: 'data-testid xray-execution',
     header: 'data-testid xray-execution-header',
     failureBanner: 'data-testid xray-execution-failure',
@@ -51,6 +55,7 @@ export const testIds = {
     toggle: 'data-testid xray-timeline-toggle',
   },
   stepDetails: {
+    usage: 'data-testid xray-step-usage',
     container: 'data-testid xray-step-details',
     reasoning: 'data-testid xray-step-reasoning',
     input: 'data-testid xray-step-input',

@@ -34,13 +34,17 @@ export function toFailureRateFrames(response: FailureRateResponse, window: TimeW
     .sort((a, b) => a.pipeline.localeCompare(b.pipeline))
     .map((series) => {
       const rateByBucket = new Map<number, number>();
+      const countByBucket = new Map<number, number>();
       for (const point of series.points) {
         const bucket = bucketStart(Date.parse(point.time), response.intervalSeconds);
         rateByBucket.set(bucket, point.executions === 0 ? 0 : point.failed / point.executions);
+        countByBucket.set(bucket, point.executions);
       }
       return createDataFrame({
         name: series.pipeline,
         refId: `failure-rate-${series.pipeline}`,
+        // The bucket width the rates were computed over (see adaptive-buckets.ts).
+        meta: { custom: { intervalSeconds: response.intervalSeconds } },
         fields: [
           // Each frame gets its own copy: renderers may align or mutate time values in place.
           { name: 'Time', type: FieldType.time, values: [...starts] },
@@ -49,6 +53,17 @@ export function toFailureRateFrames(response: FailureRateResponse, window: TimeW
             type: FieldType.number,
             values: starts.map((start) => rateByBucket.get(start) ?? null),
             config: { displayName: series.pipeline, unit: 'percentunit', min: 0, max: 1 },
+          },
+          {
+            // The rate's volume: not drawn, shown beside the rate in the tooltip.
+            name: 'Executions',
+            type: FieldType.number,
+            values: starts.map((start) => countByBucket.get(start) ?? null),
+            config: {
+              displayName: `${series.pipeline} executions`,
+              decimals: 0,
+              custom: { hideFrom: { viz: true, legend: true, tooltip: false } },
+            },
           },
         ],
       });
@@ -83,13 +98,14 @@ export function toExecutionsPerIntervalFrame(response: FailureRateResponse, wind
           const sum = total.get(start);
           return sum ? sum.executions - sum.failed : 0;
         }),
-        config: { displayName: 'Completed', unit: 'short', color: { mode: 'fixed', fixedColor: 'green' } },
+        // Counts: decimals 0 keeps the axis from ticking at 0.5.
+        config: { displayName: 'Completed', unit: 'short', decimals: 0, color: { mode: 'fixed', fixedColor: 'green' } },
       },
       {
         name: 'Failed',
         type: FieldType.number,
         values: starts.map((start) => total.get(start)?.failed ?? 0),
-        config: { displayName: 'Failed', unit: 'short', color: { mode: 'fixed', fixedColor: 'red' } },
+        config: { displayName: 'Failed', unit: 'short', decimals: 0, color: { mode: 'fixed', fixedColor: 'red' } },
       },
     ],
   });

@@ -23,7 +23,7 @@ export function nanosToMillis(nanos: string): number {
 }
 
 /** Bucket widths the collector picks from, in seconds (its `autoIntervalSeconds`). */
-const INTERVAL_STEPS_SECONDS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
+export const INTERVAL_STEPS_SECONDS = [60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800];
 
 /**
  * A bucket width giving about `targetBuckets` buckets over the window, from

@@ -1,6 +1,8 @@
 import { dateTime } from '@grafana/data';
 import {
   filtersFromQuery,
+  linkWithTimeContext,
+  timeZoneFromQuery,
   rangeToQuery,
   rawRangeFromQuery,
   refreshFromQuery,
@@ -44,5 +46,24 @@ describe('url-state', () => {
       pipeline: 'loan',
       q: 'credit score',
     });
+  });
+
+  it('carries from, to, refresh and timezone into links, and nothing else of the current page', () => {
+    const current = { from: 'now-6h', to: 'now', refresh: '1m', timezone: 'utc', pipeline: 'loan', span: 'abc' };
+    expect(linkWithTimeContext('/a/x/executions', current, { status: 'failed', environment: undefined })).toBe(
+      '/a/x/executions?from=now-6h&to=now&refresh=1m&timezone=utc&status=failed'
+    );
+    expect(linkWithTimeContext('/a/x/executions', {}, {})).toBe('/a/x/executions');
+    // A link's own time wins over the page's.
+    expect(linkWithTimeContext('/p', { from: 'now-1h', to: 'now' }, { from: '1000', to: '2000' })).toBe(
+      '/p?from=1000&to=2000'
+    );
+  });
+
+  it('reads the time zone, ignoring zones the browser does not know', () => {
+    expect(timeZoneFromQuery({ timezone: 'utc' })).toBe('utc');
+    expect(timeZoneFromQuery({ timezone: 'Europe/Paris' })).toBe('Europe/Paris');
+    expect(timeZoneFromQuery({ timezone: 'Mars/Olympus' })).toBe('browser');
+    expect(timeZoneFromQuery({})).toBe('browser');
   });
 });

@@ -85,6 +85,58 @@ export function filtersFromQuery(query: UrlQueryMap): Filters {
   return filters;
 }
 
+/** Keys that carry the time context from page to page: range, refresh interval, time zone. */
+export const TIME_KEYS = ['from', 'to', 'refresh', 'timezone'] as const;
+
+/**
+ * The time zone in the URL (`timezone`, as Grafana's dashboards name it): `browser`, `utc` or an
+ * IANA zone the browser knows; anything else is ignored (browser time).
+ */
+export function timeZoneFromQuery(query: UrlQueryMap): TimeZone {
+  const value = firstString(query.timezone);
+  if (value === undefined) {
+    return 'browser';
+  }
+  if (value === 'browser' || value === 'utc') {
+    return value;
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value;
+  } catch {
+    return 'browser';
+  }
+}
+
+/**
+ * A link to another page of the app that keeps the time context of the current URL (from, to,
+ * refresh, timezone) and sets `params` (undefined or '' left out).
+ *
+ * @example
+ * linkWithTimeContext('/a/xray-decisions-app/executions', { from: 'now-6h', to: 'now', refresh: '1m' }, { status: 'failed' })
+ * // → '/a/xray-decisions-app/executions?from=now-6h&to=now&refresh=1m&status=failed'
+ */
+export function linkWithTimeContext(
+  path: string,
+  current: UrlQueryMap,
+  params: Record<string, string | number | undefined> = {}
+): string {
+  const query = new URLSearchParams();
+  for (const key of TIME_KEYS) {
+    const value = firstString(current[key]);
+    if (value !== undefined && !(key in params)) {
+      query.set(key, value);
+    }
+  }
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') {
+      query.set(key, String(value));
+    }
+  }
+  const search = query.toString();
+  return search ? `${path}?${search}` : path;
+}
+
 /** The refresh interval in the URL (`30s`, `1m`...), or '' for off. */
 export function refreshFromQuery(query: UrlQueryMap): string {
   const value = firstString(query.refresh);

@@ -1,4 +1,4 @@
-import { LONG_VALUE_LINES, previewOf, toDisplayValue } from './values';
+import { jsonLeafText, LONG_VALUE_LINES, previewOf, toDisplayValue } from './values';
 
 describe('values', () => {
   it('pretty-prints JSON text', () => {
@@ -16,5 +16,14 @@ describe('values', () => {
     expect(long.isLong).toBe(true);
     expect(previewOf(long).split('\n')).toHaveLength(LONG_VALUE_LINES);
     expect(toDisplayValue('short').isLong).toBe(false);
+  });
+  it('keeps numbers exactly as stored when pretty-printing', () => {
+    const value = toDisplayValue('{"id":12345678901234567890,"price":1.10,"tiny":1e-7,"neg":-0.0}');
+    expect(value.text).toBe('{\n  "id": 12345678901234567890,\n  "price": 1.10,\n  "tiny": 1e-7,\n  "neg": -0.0\n}');
+    const parsed = value.parsed as Record<string, unknown>;
+    expect(jsonLeafText(parsed.id)).toBe('12345678901234567890');
+    expect(jsonLeafText(parsed.price)).toBe('1.10');
+    expect(jsonLeafText('a "quoted" text')).toBe('"a \\"quoted\\" text"');
+    expect(jsonLeafText(null)).toBe('null');
   });
 });

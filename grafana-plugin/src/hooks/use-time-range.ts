@@ -1,6 +1,6 @@
 /**
- * The time range and refresh interval of a page, kept in the URL like
- * Grafana's dashboards (`from`, `to`, `refresh`). Relative ranges are
+ * The time range, refresh interval and time zone of a page, kept in the URL
+ * like Grafana's dashboards (`from`, `to`, `refresh`, `timezone`). Relative ranges are
  * resolved against "now" again on every refresh, manual or automatic.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -13,6 +13,7 @@ import {
   refreshFromQuery,
   resolveRange,
   shiftRange,
+  timeZoneFromQuery,
   toTimeWindow,
 } from '../data/url-state';
 import { useQueryParams } from './use-url-state';
@@ -37,7 +38,7 @@ export interface TimeRangeState {
 export function useTimeRange(): TimeRangeState {
   const [query, update] = useQueryParams();
   const [refreshKey, setRefreshKey] = useState(0);
-  const [timeZone, setTimeZone] = useState<TimeZone>('browser');
+  const timeZone = timeZoneFromQuery(query);
   const rawFrom = query.from;
   const rawTo = query.to;
 
@@ -52,6 +53,10 @@ export function useTimeRange(): TimeRangeState {
   const refreshNow = useCallback(() => setRefreshKey((key) => key + 1), []);
   const setRange = useCallback((next: TimeRange) => update(rangeToQuery(next)), [update]);
   const setRefresh = useCallback((interval: string) => update({ refresh: interval || null }), [update]);
+  const setTimeZone = useCallback(
+    (zone: TimeZone) => update({ timezone: zone && zone !== 'browser' ? zone : null }),
+    [update]
+  );
 
   useEffect(() => {
     if (!refresh) {

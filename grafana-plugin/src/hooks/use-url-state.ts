@@ -8,7 +8,7 @@ import { useCallback, useMemo } from 'react';
 import { useLocation } from 'react-router-dom';
 import type { UrlQueryMap } from '@grafana/data';
 import { locationSearchToObject, locationService } from '@grafana/runtime';
-import { type Filters, filtersFromQuery } from '../data/url-state';
+import { type Filters, filtersFromQuery, linkWithTimeContext } from '../data/url-state';
 
 export type QueryPatch = Record<string, string | number | null | undefined>;
 
@@ -32,4 +32,16 @@ export function useUrlFilters(): [Filters, (key: keyof Filters, value: string | 
   const filters = useMemo(() => filtersFromQuery(query), [query]);
   const setFilter = useCallback((key: keyof Filters, value: string | undefined) => update({ [key]: value }), [update]);
   return [filters, setFilter];
+}
+
+/**
+ * Builds links to other pages of the app that keep this page's time range, refresh interval and
+ * time zone (so drilling down never resets them).
+ */
+export function useLinkWithTimeContext(): (
+  path: string,
+  params?: Record<string, string | number | undefined>
+) => string {
+  const [query] = useQueryParams();
+  return useCallback((path, params) => linkWithTimeContext(path, query, params), [query]);
 }

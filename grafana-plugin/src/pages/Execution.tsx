@@ -18,9 +18,10 @@ import { testIds } from '../components/testIds';
 import { Timeline, type TimelineHandle } from '../components/timeline/Timeline';
 import { TraceView } from '../components/trace/TraceView';
 import { layoutTimeline, rootCauseIndex } from '../data/timeline-layout';
+import { usageTotals } from '../data/usage-totals';
 import { toTraceFrame } from '../data/trace-frame';
 import { prefixRoute, ROUTES } from '../constants';
-import { useQueryParams } from '../hooks/use-url-state';
+import { useLinkWithTimeContext, useQueryParams } from '../hooks/use-url-state';
 
 type TabId = 'timeline' | 'trace';
 
@@ -28,12 +29,14 @@ function Execution() {
   const styles = useStyles2(getStyles);
   const { executionId = '' } = useParams<{ executionId: string }>();
   const [query, update] = useQueryParams();
+  const link = useLinkWithTimeContext();
   const tab: TabId = query.tab === 'trace' ? 'trace' : 'timeline';
   const execution = useExecution(executionId);
   const timelineRef = useRef<TimelineHandle>(null);
 
   const response = execution.value;
   const layout = useMemo(() => (response ? layoutTimeline(response.steps, response.execution) : undefined), [response]);
+  const usage = useMemo(() => (layout ? usageTotals(layout.rows) : undefined), [layout]);
   const traceFrame = useMemo(
     () => (response && tab === 'trace' ? toTraceFrame(response.execution, response.steps) : undefined),
     [response, tab]
@@ -66,7 +69,7 @@ function Execution() {
     <PluginPage
       pageNav={{
         text: `${title} · ${executionId}`,
-        parentItem: { text: 'Executions', url: prefixRoute(ROUTES.Executions) },
+        parentItem: { text: 'Executions', url: link(prefixRoute(ROUTES.Executions)) },
       }}
     >
       <div className={styles.page} data-testid={testIds.execution.container} data-execution-id={executionId}>
@@ -78,6 +81,7 @@ function Execution() {
               execution={response.execution}
               stepCount={layout.rows.length}
               failedCount={layout.failedIndexes.length}
+              usage={usage?.execution}
             />
             {firstFailed && (
               <div data-testid={testIds.execution.failureBanner}>
@@ -131,7 +135,10 @@ function Execution() {
                       onSelect={select}
                     />
                     <div className={styles.details}>
-                      <StepDetails row={selectedRow} />
+                      <StepDetails
+                        row={selectedRow}
+                        subtreeUsage={selectedRow ? usage?.bySubtree[selectedRow.index] : undefined}
+                      />
                     </div>
                   </div>
                 )

@@ -77,10 +77,10 @@ describe('Overview page', () => {
     expect(rows[0]).toHaveTextContent('50.0%');
     expect(within(rows[0]).getByRole('link', { name: '7 transactions in 60s (limit 5)' })).toHaveAttribute(
       'href',
-      '/a/xray-decisions-app/executions/fraud-1'
+      '/a/xray-decisions-app/executions/fraud-1?from=now-1h&to=now'
     );
     expect(within(rows[0]).getByRole('link', { name: 'velocity-check' }).getAttribute('href')).toBe(
-      '/a/xray-decisions-app/executions?step=velocity-check&pipeline=fraud-check&status=failed&environment=staging'
+      '/a/xray-decisions-app/executions?from=now-1h&to=now&step=velocity-check&pipeline=fraud-check&status=failed&environment=staging'
     );
     // No failure found for credit-score in the counted hours: a dash, not a broken link.
     expect(rows[1]).toHaveTextContent('3 of 12');

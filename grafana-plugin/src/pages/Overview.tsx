@@ -4,12 +4,20 @@
  * steps that fail most — filtered by pipeline and environment. Everything is
  * in the URL (time range, refresh, filters).
  */
-import React, { useMemo } from 'react';
+import React, { useCallback, useMemo } from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { type AbsoluteTimeRange, dateTime, type GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { PanelChrome, Stack, useStyles2 } from '@grafana/ui';
-import { useDurationPercentiles, useFailureRate, useSummary, useTopFailingSteps } from '../api/hooks';
+import {
+  useDurationPercentiles,
+  useDurationsByPipeline,
+  useFailureRate,
+  useSummary,
+  useTopFailingSteps,
+} from '../api/hooks';
+import { adaptiveIntervalSeconds, rebucketFailureRate } from '../data/adaptive-buckets';
+import { toP95ByPipelineFrames } from '../data/p95-by-pipeline';
 import type { StatsQuery } from '../api/types';
 import { QueryError } from '../components/common/QueryError';
 import { EnvironmentPicker, PipelinePicker } from '../components/controls/Filters';
@@ -22,7 +30,9 @@ import { toDurationFrame, toDurationPoints } from '../data/duration-percentiles'
 import { toExecutionsPerIntervalFrame, toFailureRateFrames } from '../data/failure-rate';
 import { chooseIntervalSeconds } from '../data/time';
 import { useTimeRange } from '../hooks/use-time-range';
-import { useUrlFilters } from '../hooks/use-url-state';
+import { useLinkWithTimeContext, useUrlFilters } from '../hooks/use-url-state';
+import { withExecutionLinks } from '../data/data-links';
+import { prefixRoute, ROUTES } from '../constants';
 
 function Overview() {
   const styles = useStyles2(getStyles);
@@ -38,10 +48,19 @@ function Overview() {
   const summary = useSummary(query, time.refreshKey);
   const durations = useDurationPercentiles(query, intervalSeconds, time.refreshKey);
   const topSteps = useTopFailingSteps(query, time.refreshKey);
+  const durationsByPipeline = useDurationsByPipeline(query, intervalSeconds, time.refreshKey);
 
-  const failureFrames = useMemo(
-    () => (failureRate.value ? toFailureRateFrames(failureRate.value, time.window) : []),
-    [failureRate.value, time.window]
+  // Rates over buckets wide enough to hold a few executions each (counts stay per interval).
+  const failureFrames = useMemo(() => {
+    if (!failureRate.value) {
+      return [];
+    }
+    const interval = adaptiveIntervalSeconds(failureRate.value, time.window);
+    return toFailureRateFrames(rebucketFailureRate(failureRate.value, interval), time.window);
+  }, [failureRate.value, time.window]);
+  const p95Frames = useMemo(
+    () => (durationsByPipeline.value ? toP95ByPipelineFrames(durationsByPipeline.value, time.window) : []),
+    [durationsByPipeline.value, time.window]
   );
   const executionFrames = useMemo(
     () => (failureRate.value ? [toExecutionsPerIntervalFrame(failureRate.value, time.window)] : []),
@@ -51,6 +70,64 @@ function Overview() {
     () => (durations.value ? [toDurationFrame(toDurationPoints(durations.value, time.window))] : []),
     [durations.value, time.window]
   );
+  // From a spike to its executions: every series links to the Executions page with this page's
+  // time context and filters, plus the series' own pipeline or status.
+  const link = useLinkWithTimeContext();
+  const executionsLink = useCallback(
+    (params: Record<string, string | undefined>) =>
+      link(prefixRoute(ROUTES.Executions), { pipeline: filters.pipeline, environment: filters.environment, ...params }),
+    [link, filters.pipeline, filters.environment]
+  );
+  const linkedFailureFrames = useMemo(
+    () =>
+      withExecutionLinks(
+        failureFrames,
+        (frame) => ({ pipeline: frame.name, status: 'failed' }),
+        executionsLink,
+        (frame) => `Failed executions of ${frame.name}`
+      ),
+    [failureFrames, executionsLink]
+  );
+  const linkedExecutionFrames = useMemo(
+    () =>
+      withExecutionLinks(
+        executionFrames,
+        (_frame, field) => ({ status: field === 'Failed' ? 'failed' : 'completed' }),
+        executionsLink,
+        (_frame, field) => `${field} executions`
+      ),
+    [executionFrames, executionsLink]
+  );
+  const linkedDurationFrames = useMemo(
+    () =>
+      withExecutionLinks(
+        durationFrames,
+        () => ({}),
+        executionsLink,
+        () => 'Executions of this range'
+      ),
+    [durationFrames, executionsLink]
+  );
+  // Drag-to-zoom: the dragged range becomes the page's (absolute) range, in the URL.
+  const { setRange } = time;
+  const zoomTo = useCallback(
+    ({ from, to }: AbsoluteTimeRange) => {
+      const range = { from: dateTime(from), to: dateTime(to) };
+      setRange({ ...range, raw: range });
+    },
+    [setRange]
+  );
+  const linkedP95Frames = useMemo(
+    () =>
+      withExecutionLinks(
+        p95Frames,
+        (frame) => ({ pipeline: frame.name }),
+        executionsLink,
+        (frame) => `Executions of ${frame.name}`
+      ),
+    [p95Frames, executionsLink]
+  );
+
   const loading = failureRate.loading || summary.loading || durations.loading || topSteps.loading;
 
   return (
@@ -76,7 +153,8 @@ function Overview() {
             testId={testIds.overview.failureRatePanel}
             title="Failure rate by pipeline"
             description="Share of executions that failed, per pipeline and interval"
-            frames={failureFrames}
+            frames={linkedFailureFrames}
+            onChangeTimeRange={zoomTo}
             timeRange={time.range}
             timeZone={time.timeZone}
             loading={failureRate.loading}
@@ -86,7 +164,8 @@ function Overview() {
             testId={testIds.overview.executionsPanel}
             title="Executions per interval"
             description="Executions started per interval, completed and failed stacked"
-            frames={executionFrames}
+            frames={linkedExecutionFrames}
+            onChangeTimeRange={zoomTo}
             timeRange={time.range}
             timeZone={time.timeZone}
             loading={failureRate.loading}
@@ -101,12 +180,27 @@ function Overview() {
             testId={testIds.overview.durationPanel}
             title="Execution duration p50 / p95"
             description="Percentiles of execution duration per interval"
-            frames={durationFrames}
+            frames={linkedDurationFrames}
+            onChangeTimeRange={zoomTo}
             timeRange={time.range}
             timeZone={time.timeZone}
             loading={durations.loading}
             error={durations.error}
           />
+          <TimeSeriesPanel
+            testId={testIds.overview.p95ByPipelinePanel}
+            title="p95 duration by pipeline"
+            description="Each pipeline's own 95th percentile of execution duration per interval"
+            frames={linkedP95Frames}
+            onChangeTimeRange={zoomTo}
+            timeRange={time.range}
+            timeZone={time.timeZone}
+            loading={durationsByPipeline.loading}
+            error={durationsByPipeline.error}
+          />
+        </div>
+
+        <div className={styles.row}>
           <div className={styles.tableCell} data-testid={testIds.overview.topFailingSteps}>
             <PanelChrome
               title="Steps that fail most"

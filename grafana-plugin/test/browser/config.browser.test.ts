@@ -8,7 +8,11 @@ import { testIds } from '../../src/components/testIds';
 import { gotoPlugin, screenshot, usePluginPage } from './support/browser';
 
 describe('Configuration page', () => {
-  const session = usePluginPage(() => ({ enabled: false, pinned: false, jsonData: {}, secureJsonData: {} }));
+  // Only an org admin may change plugin settings in Grafana (the host refuses others, see host-server.ts).
+  const session = usePluginPage(() => ({ enabled: false, pinned: false, jsonData: {}, secureJsonData: {} }), {
+    orgRole: 'Admin',
+    isGrafanaAdmin: false,
+  });
 
   it('saves the collector URL and key; the key stays on the server', async () => {
     const { page, host } = session.context;
@@ -88,5 +92,28 @@ describe('Configuration page', () => {
     };
     await gotoPlugin(session.context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
     await page.getByText('Could not load executions').waitFor();
+  });
+});
+
+describe('The host as Grafana answers a Viewer', () => {
+  const session = usePluginPage();
+
+  it('refuses settings changes, non-GET collector requests and paths outside the routes', async () => {
+    const { page, host } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/executions?from=now-1h&to=now');
+    const statuses = await page.evaluate(async () => {
+      const send = async (url: string, method: string) =>
+        (await fetch(url, { method, body: method === 'GET' ? undefined : '{}' })).status;
+      return {
+        settings: await send('/api/plugins/xray-decisions-app/settings', 'POST'),
+        postExecutions: await send('/api/plugin-proxy/xray-decisions-app/collector/api/v1/executions', 'POST'),
+        ingest: await send('/api/plugin-proxy/xray-decisions-app/collector/v1/traces', 'GET'),
+        oldRoute: await send('/api/plugin-proxy/xray-decisions-app/collector', 'GET'),
+        pipelines: await send('/api/plugin-proxy/xray-decisions-app/collector/api/v1/pipelines', 'GET'),
+      };
+    });
+    expect(statuses).toEqual({ settings: 403, postExecutions: 404, ingest: 404, oldRoute: 404, pipelines: 200 });
+    // These refusals were this test's own doing; the page's requests all matched.
+    host.proxied.splice(0, host.proxied.length, ...host.proxied.filter((request) => request.decision === 'forward'));
   });
 });

@@ -94,7 +94,7 @@ function expectedTopSteps(
 }
 
 /** The rows of the top failing steps table, by column header. */
-async function topStepRows(page: Page): Promise<Array<ExpectedStep & { rate: string }>> {
+async function topStepRows(page: Page): Promise<Array<ExpectedStep & { rate: string; latestQuery?: string }>> {
   const table = page.getByTestId(`${testIds.overview.topFailingSteps}-table`);
   await table.waitFor();
   return table.evaluate((element) => {
@@ -114,11 +114,33 @@ async function topStepRows(page: Page): Promise<Array<ExpectedStep & { rate: str
         failed,
         total,
         latestError: latest?.textContent?.trim() ?? '',
-        latestExecutionId: decodeURIComponent(href.split('/executions/')[1] ?? ''),
+        latestExecutionId: decodeURIComponent((href.split('/executions/')[1] ?? '').split('?')[0]),
+        latestQuery: href.split('?')[1] ?? '',
         rate: text('Rate'),
       };
     });
   });
+}
+
+/**
+ * The table's rows once they are what the test expects, or whatever they are
+ * after `timeoutMillis` (so the assertion that follows shows the difference):
+ * a filter change refreshes the stats and the table in separate requests.
+ */
+async function settledTopStepRows<T>(
+  page: Page,
+  view: (rows: Array<ExpectedStep & { rate: string; latestQuery?: string }>) => T,
+  expected: T,
+  timeoutMillis = 15_000
+): Promise<T> {
+  const deadline = Date.now() + timeoutMillis;
+  for (;;) {
+    const shown = view(await topStepRows(page));
+    if (JSON.stringify(shown) === JSON.stringify(expected) || Date.now() > deadline) {
+      return shown;
+    }
+    await page.waitForTimeout(100);
+  }
 }
 
 /** Waits until the panel has been given at least one frame, then returns its frames. */
@@ -155,7 +177,7 @@ describe('Overview page', () => {
     return (await tile.textContent()) ?? '';
   }
 
-  it('shows the seeded totals and the failure rate of each pipeline per minute', async () => {
+  it('shows the seeded totals and the failure rate of each pipeline over buckets fit for its volume', async () => {
     const { page } = session.context;
     // The last hour: the collector buckets it by the minute, as the plugin asks.
     await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
@@ -177,12 +199,22 @@ describe('Overview page', () => {
     expect(pluginId).toBe('timeseries');
     const pipelines = [...new Set(executions.map((execution) => execution.pipeline))].sort();
     expect(frames.map((frame) => frame.name)).toEqual(pipelines);
+    // 21 executions in an hour: 1-minute rates would be 0% or 100% dots, so buckets are widened
+    // (adaptive-buckets.ts) to one of the collector's steps that nests the minutes.
+    const widths = new Set(
+      frames.map((frame) => (frame.meta as { custom?: { intervalSeconds?: number } })?.custom?.intervalSeconds)
+    );
+    expect(widths.size).toBe(1);
+    const width = [...widths][0]! * 1000;
+    expect(width).toBeGreaterThan(MINUTE);
+    expect(width % MINUTE).toBe(0);
     for (const frame of frames) {
       const times = frame.fields[0].values as number[];
       const rates = frame.fields[1].values as Array<number | null>;
+      const counts = frame.fields[2].values as Array<number | null>;
       const expected = new Map<number, { executions: number; failed: number }>();
       for (const execution of executions.filter((e) => e.pipeline === frame.name)) {
-        const bucket = Math.floor(execution.startMs / MINUTE) * MINUTE;
+        const bucket = Math.floor(execution.startMs / width) * width;
         const sum = expected.get(bucket) ?? { executions: 0, failed: 0 };
         sum.executions += 1;
         sum.failed += execution.failed ? 1 : 0;
@@ -192,7 +224,21 @@ describe('Overview page', () => {
       expect([...shown.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [bucket, sum] of expected) {
         expect(shown.get(bucket)).toBeCloseTo(sum.failed / sum.executions);
+        // The rate's count rides along (tooltip), so 100% of 1 never reads like 100% of 50.
+        expect(counts[times.indexOf(bucket)]).toBe(sum.executions);
       }
+    }
+    // Each pipeline's own p95 series: exactly the seeded durations' p95 per minute.
+    const p95Frames = await waitForFrames(page, testIds.overview.p95ByPipelinePanel);
+    expect(p95Frames.map((frame) => frame.name)).toEqual(pipelines);
+    for (const frame of p95Frames) {
+      const mine = expectedDurations(executions.filter((e) => e.pipeline === frame.name));
+      const times = frame.fields[0].values as number[];
+      const p95 = frame.fields[1].values as Array<number | null>;
+      const shownP95 = new Map(times.map((time, i) => [time, p95[i]] as const).filter(([, value]) => value !== null));
+      expect(new Map([...shownP95].sort(([a], [b]) => a - b))).toEqual(
+        new Map([...mine].sort(([a], [b]) => a - b).map(([bucket, { p95: value }]) => [bucket, value]))
+      );
     }
 
     // Executions per interval: completed + failed over all pipelines add up to the seeded count.
@@ -228,13 +274,15 @@ describe('Overview page', () => {
       fromMillis: Date.now() - HOUR,
       toMillis: Date.now(),
     });
-    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(expected);
+    expect(rows.map(({ rate: _rate, latestQuery: _query, ...row }) => row)).toEqual(expected);
     expect(expected.slice(0, 2).map((step) => [step.name, step.failed, step.total])).toEqual([
       ['velocity-check', 4, 8],
       ['credit-score', 3, 12],
     ]);
     expect(rows[0].rate).toBe('50.0%');
     expect(rows[1].rate).toBe('25.0%');
+    // The link to the execution keeps the page's time range.
+    expect(rows[0].latestQuery).toBe('from=now-1h&to=now');
     await page.waitForTimeout(300); // let the charts settle for the screenshot
     await screenshot(page, 'overview');
 
@@ -246,9 +294,12 @@ describe('Overview page', () => {
     expect(await statValue('failed')).toBe('4');
     expect(await statValue('failure-rate')).toBe('50.0%');
     const fraud = session.state.manifest.executions.filter((execution) => execution.pipeline === 'fraud-check');
-    expect(await topStepRows(page)).toEqual([
-      expect.objectContaining({ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }),
-    ]);
+    const fraudRows = await settledTopStepRows(
+      page,
+      (rows) => rows.map(({ name, pipeline, failed, total }) => ({ name, pipeline, failed, total })),
+      [{ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }]
+    );
+    expect(fraudRows).toEqual([{ name: 'velocity-check', pipeline: 'fraud-check', failed: 4, total: 8 }]);
     expect(
       expectedTopSteps(fraud, { fromMillis: Date.now() - HOUR, toMillis: Date.now() }).map((step) => step.name)
     ).toEqual(['velocity-check']);
@@ -277,11 +328,15 @@ describe('Overview page', () => {
       ([selector, count]) => document.querySelector(selector)?.textContent === count,
       [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(staging.length)]
     );
-    // Steps are filtered by environment on the server, counts and latest error alike.
-    const rows = await topStepRows(page);
-    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(
-      expectedTopSteps(staging, { fromMillis: Date.now() - HOUR, toMillis: Date.now() })
+    // Steps are filtered by environment on the server, counts and latest error alike. The table
+    // refreshes after the totals (another request): wait for the rows themselves.
+    const expectedRows = expectedTopSteps(staging, { fromMillis: Date.now() - HOUR, toMillis: Date.now() });
+    const rows = await settledTopStepRows(
+      page,
+      (shown) => shown.map(({ rate: _rate, latestQuery: _query, ...row }) => row),
+      expectedRows
     );
+    expect(rows).toEqual(expectedRows);
     expect(rows.map((row) => row.name)).toEqual(['velocity-check']);
     expect(rows[0].latestError).toBe('7 transactions in 60s (limit 5)');
     // Durations too: only the staging executions' minutes.
@@ -314,7 +369,7 @@ describe('Overview page', () => {
       [`[data-testid="${testIds.overview.stat}"][data-stat="executions"] [data-stat-value]`, String(inRange.length)]
     );
     const rows = await topStepRows(page);
-    expect(rows.map(({ rate: _rate, ...row }) => row)).toEqual(expected);
+    expect(rows.map(({ rate: _rate, latestQuery: _query, ...row }) => row)).toEqual(expected);
   });
 
   it('keeps the time range and refresh interval in the URL', async () => {
@@ -331,5 +386,100 @@ describe('Overview page', () => {
       .click();
     await page.waitForURL(/from=now-3h/);
     expect(new URL(page.url()).searchParams.get('refresh')).toBe('1m');
+  });
+
+  it('links every series to the executions behind it, keeping time range, refresh, time zone and filters', async () => {
+    const { page } = session.context;
+    const context = 'from=now-1h&to=now&refresh=1m&timezone=utc';
+    await gotoPlugin(session.context, `/a/xray-decisions-app/overview?${context}&environment=prod`);
+    const frames = await waitForFrames(page, testIds.overview.failureRatePanel);
+    const pipelines = [
+      ...new Set(session.state.manifest.executions.filter((e) => e.environment === 'prod').map((e) => e.pipeline)),
+    ];
+    const linkOf = (frame: ProbedFrame) => frame.fields.find((field) => field.type === 'number')!.links;
+    expect(Object.fromEntries(frames.map((frame) => [frame.name, linkOf(frame)]))).toEqual(
+      Object.fromEntries(
+        pipelines.sort().map((pipeline) => [
+          pipeline,
+          [
+            {
+              title: `Failed executions of ${pipeline}`,
+              url: `/a/xray-decisions-app/executions?${context}&pipeline=${encodeURIComponent(pipeline)}&environment=prod&status=failed`,
+            },
+          ],
+        ])
+      )
+    );
+    // Counts are whole numbers on the axis.
+    const counts = (await panelFrames(page, testIds.overview.executionsPanel)).frames[0];
+    expect(
+      counts.fields
+        .filter((field) => field.type === 'number')
+        .map((field) => [field.name, field.decimals, field.links?.[0].url])
+    ).toEqual([
+      ['Completed', 0, `/a/xray-decisions-app/executions?${context}&environment=prod&status=completed`],
+      ['Failed', 0, `/a/xray-decisions-app/executions?${context}&environment=prod&status=failed`],
+    ]);
+
+    // Following a link (Grafana navigates within the app): exactly those executions, context kept.
+    const pipeline = pipelines[0];
+    await page.evaluate(
+      (url) => {
+        const anchor = document.createElement('a');
+        anchor.href = url;
+        anchor.textContent = 'data link';
+        document.body.appendChild(anchor);
+        anchor.click();
+      },
+      linkOf(frames.find((frame) => frame.name === pipeline)!)![0].url
+    );
+    await page.waitForURL(/\/executions\?/);
+    const expectedIds = session.state.manifest.executions
+      .filter((e) => e.pipeline === pipeline && e.environment === 'prod' && e.failed)
+      .map((e) => e.executionId)
+      .sort();
+    await page.waitForFunction(([selector, count]) => document.querySelectorAll(selector).length === count, [
+      `[data-testid="${testIds.executions.link}"]`,
+      expectedIds.length,
+    ] as const);
+    const shownIds = await page
+      .getByTestId(testIds.executions.link)
+      .evaluateAll((links) => links.map((link) => link.getAttribute('data-execution-id') ?? ''));
+    expect(shownIds.sort()).toEqual(expectedIds);
+
+    // And on to one execution: the time context travels along.
+    await page.getByTestId(testIds.executions.link).first().click();
+    await page.waitForURL(/\/executions\/[^?]+\?/);
+    const executionQuery = new URL(page.url()).searchParams;
+    expect(['from', 'to', 'refresh', 'timezone'].map((key) => executionQuery.get(key))).toEqual([
+      'now-1h',
+      'now',
+      '1m',
+      'utc',
+    ]);
+  });
+
+  it('zooms to the range dragged across a chart, keeping the filters', async () => {
+    const { page } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now&pipeline=fraud-check');
+    await waitForFrames(page, testIds.overview.failureRatePanel);
+    const plot = page.getByTestId(testIds.overview.failureRatePanel).locator('.u-over');
+    await plot.waitFor();
+    const box = (await plot.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.25, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, y, { steps: 8 });
+    await page.mouse.move(box.x + box.width * 0.75, y, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForURL(/from=\d{13}/);
+    const query = new URL(page.url()).searchParams;
+    const from = Number(query.get('from'));
+    const to = Number(query.get('to'));
+    // About the middle half of the last hour.
+    expect(to - from).toBeGreaterThan(20 * MINUTE);
+    expect(to - from).toBeLessThan(40 * MINUTE);
+    expect(query.get('pipeline')).toBe('fraud-check');
+    await expect(page.getByTestId(testIds.controls.timeControls).textContent()).resolves.not.toContain('Last 1 hour');
   });
 });

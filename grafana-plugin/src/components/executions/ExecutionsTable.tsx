@@ -9,9 +9,12 @@ import { executionUrl } from '../../constants';
 import { formatDurationMs } from '../../data/time';
 import { StatusBadge } from '../common/StatusBadge';
 import { testIds } from '../testIds';
+import { useLinkWithTimeContext } from '../../hooks/use-url-state';
 
 export function ExecutionsTable({ executions }: { executions: ExecutionSummary[] }) {
   const styles = useStyles2(getStyles);
+  // The execution page keeps this page's time range, refresh and time zone (and its way back does too).
+  const link = useLinkWithTimeContext();
   const columns = useMemo<Array<Column<ExecutionSummary>>>(
     () => [
       {
@@ -19,7 +22,7 @@ export function ExecutionsTable({ executions }: { executions: ExecutionSummary[]
         header: 'Started',
         cell: ({ row: { original } }) => (
           <Link
-            to={executionUrl(original.executionId)}
+            to={link(executionUrl(original.executionId))}
             className={styles.link}
             data-testid={testIds.executions.link}
             data-execution-id={original.executionId}
@@ -71,16 +74,18 @@ export function ExecutionsTable({ executions }: { executions: ExecutionSummary[]
         cell: ({ row: { original } }) => <span className={styles.id}>{original.executionId}</span>,
       },
     ],
-    [styles]
+    [styles, link]
   );
   return (
-    <div data-testid={testIds.executions.table}>
+    // Wide rows (long ids and errors) scroll sideways inside the table instead of widening the page.
+    <div data-testid={testIds.executions.table} className={styles.scroll}>
       <InteractiveTable columns={columns} data={executions} getRowId={(execution) => execution.executionId} />
     </div>
   );
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  scroll: css({ overflowX: 'auto', maxWidth: '100%' }),
   link: css({
     color: theme.colors.text.link,
     whiteSpace: 'nowrap',

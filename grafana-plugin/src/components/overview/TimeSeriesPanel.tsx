@@ -5,7 +5,13 @@
  */
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
-import { type DataFrame, type FieldConfigSource, LoadingState, type TimeRange } from '@grafana/data';
+import {
+  type AbsoluteTimeRange,
+  type DataFrame,
+  type FieldConfigSource,
+  LoadingState,
+  type TimeRange,
+} from '@grafana/data';
 import type { TimeZone } from '@grafana/schema';
 import { PanelRenderer } from '@grafana/runtime';
 import { PanelChrome } from '@grafana/ui';
@@ -23,6 +29,8 @@ export interface TimeSeriesPanelProps {
   stacked?: boolean;
   height?: number;
   testId: string;
+  /** Dragging across the chart zooms to that range (Grafana's panels call this). */
+  onChangeTimeRange?: (range: AbsoluteTimeRange) => void;
 }
 
 const panelStyle = css({ width: '100%', minWidth: 0 });
@@ -86,6 +94,7 @@ export function TimeSeriesPanel(props: TimeSeriesPanelProps) {
             options={options}
             fieldConfig={fieldConfig}
             timeZone={timeZone}
+            onChangeTimeRange={props.onChangeTimeRange}
           />
         )}
       </PanelChrome>

@@ -10,17 +10,14 @@ import { type Column, InteractiveTable, Text, TextLink, useStyles2 } from '@graf
 import type { FailingStep } from '../../data/top-failing-steps';
 import { executionUrl, prefixRoute, ROUTES } from '../../constants';
 import { testIds } from '../testIds';
-
-function failingExecutionsUrl(step: FailingStep, environment: string | undefined): string {
-  const query = new URLSearchParams({ step: step.name, pipeline: step.pipeline, status: 'failed' });
-  if (environment) {
-    query.set('environment', environment);
-  }
-  return `${prefixRoute(ROUTES.Executions)}?${query.toString()}`;
-}
+import { useLinkWithTimeContext } from '../../hooks/use-url-state';
 
 export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; environment?: string }) {
   const styles = useStyles2(getStyles);
+  // Links keep the page's time range, refresh and time zone.
+  const link = useLinkWithTimeContext();
+  const failingExecutionsUrl = (step: FailingStep) =>
+    link(prefixRoute(ROUTES.Executions), { step: step.name, pipeline: step.pipeline, status: 'failed', environment });
   const columns = useMemo<Array<Column<FailingStep>>>(
     () => [
       {
@@ -28,7 +25,7 @@ export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; 
         header: 'Step',
         cell: ({ row: { original } }) => (
           <span className={styles.nowrap}>
-            <TextLink href={failingExecutionsUrl(original, environment)} inline={false}>
+            <TextLink href={failingExecutionsUrl(original)} inline={false}>
               {original.name}
             </TextLink>
           </span>
@@ -65,7 +62,7 @@ export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; 
           original.latest ? (
             <div className={styles.latest}>
               <span className={styles.error} title={original.latest.error}>
-                <TextLink href={executionUrl(original.latest.executionId)} inline={false} color="secondary">
+                <TextLink href={link(executionUrl(original.latest.executionId))} inline={false} color="secondary">
                   {original.latest.error || '(no message)'}
                 </TextLink>
               </span>
@@ -78,7 +75,7 @@ export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; 
           ),
       },
     ],
-    [styles, environment]
+    [styles, environment, link] // eslint-disable-line react-hooks/exhaustive-deps
   );
   if (steps.length === 0) {
     return (
@@ -88,7 +85,7 @@ export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; 
     );
   }
   return (
-    <div data-testid={`${testIds.overview.topFailingSteps}-table`}>
+    <div data-testid={`${testIds.overview.topFailingSteps}-table`} className={styles.scroll}>
       <InteractiveTable columns={columns} data={steps} getRowId={(step) => `${step.pipeline}/${step.name}`} />
     </div>
   );
@@ -96,6 +93,7 @@ export function TopFailingSteps({ steps, environment }: { steps: FailingStep[]; 
 
 const getStyles = (theme: GrafanaTheme2) => ({
   nowrap: css({ whiteSpace: 'nowrap' }),
+  scroll: css({ overflowX: 'auto', maxWidth: '100%' }),
   latest: css({ display: 'flex', flexDirection: 'column', minWidth: 0 }),
   error: css({
     display: 'inline-block',

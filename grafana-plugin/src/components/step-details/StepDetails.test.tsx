@@ -25,7 +25,7 @@ describe('StepDetails', () => {
       />
     );
     expect(screen.getByTestId(testIds.stepDetails.reasoning)).toHaveTextContent('Score 512 is below the 600 threshold');
-    expect(within(screen.getByTestId(testIds.stepDetails.input)).getByText(/"applicantId": "A-1"/)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.stepDetails.input)).toHaveTextContent('applicantId: "A-1"');
     expect(screen.getByTestId(testIds.stepDetails.error)).toHaveTextContent('ThresholdError');
     expect(screen.getByTestId(testIds.stepDetails.error)).toHaveTextContent('score below threshold');
     expect(screen.getByTestId(testIds.stepDetails.attributes)).toHaveTextContent('app.region');
@@ -36,6 +36,7 @@ describe('StepDetails', () => {
     const output = JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => `item-${i}`) });
     render(<StepDetails row={rowOf({ spanId: 's2', output })} />);
     const block = screen.getByTestId(testIds.stepDetails.output);
+    fireEvent.click(within(block).getByRole('button', { name: 'Text' }));
     expect(block).not.toHaveTextContent('item-39');
     fireEvent.click(within(block).getByTestId(testIds.stepDetails.expand));
     expect(block).toHaveTextContent('item-39');
@@ -44,5 +45,38 @@ describe('StepDetails', () => {
   it('asks for a selection when there is none', () => {
     render(<StepDetails row={undefined} />);
     expect(screen.getByTestId(testIds.stepDetails.container)).toHaveTextContent('Select a step');
+  });
+
+  it('shows JSON numbers exactly as stored, in a tree and as text, and copies the stored text', () => {
+    const input = '{"id":12345678901234567890,"price":1.10,"nested":{"deep":{"x":[1.0,2]}}}';
+    render(<StepDetails row={rowOf({ spanId: 's3', input })} />);
+    const block = screen.getByTestId(testIds.stepDetails.input);
+    const numbers = [...block.querySelectorAll('[data-json-kind="number"]')].map((node) => node.textContent);
+    expect(numbers).toEqual(['12345678901234567890', '1.10', '1.0', '2']);
+    // Deeper levels start folded.
+    expect(block.querySelector('details[data-json-depth="2"]')).not.toHaveAttribute('open');
+    fireEvent.click(within(block).getByRole('button', { name: 'Text' }));
+    expect(block.querySelector('pre')?.textContent).toContain('"id": 12345678901234567890,\n  "price": 1.10');
+  });
+
+  it('renders reasoning Markdown without letting it inject markup', () => {
+    const reasoning =
+      '**Declined**: score `512` < 600\n\n- rule A\n- rule B\n\n<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    render(<StepDetails row={rowOf({ spanId: 's4', reasoning })} />);
+    const section = screen.getByTestId(testIds.stepDetails.reasoning);
+    expect(section.querySelector('strong')).toHaveTextContent('Declined');
+    expect(section.querySelector('code')).toHaveTextContent('512');
+    expect(section.querySelectorAll('li')).toHaveLength(2);
+    expect(section.querySelector('script')).toBeNull();
+    expect(section.querySelector('[onerror]')).toBeNull();
+  });
+
+  it('does not carry a value’s expanded state over to the next step', () => {
+    const long = (tag: string) => Array.from({ length: 40 }, (_, i) => `${tag} line ${i}`).join('\n');
+    const { rerender } = render(<StepDetails row={rowOf({ spanId: 'a', output: long('first') })} />);
+    fireEvent.click(within(screen.getByTestId(testIds.stepDetails.output)).getByTestId(testIds.stepDetails.expand));
+    expect(screen.getByTestId(testIds.stepDetails.output)).toHaveTextContent('first line 39');
+    rerender(<StepDetails row={rowOf({ spanId: 'b', output: long('second') })} />);
+    expect(screen.getByTestId(testIds.stepDetails.output)).not.toHaveTextContent('second line 39');
   });
 });

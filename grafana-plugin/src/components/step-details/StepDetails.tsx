@@ -5,10 +5,11 @@
  */
 import React from 'react';
 import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
+import { type GrafanaTheme2, renderMarkdown } from '@grafana/data';
 import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { TimelineRow } from '../../data/timeline-layout';
 import { formatDurationMs } from '../../data/time';
+import { formatUsage, type UsageTotals } from '../../data/usage-totals';
 import { StatusBadge } from '../common/StatusBadge';
 import { testIds } from '../testIds';
 import { ValueBlock } from './ValueBlock';
@@ -23,7 +24,17 @@ function Section({ title, children, testId }: { title: string; children: React.R
   );
 }
 
-export function StepDetails({ row }: { row: TimelineRow | undefined }) {
+/**
+ * Reasoning is often Markdown (lists, emphasis, code). Grafana's renderMarkdown sanitizes the
+ * HTML it produces (DOMPurify), so recorded text cannot inject script or event handlers.
+ */
+function Reasoning({ text }: { text: string }) {
+  const styles = useStyles2(getStyles);
+  const html = React.useMemo(() => renderMarkdown(text), [text]);
+  return <div className={`markdown-html ${styles.reasoning}`} dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+export function StepDetails({ row, subtreeUsage }: { row: TimelineRow | undefined; subtreeUsage?: UsageTotals }) {
   const styles = useStyles2(getStyles);
   if (!row) {
     return (
@@ -46,6 +57,9 @@ export function StepDetails({ row }: { row: TimelineRow | undefined }) {
   if (step.costUsd) {
     usage.push(['Cost', `$${step.costUsd.toFixed(4)}`]);
   }
+  if (row.childCount > 0 && subtreeUsage && formatUsage(subtreeUsage)) {
+    usage.push([`With the ${subtreeUsage.modelSteps} model steps under it`, formatUsage(subtreeUsage)]);
+  }
 
   return (
     <div className={styles.pane} data-testid={testIds.stepDetails.container} data-span-id={step.spanId}>
@@ -67,14 +81,14 @@ export function StepDetails({ row }: { row: TimelineRow | undefined }) {
           <div data-testid={testIds.stepDetails.error}>
             <Alert severity="error" title={step.error.type || 'Error'}>
               <div className={styles.errorMessage}>{step.error.message || '(no message)'}</div>
-              {step.error.stack && <ValueBlock raw={step.error.stack} label="Stack trace" />}
+              {step.error.stack && <ValueBlock key={step.spanId} raw={step.error.stack} label="Stack trace" />}
             </Alert>
           </div>
         )}
 
         <Section title="Reasoning" testId={testIds.stepDetails.reasoning}>
           {step.reasoning ? (
-            <div className={styles.reasoning}>{step.reasoning}</div>
+            <Reasoning text={step.reasoning} />
           ) : (
             <Text color="secondary" italic>
               No reasoning recorded.
@@ -83,15 +97,15 @@ export function StepDetails({ row }: { row: TimelineRow | undefined }) {
         </Section>
 
         <Section title="Input" testId={testIds.stepDetails.input}>
-          <ValueBlock raw={step.input} label="Input" />
+          <ValueBlock key={step.spanId} raw={step.input} label="Input" />
         </Section>
 
         <Section title="Output" testId={testIds.stepDetails.output}>
-          <ValueBlock raw={step.output} label="Output" />
+          <ValueBlock key={step.spanId} raw={step.output} label="Output" />
         </Section>
 
         {usage.length > 0 && (
-          <Section title="Model">
+          <Section title="Model" testId={testIds.stepDetails.usage}>
             <table className={styles.table}>
               <tbody>
                 {usage.map(([key, value]) => (
@@ -117,7 +131,7 @@ export function StepDetails({ row }: { row: TimelineRow | undefined }) {
                   <tr key={key}>
                     <th className={styles.mono}>{key}</th>
                     <td>
-                      <ValueBlock raw={value} label={key} compact />
+                      <ValueBlock key={step.spanId} raw={value} label={key} compact />
                     </td>
                   </tr>
                 ))}

@@ -1,13 +1,15 @@
 /**
- * One serialized value (input, output, stack, attribute): JSON
- * pretty-printed, long values collapsed to their first lines with a toggle,
- * and a copy button.
+ * One serialized value (input, output, stack, attribute): JSON as a
+ * collapsible tree (or its exact pretty text), other long values collapsed
+ * to their first lines with a toggle, and a copy button that copies the
+ * value exactly as stored.
  */
 import React, { useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, ClipboardButton, Text, useStyles2 } from '@grafana/ui';
 import { previewOf, toDisplayValue } from '../../data/values';
+import { JsonTree } from './JsonTree';
 import { testIds } from '../testIds';
 
 interface Props {
@@ -21,6 +23,7 @@ export function ValueBlock({ raw, label, compact = false }: Props) {
   const styles = useStyles2(getStyles);
   const value = useMemo(() => toDisplayValue(raw), [raw]);
   const [expanded, setExpanded] = useState(false);
+  const [asText, setAsText] = useState(false);
 
   if (value.kind === 'empty') {
     return (
@@ -32,12 +35,28 @@ export function ValueBlock({ raw, label, compact = false }: Props) {
   if (compact && !value.isLong && value.kind === 'text') {
     return <span className={styles.inline}>{value.text}</span>;
   }
+  const asTree = value.kind === 'json' && !compact && !asText;
   const shown = value.isLong && !expanded ? previewOf(value) : value.text;
   return (
-    <div className={styles.block} data-kind={value.kind} data-collapsed={value.isLong && !expanded ? 'true' : 'false'}>
-      <pre className={styles.pre}>{shown}</pre>
+    <div
+      className={styles.block}
+      data-kind={value.kind}
+      data-collapsed={!asTree && value.isLong && !expanded ? 'true' : 'false'}
+    >
+      {asTree ? <JsonTree value={value.parsed} /> : <pre className={styles.pre}>{shown}</pre>}
       <div className={styles.actions}>
-        {value.isLong && (
+        {value.kind === 'json' && !compact && (
+          <Button
+            size="sm"
+            variant="secondary"
+            fill="text"
+            icon={asTree ? 'brackets-curly' : 'list-ul'}
+            onClick={() => setAsText(!asText)}
+          >
+            {asTree ? 'Text' : 'Tree'}
+          </Button>
+        )}
+        {!asTree && value.isLong && (
           <Button
             size="sm"
             variant="secondary"
@@ -50,7 +69,7 @@ export function ValueBlock({ raw, label, compact = false }: Props) {
           </Button>
         )}
         {!compact && (
-          <ClipboardButton size="sm" variant="secondary" fill="text" icon="copy" getText={() => value.text}>
+          <ClipboardButton size="sm" variant="secondary" fill="text" icon="copy" getText={() => raw}>
             Copy {label.toLowerCase()}
           </ClipboardButton>
         )}

@@ -62,11 +62,24 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
     });
   }, []);
 
+  // One roving focus: the row is scrolled into view, then (once rendered) gets the keyboard focus.
   const focusRow = useCallback(
-    (spanId: string, list: TimelineRow[]) => {
+    (spanId: string, list: TimelineRow[], moveFocus = false) => {
       const index = list.findIndex((row) => row.step.spanId === spanId);
-      if (index >= 0) {
-        virtualizer.scrollToIndex(index, { align: 'center' });
+      if (index < 0) {
+        return;
+      }
+      virtualizer.scrollToIndex(index, { align: 'auto' });
+      if (moveFocus) {
+        const focus = (attempt: number) => {
+          const element = scrollRef.current?.querySelector<HTMLElement>(`[data-span-id="${CSS.escape(spanId)}"]`);
+          if (element) {
+            element.focus({ preventScroll: true });
+          } else if (attempt < 5) {
+            requestAnimationFrame(() => focus(attempt + 1));
+          }
+        };
+        requestAnimationFrame(() => focus(0));
       }
     },
     [virtualizer]
@@ -109,7 +122,7 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
       const next = rows[index + (event.key === 'ArrowDown' ? 1 : -1)];
       if (next) {
         onSelect(next.step.spanId);
-        focusRow(next.step.spanId, rows);
+        focusRow(next.step.spanId, rows, true);
       }
     } else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && row.childCount > 0) {
       const isCollapsed = collapsed.has(row.step.spanId);
@@ -121,6 +134,11 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
   };
 
   const ticks = timelineTicks(layout.totalMs);
+  // Only one row is a tab stop (the selected one, or the first rendered when it is scrolled away);
+  // the arrows move between rows.
+  const virtualItems = virtualizer.getVirtualItems();
+  const renderedSpans = virtualItems.map((item) => rows[item.index]?.step.spanId);
+  const tabStopSpan = selectedSpanId && renderedSpans.includes(selectedSpanId) ? selectedSpanId : renderedSpans[0];
   return (
     <div className={styles.container} data-testid={testIds.timeline.container} data-row-count={layout.rows.length}>
       <div className={styles.header}>
@@ -151,7 +169,7 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
         aria-label="Decision timeline"
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
+          {virtualItems.map((item) => {
             const row = rows[item.index];
             const kind = statusKind(row.step.status, row.step.error !== null);
             return (
@@ -161,6 +179,7 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
                 top={item.start}
                 color={statusColor(theme, kind)}
                 selected={row.step.spanId === selectedSpanId}
+                isTabStop={row.step.spanId === tabStopSpan}
                 collapsed={collapsed.has(row.step.spanId)}
                 onSelect={onSelect}
                 onToggle={toggle}
@@ -179,6 +198,7 @@ interface RowProps {
   top: number;
   color: string;
   selected: boolean;
+  isTabStop: boolean;
   collapsed: boolean;
   onSelect: (spanId: string) => void;
   onToggle: (spanId: string) => void;
@@ -186,7 +206,7 @@ interface RowProps {
 }
 
 const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
-  const { row, top, color, selected, collapsed, onSelect, onToggle, onKeyDown } = props;
+  const { row, top, color, selected, isTabStop, collapsed, onSelect, onToggle, onKeyDown } = props;
   const styles = useStyles2(getStyles);
   const { step } = row;
   const indent = Math.min(row.depth, MAX_INDENT_LEVELS) * INDENT_PX;
@@ -196,7 +216,7 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
       style={{ transform: `translateY(${top}px)` }}
       onClick={() => onSelect(step.spanId)}
       onKeyDown={onKeyDown}
-      tabIndex={0}
+      tabIndex={isTabStop ? 0 : -1}
       role="treeitem"
       aria-level={row.depth + 1}
       aria-selected={selected}
@@ -212,6 +232,7 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
         {row.childCount > 0 ? (
           <button
             type="button"
+            tabIndex={-1}
             className={styles.toggle}
             aria-label={collapsed ? `Expand ${step.name}` : `Collapse ${step.name}`}
             data-testid={testIds.timeline.toggle}

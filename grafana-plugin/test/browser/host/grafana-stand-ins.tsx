@@ -22,7 +22,7 @@ import type {
   PanelRendererProps,
   PluginPageProps,
 } from '@grafana/runtime';
-import { TimeSeries, useStyles2, useTheme2 } from '@grafana/ui';
+import { TimeSeries, TooltipPlugin2, useStyles2, useTheme2 } from '@grafana/ui';
 import { Observable } from 'rxjs';
 
 /** Grafana's backend service, reduced to `fetch` (all the plugin uses) over window.fetch. */
@@ -125,6 +125,8 @@ function PanelDataProbe({ pluginId, data }: { pluginId: string; data?: PanelData
       // Trace frames can hold 10,000 rows: keep the probe small.
       values: frame.length > 2000 ? [] : field.values,
       displayName: field.config?.displayName,
+      decimals: field.config?.decimals,
+      links: field.config?.links,
     })),
   }));
   return (
@@ -155,7 +157,14 @@ function withFieldConfig(frames: DataFrame[], props: PanelRendererProps, theme: 
   }));
 }
 
-/** Draws a time series with @grafana/ui's TimeSeries (the core panel's own renderer). */
+/** TooltipHoverMode.xAll (a const enum in @grafana/ui's types, so not importable as a value). */
+const HOVER_ALL = 1;
+
+/**
+ * Draws a time series with @grafana/ui's TimeSeries (the core panel's own renderer) and, as
+ * Grafana's time series panel does, @grafana/ui's TooltipPlugin2: dragging across the plot zooms
+ * by calling the renderer's onChangeTimeRange (nothing else: no tooltip content is drawn here).
+ */
 function HostTimeSeries(props: PanelRendererProps) {
   const theme = useTheme2();
   const frames = withFieldConfig(props.data?.series ?? [], props, theme);
@@ -178,7 +187,17 @@ function HostTimeSeries(props: PanelRendererProps) {
       timeZone={props.timeZone ?? 'browser'}
       legend={legend}
       options={props.options}
-    />
+    >
+      {(config) => (
+        <TooltipPlugin2
+          config={config}
+          hoverMode={HOVER_ALL}
+          queryZoom={props.onChangeTimeRange}
+          clientZoom={true}
+          render={() => null}
+        />
+      )}
+    </TimeSeries>
   );
 }
 

@@ -4,8 +4,10 @@
  * the panel-data probe, and screenshots.
  */
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { ProxyUser } from './grafana-plugin-proxy';
 import { type HostServer, type PluginSettings, startHostServer } from './host-server';
 import { ARTIFACTS_DIR, CHROMIUM_PATH, STATE_FILE } from './paths';
 import type { SeedManifest } from './seed';
@@ -46,8 +48,8 @@ export interface TestContext {
   requests: Array<{ url: string; headers: Record<string, string>; postData: string | null }>;
 }
 
-export async function openContext(browser: Browser, settings: PluginSettings): Promise<TestContext> {
-  const host = await startHostServer(settings);
+export async function openContext(browser: Browser, settings: PluginSettings, user?: ProxyUser): Promise<TestContext> {
+  const host = await startHostServer(settings, user);
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, colorScheme: 'dark' });
   const pageErrors: string[] = [];
   const requests: TestContext['requests'] = [];
@@ -79,7 +81,14 @@ export interface ProbedFrame {
   name?: string;
   meta?: { preferredVisualisationType?: string };
   length: number;
-  fields: Array<{ name: string; type: string; values: unknown[]; displayName?: string }>;
+  fields: Array<{
+    name: string;
+    type: string;
+    values: unknown[];
+    displayName?: string;
+    decimals?: number;
+    links?: Array<{ title: string; url: string }>;
+  }>;
 }
 
 /** The frames a panel (PanelRenderer) was given, inside the element with this test id. */
@@ -97,6 +106,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
+}
+
+/**
+ * Keeps a measured figure in test-artifacts/timings.json (and prints it):
+ * the tests never assert speed, a person or bench/ reads the numbers.
+ */
+export function recordTiming(name: string, millis: number): void {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, 'timings.json');
+  const timings = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  timings[name] = { millis: Math.round(millis), loadAverage: os.loadavg()[0], at: new Date().toISOString() };
+  fs.writeFileSync(file, `${JSON.stringify(timings, null, 2)}\n`);
+  console.log(`${name}: ${Math.round(millis)} (load average ${os.loadavg()[0].toFixed(2)})`);
 }
 
 /** The dark theme's colour for a token, as the browser reports computed colours (rgb()). */
@@ -130,11 +152,13 @@ export interface PluginPageSession {
 /**
  * The lifecycle every browser test file shares, registered in the calling
  * `describe`: one Chromium per file, a fresh host and page per test (with
- * the plugin settings `settingsFor` gives), and no uncaught page error
- * allowed in any test.
+ * the plugin settings `settingsFor` gives, signed in as `user`, a Viewer by
+ * default), no uncaught page error allowed in any test, and every collector
+ * request the page made matched a plugin.json route under Grafana's rules.
  */
 export function usePluginPage(
-  settingsFor: (state: RunState) => PluginSettings = configuredSettings
+  settingsFor: (state: RunState) => PluginSettings = configuredSettings,
+  user?: ProxyUser
 ): PluginPageSession {
   let browser: Browser | undefined;
   let state: RunState | undefined;
@@ -145,10 +169,11 @@ export function usePluginPage(
   });
   afterAll(async () => browser?.close());
   beforeEach(async () => {
-    context = await openContext(browser!, settingsFor(state!));
+    context = await openContext(browser!, settingsFor(state!), user);
   });
   afterEach(async () => {
     expect(context!.pageErrors).toEqual([]);
+    expect(context!.host.proxied.filter((request) => request.decision !== 'forward')).toEqual([]);
     await closeContext(context);
   });
   return {

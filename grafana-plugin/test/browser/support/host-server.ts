@@ -4,9 +4,12 @@
  *   @grafana/ui's icons under public/build/img/icons/;
  * - keeps the plugin's settings like Grafana's /api/plugins/<id>/settings
  *   (secureJsonData is stored but never returned, only secureJsonFields);
- * - proxies /api/plugin-proxy/<id>/collector/* to jsonData.collectorUrl
- *   adding `Authorization: Bearer <secureJsonData.apiKey>`, as the route in
- *   plugin.json tells Grafana to.
+ * - only an org Admin (or Grafana server admin) may change them;
+ * - proxies /api/plugin-proxy/<id>/... through plugin.json's routes with
+ *   Grafana's own semantics (./grafana-plugin-proxy.ts: segment matching,
+ *   `*`, `:param`, method, reqRole), for the signed-in user `user` (a
+ *   Viewer unless a test says otherwise); what matches no route gets
+ *   Grafana's 404 "plugin route match not found".
  * Listens on 127.0.0.1, port 0.
  */
 import fs from 'fs';
@@ -15,6 +18,7 @@ import path from 'path';
 import type { AddressInfo } from 'net';
 import pluginJson from '../../../src/plugin.json';
 import { HOST_BUILD_DIR, HOST_DIR } from './build-host';
+import { decideProxy, hasRole, type PluginRoute, type ProxyUser } from './grafana-plugin-proxy';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DIST_DIR = path.join(ROOT, 'dist');
@@ -30,14 +34,19 @@ export interface PluginSettings {
 
 export interface ProxiedRequest {
   method: string;
+  /** The upstream path and query (under the collector URL), or the browser's path when nothing matched. */
   path: string;
   status: number;
   injectedAuthorization: boolean;
+  /** What Grafana's proxy decided: forwarded, or refused (no route, role too low). */
+  decision: 'forward' | 'denied' | 'no-route' | 'bad-template';
 }
 
 export interface HostServer {
   url: string;
   settings: PluginSettings;
+  /** The signed-in user, as Grafana's proxy checks routes' reqRole against it. */
+  user: ProxyUser;
   proxied: ProxiedRequest[];
   close: () => Promise<void>;
 }
@@ -90,50 +99,67 @@ function publicSettings(settings: PluginSettings) {
   };
 }
 
-function proxy(req: http.IncomingMessage, res: http.ServerResponse, server: HostServer, rest: string) {
-  const { collectorUrl } = server.settings.jsonData;
-  if (!collectorUrl) {
+function proxy(req: http.IncomingMessage, res: http.ServerResponse, server: HostServer) {
+  const raw = req.url ?? '/';
+  const queryAt = raw.indexOf('?');
+  const escapedPath = queryAt === -1 ? raw : raw.slice(0, queryAt);
+  const search = queryAt === -1 ? '' : raw.slice(queryAt);
+  const method = req.method ?? 'GET';
+  const decision = decideProxy(pluginJson.routes as PluginRoute[], method, escapedPath, search, server.user, {
+    JsonData: server.settings.jsonData,
+    SecureJsonData: server.settings.secureJsonData,
+  });
+  if (decision.kind !== 'forward') {
+    server.proxied.push({
+      method,
+      path: escapedPath,
+      status: decision.status,
+      injectedAuthorization: false,
+      decision: decision.kind,
+    });
     res
-      .writeHead(502, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ message: 'collectorUrl is not set' }));
+      .writeHead(decision.status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ message: decision.message }));
     return;
   }
-  const target = new URL(collectorUrl.replace(/\/+$/, '') + rest);
+  const target = new URL(decision.upstream);
   const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host };
   delete headers.cookie;
   delete headers.authorization;
-  const apiKey = server.settings.secureJsonData.apiKey;
-  if (apiKey) {
-    headers.authorization = `Bearer ${apiKey}`;
-  }
+  Object.assign(headers, decision.headers);
   const record: ProxiedRequest = {
-    method: req.method ?? 'GET',
-    path: rest,
+    method,
+    path: target.pathname + target.search,
     status: 0,
-    injectedAuthorization: Boolean(apiKey),
+    injectedAuthorization: Boolean(server.settings.secureJsonData.apiKey) && 'authorization' in decision.headers,
+    decision: 'forward',
   };
   server.proxied.push(record);
-  const upstream = http.request(target, { method: req.method, headers }, (upstreamRes) => {
+  const upstream = http.request(target, { method, headers }, (upstreamRes) => {
     record.status = upstreamRes.statusCode ?? 0;
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
     upstreamRes.pipe(res);
   });
   upstream.on('error', (error) => {
+    // Grafana's reverse proxy answers 502 Bad Gateway when the upstream cannot be reached.
     record.status = 502;
     res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: error.message }));
   });
   req.pipe(upstream);
 }
 
-export async function startHostServer(initial: PluginSettings): Promise<HostServer> {
+const VIEWER: ProxyUser = { orgRole: 'Viewer', isGrafanaAdmin: false };
+
+export async function startHostServer(initial: PluginSettings, user: ProxyUser = VIEWER): Promise<HostServer> {
   const server: HostServer = {
     url: '',
     settings: JSON.parse(JSON.stringify(initial)),
+    user,
     proxied: [],
     close: async () => undefined,
   };
   const settingsPath = `/api/plugins/${PLUGIN_ID}/settings`;
-  const proxyPrefix = `/api/plugin-proxy/${PLUGIN_ID}/collector`;
+  const proxyPrefix = `/api/plugin-proxy/${PLUGIN_ID}`;
 
   const httpServer = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://host');
@@ -141,6 +167,11 @@ export async function startHostServer(initial: PluginSettings): Promise<HostServ
     try {
       if (pathname === settingsPath && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(publicSettings(server.settings)));
+      } else if (pathname === settingsPath && req.method === 'POST' && !hasRole(server.user, 'Admin')) {
+        // Grafana: changing plugin settings needs plugins:write, which only org admins have by default.
+        res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ message: "You'll need additional permissions to perform this action." }));
       } else if (pathname === settingsPath && req.method === 'POST') {
         const body = JSON.parse((await readBody(req)) || '{}');
         server.settings = {
@@ -154,7 +185,7 @@ export async function startHostServer(initial: PluginSettings): Promise<HostServ
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ message: 'Plugin settings updated' }));
       } else if (pathname === proxyPrefix || pathname.startsWith(`${proxyPrefix}/`)) {
-        proxy(req, res, server, url.pathname.slice(proxyPrefix.length) + url.search);
+        proxy(req, res, server);
       } else if (pathname.startsWith(`/public/plugins/${PLUGIN_ID}/`)) {
         serveFile(res, insideOf(DIST_DIR, pathname.slice(`/public/plugins/${PLUGIN_ID}/`.length)));
       } else if (pathname.startsWith('/public/build/img/icons/')) {

@@ -1,0 +1,85 @@
+/**
+ * One execution's steps a page at a time, and one step's full payloads.
+ * A 50,000-step execution with its inputs and outputs is ~100 MB in one
+ * response; a viewer needs the first rows now and a step's payloads when it
+ * is opened. Pages carry each payload's first characters and its full
+ * length, so a row can preview input → output without the rest.
+ * Every query starts with the app id (the tenant boundary) and binds every value.
+ */
+import type { ClickHouseBackend } from './backend.js';
+import type { StepRecord } from './executions.js';
+import { Conditions, READ_FINAL, numeric } from './sql.js';
+
+/** A step of a page: payloads cut to a preview, with their full lengths. */
+export interface StepPageRecord extends StepRecord {
+  input_length: number;
+  output_length: number;
+}
+
+export interface StepPagesRepository {
+  /** Steps `offset`..`offset + limit - 1` in order, payloads cut to `previewChars` characters; and the total. */
+  page(appId: string, executionId: string, offset: number, limit: number, previewChars: number): Promise<{ steps: StepPageRecord[]; total: number }>;
+  /** One step with its full payloads, or undefined. */
+  step(appId: string, executionId: string, spanId: string): Promise<StepRecord | undefined>;
+}
+
+// Payload columns are named by the caller: a preview must not be aliased `input`, or ClickHouse would
+// resolve `lengthUTF8(input)` to the alias and measure the preview.
+const COLUMNS = (payloads: string) => `execution_id, trace_id, span_id, parent_span_id, sequence, name, pipeline, environment, status,
+  toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
+  duration_ms, ${payloads}, reasoning, error_type, error_message, error_stack, model, provider,
+  input_tokens, output_tokens, cost_usd, attributes`;
+
+const NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
+
+/**
+ * Creates the repository.
+ *
+ * @example
+ * const pages = createStepPagesRepository(backend);
+ * const { steps, total } = await pages.page('default', executionId, 0, 500, 160);
+ */
+export function createStepPagesRepository(backend: ClickHouseBackend): StepPagesRepository {
+  const ofExecution = (appId: string, executionId: string) =>
+    new Conditions().add('app_id = {appId:String} AND execution_id = {executionId:String}', { appId, executionId });
+
+  return {
+    async page(appId, executionId, offset, limit, previewChars) {
+      const where = ofExecution(appId, executionId);
+      const [rows, counts] = await Promise.all([
+        backend.query<Omit<StepPageRecord, 'input' | 'output'> & { input_preview: string; output_preview: string }>(
+          `SELECT ${COLUMNS('substringUTF8(input, 1, {preview:UInt32}) AS input_preview, substringUTF8(output, 1, {preview:UInt32}) AS output_preview')},
+  lengthUTF8(input) AS input_length, lengthUTF8(output) AS output_length
+FROM steps FINAL
+WHERE ${where.sql}
+ORDER BY sequence, start_time, span_id
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}
+${READ_FINAL}`,
+          { ...where.params, preview: previewChars, limit, offset },
+        ),
+        backend.query<{ total: string }>(
+          `SELECT count() AS total FROM steps FINAL WHERE ${where.sql} ${READ_FINAL}`,
+          where.params,
+        ),
+      ]);
+      return {
+        steps: rows.map(({ input_preview, output_preview, ...row }) =>
+          numeric({ ...row, input: input_preview, output: output_preview }, [...NUMBERS, 'input_length', 'output_length'] as const),
+        ),
+        total: Number(counts[0]?.total ?? 0),
+      };
+    },
+
+    async step(appId, executionId, spanId) {
+      const where = ofExecution(appId, executionId).add('span_id = {spanId:String}', { spanId });
+      const rows = await backend.query<StepRecord>(
+        `SELECT ${COLUMNS('input, output')} FROM steps FINAL
+WHERE ${where.sql}
+LIMIT 1
+${READ_FINAL}`,
+        where.params,
+      );
+      return rows[0] ? numeric(rows[0], NUMBERS) : undefined;
+    },
+  };
+}

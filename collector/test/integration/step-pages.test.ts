@@ -1,0 +1,78 @@
+/**
+ * An execution's steps page by page and one step's full payloads, through
+ * the real collector (chDB) after real OTLP ingest: pages follow execution
+ * order, cut payloads to a preview with their full lengths, and end with
+ * nextOffset null; one step comes back whole; bad input and unknown ids get
+ * the API's error codes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, startCollector } from '../support/collector-harness.js';
+import type { Harness } from '../support/collector-harness.js';
+import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+
+const STEPS = 7;
+const payload = (i: number) => JSON.stringify({ step: i, id: 12345678901234567890n.toString(), price: '1.10', pad: 'é'.repeat(300) });
+
+describe('step pages', () => {
+  let harness: Harness;
+  let execution: ReturnType<typeof executionSpans>;
+
+  beforeAll(async () => {
+    harness = await startCollector();
+    execution = executionSpans({ pipeline: 'paged', steps: Array.from({ length: STEPS }, (_, i) => ({ name: `s${i}` })) });
+    execution.steps.forEach((span, i) => {
+      span.attributes = { ...span.attributes, 'input.value': payload(i), 'output.value': `out-${i}` };
+    });
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('pages through the steps in order with payload previews and full lengths', async () => {
+    const seen: string[] = [];
+    let offset: number | null = 0;
+    let pages = 0;
+    while (offset !== null) {
+      const { status, body } = await getJson(harness, `/api/v1/executions/${execution.executionId}/steps?offset=${offset}&limit=3&preview=20`);
+      expect(status).toBe(200);
+      expect(body.total).toBe(STEPS);
+      for (const step of body.steps) {
+        const i = Number(step.name.slice(1));
+        expect(step.input).toBe(payload(i).slice(0, 20));
+        expect(step.inputLength).toBe([...payload(i)].length);
+        expect(step.output).toBe(`out-${i}`);
+        expect(step.outputLength).toBe(`out-${i}`.length);
+        seen.push(step.name);
+      }
+      offset = body.nextOffset;
+      pages += 1;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: STEPS }, (_, i) => `s${i}`));
+  });
+
+  it('returns one step with its full payloads', async () => {
+    const span = execution.steps[4];
+    const { status, body } = await getJson(harness, `/api/v1/executions/${execution.executionId}/steps/${span.spanId}`);
+    expect(status).toBe(200);
+    expect(body.step.name).toBe('s4');
+    expect(body.step.input).toBe(payload(4));
+    expect(body.step.output).toBe('out-4');
+  });
+
+  it('answers unknown ids with 404 and bad paging with 400, each with its code', async () => {
+    const missing = await getJson(harness, '/api/v1/executions/no-such-execution/steps');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+    const noStep = await getJson(harness, `/api/v1/executions/${execution.executionId}/steps/0000000000000000`);
+    expect(noStep.status).toBe(404);
+    expect(noStep.body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+    for (const query of ['limit=0', 'limit=5001', 'offset=-1', 'preview=abc', 'unknown=1']) {
+      const bad = await getJson(harness, `/api/v1/executions/${execution.executionId}/steps?${query}`);
+      expect({ query, status: bad.status }).toEqual({ query, status: 400 });
+      expect(bad.body.error.code).toMatch(/^XRAY_ERR_/);
+      expect(bad.body.error.message.length).toBeGreaterThan(0);
+    }
+  });
+});
