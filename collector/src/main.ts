@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   const adminToken = ensureAdminToken(config.adminToken, config.dataDir);
   const { app } = await buildApp({
     store,
+    keyCacheTtlMillis: config.keyCacheTtlSeconds * 1000,
+    appCacheTtlMillis: config.appCacheTtlSeconds * 1000,
     maxBodyBytes: config.maxBodyBytes,
     adminToken,
     logger,

@@ -8,8 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import { ClickHouseError, parseClickHouseCode } from './backend.js';
-import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
+import { ClickHouseError, deduplicationSettings, parseClickHouseCode } from './backend.js';
+import type { ClickHouseBackend, InsertOptions, QueryOptions, QueryParams } from './backend.js';
 
 export interface EmbeddedBackendOptions {
   /** Folder holding the engine's data; created if missing. */
@@ -76,12 +76,19 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
         throw toClickHouseError(error);
       }
     },
-    async insert(table: string, rows: readonly object[]): Promise<void> {
+    async insert(table: string, rows: readonly object[], insertOptions?: InsertOptions): Promise<void> {
       if (rows.length === 0) return;
       let payload = '';
       for (const row of rows) payload += JSON.stringify(row) + '\n';
+      const token = insertOptions?.deduplicationToken;
       try {
-        await session.insert({ table, values: Buffer.from(payload), format: 'JSONEachRow' });
+        // Settings travel beside the payload (chDB's raw insert takes them), never in SQL text.
+        await session.insert({
+          table,
+          values: Buffer.from(payload),
+          format: 'JSONEachRow',
+          settings: token === undefined ? undefined : deduplicationSettings(token),
+        });
       } catch (error) {
         throw toClickHouseError(error);
       }

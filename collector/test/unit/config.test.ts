@@ -27,6 +27,8 @@ describe('config', () => {
         logLevel: 'info',
         maxBodyBytes: 16 * 1024 * 1024,
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
+        keyCacheTtlSeconds: 30,
+        appCacheTtlSeconds: 30,
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
@@ -72,6 +74,9 @@ describe('config', () => {
         ['XRAY_SECRET_KEY', 'too-short'],
         ['XRAY_SECRET_KEY', 'ab'.repeat(31)],
         ['XRAY_READ_API_KEY', 'grafana'],
+        ['XRAY_KEY_CACHE_TTL_SECONDS', '0'],
+        ['XRAY_APP_CACHE_TTL_SECONDS', '3601'],
+        ['XRAY_INSERT_PER_REQUEST', 'yes'],
       ]) {
         expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(`${key}=${JSON.stringify(bad)}`);
       }
@@ -107,6 +112,9 @@ describe('config', () => {
         XRAY_STORE_TIMEOUT_MILLIS: '2500',
         XRAY_MAX_INFLIGHT_BYTES: '100000000',
         XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
+        XRAY_INSERT_PER_REQUEST: 'false',
+        XRAY_KEY_CACHE_TTL_SECONDS: '2',
+        XRAY_APP_CACHE_TTL_SECONDS: '3',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -119,7 +127,9 @@ describe('config', () => {
         defaultApp: 'shop.prod',
         logLevel: 'debug',
         maxBodyBytes: 2048,
-        batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
+        batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000, insertPerRequest: false },
+        keyCacheTtlSeconds: 2,
+        appCacheTtlSeconds: 3,
         migrationsDir: '/opt/migrations',
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
         rateLimit: { requestsPerSecond: 2.5, burst: 10 },
