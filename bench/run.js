@@ -3,7 +3,7 @@
  * X-Ray benchmarks. Never part of the test suite: they print numbers, and
  * ratios against a baseline measured in the same run on the same machine.
  *
- *   npm run bench                     every section (sdk, ingest, query, admin-sql, overload, security)
+ *   npm run bench                     every section (sdk, ingest, query, admin-sql, overload, security, dedup)
  *   npm run bench -- --quick          smaller sizes, a smoke run
  *   node bench/run.js ingest          one section (after `npm run build`)
  *   node bench/run.js ingest --profile   also CPU-profile the collector
@@ -23,6 +23,7 @@ const SECTIONS = {
   'admin-sql': async (options) => (await import('./admin-sql.js')).runAdminSql(options),
   overload: async (options) => (await import('./overload.js')).runOverload(options),
   security: async (options) => (await import('./security.js')).runSecurity(options),
+  dedup: async (options) => (await import('./dedup.js')).runDedup(options),
 };
 
 const USAGE = `usage: node bench/run.js [${Object.keys(SECTIONS).join('|')} ...] [--quick] [--profile]
