@@ -8,7 +8,8 @@
  *     tables (no FINAL, before any merge), rollups included;
  *   - data written through one is read through the other;
  *   - a key revoked through one is refused by the other within
- *     XRAY_KEY_CACHE_TTL_SECONDS.
+ *     XRAY_KEY_CACHE_TTL_SECONDS, and an app's rate limit changed through one
+ *     applies on the other within XRAY_APP_CACHE_TTL_SECONDS.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -26,6 +27,7 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const API_KEY = 'xr_stateless-collectors-key-0001';
 const ADMIN_TOKEN = 'stateless-collectors-admin-01';
 const KEY_CACHE_TTL_SECONDS = 2;
+const APP_CACHE_TTL_SECONDS = 2;
 
 interface Collector {
   child: ChildProcess;
@@ -92,6 +94,7 @@ describe('two stateless collectors over one ClickHouse', () => {
         XRAY_ADMIN_TOKEN: ADMIN_TOKEN,
         XRAY_SECRET_KEY: 'cd'.repeat(32),
         XRAY_KEY_CACHE_TTL_SECONDS: String(KEY_CACHE_TTL_SECONDS),
+        XRAY_APP_CACHE_TTL_SECONDS: String(APP_CACHE_TTL_SECONDS),
         // The test processes share two cores: no event-loop-lag refusals.
         XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
       };
@@ -177,5 +180,19 @@ describe('two stateless collectors over one ClickHouse', () => {
     expect((await postJson(b.url, apiKey, jsonRequest([]))).status).toBe(401);
     // The key the collectors share is untouched.
     expect((await pipelines(b, API_KEY)).status).toBe(200);
+  });
+
+  it('applies, on the other collector within XRAY_APP_CACHE_TTL_SECONDS, a rate limit changed through one', async () => {
+    const created = await admin(a, 'POST', '/apps', { appId: 'limited' });
+    expect(created.status).toBe(201);
+    const { apiKey } = (await created.json()) as { apiKey: string };
+    // B caches the app's settings: the default limit, far from reached.
+    for (let i = 0; i < 3; i++) expect((await pipelines(b, apiKey)).status).toBe(200);
+
+    expect((await admin(a, 'PUT', '/apps/limited/limits', { requestsPerSecond: 0.01, burst: 1 })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, APP_CACHE_TTL_SECONDS * 1000 + 100));
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await pipelines(b, apiKey)).status);
+    expect(statuses).toContain(429);
   });
 });
