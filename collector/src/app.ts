@@ -64,6 +64,10 @@ declare module 'fastify' {
 
 export interface BuildAppOptions {
   store: Store;
+  /** How long a key lookup is trusted (XRAY_KEY_CACHE_TTL_SECONDS): a revocation through another collector takes effect here within it. 30 s when omitted. */
+  keyCacheTtlMillis?: number;
+  /** How long an app's settings and signing secrets are trusted (XRAY_APP_CACHE_TTL_SECONDS). 30 s when omitted. */
+  appCacheTtlMillis?: number;
   /** Largest accepted OTLP body, after decompression. */
   maxBodyBytes: number;
   /** Token for /api/v1/admin; admin routes answer 403 when unset. */
@@ -211,12 +215,14 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   });
   const keys = createKeyResolver({
     lookup: (hash) => store.apps.findKeyByHash(hash),
+    knownTtlMillis: options.keyCacheTtlMillis,
     lookupLimit: options.keyLookupLimit,
     onLookupThrottled: () => metrics.rateLimited.inc({ app: '(unknown key)', limit: 'key_lookups', route: 'any' }),
   });
-  const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId) });
+  const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId), ttlMillis: options.appCacheTtlMillis });
   const keyring = createSigningKeyring({
     repository: store.signingSecrets,
+    cacheTtlMillis: options.appCacheTtlMillis,
     box: createSecretBox(options.masterKey ?? randomBytes(32)),
     onUnreadable: (appId, secretPrefix, error) =>
       app.log.error({ appId, secretPrefix, err: error }, 'a signing secret cannot be opened with this master key (XRAY_SECRET_KEY / secret.key); it is ignored'),

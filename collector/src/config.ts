@@ -56,6 +56,10 @@ export const EnvSchema = z.object({
   XRAY_BATCH_MAX_ROWS: intFromEnv(20_000, 1, 1_000_000),
   XRAY_BATCH_MAX_WAIT_MILLIS: intFromEnv(20, 0, 10_000),
   XRAY_MAX_PENDING_ROWS: intFromEnv(500_000, 1, 100_000_000),
+  // Each request its own (deduplicated) insert; unset = per backend (store/index.ts).
+  XRAY_INSERT_PER_REQUEST: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
+  XRAY_KEY_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
+  XRAY_APP_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
   XRAY_AUDIT_RETENTION_DAYS: intFromEnv(90, 1, 36_500),
@@ -107,7 +111,11 @@ export interface CollectorConfig {
   /** A request slower than this is logged at warn. */
   slowRequestMillis: number;
   maxBodyBytes: number;
-  batch: { maxBatchRows: number; maxWaitMillis: number; maxPendingRows: number };
+  batch: { maxBatchRows: number; maxWaitMillis: number; maxPendingRows: number; insertPerRequest?: boolean };
+  /** How long a known key's lookup is trusted: the bound on a revocation reaching every collector. */
+  keyCacheTtlSeconds: number;
+  /** How long an app's settings and signing secrets are trusted, likewise. */
+  appCacheTtlSeconds: number;
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
@@ -213,7 +221,10 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       maxBatchRows: e.XRAY_BATCH_MAX_ROWS,
       maxWaitMillis: e.XRAY_BATCH_MAX_WAIT_MILLIS,
       maxPendingRows: e.XRAY_MAX_PENDING_ROWS,
+      insertPerRequest: e.XRAY_INSERT_PER_REQUEST === undefined ? undefined : e.XRAY_INSERT_PER_REQUEST === 'true',
     },
+    keyCacheTtlSeconds: e.XRAY_KEY_CACHE_TTL_SECONDS,
+    appCacheTtlSeconds: e.XRAY_APP_CACHE_TTL_SECONDS,
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
     auditRetentionDays: e.XRAY_AUDIT_RETENTION_DAYS,

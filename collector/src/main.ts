@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   const sqlBackend = clickhouse.kind === 'server' && clickhouse.sqlUser ? await createBackend({ ...clickhouse, ...clickhouse.sqlUser }) : undefined;
   const { app } = await buildApp({
     store,
+    keyCacheTtlMillis: config.keyCacheTtlSeconds * 1000,
+    appCacheTtlMillis: config.appCacheTtlSeconds * 1000,
     maxBodyBytes: config.maxBodyBytes,
     adminToken,
     logger,

@@ -5,7 +5,11 @@
  * cache share one token bucket: a flood of made-up keys (each a cache miss)
  * gets 429 instead of turning into as many ClickHouse queries. While that
  * bucket is empty, a known key whose cache entry just expired keeps its last
- * answer rather than being refused.
+ * answer rather than being refused, for at most one more TTL.
+ *
+ * The TTL is the bound on a revocation made through another collector:
+ * collectors share nothing but ClickHouse, so each sees a revoked key refused
+ * once its cached answer expires (at once in the collector that revoked it).
  */
 import { XRayError } from '../errors.js';
 import { createTokenBuckets } from '../limits/token-buckets.js';
@@ -31,7 +35,9 @@ export interface KeyLookupResult {
 
 export interface KeyResolverOptions {
   lookup: (keyHash: string) => Promise<KeyLookupResult | undefined>;
+  /** How long a found key is trusted without asking the store again; 30 s when omitted. */
   knownTtlMillis?: number;
+  /** How long an unknown key stays unknown; 5 s, and never longer than knownTtlMillis, when omitted. */
   unknownTtlMillis?: number;
   maxEntries?: number;
   /** Store lookups (cache misses) allowed, for all callers together; 200/s, burst 1,000 when omitted. */
@@ -58,7 +64,7 @@ export interface KeyResolver {
  */
 export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
   const knownTtl = options.knownTtlMillis ?? 30_000;
-  const unknownTtl = options.unknownTtlMillis ?? 5_000;
+  const unknownTtl = options.unknownTtlMillis ?? Math.min(5_000, knownTtl);
   const maxEntries = options.maxEntries ?? 10_000;
   const now = options.now ?? Date.now;
   const lookupLimit = options.lookupLimit ?? { requestsPerSecond: 200, burst: 1_000 };
@@ -75,7 +81,8 @@ export function createKeyResolver(options: KeyResolverOptions): KeyResolver {
       const hit = cache.get(keyHash);
       if (hit && hit.expiresAt > now()) return hit.key;
       if (!lookups.take([{ id: 'lookups', limit: lookupLimit }]).allowed) {
-        if (hit?.key) return hit.key;
+        // Stale by at most one TTL, so a revocation still lands within 2 x TTL under a flood.
+        if (hit?.key && hit.expiresAt + knownTtl > now()) return hit.key;
         options.onLookupThrottled?.();
         throw new XRayError('XRAY_ERR_RATE_LIMITED', 'Too many requests with keys this collector has not seen recently; retry later');
       }

@@ -59,4 +59,10 @@ export interface StepRow {
 export interface RowBatch {
   executions: ExecutionRow[];
   steps: StepRow[];
+  /**
+   * Names the request the rows came from (its app and content, see
+   * ingest/deduplication-token.ts): the store writes these rows as inserts of
+   * their own under this token, so a retry of the request stores nothing new.
+   */
+  deduplicationToken?: string;
 }

@@ -9,8 +9,8 @@
  * request's data the answer is 400 (retrying cannot help); a store failure,
  * an overload or no answer within the store timeout answers 503 (retryable)
  * and nothing is acknowledged. After a timeout the rows stay queued and may
- * still be written: a retried request then stores the same rows again, which
- * the ReplacingMergeTree tables (read with FINAL) show once.
+ * still be written: a retried request carries the same deduplication token
+ * (its app and bytes, deduplication-token.ts), so ClickHouse stores it once.
  *
  * Who is calling is settled in an onRequest hook, before the body is read:
  * media type, key, `ingest` scope, then the caller's rate limit, so a
@@ -43,6 +43,7 @@ import {
   encodeStatus,
   MAX_REJECTION_MESSAGES,
 } from '../otlp/index.js';
+import { deduplicationTokenOf } from './deduplication-token.js';
 import { StoreTimeoutError } from './store-timeout.js';
 import type { OtlpFormat } from '../otlp/index.js';
 
@@ -243,6 +244,7 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       if (large) await yieldToEventLoop();
       const admitted = options.admitSpans(decoded.spans);
       const rows = options.toRows(appId, admitted.spans);
+      rows.deduplicationToken = deduplicationTokenOf(appId, body, admitted.spans.length);
       if (large) await yieldToEventLoop();
       try {
         await withTimeout(options.write(rows), options.storeTimeoutMillis);

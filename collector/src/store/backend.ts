@@ -38,6 +38,17 @@ export interface QueryOptions {
   isolated?: boolean;
 }
 
+export interface InsertOptions {
+  /**
+   * ClickHouse's `insert_deduplication_token`: an insert whose token the
+   * table has already seen (within its deduplication window) stores nothing,
+   * and neither do the materialized views fed by it. Derived from what the
+   * rows came from, so a retried request, through any collector, is stored
+   * once (clickhouse/migrations/0080_insert_deduplication.sql).
+   */
+  deduplicationToken?: string;
+}
+
 export interface ClickHouseBackend {
   /** `embedded` (chDB) or `server` (@clickhouse/client). */
   readonly kind: 'embedded' | 'server';
@@ -46,10 +57,19 @@ export interface ClickHouseBackend {
   /** Runs a statement that returns no rows (DDL, INSERT ... SELECT). */
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Inserts rows (objects keyed by column name) in one INSERT. */
-  insert(table: string, rows: readonly object[]): Promise<void>;
+  insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * The settings that make an insert idempotent under `token`: deduplicated
+ * in the table and in the views' target tables (which ClickHouse otherwise
+ * feeds with the duplicate block all the same).
+ */
+export function deduplicationSettings(token: string): Record<string, string | number> {
+  return { insert_deduplication_token: token, insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1 };
 }
 
 /** A failure reported by ClickHouse itself, with its numeric error code when known. */

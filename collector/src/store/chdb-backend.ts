@@ -8,8 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import { ClickHouseError, parseClickHouseCode } from './backend.js';
-import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
+import { ClickHouseError, deduplicationSettings, parseClickHouseCode } from './backend.js';
+import type { ClickHouseBackend, InsertOptions, QueryOptions, QueryParams } from './backend.js';
 
 export interface EmbeddedBackendOptions {
   /** Folder holding the engine's data; created if missing. */
@@ -101,11 +101,19 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
         throw toClickHouseError(error);
       }
     },
-    async insert(table: string, rows: readonly object[]): Promise<void> {
+    async insert(table: string, rows: readonly object[], insertOptions?: InsertOptions): Promise<void> {
       if (rows.length === 0) return;
       const { columns, payload } = toJsonCompactEachRow(rows);
+      const token = insertOptions?.deduplicationToken;
       try {
-        await session.insert({ table, values: payload, format: 'JSONCompactEachRow', columns });
+        // Settings travel beside the payload (chDB's raw insert takes them), never in SQL text.
+        await session.insert({
+          table,
+          values: payload,
+          format: 'JSONCompactEachRow',
+          columns,
+          settings: token === undefined ? undefined : deduplicationSettings(token),
+        });
       } catch (error) {
         throw toClickHouseError(error);
       }

@@ -95,7 +95,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const cluster = options.cluster === undefined ? undefined : { cluster: options.cluster, layout: clusterLayoutOf(all) };
   if (options.retentionDays !== undefined) await applyRetention(backend, options.retentionDays, cluster);
   const retentionDays = options.retentionDays ?? (await readRetentionDays(backend, 'executions', cluster?.layout)) ?? DEFAULT_RETENTION_DAYS;
-  const batcher = createInsertBatcher(backend, options.batch);
+  // A server gathers per-request inserts itself (async inserts), so each
+  // request keeps its own deduplicated block at no cost in parts.
+  const batcher = createInsertBatcher(backend, {
+    ...options.batch,
+    insertPerRequest: options.batch.insertPerRequest ?? backend.kind === 'server',
+  });
   return {
     backend,
     apps: createAppsRepository(backend),

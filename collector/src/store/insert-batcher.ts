@@ -15,7 +15,14 @@
  * split in halves by request and each half retried, down to the one request
  * that carries the bad rows, which alone is rejected with UnstorableRowsError.
  * A re-inserted row is harmless: the tables are ReplacingMergeTrees and reads
- * use FINAL. Rows spread over more days than ClickHouse accepts partitions
+ * use FINAL.
+ *
+ * With `insertPerRequest`, each request of a batch is written as inserts of
+ * its own, all of a batch's concurrently, under the request's deduplication
+ * token: ClickHouse deduplicates per inserted block, so only a request's own
+ * block can be recognised when the request comes again (through another
+ * collector, or after a timeout). A failure then concerns one request by
+ * construction. Rows spread over more days than ClickHouse accepts partitions
  * per INSERT are written in several inserts of at most that many days.
  */
 import type { ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
@@ -33,6 +40,11 @@ export interface InsertBatcherOptions {
   maxWaitMillis: number;
   /** Rows waiting or being written beyond which new writes are refused (backpressure). */
   maxPendingRows: number;
+  /**
+   * Write each request as its own inserts (under its deduplication token)
+   * instead of one merged insert per batch. Off when omitted.
+   */
+  insertPerRequest?: boolean;
 }
 
 /** What one insert did, for metrics. */
@@ -128,12 +140,19 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
   const idleWaiters: (() => void)[] = [];
   const flushListeners = new Set<(info: FlushInfo) => void>();
 
-  async function insertTable(table: string, rows: (ExecutionRow | StepRow)[]): Promise<void> {
-    for (const chunk of splitByPartitions(rows)) await backend.insert(table, chunk);
+  async function insertTable(table: string, rows: (ExecutionRow | StepRow)[], token: string | undefined): Promise<void> {
+    const chunks = splitByPartitions(rows);
+    for (let i = 0; i < chunks.length; i++) {
+      // Chunks are different blocks, so each needs a token of its own.
+      const deduplicationToken = token === undefined || chunks.length === 1 ? token : `${token}:${i}`;
+      await backend.insert(table, chunks[i], { deduplicationToken });
+    }
   }
 
   /** Inserts the rows of `requests` together; settles nobody. */
   async function insertRows(requests: readonly Request[]): Promise<void> {
+    // A token names one request's rows; merged with others they are a different block.
+    const token = requests.length === 1 ? requests[0].batch.deduplicationToken : undefined;
     const steps: StepRow[] = [];
     const executions: ExecutionRow[] = [];
     for (const { batch } of requests) {
@@ -145,8 +164,8 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     // every batch. A request is acknowledged only when both are done; for a
     // moment an execution may be listed before its steps are readable.
     await Promise.all([
-      steps.length > 0 ? insertTable('steps', steps) : undefined,
-      executions.length > 0 ? insertTable('executions', executions) : undefined,
+      steps.length > 0 ? insertTable('steps', steps, token) : undefined,
+      executions.length > 0 ? insertTable('executions', executions, token) : undefined,
     ]);
   }
 
@@ -183,7 +202,9 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     const started = performance.now();
     let ok = false;
     try {
-      ok = await insertIsolating(batch.requests);
+      ok = options.insertPerRequest
+        ? (await Promise.all(batch.requests.map((request) => insertIsolating([request])))).every(Boolean)
+        : await insertIsolating(batch.requests);
     } finally {
       const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok };
       // Batch-mates of a request whose data was refused are stored all the same.

@@ -5,8 +5,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseSettings as ClickHouseClientSettings, ResultSet } from '@clickhouse/client';
-import { ClickHouseError, parseClickHouseCode } from './backend.js';
-import type { ClickHouseBackend, QueryOptions, QueryParams } from './backend.js';
+import { ClickHouseError, deduplicationSettings, parseClickHouseCode } from './backend.js';
+import type { ClickHouseBackend, InsertOptions, QueryOptions, QueryParams } from './backend.js';
 
 export interface ServerBackendOptions {
   url: string;
@@ -126,14 +126,24 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
         throw toClickHouseError(error);
       }
     },
-    async insert(table: string, rows: readonly object[]): Promise<void> {
+    async insert(table: string, rows: readonly object[], insertOptions?: InsertOptions): Promise<void> {
       if (rows.length === 0) return;
+      const token = insertOptions?.deduplicationToken;
       try {
         await client.insert({
           table,
           values: rows as Record<string, unknown>[],
           format: 'JSONEachRow',
-          clickhouse_settings: options.cluster ? { distributed_foreground_insert: 1 } : undefined,
+          clickhouse_settings: {
+            ...(options.cluster ? { distributed_foreground_insert: 1 } : undefined),
+            // One request is one small insert: the server's async-insert
+            // queue gathers many into one part (a part per request would
+            // swamp the merges), waits for it before answering (so a 200
+            // still means stored) and keeps each request's token.
+            ...(token === undefined
+              ? undefined
+              : { ...deduplicationSettings(token), async_insert: 1, wait_for_async_insert: 1, async_insert_deduplicate: 1 }),
+          },
         });
       } catch (error) {
         throw toClickHouseError(error);

@@ -365,6 +365,40 @@ describe('ClickHouse HTTP test endpoint over chDB', () => {
     });
   });
 
+  describe('deduplication settings reach the engine as sent (issue 13)', () => {
+    const count = async (table: string) =>
+      Number(((await (await client.query({ query: `SELECT toString(count()) AS n FROM ${table}`, format: 'JSONEachRow' })).json()) as { n: string }[])[0].n);
+    const insert = (table: string, token: string, settings: Record<string, number> = {}) =>
+      client.insert({
+        table,
+        values: [{ id: 1, s: 'a' }, { id: 2, s: 'b' }],
+        format: 'JSONEachRow',
+        clickhouse_settings: { insert_deduplication_token: token, ...settings },
+      });
+
+    it('drops an insert whose token the table has seen, plain or async, and stores a new token', async () => {
+      await client.command({
+        query: 'CREATE TABLE dedup (id UInt64, s String) ENGINE = MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100',
+      });
+      await insert('dedup', 'first');
+      await insert('dedup', 'first');
+      expect(await count('dedup')).toBe(2);
+      const asyncInsert = { async_insert: 1, wait_for_async_insert: 1, async_insert_deduplicate: 1 };
+      await insert('dedup', 'second', asyncInsert);
+      await insert('dedup', 'second', asyncInsert);
+      expect(await count('dedup')).toBe(4);
+      await insert('dedup', 'third');
+      expect(await count('dedup')).toBe(6);
+    });
+
+    it('stores every copy where ClickHouse would: a table with no deduplication window', async () => {
+      await client.command({ query: 'CREATE TABLE no_window (id UInt64, s String) ENGINE = MergeTree ORDER BY id' });
+      await insert('no_window', 'same');
+      await insert('no_window', 'same');
+      expect(await count('no_window')).toBe(4);
+    });
+  });
+
   it('counts requests', () => {
     expect(endpoint.requests).toBeGreaterThan(40);
   });

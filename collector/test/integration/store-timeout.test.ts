@@ -28,7 +28,7 @@ function createFreezableBackend() {
         kind: backend.kind,
         query: async (sql, params, options) => (await held(), backend.query(sql, params, options)),
         command: async (sql, params) => (await held(), backend.command(sql, params)),
-        insert: async (table, rows) => (await held(), backend.insert(table, rows)),
+        insert: async (table, rows, options) => (await held(), backend.insert(table, rows, options)),
         ping: async () => (await held(), backend.ping()),
         close: () => backend.close(),
       };
@@ -100,5 +100,8 @@ describe.each<BackendKind>(['embedded', 'server'])('a frozen store (%s backend)'
     );
     expect(Number(steps[0].n)).toBe(2);
     expect(Number(executions[0].n)).toBe(2);
+    // Stored once, not merely read once: the retry carried the queued insert's deduplication token.
+    const raw = await harness.sql<{ n: number }>("SELECT count() AS n FROM steps WHERE pipeline = 'frozen-during'");
+    expect(Number(raw[0].n)).toBe(2);
   });
 });

@@ -29,6 +29,8 @@ describe('config', () => {
         slowRequestMillis: 1000,
         maxBodyBytes: 16 * 1024 * 1024,
         batch: { maxBatchRows: 20_000, maxWaitMillis: 20, maxPendingRows: 500_000 },
+        keyCacheTtlSeconds: 30,
+        appCacheTtlSeconds: 30,
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
         auditRetentionDays: 90,
@@ -85,6 +87,9 @@ describe('config', () => {
         ['XRAY_SECRET_KEY', 'too-short'],
         ['XRAY_SECRET_KEY', 'ab'.repeat(31)],
         ['XRAY_READ_API_KEY', 'grafana'],
+        ['XRAY_KEY_CACHE_TTL_SECONDS', '0'],
+        ['XRAY_APP_CACHE_TTL_SECONDS', '3601'],
+        ['XRAY_INSERT_PER_REQUEST', 'yes'],
       ]) {
         expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(`${key}=${JSON.stringify(bad)}`);
       }
@@ -124,6 +129,9 @@ describe('config', () => {
         XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
         XRAY_LIVE_MAX_STREAMS_PER_APP: '3',
         XRAY_LIVE_HEARTBEAT_SECONDS: '5',
+        XRAY_INSERT_PER_REQUEST: 'false',
+        XRAY_KEY_CACHE_TTL_SECONDS: '2',
+        XRAY_APP_CACHE_TTL_SECONDS: '3',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -138,7 +146,9 @@ describe('config', () => {
         logRequests: true,
         slowRequestMillis: 250,
         maxBodyBytes: 2048,
-        batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000 },
+        batch: { maxBatchRows: 100, maxWaitMillis: 0, maxPendingRows: 1000, insertPerRequest: false },
+        keyCacheTtlSeconds: 2,
+        appCacheTtlSeconds: 3,
         migrationsDir: '/opt/migrations',
         auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },

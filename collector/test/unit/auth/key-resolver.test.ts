@@ -146,6 +146,36 @@ describe('auth/key-resolver', () => {
         expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
         expect(lookups).toHaveLength(1);
       });
+
+      it('stops answering an expired key from the cache one TTL after it expired, so a revocation lands within 2 x TTL under a flood', async () => {
+        const { resolver, advance } = setup({ lookupLimit: { requestsPerSecond: 0.000001, burst: 1 } });
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        advance(59_999);
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        advance(1);
+        await expect(resolver.resolve(KEY_A)).rejects.toMatchObject({ code: 'XRAY_ERR_RATE_LIMITED' });
+      });
+    });
+
+    describe('knownTtlMillis', () => {
+      it('bounds how long a key revoked elsewhere keeps working here', async () => {
+        const { resolver, table, advance } = setup({ knownTtlMillis: 2_000 });
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        table.delete(hashApiKey(KEY_A)); // revoked through another collector
+        advance(1_999);
+        expect((await resolver.resolve(KEY_A))?.appId).toBe('app-a');
+        advance(1);
+        expect(await resolver.resolve(KEY_A)).toBeUndefined();
+      });
+
+      it('never keeps an unknown key longer than a known one when unknownTtlMillis is omitted', async () => {
+        const { resolver, table, lookups, advance } = setup({ knownTtlMillis: 1_000, unknownTtlMillis: undefined });
+        expect(await resolver.resolve(UNKNOWN)).toBeUndefined();
+        table.set(hashApiKey(UNKNOWN), 'app-u'); // created through another collector
+        advance(1_000);
+        expect((await resolver.resolve(UNKNOWN))?.appId).toBe('app-u');
+        expect(lookups).toHaveLength(2);
+      });
     });
   });
 });

@@ -454,6 +454,79 @@ describe('store/insert-batcher', () => {
     });
   });
 
+  describe('deduplication tokens', () => {
+    /** A backend that records each insert's table, ids and token, and refuses rows with id 'bad' as ClickHouse refuses bad data. */
+    function recordingBackend() {
+      const inserts: { table: string; ids: string[]; token: string | undefined }[] = [];
+      const backend: ClickHouseBackend = {
+        kind: 'embedded',
+        query: async () => [],
+        command: async () => {},
+        async insert(table, rows, options) {
+          const ids = rows.map((row) => (row as StepRow).span_id ?? (row as ExecutionRow).execution_id);
+          inserts.push({ table, ids, token: options?.deduplicationToken });
+          if (ids.includes('bad')) throw new ClickHouseError('Code: 27. DB::Exception: Cannot parse input', 27);
+        },
+        ping: async () => true,
+        close: async () => {},
+      };
+      return { backend, inserts };
+    }
+    const withToken = (token: string, rows: RowBatch): RowBatch => ({ ...rows, deduplicationToken: token });
+
+    it('with insertPerRequest, writes each request of a batch as its own inserts under its own token', async () => {
+      const { backend, inserts } = recordingBackend();
+      const batcher = createInsertBatcher(backend, { ...OPTIONS, insertPerRequest: true });
+      const writes = [withToken('t1', batch(['a1', 'a2'], ['ea'])), withToken('t2', batch(['b1']))].map((rows) => batcher.write(rows));
+      await vi.advanceTimersByTimeAsync(20);
+      await Promise.all(writes);
+      expect(inserts).toHaveLength(3);
+      expect(inserts).toEqual(
+        expect.arrayContaining([
+          { table: 'steps', ids: ['a1', 'a2'], token: 't1' },
+          { table: 'executions', ids: ['ea'], token: 't1' },
+          { table: 'steps', ids: ['b1'], token: 't2' },
+        ]),
+      );
+    });
+
+    it('with insertPerRequest, fails only the request whose insert ClickHouse refuses, without retrying anyone', async () => {
+      const { backend, inserts } = recordingBackend();
+      const batcher = createInsertBatcher(backend, { ...OPTIONS, insertPerRequest: true });
+      const outcomes = [withToken('t1', batch(['a1'])), withToken('t2', batch(['bad'])), withToken('t3', batch(['c1']))].map((rows) =>
+        track(batcher.write(rows)),
+      );
+      await vi.advanceTimersByTimeAsync(20);
+      await batcher.drain();
+      await settle();
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved', 'rejected', 'resolved']);
+      expect(outcomes[1].error).toBeInstanceOf(UnstorableRowsError);
+      expect(inserts).toHaveLength(3);
+    });
+
+    it('merged mode passes a token only for a batch of one request: merged rows are a different block', async () => {
+      const { backend, inserts } = recordingBackend();
+      const batcher = createInsertBatcher(backend, OPTIONS);
+      await Promise.all([batcher.write(withToken('t1', batch(['a1']))), vi.advanceTimersByTimeAsync(20)]);
+      const merged = [withToken('t2', batch(['b1'])), withToken('t3', batch(['c1']))].map((rows) => batcher.write(rows));
+      await vi.advanceTimersByTimeAsync(20);
+      await Promise.all(merged);
+      expect(inserts).toEqual([
+        { table: 'steps', ids: ['a1'], token: 't1' },
+        { table: 'steps', ids: ['b1', 'c1'], token: undefined },
+      ]);
+    });
+
+    it('gives each partition chunk of one request a token of its own', async () => {
+      const { backend, inserts } = recordingBackend();
+      const batcher = createInsertBatcher(backend, { ...OPTIONS, maxBatchRows: 1000, insertPerRequest: true });
+      const day = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10) + ' 00:00:00.000000000';
+      const rows = Array.from({ length: MAX_PARTITIONS_PER_INSERT + 1 }, (_, i) => ({ span_id: `s${i}`, start_time: day(i) }) as StepRow);
+      await Promise.all([batcher.write({ steps: rows, executions: [], deduplicationToken: 'tok' }), vi.advanceTimersByTimeAsync(20)]);
+      expect(inserts.map((insert) => insert.token)).toEqual(['tok:0', 'tok:1']);
+    });
+  });
+
   describe('splitByPartitions', () => {
     const onDay = (day: number) => ({ start_time: new Date(Date.UTC(2026, 0, 1) + day * 86_400_000).toISOString().slice(0, 10) + ' 12:00:00.000000000' });
 

@@ -117,6 +117,8 @@ describe('store/migrations', () => {
             continue;
           }
           expect(sql, file).toMatch(/^(CREATE\b|ALTER TABLE \w+\s+(ADD|MODIFY) (COLUMN|INDEX|SETTING)\b)/);
+          // Setting a table setting to the value it already has changes nothing.
+          if (/^ALTER\s+TABLE\s+\w+\s+MODIFY\s+SETTING\s/i.test(sql)) continue;
           expect(sql, file).toContain('IF NOT EXISTS');
         }
       });
