@@ -24,6 +24,7 @@ import { createSecretBox } from './auth/secret-box.js';
 import { createSigningKeyring } from './auth/signing-keyring.js';
 import { signingRoutes } from './auth/signing-routes.js';
 import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
+import type { Scope } from './auth/scopes.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { StoreTimeoutError } from './ingest/store-timeout.js';
@@ -36,6 +37,7 @@ import { spansToRows } from './model/span-to-rows.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
 import { healthRoutes } from './routes/health.js';
+import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
@@ -48,6 +50,10 @@ declare module 'fastify' {
     appId: string;
     /** The caller's key (app, prefix, scopes); set by the auth hooks of /v1/traces and /api/v1. */
     caller: ResolvedKey | null;
+  }
+  interface FastifyContextConfig {
+    /** The key scope a /api/v1 route needs; `read` when unset (auth/scopes.ts). */
+    scope?: Scope;
   }
 }
 
@@ -245,8 +251,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           if (!credential) throw new XRayError('XRAY_ERR_AUTH_MISSING_KEY');
           const caller = await keys.resolve(credential);
           if (!caller) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
-          if (!caller.scopes.includes('read')) {
-            throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not use the query API: it lacks the "read" scope`);
+          const scope = request.routeOptions.config?.scope ?? 'read';
+          if (!caller.scopes.includes(scope)) {
+            const what = scope === 'read' ? 'use the query API' : `${request.method} ${request.routeOptions.url}`;
+            throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not ${what}: it lacks the "${scope}" scope`);
           }
           const decision = await limiter.check(caller, 'read');
           if (!decision.allowed) {
@@ -256,7 +264,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.caller = caller;
           request.appId = caller.appId;
         });
-        await scoped.register(executionRoutes, { executions: store.executions });
+        await scoped.register(executionRoutes, { executions: store.executions, scoreFilter });
+        await scoped.register(scoreRoutes, { scores: createScoresRepository(store.backend) });
         await scoped.register(statsRoutes, { stats: store.stats });
       });
 

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { XRayError } from '../errors.js';
-import type { ExecutionsRepository } from '../store/index.js';
+import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { inheritFromExecution, toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
 import {
@@ -17,12 +17,15 @@ import {
   executionParams,
   executionResponse,
   resolveRange,
+  scoreFiltersOf,
   stepSearchQuery,
   stepSearchResponse,
 } from './schemas.js';
 
 export interface ExecutionRoutesOptions {
   executions: ExecutionsRepository;
+  /** Turns `score.<name>=<value>` filters into a subquery of execution ids (scores/); without it such filters are refused. */
+  scoreFilter?: (appId: string, filters: { name: string; value: string }[]) => { sql: string; params: QueryParams };
 }
 
 const errors = { 400: errorResponse, 401: errorResponse };
@@ -44,6 +47,8 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     async (request) => {
       const query = request.query;
       const range = resolveRange(query, LIST_WINDOW_MILLIS);
+      const scoreFilters = scoreFiltersOf(query);
+      if (scoreFilters.length > 0 && !options.scoreFilter) throw new XRayError('XRAY_ERR_VALIDATION', 'Score filters are not available');
       const records = await repo.list(
         request.appId,
         {
@@ -53,6 +58,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
           environment: query.environment,
           stepName: query.step,
           reasoning: query.q,
+          idsFrom: scoreFilters.length > 0 ? options.scoreFilter?.(request.appId, scoreFilters) : undefined,
         },
         query.limit + 1,
         decodeCursor(query.cursor),

@@ -46,6 +46,8 @@ export const CATALOG_WINDOW_MILLIS = 30 * DAY_MILLIS;
 
 const limitParam = z.coerce.number().int().min(1).max(500).default(50);
 
+const EXECUTION_LIST_KEYS = new Set(['pipeline', 'status', 'environment', 'step', 'q', 'from', 'to', 'limit', 'cursor']);
+
 export const executionListQuery = z
   .object({
     pipeline: nameParam.optional(),
@@ -57,7 +59,28 @@ export const executionListQuery = z
     limit: limitParam,
     cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),
   })
-  .strict();
+  .catchall(z.string().max(256).describe('`score.<name>=<value>`: only executions whose latest score of that name has that value'))
+  .superRefine((query, ctx) => {
+    const unknown = Object.keys(query).filter((key) => !EXECUTION_LIST_KEYS.has(key) && !SCORE_FILTER_KEY.test(key));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'unrecognized_keys',
+        keys: unknown,
+        message: `unknown query parameter(s) ${unknown.map((key) => JSON.stringify(key)).join(', ')} (a score filter is score.<name>=<value>)`,
+      });
+    }
+  });
+
+/** A score filter of the executions list: `score.<name>`, the name as scores/ accepts it. */
+export const SCORE_FILTER_KEY = /^score\.([A-Za-z0-9_][A-Za-z0-9_.:-]{0,127})$/;
+
+/** The `score.<name>=<value>` filters of an executions-list query. */
+export function scoreFiltersOf(query: Record<string, unknown>): { name: string; value: string }[] {
+  return Object.entries(query).flatMap(([key, value]) => {
+    const match = SCORE_FILTER_KEY.exec(key);
+    return match && typeof value === 'string' ? [{ name: match[1], value }] : [];
+  });
+}
 
 export const stepSearchQuery = z
   .object({

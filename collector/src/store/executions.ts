@@ -9,7 +9,7 @@
  * partition: FINAL may work partition by partition, which keeps partition
  * pruning and skip indexes in play (READ_FINAL in sql.ts).
  */
-import type { ClickHouseBackend } from './backend.js';
+import type { ClickHouseBackend, QueryParams } from './backend.js';
 import { Conditions, RANGE, READ_FINAL, numeric } from './sql.js';
 import type { TimeRange } from './sql.js';
 
@@ -23,6 +23,8 @@ export interface ExecutionFilter extends TimeRange {
   stepName?: string;
   /** Only executions with a step whose reasoning has all these words. */
   reasoning?: string;
+  /** Only executions whose id this subquery selects (e.g. the scores filter, scores/); its parameters travel with it. */
+  idsFrom?: { sql: string; params: QueryParams };
 }
 
 /** Position after the last row of a page: the row's start (unix ns, decimal) and id. */
@@ -154,6 +156,7 @@ GROUP BY execution_id`,
           .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
         where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
       }
+      if (filter.idsFrom) where.add(`execution_id IN (${filter.idsFrom.sql})`, filter.idsFrom.params);
       if (after) {
         where.add(
           '(start_time, execution_id) < (fromUnixTimestamp64Nano({afterNanos:Int64}, \'UTC\'), {afterId:String})',
