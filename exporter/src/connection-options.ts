@@ -36,6 +36,8 @@ export const CONNECTION_DEFAULTS = {
 /** Validated connection settings with defaults applied. */
 export interface ResolvedConnection {
   readonly exporter: SpanExporter;
+  /** The collector's base URL and key, for calls other than exports (`xray.score()`); no key with a custom exporter and none given. */
+  readonly api: { readonly endpoint: string; readonly apiKey: string | undefined; readonly headers: Record<string, string> };
   readonly timeoutMillis: number;
   readonly maxRequestBytes: number;
   readonly maxConcurrentExports: number;
@@ -61,12 +63,13 @@ export function resolveConnection(
   const headers = stringRecord('headers', options.headers);
   const apiKey = optionalString('apiKey', options.apiKey, true) ?? nonEmpty(env.XRAY_API_KEY);
   const endpoint = resolveEndpoint(optionalString('endpoint', options.endpoint) ?? nonEmpty(env.XRAY_ENDPOINT));
-  if (custom !== undefined) return { exporter: custom, timeoutMillis, maxRequestBytes, maxConcurrentExports };
+  const api = { endpoint, apiKey, headers };
+  if (custom !== undefined) return { exporter: custom, api, timeoutMillis, maxRequestBytes, maxConcurrentExports };
   if (apiKey === undefined) {
     throw invalidOption('apiKey', undefined, 'a non-empty string (pass apiKey or set XRAY_API_KEY)');
   }
   const exporter = createDefaultExporter({ tracesUrl: `${endpoint}/v1/traces`, apiKey, headers, timeoutMillis });
-  return { exporter, timeoutMillis, maxRequestBytes, maxConcurrentExports };
+  return { exporter, api, timeoutMillis, maxRequestBytes, maxConcurrentExports };
 }
 
 function resolveEndpoint(endpoint: string | undefined): string {

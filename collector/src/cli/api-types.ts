@@ -44,3 +44,17 @@ export interface SqlResponse {
   rows: Record<string, unknown>[];
   truncated: boolean;
 }
+
+/** A score as `/api/v1/executions/{id}/scores` returns it. */
+export interface Score {
+  scoreId: string;
+  executionId: string;
+  stepSpanId: string | null;
+  name: string;
+  kind: 'numeric' | 'boolean' | 'categorical';
+  value: number | boolean | string;
+  comment: string;
+  author: string;
+  pipeline: string;
+  time: string;
+}

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
 import { executionsCommand } from './executions.js';
 import { keysCommand } from './keys.js';
+import { scoreCommand } from './score.js';
 import { showCommand } from './show.js';
 import { sqlCommand } from './sql.js';
 import { statsCommand } from './stats.js';
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   executionsCommand,
   showCommand,
   stepsCommand,
+  scoreCommand,
   statsCommand,
   appsCommand,
   keysCommand,
