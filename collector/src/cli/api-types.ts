@@ -29,6 +29,9 @@ export interface App {
   appId: string;
   name: string;
   createdAt: string;
+  description: string;
+  owner: string;
+  labels: Record<string, string>;
 }
 
 export interface ApiKeyInfo {

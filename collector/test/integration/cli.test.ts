@@ -206,7 +206,7 @@ describe('xray CLI against a running collector', () => {
       expect(created.stdout).toContain('stores only its hash');
 
       const apps = await xray(['apps', 'list']);
-      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+\d{4}-/m);
+      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+-\s+-\s+-\s+\d{4}-/m);
 
       const issued = await xray(['keys', 'create', 'cli-app', '--name', 'ci']);
       const secondKey = /API key: (xr_[A-Za-z0-9_-]+)/.exec(issued.stdout)?.[1];

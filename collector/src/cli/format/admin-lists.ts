@@ -10,12 +10,23 @@ export interface AdminListOptions {
   utc?: boolean;
 }
 
+/** `team=risk,tier=1`, keys in order; what `--labels` takes back. */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  return Object.entries(labels ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
+
 export function renderAppList(apps: App[], options: AdminListOptions): string {
   if (apps.length === 0) return options.colors.dim('No apps yet: `xray apps create <appId>` makes one.');
   return renderTable(
     [
       { header: 'APP', value: (a: App) => a.appId },
       { header: 'NAME', value: (a: App) => a.name, shrink: true },
+      { header: 'OWNER', value: (a: App) => a.owner || '-', shrink: true },
+      { header: 'LABELS', value: (a: App) => formatLabels(a.labels) || '-', shrink: true },
+      { header: 'DESCRIPTION', value: (a: App) => a.description || '-', shrink: true },
       { header: 'CREATED', value: (a: App) => formatTimestamp(a.createdAt, { utc: options.utc }) },
     ],
     apps,

@@ -3,39 +3,25 @@
  * on a real embedded ClickHouse: scores an execution and a step, lists the
  * scores, and says what was wrong with a bad assignment or an unknown id.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startCollector } from '../../support/collector-harness.js';
 import type { Harness } from '../../support/collector-harness.js';
+import { buildCli, runCli } from '../../support/cli-process.js';
 import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtures.js';
-
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const cliPath = join(repoRoot, 'collector/dist/cli/main.js');
 
 describe('xray score', () => {
   let harness: Harness;
   let dir: string;
   let execution: ReturnType<typeof executionSpans>;
 
-  function xray(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', XRAY_DATA_DIR: dir, XRAY_URL: harness.url, XRAY_API_KEY: harness.apiKey },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  }
+  const xray = (args: string[]) => runCli(args, { XRAY_DATA_DIR: dir, XRAY_URL: harness.url, XRAY_API_KEY: harness.apiKey }, dir);
 
   beforeAll(async () => {
     // Test what the bin runs: the compiled CLI (incremental, so quick when already built).
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'exporter', 'collector'], { cwd: repoRoot });
+    buildCli();
     harness = await startCollector();
     dir = mkdtempSync(join(tmpdir(), 'xray-cli-score-'));
     execution = executionSpans({ pipeline: 'loan', steps: [{ name: 'decide' }] });
