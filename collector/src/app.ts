@@ -37,6 +37,7 @@ import { spansToRows } from './model/span-to-rows.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
 import { healthRoutes } from './routes/health.js';
+import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
@@ -281,6 +282,14 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
           await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
           await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
+          await admin.register(deletionRoutes, {
+            deletion: createDeletionRepository(store.backend),
+            apps: store.apps,
+            onAppDeleted: (appId) => {
+              keys.invalidate();
+              appSettings.invalidate(appId);
+            },
+          });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
         },
         { prefix: '/admin' },
