@@ -4,7 +4,7 @@
  * pipeline and time range), a whole app with its keys. Every read (list,
  * detail, step search, scores, statistics from raw rows and from the
  * rollups) stops showing the deleted data at once; other data, of the same
- * app and of other apps, stays.
+ * app and of other apps, stays. Run on chDB and through @clickhouse/client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from '../../support/admin-api.js';
@@ -14,7 +14,7 @@ import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtur
 
 type Execution = ReturnType<typeof executionSpans>;
 
-describe('deletion', () => {
+describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend) => {
   let harness: Harness;
   let keyA: string;
   let keyB: string;
@@ -42,7 +42,7 @@ describe('deletion', () => {
   };
 
   beforeAll(async () => {
-    harness = await startCollector();
+    harness = await startCollector({ backend });
     keyA = await harness.createApp('erase-a');
     keyB = await harness.createApp('erase-b');
   });

@@ -1,7 +1,8 @@
 /**
  * Scores against a real collector and a real embedded ClickHouse: scoring an
  * execution and a step, the list, the executions-list filter (the latest
- * score wins), the aggregate over time per pipeline, scopes, and bad input.
+ * score wins), the aggregate over time per pipeline, scopes, and bad input;
+ * on chDB and through @clickhouse/client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from '../../support/admin-api.js';
@@ -20,14 +21,14 @@ async function postScore(harness: Harness, executionId: string, body: unknown, a
   return { status: response.status, body: (await response.json()) as any };
 }
 
-describe('scores', () => {
+describe.each(['embedded', 'server'] as const)('scores (%s backend)', (backend) => {
   let harness: Harness;
   const executions: Execution[] = [];
   const dayMs = 86_400_000;
   const today = Math.floor(Date.now() / dayMs) * dayMs;
 
   beforeAll(async () => {
-    harness = await startCollector();
+    harness = await startCollector({ backend });
     // Two executions of "loan" today, one yesterday, one of "fraud" today.
     const specs = [
       { pipeline: 'loan', startMs: today + 1000 },
