@@ -38,6 +38,7 @@ import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
 import { healthRoutes } from './routes/health.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
+import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
 import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
@@ -90,6 +91,8 @@ export interface BuildAppOptions {
   maxInFlightBytes?: number;
   /** Event-loop delay beyond which OTLP requests are refused; 1000 ms when omitted, 0 turns the check off. */
   maxEventLoopDelayMillis?: number;
+  /** How often per-app retention is applied (XRAY_RETENTION_SWEEP_SECONDS); hourly when omitted, 0 turns the periodic sweep off. */
+  retentionSweepMillis?: number;
 }
 
 export interface XRayApp {
@@ -239,6 +242,20 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
   });
 
+  const deletion = createDeletionRepository(store.backend);
+  const retention = createRetentionRepository(store.backend);
+  const sweeper = createRetentionSweeper({
+    list: () => retention.list(),
+    deleteBefore: async (appId, beforeMillis) =>
+      (await deletion.deleteExecutions(appId, { toMillis: beforeMillis }, { keepRollups: true })).executions,
+    intervalMillis: options.retentionSweepMillis ?? 3_600_000,
+    onError: (error) => app.log.error({ err: error }, 'per-app retention sweep failed; the next one retries'),
+  });
+  if (options.retentionSweepMillis !== 0) {
+    app.addHook('onReady', async () => sweeper.start());
+    app.addHook('onClose', async () => sweeper.stop());
+  }
+
   await app.register(
     async (api) => {
       api.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
@@ -282,8 +299,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
           await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: store.backend, limits: options.sqlLimits }) });
           await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
+          await admin.register(retentionRoutes, { retention, sweeper, apps: store.apps, globalDays: store.retentionDays });
           await admin.register(deletionRoutes, {
-            deletion: createDeletionRepository(store.backend),
+            deletion,
             apps: store.apps,
             onAppDeleted: (appId) => {
               keys.invalidate();

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     storeTimeoutMillis: config.storeTimeoutMillis,
     maxInFlightBytes: config.maxInFlightBytes,
     maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
+    retentionSweepMillis: config.retentionSweepSeconds * 1000,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   const grpc =

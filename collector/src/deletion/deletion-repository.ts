@@ -33,7 +33,12 @@ export interface AppDeletedCounts extends DeletedCounts {
 }
 
 export interface DeletionRepository {
-  deleteExecutions(appId: string, filter: DeletionFilter): Promise<DeletedCounts>;
+  /**
+   * Deletes the matching executions with their steps and scores. The rollup
+   * buckets they fell in are rebuilt unless `keepRollups` (retention keeps
+   * statistics longer than raw rows, as the global TTL does).
+   */
+  deleteExecutions(appId: string, filter: DeletionFilter, options?: { keepRollups?: boolean }): Promise<DeletedCounts>;
   /** Every row of the app in every table: data, rollups, keys, settings, secrets and the app itself. */
   deleteApp(appId: string): Promise<AppDeletedCounts>;
 }
@@ -47,6 +52,7 @@ const APP_TABLES = [
   'step_stats_1h',
   'app_settings',
   'app_signing_secrets',
+  'app_retention',
   'api_keys',
   'apps',
 ] as const;
@@ -121,7 +127,7 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
   }
 
   return {
-    async deleteExecutions(appId, filter) {
+    async deleteExecutions(appId, filter, deleteOptions = {}) {
       const where = executionConditions(appId, filter);
       // One execution by id also reaches steps whose root span never arrived.
       const ids =
@@ -147,6 +153,7 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
       await backend.command(`DELETE FROM scores WHERE ${owned}`, params);
       await backend.command(`DELETE FROM steps WHERE ${owned}`, params);
       await backend.command(`DELETE FROM executions WHERE ${where.sql}`, params);
+      if (deleteOptions.keepRollups) return counts;
       await rebuildRollups(appId, {
         pipelines: [...new Set([...minutes.map((row) => row.pipeline), ...hours.map((row) => row.pipeline)])],
         minutes: [...new Set(minutes.map((row) => Number(row.minute)))],

@@ -37,6 +37,7 @@ describe('config', () => {
         storeTimeoutMillis: 10_000,
         maxInFlightBytes: 32 * 1024 * 1024,
         maxEventLoopDelayMillis: 1000,
+        retentionSweepSeconds: 3600,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
       });
     });
@@ -107,6 +108,7 @@ describe('config', () => {
         XRAY_STORE_TIMEOUT_MILLIS: '2500',
         XRAY_MAX_INFLIGHT_BYTES: '100000000',
         XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
+        XRAY_RETENTION_SWEEP_SECONDS: '60',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -129,6 +131,7 @@ describe('config', () => {
         storeTimeoutMillis: 2500,
         maxInFlightBytes: 100_000_000,
         maxEventLoopDelayMillis: 0,
+        retentionSweepSeconds: 60,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
       });
     });
