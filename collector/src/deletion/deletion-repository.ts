@@ -40,7 +40,8 @@ export interface DeletionRepository {
    */
   deleteExecutions(appId: string, filter: DeletionFilter, options?: { keepRollups?: boolean }): Promise<DeletedCounts>;
   /** Every row of the app in every table: data, rollups, keys, settings, secrets and the app itself. */
-  deleteApp(appId: string): Promise<AppDeletedCounts>;
+  /** `onKeysDeleted` runs as soon as the keys are gone, before the data, so caches stop accepting them at once. */
+  deleteApp(appId: string, options?: { onKeysDeleted?: () => void }): Promise<AppDeletedCounts>;
 }
 
 /** Tables holding an `app_id` column, each erased whole with its app. Constants: never user input. */
@@ -162,7 +163,7 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
       return counts;
     },
 
-    async deleteApp(appId) {
+    async deleteApp(appId, deleteOptions = {}) {
       const params = { appId };
       const counts: AppDeletedCounts = {
         executions: await count(backend, 'SELECT toString(uniqExact(execution_id)) AS n FROM executions WHERE app_id = {appId:String}', params),
@@ -171,7 +172,9 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
         keys: await count(backend, 'SELECT toString(uniqExact(key_hash)) AS n FROM api_keys WHERE app_id = {appId:String}', params),
       };
       // Keys first: from here on nobody can write into the app being erased.
-      for (const table of ['api_keys', ...APP_TABLES.filter((name) => name !== 'api_keys')]) {
+      await backend.command('DELETE FROM api_keys WHERE app_id = {appId:String}', params);
+      deleteOptions.onKeysDeleted?.();
+      for (const table of APP_TABLES.filter((name) => name !== 'api_keys')) {
         await backend.command(`DELETE FROM ${table} WHERE app_id = {appId:String}`, params);
       }
       return counts;

@@ -17,7 +17,7 @@ import type { DeletionRepository } from './deletion-repository.js';
 export interface DeletionRoutesOptions {
   deletion: DeletionRepository;
   apps: Pick<AppsRepository, 'getApp'>;
-  /** Called after an app is deleted, so cached keys and settings of it are forgotten at once. */
+  /** Called once the app's keys are deleted and again at the end, so cached keys and settings of it are forgotten at once. */
   onAppDeleted: (appId: string) => void;
 }
 
@@ -104,7 +104,7 @@ export const deletionRoutes: FastifyPluginAsync<DeletionRoutesOptions> = async (
     async (request) => {
       const { appId } = request.params;
       await requireApp(options.apps, appId);
-      const deleted = await options.deletion.deleteApp(appId);
+      const deleted = await options.deletion.deleteApp(appId, { onKeysDeleted: () => options.onAppDeleted(appId) });
       options.onAppDeleted(appId);
       return { deleted };
     },
