@@ -4,25 +4,16 @@
  * through the admin API (and refused when it writes), apps and keys issued
  * and revoked, and the messages people see when something is wrong.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
+import { buildCli, runCli } from '../support/cli-process.js';
+import type { CliResult } from '../support/cli-process.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cliPath = join(repoRoot, 'collector/dist/cli/main.js');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -42,31 +33,22 @@ describe('xray CLI against a running collector', () => {
 
   /** Runs the CLI with only the environment given here (nothing leaks in from the test process). */
   function xray(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd: emptyDataDir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NO_COLOR: '1',
+    return runCli(
+      args,
+      {
         XRAY_DATA_DIR: emptyDataDir,
         XRAY_URL: harness.url,
         XRAY_API_KEY: harness.apiKey,
         XRAY_ADMIN_TOKEN: harness.adminToken,
         ...env,
       },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+      emptyDataDir,
+    );
   }
 
   beforeAll(async () => {
     // Test what the bin runs: the compiled CLI (incremental, so quick when `npm test` already built).
-    execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'exporter', 'collector'], { cwd: repoRoot });
+    buildCli();
     harness = await startCollector();
     emptyDataDir = mkdtempSync(join(tmpdir(), 'xray-cli-'));
 
