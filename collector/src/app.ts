@@ -30,6 +30,7 @@ import { createSecretBox } from './auth/secret-box.js';
 import { createSigningKeyring } from './auth/signing-keyring.js';
 import { signingRoutes } from './auth/signing-routes.js';
 import type { KeyResolver, ResolvedKey } from './auth/key-resolver.js';
+import type { Scope } from './auth/scopes.js';
 import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { StoreTimeoutError } from './ingest/store-timeout.js';
@@ -47,6 +48,9 @@ import { addRequestLog } from './request-log/index.js';
 import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
 import { versionRoutes } from './routes/version.js';
+import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
+import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
+import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
@@ -59,6 +63,10 @@ declare module 'fastify' {
     appId: string;
     /** The caller's key (app, prefix, scopes); set by the auth hooks of /v1/traces and /api/v1. */
     caller: ResolvedKey | null;
+  }
+  interface FastifyContextConfig {
+    /** The key scope a /api/v1 route needs; `read` when unset (auth/scopes.ts). */
+    scope?: Scope;
   }
 }
 
@@ -106,6 +114,8 @@ export interface BuildAppOptions {
   requestLog?: RequestLogOptions;
   /** Live tail limits; defaults: 20 streams per app, a heartbeat every 15 s. */
   live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
+  /** How often per-app retention is applied (XRAY_RETENTION_SWEEP_SECONDS); hourly when omitted, 0 turns the periodic sweep off. */
+  retentionSweepMillis?: number;
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -292,6 +302,20 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
   });
 
+  const deletion = createDeletionRepository(store.backend);
+  const retention = createRetentionRepository(store.backend);
+  const sweeper = createRetentionSweeper({
+    list: () => retention.list(),
+    deleteBefore: async (appId, beforeMillis) =>
+      (await deletion.deleteExecutions(appId, { toMillis: beforeMillis }, { keepRollups: true })).executions,
+    intervalMillis: options.retentionSweepMillis ?? 3_600_000,
+    onError: (error) => app.log.error({ err: error }, 'per-app retention sweep failed; the next one retries'),
+  });
+  if (options.retentionSweepMillis !== 0) {
+    app.addHook('onReady', async () => sweeper.start());
+    app.addHook('onClose', async () => sweeper.stop());
+  }
+
   await app.register(
     async (api) => {
       api.setErrorHandler((error, request, reply) => sendApiError(request, reply, toApiError(error)));
@@ -305,8 +329,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           if (!credential) throw new XRayError('XRAY_ERR_AUTH_MISSING_KEY');
           const caller = await keys.resolve(credential);
           if (!caller) throw new XRayError('XRAY_ERR_AUTH_INVALID_KEY');
-          if (!caller.scopes.includes('read')) {
-            throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not use the query API: it lacks the "read" scope`);
+          const scope = request.routeOptions.config?.scope ?? 'read';
+          if (!caller.scopes.includes(scope)) {
+            const what = scope === 'read' ? 'use the query API' : `${request.method} ${request.routeOptions.url}`;
+            throw new XRayError('XRAY_ERR_AUTH_SCOPE', `Key ${caller.keyPrefix}… may not ${what}: it lacks the "${scope}" scope`);
           }
           const decision = await limiter.check(caller, 'read');
           if (!decision.allowed) {
@@ -316,8 +342,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.caller = caller;
           request.appId = caller.appId;
         });
-        await scoped.register(executionRoutes, { executions: store.executions });
+        await scoped.register(executionRoutes, { executions: store.executions, scoreFilter });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
+        await scoped.register(scoreRoutes, { scores: createScoresRepository(store.backend) });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(compareRoutes, { executions: store.executions });
         await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
@@ -336,6 +363,15 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           await admin.register(adminRoutes, { apps: store.apps, onKeysChanged: () => keys.invalidate() });
           await admin.register(sqlRoute, { sandbox: createSqlSandbox({ backend: options.sqlBackend ?? store.backend, limits: options.sqlLimits }) });
           await admin.register(signingRoutes, { apps: store.apps, settings: store.appSettings, keyring, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
+          await admin.register(retentionRoutes, { retention, sweeper, apps: store.apps, globalDays: store.retentionDays });
+          await admin.register(deletionRoutes, {
+            deletion,
+            apps: store.apps,
+            onAppDeleted: (appId) => {
+              keys.invalidate();
+              appSettings.invalidate(appId);
+            },
+          });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
           await admin.register(audit.routes);
           await admin.register(corsAdminRoutes, browserIngest.adminOptions(store.apps));

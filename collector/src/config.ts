@@ -77,6 +77,7 @@ export const EnvSchema = z.object({
   XRAY_MAX_FUTURE_SKEW_SECONDS: intFromEnv(3600, 0, 366 * 86_400),
   XRAY_STORE_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 600_000),
   XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: intFromEnv(1000, 0, 60_000),
+  XRAY_RETENTION_SWEEP_SECONDS: intFromEnv(3600, 0, 7 * 86_400),
   XRAY_MAX_INFLIGHT_BYTES: intFromEnv(DEFAULT_MAX_INFLIGHT_BYTES, 1024, 16 * 1024 * 1024 * 1024),
   XRAY_ADMIN_SQL_CLICKHOUSE_USER: optionalString,
   XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -137,6 +138,8 @@ export interface CollectorConfig {
   maxInFlightBytes: number;
   /** Event-loop delay beyond which OTLP requests are refused; 0 turns the check off. */
   maxEventLoopDelayMillis: number;
+  /** How often per-app retention is applied; 0 = only when an app's retention is set. */
+  retentionSweepSeconds: number;
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | {
@@ -242,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     storeTimeoutMillis: e.XRAY_STORE_TIMEOUT_MILLIS,
     maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
     maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
+    retentionSweepSeconds: e.XRAY_RETENTION_SWEEP_SECONDS,
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

@@ -62,6 +62,8 @@ export const CONNECTION_OPTION_NAMES = [
 /** Validated connection settings with defaults applied. */
 export interface ResolvedConnection {
   readonly exporter: SpanExporter;
+  /** The collector's base URL and key, for calls other than exports (`xray.score()`); no key with a custom exporter and none given. */
+  readonly api: { readonly endpoint: string; readonly apiKey: string | undefined; readonly headers: Record<string, string> };
   readonly timeoutMillis: number;
   readonly maxRequestBytes: number;
   readonly maxConcurrentExports: number;
@@ -92,7 +94,7 @@ export function resolveConnection(options: ConnectionOptions, platform: Platform
   const signingSecret = optionalString('signingSecret', options.signingSecret, true) ?? nonEmpty(env.XRAY_SIGNING_SECRET);
   const headers = resolveHeaders(options, env);
   const tracesUrl = resolveTracesUrl(optionalString('endpoint', options.endpoint), env);
-  const base = { timeoutMillis, maxRequestBytes, maxConcurrentExports, reporter };
+  const base = { timeoutMillis, maxRequestBytes, maxConcurrentExports, reporter, api: scoreTarget(tracesUrl, headers) };
   if (custom !== undefined) return { ...base, exporter: custom, exporterCounters: undefined };
   if (headers.authorization === undefined && headers['x-api-key'] === undefined) {
     throw invalidOption('apiKey', undefined, 'a non-empty string (pass apiKey, set XRAY_API_KEY, or put x-api-key in OTEL_EXPORTER_OTLP_HEADERS)');
@@ -178,4 +180,15 @@ function isSpanExporter(value: unknown): value is SpanExporter {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/**
+ * Where `xray.score()` calls: the collector's base URL (the traces URL
+ * without `/v1/traces`) and the key the exports use, whichever way it was
+ * given (apiKey, XRAY_API_KEY, or OTEL_EXPORTER_OTLP_HEADERS).
+ */
+function scoreTarget(tracesUrl: string, headers: Record<string, string>): ResolvedConnection['api'] {
+  const { authorization, 'x-api-key': xApiKey, ...rest } = headers;
+  const bearer = authorization === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  return { endpoint: tracesUrl.replace(/\/v1\/traces\/?$/, ''), apiKey: xApiKey ?? bearer, headers: rest };
 }

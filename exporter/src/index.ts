@@ -48,5 +48,6 @@ export type { StartExecutionOptions, StepId, StepInput } from './step-types.js';
 export type { TimeInput } from './time.js';
 export type { XRayStats } from './stats.js';
 export type { FlushOptions, FlushReport } from './flush-report.js';
+export type { ScoreInput, ScoreResult } from './score.js';
 
 export default XRay;

@@ -16,6 +16,8 @@ import { log } from './log.js';
 import { resolveOptions, type ResolvedOptions, type XRayOptions } from './options.js';
 import { dropError } from './export-error.js';
 import type { Platform } from './platform/platform.js';
+import { sendScore, type ScoreInput, type ScoreResult } from './score.js';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME } from './semconv.js';
 import { splitIntoRequests } from './split-requests.js';
 import { createClientCounters, type ClientCounters, type XRayStats } from './stats.js';
 import type { StartExecutionOptions } from './step-types.js';
@@ -124,6 +126,22 @@ export class XRayCore {
     }
     execution.completeExecution(result);
     return result;
+  }
+
+  /**
+   * Attaches a judgement to an execution already sent (by any client of the
+   * same app): a number, true/false or a label, with an optional comment,
+   * author and step. One request to the collector with this client's endpoint
+   * and key (which needs the `ingest` scope). Never rejects: the result says
+   * whether the score was stored and, if not, why (`code`, `message`).
+   *
+   * @example
+   * const result = await xray.score(executionId, { name: 'correct', value: false, comment: 'wrong tier', author: 'alice' });
+   * if (!result.ok) console.warn('score not stored', result.code, result.message);
+   */
+  score(executionId: string, score: ScoreInput): Promise<ScoreResult> {
+    const { api, timeoutMillis } = this.options;
+    return sendScore({ ...api, timeoutMillis }, executionId, score);
   }
 
   /**

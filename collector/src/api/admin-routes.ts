@@ -21,7 +21,34 @@ export interface AdminRoutesOptions {
 }
 
 export const appIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
-const appSchema = z.object({ appId: z.string(), name: z.string(), createdAt: z.string() });
+const labelsMap = z
+  .custom<Record<string, string>>(
+    (value) => typeof value === 'object' && value !== null && Object.values(value).every((item) => typeof item === 'string'),
+    { message: 'expected a map of strings' },
+  )
+  .meta({ type: 'object', additionalProperties: { type: 'string' } });
+const appSchema = z.object({
+  appId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  description: z.string(),
+  owner: z.string(),
+  labels: labelsMap,
+});
+/** The custom fields of an app (roadmap v0.4), as set by create and PATCH. */
+const appFields = {
+  name: z.string().max(256).optional(),
+  description: z.string().max(1024).optional().describe('What the app is'),
+  owner: z.string().max(256).optional().describe('Who answers for it (a team, a person, an address)'),
+  labels: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/, 'label keys are 1-63 letters, digits, ".", "_", "/" or "-"'),
+      z.string().max(256),
+    )
+    .refine((labels) => Object.keys(labels).length <= 32, 'at most 32 labels')
+    .optional()
+    .describe('Labels such as {"team": "risk"}; PATCH replaces the whole set'),
+};
 const scopesSchema = z
   .array(z.enum(SCOPES))
   .min(1, 'expected at least one scope: "ingest", "read"')
@@ -53,18 +80,40 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
         tags: ['admin'],
         querystring: noQuery,
         summary: 'Create an app and its first API key (the key is shown only in this reply)',
-        body: z.object({ appId: appIdSchema, name: z.string().max(256).optional(), scopes: scopesSchema.optional() }).strict(),
+        body: z.object({ appId: appIdSchema, ...appFields, scopes: scopesSchema.optional() }).strict(),
         response: { 201: z.object({ app: appSchema, apiKey: z.string(), scopes: z.array(z.string()) }), 409: errorResponse, ...errors },
       },
     },
     async (request, reply) => {
-      const { appId, name, scopes } = request.body;
+      const { appId, name, scopes, description, owner, labels } = request.body;
       if (await options.apps.getApp(appId)) {
         throw new XRayError('XRAY_ERR_CONFLICT', `App ${JSON.stringify(appId)} already exists`);
       }
-      const created = await options.apps.createApp(appId, name ?? appId);
+      const created = await options.apps.createApp(appId, name ?? appId, { description, owner, labels });
       const issued = await issueApiKey(options.apps, appId, 'initial', undefined, scopes ?? DEFAULT_SCOPES);
       return reply.code(201).send({ app: withIsoCreatedAt(created), apiKey: issued.apiKey, scopes: issued.scopes });
+    },
+  );
+
+  app.patch(
+    '/apps/:appId',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: "Change an app's name, description, owner or labels (fields left out keep their value)",
+        params: z.object({ appId: appIdSchema }),
+        body: z
+          .object(appFields)
+          .strict()
+          .refine((body) => Object.values(body).some((value) => value !== undefined), 'expected at least one of name, description, owner, labels'),
+        response: { 200: z.object({ app: appSchema }), 404: errorResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { appId } = request.params;
+      const app = await options.apps.updateApp(appId, request.body);
+      if (!app) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
+      return { app };
     },
   );
 

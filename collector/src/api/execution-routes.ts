@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { XRayError } from '../errors.js';
-import type { ExecutionsRepository } from '../store/index.js';
+import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
 import {
@@ -18,12 +18,15 @@ import {
   executionResponse,
   noQuery,
   resolveRange,
+  scoreFiltersOf,
   stepSearchQuery,
   stepSearchResponse,
 } from './schemas.js';
 
 export interface ExecutionRoutesOptions {
   executions: ExecutionsRepository;
+  /** Turns `score.<name>=<value>` filters into a subquery of execution ids (scores/); without it such filters are refused. */
+  scoreFilter?: (appId: string, filters: { name: string; value: string }[]) => { sql: string; params: QueryParams };
 }
 
 const errors = { 400: errorResponse, 401: errorResponse };
@@ -45,6 +48,8 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     async (request) => {
       const query = request.query;
       const range = resolveRange(query, LIST_WINDOW_MILLIS);
+      const scoreFilters = scoreFiltersOf(query);
+      if (scoreFilters.length > 0 && !options.scoreFilter) throw new XRayError('XRAY_ERR_VALIDATION', 'Score filters are not available');
       const records = await repo.list(
         request.appId,
         {
@@ -56,6 +61,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
           reasoning: query.q,
           idPrefix: query.idPrefix,
           businessKeys: query.where,
+          idsFrom: scoreFilters.length > 0 ? options.scoreFilter?.(request.appId, scoreFilters) : undefined,
         },
         query.limit + 1,
         decodeCursor(query.cursor),

@@ -108,15 +108,40 @@ export const executionFilterParams = {
   q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
 };
 
+const executionListParams = {
+  ...executionFilterParams,
+  idPrefix: nameParam.optional().describe('Only executions whose id starts with this (resolves a short id)'),
+  ...timeRange(LIST_WINDOW_MILLIS),
+  limit: limitParam,
+  cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),
+};
+/** The list's own parameters; any other key must be a score filter. */
+const EXECUTION_LIST_KEYS = new Set(Object.keys(executionListParams));
+
 export const executionListQuery = z
-  .object({
-    ...executionFilterParams,
-    idPrefix: nameParam.optional().describe('Only executions whose id starts with this (resolves a short id)'),
-    ...timeRange(LIST_WINDOW_MILLIS),
-    limit: limitParam,
-    cursor: z.string().max(1024).optional().describe('`nextCursor` of the previous page'),
-  })
-  .strict();
+  .object(executionListParams)
+  .catchall(z.string().max(256).describe('`score.<name>=<value>`: only executions whose latest score of that name has that value'))
+  .superRefine((query, ctx) => {
+    const unknown = Object.keys(query).filter((key) => !EXECUTION_LIST_KEYS.has(key) && !SCORE_FILTER_KEY.test(key));
+    if (unknown.length > 0) {
+      ctx.addIssue({
+        code: 'unrecognized_keys',
+        keys: unknown,
+        message: `unknown query parameter(s) ${unknown.map((key) => JSON.stringify(key)).join(', ')} (a score filter is score.<name>=<value>)`,
+      });
+    }
+  });
+
+/** A score filter of the executions list: `score.<name>`, the name as scores/ accepts it. */
+export const SCORE_FILTER_KEY = /^score\.([A-Za-z0-9_][A-Za-z0-9_.:-]{0,127})$/;
+
+/** The `score.<name>=<value>` filters of an executions-list query. */
+export function scoreFiltersOf(query: Record<string, unknown>): { name: string; value: string }[] {
+  return Object.entries(query).flatMap(([key, value]) => {
+    const match = SCORE_FILTER_KEY.exec(key);
+    return match && typeof value === 'string' ? [{ name: match[1], value }] : [];
+  });
+}
 
 export const stepSearchQuery = z
   .object({

@@ -32,6 +32,9 @@ export interface App {
   appId: string;
   name: string;
   createdAt: string;
+  description: string;
+  owner: string;
+  labels: Record<string, string>;
 }
 
 export interface ApiKeyInfo {
@@ -50,3 +53,16 @@ export interface SqlResponse {
 
 export type AuditResponse = z.infer<typeof auditListResponse>;
 export type AuditEntry = AuditResponse['entries'][number];
+/** A score as `/api/v1/executions/{id}/scores` returns it. */
+export interface Score {
+  scoreId: string;
+  executionId: string;
+  stepSpanId: string | null;
+  name: string;
+  kind: 'numeric' | 'boolean' | 'categorical';
+  value: number | boolean | string;
+  comment: string;
+  author: string;
+  pipeline: string;
+  time: string;
+}

@@ -16,6 +16,7 @@ export interface ApiClient {
   get<T>(path: string, options: { auth: Auth; query?: QueryValues }): Promise<T>;
   post<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
   put<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
+  patch<T>(path: string, body: unknown, options: { auth: Auth }): Promise<T>;
   delete<T>(path: string, options: { auth: Auth }): Promise<T>;
   /** GET whose body the caller reads as it arrives (a live stream, an export); no timeout, `signal` ends it. */
   open(path: string, options: { auth: Auth; query?: QueryValues; headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
@@ -131,6 +132,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     get: (path, { auth, query }) => call('GET', path, auth, { query }),
     post: (path, body, { auth }) => call('POST', path, auth, { body }),
     put: (path, body, { auth }) => call('PUT', path, auth, { body }),
+    patch: (path, body, { auth }) => call('PATCH', path, auth, { body }),
     delete: (path, { auth }) => call('DELETE', path, auth, {}),
     async open(path, { auth, query, headers, signal }) {
       const secret = auth === 'admin' ? options.adminToken() : options.apiKey();

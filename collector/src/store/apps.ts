@@ -8,6 +8,18 @@ export interface AppRecord {
   appId: string;
   name: string;
   createdAt: string;
+  /** Custom fields (migration 0071): what the app is, who owns it, labels such as team=risk. */
+  description: string;
+  owner: string;
+  labels: Record<string, string>;
+}
+
+/** The fields of an app an operator sets; those left out keep their value. */
+export interface AppFields {
+  name?: string;
+  description?: string;
+  owner?: string;
+  labels?: Record<string, string>;
 }
 
 export interface ApiKeyRecord {
@@ -28,7 +40,9 @@ export interface ActiveKeyRecord {
 }
 
 export interface AppsRepository {
-  createApp(appId: string, name: string): Promise<AppRecord>;
+  createApp(appId: string, name: string, fields?: Omit<AppFields, 'name'>): Promise<AppRecord>;
+  /** Changes the given fields of an app; undefined when there is no such app. */
+  updateApp(appId: string, fields: AppFields): Promise<AppRecord | undefined>;
   getApp(appId: string): Promise<AppRecord | undefined>;
   listApps(): Promise<AppRecord[]>;
   addKey(input: { keyHash: string; keyPrefix: string; appId: string; name: string; scopes: readonly string[] }): Promise<void>;
@@ -52,7 +66,12 @@ interface AppRow {
   app_id: string;
   name: string;
   created_at: string;
+  description: string;
+  owner: string;
+  labels: Record<string, string>;
 }
+
+const APP_COLUMNS = 'app_id, name, toString(created_at) AS created_at, description, owner, labels';
 
 interface KeyRow {
   key_hash: string;
@@ -64,27 +83,55 @@ interface KeyRow {
   scopes: string[];
 }
 
-const toApp = (row: AppRow): AppRecord => ({ appId: row.app_id, name: row.name, createdAt: row.created_at });
+const toApp = (row: AppRow): AppRecord => ({
+  appId: row.app_id,
+  name: row.name,
+  createdAt: row.created_at,
+  description: row.description,
+  owner: row.owner,
+  labels: row.labels,
+});
 
 export function createAppsRepository(backend: ClickHouseBackend): AppsRepository {
   return {
-    async createApp(appId, name) {
-      await backend.insert('apps', [{ app_id: appId, name, version: nextVersion() }]);
+    async createApp(appId, name, fields = {}) {
+      await backend.insert('apps', [
+        {
+          app_id: appId,
+          name,
+          description: fields.description ?? '',
+          owner: fields.owner ?? '',
+          labels: fields.labels ?? {},
+          version: nextVersion(),
+        },
+      ]);
       const app = await this.getApp(appId);
       if (!app) throw new Error(`App ${appId} was inserted but cannot be read back`);
       return app;
     },
     async getApp(appId) {
-      const rows = await backend.query<AppRow>(
-        'SELECT app_id, name, toString(created_at) AS created_at FROM apps FINAL WHERE app_id = {appId:String}',
-        { appId },
-      );
+      const rows = await backend.query<AppRow>(`SELECT ${APP_COLUMNS} FROM apps FINAL WHERE app_id = {appId:String}`, { appId });
       return rows[0] ? toApp(rows[0]) : undefined;
     },
+    async updateApp(appId, fields) {
+      const current = await this.getApp(appId);
+      if (!current) return undefined;
+      // A new version of the whole row; created_at is carried over as it was.
+      await backend.insert('apps', [
+        {
+          app_id: appId,
+          name: fields.name ?? current.name,
+          created_at: current.createdAt,
+          description: fields.description ?? current.description,
+          owner: fields.owner ?? current.owner,
+          labels: fields.labels ?? current.labels,
+          version: nextVersion(),
+        },
+      ]);
+      return this.getApp(appId);
+    },
     async listApps() {
-      const rows = await backend.query<AppRow>(
-        'SELECT app_id, name, toString(created_at) AS created_at FROM apps FINAL ORDER BY app_id',
-      );
+      const rows = await backend.query<AppRow>(`SELECT ${APP_COLUMNS} FROM apps FINAL ORDER BY app_id`);
       return rows.map(toApp);
     },
     async addKey({ keyHash, keyPrefix, appId, name, scopes }) {

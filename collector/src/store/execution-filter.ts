@@ -6,6 +6,7 @@
  */
 import { Conditions, RANGE } from './sql.js';
 import type { TimeRange } from './sql.js';
+import type { QueryParams } from './backend.js';
 
 export interface ExecutionFilter extends TimeRange {
   pipeline?: string;
@@ -19,6 +20,8 @@ export interface ExecutionFilter extends TimeRange {
   businessKeys?: readonly string[];
   /** Only executions whose id starts with this (what `xray show <prefix>` resolves). */
   idPrefix?: string;
+  /** Only executions whose id this subquery selects (e.g. the scores filter, scores/); its parameters travel with it. */
+  idsFrom?: { sql: string; params: QueryParams };
 }
 
 /**
@@ -59,6 +62,7 @@ export function executionFilterConditions(appId: string, filter: ExecutionFilter
       .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
     where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
   }
+  if (filter.idsFrom) where.add(`execution_id IN (${filter.idsFrom.sql})`, filter.idsFrom.params);
   const keys = businessKeyConditions(filter.businessKeys, 'businessKey');
   keys.sql.forEach((condition) => where.add(condition));
   Object.assign(where.params, keys.params);

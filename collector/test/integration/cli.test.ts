@@ -226,8 +226,8 @@ describe('xray CLI against a running collector', () => {
       expect(created.stdout).toContain('stores only its hash');
 
       const apps = await xray(['apps', 'list']);
-      expect(apps.stdout).toMatch(/^APP\s+NAME\s+CREATED \(UTC\)$/m);
-      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+      expect(apps.stdout).toMatch(/^APP\s+NAME\s+OWNER\s+LABELS\s+DESCRIPTION\s+CREATED \(UTC\)$/m);
+      expect(apps.stdout).toMatch(/^cli-app\s+CLI test app\s+-\s+-\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
       // JSON times are ISO 8601 in UTC, for apps and keys like everything else.
       const appsJson = JSON.parse((await xray(['apps', 'list', '--json'])).stdout) as { apps: { appId: string; createdAt: string }[] };
       const createdAt = appsJson.apps.find((app) => app.appId === 'cli-app')!.createdAt;

@@ -45,7 +45,8 @@ describe('scoped keys', () => {
       .filter((path) => path.startsWith('/api/v1/') && !path.startsWith('/api/v1/admin'))
       .map((path) => path.replace('{executionId}', executionId).replace('{spanId}', stepSpanId))
       // Routes that need parameters get valid ones, so only the scope decides.
-      .map((path) => (path === '/api/v1/executions/compare' ? `${path}?a=${executionId}&b=${executionId}` : path));
+      .map((path) => (path === '/api/v1/executions/compare' ? `${path}?a=${executionId}&b=${executionId}` : path))
+      .map((path) => (path === '/api/v1/stats/scores' ? `${path}?name=correct` : path));
     expect(queryPaths.length).toBeGreaterThanOrEqual(8);
   });
   afterAll(async () => {

@@ -27,6 +27,12 @@ describe('tenant isolation', () => {
       steps: [{ name: 'a-step', reasoning: `Rejected by ${SECRET_WORD} rule`, failed: true }],
     });
     expect((await postJson(harness.url, keyA, jsonRequest([executionA.root, ...executionA.steps]))).status).toBe(200);
+    const scored = await fetch(`${harness.url}/api/v1/executions/${executionA.executionId}/scores`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'correct', value: false }),
+    });
+    expect(scored.status).toBe(201);
   });
   afterAll(async () => {
     await harness?.close();
@@ -173,6 +179,33 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/executions/{executionId}/scores',
+      path: () => `/api/v1/executions/${executionA.executionId}/scores`,
+      seenByA: (body) => expect(body.scores.map((s: { value: unknown }) => s.value)).toEqual([false]),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
+      route: '/api/v1/stats/scores',
+      path: () => '/api/v1/stats/scores?name=correct&interval=1h',
+      seenByA: (body) => expect(body.series.map((s: { pipeline: string }) => s.pipeline)).toEqual(['a-only-pipeline']),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.series).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/executions?score.<name>=<value>',
+      path: () => '/api/v1/executions?score.correct=false',
+      seenByA: (body) => expect(body.executions.map((e: { executionId: string }) => e.executionId)).toEqual([executionA.executionId]),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.executions).toEqual([]);
+      },
+    },
+    {
       route: '/api/v1/pipelines',
       path: () => '/api/v1/pipelines',
       seenByA: (body) => {
@@ -203,7 +236,28 @@ describe('tenant isolation', () => {
   it('covers every query route the API documents', async () => {
     const spec = (await (await fetch(`${harness.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     const documented = Object.keys(spec.paths).filter((path) => path.startsWith('/api/v1/') && !path.startsWith('/api/v1/admin'));
-    expect(documented.sort()).toEqual(routes.map((r) => r.route).sort());
+    expect(documented.sort()).toEqual([...new Set(routes.map((r) => r.route.split('?')[0]))].sort());
+  });
+
+  it("never lets a key score another app's execution, nor read or overwrite its scores", async () => {
+    const forged = await fetch(`${harness.url}/api/v1/executions/${executionA.executionId}/scores`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keyB}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'correct', value: true }),
+    });
+    expect(forged.status).toBe(404);
+    expect(((await forged.json()) as any).error.code).toBe('XRAY_ERR_NOT_FOUND');
+    const rows = await harness.sql<{ app_id: string; value_text: string }>(
+      'SELECT app_id, value_text FROM scores WHERE execution_id = {id:String}',
+      { id: executionA.executionId },
+    );
+    expect(rows).toEqual([{ app_id: 'tenant-a', value_text: 'false' }]);
+    const anonymous = await fetch(`${harness.url}/api/v1/executions/${executionA.executionId}/scores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'correct', value: true }),
+    });
+    expect(anonymous.status).toBe(401);
   });
 
   it("never lets a key write into another app's rows, whatever the spans claim", async () => {

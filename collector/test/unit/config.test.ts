@@ -42,6 +42,7 @@ describe('config', () => {
         storeTimeoutMillis: 10_000,
         maxInFlightBytes: 32 * 1024 * 1024,
         maxEventLoopDelayMillis: 1000,
+        retentionSweepSeconds: 3600,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
         live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
       });
@@ -132,6 +133,7 @@ describe('config', () => {
         XRAY_INSERT_PER_REQUEST: 'false',
         XRAY_KEY_CACHE_TTL_SECONDS: '2',
         XRAY_APP_CACHE_TTL_SECONDS: '3',
+        XRAY_RETENTION_SWEEP_SECONDS: '60',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -159,6 +161,7 @@ describe('config', () => {
         storeTimeoutMillis: 2500,
         maxInFlightBytes: 100_000_000,
         maxEventLoopDelayMillis: 0,
+        retentionSweepSeconds: 60,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
         live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },
       });

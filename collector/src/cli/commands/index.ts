@@ -7,6 +7,7 @@ import { diffCommand } from './diff.js';
 import { executionsCommand } from './executions.js';
 import { exportCommand } from './export.js';
 import { keysCommand } from './keys.js';
+import { scoreCommand } from './score.js';
 import { showCommand } from './show.js';
 import { sqlCommand } from './sql.js';
 import { statsCommand } from './stats.js';
@@ -20,6 +21,7 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   exportCommand,
   stepsCommand,
+  scoreCommand,
   statsCommand,
   appsCommand,
   keysCommand,

@@ -12,6 +12,13 @@ export interface AdminListOptions {
 }
 
 const createdHeader = (options: AdminListOptions) => `CREATED (${options.timeZone ?? UTC})`;
+/** `team=risk,tier=1`, keys in order; what `--labels` takes back. */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  return Object.entries(labels ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+}
 
 export function renderAppList(apps: App[], options: AdminListOptions): string {
   if (apps.length === 0) return options.colors.dim('No apps yet: `xray apps create <appId>` makes one.');
@@ -19,6 +26,9 @@ export function renderAppList(apps: App[], options: AdminListOptions): string {
     [
       { header: 'APP', value: (a: App) => a.appId },
       { header: 'NAME', value: (a: App) => a.name, shrink: true },
+      { header: 'OWNER', value: (a: App) => a.owner || '-', shrink: true },
+      { header: 'LABELS', value: (a: App) => formatLabels(a.labels) || '-', shrink: true },
+      { header: 'DESCRIPTION', value: (a: App) => a.description || '-', shrink: true },
       { header: createdHeader(options), value: (a: App) => formatTimestamp(a.createdAt, { zone: options.timeZone }) },
     ],
     apps,

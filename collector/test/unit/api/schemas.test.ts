@@ -3,6 +3,7 @@ import {
   LIST_WINDOW_MILLIS,
   STATS_WINDOW_MILLIS,
   executionListQuery,
+  scoreFiltersOf,
   failureRateQuery,
   pipelinesQuery,
   resolveRange,
@@ -99,6 +100,16 @@ describe('api/schemas', () => {
       const result = schema.safeParse({ frmo: '1' });
       expect(result.success).toBe(false);
       expect(result.error?.issues[0].code).toBe('unrecognized_keys');
+    });
+
+    it('executionListQuery accepts score.<name>=<value> filters and nothing else outside its parameters', () => {
+      expect(scoreFiltersOf(executionListQuery.parse({ 'score.correct': 'false', 'score.rating': '5' }))).toEqual([
+        { name: 'correct', value: 'false' },
+        { name: 'rating', value: '5' },
+      ]);
+      const result = executionListQuery.safeParse({ 'score.': 'x', 'scores.correct': 'false' });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0].message).toContain('"scores.correct"');
     });
 
     it('executionListQuery accepts every documented filter', () => {

@@ -1,0 +1,183 @@
+/**
+ * The SQL of erasure. ClickHouse lightweight deletes (`DELETE FROM ... WHERE`)
+ * mask rows at once for every later read (FINAL reads included) and leave the
+ * physical cleanup to merges, so nothing is rewritten on the request path.
+ * Order matters for a retry after a crash: scores and steps go first, found
+ * through the executions they belong to, and the executions last, so running
+ * the same deletion again finishes what was left.
+ *
+ * The rollups hold states per minute (executions) and hour (steps), from
+ * which one execution cannot be subtracted: the buckets the deleted rows fell
+ * in are deleted and rebuilt from the raw rows that remain.
+ */
+import type { ClickHouseBackend, QueryParams } from '../store/index.js';
+
+/** Which executions of an app to delete: one by id, or all matching every given condition. */
+export interface DeletionFilter {
+  executionId?: string;
+  pipeline?: string;
+  fromMillis?: number;
+  toMillis?: number;
+  /** An execution attribute (`executions.attributes`), e.g. a business key. */
+  attribute?: { key: string; value: string };
+}
+
+export interface DeletedCounts {
+  executions: number;
+  steps: number;
+  scores: number;
+}
+
+export interface AppDeletedCounts extends DeletedCounts {
+  keys: number;
+}
+
+export interface DeletionRepository {
+  /**
+   * Deletes the matching executions with their steps and scores. The rollup
+   * buckets they fell in are rebuilt unless `keepRollups` (retention keeps
+   * statistics longer than raw rows, as the global TTL does).
+   */
+  deleteExecutions(appId: string, filter: DeletionFilter, options?: { keepRollups?: boolean }): Promise<DeletedCounts>;
+  /** Every row of the app in every table: data, rollups, keys, settings, secrets and the app itself. */
+  /** `onKeysDeleted` runs as soon as the keys are gone, before the data, so caches stop accepting them at once. */
+  deleteApp(appId: string, options?: { onKeysDeleted?: () => void }): Promise<AppDeletedCounts>;
+}
+
+/** Tables holding an `app_id` column, each erased whole with its app. Constants: never user input. */
+const APP_TABLES = [
+  'scores',
+  'steps',
+  'executions',
+  'pipeline_stats_1m',
+  'step_stats_1h',
+  'app_settings',
+  'app_signing_secrets',
+  'app_retention',
+  'api_keys',
+  'apps',
+] as const;
+
+function executionConditions(appId: string, filter: DeletionFilter): { sql: string; params: QueryParams } {
+  const parts = ['app_id = {appId:String}'];
+  const params: QueryParams = { appId };
+  if (filter.executionId !== undefined) {
+    parts.push('execution_id = {executionId:String}');
+    params.executionId = filter.executionId;
+  }
+  if (filter.pipeline !== undefined) {
+    parts.push('pipeline = {pipeline:String}');
+    params.pipeline = filter.pipeline;
+  }
+  if (filter.fromMillis !== undefined) {
+    parts.push("start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')");
+    params.fromMillis = filter.fromMillis;
+  }
+  if (filter.toMillis !== undefined) {
+    parts.push("start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')");
+    params.toMillis = filter.toMillis;
+  }
+  if (filter.attribute !== undefined) {
+    parts.push('attributes[{attributeKey:String}] = {attributeValue:String}');
+    params.attributeKey = filter.attribute.key;
+    params.attributeValue = filter.attribute.value;
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+const count = async (backend: ClickHouseBackend, sql: string, params: QueryParams): Promise<number> =>
+  Number((await backend.query<{ n: string }>(sql, params))[0]?.n ?? 0);
+
+export function createDeletionRepository(backend: ClickHouseBackend): DeletionRepository {
+  /** Deletes the rollup buckets the given raw rows fall in and rebuilds them from what remains. */
+  async function rebuildRollups(appId: string, touched: { minutes: number[]; hours: number[]; pipelines: string[] }): Promise<void> {
+    if (touched.pipelines.length === 0) return;
+    const params = { appId, pipelines: touched.pipelines, minutes: touched.minutes, hours: touched.hours };
+    if (touched.minutes.length > 0) {
+      await backend.command(
+        `DELETE FROM pipeline_stats_1m WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
+  AND toUnixTimestamp(bucket) IN {minutes:Array(UInt32)}`,
+        params,
+      );
+      await backend.command(
+        `INSERT INTO pipeline_stats_1m (app_id, pipeline, environment, bucket, executions, failed)
+SELECT app_id, pipeline, environment, toStartOfMinute(start_time) AS bucket,
+  uniqExactState(execution_id), uniqExactIfState(execution_id, status = 'failed')
+FROM executions
+WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfMinute(start_time)) IN {minutes:Array(UInt32)}
+GROUP BY app_id, pipeline, environment, bucket`,
+        params,
+      );
+    }
+    if (touched.hours.length > 0) {
+      await backend.command(
+        `DELETE FROM step_stats_1h WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
+  AND toUnixTimestamp(bucket) IN {hours:Array(UInt32)}`,
+        params,
+      );
+      await backend.command(
+        `INSERT INTO step_stats_1h (app_id, pipeline, environment, name, bucket, steps, failed)
+SELECT app_id, pipeline, environment, name, toStartOfHour(start_time) AS bucket,
+  uniqExactState(execution_id, span_id), uniqExactIfState(execution_id, span_id, status = 'failed')
+FROM steps
+WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}
+GROUP BY app_id, pipeline, environment, name, bucket`,
+        params,
+      );
+    }
+  }
+
+  return {
+    async deleteExecutions(appId, filter, deleteOptions = {}) {
+      const where = executionConditions(appId, filter);
+      // One execution by id also reaches steps whose root span never arrived.
+      const ids =
+        filter.executionId !== undefined && Object.keys(filter).length === 1
+          ? '{executionId:String}'
+          : `(SELECT execution_id FROM executions WHERE ${where.sql})`;
+      const params = where.params;
+      const owned = `app_id = {appId:String} AND execution_id IN ${ids}`;
+      const counts: DeletedCounts = {
+        executions: await count(backend, `SELECT toString(uniqExact(execution_id)) AS n FROM executions WHERE ${where.sql}`, params),
+        steps: await count(backend, `SELECT toString(uniqExact(execution_id, span_id)) AS n FROM steps WHERE ${owned}`, params),
+        scores: await count(backend, `SELECT toString(uniqExact(score_id)) AS n FROM scores WHERE ${owned}`, params),
+      };
+      if (counts.executions + counts.steps + counts.scores === 0) return counts;
+      const minutes = await backend.query<{ pipeline: string; minute: number }>(
+        `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfMinute(start_time)) AS minute FROM executions WHERE ${where.sql}`,
+        params,
+      );
+      const hours = await backend.query<{ pipeline: string; hour: number }>(
+        `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfHour(start_time)) AS hour FROM steps WHERE ${owned}`,
+        params,
+      );
+      await backend.command(`DELETE FROM scores WHERE ${owned}`, params);
+      await backend.command(`DELETE FROM steps WHERE ${owned}`, params);
+      await backend.command(`DELETE FROM executions WHERE ${where.sql}`, params);
+      if (deleteOptions.keepRollups) return counts;
+      await rebuildRollups(appId, {
+        pipelines: [...new Set([...minutes.map((row) => row.pipeline), ...hours.map((row) => row.pipeline)])],
+        minutes: [...new Set(minutes.map((row) => Number(row.minute)))],
+        hours: [...new Set(hours.map((row) => Number(row.hour)))],
+      });
+      return counts;
+    },
+
+    async deleteApp(appId, deleteOptions = {}) {
+      const params = { appId };
+      const counts: AppDeletedCounts = {
+        executions: await count(backend, 'SELECT toString(uniqExact(execution_id)) AS n FROM executions WHERE app_id = {appId:String}', params),
+        steps: await count(backend, 'SELECT toString(uniqExact(execution_id, span_id)) AS n FROM steps WHERE app_id = {appId:String}', params),
+        scores: await count(backend, 'SELECT toString(uniqExact(score_id)) AS n FROM scores WHERE app_id = {appId:String}', params),
+        keys: await count(backend, 'SELECT toString(uniqExact(key_hash)) AS n FROM api_keys WHERE app_id = {appId:String}', params),
+      };
+      // Keys first: from here on nobody can write into the app being erased.
+      await backend.command('DELETE FROM api_keys WHERE app_id = {appId:String}', params);
+      deleteOptions.onKeysDeleted?.();
+      for (const table of APP_TABLES.filter((name) => name !== 'api_keys')) {
+        await backend.command(`DELETE FROM ${table} WHERE app_id = {appId:String}`, params);
+      }
+      return counts;
+    },
+  };
+}

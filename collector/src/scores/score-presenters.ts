@@ -1,0 +1,55 @@
+/** Score rows -> the API's JSON (camelCase, ISO times, typed values). Pure. */
+import type { z } from 'zod';
+import { fromStoredValue } from './score-value.js';
+import type { ScoreBucket, ScoreRow } from './scores-repository.js';
+import type { scoreSchema, scoreStatsResponse } from './score-schemas.js';
+
+export function toScore(row: ScoreRow): z.infer<typeof scoreSchema> {
+  return {
+    scoreId: row.score_id,
+    executionId: row.execution_id,
+    stepSpanId: row.span_id === '' ? null : row.span_id,
+    name: row.name,
+    kind: row.kind,
+    value: fromStoredValue(row),
+    comment: row.comment,
+    author: row.author,
+    pipeline: row.pipeline,
+    time: new Date(Number(row.scored_at)).toISOString(),
+  };
+}
+
+type Series = z.infer<typeof scoreStatsResponse>['series'];
+
+/**
+ * Folds (pipeline, bucket, value) counts into one series per pipeline with a
+ * point per bucket: how many were scored, their average, counts per label.
+ *
+ * @example
+ * toScoreSeries([{ pipeline: 'p', bucket_ms: '0', kind: 'boolean', value_text: 'false', scored: 3, value_sum: 0 }]);
+ * // [{ pipeline: 'p', points: [{ time: '1970-01-01T00:00:00.000Z', scored: 3, average: 0, values: { false: 3 } }] }]
+ */
+export function toScoreSeries(buckets: readonly ScoreBucket[]): Series {
+  const byPipeline = new Map<string, Map<string, { scored: number; sum: number; averaged: number; values: Record<string, number> }>>();
+  for (const bucket of buckets) {
+    const points = byPipeline.get(bucket.pipeline) ?? new Map();
+    byPipeline.set(bucket.pipeline, points);
+    const point = points.get(bucket.bucket_ms) ?? { scored: 0, sum: 0, averaged: 0, values: Object.create(null) as Record<string, number> };
+    points.set(bucket.bucket_ms, point);
+    point.scored += bucket.scored;
+    if (bucket.kind !== 'categorical') {
+      point.sum += bucket.value_sum;
+      point.averaged += bucket.scored;
+    }
+    if (bucket.kind !== 'numeric') point.values[bucket.value_text] = (point.values[bucket.value_text] ?? 0) + bucket.scored;
+  }
+  return [...byPipeline].map(([pipeline, points]) => ({
+    pipeline,
+    points: [...points].map(([bucketMs, point]) => ({
+      time: new Date(Number(bucketMs)).toISOString(),
+      scored: point.scored,
+      average: point.averaged === 0 ? null : point.sum / point.averaged,
+      values: { ...point.values },
+    })),
+  }));
+}
