@@ -2,8 +2,9 @@
  * Signed requests (issue 6 item 4, SDK side): every request carries
  * `x-xray-signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` over "<t>." and
  * the body bytes exactly as they crossed the wire (after gzip). Checked here
- * against an independent HMAC over the bytes a local server received. The
- * end-to-end check against the collector's verifier lands with that work.
+ * against an independent HMAC over the bytes a local server received; the
+ * collector's own verifier is exercised end to end in
+ * collector/test/integration/sdk-signing.test.ts.
  */
 import { createHmac } from 'node:crypto';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
