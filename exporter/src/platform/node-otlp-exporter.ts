@@ -40,11 +40,16 @@ export function createNodeOtlpExporter(settings: OtlpHttpExporterSettings): Coun
   });
   let closed = false;
 
-  function attempt(spans: ReadableSpan[]): Promise<AttemptOutcome> {
+  /** One official export() (one request), ended at the export's deadline: the official timeout is per request, not per export. */
+  function attempt(spans: ReadableSpan[], remainingMillis: number): Promise<AttemptOutcome> {
     const record: AttemptRecord = {};
-    return new Promise((resolve) => {
+    const deadline = setTimeout(() => {
+      record.timedOut = true;
+      record.request?.destroy();
+    }, remainingMillis).unref();
+    return new Promise<AttemptOutcome>((resolve) => {
       attemptScope.run(record, () => official.export(spans, (result) => resolve(outcomeOf(result, record))));
-    });
+    }).finally(() => clearTimeout(deadline));
   }
 
   function outcomeOf(result: ExportResult, record: AttemptRecord): AttemptOutcome {
@@ -74,7 +79,7 @@ export function createNodeOtlpExporter(settings: OtlpHttpExporterSettings): Coun
         resultCallback({ code: ExportResultCode.FAILED, error });
         return;
       }
-      void exportWithRetries(() => attempt(spans), {
+      void exportWithRetries((remainingMillis) => attempt(spans, remainingMillis), {
         timeoutMillis: settings.timeoutMillis,
         isClosed: () => closed,
         onRetry: () => counters.retries++,

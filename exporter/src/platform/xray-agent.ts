@@ -36,6 +36,8 @@ export interface AttemptRecord {
   timedOut?: boolean;
   networkCode?: string;
   networkMessage?: string;
+  /** The request, once the exporter has made it (to end it at the export's deadline). */
+  request?: ClientRequest;
 }
 
 /** The record of the export attempt running in this async context. */
@@ -83,6 +85,7 @@ export function createXRayAgentFactory(signingSecret: string | undefined): {
 }
 
 function observe(req: ClientRequest, record: AttemptRecord): void {
+  record.request = req;
   req.prependListener('timeout', () => {
     record.timedOut = true;
   });
