@@ -133,6 +133,8 @@ function signOnEnd(req: ClientRequest, secret: string): void {
     if (typeof encodingOrCallback === 'function') return signingEnd(chunk, undefined, encodingOrCallback);
     if (chunk !== undefined && chunk !== null) req.write(chunk as Uint8Array, encodingOrCallback as BufferEncoding);
     const body = Buffer.concat(chunks);
+    // A request already ended (its deadline passed, the socket failed) sends nothing more: leave it be.
+    if (req.destroyed || req.headersSent) return req;
     req.setHeader(SIGNATURE_HEADER, signatureHeader(secret, body, Date.now(), hmacSha256Hex));
     return end(body, callback as Callback | undefined);
   };
