@@ -16,9 +16,8 @@
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { XRayExportError } from './export-error.js';
 import { createExportErrorReporter, type ErrorHandler, type ExportErrorReporter } from './export-error-reporter.js';
-import { createOtlpHttpExporter, type OtlpHttpExporterCounters } from './otlp-http-exporter.js';
 import { firstSet, parseCompression, parseKeyValueList, parseMillis } from './otel-env.js';
-import type { Platform } from './platform/platform.js';
+import type { OtlpHttpExporterCounters, Platform } from './platform/platform.js';
 import { integerAtLeast, invalidOption, optionalString, stringRecord } from './validate.js';
 
 /** Options shared by `XRay` and `XRaySpanProcessor`. */
@@ -99,10 +98,10 @@ export function resolveConnection(options: ConnectionOptions, platform: Platform
   if (headers.authorization === undefined && headers['x-api-key'] === undefined) {
     throw invalidOption('apiKey', undefined, 'a non-empty string (pass apiKey, set XRAY_API_KEY, or put x-api-key in OTEL_EXPORTER_OTLP_HEADERS)');
   }
-  if (signingSecret !== undefined && platform.hmacSha256Hex === undefined) {
+  if (signingSecret !== undefined && !platform.canSign) {
     throw invalidOption('signingSecret', undefined, 'nothing in a browser: a secret shipped in a page is not a secret', true);
   }
-  const exporter = createOtlpHttpExporter({ tracesUrl, headers, timeoutMillis, compression, signingSecret, reporter }, platform);
+  const exporter = platform.createExporter({ tracesUrl, headers, timeoutMillis, compression, signingSecret, reporter });
   return { ...base, exporter, exporterCounters: exporter.counters };
 }
 

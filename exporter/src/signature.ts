@@ -13,15 +13,15 @@ const encoder = new TextEncoder();
  * The header value for `body` signed with `secret` at `nowMillis`.
  *
  * @example
- * await signatureHeader('s3cret', body, Date.now(), hmac); // 't=1767225600,v1=5f2b…'
+ * signatureHeader('s3cret', body, Date.now(), hmac); // 't=1767225600,v1=5f2b…'
  */
-export async function signatureHeader(
+export function signatureHeader(
   secret: string,
   body: Uint8Array,
   nowMillis: number,
-  hmacSha256Hex: (secret: string, parts: Uint8Array[]) => Promise<string>,
-): Promise<string> {
+  hmacSha256Hex: (secret: string, parts: Uint8Array[]) => string,
+): string {
   const t = Math.floor(nowMillis / 1000);
-  const v1 = await hmacSha256Hex(secret, [encoder.encode(`${t}.`), body]);
+  const v1 = hmacSha256Hex(secret, [encoder.encode(`${t}.`), body]);
   return `t=${t},v1=${v1}`;
 }

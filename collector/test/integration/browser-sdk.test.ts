@@ -5,6 +5,8 @@
  * app does not allow is refused (nothing stored, the SDK reports it); an
  * execution that ends while the page is going away is still delivered
  * (the SDK's pagehide listener exports at once, with a keepalive fetch).
+ * Every page carries an ingest-only key (scopes ['ingest']), the one the
+ * README says to ship in a page; reading back uses the app's full key.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -14,6 +16,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrowserBundle } from '../../../exporter/scripts/build-browser.mjs';
+import { adminCall } from '../support/admin-api.js';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { readmeExamples } from '../support/readme-examples.js';
@@ -80,6 +83,8 @@ describe('@xray/sdk in Chromium', () => {
   let bundleDir: string;
   let allowed: PageServer;
   let refused: PageServer;
+  /** The key the pages ship: it may send spans and nothing else. */
+  let ingestKey: string;
 
   beforeAll(async () => {
     bundleDir = mkdtempSync(join(tmpdir(), 'xray-browser-'));
@@ -87,6 +92,12 @@ describe('@xray/sdk in Chromium', () => {
     // The browser path pulls in no Node built-in.
     expect(Object.keys(result.metafile.inputs).filter((input) => input.startsWith('node:'))).toEqual([]);
     harness = await startCollector();
+    const issued = await adminCall(harness, 'POST', `/apps/${harness.appId}/keys`, { name: 'web page', scopes: ['ingest'] });
+    expect(issued.status).toBe(201);
+    expect(issued.body.scopes).toEqual(['ingest']);
+    ingestKey = issued.body.apiKey;
+    // What a visitor could do with the page's key: send spans, not read anything back.
+    expect((await getJson(harness, '/api/v1/executions', ingestKey)).status).toBe(403);
     allowed = await servePage(bundleDir);
     refused = await servePage(bundleDir);
     const put = await fetch(`${harness.url}/api/v1/admin/apps/${harness.appId}/cors`, {
@@ -111,7 +122,7 @@ describe('@xray/sdk in Chromium', () => {
 
   async function runPage(origin: string, id: string, flush: 'yes' | 'no', timeoutMillis = 10_000): Promise<any> {
     const page = await browser.newPage();
-    const query = new URLSearchParams({ key: harness.apiKey, endpoint: harness.url, id, flush, timeout: String(timeoutMillis) });
+    const query = new URLSearchParams({ key: ingestKey, endpoint: harness.url, id, flush, timeout: String(timeoutMillis) });
     await page.goto(`${origin}/?${query}`);
     await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 20_000 });
     const result = await page.evaluate(() => (window as unknown as { __result: unknown }).__result);
@@ -154,7 +165,7 @@ describe('@xray/sdk in Chromium', () => {
     expect(example).toBeDefined();
     const code = (example as string)
       .replace("from '@xray/sdk'", "from '/xray.js'")
-      .replace("'<ingest key>'", JSON.stringify(harness.apiKey))
+      .replace("'<ingest key>'", JSON.stringify(ingestKey))
       .replace("'https://collector.example'", JSON.stringify(harness.url));
     expect(code).not.toContain('<ingest key>');
     extraPages.set('/readme', code);

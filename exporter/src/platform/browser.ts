@@ -8,10 +8,8 @@
  * `sendBeacon` is not used: it cannot carry the Authorization header, and a
  * keepalive fetch is the standard's replacement that can.
  */
-import type { HttpRequest, HttpResponse, Platform, ScopeStore } from './platform.js';
-
-/** Chrome and Firefox refuse keepalive requests once 64 KiB are in flight; stay under it. */
-const KEEPALIVE_MAX_BYTES = 60 * 1024;
+import { createFetchExporter } from './fetch-exporter.js';
+import type { Platform, ScopeStore } from './platform.js';
 
 interface PageEvents {
   addEventListener?(type: string, listener: () => void): void;
@@ -22,9 +20,8 @@ interface DocumentLike extends PageEvents {
 
 export const browserPlatform: Platform = {
   env: {},
-  send: sendWithFetch,
-  gzip: typeof CompressionStream === 'function' ? gzipWithStreams : undefined,
-  hmacSha256Hex: undefined,
+  createExporter: createFetchExporter,
+  canSign: false,
   defer: (fn) => {
     setTimeout(fn, 0);
   },
@@ -42,36 +39,6 @@ export const browserPlatform: Platform = {
     });
   },
 };
-
-async function sendWithFetch(request: HttpRequest): Promise<HttpResponse> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), request.timeoutMillis);
-  try {
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      keepalive: request.body.byteLength <= KEEPALIVE_MAX_BYTES,
-      credentials: 'omit',
-      mode: 'cors',
-      signal: controller.signal,
-    });
-    const body = new Uint8Array(await response.arrayBuffer());
-    return { status: response.status, header: (name) => response.headers.get(name) ?? undefined, body };
-  } catch (error) {
-    if (controller.signal.aborted) throw Object.assign(new Error(`no answer within ${request.timeoutMillis} ms`), { code: 'ETIMEDOUT' });
-    // A CORS refusal and a network failure look the same to a page.
-    const message = error instanceof Error ? error.message : String(error);
-    throw Object.assign(new Error(`${message} (network error, or the collector does not allow this page's origin)`), { code: 'NETWORK' });
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function gzipWithStreams(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as unknown as ArrayBuffer]).stream().pipeThrough(new CompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
 
 /**
  * Browsers have no AsyncLocalStorage: the running `ctx.step` is known during

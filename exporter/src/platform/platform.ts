@@ -1,24 +1,36 @@
 /**
  * What the SDK needs from its runtime, so the core never imports a Node
- * built-in: the browser entry passes a platform built on `fetch`, Web Crypto
- * and a plain call stack; the Node entry one built on `node:http`, `zlib`,
- * `crypto` and AsyncLocalStorage.
+ * built-in: the browser entry passes a platform built on `fetch` and a plain
+ * call stack; the Node entry one built on OpenTelemetry's OTLP/HTTP exporter
+ * and AsyncLocalStorage.
  */
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ExportErrorReporter } from '../export-error-reporter.js';
 
-/** One POST of OTLP bytes. */
-export interface HttpRequest {
-  readonly url: string;
+
+/** What the SDK's OTLP/HTTP exporter is built from (resolved connection options). */
+export interface OtlpHttpExporterSettings {
+  readonly tracesUrl: string;
+  /** Sent on every request; names in lowercase. */
   readonly headers: Record<string, string>;
-  readonly body: Uint8Array;
+  /** Time limit for one export, retries included. */
   readonly timeoutMillis: number;
+  readonly compression: 'gzip' | 'none';
+  readonly signingSecret: string | undefined;
+  /** Told about partial successes (the export itself succeeded). */
+  readonly reporter: ExportErrorReporter;
 }
 
-/** What came back; `header` is case-insensitive. */
-export interface HttpResponse {
-  readonly status: number;
-  header(name: string): string | undefined;
-  readonly body: Uint8Array;
+/** Counters the owner's `stats()` reads. */
+export interface OtlpHttpExporterCounters {
+  /** Spans the collector answered 200 for but rejected (OTLP partial success). */
+  spansRejected: number;
+  /** Requests sent again after a retryable failure. */
+  retries: number;
 }
+
+/** A span exporter that counts retries and rejected spans. */
+export type CountingSpanExporter = SpanExporter & { readonly counters: OtlpHttpExporterCounters };
 
 /** Carries the running `ctx.step` through async work, like AsyncLocalStorage. */
 export interface ScopeStore<T> {
@@ -29,12 +41,10 @@ export interface ScopeStore<T> {
 export interface Platform {
   /** Environment variables (empty in a browser). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Sends one request; rejects only for network failures (with a `code` such as ECONNREFUSED when known). */
-  send(request: HttpRequest): Promise<HttpResponse>;
-  /** gzip, or undefined where the runtime cannot compress. */
-  readonly gzip: ((bytes: Uint8Array) => Promise<Uint8Array>) | undefined;
-  /** Lowercase hex HMAC-SHA256, or undefined where signing is not offered. */
-  readonly hmacSha256Hex: ((secret: string, parts: Uint8Array[]) => Promise<string>) | undefined;
+  /** Builds the OTLP/HTTP exporter: the official OpenTelemetry one under Node, a fetch-based one in a browser. */
+  createExporter(settings: OtlpHttpExporterSettings): CountingSpanExporter;
+  /** Whether `signingSecret` is offered (not in a browser: a secret shipped in a page is no secret). */
+  readonly canSign: boolean;
   /** Runs `fn` soon, after the current call stack. */
   defer(fn: () => void): void;
   /** A timer that never keeps the process alive. */

@@ -2,10 +2,11 @@
  * Signed requests (issue 6 item 4, SDK side): every request carries
  * `x-xray-signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` over "<t>." and
  * the body bytes exactly as they crossed the wire (after gzip). Checked here
- * against an independent HMAC over the bytes a local server received. The
- * end-to-end check against the collector's verifier lands with that work.
+ * against an independent HMAC over the bytes a local server received; the
+ * collector's own verifier is exercised end to end in
+ * collector/test/integration/sdk-signing.test.ts.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { XRay, XRaySpanProcessor } from '../../src/index.js';
@@ -52,6 +53,20 @@ describe('signing', () => {
       expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
       expect(verify(request, 'another secret').valid).toBe(false);
     }
+  });
+
+  it('signs a body the exporter writes in many chunks (a large execution, gzipped or not)', async () => {
+    // Random text: gzip cannot shrink it below the 16 KiB zlib chunk, so the gzip stream writes several chunks too.
+    const large = Array.from({ length: 8 }, () => randomBytes(6 * 1024).toString('base64'));
+    for (const compression of ['none', 'gzip'] as const) {
+      const xray = new XRay({ apiKey: 'k', endpoint: sink.url, signingSecret: SECRET, compression });
+      const execution = xray.startExecution();
+      execution.recordStep({ name: 'big', output: large });
+      execution.completeExecution();
+      expect(await xray.shutdown({ timeoutMillis: 5000 })).toMatchObject({ sent: 1 });
+    }
+    expect(sink.received.map((request) => request.raw.length > 16 * 1024)).toEqual([true, true]);
+    for (const request of sink.received) expect(verify(request, SECRET).valid).toBe(true);
   });
 
   it('reads XRAY_SIGNING_SECRET, signs span-processor requests too, and sends no header without a secret', async () => {
