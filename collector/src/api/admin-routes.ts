@@ -113,7 +113,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (fastif
       const { appId } = request.params;
       const app = await options.apps.updateApp(appId, request.body);
       if (!app) throw new XRayError('XRAY_ERR_NOT_FOUND', `No app ${JSON.stringify(appId)}`);
-      return { app };
+      return { app: withIsoCreatedAt(app) };
     },
   );
 

@@ -7,6 +7,7 @@
  * with a LogController's `disableRequestLogging`; this hook replaces them.
  */
 import type { FastifyInstance } from 'fastify';
+import { maskSecrets } from '../auth/mask-secrets.js';
 
 export interface RequestLogOptions {
   /** Log every request at info instead of debug. */
@@ -43,7 +44,8 @@ export function addRequestLog(app: FastifyInstance, options: RequestLogOptions =
     request.log[level](
       {
         method: request.method,
-        url: request.url.split('?')[0],
+        // A key pasted into a URL (say, a whole key given to `keys revoke`) is masked, as in every other log line.
+        url: maskSecrets(request.url.split('?')[0]),
         route: request.routeOptions.url,
         statusCode: reply.statusCode,
         responseTimeMillis: Math.round(elapsedMillis * 10) / 10,

@@ -31,7 +31,8 @@ describe('@xray/collector installed from its package', () => {
     execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'exporter', 'collector'], { cwd: repoRoot });
     dir = mkdtempSync(join(tmpdir(), 'xray-package-'));
     const pack = (folder: string) =>
-      execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: join(repoRoot, folder), encoding: 'utf8' }).trim().split('\n').at(-1)!;
+      // --ignore-scripts: the SDK's prepack would delete and rebuild exporter/dist while other test files import it; npm test built it already.
+      execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], { cwd: join(repoRoot, folder), encoding: 'utf8' }).trim().split('\n').at(-1)!;
     const sdk = pack('exporter');
     tarball = pack('collector');
     project = join(dir, 'project');

@@ -84,7 +84,7 @@ describe('exporter/README.md examples', () => {
 
   it('long-execution: 3,000 steps over a 1,000-step cap read back as failed with the failing step', async () => {
     expect(await runExample('long-execution')).toMatch(/sent: 1[\s\S]*2000/);
-    const { body } = await getJson(harness, '/api/v1/executions/readme-long-execution?limit=1000');
+    const { body } = await getJson(harness, '/api/v1/executions/readme-long-execution');
     expect(body.execution).toMatchObject({ status: 'failed', errorCount: 1, droppedSteps: 2000 });
     expect(body.steps.filter((step: { status: string }) => step.status === 'failed').map((step: { name: string }) => step.name)).toEqual(['score-2500']);
   });

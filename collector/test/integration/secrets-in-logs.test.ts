@@ -78,9 +78,10 @@ describe.each<BackendKind>(['embedded', 'server'])('secrets in logs (%s backend)
       expect((await call('/api/v1/executions', { headers: { authorization: `Bearer ${secondKey}` } })).status).toBe(401);
 
       const log = lines.join('');
-      expect(log).toContain('incoming request');
+      expect(log).toContain('"msg":"request"');
       expect(log).toContain(`/api/v1/admin/apps/shop/keys/${secondKey.slice(0, 11)}…`);
-      expect(log.split('\n').length).toBeGreaterThan(30);
+      // One line per request (request-log/) plus the collector's own.
+      expect(log.split('\n').length).toBeGreaterThan(15);
       for (const secret of [harness.apiKey, shopKey, secondKey, unknownKey, adminToken]) {
         expect(log).not.toContain(secret);
         expect(replies.join('\n')).not.toContain(secret);

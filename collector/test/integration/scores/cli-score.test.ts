@@ -50,7 +50,7 @@ describe('xray score', () => {
     ]);
     const list = await xray(['score', id]);
     expect(list.code).toBe(0);
-    expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+VALUE\s+STEP\s+AUTHOR\s+TIME\s+COMMENT/);
+    expect(list.stdout.split('\n')[0]).toMatch(/^NAME\s+VALUE\s+STEP\s+AUTHOR\s+TIME \(UTC\)\s+COMMENT/);
     expect(list.stdout).toContain('should approve');
     expect(list.stdout).toContain('too=strict');
     const json = await xray(['score', id, '--json']);
