@@ -28,7 +28,7 @@ describe('@xray/sdk step cap against a real collector', () => {
     execution.failExecution(new Error('decision failed'));
     expect(await xray.shutdown({ timeoutMillis: 20_000 })).toMatchObject({ sent: 1, failed: 0, timedOut: false });
 
-    const { status, body } = await getJson(harness, '/api/v1/executions/long-1?limit=1000');
+    const { status, body } = await getJson(harness, '/api/v1/executions/long-1');
     expect(status).toBe(200);
     expect(body.execution).toMatchObject({ status: 'failed', errorCount: 1, droppedSteps: 2000, stepCount: 1000 });
     const failed = body.steps.filter((step: { status: string }) => step.status === 'failed');
