@@ -76,6 +76,9 @@ describe('collector main process', () => {
       expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
       running.child.kill('SIGTERM');
       expect(await running.exited).toBe(0);
+    }
+  });
+
   it('logs no line per request at the default info level, and one per request with XRAY_LOG_REQUESTS=true', async () => {
     for (const [logRequests, expected] of [['false', 0], ['true', 3]] as const) {
       const port = await freePort();
