@@ -84,12 +84,13 @@ interface WebhookRow {
   secret_prefix: string;
   sealed_secret: string;
   enabled: number;
-  created_at: string;
-  updated_at: string;
+  created_ms: string;
+  updated_ms: string;
 }
 
+// Times are read as unix-ms text under names of their own: an alias equal to its column would shadow it in WHERE and ORDER BY.
 const WEBHOOK_COLUMNS = `app_id, webhook_id, url, description, conditions, secret_prefix, sealed_secret, enabled,
-  toString(toUnixTimestamp64Milli(created_at)) AS created_at, toString(toUnixTimestamp64Milli(updated_at)) AS updated_at`;
+  toString(toUnixTimestamp64Milli(created_at)) AS created_ms, toString(toUnixTimestamp64Milli(updated_at)) AS updated_ms`;
 
 function toWebhook(row: WebhookRow): WebhookRecord {
   return {
@@ -101,8 +102,8 @@ function toWebhook(row: WebhookRow): WebhookRecord {
     secretPrefix: row.secret_prefix,
     sealedSecret: row.sealed_secret,
     enabled: Number(row.enabled) === 1,
-    createdAtMillis: Number(row.created_at),
-    updatedAtMillis: Number(row.updated_at),
+    createdAtMillis: Number(row.created_ms),
+    updatedAtMillis: Number(row.updated_ms),
   };
 }
 
@@ -134,17 +135,17 @@ interface DeliveryRow {
   body: string;
   status: string;
   attempts: number;
-  next_attempt_at: string;
-  last_attempt_at: string;
+  next_attempt_ms: string;
+  last_attempt_ms: string;
   last_status_code: number;
   last_error: string;
-  created_at: string;
-  delivered_at: string;
+  created_ms: string;
+  delivered_ms: string;
 }
 
 const DELIVERY_COLUMNS = `app_id, webhook_id, event_id, event_type, pipeline, condition_key, execution_ids, body, status, attempts,
-  toString(toUnixTimestamp64Milli(next_attempt_at)) AS next_attempt_at, toString(toUnixTimestamp64Milli(last_attempt_at)) AS last_attempt_at,
-  last_status_code, last_error, toString(toUnixTimestamp64Milli(created_at)) AS created_at, toString(toUnixTimestamp64Milli(delivered_at)) AS delivered_at`;
+  toString(toUnixTimestamp64Milli(next_attempt_at)) AS next_attempt_ms, toString(toUnixTimestamp64Milli(last_attempt_at)) AS last_attempt_ms,
+  last_status_code, last_error, toString(toUnixTimestamp64Milli(created_at)) AS created_ms, toString(toUnixTimestamp64Milli(delivered_at)) AS delivered_ms`;
 
 function toDelivery(row: DeliveryRow): DeliveryRecord {
   return {
@@ -158,12 +159,12 @@ function toDelivery(row: DeliveryRow): DeliveryRecord {
     body: row.body,
     status: row.status as DeliveryStatus,
     attempts: Number(row.attempts),
-    nextAttemptAtMillis: Number(row.next_attempt_at),
-    lastAttemptAtMillis: Number(row.last_attempt_at),
+    nextAttemptAtMillis: Number(row.next_attempt_ms),
+    lastAttemptAtMillis: Number(row.last_attempt_ms),
     lastStatusCode: Number(row.last_status_code),
     lastError: row.last_error,
-    createdAtMillis: Number(row.created_at),
-    deliveredAtMillis: Number(row.delivered_at),
+    createdAtMillis: Number(row.created_ms),
+    deliveredAtMillis: Number(row.delivered_ms),
   };
 }
 
