@@ -50,6 +50,8 @@ export interface DeliveryWorkerOptions {
   onAttempt?(delivery: DeliveryRecord, outcome: AttemptOutcome): void;
   /** Events dropped because their webhook's queue is full. */
   onDropped?(appId: string, webhookId: string, count: number): void;
+  /** Jitter source (tests pass a fixed one); Math.random when omitted. */
+  random?: () => number;
   /** The HTTP attempt (tests of the worker alone may pass their own). */
   attempt?: (input: AttemptInput, policy: AddressPolicy) => Promise<AttemptOutcome>;
 }
@@ -142,7 +144,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (outcome.ok) {
       return { ...record, status: 'delivered', attempts, lastAttemptAtMillis: nowMillis, lastStatusCode: outcome.statusCode, lastError: '', deliveredAtMillis: done, nextAttemptAtMillis: 0 };
     }
-    const next = nextAttemptAt({ attempts, createdAtMillis: record.createdAtMillis }, options.retry, done);
+    const next = nextAttemptAt({ attempts, createdAtMillis: record.createdAtMillis }, options.retry, done, options.random);
     return {
       ...record,
       status: next === undefined ? 'failed' : 'pending',
