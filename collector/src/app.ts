@@ -52,6 +52,8 @@ import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
 import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
+import { DEFAULT_WEBHOOK_SETTINGS, createWebhooks } from './webhooks/index.js';
+import type { WebhookSettings } from './webhooks/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
 import type { ClickHouseBackend, RateLimit, Store } from './store/index.js';
@@ -116,6 +118,8 @@ export interface BuildAppOptions {
   live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
   /** How often per-app retention is applied (XRAY_RETENTION_SWEEP_SECONDS); hourly when omitted, 0 turns the periodic sweep off. */
   retentionSweepMillis?: number;
+  /** Alert webhooks: SSRF allow-list, retries, timeouts, evaluation interval (XRAY_WEBHOOK_*); webhooks/index.ts has the defaults. */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -123,6 +127,8 @@ const MAX_PARAM_LENGTH = 256 * 12;
 
 export interface XRayApp {
   app: FastifyInstance;
+  /** Alert webhooks (tests wait on `idle()` and call `evaluator.evaluate()`). */
+  webhooks: ReturnType<typeof createWebhooks>;
   metrics: CollectorMetrics;
   keys: KeyResolver;
   /** The audit log (its writer's flush() makes queued entries readable at once). */
@@ -230,10 +236,11 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     onLookupThrottled: () => metrics.rateLimited.inc({ app: '(unknown key)', limit: 'key_lookups', route: 'any' }),
   });
   const appSettings = createAppCache({ load: (appId) => store.appSettings.get(appId), ttlMillis: options.appCacheTtlMillis });
+  const box = createSecretBox(options.masterKey ?? randomBytes(32));
   const keyring = createSigningKeyring({
     repository: store.signingSecrets,
     cacheTtlMillis: options.appCacheTtlMillis,
-    box: createSecretBox(options.masterKey ?? randomBytes(32)),
+    box,
     onUnreadable: (appId, secretPrefix, error) =>
       app.log.error({ appId, secretPrefix, err: error }, 'a signing secret cannot be opened with this master key (XRAY_SECRET_KEY / secret.key); it is ignored'),
   });
@@ -246,6 +253,20 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     settingsOf: (appId) => appSettings.get(appId),
     defaults: options.rateLimit ?? { requestsPerSecond: 200, burst: 400 },
     onLimited: (appId, limit, route) => metrics.rateLimited.inc({ app: appId, limit, route }),
+  });
+  const webhooks = createWebhooks({
+    backend: store.backend,
+    box,
+    settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
+    cacheTtlMillis: options.appCacheTtlMillis,
+    registry: metrics.registry,
+    log: app.log,
+  });
+  const stopWebhookDetection = store.batcher.onFlush((info) => webhooks.onFlush(info));
+  app.addHook('onReady', async () => webhooks.start());
+  app.addHook('onClose', async () => {
+    stopWebhookDetection();
+    await webhooks.stop();
   });
   const isAdminToken = (credential: string) => !!options.adminToken && secretsEqual(credential, options.adminToken);
   const audit = await createAudit({ backend: store.backend, registry: metrics.registry, retentionDays: options.auditRetentionDays, isAdminToken });
@@ -348,6 +369,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(compareRoutes, { executions: store.executions });
         await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
+        await scoped.register(webhooks.routes, webhooks.routeOptions);
         await scoped.register(liveRoutes, { hub: liveHub, repository: liveRepository, heartbeatMillis: options.live?.heartbeatMillis ?? 15_000 });
       });
 
@@ -386,5 +408,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     sendNotFound(request, reply),
   );
 
-  return { app, metrics, keys, audit };
+  return { app, metrics, keys, audit, webhooks };
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isMasterKeyText } from './auth/master-key.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
+import { isCidr } from './webhooks/address-policy.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
@@ -93,6 +94,19 @@ export const EnvSchema = z.object({
   }),
   XRAY_LIVE_MAX_STREAMS_PER_APP: intFromEnv(20, 1, 10_000),
   XRAY_LIVE_HEARTBEAT_SECONDS: intFromEnv(15, 1, 3600),
+  // Alert webhooks (webhooks/): addresses deliveries may reach although private, retries, deadlines.
+  XRAY_WEBHOOK_ALLOW_PRIVATE: optionalString
+    .transform((value) => (value === undefined ? [] : value.split(',').map((part) => part.trim()).filter((part) => part !== '')))
+    .refine((list) => list.every(isCidr), { message: 'expected comma-separated addresses or CIDR ranges, e.g. 10.20.0.0/16,127.0.0.1' }),
+  XRAY_WEBHOOK_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 120_000),
+  XRAY_WEBHOOK_MAX_ATTEMPTS: intFromEnv(12, 1, 100),
+  XRAY_WEBHOOK_MAX_AGE_SECONDS: intFromEnv(86_400, 1, 30 * 86_400),
+  XRAY_WEBHOOK_BACKOFF_BASE_MILLIS: intFromEnv(5_000, 1, 3_600_000),
+  XRAY_WEBHOOK_BACKOFF_MAX_MILLIS: intFromEnv(3_600_000, 1, 86_400_000),
+  XRAY_WEBHOOK_EVALUATE_MILLIS: intFromEnv(30_000, 0, 86_400_000),
+  XRAY_PUBLIC_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]+(\/.*)?$/.test(value), {
+    message: 'expected the http(s) URL users reach this collector at, e.g. https://xray.example.com',
+  }),
 });
 
 export interface CollectorConfig {
@@ -156,6 +170,16 @@ export interface CollectorConfig {
       };
   /** Live tail (GET /api/v1/executions/stream). */
   live: { maxStreamsPerApp: number; heartbeatMillis: number };
+  /** Alert webhooks (webhooks/index.ts). */
+  webhooks: {
+    allowPrivate: string[];
+    timeoutMillis: number;
+    retry: { baseMillis: number; maxMillis: number; maxAttempts: number; maxAgeMillis: number };
+    /** 0 = threshold conditions are never evaluated. */
+    evaluateMillis: number;
+    /** Prefix of links in events; '' gives paths. */
+    publicUrl: string;
+  };
 }
 
 /** Keys whose values are secrets: an error names them but never prints their value. */
@@ -261,5 +285,17 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
     live: { maxStreamsPerApp: e.XRAY_LIVE_MAX_STREAMS_PER_APP, heartbeatMillis: e.XRAY_LIVE_HEARTBEAT_SECONDS * 1000 },
+    webhooks: {
+      allowPrivate: e.XRAY_WEBHOOK_ALLOW_PRIVATE,
+      timeoutMillis: e.XRAY_WEBHOOK_TIMEOUT_MILLIS,
+      retry: {
+        baseMillis: e.XRAY_WEBHOOK_BACKOFF_BASE_MILLIS,
+        maxMillis: Math.max(e.XRAY_WEBHOOK_BACKOFF_MAX_MILLIS, e.XRAY_WEBHOOK_BACKOFF_BASE_MILLIS),
+        maxAttempts: e.XRAY_WEBHOOK_MAX_ATTEMPTS,
+        maxAgeMillis: e.XRAY_WEBHOOK_MAX_AGE_SECONDS * 1000,
+      },
+      evaluateMillis: e.XRAY_WEBHOOK_EVALUATE_MILLIS,
+      publicUrl: (e.XRAY_PUBLIC_URL ?? '').replace(/\/+$/, ''),
+    },
   };
 }

@@ -116,6 +116,18 @@ export const ERRORS = {
     message: 'This app already holds as many live streams as the collector allows (XRAY_LIVE_MAX_STREAMS_PER_APP)',
   },
   XRAY_ERR_LIVE_BAD_EVENT_ID: { status: 400, retryable: false, message: 'Last-Event-ID is not an id this stream sent' },
+  XRAY_ERR_WEBHOOK_URL_INVALID: {
+    status: 400,
+    retryable: false,
+    message: 'A webhook URL must be an absolute http:// or https:// URL without credentials or fragment',
+  },
+  XRAY_ERR_WEBHOOK_URL_FORBIDDEN: {
+    status: 400,
+    retryable: false,
+    message: 'The webhook URL points at a loopback, private or link-local address the operator has not allowed (XRAY_WEBHOOK_ALLOW_PRIVATE)',
+  },
+  XRAY_ERR_WEBHOOK_LIMIT: { status: 409, retryable: false, message: 'The app already has as many webhooks as allowed' },
+  XRAY_ERR_WEBHOOK_DISABLED: { status: 409, retryable: false, message: 'The webhook is disabled' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

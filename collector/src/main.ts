@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     auditRetentionDays: config.auditRetentionDays,
     requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },
     live: config.live,
+    webhooks: config.webhooks,
     retentionSweepMillis: config.retentionSweepSeconds * 1000,
   });
   // Handlers go in before anything is announced: whoever reads the banner may signal at once.

@@ -51,9 +51,9 @@ const appFields = {
 };
 const scopesSchema = z
   .array(z.enum(SCOPES))
-  .min(1, 'expected at least one scope: "ingest", "read"')
+  .min(1, 'expected at least one scope: "ingest", "read", "webhooks"')
   .transform((scopes) => SCOPES.filter((scope) => scopes.includes(scope)))
-  .describe('What the key may do: "ingest" (POST /v1/traces), "read" (the query API). Default: both.');
+  .describe('What the key may do: "ingest" (POST /v1/traces), "read" (the query API), "webhooks" (manage alert webhooks). Default: ingest and read.');
 const keySchema = z.object({
   keyPrefix: z.string(),
   appId: z.string(),

@@ -1,14 +1,17 @@
 /**
  * What an API key may do. `ingest` sends spans (POST /v1/traces); `read`
- * uses the query API (/api/v1, except /admin, which needs the admin token).
- * A key carries one or both; keys issued before scopes existed carry both.
+ * uses the query API (/api/v1, except /admin, which needs the admin token);
+ * `webhooks` manages the app's alert webhooks (/api/v1/webhooks), which make
+ * the collector POST to a URL of the key holder's choosing, so it is never
+ * granted unless asked for. Keys issued before scopes existed carry
+ * `ingest` and `read`.
  */
 
-export const SCOPES = ['ingest', 'read'] as const;
+export const SCOPES = ['ingest', 'read', 'webhooks'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** What a key gets when nobody chose: both, as every key had before scopes. */
-export const DEFAULT_SCOPES: readonly Scope[] = SCOPES;
+/** What a key gets when nobody chose: `ingest` and `read`, as every key had before scopes. */
+export const DEFAULT_SCOPES: readonly Scope[] = ['ingest', 'read'];
 
 export function isScope(value: string): value is Scope {
   return (SCOPES as readonly string[]).includes(value);

@@ -202,8 +202,11 @@ function toRequest(execution: DocExecution): string {
 
 const WINDOW = ['--from', isoDate(DAY0), '--to', isoDate(DAY0 + DAY_MILLIS)];
 
-/** Every generated section of CLI.md: its name, the command line shown, and the environment it runs with. */
-const COMMANDS: { name: string; argv: string[]; env?: Record<string, string> }[] = [
+/**
+ * Every generated section of CLI.md: its name, the command line shown, and the environment it runs
+ * with. `webhooksKey` runs it with a key that has the "webhooks" scope (not shown in the line).
+ */
+const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; webhooksKey?: boolean }[] = [
   { name: 'executions', argv: ['executions', ...WINDOW] },
   { name: 'executions-tz', argv: ['executions', '--pipeline', 'fraud-screening', ...WINDOW], env: { TZ: 'Asia/Tokyo' } },
   { name: 'show', argv: ['show', '4bf92f3577b34da6a3ce929d0e0e4736'] },
@@ -212,9 +215,45 @@ const COMMANDS: { name: string; argv: string[]; env?: Record<string, string> }[]
   { name: 'steps', argv: ['steps', '--status', 'failed', ...WINDOW] },
   { name: 'stats', argv: ['stats', '--from', `${isoDate(DAY0)}T00:00:00Z`, '--to', `${isoDate(DAY0 + DAY_MILLIS)}T00:00:00Z`, '--interval', '6h'] },
   { name: 'sql', argv: ['sql', 'SELECT pipeline, status, count() AS n FROM executions FINAL GROUP BY pipeline, status ORDER BY pipeline, status'] },
+  {
+    name: 'webhooks-create',
+    argv: ['webhooks', 'create', 'https://hooks.example.com/xray', '--on', 'failed', '--pipeline', 'loan-approval', '--step', 'check_rules'],
+    webhooksKey: true,
+  },
+  {
+    name: 'webhooks-create-rate',
+    argv: ['webhooks', 'create', 'https://hooks.example.com/xray', '--on', 'failure-rate', '--threshold', '0.2', '--window', '15m', '--description', 'paging'],
+    webhooksKey: true,
+  },
+  { name: 'webhooks-list', argv: ['webhooks', 'list'], webhooksKey: true },
+  { name: 'webhooks-url-error', argv: ['webhooks', 'create', 'http://169.254.169.254/latest', '--on', 'failed'], webhooksKey: true },
   { name: 'flag-error', argv: ['executions', '--limit', '-5'] },
   { name: 'not-found', argv: ['show', 'no-such-execution'] },
 ];
+
+/**
+ * Webhook ids and signing secrets are random: the document shows fixed ones,
+ * each real value replaced by the same stand-in every time it appears.
+ */
+function fixedWebhookIds(): (text: string) => string {
+  const ids = new Map<string, string>();
+  const secrets = new Map<string, string>();
+  const id = (real: string) => ids.get(real) ?? ids.set(real, `wh_3kTm9aQ0xYbZ1c${ids.size}D`).get(real)!;
+  const secret = (real: string) => {
+    if (!secrets.has(real)) {
+      const fake = `whsec_${`${secrets.size / 2}Xr7pQ2mZ${'kq4VbN8sWd'.repeat(4)}`.slice(0, 43)}`;
+      secrets.set(real, fake);
+      // The prefix lists show is the secret's first 14 characters: the same in the stand-in.
+      secrets.set(`${real.slice(0, 14)}…`, `${fake.slice(0, 14)}…`);
+    }
+    return secrets.get(real)!;
+  };
+  return (text) =>
+    text
+      .replace(/whsec_[A-Za-z0-9_-]{43}/g, secret)
+      .replace(/wh_[A-Za-z0-9_-]{16}/g, id)
+      .replace(/whsec_[A-Za-z0-9_-]{8}…/g, (real) => secrets.get(real) ?? real);
+}
 
 /** The command line as a reader would type it. */
 function shellLine(argv: string[], env: Record<string, string> = {}): string {
@@ -229,6 +268,13 @@ describe('CLI.md', () => {
 
   beforeAll(async () => {
     harness = await startCollector();
+    const fixIds = fixedWebhookIds();
+    const issued = await fetch(`${harness.url}/api/v1/admin/apps/${harness.appId}/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${harness.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'docs', scopes: ['webhooks'] }),
+    });
+    const webhooksKey = ((await issued.json()) as { apiKey: string }).apiKey;
     for (const execution of EXECUTIONS) {
       const response = await fetch(`${harness.url}/v1/traces`, {
         method: 'POST',
@@ -245,7 +291,7 @@ describe('CLI.md', () => {
         argv: command.argv,
         env: {
           XRAY_URL: harness.url,
-          XRAY_API_KEY: harness.apiKey,
+          XRAY_API_KEY: command.webhooksKey ? webhooksKey : harness.apiKey,
           XRAY_ADMIN_TOKEN: harness.adminToken,
           NO_COLOR: '1',
           COLUMNS: '100',
@@ -258,7 +304,7 @@ describe('CLI.md', () => {
         columns: undefined,
         readSecret: () => undefined,
       });
-      outputs.set(command.name, toDocDates(commandBlock(shellLine(command.argv, command.env), text)));
+      outputs.set(command.name, fixIds(toDocDates(commandBlock(shellLine(command.argv, command.env), text))));
     }
   });
   afterAll(async () => harness?.close());

@@ -281,7 +281,7 @@ describe('xray CLI against a running collector', () => {
 
       const bad = await xray(['keys', 'create', 'cli-scoped', '--scope', 'write']);
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toContain('--scope must be ingest, read or ingest,read');
+      expect(bad.stderr).toContain('--scope must be ingest, read, webhooks or a comma-separated list of them');
     });
 
     it('creates a signing secret, requires signatures, and rotates with apps signing', async () => {

@@ -42,7 +42,8 @@ describe('scoped keys', () => {
     expect((await postJson(harness.url, ingestOnly, jsonRequest([e.root, ...e.steps]))).status).toBe(200);
     const spec = (await (await fetch(`${harness.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     queryPaths = Object.keys(spec.paths)
-      .filter((path) => path.startsWith('/api/v1/') && !path.startsWith('/api/v1/admin'))
+      // The webhook routes need a scope of their own: checked below.
+      .filter((path) => path.startsWith('/api/v1/') && !path.startsWith('/api/v1/admin') && !path.startsWith('/api/v1/webhooks'))
       .map((path) => path.replace('{executionId}', executionId).replace('{spanId}', stepSpanId))
       // Routes that need parameters get valid ones, so only the scope decides.
       .map((path) => (path === '/api/v1/executions/compare' ? `${path}?a=${executionId}&b=${executionId}` : path))
@@ -116,6 +117,29 @@ describe('scoped keys', () => {
     expect(response.status).toBe(200);
     const stored = await harness.sql<{ app_id: string }>('SELECT app_id FROM executions FINAL WHERE pipeline = {p:String}', { p: 'ingest-only-proto' });
     expect(stored).toEqual([{ app_id: 'scoped' }]);
+  });
+
+  it('keeps /api/v1/webhooks to keys with the "webhooks" scope, which no key gets unless asked for', async () => {
+    const spec = (await (await fetch(`${harness.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const webhookRoutes = Object.entries(spec.paths)
+      .filter(([path]) => path.startsWith('/api/v1/webhooks'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => [method.toUpperCase(), path.replace('{webhookId}', 'wh_unknown')] as const));
+    expect(webhookRoutes.length).toBeGreaterThanOrEqual(7);
+    const initial = await admin(harness, 'POST', '/apps', { appId: 'scoped-webhooks' });
+    expect(initial.body.scopes).toEqual(['ingest', 'read']);
+    for (const key of [ingestOnly, readOnly, both, initial.body.apiKey]) {
+      for (const [method, path] of webhookRoutes) {
+        const response = await fetch(`${harness.url}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+        expect(response.status, `${method} ${path}`).toBe(403);
+        expect(((await response.json()) as any).error.message).toContain('"webhooks" scope');
+      }
+    }
+    const webhooksOnly = await issue(harness, 'scoped', ['webhooks']);
+    expect((await get('/api/v1/webhooks', webhooksOnly)).status).toBe(200);
+    // ... and such a key can neither read executions nor send spans.
+    expect((await get('/api/v1/executions', webhooksOnly)).status).toBe(403);
+    const e = executionSpans({ pipeline: 'written-by-webhooks-key', steps: [{ name: 's' }] });
+    expect((await postJson(harness.url, webhooksOnly, jsonRequest([e.root, ...e.steps]))).status).toBe(403);
   });
 
   it('keeps every key, whatever its scopes, out of /admin', async () => {

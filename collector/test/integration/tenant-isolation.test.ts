@@ -4,6 +4,7 @@
  * checked; a route added later without a case here fails the coverage test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCall } from '../support/admin-api.js';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
@@ -16,6 +17,9 @@ describe('tenant isolation', () => {
   let keyA: string;
   let keyB: string;
   let executionA: ReturnType<typeof executionSpans>;
+  /** Each app's key with the "webhooks" scope, by its ordinary key; and app A's webhook. */
+  const webhooksKeyOf = new Map<string, string>();
+  let webhookA: string;
 
   beforeAll(async () => {
     harness = await startCollector();
@@ -33,6 +37,16 @@ describe('tenant isolation', () => {
       body: JSON.stringify({ name: 'correct', value: false }),
     });
     expect(scored.status).toBe(201);
+    for (const [appId, key] of [['tenant-a', keyA], ['tenant-b', keyB]]) {
+      webhooksKeyOf.set(key, (await adminCall(harness, 'POST', `/apps/${appId}/keys`, { scopes: ['webhooks'] })).body.apiKey);
+    }
+    const created = await fetch(`${harness.url}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${webhooksKeyOf.get(keyA)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'https://hooks.example.invalid/a', conditions: [{ type: 'execution_failed' }] }),
+    });
+    expect(created.status).toBe(201);
+    webhookA = ((await created.json()) as any).webhook.webhookId;
   });
   afterAll(async () => {
     await harness?.close();
@@ -50,13 +64,57 @@ describe('tenant isolation', () => {
   // The smallest position a stream can resume from: everything stored after it.
   const FROM_THE_START = `1-${Buffer.from('0').toString('base64url')}`;
 
+  /** A webhook route, called with the app's webhooks-scoped key. */
+  const asWebhooks = (method: string) => async (path: string, key: string) => {
+    const response = await fetch(`${harness.url}${path}`, { method, headers: { authorization: `Bearer ${webhooksKeyOf.get(key)}` } });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const notFoundForB = (status: number, body: any) => {
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+  };
+
   const routes: {
     route: string;
+    /** The method the anonymous check uses (GET when unset). */
+    method?: string;
     path: () => string;
     read?: (path: string, key: string) => Promise<{ status: number; body: any }>;
     seenByA: (body: any) => void;
     seenByB: (status: number, body: any) => void;
   }[] = [
+    {
+      route: '/api/v1/webhooks',
+      path: () => '/api/v1/webhooks',
+      read: asWebhooks('GET'),
+      seenByA: (body) => expect(body.webhooks.map((w: { webhookId: string }) => w.webhookId)).toEqual([webhookA]),
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.webhooks).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/webhooks/{webhookId}',
+      path: () => `/api/v1/webhooks/${webhookA}`,
+      read: asWebhooks('GET'),
+      seenByA: (body) => expect(body.webhook.webhookId).toBe(webhookA),
+      seenByB: notFoundForB,
+    },
+    {
+      route: '/api/v1/webhooks/{webhookId}/deliveries',
+      path: () => `/api/v1/webhooks/${webhookA}/deliveries`,
+      read: asWebhooks('GET'),
+      seenByA: (body) => expect(body.deliveries).toEqual([]),
+      seenByB: notFoundForB,
+    },
+    {
+      route: '/api/v1/webhooks/{webhookId}/test',
+      method: 'POST',
+      path: () => `/api/v1/webhooks/${webhookA}/test`,
+      read: asWebhooks('POST'),
+      seenByA: (body) => expect(body.delivery.type).toBe('webhook.test'),
+      seenByB: notFoundForB,
+    },
     {
       route: '/api/v1/executions/stream',
       path: () => `/api/v1/executions/stream?lastEventId=${FROM_THE_START}`,
@@ -221,14 +279,14 @@ describe('tenant isolation', () => {
   ];
 
   for (const route of routes) {
-    it(`GET ${route.route} shows app A's data to A only`, async () => {
+    it(`${route.method ?? 'GET'} ${route.route} shows app A's data to A only`, async () => {
       const read = route.read ?? ((path: string, key: string) => getJson(harness, path, key));
       const a = await read(route.path(), keyA);
-      expect(a.status).toBe(200);
+      expect(a.status).toBe(route.method === 'POST' ? 202 : 200);
       route.seenByA(a.body);
       const b = await read(route.path(), keyB);
       route.seenByB(b.status, b.body);
-      const anonymous = await fetch(`${harness.url}${route.path()}`);
+      const anonymous = await fetch(`${harness.url}${route.path()}`, { method: route.method ?? 'GET' });
       expect(anonymous.status).toBe(401);
     });
   }
@@ -290,7 +348,9 @@ describe('tenant isolation', () => {
 
   it('stops accepting a revoked key at once', async () => {
     const list = await fetch(`${harness.url}/api/v1/admin/apps/tenant-b/keys`, { headers: { authorization: `Bearer ${harness.adminToken}` } });
-    const { keys } = (await list.json()) as { keys: { keyPrefix: string }[] };
+    const { keys: all } = (await list.json()) as { keys: { keyPrefix: string; scopes: string[] }[] };
+    // Its first key (the other is the webhooks-scoped key issued in beforeAll).
+    const keys = all.filter((key) => !key.scopes.includes('webhooks'));
     expect(keys).toHaveLength(1);
     expect(keyB.startsWith(keys[0].keyPrefix)).toBe(true);
     const revoke = await fetch(`${harness.url}/api/v1/admin/apps/tenant-b/keys/${keys[0].keyPrefix}`, {

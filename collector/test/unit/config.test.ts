@@ -45,7 +45,39 @@ describe('config', () => {
         retentionSweepSeconds: 3600,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
         live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
+        webhooks: {
+          allowPrivate: [],
+          timeoutMillis: 10_000,
+          retry: { baseMillis: 5_000, maxMillis: 3_600_000, maxAttempts: 12, maxAgeMillis: 86_400_000 },
+          evaluateMillis: 30_000,
+          publicUrl: '',
+        },
       });
+    });
+
+    it('reads the webhook settings and refuses a bad allow-list or public URL, naming the key', () => {
+      const config = loadConfig({
+        XRAY_WEBHOOK_ALLOW_PRIVATE: '10.20.0.0/16, 127.0.0.1,fd00::/8',
+        XRAY_WEBHOOK_TIMEOUT_MILLIS: '500',
+        XRAY_WEBHOOK_BACKOFF_BASE_MILLIS: '50',
+        XRAY_WEBHOOK_BACKOFF_MAX_MILLIS: '10',
+        XRAY_WEBHOOK_MAX_ATTEMPTS: '3',
+        XRAY_WEBHOOK_MAX_AGE_SECONDS: '60',
+        XRAY_WEBHOOK_EVALUATE_MILLIS: '0',
+        XRAY_PUBLIC_URL: 'https://xray.example.com/',
+      });
+      expect(config.webhooks).toEqual({
+        allowPrivate: ['10.20.0.0/16', '127.0.0.1', 'fd00::/8'],
+        timeoutMillis: 500,
+        // A cap below the base is the base.
+        retry: { baseMillis: 50, maxMillis: 50, maxAttempts: 3, maxAgeMillis: 60_000 },
+        evaluateMillis: 0,
+        publicUrl: 'https://xray.example.com',
+      });
+      expect(() => loadConfig({ XRAY_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/33' })).toThrow('XRAY_WEBHOOK_ALLOW_PRIVATE="10.0.0.0/33"');
+      expect(() => loadConfig({ XRAY_WEBHOOK_ALLOW_PRIVATE: 'intranet' })).toThrow('comma-separated addresses or CIDR ranges');
+      expect(() => loadConfig({ XRAY_PUBLIC_URL: 'xray.example.com' })).toThrow('XRAY_PUBLIC_URL');
+      expect(() => loadConfig({ XRAY_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow('XRAY_WEBHOOK_MAX_ATTEMPTS="0"');
     });
 
     it('reads a read-only ClickHouse user for admin SQL, and only with a ClickHouse server', () => {
@@ -134,6 +166,14 @@ describe('config', () => {
         XRAY_KEY_CACHE_TTL_SECONDS: '2',
         XRAY_APP_CACHE_TTL_SECONDS: '3',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
+        XRAY_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/8',
+        XRAY_WEBHOOK_TIMEOUT_MILLIS: '2000',
+        XRAY_WEBHOOK_MAX_ATTEMPTS: '4',
+        XRAY_WEBHOOK_MAX_AGE_SECONDS: '600',
+        XRAY_WEBHOOK_BACKOFF_BASE_MILLIS: '100',
+        XRAY_WEBHOOK_BACKOFF_MAX_MILLIS: '1000',
+        XRAY_WEBHOOK_EVALUATE_MILLIS: '5000',
+        XRAY_PUBLIC_URL: 'https://xray.example.com',
       });
       expect(config).toEqual({
         host: '0.0.0.0',
@@ -164,6 +204,13 @@ describe('config', () => {
         retentionSweepSeconds: 60,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
         live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },
+        webhooks: {
+          allowPrivate: ['10.0.0.0/8'],
+          timeoutMillis: 2000,
+          retry: { baseMillis: 100, maxMillis: 1000, maxAttempts: 4, maxAgeMillis: 600_000 },
+          evaluateMillis: 5000,
+          publicUrl: 'https://xray.example.com',
+        },
       });
     });
 

@@ -13,6 +13,7 @@ import { sqlCommand } from './sql.js';
 import { statsCommand } from './stats.js';
 import { tailCommand } from './tail.js';
 import { stepsCommand } from './steps.js';
+import { webhooksCommand } from './webhooks.js';
 
 export const COMMANDS: readonly Command[] = [
   executionsCommand,
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   appsCommand,
   keysCommand,
   corsCommand,
+  webhooksCommand,
   sqlCommand,
   auditCommand,
 ];

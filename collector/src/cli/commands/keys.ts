@@ -6,15 +6,15 @@ import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { renderKeyList, renderNewKey } from '../format/admin-lists.js';
 
-const SCOPES = ['ingest', 'read'];
+const SCOPES = ['ingest', 'read', 'webhooks'];
 
-/** `--scope read`, `--scope ingest` or `--scope ingest,read`; undefined leaves the collector's default (both). */
+/** `--scope read`, `--scope ingest`, `--scope ingest,read,webhooks`…; undefined leaves the collector's default (ingest and read). */
 export function parseScopes(value: string | undefined, command = 'keys'): string[] | undefined {
   if (value === undefined) return undefined;
   const scopes = value.split(',').map((scope) => scope.trim());
   const unknown = scopes.find((scope) => !SCOPES.includes(scope));
   if (unknown !== undefined) {
-    throw new UsageError(`--scope must be ingest, read or ingest,read, got ${JSON.stringify(value)}`, command);
+    throw new UsageError(`--scope must be ingest, read, webhooks or a comma-separated list of them, got ${JSON.stringify(value)}`, command);
   }
   return [...new Set(scopes)];
 }
@@ -26,7 +26,7 @@ export const keysCommand: Command = {
   synopsis: 'keys list|create|revoke',
   summary: "List, issue and revoke an app's API keys (admin)",
   help: `Usage: xray keys list <appId>
-       xray keys create <appId> [--name <label>] [--scope ingest|read|ingest,read]
+       xray keys create <appId> [--name <label>] [--scope ingest|read|webhooks|ingest,read]
        xray keys revoke <appId> <keyPrefix>
 
 Keys are stored hashed; they are listed by their prefix (the first 11
@@ -35,13 +35,15 @@ disables every active key of the app that starts with the prefix, at once.
 These commands need the admin token.
 
 --scope chooses what the new key may do: "ingest" sends spans (give it to
-services), "read" uses the query API (give it to Grafana and people). The
-default is both. "list" shows each key's scopes.
+services), "read" uses the query API (give it to Grafana and people),
+"webhooks" manages the app's alert webhooks and is never granted unless
+asked for. The default is ingest,read. "list" shows each key's scopes.
 
 Examples:
   xray keys list checkout
   xray keys create checkout --name ci --scope ingest
   xray keys create checkout --name grafana --scope read
+  xray keys create checkout --name oncall --scope webhooks
   xray keys revoke checkout xr_AbCd1234`,
   options: {
     name: { type: 'string' },
