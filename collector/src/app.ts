@@ -48,6 +48,8 @@ import { addRequestLog } from './request-log/index.js';
 import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
 import { versionRoutes } from './routes/version.js';
+import { costRoutes, createCostRepository, createPriceLookup, estimateCosts } from './cost/index.js';
+import type { PriceTable } from './cost/index.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
 import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
@@ -116,6 +118,8 @@ export interface BuildAppOptions {
   live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
   /** How often per-app retention is applied (XRAY_RETENTION_SWEEP_SECONDS); hourly when omitted, 0 turns the periodic sweep off. */
   retentionSweepMillis?: number;
+  /** Prices per model (XRAY_PRICE_TABLE): steps with gen_ai model and tokens but no cost get an estimated one at ingest. */
+  priceTable?: PriceTable;
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -275,6 +279,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
 
+  const priceLookup = options.priceTable && options.priceTable.models.length > 0 ? createPriceLookup(options.priceTable) : undefined;
   await app.register(async (ingest) => {
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
@@ -293,7 +298,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           retentionDays: store.retentionDays,
           maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600,
         }),
-      toRows: spansToRows,
+      toRows: priceLookup ? (appId, spans) => estimateCosts(spansToRows(appId, spans), priceLookup) : spansToRows,
       write: (rows) => store.batcher.write(rows),
       classifyWriteError,
       storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
@@ -346,6 +351,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
         await scoped.register(scoreRoutes, { scores: createScoresRepository(store.backend) });
         await scoped.register(statsRoutes, { stats: store.stats });
+        await scoped.register(costRoutes, { cost: createCostRepository(store.backend) });
         await scoped.register(compareRoutes, { executions: store.executions });
         await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
         await scoped.register(liveRoutes, { hub: liveHub, repository: liveRepository, heartbeatMillis: options.live?.heartbeatMillis ?? 15_000 });

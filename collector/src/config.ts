@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isMasterKeyText } from './auth/master-key.js';
+import { loadPriceTable } from './cost/price-table.js';
+import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
@@ -93,6 +95,8 @@ export const EnvSchema = z.object({
   }),
   XRAY_LIVE_MAX_STREAMS_PER_APP: intFromEnv(20, 1, 10_000),
   XRAY_LIVE_HEARTBEAT_SECONDS: intFromEnv(15, 1, 3600),
+  // Prices per model for steps without a cost (cost/price-table.ts): inline JSON or a file path; unset = no estimates.
+  XRAY_PRICE_TABLE: optionalString,
 });
 
 export interface CollectorConfig {
@@ -156,6 +160,8 @@ export interface CollectorConfig {
       };
   /** Live tail (GET /api/v1/executions/stream). */
   live: { maxStreamsPerApp: number; heartbeatMillis: number };
+  /** XRAY_PRICE_TABLE, parsed: fills in the cost of steps with gen_ai model and tokens but no cost; undefined = none. */
+  priceTable: PriceTable | undefined;
 }
 
 /** Keys whose values are secrets: an error names them but never prints their value. */
@@ -205,6 +211,14 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     throw new ConfigError(
       `Invalid configuration:\n  XRAY_ADMIN_SQL_CLICKHOUSE_USER=${JSON.stringify(env.XRAY_ADMIN_SQL_CLICKHOUSE_USER)}: needs CLICKHOUSE_URL (the embedded engine has no users)`,
     );
+  }
+  let priceTable: PriceTable | undefined;
+  if (e.XRAY_PRICE_TABLE !== undefined) {
+    try {
+      priceTable = loadPriceTable(e.XRAY_PRICE_TABLE);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  XRAY_PRICE_TABLE=${describeValue('XRAY_PRICE_TABLE', env.XRAY_PRICE_TABLE)}: ${(error as Error).message}`);
+    }
   }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
@@ -261,5 +275,6 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
         }
       : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
     live: { maxStreamsPerApp: e.XRAY_LIVE_MAX_STREAMS_PER_APP, heartbeatMillis: e.XRAY_LIVE_HEARTBEAT_SECONDS * 1000 },
+    priceTable,
   };
 }

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },
     live: config.live,
     retentionSweepMillis: config.retentionSweepSeconds * 1000,
+    priceTable: config.priceTable,
   });
   // Handlers go in before anything is announced: whoever reads the banner may signal at once.
   let closing = false;

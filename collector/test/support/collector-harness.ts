@@ -49,6 +49,8 @@ export interface HarnessOptions {
   /** Server backend only: admin SQL logs in as a separate user, through an endpoint of its own. */
   sqlUser?: boolean;
   live?: BuildAppOptions['live'];
+  /** Prices per model (XRAY_PRICE_TABLE); none when omitted. */
+  priceTable?: BuildAppOptions['priceTable'];
 }
 
 export interface Harness {
@@ -129,6 +131,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     maxEventLoopDelayMillis: 0,
     keyLookupLimit: options.keyLookupLimit,
     live: options.live,
+    priceTable: options.priceTable,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
