@@ -52,7 +52,7 @@ import { costRoutes, createCostRepository, createPriceLookup, estimateCosts } fr
 import type { PriceTable } from './cost/index.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
-import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
+import { createScoresRepository, scoreFilter, scoreRoutes, toLatestScores } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
@@ -347,9 +347,14 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.caller = caller;
           request.appId = caller.appId;
         });
-        await scoped.register(executionRoutes, { executions: store.executions, scoreFilter });
+        const scores = createScoresRepository(store.backend);
+        await scoped.register(executionRoutes, {
+          executions: store.executions,
+          scoreFilter,
+          latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
+        });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
-        await scoped.register(scoreRoutes, { scores: createScoresRepository(store.backend) });
+        await scoped.register(scoreRoutes, { scores });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(costRoutes, { cost: createCostRepository(store.backend) });
         await scoped.register(compareRoutes, { executions: store.executions });

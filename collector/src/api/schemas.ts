@@ -277,9 +277,25 @@ export const executionListResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 
+/** An execution's latest score of one name, as the execution detail lists it (the full history: GET …/scores). */
+export const latestScore = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'boolean', 'categorical']),
+  value: z.union([z.number(), z.boolean(), z.string()]),
+  comment: z.string(),
+  author: z.string(),
+  time: z.string().describe('ISO 8601'),
+  stepSpanId: z.string().nullable().describe('The step it judges, or null for the whole execution'),
+  scoreId: z.string(),
+  count: z.number().describe('Scores of this name the execution has (this one and the earlier ones it supersedes)'),
+});
+
 export const executionResponse = z.object({
   execution: executionDetail.nullable().describe('null while only steps have arrived (the root span is still on its way)'),
   steps: z.array(step),
+  scores: z
+    .array(latestScore)
+    .describe('The latest score of each name, by name, with how many scores of that name exist; every score: GET /api/v1/executions/{executionId}/scores'),
 });
 
 export const stepSearchResponse = z.object({ steps: z.array(step), nextCursor: z.string().nullable() });
