@@ -16,6 +16,7 @@ import type {
 } from '../api/schemas.js';
 import type { auditListResponse } from '../audit/audit-routes.js';
 import type { compareResponse } from '../compare/schemas.js';
+import type { costResponse } from '../cost/cost-schemas.js';
 
 export type ExecutionSummary = z.infer<typeof executionSummary>;
 export type ExecutionDetail = z.infer<typeof executionDetail>;
@@ -26,6 +27,7 @@ export type StepSearchResponse = z.infer<typeof stepSearchResponse>;
 export type SummaryResponse = z.infer<typeof summaryResponse>;
 export type FailureRateResponse = z.infer<typeof failureRateResponse>;
 export type CompareResponse = z.infer<typeof compareResponse>;
+export type CostResponse = z.infer<typeof costResponse>;
 
 /** The admin routes declare their schemas inline, so these mirror admin-routes.ts. */
 export interface App {
