@@ -3,7 +3,7 @@
  * listens (main.ts does) so tests drive it with inject() or listen on port 0.
  * This is the only module that imports otlp/, model/ and store/ together.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,7 +42,7 @@ import { admitSpans } from './model/span-admission.js';
 import { spansToRows } from './model/span-to-rows.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
-import { createAudit } from './audit/index.js';
+import { createAudit, toAuditEntry } from './audit/index.js';
 import type { Audit } from './audit/index.js';
 import { addRequestLog } from './request-log/index.js';
 import type { RequestLogOptions } from './request-log/index.js';
@@ -311,8 +311,32 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const retention = createRetentionRepository(store.backend);
   const sweeper = createRetentionSweeper({
     list: () => retention.list(),
-    deleteBefore: async (appId, beforeMillis) =>
-      (await deletion.deleteExecutions(appId, { toMillis: beforeMillis }, { keepRollups: true })).executions,
+    deleteBefore: async (appId, beforeMillis) => {
+      const startedAtMillis = Date.now();
+      const deleted = await deletion.deleteExecutions(appId, { toMillis: beforeMillis }, { keepRollups: true });
+      // A sweep erases data with no request behind it: its own audit entry says what and why.
+      if (deleted.executions + deleted.steps + deleted.scores > 0) {
+        audit.writer.record(
+          toAuditEntry({
+            method: 'DELETE',
+            path: `/api/v1/admin/apps/${appId}/retention`,
+            route: 'retention-sweep',
+            query: undefined,
+            params: { appId },
+            body: { to: new Date(beforeMillis).toISOString() },
+            reply: { deleted },
+            appId,
+            actor: 'retention',
+            status: 200,
+            rows: deleted.executions,
+            durationMillis: Date.now() - startedAtMillis,
+            requestId: randomUUID(),
+            startedAtMillis,
+          }),
+        );
+      }
+      return deleted.executions;
+    },
     intervalMillis: options.retentionSweepMillis ?? 3_600_000,
     onError: (error) => app.log.error({ err: error }, 'per-app retention sweep failed; the next one retries'),
   });
