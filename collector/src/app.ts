@@ -3,7 +3,7 @@
  * listens (main.ts does) so tests drive it with inject() or listen on port 0.
  * This is the only module that imports otlp/, model/ and store/ together.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,15 +42,17 @@ import { admitSpans } from './model/span-admission.js';
 import { spansToRows } from './model/span-to-rows.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
-import { createAudit } from './audit/index.js';
+import { createAudit, toAuditEntry } from './audit/index.js';
 import type { Audit } from './audit/index.js';
 import { addRequestLog } from './request-log/index.js';
 import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
 import { versionRoutes } from './routes/version.js';
+import { costRoutes, createCostRepository, createPriceLookup, estimateCosts } from './cost/index.js';
+import type { PriceTable } from './cost/index.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
-import { createScoresRepository, scoreFilter, scoreRoutes } from './scores/index.js';
+import { createScoresRepository, scoreFilter, scoreRoutes, toLatestScores } from './scores/index.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import { DEFAULT_WEBHOOK_SETTINGS, createWebhooks } from './webhooks/index.js';
 import type { WebhookSettings } from './webhooks/index.js';
@@ -120,6 +122,8 @@ export interface BuildAppOptions {
   retentionSweepMillis?: number;
   /** Alert webhooks: SSRF allow-list, retries, timeouts, evaluation interval (XRAY_WEBHOOK_*); webhooks/index.ts has the defaults. */
   webhooks?: Partial<WebhookSettings>;
+  /** Prices per model (XRAY_PRICE_TABLE): steps with gen_ai model and tokens but no cost get an estimated one at ingest. */
+  priceTable?: PriceTable;
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -296,6 +300,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
 
+  const priceLookup = options.priceTable && options.priceTable.models.length > 0 ? createPriceLookup(options.priceTable) : undefined;
   await app.register(async (ingest) => {
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
@@ -314,7 +319,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           retentionDays: store.retentionDays,
           maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600,
         }),
-      toRows: spansToRows,
+      toRows: priceLookup ? (appId, spans) => estimateCosts(spansToRows(appId, spans), priceLookup) : spansToRows,
       write: (rows) => store.batcher.write(rows),
       classifyWriteError,
       storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
@@ -327,8 +332,32 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const retention = createRetentionRepository(store.backend);
   const sweeper = createRetentionSweeper({
     list: () => retention.list(),
-    deleteBefore: async (appId, beforeMillis) =>
-      (await deletion.deleteExecutions(appId, { toMillis: beforeMillis }, { keepRollups: true })).executions,
+    deleteBefore: async (appId, beforeMillis) => {
+      const startedAtMillis = Date.now();
+      const deleted = await deletion.deleteExecutions(appId, { toMillis: beforeMillis }, { keepRollups: true });
+      // A sweep erases data with no request behind it: its own audit entry says what and why.
+      if (deleted.executions + deleted.steps + deleted.scores > 0) {
+        audit.writer.record(
+          toAuditEntry({
+            method: 'DELETE',
+            path: `/api/v1/admin/apps/${appId}/retention`,
+            route: 'retention-sweep',
+            query: undefined,
+            params: { appId },
+            body: { to: new Date(beforeMillis).toISOString() },
+            reply: { deleted },
+            appId,
+            actor: 'retention',
+            status: 200,
+            rows: deleted.executions,
+            durationMillis: Date.now() - startedAtMillis,
+            requestId: randomUUID(),
+            startedAtMillis,
+          }),
+        );
+      }
+      return deleted.executions;
+    },
     intervalMillis: options.retentionSweepMillis ?? 3_600_000,
     onError: (error) => app.log.error({ err: error }, 'per-app retention sweep failed; the next one retries'),
   });
@@ -363,10 +392,16 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.caller = caller;
           request.appId = caller.appId;
         });
-        await scoped.register(executionRoutes, { executions: store.executions, scoreFilter });
+        const scores = createScoresRepository(store.backend);
+        await scoped.register(executionRoutes, {
+          executions: store.executions,
+          scoreFilter,
+          latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
+        });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
-        await scoped.register(scoreRoutes, { scores: createScoresRepository(store.backend) });
+        await scoped.register(scoreRoutes, { scores });
         await scoped.register(statsRoutes, { stats: store.stats });
+        await scoped.register(costRoutes, { cost: createCostRepository(store.backend) });
         await scoped.register(compareRoutes, { executions: store.executions });
         await scoped.register(exportRoutes, { repository: createExportRepository(store.backend, store.executions) });
         await scoped.register(webhooks.routes, webhooks.routeOptions);

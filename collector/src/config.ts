@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { isMasterKeyText } from './auth/master-key.js';
+import { loadPriceTable } from './cost/price-table.js';
+import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { isCidr } from './webhooks/address-policy.js';
 
@@ -107,6 +109,8 @@ export const EnvSchema = z.object({
   XRAY_PUBLIC_URL: optionalString.refine((value) => value === undefined || /^https?:\/\/[^/]+(\/.*)?$/.test(value), {
     message: 'expected the http(s) URL users reach this collector at, e.g. https://xray.example.com',
   }),
+  // Prices per model for steps without a cost (cost/price-table.ts): inline JSON or a file path; unset = no estimates.
+  XRAY_PRICE_TABLE: optionalString,
 });
 
 export interface CollectorConfig {
@@ -180,6 +184,8 @@ export interface CollectorConfig {
     /** Prefix of links in events; '' gives paths. */
     publicUrl: string;
   };
+  /** XRAY_PRICE_TABLE, parsed: fills in the cost of steps with gen_ai model and tokens but no cost; undefined = none. */
+  priceTable: PriceTable | undefined;
 }
 
 /** Keys whose values are secrets: an error names them but never prints their value. */
@@ -229,6 +235,14 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     throw new ConfigError(
       `Invalid configuration:\n  XRAY_ADMIN_SQL_CLICKHOUSE_USER=${JSON.stringify(env.XRAY_ADMIN_SQL_CLICKHOUSE_USER)}: needs CLICKHOUSE_URL (the embedded engine has no users)`,
     );
+  }
+  let priceTable: PriceTable | undefined;
+  if (e.XRAY_PRICE_TABLE !== undefined) {
+    try {
+      priceTable = loadPriceTable(e.XRAY_PRICE_TABLE);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  XRAY_PRICE_TABLE=${describeValue('XRAY_PRICE_TABLE', env.XRAY_PRICE_TABLE)}: ${(error as Error).message}`);
+    }
   }
   const dataDir = resolve(e.XRAY_DATA_DIR);
   return {
@@ -297,5 +311,6 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       evaluateMillis: e.XRAY_WEBHOOK_EVALUATE_MILLIS,
       publicUrl: (e.XRAY_PUBLIC_URL ?? '').replace(/\/+$/, ''),
     },
+    priceTable,
   };
 }

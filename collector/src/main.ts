@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     live: config.live,
     webhooks: config.webhooks,
     retentionSweepMillis: config.retentionSweepSeconds * 1000,
+    priceTable: config.priceTable,
   });
   // Handlers go in before anything is announced: whoever reads the banner may signal at once.
   let closing = false;

@@ -5,10 +5,12 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { XRayError } from '../errors.js';
 import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
+import type { latestScore } from './schemas.js';
 import {
   LIST_WINDOW_MILLIS,
   errorResponse,
@@ -27,6 +29,8 @@ export interface ExecutionRoutesOptions {
   executions: ExecutionsRepository;
   /** Turns `score.<name>=<value>` filters into a subquery of execution ids (scores/); without it such filters are refused. */
   scoreFilter?: (appId: string, filters: { name: string; value: string }[]) => { sql: string; params: QueryParams };
+  /** The execution's latest score of each name (scores/), listed with the execution; none without it. */
+  latestScores?: (appId: string, executionId: string) => Promise<z.infer<typeof latestScore>[]>;
 }
 
 const errors = { 400: errorResponse, 401: errorResponse };
@@ -80,7 +84,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     {
       schema: {
         tags: ['executions'],
-        summary: 'One execution with its ordered steps',
+        summary: 'One execution with its ordered steps, its token and cost totals, and its latest score of each name',
         params: executionParams,
         querystring: noQuery,
         response: { 200: executionResponse, 404: errorResponse, ...errors },
@@ -88,11 +92,14 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     },
     async (request) => {
       const { executionId } = request.params;
-      const { execution, steps } = await repo.timeline(request.appId, executionId);
+      const [{ execution, steps }, scores] = await Promise.all([
+        repo.timeline(request.appId, executionId),
+        options.latestScores ? options.latestScores(request.appId, executionId) : [],
+      ]);
       if (!execution && steps.length === 0) {
         throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
       }
-      return { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep) };
+      return { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
     },
   );
 

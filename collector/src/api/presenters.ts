@@ -33,6 +33,7 @@ export function toExecutionSummary(record: ExecutionRecord): z.infer<typeof exec
     errorCount: record.error_count,
     droppedSteps: record.dropped_steps,
     errorMessage: record.error_message,
+    ...(record.usage ?? {}),
   };
 }
 
@@ -70,8 +71,17 @@ export function toStep(record: StepRecord): z.infer<typeof step> {
     inputTokens: record.input_tokens,
     outputTokens: record.output_tokens,
     costUsd: record.cost_usd,
+    costSource: toCostSource(record.cost_source),
     attributes: record.attributes,
   };
+}
+
+const COST_SOURCES = new Set(['reported', 'estimated', '']);
+
+/** A stored cost_source as the API names it (a value this version does not know reads as reported). */
+function toCostSource(stored: string | undefined): 'reported' | 'estimated' | '' {
+  if (stored === undefined) return '';
+  return (COST_SOURCES.has(stored) ? stored : 'reported') as 'reported' | 'estimated' | '';
 }
 
 /**

@@ -22,7 +22,7 @@ export const timeParam = z
   })
   .describe(`${INSTANT_EXAMPLES}; a time without a zone is UTC; digits from 10^8 to 10^11 (unix seconds?) are refused`);
 
-const nameParam = z.string().min(1).max(256);
+export const nameParam = z.string().min(1).max(256);
 
 /** Statuses the filters accept: what the SDK and the collector write. */
 export const STATUS_VALUES = ['completed', 'failed', 'unfinished'] as const;
@@ -158,7 +158,7 @@ export const stepSearchQuery = z
   .strict();
 
 /** A bucket width in the shared duration grammar (`5m`, `1h`, `1d`, `1w`), or a bare number of seconds. */
-const intervalParam = z
+export const intervalParam = z
   .string()
   .transform((value, ctx) => {
     const seconds = /^\d{1,9}$/.test(value) ? Number(value) : parseDurationSeconds(value);
@@ -217,6 +217,10 @@ export const executionSummary = z.object({
   errorCount: z.number(),
   droppedSteps: z.number(),
   errorMessage: z.string(),
+  inputTokens: z.number().optional().describe("gen_ai input tokens summed over the execution's stored steps (absent from live-tail events)"),
+  outputTokens: z.number().optional().describe('gen_ai output tokens, likewise'),
+  costUsd: z.number().optional().describe('Cost in USD summed over the steps: reported by the sender or estimated from the price table'),
+  estimatedCostUsd: z.number().optional().describe('The part of costUsd estimated from the price table (XRAY_PRICE_TABLE)'),
 });
 
 /**
@@ -262,6 +266,9 @@ export const step = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
   costUsd: z.number(),
+  costSource: z
+    .enum(['reported', 'estimated', ''])
+    .describe('Where costUsd came from: the sender (xray.step.cost_usd), the price table (XRAY_PRICE_TABLE) from model and tokens, or "" (no cost)'),
   attributes: attributeMap,
 });
 
@@ -270,9 +277,25 @@ export const executionListResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 
+/** An execution's latest score of one name, as the execution detail lists it (the full history: GET …/scores). */
+export const latestScore = z.object({
+  name: z.string(),
+  kind: z.enum(['numeric', 'boolean', 'categorical']),
+  value: z.union([z.number(), z.boolean(), z.string()]),
+  comment: z.string(),
+  author: z.string(),
+  time: z.string().describe('ISO 8601'),
+  stepSpanId: z.string().nullable().describe('The step it judges, or null for the whole execution'),
+  scoreId: z.string(),
+  count: z.number().describe('Scores of this name the execution has (this one and the earlier ones it supersedes)'),
+});
+
 export const executionResponse = z.object({
   execution: executionDetail.nullable().describe('null while only steps have arrived (the root span is still on its way)'),
   steps: z.array(step),
+  scores: z
+    .array(latestScore)
+    .describe('The latest score of each name, by name, with how many scores of that name exist; every score: GET /api/v1/executions/{executionId}/scores'),
 });
 
 export const stepSearchResponse = z.object({ steps: z.array(step), nextCursor: z.string().nullable() });

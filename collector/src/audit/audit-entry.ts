@@ -2,8 +2,10 @@
  * Turns an answered request into an audit entry (pure: no I/O, no clock).
  * Parameters are the query string, the route parameters and, for admin
  * actions, the body, each without fields named like secrets, with anything
- * shaped like a whole key or token masked, and cut to a bounded size; the
- * reply itself is never recorded (it may hold a new key).
+ * shaped like a whole key or token masked, and cut to a bounded size. A
+ * reply is recorded only for routes that ask for it (`config.auditReply`:
+ * replies saying what an action did, such as what a deletion erased); any
+ * other may hold a new key.
  */
 import { maskSecrets } from '../auth/mask-secrets.js';
 import type { AuditEntry } from './audit-writer.js';
@@ -23,6 +25,8 @@ export interface AnsweredRequest {
   params: unknown;
   /** Recorded for admin actions only. */
   body: unknown;
+  /** The reply, for routes that record it (`config.auditReply`); undefined otherwise. */
+  reply?: unknown;
   appId: string;
   actor: string;
   status: number;
@@ -58,6 +62,7 @@ export function toAuditEntry(request: AnsweredRequest): AuditEntry {
     query: withoutSecrets(request.query),
     params: withoutSecrets(request.params),
     body: withoutSecrets(request.body),
+    reply: withoutSecrets(request.reply),
   };
   let params = maskSecrets(JSON.stringify(recorded));
   if (params.length > MAX_PARAMS_CHARS) params = `${params.slice(0, MAX_PARAMS_CHARS)}…`;

@@ -16,6 +16,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Rows the reply carries, set by the audit hook before serialization. */
     auditRows: number;
+    /** The reply of a route with `config.auditReply`, kept for its audit entry. */
+    auditReply: unknown;
+  }
+  interface FastifyContextConfig {
+    /**
+     * Record the route's successful reply in its audit entry (`params.reply`):
+     * for actions whose reply says what they did, such as a deletion's counts.
+     * Never for a reply that may hold a secret (a new key).
+     */
+    auditReply?: boolean;
   }
 }
 
@@ -53,6 +63,7 @@ function record(request: FastifyRequest, reply: FastifyReply, options: AuditHook
       query: request.query,
       params: request.params,
       body: path.startsWith('/api/v1/admin/') ? request.body : undefined,
+      reply: request.auditReply,
       appId: appOf(request),
       actor: actorOf(request, options.isAdminToken),
       status: reply.statusCode,
@@ -67,8 +78,12 @@ function record(request: FastifyRequest, reply: FastifyReply, options: AuditHook
 /** Adds the audit hooks to the root instance; call before routes are registered. */
 export function attachAuditHooks(app: FastifyInstance, options: AuditHooksOptions): void {
   app.decorateRequest('auditRows', 0);
+  app.decorateRequest('auditReply', undefined);
   app.addHook('preSerialization', async (request, reply, payload) => {
-    if (isAudited(request)) request.auditRows = rowsInPayload(reply.statusCode, payload);
+    if (isAudited(request)) {
+      request.auditRows = rowsInPayload(reply.statusCode, payload);
+      if (request.routeOptions.config?.auditReply && reply.statusCode < 400) request.auditReply = payload;
+    }
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {

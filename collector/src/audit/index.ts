@@ -28,6 +28,8 @@ export interface AuditOptions {
   isAdminToken: (credential: string) => boolean;
 }
 
+export { toAuditEntry } from './audit-entry.js';
+
 export interface Audit {
   /** Adds the recording hooks to the root instance. */
   attach(app: FastifyInstance): void;

@@ -17,6 +17,7 @@ import type {
 import type { auditListResponse } from '../audit/audit-routes.js';
 import type { compareResponse } from '../compare/schemas.js';
 import type { deliverySchema, webhookSchema } from '../webhooks/webhook-schemas.js';
+import type { costResponse } from '../cost/cost-schemas.js';
 
 export type ExecutionSummary = z.infer<typeof executionSummary>;
 export type ExecutionDetail = z.infer<typeof executionDetail>;
@@ -29,6 +30,7 @@ export type FailureRateResponse = z.infer<typeof failureRateResponse>;
 export type CompareResponse = z.infer<typeof compareResponse>;
 export type Webhook = z.infer<typeof webhookSchema>;
 export type WebhookDelivery = z.infer<typeof deliverySchema>;
+export type CostResponse = z.infer<typeof costResponse>;
 
 /** The admin routes declare their schemas inline, so these mirror admin-routes.ts. */
 export interface App {

@@ -52,6 +52,8 @@ export interface StepRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  /** Where cost_usd came from: 'reported' (the sender), 'estimated' (the price table), '' (no cost). */
+  cost_source: string;
   attributes: Record<string, string>;
 }
 

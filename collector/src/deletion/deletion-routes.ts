@@ -53,6 +53,8 @@ export const deletionRoutes: FastifyPluginAsync<DeletionRoutesOptions> = async (
   app.delete(
     '/apps/:appId/executions/:executionId',
     {
+      // The audit entry records what was deleted (the reply's counts) next to the filter (the body).
+      config: { auditReply: true },
       schema: {
         tags: ['admin', 'deletion'],
         summary: 'Delete one execution with its steps and scores',
@@ -74,6 +76,8 @@ export const deletionRoutes: FastifyPluginAsync<DeletionRoutesOptions> = async (
   app.post(
     '/apps/:appId/executions/delete',
     {
+      // The audit entry records what was deleted (the reply's counts) next to the filter (the body).
+      config: { auditReply: true },
       schema: {
         tags: ['admin', 'deletion'],
         summary: 'Delete every execution of an app that matches a filter, with their steps and scores',
@@ -94,6 +98,8 @@ export const deletionRoutes: FastifyPluginAsync<DeletionRoutesOptions> = async (
   app.delete(
     '/apps/:appId',
     {
+      // The audit entry records what was deleted (the reply's counts) next to the filter (the body).
+      config: { auditReply: true },
       schema: {
         tags: ['admin', 'deletion'],
         summary: 'Delete an app: its executions, steps, scores, statistics, keys, settings and signing secrets',

@@ -50,6 +50,9 @@ import type { ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
 import { boolAttr, numberAttr, remainingAttributes, stringAttr, toUInt32 } from './attributes.js';
 import { durationMillis, nanosToDateTime64 } from './time.js';
 
+/** `steps.cost_source` of a cost the sender gave (migration 0120); the price table's is 'estimated'. */
+export const COST_REPORTED = 'reported';
+
 /** OTLP Status.code for an error. */
 const STATUS_CODE_ERROR = 2;
 
@@ -147,6 +150,7 @@ function stepStatusOf(span: DecodedSpan): string {
 export function spanToStepRow(appId: string, span: DecodedSpan): StepRow {
   const attrs = span.attributes;
   const error = errorOf(span);
+  const reportedCost = numberAttr(attrs, ATTR_XRAY_STEP_COST_USD);
   return {
     app_id: appId,
     execution_id: executionIdOf(span),
@@ -171,7 +175,8 @@ export function spanToStepRow(appId: string, span: DecodedSpan): StepRow {
     provider: stringAttr(attrs, ATTR_GEN_AI_PROVIDER_NAME) ?? stringAttr(attrs, ATTR_GEN_AI_SYSTEM) ?? '',
     input_tokens: toUInt32(numberAttr(attrs, ATTR_GEN_AI_USAGE_INPUT_TOKENS)),
     output_tokens: toUInt32(numberAttr(attrs, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS)),
-    cost_usd: Math.max(0, numberAttr(attrs, ATTR_XRAY_STEP_COST_USD) ?? 0),
+    cost_usd: Math.max(0, reportedCost ?? 0),
+    cost_source: reportedCost === undefined ? '' : COST_REPORTED,
     attributes: remainingAttributes(attrs, STEP_COLUMNS),
   };
 }

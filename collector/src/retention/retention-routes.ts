@@ -47,6 +47,7 @@ export const retentionRoutes: FastifyPluginAsync<RetentionRoutesOptions> = async
   app.put(
     '/apps/:appId/retention',
     {
+      config: { auditReply: true },
       schema: {
         tags: ['admin', 'retention'],
         summary: 'Keep this app\'s executions, steps and scores fewer days than the global retention (applied at once)',

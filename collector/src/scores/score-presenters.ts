@@ -1,5 +1,6 @@
 /** Score rows -> the API's JSON (camelCase, ISO times, typed values). Pure. */
 import type { z } from 'zod';
+import type { latestScore } from '../api/schemas.js';
 import { fromStoredValue } from './score-value.js';
 import type { ScoreBucket, ScoreRow } from './scores-repository.js';
 import type { scoreSchema, scoreStatsResponse } from './score-schemas.js';
@@ -17,6 +18,33 @@ export function toScore(row: ScoreRow): z.infer<typeof scoreSchema> {
     pipeline: row.pipeline,
     time: new Date(Number(row.scored_at)).toISOString(),
   };
+}
+
+/**
+ * The latest score of each name among an execution's scores (latest by
+ * time, then score id, as filters and aggregates decide), with how many
+ * scores of that name there are; ordered by name.
+ *
+ * @example
+ * toLatestScores(await repo.list(appId, executionId)); // [{ name: 'correct', value: false, count: 2, … }]
+ */
+export function toLatestScores(rows: readonly ScoreRow[]): z.infer<typeof latestScore>[] {
+  const byName = new Map<string, { latest: ScoreRow; count: number }>();
+  const later = (a: ScoreRow, b: ScoreRow) => Number(a.scored_at) > Number(b.scored_at) || (a.scored_at === b.scored_at && a.score_id > b.score_id);
+  for (const row of rows) {
+    const seen = byName.get(row.name);
+    if (!seen) byName.set(row.name, { latest: row, count: 1 });
+    else {
+      seen.count += 1;
+      if (later(row, seen.latest)) seen.latest = row;
+    }
+  }
+  return [...byName.values()]
+    .sort((a, b) => (a.latest.name < b.latest.name ? -1 : a.latest.name > b.latest.name ? 1 : 0))
+    .map(({ latest, count }) => {
+      const { name, kind, value, comment, author, time, stepSpanId, scoreId } = toScore(latest);
+      return { name, kind, value, comment, author, time, stepSpanId, scoreId, count };
+    });
 }
 
 type Series = z.infer<typeof scoreStatsResponse>['series'];

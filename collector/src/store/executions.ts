@@ -56,6 +56,17 @@ export interface ExecutionRecord {
   metadata: string;
   final_outcome: string;
   attributes: Record<string, string>;
+  /** gen_ai usage of the execution's stored steps; set by list, get (with stored counts) and timeline. */
+  usage?: ExecutionUsage;
+}
+
+/** Tokens and cost summed over an execution's steps (each stored step once). */
+export interface ExecutionUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** The part of costUsd the price table estimated. */
+  estimatedCostUsd: number;
 }
 
 export interface StepRecord {
@@ -82,6 +93,7 @@ export interface StepRecord {
   input_tokens: number;
   output_tokens: number;
   cost_usd: number;
+  cost_source: string;
   attributes: Record<string, string>;
 }
 
@@ -122,7 +134,7 @@ export const EXECUTION_COLUMNS = `execution_id, trace_id, root_span_id, pipeline
 export const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, sequence, name, pipeline, environment, status,
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
   duration_ms, input, output, reasoning, error_type, error_message, error_stack, model, provider,
-  input_tokens, output_tokens, cost_usd, attributes`;
+  input_tokens, output_tokens, cost_usd, cost_source, attributes`;
 
 export const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
 export const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
@@ -318,10 +330,12 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
 
   /**
    * Replaces the step and error counts with those of the steps actually
-   * stored. The root span may arrive alone (a SimpleSpanProcessor sends every
-   * span on its own), so the counts it was written with can be short. One
-   * query per page, on the (app_id, execution_id) key prefix, within the
-   * days the page's executions span (a day of slack either side).
+   * stored, and adds the steps' summed gen_ai usage. The root span may
+   * arrive alone (a SimpleSpanProcessor sends every span on its own), so the
+   * counts it was written with can be short. One query per page, on the
+   * (app_id, execution_id) key prefix, within the days the page's executions
+   * span (a day of slack either side); a re-delivered step is one group of
+   * identical rows, so it is summed once.
    */
   async function withStoredCounts(appId: string, records: ExecutionRecord[]): Promise<ExecutionRecord[]> {
     if (records.length === 0) return records;
@@ -331,22 +345,35 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
       if (BigInt(record.start_ns) < BigInt(first)) first = record.start_ns;
       if (BigInt(record.end_ns) > BigInt(last)) last = record.end_ns;
     }
-    const counts = await backend.query<{ execution_id: string; steps: string; failed: string }>(
-      `SELECT execution_id, uniqExact(span_id) AS steps, uniqExactIf(span_id, status = 'failed') AS failed
-FROM steps
-WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}
-  AND start_time >= fromUnixTimestamp64Nano({first:Int64}, 'UTC') - INTERVAL 1 DAY
-  AND start_time <= fromUnixTimestamp64Nano({last:Int64}, 'UTC') + INTERVAL 1 DAY
+    const counts = await backend.query<Record<string, string | number>>(
+      `SELECT execution_id, count() AS steps, sum(step_failed) AS failed,
+  sum(step_input_tokens) AS input_tokens, sum(step_output_tokens) AS output_tokens, sum(step_cost) AS cost_usd, sum(step_estimated_cost) AS estimated_cost_usd
+FROM (
+  SELECT execution_id, span_id, max(status = 'failed') AS step_failed, any(input_tokens) AS step_input_tokens, any(output_tokens) AS step_output_tokens,
+    any(cost_usd) AS step_cost, any(if(cost_source = 'estimated', cost_usd, 0)) AS step_estimated_cost
+  FROM steps
+  WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}
+    AND start_time >= fromUnixTimestamp64Nano({first:Int64}, 'UTC') - INTERVAL 1 DAY
+    AND start_time <= fromUnixTimestamp64Nano({last:Int64}, 'UTC') + INTERVAL 1 DAY
+  GROUP BY execution_id, span_id
+)
 GROUP BY execution_id`,
       { appId, ids: records.map((record) => record.execution_id), first, last },
     );
-    const byId = new Map(counts.map((row) => [row.execution_id, row]));
+    const byId = new Map(counts.map((row) => [String(row.execution_id), row]));
     for (const record of records) {
       const stored = byId.get(record.execution_id);
+      record.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0, estimatedCostUsd: 0 };
       if (stored) {
         record.step_count = Number(stored.steps);
         // The sender's count also covers failed steps it had to drop (a step cap): never show fewer.
         record.error_count = Math.max(Number(stored.failed), Number(record.error_count));
+        record.usage = {
+          inputTokens: Number(stored.input_tokens),
+          outputTokens: Number(stored.output_tokens),
+          costUsd: Number(stored.cost_usd),
+          estimatedCostUsd: Number(stored.estimated_cost_usd),
+        };
       }
     }
     return records;
@@ -408,6 +435,7 @@ GROUP BY execution_id`,
         // The steps just read are the stored truth for the counts.
         execution.step_count = steps.length;
         execution.error_count = steps.filter((step) => step.status === 'failed').length;
+        execution.usage = usageOf(steps);
       }
       return { execution, steps };
     },
@@ -437,6 +465,23 @@ export function newestFirstWindows(range: TimeRange): TimeRange[] {
     { fromMillis: lastDay, toMillis: range.toMillis },
     { fromMillis: range.fromMillis, toMillis: lastDay },
   ];
+}
+
+/**
+ * Tokens and cost summed over steps already read (each once).
+ *
+ * @example
+ * usageOf(steps).costUsd;
+ */
+export function usageOf(steps: readonly Pick<StepRecord, 'input_tokens' | 'output_tokens' | 'cost_usd' | 'cost_source'>[]): ExecutionUsage {
+  const usage: ExecutionUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0, estimatedCostUsd: 0 };
+  for (const step of steps) {
+    usage.inputTokens += step.input_tokens;
+    usage.outputTokens += step.output_tokens;
+    usage.costUsd += step.cost_usd;
+    if (step.cost_source === 'estimated') usage.estimatedCostUsd += step.cost_usd;
+  }
+  return usage;
 }
 
 /** A step's pipeline and environment, filled from its execution's where the step was stored without one. */

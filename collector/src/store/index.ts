@@ -28,6 +28,7 @@ export type {
   Cursor,
   ExecutionFilter,
   ExecutionRecord,
+  ExecutionUsage,
   ExecutionsRepository,
   StepFilter,
   StepRecord,

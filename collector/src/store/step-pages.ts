@@ -28,7 +28,7 @@ export interface StepPagesRepository {
 const COLUMNS = (payloads: string) => `execution_id, trace_id, span_id, parent_span_id, sequence, name, pipeline, environment, status,
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
   duration_ms, ${payloads}, reasoning, error_type, error_message, error_stack, model, provider,
-  input_tokens, output_tokens, cost_usd, attributes`;
+  input_tokens, output_tokens, cost_usd, cost_source, attributes`;
 
 const NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
 

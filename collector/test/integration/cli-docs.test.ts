@@ -42,7 +42,7 @@ interface DocStep {
   parent?: string;
   reasoning?: string;
   error?: { type: string; message: string };
-  model?: { name: string; provider: string; inputTokens: number; outputTokens: number; costUsd: number };
+  model?: { name: string; provider: string; inputTokens: number; outputTokens: number; costUsd?: number };
   input?: string;
   output?: string;
 }
@@ -121,7 +121,14 @@ const EXECUTIONS: DocExecution[] = [
     start: at('13:40:03'),
     durationMs: 95,
     steps: [
-      { name: 'score_transaction', startMs: 0, durationMs: 60, reasoning: 'Amount is 0.4x the customer median.' },
+      {
+        name: 'score_transaction',
+        startMs: 0,
+        durationMs: 60,
+        reasoning: 'Amount is 0.4x the customer median.',
+        // No cost sent: the collector's price table estimates it.
+        model: { name: 'gpt-4o-mini-2024-07-18', provider: 'openai', inputTokens: 12000, outputTokens: 800 },
+      },
       { name: 'decide', startMs: 60, durationMs: 35 },
     ],
   },
@@ -171,7 +178,7 @@ function toRequest(execution: DocExecution): string {
               'gen_ai.provider.name': step.model.provider,
               'gen_ai.usage.input_tokens': step.model.inputTokens,
               'gen_ai.usage.output_tokens': step.model.outputTokens,
-              'xray.step.cost_usd': step.model.costUsd,
+              ...(step.model.costUsd === undefined ? {} : { 'xray.step.cost_usd': step.model.costUsd }),
             }
           : {}),
       },
@@ -213,6 +220,7 @@ const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; we
   { name: 'show-failed', argv: ['show', '4bf92f35', '--failed'] },
   { name: 'show-verbose', argv: ['show', '4bf92f35', '--step', 'llm_*', '--verbose'] },
   { name: 'steps', argv: ['steps', '--status', 'failed', ...WINDOW] },
+  { name: 'cost', argv: ['cost', '--by', 'model', ...WINDOW] },
   { name: 'stats', argv: ['stats', '--from', `${isoDate(DAY0)}T00:00:00Z`, '--to', `${isoDate(DAY0 + DAY_MILLIS)}T00:00:00Z`, '--interval', '6h'] },
   { name: 'sql', argv: ['sql', 'SELECT pipeline, status, count() AS n FROM executions FINAL GROUP BY pipeline, status ORDER BY pipeline, status'] },
   {
@@ -267,7 +275,7 @@ describe('CLI.md', () => {
   const outputs = new Map<string, string>();
 
   beforeAll(async () => {
-    harness = await startCollector();
+    harness = await startCollector({ priceTable: { models: [{ model: 'gpt-4o-mini*', inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 }] } });
     const fixIds = fixedWebhookIds();
     const issued = await fetch(`${harness.url}/api/v1/admin/apps/${harness.appId}/keys`, {
       method: 'POST',
@@ -283,6 +291,18 @@ describe('CLI.md', () => {
       });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({});
+    }
+    // Two judgements of the first execution: `xray show` lists the latest one of each name.
+    for (const score of [
+      { name: 'correct', value: true, author: 'bob', time: new Date(at('15:00:00')).toISOString() },
+      { name: 'correct', value: false, author: 'alice', comment: 'income was on page 2', time: new Date(at('16:30:00')).toISOString() },
+    ]) {
+      const scored = await fetch(`${harness.url}/api/v1/executions/4bf92f3577b34da6a3ce929d0e0e4736/scores`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${harness.apiKey}` },
+        body: JSON.stringify(score),
+      });
+      expect(scored.status).toBe(201);
     }
 
     for (const command of COMMANDS) {

@@ -30,6 +30,8 @@ describe('tenant isolation', () => {
       failed: true,
       steps: [{ name: 'a-step', reasoning: `Rejected by ${SECRET_WORD} rule`, failed: true }],
     });
+    // gen_ai usage, for the cost statistics.
+    Object.assign(executionA.steps[0].attributes!, { 'gen_ai.request.model': 'a-only-model', 'gen_ai.usage.input_tokens': 100, 'xray.step.cost_usd': 0.5 });
     expect((await postJson(harness.url, keyA, jsonRequest([executionA.root, ...executionA.steps]))).status).toBe(200);
     const scored = await fetch(`${harness.url}/api/v1/executions/${executionA.executionId}/scores`, {
       method: 'POST',
@@ -252,6 +254,19 @@ describe('tenant isolation', () => {
       seenByB: (status, body) => {
         expect(status).toBe(200);
         expect(body.series).toEqual([]);
+      },
+    },
+    {
+      route: '/api/v1/stats/cost',
+      path: () => '/api/v1/stats/cost?groupBy=model&interval=1h',
+      seenByA: (body) => {
+        expect(body.series.map((s: { key: string }) => s.key)).toEqual(['a-only-model']);
+        expect(body.totals).toMatchObject({ inputTokens: 100, costUsd: 0.5, steps: 1 });
+      },
+      seenByB: (status, body) => {
+        expect(status).toBe(200);
+        expect(body.series).toEqual([]);
+        expect(body.totals).toMatchObject({ inputTokens: 0, costUsd: 0, steps: 0 });
       },
     },
     {

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   live?: BuildAppOptions['live'];
   /** Alert webhook settings (tests allow loopback receivers and shorten the backoff). */
   webhooks?: BuildAppOptions['webhooks'];
+  /** Prices per model (XRAY_PRICE_TABLE); none when omitted. */
+  priceTable?: BuildAppOptions['priceTable'];
 }
 
 export interface Harness {
@@ -132,6 +134,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     keyLookupLimit: options.keyLookupLimit,
     live: options.live,
     webhooks: options.webhooks,
+    priceTable: options.priceTable,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

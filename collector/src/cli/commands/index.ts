@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { appsCommand } from './apps.js';
 import { auditCommand } from './audit.js';
 import { corsCommand } from './cors.js';
+import { costCommand } from './cost.js';
 import { diffCommand } from './diff.js';
 import { executionsCommand } from './executions.js';
 import { exportCommand } from './export.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   stepsCommand,
   scoreCommand,
   statsCommand,
+  costCommand,
   appsCommand,
   keysCommand,
   corsCommand,

@@ -6,6 +6,7 @@ import type { ExecutionListResponse, Step, StepSearchResponse } from '../api-typ
 import { colorStatus } from './colors.js';
 import type { Colors } from './colors.js';
 import { formatDuration } from './duration.js';
+import { formatCost, formatCount } from './money.js';
 import { UTC, formatTimestamp } from './time-zone.js';
 import { renderTable } from './table.js';
 import type { Column } from './table.js';
@@ -53,7 +54,20 @@ export function renderExecutionList(page: ExecutionListResponse, options: ListOp
     { header: 'ERRORS', value: (e) => String(e.errorCount), align: 'right', style: (text, e) => (e.errorCount > 0 ? colors.red(text) : text) },
     { header: 'DURATION', value: (e) => formatDuration(e.durationMs), align: 'right' },
   ];
-  return [renderTable(columns, page.executions, options), ...nextPageHint(page.nextCursor, colors)].join('\n');
+  // Token and cost columns only when some execution of the page used a model.
+  const usage = page.executions.some((e) => (e.inputTokens ?? 0) + (e.outputTokens ?? 0) > 0 || (e.costUsd ?? 0) > 0);
+  if (usage) {
+    columns.push(
+      { header: 'TOKENS', value: (e) => ((e.inputTokens ?? 0) + (e.outputTokens ?? 0) > 0 ? formatCount((e.inputTokens ?? 0) + (e.outputTokens ?? 0)) : '-'), align: 'right' },
+      { header: 'COST', value: (e) => formatCost(e.costUsd ?? 0, e.estimatedCostUsd ?? 0), align: 'right' },
+    );
+  }
+  const estimated = page.executions.some((e) => (e.estimatedCostUsd ?? 0) > 0);
+  return [
+    renderTable(columns, page.executions, options),
+    ...(estimated ? ['', colors.dim('~ cost partly estimated from the price table (XRAY_PRICE_TABLE)')] : []),
+    ...nextPageHint(page.nextCursor, colors),
+  ].join('\n');
 }
 
 /** A failed step shows its error; any other its reasoning. */

@@ -9,6 +9,7 @@
 import type { ExecutionDetail, ExecutionResponse, Step } from '../api-types.js';
 import type { Colors } from './colors.js';
 import { formatDuration } from './duration.js';
+import { formatUsd } from './money.js';
 import { UTC, formatTimestamp } from './time-zone.js';
 import { formatValueText } from './json-value.js';
 import { oneLine, padEnd, padStart, truncate, visibleWidth, wrap } from './text.js';
@@ -234,11 +235,23 @@ function renderHeader(detail: ExecutionResponse, windowMs: number, options: Time
       `  ${label('steps')} ${execution.stepCount}   ${colors.dim('errors')} ${execution.errorCount}   ${colors.dim('environment')} ${execution.environment || '-'}   ${colors.dim('service')} ${execution.serviceName || '-'}`,
     );
   }
-  const inputTokens = steps.reduce((sum, step) => sum + step.inputTokens, 0);
-  const outputTokens = steps.reduce((sum, step) => sum + step.outputTokens, 0);
-  const cost = steps.reduce((sum, step) => sum + step.costUsd, 0);
+  // The execution's totals when the API gave them, else the steps' (the root span not received yet).
+  const inputTokens = execution?.inputTokens ?? steps.reduce((sum, step) => sum + step.inputTokens, 0);
+  const outputTokens = execution?.outputTokens ?? steps.reduce((sum, step) => sum + step.outputTokens, 0);
+  const cost = execution?.costUsd ?? steps.reduce((sum, step) => sum + step.costUsd, 0);
+  const estimated = execution?.estimatedCostUsd ?? steps.reduce((sum, step) => sum + (step.costSource === 'estimated' ? step.costUsd : 0), 0);
   if (inputTokens + outputTokens > 0 || cost > 0) {
-    lines.push(`  ${label('totals')} ${compactNumber(inputTokens)} in / ${compactNumber(outputTokens)} out tokens   ${colors.dim('cost')} $${cost.toFixed(4)}`);
+    const of = estimated > 0 ? colors.dim(` (${formatUsd(estimated)} estimated from the price table)`) : '';
+    lines.push(`  ${label('totals')} ${compactNumber(inputTokens)} in / ${compactNumber(outputTokens)} out tokens   ${colors.dim('cost')} ${formatUsd(cost)}${of}`);
+  }
+  const scores = detail.scores ?? [];
+  if (scores.length > 0) {
+    const shown = scores.map((score) => {
+      const more = score.count > 1 ? colors.dim(` (latest of ${score.count})`) : '';
+      const step = score.stepSpanId ? colors.dim(` on step ${score.stepSpanId}`) : '';
+      return `${score.name}=${String(score.value)}${colors.dim(` by ${score.author}`)}${step}${more}`;
+    });
+    shown.forEach((text, i) => lines.push(`  ${i === 0 ? label('scores') : ' '.repeat(10)} ${text}`));
   }
   if (execution) {
     if (execution.droppedSteps > 0) lines.push(`  ${label('dropped')} ${colors.yellow(`${execution.droppedSteps} steps were dropped by the SDK`)}`);
@@ -279,7 +292,7 @@ function detailLines(step: Step, failed: boolean, indent: number, options: Timel
   if (options.verbose) {
     if (step.model) {
       const tokens = step.inputTokens || step.outputTokens ? `   ${step.inputTokens} in / ${step.outputTokens} out tokens` : '';
-      const cost = step.costUsd ? `   $${step.costUsd.toFixed(4)}` : '';
+      const cost = step.costUsd ? `   ${formatUsd(step.costUsd)}${step.costSource === 'estimated' ? ' (estimated)' : ''}` : '';
       lines.push(pad + colors.dim(`model: ${[step.provider, step.model].filter(Boolean).join('/')}${tokens}${cost}`));
     }
     for (const [name, text] of [['input', step.input], ['output', step.output]] as const) {

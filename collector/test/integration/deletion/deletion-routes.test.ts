@@ -154,4 +154,28 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     expect((await adminCall(harness, 'GET', '/apps')).body.apps.map((a: { appId: string }) => a.appId)).not.toContain('erase-b');
     expect(await listed(keyA)).toEqual(aBefore);
   });
+
+  it('writes an audit entry for each deletion saying what was deleted: the filter and the counts', async () => {
+    await harness.xray.audit.writer.flush();
+    const entries = (await adminCall(harness, 'GET', '/audit?limit=200')).body.entries as {
+      method: string;
+      route: string;
+      path: string;
+      appId: string;
+      actor: string;
+      status: number;
+      params: { body?: unknown; reply?: unknown };
+    }[];
+    const deletions = entries.filter((e) => e.status === 200 && (e.method === 'DELETE' || e.route.endsWith('/executions/delete')));
+    const byFilter = deletions.find((e) => JSON.stringify(e.params.body) === JSON.stringify({ attribute: { key: 'customer.id', value: 'alice' } }));
+    expect(byFilter).toMatchObject({ appId: 'erase-a', actor: 'admin', route: '/api/v1/admin/apps/:appId/executions/delete' });
+    expect(byFilter!.params.reply).toEqual({ deleted: { executions: 2, steps: 2, scores: 0 } });
+    const oneExecution = deletions.find((e) => e.route === '/api/v1/admin/apps/:appId/executions/:executionId');
+    expect(oneExecution).toMatchObject({ appId: 'erase-a', params: { reply: { deleted: { executions: 1, steps: 1, scores: 1 } } } });
+    const app = deletions.find((e) => e.route === '/api/v1/admin/apps/:appId');
+    expect(app).toMatchObject({ appId: 'erase-b', params: { reply: { deleted: { executions: 2, steps: 2, scores: 0, keys: 1 } } } });
+    // A refused deletion is recorded with its status and no reply.
+    const refused = entries.find((e) => e.status === 400 && e.route.endsWith('/executions/delete'));
+    expect(refused?.params.reply).toBeUndefined();
+  });
 });

@@ -47,6 +47,15 @@ describe('per-app retention', () => {
     const steps = await harness.sql<{ n: string }>('SELECT toString(count()) AS n FROM steps WHERE execution_id = {id:String}', { id: old });
     expect(steps[0].n).toBe('0');
     expect((await adminCall(harness, 'GET', '/apps/short-lived/retention')).body.days).toBe(2);
+    // The audit log says what the sweep erased, beside the admin action that set the retention.
+    await harness.xray.audit.writer.flush();
+    const entries = (await adminCall(harness, 'GET', '/audit?app=short-lived&limit=50')).body.entries;
+    const sweep = entries.find((e: { actor: string }) => e.actor === 'retention');
+    expect(sweep).toMatchObject({ appId: 'short-lived', method: 'DELETE', route: 'retention-sweep', status: 200, rows: 1 });
+    expect(sweep.params.reply).toEqual({ deleted: { executions: 1, steps: 1, scores: 0 } });
+    expect(Date.parse(sweep.params.body.to)).toBeLessThan(Date.now() - 2 * DAY + 60_000);
+    const put = entries.find((e: { method: string; actor: string }) => e.method === 'PUT' && e.actor === 'admin');
+    expect(put.params).toMatchObject({ body: { days: 2 }, reply: { deleted: 1, days: 2 } });
 
     const reset = await adminCall(harness, 'DELETE', '/apps/short-lived/retention');
     expect(reset.body).toEqual({ appId: 'short-lived', days: null, globalDays: 30 });

@@ -164,3 +164,36 @@ describe.each(['embedded', 'server'] as const)('scores (%s backend)', (backend) 
     expect((await getJson(harness, `/api/v1/executions/${id}/scores`, readOnly.body.apiKey)).status).toBe(200);
   });
 });
+
+describe.each(['embedded', 'server'] as const)('scores in the execution detail (%s backend)', (backend) => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startCollector({ backend });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('lists the latest score of each name with how many there are, and none for an unscored execution', async () => {
+    const scored = executionSpans({ pipeline: 'loan', steps: [{ name: 'decide' }] });
+    const unscored = executionSpans({ pipeline: 'loan', steps: [{ name: 'decide' }] });
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([scored.root, ...scored.steps, unscored.root, ...unscored.steps]))).status).toBe(200);
+    const id = scored.executionId;
+    // Sent out of order: the latest by its time wins, not the last sent.
+    expect((await postScore(harness, id, { name: 'correct', value: true, author: 'bob', time: '2026-01-02T00:00:00Z' })).status).toBe(201);
+    expect((await postScore(harness, id, { name: 'correct', value: false, author: 'alice', time: '2026-01-01T00:00:00Z' })).status).toBe(201);
+    expect((await postScore(harness, id, { name: 'correct', value: false, author: 'carol', time: '2026-01-03T00:00:00Z', comment: 'tier' })).status).toBe(201);
+    expect((await postScore(harness, id, { name: 'quality', value: 0.5, stepSpanId: scored.steps[0].spanId })).status).toBe(201);
+
+    const { status, body } = await getJson(harness, `/api/v1/executions/${id}`);
+    expect(status).toBe(200);
+    expect(body.scores).toEqual([
+      expect.objectContaining({ name: 'correct', kind: 'boolean', value: false, author: 'carol', comment: 'tier', time: '2026-01-03T00:00:00.000Z', stepSpanId: null, count: 3 }),
+      expect.objectContaining({ name: 'quality', kind: 'numeric', value: 0.5, stepSpanId: scored.steps[0].spanId, count: 1 }),
+    ]);
+    expect((await getJson(harness, `/api/v1/executions/${unscored.executionId}`)).body.scores).toEqual([]);
+    // Another app sees neither the execution nor its scores.
+    const other = await harness.createApp(`scores-detail-${backend}`);
+    expect((await getJson(harness, `/api/v1/executions/${id}`, other)).status).toBe(404);
+  });
+});

@@ -58,6 +58,7 @@ function stepRecord(overrides: Partial<StepRecord> = {}): StepRecord {
     input_tokens: 10,
     output_tokens: 5,
     cost_usd: 0.01,
+    cost_source: 'estimated',
     attributes: { k: 'v' },
     ...overrides,
   };
@@ -151,6 +152,7 @@ describe('api/presenters', () => {
         inputTokens: 10,
         outputTokens: 5,
         costUsd: 0.01,
+        costSource: 'estimated',
         attributes: { k: 'v' },
       });
       expect(step.strict().safeParse(json).success).toBe(true);

@@ -331,6 +331,12 @@ describe('model/span-to-rows', () => {
       expect(spanToStepRow('a', span()).cost_usd).toBe(0);
     });
 
+    it('marks a cost the sender gave as reported, and none as ""', () => {
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': 0 } })).cost_source).toBe('reported');
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': 0.5 } })).cost_source).toBe('reported');
+      expect(spanToStepRow('a', span({ attributes: { 'gen_ai.usage.input_tokens': 5 } })).cost_source).toBe('');
+    });
+
     it('reads input.value, output.value and reasoning as text', () => {
       const row = spanToStepRow(
         'a',

@@ -1,0 +1,14 @@
+-- Where a step's cost_usd came from (issue 12, cost analytics):
+--   'reported'  the sender gave it (xray.step.cost_usd),
+--   'estimated' the collector's price table (XRAY_PRICE_TABLE) filled it in
+--               from the step's gen_ai model and token counts at ingest,
+--   ''          no cost.
+-- Stored rather than computed at read time so that totals and the cost
+-- statistics aggregate one column, and a later change of prices never
+-- rewrites what was already recorded.
+--
+-- The DEFAULT is the backfill: parts written before this migration have no
+-- such column, and ClickHouse computes it from the default expression when
+-- they are read (any cost they carry was reported), so nothing is rewritten.
+-- New rows always carry the value.
+ALTER TABLE steps ADD COLUMN IF NOT EXISTS cost_source LowCardinality(String) DEFAULT if(cost_usd > 0, 'reported', '') AFTER cost_usd;
