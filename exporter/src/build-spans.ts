@@ -147,15 +147,16 @@ function buildRootSpan(
 ): ReadableSpan {
   const max = settings.maxAttributeBytes;
   const failed = record.status === EXECUTION_STATUS_FAILED;
-  const attributes: Attributes = {
-    [ATTR_XRAY_EXECUTION_ID]: record.executionId,
-    [ATTR_XRAY_EXECUTION_ROOT]: true,
-    [ATTR_XRAY_PIPELINE]: record.pipeline,
-    [ATTR_XRAY_EXECUTION_STATUS]: record.status,
-    [ATTR_XRAY_EXECUTION_STEP_COUNT]: stepCount,
-    [ATTR_XRAY_EXECUTION_ERROR_COUNT]: errorCount,
-    [ATTR_XRAY_EXECUTION_DROPPED_STEPS]: droppedSteps,
-  };
+  const attributes: Attributes = {};
+  // Tags first, so the SDK's own names cannot be overwritten.
+  addUserAttributes(attributes, record.tags, max, settings.counters);
+  attributes[ATTR_XRAY_EXECUTION_ID] = record.executionId;
+  attributes[ATTR_XRAY_EXECUTION_ROOT] = true;
+  attributes[ATTR_XRAY_PIPELINE] = record.pipeline;
+  attributes[ATTR_XRAY_EXECUTION_STATUS] = record.status;
+  attributes[ATTR_XRAY_EXECUTION_STEP_COUNT] = stepCount;
+  attributes[ATTR_XRAY_EXECUTION_ERROR_COUNT] = errorCount;
+  attributes[ATTR_XRAY_EXECUTION_DROPPED_STEPS] = droppedSteps;
   if (record.environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = record.environment;
   if (record.metadata !== undefined) {
     const metadata = serializeJson(record.metadata, max, settings.counters);

@@ -98,6 +98,22 @@ export class Execution {
   }
 
   /**
+   * Adds business keys to find the execution by (root span attributes; see
+   * `startExecution({ tags })`). Later values win.
+   *
+   * @example
+   * execution.setTags({ applicantId: 'A-1042' });
+   */
+  setTags(tags: Record<string, string | number | boolean>): void {
+    try {
+      if (this.record.status !== 'running' || tags === null || typeof tags !== 'object') return;
+      this.record.tags = { ...this.record.tags, ...tags };
+    } catch {
+      log.debug('setTags ignored an unreadable object');
+    }
+  }
+
+  /**
    * Marks the execution completed and hands it off for export; returns at once.
    * A second call (of this or `failExecution`) is ignored and counted.
    *

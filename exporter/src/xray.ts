@@ -78,7 +78,7 @@ export class XRayCore {
    * unusable option falls back to the client's default.
    *
    * @example
-   * const execution = xray.startExecution({ metadata: { userId: '123' } });
+   * const execution = xray.startExecution({ metadata: { userId: '123' }, tags: { applicantId: 'A-1042' } });
    * execution.recordStep({ name: 'fetch_credit_score', output: { score: 750 } });
    * execution.completeExecution({ approved: true });
    */
@@ -95,6 +95,7 @@ export class XRayCore {
         environment: chosen.environment ?? this.options.environment,
         anchor,
         metadata: chosen.metadata,
+        tags: chosen.tags,
       }),
       this.sink,
     );
@@ -268,6 +269,7 @@ function readExecutionOptions(options: unknown): StartExecutionOptions {
       executionId: nonEmptyString(options.executionId),
       environment: nonEmptyString(options.environment),
       metadata: options.metadata !== null && typeof options.metadata === 'object' ? { ...(options.metadata as object) } : undefined,
+      tags: isPlainObject(options.tags) ? (options.tags as StartExecutionOptions['tags']) : undefined,
     };
   } catch {
     return {};

@@ -136,6 +136,29 @@ describe('xray', () => {
       expect(root.attributes[semconv.ATTR_XRAY_EXECUTION_OUTCOME]).toBe('{"approved":true}');
     });
 
+    it('sends tags as root span attributes that cannot overwrite the SDK\'s own, and only on the root', async () => {
+      const xray = new XRay({ exporter });
+      const execution = xray.startExecution({ tags: { applicantId: 'A-1042', 'user.id': 'u-7', [semconv.ATTR_XRAY_PIPELINE]: 'spoofed' } });
+      execution.recordStep({ name: 'one' });
+      execution.setTags({ 'session.id': 's-1', attempt: 2 });
+      execution.completeExecution();
+      execution.setTags({ late: 'ignored' });
+      await xray.flush();
+      const [step, root] = exporter.calls[0];
+      expect(root.attributes).toMatchObject({ applicantId: 'A-1042', 'user.id': 'u-7', 'session.id': 's-1', attempt: 2 });
+      expect(root.attributes[semconv.ATTR_XRAY_PIPELINE]).toBe('default');
+      expect(root.attributes.late).toBeUndefined();
+      expect(step.attributes.applicantId).toBeUndefined();
+    });
+
+    it('tags a trackExecution through its options and ctx.setTags', async () => {
+      const xray = new XRay({ exporter });
+      await xray.trackExecution('loan', async (ctx) => ctx.setTags({ decision: 'rejected' }), { tags: { applicantId: 'A-1042' } });
+      await xray.flush();
+      const [root] = exporter.calls[0];
+      expect(root.attributes).toMatchObject({ applicantId: 'A-1042', decision: 'rejected' });
+    });
+
     it('honours explicit times, durations, text values, GenAI fields and extra attributes', async () => {
       const xray = new XRay({ exporter });
       const execution = xray.startExecution();
