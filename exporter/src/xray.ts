@@ -6,7 +6,7 @@
  */
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
-import { buildExecutionSpans, type BuildSettings } from './build-spans.js';
+import { addExecutionAttributesToSteps, buildExecutionSpans, type BuildSettings } from './build-spans.js';
 import { Execution, type ExecutionSink } from './execution.js';
 import { ExecutionContext } from './execution-context.js';
 import { createExecutionRecord, type ExecutionRecord } from './execution-record.js';
@@ -68,6 +68,7 @@ export class XRayCore {
       resource,
       instrumentationScope: { name: SDK_NAME, version: SDK_VERSION },
       maxAttributeBytes: this.options.maxAttributeBytes,
+      resourceEnvironment: this.options.resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME],
       counters,
     };
   }
@@ -238,7 +239,12 @@ export class XRayCore {
     for (const record of records) {
       try {
         const spans = buildExecutionSpans(record, this.build);
-        this.queue.enqueue(splitIntoRequests(spans, this.options.maxRequestBytes));
+        let requests = splitIntoRequests(spans, this.options.maxRequestBytes);
+        if (requests.length > 1) {
+          addExecutionAttributesToSteps(spans, record);
+          requests = splitIntoRequests(spans, this.options.maxRequestBytes);
+        }
+        this.queue.enqueue(requests);
       } catch (error) {
         this.counters.executionsRefused++;
         this.counters.serializationFailures++;

@@ -86,10 +86,12 @@ describe('xray', () => {
       expect(root.attributes[semconv.ATTR_XRAY_APP_ID]).toBeUndefined();
       expect(root.resource.attributes[semconv.ATTR_SERVICE_NAME]).toBe('my-loan-app');
       expect(root.status.code).toBe(SpanStatusCode.UNSET);
+      // Execution id (= trace id), pipeline and environment (= the resource's) travel on the root only.
+      expect(root.resource.attributes[semconv.ATTR_DEPLOYMENT_ENVIRONMENT_NAME]).toBe('prod');
+      for (const name of [semconv.ATTR_XRAY_EXECUTION_ID, semconv.ATTR_XRAY_PIPELINE, semconv.ATTR_XRAY_ENVIRONMENT]) {
+        expect(fetch.attributes[name]).toBeUndefined();
+      }
       expect(fetch.attributes).toMatchObject({
-        [semconv.ATTR_XRAY_EXECUTION_ID]: traceId,
-        [semconv.ATTR_XRAY_PIPELINE]: 'loan-approval',
-        [semconv.ATTR_XRAY_ENVIRONMENT]: 'prod',
         [semconv.ATTR_XRAY_STEP_SEQUENCE]: 0,
         [semconv.ATTR_XRAY_STEP_STATUS]: 'completed',
         [semconv.ATTR_INPUT_VALUE]: '{"userId":"123"}',
@@ -119,6 +121,20 @@ describe('xray', () => {
       await vi.runAllTimersAsync();
       expect(exporter.calls).toHaveLength(1);
       expect(xray.stats()).toMatchObject({ pending: 0, executionsExported: 1 });
+    });
+
+    it('keeps on each step an execution id that is not the trace id and an environment that is not the resource\'s', async () => {
+      const xray = new XRay({ exporter, environment: 'prod' });
+      const own = xray.startExecution({ executionId: 'exec-7', environment: 'staging' });
+      own.recordStep({ name: 'a' });
+      own.completeExecution();
+      const same = xray.startExecution({ environment: 'prod' });
+      same.recordStep({ name: 'b' });
+      same.completeExecution();
+      await xray.flush();
+      expect(exporter.calls[0][0].attributes).toMatchObject({ [semconv.ATTR_XRAY_EXECUTION_ID]: 'exec-7', [semconv.ATTR_XRAY_ENVIRONMENT]: 'staging' });
+      expect(exporter.calls[1][0].attributes[semconv.ATTR_XRAY_EXECUTION_ID]).toBeUndefined();
+      expect(exporter.calls[1][0].attributes[semconv.ATTR_XRAY_ENVIRONMENT]).toBeUndefined();
     });
 
     it('uses the per-execution pipeline, executionId, metadata and outcome', async () => {
@@ -465,6 +481,10 @@ describe('xray', () => {
         expect(JsonTraceSerializer.serializeRequest(call)?.byteLength).toBeLessThanOrEqual(16 * 1024);
       }
       expect(xray.stats()).toMatchObject({ requestsSent: exporter.calls.length, executionsExported: 1 });
+      // A step sent without its root still names its execution and pipeline.
+      for (const span of all.slice(0, -1)) {
+        expect(span.attributes).toMatchObject({ [semconv.ATTR_XRAY_EXECUTION_ID]: all[0].spanContext().traceId, [semconv.ATTR_XRAY_PIPELINE]: 'default' });
+      }
     });
   });
 
