@@ -13,7 +13,9 @@
  * CLI printed. The zone example uses Asia/Tokyo, which has no daylight
  * saving, so its clock does not move with the season.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
@@ -202,8 +204,21 @@ function toRequest(execution: DocExecution): string {
 
 const WINDOW = ['--from', isoDate(DAY0), '--to', isoDate(DAY0 + DAY_MILLIS)];
 
+/** The module `xray replay` runs in the document: one step rewritten, one failing as recorded, two left out. */
+const LOAN_PIPELINE = `
+export function fetch_applicant() {}
+export function llm_summarize_history(history) {
+  return \`\${history.late} late payments in \${history.payments} months.\`;
+}
+export function check_rules() {
+  throw new Error('income missing');
+}
+`;
+/** The folder the replay example runs in (its module is ./loan-pipeline.mjs there). */
+const REPLAY_DIR = mkdtempSync(join(tmpdir(), 'xray-cli-docs-'));
+
 /** Every generated section of CLI.md: its name, the command line shown, and the environment it runs with. */
-const COMMANDS: { name: string; argv: string[]; env?: Record<string, string> }[] = [
+const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; cwd?: string }[] = [
   { name: 'executions', argv: ['executions', ...WINDOW] },
   { name: 'executions-tz', argv: ['executions', '--pipeline', 'fraud-screening', ...WINDOW], env: { TZ: 'Asia/Tokyo' } },
   { name: 'show', argv: ['show', '4bf92f3577b34da6a3ce929d0e0e4736'] },
@@ -214,6 +229,7 @@ const COMMANDS: { name: string; argv: string[]; env?: Record<string, string> }[]
   { name: 'sql', argv: ['sql', 'SELECT pipeline, status, count() AS n FROM executions FINAL GROUP BY pipeline, status ORDER BY pipeline, status'] },
   { name: 'flag-error', argv: ['executions', '--limit', '-5'] },
   { name: 'not-found', argv: ['show', 'no-such-execution'] },
+  { name: 'replay', argv: ['replay', '4bf92f3577b34da6a3ce929d0e0e4736', '--module', './loan-pipeline.mjs'], cwd: REPLAY_DIR },
 ];
 
 /** The command line as a reader would type it. */
@@ -229,6 +245,7 @@ describe('CLI.md', () => {
 
   beforeAll(async () => {
     harness = await startCollector();
+    writeFileSync(join(REPLAY_DIR, 'loan-pipeline.mjs'), LOAN_PIPELINE);
     for (const execution of EXECUTIONS) {
       const response = await fetch(`${harness.url}/v1/traces`, {
         method: 'POST',
@@ -257,11 +274,15 @@ describe('CLI.md', () => {
         stderrIsTTY: false,
         columns: undefined,
         readSecret: () => undefined,
+        cwd: command.cwd,
       });
       outputs.set(command.name, toDocDates(commandBlock(shellLine(command.argv, command.env), text)));
     }
   });
-  afterAll(async () => harness?.close());
+  afterAll(async () => {
+    await harness?.close();
+    rmSync(REPLAY_DIR, { recursive: true, force: true });
+  });
 
   it('has a generated section for every documented command, and no other', () => {
     const sections = readSections(readFileSync(CLI_MD, 'utf8'));
