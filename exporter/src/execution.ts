@@ -58,7 +58,7 @@ export class Execution {
 
   /**
    * Records one step. Does no I/O and no serialization: `input` and `output`
-   * are kept by reference and serialized when the execution completes. Never
+   * are kept by reference and serialized when the execution is exported. Never
    * throws; a step that cannot be recorded is counted in `stats().stepsDropped`.
    *
    * @returns the step's id, for `parentStepId`, or `-1` if it was dropped.

@@ -5,7 +5,7 @@
  * options); everything after that reports through `stats()` and the log.
  */
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
+import { RandomIdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { addExecutionAttributesToSteps, buildExecutionSpans, type BuildSettings } from './build-spans.js';
 import { Execution, type ExecutionSink } from './execution.js';
 import { ExecutionContext } from './execution-context.js';
@@ -231,25 +231,33 @@ export class XRayCore {
     }
   }
 
-  /** Builds every waiting execution and queues it for export. */
+  /**
+   * Queues every waiting execution for export. Each is built when its export
+   * starts, not now: only the executions being exported hold built spans,
+   * which keeps a burst of completions from holding all their spans at once.
+   */
   private drainBuilds(): void {
     this.buildScheduled = false;
     const records = this.toBuild;
     this.toBuild = [];
-    for (const record of records) {
-      try {
-        const spans = buildExecutionSpans(record, this.build);
-        let requests = splitIntoRequests(spans, this.options.maxRequestBytes);
-        if (requests.length > 1) {
-          addExecutionAttributesToSteps(spans, record);
-          requests = splitIntoRequests(spans, this.options.maxRequestBytes);
-        }
-        this.queue.enqueue(requests);
-      } catch (error) {
-        this.counters.executionsRefused++;
-        this.counters.serializationFailures++;
-        log.error('could not build execution', error instanceof Error ? error.message : String(error));
+    for (const record of records) this.queue.enqueue(() => this.buildRequests(record));
+  }
+
+  /** The export calls of one execution, or `undefined` (counted) if it cannot be built. */
+  private buildRequests(record: ExecutionRecord): ReadableSpan[][] | undefined {
+    try {
+      const spans = buildExecutionSpans(record, this.build);
+      let requests = splitIntoRequests(spans, this.options.maxRequestBytes);
+      if (requests.length > 1) {
+        addExecutionAttributesToSteps(spans, record);
+        requests = splitIntoRequests(spans, this.options.maxRequestBytes);
       }
+      return requests;
+    } catch (error) {
+      this.counters.executionsRefused++;
+      this.counters.serializationFailures++;
+      log.error('could not build execution', error instanceof Error ? error.message : String(error));
+      return undefined;
     }
   }
 

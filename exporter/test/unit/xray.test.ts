@@ -442,6 +442,26 @@ describe('xray', () => {
       expect(xray.stats()).toMatchObject({ executionsExported: 2, executionsDropped: 2, pending: 0 });
     });
 
+    it('builds an execution waiting behind other exports only when its export starts', async () => {
+      const manual = createManualExporter();
+      const xray = new XRay({ exporter: manual, maxConcurrentExports: 1 });
+      const first = xray.startExecution();
+      first.completeExecution();
+      const second = xray.startExecution();
+      const input = { version: 1 };
+      second.recordStep({ name: 'waits', input });
+      second.completeExecution();
+      const flushing = xray.flush();
+      expect(manual.calls).toHaveLength(1);
+      // Not built yet: a value read now is what goes out (which is why the README says not to mutate).
+      input.version = 2;
+      manual.releaseAll();
+      await vi.waitFor(() => expect(manual.calls).toHaveLength(2));
+      manual.releaseAll();
+      expect(await flushing).toMatchObject({ sent: 2, failed: 0 });
+      expect(manual.calls[1][0].attributes[semconv.ATTR_INPUT_VALUE]).toBe('{"version":2}');
+    });
+
     it('cuts attribute values to maxAttributeBytes and counts them', async () => {
       const xray = new XRay({ exporter, maxAttributeBytes: 64 });
       const execution = xray.startExecution();
