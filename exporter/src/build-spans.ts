@@ -4,13 +4,13 @@
  * off the caller's path, after completion. A step that cannot be built is
  * dropped and counted rather than losing the whole execution.
  */
-import { SpanStatusCode, type Attributes, type SpanStatus } from '@opentelemetry/api';
-import type { InstrumentationScope } from '@opentelemetry/core';
+import { SpanStatusCode, type Attributes, type SpanContext } from '@opentelemetry/api';
+import { millisToHrTime, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { RandomIdGenerator, type ReadableSpan, type TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { RandomIdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describeError, toExceptionEvent } from './exception.js';
 import type { ExecutionRecord } from './execution-record.js';
-import { createReadableSpan } from './readable-span.js';
+import { finishedSpan, localSpanContext, NO_EVENTS, STATUS_UNSET } from './readable-span.js';
 import {
   ATTR_XRAY_ENVIRONMENT,
   ATTR_XRAY_EXECUTION_DROPPED_STEPS,
@@ -31,13 +31,15 @@ import { serializeJson, type SerializeCounters } from './serialize.js';
 import { slotOfStep } from './step-trim.js';
 import { addStepFieldAttributes, addUserAttributes, resolveStepStatus } from './step-attributes.js';
 import type { StepInput } from './step-types.js';
-import { perfToEpochMillis, toDurationMillis, toEpochMillis, toSpanTimes } from './time.js';
+import { perfToEpochMillis, toDurationMillis, toEpochMillis } from './time.js';
 
 /** What every span of a client shares, plus the counters building bumps. */
 export interface BuildSettings {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
   readonly maxAttributeBytes: number;
+  /** The resource's `deployment.environment.name`: steps of an execution in it need not repeat it. */
+  readonly resourceEnvironment: string | undefined;
   readonly counters: SerializeCounters & { stepsDropped: number };
 }
 
@@ -46,20 +48,29 @@ const ids = new RandomIdGenerator();
 /**
  * Builds the spans of `record`: steps in sequence order, then the root.
  *
+ * Step spans carry only what is theirs. The execution id (when it is the
+ * trace id), the pipeline and the environment (when it is the resource's) are
+ * the collector's to take from the trace and the root span, which travels in
+ * the same request; {@link addExecutionAttributesToSteps} puts them back when
+ * an execution has to be split over several requests.
+ *
  * @example
  * const spans = buildExecutionSpans(record, settings);
  * exporter.export(spans, callback);
  */
 export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSettings): ReadableSpan[] {
-  const rootSpanId = ids.generateSpanId();
+  const traceId = record.traceId;
+  const rootContext = localSpanContext(traceId, ids.generateSpanId());
   const count = record.steps.length;
-  const spanIds: string[] = new Array(count);
+  const contexts: SpanContext[] = new Array(count);
   const startMillis: number[] = new Array(count);
-  for (let i = 0; i < count; i++) spanIds[i] = ids.generateSpanId();
+  for (let i = 0; i < count; i++) contexts[i] = localSpanContext(traceId, ids.generateSpanId());
 
   const spans: ReadableSpan[] = [];
   const execStart = record.anchor.epochMillis;
   const execEnd = perfToEpochMillis(record.anchor, record.endPerfMillis);
+  const ownExecutionId = record.executionId !== traceId ? record.executionId : undefined;
+  const ownEnvironment = record.environment !== settings.resourceEnvironment ? record.environment : undefined;
   let rootStart = execStart;
   let rootEnd = execEnd;
   let errorCount = 0;
@@ -74,7 +85,9 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
       startMillis[i] = start;
       const status = resolveStepStatus(step);
       if (status === STEP_STATUS_FAILED) errorCount++;
-      spans.push(buildStepSpan(record, settings, step, status, record.stepIds[i], spanIds[i], parent === undefined ? rootSpanId : spanIds[parent], start, end));
+      const attributes = stepAttributes(settings, step, status, record.stepIds[i], ownExecutionId, ownEnvironment);
+      const parentContext = parent === undefined ? rootContext : contexts[parent];
+      spans.push(buildStepSpan(settings, step, status, contexts[i], parentContext, start, end, attributes));
       // The root spans whatever its steps span, even steps timed before start.
       if (start < rootStart) rootStart = start;
       if (end > rootEnd) rootEnd = end;
@@ -88,57 +101,71 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
 
   // Failed steps given up to the cap still count: the error count is never short.
   errorCount += record.droppedFailedSteps;
-  spans.push(buildRootSpan(record, settings, rootSpanId, rootStart, rootEnd, spans.length, errorCount, droppedSteps));
+  spans.push(buildRootSpan(record, settings, rootContext, rootStart, rootEnd, spans.length, errorCount, droppedSteps));
   return spans;
 }
 
-function buildStepSpan(
-  record: ExecutionRecord,
+/**
+ * Adds the execution's id and pipeline to every step span of `spans` (built
+ * by {@link buildExecutionSpans}, not yet exported), for an execution sent as
+ * several requests: a step that travels without its root still says where it
+ * belongs.
+ */
+export function addExecutionAttributesToSteps(spans: readonly ReadableSpan[], record: ExecutionRecord): void {
+  for (const span of spans) {
+    if (span.parentSpanContext === undefined) continue;
+    const attributes = span.attributes;
+    attributes[ATTR_XRAY_EXECUTION_ID] = record.executionId;
+    attributes[ATTR_XRAY_PIPELINE] = record.pipeline;
+    if (record.environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = record.environment;
+  }
+}
+
+function stepAttributes(
   settings: BuildSettings,
   step: StepInput,
   status: string,
   sequence: number,
-  spanId: string,
-  parentSpanId: string,
-  startMillis: number,
-  endMillis: number,
-): ReadableSpan {
+  executionId: string | undefined,
+  environment: string | undefined,
+): Attributes {
   const max = settings.maxAttributeBytes;
   const attributes: Attributes = {};
   // User attributes first, so the SDK's own names cannot be overwritten.
-  addUserAttributes(attributes, step.attributes, max, settings.counters);
-  attributes[ATTR_XRAY_EXECUTION_ID] = record.executionId;
-  attributes[ATTR_XRAY_PIPELINE] = record.pipeline;
-  if (record.environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = record.environment;
+  if (step.attributes !== undefined) addUserAttributes(attributes, step.attributes, max, settings.counters);
+  if (executionId !== undefined) attributes[ATTR_XRAY_EXECUTION_ID] = executionId;
+  if (environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = environment;
   attributes[ATTR_XRAY_STEP_SEQUENCE] = sequence;
   attributes[ATTR_XRAY_STEP_STATUS] = status;
   addStepFieldAttributes(attributes, step, max, settings.counters);
+  return attributes;
+}
 
-  const times = toSpanTimes(startMillis, endMillis);
-  const events: TimedEvent[] = [];
-  let spanStatus: SpanStatus = { code: SpanStatusCode.UNSET };
+function buildStepSpan(
+  settings: BuildSettings,
+  step: StepInput,
+  status: string,
+  context: SpanContext,
+  parentContext: SpanContext,
+  startMillis: number,
+  endMillis: number,
+  attributes: Attributes,
+): ReadableSpan {
+  let events = NO_EVENTS;
+  let spanStatus = STATUS_UNSET;
   const error = step.error !== undefined ? describeError(step.error) : undefined;
-  if (error !== undefined) events.push(toExceptionEvent(error, times.endTime, max, settings.counters));
+  if (error !== undefined) {
+    events = [toExceptionEvent(error, millisToHrTime(Math.max(startMillis, endMillis)), settings.maxAttributeBytes, settings.counters)];
+  }
   if (status === STEP_STATUS_FAILED) spanStatus = { code: SpanStatusCode.ERROR, message: error?.message };
-
-  return createReadableSpan({
-    name: String(step.name),
-    traceId: record.traceId,
-    spanId,
-    parentSpanId,
-    ...times,
-    attributes,
-    status: spanStatus,
-    events,
-    resource: settings.resource,
-    instrumentationScope: settings.instrumentationScope,
-  });
+  const name = typeof step.name === 'string' ? step.name : String(step.name);
+  return finishedSpan(name, context, parentContext, startMillis, endMillis, attributes, spanStatus, events, settings.resource, settings.instrumentationScope);
 }
 
 function buildRootSpan(
   record: ExecutionRecord,
   settings: BuildSettings,
-  spanId: string,
+  context: SpanContext,
   startMillis: number,
   endMillis: number,
   stepCount: number,
@@ -147,15 +174,16 @@ function buildRootSpan(
 ): ReadableSpan {
   const max = settings.maxAttributeBytes;
   const failed = record.status === EXECUTION_STATUS_FAILED;
-  const attributes: Attributes = {
-    [ATTR_XRAY_EXECUTION_ID]: record.executionId,
-    [ATTR_XRAY_EXECUTION_ROOT]: true,
-    [ATTR_XRAY_PIPELINE]: record.pipeline,
-    [ATTR_XRAY_EXECUTION_STATUS]: record.status,
-    [ATTR_XRAY_EXECUTION_STEP_COUNT]: stepCount,
-    [ATTR_XRAY_EXECUTION_ERROR_COUNT]: errorCount,
-    [ATTR_XRAY_EXECUTION_DROPPED_STEPS]: droppedSteps,
-  };
+  const attributes: Attributes = {};
+  // Tags first, so the SDK's own names cannot be overwritten.
+  addUserAttributes(attributes, record.tags, max, settings.counters);
+  attributes[ATTR_XRAY_EXECUTION_ID] = record.executionId;
+  attributes[ATTR_XRAY_EXECUTION_ROOT] = true;
+  attributes[ATTR_XRAY_PIPELINE] = record.pipeline;
+  attributes[ATTR_XRAY_EXECUTION_STATUS] = record.status;
+  attributes[ATTR_XRAY_EXECUTION_STEP_COUNT] = stepCount;
+  attributes[ATTR_XRAY_EXECUTION_ERROR_COUNT] = errorCount;
+  attributes[ATTR_XRAY_EXECUTION_DROPPED_STEPS] = droppedSteps;
   if (record.environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = record.environment;
   if (record.metadata !== undefined) {
     const metadata = serializeJson(record.metadata, max, settings.counters);
@@ -166,26 +194,14 @@ function buildRootSpan(
     if (outcome !== undefined) attributes[ATTR_XRAY_EXECUTION_OUTCOME] = outcome;
   }
 
-  const times = toSpanTimes(startMillis, endMillis);
-  const events: TimedEvent[] = [];
-  let status: SpanStatus = { code: SpanStatusCode.UNSET };
+  let events = NO_EVENTS;
+  let status = STATUS_UNSET;
   if (failed) {
     const error = record.error !== undefined ? describeError(record.error) : undefined;
-    if (error !== undefined) events.push(toExceptionEvent(error, times.endTime, max, settings.counters));
+    if (error !== undefined) events = [toExceptionEvent(error, millisToHrTime(Math.max(startMillis, endMillis)), max, settings.counters)];
     status = { code: SpanStatusCode.ERROR, message: error?.message };
   }
-
-  return createReadableSpan({
-    name: record.pipeline,
-    traceId: record.traceId,
-    spanId,
-    ...times,
-    attributes,
-    status,
-    events,
-    resource: settings.resource,
-    instrumentationScope: settings.instrumentationScope,
-  });
+  return finishedSpan(record.pipeline, context, undefined, startMillis, endMillis, attributes, status, events, settings.resource, settings.instrumentationScope);
 }
 
 /**

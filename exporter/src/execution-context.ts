@@ -86,6 +86,16 @@ export class ExecutionContext {
     this.execution.setMetadata(metadata);
   }
 
+  /**
+   * Adds business keys to find the execution by (see `startExecution({ tags })`).
+   *
+   * @example
+   * ctx.setTags({ applicantId: 'A-1042' });
+   */
+  setTags(tags: Record<string, string | number | boolean>): void {
+    this.execution.setTags(tags);
+  }
+
   private currentParent(): StepId | undefined {
     const scope = this.currentStep.getStore();
     return scope !== undefined && scope.execution === this.execution && scope.stepId >= 0 ? scope.stepId : undefined;

@@ -15,6 +15,8 @@ export interface ExecutionRecord {
   readonly environment: string | undefined;
   readonly anchor: ClockAnchor;
   metadata: Record<string, unknown> | undefined;
+  /** Root span attributes to find the execution by (`startExecution({ tags })`, `setTags`). */
+  tags: Record<string, unknown> | undefined;
   status: ExecutionStatus;
   /** `performance.now()` at completion. */
   endPerfMillis: number;
@@ -49,7 +51,7 @@ export interface ExecutionRecord {
 
 /** The record of an execution that starts now. */
 export function createExecutionRecord(
-  fields: Pick<ExecutionRecord, 'traceId' | 'executionId' | 'pipeline' | 'environment' | 'anchor' | 'metadata'>,
+  fields: Pick<ExecutionRecord, 'traceId' | 'executionId' | 'pipeline' | 'environment' | 'anchor' | 'metadata' | 'tags'>,
 ): ExecutionRecord {
   return {
     ...fields,

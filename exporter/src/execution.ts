@@ -58,7 +58,7 @@ export class Execution {
 
   /**
    * Records one step. Does no I/O and no serialization: `input` and `output`
-   * are kept by reference and serialized when the execution completes. Never
+   * are kept by reference and serialized when the execution is exported. Never
    * throws; a step that cannot be recorded is counted in `stats().stepsDropped`.
    *
    * @returns the step's id, for `parentStepId`, or `-1` if it was dropped.
@@ -94,6 +94,22 @@ export class Execution {
       this.record.metadata = { ...this.record.metadata, ...metadata };
     } catch {
       log.debug('setMetadata ignored an unreadable object');
+    }
+  }
+
+  /**
+   * Adds business keys to find the execution by (root span attributes; see
+   * `startExecution({ tags })`). Later values win.
+   *
+   * @example
+   * execution.setTags({ applicantId: 'A-1042' });
+   */
+  setTags(tags: Record<string, string | number | boolean>): void {
+    try {
+      if (this.record.status !== 'running' || tags === null || typeof tags !== 'object') return;
+      this.record.tags = { ...this.record.tags, ...tags };
+    } catch {
+      log.debug('setTags ignored an unreadable object');
     }
   }
 

@@ -42,8 +42,13 @@ export interface ExportQueueCounters {
   requestsSent: number;
 }
 
-/** A job: the export calls to make, in order. */
-export type ExportJob = ReadableSpan[][];
+/**
+ * A job: the export calls to make, in order; or a function that makes them
+ * when the job's turn comes (`undefined`: nothing to send, its maker counted
+ * why). The client builds an execution's spans that way, so only the
+ * executions being exported hold built spans, not every one that is waiting.
+ */
+export type ExportJob = ReadableSpan[][] | (() => ReadableSpan[][] | undefined);
 
 export class ExportQueue {
   readonly counters: ExportQueueCounters = { sent: 0, dropped: 0, failed: 0, requestsSent: 0 };
@@ -119,7 +124,9 @@ export class ExportQueue {
   }
 
   private async run(job: ExportJob): Promise<void> {
-    for (const spans of job) {
+    const requests = typeof job === 'function' ? job() : job;
+    if (requests === undefined) return;
+    for (const spans of requests) {
       this.counters.requestsSent++;
       const ok = await this.exportOnce(spans);
       if (!ok) {

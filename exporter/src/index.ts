@@ -9,6 +9,7 @@ import type { XRayOptions } from './options.js';
 import type { XRaySpanProcessorOptions } from './span-processor-options.js';
 import { XRaySpanProcessorCore } from './span-processor.js';
 import { XRayCore } from './xray.js';
+import { replayExecution as replayWithEnv, type RecordedExecution, type ReplayOptions, type ReplayReport } from './replay.js';
 
 /**
  * The X-Ray client. Only the constructor may throw (a TypeError naming the
@@ -36,6 +37,26 @@ export class XRaySpanProcessor extends XRaySpanProcessorCore {
   }
 }
 
+/**
+ * Replays a recorded execution locally (debug only): each step function runs
+ * with its recorded input, and its output is compared with the recorded one.
+ * Sends nothing unless `options.record` is an `XRay` client. Given an id, the
+ * execution is fetched from the query API with `apiKey` / `XRAY_API_KEY`.
+ *
+ * @example
+ * import { replayExecution } from '@xray/sdk';
+ * import * as steps from './my-pipeline.js';
+ * const report = await replayExecution('4bf92f3577b34da6a3ce929d0e0e4736', steps);
+ * console.log(report.firstDivergence?.name ?? 'every step matches');
+ */
+export function replayExecution(
+  execution: RecordedExecution | string,
+  steps: Readonly<Record<string, unknown>>,
+  options?: ReplayOptions,
+): Promise<ReplayReport> {
+  return replayWithEnv(execution, steps, options, nodePlatform.env);
+}
+
 export { XRayExportError } from './export-error.js';
 export type { XRayCore } from './xray.js';
 export type { XRaySpanProcessorCore, XRaySpanProcessorStats } from './span-processor.js';
@@ -49,5 +70,17 @@ export type { TimeInput } from './time.js';
 export type { XRayStats } from './stats.js';
 export type { FlushOptions, FlushReport } from './flush-report.js';
 export type { ScoreInput, ScoreResult } from './score.js';
+export type {
+  RecordedExecution,
+  RecordedStep,
+  ReplayOptions,
+  ReplayRecorder,
+  ReplayReport,
+  StepFunction,
+  StepReplayContext,
+  StepReplayOutcome,
+  StepReplayResult,
+} from './replay.js';
+export type { JsonChange } from './json-diff.js';
 
 export default XRay;

@@ -10,7 +10,7 @@
  * convention describes.
  */
 
-/** Id of the execution a span belongs to; on the root span and on every step. */
+/** Id of the execution a span belongs to; on the root span, and on a step when it is not the trace id or the execution was split over several requests. */
 export const ATTR_XRAY_EXECUTION_ID = 'xray.execution.id';
 /** `true` on the span that is the execution itself (the local root). */
 export const ATTR_XRAY_EXECUTION_ROOT = 'xray.execution.root';
@@ -20,7 +20,7 @@ export const ATTR_XRAY_EXECUTION_ROOT = 'xray.execution.root';
  * still ignores it when older SDKs send it.
  */
 export const ATTR_XRAY_APP_ID = 'xray.app.id';
-/** Pipeline name (e.g. `loan-approval`); on the root and on every step. */
+/** Pipeline name (e.g. `loan-approval`); on the root (the collector gives it to the steps that travel with it), and on every step of an execution split over several requests. */
 export const ATTR_XRAY_PIPELINE = 'xray.pipeline';
 /** Environment (e.g. `prod`); falls back to the resource's `deployment.environment.name`. */
 export const ATTR_XRAY_ENVIRONMENT = 'xray.environment';
@@ -45,6 +45,10 @@ export const ATTR_XRAY_STEP_REASONING = 'xray.step.reasoning';
 export const ATTR_XRAY_STEP_SEQUENCE = 'xray.step.sequence';
 /** Cost of the step in US dollars (no GenAI convention exists for cost). */
 export const ATTR_XRAY_STEP_COST_USD = 'xray.step.cost_usd';
+/** On the root of a recorded replay (`xray replay --record`): the id of the execution it replayed. */
+export const ATTR_XRAY_REPLAY_OF = 'xray.replay_of';
+/** On each step of a recorded replay: `match`, `diff` or `failed` against the original step. */
+export const ATTR_XRAY_REPLAY_OUTCOME = 'xray.replay_outcome';
 
 /** OpenInference: the step's input, serialized. */
 export const ATTR_INPUT_VALUE = 'input.value';

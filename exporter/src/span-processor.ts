@@ -392,6 +392,8 @@ export class XRaySpanProcessorCore implements SpanProcessor {
 
 function countSpans(job: ExportJob): number {
   let count = 0;
+  // The processor queues built batches only; a job still to be built has no spans to count.
+  if (typeof job === 'function') return count;
   for (const request of job) count += request.length;
   return count;
 }

@@ -54,6 +54,14 @@ export interface StartExecutionOptions {
   executionId?: string;
   /** Key-value data about the execution, sent as JSON. */
   metadata?: Record<string, unknown>;
+  /**
+   * Business keys to find the execution by, e.g. `{ applicantId: 'A-1042' }`:
+   * sent as attributes of the root span under the names given (so OpenTelemetry
+   * names such as `user.id` and `session.id` work too) and matched by the
+   * collector's `where=applicantId=A-1042` filter. Kept by reference until the
+   * execution completes, like step input.
+   */
+  tags?: Record<string, string | number | boolean>;
   /** Environment, e.g. `prod`. */
   environment?: string;
 }

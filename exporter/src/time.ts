@@ -3,8 +3,6 @@
  * millisecond, cheap) and placed on the wall clock through one anchor taken
  * when the execution starts, so a clock jump mid-execution cannot reorder steps.
  */
-import type { HrTime } from '@opentelemetry/api';
-import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 
 /** A point in time as users give it: a `Date` or epoch milliseconds. */
 export type TimeInput = Date | number;
@@ -38,15 +36,4 @@ export function toEpochMillis(value: unknown): number | undefined {
 /** A non-negative finite duration in milliseconds, or `undefined`. */
 export function toDurationMillis(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
-}
-
-/** Start, end and duration in the form `ReadableSpan` wants; `end` is clamped to be >= `start`. */
-export function toSpanTimes(startMillis: number, endMillis: number): {
-  startTime: HrTime;
-  endTime: HrTime;
-  duration: HrTime;
-} {
-  const startTime = millisToHrTime(startMillis);
-  const endTime = millisToHrTime(Math.max(startMillis, endMillis));
-  return { startTime, endTime, duration: hrTimeDuration(startTime, endTime) };
 }

@@ -5,8 +5,8 @@
  * options); everything after that reports through `stats()` and the log.
  */
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace-base';
-import { buildExecutionSpans, type BuildSettings } from './build-spans.js';
+import { RandomIdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { addExecutionAttributesToSteps, buildExecutionSpans, type BuildSettings } from './build-spans.js';
 import { Execution, type ExecutionSink } from './execution.js';
 import { ExecutionContext } from './execution-context.js';
 import { createExecutionRecord, type ExecutionRecord } from './execution-record.js';
@@ -68,6 +68,7 @@ export class XRayCore {
       resource,
       instrumentationScope: { name: SDK_NAME, version: SDK_VERSION },
       maxAttributeBytes: this.options.maxAttributeBytes,
+      resourceEnvironment: this.options.resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME],
       counters,
     };
   }
@@ -78,7 +79,7 @@ export class XRayCore {
    * unusable option falls back to the client's default.
    *
    * @example
-   * const execution = xray.startExecution({ metadata: { userId: '123' } });
+   * const execution = xray.startExecution({ metadata: { userId: '123' }, tags: { applicantId: 'A-1042' } });
    * execution.recordStep({ name: 'fetch_credit_score', output: { score: 750 } });
    * execution.completeExecution({ approved: true });
    */
@@ -95,6 +96,7 @@ export class XRayCore {
         environment: chosen.environment ?? this.options.environment,
         anchor,
         metadata: chosen.metadata,
+        tags: chosen.tags,
       }),
       this.sink,
     );
@@ -229,20 +231,33 @@ export class XRayCore {
     }
   }
 
-  /** Builds every waiting execution and queues it for export. */
+  /**
+   * Queues every waiting execution for export. Each is built when its export
+   * starts, not now: only the executions being exported hold built spans,
+   * which keeps a burst of completions from holding all their spans at once.
+   */
   private drainBuilds(): void {
     this.buildScheduled = false;
     const records = this.toBuild;
     this.toBuild = [];
-    for (const record of records) {
-      try {
-        const spans = buildExecutionSpans(record, this.build);
-        this.queue.enqueue(splitIntoRequests(spans, this.options.maxRequestBytes));
-      } catch (error) {
-        this.counters.executionsRefused++;
-        this.counters.serializationFailures++;
-        log.error('could not build execution', error instanceof Error ? error.message : String(error));
+    for (const record of records) this.queue.enqueue(() => this.buildRequests(record));
+  }
+
+  /** The export calls of one execution, or `undefined` (counted) if it cannot be built. */
+  private buildRequests(record: ExecutionRecord): ReadableSpan[][] | undefined {
+    try {
+      const spans = buildExecutionSpans(record, this.build);
+      let requests = splitIntoRequests(spans, this.options.maxRequestBytes);
+      if (requests.length > 1) {
+        addExecutionAttributesToSteps(spans, record);
+        requests = splitIntoRequests(spans, this.options.maxRequestBytes);
       }
+      return requests;
+    } catch (error) {
+      this.counters.executionsRefused++;
+      this.counters.serializationFailures++;
+      log.error('could not build execution', error instanceof Error ? error.message : String(error));
+      return undefined;
     }
   }
 
@@ -268,6 +283,7 @@ function readExecutionOptions(options: unknown): StartExecutionOptions {
       executionId: nonEmptyString(options.executionId),
       environment: nonEmptyString(options.environment),
       metadata: options.metadata !== null && typeof options.metadata === 'object' ? { ...(options.metadata as object) } : undefined,
+      tags: isPlainObject(options.tags) ? (options.tags as StartExecutionOptions['tags']) : undefined,
     };
   } catch {
     return {};

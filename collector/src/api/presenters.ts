@@ -2,20 +2,11 @@
  * Store records -> the API's JSON shapes (camelCase, ISO times, parsed JSON
  * for metadata and outcome). Pure functions, unit-tested.
  */
+import { parseJsonText } from '@xray/sdk/json-diff';
 import type { z } from 'zod';
 import { nanosToIso } from '../model/time.js';
 import type { ExecutionRecord, FailureRatePoint, StepRecord } from '../store/index.js';
 import type { executionDetail, executionSummary, step } from './schemas.js';
-
-/** Parses JSON text the SDK wrote; text that is not JSON is returned as is, empty text as null. */
-export function parseJsonText(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
 
 export function toExecutionSummary(record: ExecutionRecord): z.infer<typeof executionSummary> {
   return {

@@ -6,6 +6,7 @@
 import type { OptionSpecs, OptionValues } from './args.js';
 import type { ApiClient } from './client.js';
 import type { Colors } from './format/colors.js';
+import type { Secret } from './settings.js';
 
 export interface CommandContext {
   client: ApiClient;
@@ -27,6 +28,12 @@ export interface CommandContext {
   stderrIsTTY?: boolean;
   /** Waits, so tests can fake time (default: setTimeout). */
   sleep?(millis: number): Promise<void>;
+  /** Where the collector is and the app key, for a command that sends through the SDK (`replay --record`). */
+  collector?: { url: string; apiKey(): Secret };
+  /** The folder relative paths are read from (default: the process's). */
+  cwd?: string;
+  /** Ends the command with this exit code after its output (a replay that diverged exits 1). */
+  setExitCode?(code: number): void;
 }
 
 export interface CommandInput {

@@ -37,6 +37,8 @@ export interface CliIo {
   nowMillis?: () => number;
   /** Waits between reconnects (tests pass one that does not). */
   sleep?: (millis: number) => Promise<void>;
+  /** The folder relative paths (`replay --module`) are read from; default: the process's. */
+  cwd?: string;
 }
 
 const DEFAULT_LAYOUT_WIDTH = 100;
@@ -132,6 +134,7 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
     // On a terminal, output is collected and paged when taller than the screen; piped, it streams.
     const mayPage = io.stdoutIsTTY && io.page !== undefined && line.values['no-pager'] !== true;
     const collected: string[] = [];
+    let exitCode = EXIT_OK;
     const context: CommandContext = {
       client,
       out: (text) => (mayPage ? collected.push(`${text}\n`) : io.stdout(`${text}\n`)),
@@ -144,6 +147,11 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
       err: (text) => io.stderr(text),
       stderrIsTTY: io.stderrIsTTY,
       sleep: io.sleep,
+      collector: { url: settings.url, apiKey: settings.apiKey },
+      cwd: io.cwd,
+      setExitCode: (code) => {
+        exitCode = code;
+      },
     };
     try {
       await command.run(context, { positionals: line.positionals, values: line.values });
@@ -155,7 +163,7 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
         if (!paged) io.stdout(text);
       }
     }
-    return EXIT_OK;
+    return exitCode;
   } catch (error) {
     return reportError(error, io, errorColors);
   }

@@ -6,8 +6,8 @@
  */
 import { alignSteps } from './align-steps.js';
 import type { AlignableStep } from './align-steps.js';
-import { diffJson } from './json-diff.js';
-import type { JsonChange } from './json-diff.js';
+import { diffJson, parseJsonText } from '@xray/sdk/json-diff';
+import type { JsonChange } from '@xray/sdk/json-diff';
 
 /** The fields of a step that take part in a comparison (the API's step shape has them all). */
 export interface ComparableStep extends AlignableStep {
@@ -91,16 +91,6 @@ export interface CompareOptions {
 const DEFAULT_DURATION_CHANGE_PCT = 20;
 const DEFAULT_MAX_JSON_CHANGES = 50;
 
-/** JSON text -> value; text that is not JSON stays text, empty text is null. */
-function parseValue(text: string): unknown {
-  if (text === '') return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 function isStructured(value: unknown): boolean {
   return typeof value === 'object' && value !== null;
 }
@@ -128,8 +118,8 @@ function stepChanges(a: ComparableStep, b: ComparableStep, options: Required<Com
   const changes: (FieldChange<StepField> | undefined)[] = [
     a.status === b.status ? undefined : { field: 'status', before: a.status, after: b.status },
     durationChange('durationMs', a.durationMs, b.durationMs, options.durationChangePct),
-    valueChange('input', parseValue(a.input), parseValue(b.input), options.maxJsonChanges),
-    valueChange('output', parseValue(a.output), parseValue(b.output), options.maxJsonChanges),
+    valueChange('input', parseJsonText(a.input), parseJsonText(b.input), options.maxJsonChanges),
+    valueChange('output', parseJsonText(a.output), parseJsonText(b.output), options.maxJsonChanges),
     a.reasoning === b.reasoning ? undefined : { field: 'reasoning', before: a.reasoning, after: b.reasoning },
     errorText(a.error) === errorText(b.error) ? undefined : { field: 'error', before: errorText(a.error) || null, after: errorText(b.error) || null },
   ];

@@ -13,7 +13,9 @@
  * CLI printed. The zone example uses Asia/Tokyo, which has no daylight
  * saving, so its clock does not move with the season.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
@@ -209,11 +211,24 @@ function toRequest(execution: DocExecution): string {
 
 const WINDOW = ['--from', isoDate(DAY0), '--to', isoDate(DAY0 + DAY_MILLIS)];
 
+/** The module `xray replay` runs in the document: one step rewritten, one failing as recorded, two left out. */
+const LOAN_PIPELINE = `
+export function fetch_applicant() {}
+export function llm_summarize_history(history) {
+  return \`\${history.late} late payments in \${history.payments} months.\`;
+}
+export function check_rules() {
+  throw new Error('income missing');
+}
+`;
+/** The folder the replay example runs in (its module is ./loan-pipeline.mjs there). */
+const REPLAY_DIR = mkdtempSync(join(tmpdir(), 'xray-cli-docs-'));
+
 /**
- * Every generated section of CLI.md: its name, the command line shown, and the environment it runs
- * with. `webhooksKey` runs it with a key that has the "webhooks" scope (not shown in the line).
+ * Every generated section of CLI.md: its name, the command line shown, the environment and folder it
+ * runs with. `webhooksKey` runs it with a key that has the "webhooks" scope (not shown in the line).
  */
-const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; webhooksKey?: boolean }[] = [
+const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; cwd?: string; webhooksKey?: boolean }[] = [
   { name: 'executions', argv: ['executions', ...WINDOW] },
   { name: 'executions-tz', argv: ['executions', '--pipeline', 'fraud-screening', ...WINDOW], env: { TZ: 'Asia/Tokyo' } },
   { name: 'show', argv: ['show', '4bf92f3577b34da6a3ce929d0e0e4736'] },
@@ -237,6 +252,7 @@ const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; we
   { name: 'webhooks-url-error', argv: ['webhooks', 'create', 'http://169.254.169.254/latest', '--on', 'failed'], webhooksKey: true },
   { name: 'flag-error', argv: ['executions', '--limit', '-5'] },
   { name: 'not-found', argv: ['show', 'no-such-execution'] },
+  { name: 'replay', argv: ['replay', '4bf92f3577b34da6a3ce929d0e0e4736', '--module', './loan-pipeline.mjs'], cwd: REPLAY_DIR },
 ];
 
 /**
@@ -275,6 +291,7 @@ describe('CLI.md', () => {
   const outputs = new Map<string, string>();
 
   beforeAll(async () => {
+<<<<<<< HEAD
     harness = await startCollector({ priceTable: { models: [{ model: 'gpt-4o-mini*', inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 }] } });
     const fixIds = fixedWebhookIds();
     const issued = await fetch(`${harness.url}/api/v1/admin/apps/${harness.appId}/keys`, {
@@ -283,6 +300,10 @@ describe('CLI.md', () => {
       body: JSON.stringify({ name: 'docs', scopes: ['webhooks'] }),
     });
     const webhooksKey = ((await issued.json()) as { apiKey: string }).apiKey;
+=======
+    harness = await startCollector();
+    writeFileSync(join(REPLAY_DIR, 'loan-pipeline.mjs'), LOAN_PIPELINE);
+>>>>>>> sdk
     for (const execution of EXECUTIONS) {
       const response = await fetch(`${harness.url}/v1/traces`, {
         method: 'POST',
@@ -323,11 +344,15 @@ describe('CLI.md', () => {
         stderrIsTTY: false,
         columns: undefined,
         readSecret: () => undefined,
+        cwd: command.cwd,
       });
       outputs.set(command.name, fixIds(toDocDates(commandBlock(shellLine(command.argv, command.env), text))));
     }
   });
-  afterAll(async () => harness?.close());
+  afterAll(async () => {
+    await harness?.close();
+    rmSync(REPLAY_DIR, { recursive: true, force: true });
+  });
 
   it('has a generated section for every documented command, and no other', () => {
     const sections = readSections(readFileSync(CLI_MD, 'utf8'));

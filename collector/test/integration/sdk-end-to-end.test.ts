@@ -78,6 +78,12 @@ describe('@xray/sdk end to end', () => {
       { id },
     );
     expect(rows.map((r) => r.name)).toEqual(['fetch_credit_score', 'check_approval_rules']);
+    // Step spans leave pipeline and environment to their root; the stored rows still carry both.
+    const stepColumns = await harness.sql<{ pipeline: string; environment: string }>(
+      'SELECT DISTINCT pipeline, environment FROM steps FINAL WHERE execution_id = {id:String}',
+      { id },
+    );
+    expect(stepColumns).toEqual([{ pipeline: 'loan-approval', environment: 'prod' }]);
   });
 
   it('records trackExecution with a throwing step: the error is stored, rethrown, and the execution failed', async () => {
@@ -122,6 +128,11 @@ describe('@xray/sdk end to end', () => {
     expect(body.execution.stepCount).toBe(300);
     expect(body.steps).toHaveLength(300);
     expect(body.steps[299].name).toBe('step_299');
+    // Steps that travelled without their root still name their pipeline.
+    const pipelines = await harness.sql<{ pipeline: string }>('SELECT DISTINCT pipeline FROM steps FINAL WHERE execution_id = {id:String}', {
+      id: list.body.executions[0].executionId,
+    });
+    expect(pipelines).toEqual([{ pipeline: 'bulk' }]);
   });
 
   it('turns an OTel-instrumented app into executions with the span processor: nested, parallel and straggling spans', async () => {

@@ -79,10 +79,11 @@ describe('package install from a tarball', () => {
     sink = await startHttpSink();
   }, 180_000);
 
+  // Removing the installed node_modules (TypeScript included) takes longer than the default 10 s on a busy machine.
   afterAll(async () => {
     await sink?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('installs with no engine warnings and declares a license', () => {
     expect(installLog).not.toMatch(/EBADENGINE|ERESOLVE|peer dep/i);

@@ -3,26 +3,25 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { createReadableSpan } from '../../src/readable-span.js';
+import { finishedSpan, localSpanContext, NO_EVENTS } from '../../src/readable-span.js';
 import { estimateSpanBytes, jsonStringBytes, splitIntoRequests } from '../../src/split-requests.js';
-import { toSpanTimes } from '../../src/time.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'split-test' });
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
 function span(index: number, attributes: Record<string, string>): ReadableSpan {
-  return createReadableSpan({
-    name: `span-${index}`,
-    traceId: TRACE_ID,
-    spanId: index.toString(16).padStart(16, '0'),
-    parentSpanId: index === 0 ? undefined : '0'.repeat(15) + '1',
-    ...toSpanTimes(1_700_000_000_000 + index, 1_700_000_000_010 + index),
+  return finishedSpan(
+    `span-${index}`,
+    localSpanContext(TRACE_ID, index.toString(16).padStart(16, '0')),
+    index === 0 ? undefined : localSpanContext(TRACE_ID, '0'.repeat(15) + '1'),
+    1_700_000_000_000 + index,
+    1_700_000_000_010 + index,
     attributes,
-    status: { code: SpanStatusCode.UNSET },
-    events: [],
+    { code: SpanStatusCode.UNSET },
+    NO_EVENTS,
     resource,
-    instrumentationScope: { name: '@xray/sdk', version: '0.1.0' },
-  });
+    { name: '@xray/sdk', version: '0.1.0' },
+  );
 }
 
 function encodedBytes(spans: ReadableSpan[]): number {

@@ -86,10 +86,12 @@ describe('xray', () => {
       expect(root.attributes[semconv.ATTR_XRAY_APP_ID]).toBeUndefined();
       expect(root.resource.attributes[semconv.ATTR_SERVICE_NAME]).toBe('my-loan-app');
       expect(root.status.code).toBe(SpanStatusCode.UNSET);
+      // Execution id (= trace id), pipeline and environment (= the resource's) travel on the root only.
+      expect(root.resource.attributes[semconv.ATTR_DEPLOYMENT_ENVIRONMENT_NAME]).toBe('prod');
+      for (const name of [semconv.ATTR_XRAY_EXECUTION_ID, semconv.ATTR_XRAY_PIPELINE, semconv.ATTR_XRAY_ENVIRONMENT]) {
+        expect(fetch.attributes[name]).toBeUndefined();
+      }
       expect(fetch.attributes).toMatchObject({
-        [semconv.ATTR_XRAY_EXECUTION_ID]: traceId,
-        [semconv.ATTR_XRAY_PIPELINE]: 'loan-approval',
-        [semconv.ATTR_XRAY_ENVIRONMENT]: 'prod',
         [semconv.ATTR_XRAY_STEP_SEQUENCE]: 0,
         [semconv.ATTR_XRAY_STEP_STATUS]: 'completed',
         [semconv.ATTR_INPUT_VALUE]: '{"userId":"123"}',
@@ -121,6 +123,20 @@ describe('xray', () => {
       expect(xray.stats()).toMatchObject({ pending: 0, executionsExported: 1 });
     });
 
+    it('keeps on each step an execution id that is not the trace id and an environment that is not the resource\'s', async () => {
+      const xray = new XRay({ exporter, environment: 'prod' });
+      const own = xray.startExecution({ executionId: 'exec-7', environment: 'staging' });
+      own.recordStep({ name: 'a' });
+      own.completeExecution();
+      const same = xray.startExecution({ environment: 'prod' });
+      same.recordStep({ name: 'b' });
+      same.completeExecution();
+      await xray.flush();
+      expect(exporter.calls[0][0].attributes).toMatchObject({ [semconv.ATTR_XRAY_EXECUTION_ID]: 'exec-7', [semconv.ATTR_XRAY_ENVIRONMENT]: 'staging' });
+      expect(exporter.calls[1][0].attributes[semconv.ATTR_XRAY_EXECUTION_ID]).toBeUndefined();
+      expect(exporter.calls[1][0].attributes[semconv.ATTR_XRAY_ENVIRONMENT]).toBeUndefined();
+    });
+
     it('uses the per-execution pipeline, executionId, metadata and outcome', async () => {
       const xray = new XRay({ exporter, pipeline: 'default-pipe' });
       const execution = xray.startExecution({ pipeline: 'other', executionId: 'exec-42', metadata: { userId: 'u1' } });
@@ -134,6 +150,29 @@ describe('xray', () => {
       expect(root.spanContext().traceId).toBe(execution.traceId);
       expect(JSON.parse(String(root.attributes[semconv.ATTR_XRAY_EXECUTION_METADATA]))).toEqual({ userId: 'u1', experiment: 'b' });
       expect(root.attributes[semconv.ATTR_XRAY_EXECUTION_OUTCOME]).toBe('{"approved":true}');
+    });
+
+    it('sends tags as root span attributes that cannot overwrite the SDK\'s own, and only on the root', async () => {
+      const xray = new XRay({ exporter });
+      const execution = xray.startExecution({ tags: { applicantId: 'A-1042', 'user.id': 'u-7', [semconv.ATTR_XRAY_PIPELINE]: 'spoofed' } });
+      execution.recordStep({ name: 'one' });
+      execution.setTags({ 'session.id': 's-1', attempt: 2 });
+      execution.completeExecution();
+      execution.setTags({ late: 'ignored' });
+      await xray.flush();
+      const [step, root] = exporter.calls[0];
+      expect(root.attributes).toMatchObject({ applicantId: 'A-1042', 'user.id': 'u-7', 'session.id': 's-1', attempt: 2 });
+      expect(root.attributes[semconv.ATTR_XRAY_PIPELINE]).toBe('default');
+      expect(root.attributes.late).toBeUndefined();
+      expect(step.attributes.applicantId).toBeUndefined();
+    });
+
+    it('tags a trackExecution through its options and ctx.setTags', async () => {
+      const xray = new XRay({ exporter });
+      await xray.trackExecution('loan', async (ctx) => ctx.setTags({ decision: 'rejected' }), { tags: { applicantId: 'A-1042' } });
+      await xray.flush();
+      const [root] = exporter.calls[0];
+      expect(root.attributes).toMatchObject({ applicantId: 'A-1042', decision: 'rejected' });
     });
 
     it('honours explicit times, durations, text values, GenAI fields and extra attributes', async () => {
@@ -403,6 +442,26 @@ describe('xray', () => {
       expect(xray.stats()).toMatchObject({ executionsExported: 2, executionsDropped: 2, pending: 0 });
     });
 
+    it('builds an execution waiting behind other exports only when its export starts', async () => {
+      const manual = createManualExporter();
+      const xray = new XRay({ exporter: manual, maxConcurrentExports: 1 });
+      const first = xray.startExecution();
+      first.completeExecution();
+      const second = xray.startExecution();
+      const input = { version: 1 };
+      second.recordStep({ name: 'waits', input });
+      second.completeExecution();
+      const flushing = xray.flush();
+      expect(manual.calls).toHaveLength(1);
+      // Not built yet: a value read now is what goes out (which is why the README says not to mutate).
+      input.version = 2;
+      manual.releaseAll();
+      await vi.waitFor(() => expect(manual.calls).toHaveLength(2));
+      manual.releaseAll();
+      expect(await flushing).toMatchObject({ sent: 2, failed: 0 });
+      expect(manual.calls[1][0].attributes[semconv.ATTR_INPUT_VALUE]).toBe('{"version":2}');
+    });
+
     it('cuts attribute values to maxAttributeBytes and counts them', async () => {
       const xray = new XRay({ exporter, maxAttributeBytes: 64 });
       const execution = xray.startExecution();
@@ -442,6 +501,10 @@ describe('xray', () => {
         expect(JsonTraceSerializer.serializeRequest(call)?.byteLength).toBeLessThanOrEqual(16 * 1024);
       }
       expect(xray.stats()).toMatchObject({ requestsSent: exporter.calls.length, executionsExported: 1 });
+      // A step sent without its root still names its execution and pipeline.
+      for (const span of all.slice(0, -1)) {
+        expect(span.attributes).toMatchObject({ [semconv.ATTR_XRAY_EXECUTION_ID]: all[0].spanContext().traceId, [semconv.ATTR_XRAY_PIPELINE]: 'default' });
+      }
     });
   });
 

@@ -8,6 +8,7 @@ import { diffCommand } from './diff.js';
 import { executionsCommand } from './executions.js';
 import { exportCommand } from './export.js';
 import { keysCommand } from './keys.js';
+import { replayCommand } from './replay.js';
 import { scoreCommand } from './score.js';
 import { showCommand } from './show.js';
 import { sqlCommand } from './sql.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   tailCommand,
   showCommand,
   diffCommand,
+  replayCommand,
   exportCommand,
   stepsCommand,
   scoreCommand,

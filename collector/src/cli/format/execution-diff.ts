@@ -4,6 +4,7 @@
  * its own line, JSON values as path-by-path changes) and, with `all`, `=`
  * unchanged steps. Pure: the caller prints the string.
  */
+import type { JsonChange } from '@xray/sdk/json-diff';
 import type { CompareResponse } from '../api-types.js';
 import type { Colors } from './colors.js';
 import { formatDuration } from './duration.js';
@@ -21,7 +22,8 @@ export interface RenderDiffOptions {
 
 type FieldChange = CompareResponse['steps'][number]['changes'][number] | CompareResponse['execution']['changes'][number];
 
-function short(value: unknown, maxChars: number): string {
+/** A value for one line of a diff: JSON, cut at `maxChars`. */
+export function short(value: unknown, maxChars: number): string {
   const text = value === undefined ? '(none)' : typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (+${text.length - maxChars} chars)`;
 }
@@ -32,18 +34,21 @@ function changeLines(change: FieldChange, colors: Colors, maxChars: number): str
     const sign = delta >= 0 ? '+' : '-';
     return [`duration: ${formatDuration(change.before)} → ${formatDuration(change.after)} (${sign}${formatDuration(Math.abs(delta))})`];
   }
-  if (change.diff) {
-    const lines = [`${change.field}:`];
-    for (const item of change.diff) {
-      const path = item.path;
-      if (item.kind === 'added') lines.push(`  ${colors.green(`+ ${path}: ${short(item.after, maxChars)}`)}`);
-      else if (item.kind === 'removed') lines.push(`  ${colors.red(`- ${path}: ${short(item.before, maxChars)}`)}`);
-      else lines.push(`  ~ ${path}: ${short(item.before, maxChars)} → ${short(item.after, maxChars)}`);
-    }
-    if (change.diffTruncated) lines.push(colors.dim('  … more differences (--json lists them)'));
-    return lines;
-  }
+  if (change.diff) return [`${change.field}:`, ...jsonChangeLines(change.diff, change.diffTruncated === true, colors, maxChars)];
   return [`${change.field}: ${short(change.before, maxChars)} → ${short(change.after, maxChars)}`];
+}
+
+/** One line per JSON change (`+ path: value`, `- path: value`, `~ path: before → after`), indented two spaces. */
+export function jsonChangeLines(changes: readonly JsonChange[], truncated: boolean, colors: Colors, maxChars: number): string[] {
+  const lines: string[] = [];
+  for (const item of changes) {
+    const path = item.path;
+    if (item.kind === 'added') lines.push(`  ${colors.green(`+ ${path}: ${short(item.after, maxChars)}`)}`);
+    else if (item.kind === 'removed') lines.push(`  ${colors.red(`- ${path}: ${short(item.before, maxChars)}`)}`);
+    else lines.push(`  ~ ${path}: ${short(item.before, maxChars)} → ${short(item.after, maxChars)}`);
+  }
+  if (truncated) lines.push(colors.dim('  … more differences (--json lists them)'));
+  return lines;
 }
 
 const MARKS = { added: '+', removed: '-', changed: '~', unchanged: '=' } as const;

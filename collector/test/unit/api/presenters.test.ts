@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   autoIntervalSeconds,
   cappedIntervalSeconds,
-  parseJsonText,
   toExecutionDetail,
   toExecutionSummary,
   toStep,
@@ -65,24 +64,6 @@ function stepRecord(overrides: Partial<StepRecord> = {}): StepRecord {
 }
 
 describe('api/presenters', () => {
-  describe('parseJsonText', () => {
-    it('parses JSON text of any kind', () => {
-      expect(parseJsonText('{"a":[1,2]}')).toEqual({ a: [1, 2] });
-      expect(parseJsonText('"approved"')).toBe('approved');
-      expect(parseJsonText('42')).toBe(42);
-      expect(parseJsonText('null')).toBeNull();
-    });
-
-    it('returns null for empty text', () => {
-      expect(parseJsonText('')).toBeNull();
-    });
-
-    it('returns text that is not JSON as it is', () => {
-      expect(parseJsonText('approved')).toBe('approved');
-      expect(parseJsonText('{broken')).toBe('{broken');
-    });
-  });
-
   describe('toExecutionSummary', () => {
     it('maps a record to the camelCase summary with ISO times and the exact nanosecond start', () => {
       const summary = toExecutionSummary(executionRecord());

@@ -1,7 +1,9 @@
 /**
  * A structural diff of two JSON values: which paths were added, removed or
  * changed, so "the output's score went from 0.82 to 0.41" reads as one line
- * instead of two blobs of JSON to compare by eye. Pure, no I/O.
+ * instead of two blobs of JSON to compare by eye. Pure, no I/O. The one copy:
+ * the SDK's replay uses it, and the collector's execution compare imports it
+ * as `@xray/sdk/json-diff`.
  */
 
 export type JsonChangeKind = 'added' | 'removed' | 'changed';
@@ -94,4 +96,21 @@ export function diffJson(before: unknown, after: unknown, options: JsonDiffOptio
 
   walk(before, after, '$');
   return { changes, truncated };
+}
+
+/**
+ * A stored input or output (JSON text, or plain text for a string value) back
+ * to a value: text that is not JSON stays text, empty text is `null`.
+ *
+ * @example
+ * parseJsonText('{"score":750}'); // { score: 750 }
+ * parseJsonText('plain prompt'); // 'plain prompt'
+ */
+export function parseJsonText(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffJson } from '../../../src/compare/json-diff.js';
+import { diffJson } from '../../src/json-diff.js';
 
 describe('json-diff', () => {
   describe('diffJson', () => {
