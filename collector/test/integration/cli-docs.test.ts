@@ -210,6 +210,7 @@ const COMMANDS: { name: string; argv: string[]; env?: Record<string, string> }[]
   { name: 'show-failed', argv: ['show', '4bf92f35', '--failed'] },
   { name: 'show-verbose', argv: ['show', '4bf92f35', '--step', 'llm_*', '--verbose'] },
   { name: 'steps', argv: ['steps', '--status', 'failed', ...WINDOW] },
+  { name: 'steps-search', argv: ['steps', '--search', 'bureau', ...WINDOW] },
   { name: 'stats', argv: ['stats', '--from', `${isoDate(DAY0)}T00:00:00Z`, '--to', `${isoDate(DAY0 + DAY_MILLIS)}T00:00:00Z`, '--interval', '6h'] },
   { name: 'sql', argv: ['sql', 'SELECT pipeline, status, count() AS n FROM executions FINAL GROUP BY pipeline, status ORDER BY pipeline, status'] },
   { name: 'flag-error', argv: ['executions', '--limit', '-5'] },
