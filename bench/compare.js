@@ -21,6 +21,7 @@ import { DEFAULT_MIGRATIONS_DIR } from '../collector/dist/config.js';
 import { createBackend } from '../collector/dist/store/index.js';
 import { applyMigrations, loadMigrations } from '../collector/dist/store/migrations.js';
 import { executionByIdQuery, executionListQuery, stepSearchQuery, timelineQuery } from '../collector/dist/store/executions.js';
+import { executionFilterConditions } from '../collector/dist/store/execution-filter.js';
 import { createTempDir } from './lib/cleanup.js';
 import { startCollector } from './lib/collector-process.js';
 import {
@@ -33,6 +34,7 @@ import {
   RARE_WORD,
   SCALES,
   STEPS_PER_EXECUTION,
+  VOCABULARY,
   datasetParams,
   insertExecutionsSql,
   insertStepsSql,
@@ -44,6 +46,10 @@ import { formatFixed, formatInt, formatRatio, progress } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
 
 const APP_ID = 'default';
+/** Search lines: a prefix of the rare word (16 hits), a 4-letter prefix of common words, two top-ranked words in a row. */
+const RARE_PREFIX = RARE_WORD.slice(0, 6);
+const COMMON_PREFIX = COMMON_WORD.slice(0, 4);
+const PHRASE = `${VOCABULARY[0]} ${VOCABULARY[1]}`;
 const SEED = 'xray-issue-10';
 const DAY_MILLIS = 86_400_000;
 const HOUR_MILLIS = 3_600_000;
@@ -154,6 +160,10 @@ export async function runCompare(options) {
     const fromIso = new Date(Number(window.from)).toISOString();
     const toIso = new Date(Number(window.to)).toISOString();
     const pipeline = PIPELINES[0];
+    // A user with executions in the data (metadata.userId, a business key through migration 0055).
+    const [{ user: userId }] = await collector.sql(
+      `SELECT JSONExtractString(metadata, 'userId') AS user FROM executions WHERE app_id = '${APP_ID}' ORDER BY cityHash64(execution_id) LIMIT 1`,
+    );
 
     /** @type {{ label: string, xray: (i: number) => Promise<unknown>, postgres?: (i: number) => Promise<unknown>, check?: (x: unknown, p: unknown) => string | undefined, note?: (x: unknown) => string }[]} */
     const queries = [
@@ -195,6 +205,52 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_WORD}\\M`, fromIso
 ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_WORD}\\M`, fromIso, toIso]),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
+      // Search (issue 11 item 2): X-Ray searches reasoning, error message, input and output; PostgreSQL
+      // only reasoning, the column its trigram index covers (less work than X-Ray's, a generous baseline).
+      {
+        label: `search, rare word prefix "${RARE_PREFIX}"`,
+        xray: () => api(`/api/v1/steps?${qs({ q: RARE_PREFIX, ...window, limit: '50' })}`),
+        postgres: () => sql(
+          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_PREFIX}`, fromIso, toIso]),
+        check: (x, p) => (x.steps.length === 16 && (!p || p.length === 16) && x.steps.every((h) => h.snippet?.highlights.length) ? undefined
+          : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
+        note: (x) => `${x.steps.length} hits`,
+      },
+      {
+        label: `search, common word prefix "${COMMON_PREFIX}" (50)`,
+        xray: () => api(`/api/v1/steps?${qs({ q: COMMON_PREFIX, ...window, limit: '50' })}`),
+        postgres: () => sql(
+          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_PREFIX}`, fromIso, toIso]),
+        check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
+      },
+      {
+        label: `search, phrase "${PHRASE}" (50)`,
+        xray: () => api(`/api/v1/steps?${qs({ q: `"${PHRASE}"`, ...window, limit: '50' })}`),
+        postgres: () => sql(
+          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${PHRASE.split(' ').join('\\s+')}\\M`, fromIso, toIso]),
+        check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
+      },
+      // Business key (issue 11 item 1): X-Ray's bloom filter on business_keys against PostgreSQL's
+      // expression index on metadata->>'userId'; the next row is the same lookup in ClickHouse without its index.
+      {
+        label: `business key userId=${userId}, executions`,
+        xray: () => api(`/api/v1/executions?${qs({ where: `userId=${userId}`, ...window, limit: '50' })}`),
+        postgres: () => sql(
+          `SELECT * FROM executions WHERE (metadata::jsonb ->> 'userId') = $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [userId, fromIso, toIso]),
+        check: (x, p) => (x.executions.length > 0 && (!p || x.executions.length === p.length) ? undefined
+          : `X-Ray ${x.executions.length}, PostgreSQL ${p?.length}`),
+        note: (x) => `${x.executions.length} executions`,
+      },
+      {
+        label: `business key userId=${userId}, ClickHouse scan (no index, admin SQL)`,
+        xray: () => collector.sql(`SELECT execution_id FROM executions WHERE app_id = '${APP_ID}'
+  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC LIMIT 51`),
+        note: (x) => `${x.length} executions`,
+      },
       {
         label: 'failure rate per pipeline, hourly, 30 days',
         xray: () => api(`/api/v1/stats/failure-rate?${qs({ ...window, interval: '1h' })}`),
@@ -228,7 +284,7 @@ FROM steps WHERE started_at >= $1 AND started_at < $2 GROUP BY name ORDER BY nam
       },
     ];
     // The per-minute PostgreSQL query is built once the API's chosen interval is known.
-    const perMinute = queries[5];
+    const perMinute = queries.find((query) => query.label.startsWith('failure rate per pipeline, interval=1m'));
     const chosenInterval = (await api(`/api/v1/stats/failure-rate?${qs({ ...window, interval: '1m' })}`)).intervalSeconds;
     perMinute.postgres = () => sql(
       `SELECT pipeline, date_bin(make_interval(secs => $3), started_at, TIMESTAMPTZ 'epoch') AS bucket,
@@ -281,6 +337,12 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       'timeline: steps': timelineQuery(APP_ID, ids[0], { pruned: true }),
       'first page, pipeline + failed': executionListQuery(APP_ID, { ...range, pipeline, status: 'failed' }, 51),
       [`search "${RARE_WORD}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_WORD }, 51),
+      [`search prefix "${RARE_PREFIX}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_PREFIX }, 51),
+      [`search phrase "${PHRASE}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: `"${PHRASE}"` }, 51),
+      [`business key userId=${userId}`]: (() => {
+        const where = executionFilterConditions(APP_ID, { ...range, businessKeys: [`userId=${userId}`] });
+        return { sql: `SELECT execution_id FROM executions WHERE ${where.sql} LIMIT 51`, params: where.params };
+      })(),
     };
     for (const [name, built] of Object.entries(explainedQueries)) {
       const rows = await collector.sql(`EXPLAIN indexes = 1 ${inline(built.sql, built.params)}`);

@@ -176,6 +176,8 @@ export const POSTGRES_INDEXES = [
   'CREATE INDEX steps_execution_seq ON steps (execution_id, seq)',
   'CREATE INDEX steps_pipeline_started ON steps (pipeline, started_at)',
   'CREATE INDEX steps_reasoning_trgm ON steps USING gin (reasoning gin_trgm_ops)',
+  // The business-key line (issue 11): a user's executions by metadata.userId.
+  "CREATE INDEX executions_user ON executions ((metadata::jsonb ->> 'userId'))",
 ];
 
 /** ClickHouse SELECTs whose CSV output is the PostgreSQL tables' rows, column for column. */

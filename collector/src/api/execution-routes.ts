@@ -8,7 +8,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { XRayError } from '../errors.js';
 import type { ExecutionsRepository, QueryParams } from '../store/index.js';
+import { parseSearch } from '../store/step-search.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { snippetOf } from './search-snippet.js';
 import { toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
 import type { latestScore } from './schemas.js';
 import {
@@ -108,7 +110,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     {
       schema: {
         tags: ['steps'],
-        summary: 'Search steps by name, status and words in their reasoning, newest first',
+        summary: 'Search steps by name, status and words of their reasoning, error message, input or output, newest first; each hit with the matching snippet',
         querystring: stepSearchQuery,
         response: { 200: stepSearchResponse, ...errors },
       },
@@ -132,8 +134,10 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       );
       const page = records.slice(0, query.limit);
       const last = page[page.length - 1];
+      const parsed = query.q ? parseSearch(query.q) : undefined;
+      const terms = parsed?.ok ? parsed.terms : [];
       return {
-        steps: page.map(toStep),
+        steps: page.map((record) => ({ ...toStep(record), snippet: snippetOf(record, terms) })),
         nextCursor: records.length > query.limit && last ? encodeCursor({ startNanos: last.start_ns, id: last.span_id }) : null,
       };
     },

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { XRayError } from '../errors.js';
 import { DURATION_EXAMPLES, INSTANT_EXAMPLES, parseDurationSeconds, parseInstant } from '../time/index.js';
+import { parseSearch } from '../store/step-search.js';
 
 const DAY_MILLIS = 86_400_000;
 
@@ -98,6 +99,21 @@ export const whereParam = z
   .optional()
   .describe('key=value, repeatable (all must hold): an attribute, or a top-level key of the execution metadata, e.g. applicantId=A-1042');
 
+/**
+ * A step search (store/step-search.ts): words that must all appear in a
+ * step's reasoning, error message, input or output, each a word prefix in
+ * reasoning and error messages (`thresh` finds `threshold`) and a whole word
+ * in input and output; `"quoted words"` must appear together, in order.
+ */
+export const searchParam = z
+  .string()
+  .min(1)
+  .max(512)
+  .superRefine((text, ctx) => {
+    const parsed = parseSearch(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+  });
+
 /** The filters of the executions list, shared by every route that takes "the list's filters" (live tail, export). */
 export const executionFilterParams = {
   where: whereParam,
@@ -105,7 +121,7 @@ export const executionFilterParams = {
   status: statusParam.optional(),
   environment: nameParam.optional(),
   step: nameParam.optional().describe('Only executions with a step of this name'),
-  q: z.string().min(1).max(512).optional().describe('Only executions with a step whose reasoning contains all these words'),
+  q: searchParam.optional().describe('Only executions with a step matching this search (as `q` of GET /api/v1/steps)'),
 };
 
 const executionListParams = {
@@ -150,7 +166,13 @@ export const stepSearchQuery = z
     status: statusParam.optional(),
     pipeline: nameParam.optional(),
     environment: nameParam.optional(),
-    q: z.string().min(1).max(512).optional().describe('Words that must all appear in the step reasoning'),
+    q: searchParam
+      .optional()
+      .describe(
+        'Search: every word must appear in the step\'s reasoning, error message, input or output; in reasoning and error messages a word ' +
+          'matches the start of a word (`thresh` finds `threshold`, from 4 characters), in input and output a whole word; ' +
+          '`"credit score below"` matches those words together, in order. Case-insensitive (ASCII letters).',
+      ),
     ...timeRange(LIST_WINDOW_MILLIS),
     limit: limitParam,
     cursor: z.string().max(1024).optional(),
@@ -298,7 +320,23 @@ export const executionResponse = z.object({
     .describe('The latest score of each name, by name, with how many scores of that name exist; every score: GET /api/v1/executions/{executionId}/scores'),
 });
 
-export const stepSearchResponse = z.object({ steps: z.array(step), nextCursor: z.string().nullable() });
+export const searchSnippet = z
+  .object({
+    field: z.enum(['reasoning', 'error.message', 'input', 'output']).describe('The field the snippet is from: the first of these that matches'),
+    text: z.string().describe('Up to 200 characters of the field around its first match'),
+    highlights: z
+      .array(z.tuple([z.number().int(), z.number().int()]))
+      .describe('Each match in `text` as [start, end): UTF-16 code unit offsets, end exclusive, in order'),
+    clippedStart: z.boolean().describe('`text` starts inside the field (show an ellipsis before it)'),
+    clippedEnd: z.boolean().describe('`text` ends inside the field'),
+  })
+  .describe('Where the search matched, with the matches marked');
+
+export const stepSearchHit = step.extend({
+  snippet: searchSnippet.nullable().describe('Where `q` matched; null without `q`'),
+});
+
+export const stepSearchResponse = z.object({ steps: z.array(stepSearchHit), nextCursor: z.string().nullable() });
 
 export const failureRateResponse = z.object({
   intervalSeconds: z.number(),

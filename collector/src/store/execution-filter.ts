@@ -5,6 +5,7 @@
  * tail and the export. Values are bound parameters.
  */
 import { Conditions, RANGE } from './sql.js';
+import { addSearch } from './step-search.js';
 import type { TimeRange } from './sql.js';
 import type { QueryParams } from './backend.js';
 
@@ -14,7 +15,7 @@ export interface ExecutionFilter extends TimeRange {
   environment?: string;
   /** Only executions with a step of this name. */
   stepName?: string;
-  /** Only executions with a step whose reasoning has all these words. */
+  /** Only executions with a step matching this search (step-search.ts: reasoning, error message, input, output). */
   reasoning?: string;
   /** Only executions carrying every one of these `key=value` pairs (an attribute, or a top-level metadata key). */
   businessKeys?: readonly string[];
@@ -58,8 +59,8 @@ export function executionFilterConditions(appId: string, filter: ExecutionFilter
     const inner = new Conditions()
       .add('app_id = {appId:String}')
       .add(RANGE)
-      .addIf(filter.stepName, 'name = {stepName:String}', 'stepName')
-      .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+      .addIf(filter.stepName, 'name = {stepName:String}', 'stepName');
+    addSearch(inner, filter.reasoning);
     where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
   }
   if (filter.idsFrom) where.add(`execution_id IN (${filter.idsFrom.sql})`, filter.idsFrom.params);

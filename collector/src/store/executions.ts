@@ -26,6 +26,7 @@ import type { QueryParams } from './backend.js';
 import { businessKeyConditions, executionFilterConditions } from './execution-filter.js';
 import type { ExecutionFilter } from './execution-filter.js';
 import { Conditions, RANGE, numeric, resolvedStepMatch } from './sql.js';
+import { addSearch } from './step-search.js';
 import type { TimeRange } from './sql.js';
 
 export type { TimeRange } from './sql.js';
@@ -102,6 +103,7 @@ export interface StepFilter extends TimeRange {
   status?: string;
   pipeline?: string;
   environment?: string;
+  /** A search (store/step-search.ts): every term in the step's reasoning, error message, input or output. */
   reasoning?: string;
   /** `key=value` pairs the step carries as attributes, or its execution carries (attributes or metadata). */
   businessKeys?: readonly string[];
@@ -266,8 +268,8 @@ export function stepSearchQuery(
     .addIf(filter.name, 'name = {name:String}', 'name')
     .addIf(filter.status, 'status = {status:String}', 'status')
     .addIf(filter.pipeline, resolvedStepMatch('pipeline', 'pipeline'), 'pipeline')
-    .addIf(filter.environment, resolvedStepMatch('environment', 'environment'), 'environment')
-    .addIf(filter.reasoning, 'hasAllTokens(reasoning, {reasoning:String})', 'reasoning');
+    .addIf(filter.environment, resolvedStepMatch('environment', 'environment'), 'environment');
+  addSearch(where, filter.reasoning);
   // A step matches a key through its own attributes or its execution's. Written as one key-tuple set
   // (not an OR) so each half reads through an index: the bloom filter on steps, the primary key for the
   // steps of the matching executions.

@@ -236,6 +236,7 @@ const COMMANDS: { name: string; argv: string[]; env?: Record<string, string>; cw
   { name: 'show-verbose', argv: ['show', '4bf92f35', '--step', 'llm_*', '--verbose'] },
   { name: 'steps', argv: ['steps', '--status', 'failed', ...WINDOW] },
   { name: 'cost', argv: ['cost', '--by', 'model', ...WINDOW] },
+  { name: 'steps-search', argv: ['steps', '--search', 'bureau', ...WINDOW] },
   { name: 'stats', argv: ['stats', '--from', `${isoDate(DAY0)}T00:00:00Z`, '--to', `${isoDate(DAY0 + DAY_MILLIS)}T00:00:00Z`, '--interval', '6h'] },
   { name: 'sql', argv: ['sql', 'SELECT pipeline, status, count() AS n FROM executions FINAL GROUP BY pipeline, status ORDER BY pipeline, status'] },
   {
@@ -291,7 +292,6 @@ describe('CLI.md', () => {
   const outputs = new Map<string, string>();
 
   beforeAll(async () => {
-<<<<<<< HEAD
     harness = await startCollector({ priceTable: { models: [{ model: 'gpt-4o-mini*', inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 }] } });
     const fixIds = fixedWebhookIds();
     const issued = await fetch(`${harness.url}/api/v1/admin/apps/${harness.appId}/keys`, {
@@ -300,10 +300,8 @@ describe('CLI.md', () => {
       body: JSON.stringify({ name: 'docs', scopes: ['webhooks'] }),
     });
     const webhooksKey = ((await issued.json()) as { apiKey: string }).apiKey;
-=======
     harness = await startCollector();
     writeFileSync(join(REPLAY_DIR, 'loan-pipeline.mjs'), LOAN_PIPELINE);
->>>>>>> sdk
     for (const execution of EXECUTIONS) {
       const response = await fetch(`${harness.url}/v1/traces`, {
         method: 'POST',

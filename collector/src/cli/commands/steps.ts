@@ -1,4 +1,4 @@
-/** `xray steps`: search steps across executions by name, status and reasoning words. */
+/** `xray steps`: search steps across executions by name, status and words of their reasoning, error, input and output. */
 import { PAGED_WINDOW_OPTIONS, expectPositionals, hasExplicitWindow, pagedWindowQuery, stringOption, whereOption } from '../args.js';
 import type { StepSearchResponse } from '../api-types.js';
 import { toJson } from '../command.js';
@@ -8,7 +8,7 @@ import { renderStepList } from '../format/execution-list.js';
 export const stepsCommand: Command = {
   name: 'steps',
   synopsis: 'steps [filters]',
-  summary: 'Search steps across executions by name, status and reasoning words',
+  summary: 'Search steps across executions by name, status and words of reasoning, errors, input, output',
   help: `Usage: xray steps [filters]
 
 Search steps across executions, newest first.
@@ -18,7 +18,10 @@ Filters:
                           as an attribute or metadata key (repeatable)
   --name <step>           only steps of this name
   --status <status>       completed | failed | unfinished
-  --search <words>        only steps whose reasoning contains all these words
+  --search <words>        only steps where every word appears in the reasoning, error message,
+                          input or output: a word prefix in reasoning and errors (thresh finds
+                          threshold), a whole word in input and output; "quoted words" together,
+                          in order. Each hit shows where it matched, the match between « and »
   --pipeline <name>       only this pipeline
   --environment <name>    only this environment
   --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
@@ -28,7 +31,8 @@ Filters:
 
 Examples:
   xray steps --name check_approval_rules --status failed
-  xray steps --search "manual review" --since 1d`,
+  xray steps --search thresh --since 1d
+  xray steps --search '"credit score below"' --status failed`,
   options: {
     where: { type: 'string', multiple: true },
     name: { type: 'string' },

@@ -76,25 +76,64 @@ function stepNote(step: Step): string {
   return step.reasoning;
 }
 
+type StepHit = StepSearchResponse['steps'][number];
+type Snippet = NonNullable<StepHit['snippet']>;
+
+/**
+ * A search hit's snippet on one line: `field: …text…` with each match
+ * between « and » (the markers survive a shrunk column and a pipe; with
+ * colors they become bold yellow).
+ *
+ * @example
+ * markedSnippet({ field: 'reasoning', text: 'below the threshold', highlights: [[10, 16]], clippedStart: false, clippedEnd: false });
+ * // 'reasoning: below the «thresh»old'
+ */
+export function markedSnippet(snippet: Snippet): string {
+  let text = '';
+  let at = 0;
+  for (const [start, end] of snippet.highlights) {
+    text += `${snippet.text.slice(at, start)}«${snippet.text.slice(start, end)}»`;
+    at = end;
+  }
+  text += snippet.text.slice(at);
+  const line = `${snippet.clippedStart ? '…' : ''}${text}${snippet.clippedEnd ? '…' : ''}`.replace(/\s+/g, ' ');
+  return `${snippet.field}: ${line}`;
+}
+
+/** The « » marks of markedSnippet as colors (an unclosed mark, cut by a shrunk column, runs to the end). */
+function colorMarks(colors: Colors, text: string): string {
+  if (!colors.enabled) return text;
+  return text.replace(/«([^»]*)(»|$)/g, (_, inner: string) => colors.bold(colors.yellow(inner)));
+}
+
 export function renderStepList(page: StepSearchResponse, options: ListOptions): string {
   const { colors } = options;
   if (page.steps.length === 0) {
     return noMatches('steps', options);
   }
-  const columns: Column<Step>[] = [
+  const searched = page.steps.some((s) => s.snippet);
+  const columns: Column<StepHit>[] = [
     { header: timeHeader(options), value: (s) => formatTimestamp(s.startTime, { zone: options.timeZone }) },
     { header: 'EXECUTION', value: (s) => s.executionId },
     { header: 'STEP', value: (s) => s.name, shrink: true },
     { header: 'PIPELINE', value: (s) => s.pipeline || '-', shrink: true },
     { header: 'STATUS', value: (s) => s.status || '-', style: (text, s) => colorStatus(colors, s.error ? 'failed' : s.status, text) },
     { header: 'DURATION', value: (s) => formatDuration(s.durationMs), align: 'right' },
-    {
-      header: 'REASONING / ERROR',
-      value: stepNote,
-      shrink: true,
-      minWidth: 12,
-      style: (text, s) => (s.error ? colors.red(text) : colors.dim(text)),
-    },
+    searched
+      ? {
+          header: 'MATCH',
+          value: (s) => (s.snippet ? markedSnippet(s.snippet) : stepNote(s)),
+          shrink: true,
+          minWidth: 12,
+          style: (text) => colorMarks(colors, text),
+        }
+      : {
+          header: 'REASONING / ERROR',
+          value: stepNote,
+          shrink: true,
+          minWidth: 12,
+          style: (text, s) => (s.error ? colors.red(text) : colors.dim(text)),
+        },
   ];
   return [renderTable(columns, page.steps, options), ...nextPageHint(page.nextCursor, colors)].join('\n');
 }

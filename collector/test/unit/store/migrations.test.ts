@@ -105,7 +105,7 @@ describe('store/migrations', () => {
         expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
       });
 
-      it('has only idempotent statements: CREATE ... IF NOT EXISTS, or a backfill into a ReplacingMergeTree', () => {
+      it('has only idempotent statements: CREATE / ADD ... IF NOT EXISTS, DROP ... IF EXISTS, MATERIALIZE INDEX, or a backfill into a ReplacingMergeTree', () => {
         const statements = migrations.flatMap((m) => m.statements.map((sql) => ({ file: `${m.version}_${m.name}`, sql, all: m.statements })));
         expect(statements.length).toBeGreaterThan(0);
         for (const { file, sql, all } of statements) {
@@ -116,10 +116,10 @@ describe('store/migrations', () => {
             expect(created, file).toMatch(/ENGINE = ReplacingMergeTree/);
             continue;
           }
-          expect(sql, file).toMatch(/^(CREATE\b|ALTER TABLE \w+\s+(ADD|MODIFY) (COLUMN|INDEX|SETTING)\b)/);
-          // Setting a table setting to the value it already has changes nothing.
-          if (/^ALTER\s+TABLE\s+\w+\s+MODIFY\s+SETTING\s/i.test(sql)) continue;
-          expect(sql, file).toContain('IF NOT EXISTS');
+          expect(sql, file).toMatch(/^(CREATE\b|ALTER TABLE \w+\s+((ADD|MODIFY|DROP) (COLUMN|INDEX|SETTING)|MATERIALIZE INDEX)\b)/);
+          // Setting a table setting to the value it already has changes nothing; rebuilding an index rebuilds the same one.
+          if (/^ALTER\s+TABLE\s+\w+\s+(MODIFY\s+SETTING|MATERIALIZE\s+INDEX)\s/i.test(sql)) continue;
+          expect(sql, file).toContain(/^ALTER\s+TABLE\s+\w+\s+DROP\s/i.test(sql) ? 'IF EXISTS' : 'IF NOT EXISTS');
         }
       });
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_SEARCH_TERMS, parseSearch, searchWords, stepSearchCondition, termPattern } from '../../../src/store/step-search.js';
+
+describe('step-search', () => {
+  describe('searchWords', () => {
+    it('splits as splitByNonAlpha does, lower-casing ASCII letters only', () => {
+      expect(searchWords('Credit-Score below 42, A-1042 Ünïcode')).toEqual(['credit', 'score', 'below', '42', 'a', '1042', 'Ünïcode']);
+    });
+  });
+
+  describe('parseSearch', () => {
+    it('reads bare words as prefixes and quoted words as phrases', () => {
+      expect(parseSearch('thresh "credit score below" A-1042')).toEqual({
+        ok: true,
+        terms: [
+          { kind: 'prefix', word: 'thresh' },
+          { kind: 'phrase', words: ['credit', 'score', 'below'] },
+          { kind: 'phrase', words: ['a', '1042'] },
+        ],
+      });
+    });
+
+    it('lets an unclosed quote run to the end', () => {
+      expect(parseSearch('manual "freshness thresh')).toEqual({
+        ok: true,
+        terms: [{ kind: 'prefix', word: 'manual' }, { kind: 'phrase', words: ['freshness', 'thresh'] }],
+      });
+    });
+
+    it('refuses a search without words, and one with too many terms', () => {
+      expect(parseSearch(' "" - ')).toMatchObject({ ok: false, message: expect.stringContaining('has no words') });
+      const many = Array.from({ length: MAX_SEARCH_TERMS + 1 }, (_, i) => `word${i}`).join(' ');
+      expect(parseSearch(many)).toMatchObject({ ok: false, message: expect.stringContaining(`at most ${MAX_SEARCH_TERMS}`) });
+    });
+  });
+
+  describe('termPattern', () => {
+    it('anchors a prefix at a word start in reasoning, and a whole word in input', () => {
+      const term = { kind: 'prefix', word: 'thresh' } as const;
+      expect(termPattern(term, 'reasoning')).toBe('(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])thresh');
+      expect(termPattern(term, 'input')).toBe('(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])thresh(?:[^0-9A-Za-z\\x{80}-\\x{10FFFF}]|$)');
+    });
+  });
+
+  describe('stepSearchCondition', () => {
+    it('serves every field of every term by its index, values as parameters', () => {
+      const parsed = parseSearch('thresh "credit score"');
+      if (!parsed.ok) throw new Error(parsed.message);
+      const { sql, params } = stepSearchCondition(parsed.terms, 's');
+      expect(sql).toContain('lower(reasoning) LIKE {s0Like:String}');
+      expect(sql).toContain('hasAnyTokens(lower(input), {s0Words:Array(String)})');
+      expect(sql).toContain('hasAllTokens(lower(output), {s1Words:Array(String)})');
+      expect(sql).not.toContain('thresh');
+      expect(params).toMatchObject({ s0Like: '%thresh%', s0Words: ['thresh'], s1Words: ['credit', 'score'] });
+    });
+
+    it('matches short words whole (no dictionary scan under 4 characters)', () => {
+      const { sql, params } = stepSearchCondition([{ kind: 'prefix', word: 'abc' }], 's');
+      expect(sql).not.toContain('LIKE');
+      expect(params).toEqual({ s0Words: ['abc'] });
+    });
+  });
+});
