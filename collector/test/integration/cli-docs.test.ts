@@ -300,7 +300,6 @@ describe('CLI.md', () => {
       body: JSON.stringify({ name: 'docs', scopes: ['webhooks'] }),
     });
     const webhooksKey = ((await issued.json()) as { apiKey: string }).apiKey;
-    harness = await startCollector();
     writeFileSync(join(REPLAY_DIR, 'loan-pipeline.mjs'), LOAN_PIPELINE);
     for (const execution of EXECUTIONS) {
       const response = await fetch(`${harness.url}/v1/traces`, {
