@@ -11,6 +11,7 @@ export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
 export enum ROUTES {
   Overview = 'overview',
   Executions = 'executions',
+  Compare = 'compare',
 }
 
 /**
@@ -36,3 +37,4 @@ export function prefixRoute(route: string): string {
 export function executionUrl(executionId: string): string {
   return prefixRoute(`${ROUTES.Executions}/${encodeURIComponent(executionId)}`);
 }
+
