@@ -327,22 +327,30 @@ export interface CostStatsQuery extends BucketedStatsQuery {
   groupBy: CostGroupBy;
 }
 
-/** One bucket of `GET /stats/cost`: tokens and cost of the steps that started in it. */
-export interface CostStatsPoint {
-  /** Bucket start, ISO 8601. */
-  time: string;
+/** Tokens and cost summed over some steps (`GET /stats/cost`). */
+export interface CostUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Reported by the sender, or estimated from the collector's price table. */
   costUsd: number;
-  /** Executions counted in the bucket, when the collector says. */
-  executions?: number;
+  /** The part of costUsd estimated from the price table. */
+  estimatedCostUsd: number;
+  /** Steps with usage (tokens or a cost). */
+  steps: number;
 }
 
-/** `GET /stats/cost?groupBy=`: one series per pipeline, model or provider. */
+/** One bucket of `GET /stats/cost`: tokens and cost of the steps that started in it. */
+export interface CostStatsPoint extends CostUsage {
+  /** Bucket start, ISO 8601. */
+  time: string;
+}
+
+/** `GET /stats/cost?groupBy=`: one series per pipeline, model or provider (`key`, "" for steps without one). */
 export interface CostStatsResponse {
   intervalSeconds: number;
   from: string;
   to: string;
   groupBy: CostGroupBy;
-  series: Array<{ key: string; points: CostStatsPoint[] }>;
+  totals: CostUsage;
+  series: Array<{ key: string; totals: CostUsage; points: CostStatsPoint[] }>;
 }

@@ -1,5 +1,9 @@
 import type { CostStatsResponse } from '../api/types';
-import { costTotals, toCostFrames, UNKNOWN_GROUP } from './cost-frames';
+import { toCostFrames, UNKNOWN_GROUP } from './cost-frames';
+
+function usage(inputTokens: number, outputTokens: number, costUsd: number) {
+  return { inputTokens, outputTokens, costUsd, estimatedCostUsd: 0, steps: 1 };
+}
 
 const window = { fromMillis: Date.UTC(2025, 0, 1, 0, 0), toMillis: Date.UTC(2025, 0, 1, 0, 2) };
 const response: CostStatsResponse = {
@@ -7,12 +11,14 @@ const response: CostStatsResponse = {
   from: '2025-01-01T00:00:00.000Z',
   to: '2025-01-01T00:02:00.000Z',
   groupBy: 'model',
+  totals: usage(1200, 300, 0.0105),
   series: [
     {
       key: 'gpt-4o',
-      points: [{ time: '2025-01-01T00:01:00.000Z', inputTokens: 1200, outputTokens: 300, costUsd: 0.0105 }],
+      totals: usage(1200, 300, 0.0105),
+      points: [{ time: '2025-01-01T00:01:00.000Z', ...usage(1200, 300, 0.0105) }],
     },
-    { key: '', points: [{ time: '2025-01-01T00:00:00.000Z', inputTokens: 0, outputTokens: 0, costUsd: 0 }] },
+    { key: '', totals: usage(0, 0, 0), points: [{ time: '2025-01-01T00:00:00.000Z', ...usage(0, 0, 0) }] },
   ],
 };
 
@@ -28,7 +34,4 @@ describe('cost-frames', () => {
     expect(gpt.fields[3].values).toEqual([0, 300]);
   });
 
-  it('totals cost and tokens', () => {
-    expect(costTotals(response)).toEqual({ costUsd: 0.0105, inputTokens: 1200, outputTokens: 300 });
-  });
 });

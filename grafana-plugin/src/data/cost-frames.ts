@@ -61,15 +61,3 @@ export function toCostFrames(response: CostStatsResponse, window: TimeWindow): D
     });
 }
 
-/** Total cost and tokens over the whole response. */
-export function costTotals(response: CostStatsResponse): { costUsd: number; inputTokens: number; outputTokens: number } {
-  const totals = { costUsd: 0, inputTokens: 0, outputTokens: 0 };
-  for (const series of response.series) {
-    for (const point of series.points) {
-      totals.costUsd += point.costUsd;
-      totals.inputTokens += point.inputTokens;
-      totals.outputTokens += point.outputTokens;
-    }
-  }
-  return totals;
-}

@@ -14,7 +14,7 @@ import { Alert, InlineField, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 import { CollectorRequestError } from '../../api/client';
 import { useAsyncQuery, useCollectorClient } from '../../api/hooks';
 import type { CostGroupBy, StatsQuery } from '../../api/types';
-import { costTotals, toCostFrames } from '../../data/cost-frames';
+import { toCostFrames } from '../../data/cost-frames';
 import { withExecutionLinks, type SeriesFilter } from '../../data/data-links';
 import { testIds } from '../testIds';
 import { TimeSeriesPanel } from './TimeSeriesPanel';
@@ -62,7 +62,7 @@ export function CostPanel(props: CostPanelProps) {
     [stats.value, query, groupBy, executionsLink]
   );
   const missing = isCostRouteMissing(stats.error);
-  const totals = stats.value ? costTotals(stats.value) : undefined;
+  const totals = stats.value?.totals;
 
   return (
     <div className={styles.cell}>
