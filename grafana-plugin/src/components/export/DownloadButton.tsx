@@ -8,23 +8,10 @@
 import React from 'react';
 import { Button, Dropdown, Menu } from '@grafana/ui';
 import { executionJsonUrl, exportUrl } from '../../api/client';
-import type { ExportFormat, ExportQuery } from '../../api/types';
+import type { ExportQuery } from '../../api/types';
 import { testIds } from '../testIds';
+import { EXPORT_CHOICES, exportChoiceTestId } from './export-choices';
 import { startDownload } from './start-download';
-
-const CHOICES: Array<{ format: ExportFormat; steps: boolean; label: string; description: string }> = [
-  { format: 'csv', steps: false, label: 'CSV', description: 'One row per execution' },
-  { format: 'ndjson', steps: false, label: 'NDJSON', description: 'One execution per line' },
-  { format: 'json', steps: false, label: 'JSON', description: 'One array of executions' },
-  { format: 'csv', steps: true, label: 'CSV with steps', description: 'One row per step' },
-  { format: 'ndjson', steps: true, label: 'NDJSON with steps', description: 'One execution per line, its steps inside' },
-  { format: 'json', steps: true, label: 'JSON with steps', description: 'One array, each execution with its steps' },
-];
-
-/** The choice's test id: `…-csv`, `…-ndjson-steps`. */
-export function exportChoiceTestId(format: ExportFormat, steps: boolean): string {
-  return `${testIds.export.choice}-${format}${steps ? '-steps' : ''}`;
-}
 
 /**
  * Downloads the executions the page lists (its window and filters; score filters are not part of
@@ -33,7 +20,7 @@ export function exportChoiceTestId(format: ExportFormat, steps: boolean): string
 export function ExportDownloadButton({ query }: { query: Omit<ExportQuery, 'format' | 'steps'> }) {
   const menu = (
     <Menu>
-      {CHOICES.map((choice) => (
+      {EXPORT_CHOICES.map((choice) => (
         <Menu.Item
           key={`${choice.format}-${choice.steps}`}
           label={choice.label}
