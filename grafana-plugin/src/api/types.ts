@@ -66,6 +66,17 @@ export interface Step {
   outputTokens: number;
   costUsd: number;
   attributes: Record<string, string>;
+  /** Step search only: where the search matched, when the collector sends it. */
+  snippet?: StepSnippet;
+}
+
+/** The part of a step's text a search matched (`GET /steps?q=`), with the matches' ranges in `text`. */
+export interface StepSnippet {
+  /** `reasoning`, `error`, `input` or `output`. */
+  field: string;
+  text: string;
+  /** Character ranges of `text` that matched, `end` exclusive. */
+  matches: Array<{ start: number; end: number }>;
 }
 
 export interface ExecutionListResponse {

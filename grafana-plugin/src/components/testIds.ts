@@ -96,5 +96,6 @@ export const testIds = {
   snippet: {
     container: 'data-testid xray-snippet',
     match: 'data-testid xray-snippet-match',
+    hit: 'data-testid xray-step-hit',
   },
 };

@@ -20,6 +20,7 @@ import { BusinessKeyFilter } from '../components/executions/BusinessKeyFilter';
 import { ExecutionsTable } from '../components/executions/ExecutionsTable';
 import { LiveToggle } from '../components/executions/LiveToggle';
 import { ExportDownloadButton } from '../components/export/DownloadButton';
+import { MatchingSteps } from '../components/search/MatchingSteps';
 import { testIds } from '../components/testIds';
 import { prefixRoute, ROUTES } from '../constants';
 import { businessKeysFromQuery, scoreFiltersFromQuery } from '../data/business-keys';
@@ -120,6 +121,15 @@ function Executions() {
             <FilterPill label={`Step: ${filters.step} ✕`} selected onClick={() => setFilter('step', undefined)} />
           )}
         </div>
+        {filters.q && (
+          <MatchingSteps
+            window={time.window}
+            q={filters.q}
+            pipeline={filters.pipeline}
+            environment={filters.environment}
+            refreshKey={time.refreshKey}
+          />
+        )}
         <BusinessKeyFilter keys={where} onChange={setBusinessKeys} scores={scores} onRemoveScore={removeScore} />
         <div className={styles.compareRow}>
           <LinkButton
