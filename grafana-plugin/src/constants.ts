@@ -37,4 +37,3 @@ export function prefixRoute(route: string): string {
 export function executionUrl(executionId: string): string {
   return prefixRoute(`${ROUTES.Executions}/${encodeURIComponent(executionId)}`);
 }
-

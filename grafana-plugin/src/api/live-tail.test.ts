@@ -78,7 +78,11 @@ describe('openLiveTail', () => {
     tail.sources[0].onerror?.(new Event('error'));
     expect(tail.sources[0].closed).toBe(true);
     expect(tail.received).toEqual(['e1']);
-    expect(tail.states.at(-1)).toEqual({ kind: 'reconnecting', reason: 'the stream was interrupted', retryAtMillis: 2000 });
+    expect(tail.states.at(-1)).toEqual({
+      kind: 'reconnecting',
+      reason: 'the stream was interrupted',
+      retryAtMillis: 2000,
+    });
     expect(tail.explained).toEqual([]);
 
     jest.advanceTimersByTime(2000);
@@ -115,7 +119,9 @@ describe('openLiveTail', () => {
     tail.sources[0].onopen?.();
     tail.sources[0].emit('gap', '{"replayed":10000}');
     expect(tail.states.at(-1)).toMatchObject({ kind: 'live', notice: expect.stringContaining('refresh') });
-    tail.sources[0].onerror?.({ data: '{"code":"XRAY_ERR_STORE_UNAVAILABLE","message":"Reading stored executions failed"}' } as MessageEvent<string>);
+    tail.sources[0].onerror?.({
+      data: '{"code":"XRAY_ERR_STORE_UNAVAILABLE","message":"Reading stored executions failed"}',
+    } as MessageEvent<string>);
     expect(tail.states.at(-1)).toMatchObject({ kind: 'reconnecting', reason: 'Reading stored executions failed' });
     tail.close();
   });

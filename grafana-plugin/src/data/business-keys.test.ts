@@ -34,9 +34,9 @@ describe('business-keys', () => {
 
   describe('businessKeysFromQuery', () => {
     it('reads repeated `where` values, drops invalid ones and repeats', () => {
-      expect(businessKeysFromQuery({ where: ['applicantId=A-1042', 'nokey', 'applicantId=A-1042', 'user.id=u-7'] })).toEqual(
-        ['applicantId=A-1042', 'user.id=u-7']
-      );
+      expect(
+        businessKeysFromQuery({ where: ['applicantId=A-1042', 'nokey', 'applicantId=A-1042', 'user.id=u-7'] })
+      ).toEqual(['applicantId=A-1042', 'user.id=u-7']);
       expect(businessKeysFromQuery({ where: 'session.id=s-1' })).toEqual(['session.id=s-1']);
       expect(businessKeysFromQuery({})).toEqual([]);
     });

@@ -8,7 +8,15 @@ const response: CompareResponse = {
   b: { executionId: 'b', pipeline: 'loan', status: 'failed', durationMs: 170, startTime: '', stepCount: 2 },
   execution: { changes: [] },
   steps: [
-    { path: ['fetch'], depth: 0, name: 'fetch', kind: 'unchanged', a: side('completed', 38), b: side('completed', 38), changes: [] },
+    {
+      path: ['fetch'],
+      depth: 0,
+      name: 'fetch',
+      kind: 'unchanged',
+      a: side('completed', 38),
+      b: side('completed', 38),
+      changes: [],
+    },
     {
       path: ['score'],
       depth: 0,

@@ -115,7 +115,9 @@ export function toCompareRows(response: CompareResponse): CompareRow[] {
 }
 
 /** The two executions picked on the Executions page as `a` and `b`: the older one first ("before"). */
-export function orderForCompare<T extends { executionId: string; startTime: string }>(picked: readonly T[]): [string, string] | undefined {
+export function orderForCompare<T extends { executionId: string; startTime: string }>(
+  picked: readonly T[]
+): [string, string] | undefined {
   if (picked.length !== 2) {
     return undefined;
   }

@@ -33,5 +33,4 @@ describe('cost-frames', () => {
     expect(gpt.fields[2].values).toEqual([0, 1200]);
     expect(gpt.fields[3].values).toEqual([0, 300]);
   });
-
 });

@@ -60,4 +60,3 @@ export function toCostFrames(response: CostStatsResponse, window: TimeWindow): D
       });
     });
 }
-

@@ -26,9 +26,7 @@ export function addArrivals(
   for (const row of [...live, ...arrivals]) {
     byId.set(row.executionId, row);
   }
-  return [...byId.values()]
-    .sort((x, y) => compareNewestFirst(x, y))
-    .slice(0, max);
+  return [...byId.values()].sort((x, y) => compareNewestFirst(x, y)).slice(0, max);
 }
 
 function compareNewestFirst(x: ExecutionSummary, y: ExecutionSummary): number {

@@ -15,7 +15,10 @@ const response: ScoreStatsResponse = {
         { time: '2025-01-01T00:02:00.000Z', scored: 2, average: 1, values: { true: 2 } },
       ],
     },
-    { pipeline: 'fraud-check', points: [{ time: '2025-01-01T00:01:00.000Z', scored: 1, average: 0, values: { false: 1 } }] },
+    {
+      pipeline: 'fraud-check',
+      points: [{ time: '2025-01-01T00:01:00.000Z', scored: 1, average: 0, values: { false: 1 } }],
+    },
   ],
 };
 

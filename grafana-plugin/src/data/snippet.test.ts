@@ -16,18 +16,35 @@ describe('snippet', () => {
 
   describe('toSegments', () => {
     it('cuts the text into marked and unmarked segments, merging overlaps', () => {
-      expect(toSegments('below the threshold', [{ start: 10, end: 16 }, { start: 12, end: 19 }])).toEqual([
+      expect(
+        toSegments('below the threshold', [
+          { start: 10, end: 16 },
+          { start: 12, end: 19 },
+        ])
+      ).toEqual([
         { text: 'below the ', marked: false },
         { text: 'threshold', marked: true },
       ]);
       expect(toSegments('plain', [])).toEqual([{ text: 'plain', marked: false }]);
       expect(toSegments('', [])).toEqual([{ text: '', marked: false }]);
       // Markup in the text stays text: the segments are rendered as React text nodes.
-      expect(toSegments('<img src=x onerror=alert(1)>', [{ start: 1, end: 4 }])[1]).toEqual({ text: 'img', marked: true });
+      expect(toSegments('<img src=x onerror=alert(1)>', [{ start: 1, end: 4 }])[1]).toEqual({
+        text: 'img',
+        marked: true,
+      });
     });
 
     it('ignores ranges outside the text', () => {
-      expect(normalizeRanges([{ start: -5, end: 2 }, { start: 8, end: 50 }, { start: 3, end: 3 }], 10)).toEqual([
+      expect(
+        normalizeRanges(
+          [
+            { start: -5, end: 2 },
+            { start: 8, end: 50 },
+            { start: 3, end: 3 },
+          ],
+          10
+        )
+      ).toEqual([
         { start: 0, end: 2 },
         { start: 8, end: 10 },
       ]);

@@ -28,7 +28,10 @@ const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (letters) => letter
 /** Sorted, clamped to the text, overlapping and touching ranges merged, empty ones dropped. */
 export function normalizeRanges(ranges: readonly TextRange[], length: number): TextRange[] {
   const clamped = ranges
-    .map((range) => ({ start: Math.max(0, Math.min(length, range.start)), end: Math.max(0, Math.min(length, range.end)) }))
+    .map((range) => ({
+      start: Math.max(0, Math.min(length, range.start)),
+      end: Math.max(0, Math.min(length, range.end)),
+    }))
     .filter((range) => range.end > range.start)
     .sort((a, b) => a.start - b.start);
   const merged: TextRange[] = [];
@@ -96,7 +99,11 @@ export function toSegments(text: string, ranges: readonly TextRange[]): Segment[
  * @example
  * excerpt('x'.repeat(500) + ' threshold', [{ start: 501, end: 507 }], 40).text.startsWith('…') // true
  */
-export function excerpt(text: string, ranges: readonly TextRange[], maxChars = 200): { text: string; ranges: TextRange[] } {
+export function excerpt(
+  text: string,
+  ranges: readonly TextRange[],
+  maxChars = 200
+): { text: string; ranges: TextRange[] } {
   const sorted = normalizeRanges(ranges, text.length);
   if (text.length <= maxChars) {
     return { text, ranges: sorted };

@@ -18,7 +18,7 @@ import {
 } from '../api/hooks';
 import { adaptiveIntervalSeconds, rebucketFailureRate } from '../data/adaptive-buckets';
 import { toP95ByPipelineFrames } from '../data/p95-by-pipeline';
-import type { StatsQuery } from '../api/types';
+import type { CostGroupBy, StatsQuery } from '../api/types';
 import { QueryError } from '../components/common/QueryError';
 import { EnvironmentPicker, PipelinePicker } from '../components/controls/Filters';
 import { TimeControls } from '../components/controls/TimeControls';
@@ -27,7 +27,6 @@ import { TimeSeriesPanel } from '../components/overview/TimeSeriesPanel';
 import { TopFailingSteps } from '../components/overview/TopFailingSteps';
 import { CostPanel } from '../components/overview/CostPanel';
 import { DEFAULT_SCORE_NAME, DEFAULT_WRONG_VALUE, ScoreSharePanel } from '../components/overview/ScoreSharePanel';
-import type { CostGroupBy } from '../api/types';
 import { testIds } from '../components/testIds';
 import { toDurationFrame, toDurationPoints } from '../data/duration-percentiles';
 import { toExecutionsPerIntervalFrame, toFailureRateFrames } from '../data/failure-rate';
@@ -133,8 +132,10 @@ function Overview() {
 
   // The score panel's score and value, and the cost panel's grouping, live in the URL too.
   const [urlQuery, updateUrl] = useQueryParams();
-  const scoreName = typeof urlQuery.scoreName === 'string' && urlQuery.scoreName ? urlQuery.scoreName : DEFAULT_SCORE_NAME;
-  const wrongValue = urlQuery.wrongValue !== undefined && urlQuery.wrongValue !== '' ? String(urlQuery.wrongValue) : DEFAULT_WRONG_VALUE;
+  const scoreName =
+    typeof urlQuery.scoreName === 'string' && urlQuery.scoreName ? urlQuery.scoreName : DEFAULT_SCORE_NAME;
+  const wrongValue =
+    urlQuery.wrongValue !== undefined && urlQuery.wrongValue !== '' ? String(urlQuery.wrongValue) : DEFAULT_WRONG_VALUE;
   const costBy: CostGroupBy =
     urlQuery.costBy === 'model' || urlQuery.costBy === 'provider' ? urlQuery.costBy : 'pipeline';
 

@@ -17,7 +17,11 @@ import { createTestApp, type TestApp } from './support/test-app';
 
 const PAGE = '/a/xray-decisions-app/executions';
 
-function loanExecution(executionId: string, applicantId: string, options: { score?: number; userId?: string } = {}): SdkExecution {
+function loanExecution(
+  executionId: string,
+  applicantId: string,
+  options: { score?: number; userId?: string } = {}
+): SdkExecution {
   const score = options.score ?? 712;
   return {
     executionId,
@@ -80,7 +84,9 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
   async function waitForIds(page: Page, expected: string[]) {
     await page.waitForFunction(
       ([selector, wanted]) => {
-        const shown = [...document.querySelectorAll(selector as string)].map((el) => el.getAttribute('data-execution-id'));
+        const shown = [...document.querySelectorAll(selector as string)].map((el) =>
+          el.getAttribute('data-execution-id')
+        );
         return JSON.stringify([...shown].sort()) === JSON.stringify([...(wanted as string[])].sort());
       },
       [`[data-testid="${testIds.executions.link}"]`, expected] as const
@@ -112,14 +118,17 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
     await gotoPlugin(session.context, `${PAGE}?from=now-1h&to=now&where=${encodeURIComponent('applicantId=A-2000')}`);
     await waitForIds(page, [ids.a2000]);
     const pills = page.getByTestId(testIds.businessKeys.pill);
-    expect(await pills.evaluateAll((els) => els.map((el) => el.getAttribute('data-key')))).toEqual(['applicantId=A-2000']);
+    expect(await pills.evaluateAll((els) => els.map((el) => el.getAttribute('data-key')))).toEqual([
+      'applicantId=A-2000',
+    ]);
     await pills.first().getByRole('button').click();
     await waitForIds(page, [ids.a1042, ids.a1042b, ids.a2000]);
     expect(new URL(page.url()).searchParams.has('where')).toBe(false);
     // Every request carried the filter to the collector as repeated `where` parameters.
     expect(
       session.context.host.proxied.some(
-        (request) => request.path.startsWith('/api/v1/executions?') && request.path.includes('where=applicantId%3DA-2000')
+        (request) =>
+          request.path.startsWith('/api/v1/executions?') && request.path.includes('where=applicantId%3DA-2000')
       )
     ).toBe(true);
   });
@@ -160,10 +169,7 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
 
   it('downloads what the filters select as CSV, and one execution as JSON', async () => {
     const { page } = session.context;
-    await gotoPlugin(
-      session.context,
-      `${PAGE}?from=now-1h&to=now&where=${encodeURIComponent('applicantId=A-1042')}`
-    );
+    await gotoPlugin(session.context, `${PAGE}?from=now-1h&to=now&where=${encodeURIComponent('applicantId=A-1042')}`);
     await waitForIds(page, [ids.a1042, ids.a1042b]);
 
     await page.getByTestId(testIds.export.button).click();
@@ -171,12 +177,20 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
       page.waitForEvent('download'),
       page.getByTestId(exportChoiceTestId('csv', false)).click(),
     ]);
-    const csv = fs.readFileSync((await csvDownload.path())!, 'utf8').trim().split(/\r?\n/);
+    const csv = fs
+      .readFileSync((await csvDownload.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(csvDownload.suggestedFilename()).toMatch(/\.csv$/);
     const header = csv[0].split(',');
     const idColumn = header.indexOf('executionId');
     expect(idColumn).toBeGreaterThanOrEqual(0);
-    expect(csv.slice(1).map((line) => line.split(',')[idColumn]).sort()).toEqual([ids.a1042, ids.a1042b].sort());
+    expect(
+      csv
+        .slice(1)
+        .map((line) => line.split(',')[idColumn])
+        .sort()
+    ).toEqual([ids.a1042, ids.a1042b].sort());
 
     await page.getByTestId(testIds.export.button).click();
     const [ndjsonDownload] = await Promise.all([
@@ -230,7 +244,9 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
     expect(url.searchParams.get('from')).toBe('now-1h');
 
     await page.getByTestId(testIds.compare.summary).waitFor();
-    await expect(page.getByTestId(testIds.compare.summary).textContent()).resolves.toMatch(/^2 changed · 0 added · 0 removed · 1 unchanged/);
+    await expect(page.getByTestId(testIds.compare.summary).textContent()).resolves.toMatch(
+      /^2 changed · 0 added · 0 removed · 1 unchanged/
+    );
     const changed = await page
       .locator(`[data-testid="${testIds.compare.row}"][data-kind="changed"]`)
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-step')));

@@ -76,11 +76,7 @@ export function BusinessKeyFilter({ keys, onChange, scores, onRemoveScore }: Bus
       )}
       {keys.map((pair) => (
         <span key={pair} data-testid={testIds.businessKeys.pill} data-key={pair}>
-          <FilterPill
-            label={`${pair} ✕`}
-            selected
-            onClick={() => onChange(keys.filter((one) => one !== pair))}
-          />
+          <FilterPill label={`${pair} ✕`} selected onClick={() => onChange(keys.filter((one) => one !== pair))} />
         </span>
       ))}
       {Object.entries(scores).map(([name, value]) => (

@@ -17,7 +17,13 @@ export interface RowSelection {
   onToggle: (execution: ExecutionSummary) => void;
 }
 
-export function ExecutionsTable({ executions, selection }: { executions: ExecutionSummary[]; selection?: RowSelection }) {
+export function ExecutionsTable({
+  executions,
+  selection,
+}: {
+  executions: ExecutionSummary[];
+  selection?: RowSelection;
+}) {
   const styles = useStyles2(getStyles);
   // The execution page keeps this page's time range, refresh and time zone (and its way back does too).
   const link = useLinkWithTimeContext();

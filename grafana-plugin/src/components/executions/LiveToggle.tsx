@@ -39,7 +39,7 @@ export function LiveToggle({
   disabledReason?: string;
 }) {
   const styles = useStyles2(getStyles);
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   const reconnecting = state?.kind === 'reconnecting';
   useEffect(() => {
     if (!reconnecting) {

@@ -7,7 +7,12 @@ export const EXPORT_CHOICES: Array<{ format: ExportFormat; steps: boolean; label
   { format: 'ndjson', steps: false, label: 'NDJSON', description: 'One execution per line' },
   { format: 'json', steps: false, label: 'JSON', description: 'One array of executions' },
   { format: 'csv', steps: true, label: 'CSV with steps', description: 'One row per step' },
-  { format: 'ndjson', steps: true, label: 'NDJSON with steps', description: 'One execution per line, its steps inside' },
+  {
+    format: 'ndjson',
+    steps: true,
+    label: 'NDJSON with steps',
+    description: 'One execution per line, its steps inside',
+  },
   { format: 'json', steps: true, label: 'JSON with steps', description: 'One array, each execution with its steps' },
 ];
 

@@ -34,7 +34,17 @@ export interface ScoreSharePanelProps {
 }
 
 /** Commits on Enter or blur, so typing a name does not query each keystroke. */
-function CommitInput({ value, onCommit, width, label }: { value: string; onCommit: (v: string) => void; width: number; label: string }) {
+function CommitInput({
+  value,
+  onCommit,
+  width,
+  label,
+}: {
+  value: string;
+  onCommit: (v: string) => void;
+  width: number;
+  label: string;
+}) {
   const [text, setText] = useState(value);
   const [shown, setShown] = useState(value);
   if (value !== shown) {
@@ -58,9 +68,8 @@ export function ScoreSharePanel(props: ScoreSharePanelProps) {
   const styles = useStyles2(getStyles);
   const client = useCollectorClient();
   const { query, intervalSeconds, refreshKey, scoreName, wrongValue } = props;
-  const stats = useAsyncQuery(
-    JSON.stringify([query, intervalSeconds, refreshKey, scoreName]),
-    () => client.scoreStats({ ...query, intervalSeconds, name: scoreName })
+  const stats = useAsyncQuery(JSON.stringify([query, intervalSeconds, refreshKey, scoreName]), () =>
+    client.scoreStats({ ...query, intervalSeconds, name: scoreName })
   );
   const { executionsLink } = props;
   const frames = useMemo(() => {
@@ -80,10 +89,20 @@ export function ScoreSharePanel(props: ScoreSharePanelProps) {
     <div className={styles.cell}>
       <div className={styles.controls}>
         <InlineField label="Score" tooltip="The score whose value marks a decision wrong">
-          <CommitInput label="Score name" width={16} value={scoreName} onCommit={(name) => props.onScoreChange(name, wrongValue)} />
+          <CommitInput
+            label="Score name"
+            width={16}
+            value={scoreName}
+            onCommit={(name) => props.onScoreChange(name, wrongValue)}
+          />
         </InlineField>
         <InlineField label="Wrong when">
-          <CommitInput label="Wrong value" width={12} value={wrongValue} onCommit={(value) => props.onScoreChange(scoreName, value)} />
+          <CommitInput
+            label="Wrong value"
+            width={12}
+            value={wrongValue}
+            onCommit={(value) => props.onScoreChange(scoreName, value)}
+          />
         </InlineField>
         {totals && (
           <span className={styles.totals}>

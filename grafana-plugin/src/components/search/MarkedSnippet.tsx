@@ -10,7 +10,15 @@ import { useStyles2 } from '@grafana/ui';
 import { excerpt, type TextRange, toSegments } from '../../data/snippet';
 import { testIds } from '../testIds';
 
-export function MarkedSnippet({ text, ranges, maxChars = 200 }: { text: string; ranges: TextRange[]; maxChars?: number }) {
+export function MarkedSnippet({
+  text,
+  ranges,
+  maxChars = 200,
+}: {
+  text: string;
+  ranges: TextRange[];
+  maxChars?: number;
+}) {
   const styles = useStyles2(getStyles);
   const cut = excerpt(text, ranges, maxChars);
   return (

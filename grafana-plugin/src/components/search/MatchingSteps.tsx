@@ -80,7 +80,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
     maxHeight: 260,
     overflow: 'auto',
   }),
-  hit: css({ display: 'grid', gridTemplateColumns: 'minmax(140px, auto) auto minmax(120px, auto) 1fr', gap: theme.spacing(1), alignItems: 'baseline' }),
+  hit: css({
+    display: 'grid',
+    gridTemplateColumns: 'minmax(140px, auto) auto minmax(120px, auto) 1fr',
+    gap: theme.spacing(1),
+    alignItems: 'baseline',
+  }),
   link: css({ color: theme.colors.text.link, fontFamily: theme.typography.fontFamilyMonospace }),
   meta: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });

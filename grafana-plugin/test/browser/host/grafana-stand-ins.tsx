@@ -35,7 +35,8 @@ export function createBackendSrv(): BackendSrv {
       // urlUtil.serializeParams (an array repeats its key).
       const params = Object.fromEntries(
         Object.entries(options.params ?? {}).filter(
-          ([, value]) => value !== undefined && !((Array.isArray(value) || typeof value === 'string') && value.length === 0)
+          ([, value]) =>
+            value !== undefined && !((Array.isArray(value) || typeof value === 'string') && value.length === 0)
         )
       );
       const search = urlUtil.serializeParams(params);

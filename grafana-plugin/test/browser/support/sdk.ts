@@ -46,7 +46,8 @@ export function sendWithSdk(
       process.execPath,
       [SENDER, JSON.stringify({ endpoint, apiKey, ...spec })],
       { timeout: 60_000 },
-      (error, stdout, stderr) => (error ? reject(new Error(`The SDK sender failed: ${stderr || stdout || error.message}`)) : resolve())
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`The SDK sender failed: ${stderr || stdout || error.message}`)) : resolve()
     );
   });
 }
