@@ -11,6 +11,7 @@ export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
 export enum ROUTES {
   Overview = 'overview',
   Executions = 'executions',
+  Compare = 'compare',
 }
 
 /**

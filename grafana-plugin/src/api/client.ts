@@ -5,17 +5,25 @@
  * requests; components get data through the hooks in ./hooks.ts.
  */
 import { lastValueFrom } from 'rxjs';
-import { getBackendSrv, isFetchError } from '@grafana/runtime';
+import { urlUtil } from '@grafana/data';
+import { config, getBackendSrv, isFetchError } from '@grafana/runtime';
 import { COLLECTOR_API_BASE } from '../constants';
 import type {
   BucketedStatsQuery,
   CollectorErrorBody,
+  CompareResponse,
+  CostStatsQuery,
+  CostStatsResponse,
+  ExecutionFilters,
+  ExportQuery,
   DurationsResponse,
   ExecutionListResponse,
   ExecutionQuery,
   ExecutionResponse,
   FailureRateResponse,
   PipelinesResponse,
+  ScoreStatsQuery,
+  ScoreStatsResponse,
   StatsQuery,
   StepQuery,
   StepSearchResponse,
@@ -25,8 +33,8 @@ import type {
   TopFailingStepsResponse,
 } from './types';
 
-/** Query-string values; undefined and '' are left out. */
-export type QueryParams = Record<string, string | number | undefined>;
+/** Query-string values; undefined, '' and [] are left out; an array repeats its key (`where=a&where=b`). */
+export type QueryParams = Record<string, string | number | string[] | undefined>;
 
 /** Sends one GET and resolves with the parsed JSON body; rejects with a CollectorRequestError. */
 export type FetchJson = <T>(path: string, params?: QueryParams, requestId?: string) => Promise<T>;
@@ -41,6 +49,12 @@ export interface CollectorClient {
   topFailingSteps(query: TopFailingStepsQuery): Promise<TopFailingStepsResponse>;
   /** Pipelines and environments that ran in the window. */
   pipelines(window: TimeWindow): Promise<PipelinesResponse>;
+  /** Two executions' step trees aligned, with what was added, removed and changed. */
+  compareExecutions(a: string, b: string): Promise<CompareResponse>;
+  /** One score over time per pipeline (`GET /stats/scores`). */
+  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsResponse>;
+  /** Tokens and cost over time per pipeline, model or provider (`GET /stats/cost`). */
+  costStats(query: CostStatsQuery): Promise<CostStatsResponse>;
 }
 
 /** A failed request, with the collector's error code when it sent one. */
@@ -86,14 +100,70 @@ export function toCollectorRequestError(error: unknown): CollectorRequestError {
   return new CollectorRequestError(error instanceof Error ? error.message : String(error), 0, undefined);
 }
 
-function cleanParams(params: QueryParams = {}): Record<string, string | number> {
-  const clean: Record<string, string | number> = {};
+function cleanParams(params: QueryParams = {}): Record<string, string | number | string[]> {
+  const clean: Record<string, string | number | string[]> = {};
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== '') {
+    if (value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0)) {
       clean[key] = value;
     }
   }
   return clean;
+}
+
+/**
+ * The filters of the executions list as query parameters: business keys as repeated `where`, score
+ * filters as `score.<name>`. `withScores: false` leaves the score filters out (the live tail and the
+ * export do not take them).
+ */
+export function executionFilterParams(filters: ExecutionFilters, withScores = true): QueryParams {
+  const params: QueryParams = {
+    pipeline: filters.pipeline,
+    status: filters.status,
+    environment: filters.environment,
+    step: filters.step,
+    q: filters.q,
+    where: filters.where,
+  };
+  if (withScores) {
+    for (const [name, value] of Object.entries(filters.scores ?? {})) {
+      params[`score.${name}`] = value;
+    }
+  }
+  return params;
+}
+
+/**
+ * A collector URL as the browser requests it outside backendSrv (downloads, the live stream): under
+ * Grafana's sub path, through the plugin proxy, with the query serialized the way backendSrv does.
+ *
+ * @example
+ * collectorBrowserUrl('/export', { format: 'csv', where: ['applicantId=A-1042'] })
+ * // → '/api/plugin-proxy/xray-decisions-app/collector/api/v1/export?format=csv&where=applicantId%3DA-1042'
+ */
+export function collectorBrowserUrl(path: string, params?: QueryParams): string {
+  const query = urlUtil.serializeParams(cleanParams(params));
+  return `${config.appSubUrl ?? ''}/${COLLECTOR_API_BASE}${path}${query ? `?${query}` : ''}`;
+}
+
+/** The export of the executions matching a query (`GET /export`), as a download URL. */
+export function exportUrl(query: ExportQuery): string {
+  return collectorBrowserUrl('/export', {
+    from: query.fromMillis,
+    to: query.toMillis,
+    ...executionFilterParams(query, false),
+    format: query.format,
+    steps: query.steps ? 'true' : 'false',
+  });
+}
+
+/** One execution with its steps, as the collector answers `GET /executions/{id}` (a JSON download). */
+export function executionJsonUrl(executionId: string): string {
+  return collectorBrowserUrl(`/executions/${encodeURIComponent(executionId)}`);
+}
+
+/** The live tail of executions matching the filters (`GET /executions/stream`), resuming after `lastEventId`. */
+export function liveStreamUrl(filters: ExecutionFilters, lastEventId?: string): string {
+  return collectorBrowserUrl('/executions/stream', { ...executionFilterParams(filters, false), lastEventId });
 }
 
 /** GETs through Grafana's backend service (no error toasts: pages show errors in place). */
@@ -136,11 +206,7 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
         '/executions',
         {
           ...windowParams(query),
-          pipeline: query.pipeline,
-          status: query.status,
-          environment: query.environment,
-          step: query.step,
-          q: query.q,
+          ...executionFilterParams(query),
           limit: query.limit,
           cursor: query.cursor,
         },
@@ -166,5 +232,18 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
     topFailingSteps: (query) =>
       fetchJson<TopFailingStepsResponse>('/stats/top-failing-steps', { ...statsParams(query), limit: query.limit }),
     pipelines: (window) => fetchJson<PipelinesResponse>('/pipelines', windowParams(window)),
+    compareExecutions: (a, b) => fetchJson<CompareResponse>('/executions/compare', { a, b }),
+    scoreStats: (query) =>
+      fetchJson<ScoreStatsResponse>('/stats/scores', {
+        ...statsParams(query),
+        name: query.name,
+        interval: query.intervalSeconds,
+      }),
+    costStats: (query) =>
+      fetchJson<CostStatsResponse>('/stats/cost', {
+        ...statsParams(query),
+        interval: query.intervalSeconds,
+        groupBy: query.groupBy,
+      }),
   };
 }

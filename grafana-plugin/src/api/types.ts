@@ -66,6 +66,17 @@ export interface Step {
   outputTokens: number;
   costUsd: number;
   attributes: Record<string, string>;
+  /** Step search only: where the search matched, when the collector sends it. */
+  snippet?: StepSnippet;
+}
+
+/** The part of a step's text a search matched (`GET /steps?q=`), with the matches' ranges in `text`. */
+export interface StepSnippet {
+  /** `reasoning`, `error`, `input` or `output`. */
+  field: string;
+  text: string;
+  /** Character ranges of `text` that matched, `end` exclusive. */
+  matches: Array<{ start: number; end: number }>;
 }
 
 export interface ExecutionListResponse {
@@ -179,6 +190,10 @@ export interface ExecutionQuery extends TimeWindow {
   step?: string;
   /** Words that must all appear in a step's reasoning. */
   q?: string;
+  /** Business keys, `key=value` each (all must hold). */
+  where?: string[];
+  /** `score.<name>=<value>` filters: the execution's latest score of that name has that value. */
+  scores?: Record<string, string>;
   limit?: number;
   cursor?: string;
 }
@@ -207,4 +222,146 @@ export interface BucketedStatsQuery extends StatsQuery {
 export interface TopFailingStepsQuery extends StatsQuery {
   /** 1..100 (the collector's default is 10). */
   limit?: number;
+}
+
+/**
+ * Filters of the executions list beyond the window, shared by the list, the
+ * live tail (`/executions/stream`) and the export (`/export`).
+ */
+export interface ExecutionFilters {
+  pipeline?: string;
+  status?: string;
+  environment?: string;
+  step?: string;
+  q?: string;
+  /** Business keys, `key=value` each, all must hold (`where=applicantId=A-1042`, repeated). */
+  where?: string[];
+  /** `score.<name>=<value>` filters (the list only: the stream and the export do not take them). */
+  scores?: Record<string, string>;
+}
+
+/** `GET /export`: the list's filters and window, a format, steps or not. */
+export type ExportFormat = 'ndjson' | 'csv' | 'json';
+
+export interface ExportQuery extends TimeWindow, ExecutionFilters {
+  format: ExportFormat;
+  steps: boolean;
+}
+
+/** One change of a field in `GET /executions/compare`. */
+export interface CompareJsonChange {
+  /** `$`, `$.score`, `$.items[2]`... */
+  path: string;
+  kind: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface CompareFieldChange {
+  field: string;
+  before: unknown;
+  after: unknown;
+  /** For durationMs: after - before. */
+  deltaMs?: number;
+  /** For JSON objects and arrays: a structural diff. */
+  diff?: CompareJsonChange[];
+  diffTruncated?: boolean;
+}
+
+export interface CompareStepSide {
+  spanId: string;
+  sequence: number;
+  status: string;
+  durationMs: number;
+}
+
+export type CompareStepKind = 'added' | 'removed' | 'changed' | 'unchanged';
+
+export interface CompareStep {
+  /** Step keys from the top level down; a repeated name is counted (`score#1`). */
+  path: string[];
+  depth: number;
+  name: string;
+  kind: CompareStepKind;
+  a: CompareStepSide | null;
+  b: CompareStepSide | null;
+  changes: CompareFieldChange[];
+}
+
+export interface CompareExecutionSide {
+  executionId: string;
+  pipeline: string;
+  status: string;
+  durationMs: number;
+  startTime: string;
+  stepCount: number;
+}
+
+/** `GET /executions/compare?a=&b=`: both step trees aligned, B's order with A-only steps where A had them. */
+export interface CompareResponse {
+  a: CompareExecutionSide;
+  b: CompareExecutionSide;
+  execution: { changes: CompareFieldChange[] };
+  steps: CompareStep[];
+  summary: { added: number; removed: number; changed: number; unchanged: number };
+}
+
+/** `GET /stats/scores`: one score's buckets per pipeline. */
+export interface ScoreStatsPoint {
+  /** Bucket start, ISO 8601. */
+  time: string;
+  /** Executions with this score in the bucket (each once, with its latest score). */
+  scored: number;
+  /** Mean of numeric scores; the share of true for a boolean score; null for labels. */
+  average: number | null;
+  /** Executions per value of a boolean or categorical score (`"true"`, `"false"`, a label). */
+  values: Record<string, number>;
+}
+
+export interface ScoreStatsResponse {
+  name: string;
+  intervalSeconds: number;
+  from: string;
+  to: string;
+  series: Array<{ pipeline: string; points: ScoreStatsPoint[] }>;
+}
+
+export interface ScoreStatsQuery extends BucketedStatsQuery {
+  /** The score to aggregate (e.g. `correct`). */
+  name: string;
+}
+
+/** How `GET /stats/cost` groups its series. */
+export type CostGroupBy = 'pipeline' | 'model' | 'provider';
+
+export interface CostStatsQuery extends BucketedStatsQuery {
+  groupBy: CostGroupBy;
+}
+
+/** Tokens and cost summed over some steps (`GET /stats/cost`). */
+export interface CostUsage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Reported by the sender, or estimated from the collector's price table. */
+  costUsd: number;
+  /** The part of costUsd estimated from the price table. */
+  estimatedCostUsd: number;
+  /** Steps with usage (tokens or a cost). */
+  steps: number;
+}
+
+/** One bucket of `GET /stats/cost`: tokens and cost of the steps that started in it. */
+export interface CostStatsPoint extends CostUsage {
+  /** Bucket start, ISO 8601. */
+  time: string;
+}
+
+/** `GET /stats/cost?groupBy=`: one series per pipeline, model or provider (`key`, "" for steps without one). */
+export interface CostStatsResponse {
+  intervalSeconds: number;
+  from: string;
+  to: string;
+  groupBy: CostGroupBy;
+  totals: CostUsage;
+  series: Array<{ key: string; totals: CostUsage; points: CostStatsPoint[] }>;
 }

@@ -27,6 +27,9 @@ export const testIds = {
     durationPanel: 'data-testid xray-overview-duration',
     p95ByPipelinePanel: 'data-testid xray-overview-p95-by-pipeline',
     topFailingSteps: 'data-testid xray-overview-top-failing-steps',
+    scoreSharePanel: 'data-testid xray-overview-score-share',
+    costPanel: 'data-testid xray-overview-cost',
+    costUnavailable: 'data-testid xray-overview-cost-unavailable',
   },
   executions: {
     container: 'data-testid xray-executions',
@@ -66,5 +69,33 @@ export const testIds = {
   },
   trace: {
     container: 'data-testid xray-trace-view',
+  },
+  export: {
+    button: 'data-testid xray-export-button',
+    choice: 'data-testid xray-export',
+    executionButton: 'data-testid xray-execution-download',
+  },
+  live: {
+    toggle: 'data-testid xray-live-toggle',
+    state: 'data-testid xray-live-state',
+  },
+  businessKeys: {
+    input: 'data-testid xray-business-key-input',
+    pill: 'data-testid xray-business-key-pill',
+    error: 'data-testid xray-business-key-error',
+  },
+  compare: {
+    select: 'data-testid xray-compare-select',
+    open: 'data-testid xray-compare-open',
+    container: 'data-testid xray-compare',
+    summary: 'data-testid xray-compare-summary',
+    row: 'data-testid xray-compare-row',
+    change: 'data-testid xray-compare-change',
+    diffLine: 'data-testid xray-compare-diff-line',
+  },
+  snippet: {
+    container: 'data-testid xray-snippet',
+    match: 'data-testid xray-snippet-match',
+    hit: 'data-testid xray-step-hit',
   },
 };

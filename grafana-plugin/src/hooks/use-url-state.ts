@@ -10,16 +10,17 @@ import type { UrlQueryMap } from '@grafana/data';
 import { locationSearchToObject, locationService } from '@grafana/runtime';
 import { type Filters, filtersFromQuery, linkWithTimeContext } from '../data/url-state';
 
-export type QueryPatch = Record<string, string | number | null | undefined>;
+/** Values to merge into the query string; an array repeats its key, '' / undefined / [] remove it. */
+export type QueryPatch = Record<string, string | number | string[] | null | undefined>;
 
 /** The current query string as an object, and a function that merges a patch into it. */
 export function useQueryParams(): [UrlQueryMap, (patch: QueryPatch, replace?: boolean) => void] {
   const { search } = useLocation();
   const query = useMemo(() => locationSearchToObject(search), [search]);
   const update = useCallback((patch: QueryPatch, replace = false) => {
-    const clean: Record<string, string | number | null> = {};
+    const clean: Record<string, string | number | string[] | null> = {};
     for (const [key, value] of Object.entries(patch)) {
-      clean[key] = value === undefined || value === '' ? null : value;
+      clean[key] = value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ? null : value;
     }
     locationService.partial(clean, replace);
   }, []);

@@ -13,6 +13,7 @@ import { useParams } from 'react-router-dom';
 import { useExecution } from '../api/hooks';
 import { QueryError } from '../components/common/QueryError';
 import { ExecutionHeader } from '../components/execution/ExecutionHeader';
+import { ExecutionDownloadButton } from '../components/export/DownloadButton';
 import { StepDetails } from '../components/step-details/StepDetails';
 import { testIds } from '../components/testIds';
 import { Timeline, type TimelineHandle } from '../components/timeline/Timeline';
@@ -67,6 +68,7 @@ function Execution() {
   const title = response?.execution?.pipeline ?? 'Execution';
   return (
     <PluginPage
+      actions={<ExecutionDownloadButton executionId={executionId} />}
       pageNav={{
         text: `${title} · ${executionId}`,
         parentItem: { text: 'Executions', url: link(prefixRoute(ROUTES.Executions)) },

@@ -18,19 +18,21 @@ import {
 } from '../api/hooks';
 import { adaptiveIntervalSeconds, rebucketFailureRate } from '../data/adaptive-buckets';
 import { toP95ByPipelineFrames } from '../data/p95-by-pipeline';
-import type { StatsQuery } from '../api/types';
+import type { CostGroupBy, StatsQuery } from '../api/types';
 import { QueryError } from '../components/common/QueryError';
 import { EnvironmentPicker, PipelinePicker } from '../components/controls/Filters';
 import { TimeControls } from '../components/controls/TimeControls';
 import { StatTiles } from '../components/overview/StatTiles';
 import { TimeSeriesPanel } from '../components/overview/TimeSeriesPanel';
 import { TopFailingSteps } from '../components/overview/TopFailingSteps';
+import { CostPanel } from '../components/overview/CostPanel';
+import { DEFAULT_SCORE_NAME, DEFAULT_WRONG_VALUE, ScoreSharePanel } from '../components/overview/ScoreSharePanel';
 import { testIds } from '../components/testIds';
 import { toDurationFrame, toDurationPoints } from '../data/duration-percentiles';
 import { toExecutionsPerIntervalFrame, toFailureRateFrames } from '../data/failure-rate';
 import { chooseIntervalSeconds } from '../data/time';
 import { useTimeRange } from '../hooks/use-time-range';
-import { useLinkWithTimeContext, useUrlFilters } from '../hooks/use-url-state';
+import { useLinkWithTimeContext, useQueryParams, useUrlFilters } from '../hooks/use-url-state';
 import { withExecutionLinks } from '../data/data-links';
 import { prefixRoute, ROUTES } from '../constants';
 
@@ -128,6 +130,15 @@ function Overview() {
     [p95Frames, executionsLink]
   );
 
+  // The score panel's score and value, and the cost panel's grouping, live in the URL too.
+  const [urlQuery, updateUrl] = useQueryParams();
+  const scoreName =
+    typeof urlQuery.scoreName === 'string' && urlQuery.scoreName ? urlQuery.scoreName : DEFAULT_SCORE_NAME;
+  const wrongValue =
+    urlQuery.wrongValue !== undefined && urlQuery.wrongValue !== '' ? String(urlQuery.wrongValue) : DEFAULT_WRONG_VALUE;
+  const costBy: CostGroupBy =
+    urlQuery.costBy === 'model' || urlQuery.costBy === 'provider' ? urlQuery.costBy : 'pipeline';
+
   const loading = failureRate.loading || summary.loading || durations.loading || topSteps.loading;
 
   return (
@@ -197,6 +208,32 @@ function Overview() {
             timeZone={time.timeZone}
             loading={durationsByPipeline.loading}
             error={durationsByPipeline.error}
+          />
+        </div>
+
+        <div className={styles.row}>
+          <ScoreSharePanel
+            query={query}
+            intervalSeconds={intervalSeconds}
+            refreshKey={time.refreshKey}
+            scoreName={scoreName}
+            wrongValue={wrongValue}
+            onScoreChange={(name, value) => updateUrl({ scoreName: name, wrongValue: value })}
+            executionsLink={executionsLink}
+            timeRange={time.range}
+            timeZone={time.timeZone}
+            onChangeTimeRange={zoomTo}
+          />
+          <CostPanel
+            query={query}
+            intervalSeconds={intervalSeconds}
+            refreshKey={time.refreshKey}
+            groupBy={costBy}
+            onGroupByChange={(groupBy) => updateUrl({ costBy: groupBy === 'pipeline' ? undefined : groupBy })}
+            executionsLink={executionsLink}
+            timeRange={time.range}
+            timeZone={time.timeZone}
+            onChangeTimeRange={zoomTo}
           />
         </div>
 

@@ -46,6 +46,9 @@ export function fakeClient(overrides: Partial<CollectorClient>): CollectorClient
     summary: missing('summary'),
     topFailingSteps: missing('topFailingSteps'),
     pipelines: missing('pipelines'),
+    compareExecutions: missing('compareExecutions'),
+    scoreStats: missing('scoreStats'),
+    costStats: missing('costStats'),
     ...overrides,
   };
 }

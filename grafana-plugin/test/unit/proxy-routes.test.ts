@@ -6,7 +6,14 @@
  * (`"path": "collector"`) must fail the same requests, as it does in Grafana.
  */
 import pluginJson from '../../src/plugin.json';
-import { createCollectorClient, type CollectorClient, type QueryParams } from '../../src/api/client';
+import {
+  createCollectorClient,
+  exportUrl,
+  executionJsonUrl,
+  liveStreamUrl,
+  type CollectorClient,
+  type QueryParams,
+} from '../../src/api/client';
 import { COLLECTOR_API_BASE } from '../../src/constants';
 import { decideProxy, type PluginRoute, type ProxyUser } from '../browser/support/grafana-plugin-proxy';
 
@@ -35,8 +42,10 @@ async function everyAppRequest(): Promise<AppRequest[]> {
   const fetchJson = async <T>(path: string, params: QueryParams = {}) => {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) {
-      if (value !== undefined && value !== '') {
-        query.set(key, String(value));
+      for (const one of Array.isArray(value) ? value : [value]) {
+        if (one !== undefined && one !== '') {
+          query.append(key, String(one));
+        }
       }
     }
     requests.push({ apiPath: path, search: query.size ? `?${query}` : '' });
@@ -45,7 +54,15 @@ async function everyAppRequest(): Promise<AppRequest[]> {
   const client = createCollectorClient(fetchJson);
   const window = { fromMillis: 1_000, toMillis: 2_000 };
   const calls: { [K in keyof CollectorClient]: () => Promise<unknown> } = {
-    listExecutions: () => client.listExecutions({ ...window, pipeline: 'loan', limit: 50, cursor: 'abc' }),
+    listExecutions: () =>
+      client.listExecutions({
+        ...window,
+        pipeline: 'loan',
+        where: ['applicantId=A-1042', 'user.id=u 7'],
+        scores: { correct: 'false' },
+        limit: 50,
+        cursor: 'abc',
+      }),
     getExecution: () => client.getExecution('0f6c1d2e-9a7b-4c3d-8e5f-102030405060'),
     searchSteps: () => client.searchSteps({ ...window, name: 'score', status: 'failed' }),
     failureRate: () => client.failureRate({ ...window, intervalSeconds: 60 }),
@@ -53,6 +70,9 @@ async function everyAppRequest(): Promise<AppRequest[]> {
     summary: () => client.summary({ ...window, environment: 'prod' }),
     topFailingSteps: () => client.topFailingSteps({ ...window, limit: 10 }),
     pipelines: () => client.pipelines(window),
+    compareExecutions: () => client.compareExecutions('exec-a', 'exec-b'),
+    scoreStats: () => client.scoreStats({ ...window, name: 'correct', intervalSeconds: 300 }),
+    costStats: () => client.costStats({ ...window, groupBy: 'model', intervalSeconds: 300 }),
   };
   // A client method missing from `calls` fails to compile; one that sends nothing fails here.
   for (const [name, call] of Object.entries(calls)) {
@@ -62,6 +82,20 @@ async function everyAppRequest(): Promise<AppRequest[]> {
     called.add(name);
   }
   expect([...called].sort()).toEqual(Object.keys(client).sort());
+  // Requests the browser sends outside backendSrv: downloads and the live stream.
+  const filters = { pipeline: 'loan', where: ['applicantId=A-1042'], scores: { correct: 'false' } };
+  for (const url of [
+    exportUrl({ ...window, ...filters, format: 'csv', steps: true }),
+    executionJsonUrl('0f6c1d2e-9a7b-4c3d-8e5f-102030405060'),
+    liveStreamUrl(filters, '1733140000000-exec-1'),
+  ]) {
+    const parsed = new URL(url, 'http://grafana.local');
+    const prefix = `/${COLLECTOR_API_BASE}`;
+    expect(parsed.pathname.startsWith(prefix)).toBe(true);
+    // The live tail and the export take no score filters (the collector refuses unknown keys).
+    expect(parsed.search).not.toContain('score.');
+    requests.push({ apiPath: parsed.pathname.slice(prefix.length), search: parsed.search });
+  }
   return requests;
 }
 

@@ -7,12 +7,14 @@ import { ROUTES } from '../../constants';
 const Overview = React.lazy(() => import('../../pages/Overview'));
 const Executions = React.lazy(() => import('../../pages/Executions'));
 const Execution = React.lazy(() => import('../../pages/Execution'));
+const Compare = React.lazy(() => import('../../pages/Compare'));
 
 function App(_props: AppRootProps) {
   return (
     <Routes>
       <Route path={ROUTES.Executions} element={<Executions />} />
       <Route path={`${ROUTES.Executions}/:executionId`} element={<Execution />} />
+      <Route path={ROUTES.Compare} element={<Compare />} />
       {/* Default page */}
       <Route path="*" element={<Overview />} />
     </Routes>

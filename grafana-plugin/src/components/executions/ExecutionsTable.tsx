@@ -2,7 +2,7 @@
 import React, { useMemo } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
-import { type Column, InteractiveTable, Text, useStyles2 } from '@grafana/ui';
+import { Checkbox, type Column, InteractiveTable, Text, useStyles2 } from '@grafana/ui';
 import { Link } from 'react-router-dom';
 import type { ExecutionSummary } from '../../api/types';
 import { executionUrl } from '../../constants';
@@ -11,12 +11,45 @@ import { StatusBadge } from '../common/StatusBadge';
 import { testIds } from '../testIds';
 import { useLinkWithTimeContext } from '../../hooks/use-url-state';
 
-export function ExecutionsTable({ executions }: { executions: ExecutionSummary[] }) {
+/** Rows picked for comparing: a checkbox per row, at most two picked. */
+export interface RowSelection {
+  selected: ReadonlySet<string>;
+  onToggle: (execution: ExecutionSummary) => void;
+}
+
+export function ExecutionsTable({
+  executions,
+  selection,
+}: {
+  executions: ExecutionSummary[];
+  selection?: RowSelection;
+}) {
   const styles = useStyles2(getStyles);
   // The execution page keeps this page's time range, refresh and time zone (and its way back does too).
   const link = useLinkWithTimeContext();
   const columns = useMemo<Array<Column<ExecutionSummary>>>(
     () => [
+      ...(selection
+        ? [
+            {
+              id: 'select',
+              header: 'Compare',
+              cell: ({ row: { original } }: { row: { original: ExecutionSummary } }) => {
+                const checked = selection.selected.has(original.executionId);
+                return (
+                  <Checkbox
+                    data-testid={testIds.compare.select}
+                    data-execution-id={original.executionId}
+                    aria-label={`Pick execution ${original.executionId} to compare`}
+                    value={checked}
+                    disabled={!checked && selection.selected.size >= 2}
+                    onChange={() => selection.onToggle(original)}
+                  />
+                );
+              },
+            } satisfies Column<ExecutionSummary>,
+          ]
+        : []),
       {
         id: 'startTime',
         header: 'Started',
@@ -74,7 +107,7 @@ export function ExecutionsTable({ executions }: { executions: ExecutionSummary[]
         cell: ({ row: { original } }) => <span className={styles.id}>{original.executionId}</span>,
       },
     ],
-    [styles, link]
+    [styles, link, selection]
   );
   return (
     // Wide rows (long ids and errors) scroll sideways inside the table instead of widening the page.

@@ -14,6 +14,7 @@ import {
   getDisplayProcessor,
   type GrafanaTheme2,
   type PanelData,
+  urlUtil,
 } from '@grafana/data';
 import type {
   BackendSrv,
@@ -30,12 +31,16 @@ export function createBackendSrv(): BackendSrv {
   const fetchObservable = <T,>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
     new Observable((subscriber) => {
       const controller = new AbortController();
-      const url = new URL(options.url.replace(/^\/?/, '/'), window.location.origin);
-      for (const [key, value] of Object.entries(options.params ?? {})) {
-        if (value !== undefined && value !== null) {
-          url.searchParams.set(key, String(value));
-        }
-      }
+      // As Grafana's parseUrlFromOptions: undefined and empty values dropped, the rest serialized by
+      // urlUtil.serializeParams (an array repeats its key).
+      const params = Object.fromEntries(
+        Object.entries(options.params ?? {}).filter(
+          ([, value]) =>
+            value !== undefined && !((Array.isArray(value) || typeof value === 'string') && value.length === 0)
+        )
+      );
+      const search = urlUtil.serializeParams(params);
+      const url = new URL(`${options.url.replace(/^\/?/, '/')}${search ? `?${search}` : ''}`, window.location.origin);
       const hasBody = options.data !== undefined;
       window
         .fetch(url.toString(), {

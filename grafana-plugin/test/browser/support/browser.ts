@@ -15,6 +15,8 @@ import type { SeedManifest } from './seed';
 export interface RunState {
   collectorUrl: string;
   apiKey: string;
+  /** The collector's XRAY_ADMIN_TOKEN (see ./test-app.ts). */
+  adminToken: string;
   manifest: SeedManifest;
 }
 

@@ -5,6 +5,7 @@
  * port 0, so parallel runs never collide.
  */
 import { type ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -15,12 +16,15 @@ export const COLLECTOR_MAIN =
 export interface RunningCollector {
   url: string;
   apiKey: string;
+  /** XRAY_ADMIN_TOKEN: tests that need their own app create it with the admin API. */
+  adminToken: string;
   pid: number;
   dataDir: string;
   stop: () => Promise<void>;
 }
 
 export async function startCollector(apiKey: string, timeoutMillis = 60_000): Promise<RunningCollector> {
+  const adminToken = `xray-admin-${randomBytes(16).toString('hex')}`;
   if (!fs.existsSync(COLLECTOR_MAIN)) {
     throw new Error(
       `The collector is not built (${COLLECTOR_MAIN} is missing). Run \`npm run build\` at the repository root first.`
@@ -34,6 +38,7 @@ export async function startCollector(apiKey: string, timeoutMillis = 60_000): Pr
       XRAY_PORT: '0',
       XRAY_DATA_DIR: dataDir,
       XRAY_API_KEY: apiKey,
+      XRAY_ADMIN_TOKEN: adminToken,
       XRAY_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -77,5 +82,5 @@ export async function startCollector(apiKey: string, timeoutMillis = 60_000): Pr
       });
       child.kill('SIGTERM');
     });
-  return { url, apiKey, pid: child.pid ?? -1, dataDir, stop };
+  return { url, apiKey, adminToken, pid: child.pid ?? -1, dataDir, stop };
 }

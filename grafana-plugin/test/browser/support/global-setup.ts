@@ -32,5 +32,8 @@ export default async function globalSetup(): Promise<void> {
   const collector = await startCollector(apiKey);
   (globalThis as Record<string, unknown>).__xrayCollector = collector;
   const manifest = await seedCollector(collector.url, apiKey);
-  fs.writeFileSync(STATE_FILE, JSON.stringify({ collectorUrl: collector.url, apiKey, manifest }));
+  fs.writeFileSync(
+    STATE_FILE,
+    JSON.stringify({ collectorUrl: collector.url, apiKey, adminToken: collector.adminToken, manifest })
+  );
 }
