@@ -343,7 +343,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.appId = caller.appId;
         });
         await scoped.register(executionRoutes, { executions: store.executions, scoreFilter });
-        await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
+        await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend), executions: store.executions });
         await scoped.register(scoreRoutes, { scores: createScoresRepository(store.backend) });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(compareRoutes, { executions: store.executions });
