@@ -12,12 +12,16 @@ import type {
   CollectorErrorBody,
   DurationsResponse,
   ExecutionListResponse,
+  ExecutionOutlineResponse,
   ExecutionQuery,
   ExecutionResponse,
   FailureRateResponse,
   PipelinesResponse,
   StatsQuery,
+  StepPageQuery,
+  StepPageResponse,
   StepQuery,
+  StepResponse,
   StepSearchResponse,
   SummaryResponse,
   TimeWindow,
@@ -34,6 +38,12 @@ export type FetchJson = <T>(path: string, params?: QueryParams, requestId?: stri
 export interface CollectorClient {
   listExecutions(query: ExecutionQuery, requestId?: string): Promise<ExecutionListResponse>;
   getExecution(executionId: string): Promise<ExecutionResponse>;
+  /** The execution and every step without payloads (what the timeline lays out). */
+  getExecutionOutline(executionId: string): Promise<ExecutionOutlineResponse>;
+  /** A page of steps in execution order with payload previews. */
+  getStepPage(executionId: string, query: StepPageQuery): Promise<StepPageResponse>;
+  /** One step with its full payloads. */
+  getStep(executionId: string, spanId: string): Promise<StepResponse>;
   searchSteps(query: StepQuery): Promise<StepSearchResponse>;
   failureRate(query: BucketedStatsQuery): Promise<FailureRateResponse>;
   durations(query: BucketedStatsQuery): Promise<DurationsResponse>;
@@ -147,6 +157,16 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
         requestId
       ),
     getExecution: (executionId) => fetchJson<ExecutionResponse>(`/executions/${encodeURIComponent(executionId)}`),
+    getExecutionOutline: (executionId) =>
+      fetchJson<ExecutionOutlineResponse>(`/executions/${encodeURIComponent(executionId)}/outline`),
+    getStepPage: (executionId, query) =>
+      fetchJson<StepPageResponse>(`/executions/${encodeURIComponent(executionId)}/steps`, {
+        offset: query.offset,
+        limit: query.limit,
+        preview: query.preview,
+      }),
+    getStep: (executionId, spanId) =>
+      fetchJson<StepResponse>(`/executions/${encodeURIComponent(executionId)}/steps/${encodeURIComponent(spanId)}`),
     searchSteps: (query) =>
       fetchJson<StepSearchResponse>('/steps', {
         ...windowParams(query),
