@@ -398,7 +398,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           scoreFilter,
           latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
         });
-        await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend) });
+        await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend), executions: store.executions });
         await scoped.register(scoreRoutes, { scores });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(costRoutes, { cost: createCostRepository(store.backend) });

@@ -9,12 +9,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { XRayError } from '../errors.js';
-import type { StepPagesRepository } from '../store/step-pages.js';
-import { toStep } from './presenters.js';
-import { errorResponse, executionParams, step } from './schemas.js';
+import type { ExecutionsRepository } from '../store/executions.js';
+import type { StepOutlineRecord, StepPagesRepository } from '../store/step-pages.js';
+import { toExecutionDetail, toStep } from './presenters.js';
+import { errorResponse, executionDetail, executionParams, step } from './schemas.js';
 
 export interface StepPayloadRoutesOptions {
   stepPages: StepPagesRepository;
+  executions: ExecutionsRepository;
 }
 
 const pageQuery = z
@@ -35,6 +37,59 @@ const pageResponse = z.object({
   total: z.number().describe('Steps of the execution'),
   nextOffset: z.number().nullable().describe('offset of the next page, null after the last'),
 });
+
+const outlineQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200_000).default(100_000).describe('Steps to outline at most (1 to 200000)'),
+  })
+  .strict();
+
+const column = <T extends z.ZodTypeAny>(type: T, description: string) => z.array(type).describe(description);
+
+// One array per field rather than one object per step: 50,000 steps stay a few MB and parse fast.
+const outlineResponse = z.object({
+  execution: executionDetail.nullable().describe('null while only steps have arrived'),
+  total: z.number().describe('Steps of the execution (the arrays hold the first `limit`)'),
+  startTimeUnixNano: z.string().describe('Unix nanoseconds the step offsets count from: the earliest step start ("0" with no steps)'),
+  steps: z
+    .object({
+      spanId: column(z.string(), 'Span ids'),
+      parentSpanId: column(z.string(), "Parent span ids (the execution's root span id for a top-level step)"),
+      sequence: column(z.number(), 'Declared sequence numbers'),
+      name: column(z.string(), 'Step names'),
+      status: column(z.string(), 'Statuses'),
+      startOffsetNanos: column(z.number(), 'Start, nanoseconds after startTimeUnixNano'),
+      durationMs: column(z.number(), 'Durations in milliseconds'),
+      errorMessage: column(z.string().nullable(), 'The error message; null when the step recorded no error'),
+      inputTokens: column(z.number(), 'Input tokens'),
+      outputTokens: column(z.number(), 'Output tokens'),
+      costUsd: column(z.number(), 'Cost in US dollars'),
+    })
+    .describe('Index i of every array is the step at position i, the `offset` of the steps pages'),
+});
+
+/** Rows to columns, start times as offsets from the earliest (exact: BigInt nanoseconds, then a Number under 2^53). */
+function toOutlineColumns(records: StepOutlineRecord[]): { startTimeUnixNano: string; steps: z.infer<typeof outlineResponse>['steps'] } {
+  let base: bigint | undefined;
+  const starts = records.map((record) => BigInt(record.start_ns));
+  for (const start of starts) if (base === undefined || start < base) base = start;
+  return {
+    startTimeUnixNano: String(base ?? 0n),
+    steps: {
+      spanId: records.map((r) => r.span_id),
+      parentSpanId: records.map((r) => r.parent_span_id),
+      sequence: records.map((r) => r.sequence),
+      name: records.map((r) => r.name),
+      status: records.map((r) => r.status),
+      startOffsetNanos: starts.map((start) => Number(start - (base ?? 0n))),
+      durationMs: records.map((r) => r.duration_ms),
+      errorMessage: records.map((r) => (r.has_error ? r.error_message : null)),
+      inputTokens: records.map((r) => r.input_tokens),
+      outputTokens: records.map((r) => r.output_tokens),
+      costUsd: records.map((r) => r.cost_usd),
+    },
+  };
+}
 
 const stepParams = executionParams.extend({ spanId: z.string().min(1).max(64) });
 const errors = { 400: errorResponse, 401: errorResponse };
@@ -66,6 +121,35 @@ export const stepPayloadRoutes: FastifyPluginAsync<StepPayloadRoutesOptions> = a
         total,
         nextOffset: offset + steps.length < total ? offset + steps.length : null,
       };
+    },
+  );
+
+  app.get(
+    '/executions/:executionId/outline',
+    {
+      schema: {
+        tags: ['steps'],
+        summary: "An execution and the outline of its steps (name, status, timing, parent, usage; no payloads), as columns",
+        params: executionParams,
+        querystring: outlineQuery,
+        response: { 200: outlineResponse, 404: errorResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { executionId } = request.params;
+      const [execution, { steps, total }] = await Promise.all([
+        options.executions.get(request.appId, executionId, { storedCounts: false }),
+        repo.outline(request.appId, executionId, request.query.limit),
+      ]);
+      if (!execution && total === 0) {
+        throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
+      }
+      if (execution) {
+        // The steps just read are the stored truth for the counts (as on the execution route).
+        execution.step_count = total;
+        if (steps.length === total) execution.error_count = steps.filter((s) => s.status === 'failed').length;
+      }
+      return { execution: execution ? toExecutionDetail(execution) : null, total, ...toOutlineColumns(steps) };
     },
   );
 

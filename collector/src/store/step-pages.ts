@@ -21,7 +21,29 @@ export interface StepPagesRepository {
   page(appId: string, executionId: string, offset: number, limit: number, previewChars: number): Promise<{ steps: StepPageRecord[]; total: number }>;
   /** One step with its full payloads, or undefined. */
   step(appId: string, executionId: string, spanId: string): Promise<StepRecord | undefined>;
+  /** The first `limit` steps in page order without payloads (name, status, timing, parent, usage), and the total. */
+  outline(appId: string, executionId: string, limit: number): Promise<{ steps: StepOutlineRecord[]; total: number }>;
 }
+
+/** A step without its payloads, reasoning or attributes: what a timeline row needs. */
+export interface StepOutlineRecord {
+  span_id: string;
+  parent_span_id: string;
+  sequence: number;
+  name: string;
+  status: string;
+  start_ns: string;
+  duration_ms: number;
+  /** 1 when the step recorded an error (type, message or stack). */
+  has_error: number;
+  error_message: string;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+/** The one order of an execution's steps: pages, offsets and the outline's positions all follow it. */
+const STEP_ORDER = 'ORDER BY sequence, start_time, span_id';
 
 // Payload columns are named by the caller: a preview must not be aliased `input`, or ClickHouse would
 // resolve `lengthUTF8(input)` to the alias and measure the preview.
@@ -52,7 +74,7 @@ export function createStepPagesRepository(backend: ClickHouseBackend): StepPages
   lengthUTF8(input) AS input_length, lengthUTF8(output) AS output_length
 FROM steps FINAL
 WHERE ${where.sql}
-ORDER BY sequence, start_time, span_id
+${STEP_ORDER}
 LIMIT {limit:UInt32} OFFSET {offset:UInt32}
 ${READ_FINAL}`,
           { ...where.params, preview: previewChars, limit, offset },
@@ -80,6 +102,29 @@ ${READ_FINAL}`,
         where.params,
       );
       return rows[0] ? numeric(rows[0], NUMBERS) : undefined;
+    },
+
+    async outline(appId, executionId, limit) {
+      const where = ofExecution(appId, executionId);
+      const [rows, counts] = await Promise.all([
+        backend.query<StepOutlineRecord>(
+          `SELECT span_id, parent_span_id, sequence, name, status,
+  toString(toUnixTimestamp64Nano(start_time)) AS start_ns, duration_ms,
+  (error_type != '' OR error_message != '' OR error_stack != '') AS has_error, error_message,
+  input_tokens, output_tokens, cost_usd
+FROM steps FINAL
+WHERE ${where.sql}
+${STEP_ORDER}
+LIMIT {limit:UInt32}
+${READ_FINAL}`,
+          { ...where.params, limit },
+        ),
+        backend.query<{ total: string }>(`SELECT count() AS total FROM steps FINAL WHERE ${where.sql} ${READ_FINAL}`, where.params),
+      ]);
+      return {
+        steps: rows.map((row) => numeric(row, ['sequence', 'duration_ms', 'has_error', 'input_tokens', 'output_tokens', 'cost_usd'] as const)),
+        total: Number(counts[0]?.total ?? 0),
+      };
     },
   };
 }

@@ -176,6 +176,15 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/executions/{executionId}/outline',
+      path: () => `/api/v1/executions/${executionA.executionId}/outline`,
+      seenByA: (body) => expect(body.steps.name).toEqual(['a-step']),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
       route: '/api/v1/executions/{executionId}/steps/{spanId}',
       path: () => `/api/v1/executions/${executionA.executionId}/steps/${executionA.steps[0].spanId}`,
       seenByA: (body) => expect(body.step.name).toBe('a-step'),

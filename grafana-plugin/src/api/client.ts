@@ -18,6 +18,7 @@ import type {
   ExportQuery,
   DurationsResponse,
   ExecutionListResponse,
+  ExecutionOutlineResponse,
   ExecutionQuery,
   ExecutionResponse,
   FailureRateResponse,
@@ -25,7 +26,10 @@ import type {
   ScoreStatsQuery,
   ScoreStatsResponse,
   StatsQuery,
+  StepPageQuery,
+  StepPageResponse,
   StepQuery,
+  StepResponse,
   StepSearchResponse,
   SummaryResponse,
   TimeWindow,
@@ -42,6 +46,12 @@ export type FetchJson = <T>(path: string, params?: QueryParams, requestId?: stri
 export interface CollectorClient {
   listExecutions(query: ExecutionQuery, requestId?: string): Promise<ExecutionListResponse>;
   getExecution(executionId: string): Promise<ExecutionResponse>;
+  /** The execution and every step without payloads (what the timeline lays out). */
+  getExecutionOutline(executionId: string): Promise<ExecutionOutlineResponse>;
+  /** A page of steps in execution order with payload previews. */
+  getStepPage(executionId: string, query: StepPageQuery): Promise<StepPageResponse>;
+  /** One step with its full payloads. */
+  getStep(executionId: string, spanId: string): Promise<StepResponse>;
   searchSteps(query: StepQuery): Promise<StepSearchResponse>;
   failureRate(query: BucketedStatsQuery): Promise<FailureRateResponse>;
   durations(query: BucketedStatsQuery): Promise<DurationsResponse>;
@@ -213,6 +223,16 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
         requestId
       ),
     getExecution: (executionId) => fetchJson<ExecutionResponse>(`/executions/${encodeURIComponent(executionId)}`),
+    getExecutionOutline: (executionId) =>
+      fetchJson<ExecutionOutlineResponse>(`/executions/${encodeURIComponent(executionId)}/outline`),
+    getStepPage: (executionId, query) =>
+      fetchJson<StepPageResponse>(`/executions/${encodeURIComponent(executionId)}/steps`, {
+        offset: query.offset,
+        limit: query.limit,
+        preview: query.preview,
+      }),
+    getStep: (executionId, spanId) =>
+      fetchJson<StepResponse>(`/executions/${encodeURIComponent(executionId)}/steps/${encodeURIComponent(spanId)}`),
     searchSteps: (query) =>
       fetchJson<StepSearchResponse>('/steps', {
         ...windowParams(query),

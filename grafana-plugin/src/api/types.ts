@@ -90,6 +90,58 @@ export interface ExecutionResponse {
   steps: Step[];
 }
 
+/**
+ * `GET /executions/:id/outline`: the execution and every step without its
+ * payloads, one array per field; index i is the step at position i (the
+ * `offset` of the step pages).
+ */
+export interface ExecutionOutlineResponse {
+  execution: ExecutionDetail | null;
+  /** Steps of the execution (the arrays may hold fewer: the first `limit`). */
+  total: number;
+  /** Unix nanoseconds the offsets count from (decimal string). */
+  startTimeUnixNano: string;
+  steps: {
+    spanId: string[];
+    parentSpanId: string[];
+    sequence: number[];
+    name: string[];
+    status: string[];
+    startOffsetNanos: number[];
+    durationMs: number[];
+    /** null when the step recorded no error. */
+    errorMessage: Array<string | null>;
+    inputTokens: number[];
+    outputTokens: number[];
+    costUsd: number[];
+  };
+}
+
+/** A step of a page: `input` and `output` cut to the requested preview. */
+export interface PagedStep extends Step {
+  inputLength: number;
+  outputLength: number;
+}
+
+/** `GET /executions/:id/steps?offset&limit&preview`. */
+export interface StepPageResponse {
+  steps: PagedStep[];
+  total: number;
+  nextOffset: number | null;
+}
+
+/** `GET /executions/:id/steps/:spanId`: one step with its full payloads. */
+export interface StepResponse {
+  step: Step;
+}
+
+export interface StepPageQuery {
+  offset: number;
+  limit: number;
+  /** Characters of each input and output. */
+  preview: number;
+}
+
 export interface StepSearchResponse {
   steps: Step[];
   nextCursor: string | null;

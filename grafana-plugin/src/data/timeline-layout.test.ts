@@ -74,13 +74,12 @@ describe('timeline-layout', () => {
       expect(layout.rows.map((row) => row.step.spanId).sort()).toEqual(['x', 'y']);
     });
 
-    it('lays out 10,000 nested steps without recursion and quickly', () => {
+    // Speed is measured in bench/ (plugin-timeline), not asserted here.
+    it('lays out 10,000 nested steps without recursion', () => {
       const steps = Array.from({ length: 10_000 }, (_, i) =>
         makeStep({ spanId: `s${i}`, parentSpanId: i === 0 ? 'root' : `s${i - 1}`, sequence: i, startMs: i * 0.01 })
       );
-      const started = performance.now();
       const layout = layoutTimeline(steps, execution);
-      expect(performance.now() - started).toBeLessThan(1000);
       expect(layout.rows).toHaveLength(10_000);
       expect(layout.rows[9_999].depth).toBe(9_999);
     });

@@ -6,13 +6,14 @@
  * steps cheap: the layout is O(n log n), the rows on screen are virtualized.
  */
 import type { ExecutionDetail, Step } from '../api/types';
-import { isFailedStep } from './status';
+import { statusKind } from './status';
+import { type StepOutline, toStepOutline } from './step-outline';
 import { nanosToMillis } from './time';
 
 export interface TimelineRow {
   /** Position in `TimelineLayout.rows` (tree pre-order). */
   index: number;
-  step: Step;
+  step: StepOutline;
   /** 0 for a top-level step. */
   depth: number;
   /** Index of the parent row, -1 for a top-level step. */
@@ -42,16 +43,11 @@ export interface TimelineLayout {
 
 type ExecutionBounds = Pick<ExecutionDetail, 'startTimeUnixNano' | 'durationMs' | 'rootSpanId'>;
 
-const byTreeOrder = (a: Step, b: Step) =>
-  a.sequence - b.sequence ||
-  nanosCompare(a.startTimeUnixNano, b.startTimeUnixNano) ||
-  (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
+// Siblings in the collector's step order (sequence, start, span id): `position` is that order.
+const byTreeOrder = (a: StepOutline, b: StepOutline) => a.position - b.position;
 
-function nanosCompare(a: string, b: string): number {
-  if (a.length !== b.length) {
-    return a.length - b.length;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
+function isOutline(step: Step | StepOutline): step is StepOutline {
+  return (step as StepOutline).startMillis !== undefined;
 }
 
 /**
@@ -65,12 +61,17 @@ function nanosCompare(a: string, b: string): number {
  * const layout = layoutTimeline(response.steps, response.execution);
  * layout.rows[0].depth // 0
  */
-export function layoutTimeline(steps: Step[], execution: ExecutionBounds | null): TimelineLayout {
+export function layoutTimeline(
+  input: readonly Step[] | readonly StepOutline[],
+  execution: ExecutionBounds | null
+): TimelineLayout {
+  const steps: StepOutline[] =
+    input.length > 0 && !isOutline(input[0]) ? sortedOutlines(input as readonly Step[]) : (input as StepOutline[]);
   const startById = new Map<string, number>();
   let minStart = Number.POSITIVE_INFINITY;
   let maxEnd = Number.NEGATIVE_INFINITY;
   for (const step of steps) {
-    const start = nanosToMillis(step.startTimeUnixNano);
+    const start = step.startMillis;
     startById.set(step.spanId, start);
     minStart = Math.min(minStart, start);
     maxEnd = Math.max(maxEnd, start + Math.max(0, step.durationMs));
@@ -90,8 +91,8 @@ export function layoutTimeline(steps: Step[], execution: ExecutionBounds | null)
   const totalMs = Math.max(maxEnd - minStart, 0.001);
 
   const present = new Set(steps.map((step) => step.spanId));
-  const children = new Map<string, Step[]>();
-  const topLevel: Step[] = [];
+  const children = new Map<string, StepOutline[]>();
+  const topLevel: StepOutline[] = [];
   for (const step of steps) {
     const parent = step.parentSpanId;
     const isTop = parent === '' || parent === execution?.rootSpanId || !present.has(parent) || parent === step.spanId;
@@ -116,9 +117,9 @@ export function layoutTimeline(steps: Step[], execution: ExecutionBounds | null)
   const visited = new Set<string>();
   let maxDepth = 0;
 
-  const visit = (roots: Step[]) => {
+  const visit = (roots: StepOutline[]) => {
     // Iterative pre-order walk: a chain of 10,000 nested steps must not overflow the stack.
-    const stack: Array<{ step: Step; depth: number; parentIndex: number }> = [];
+    const stack: Array<{ step: StepOutline; depth: number; parentIndex: number }> = [];
     for (let i = roots.length - 1; i >= 0; i--) {
       stack.push({ step: roots[i], depth: 0, parentIndex: -1 });
     }
@@ -133,7 +134,7 @@ export function layoutTimeline(steps: Step[], execution: ExecutionBounds | null)
       const offsetMs = Math.max(0, start - minStart);
       const durationMs = Math.max(0, step.durationMs);
       const index = rows.length;
-      const failed = isFailedStep(step);
+      const failed = statusKind(step.status, step.errorMessage !== null) === 'failed';
       rows.push({
         index,
         step,
@@ -162,6 +163,24 @@ export function layoutTimeline(steps: Step[], execution: ExecutionBounds | null)
   }
 
   return { rows, startMillis: minStart, totalMs, maxDepth, failedIndexes };
+}
+
+/** Full steps in the collector's order (sequence, start, span id), as outlines. */
+function sortedOutlines(steps: readonly Step[]): StepOutline[] {
+  const sorted = [...steps].sort(
+    (a, b) =>
+      a.sequence - b.sequence ||
+      nanosCompare(a.startTimeUnixNano, b.startTimeUnixNano) ||
+      (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0)
+  );
+  return sorted.map(toStepOutline);
+}
+
+function nanosCompare(a: string, b: string): number {
+  if (a.length !== b.length) {
+    return a.length - b.length;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function clamp01(value: number): number {

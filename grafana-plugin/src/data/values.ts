@@ -61,3 +61,15 @@ export function jsonLeafText(value: unknown): string {
   }
   return JSON.stringify(value) ?? String(value);
 }
+
+/**
+ * A payload preview on one line (whitespace runs folded), with `…` when the
+ * stored value is longer than the preview.
+ *
+ * @example
+ * compactPreview('{"a":\n 1}', 40) // '{"a": 1}…'
+ */
+export function compactPreview(preview: string, fullLength: number): string {
+  const line = preview.replace(/\s+/g, ' ').trim();
+  return [...preview].length < fullLength ? `${line}…` : line;
+}

@@ -2,7 +2,7 @@ import React from 'react';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import Execution from './Execution';
 import { fakeClient, renderPage } from '../testing/render';
-import { makeExecution, makeStep } from '../testing/fixtures';
+import { makeExecution, makeStep, stepRoutesOver } from '../testing/fixtures';
 import { giveElementsASize } from '../testing/layout';
 import { testIds } from '../components/testIds';
 
@@ -31,12 +31,8 @@ const steps = [
     error: { type: 'ThresholdError', message: 'score 512 below 600', stack: '' },
   }),
 ];
-const client = fakeClient({
-  getExecution: async () => ({
-    execution: makeExecution({ status: 'failed', errorMessage: 'score 512 below 600' }),
-    steps,
-  }),
-});
+const routes = stepRoutesOver(makeExecution({ status: 'failed', errorMessage: 'score 512 below 600' }), steps);
+const client = fakeClient(routes);
 
 describe('Execution page', () => {
   let restoreLayout: () => void;
@@ -67,6 +63,47 @@ describe('Execution page', () => {
       expect(screen.getByTestId(testIds.stepDetails.container)).toHaveAttribute('data-span-id', 'fetch')
     );
     expect(screen.getByTestId(testIds.stepDetails.reasoning)).toHaveTextContent('Applicant found');
+  });
+
+  it('reads the outline and the selected step, never the whole execution, for the timeline', async () => {
+    const calls: string[] = [];
+    const counting = fakeClient({
+      getExecutionOutline: (id) => (calls.push('outline'), routes.getExecutionOutline(id)),
+      getStepPage: (id, query) => (calls.push(`page ${query.offset}`), routes.getStepPage(id, query)),
+      getStep: (id, spanId) => (calls.push(`step ${spanId}`), routes.getStep(id, spanId)),
+    });
+    renderPage(<Execution />, {
+      client: counting,
+      url: '/a/xray-decisions-app/executions/exec-1',
+      path: '/a/xray-decisions-app/executions/:executionId',
+    });
+    await waitFor(
+      () => expect(screen.getByTestId(testIds.stepDetails.container)).toHaveAttribute('data-loaded', 'true'),
+      {
+        timeout: 5000,
+      }
+    );
+    expect(screen.getByTestId(testIds.stepDetails.reasoning)).toHaveTextContent('Below threshold');
+    // The rows' input → output previews come from the first page.
+    await waitFor(() =>
+      expect(screen.getAllByTestId(testIds.timeline.preview)[0]).toHaveAttribute('data-loaded', 'true')
+    );
+    expect(calls).toEqual(['outline', 'step score', 'page 0']);
+  });
+
+  it('opens a deep link on its step', async () => {
+    renderPage(<Execution />, {
+      client,
+      url: '/a/xray-decisions-app/executions/exec-1?span=fetch',
+      path: '/a/xray-decisions-app/executions/:executionId',
+    });
+    await waitFor(
+      () => expect(screen.getByTestId(testIds.stepDetails.container)).toHaveAttribute('data-loaded', 'true'),
+      {
+        timeout: 5000,
+      }
+    );
+    expect(screen.getByTestId(testIds.stepDetails.container)).toHaveAttribute('data-span-id', 'fetch');
   });
 
   it('renders the trace tab through the traces panel with a trace frame', async () => {

@@ -2,15 +2,21 @@
  * One execution: its decision timeline (a row per step, the failed step
  * marked, a detail pane for the selected step) and, in a second tab, the
  * same execution in Grafana's trace view. The tab and the selected step are
- * in the URL, so a link can point at the step that matters.
+ * in the URL, so a link can point at the step that matters (opening it
+ * scrolls the timeline to that step).
+ *
+ * Nothing waits for payloads: the page lays out the execution's outline
+ * (every step without payloads), previews arrive a page at a time for the
+ * rows on screen, and a step's full payloads when it is selected. Only the
+ * trace view reads the whole execution, when it is opened.
  */
-import React, { useCallback, useMemo, useRef } from 'react';
+import React, { useCallback, useEffect, useMemo, useRef } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, LoadingPlaceholder, Tab, TabContent, TabsBar, useStyles2 } from '@grafana/ui';
 import { useParams } from 'react-router-dom';
-import { useExecution } from '../api/hooks';
+import { useExecutionOutline, useFullExecution, useStep, useStepPreviews } from '../api/step-hooks';
 import { QueryError } from '../components/common/QueryError';
 import { ExecutionHeader } from '../components/execution/ExecutionHeader';
 import { ExecutionDownloadButton } from '../components/export/DownloadButton';
@@ -18,6 +24,7 @@ import { StepDetails } from '../components/step-details/StepDetails';
 import { testIds } from '../components/testIds';
 import { Timeline, type TimelineHandle } from '../components/timeline/Timeline';
 import { TraceView } from '../components/trace/TraceView';
+import { outlineSteps } from '../data/step-outline';
 import { layoutTimeline, rootCauseIndex } from '../data/timeline-layout';
 import { usageTotals } from '../data/usage-totals';
 import { toTraceFrame } from '../data/trace-frame';
@@ -32,15 +39,20 @@ function Execution() {
   const [query, update] = useQueryParams();
   const link = useLinkWithTimeContext();
   const tab: TabId = query.tab === 'trace' ? 'trace' : 'timeline';
-  const execution = useExecution(executionId);
+  const outline = useExecutionOutline(executionId);
+  const previews = useStepPreviews(executionId);
+  const full = useFullExecution(executionId, tab === 'trace');
   const timelineRef = useRef<TimelineHandle>(null);
 
-  const response = execution.value;
-  const layout = useMemo(() => (response ? layoutTimeline(response.steps, response.execution) : undefined), [response]);
+  const response = outline.value;
+  const layout = useMemo(
+    () => (response ? layoutTimeline(outlineSteps(response), response.execution) : undefined),
+    [response]
+  );
   const usage = useMemo(() => (layout ? usageTotals(layout.rows) : undefined), [layout]);
   const traceFrame = useMemo(
-    () => (response && tab === 'trace' ? toTraceFrame(response.execution, response.steps) : undefined),
-    [response, tab]
+    () => (full.value && tab === 'trace' ? toTraceFrame(full.value.execution, full.value.steps) : undefined),
+    [full.value, tab]
   );
 
   // The failure to point at: the deepest failed step of the first failing branch.
@@ -56,6 +68,17 @@ function Execution() {
     const requested = requestedSpan ? layout.rows.find((row) => row.step.spanId === requestedSpan) : undefined;
     return requested ?? firstFailed ?? layout.rows[0];
   }, [layout, requestedSpan, firstFailed]);
+
+  const selectedStep = useStep(executionId, selectedRow?.step.spanId);
+
+  // A deep link (?span=) scrolls to its step once the timeline is laid out.
+  const scrolledFor = useRef<unknown>(undefined);
+  useEffect(() => {
+    if (layout && requestedSpan && scrolledFor.current !== layout && tab === 'timeline') {
+      scrolledFor.current = layout;
+      timelineRef.current?.scrollToSpan(requestedSpan);
+    }
+  }, [layout, requestedSpan, tab]);
 
   const select = useCallback((spanId: string) => update({ span: spanId }, true), [update]);
   const jumpToFailed = () => {
@@ -75,13 +98,13 @@ function Execution() {
       }}
     >
       <div className={styles.page} data-testid={testIds.execution.container} data-execution-id={executionId}>
-        <QueryError title="Could not load the execution" error={execution.error} />
-        {!response && execution.loading && <LoadingPlaceholder text="Loading execution…" />}
+        <QueryError title="Could not load the execution" error={outline.error} />
+        {!response && outline.loading && <LoadingPlaceholder text="Loading execution…" />}
         {response && layout && (
           <>
             <ExecutionHeader
               execution={response.execution}
-              stepCount={layout.rows.length}
+              stepCount={response.total}
               failedCount={layout.failedIndexes.length}
               usage={usage?.execution}
             />
@@ -90,7 +113,7 @@ function Execution() {
                 <Alert severity="error" title={`Failed at step “${firstFailed.step.name}”`}>
                   <div className={styles.bannerBody}>
                     <span>
-                      {firstFailed.step.error?.message ||
+                      {firstFailed.step.errorMessage ||
                         response.execution?.errorMessage ||
                         `The step's status is ${firstFailed.step.status}.`}
                       {layout.failedIndexes.length > 1 && ` (${layout.failedIndexes.length} steps failed)`}
@@ -107,6 +130,12 @@ function Execution() {
                   </div>
                 </Alert>
               </div>
+            )}
+            {layout.rows.length < response.total && (
+              <Alert severity="warning" title="Part of the execution is shown">
+                The first {layout.rows.length.toLocaleString('en-US')} of {response.total.toLocaleString('en-US')} steps
+                are on the timeline.
+              </Alert>
             )}
             <TabsBar>
               <Tab
@@ -135,17 +164,26 @@ function Execution() {
                       layout={layout}
                       selectedSpanId={selectedRow?.step.spanId}
                       onSelect={select}
+                      previews={previews}
                     />
                     <div className={styles.details}>
                       <StepDetails
                         row={selectedRow}
+                        step={selectedStep.value}
+                        error={selectedStep.error}
                         subtreeUsage={selectedRow ? usage?.bySubtree[selectedRow.index] : undefined}
                       />
                     </div>
                   </div>
                 )
               ) : (
-                traceFrame && <TraceView frame={traceFrame} startMillis={layout.startMillis} totalMs={layout.totalMs} />
+                <>
+                  <QueryError title="Could not load the execution's spans" error={full.error} />
+                  {!traceFrame && full.loading && <LoadingPlaceholder text="Loading every span of the execution…" />}
+                  {traceFrame && (
+                    <TraceView frame={traceFrame} startMillis={layout.startMillis} totalMs={layout.totalMs} />
+                  )}
+                </>
               )}
             </TabContent>
           </>

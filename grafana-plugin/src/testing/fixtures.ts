@@ -2,6 +2,7 @@
  * Builders of API JSON for unit tests: a step or an execution with sensible
  * defaults, overridable field by field.
  */
+import type { CollectorClient } from '../api/client';
 import type { ExecutionDetail, ExecutionSummary, Step } from '../api/types';
 
 export const T0_MILLIS = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -70,5 +71,66 @@ export function makeExecution(overrides: Partial<ExecutionDetail> = {}): Executi
     finalOutcome: null,
     attributes: {},
     ...overrides,
+  };
+}
+
+/**
+ * The collector's step routes over a list of steps, as the collector answers
+ * them: the outline (columns, in sequence order), pages with previews, one
+ * step, and the whole execution.
+ */
+export function stepRoutesOver(
+  execution: ExecutionDetail | null,
+  steps: Step[]
+): Pick<CollectorClient, 'getExecution' | 'getExecutionOutline' | 'getStepPage' | 'getStep'> {
+  const ordered = [...steps].sort(
+    (a, b) => a.sequence - b.sequence || a.startTimeUnixNano.localeCompare(b.startTimeUnixNano)
+  );
+  const base = ordered.reduce(
+    (min, step) => (BigInt(step.startTimeUnixNano) < min ? BigInt(step.startTimeUnixNano) : min),
+    ordered.length ? BigInt(ordered[0].startTimeUnixNano) : BigInt(0)
+  );
+  const column = <K extends keyof Step>(key: K) => ordered.map((step) => step[key]);
+  return {
+    getExecution: async () => ({ execution, steps }),
+    getExecutionOutline: async () => ({
+      execution,
+      total: ordered.length,
+      startTimeUnixNano: String(base),
+      steps: {
+        spanId: column('spanId'),
+        parentSpanId: column('parentSpanId'),
+        sequence: column('sequence'),
+        name: column('name'),
+        status: column('status'),
+        startOffsetNanos: ordered.map((step) => Number(BigInt(step.startTimeUnixNano) - base)),
+        durationMs: column('durationMs'),
+        errorMessage: ordered.map((step) => (step.error ? step.error.message : null)),
+        inputTokens: column('inputTokens'),
+        outputTokens: column('outputTokens'),
+        costUsd: column('costUsd'),
+      },
+    }),
+    getStepPage: async (_id, { offset, limit, preview }) => {
+      const page = ordered.slice(offset, offset + limit);
+      return {
+        steps: page.map((step) => ({
+          ...step,
+          input: [...step.input].slice(0, preview).join(''),
+          output: [...step.output].slice(0, preview).join(''),
+          inputLength: [...step.input].length,
+          outputLength: [...step.output].length,
+        })),
+        total: ordered.length,
+        nextOffset: offset + page.length < ordered.length ? offset + page.length : null,
+      };
+    },
+    getStep: async (_id, spanId) => {
+      const step = steps.find((candidate) => candidate.spanId === spanId);
+      if (!step) {
+        throw new Error(`no step ${spanId}`);
+      }
+      return { step };
+    },
   };
 }

@@ -40,6 +40,9 @@ export function fakeClient(overrides: Partial<CollectorClient>): CollectorClient
   return {
     listExecutions: missing('listExecutions'),
     getExecution: missing('getExecution'),
+    getExecutionOutline: missing('getExecutionOutline'),
+    getStepPage: missing('getStepPage'),
+    getStep: missing('getStep'),
     searchSteps: missing('searchSteps'),
     failureRate: missing('failureRate'),
     durations: missing('durations'),

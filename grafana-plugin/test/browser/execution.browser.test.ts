@@ -2,10 +2,12 @@
  * The Execution page in a real browser, on executions seeded through OTLP:
  * the failed step is marked on the timeline, clicking a step shows its
  * reasoning, the trace tab hands Grafana's trace panel a trace frame, and a
- * 10,000-step execution renders and scrolls.
+ * 50,000-step execution opens from its outline (payloads on demand), with
+ * search, a deep link, zoom and keyboard navigation.
  */
 import { testIds } from '../../src/components/testIds';
 import { gotoPlugin, recordTiming, hexToRgb, panelFrames, screenshot, usePluginPage } from './support/browser';
+import { BIG_GROUPS, BIG_ITEMS_PER_GROUP, BIG_STEP_COUNT } from './support/seed';
 
 describe('Execution page', () => {
   const session = usePluginPage();
@@ -116,27 +118,45 @@ describe('Execution page', () => {
     await screenshot(page, 'execution-trace-tab');
   });
 
-  it('renders a 10,000-step execution, virtualized, and scrolls to any step', async () => {
+  it('opens a 50,000-step execution from its outline: rows, previews, the root cause', async () => {
     const { page } = session.context;
+    const { manifest } = session.state;
     const started = Date.now();
-    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${session.state.manifest.bigExecutionId}`);
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${manifest.bigExecutionId}`);
+    const rows = page.getByTestId(testIds.timeline.row);
+    await rows.first().waitFor({ timeout: 60_000 });
+    const firstRowsMillis = Date.now() - started;
     const timeline = page.getByTestId(testIds.timeline.container);
-    await timeline.waitFor({ timeout: 30_000 });
-    const loadMillis = Date.now() - started;
-    await expect(timeline.getAttribute('data-row-count')).resolves.toBe('10000');
+    await expect(timeline.getAttribute('data-row-count')).resolves.toBe(String(BIG_STEP_COUNT));
     // Only the rows on screen (plus overscan) are in the DOM.
-    const domRows = await page.getByTestId(testIds.timeline.row).count();
+    const domRows = await rows.count();
     expect(domRows).toBeGreaterThan(10);
     expect(domRows).toBeLessThan(120);
+    // Payloads were not part of the page load: the rows' previews come a page at a time.
+    const firstPreview = rows.first().getByTestId(testIds.timeline.preview);
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-loaded') === 'true',
+      testIds.timeline.preview
+    );
+    const big = manifest.executions.find((execution) => execution.executionId === manifest.bigExecutionId)!;
+    await expect(rows.nth(1).getByTestId(testIds.timeline.preview).textContent()).resolves.toContain(
+      `"itemId":"item-0-0"`
+    );
+    expect(await firstPreview.getAttribute('data-loaded')).toBe('true');
+    const collectorPaths = session.context.host.proxied.map((request) => request.path.split('?')[0]);
+    expect(collectorPaths).toContain(`/api/v1/executions/${manifest.bigExecutionId}/outline`);
+    expect(collectorPaths).not.toContain(`/api/v1/executions/${manifest.bigExecutionId}`);
 
-    // The root cause deep inside is selected and one click brings it into view.
+    // The root cause deep inside is selected, its payloads fetched alone; one click brings it into view.
     const details = page.getByTestId(testIds.stepDetails.container);
-    await expect(details.locator('h4').textContent()).resolves.toBe(session.state.manifest.bigFailedStepName);
+    await expect(details.locator('h4').textContent()).resolves.toBe(manifest.bigFailedStepName);
+    await page.locator(`[data-testid="${testIds.stepDetails.container}"][data-loaded="true"]`).waitFor();
+    await expect(details.getByTestId(testIds.stepDetails.reasoning).textContent()).resolves.toContain('no price');
     await page.getByTestId(testIds.execution.jumpToFailed).click();
     const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"][data-depth="1"]`);
     await failedRow.waitFor();
-    await expect(failedRow.textContent()).resolves.toContain(session.state.manifest.bigFailedStepName);
-    await screenshot(page, 'execution-10k-steps');
+    await expect(failedRow.textContent()).resolves.toContain(manifest.bigFailedStepName);
+    await screenshot(page, 'execution-50k-steps');
 
     // Scrolling from top to bottom in steps: each position renders the rows it shows.
     const scroll = page.getByTestId(testIds.timeline.scroll);
@@ -152,29 +172,126 @@ describe('Execution page', () => {
       }
       return results;
     });
-    const lastRow = page.getByTestId(testIds.timeline.row).last();
-    await expect(lastRow.textContent()).resolves.toContain('score-item-99-98');
-    // Speed is measured, not asserted (the machine is shared): the figures go to test-artifacts/timings.json.
-    recordTiming('10k-steps: first rows (ms)', loadMillis);
-    recordTiming('10k-steps: slowest scroll jump (ms)', Math.max(...timings));
+    await expect(rows.last().textContent()).resolves.toContain(big.steps[big.steps.length - 1].name);
+    // Speed is measured, not asserted (the machine is shared): figures go to test-artifacts/timings.json;
+    // bench/ (plugin-timeline) measures first rows against the old whole-execution load.
+    recordTiming('50k-steps: first rows (ms)', firstRowsMillis);
+    recordTiming('50k-steps: slowest scroll jump (ms)', Math.max(...timings));
   });
 
-  it('moves one roving focus with the arrow keys', async () => {
+  it('finds step #49,999 of 50,000, highlights it and moves between matches', async () => {
+    const { page } = session.context;
+    const { manifest } = session.state;
+    const big = manifest.executions.find((execution) => execution.executionId === manifest.bigExecutionId)!;
+    const last = big.steps[big.steps.length - 1];
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${manifest.bigExecutionId}`);
+    const search = page.getByTestId(testIds.timeline.search);
+    await search.waitFor({ timeout: 60_000 });
+    await search.fill('#49,999');
+    await expect(page.getByTestId(testIds.timeline.searchCount).textContent()).resolves.toBe('– of 1');
+    await search.press('Enter');
+    const found = page.locator(`[data-testid="${testIds.timeline.row}"][data-current-match="true"]`);
+    await found.waitFor();
+    await expect(found.getAttribute('data-span-id')).resolves.toBe(last.spanId);
+    await expect(found.getAttribute('data-sequence')).resolves.toBe('49999');
+    await page.locator(`[data-testid="${testIds.stepDetails.container}"][data-span-id="${last.spanId}"]`).waitFor();
+    expect(new URL(page.url()).searchParams.get('span')).toBe(last.spanId);
+
+    // A name search across collapsed batches: every match counted, each highlighted when shown.
+    await page.getByTestId(testIds.timeline.collapseAll).click();
+    await expect(page.getByTestId(testIds.timeline.container).getAttribute('data-visible-row-count')).resolves.toBe(
+      String(BIG_GROUPS)
+    );
+    await search.fill('score-item-12-');
+    await expect(page.getByTestId(testIds.timeline.searchCount).textContent()).resolves.toBe('– of 99');
+    await search.press('Enter');
+    await search.press('Enter');
+    await search.press('Shift+Enter');
+    const current = page.locator(`[data-testid="${testIds.timeline.row}"][data-current-match="true"]`);
+    await expect(current.textContent()).resolves.toContain('score-item-12-0');
+    await expect(current.locator('mark').first().textContent()).resolves.toBe('score-item-12-');
+    await expect(page.getByTestId(testIds.timeline.searchCount).textContent()).resolves.toBe('1 of 99');
+    // Opening the match expanded its batch only.
+    await expect(page.getByTestId(testIds.timeline.container).getAttribute('data-visible-row-count')).resolves.toBe(
+      String(BIG_GROUPS + BIG_ITEMS_PER_GROUP)
+    );
+    await screenshot(page, 'execution-search');
+  });
+
+  it('scrolls a deep link to its step, the last of 50,000', async () => {
+    const { page } = session.context;
+    const { manifest } = session.state;
+    const big = manifest.executions.find((execution) => execution.executionId === manifest.bigExecutionId)!;
+    const last = big.steps[big.steps.length - 1];
+    await gotoPlugin(
+      session.context,
+      `/a/xray-decisions-app/executions/${manifest.bigExecutionId}?span=${last.spanId}`
+    );
+    const row = page.locator(`[data-testid="${testIds.timeline.row}"][data-span-id="${last.spanId}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    await expect(row.getAttribute('data-selected')).resolves.toBe('true');
+    // In view: inside the scrolling area's box.
+    const [rowBox, scrollBox] = await Promise.all([
+      row.boundingBox(),
+      page.getByTestId(testIds.timeline.scroll).boundingBox(),
+    ]);
+    expect(rowBox!.y).toBeGreaterThanOrEqual(scrollBox!.y - 1);
+    expect(rowBox!.y + rowBox!.height).toBeLessThanOrEqual(scrollBox!.y + scrollBox!.height + 1);
+    await page.locator(`[data-testid="${testIds.stepDetails.container}"][data-loaded="true"]`).waitFor();
+    await expect(page.getByTestId(testIds.stepDetails.input).textContent()).resolves.toContain('item-499-98');
+  });
+
+  it('zooms the time axis from the minimap and back', async () => {
+    const { page } = session.context;
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${session.state.manifest.bigExecutionId}`);
+    const minimap = page.getByTestId(testIds.timeline.minimap);
+    await minimap.waitFor({ timeout: 60_000 });
+    const box = (await minimap.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const timeline = page.getByTestId(testIds.timeline.container);
+    const [start, end] = (await timeline.getAttribute('data-view'))!.split(',').map(Number);
+    expect(start).toBeGreaterThan(0.05);
+    expect(end).toBeLessThan(0.25);
+    // The first rows start at 0: outside the zoomed window, their bars are not drawn.
+    await expect(
+      page.getByTestId(testIds.timeline.row).first().getByTestId(testIds.timeline.bar).count()
+    ).resolves.toBe(0);
+    await page.getByTestId(testIds.timeline.zoomReset).click();
+    await expect(timeline.getAttribute('data-view')).resolves.toBe('0,1');
+  });
+
+  it('moves one roving focus with the keyboard: arrows, Home, End, ← to the parent; Enter selects', async () => {
     const execution = failedLoan();
     const { page } = session.context;
     await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${execution.executionId}`);
     const rows = page.getByTestId(testIds.timeline.row);
     await rows.first().click();
     const order = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-span-id')));
+    const focused = (spanId: string | null) =>
+      page.waitForFunction((id) => document.activeElement?.getAttribute('data-span-id') === id, spanId);
     for (let i = 1; i <= 3; i++) {
       await page.keyboard.press('ArrowDown');
-      await page.waitForFunction((spanId) => document.activeElement?.getAttribute('data-span-id') === spanId, order[i]);
-      expect(new URL(page.url()).searchParams.get('span')).toBe(order[i]);
+      await focused(order[i]);
     }
     await page.keyboard.press('ArrowUp');
-    await page.waitForFunction((spanId) => document.activeElement?.getAttribute('data-span-id') === spanId, order[2]);
-    // One tab stop among the rows: the focused, selected one.
-    const tabStops = await rows.evaluateAll((elements) => elements.filter((element) => element.tabIndex === 0).length);
-    expect(tabStops).toBe(1);
+    await focused(order[2]);
+    // bureau-lookup (depth 1): ← goes to its parent, credit-score.
+    await page.keyboard.press('ArrowLeft');
+    await focused(order[1]);
+    await page.keyboard.press('End');
+    await focused(order[order.length - 1]);
+    await page.keyboard.press('Home');
+    await focused(order[0]);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((id) => new URL(location.href).searchParams.get('span') === id, order[1]);
+    // One tab stop among the rows: the focused one.
+    const tabStops = await rows.evaluateAll((elements) =>
+      elements.filter((element) => element.tabIndex === 0).map((element) => element.getAttribute('data-span-id'))
+    );
+    expect(tabStops).toEqual([order[1]]);
   });
 });

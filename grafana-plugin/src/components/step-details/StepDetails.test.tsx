@@ -5,15 +5,17 @@ import { layoutTimeline } from '../../data/timeline-layout';
 import { makeExecution, makeStep } from '../../testing/fixtures';
 import { testIds } from '../testIds';
 
-function rowOf(step: Parameters<typeof makeStep>[0]) {
-  return layoutTimeline([makeStep(step)], makeExecution()).rows[0];
+/** The row (outline) and the full step, as the Execution page passes them once the step has arrived. */
+function rowOf(spec: Parameters<typeof makeStep>[0]) {
+  const step = makeStep(spec);
+  return { row: layoutTimeline([step], makeExecution()).rows[0], step };
 }
 
 describe('StepDetails', () => {
   it('shows reasoning, pretty-printed input and the error', () => {
     render(
       <StepDetails
-        row={rowOf({
+        {...rowOf({
           spanId: 's1',
           name: 'credit-score',
           status: 'failed',
@@ -34,12 +36,34 @@ describe('StepDetails', () => {
 
   it('collapses long values until asked', () => {
     const output = JSON.stringify({ items: Array.from({ length: 40 }, (_, i) => `item-${i}`) });
-    render(<StepDetails row={rowOf({ spanId: 's2', output })} />);
+    render(<StepDetails {...rowOf({ spanId: 's2', output })} />);
     const block = screen.getByTestId(testIds.stepDetails.output);
     fireEvent.click(within(block).getByRole('button', { name: 'Text' }));
     expect(block).not.toHaveTextContent('item-39');
     fireEvent.click(within(block).getByTestId(testIds.stepDetails.expand));
     expect(block).toHaveTextContent('item-39');
+  });
+
+  it('shows the outline at once and the payloads only once the selected step has arrived', () => {
+    const { row, step } = rowOf({ spanId: 's5', name: 'rank', reasoning: 'Ranked by score', inputTokens: 12 });
+    const { rerender } = render(<StepDetails row={row} />);
+    const pane = screen.getByTestId(testIds.stepDetails.container);
+    expect(pane).toHaveAttribute('data-loaded', 'false');
+    expect(pane).toHaveTextContent('rank');
+    expect(screen.getByTestId(testIds.stepDetails.usage)).toHaveTextContent('12 in / 0 out');
+    expect(screen.queryByTestId(testIds.stepDetails.reasoning)).toBeNull();
+    // The previous step's payloads are never shown under this step's name.
+    rerender(<StepDetails row={row} step={makeStep({ spanId: 'other', reasoning: 'Not this one' })} />);
+    expect(screen.queryByTestId(testIds.stepDetails.reasoning)).toBeNull();
+    rerender(<StepDetails row={row} step={step} />);
+    expect(screen.getByTestId(testIds.stepDetails.container)).toHaveAttribute('data-loaded', 'true');
+    expect(screen.getByTestId(testIds.stepDetails.reasoning)).toHaveTextContent('Ranked by score');
+  });
+
+  it('says so when the step cannot be fetched', () => {
+    const { row } = rowOf({ spanId: 's6' });
+    render(<StepDetails row={row} error={new Error('collector unreachable')} />);
+    expect(screen.getByTestId(testIds.stepDetails.container)).toHaveTextContent('collector unreachable');
   });
 
   it('asks for a selection when there is none', () => {
@@ -49,7 +73,7 @@ describe('StepDetails', () => {
 
   it('shows JSON numbers exactly as stored, in a tree and as text, and copies the stored text', () => {
     const input = '{"id":12345678901234567890,"price":1.10,"nested":{"deep":{"x":[1.0,2]}}}';
-    render(<StepDetails row={rowOf({ spanId: 's3', input })} />);
+    render(<StepDetails {...rowOf({ spanId: 's3', input })} />);
     const block = screen.getByTestId(testIds.stepDetails.input);
     const numbers = [...block.querySelectorAll('[data-json-kind="number"]')].map((node) => node.textContent);
     expect(numbers).toEqual(['12345678901234567890', '1.10', '1.0', '2']);
@@ -62,7 +86,7 @@ describe('StepDetails', () => {
   it('renders reasoning Markdown without letting it inject markup', () => {
     const reasoning =
       '**Declined**: score `512` < 600\n\n- rule A\n- rule B\n\n<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-    render(<StepDetails row={rowOf({ spanId: 's4', reasoning })} />);
+    render(<StepDetails {...rowOf({ spanId: 's4', reasoning })} />);
     const section = screen.getByTestId(testIds.stepDetails.reasoning);
     expect(section.querySelector('strong')).toHaveTextContent('Declined');
     expect(section.querySelector('code')).toHaveTextContent('512');
@@ -73,10 +97,10 @@ describe('StepDetails', () => {
 
   it('does not carry a value’s expanded state over to the next step', () => {
     const long = (tag: string) => Array.from({ length: 40 }, (_, i) => `${tag} line ${i}`).join('\n');
-    const { rerender } = render(<StepDetails row={rowOf({ spanId: 'a', output: long('first') })} />);
+    const { rerender } = render(<StepDetails {...rowOf({ spanId: 'a', output: long('first') })} />);
     fireEvent.click(within(screen.getByTestId(testIds.stepDetails.output)).getByTestId(testIds.stepDetails.expand));
     expect(screen.getByTestId(testIds.stepDetails.output)).toHaveTextContent('first line 39');
-    rerender(<StepDetails row={rowOf({ spanId: 'b', output: long('second') })} />);
+    rerender(<StepDetails {...rowOf({ spanId: 'b', output: long('second') })} />);
     expect(screen.getByTestId(testIds.stepDetails.output)).not.toHaveTextContent('second line 39');
   });
 });

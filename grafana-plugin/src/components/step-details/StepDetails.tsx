@@ -1,12 +1,15 @@
 /**
  * The detail pane of one step: its reasoning first (the "why"), then input
  * and output pretty-printed, the error with its stack, timings, model usage
- * and every attribute.
+ * and every attribute. The timeline row (the step's outline) is shown at
+ * once; payloads, reasoning and attributes come with the full step, fetched
+ * when the step is selected.
  */
 import React from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, renderMarkdown } from '@grafana/data';
-import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Alert, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import type { Step } from '../../api/types';
 import type { TimelineRow } from '../../data/timeline-layout';
 import { formatDurationMs } from '../../data/time';
 import { formatUsage, type UsageTotals } from '../../data/usage-totals';
@@ -34,7 +37,17 @@ function Reasoning({ text }: { text: string }) {
   return <div className={`markdown-html ${styles.reasoning}`} dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
-export function StepDetails({ row, subtreeUsage }: { row: TimelineRow | undefined; subtreeUsage?: UsageTotals }) {
+interface StepDetailsProps {
+  /** The selected row (its outline). */
+  row: TimelineRow | undefined;
+  /** The selected step with its payloads, once fetched (ignored unless it is the row's). */
+  step?: Step;
+  /** Why the full step could not be fetched. */
+  error?: Error;
+  subtreeUsage?: UsageTotals;
+}
+
+export function StepDetails({ row, step: fullStep, error: loadError, subtreeUsage }: StepDetailsProps) {
   const styles = useStyles2(getStyles);
   if (!row) {
     return (
@@ -45,102 +58,129 @@ export function StepDetails({ row, subtreeUsage }: { row: TimelineRow | undefine
       </div>
     );
   }
-  const { step } = row;
-  const attributes = Object.entries(step.attributes).sort(([a], [b]) => a.localeCompare(b));
+  const outline = row.step;
+  const step = fullStep?.spanId === outline.spanId ? fullStep : undefined;
   const usage: Array<[string, string]> = [];
-  if (step.model) {
+  if (step?.model) {
     usage.push(['Model', step.provider ? `${step.provider} / ${step.model}` : step.model]);
   }
-  if (step.inputTokens || step.outputTokens) {
-    usage.push(['Tokens', `${step.inputTokens} in / ${step.outputTokens} out`]);
+  if (outline.inputTokens || outline.outputTokens) {
+    usage.push(['Tokens', `${outline.inputTokens} in / ${outline.outputTokens} out`]);
   }
-  if (step.costUsd) {
-    usage.push(['Cost', `$${step.costUsd.toFixed(4)}`]);
+  if (outline.costUsd) {
+    usage.push(['Cost', `$${outline.costUsd.toFixed(4)}`]);
   }
   if (row.childCount > 0 && subtreeUsage && formatUsage(subtreeUsage)) {
     usage.push([`With the ${subtreeUsage.modelSteps} model steps under it`, formatUsage(subtreeUsage)]);
   }
 
   return (
-    <div className={styles.pane} data-testid={testIds.stepDetails.container} data-span-id={step.spanId}>
+    <div
+      className={styles.pane}
+      data-testid={testIds.stepDetails.container}
+      data-span-id={outline.spanId}
+      data-loaded={step ? 'true' : 'false'}
+    >
       <Stack direction="column" gap={2}>
         <div>
           <Stack gap={1} alignItems="center" wrap="wrap">
-            <h4 className={styles.title}>{step.name}</h4>
-            <StatusBadge status={step.status} hasError={step.error !== null} />
+            <h4 className={styles.title}>{outline.name}</h4>
+            <StatusBadge status={outline.status} hasError={outline.errorMessage !== null} />
           </Stack>
           <div className={styles.meta}>
-            <span>#{step.sequence}</span>
+            <span>#{outline.sequence}</span>
             <span>starts at +{formatDurationMs(row.offsetMs)}</span>
             <span>takes {formatDurationMs(row.durationMs)}</span>
-            <span className={styles.mono}>{step.spanId}</span>
+            <span className={styles.mono}>{outline.spanId}</span>
           </div>
         </div>
-
-        {step.error && (
-          <div data-testid={testIds.stepDetails.error}>
-            <Alert severity="error" title={step.error.type || 'Error'}>
-              <div className={styles.errorMessage}>{step.error.message || '(no message)'}</div>
-              {step.error.stack && <ValueBlock key={step.spanId} raw={step.error.stack} label="Stack trace" />}
-            </Alert>
-          </div>
+        {!step && loadError && (
+          <Alert severity="error" title="Could not load the step's payloads">
+            {loadError.message}
+          </Alert>
         )}
-
-        <Section title="Reasoning" testId={testIds.stepDetails.reasoning}>
-          {step.reasoning ? (
-            <Reasoning text={step.reasoning} />
-          ) : (
-            <Text color="secondary" italic>
-              No reasoning recorded.
-            </Text>
-          )}
-        </Section>
-
-        <Section title="Input" testId={testIds.stepDetails.input}>
-          <ValueBlock key={step.spanId} raw={step.input} label="Input" />
-        </Section>
-
-        <Section title="Output" testId={testIds.stepDetails.output}>
-          <ValueBlock key={step.spanId} raw={step.output} label="Output" />
-        </Section>
-
-        {usage.length > 0 && (
-          <Section title="Model" testId={testIds.stepDetails.usage}>
-            <table className={styles.table}>
-              <tbody>
-                {usage.map(([key, value]) => (
-                  <tr key={key}>
-                    <th>{key}</th>
-                    <td>{value}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Section>
-        )}
-
-        <Section title={`Attributes (${attributes.length})`} testId={testIds.stepDetails.attributes}>
-          {attributes.length === 0 ? (
-            <Text color="secondary" italic>
-              No other attributes.
-            </Text>
-          ) : (
-            <table className={styles.table}>
-              <tbody>
-                {attributes.map(([key, value]) => (
-                  <tr key={key}>
-                    <th className={styles.mono}>{key}</th>
-                    <td>
-                      <ValueBlock key={step.spanId} raw={value} label={key} compact />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Section>
+        {!step && !loadError && <LoadingPlaceholder text="Loading the step's reasoning, input and output…" />}
+        {step && <StepBody step={step} usage={usage} />}
+        {!step && usage.length > 0 && <UsageTable usage={usage} />}
       </Stack>
     </div>
+  );
+}
+
+function UsageTable({ usage }: { usage: Array<[string, string]> }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <Section title="Model" testId={testIds.stepDetails.usage}>
+      <table className={styles.table}>
+        <tbody>
+          {usage.map(([key, value]) => (
+            <tr key={key}>
+              <th>{key}</th>
+              <td>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
+  );
+}
+
+/** What only the full step has: error details, reasoning, payloads, attributes. */
+function StepBody({ step, usage }: { step: Step; usage: Array<[string, string]> }) {
+  const styles = useStyles2(getStyles);
+  const attributes = Object.entries(step.attributes).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <>
+      {step.error && (
+        <div data-testid={testIds.stepDetails.error}>
+          <Alert severity="error" title={step.error.type || 'Error'}>
+            <div className={styles.errorMessage}>{step.error.message || '(no message)'}</div>
+            {step.error.stack && <ValueBlock key={step.spanId} raw={step.error.stack} label="Stack trace" />}
+          </Alert>
+        </div>
+      )}
+
+      <Section title="Reasoning" testId={testIds.stepDetails.reasoning}>
+        {step.reasoning ? (
+          <Reasoning text={step.reasoning} />
+        ) : (
+          <Text color="secondary" italic>
+            No reasoning recorded.
+          </Text>
+        )}
+      </Section>
+
+      <Section title="Input" testId={testIds.stepDetails.input}>
+        <ValueBlock key={step.spanId} raw={step.input} label="Input" />
+      </Section>
+
+      <Section title="Output" testId={testIds.stepDetails.output}>
+        <ValueBlock key={step.spanId} raw={step.output} label="Output" />
+      </Section>
+
+      {usage.length > 0 && <UsageTable usage={usage} />}
+
+      <Section title={`Attributes (${attributes.length})`} testId={testIds.stepDetails.attributes}>
+        {attributes.length === 0 ? (
+          <Text color="secondary" italic>
+            No other attributes.
+          </Text>
+        ) : (
+          <table className={styles.table}>
+            <tbody>
+              {attributes.map(([key, value]) => (
+                <tr key={key}>
+                  <th className={styles.mono}>{key}</th>
+                  <td>
+                    <ValueBlock key={step.spanId} raw={value} label={key} compact />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </>
   );
 }
 

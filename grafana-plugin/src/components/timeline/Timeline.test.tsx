@@ -38,15 +38,77 @@ describe('Timeline', () => {
     expect(bar.style.width).toBe('50%');
   });
 
-  it('selects a step on click and on Enter', () => {
+  it('selects a step on click and on Enter; the arrows move the focus, not the selection', () => {
     const onSelect = jest.fn();
     render(<Timeline layout={layout} selectedSpanId="fetch" onSelect={onSelect} />);
     const [first, second] = screen.getAllByTestId(testIds.timeline.row);
     expect(first.getAttribute('aria-selected')).toBe('true');
     fireEvent.click(second);
     expect(onSelect).toHaveBeenLastCalledWith('score');
+    onSelect.mockClear();
     fireEvent.keyDown(first, { key: 'ArrowDown' });
+    expect(onSelect).not.toHaveBeenCalled();
+    fireEvent.keyDown(second, { key: 'Enter' });
     expect(onSelect).toHaveBeenLastCalledWith('score');
+  });
+
+  it('makes exactly one row a tab stop: the focused one', () => {
+    render(<Timeline layout={layout} selectedSpanId="fetch" onSelect={() => {}} />);
+    const tabStops = () =>
+      screen
+        .getAllByTestId(testIds.timeline.row)
+        .filter((row) => row.tabIndex === 0)
+        .map((row) => row.getAttribute('data-span-id'));
+    expect(tabStops()).toEqual(['fetch']);
+    fireEvent.focus(screen.getAllByTestId(testIds.timeline.row)[2]);
+    expect(tabStops()).toEqual(['bureau']);
+  });
+
+  it('collapses with ← and expands with →', () => {
+    render(<Timeline layout={layout} selectedSpanId={undefined} onSelect={() => {}} />);
+    const score = () => screen.getAllByTestId(testIds.timeline.row)[1];
+    fireEvent.keyDown(score(), { key: 'ArrowLeft' });
+    expect(screen.getAllByTestId(testIds.timeline.row)).toHaveLength(2);
+    fireEvent.keyDown(score(), { key: 'ArrowRight' });
+    expect(screen.getAllByTestId(testIds.timeline.row)).toHaveLength(3);
+  });
+
+  it('finds steps by name, highlights them and selects the next match', () => {
+    const onSelect = jest.fn();
+    render(<Timeline layout={layout} selectedSpanId={undefined} onSelect={onSelect} />);
+    fireEvent.change(screen.getByTestId(testIds.timeline.search), { target: { value: 'SCORE' } });
+    expect(screen.getByTestId(testIds.timeline.searchCount)).toHaveTextContent('– of 1');
+    const matched = screen.getAllByTestId(testIds.timeline.row).filter((row) => row.dataset.match === 'true');
+    expect(matched.map((row) => row.dataset.spanId)).toEqual(['score']);
+    expect(matched[0].querySelector('mark')).toHaveTextContent('score');
+    fireEvent.keyDown(screen.getByTestId(testIds.timeline.search), { key: 'Enter' });
+    expect(onSelect).toHaveBeenLastCalledWith('score');
+    expect(screen.getByTestId(testIds.timeline.searchCount)).toHaveTextContent('1 of 1');
+    fireEvent.change(screen.getByTestId(testIds.timeline.search), { target: { value: '#0' } });
+    expect(screen.getByTestId(testIds.timeline.searchCount)).toHaveTextContent('– of 2');
+  });
+
+  it('collapses all, shows one level, and expands all', () => {
+    render(<Timeline layout={layout} selectedSpanId={undefined} onSelect={() => {}} />);
+    fireEvent.click(screen.getByTestId(testIds.timeline.collapseAll));
+    expect(screen.getAllByTestId(testIds.timeline.row)).toHaveLength(2);
+    fireEvent.click(screen.getByTestId(testIds.timeline.expandAll));
+    expect(screen.getAllByTestId(testIds.timeline.row)).toHaveLength(3);
+    fireEvent.click(screen.getAllByTestId(testIds.timeline.depth)[0]);
+    expect(screen.getAllByTestId(testIds.timeline.row)).toHaveLength(2);
+  });
+
+  it('zooms the time axis: bars are placed in the zoomed window', () => {
+    render(<Timeline layout={layout} selectedSpanId={undefined} onSelect={() => {}} />);
+    fireEvent.click(screen.getByTestId(testIds.timeline.zoomIn));
+    // The middle half (25 ms to 75 ms) fills the track: credit-score (30-80 ms) starts at 10% and is 100% long.
+    const bar = screen
+      .getAllByTestId(testIds.timeline.row)[1]
+      .querySelector(`[data-testid="${testIds.timeline.bar}"]`) as HTMLElement;
+    expect(parseFloat(bar.style.left)).toBeCloseTo(10);
+    expect(parseFloat(bar.style.width)).toBeCloseTo(100);
+    fireEvent.click(screen.getByTestId(testIds.timeline.zoomReset));
+    expect(screen.getByTestId(testIds.timeline.container)).toHaveAttribute('data-view', '0,1');
   });
 
   it('collapses and expands a parent step', () => {

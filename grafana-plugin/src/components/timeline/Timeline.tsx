@@ -1,40 +1,67 @@
 /**
  * The decision timeline: one row per step, nested steps indented under their
- * parent, each with a bar placed at its start and as long as its duration
- * relative to the execution, coloured by status. Rows are virtualized (only
- * those on screen are in the DOM), so 10,000 steps scroll smoothly; the
- * layout itself comes precomputed from data/timeline-layout.ts.
+ * parent, a compact input → output preview, and a bar placed at the step's
+ * start and as long as its duration in the zoomed time window, coloured by
+ * status. Rows are virtualized (only those on screen are in the DOM), so
+ * 50,000 steps scroll smoothly; the layout comes precomputed from
+ * data/timeline-layout.ts and the controls' arithmetic from
+ * data/timeline-view.ts.
+ *
+ * Keyboard: one roving focus among the rows (a single tab stop). ↑/↓ move
+ * it, Home/End go to the first and last row, → expands (or steps into the
+ * first child), ← collapses (or goes to the parent), Enter or Space selects.
  */
-import React, { forwardRef, useCallback, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import React, { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Icon, useStyles2, useTheme2 } from '@grafana/ui';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type TimelineLayout, type TimelineRow, timelineTicks, visibleRows } from '../../data/timeline-layout';
+import type { StepPreviews } from '../../api/step-hooks';
+import type { PagedStep } from '../../api/types';
+import { type TimelineLayout, type TimelineRow, visibleRows } from '../../data/timeline-layout';
+import {
+  ancestorSpanIds,
+  barInView,
+  collapsedToDepth,
+  findMatches,
+  FULL_VIEW,
+  highlightParts,
+  type TimeView,
+  viewBetween,
+  viewTicks,
+  zoomView,
+} from '../../data/timeline-view';
 import { statusColor, statusKind } from '../../data/status';
 import { formatDurationMs } from '../../data/time';
+import { compactPreview } from '../../data/values';
 import { testIds } from '../testIds';
+import { Minimap } from './Minimap';
+import { TimelineToolbar } from './TimelineToolbar';
 
 export const ROW_HEIGHT_PX = 28;
 const INDENT_PX = 14;
 /** Deeper steps stop indenting further, so names stay readable. */
 const MAX_INDENT_LEVELS = 16;
+/** Preview pages are asked for once scrolling pauses this long. */
+const PREVIEW_DELAY_MILLIS = 60;
 
 export interface TimelineHandle {
-  /** Expands the step's ancestors, scrolls it into view and focuses it. */
-  scrollToSpan: (spanId: string) => void;
+  /** Expands the step's ancestors, scrolls it into view (centred) and, with `focus`, moves the keyboard focus to it. */
+  scrollToSpan: (spanId: string, options?: { focus?: boolean }) => void;
 }
 
 interface TimelineProps {
   layout: TimelineLayout;
   selectedSpanId: string | undefined;
   onSelect: (spanId: string) => void;
+  /** Payload previews for the rows on screen (none: no preview column). */
+  previews?: StepPreviews;
   /** Height of the scrolling area (CSS length); by default the rows' height up to 70% of the window. */
   height?: string;
 }
 
 export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timeline(
-  { layout, selectedSpanId, onSelect, height },
+  { layout, selectedSpanId, onSelect, previews, height },
   ref
 ) {
   const styles = useStyles2(getStyles);
@@ -42,6 +69,17 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const rows = useMemo(() => visibleRows(layout, collapsed), [layout, collapsed]);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const [focusedSpanId, setFocusedSpanId] = useState<string | undefined>();
+  const [query, setQuery] = useState('');
+  const [currentMatch, setCurrentMatch] = useState(-1);
+  const [view, setView] = useState<TimeView>(FULL_VIEW);
+  const [axisDrag, setAxisDrag] = useState<{ from: number; to: number } | undefined>();
+  // A scroll (and focus) waiting for rows that the next render expands.
+  const pendingScroll = useRef<{ spanId: string; focus: boolean } | undefined>(undefined);
+
+  const matches = useMemo(() => findMatches(layout, query), [layout, query]);
+  const matchSet = useMemo(() => new Set(matches), [matches]);
+  const currentMatchIndex = currentMatch >= 0 ? matches[currentMatch] : undefined;
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -62,88 +100,228 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
     });
   }, []);
 
-  // One roving focus: the row is scrolled into view, then (once rendered) gets the keyboard focus.
-  const focusRow = useCallback(
-    (spanId: string, list: TimelineRow[], moveFocus = false) => {
+  const focusElement = useCallback((spanId: string) => {
+    const attempt = (tries: number) => {
+      const element = scrollRef.current?.querySelector<HTMLElement>(`[data-span-id="${CSS.escape(spanId)}"]`);
+      if (element) {
+        element.focus({ preventScroll: true });
+      } else if (tries < 10) {
+        requestAnimationFrame(() => attempt(tries + 1));
+      }
+    };
+    requestAnimationFrame(() => attempt(0));
+  }, []);
+
+  /** Scrolls a visible row into view and optionally focuses it. */
+  const reveal = useCallback(
+    (spanId: string, list: TimelineRow[], focus: boolean, align: 'auto' | 'center') => {
       const index = list.findIndex((row) => row.step.spanId === spanId);
       if (index < 0) {
         return;
       }
-      virtualizer.scrollToIndex(index, { align: 'auto' });
-      if (moveFocus) {
-        const focus = (attempt: number) => {
-          const element = scrollRef.current?.querySelector<HTMLElement>(`[data-span-id="${CSS.escape(spanId)}"]`);
-          if (element) {
-            element.focus({ preventScroll: true });
-          } else if (attempt < 5) {
-            requestAnimationFrame(() => focus(attempt + 1));
-          }
-        };
-        requestAnimationFrame(() => focus(0));
+      virtualizer.scrollToIndex(index, { align });
+      if (focus) {
+        setFocusedSpanId(spanId);
+        focusElement(spanId);
       }
     },
-    [virtualizer]
+    [virtualizer, focusElement]
   );
+
+  /** Opens the row's ancestors if needed, then scrolls to it. */
+  const revealAnywhere = useCallback(
+    (spanId: string, focus: boolean) => {
+      const target = layout.rows.find((row) => row.step.spanId === spanId);
+      if (!target) {
+        return;
+      }
+      const ancestors = ancestorSpanIds(layout, target);
+      if (ancestors.some((id) => collapsed.has(id))) {
+        const next = new Set(collapsed);
+        ancestors.forEach((id) => next.delete(id));
+        pendingScroll.current = { spanId, focus };
+        setCollapsed(next);
+      } else {
+        reveal(spanId, rows, focus, 'center');
+      }
+    },
+    [collapsed, layout, reveal, rows]
+  );
+
+  // After the expansion a pending scroll asked for, the row exists: scroll to it.
+  useEffect(() => {
+    const pending = pendingScroll.current;
+    if (pending) {
+      pendingScroll.current = undefined;
+      reveal(pending.spanId, rows, pending.focus, 'center');
+    }
+  }, [rows, reveal]);
 
   useImperativeHandle(
     ref,
-    () => ({
-      scrollToSpan: (spanId: string) => {
-        const target = layout.rows.find((row) => row.step.spanId === spanId);
-        if (!target) {
-          return;
-        }
-        const ancestors: string[] = [];
-        for (let parent = target.parentIndex; parent >= 0; parent = layout.rows[parent].parentIndex) {
-          ancestors.push(layout.rows[parent].step.spanId);
-        }
-        const hidden = ancestors.some((id) => collapsed.has(id));
-        if (hidden) {
-          const next = new Set(collapsed);
-          ancestors.forEach((id) => next.delete(id));
-          setCollapsed(next);
-          // The expanded rows exist after the next render.
-          requestAnimationFrame(() => focusRow(spanId, visibleRows(layout, next)));
-        } else {
-          focusRow(spanId, rows);
-        }
-      },
-    }),
-    [collapsed, focusRow, layout, rows]
+    () => ({ scrollToSpan: (spanId, options) => revealAnywhere(spanId, options?.focus ?? false) }),
+    [revealAnywhere]
   );
+
+  const goToMatch = (direction: 1 | -1) => {
+    if (matches.length === 0) {
+      return;
+    }
+    const next =
+      currentMatch < 0
+        ? direction === 1
+          ? 0
+          : matches.length - 1
+        : (currentMatch + direction + matches.length) % matches.length;
+    setCurrentMatch(next);
+    const spanId = layout.rows[matches[next]].step.spanId;
+    onSelect(spanId);
+    revealAnywhere(spanId, false);
+  };
+
+  const onQuery = (text: string) => {
+    setQuery(text);
+    setCurrentMatch(-1);
+  };
 
   const onKeyDown = (event: React.KeyboardEvent, index: number) => {
     const row = rows[index];
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      onSelect(row.step.spanId);
-    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const next = rows[index + (event.key === 'ArrowDown' ? 1 : -1)];
+    const move = (target: number) => {
+      const next = rows[Math.max(0, Math.min(rows.length - 1, target))];
       if (next) {
-        onSelect(next.step.spanId);
-        focusRow(next.step.spanId, rows, true);
+        reveal(next.step.spanId, rows, true, 'auto');
       }
-    } else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && row.childCount > 0) {
-      const isCollapsed = collapsed.has(row.step.spanId);
-      if (isCollapsed === (event.key === 'ArrowRight')) {
-        event.preventDefault();
-        toggle(row.step.spanId);
-      }
+    };
+    const isCollapsed = collapsed.has(row.step.spanId);
+    switch (event.key) {
+      case 'Enter':
+      case ' ':
+        onSelect(row.step.spanId);
+        break;
+      case 'ArrowDown':
+        move(index + 1);
+        break;
+      case 'ArrowUp':
+        move(index - 1);
+        break;
+      case 'Home':
+        move(0);
+        break;
+      case 'End':
+        move(rows.length - 1);
+        break;
+      case 'ArrowRight':
+        if (row.childCount > 0 && isCollapsed) {
+          toggle(row.step.spanId);
+        } else if (row.childCount > 0) {
+          move(index + 1);
+        }
+        break;
+      case 'ArrowLeft':
+        if (row.childCount > 0 && !isCollapsed) {
+          toggle(row.step.spanId);
+        } else if (row.parentIndex >= 0) {
+          reveal(layout.rows[row.parentIndex].step.spanId, rows, true, 'auto');
+        }
+        break;
+      default:
+        return;
     }
+    event.preventDefault();
   };
 
-  const ticks = timelineTicks(layout.totalMs);
-  // Only one row is a tab stop (the selected one, or the first rendered when it is scrolled away);
-  // the arrows move between rows.
   const virtualItems = virtualizer.getVirtualItems();
   const renderedSpans = virtualItems.map((item) => rows[item.index]?.step.spanId);
-  const tabStopSpan = selectedSpanId && renderedSpans.includes(selectedSpanId) ? selectedSpanId : renderedSpans[0];
+  // Only one row is a tab stop: the focused one, else the selected one, else the first on screen.
+  const tabStopSpan =
+    [focusedSpanId, selectedSpanId].find((id) => id && renderedSpans.includes(id)) ?? renderedSpans[0];
+
+  // Previews of the rows on screen, once scrolling pauses.
+  const firstShown = virtualItems[0]?.index ?? 0;
+  const lastShown = virtualItems[virtualItems.length - 1]?.index ?? -1;
+  useEffect(() => {
+    if (!previews || lastShown < 0) {
+      return;
+    }
+    const timer = setTimeout(() => {
+      const positions: number[] = [];
+      for (let i = firstShown; i <= lastShown && i < rows.length; i++) {
+        positions.push(rows[i].step.position);
+      }
+      previews.request(positions);
+    }, PREVIEW_DELAY_MILLIS);
+    return () => clearTimeout(timer);
+  }, [previews, rows, firstShown, lastShown]);
+
+  const totalSize = virtualizer.getTotalSize();
+  const scrollOffset = virtualizer.scrollOffset ?? 0;
+  const viewportHeight = scrollRef.current?.clientHeight ?? 0;
+  const viewport =
+    totalSize > 0
+      ? { top: scrollOffset / totalSize, bottom: Math.min(1, (scrollOffset + viewportHeight) / totalSize) }
+      : { top: 0, bottom: 1 };
+
+  const axisFraction = (event: React.MouseEvent) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    const x = Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+    return view.start + (view.end - view.start) * x;
+  };
+
+  const ticks = viewTicks(layout.totalMs, view);
+  const zoomed = view.start > 0 || view.end < 1;
+  const gridColumns = previews ? styles.withPreview : styles.withoutPreview;
   return (
-    <div className={styles.container} data-testid={testIds.timeline.container} data-row-count={layout.rows.length}>
-      <div className={styles.header}>
+    <div
+      className={styles.container}
+      data-testid={testIds.timeline.container}
+      data-row-count={layout.rows.length}
+      data-visible-row-count={rows.length}
+      data-view={`${view.start},${view.end}`}
+    >
+      <TimelineToolbar
+        query={query}
+        onQuery={onQuery}
+        matchCount={matches.length}
+        currentMatch={currentMatch}
+        onNextMatch={goToMatch}
+        maxDepth={layout.maxDepth}
+        onExpandAll={() => setCollapsed(new Set())}
+        onCollapseAll={() => setCollapsed(collapsedToDepth(layout, 1))}
+        onShowLevels={(levels) => setCollapsed(collapsedToDepth(layout, levels))}
+        zoomed={zoomed}
+        onZoom={(factor) => setView(zoomView(view, factor))}
+        onZoomReset={() => setView(FULL_VIEW)}
+      />
+      <Minimap
+        rows={rows}
+        view={view}
+        viewport={viewport}
+        onScrollTo={(fraction) =>
+          virtualizer.scrollToIndex(Math.floor(fraction * (rows.length - 1)), { align: 'center' })
+        }
+        onZoom={(a, b) => setView(viewBetween(a, b))}
+      />
+      <div className={cx(styles.header, gridColumns)}>
         <div className={styles.nameHeader}>Step ({layout.rows.length.toLocaleString('en-US')})</div>
-        <div className={styles.axis}>
+        {previews && <div className={styles.nameHeader}>Input → output</div>}
+        <div
+          className={styles.axis}
+          data-testid={testIds.timeline.axis}
+          title="Drag across to zoom"
+          onMouseDown={(event) => {
+            const at = axisFraction(event);
+            setAxisDrag({ from: at, to: at });
+          }}
+          onMouseMove={(event) => axisDrag && setAxisDrag({ ...axisDrag, to: axisFraction(event) })}
+          onMouseLeave={() => setAxisDrag(undefined)}
+          onMouseUp={(event) => {
+            const to = axisFraction(event);
+            if (axisDrag && Math.abs(to - axisDrag.from) > (view.end - view.start) / 200) {
+              setView(viewBetween(axisDrag.from, to));
+            }
+            setAxisDrag(undefined);
+          }}
+        >
           {ticks.map((tick, i) => (
             <span
               key={i}
@@ -157,31 +335,48 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
               {tick.offsetMs === 0 ? '0' : formatDurationMs(tick.offsetMs)}
             </span>
           ))}
+          {axisDrag && (
+            <div
+              className={styles.axisSelection}
+              style={{
+                left: `${((Math.min(axisDrag.from, axisDrag.to) - view.start) / (view.end - view.start)) * 100}%`,
+                width: `${(Math.abs(axisDrag.to - axisDrag.from) / (view.end - view.start)) * 100}%`,
+              }}
+            />
+          )}
         </div>
         <div className={styles.durationHeader}>Duration</div>
       </div>
       <div
         ref={scrollRef}
         className={styles.scroll}
-        style={{ height: height ?? `min(70vh, 720px, ${rows.length * ROW_HEIGHT_PX}px)` }}
+        style={{ height: height ?? `min(70vh, 720px, ${Math.max(rows.length, 1) * ROW_HEIGHT_PX}px)` }}
         data-testid={testIds.timeline.scroll}
         role="tree"
         aria-label="Decision timeline"
       >
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: totalSize, position: 'relative' }}>
           {virtualItems.map((item) => {
             const row = rows[item.index];
-            const kind = statusKind(row.step.status, row.step.error !== null);
+            const kind = statusKind(row.step.status, row.step.errorMessage !== null);
             return (
               <TimelineRowView
                 key={item.key}
                 row={row}
                 top={item.start}
+                gridColumns={gridColumns}
                 color={statusColor(theme, kind)}
+                bar={barInView(row, view)}
                 selected={row.step.spanId === selectedSpanId}
                 isTabStop={row.step.spanId === tabStopSpan}
                 collapsed={collapsed.has(row.step.spanId)}
+                match={matchSet.has(row.index)}
+                currentMatch={row.index === currentMatchIndex}
+                query={query}
+                showPreview={previews !== undefined}
+                preview={previews?.at(row.step.position)}
                 onSelect={onSelect}
+                onFocusRow={setFocusedSpanId}
                 onToggle={toggle}
                 onKeyDown={(event) => onKeyDown(event, item.index)}
               />
@@ -196,26 +391,42 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
 interface RowProps {
   row: TimelineRow;
   top: number;
+  gridColumns: string;
   color: string;
+  bar: { left: number; width: number } | undefined;
   selected: boolean;
   isTabStop: boolean;
   collapsed: boolean;
+  match: boolean;
+  currentMatch: boolean;
+  query: string;
+  showPreview: boolean;
+  preview: PagedStep | undefined;
   onSelect: (spanId: string) => void;
+  onFocusRow: (spanId: string) => void;
   onToggle: (spanId: string) => void;
   onKeyDown: (event: React.KeyboardEvent) => void;
 }
 
 const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
-  const { row, top, color, selected, isTabStop, collapsed, onSelect, onToggle, onKeyDown } = props;
+  const { row, top, color, bar, selected, isTabStop, collapsed, match, query, preview } = props;
   const styles = useStyles2(getStyles);
   const { step } = row;
   const indent = Math.min(row.depth, MAX_INDENT_LEVELS) * INDENT_PX;
   return (
     <div
-      className={cx(styles.row, row.isFailed && styles.failedRow, selected && styles.selectedRow)}
+      className={cx(
+        styles.row,
+        props.gridColumns,
+        row.isFailed && styles.failedRow,
+        match && styles.matchRow,
+        props.currentMatch && styles.currentMatchRow,
+        selected && styles.selectedRow
+      )}
       style={{ transform: `translateY(${top}px)` }}
-      onClick={() => onSelect(step.spanId)}
-      onKeyDown={onKeyDown}
+      onClick={() => props.onSelect(step.spanId)}
+      onFocus={() => props.onFocusRow(step.spanId)}
+      onKeyDown={props.onKeyDown}
       tabIndex={isTabStop ? 0 : -1}
       role="treeitem"
       aria-level={row.depth + 1}
@@ -223,10 +434,14 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
       aria-expanded={row.childCount > 0 ? !collapsed : undefined}
       data-testid={testIds.timeline.row}
       data-span-id={step.spanId}
+      data-position={step.position}
+      data-sequence={step.sequence}
       data-status={step.status}
       data-failed={row.isFailed ? 'true' : 'false'}
       data-depth={row.depth}
       data-selected={selected ? 'true' : 'false'}
+      data-match={match ? 'true' : undefined}
+      data-current-match={props.currentMatch ? 'true' : undefined}
     >
       <div className={styles.name} style={{ paddingLeft: indent }}>
         {row.childCount > 0 ? (
@@ -238,7 +453,7 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
             data-testid={testIds.timeline.toggle}
             onClick={(event) => {
               event.stopPropagation();
-              onToggle(step.spanId);
+              props.onToggle(step.spanId);
             }}
           >
             <Icon name={collapsed ? 'angle-right' : 'angle-down'} />
@@ -248,28 +463,55 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
         )}
         {row.isFailed && <Icon name="exclamation-circle" className={styles.failedIcon} title="Failed" />}
         <span className={styles.nameText} title={step.name}>
-          {step.name}
+          {match
+            ? highlightParts(step.name, query).map((part, i) =>
+                part.match ? (
+                  <mark key={i} className={styles.mark}>
+                    {part.text}
+                  </mark>
+                ) : (
+                  <React.Fragment key={i}>{part.text}</React.Fragment>
+                )
+              )
+            : step.name}
         </span>
         {collapsed && <span className={styles.hiddenCount}>+{row.childCount}</span>}
       </div>
+      {props.showPreview && <RowPreview preview={preview} />}
       <div className={styles.track}>
-        <div
-          className={styles.bar}
-          data-testid={testIds.timeline.bar}
-          style={{
-            left: `${row.offsetFraction * 100}%`,
-            width: `${row.widthFraction * 100}%`,
-            background: color,
-          }}
-        />
+        {bar && (
+          <div
+            className={styles.bar}
+            data-testid={testIds.timeline.bar}
+            style={{ left: `${bar.left * 100}%`, width: `${bar.width * 100}%`, background: color }}
+          />
+        )}
       </div>
       <div className={cx(styles.duration, row.isFailed && styles.failedText)}>{formatDurationMs(row.durationMs)}</div>
     </div>
   );
 });
 
-const NAME_COLUMN = 'minmax(220px, 34%)';
-const DURATION_COLUMN = '84px';
+function RowPreview({ preview }: { preview: PagedStep | undefined }) {
+  const styles = useStyles2(getStyles);
+  if (!preview) {
+    return <div className={styles.preview} data-testid={testIds.timeline.preview} data-loaded="false" />;
+  }
+  const input = compactPreview(preview.input, preview.inputLength);
+  const output = compactPreview(preview.output, preview.outputLength);
+  const text = `${input || '∅'} → ${output || '∅'}`;
+  return (
+    <div className={styles.preview} data-testid={testIds.timeline.preview} data-loaded="true" title={text}>
+      <span className={styles.previewIn}>{input || '∅'}</span>
+      <span className={styles.arrow}> → </span>
+      <span>{output || '∅'}</span>
+    </div>
+  );
+}
+
+const NAME_COLUMN = 'minmax(200px, 30%)';
+const PREVIEW_COLUMN = 'minmax(0, 24%)';
+const DURATION_COLUMN = '76px';
 
 const getStyles = (theme: GrafanaTheme2) => ({
   container: css({
@@ -278,24 +520,33 @@ const getStyles = (theme: GrafanaTheme2) => ({
     background: theme.colors.background.primary,
     minWidth: 0,
   }),
+  withPreview: css({ gridTemplateColumns: `${NAME_COLUMN} ${PREVIEW_COLUMN} 1fr ${DURATION_COLUMN}` }),
+  withoutPreview: css({ gridTemplateColumns: `${NAME_COLUMN} 1fr ${DURATION_COLUMN}` }),
   header: css({
     display: 'grid',
-    gridTemplateColumns: `${NAME_COLUMN} 1fr ${DURATION_COLUMN}`,
     borderBottom: `1px solid ${theme.colors.border.weak}`,
     color: theme.colors.text.secondary,
     fontSize: theme.typography.bodySmall.fontSize,
     height: ROW_HEIGHT_PX,
     alignItems: 'center',
   }),
-  nameHeader: css({ padding: theme.spacing(0, 1) }),
+  nameHeader: css({ padding: theme.spacing(0, 1), whiteSpace: 'nowrap', overflow: 'hidden' }),
   durationHeader: css({ padding: theme.spacing(0, 1), textAlign: 'right' }),
-  axis: css({ position: 'relative', height: '100%', margin: theme.spacing(0, 1) }),
+  axis: css({
+    position: 'relative',
+    height: '100%',
+    margin: theme.spacing(0, 1),
+    cursor: 'col-resize',
+    userSelect: 'none',
+  }),
+  axisSelection: css({ position: 'absolute', top: 0, bottom: 0, background: theme.colors.primary.transparent }),
   tick: css({
     position: 'absolute',
     top: '50%',
     marginTop: -8,
     whiteSpace: 'nowrap',
     lineHeight: '16px',
+    pointerEvents: 'none',
   }),
   scroll: css({ overflowY: 'auto', overflowX: 'hidden', position: 'relative', contain: 'strict' }),
   row: css({
@@ -305,7 +556,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
     width: '100%',
     height: ROW_HEIGHT_PX,
     display: 'grid',
-    gridTemplateColumns: `${NAME_COLUMN} 1fr ${DURATION_COLUMN}`,
     alignItems: 'center',
     cursor: 'pointer',
     borderLeft: '3px solid transparent',
@@ -316,6 +566,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
     borderLeftColor: theme.colors.error.main,
     background: theme.colors.error.transparent,
   }),
+  matchRow: css({ background: theme.colors.warning.transparent }),
+  currentMatchRow: css({ boxShadow: `inset 0 0 0 1px ${theme.colors.warning.border}` }),
   selectedRow: css({
     background: theme.colors.action.selected,
     boxShadow: `inset 0 0 0 1px ${theme.colors.primary.border}`,
@@ -340,11 +592,25 @@ const getStyles = (theme: GrafanaTheme2) => ({
   togglePlaceholder: css({ width: 16, flexShrink: 0 }),
   failedIcon: css({ color: theme.colors.error.text, flexShrink: 0 }),
   nameText: css({ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
+  mark: css({ background: theme.colors.warning.main, color: theme.colors.warning.contrastText, borderRadius: 2 }),
   hiddenCount: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  preview: css({
+    minWidth: 0,
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    padding: theme.spacing(0, 1),
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.secondary,
+  }),
+  previewIn: css({ color: theme.colors.text.primary }),
+  arrow: css({ color: theme.colors.text.disabled }),
   track: css({
     position: 'relative',
     height: '100%',
     margin: theme.spacing(0, 1),
+    overflow: 'hidden',
     backgroundImage: `linear-gradient(to right, ${theme.colors.border.weak} 1px, transparent 1px)`,
     backgroundSize: '25% 100%',
   }),

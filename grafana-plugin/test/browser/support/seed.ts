@@ -5,14 +5,15 @@
  * - `loan-approval` (prod): 12 executions over the last hour, 3 failing at
  *   `credit-score` (a nested `bureau-lookup` under it);
  * - `fraud-check` (staging): 8 executions, 4 failing at `velocity-check`;
- * - `batch-scoring` (prod): one execution of 10,000 nested steps with one
- *   failed step deep inside.
+ * - `batch-scoring` (prod): one execution of 50,000 nested steps (500
+ *   batches of 99 items), each item with ~1.5 KB of input and output, and
+ *   one failed step deep inside (the size of issue 8's measurement).
  */
 import { randomBytes } from 'crypto';
 
 type AttrValue = string | number | boolean;
 
-interface SpanSpec {
+export interface SpanSpec {
   traceId: string;
   spanId: string;
   parentSpanId: string;
@@ -355,10 +356,29 @@ function fraudExecution(index: number, startMs: number, failed: boolean) {
   });
 }
 
-export const BIG_GROUPS = 100;
+export const BIG_GROUPS = 500;
 export const BIG_ITEMS_PER_GROUP = 99;
+export const BIG_STEP_COUNT = BIG_GROUPS * (BIG_ITEMS_PER_GROUP + 1);
 
-function bigExecution(startMs: number) {
+/** An item's input and output, ~750 characters each (JSON, as the SDK records them). */
+function itemPayloads(group: number, item: number) {
+  const features = Object.fromEntries(
+    Array.from({ length: 36 }, (_, i) => [
+      `feature_${String(i).padStart(2, '0')}`,
+      ((group * 31 + item * 7 + i) % 997) / 10,
+    ])
+  );
+  const input = { itemId: `item-${group}-${item}`, batch: group, currency: 'EUR', features };
+  const output = {
+    itemId: `item-${group}-${item}`,
+    score: (item * 7) % 100,
+    band: item % 3 === 0 ? 'high' : 'normal',
+    explanation: `Weighted sum of ${Object.keys(features).length} features; `.repeat(22),
+  };
+  return { input, output };
+}
+
+export function bigExecution(startMs: number, pipeline = 'batch-scoring') {
   const plans: StepPlan[] = [];
   let offset = 0;
   for (let group = 0; group < BIG_GROUPS; group++) {
@@ -376,6 +396,7 @@ function bigExecution(startMs: number) {
     for (let item = 0; item < BIG_ITEMS_PER_GROUP; item++) {
       const failed = group === 77 && item === 42;
       plans.push({
+        ...itemPayloads(group, item),
         key: `${groupKey}-${item}`,
         name: `score-item-${group}-${item}`,
         parent: groupKey,
@@ -391,7 +412,7 @@ function bigExecution(startMs: number) {
     offset += BIG_ITEMS_PER_GROUP + 1;
   }
   return buildExecution({
-    pipeline: 'batch-scoring',
+    pipeline,
     environment: 'prod',
     serviceName: 'batch-service',
     startMs,
@@ -400,6 +421,28 @@ function bigExecution(startMs: number) {
     errorMessage: 'item 77-42 has no price',
     plans,
   });
+}
+
+/**
+ * Sends a big execution's spans in requests of 1,000 (under the collector's
+ * body limit), two at a time, the root last in a request of its own, like
+ * the SDK's split requests.
+ */
+export async function sendExecution(collectorUrl: string, apiKey: string, spans: SpanSpec[]): Promise<void> {
+  const [root, ...steps] = spans;
+  const chunks: SpanSpec[][] = [];
+  for (let from = 0; from < steps.length; from += 1000) {
+    chunks.push(steps.slice(from, from + 1000));
+  }
+  const next = async (): Promise<void> => {
+    const chunk = chunks.shift();
+    if (chunk) {
+      await post(collectorUrl, apiKey, 'batch-service', chunk);
+      await next();
+    }
+  };
+  await Promise.all([next(), next()]);
+  await post(collectorUrl, apiKey, 'batch-service', [root]);
 }
 
 /** Sends every seeded execution to the collector and returns the manifest. */
@@ -426,13 +469,15 @@ export async function seedCollector(
   await Promise.all(sends);
 
   const big = bigExecution(nowMillis - 20 * minute);
-  executions.push(big.execution);
-  // The root goes last, in a request of its own, like the SDK's split requests.
-  const [root, ...steps] = big.spans;
-  for (let from = 0; from < steps.length; from += 2500) {
-    await post(collectorUrl, apiKey, 'batch-service', steps.slice(from, from + 2500));
-  }
-  await post(collectorUrl, apiKey, 'batch-service', [root]);
+  // The manifest keeps the big execution's steps without payloads (tests read ids and names).
+  executions.push({
+    ...big.execution,
+    steps: big.execution.steps.map(({ input: _input, output: _output, reasoning: _reasoning, ...step }) => ({
+      ...step,
+      reasoning: '',
+    })),
+  });
+  await sendExecution(collectorUrl, apiKey, big.spans);
 
   return {
     seededAtMillis: nowMillis,
