@@ -45,6 +45,29 @@ export interface BuildSettings {
 
 const ids = new RandomIdGenerator();
 
+/** Names only the SDK sets on a step span: a user's step attribute of one of these names is left out. */
+const STEP_RESERVED: ReadonlySet<string> = new Set([
+  ATTR_XRAY_EXECUTION_ID,
+  ATTR_XRAY_EXECUTION_ROOT,
+  ATTR_XRAY_PIPELINE,
+  ATTR_XRAY_ENVIRONMENT,
+  ATTR_XRAY_STEP_SEQUENCE,
+  ATTR_XRAY_STEP_STATUS,
+]);
+/** Names only the SDK sets on the root span: a tag of one of these names is left out. */
+const ROOT_RESERVED: ReadonlySet<string> = new Set([
+  ATTR_XRAY_EXECUTION_ID,
+  ATTR_XRAY_EXECUTION_ROOT,
+  ATTR_XRAY_PIPELINE,
+  ATTR_XRAY_ENVIRONMENT,
+  ATTR_XRAY_EXECUTION_STATUS,
+  ATTR_XRAY_EXECUTION_STEP_COUNT,
+  ATTR_XRAY_EXECUTION_ERROR_COUNT,
+  ATTR_XRAY_EXECUTION_DROPPED_STEPS,
+  ATTR_XRAY_EXECUTION_METADATA,
+  ATTR_XRAY_EXECUTION_OUTCOME,
+]);
+
 /**
  * Builds the spans of `record`: steps in sequence order, then the root.
  *
@@ -131,8 +154,8 @@ function stepAttributes(
 ): Attributes {
   const max = settings.maxAttributeBytes;
   const attributes: Attributes = {};
-  // User attributes first, so the SDK's own names cannot be overwritten.
-  if (step.attributes !== undefined) addUserAttributes(attributes, step.attributes, max, settings.counters);
+  // The SDK's own names are never taken from the user, even those a step span leaves to its root.
+  if (step.attributes !== undefined) addUserAttributes(attributes, step.attributes, max, settings.counters, STEP_RESERVED);
   if (executionId !== undefined) attributes[ATTR_XRAY_EXECUTION_ID] = executionId;
   if (environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = environment;
   attributes[ATTR_XRAY_STEP_SEQUENCE] = sequence;
@@ -175,8 +198,8 @@ function buildRootSpan(
   const max = settings.maxAttributeBytes;
   const failed = record.status === EXECUTION_STATUS_FAILED;
   const attributes: Attributes = {};
-  // Tags first, so the SDK's own names cannot be overwritten.
-  addUserAttributes(attributes, record.tags, max, settings.counters);
+  // The SDK's own names are never taken from tags.
+  addUserAttributes(attributes, record.tags, max, settings.counters, ROOT_RESERVED);
   attributes[ATTR_XRAY_EXECUTION_ID] = record.executionId;
   attributes[ATTR_XRAY_EXECUTION_ROOT] = true;
   attributes[ATTR_XRAY_PIPELINE] = record.pipeline;

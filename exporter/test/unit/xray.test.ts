@@ -167,6 +167,23 @@ describe('xray', () => {
       expect(step.attributes.applicantId).toBeUndefined();
     });
 
+    it('never takes the SDK\'s own names from step attributes or tags, even those a step leaves to its root', async () => {
+      const xray = new XRay({ exporter });
+      const execution = xray.startExecution({ tags: { [semconv.ATTR_XRAY_ENVIRONMENT]: 'spoofed', [semconv.ATTR_XRAY_EXECUTION_STATUS]: 'failed' } });
+      execution.recordStep({
+        name: 'one',
+        attributes: { [semconv.ATTR_XRAY_EXECUTION_ID]: 'other-execution', [semconv.ATTR_XRAY_PIPELINE]: 'other', [semconv.ATTR_XRAY_STEP_STATUS]: 'x', kept: 1 },
+      });
+      execution.completeExecution();
+      await xray.flush();
+      const [step, root] = exporter.calls[0];
+      expect(step.attributes[semconv.ATTR_XRAY_EXECUTION_ID]).toBeUndefined();
+      expect(step.attributes[semconv.ATTR_XRAY_PIPELINE]).toBeUndefined();
+      expect(step.attributes).toMatchObject({ [semconv.ATTR_XRAY_STEP_STATUS]: 'completed', kept: 1 });
+      expect(root.attributes[semconv.ATTR_XRAY_ENVIRONMENT]).toBeUndefined();
+      expect(root.attributes[semconv.ATTR_XRAY_EXECUTION_STATUS]).toBe('completed');
+    });
+
     it('tags a trackExecution through its options and ctx.setTags', async () => {
       const xray = new XRay({ exporter });
       await xray.trackExecution('loan', async (ctx) => ctx.setTags({ decision: 'rejected' }), { tags: { applicantId: 'A-1042' } });
