@@ -25,6 +25,7 @@ import {
   ATTR_XRAY_STEP_SEQUENCE,
   ATTR_XRAY_STEP_STATUS,
   EXECUTION_STATUS_FAILED,
+  STEP_STATUS_COMPLETED,
   STEP_STATUS_FAILED,
 } from './semconv.js';
 import { serializeJson, type SerializeCounters } from './serialize.js';
@@ -74,7 +75,7 @@ const ROOT_RESERVED: ReadonlySet<string> = new Set([
  * Step spans carry only what is theirs. The execution id (when it is the
  * trace id), the pipeline and the environment (when it is the resource's) are
  * the collector's to take from the trace and the root span, which travels in
- * the same request; {@link addExecutionAttributesToSteps} puts them back when
+ * the same request, and a `completed` or `failed` status from the span status; {@link addExecutionAttributesToSteps} puts them back when
  * an execution has to be split over several requests.
  *
  * @example
@@ -159,7 +160,8 @@ function stepAttributes(
   if (executionId !== undefined) attributes[ATTR_XRAY_EXECUTION_ID] = executionId;
   if (environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = environment;
   attributes[ATTR_XRAY_STEP_SEQUENCE] = sequence;
-  attributes[ATTR_XRAY_STEP_STATUS] = status;
+  // `completed` and `failed` are what the collector reads from the span status (UNSET / ERROR); only other statuses need the attribute.
+  if (status !== STEP_STATUS_COMPLETED && status !== STEP_STATUS_FAILED) attributes[ATTR_XRAY_STEP_STATUS] = status;
   addStepFieldAttributes(attributes, step, max, settings.counters);
   return attributes;
 }
