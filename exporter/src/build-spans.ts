@@ -25,6 +25,7 @@ import {
   ATTR_XRAY_STEP_SEQUENCE,
   ATTR_XRAY_STEP_STATUS,
   EXECUTION_STATUS_FAILED,
+  STEP_STATUS_COMPLETED,
   STEP_STATUS_FAILED,
 } from './semconv.js';
 import { serializeJson, type SerializeCounters } from './serialize.js';
@@ -45,13 +46,36 @@ export interface BuildSettings {
 
 const ids = new RandomIdGenerator();
 
+/** Names only the SDK sets on a step span: a user's step attribute of one of these names is left out. */
+const STEP_RESERVED: ReadonlySet<string> = new Set([
+  ATTR_XRAY_EXECUTION_ID,
+  ATTR_XRAY_EXECUTION_ROOT,
+  ATTR_XRAY_PIPELINE,
+  ATTR_XRAY_ENVIRONMENT,
+  ATTR_XRAY_STEP_SEQUENCE,
+  ATTR_XRAY_STEP_STATUS,
+]);
+/** Names only the SDK sets on the root span: a tag of one of these names is left out. */
+const ROOT_RESERVED: ReadonlySet<string> = new Set([
+  ATTR_XRAY_EXECUTION_ID,
+  ATTR_XRAY_EXECUTION_ROOT,
+  ATTR_XRAY_PIPELINE,
+  ATTR_XRAY_ENVIRONMENT,
+  ATTR_XRAY_EXECUTION_STATUS,
+  ATTR_XRAY_EXECUTION_STEP_COUNT,
+  ATTR_XRAY_EXECUTION_ERROR_COUNT,
+  ATTR_XRAY_EXECUTION_DROPPED_STEPS,
+  ATTR_XRAY_EXECUTION_METADATA,
+  ATTR_XRAY_EXECUTION_OUTCOME,
+]);
+
 /**
  * Builds the spans of `record`: steps in sequence order, then the root.
  *
  * Step spans carry only what is theirs. The execution id (when it is the
  * trace id), the pipeline and the environment (when it is the resource's) are
  * the collector's to take from the trace and the root span, which travels in
- * the same request; {@link addExecutionAttributesToSteps} puts them back when
+ * the same request, and a `completed` or `failed` status from the span status; {@link addExecutionAttributesToSteps} puts them back when
  * an execution has to be split over several requests.
  *
  * @example
@@ -131,12 +155,13 @@ function stepAttributes(
 ): Attributes {
   const max = settings.maxAttributeBytes;
   const attributes: Attributes = {};
-  // User attributes first, so the SDK's own names cannot be overwritten.
-  if (step.attributes !== undefined) addUserAttributes(attributes, step.attributes, max, settings.counters);
+  // The SDK's own names are never taken from the user, even those a step span leaves to its root.
+  if (step.attributes !== undefined) addUserAttributes(attributes, step.attributes, max, settings.counters, STEP_RESERVED);
   if (executionId !== undefined) attributes[ATTR_XRAY_EXECUTION_ID] = executionId;
   if (environment !== undefined) attributes[ATTR_XRAY_ENVIRONMENT] = environment;
   attributes[ATTR_XRAY_STEP_SEQUENCE] = sequence;
-  attributes[ATTR_XRAY_STEP_STATUS] = status;
+  // `completed` and `failed` are what the collector reads from the span status (UNSET / ERROR); only other statuses need the attribute.
+  if (status !== STEP_STATUS_COMPLETED && status !== STEP_STATUS_FAILED) attributes[ATTR_XRAY_STEP_STATUS] = status;
   addStepFieldAttributes(attributes, step, max, settings.counters);
   return attributes;
 }
@@ -175,8 +200,8 @@ function buildRootSpan(
   const max = settings.maxAttributeBytes;
   const failed = record.status === EXECUTION_STATUS_FAILED;
   const attributes: Attributes = {};
-  // Tags first, so the SDK's own names cannot be overwritten.
-  addUserAttributes(attributes, record.tags, max, settings.counters);
+  // The SDK's own names are never taken from tags.
+  addUserAttributes(attributes, record.tags, max, settings.counters, ROOT_RESERVED);
   attributes[ATTR_XRAY_EXECUTION_ID] = record.executionId;
   attributes[ATTR_XRAY_EXECUTION_ROOT] = true;
   attributes[ATTR_XRAY_PIPELINE] = record.pipeline;

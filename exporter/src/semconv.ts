@@ -37,7 +37,7 @@ export const ATTR_XRAY_EXECUTION_ERROR_COUNT = 'xray.execution.error_count';
 /** Steps the sender dropped for this execution because of its caps (root span only). */
 export const ATTR_XRAY_EXECUTION_DROPPED_STEPS = 'xray.execution.dropped_steps';
 
-/** Step status as the user recorded it: `completed`, `failed`, `skipped`, ... */
+/** Step status as the user recorded it (`skipped`, `unfinished`, ...). Absent: `failed` for an ERROR span status, else `completed`. */
 export const ATTR_XRAY_STEP_STATUS = 'xray.step.status';
 /** Free-text reasoning behind the step's decision. */
 export const ATTR_XRAY_STEP_REASONING = 'xray.step.reasoning';

@@ -57,17 +57,20 @@ export function addStepFieldAttributes(
 }
 
 /**
- * Copies user-supplied extra attributes onto `target`. Valid attribute values
- * pass through (strings bounded); anything else is sent as JSON text.
+ * Copies user-supplied extra attributes onto `target`, except the names in
+ * `reserved` (the SDK's own, which a user must not set). Valid attribute
+ * values pass through (strings bounded); anything else is sent as JSON text.
  */
 export function addUserAttributes(
   target: Attributes,
   attributes: unknown,
   maxBytes: number,
   counters: SerializeCounters,
+  reserved: ReadonlySet<string>,
 ): void {
   if (attributes === null || typeof attributes !== 'object') return;
   for (const key of Object.keys(attributes)) {
+    if (reserved.has(key)) continue;
     const value = (attributes as Record<string, unknown>)[key];
     const converted = toAttributeValue(value, maxBytes, counters);
     if (converted !== undefined) target[key] = converted;

@@ -2,8 +2,10 @@
  * Test exporters: an in-memory exporter that also remembers each export call
  * (one call is one OTLP request), and exporters that fail or never answer.
  */
+import { SpanStatusCode } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import * as semconv from '../../src/semconv.js';
 
 /**
  * Records every export call's spans, in order, and answers at once.
@@ -77,4 +79,15 @@ export function millis(span: ReadableSpan): { start: number; end: number } {
     start: span.startTime[0] * 1000 + span.startTime[1] / 1e6,
     end: span.endTime[0] * 1000 + span.endTime[1] / 1e6,
   };
+}
+
+/**
+ * A step span's status as the collector reads it: the `xray.step.status`
+ * attribute when the SDK sent one (a status of the user's own), else `failed`
+ * for an ERROR span status and `completed` otherwise.
+ */
+export function stepStatus(span: ReadableSpan): string {
+  const declared = span.attributes[semconv.ATTR_XRAY_STEP_STATUS];
+  if (typeof declared === 'string' && declared !== '') return declared;
+  return span.status.code === SpanStatusCode.ERROR ? semconv.STEP_STATUS_FAILED : semconv.STEP_STATUS_COMPLETED;
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { XRay } from '../../src/index.js';
 import * as semconv from '../../src/semconv.js';
 import type { StepInput } from '../../src/index.js';
-import { byName, RecordingExporter } from '../support/exporters.js';
+import { byName, RecordingExporter, stepStatus } from '../support/exporters.js';
 
 describe('execution', () => {
   let exporter: RecordingExporter;
@@ -69,7 +69,7 @@ describe('execution', () => {
       expect(spans.getter.attributes.weird).toBe('{"id":1,"self":"[Circular]"}');
       expect(spans.getter.attributes.n).toBe('"10"');
       expect(spans['bad-times'].endTime).toBeDefined();
-      expect(spans['bad-error'].attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBe('failed');
+      expect(stepStatus(spans['bad-error'])).toBe('failed');
       expect(xray.stats().serializationFailures).toBe(1);
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffJson } from '../../src/json-diff.js';
+import { diffJson, parseJsonText } from '../../src/json-diff.js';
 
 describe('json-diff', () => {
   describe('diffJson', () => {
@@ -41,6 +41,24 @@ describe('json-diff', () => {
       expect(diff.changes.map((c) => c.path)).toEqual(['$.k0', '$.k1', '$.k2']);
       expect(diff.truncated).toBe(true);
       expect(diffJson(before, after, { maxChanges: 10 }).truncated).toBe(false);
+    });
+  });
+
+  describe('parseJsonText', () => {
+    it('parses JSON text of any kind', () => {
+      expect(parseJsonText('{"a":[1,2]}')).toEqual({ a: [1, 2] });
+      expect(parseJsonText('"approved"')).toBe('approved');
+      expect(parseJsonText('42')).toBe(42);
+      expect(parseJsonText('null')).toBeNull();
+    });
+
+    it('returns null for empty text', () => {
+      expect(parseJsonText('')).toBeNull();
+    });
+
+    it('returns text that is not JSON as it is', () => {
+      expect(parseJsonText('approved')).toBe('approved');
+      expect(parseJsonText('{broken')).toBe('{broken');
     });
   });
 });

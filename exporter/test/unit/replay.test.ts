@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { XRay } from '../../src/index.js';
 import { replayExecution, type RecordedExecution } from '../../src/replay.js';
 import * as semconv from '../../src/semconv.js';
-import { RecordingExporter } from '../support/exporters.js';
+import { RecordingExporter, stepStatus } from '../support/exporters.js';
 
 /** An execution as GET /api/v1/executions/{id} answers it (the fields replay reads). */
 function recorded(): RecordedExecution {
@@ -98,7 +98,7 @@ describe('replay', () => {
       const steps = Object.fromEntries(spans.slice(0, -1).map((span) => [span.name, span]));
       expect(steps.decide.attributes).toMatchObject({ [semconv.ATTR_XRAY_REPLAY_OUTCOME]: 'diff', [semconv.ATTR_OUTPUT_VALUE]: '{"approved":true,"tier":"A"}' });
       expect(steps.normalize.parentSpanContext?.spanId).toBe(steps.fetch_score.spanContext().spanId);
-      expect(steps.bureau.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBe('failed');
+      expect(stepStatus(steps.bureau)).toBe('failed');
     });
 
     it('fetches the execution by id with the key, and says why when it cannot', async () => {

@@ -4,7 +4,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import XRaySDK, { XRay } from '../../src/index.js';
 import * as semconv from '../../src/semconv.js';
-import { byName, createFailingExporter, createManualExporter, millis, RecordingExporter } from '../support/exporters.js';
+import { byName, createFailingExporter, createManualExporter, millis, RecordingExporter, stepStatus } from '../support/exporters.js';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -93,13 +93,15 @@ describe('xray', () => {
       }
       expect(fetch.attributes).toMatchObject({
         [semconv.ATTR_XRAY_STEP_SEQUENCE]: 0,
-        [semconv.ATTR_XRAY_STEP_STATUS]: 'completed',
         [semconv.ATTR_INPUT_VALUE]: '{"userId":"123"}',
         [semconv.ATTR_INPUT_MIME_TYPE]: 'application/json',
         [semconv.ATTR_OUTPUT_VALUE]: '{"score":750}',
         [semconv.ATTR_OUTPUT_MIME_TYPE]: 'application/json',
       });
       expect(check.attributes[semconv.ATTR_XRAY_STEP_SEQUENCE]).toBe(1);
+      // `completed` is the span status's to say (UNSET); the attribute is only for a status of the user's own.
+      expect(fetch.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBeUndefined();
+      expect(stepStatus(fetch)).toBe('completed');
       expect(check.attributes[semconv.ATTR_XRAY_STEP_REASONING]).toBe('Applied rule: tier A applicants always approved');
 
       // Each step starts where the previous one ended; the root covers the whole execution.
@@ -167,6 +169,24 @@ describe('xray', () => {
       expect(step.attributes.applicantId).toBeUndefined();
     });
 
+    it('never takes the SDK\'s own names from step attributes or tags, even those a step leaves to its root', async () => {
+      const xray = new XRay({ exporter });
+      const execution = xray.startExecution({ tags: { [semconv.ATTR_XRAY_ENVIRONMENT]: 'spoofed', [semconv.ATTR_XRAY_EXECUTION_STATUS]: 'failed' } });
+      execution.recordStep({
+        name: 'one',
+        attributes: { [semconv.ATTR_XRAY_EXECUTION_ID]: 'other-execution', [semconv.ATTR_XRAY_PIPELINE]: 'other', [semconv.ATTR_XRAY_STEP_STATUS]: 'x', kept: 1 },
+      });
+      execution.completeExecution();
+      await xray.flush();
+      const [step, root] = exporter.calls[0];
+      expect(step.attributes[semconv.ATTR_XRAY_EXECUTION_ID]).toBeUndefined();
+      expect(step.attributes[semconv.ATTR_XRAY_PIPELINE]).toBeUndefined();
+      expect(step.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBeUndefined();
+      expect(step.attributes).toMatchObject({ kept: 1 });
+      expect(root.attributes[semconv.ATTR_XRAY_ENVIRONMENT]).toBeUndefined();
+      expect(root.attributes[semconv.ATTR_XRAY_EXECUTION_STATUS]).toBe('completed');
+    });
+
     it('tags a trackExecution through its options and ctx.setTags', async () => {
       const xray = new XRay({ exporter });
       await xray.trackExecution('loan', async (ctx) => ctx.setTags({ decision: 'rejected' }), { tags: { applicantId: 'A-1042' } });
@@ -227,7 +247,7 @@ describe('xray', () => {
       execution.completeExecution();
       await xray.flush();
       const { boom, soft, default: root } = byName(exporter.calls[0]);
-      expect(boom.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBe('failed');
+      expect(stepStatus(boom)).toBe('failed');
       expect(boom.status).toEqual({ code: SpanStatusCode.ERROR, message: 'out of range' });
       expect(boom.events[0].name).toBe(semconv.EVENT_EXCEPTION);
       expect(boom.events[0].attributes).toMatchObject({
@@ -235,7 +255,7 @@ describe('xray', () => {
         [semconv.ATTR_EXCEPTION_MESSAGE]: 'out of range',
       });
       expect(String(boom.events[0].attributes?.[semconv.ATTR_EXCEPTION_STACKTRACE])).toContain('RangeError');
-      expect(soft.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBe('skipped');
+      expect(stepStatus(soft)).toBe('skipped');
       expect(soft.status.code).toBe(SpanStatusCode.UNSET);
       expect(root.attributes[semconv.ATTR_XRAY_EXECUTION_ERROR_COUNT]).toBe(1);
     });
@@ -326,7 +346,7 @@ describe('xray', () => {
       const spans = exporter.calls[0];
       expect(spans.map((span) => span.name)).toEqual(['fetch', 'filter', 'movie_rec']);
       const { filter, movie_rec: root } = byName(spans);
-      expect(filter.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBe('failed');
+      expect(stepStatus(filter)).toBe('failed');
       expect(filter.status).toEqual({ code: SpanStatusCode.ERROR, message: 'no candidates' });
       expect(filter.events[0].attributes).toMatchObject({
         [semconv.ATTR_EXCEPTION_TYPE]: 'TypeError',
@@ -402,7 +422,7 @@ describe('xray', () => {
       });
       await xray.flush();
       const { background } = byName(exporter.calls[0]);
-      expect(background.attributes[semconv.ATTR_XRAY_STEP_STATUS]).toBe('unfinished');
+      expect(stepStatus(background)).toBe('unfinished');
       release();
       await pending;
       expect(xray.stats().stepsDropped).toBe(1);
