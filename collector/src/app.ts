@@ -35,6 +35,8 @@ import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { StoreTimeoutError } from './ingest/store-timeout.js';
 import { tracesRoute } from './ingest/traces-route.js';
+import { createDecodePool, DEFAULT_DECODE_INLINE_MAX_BYTES, defaultDecodeThreads } from './ingest/decode-pool.js';
+import type { DecodePool } from './ingest/decode-pool.js';
 import { createRateLimiter, limitsRoutes, rateLimitMessage } from './limits/index.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
@@ -116,6 +118,13 @@ export interface BuildAppOptions {
   live?: { maxStreamsPerApp?: number; heartbeatMillis?: number };
   /** How often per-app retention is applied (XRAY_RETENTION_SWEEP_SECONDS); hourly when omitted, 0 turns the periodic sweep off. */
   retentionSweepMillis?: number;
+  /**
+   * Decoding off the main thread (ingest/decode-pool.ts): worker threads
+   * (`threads`: the cores but one when omitted, 0 decodes everything inline),
+   * bodies above `inlineMaxBytes` (64 KiB when omitted) go to them, each
+   * worker's heap limit in MB (1024 when omitted).
+   */
+  decode?: { threads?: number; inlineMaxBytes?: number; workerHeapMb?: number };
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -127,6 +136,8 @@ export interface XRayApp {
   keys: KeyResolver;
   /** The audit log (its writer's flush() makes queued entries readable at once). */
   audit: Audit;
+  /** The decode worker pool, when bodies are decoded off the main thread. */
+  decodePool?: DecodePool;
 }
 
 /** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
@@ -275,6 +286,20 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
 
+  const admission = { retentionDays: store.retentionDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600 };
+  const decodeThreads = options.decode?.threads ?? defaultDecodeThreads();
+  const decodePool =
+    decodeThreads > 0
+      ? createDecodePool({
+          threads: decodeThreads,
+          admission,
+          // The worker encodes steps as RowBinary when the backend takes it (the embedded engine).
+          stepColumns: store.backend.tableColumns ? await store.backend.tableColumns('steps') : undefined,
+          maxWorkerHeapMb: options.decode?.workerHeapMb,
+        })
+      : undefined;
+  if (decodePool) app.addHook('onClose', async () => decodePool.close());
+
   await app.register(async (ingest) => {
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
@@ -288,17 +313,18 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       credentialOf: (request) => credentialFrom(request.headers),
       checkRate: (caller) => limiter.check(caller, 'ingest'),
       checkSignature,
-      admitSpans: (spans) =>
-        admitSpans(spans, BigInt(Date.now()) * 1_000_000n, {
-          retentionDays: store.retentionDays,
-          maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600,
-        }),
+      admitSpans: (spans) => admitSpans(spans, BigInt(Date.now()) * 1_000_000n, admission),
       toRows: spansToRows,
       write: (rows) => store.batcher.write(rows),
       classifyWriteError,
       storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
       metrics,
       reserveDecoded: limits.reserveDecoded,
+      decodePool: decodePool && {
+        pool: decodePool,
+        inlineMaxBytes: options.decode?.inlineMaxBytes ?? DEFAULT_DECODE_INLINE_MAX_BYTES,
+        nowNanos: () => BigInt(Date.now()) * 1_000_000n,
+      },
     });
   });
 
@@ -386,5 +412,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     sendNotFound(request, reply),
   );
 
-  return { app, metrics, keys, audit };
+  return { app, metrics, keys, audit, decodePool };
 }

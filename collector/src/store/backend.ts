@@ -5,6 +5,8 @@
  * server-side parameter binding (`{name:Type}` placeholders), so no value is
  * ever spliced into SQL text.
  */
+import type { EncodedRows } from '../contracts/rows.js';
+import type { ColumnType } from './row-binary.js';
 
 /** Values for `{name:Type}` placeholders. */
 export type QueryParams = Record<string, string | number | boolean | bigint | readonly (string | number)[]>;
@@ -47,6 +49,11 @@ export interface InsertOptions {
    * once (clickhouse/migrations/0080_insert_deduplication.sql).
    */
   deduplicationToken?: string;
+  /**
+   * Rows already encoded (RowBinary, see row-binary.ts), written in the same
+   * INSERT as `rows`. Only for a backend with `tableColumns`.
+   */
+  encoded?: readonly EncodedRows[];
 }
 
 export interface ClickHouseBackend {
@@ -58,6 +65,11 @@ export interface ClickHouseBackend {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Inserts rows (objects keyed by column name) in one INSERT. */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
+  /**
+   * The table's columns and types, when this backend takes rows encoded as
+   * RowBinary (`InsertOptions.encoded`); absent when it takes objects only.
+   */
+  tableColumns?(table: string): Promise<ColumnType[]>;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -25,7 +25,7 @@
  * construction. Rows spread over more days than ClickHouse accepts partitions
  * per INSERT are written in several inserts of at most that many days.
  */
-import type { ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
+import type { EncodedRows, ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
 import { ClickHouseError } from './backend.js';
 import type { ClickHouseBackend } from './backend.js';
 import { isDataError, UnstorableRowsError } from './insert-errors.js';
@@ -132,6 +132,38 @@ export function splitByPartitions<Row extends { start_time?: string }>(rows: Row
   return chunks;
 }
 
+/** Rows of a request, encoded ones included. */
+function rowsOf(batch: RowBatch): number {
+  return batch.executions.length + batch.steps.length + (batch.encodedSteps?.rows ?? 0);
+}
+
+/**
+ * Groups whole requests so that each group's steps span at most
+ * MAX_PARTITIONS_PER_INSERT days: encoded rows cannot be split row by row.
+ * Usually one group, the requests themselves (admission keeps a request to a
+ * few days).
+ */
+function groupByDays<T extends { batch: RowBatch }>(requests: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let days = new Set<string>();
+  for (const request of requests) {
+    const own = new Set(request.batch.encodedSteps?.days ?? []);
+    for (const row of request.batch.steps) own.add(partitionOf(row));
+    const union = new Set([...days, ...own]);
+    if (group.length > 0 && union.size > MAX_PARTITIONS_PER_INSERT) {
+      groups.push(group);
+      group = [];
+      days = own;
+    } else {
+      days = union;
+    }
+    group.push(request);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 export function createInsertBatcher(backend: ClickHouseBackend, options: InsertBatcherOptions): InsertBatcher {
   let pending = emptyPending();
   let inFlightRows = 0;
@@ -149,14 +181,34 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     }
   }
 
+  /** Inserts the steps of `requests`, some of them encoded already, in as few inserts as the partition limit allows. */
+  async function insertSteps(requests: readonly Request[], token: string | undefined): Promise<void> {
+    if (!requests.some((request) => request.batch.encodedSteps)) {
+      await insertTable('steps', requests.flatMap((request) => request.batch.steps), token);
+      return;
+    }
+    const groups = groupByDays(requests);
+    for (let i = 0; i < groups.length; i++) {
+      const deduplicationToken = token === undefined || groups.length === 1 ? token : `${token}:${i}`;
+      const encoded: EncodedRows[] = [];
+      const rows: StepRow[] = [];
+      for (const { batch } of groups[i]) {
+        if (batch.encodedSteps) encoded.push(batch.encodedSteps);
+        for (const row of batch.steps) rows.push(row);
+      }
+      if (encoded.length === 0) await insertTable('steps', rows, deduplicationToken);
+      else await backend.insert('steps', rows, { deduplicationToken, encoded });
+    }
+  }
+
   /** Inserts the rows of `requests` together; settles nobody. */
   async function insertRows(requests: readonly Request[]): Promise<void> {
     // A token names one request's rows; merged with others they are a different block.
     const token = requests.length === 1 ? requests[0].batch.deduplicationToken : undefined;
-    const steps: StepRow[] = [];
     const executions: ExecutionRow[] = [];
+    let steps = 0;
     for (const { batch } of requests) {
-      for (const row of batch.steps) steps.push(row);
+      steps += batch.steps.length + (batch.encodedSteps?.rows ?? 0);
       for (const row of batch.executions) executions.push(row);
     }
     // The two tables are written concurrently: each insert has a large fixed
@@ -164,7 +216,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     // every batch. A request is acknowledged only when both are done; for a
     // moment an execution may be listed before its steps are readable.
     await Promise.all([
-      steps.length > 0 ? insertTable('steps', steps, token) : undefined,
+      steps > 0 ? insertSteps(requests, token) : undefined,
       executions.length > 0 ? insertTable('executions', executions, token) : undefined,
     ]);
   }
@@ -259,7 +311,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       return () => flushListeners.delete(listener);
     },
     write(batch: RowBatch): Promise<void> {
-      const rows = batch.executions.length + batch.steps.length;
+      const rows = rowsOf(batch);
       if (rows === 0) return Promise.resolve();
       const waiting = pending.rows + inFlightRows;
       if (waiting > 0 && waiting + rows > options.maxPendingRows) return Promise.reject(new OverloadedError(waiting));

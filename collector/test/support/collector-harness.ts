@@ -49,6 +49,8 @@ export interface HarnessOptions {
   /** Server backend only: admin SQL logs in as a separate user, through an endpoint of its own. */
   sqlUser?: boolean;
   live?: BuildAppOptions['live'];
+  /** Decode worker pool settings (threads, inline threshold, worker heap); the collector's defaults when omitted. */
+  decode?: BuildAppOptions['decode'];
 }
 
 export interface Harness {
@@ -129,6 +131,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     maxEventLoopDelayMillis: 0,
     keyLookupLimit: options.keyLookupLimit,
     live: options.live,
+    decode: options.decode,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 
