@@ -293,8 +293,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       ? createDecodePool({
           threads: decodeThreads,
           admission,
-          // The worker encodes steps as RowBinary when the backend takes it (the embedded engine).
-          stepColumns: store.backend.tableColumns ? await store.backend.tableColumns('steps') : undefined,
+          // Workers encode the steps for the insert when the backend takes encoded rows (the embedded engine).
+          encodeSteps: store.backend.encodedRowsFormat !== undefined,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
         })
       : undefined;

@@ -56,8 +56,8 @@ export interface StepRow {
 }
 
 /**
- * Rows of one table already encoded for the insert (RowBinary, by a decode
- * worker), so the thread that inserts them never holds them as objects.
+ * Rows of one table already encoded for the insert (store/row-encoding.ts,
+ * by a decode worker), so the main thread never holds them as objects.
  */
 export interface EncodedRows {
   /** The insert's column list, in the payload's order. */

@@ -1,7 +1,7 @@
 /**
  * Decoding large OTLP bodies off the main thread: a piscina pool of worker
  * threads (decode-worker.ts) turns a decompressed body into rows ready for
- * the insert (steps already RowBinary when the store takes it), so a 15 MB
+ * the insert (steps already encoded when the store takes them so), so a 15 MB
  * request no longer holds the event loop for a second while /healthz,
  * small requests and the batcher wait, and decoding uses the other cores.
  *
@@ -67,12 +67,12 @@ function movable(body: Uint8Array): Uint8Array {
 
 /**
  * @example
- * const pool = createDecodePool({ admission: { retentionDays: 30, maxFutureSkewSeconds: 3600 } });
+ * const pool = createDecodePool({ admission: { retentionDays: 30, maxFutureSkewSeconds: 3600 }, encodeSteps: true });
  * const decoded = await pool.decode({ format: 'protobuf', body, appId: 'checkout', nowNanos: BigInt(Date.now()) * 1_000_000n });
  */
 export function createDecodePool(options: DecodePoolOptions): DecodePool {
   const threads = options.threads ?? defaultDecodeThreads();
-  const data: DecodeWorkerData = { admission: options.admission, stepColumns: options.stepColumns };
+  const data: DecodeWorkerData = { admission: options.admission, encodeSteps: options.encodeSteps };
   const pool = new Piscina({
     filename: workerFile(),
     minThreads: threads,

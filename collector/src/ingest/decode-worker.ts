@@ -12,8 +12,7 @@ import { admitSpans } from '../model/span-admission.js';
 import type { SpanAdmissionOptions } from '../model/span-admission.js';
 import { spansToRows } from '../model/span-to-rows.js';
 import type { OtlpFormat } from '../otlp/index.js';
-import { createRowsEncoder } from '../store/row-binary.js';
-import type { ColumnType } from '../store/row-binary.js';
+import { encodeRows } from '../store/row-encoding.js';
 import { decodeRequest } from './decode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
@@ -21,8 +20,8 @@ import { toIngestError } from './ingest-error.js';
 /** Fixed for the pool's life. */
 export interface DecodeWorkerData {
   admission: SpanAdmissionOptions;
-  /** The `steps` table's columns when the store takes RowBinary; absent: steps stay objects. */
-  stepColumns?: ColumnType[];
+  /** Encode the steps for the insert (store/row-encoding.ts), when the store takes encoded rows; else they stay objects. */
+  encodeSteps: boolean;
 }
 
 export interface DecodeWorkerTask {
@@ -38,7 +37,7 @@ export type DecodeWorkerReply =
   | { ok: false; code: ErrorCode; message: string; stack?: string };
 
 const config = workerData as DecodeWorkerData;
-const encodeSteps = config.stepColumns ? createRowsEncoder('steps', config.stepColumns) : undefined;
+const encodeSteps = config.encodeSteps ? encodeRows : undefined;
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */
 class MovedReply {

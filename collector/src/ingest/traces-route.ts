@@ -233,6 +233,7 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
           pause: large ? yieldToEventLoop : undefined,
         });
       }
+      options.metrics.bodiesDecoded.inc({ thread: offload ? 'worker' : 'inline' });
       const { rows, admittedSpans } = decoded;
       try {
         await withTimeout(options.write(rows), options.storeTimeoutMillis);

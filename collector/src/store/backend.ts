@@ -6,7 +6,6 @@
  * ever spliced into SQL text.
  */
 import type { EncodedRows } from '../contracts/rows.js';
-import type { ColumnType } from './row-binary.js';
 
 /** Values for `{name:Type}` placeholders. */
 export type QueryParams = Record<string, string | number | boolean | bigint | readonly (string | number)[]>;
@@ -50,8 +49,8 @@ export interface InsertOptions {
    */
   deduplicationToken?: string;
   /**
-   * Rows already encoded (RowBinary, see row-binary.ts), written in the same
-   * INSERT as `rows`. Only for a backend with `tableColumns`.
+   * Rows already encoded (store/row-encoding.ts), written in the same INSERT
+   * as `rows`. Only for a backend with `encodedRowsFormat`.
    */
   encoded?: readonly EncodedRows[];
 }
@@ -65,11 +64,8 @@ export interface ClickHouseBackend {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Inserts rows (objects keyed by column name) in one INSERT. */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
-  /**
-   * The table's columns and types, when this backend takes rows encoded as
-   * RowBinary (`InsertOptions.encoded`); absent when it takes objects only.
-   */
-  tableColumns?(table: string): Promise<ColumnType[]>;
+  /** The format of rows this backend takes already encoded (`InsertOptions.encoded`); absent when it takes objects only. */
+  readonly encodedRowsFormat?: string;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
