@@ -135,8 +135,25 @@ function formatOf(request: FastifyRequest): OtlpFormat | undefined {
   return MEDIA_TYPES[header.split(';')[0].trim().toLowerCase()];
 }
 
+/** A body larger than this, refused before it was read, is not drained: the connection is closed instead. */
+const DRAIN_MAX_BYTES = 64 * 1024;
+
+/**
+ * True when the request was refused before its body was read and the body
+ * is large (or of unknown size). Node would otherwise read and discard the
+ * whole body on the main thread to keep the connection alive: under a flood
+ * of large refused requests that is most of the event loop's work.
+ */
+function closesInsteadOfDraining(request: FastifyRequest): boolean {
+  if (request.body !== undefined) return false;
+  const length = request.headers['content-length'];
+  if (length === undefined) return request.headers['transfer-encoding'] !== undefined;
+  return Number(length) > DRAIN_MAX_BYTES;
+}
+
 function sendFailure(reply: FastifyReply, format: OtlpFormat, error: XRayError): FastifyReply {
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
+  if (closesInsteadOfDraining(reply.request)) reply.header('connection', 'close');
   if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   const status = { code: rpcCodeFor(error.statusCode), message: `${error.code}: ${error.message}` };
   return format === 'protobuf'
