@@ -12,9 +12,12 @@
  * end), and /healthz is probed every 50 ms from a separate connection; the
  * worst probe latency is compared with the worst of the idle probes.
  *
- * Targets: peak RSS < 1 GiB; /healthz stays responsive (the ratio is printed).
+ * Targets: peak RSS < 1 GiB; /healthz stays responsive: p99 < 250 ms and
+ * worst < 1 s under the load (ratios to idle printed beside them). Large
+ * bodies are decoded in the decode worker pool, off the event loop.
  */
 import http from 'node:http';
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { startCollector } from './lib/collector-process.js';
 import { formatBytes, formatFixed, formatInt, formatRatio, progress } from './lib/format.js';
@@ -26,6 +29,8 @@ const CLIENTS = 64;
 const BODY_BYTES = 15 * 1024 * 1024;
 const SAMPLE_MILLIS = 50;
 const TARGET_RSS_BYTES = 1024 ** 3;
+const TARGET_HEALTHZ_P99_MILLIS = 250;
+const TARGET_HEALTHZ_WORST_MILLIS = 1000;
 
 const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 
@@ -128,8 +133,11 @@ export async function runOverload(options) {
       rssRatio: peakRss / idleRss,
       idleHealthzWorstMillis: worstIdle,
       loadHealthzWorstMillis: worstLoad,
+      idleHealthzP99Millis: percentile(idleLatencies, 99),
       loadHealthzP99Millis: percentile(loadLatencies, 99),
       healthzWorstRatio: worstLoad / worstIdle,
+      healthzP99Ratio: percentile(loadLatencies, 99) / percentile(idleLatencies, 99),
+      loadAverage: os.loadavg()[0],
       storedMegabytesPerSecond: (stored * body.length) / 2 ** 20 / (wallMillis / 1000),
     };
     const tables = [
@@ -138,13 +146,16 @@ export async function runOverload(options) {
         columns: ['measure', 'idle', 'under load', 'ratio', 'target'],
         rows: [
           ['collector RSS (peak: VmHWM)', formatBytes(idleRss), formatBytes(peakRss), formatRatio(record.rssRatio), peakRss < TARGET_RSS_BYTES ? 'met (< 1 GiB)' : 'MISSED (< 1 GiB)'],
-          ['/healthz worst latency (ms)', formatFixed(worstIdle, 1), formatFixed(worstLoad, 1), formatRatio(record.healthzWorstRatio), 'responsive'],
-          ['/healthz p99 latency (ms)', formatFixed(percentile(idleLatencies, 99), 1), formatFixed(record.loadHealthzP99Millis, 1), '', ''],
+          ['/healthz worst latency (ms)', formatFixed(worstIdle, 1), formatFixed(worstLoad, 1), formatRatio(record.healthzWorstRatio),
+            worstLoad < TARGET_HEALTHZ_WORST_MILLIS ? 'met (< 1 s)' : 'MISSED (< 1 s)'],
+          ['/healthz p99 latency (ms)', formatFixed(record.idleHealthzP99Millis, 1), formatFixed(record.loadHealthzP99Millis, 1), formatRatio(record.healthzP99Ratio),
+            record.loadHealthzP99Millis < TARGET_HEALTHZ_P99_MILLIS ? 'met (< 250 ms)' : 'MISSED (< 250 ms)'],
         ],
         notes: [
           `replies: ${summary} (503 = refused early with Retry-After; 0 = connection error)`,
           `stored ${formatFixed(record.storedMegabytesPerSecond, 1)} MB/s of request bodies; probes: ${idleLatencies.length} idle, ${loadLatencies.length} under load`,
           'before issue 7 (measured by the issue\'s reporter): RSS 4.76 GB, /healthz stalled 18 s, p50 request latency 30 s',
+          `large bodies are decoded in the decode worker pool (XRAY_DECODE_THREADS); load average ${record.loadAverage.toFixed(2)} at the end`,
         ],
       },
     ];

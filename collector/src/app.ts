@@ -35,11 +35,12 @@ import { RETRY_AFTER_SECONDS, XRayError, toErrorBody } from './errors.js';
 import type { ErrorCode } from './errors.js';
 import { StoreTimeoutError } from './ingest/store-timeout.js';
 import { tracesRoute } from './ingest/traces-route.js';
+import { createDecodePool, DEFAULT_DECODE_INLINE_MAX_BYTES, defaultDecodeThreads } from './ingest/decode-pool.js';
+import type { DecodePool } from './ingest/decode-pool.js';
 import { createRateLimiter, limitsRoutes, rateLimitMessage } from './limits/index.js';
 import { createMetrics } from './metrics.js';
 import type { CollectorMetrics } from './metrics.js';
 import { admitSpans } from './model/span-admission.js';
-import { spansToRows } from './model/span-to-rows.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { addIngestLimits } from './limits/ingest-pressure.js';
 import { createAudit, toAuditEntry } from './audit/index.js';
@@ -48,7 +49,7 @@ import { addRequestLog } from './request-log/index.js';
 import type { RequestLogOptions } from './request-log/index.js';
 import { healthRoutes } from './routes/health.js';
 import { versionRoutes } from './routes/version.js';
-import { costRoutes, createCostRepository, createPriceLookup, estimateCosts } from './cost/index.js';
+import { costRoutes, createCostRepository, rowMapper } from './cost/index.js';
 import type { PriceTable } from './cost/index.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
@@ -124,6 +125,13 @@ export interface BuildAppOptions {
   webhooks?: Partial<WebhookSettings>;
   /** Prices per model (XRAY_PRICE_TABLE): steps with gen_ai model and tokens but no cost get an estimated one at ingest. */
   priceTable?: PriceTable;
+  /**
+   * Decoding off the main thread (ingest/decode-pool.ts): worker threads
+   * (`threads`: the cores but one when omitted, 0 decodes everything inline),
+   * bodies above `inlineMaxBytes` (64 KiB when omitted) go to them, each
+   * worker's heap limit in MB (1024 when omitted).
+   */
+  decode?: { threads?: number; inlineMaxBytes?: number; workerHeapMb?: number };
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -137,6 +145,8 @@ export interface XRayApp {
   keys: KeyResolver;
   /** The audit log (its writer's flush() makes queued entries readable at once). */
   audit: Audit;
+  /** The decode worker pool, when bodies are decoded off the main thread. */
+  decodePool?: DecodePool;
 }
 
 /** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
@@ -300,7 +310,21 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
 
   const browserIngest = await registerBrowserIngest(app, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
 
-  const priceLookup = options.priceTable && options.priceTable.models.length > 0 ? createPriceLookup(options.priceTable) : undefined;
+  const admission = { retentionDays: store.retentionDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600 };
+  const decodeThreads = options.decode?.threads ?? defaultDecodeThreads();
+  const decodePool =
+    decodeThreads > 0
+      ? createDecodePool({
+          threads: decodeThreads,
+          admission,
+          // Workers encode the steps for the insert when the backend takes encoded rows (the embedded engine).
+          encodeSteps: store.backend.encodedRowsFormat !== undefined,
+          maxWorkerHeapMb: options.decode?.workerHeapMb,
+          priceTable: options.priceTable,
+        })
+      : undefined;
+  if (decodePool) app.addHook('onClose', async () => decodePool.close());
+
   await app.register(async (ingest) => {
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
@@ -314,17 +338,18 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       credentialOf: (request) => credentialFrom(request.headers),
       checkRate: (caller) => limiter.check(caller, 'ingest'),
       checkSignature,
-      admitSpans: (spans) =>
-        admitSpans(spans, BigInt(Date.now()) * 1_000_000n, {
-          retentionDays: store.retentionDays,
-          maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600,
-        }),
-      toRows: priceLookup ? (appId, spans) => estimateCosts(spansToRows(appId, spans), priceLookup) : spansToRows,
+      admitSpans: (spans) => admitSpans(spans, BigInt(Date.now()) * 1_000_000n, admission),
+      toRows: rowMapper(options.priceTable),
       write: (rows) => store.batcher.write(rows),
       classifyWriteError,
       storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
       metrics,
       reserveDecoded: limits.reserveDecoded,
+      decodePool: decodePool && {
+        pool: decodePool,
+        inlineMaxBytes: options.decode?.inlineMaxBytes ?? DEFAULT_DECODE_INLINE_MAX_BYTES,
+        nowNanos: () => BigInt(Date.now()) * 1_000_000n,
+      },
     });
   });
 
@@ -443,5 +468,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     sendNotFound(request, reply),
   );
 
-  return { app, metrics, keys, audit, webhooks };
+  return { app, metrics, keys, audit, webhooks, decodePool };
 }

@@ -57,6 +57,11 @@ export const ERRORS = {
     message: 'ClickHouse did not accept the write; nothing was acknowledged, retry later',
   },
   XRAY_ERR_INTERNAL: { status: 500, retryable: true, message: 'Internal error' },
+  XRAY_ERR_DECODE_WORKER_LOST: {
+    status: 503,
+    retryable: true,
+    message: 'The worker decoding the request stopped; nothing of it was stored, retry later',
+  },
   XRAY_ERR_SQL_LIMIT_EXCEEDED: {
     status: 400,
     retryable: false,

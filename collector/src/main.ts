@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     storeTimeoutMillis: config.storeTimeoutMillis,
     maxInFlightBytes: config.maxInFlightBytes,
     maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
+    decode: config.decode,
     sqlBackend,
     auditRetentionDays: config.auditRetentionDays,
     requestLog: { logEveryRequest: config.logRequests, slowRequestMillis: config.slowRequestMillis },

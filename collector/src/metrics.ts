@@ -9,6 +9,8 @@ export interface CollectorMetrics {
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly spansAccepted: Counter;
   readonly spansRejected: Counter<'reason'>;
+  /** OTLP bodies decoded, by where: `inline` (main thread) or `worker` (the decode pool). */
+  readonly bodiesDecoded: Counter<'thread'>;
   readonly insertBatches: Counter<'outcome'>;
   readonly insertDuration: Histogram;
   readonly insertRows: Histogram;
@@ -37,6 +39,12 @@ export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?:
       name: 'xray_spans_rejected_total',
       help: 'Spans not stored, by reason (invalid, decode, auth, overload, store); for auth and rate_limit, requests refused before decoding',
       labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    bodiesDecoded: new Counter({
+      name: 'xray_ingest_bodies_decoded_total',
+      help: 'OTLP request bodies decoded, by thread: inline (main thread, small bodies) or worker (the decode pool)',
+      labelNames: ['thread'] as const,
       registers: [registry],
     }),
     insertBatches: new Counter({

@@ -57,10 +57,25 @@ export interface StepRow {
   attributes: Record<string, string>;
 }
 
+/**
+ * Rows of one table already encoded for the insert (store/row-encoding.ts,
+ * by a decode worker), so the main thread never holds them as objects.
+ */
+export interface EncodedRows {
+  /** The insert's column list, in the payload's order. */
+  columns: string[];
+  payload: Uint8Array;
+  rows: number;
+  /** The distinct partition days (`YYYY-MM-DD` of start_time) among the rows. */
+  days: string[];
+}
+
 /** The rows one OTLP request turns into. */
 export interface RowBatch {
   executions: ExecutionRow[];
   steps: StepRow[];
+  /** The request's steps, encoded (then `steps` is empty). */
+  encodedSteps?: EncodedRows;
   /**
    * Names the request the rows came from (its app and content, see
    * ingest/deduplication-token.ts): the store writes these rows as inserts of

@@ -6,8 +6,10 @@
  * and a cached lookup only for steps with a model and tokens.
  */
 import type { RowBatch } from '../contracts/rows.js';
-import { costOf } from './price-table.js';
-import type { PriceLookup } from './price-table.js';
+import type { DecodedSpan } from '../contracts/spans.js';
+import { spansToRows } from '../model/span-to-rows.js';
+import { costOf, createPriceLookup } from './price-table.js';
+import type { PriceLookup, PriceTable } from './price-table.js';
 
 /** `steps.cost_source` of a cost the price table filled in. */
 export const COST_ESTIMATED = 'estimated';
@@ -29,4 +31,19 @@ export function estimateCosts(rows: RowBatch, lookup: PriceLookup): RowBatch {
     step.cost_source = COST_ESTIMATED;
   }
   return rows;
+}
+
+/**
+ * The span mapping ingest runs, on the request path and in the decode
+ * workers alike: `spansToRows`, then the price table's estimates when a table
+ * with prices is set.
+ *
+ * @example
+ * const toRows = rowMapper(config.priceTable);
+ * const rows = toRows('checkout', spans);
+ */
+export function rowMapper(priceTable: PriceTable | undefined): (appId: string, spans: readonly DecodedSpan[]) => RowBatch {
+  if (!priceTable || priceTable.models.length === 0) return spansToRows;
+  const lookup = createPriceLookup(priceTable);
+  return (appId, spans) => estimateCosts(spansToRows(appId, spans), lookup);
 }

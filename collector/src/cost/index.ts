@@ -7,6 +7,6 @@ export { costRoutes } from './cost-routes.js';
 export type { CostRoutesOptions } from './cost-routes.js';
 export { createCostRepository } from './cost-repository.js';
 export type { CostRepository } from './cost-repository.js';
-export { COST_ESTIMATED, estimateCosts } from './estimate-costs.js';
+export { COST_ESTIMATED, estimateCosts, rowMapper } from './estimate-costs.js';
 export { createPriceLookup, loadPriceTable } from './price-table.js';
 export type { PriceLookup, PriceTable } from './price-table.js';

@@ -27,24 +27,19 @@ import type { CheckRequestSignature } from '../auth/request-signing.js';
 import { SIGNATURE_HEADER } from '../auth/signature.js';
 import type { DecodeResult } from '../contracts/spans.js';
 import type { RowBatch } from '../contracts/rows.js';
-import { ERRORS, RETRY_AFTER_SECONDS, XRayError } from '../errors.js';
+import { RETRY_AFTER_SECONDS, XRayError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { rateLimitMessage } from '../limits/index.js';
 import type { RateDecision } from '../limits/index.js';
 import type { CollectorMetrics } from '../metrics.js';
-import {
-  BodyTooLargeError,
-  OtlpDecodeError,
-  UnsupportedEncodingError,
-  decodeJsonTraces,
-  decodeProtobufTraces,
-  decompressBody,
-  encodeExportResponse,
-  encodeStatus,
-  MAX_REJECTION_MESSAGES,
-} from '../otlp/index.js';
-import { deduplicationTokenOf } from './deduplication-token.js';
+import { decompressBody, encodeExportResponse, encodeStatus } from '../otlp/index.js';
+import type { DecodePool } from './decode-pool.js';
+import { decodeRequest } from './decode-request.js';
+import type { DecodedRequest } from './decode-request.js';
+import { toIngestError } from './ingest-error.js';
 import { StoreTimeoutError } from './store-timeout.js';
+
+export { toIngestError } from './ingest-error.js';
 import type { OtlpFormat } from '../otlp/index.js';
 
 export interface TracesRouteOptions {
@@ -67,6 +62,12 @@ export interface TracesRouteOptions {
   /** Accounts for the body's size after decompression; throws XRAY_ERR_OVERLOADED when it does not fit. */
   reserveDecoded?: (request: FastifyRequest, bytes: number) => void;
   metrics: CollectorMetrics;
+  /**
+   * Decodes bodies larger than `inlineMaxBytes` off the main thread (the
+   * pool's workers use the real admission and mapping, with the clock read
+   * here). Without it every body is decoded inline with the stages above.
+   */
+  decodePool?: { pool: DecodePool; inlineMaxBytes: number; nowNanos: () => bigint };
 }
 
 const MEDIA_TYPES: Record<string, OtlpFormat> = {
@@ -134,33 +135,30 @@ function formatOf(request: FastifyRequest): OtlpFormat | undefined {
   return MEDIA_TYPES[header.split(';')[0].trim().toLowerCase()];
 }
 
+/** A body larger than this, refused before it was read, is not drained: the connection is closed instead. */
+const DRAIN_MAX_BYTES = 64 * 1024;
+
+/**
+ * True when the request was refused before its body was read and the body
+ * is large (or of unknown size). Node would otherwise read and discard the
+ * whole body on the main thread to keep the connection alive: under a flood
+ * of large refused requests that is most of the event loop's work.
+ */
+function closesInsteadOfDraining(request: FastifyRequest): boolean {
+  if (request.body !== undefined) return false;
+  const length = request.headers['content-length'];
+  if (length === undefined) return request.headers['transfer-encoding'] !== undefined;
+  return Number(length) > DRAIN_MAX_BYTES;
+}
+
 function sendFailure(reply: FastifyReply, format: OtlpFormat, error: XRayError): FastifyReply {
   reply.code(error.statusCode).header('x-xray-error-code', error.code);
+  if (closesInsteadOfDraining(reply.request)) reply.header('connection', 'close');
   if (error.retryable && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   const status = { code: rpcCodeFor(error.statusCode), message: `${error.code}: ${error.message}` };
   return format === 'protobuf'
     ? reply.type('application/x-protobuf').send(encodeStatus('protobuf', status))
     : reply.type('application/json').send(encodeStatus('json', status));
-}
-
-/** Turns anything thrown while reading a request into a registry error. */
-export function toIngestError(error: unknown): XRayError {
-  if (error instanceof XRayError) return error;
-  if (error instanceof BodyTooLargeError) return new XRayError('XRAY_ERR_OTLP_BODY_TOO_LARGE', error.message);
-  if (error instanceof UnsupportedEncodingError) return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_ENCODING', error.message);
-  if (error instanceof OtlpDecodeError) return new XRayError('XRAY_ERR_OTLP_DECODE', error.message);
-  const fastifyCode = (error as { code?: string }).code;
-  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    // Fastify refuses a Content-Type it cannot even parse (e.g. "json") before any parser runs.
-    return new XRayError('XRAY_ERR_OTLP_UNSUPPORTED_MEDIA_TYPE', (error as Error).message);
-  }
-  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new XRayError('XRAY_ERR_OTLP_BODY_TOO_LARGE', ERRORS.XRAY_ERR_OTLP_BODY_TOO_LARGE.message);
-  }
-  if (fastifyCode === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new XRayError('XRAY_ERR_OTLP_DECODE', (error as Error).message);
-  }
-  return new XRayError('XRAY_ERR_INTERNAL', undefined, { cause: error });
 }
 
 export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, options) => {
@@ -238,29 +236,36 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       if (body !== raw) options.reserveDecoded?.(request, raw.length + body.length);
       // A large body takes the main thread for a while at each stage; between
       // stages, other requests (and /healthz) get their turn.
-      const large = body.length > YIELD_ABOVE_BYTES;
-      if (large) await yieldToEventLoop();
-      const decoded = format === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body);
-      if (large) await yieldToEventLoop();
-      const admitted = options.admitSpans(decoded.spans);
-      const rows = options.toRows(appId, admitted.spans);
-      rows.deduplicationToken = deduplicationTokenOf(appId, body, admitted.spans.length);
-      if (large) await yieldToEventLoop();
+      const offload = options.decodePool && body.length > options.decodePool.inlineMaxBytes ? options.decodePool : undefined;
+      let decoded: DecodedRequest;
+      if (offload) {
+        decoded = await offload.pool.decode({ format, body, appId, nowNanos: offload.nowNanos() });
+      } else {
+        // A large body decoded inline takes the main thread for a while at
+        // each stage; between stages, other requests (and /healthz) get their turn.
+        const large = body.length > YIELD_ABOVE_BYTES;
+        decoded = await decodeRequest(format, body, appId, {
+          admitSpans: options.admitSpans,
+          toRows: options.toRows,
+          pause: large ? yieldToEventLoop : undefined,
+        });
+      }
+      options.metrics.bodiesDecoded.inc({ thread: offload ? 'worker' : 'inline' });
+      const { rows, admittedSpans } = decoded;
       try {
         await withTimeout(options.write(rows), options.storeTimeoutMillis);
       } catch (error) {
         const code = options.classifyWriteError(error);
-        request.log.warn({ err: error, appId, spans: admitted.spans.length }, 'spans not stored');
-        options.metrics.spansRejected.inc({ reason: REJECTION_REASON[code] ?? 'store' }, admitted.spans.length);
+        request.log.warn({ err: error, appId, spans: admittedSpans }, 'spans not stored');
+        options.metrics.spansRejected.inc({ reason: REJECTION_REASON[code] ?? 'store' }, admittedSpans);
         const message = code === 'XRAY_ERR_STORE_UNAVAILABLE' ? undefined : (error as Error).message;
         return sendFailure(reply, format, new XRayError(code, message, { cause: error }));
       }
 
-      options.metrics.spansAccepted.inc(admitted.spans.length);
-      if (decoded.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'invalid' }, decoded.rejectedSpans);
-      if (admitted.rejectedSpans > 0) options.metrics.spansRejected.inc({ reason: 'unstorable' }, admitted.rejectedSpans);
-      const rejectionMessages = [...decoded.rejectionMessages, ...admitted.rejectionMessages].slice(0, MAX_REJECTION_MESSAGES);
-      const partial = { rejectedSpans: decoded.rejectedSpans + admitted.rejectedSpans, errorMessage: rejectionMessages.join('; ') };
+      options.metrics.spansAccepted.inc(admittedSpans);
+      if (decoded.invalidSpans > 0) options.metrics.spansRejected.inc({ reason: 'invalid' }, decoded.invalidSpans);
+      if (decoded.unstorableSpans > 0) options.metrics.spansRejected.inc({ reason: 'unstorable' }, decoded.unstorableSpans);
+      const partial = { rejectedSpans: decoded.invalidSpans + decoded.unstorableSpans, errorMessage: decoded.rejectionMessages.join('; ') };
       return format === 'protobuf'
         ? reply.type('application/x-protobuf').send(encodeExportResponse('protobuf', partial))
         : reply.type('application/json').send(encodeExportResponse('json', partial));

@@ -59,7 +59,10 @@ export function explainListenError(error: unknown, host: string, port: number, s
  * await app.listen({ host: '127.0.0.1', port: reserved.port });
  */
 export async function reservePort(host: string, port: number, setting = 'XRAY_PORT'): Promise<ReservedPort> {
-  const server = createServer();
+  // Nothing answers on the port until the real server takes it: a client that
+  // connects meanwhile (a readiness probe) is reset at once, and retries.
+  // Holding its connection would keep close() waiting for it forever.
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(explainListenError(error, host, port, setting)));
     server.listen({ host, port, exclusive: true }, () => resolve());

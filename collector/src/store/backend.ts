@@ -5,6 +5,7 @@
  * server-side parameter binding (`{name:Type}` placeholders), so no value is
  * ever spliced into SQL text.
  */
+import type { EncodedRows } from '../contracts/rows.js';
 
 /** Values for `{name:Type}` placeholders. */
 export type QueryParams = Record<string, string | number | boolean | bigint | readonly (string | number)[]>;
@@ -47,6 +48,11 @@ export interface InsertOptions {
    * once (clickhouse/migrations/0080_insert_deduplication.sql).
    */
   deduplicationToken?: string;
+  /**
+   * Rows already encoded (store/row-encoding.ts), written in the same INSERT
+   * as `rows`. Only for a backend with `encodedRowsFormat`.
+   */
+  encoded?: readonly EncodedRows[];
 }
 
 export interface ClickHouseBackend {
@@ -58,6 +64,8 @@ export interface ClickHouseBackend {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** Inserts rows (objects keyed by column name) in one INSERT. */
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
+  /** The format of rows this backend takes already encoded (`InsertOptions.encoded`); absent when it takes objects only. */
+  readonly encodedRowsFormat?: string;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -10,6 +10,9 @@ import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
 import { ClickHouseError, deduplicationSettings, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, InsertOptions, QueryOptions, QueryParams } from './backend.js';
+import { ENCODED_ROWS_FORMAT, toJsonCompactEachRow } from './row-encoding.js';
+
+export { toJsonCompactEachRow } from './row-encoding.js';
 
 export interface EmbeddedBackendOptions {
   /** Folder holding the engine's data; created if missing. */
@@ -43,35 +46,9 @@ function parseRows<T>(body: string, maxRows: number): T[] {
   return rows;
 }
 
-/**
- * Rows as JSONCompactEachRow: one JSON array per row under the first row's
- * column list (the store's rows are built by one function per table, so they
- * share a shape; a row of another shape is refused rather than misplaced).
- * chDB's insert takes text formats only (no RowBinary or Native); of those,
- * this one measured fastest for X-Ray's rows: ~1.5x JSONEachRow for encoding
- * plus parsing (no key repeated per row), and faster to encode than TSV.
- *
- * @example
- * toJsonCompactEachRow([{ a: 1, b: 'x' }]); // { columns: ['a', 'b'], payload: <[1,"x"]\n> }
- */
-export function toJsonCompactEachRow(rows: readonly object[]): { columns: string[]; payload: Buffer } {
-  if (rows.length === 0) return { columns: [], payload: Buffer.alloc(0) };
-  const columns = Object.keys(rows[0]);
-  let payload = '';
-  for (const row of rows) {
-    const record = row as Record<string, unknown>;
-    if (Object.keys(record).length !== columns.length || !columns.every((column) => column in record)) {
-      throw new Error(`rows of one insert must have the same columns: expected ${columns.join(', ')}, got ${Object.keys(record).join(', ')}`);
-    }
-    payload += JSON.stringify(columns.map((column) => record[column])) + '\n';
-  }
-  return { columns, payload: Buffer.from(payload) };
-}
-
 export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHouseBackend {
   mkdirSync(options.dataDir, { recursive: true });
   const session = new Session(options.dataDir);
-
   return {
     kind: 'embedded',
     async query<T>(sql: string, params?: QueryParams, queryOptions?: QueryOptions): Promise<T[]> {
@@ -101,10 +78,23 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
         throw toClickHouseError(error);
       }
     },
+    encodedRowsFormat: ENCODED_ROWS_FORMAT,
     async insert(table: string, rows: readonly object[], insertOptions?: InsertOptions): Promise<void> {
-      if (rows.length === 0) return;
-      const { columns, payload } = toJsonCompactEachRow(rows);
+      const encoded = insertOptions?.encoded ?? [];
+      if (rows.length === 0 && encoded.length === 0) return;
       const token = insertOptions?.deduplicationToken;
+      const settings = token === undefined ? undefined : deduplicationSettings(token);
+      // Rows encoded by a decode worker and rows given as objects go in one insert, under one column list.
+      const columns = encoded.length > 0 ? encoded[0].columns : Object.keys(rows[0]);
+      const payloads: Uint8Array[] = [];
+      for (const part of encoded) {
+        if (part.columns.length !== columns.length || part.columns.some((column, i) => column !== columns[i])) {
+          throw new Error(`encoded rows of one insert must have the same columns: expected ${columns.join(', ')}, got ${part.columns.join(', ')}`);
+        }
+        payloads.push(part.payload);
+      }
+      if (rows.length > 0) payloads.push(toJsonCompactEachRow(rows, columns).payload);
+      const payload = payloads.length === 1 ? Buffer.from(payloads[0].buffer, payloads[0].byteOffset, payloads[0].byteLength) : Buffer.concat(payloads);
       try {
         // Settings travel beside the payload (chDB's raw insert takes them), never in SQL text.
         await session.insert({
@@ -112,7 +102,7 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
           values: payload,
           format: 'JSONCompactEachRow',
           columns,
-          settings: token === undefined ? undefined : deduplicationSettings(token),
+          settings,
         });
       } catch (error) {
         throw toClickHouseError(error);

@@ -6,9 +6,12 @@
  * holding its rows has finished, so a request is acknowledged only after its
  * own rows are stored, and a failed insert fails exactly the requests in it.
  *
- * One batch is written at a time (its steps and executions inserts run
- * side by side): rows that arrive meanwhile form the next batch, so batches
- * grow by themselves under load with no tuning.
+ * One batch is written at a time per lane (its steps and executions inserts
+ * run side by side): rows that arrive meanwhile form the next batch, so
+ * batches grow by themselves under load with no tuning. Small requests (at
+ * most `expressMaxRows` rows) have a lane of their own, so a five-step
+ * execution is not queued behind the insert of a 20,000-row batch: at most
+ * two inserts run at once.
  *
  * One request's bad data never fails its batch-mates: when ClickHouse
  * refuses a merged insert for a data reason (insert-errors.ts), the batch is
@@ -25,13 +28,19 @@
  * construction. Rows spread over more days than ClickHouse accepts partitions
  * per INSERT are written in several inserts of at most that many days.
  */
-import type { ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
+import type { EncodedRows, ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
 import { ClickHouseError } from './backend.js';
 import type { ClickHouseBackend } from './backend.js';
 import { isDataError, UnstorableRowsError } from './insert-errors.js';
 
 /** ClickHouse's default `max_partitions_per_insert_block`; the tables are partitioned by day. */
 export const MAX_PARTITIONS_PER_INSERT = 100;
+
+/**
+ * Requests of up to this many rows (an execution of up to ~100 steps) take
+ * the express lane: bench/README.md, `memory` (ingest-to-queryable).
+ */
+export const DEFAULT_EXPRESS_MAX_ROWS = 128;
 
 export interface InsertBatcherOptions {
   /** Write as soon as this many rows are waiting. */
@@ -40,6 +49,12 @@ export interface InsertBatcherOptions {
   maxWaitMillis: number;
   /** Rows waiting or being written beyond which new writes are refused (backpressure). */
   maxPendingRows: number;
+  /**
+   * Requests of at most this many rows go through a lane of their own, so
+   * they never wait behind a large batch in flight; DEFAULT_EXPRESS_MAX_ROWS
+   * when omitted, 0 puts every request in one lane.
+   */
+  expressMaxRows?: number;
   /**
    * Write each request as its own inserts (under its deduplication token)
    * instead of one merged insert per batch. Off when omitted.
@@ -132,12 +147,39 @@ export function splitByPartitions<Row extends { start_time?: string }>(rows: Row
   return chunks;
 }
 
+/** Rows of a request, encoded ones included. */
+function rowsOf(batch: RowBatch): number {
+  return batch.executions.length + batch.steps.length + (batch.encodedSteps?.rows ?? 0);
+}
+
+/**
+ * Groups whole requests so that each group's steps span at most
+ * MAX_PARTITIONS_PER_INSERT days: encoded rows cannot be split row by row.
+ * Usually one group, the requests themselves (admission keeps a request to a
+ * few days).
+ */
+function groupByDays<T extends { batch: RowBatch }>(requests: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let days = new Set<string>();
+  for (const request of requests) {
+    const own = new Set(request.batch.encodedSteps?.days ?? []);
+    for (const row of request.batch.steps) own.add(partitionOf(row));
+    const union = new Set([...days, ...own]);
+    if (group.length > 0 && union.size > MAX_PARTITIONS_PER_INSERT) {
+      groups.push(group);
+      group = [];
+      days = own;
+    } else {
+      days = union;
+    }
+    group.push(request);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
 export function createInsertBatcher(backend: ClickHouseBackend, options: InsertBatcherOptions): InsertBatcher {
-  let pending = emptyPending();
-  let inFlightRows = 0;
-  let inFlight: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const idleWaiters: (() => void)[] = [];
   const flushListeners = new Set<(info: FlushInfo) => void>();
 
   async function insertTable(table: string, rows: (ExecutionRow | StepRow)[], token: string | undefined): Promise<void> {
@@ -149,14 +191,34 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     }
   }
 
+  /** Inserts the steps of `requests`, some of them encoded already, in as few inserts as the partition limit allows. */
+  async function insertSteps(requests: readonly Request[], token: string | undefined): Promise<void> {
+    if (!requests.some((request) => request.batch.encodedSteps)) {
+      await insertTable('steps', requests.flatMap((request) => request.batch.steps), token);
+      return;
+    }
+    const groups = groupByDays(requests);
+    for (let i = 0; i < groups.length; i++) {
+      const deduplicationToken = token === undefined || groups.length === 1 ? token : `${token}:${i}`;
+      const encoded: EncodedRows[] = [];
+      const rows: StepRow[] = [];
+      for (const { batch } of groups[i]) {
+        if (batch.encodedSteps) encoded.push(batch.encodedSteps);
+        for (const row of batch.steps) rows.push(row);
+      }
+      if (encoded.length === 0) await insertTable('steps', rows, deduplicationToken);
+      else await backend.insert('steps', rows, { deduplicationToken, encoded });
+    }
+  }
+
   /** Inserts the rows of `requests` together; settles nobody. */
   async function insertRows(requests: readonly Request[]): Promise<void> {
     // A token names one request's rows; merged with others they are a different block.
     const token = requests.length === 1 ? requests[0].batch.deduplicationToken : undefined;
-    const steps: StepRow[] = [];
     const executions: ExecutionRow[] = [];
+    let steps = 0;
     for (const { batch } of requests) {
-      for (const row of batch.steps) steps.push(row);
+      steps += batch.steps.length + (batch.encodedSteps?.rows ?? 0);
       for (const row of batch.executions) executions.push(row);
     }
     // The two tables are written concurrently: each insert has a large fixed
@@ -164,7 +226,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     // every batch. A request is acknowledged only when both are done; for a
     // moment an execution may be listed before its steps are readable.
     await Promise.all([
-      steps.length > 0 ? insertTable('steps', steps, token) : undefined,
+      steps > 0 ? insertSteps(requests, token) : undefined,
       executions.length > 0 ? insertTable('executions', executions, token) : undefined,
     ]);
   }
@@ -220,61 +282,91 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     }
   }
 
-  function startFlush(): void {
-    if (timer) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    if (inFlight || pending.rows === 0) return;
-    const batch = pending;
-    pending = emptyPending();
-    inFlightRows = batch.rows;
-    inFlight = insert(batch).finally(() => {
-      inFlight = undefined;
-      inFlightRows = 0;
-      if (pending.rows === 0) {
-        while (idleWaiters.length > 0) idleWaiters.shift()!();
-      } else if (pending.rows >= options.maxBatchRows || idleWaiters.length > 0) {
-        startFlush();
-      } else {
-        // Let the batch grow until its oldest row has waited maxWaitMillis:
-        // clients whose requests were just acknowledged are about to send more.
-        scheduleFlush();
+  /**
+   * One group-commit lane: one batch in flight at a time, rows arriving
+   * meanwhile form the next batch.
+   */
+  function createLane() {
+    let pending = emptyPending();
+    let inFlightRows = 0;
+    let inFlight: Promise<void> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const idleWaiters: (() => void)[] = [];
+
+    function startFlush(): void {
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
       }
-    });
+      if (inFlight || pending.rows === 0) return;
+      const batch = pending;
+      pending = emptyPending();
+      inFlightRows = batch.rows;
+      inFlight = insert(batch).finally(() => {
+        inFlight = undefined;
+        inFlightRows = 0;
+        if (pending.rows === 0) {
+          while (idleWaiters.length > 0) idleWaiters.shift()!();
+        } else if (pending.rows >= options.maxBatchRows || idleWaiters.length > 0) {
+          startFlush();
+        } else {
+          // Let the batch grow until its oldest row has waited maxWaitMillis:
+          // clients whose requests were just acknowledged are about to send more.
+          scheduleFlush();
+        }
+      });
+    }
+
+    function scheduleFlush(): void {
+      if (timer || inFlight) return;
+      const waited = performance.now() - pending.since;
+      timer = setTimeout(startFlush, Math.max(0, options.maxWaitMillis - waited));
+    }
+
+    return {
+      get rows() {
+        return pending.rows + inFlightRows;
+      },
+      add(batch: RowBatch, rows: number): Promise<void> {
+        const done = new Promise<void>((resolve, reject) => pending.requests.push({ batch, resolve, reject }));
+        if (pending.rows === 0) pending.since = performance.now();
+        pending.rows += rows;
+        if (pending.rows >= options.maxBatchRows) startFlush();
+        else scheduleFlush();
+        return done;
+      },
+      drain(): Promise<void> {
+        if (pending.rows === 0 && !inFlight) return Promise.resolve();
+        const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
+        startFlush();
+        return idle;
+      },
+    };
   }
 
-  function scheduleFlush(): void {
-    if (timer || inFlight) return;
-    const waited = performance.now() - pending.since;
-    timer = setTimeout(startFlush, Math.max(0, options.maxWaitMillis - waited));
-  }
+  const bulk = createLane();
+  // Small requests (a few steps: latency-sensitive, cheap to insert) do not
+  // wait behind a large batch in flight: they have a lane of their own.
+  const express = createLane();
+  const expressMaxRows = options.expressMaxRows ?? DEFAULT_EXPRESS_MAX_ROWS;
 
   return {
     get pendingRows() {
-      return pending.rows + inFlightRows;
+      return bulk.rows + express.rows;
     },
     onFlush(listener) {
       flushListeners.add(listener);
       return () => flushListeners.delete(listener);
     },
     write(batch: RowBatch): Promise<void> {
-      const rows = batch.executions.length + batch.steps.length;
+      const rows = rowsOf(batch);
       if (rows === 0) return Promise.resolve();
-      const waiting = pending.rows + inFlightRows;
+      const waiting = bulk.rows + express.rows;
       if (waiting > 0 && waiting + rows > options.maxPendingRows) return Promise.reject(new OverloadedError(waiting));
-      const done = new Promise<void>((resolve, reject) => pending.requests.push({ batch, resolve, reject }));
-      if (pending.rows === 0) pending.since = performance.now();
-      pending.rows += rows;
-      if (pending.rows >= options.maxBatchRows) startFlush();
-      else scheduleFlush();
-      return done;
+      return (rows <= expressMaxRows ? express : bulk).add(batch, rows);
     },
-    drain(): Promise<void> {
-      if (pending.rows === 0 && !inFlight) return Promise.resolve();
-      const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
-      startFlush();
-      return idle;
+    async drain(): Promise<void> {
+      await Promise.all([bulk.drain(), express.drain()]);
     },
   };
 }

@@ -53,6 +53,8 @@ export interface HarnessOptions {
   webhooks?: BuildAppOptions['webhooks'];
   /** Prices per model (XRAY_PRICE_TABLE); none when omitted. */
   priceTable?: BuildAppOptions['priceTable'];
+  /** Decode worker pool settings (threads, inline threshold, worker heap); the collector's defaults when omitted. */
+  decode?: BuildAppOptions['decode'];
 }
 
 export interface Harness {
@@ -135,6 +137,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     live: options.live,
     webhooks: options.webhooks,
     priceTable: options.priceTable,
+    decode: options.decode,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_MIGRATIONS_DIR, loadConfig } from '../../src/config.js';
+import { defaultDecodeThreads } from '../../src/ingest/decode-pool.js';
 
 function configError(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -42,6 +43,7 @@ describe('config', () => {
         storeTimeoutMillis: 10_000,
         maxInFlightBytes: 32 * 1024 * 1024,
         maxEventLoopDelayMillis: 1000,
+        decode: { threads: defaultDecodeThreads(), inlineMaxBytes: 65536, workerHeapMb: 1024 },
         retentionSweepSeconds: 3600,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
         live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
@@ -160,6 +162,9 @@ describe('config', () => {
         XRAY_STORE_TIMEOUT_MILLIS: '2500',
         XRAY_MAX_INFLIGHT_BYTES: '100000000',
         XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0',
+        XRAY_DECODE_THREADS: '3',
+        XRAY_DECODE_INLINE_MAX_BYTES: '1000',
+        XRAY_DECODE_WORKER_HEAP_MB: '256',
         XRAY_LIVE_MAX_STREAMS_PER_APP: '3',
         XRAY_LIVE_HEARTBEAT_SECONDS: '5',
         XRAY_INSERT_PER_REQUEST: 'false',
@@ -201,6 +206,7 @@ describe('config', () => {
         storeTimeoutMillis: 2500,
         maxInFlightBytes: 100_000_000,
         maxEventLoopDelayMillis: 0,
+        decode: { threads: 3, inlineMaxBytes: 1000, workerHeapMb: 256 },
         retentionSweepSeconds: 60,
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
         live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },

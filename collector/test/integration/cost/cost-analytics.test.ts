@@ -74,6 +74,20 @@ describe.each(['embedded', 'server'] as const)('cost analytics (%s backend)', (b
     expect(byName.classify.source).toBe('estimated');
   });
 
+  it('estimates the cost of a request large enough to be decoded in a worker thread, as on the request path', async () => {
+    // Well above the 64 KiB a request is decoded inline under: its spans are mapped in a decode worker.
+    const filler = Array.from({ length: 300 }, (_, index) => ({ name: `score_${index}`, input: { note: 'x'.repeat(500), index } }));
+    // In an app of its own, so the other cases' totals stay as they are.
+    const bigKey = await harness.createApp('cost-bulk');
+    const bigId = await sendWithSdk(bigKey, 'bulk', [...filler, { name: 'summarize', model: 'gpt-4o', provider: 'openai', inputTokens: 4000, outputTokens: 200 }]);
+    const [row] = await harness.sql<{ cost_usd: number; cost_source: string }>(
+      "SELECT cost_usd, cost_source FROM steps FINAL WHERE app_id = 'cost-bulk' AND execution_id = {id:String} AND name = 'summarize'",
+      { id: bigId },
+    );
+    expect(row.cost_source).toBe('estimated');
+    expect(Number(row.cost_usd)).toBeCloseTo(0.012, 10);
+  });
+
   it("totals each execution's tokens and cost in the list and the detail, and marks each step's cost source", async () => {
     const { body: list } = await getJson(harness, '/api/v1/executions?pipeline=loan');
     expect(list.executions).toHaveLength(1);

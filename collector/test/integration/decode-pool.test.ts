@@ -1,0 +1,198 @@
+/**
+ * Large OTLP bodies are decoded, admitted, mapped and encoded in
+ * the decode worker pool (issue 7 item 3): what is stored is exactly what
+ * the collector's own mapping makes of the request, failures answer with the
+ * same codes as inline decoding, a worker that dies fails only the request it
+ * held (503, retryable, nothing stored) without touching acknowledged data,
+ * and /healthz answers while a large body is being decoded. Real collector,
+ * real chDB, real OTel SDK spans, read back with SQL.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spansToRows } from '../../src/model/span-to-rows.js';
+import { decodeProtobufTraces } from '../../src/otlp/index.js';
+import { startCollector } from '../support/collector-harness.js';
+import type { Harness } from '../support/collector-harness.js';
+import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+import { decodeProtobufStatus } from '../support/otlp-status.js';
+
+/** Bodies above this go to the workers in these tests. */
+const INLINE_MAX_BYTES = 16 * 1024;
+/** A worker heap small enough that a big body exhausts it. */
+const WORKER_HEAP_MB = 32;
+
+/** One execution of `steps` steps with the attributes the SDK writes (some non-ASCII, long and failed), as OTLP/protobuf. */
+function protobufExecution(pipeline: string, steps: number, payloadChars = 300): { executionId: string; body: Buffer } {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'decode-pool-test', 'deployment.environment.name': 'test' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('decode-pool');
+  const root = tracer.startSpan(pipeline, { attributes: { 'xray.execution.root': true, 'xray.pipeline': pipeline, 'xray.execution.status': 'completed' } });
+  const executionId = root.spanContext().traceId;
+  root.setAttribute('xray.execution.id', executionId);
+  const parent = trace.setSpan(context.active(), root);
+  const filler = 'décision ✓ 🎉 '.repeat(Math.ceil(payloadChars / 14)).slice(0, payloadChars);
+  for (let i = 0; i < steps; i++) {
+    const step = tracer.startSpan(`step-${i % 7}`, {
+      attributes: {
+        'xray.execution.id': executionId,
+        'xray.pipeline': pipeline,
+        'xray.step.sequence': i,
+        'xray.step.status': i % 50 === 3 ? 'failed' : 'completed',
+        'xray.step.reasoning': `because ${i} ${filler.slice(0, 40)}`,
+        'xray.step.cost_usd': i / 1000,
+        'input.value': JSON.stringify({ i, text: filler }),
+        'output.value': JSON.stringify({ ok: i % 2 === 0 }),
+        'gen_ai.request.model': i % 10 === 0 ? 'model-x' : '',
+        'gen_ai.usage.input_tokens': i,
+        custom: `ß-${i}`,
+      },
+    }, parent);
+    if (i % 50 === 3) step.recordException(new TypeError(`step ${i} failed`));
+    step.end();
+  }
+  root.end();
+  return { executionId, body: Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!) };
+}
+
+async function postProtobuf(url: string, apiKey: string, body: Uint8Array) {
+  const response = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', 'x-api-key': apiKey },
+    body,
+  });
+  return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+}
+
+async function decodedBodies(harness: Harness, thread: 'inline' | 'worker'): Promise<number> {
+  const text = await (await fetch(`${harness.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`xray_ingest_bodies_decoded_total{thread="${thread}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+const STEP_COLUMNS = [
+  'app_id', 'execution_id', 'trace_id', 'span_id', 'parent_span_id', 'sequence', 'name', 'pipeline', 'environment', 'status',
+  'start_time', 'end_time', 'duration_ms', 'input', 'output', 'reasoning', 'error_type', 'error_message', 'error_stack',
+  'model', 'provider', 'input_tokens', 'output_tokens', 'cost_usd', 'attributes',
+] as const;
+
+describe('the decode worker pool', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startCollector({ maxBodyBytes: 64 << 20, maxInFlightBytes: 256 << 20, decode: { threads: 1, inlineMaxBytes: INLINE_MAX_BYTES, workerHeapMb: WORKER_HEAP_MB } });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('stores exactly the rows the collector maps from a large body, decoded and encoded in a worker', async () => {
+    const { executionId, body } = protobufExecution('pool-equivalence', 300);
+    expect(body.length).toBeGreaterThan(INLINE_MAX_BYTES);
+    const before = await decodedBodies(harness, 'worker');
+
+    const reply = await postProtobuf(harness.url, harness.apiKey, body);
+    expect(reply.status).toBe(200);
+    expect(await decodedBodies(harness, 'worker')).toBe(before + 1);
+
+    const expected = spansToRows(harness.appId, decodeProtobufTraces(body).spans);
+    const stored = await harness.sql<Record<string, unknown>>(
+      `SELECT ${STEP_COLUMNS.map((column) => (column.endsWith('_time') ? `toString(${column}) AS ${column}` : column)).join(', ')}
+       FROM steps FINAL WHERE app_id = {app:String} AND execution_id = {id:String} ORDER BY sequence`,
+      { app: harness.appId, id: executionId },
+    );
+    const expectedSteps = [...expected.steps].sort((a, b) => a.sequence - b.sequence);
+    expect(stored).toHaveLength(300);
+    expect(stored).toEqual(expectedSteps.map((row) => Object.fromEntries(STEP_COLUMNS.map((column) => [column, row[column]]))));
+    const [execution] = await harness.sql<{ step_count: number; pipeline: string }>(
+      'SELECT step_count, pipeline FROM executions FINAL WHERE app_id = {app:String} AND execution_id = {id:String}',
+      { app: harness.appId, id: executionId },
+    );
+    expect(execution).toEqual({ step_count: expected.executions[0].step_count, pipeline: 'pool-equivalence' });
+  });
+
+  it('answers a bad large body with the same status and code as a bad small one', async () => {
+    const small = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]);
+    const large = Buffer.concat([small, Buffer.alloc(INLINE_MAX_BYTES * 2, 0x41)]);
+    const inlineReply = await postProtobuf(harness.url, harness.apiKey, small);
+    const workerReply = await postProtobuf(harness.url, harness.apiKey, large);
+    expect(inlineReply.status).toBe(400);
+    expect(workerReply.status).toBe(400);
+    expect(decodeProtobufStatus(workerReply.body).message).toMatch(/^XRAY_ERR_OTLP_DECODE: /);
+    expect(decodeProtobufStatus(inlineReply.body).message).toMatch(/^XRAY_ERR_OTLP_DECODE: /);
+
+    const badJson = `{"resourceSpans": [${' '.repeat(INLINE_MAX_BYTES * 2)}`;
+    const jsonReply = await postJson(harness.url, harness.apiKey, badJson);
+    expect(jsonReply.status).toBe(400);
+    expect(jsonReply.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_DECODE');
+  });
+
+  it('rejects spans individually through partial success in a worker as inline', async () => {
+    const old = executionSpans({
+      pipeline: 'pool-partial',
+      startMs: Date.now() - 400 * 86_400_000,
+      steps: Array.from({ length: 3 }, (_, i) => ({ name: `old-${i}` })),
+    });
+    const fresh = executionSpans({
+      pipeline: 'pool-partial',
+      steps: Array.from({ length: 200 }, (_, i) => ({ name: `fresh-${i}`, reasoning: 'r'.repeat(200) })),
+    });
+    const body = jsonRequest([old.root, ...old.steps, fresh.root, ...fresh.steps]);
+    expect(Buffer.byteLength(body)).toBeGreaterThan(INLINE_MAX_BYTES);
+    const before = await decodedBodies(harness, 'worker');
+    const reply = await postJson(harness.url, harness.apiKey, body);
+    expect(await decodedBodies(harness, 'worker')).toBe(before + 1);
+    expect(reply.status).toBe(200);
+    expect(Number(reply.json.partialSuccess.rejectedSpans)).toBe(4);
+    expect(reply.json.partialSuccess.errorMessage).toMatch(/retention/);
+    const [stored] = await harness.sql<{ n: string }>(
+      "SELECT count() AS n FROM steps FINAL WHERE pipeline = 'pool-partial'",
+    );
+    expect(Number(stored.n)).toBe(200);
+  });
+
+  it('fails only the request a dying worker held, with a retryable 503, and keeps what was acknowledged', async () => {
+    const acknowledged = protobufExecution('pool-before-crash', 100);
+    expect((await postProtobuf(harness.url, harness.apiKey, acknowledged.body)).status).toBe(200);
+
+    // Decoding this body needs far more than the worker's heap: the worker dies mid-request.
+    const doomed = protobufExecution('pool-crash', 24_000, 600);
+    const crashed = await postProtobuf(harness.url, harness.apiKey, doomed.body);
+    expect(crashed.status).toBe(503);
+    expect(crashed.headers.get('retry-after')).not.toBeNull();
+    expect(decodeProtobufStatus(crashed.body).message).toMatch(/^XRAY_ERR_DECODE_WORKER_LOST: /);
+
+    // A new worker takes over.
+    const after = protobufExecution('pool-after-crash', 100);
+    expect((await postProtobuf(harness.url, harness.apiKey, after.body)).status).toBe(200);
+
+    const counts = await harness.sql<{ pipeline: string; n: string }>(
+      "SELECT pipeline, count() AS n FROM steps FINAL WHERE pipeline IN ('pool-before-crash', 'pool-crash', 'pool-after-crash') GROUP BY pipeline ORDER BY pipeline",
+    );
+    expect(counts.map((row) => [row.pipeline, Number(row.n)])).toEqual([
+      ['pool-after-crash', 100],
+      ['pool-before-crash', 100],
+    ]);
+  });
+
+  it('answers /healthz while a large body is being decoded', async () => {
+    const { body } = protobufExecution('pool-healthz', 2000);
+    const order: string[] = [];
+    const ingest = postProtobuf(harness.url, harness.apiKey, body).then((reply) => {
+      order.push('ingest');
+      return reply;
+    });
+    // Wait until the body is in a worker, then ask for /healthz.
+    while ((harness.xray.decodePool?.pending ?? 0) === 0) await new Promise((resolve) => setImmediate(resolve));
+    const health = await fetch(`${harness.url}/healthz`);
+    order.push('healthz');
+    expect(health.status).toBe(200);
+    const reply = await ingest;
+    expect([reply.status, reply.status === 200 ? '' : decodeProtobufStatus(reply.body).message]).toEqual([200, '']);
+    expect(order).toEqual(['healthz', 'ingest']);
+  });
+});
