@@ -138,6 +138,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     enabledWebhooks: async () => [...(await enabled.get('*')).values()].flat(),
     measure: (appId, range) => signals.measure(appId, range),
     alertStates: (appId, ids) => repository.alertStates(appId, ids),
+    existingEvents: (appId, ids) => repository.existingEvents(appId, ids),
     enqueue,
     intervalMillis: settings.evaluateMillis,
     publicUrl: settings.publicUrl,

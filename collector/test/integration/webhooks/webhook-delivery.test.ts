@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { XRay } from '@xray/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../../../src/app.js';
 import { adminCall } from '../../support/admin-api.js';
 import { startCollector } from '../../support/collector-harness.js';
 import type { BackendKind, Harness } from '../../support/collector-harness.js';
@@ -18,6 +19,8 @@ import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtur
 import { startReceiver, verifyWebhookSignature } from '../../support/webhook-receiver.js';
 import type { Receiver } from '../../support/webhook-receiver.js';
 
+/** Shared by the harness and a second collector on its store, as collectors sharing ClickHouse share XRAY_SECRET_KEY. */
+const MASTER_KEY = randomBytes(32);
 const WEBHOOK_SETTINGS = {
   allowPrivate: ['127.0.0.0/8'],
   timeoutMillis: 400,
@@ -61,7 +64,7 @@ describe.each<BackendKind>(['embedded', 'server'])('alert webhooks (%s backend)'
 
   beforeAll(async () => {
     receiver = await startReceiver([500, 'hang', 200]);
-    harness = await startCollector({ backend, webhooks: WEBHOOK_SETTINGS });
+    harness = await startCollector({ backend, webhooks: WEBHOOK_SETTINGS, masterKey: MASTER_KEY });
     key = await webhookKey(harness, harness.appId);
   });
   afterAll(async () => {
@@ -185,16 +188,24 @@ describe.each<BackendKind>(['embedded', 'server'])('alert webhooks (%s backend)'
     await harness.xray.webhooks.evaluator.evaluate();
     expect(await types()).toEqual([]); // 2 of 3 failed, but fewer than minExecutions
     const fourth = await send(false);
-    await harness.xray.webhooks.evaluator.evaluate(); // 2 of 4: at the threshold
+    // 2 of 4: at the threshold. A second collector on the same store evaluates the same state at the same
+    // time: both make the event, under one id (derived from the alert's previous event), so it is stored once.
+    const other = await buildApp({ store: harness.store, maxBodyBytes: 1 << 20, webhooks: WEBHOOK_SETTINGS, masterKey: MASTER_KEY });
+    await other.app.ready();
+    await Promise.all([other.webhooks.evaluator.evaluate(), harness.xray.webhooks.evaluator.evaluate()]);
     await harness.xray.webhooks.evaluator.evaluate(); // still firing: no second event
     expect(await types()).toEqual(['alert.firing']);
+    await vi.waitFor(async () => expect((await deliveries(harness, key, webhookId))[0].status).toBe('delivered'), { timeout: 30_000, interval: 50 });
+    await other.app.close();
     for (let i = 0; i < 4; i++) await send(false);
     await harness.xray.webhooks.evaluator.evaluate(); // 2 of 8: below
     await harness.xray.webhooks.evaluator.evaluate();
     expect(await types()).toEqual(['alert.firing', 'alert.resolved']);
 
     await vi.waitFor(async () => expect((await deliveries(harness, key, webhookId)).every((d) => d.status === 'delivered')).toBe(true), { timeout: 30_000, interval: 50 });
-    const bodies = receiver.requests.filter((r) => r.headers['x-xray-event-type'] !== 'execution.failed' && JSON.parse(r.body).webhookId === webhookId).map((r) => JSON.parse(r.body));
+    // As a receiver does, one per event id (both collectors may have sent the firing event).
+    const byId = new Map(receiver.requests.filter((r) => JSON.parse(r.body).webhookId === webhookId).map((r) => [r.eventId, JSON.parse(r.body)]));
+    const bodies = [...byId.values()];
     expect(bodies.map((b) => [b.type, b.alert.metric, b.alert.value, b.alert.executions])).toEqual([
       ['alert.firing', 'failure_rate', 0.5, 4],
       ['alert.resolved', 'failure_rate', 0.25, 8],
