@@ -59,7 +59,9 @@ export function explainListenError(error: unknown, host: string, port: number, s
  * await app.listen({ host: '127.0.0.1', port: reserved.port });
  */
 export async function reservePort(host: string, port: number, setting = 'XRAY_PORT'): Promise<ReservedPort> {
-  const server = createServer();
+  // A connection made meanwhile (a health check, a load balancer's probe) is closed at once: left open,
+  // it would hold server.close() in release() — and with nothing else pending, the process would exit.
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(explainListenError(error, host, port, setting)));
     server.listen({ host, port, exclusive: true }, () => resolve());

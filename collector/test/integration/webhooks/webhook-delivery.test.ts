@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { XRay } from '@xray/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../../src/app.js';
-import { adminCall } from '../../support/admin-api.js';
+import { adminCall, appCall as call } from '../../support/admin-api.js';
 import { startCollector } from '../../support/collector-harness.js';
 import type { BackendKind, Harness } from '../../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtures.js';
@@ -27,15 +27,6 @@ const WEBHOOK_SETTINGS = {
   retry: { baseMillis: 20, maxMillis: 100, maxAttempts: 20, maxAgeMillis: 600_000 },
   evaluateMillis: 0,
 };
-
-async function call(harness: Harness, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${harness.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 async function webhookKey(harness: Harness, appId: string): Promise<string> {
   const issued = await adminCall(harness, 'POST', `/apps/${appId}/keys`, { name: 'webhooks', scopes: ['webhooks'] });
