@@ -110,6 +110,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const adoptAll = options.backend.kind === 'embedded';
   const worker = createDeliveryWorker({
     repository,
+    cachedWebhook: async (appId, webhookId) => (await enabled.get('*')).get(appId)?.find((webhook) => webhook.webhookId === webhookId),
     secretOf: (webhook) => options.box.open(webhook.sealedSecret, contextOf(webhook.appId, webhook.webhookId)),
     policy,
     retry: settings.retry,
