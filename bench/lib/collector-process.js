@@ -97,7 +97,9 @@ export async function startCollector(options = {}) {
       data.remove();
       throw new Error(`collector exited during start-up:\n${stderr}`);
     }
-    const ready = await request(`${url}/readyz`).then((reply) => reply.status === 200, () => false);
+    // A probe with a deadline: until Fastify listens, the collector holds its port with a bare socket
+    // (startup/reserve-port.ts) that accepts a connection and never answers it.
+    const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then((reply) => reply.status === 200, () => false);
     if (ready) break;
     if (Date.now() > deadline) {
       killNow();

@@ -54,6 +54,8 @@ const APP_TABLES = [
   'app_settings',
   'app_signing_secrets',
   'app_retention',
+  'webhooks',
+  'webhook_deliveries',
   'api_keys',
   'apps',
 ] as const;

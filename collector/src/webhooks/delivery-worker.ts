@@ -30,6 +30,8 @@ import type { DeliveryRecord, WebhookRecord, WebhooksRepository } from './webhoo
 
 export interface DeliveryWorkerOptions {
   repository: Pick<WebhooksRepository, 'saveDeliveries' | 'pendingDue' | 'get'>;
+  /** The webhook if this collector knows it enabled (a cache); the store is asked only when it does not. */
+  cachedWebhook?(appId: string, webhookId: string): Promise<WebhookRecord | undefined>;
   /** The webhook's signing secret in clear; throws when it cannot be opened. */
   secretOf(webhook: WebhookRecord): string;
   policy: AddressPolicy;
@@ -122,10 +124,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
-  async function finalState(record: DeliveryRecord, nowMillis: number): Promise<DeliveryRecord> {
-    const webhook = await options.repository.get(record.appId, record.webhookId);
+  async function finalState(record: DeliveryRecord, nowMillis: number): Promise<DeliveryRecord | undefined> {
+    // The cache spares ingest's ClickHouse connection a read per attempt; a webhook it lacks (new, disabled, deleted) is read.
+    const webhook = (await options.cachedWebhook?.(record.appId, record.webhookId)) ?? (await options.repository.get(record.appId, record.webhookId));
     const base = { ...record, lastAttemptAtMillis: nowMillis };
-    if (!webhook) return { ...base, status: 'failed', lastError: 'The webhook was deleted', lastStatusCode: 0 };
+    // Deleted (or its app was): the delivery goes with it, and no row is written back for it.
+    if (!webhook) return undefined;
     if (!webhook.enabled) return { ...base, status: 'failed', lastError: 'The webhook was disabled', lastStatusCode: 0 };
     let secret: string;
     try {
@@ -159,7 +163,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function send(record: DeliveryRecord): Promise<void> {
     let updated: DeliveryRecord;
     try {
-      updated = await finalState(record, Date.now());
+      const state = await finalState(record, Date.now());
+      if (!state) {
+        forget(record);
+        return;
+      }
+      updated = state;
     } catch (error) {
       // The store did not answer (reading the webhook): try again later, as for a failed attempt.
       options.onError(error, 'a webhook delivery could not be attempted');

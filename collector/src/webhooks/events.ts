@@ -144,11 +144,19 @@ export function measuredValue(condition: ThresholdCondition, measurement: AlertM
  */
 export function alertEvent(
   base: EventBase,
-  alert: { condition: ThresholdCondition; key: string; state: 'firing' | 'resolved'; windowSeconds: number; measurement: AlertMeasurement },
+  alert: {
+    condition: ThresholdCondition;
+    key: string;
+    state: 'firing' | 'resolved';
+    /** The alert's last event ('' for its first): a transition's id derives from the state it leaves, so collectors evaluating the same state make the same event. */
+    previousEventId: string;
+    windowSeconds: number;
+    measurement: AlertMeasurement;
+  },
 ): DeliveryRecord {
   const type: EventType = alert.state === 'firing' ? 'alert.firing' : 'alert.resolved';
   const { condition, measurement } = alert;
-  const id = eventId(base.webhookId, type, alert.key, measurement.pipeline, String(base.nowMillis));
+  const id = eventId(base.webhookId, type, alert.key, measurement.pipeline, alert.previousEventId);
   const filter: EventFilter = {
     pipeline: measurement.pipeline,
     ...(condition.type === 'failure_rate' ? { status: 'failed' as const } : {}),

@@ -110,6 +110,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
   const adoptAll = options.backend.kind === 'embedded';
   const worker = createDeliveryWorker({
     repository,
+    cachedWebhook: async (appId, webhookId) => (await enabled.get('*')).get(appId)?.find((webhook) => webhook.webhookId === webhookId),
     secretOf: (webhook) => options.box.open(webhook.sealedSecret, contextOf(webhook.appId, webhook.webhookId)),
     policy,
     retry: settings.retry,
@@ -138,6 +139,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     enabledWebhooks: async () => [...(await enabled.get('*')).values()].flat(),
     measure: (appId, range) => signals.measure(appId, range),
     alertStates: (appId, ids) => repository.alertStates(appId, ids),
+    existingEvents: (appId, ids) => repository.existingEvents(appId, ids),
     enqueue,
     intervalMillis: settings.evaluateMillis,
     publicUrl: settings.publicUrl,

@@ -8,7 +8,10 @@
  *     event;
  *   - below it (or too few executions) while firing: `alert.resolved`.
  * Whether an alert is firing is read from its last event in
- * webhook_deliveries, so a restart neither repeats nor forgets an alert.
+ * webhook_deliveries, so a restart neither repeats nor forgets an alert, and
+ * a transition's event id derives from that last event: several collectors
+ * evaluating the same state make one event (the later finds it existing;
+ * receivers deduplicate two made at the same instant).
  * One evaluation at a time; a failed one is logged and the next retries.
  */
 import { parseDurationSeconds } from '../time/index.js';
@@ -23,6 +26,8 @@ export interface ThresholdEvaluatorOptions {
   /** Executions, failures and p95 per pipeline of an app, over [from, to]. */
   measure(appId: string, range: { fromMillis: number; toMillis: number }): Promise<AlertMeasurement[]>;
   alertStates(appId: string, webhookIds: readonly string[]): Promise<AlertState[]>;
+  /** Which of these events exist already (made by another collector from the same state). */
+  existingEvents(appId: string, eventIds: readonly string[]): Promise<Set<string>>;
   enqueue(records: readonly DeliveryRecord[]): Promise<unknown>;
   /** 0 = never on a timer (tests call evaluate()). */
   intervalMillis: number;
@@ -86,14 +91,17 @@ export function createThresholdEvaluator(options: ThresholdEvaluatorOptions): Th
           const firing = state?.lastType === 'alert.firing';
           const base = { appId, webhookId: webhook.webhookId, nowMillis, publicUrl: options.publicUrl };
           if (crossed && !firing && nowMillis - (state?.lastFiredAtMillis ?? 0) >= seconds(condition.cooldown) * 1000) {
-            events.push(alertEvent(base, { condition, key, state: 'firing', windowSeconds, measurement }));
+            events.push(alertEvent(base, { condition, key, state: 'firing', previousEventId: state?.lastEventId ?? '', windowSeconds, measurement }));
           } else if (!crossed && firing) {
-            events.push(alertEvent(base, { condition, key, state: 'resolved', windowSeconds, measurement }));
+            events.push(alertEvent(base, { condition, key, state: 'resolved', previousEventId: state.lastEventId, windowSeconds, measurement }));
           }
         }
       }
     }
-    if (events.length > 0) await options.enqueue(events);
+    if (events.length === 0) return;
+    const existing = await options.existingEvents(appId, events.map((event) => event.eventId));
+    const fresh = events.filter((event) => !existing.has(event.eventId));
+    if (fresh.length > 0) await options.enqueue(fresh);
   }
 
   async function run(): Promise<void> {

@@ -52,6 +52,8 @@ export interface AlertState {
   conditionKey: string;
   pipeline: string;
   lastType: string;
+  /** The id of that last event: the next transition's id derives from it. */
+  lastEventId: string;
   lastFiredAtMillis: number;
 }
 
@@ -253,8 +255,8 @@ export function createWebhooksRepository(backend: ClickHouseBackend): WebhooksRe
     },
     async alertStates(appId, webhookIds) {
       if (webhookIds.length === 0) return [];
-      const rows = await backend.query<{ webhook_id: string; condition_key: string; pipeline: string; last_type: string; fired: string }>(
-        `SELECT webhook_id, condition_key, pipeline, argMax(event_type, created_at) AS last_type,
+      const rows = await backend.query<{ webhook_id: string; condition_key: string; pipeline: string; last_type: string; last_id: string; fired: string }>(
+        `SELECT webhook_id, condition_key, pipeline, argMax(event_type, (created_at, event_id)) AS last_type, argMax(event_id, (created_at, event_id)) AS last_id,
            toString(toUnixTimestamp64Milli(maxIf(created_at, event_type = 'alert.firing'))) AS fired
          FROM webhook_deliveries FINAL
          WHERE app_id = {appId:String} AND webhook_id IN {webhookIds:Array(String)} AND condition_key != ''
@@ -266,6 +268,7 @@ export function createWebhooksRepository(backend: ClickHouseBackend): WebhooksRe
         conditionKey: row.condition_key,
         pipeline: row.pipeline,
         lastType: row.last_type,
+        lastEventId: row.last_id,
         lastFiredAtMillis: Number(row.fired),
       }));
     },

@@ -138,6 +138,15 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     const bExecutions = await listed(keyB);
     expect(bExecutions.length).toBeGreaterThan(0);
     const aBefore = await listed(keyA);
+    // A webhook of the app and one of its deliveries go with it.
+    await harness.store.backend.command(
+      `INSERT INTO webhooks (app_id, webhook_id, url, description, conditions, secret_prefix, sealed_secret, enabled, created_at, version)
+       VALUES ('erase-b', 'wh_b', 'https://hooks.example.com/b', '', '[]', 'whsec_x', 'v1:x', 1, now64(3), 1)`,
+    );
+    await harness.store.backend.command(
+      `INSERT INTO webhook_deliveries (app_id, webhook_id, event_id, event_type, status, body, created_at, next_attempt_at, version)
+       VALUES ('erase-b', 'wh_b', 'evt_b', 'execution.failed', 'pending', '{}', now64(3), now64(3), 1)`,
+    );
     const reply = await adminCall(harness, 'DELETE', '/apps/erase-b');
     expect(reply.status).toBe(200);
     expect(reply.body.deleted).toEqual({ executions: 2, steps: 2, scores: 0, keys: 1 });
@@ -147,7 +156,7 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     expect(read.body.error.code).toBe('XRAY_ERR_AUTH_INVALID_KEY');
     const write = await postJson(harness.url, keyB, jsonRequest([]));
     expect(write.status).toBe(401);
-    for (const table of ['executions', 'steps', 'scores', 'pipeline_stats_1m', 'step_stats_1h', 'api_keys', 'apps']) {
+    for (const table of ['executions', 'steps', 'scores', 'pipeline_stats_1m', 'step_stats_1h', 'api_keys', 'apps', 'webhooks', 'webhook_deliveries']) {
       const rows = await harness.sql<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} WHERE app_id = 'erase-b'`);
       expect(rows[0].n, table).toBe('0');
     }

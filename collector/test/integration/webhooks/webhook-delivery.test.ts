@@ -11,28 +11,22 @@
 import { randomBytes } from 'node:crypto';
 import { XRay } from '@xray/sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adminCall } from '../../support/admin-api.js';
+import { buildApp } from '../../../src/app.js';
+import { adminCall, appCall as call } from '../../support/admin-api.js';
 import { startCollector } from '../../support/collector-harness.js';
 import type { BackendKind, Harness } from '../../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtures.js';
 import { startReceiver, verifyWebhookSignature } from '../../support/webhook-receiver.js';
 import type { Receiver } from '../../support/webhook-receiver.js';
 
+/** Shared by the harness and a second collector on its store, as collectors sharing ClickHouse share XRAY_SECRET_KEY. */
+const MASTER_KEY = randomBytes(32);
 const WEBHOOK_SETTINGS = {
   allowPrivate: ['127.0.0.0/8'],
   timeoutMillis: 400,
   retry: { baseMillis: 20, maxMillis: 100, maxAttempts: 20, maxAgeMillis: 600_000 },
   evaluateMillis: 0,
 };
-
-async function call(harness: Harness, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${harness.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 async function webhookKey(harness: Harness, appId: string): Promise<string> {
   const issued = await adminCall(harness, 'POST', `/apps/${appId}/keys`, { name: 'webhooks', scopes: ['webhooks'] });
@@ -61,7 +55,7 @@ describe.each<BackendKind>(['embedded', 'server'])('alert webhooks (%s backend)'
 
   beforeAll(async () => {
     receiver = await startReceiver([500, 'hang', 200]);
-    harness = await startCollector({ backend, webhooks: WEBHOOK_SETTINGS });
+    harness = await startCollector({ backend, webhooks: WEBHOOK_SETTINGS, masterKey: MASTER_KEY });
     key = await webhookKey(harness, harness.appId);
   });
   afterAll(async () => {
@@ -185,16 +179,24 @@ describe.each<BackendKind>(['embedded', 'server'])('alert webhooks (%s backend)'
     await harness.xray.webhooks.evaluator.evaluate();
     expect(await types()).toEqual([]); // 2 of 3 failed, but fewer than minExecutions
     const fourth = await send(false);
-    await harness.xray.webhooks.evaluator.evaluate(); // 2 of 4: at the threshold
+    // 2 of 4: at the threshold. A second collector on the same store evaluates the same state at the same
+    // time: both make the event, under one id (derived from the alert's previous event), so it is stored once.
+    const other = await buildApp({ store: harness.store, maxBodyBytes: 1 << 20, webhooks: WEBHOOK_SETTINGS, masterKey: MASTER_KEY });
+    await other.app.ready();
+    await Promise.all([other.webhooks.evaluator.evaluate(), harness.xray.webhooks.evaluator.evaluate()]);
     await harness.xray.webhooks.evaluator.evaluate(); // still firing: no second event
     expect(await types()).toEqual(['alert.firing']);
+    await vi.waitFor(async () => expect((await deliveries(harness, key, webhookId))[0].status).toBe('delivered'), { timeout: 30_000, interval: 50 });
+    await other.app.close();
     for (let i = 0; i < 4; i++) await send(false);
     await harness.xray.webhooks.evaluator.evaluate(); // 2 of 8: below
     await harness.xray.webhooks.evaluator.evaluate();
     expect(await types()).toEqual(['alert.firing', 'alert.resolved']);
 
     await vi.waitFor(async () => expect((await deliveries(harness, key, webhookId)).every((d) => d.status === 'delivered')).toBe(true), { timeout: 30_000, interval: 50 });
-    const bodies = receiver.requests.filter((r) => r.headers['x-xray-event-type'] !== 'execution.failed' && JSON.parse(r.body).webhookId === webhookId).map((r) => JSON.parse(r.body));
+    // As a receiver does, one per event id (both collectors may have sent the firing event).
+    const byId = new Map(receiver.requests.filter((r) => JSON.parse(r.body).webhookId === webhookId).map((r) => [r.eventId, JSON.parse(r.body)]));
+    const bodies = [...byId.values()];
     expect(bodies.map((b) => [b.type, b.alert.metric, b.alert.value, b.alert.executions])).toEqual([
       ['alert.firing', 'failure_rate', 0.5, 4],
       ['alert.resolved', 'failure_rate', 0.25, 8],

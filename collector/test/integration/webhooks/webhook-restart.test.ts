@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { adminCall } from '../../support/admin-api.js';
+import { adminCall, appCall as call } from '../../support/admin-api.js';
 import { startCollector } from '../../support/collector-harness.js';
 import type { Harness } from '../../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../../support/otlp-fixtures.js';
@@ -22,15 +22,6 @@ const settings = {
   retry: { baseMillis: 50, maxMillis: 200, maxAttempts: 1000, maxAgeMillis: 600_000 },
   evaluateMillis: 0,
 };
-
-async function call(harness: Harness, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${harness.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 describe('webhook deliveries across a restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'xray-webhook-restart-'));
