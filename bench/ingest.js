@@ -24,6 +24,7 @@
  */
 import { decodeJsonTraces, decodeProtobufTraces } from '../collector/dist/otlp/index.js';
 import { spansToRows } from '../collector/dist/model/span-to-rows.js';
+import { createPriceLookup, estimateCosts } from '../collector/dist/cost/index.js';
 import { toJsonCompactEachRow } from '../collector/dist/store/chdb-backend.js';
 import { createTempDir } from './lib/cleanup.js';
 import { metricValue, startCollector } from './lib/collector-process.js';
@@ -152,11 +153,16 @@ function measureStages(encoded, sampleCount) {
   };
   const decodedPb = pb.map((body) => decodeProtobufTraces(body));
   const rows = decodedPb.map((decoded) => spansToRows(APP_ID, decoded.spans));
+  // Every tenth step is a gpt-4o-mini call without a cost: the price table prices it (XRAY_PRICE_TABLE).
+  const lookup = createPriceLookup({ models: [{ model: 'gpt-4o-mini*', inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 }] });
+  const priced = decodedPb.flatMap((decoded) => estimateCosts(spansToRows(APP_ID, decoded.spans), lookup).steps);
+  if (!priced.some((step) => step.cost_source === 'estimated')) throw new Error('the price table priced no step: the workload changed');
   return {
     spans,
     decodeProtobufMicros: time(() => pb.map((body) => decodeProtobufTraces(body))),
     decodeJsonMicros: time(() => js.map((body) => decodeJsonTraces(body))),
     spansToRowsMicros: time(() => decodedPb.map((decoded) => spansToRows(APP_ID, decoded.spans))),
+    spansToRowsPricedMicros: time(() => decodedPb.map((decoded) => estimateCosts(spansToRows(APP_ID, decoded.spans), lookup))),
     jsonEachRowMicros: time(() => rows.map((batch) => [toPayload(batch.steps), toPayload(batch.executions)])),
   };
 }
@@ -309,6 +315,11 @@ export async function runIngest(options) {
         ['decodeProtobufTraces', formatFixed(stages.decodeProtobufMicros, 1), perCore(stages.decodeProtobufMicros)],
         ['decodeJsonTraces', formatFixed(stages.decodeJsonMicros, 1), perCore(stages.decodeJsonMicros)],
         ['spansToRows', formatFixed(stages.spansToRowsMicros, 1), perCore(stages.spansToRowsMicros)],
+        [
+          `spansToRows + estimateCosts (a price table; ${formatRatio(stages.spansToRowsPricedMicros / stages.spansToRowsMicros)} of spansToRows)`,
+          formatFixed(stages.spansToRowsPricedMicros, 1),
+          perCore(stages.spansToRowsPricedMicros),
+        ],
         ['JSONCompactEachRow encoding (as chdb-backend insert does)', formatFixed(stages.jsonEachRowMicros, 1), perCore(stages.jsonEachRowMicros)],
         ['total, protobuf', formatFixed(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros, 1),
           perCore(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros)],
