@@ -35,7 +35,7 @@ export type {
   StepRecord,
   TimeRange,
 } from './executions.js';
-export { EXECUTION_COLUMNS, EXECUTION_NUMBERS, STEP_COLUMNS, STEP_NUMBERS } from './executions.js';
+export { EXECUTION_COLUMNS, EXECUTION_NUMBERS, HAS_USAGE, STEP_COLUMNS, STEP_NUMBERS } from './executions.js';
 export { executionFilterConditions } from './execution-filter.js';
 export { Conditions, READ_FINAL, numeric } from './sql.js';
 export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsRepository, StepFailures, Summary } from './stats.js';
