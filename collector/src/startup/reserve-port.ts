@@ -59,7 +59,11 @@ export function explainListenError(error: unknown, host: string, port: number, s
  * await app.listen({ host: '127.0.0.1', port: reserved.port });
  */
 export async function reservePort(host: string, port: number, setting = 'XRAY_PORT'): Promise<ReservedPort> {
-  const server = createServer();
+  // A connection during start-up (a readiness probe, a client retrying) is
+  // reset at once: left open it would hang its client, and server.close()
+  // waits for every open connection, so release() would never return and
+  // the collector would never listen.
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(explainListenError(error, host, port, setting)));
     server.listen({ host, port, exclusive: true }, () => resolve());
