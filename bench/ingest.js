@@ -24,6 +24,7 @@
  */
 import { decodeJsonTraces, decodeProtobufTraces } from '../collector/dist/otlp/index.js';
 import { spansToRows } from '../collector/dist/model/span-to-rows.js';
+import { createPriceLookup, estimateCosts } from '../collector/dist/cost/index.js';
 import { toJsonCompactEachRow } from '../collector/dist/store/row-encoding.js';
 import os from 'node:os';
 import { createTempDir } from './lib/cleanup.js';
@@ -159,11 +160,25 @@ function measureStages(encoded, sampleCount) {
   };
   const decodedPb = pb.map((body) => decodeProtobufTraces(body));
   const rows = decodedPb.map((decoded) => spansToRows(APP_ID, decoded.spans));
+  // The price table (XRAY_PRICE_TABLE): every tenth step is a gpt-4o-mini call; without its reported
+  // cost, the table prices it. Both sides of the comparison map the same spans without the cost.
+  const lookup = createPriceLookup({ models: [{ model: 'gpt-4o-mini*', inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 }] });
+  const withoutCost = decodedPb.map((decoded) =>
+    decoded.spans.map((span) => {
+      if (!('xray.step.cost_usd' in span.attributes)) return span;
+      const { 'xray.step.cost_usd': _cost, ...attributes } = span.attributes;
+      return { ...span, attributes };
+    }),
+  );
+  const priced = withoutCost.flatMap((spans) => estimateCosts(spansToRows(APP_ID, spans), lookup).steps);
+  if (!priced.some((step) => step.cost_source === 'estimated')) throw new Error('the price table priced no step: the workload changed');
   return {
     spans,
     decodeProtobufMicros: time(() => pb.map((body) => decodeProtobufTraces(body))),
     decodeJsonMicros: time(() => js.map((body) => decodeJsonTraces(body))),
     spansToRowsMicros: time(() => decodedPb.map((decoded) => spansToRows(APP_ID, decoded.spans))),
+    spansToRowsUnpricedMicros: time(() => withoutCost.map((spans) => spansToRows(APP_ID, spans))),
+    spansToRowsPricedMicros: time(() => withoutCost.map((spans) => estimateCosts(spansToRows(APP_ID, spans), lookup))),
     jsonEachRowMicros: time(() => rows.map((batch) => [toPayload(batch.steps), toPayload(batch.executions)])),
   };
 }
@@ -338,6 +353,11 @@ export async function runIngest(options) {
         ['decodeProtobufTraces', formatFixed(stages.decodeProtobufMicros, 1), perCore(stages.decodeProtobufMicros)],
         ['decodeJsonTraces', formatFixed(stages.decodeJsonMicros, 1), perCore(stages.decodeJsonMicros)],
         ['spansToRows', formatFixed(stages.spansToRowsMicros, 1), perCore(stages.spansToRowsMicros)],
+        [
+          `spansToRows + estimateCosts (steps without cost, a price table; ${formatRatio(stages.spansToRowsPricedMicros / stages.spansToRowsUnpricedMicros)} of spansToRows on the same spans)`,
+          formatFixed(stages.spansToRowsPricedMicros, 1),
+          perCore(stages.spansToRowsPricedMicros),
+        ],
         ['JSONCompactEachRow encoding (store/row-encoding.ts)', formatFixed(stages.jsonEachRowMicros, 1), perCore(stages.jsonEachRowMicros)],
         ['total, protobuf', formatFixed(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros, 1),
           perCore(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros)],

@@ -353,7 +353,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
   });
 
-  const deletion = createDeletionRepository(store.backend);
+  const deletion = createDeletionRepository(store.backend, { cluster: store.cluster });
   const retention = createRetentionRepository(store.backend);
   const sweeper = createRetentionSweeper({
     list: () => retention.list(),

@@ -11,6 +11,7 @@
  * counted under its execution's pipeline, resolved at read time like every
  * step filter.
  */
+import { HAS_USAGE } from '../store/index.js';
 import type { ClickHouseBackend, QueryParams } from '../store/index.js';
 import { Conditions, RANGE, READ_FINAL, resolvedStepMatch } from '../store/sql.js';
 import type { TimeRange } from '../store/sql.js';
@@ -38,8 +39,6 @@ export interface CostRepository {
   usage(appId: string, filter: CostFilter, groupBy: CostGroup, intervalSeconds: number): Promise<UsagePoint[]>;
 }
 
-/** A step with gen_ai usage: tokens or a cost. */
-export const HAS_USAGE = '(input_tokens > 0 OR output_tokens > 0 OR cost_usd > 0)';
 
 /** The execution's pipeline for usage steps stored without one (see the module header). */
 const EXECUTION_PIPELINES = `LEFT JOIN (

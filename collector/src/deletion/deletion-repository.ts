@@ -9,8 +9,18 @@
  * The rollups hold states per minute (executions) and hour (steps), from
  * which one execution cannot be subtracted: the buckets the deleted rows fell
  * in are deleted and rebuilt from the raw rows that remain.
+ *
+ * Cluster mode (CLICKHOUSE_CLUSTER): ClickHouse has no lightweight DELETE on
+ * a Distributed table, so each delete targets the per-shard `<table>_local`
+ * `ON CLUSTER` (the global tables, one Replicated table for the whole
+ * cluster, are deleted from once and replicate). A Replicated table refuses
+ * a mutation whose WHERE reads another table (non-deterministic), so there
+ * the executions' ids are read first, through the Distributed table, and
+ * passed as a bound array, in chunks. Counts and the rollup rebuild's
+ * INSERT … SELECT go through the Distributed tables, as every query does.
  */
-import type { ClickHouseBackend, QueryParams } from '../store/index.js';
+import { storageTable } from '../store/index.js';
+import type { ClickHouseBackend, ClusterLayout, QueryParams } from '../store/index.js';
 
 /** Which executions of an app to delete: one by id, or all matching every given condition. */
 export interface DeletionFilter {
@@ -42,6 +52,39 @@ export interface DeletionRepository {
   /** Every row of the app in every table: data, rollups, keys, settings, secrets and the app itself. */
   /** `onKeysDeleted` runs as soon as the keys are gone, before the data, so caches stop accepting them at once. */
   deleteApp(appId: string, options?: { onKeysDeleted?: () => void }): Promise<AppDeletedCounts>;
+}
+
+export interface DeletionRepositoryOptions {
+  /** Cluster mode: the cluster name and the migrations' table layout (store/cluster-ddl.ts). */
+  cluster?: { cluster: string; layout: ClusterLayout };
+}
+
+/**
+ * Most execution ids, and id bytes, bound into one cluster-mode DELETE. An
+ * ON CLUSTER statement reaches the other nodes as text with its parameters
+ * substituted, and is parsed there under max_query_size (256 KiB by
+ * default): chunks stay at half of it.
+ */
+export const IDS_PER_DELETE = 2_000;
+const ID_BYTES_PER_DELETE = 128 * 1024;
+
+/** `ids` in chunks of at most IDS_PER_DELETE ids and about ID_BYTES_PER_DELETE bytes. */
+export function idChunks(ids: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  for (const id of ids) {
+    const size = Buffer.byteLength(id) + 4;
+    if (chunk.length > 0 && (chunk.length >= IDS_PER_DELETE || bytes + size > ID_BYTES_PER_DELETE)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(id);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** Tables holding an `app_id` column, each erased whole with its app. Constants: never user input. */
@@ -90,14 +133,22 @@ function executionConditions(appId: string, filter: DeletionFilter): { sql: stri
 const count = async (backend: ClickHouseBackend, sql: string, params: QueryParams): Promise<number> =>
   Number((await backend.query<{ n: string }>(sql, params))[0]?.n ?? 0);
 
-export function createDeletionRepository(backend: ClickHouseBackend): DeletionRepository {
+export function createDeletionRepository(backend: ClickHouseBackend, repositoryOptions: DeletionRepositoryOptions = {}): DeletionRepository {
+  const cluster = repositoryOptions.cluster;
+  /** `DELETE FROM` target: the table, or in cluster mode its per-shard table ON CLUSTER (global tables stay as they are). */
+  const deleteFrom = (table: string): string => {
+    if (!cluster) return `DELETE FROM ${table}`;
+    const stored = storageTable(table, cluster.layout);
+    return stored === table ? `DELETE FROM ${table}` : `DELETE FROM ${stored} ON CLUSTER ${cluster.cluster}`;
+  };
+
   /** Deletes the rollup buckets the given raw rows fall in and rebuilds them from what remains. */
   async function rebuildRollups(appId: string, touched: { minutes: number[]; hours: number[]; pipelines: string[] }): Promise<void> {
     if (touched.pipelines.length === 0) return;
     const params = { appId, pipelines: touched.pipelines, minutes: touched.minutes, hours: touched.hours };
     if (touched.minutes.length > 0) {
       await backend.command(
-        `DELETE FROM pipeline_stats_1m WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
+        `${deleteFrom('pipeline_stats_1m')} WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
   AND toUnixTimestamp(bucket) IN {minutes:Array(UInt32)}`,
         params,
       );
@@ -113,7 +164,7 @@ GROUP BY app_id, pipeline, environment, bucket`,
     }
     if (touched.hours.length > 0) {
       await backend.command(
-        `DELETE FROM step_stats_1h WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
+        `${deleteFrom('step_stats_1h')} WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
   AND toUnixTimestamp(bucket) IN {hours:Array(UInt32)}`,
         params,
       );
@@ -153,9 +204,19 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
         `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfHour(start_time)) AS hour FROM steps WHERE ${owned}`,
         params,
       );
-      await backend.command(`DELETE FROM scores WHERE ${owned}`, params);
-      await backend.command(`DELETE FROM steps WHERE ${owned}`, params);
-      await backend.command(`DELETE FROM executions WHERE ${where.sql}`, params);
+      if (cluster && ids !== '{executionId:String}') {
+        // A mutation on a Replicated table may not read another table: bind the ids instead.
+        const found = await backend.query<{ execution_id: string }>(`SELECT DISTINCT execution_id FROM executions WHERE ${where.sql}`, params);
+        for (const ids of idChunks(found.map((row) => row.execution_id))) {
+          const chunk = { appId, ids };
+          await backend.command(`${deleteFrom('scores')} WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}`, chunk);
+          await backend.command(`${deleteFrom('steps')} WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}`, chunk);
+        }
+      } else {
+        await backend.command(`${deleteFrom('scores')} WHERE ${owned}`, params);
+        await backend.command(`${deleteFrom('steps')} WHERE ${owned}`, params);
+      }
+      await backend.command(`${deleteFrom('executions')} WHERE ${where.sql}`, params);
       if (deleteOptions.keepRollups) return counts;
       await rebuildRollups(appId, {
         pipelines: [...new Set([...minutes.map((row) => row.pipeline), ...hours.map((row) => row.pipeline)])],
@@ -174,10 +235,10 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
         keys: await count(backend, 'SELECT toString(uniqExact(key_hash)) AS n FROM api_keys WHERE app_id = {appId:String}', params),
       };
       // Keys first: from here on nobody can write into the app being erased.
-      await backend.command('DELETE FROM api_keys WHERE app_id = {appId:String}', params);
+      await backend.command(`${deleteFrom('api_keys')} WHERE app_id = {appId:String}`, params);
       deleteOptions.onKeysDeleted?.();
       for (const table of APP_TABLES.filter((name) => name !== 'api_keys')) {
-        await backend.command(`DELETE FROM ${table} WHERE app_id = {appId:String}`, params);
+        await backend.command(`${deleteFrom(table)} WHERE app_id = {appId:String}`, params);
       }
       return counts;
     },

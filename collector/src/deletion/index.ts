@@ -6,4 +6,4 @@
 export { deletionRoutes } from './deletion-routes.js';
 export type { DeletionRoutesOptions } from './deletion-routes.js';
 export { createDeletionRepository } from './deletion-repository.js';
-export type { DeletionRepository, DeletionFilter } from './deletion-repository.js';
+export type { DeletionRepository, DeletionFilter, DeletionRepositoryOptions } from './deletion-repository.js';

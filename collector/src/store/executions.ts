@@ -141,6 +141,9 @@ export const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, se
 export const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
 export const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
 
+/** A step with gen_ai usage: tokens or a cost. */
+export const HAS_USAGE = '(input_tokens > 0 OR output_tokens > 0 OR cost_usd > 0)';
+
 /** Only the daily partitions `execution_days` lists for {executionId} (the IN subquery prunes partitions). */
 const ITS_DAYS = `toDate(start_time) IN (SELECT day FROM execution_days WHERE app_id = {appId:String} AND execution_id = {executionId:String})`;
 
@@ -334,10 +337,14 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
    * Replaces the step and error counts with those of the steps actually
    * stored, and adds the steps' summed gen_ai usage. The root span may
    * arrive alone (a SimpleSpanProcessor sends every span on its own), so the
-   * counts it was written with can be short. One query per page, on the
+   * counts it was written with can be short. Two queries at once on the
    * (app_id, execution_id) key prefix, within the days the page's executions
-   * span (a day of slack either side); a re-delivered step is one group of
-   * identical rows, so it is summed once.
+   * span (a day of slack either side): the counts (uniqExact absorbs a
+   * re-delivered step), and the usage of the steps that have any, each step
+   * once (grouped by span; only those rows, typically a tenth, so grouping
+   * every step of the page by span is avoided: measured 1.8-7.6x the counts
+   * query alone, against ~1.4x for the two, sequentially, on 1,000-step
+   * executions).
    */
   async function withStoredCounts(appId: string, records: ExecutionRecord[]): Promise<ExecutionRecord[]> {
     if (records.length === 0) return records;
@@ -347,36 +354,47 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
       if (BigInt(record.start_ns) < BigInt(first)) first = record.start_ns;
       if (BigInt(record.end_ns) > BigInt(last)) last = record.end_ns;
     }
-    const counts = await backend.query<Record<string, string | number>>(
-      `SELECT execution_id, count() AS steps, sum(step_failed) AS failed,
-  sum(step_input_tokens) AS input_tokens, sum(step_output_tokens) AS output_tokens, sum(step_cost) AS cost_usd, sum(step_estimated_cost) AS estimated_cost_usd
+    const params = { appId, ids: records.map((record) => record.execution_id), first, last };
+    const ofPage = `app_id = {appId:String} AND execution_id IN {ids:Array(String)}
+  AND start_time >= fromUnixTimestamp64Nano({first:Int64}, 'UTC') - INTERVAL 1 DAY
+  AND start_time <= fromUnixTimestamp64Nano({last:Int64}, 'UTC') + INTERVAL 1 DAY`;
+    const [counts, usage] = await Promise.all([
+      backend.query<{ execution_id: string; steps: string; failed: string }>(
+        `SELECT execution_id, uniqExact(span_id) AS steps, uniqExactIf(span_id, status = 'failed') AS failed
+FROM steps
+WHERE ${ofPage}
+GROUP BY execution_id`,
+        params,
+      ),
+      backend.query<Record<string, string | number>>(
+        `SELECT execution_id, sum(step_input) AS input_tokens, sum(step_output) AS output_tokens, sum(step_cost) AS cost_usd, sum(step_estimated) AS estimated_cost_usd
 FROM (
-  SELECT execution_id, span_id, max(status = 'failed') AS step_failed, any(input_tokens) AS step_input_tokens, any(output_tokens) AS step_output_tokens,
-    any(cost_usd) AS step_cost, any(if(cost_source = 'estimated', cost_usd, 0)) AS step_estimated_cost
+  SELECT execution_id, span_id, any(input_tokens) AS step_input, any(output_tokens) AS step_output, any(cost_usd) AS step_cost,
+    any(if(cost_source = 'estimated', cost_usd, 0)) AS step_estimated
   FROM steps
-  WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}
-    AND start_time >= fromUnixTimestamp64Nano({first:Int64}, 'UTC') - INTERVAL 1 DAY
-    AND start_time <= fromUnixTimestamp64Nano({last:Int64}, 'UTC') + INTERVAL 1 DAY
+  WHERE ${ofPage} AND ${HAS_USAGE}
   GROUP BY execution_id, span_id
 )
 GROUP BY execution_id`,
-      { appId, ids: records.map((record) => record.execution_id), first, last },
-    );
-    const byId = new Map(counts.map((row) => [String(row.execution_id), row]));
+        params,
+      ),
+    ]);
+    const countsById = new Map(counts.map((row) => [row.execution_id, row]));
+    const usageById = new Map(usage.map((row) => [String(row.execution_id), row]));
     for (const record of records) {
-      const stored = byId.get(record.execution_id);
-      record.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0, estimatedCostUsd: 0 };
+      const stored = countsById.get(record.execution_id);
       if (stored) {
         record.step_count = Number(stored.steps);
         // The sender's count also covers failed steps it had to drop (a step cap): never show fewer.
         record.error_count = Math.max(Number(stored.failed), Number(record.error_count));
-        record.usage = {
-          inputTokens: Number(stored.input_tokens),
-          outputTokens: Number(stored.output_tokens),
-          costUsd: Number(stored.cost_usd),
-          estimatedCostUsd: Number(stored.estimated_cost_usd),
-        };
       }
+      const used = usageById.get(record.execution_id);
+      record.usage = {
+        inputTokens: Number(used?.input_tokens ?? 0),
+        outputTokens: Number(used?.output_tokens ?? 0),
+        costUsd: Number(used?.cost_usd ?? 0),
+        estimatedCostUsd: Number(used?.estimated_cost_usd ?? 0),
+      };
     }
     return records;
   }

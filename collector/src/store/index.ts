@@ -16,6 +16,7 @@ import type { StatsRepository } from './stats.js';
 import { createInsertBatcher } from './insert-batcher.js';
 import type { InsertBatcher, InsertBatcherOptions } from './insert-batcher.js';
 import { applyMigrations, clusterLayoutOf, loadMigrations } from './migrations.js';
+import type { ClusterLayout } from './cluster-ddl.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, readRetentionDays } from './retention.js';
 import type { MigrationReport } from './migrations.js';
 import { createServerBackend } from './server-backend.js';
@@ -34,7 +35,7 @@ export type {
   StepRecord,
   TimeRange,
 } from './executions.js';
-export { EXECUTION_COLUMNS, EXECUTION_NUMBERS, STEP_COLUMNS, STEP_NUMBERS } from './executions.js';
+export { EXECUTION_COLUMNS, EXECUTION_NUMBERS, HAS_USAGE, STEP_COLUMNS, STEP_NUMBERS } from './executions.js';
 export { executionFilterConditions } from './execution-filter.js';
 export { Conditions, READ_FINAL, numeric } from './sql.js';
 export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsRepository, StepFailures, Summary } from './stats.js';
@@ -45,6 +46,8 @@ export { OverloadedError } from './insert-batcher.js';
 export { UnstorableRowsError } from './insert-errors.js';
 export type { MigrationReport } from './migrations.js';
 export { readRetentionDays } from './retention.js';
+export { storageTable } from './cluster-ddl.js';
+export type { ClusterLayout } from './cluster-ddl.js';
 
 export type BackendOptions =
   | { kind: 'embedded'; dataDir: string }
@@ -73,6 +76,8 @@ export interface Store {
   readonly migrations: MigrationReport;
   /** Days raw executions and steps are kept: the configured retention, else the TTL in force. */
   readonly retentionDays: number;
+  /** Cluster mode (CLICKHOUSE_CLUSTER): the cluster name and where each table's rows live; undefined otherwise. */
+  readonly cluster: { cluster: string; layout: ClusterLayout } | undefined;
   /** Writes what is waiting, then closes the backend. */
   close(): Promise<void>;
 }
@@ -112,6 +117,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     batcher,
     migrations,
     retentionDays,
+    cluster,
     async close() {
       await batcher.drain();
       await backend.close();

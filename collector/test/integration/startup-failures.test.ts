@@ -118,6 +118,17 @@ describe('collector start-up failures', () => {
     ]);
   });
 
+  it('names a bad price table (XRAY_PRICE_TABLE) and the entry that is wrong, and exits 2', async () => {
+    const running = run({
+      XRAY_DATA_DIR: newDir(),
+      XRAY_PORT: String(await closedPort()),
+      XRAY_PRICE_TABLE: '{"models": [{"model": "gpt-4o*", "inputPerMillionUsd": "2.5", "outputPerMillionUsd": 10}]}',
+    });
+    expect(await running.exited).toBe(STARTUP_EXIT.config);
+    expect(running.stderr()).toContain('XRAY_PRICE_TABLE=');
+    expect(running.stderr()).toContain('models.0.inputPerMillionUsd');
+  });
+
   it('says when XRAY_HOST is not an address of this machine, and exits 3', async () => {
     const running = run({ XRAY_DATA_DIR: newDir(), XRAY_PORT: '0', XRAY_HOST: '192.0.2.1' });
     expect(await running.exited).toBe(STARTUP_EXIT.port);
