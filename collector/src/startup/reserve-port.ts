@@ -59,7 +59,10 @@ export function explainListenError(error: unknown, host: string, port: number, s
  * await app.listen({ host: '127.0.0.1', port: reserved.port });
  */
 export async function reservePort(host: string, port: number, setting = 'XRAY_PORT'): Promise<ReservedPort> {
-  const server = createServer();
+  // A client that connects while the port is only reserved (a readiness probe polling from the start) is
+  // dropped at once: it retries, and server.close() (which waits for every accepted connection) never
+  // waits on it. Kept open, such a connection held start-up forever.
+  const server = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(explainListenError(error, host, port, setting)));
     server.listen({ host, port, exclusive: true }, () => resolve());
