@@ -76,8 +76,9 @@ function stepNote(step: Step): string {
   return step.reasoning;
 }
 
-type StepHit = StepSearchResponse['steps'][number];
-type Snippet = NonNullable<StepHit['snippet']>;
+type Snippet = NonNullable<StepSearchResponse['steps'][number]['snippet']>;
+/** A step of a search page; the snippet is there when the search had words. */
+type StepHit = Step & { snippet?: Snippet | null };
 
 /**
  * A search hit's snippet on one line: `field: …text…` with each match
@@ -106,7 +107,7 @@ function colorMarks(colors: Colors, text: string): string {
   return text.replace(/«([^»]*)(»|$)/g, (_, inner: string) => colors.bold(colors.yellow(inner)));
 }
 
-export function renderStepList(page: StepSearchResponse, options: ListOptions): string {
+export function renderStepList(page: { steps: StepHit[]; nextCursor: string | null }, options: ListOptions): string {
   const { colors } = options;
   if (page.steps.length === 0) {
     return noMatches('steps', options);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createColors } from '../../../../src/cli/format/colors.js';
-import { renderExecutionList, renderStepList } from '../../../../src/cli/format/execution-list.js';
+import { markedSnippet, renderExecutionList, renderStepList } from '../../../../src/cli/format/execution-list.js';
 import { makeExecution, makeStep } from '../fixtures.js';
 
 const plain = createColors(false);
@@ -58,6 +58,26 @@ describe('execution-list', () => {
       expect(lines[0]).toMatch(/^TIME \(UTC\)\s+EXECUTION\s+STEP\s+PIPELINE\s+STATUS\s+DURATION\s+REASONING \/ ERROR$/);
       expect(lines[1]).toMatch(/exec-1\s+rules\s+loan-approval\s+failed\s+10 ms\s+ValueError: income missing$/);
       expect(lines[2]).toMatch(/exec-1\s+score\s+loan-approval\s+completed\s+10 ms\s+tier B$/);
+    });
+
+    it('shows where a search matched, the matches between « and », bold yellow with colors', () => {
+      const snippet = { field: 'input' as const, text: '"note":"credit score below"', highlights: [[8, 14], [21, 26]] as [number, number][], clippedStart: true, clippedEnd: false };
+      const page = { steps: [makeStep({ spanId: 'a', name: 'fetch' }), makeStep({ spanId: 'b', name: 'score', reasoning: 'tier B' })].map((step, i) => ({ ...step, snippet: i === 0 ? snippet : null })), nextCursor: null };
+      const lines = renderStepList(page, { colors: plain }).split('\n');
+      expect(lines[0]).toMatch(/\sMATCH$/);
+      expect(lines[1]).toMatch(/fetch .* input: …"note":"«credit» score «below»"$/);
+      expect(lines[2]).toMatch(/score .* tier B$/);
+      const colored = renderStepList(page, { colors: createColors(true) });
+      expect(colored).toContain('\u001b[1m\u001b[33mcredit\u001b[39m\u001b[22m');
+      expect(colored).not.toContain('«');
+    });
+  });
+
+  describe('markedSnippet', () => {
+    it('puts each match between « and », ellipses where the text was clipped, on one line', () => {
+      expect(markedSnippet({ field: 'reasoning', text: 'below the\nthreshold', highlights: [[10, 16]], clippedStart: false, clippedEnd: true })).toBe(
+        'reasoning: below the «thresh»old…',
+      );
     });
   });
 });
