@@ -136,9 +136,11 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
         'app_settings',
         'app_signing_secrets',
         'app_retention',
+        'webhooks',
+        'webhook_deliveries',
         'apps',
       ]);
-      for (const global of ['api_keys', 'apps', 'app_settings', 'app_signing_secrets', 'app_retention']) expect(layout.tables.get(global)).toBe('global');
+      for (const global of ['api_keys', 'apps', 'app_settings', 'app_signing_secrets', 'app_retention', 'webhooks', 'webhook_deliveries']) expect(layout.tables.get(global)).toBe('global');
     });
   });
 
