@@ -113,10 +113,38 @@ export interface ReplayOptions {
   maxChanges?: number;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
+  /**
+   * Longest one step function may take (default 30 s): a step still running
+   * then counts as `failed` and the replay goes on with the next. Only a
+   * step that awaits can be given up on; a synchronous endless loop cannot.
+   */
+  stepTimeoutMillis?: number;
 }
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
 const DEFAULT_MAX_CHANGES = 50;
+/** Default of `stepTimeoutMillis`. */
+export const DEFAULT_STEP_TIMEOUT_MILLIS = 30_000;
+
+/** Thrown in place of a step that did not settle in time (its message is the report's). */
+class StepTimeout extends Error {
+  constructor(millis: number) {
+    super(`did not finish within ${millis} ms`);
+  }
+}
+
+/** Runs a step function, rejecting with StepTimeout when it has not settled after `millis`. */
+async function runWithDeadline(run: () => unknown, millis: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeout(millis)), millis);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** The environment a recorded replay is filed under, so it never counts as production. */
 export const REPLAY_ENVIRONMENT = 'replay';
 
@@ -140,6 +168,10 @@ export async function replayExecution(
   options: ReplayOptions = {},
   env: Record<string, string | undefined> = {},
 ): Promise<ReplayReport> {
+  const stepTimeoutMillis = options.stepTimeoutMillis ?? DEFAULT_STEP_TIMEOUT_MILLIS;
+  if (!Number.isFinite(stepTimeoutMillis) || stepTimeoutMillis <= 0 || stepTimeoutMillis > 2_147_483_647) {
+    throw new RangeError(`replayExecution: stepTimeoutMillis must be a positive number of milliseconds, got ${String(options.stepTimeoutMillis)}`);
+  }
   const recorded = typeof execution === 'string' ? await fetchRecordedExecution(execution, options, env) : execution;
   const ordered = [...recorded.steps].sort((a, b) => a.sequence - b.sequence);
   // The root may not have arrived yet (`execution: null`); its steps still know their execution.
@@ -162,16 +194,17 @@ export async function replayExecution(
     let thrown: unknown;
     let threw = false;
     try {
-      output = await (fn as StepFunction)(input, { name: step.name, sequence: step.sequence, recorded: step });
+      output = await runWithDeadline(() => (fn as StepFunction)(input, { name: step.name, sequence: step.sequence, recorded: step }), stepTimeoutMillis);
     } catch (error) {
       threw = true;
       thrown = error;
     }
     let result: StepReplayResult;
     if (threw || recordedFailed) {
-      const now = threw ? `threw ${describe(thrown)}` : 'returned a value';
+      const now = thrown instanceof StepTimeout ? thrown.message : threw ? `threw ${describe(thrown)}` : 'returned a value';
       const then = recordedFailed ? `failed${step.error?.message ? ` (${step.error.message})` : ''}` : 'completed';
-      const outcome = threw && recordedFailed ? 'match' : 'failed';
+      // Failing again as recorded matches; running out of time does not (the recording finished).
+      const outcome = threw && recordedFailed && !(thrown instanceof StepTimeout) ? 'match' : 'failed';
       result = { ...base, outcome, changes: [], changesTruncated: false, error: `recorded ${then}, now ${now}` };
       if (!threw) result.output = asStored(output);
     } else {
