@@ -39,7 +39,7 @@ export interface DeletionRepository {
    * statistics longer than raw rows, as the global TTL does).
    */
   deleteExecutions(appId: string, filter: DeletionFilter, options?: { keepRollups?: boolean }): Promise<DeletedCounts>;
-  /** Every row of the app in every table: data, rollups, keys, settings, secrets and the app itself. */
+  /** Every row of the app in every table: data, rollups, keys, settings, secrets, webhooks and their deliveries, and the app itself. */
   /** `onKeysDeleted` runs as soon as the keys are gone, before the data, so caches stop accepting them at once. */
   deleteApp(appId: string, options?: { onKeysDeleted?: () => void }): Promise<AppDeletedCounts>;
 }
@@ -55,6 +55,8 @@ const APP_TABLES = [
   'app_signing_secrets',
   'app_retention',
   'api_keys',
+  'webhook_deliveries',
+  'webhooks',
   'apps',
 ] as const;
 

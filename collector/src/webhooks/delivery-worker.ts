@@ -66,6 +66,11 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
   /** Saves new pending deliveries, then sends them. Returns those queued (others were dropped). */
   enqueue(records: readonly DeliveryRecord[]): Promise<DeliveryRecord[]>;
+  /**
+   * Drops every delivery of an app being erased: queued ones at once, one in
+   * flight when its attempt ends, none of them written back to the store.
+   */
+  forgetApp(appId: string): void;
   /** Deliveries waiting here (pending, not yet given up). */
   readonly queued: number;
 }
@@ -93,6 +98,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const unsaved = new Map<string, DeliveryRecord>();
   /** Deliveries this collector finished lately: a scan that read them before their final write must not queue them again. */
   const finished = new Set<string>();
+  /** Attempts in flight for an erased app: their outcome is not saved (it would bring the app's rows back). */
+  const erased = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let adoptTimer: NodeJS.Timeout | undefined;
   let running = false;
@@ -169,6 +176,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       // The store did not answer (reading the webhook): try again later, as for a failed attempt.
       options.onError(error, 'a webhook delivery could not be attempted');
       updated = { ...record, nextAttemptAtMillis: Date.now() + options.retry.baseMillis };
+    }
+    if (erased.delete(keyOf(updated))) {
+      forget(updated);
+      return;
     }
     if (updated.status === 'pending') {
       queue.set(keyOf(updated), updated);
@@ -268,6 +279,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       }
       pump();
       return accepted;
+    },
+    forgetApp(appId) {
+      for (const record of [...queue.values()]) {
+        if (record.appId !== appId) continue;
+        if (inFlight.has(keyOf(record))) erased.add(keyOf(record));
+        else forget(record);
+      }
+      for (const [key, record] of unsaved) if (record.appId === appId) unsaved.delete(key);
     },
     get queued() {
       return queue.size;

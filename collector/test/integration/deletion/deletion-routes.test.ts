@@ -138,6 +138,18 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     const bExecutions = await listed(keyB);
     expect(bExecutions.length).toBeGreaterThan(0);
     const aBefore = await listed(keyA);
+    // A webhook of the app with a delivery still pending (its receiver does not exist: it is never reached before the deletion).
+    const { repository } = harness.xray.webhooks.routeOptions;
+    const created = Date.now();
+    await repository.save({
+      appId: 'erase-b', webhookId: 'wh_erase', url: 'https://hooks.invalid/x', description: '', conditions: [{ type: 'execution_failed' }],
+      secretPrefix: 'whsec_x', sealedSecret: 'sealed', enabled: true, createdAtMillis: created, updatedAtMillis: created,
+    });
+    await repository.saveDeliveries([{
+      appId: 'erase-b', webhookId: 'wh_erase', eventId: 'evt_erase', eventType: 'execution.failed', pipeline: 'p', conditionKey: '',
+      executionIds: bExecutions, body: '{}', status: 'pending', attempts: 1, nextAttemptAtMillis: created + 3_600_000, lastAttemptAtMillis: created,
+      lastStatusCode: 500, lastError: 'HTTP 500', createdAtMillis: created, deliveredAtMillis: 0,
+    }]);
     const reply = await adminCall(harness, 'DELETE', '/apps/erase-b');
     expect(reply.status).toBe(200);
     expect(reply.body.deleted).toEqual({ executions: 2, steps: 2, scores: 0, keys: 1 });
@@ -147,7 +159,7 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     expect(read.body.error.code).toBe('XRAY_ERR_AUTH_INVALID_KEY');
     const write = await postJson(harness.url, keyB, jsonRequest([]));
     expect(write.status).toBe(401);
-    for (const table of ['executions', 'steps', 'scores', 'pipeline_stats_1m', 'step_stats_1h', 'api_keys', 'apps']) {
+    for (const table of ['executions', 'steps', 'scores', 'pipeline_stats_1m', 'step_stats_1h', 'api_keys', 'apps', 'webhooks', 'webhook_deliveries']) {
       const rows = await harness.sql<{ n: string }>(`SELECT toString(count()) AS n FROM ${table} WHERE app_id = 'erase-b'`);
       expect(rows[0].n, table).toBe('0');
     }

@@ -165,4 +165,46 @@ describe('webhooks/delivery-worker', () => {
     expect(started.filter((entry) => entry.appId === 'noisy')).toHaveLength(30);
     await worker.stop();
   });
+
+  it('drops the deliveries of an erased app: queued ones unsent, the one in flight not written back', async () => {
+    const saved: DeliveryRecord[] = [];
+    const attempted: string[] = [];
+    const worker = createDeliveryWorker({
+      repository: {
+        saveDeliveries: async (records) => {
+          saved.push(...records);
+        },
+        pendingDue: async () => [],
+        get: async () => webhook,
+      },
+      secretOf: () => 'whsec_secret',
+      policy: createAddressPolicy(),
+      retry: { baseMillis: 1000, maxMillis: 5000, maxAttempts: 3, maxAgeMillis: 3_600_000 },
+      timeoutMillis: 10_000,
+      adoptAfterMillis: 60_000,
+      adoptIntervalMillis: 0,
+      adoptAllOnStart: true,
+      onError: (error) => {
+        throw error;
+      },
+      random: () => 0.999_999,
+      attempt: async (input) => {
+        attempted.push(input.eventId);
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        return { ok: false, statusCode: 500, error: 'HTTP 500' };
+      },
+    });
+    await worker.start();
+    await worker.enqueue([delivery('evt_a', Date.now()), delivery('evt_b', Date.now())]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(attempted).toEqual(['evt_a']);
+    const savedBefore = saved.length;
+    worker.forgetApp('app');
+    expect(worker.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(attempted).toEqual(['evt_a']);
+    expect(saved.slice(savedBefore)).toEqual([]);
+    expect(worker.queued).toBe(0);
+    await worker.stop();
+  });
 });
