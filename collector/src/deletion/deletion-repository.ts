@@ -153,6 +153,17 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
         `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfHour(start_time)) AS hour FROM steps WHERE ${owned}`,
         params,
       );
+      // Webhook events name the executions they are about (and carry their error messages): erased with them.
+      const notified = await backend.query<{ id: string }>(
+        `SELECT DISTINCT id FROM webhook_deliveries ARRAY JOIN execution_ids AS id WHERE app_id = {appId:String} AND id IN ${ids}`,
+        params,
+      );
+      if (notified.length > 0) {
+        await backend.command('DELETE FROM webhook_deliveries WHERE app_id = {appId:String} AND hasAny(execution_ids, {notifiedIds:Array(String)})', {
+          ...params,
+          notifiedIds: notified.map((row) => row.id),
+        });
+      }
       await backend.command(`DELETE FROM scores WHERE ${owned}`, params);
       await backend.command(`DELETE FROM steps WHERE ${owned}`, params);
       await backend.command(`DELETE FROM executions WHERE ${where.sql}`, params);

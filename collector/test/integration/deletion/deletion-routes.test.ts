@@ -85,6 +85,14 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     const bob = await send(keyA, { pipeline: 'kyc', startMs: now - 2000, steps: [{ name: 'check' }] }, { 'customer.id': 'bob' });
     const otherApp = await send(keyB, { pipeline: 'kyc', startMs: now - 2000, steps: [{ name: 'check' }] }, { 'customer.id': 'alice' });
 
+    // Webhook events about alice's and bob's executions (an execution.failed event carries the error message).
+    const created = Date.now();
+    const event = (eventId: string, executionIds: string[]) => ({
+      appId: 'erase-a', webhookId: 'wh_a', eventId, eventType: 'execution.failed', pipeline: 'kyc', conditionKey: '', executionIds,
+      body: JSON.stringify({ executionIds, errorMessage: 'applicant alice rejected' }), status: 'delivered' as const, attempts: 1,
+      nextAttemptAtMillis: 0, lastAttemptAtMillis: created, lastStatusCode: 204, lastError: '', createdAtMillis: created, deliveredAtMillis: created,
+    });
+    await harness.xray.webhooks.routeOptions.repository.saveDeliveries([event('evt_alice', [alice1.executionId]), event('evt_bob', [bob.executionId])]);
     const erased = await adminCall(harness, 'POST', '/apps/erase-a/executions/delete', { attribute: { key: 'customer.id', value: 'alice' } });
     expect(erased).toEqual({ status: 200, body: { deleted: { executions: 2, steps: 2, scores: 0 } } });
     const remaining = await listed(keyA);
@@ -97,6 +105,8 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
       { a: alice1.executionId, b: alice2.executionId },
     );
     expect(stored[0].n).toBe('0');
+    const events = await harness.sql<{ event_id: string }>("SELECT event_id FROM webhook_deliveries WHERE app_id = 'erase-a' ORDER BY event_id");
+    expect(events.map((row) => row.event_id)).toEqual(['evt_bob']);
 
     const old = await send(keyA, { pipeline: 'batch', startMs: now - 3_600_000, steps: [{ name: 'run' }] });
     const recent = await send(keyA, { pipeline: 'batch', startMs: now - 1000, steps: [{ name: 'run' }] });
