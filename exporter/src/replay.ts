@@ -119,6 +119,8 @@ export interface ReplayOptions {
    * step that awaits can be given up on; a synchronous endless loop cannot.
    */
   stepTimeoutMillis?: number;
+  /** Longest the collector may take to answer when the execution is fetched by id (default 30 s). */
+  fetchTimeoutMillis?: number;
 }
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
@@ -260,7 +262,7 @@ async function recordReplay(
 /** Fetches `GET /api/v1/executions/{id}` with a read key. */
 export async function fetchRecordedExecution(
   executionId: string,
-  options: Pick<ReplayOptions, 'endpoint' | 'apiKey' | 'fetch'>,
+  options: Pick<ReplayOptions, 'endpoint' | 'apiKey' | 'fetch' | 'fetchTimeoutMillis'>,
   env: Record<string, string | undefined> = {},
 ): Promise<RecordedExecution> {
   const base = (options.endpoint ?? env.XRAY_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '').replace(/\/v1\/traces$/, '');
@@ -268,9 +270,18 @@ export async function fetchRecordedExecution(
   if (apiKey === undefined || apiKey === '') {
     throw new TypeError('replayExecution: no key to fetch the execution with; pass { apiKey } or set XRAY_API_KEY (a key with the read scope)');
   }
-  const response = await (options.fetch ?? fetch)(`${base}/api/v1/executions/${encodeURIComponent(executionId)}`, {
-    headers: { authorization: `Bearer ${apiKey}` },
-  });
+  const timeoutMillis = options.fetchTimeoutMillis ?? DEFAULT_STEP_TIMEOUT_MILLIS;
+  const signal = AbortSignal.timeout(timeoutMillis);
+  const timedOut = () => new Error(`replayExecution: the collector at ${base} did not answer within ${timeoutMillis} ms`);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(`${base}/api/v1/executions/${encodeURIComponent(executionId)}`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal,
+    });
+  } catch (error) {
+    throw signal.aborted ? timedOut() : error;
+  }
   const body = (await response.json().catch(() => undefined)) as (RecordedExecution & { error?: { code?: string; message?: string } }) | undefined;
   if (!response.ok || body === undefined || !Array.isArray(body.steps)) {
     const reason = body?.error?.code !== undefined ? `${body.error.code}: ${body.error.message ?? ''}` : `HTTP ${response.status}`;

@@ -132,5 +132,20 @@ describe('replay', () => {
       await expect(replayExecution('missing', unchanged, { apiKey: 'xr_read', fetch: fakeFetch })).rejects.toThrow('XRAY_ERR_NOT_FOUND: No execution');
       await expect(replayExecution('exec-1', unchanged, { fetch: fakeFetch })).rejects.toThrow('XRAY_API_KEY');
     });
+
+    it('gives up on a collector that does not answer after fetchTimeoutMillis', async () => {
+      const { createServer } = await import('node:http');
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      try {
+        await expect(replayExecution('exec-1', unchanged, { endpoint: `http://127.0.0.1:${port}`, apiKey: 'xr_read', fetchTimeoutMillis: 200 })).rejects.toThrow(
+          'did not answer within 200 ms',
+        );
+      } finally {
+        silent.closeAllConnections();
+        silent.close();
+      }
+    });
   });
 });
