@@ -452,6 +452,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             onAppDeleted: (appId) => {
               keys.invalidate();
               appSettings.invalidate(appId);
+              webhooks.forgetApp(appId);
             },
           });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });

@@ -113,10 +113,40 @@ export interface ReplayOptions {
   maxChanges?: number;
   /** The fetch to use (default: the global one). */
   fetch?: typeof fetch;
+  /**
+   * Longest one step function may take (default 30 s): a step still running
+   * then counts as `failed` and the replay goes on with the next. Only a
+   * step that awaits can be given up on; a synchronous endless loop cannot.
+   */
+  stepTimeoutMillis?: number;
+  /** Longest the collector may take to answer when the execution is fetched by id (default 30 s). */
+  fetchTimeoutMillis?: number;
 }
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
 const DEFAULT_MAX_CHANGES = 50;
+/** Default of `stepTimeoutMillis`. */
+export const DEFAULT_STEP_TIMEOUT_MILLIS = 30_000;
+
+/** Thrown in place of a step that did not settle in time (its message is the report's). */
+class StepTimeout extends Error {
+  constructor(millis: number) {
+    super(`did not finish within ${millis} ms`);
+  }
+}
+
+/** Runs a step function, rejecting with StepTimeout when it has not settled after `millis`. */
+async function runWithDeadline(run: () => unknown, millis: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeout(millis)), millis);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** The environment a recorded replay is filed under, so it never counts as production. */
 export const REPLAY_ENVIRONMENT = 'replay';
 
@@ -140,6 +170,10 @@ export async function replayExecution(
   options: ReplayOptions = {},
   env: Record<string, string | undefined> = {},
 ): Promise<ReplayReport> {
+  const stepTimeoutMillis = options.stepTimeoutMillis ?? DEFAULT_STEP_TIMEOUT_MILLIS;
+  if (!Number.isFinite(stepTimeoutMillis) || stepTimeoutMillis <= 0 || stepTimeoutMillis > 2_147_483_647) {
+    throw new RangeError(`replayExecution: stepTimeoutMillis must be a positive number of milliseconds, got ${String(options.stepTimeoutMillis)}`);
+  }
   const recorded = typeof execution === 'string' ? await fetchRecordedExecution(execution, options, env) : execution;
   const ordered = [...recorded.steps].sort((a, b) => a.sequence - b.sequence);
   // The root may not have arrived yet (`execution: null`); its steps still know their execution.
@@ -162,16 +196,17 @@ export async function replayExecution(
     let thrown: unknown;
     let threw = false;
     try {
-      output = await (fn as StepFunction)(input, { name: step.name, sequence: step.sequence, recorded: step });
+      output = await runWithDeadline(() => (fn as StepFunction)(input, { name: step.name, sequence: step.sequence, recorded: step }), stepTimeoutMillis);
     } catch (error) {
       threw = true;
       thrown = error;
     }
     let result: StepReplayResult;
     if (threw || recordedFailed) {
-      const now = threw ? `threw ${describe(thrown)}` : 'returned a value';
+      const now = thrown instanceof StepTimeout ? thrown.message : threw ? `threw ${describe(thrown)}` : 'returned a value';
       const then = recordedFailed ? `failed${step.error?.message ? ` (${step.error.message})` : ''}` : 'completed';
-      const outcome = threw && recordedFailed ? 'match' : 'failed';
+      // Failing again as recorded matches; running out of time does not (the recording finished).
+      const outcome = threw && recordedFailed && !(thrown instanceof StepTimeout) ? 'match' : 'failed';
       result = { ...base, outcome, changes: [], changesTruncated: false, error: `recorded ${then}, now ${now}` };
       if (!threw) result.output = asStored(output);
     } else {
@@ -227,7 +262,7 @@ async function recordReplay(
 /** Fetches `GET /api/v1/executions/{id}` with a read key. */
 export async function fetchRecordedExecution(
   executionId: string,
-  options: Pick<ReplayOptions, 'endpoint' | 'apiKey' | 'fetch'>,
+  options: Pick<ReplayOptions, 'endpoint' | 'apiKey' | 'fetch' | 'fetchTimeoutMillis'>,
   env: Record<string, string | undefined> = {},
 ): Promise<RecordedExecution> {
   const base = (options.endpoint ?? env.XRAY_ENDPOINT ?? DEFAULT_ENDPOINT).replace(/\/+$/, '').replace(/\/v1\/traces$/, '');
@@ -235,9 +270,18 @@ export async function fetchRecordedExecution(
   if (apiKey === undefined || apiKey === '') {
     throw new TypeError('replayExecution: no key to fetch the execution with; pass { apiKey } or set XRAY_API_KEY (a key with the read scope)');
   }
-  const response = await (options.fetch ?? fetch)(`${base}/api/v1/executions/${encodeURIComponent(executionId)}`, {
-    headers: { authorization: `Bearer ${apiKey}` },
-  });
+  const timeoutMillis = options.fetchTimeoutMillis ?? DEFAULT_STEP_TIMEOUT_MILLIS;
+  const signal = AbortSignal.timeout(timeoutMillis);
+  const timedOut = () => new Error(`replayExecution: the collector at ${base} did not answer within ${timeoutMillis} ms`);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(`${base}/api/v1/executions/${encodeURIComponent(executionId)}`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+      signal,
+    });
+  } catch (error) {
+    throw signal.aborted ? timedOut() : error;
+  }
   const body = (await response.json().catch(() => undefined)) as (RecordedExecution & { error?: { code?: string; message?: string } }) | undefined;
   if (!response.ok || body === undefined || !Array.isArray(body.steps)) {
     const reason = body?.error?.code !== undefined ? `${body.error.code}: ${body.error.message ?? ''}` : `HTTP ${response.status}`;

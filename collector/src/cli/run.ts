@@ -12,6 +12,7 @@ import { ApiError, CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } fro
 import { createColors, shouldUseColor } from './format/colors.js';
 import type { Colors } from './format/colors.js';
 import { shouldPage } from './pager.js';
+import { terminalSafe } from './format/text.js';
 import { COLLECTOR_VERSION } from '../routes/version.js';
 import { resolveSettings } from './settings.js';
 import type { Settings } from './settings.js';
@@ -137,7 +138,12 @@ export async function runCli(io: CliIo, commandList: readonly Command[] = COMMAN
     let exitCode = EXIT_OK;
     const context: CommandContext = {
       client,
-      out: (text) => (mayPage ? collected.push(`${text}\n`) : io.stdout(`${text}\n`)),
+      out: (raw) => {
+        // On a terminal, what an app's data carries must not act on it (format/text.ts); piped output is left as sent.
+        const text = io.stdoutIsTTY ? terminalSafe(raw) : raw;
+        if (mayPage) collected.push(`${text}\n`);
+        else io.stdout(`${text}\n`);
+      },
       colors: createColors(shouldUseColor({ isTTY: io.stdoutIsTTY, env: io.env, json })),
       json,
       terminalWidth: io.stdoutIsTTY ? io.columns : undefined,

@@ -49,7 +49,7 @@ export interface DeletionRepository {
    * statistics longer than raw rows, as the global TTL does).
    */
   deleteExecutions(appId: string, filter: DeletionFilter, options?: { keepRollups?: boolean }): Promise<DeletedCounts>;
-  /** Every row of the app in every table: data, rollups, keys, settings, secrets and the app itself. */
+  /** Every row of the app in every table: data, rollups, keys, settings, secrets, webhooks and their deliveries, and the app itself. */
   /** `onKeysDeleted` runs as soon as the keys are gone, before the data, so caches stop accepting them at once. */
   deleteApp(appId: string, options?: { onKeysDeleted?: () => void }): Promise<AppDeletedCounts>;
 }
@@ -204,6 +204,17 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
         `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfHour(start_time)) AS hour FROM steps WHERE ${owned}`,
         params,
       );
+      // Webhook events name the executions they are about (and carry their error messages): erased with them.
+      const notified = await backend.query<{ id: string }>(
+        `SELECT DISTINCT id FROM webhook_deliveries ARRAY JOIN execution_ids AS id WHERE app_id = {appId:String} AND id IN ${ids}`,
+        params,
+      );
+      if (notified.length > 0) {
+        await backend.command(`${deleteFrom('webhook_deliveries')} WHERE app_id = {appId:String} AND hasAny(execution_ids, {notifiedIds:Array(String)})`, {
+          ...params,
+          notifiedIds: notified.map((row) => row.id),
+        });
+      }
       if (cluster && ids !== '{executionId:String}') {
         // A mutation on a Replicated table may not read another table: bind the ids instead.
         const found = await backend.query<{ execution_id: string }>(`SELECT DISTINCT execution_id FROM executions WHERE ${where.sql}`, params);

@@ -102,7 +102,7 @@ export const deletionRoutes: FastifyPluginAsync<DeletionRoutesOptions> = async (
       config: { auditReply: true },
       schema: {
         tags: ['admin', 'deletion'],
-        summary: 'Delete an app: its executions, steps, scores, statistics, keys, settings and signing secrets',
+        summary: 'Delete an app: its executions, steps, scores, statistics, keys, settings, signing secrets, webhooks and their deliveries',
         params: z.object({ appId: appIdSchema }),
         response: { 200: z.object({ deleted: counts.extend({ keys: z.number() }) }), ...errors },
       },

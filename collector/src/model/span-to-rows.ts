@@ -52,6 +52,12 @@ import { durationMillis, nanosToDateTime64 } from './time.js';
 
 /** `steps.cost_source` of a cost the sender gave (migration 0120); the price table's is 'estimated'. */
 export const COST_REPORTED = 'reported';
+/**
+ * The largest cost one step may report (USD); a larger value is a sender's
+ * bug (or units mixed up), ignored as if not reported: summed, a value
+ * like 1e308 overflows to Infinity, which no JSON reply can carry.
+ */
+export const MAX_STEP_COST_USD = 1_000_000;
 
 /** OTLP Status.code for an error. */
 const STATUS_CODE_ERROR = 2;
@@ -150,7 +156,8 @@ function stepStatusOf(span: DecodedSpan): string {
 export function spanToStepRow(appId: string, span: DecodedSpan): StepRow {
   const attrs = span.attributes;
   const error = errorOf(span);
-  const reportedCost = numberAttr(attrs, ATTR_XRAY_STEP_COST_USD);
+  const sentCost = numberAttr(attrs, ATTR_XRAY_STEP_COST_USD);
+  const reportedCost = sentCost !== undefined && sentCost <= MAX_STEP_COST_USD ? sentCost : undefined;
   return {
     app_id: appId,
     execution_id: executionIdOf(span),

@@ -28,11 +28,16 @@ const PRIVATE_RANGES: [string, number, 'ipv4' | 'ipv6'][] = [
   ['198.18.0.0', 15, 'ipv4'],
   ['224.0.0.0', 4, 'ipv4'],
   ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
+  // Unspecified, loopback and the deprecated IPv4-compatible form (::a.b.c.d).
+  ['::', 96, 'ipv6'],
   ['::1', 128, 'ipv6'],
+  // IPv4-translated (SIIT, ::ffff:0:a.b.c.d); IPv4-mapped (::ffff:a.b.c.d) is judged as IPv4 by BlockList.
+  ['::ffff:0:0:0', 96, 'ipv6'],
   ['64:ff9b::', 96, 'ipv6'],
   ['fc00::', 7, 'ipv6'],
   ['fe80::', 10, 'ipv6'],
+  // Site-local (deprecated, still routed inside some networks).
+  ['fec0::', 10, 'ipv6'],
   ['ff00::', 8, 'ipv6'],
 ];
 
@@ -114,7 +119,8 @@ export function checkWebhookUrl(text: string, policy: AddressPolicy): UrlVerdict
   if (url.hash !== '') {
     return { ok: false, code: 'XRAY_ERR_WEBHOOK_URL_INVALID', message: 'The URL may not carry a #fragment' };
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // A trailing dot names the same host (`localhost.` is localhost).
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   const loopbackName = host === 'localhost' || host.endsWith('.localhost');
   if ((isIP(host) !== 0 && !policy.allows(host)) || (loopbackName && !policy.allows('127.0.0.1'))) {
     return {

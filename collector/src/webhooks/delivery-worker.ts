@@ -6,8 +6,9 @@
  * after every attempt: `delivered` on a 2xx, `failed` when the retry policy
  * gives up, otherwise `pending` with its next attempt (backoff.ts). Due
  * deliveries wait in memory, on one unref'd timer. One attempt per webhook
- * is in flight at a time and a few in all, so a slow or failing receiver
- * only delays its own deliveries.
+ * is in flight at a time, at most half of all attempts for one app, and a
+ * few in all, so a slow or failing receiver only delays its own app's
+ * deliveries (one app's receivers that never answer cannot take every slot).
  *
  * Exactly once, from the receiver's view: a delivered event is never sent
  * again by this collector, and its `delivered` state is written before it
@@ -45,6 +46,8 @@ export interface DeliveryWorkerOptions {
   adoptAllOnStart: boolean;
   /** Attempts in flight at once, all webhooks together. */
   maxConcurrent?: number;
+  /** Attempts in flight at once for one app (default: half of maxConcurrent). */
+  maxConcurrentPerApp?: number;
   /** Deliveries one webhook may have queued; newer events beyond it are dropped (and reported). */
   maxPendingPerWebhook?: number;
   onError(error: unknown, message: string): void;
@@ -65,6 +68,11 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
   /** Saves new pending deliveries, then sends them. Returns those queued (others were dropped). */
   enqueue(records: readonly DeliveryRecord[]): Promise<DeliveryRecord[]>;
+  /**
+   * Drops every delivery of an app being erased: queued ones at once, one in
+   * flight when its attempt ends, none of them written back to the store.
+   */
+  forgetApp(appId: string): void;
   /** Deliveries waiting here (pending, not yet given up). */
   readonly queued: number;
 }
@@ -79,17 +87,21 @@ const webhookKeyOf = (record: Pick<DeliveryRecord, 'appId' | 'webhookId'>) => `$
  * await worker.start();
  */
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
-  const maxConcurrent = options.maxConcurrent ?? 8;
+  const maxConcurrent = options.maxConcurrent ?? 16;
+  const maxConcurrentPerApp = options.maxConcurrentPerApp ?? Math.max(1, Math.floor(maxConcurrent / 2));
   const maxPendingPerWebhook = options.maxPendingPerWebhook ?? 1000;
   const attempt = options.attempt ?? attemptDelivery;
   const queue = new Map<string, DeliveryRecord>();
   const perWebhook = new Map<string, number>();
   const busyWebhooks = new Set<string>();
+  const busyPerApp = new Map<string, number>();
   const inFlight = new Map<string, Promise<void>>();
   /** Final states not yet written (a failed save); retried on every pump, never re-sent. */
   const unsaved = new Map<string, DeliveryRecord>();
   /** Deliveries this collector finished lately: a scan that read them before their final write must not queue them again. */
   const finished = new Set<string>();
+  /** Attempts in flight for an erased app: their outcome is not saved (it would bring the app's rows back). */
+  const erased = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let adoptTimer: NodeJS.Timeout | undefined;
   let running = false;
@@ -174,6 +186,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       options.onError(error, 'a webhook delivery could not be attempted');
       updated = { ...record, nextAttemptAtMillis: Date.now() + options.retry.baseMillis };
     }
+    if (erased.delete(keyOf(updated))) {
+      forget(updated);
+      return;
+    }
     if (updated.status === 'pending') {
       queue.set(keyOf(updated), updated);
     } else {
@@ -196,11 +212,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (inFlight.size >= maxConcurrent) break;
       const webhookKey = webhookKeyOf(record);
       if (busyWebhooks.has(webhookKey)) continue;
+      const appBusy = busyPerApp.get(record.appId) ?? 0;
+      if (appBusy >= maxConcurrentPerApp) continue;
       const key = keyOf(record);
       busyWebhooks.add(webhookKey);
+      busyPerApp.set(record.appId, appBusy + 1);
+      const appId = record.appId;
       const task = send(record).finally(() => {
         inFlight.delete(key);
         busyWebhooks.delete(webhookKey);
+        const left = (busyPerApp.get(appId) ?? 1) - 1;
+        if (left <= 0) busyPerApp.delete(appId);
+        else busyPerApp.set(appId, left);
         schedule();
       });
       inFlight.set(key, task);
@@ -214,7 +237,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     timer = undefined;
     let earliest = Number.POSITIVE_INFINITY;
     for (const [key, record] of queue) {
-      if (!inFlight.has(key) && !busyWebhooks.has(webhookKeyOf(record))) earliest = Math.min(earliest, record.nextAttemptAtMillis);
+      if (!inFlight.has(key) && !busyWebhooks.has(webhookKeyOf(record)) && (busyPerApp.get(record.appId) ?? 0) < maxConcurrentPerApp) earliest = Math.min(earliest, record.nextAttemptAtMillis);
     }
     if (unsaved.size > 0) earliest = Math.min(earliest, Date.now() + options.retry.baseMillis);
     if (earliest === Number.POSITIVE_INFINITY) return;
@@ -265,6 +288,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       }
       pump();
       return accepted;
+    },
+    forgetApp(appId) {
+      for (const record of [...queue.values()]) {
+        if (record.appId !== appId) continue;
+        if (inFlight.has(keyOf(record))) erased.add(keyOf(record));
+        else forget(record);
+      }
+      for (const [key, record] of unsaved) if (record.appId === appId) unsaved.delete(key);
     },
     get queued() {
       return queue.size;

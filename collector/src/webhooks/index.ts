@@ -74,6 +74,8 @@ export interface Webhooks {
   evaluator: ThresholdEvaluator;
   /** Resolves when every flush seen so far has been looked at. */
   idle(): Promise<void>;
+  /** An app is being erased: its webhooks stop firing here at once and its queued deliveries are dropped unsent. */
+  forgetApp(appId: string): void;
 }
 
 const contextOf = (appId: string, webhookId: string) => `${appId}\u0000webhook\u0000${webhookId}`;
@@ -170,5 +172,9 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
     worker,
     evaluator,
     idle: () => detector.idle(),
+    forgetApp(appId) {
+      enabled.invalidate('*');
+      worker.forgetApp(appId);
+    },
   };
 }

@@ -126,6 +126,18 @@ describe('replay', () => {
     expect(report.steps.map((s) => s.outcome)).toEqual(['match', 'diff', 'match', 'skipped']);
   });
 
+  it('gives up on a step that hangs after --step-timeout and reports it as the divergence', async () => {
+    const hanging = join(dir, 'pipeline-hangs.mjs');
+    writeFileSync(hanging, "export const decide = () => new Promise(() => {});\n");
+    const result = await runCliAgainst(harness, ['replay', executionId, '--module', hanging, '--step-timeout', '1s', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.firstDivergence).toMatchObject({ name: 'decide', outcome: 'failed', error: 'recorded completed, now did not finish within 1000 ms' });
+    const bad = await runCliAgainst(harness, ['replay', executionId, '--module', hanging, '--step-timeout', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--step-timeout must be');
+  });
+
   it('says what is wrong with the command line or the module', async () => {
     const noModule = await runCliAgainst(harness, ['replay', executionId]);
     expect(noModule.code).toBe(2);

@@ -62,6 +62,24 @@ describe('replay', () => {
       expect(report).toMatchObject({ matched: 4, diverged: 1 });
     });
 
+    it('gives up on a step that never settles after stepTimeoutMillis, reports it as failed and goes on with the next', async () => {
+      const report = await replayExecution(
+        recorded(),
+        { ...unchanged, normalize: () => new Promise(() => undefined) },
+        { stepTimeoutMillis: 50 },
+      );
+      const byName = Object.fromEntries(report.steps.map((s) => [s.name, s]));
+      expect(byName.normalize).toMatchObject({ outcome: 'failed', error: 'recorded completed, now did not finish within 50 ms' });
+      expect(byName.decide.outcome).toBe('match');
+      expect(report.firstDivergence?.name).toBe('normalize');
+      expect(report).toMatchObject({ matched: 4, diverged: 1 });
+    });
+
+    it('refuses a stepTimeoutMillis that is not a positive number', async () => {
+      await expect(replayExecution(recorded(), unchanged, { stepTimeoutMillis: 0 })).rejects.toThrow(/stepTimeoutMillis/);
+      await expect(replayExecution(recorded(), unchanged, { stepTimeoutMillis: Number.NaN })).rejects.toThrow(/stepTimeoutMillis/);
+    });
+
     it('counts a step that throws now, or no longer fails, as failed; a step with no function as skipped', async () => {
       const { normalize: _omitted, ...rest } = unchanged;
       const report = await replayExecution(recorded(), {
@@ -113,6 +131,21 @@ describe('replay', () => {
       expect(report.matched).toBe(5);
       await expect(replayExecution('missing', unchanged, { apiKey: 'xr_read', fetch: fakeFetch })).rejects.toThrow('XRAY_ERR_NOT_FOUND: No execution');
       await expect(replayExecution('exec-1', unchanged, { fetch: fakeFetch })).rejects.toThrow('XRAY_API_KEY');
+    });
+
+    it('gives up on a collector that does not answer after fetchTimeoutMillis', async () => {
+      const { createServer } = await import('node:http');
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      try {
+        await expect(replayExecution('exec-1', unchanged, { endpoint: `http://127.0.0.1:${port}`, apiKey: 'xr_read', fetchTimeoutMillis: 200 })).rejects.toThrow(
+          'did not answer within 200 ms',
+        );
+      } finally {
+        silent.closeAllConnections();
+        silent.close();
+      }
     });
   });
 });

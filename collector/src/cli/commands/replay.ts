@@ -8,11 +8,12 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RecordedExecution } from '@xray/sdk';
-import { expectPositionals, stringOption } from '../args.js';
+import { expectPositionals, flagError, stringOption } from '../args.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
 import { CliError, EXIT_FAILURE, UsageError } from '../errors.js';
 import { renderReplayReport } from '../format/replay-report.js';
+import { DURATION_EXAMPLES, parseDurationSeconds } from '../../time/index.js';
 
 /** The module's step functions by step name: its function exports, then a default-exported object, then a `steps` object. */
 export function stepFunctionsOf(module: Record<string, unknown>): Record<string, unknown> {
@@ -43,7 +44,7 @@ export const replayCommand: Command = {
   name: 'replay',
   synopsis: 'replay <executionId> --module <file>',
   summary: 'Run an execution\'s steps again with your code and show which output changed',
-  help: `Usage: xray replay <executionId> --module <file> [--record]
+  help: `Usage: xray replay <executionId> --module <file> [--record] [--step-timeout <duration>]
 
 Debug a decision with today's code: fetch the execution, load <file>, and run
 each recorded step whose name the module exports as a function, one at a
@@ -69,6 +70,10 @@ xray.replay_of=<executionId>); that needs a key with the "ingest" scope.
 Options:
   --module <file>   the JavaScript module with the step functions (required)
   --record          record the replay as a new execution linked to this one
+  --step-timeout <duration>
+                    give up on a step still running after this long and
+                    count it as failed (default 30s; a synchronous endless
+                    loop cannot be interrupted)
 
 Examples:
   xray replay 4bf92f3577b34da6a3ce929d0e0e4736 --module ./loan-pipeline.mjs
@@ -77,12 +82,18 @@ Examples:
   options: {
     module: { type: 'string' },
     record: { type: 'boolean' },
+    'step-timeout': { type: 'string' },
   },
   async run(context, { positionals, values }) {
     const [executionId] = expectPositionals(positionals, ['executionId'], 'replay');
     const modulePath = stringOption(values, 'module');
     if (modulePath === undefined || modulePath.trim() === '') {
       throw new UsageError('--module must name the JavaScript file with the step functions, e.g. --module ./pipeline.mjs', 'replay');
+    }
+    const stepTimeout = stringOption(values, 'step-timeout');
+    const stepTimeoutSeconds = stepTimeout === undefined ? 30 : parseDurationSeconds(stepTimeout);
+    if (stepTimeoutSeconds === undefined || stepTimeoutSeconds <= 0) {
+      throw flagError('step-timeout', `a positive duration such as ${DURATION_EXAMPLES}`, stepTimeout ?? '', 'replay');
     }
     const execution = await context.client.get<RecordedExecution>(`/api/v1/executions/${encodeURIComponent(executionId)}`, { auth: 'app' });
     const steps = stepFunctionsOf(await loadModule(modulePath, context.cwd));
@@ -98,7 +109,7 @@ Examples:
       record = new XRay({ endpoint: context.collector.url, apiKey: context.collector.apiKey().value, serviceName: 'xray-replay' });
     }
     try {
-      const report = await replayExecution(execution, steps, { record });
+      const report = await replayExecution(execution, steps, { record, stepTimeoutMillis: stepTimeoutSeconds * 1000 });
       context.out(context.json ? toJson(report) : renderReplayReport(report, { colors: context.colors, modulePath }));
       if (report.recorded && report.recorded.flush.sent === 0) {
         throw new CliError(`The replay could not be recorded (${JSON.stringify(report.recorded.flush)}).`, {

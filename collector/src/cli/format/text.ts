@@ -10,6 +10,23 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI_PATTERN, '');
 }
 
+/**
+ * Text made safe for a terminal: the CLI's own colors (SGR, `ESC[…m`) stay;
+ * every other escape sequence, C0 control (but newline and tab), DEL and C1
+ * control is removed. Data an app sent (a step's reasoning, an error
+ * message) may carry sequences that write the clipboard (OSC 52), clear the
+ * screen or overwrite a line (`\r`) to forge what the reader sees.
+ *
+ * @example
+ * terminalSafe('ok\u001b]52;c;eA==\u0007 done'); // 'ok done'
+ */
+export function terminalSafe(text: string): string {
+  return text
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
+    .replace(/\u001b(?!\[[0-9;]*m)(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])?/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]/g, '');
+}
+
 /** Columns a string takes in a terminal. */
 export function visibleWidth(text: string): number {
   let width = 0;

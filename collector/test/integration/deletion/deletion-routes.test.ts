@@ -85,6 +85,14 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     const bob = await send(keyA, { pipeline: 'kyc', startMs: now - 2000, steps: [{ name: 'check' }] }, { 'customer.id': 'bob' });
     const otherApp = await send(keyB, { pipeline: 'kyc', startMs: now - 2000, steps: [{ name: 'check' }] }, { 'customer.id': 'alice' });
 
+    // Webhook events about alice's and bob's executions (an execution.failed event carries the error message).
+    const created = Date.now();
+    const event = (eventId: string, executionIds: string[]) => ({
+      appId: 'erase-a', webhookId: 'wh_a', eventId, eventType: 'execution.failed', pipeline: 'kyc', conditionKey: '', executionIds,
+      body: JSON.stringify({ executionIds, errorMessage: 'applicant alice rejected' }), status: 'delivered' as const, attempts: 1,
+      nextAttemptAtMillis: 0, lastAttemptAtMillis: created, lastStatusCode: 204, lastError: '', createdAtMillis: created, deliveredAtMillis: created,
+    });
+    await harness.xray.webhooks.routeOptions.repository.saveDeliveries([event('evt_alice', [alice1.executionId]), event('evt_bob', [bob.executionId])]);
     const erased = await adminCall(harness, 'POST', '/apps/erase-a/executions/delete', { attribute: { key: 'customer.id', value: 'alice' } });
     expect(erased).toEqual({ status: 200, body: { deleted: { executions: 2, steps: 2, scores: 0 } } });
     const remaining = await listed(keyA);
@@ -97,6 +105,8 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
       { a: alice1.executionId, b: alice2.executionId },
     );
     expect(stored[0].n).toBe('0');
+    const events = await harness.sql<{ event_id: string }>("SELECT event_id FROM webhook_deliveries WHERE app_id = 'erase-a' ORDER BY event_id");
+    expect(events.map((row) => row.event_id)).toEqual(['evt_bob']);
 
     const old = await send(keyA, { pipeline: 'batch', startMs: now - 3_600_000, steps: [{ name: 'run' }] });
     const recent = await send(keyA, { pipeline: 'batch', startMs: now - 1000, steps: [{ name: 'run' }] });
@@ -138,15 +148,18 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     const bExecutions = await listed(keyB);
     expect(bExecutions.length).toBeGreaterThan(0);
     const aBefore = await listed(keyA);
-    // A webhook of the app and one of its deliveries go with it.
-    await harness.store.backend.command(
-      `INSERT INTO webhooks (app_id, webhook_id, url, description, conditions, secret_prefix, sealed_secret, enabled, created_at, version)
-       VALUES ('erase-b', 'wh_b', 'https://hooks.example.com/b', '', '[]', 'whsec_x', 'v1:x', 1, now64(3), 1)`,
-    );
-    await harness.store.backend.command(
-      `INSERT INTO webhook_deliveries (app_id, webhook_id, event_id, event_type, status, body, created_at, next_attempt_at, version)
-       VALUES ('erase-b', 'wh_b', 'evt_b', 'execution.failed', 'pending', '{}', now64(3), now64(3), 1)`,
-    );
+    // A webhook of the app with a delivery still pending (its receiver does not exist: it is never reached before the deletion).
+    const { repository } = harness.xray.webhooks.routeOptions;
+    const created = Date.now();
+    await repository.save({
+      appId: 'erase-b', webhookId: 'wh_erase', url: 'https://hooks.invalid/x', description: '', conditions: [{ type: 'execution_failed' }],
+      secretPrefix: 'whsec_x', sealedSecret: 'sealed', enabled: true, createdAtMillis: created, updatedAtMillis: created,
+    });
+    await repository.saveDeliveries([{
+      appId: 'erase-b', webhookId: 'wh_erase', eventId: 'evt_erase', eventType: 'execution.failed', pipeline: 'p', conditionKey: '',
+      executionIds: bExecutions, body: '{}', status: 'pending', attempts: 1, nextAttemptAtMillis: created + 3_600_000, lastAttemptAtMillis: created,
+      lastStatusCode: 500, lastError: 'HTTP 500', createdAtMillis: created, deliveredAtMillis: 0,
+    }]);
     const reply = await adminCall(harness, 'DELETE', '/apps/erase-b');
     expect(reply.status).toBe(200);
     expect(reply.body.deleted).toEqual({ executions: 2, steps: 2, scores: 0, keys: 1 });

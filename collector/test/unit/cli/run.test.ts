@@ -241,6 +241,24 @@ describe('run', () => {
     });
   });
 
+  describe('terminal safety', () => {
+    it("prints no terminal control sequence a step's data carries when stdout is a terminal, and leaves piped output as sent", async () => {
+      const execution = nestedExecution();
+      // OSC 52 writes the clipboard, ESC[2J clears the screen, \r overwrites a line; \u009b is the one-byte CSI.
+      execution.steps[0].reasoning = 'ok\u001b]52;c;Y3VybCBldmlsLnNo\u0007 then\u001b[2J\rforged\u009b31m line';
+      const reply = () => json(200, execution);
+      const tty = await run(['show', 'exec-1'], { reply, env: { XRAY_API_KEY: 'xr_test', FORCE_COLOR: '1' }, io: { stdoutIsTTY: true, columns: 200, rows: 500, page: async () => false } });
+      expect(tty.code).toBe(0);
+      expect(tty.stdout).toContain('ok');
+      expect(tty.stdout).toContain('forged');
+      expect(tty.stdout).not.toMatch(/\u001b\]|\u001b\[2J|\u0007|\r|\u009b/);
+      // The CLI's own colors stay.
+      expect(tty.stdout).toMatch(/\u001b\[\d+m/);
+      const piped = await run(['show', 'exec-1', '--json'], { reply });
+      expect(JSON.parse(piped.stdout).steps[0].reasoning).toBe(execution.steps[0].reasoning);
+    });
+  });
+
   describe('show <prefix>', () => {
     const notFound = () => json(404, { error: { code: 'XRAY_ERR_NOT_FOUND', message: 'No execution "4bf9" in this app', retryable: false } });
 

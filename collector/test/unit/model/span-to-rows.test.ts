@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Attributes, DecodedEvent, DecodedSpan } from '../../../src/contracts/spans.js';
 import {
+  MAX_STEP_COST_USD,
   executionIdOf,
   isExecutionRoot,
   spanToExecutionRow,
@@ -329,6 +330,14 @@ describe('model/span-to-rows', () => {
       expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': 0.0123 } })).cost_usd).toBe(0.0123);
       expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': -1 } })).cost_usd).toBe(0);
       expect(spanToStepRow('a', span()).cost_usd).toBe(0);
+    });
+
+    it('ignores a cost beyond any step (1e308 would add up to Infinity, which no reply can carry)', () => {
+      for (const value of [1e308, '1e300', MAX_STEP_COST_USD * 2]) {
+        const row = spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': value } }));
+        expect([row.cost_usd, row.cost_source], String(value)).toEqual([0, '']);
+      }
+      expect(spanToStepRow('a', span({ attributes: { 'xray.step.cost_usd': MAX_STEP_COST_USD } })).cost_usd).toBe(MAX_STEP_COST_USD);
     });
 
     it('marks a cost the sender gave as reported, and none as ""', () => {

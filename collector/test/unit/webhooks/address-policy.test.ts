@@ -54,5 +54,11 @@ describe('webhooks/address-policy', () => {
       }
       expect(checkWebhookUrl('http://localhost:8080/', createAddressPolicy(['127.0.0.1']))).toMatchObject({ ok: true });
     });
+
+    it('refuses IPv6 forms that embed an IPv4 address or are site-local, and localhost with a trailing dot', () => {
+      for (const url of ['http://[::127.0.0.1]/', 'http://[::ffff:0:7f00:1]/', 'http://[::ffff:0:a9fe:a9fe]/', 'http://[fec0::1]/', 'http://localhost./', 'http://api.localhost./']) {
+        expect(checkWebhookUrl(url, policy), url).toMatchObject({ ok: false, code: 'XRAY_ERR_WEBHOOK_URL_FORBIDDEN' });
+      }
+    });
   });
 });

@@ -125,4 +125,86 @@ describe('webhooks/delivery-worker', () => {
     expect(stored.get('evt_3')).toMatchObject({ status: 'delivered', attempts: 3 });
     await worker.stop();
   });
+
+  it("keeps one app's slow receivers from holding every attempt slot: another app's event is sent at once", async () => {
+    const started: { appId: string; at: number }[] = [];
+    // Each webhook's URL names its app; the noisy app's receivers never answer, so each attempt runs into its deadline.
+    const get = async (appId: string, webhookId: string) => ({ ...webhook, appId, webhookId, url: `https://${appId}.example.com/${webhookId}` });
+    const worker = createDeliveryWorker({
+      repository: { saveDeliveries: async () => undefined, pendingDue: async () => [], get },
+      secretOf: () => 'whsec_secret',
+      policy: createAddressPolicy(),
+      retry: { baseMillis: 1000, maxMillis: 5000, maxAttempts: 3, maxAgeMillis: 3_600_000 },
+      timeoutMillis: 10_000,
+      adoptAfterMillis: 60_000,
+      adoptIntervalMillis: 0,
+      adoptAllOnStart: true,
+      maxConcurrent: 4,
+      onError: (error) => {
+        throw error;
+      },
+      random: () => 0.999_999,
+      attempt: async (input) => {
+        const appId = new URL(input.url).hostname.split('.')[0];
+        started.push({ appId, at: Date.now() });
+        if (appId === 'quiet') return { ok: true, statusCode: 204 };
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        return { ok: false, statusCode: 0, error: 'No answer within 10000 ms' };
+      },
+    });
+    await worker.start();
+    const now = Date.now();
+    await worker.enqueue(Array.from({ length: 10 }, (_, index) => ({ ...delivery(`evt_n${index}`, now), appId: 'noisy', webhookId: `wh_n${index}` })));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started.filter((entry) => entry.appId === 'noisy').length).toBeGreaterThan(0);
+    await worker.enqueue([{ ...delivery('evt_q', Date.now()), appId: 'quiet', webhookId: 'wh_q' }]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started.find((entry) => entry.appId === 'quiet')?.at).toBe(now + 1);
+    // Every noisy delivery still gets its attempts (3 each), two at a time.
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(started.filter((entry) => entry.appId === 'noisy')).toHaveLength(30);
+    await worker.stop();
+  });
+
+  it('drops the deliveries of an erased app: queued ones unsent, the one in flight not written back', async () => {
+    const saved: DeliveryRecord[] = [];
+    const attempted: string[] = [];
+    const worker = createDeliveryWorker({
+      repository: {
+        saveDeliveries: async (records) => {
+          saved.push(...records);
+        },
+        pendingDue: async () => [],
+        get: async () => webhook,
+      },
+      secretOf: () => 'whsec_secret',
+      policy: createAddressPolicy(),
+      retry: { baseMillis: 1000, maxMillis: 5000, maxAttempts: 3, maxAgeMillis: 3_600_000 },
+      timeoutMillis: 10_000,
+      adoptAfterMillis: 60_000,
+      adoptIntervalMillis: 0,
+      adoptAllOnStart: true,
+      onError: (error) => {
+        throw error;
+      },
+      random: () => 0.999_999,
+      attempt: async (input) => {
+        attempted.push(input.eventId);
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        return { ok: false, statusCode: 500, error: 'HTTP 500' };
+      },
+    });
+    await worker.start();
+    await worker.enqueue([delivery('evt_a', Date.now()), delivery('evt_b', Date.now())]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(attempted).toEqual(['evt_a']);
+    const savedBefore = saved.length;
+    worker.forgetApp('app');
+    expect(worker.queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(attempted).toEqual(['evt_a']);
+    expect(saved.slice(savedBefore)).toEqual([]);
+    expect(worker.queued).toBe(0);
+    await worker.stop();
+  });
 });
