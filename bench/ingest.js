@@ -113,8 +113,9 @@ async function runRawOnce(warmupPayloads, payloads, expected, dropViews = []) {
 async function runCollectorOnce(format, warmupBodies, bodies, expected, options) {
   // Throughput, not overload refusal, is measured here: on a shared, loaded
   // machine the process can miss the event-loop sampler for a second, and
-  // under-pressure would refuse a request and abort the measurement.
-  const collector = await startCollector({ cpuProfileDir: options.cpuProfileDir, env: { XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0' } });
+  // under-pressure would refuse a request and abort the measurement; a
+  // 16-client batch can also outlast the 10 s store timeout there.
+  const collector = await startCollector({ cpuProfileDir: options.cpuProfileDir, env: { XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: '0', XRAY_STORE_TIMEOUT_MILLIS: '120000' } });
   try {
     const headers = { 'content-type': CONTENT_TYPES[format], authorization: `Bearer ${collector.apiKey}` };
     const warm = await postConcurrently({ url: `${collector.url}/v1/traces`, bodies: warmupBodies, concurrency: options.concurrency, headers });

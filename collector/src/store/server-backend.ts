@@ -127,6 +127,8 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
       }
     },
     async insert(table: string, rows: readonly object[], insertOptions?: InsertOptions): Promise<void> {
+      // No encodedRowsFormat here: the decode workers leave a server's rows as objects.
+      if (insertOptions?.encoded?.length) throw new Error('The server backend takes rows as objects, not encoded');
       if (rows.length === 0) return;
       const token = insertOptions?.deduplicationToken;
       try {
