@@ -8,7 +8,7 @@ import { renderExecutionList } from '../format/execution-list.js';
 export const executionsCommand: Command = {
   name: 'executions',
   synopsis: 'executions [filters]',
-  summary: 'List executions, newest first (filter by pipeline, status, step, reasoning words, time)',
+  summary: 'List executions, newest first (filter by pipeline, status, step, search words, time)',
   help: `Usage: xray executions [filters]
 
 List executions, newest first.
@@ -20,7 +20,8 @@ Filters:
   --status <status>       completed | failed | unfinished
   --environment <env>     only this environment
   --step <name>           only executions with a step of this name
-  --search <words>        only executions with a step whose reasoning contains all these words
+  --search <words>        only executions with a step matching this search (as xray steps --search:
+                          reasoning, error message, input, output; prefixes, "phrases")
   --since <duration>      the last 30m, 1h, 2d, 1w (default: the last 7 days)
   --from <time>           start of the window: ISO 8601 (UTC unless a zone is given) or unix milliseconds
   --to <time>             end of the window

@@ -37,7 +37,8 @@ Filters (as for xray executions):
   --status <status>       completed | failed
   --environment <env>     only this environment
   --step <name>           only executions with a step of this name
-  --search <words>        only executions with a step whose reasoning contains all these words
+  --search <words>        only executions with a step matching this search (as xray steps --search:
+                          reasoning, error message, input, output; prefixes, "phrases")
 
 Options:
   --max-events <n>        stop after n executions
