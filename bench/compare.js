@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { DEFAULT_MIGRATIONS_DIR } from '../collector/dist/config.js';
 import { createBackend } from '../collector/dist/store/index.js';
 import { applyMigrations, loadMigrations } from '../collector/dist/store/migrations.js';
-import { executionByIdQuery, executionListQuery, stepSearchQuery, timelineQuery } from '../collector/dist/store/executions.js';
+import { executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
 import { createTempDir } from './lib/cleanup.js';
 import { startCollector } from './lib/collector-process.js';
 import {
@@ -40,6 +40,7 @@ import {
 import { request } from './lib/http-client.js';
 import { parseExplainIndexes } from './lib/explain.js';
 import { findPostgresBin, startPostgres } from './lib/postgres.js';
+import { measureRollupCost } from './lib/rollup-cost.js';
 import { formatFixed, formatInt, formatRatio, progress } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
 
@@ -98,6 +99,7 @@ export async function runCompare(options) {
   const backend = await createBackend({ kind: 'embedded', dataDir });
   let storage;
   let generateSeconds;
+  let rollupCost;
   try {
     await applyMigrations(backend, loadMigrations(DEFAULT_MIGRATIONS_DIR));
     const generated = await time(async () => {
@@ -115,6 +117,8 @@ export async function runCompare(options) {
     }
     storage = { clickhouseBytesPerStep: Number(counts.step_bytes) / params.steps, stepParts: Number(counts.step_parts) };
     progress(`compare: generated in ${generateSeconds.toFixed(1)} s (${storage.stepParts} parts)`);
+    progress('compare: what the materialized views cost an insert (copies of steps/executions, with and without them)');
+    rollupCost = await measureRollupCost(backend, { steps: 20_000, batchRows: 4_000, rounds: 3 });
     if (cluster) {
       const files = { executions: join(cluster.sharedDir, 'executions.csv'), steps: join(cluster.sharedDir, 'steps.csv') };
       await backend.command(`${EXPORT_EXECUTIONS_SQL} INTO OUTFILE '${files.executions}' FORMAT CSV`);
@@ -277,8 +281,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     const explained = [];
     const range = { fromMillis: Number(window.from), toMillis: Number(window.to) };
     const explainedQueries = {
-      'timeline: execution': executionByIdQuery(APP_ID, ids[0], true),
-      'timeline: steps': timelineQuery(APP_ID, ids[0], { pruned: true }),
+      'timeline (execution + steps, one statement)': executionTimelineQuery(APP_ID, ids[0], true),
       'first page, pipeline + failed': executionListQuery(APP_ID, { ...range, pipeline, status: 'failed' }, 51),
       [`search "${RARE_WORD}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_WORD }, 51),
     };
@@ -311,6 +314,16 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         ],
       },
       {
+        title: `rollups: insert cost of the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
+          `in ${formatInt(rollupCost.batchRows)}-step batches, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
+        columns: ['views attached', 'steps/s', 'vs none', 'throughput lost'],
+        rows: rollupCost.rows,
+        notes: [
+          "through the collector's embedded backend insert() (JSONCompactEachRow), into copies of steps and executions with copies of the shipped views",
+          'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
+        ],
+      },
+      {
         title: 'compare: EXPLAIN indexes = 1 of the point lookups (parts and granules selected / total after each index)',
         columns: ['query', 'index', 'parts', 'granules'],
         rows: explained,
@@ -325,6 +338,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         runs,
         generateSeconds,
         storage,
+        rollupCost: rollupCost.shares,
         postgresVersion: cluster?.version,
         queries: Object.fromEntries(results.map((r) => [r.label, r])),
       },
