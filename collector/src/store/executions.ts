@@ -4,11 +4,14 @@
  * tenant boundary), and every value is a bound parameter.
  *
  * Rows written twice (a re-delivered OTLP batch) are seen once even before
- * ClickHouse has merged them away: `LIMIT 1 BY` the row's key, newest
- * version first, for lookups by id (cheaper than FINAL, which merges whole
- * ranges of every part it touches); pages drop duplicates themselves so the
- * engine can read their large columns lazily (newestFirstPage); FINAL per
- * partition where a query aggregates (READ_FINAL in sql.ts).
+ * ClickHouse has merged them away: a timeline reads every stored version of
+ * its execution and steps in one statement and keeps the newest of each here
+ * (executionTimelineQuery); other lookups by id take the newest version
+ * (`ORDER BY inserted_at DESC LIMIT 1` / `LIMIT 1 BY`, cheaper than FINAL,
+ * which merges whole ranges of every part it touches); pages drop duplicates
+ * themselves so the engine can read their large columns lazily
+ * (newestFirstPage); FINAL per partition where a query aggregates
+ * (READ_FINAL in sql.ts).
  *
  * Point lookups by execution id go through `execution_days` (migration
  * 0040): the days holding the execution's rows, so only those partitions are
