@@ -123,6 +123,27 @@ describe.each(['embedded', 'server'] as const)('re-delivered rows in a page (%s 
     expect(rest.body.steps.map((s: { name: string }) => s.name)).toEqual(['fetch']);
     expect(rest.body.nextCursor).toBeNull();
   });
+
+  it('GET /executions/:id shows a re-delivered execution and each re-delivered step once, as last sent', async () => {
+    const e = plainExecution('redelivered-timeline');
+    const said = (step: FixtureSpan, reasoning: string) => ({ ...step, attributes: { 'xray.step.reasoning': reasoning } });
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([e.root, ...e.steps.map((step) => said(step, 'first'))]))).status).toBe(200);
+    // Different requests (so not dropped as a retry): every span stored again, the second step and the root changed.
+    const failedRoot = { ...e.root, error: 'boom' };
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([failedRoot, said(e.steps[0], 'first'), said(e.steps[1], 'second')]))).status).toBe(200);
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([said(e.steps[2], 'first')]))).status).toBe(200);
+    const stored = await harness.sql<{ n: number }>('SELECT count() AS n FROM steps WHERE trace_id = {id:String}', { id: e.traceId });
+    expect(Number(stored[0].n)).toBe(6);
+
+    const { status, body } = await getJson(harness, `/api/v1/executions/${e.traceId}`);
+    expect(status).toBe(200);
+    expect(body.steps.map((s: { name: string; reasoning: string }) => [s.name, s.reasoning])).toEqual([
+      ['fetch', 'first'],
+      ['score', 'second'],
+      ['decide', 'first'],
+    ]);
+    expect(body.execution).toMatchObject({ status: 'failed', stepCount: 3 });
+  });
 });
 
 describe.each(['embedded', 'server'] as const)('pages across the newest-day window (%s backend)', (backend) => {
