@@ -17,7 +17,7 @@
 import os from 'node:os';
 import http from 'node:http';
 import { join } from 'node:path';
-import { executionByIdQuery, executionListQuery, stepSearchQuery, timelineQuery } from '../collector/dist/store/executions.js';
+import { executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
 import { executionFilterConditions } from '../collector/dist/store/execution-filter.js';
 import { createTempDir } from './lib/cleanup.js';
 import { generateInChild } from './lib/generate-in-child.js';
@@ -97,10 +97,13 @@ export async function runCompare(options) {
   progress(`compare: generating ${formatInt(params.executions)} executions, ${formatInt(params.steps)} steps (seed ${SEED})`);
   let storage;
   let generateSeconds;
+  let rollupCost;
   {
     // In a child process: chDB holds the folder's lock until its process exits (lib/generate-in-child.js).
     const files = cluster ? { executions: join(cluster.sharedDir, 'executions.csv'), steps: join(cluster.sharedDir, 'steps.csv') } : undefined;
-    const counts = await generateInChild({ dataDir, params, files });
+    // The views' insert cost is measured there too, on rows of the generated tables (lib/rollup-cost.js).
+    const counts = await generateInChild({ dataDir, params, files, rollupCost: { steps: 20_000, batchRows: 4_000, rounds: 3 } });
+    rollupCost = counts.rollupCost;
     generateSeconds = counts.generateMillis / 1000;
     if (counts.steps !== params.steps || counts.executions !== params.executions) {
       throw new Error(`generated ${counts.steps} steps / ${counts.executions} executions, expected ${params.steps} / ${params.executions}`);
@@ -314,8 +317,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     const explained = [];
     const range = { fromMillis: Number(window.from), toMillis: Number(window.to) };
     const explainedQueries = {
-      'timeline: execution': executionByIdQuery(APP_ID, ids[0], true),
-      'timeline: steps': timelineQuery(APP_ID, ids[0], { pruned: true }),
+      'timeline (execution + steps, one statement)': executionTimelineQuery(APP_ID, ids[0], true),
       'first page, pipeline + failed': executionListQuery(APP_ID, { ...range, pipeline, status: 'failed' }, 51),
       [`search "${RARE_WORD}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_WORD }, 51),
       [`search prefix "${RARE_PREFIX}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_PREFIX }, 51),
@@ -361,6 +363,17 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         ],
       },
       {
+        title: `rollups: insert cost of the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
+          `in ${formatInt(rollupCost.batchRows)}-step batches, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
+        columns: ['views attached', 'steps/s (wall)', 'steps/CPU-s', 'lost (CPU)', 'lost (wall)'],
+        rows: rollupCost.rows,
+        notes: [
+          "through the collector's embedded backend insert() (JSONCompactEachRow), into copies of steps and executions with copies of the shipped views",
+          'lost: 1 - baseline / with views, from process CPU seconds (steady under load; the insert is CPU-bound) and from wall time (noisy on a shared machine)',
+          'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
+        ],
+      },
+      {
         title: 'compare: EXPLAIN indexes = 1 of the point lookups (parts and granules selected / total after each index)',
         columns: ['query', 'index', 'parts', 'granules'],
         rows: explained,
@@ -375,6 +388,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         runs,
         generateSeconds,
         storage,
+        rollupCost: rollupCost.shares,
         postgresVersion: cluster?.version,
         queries: Object.fromEntries(results.map((r) => [r.label, r])),
       },

@@ -74,9 +74,17 @@ export async function startCollector(options = {}) {
       XRAY_RATE_LIMIT_BURST: '10000000',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  // The collector logs to stdout (pino, XRAY_LOG_LEVEL=warn): its errors are
+  // echoed to the bench's stderr, so a failing or stuck run says why.
+  let logTail = '';
+  child.stdout.on('data', (chunk) => {
+    const lines = (logTail + chunk).split('\n');
+    logTail = lines.pop() ?? '';
+    for (const line of lines) if (/"level":(50|60)/.test(line)) process.stderr.write(`[collector] ${line.slice(0, 2000)}\n`);
+  });
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);

@@ -8,7 +8,9 @@
  *   node bench/lib/generate-in-child.js '{"dataDir": …, "params": …, "files": {"executions": …, "steps": …}}'
  *
  * prints one line `GENERATED {json}` with the counts, the steps' bytes and
- * parts, and the generation time.
+ * parts, and the generation time; with `rollupCost` options, also what the
+ * materialized views cost an insert of the generated rows (lib/rollup-cost.js),
+ * measured here because only this process may open the folder.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,7 @@ import { DEFAULT_MIGRATIONS_DIR } from '../../collector/dist/config.js';
 import { createBackend } from '../../collector/dist/store/index.js';
 import { applyMigrations, loadMigrations } from '../../collector/dist/store/migrations.js';
 import { EXPORT_EXECUTIONS_SQL, EXPORT_STEPS_SQL, insertExecutionsSql, insertStepsSql } from './dataset.js';
+import { measureRollupCost } from './rollup-cost.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -46,12 +49,13 @@ async function main(options) {
   (SELECT sum(bytes_on_disk) FROM system.parts WHERE table = 'steps' AND active) AS step_bytes,
   (SELECT count() FROM system.parts WHERE table = 'steps' AND active) AS step_parts`,
     );
+    const rollupCost = options.rollupCost ? await measureRollupCost(backend, options.rollupCost) : undefined;
     if (options.files) {
       await backend.command(`${EXPORT_EXECUTIONS_SQL} INTO OUTFILE '${options.files.executions}' FORMAT CSV`);
       await backend.command(`${EXPORT_STEPS_SQL} INTO OUTFILE '${options.files.steps}' FORMAT CSV`);
     }
     process.stdout.write(`GENERATED ${JSON.stringify({
-      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis,
+      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, rollupCost,
     })}\n`);
   } finally {
     await backend.close();

@@ -6,7 +6,7 @@
  * through the executions they belong to, and the executions last, so running
  * the same deletion again finishes what was left.
  *
- * The rollups hold states per minute (executions) and hour (steps), from
+ * The rollups hold states per minute and hour (executions) and hour (steps), from
  * which one execution cannot be subtracted: the buckets the deleted rows fell
  * in are deleted and rebuilt from the raw rows that remain.
  *
@@ -93,6 +93,7 @@ const APP_TABLES = [
   'steps',
   'executions',
   'pipeline_stats_1m',
+  'pipeline_stats_1h',
   'step_stats_1h',
   'app_settings',
   'app_signing_secrets',
@@ -160,6 +161,25 @@ FROM executions
 WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfMinute(start_time)) IN {minutes:Array(UInt32)}
 GROUP BY app_id, pipeline, environment, bucket`,
         params,
+      );
+    }
+    // The hourly executions rollup (migration 0085): the hours of the minutes above.
+    const executionHours = [...new Set(touched.minutes.map((minute) => minute - (minute % 3600)))];
+    if (executionHours.length > 0) {
+      const hourParams = { appId, pipelines: touched.pipelines, hours: executionHours };
+      await backend.command(
+        `DELETE FROM pipeline_stats_1h WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
+  AND toUnixTimestamp(bucket) IN {hours:Array(UInt32)}`,
+        hourParams,
+      );
+      await backend.command(
+        `INSERT INTO pipeline_stats_1h (app_id, pipeline, environment, bucket, executions, failed)
+SELECT app_id, pipeline, environment, toStartOfHour(start_time) AS bucket,
+  uniqExactState(cityHash64(execution_id)), uniqExactIfState(cityHash64(execution_id), status = 'failed')
+FROM executions
+WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}
+GROUP BY app_id, pipeline, environment, bucket`,
+        hourParams,
       );
     }
     if (touched.hours.length > 0) {

@@ -4,11 +4,14 @@
  * tenant boundary), and every value is a bound parameter.
  *
  * Rows written twice (a re-delivered OTLP batch) are seen once even before
- * ClickHouse has merged them away: `LIMIT 1 BY` the row's key, newest
- * version first, for lookups by id (cheaper than FINAL, which merges whole
- * ranges of every part it touches); pages drop duplicates themselves so the
- * engine can read their large columns lazily (newestFirstPage); FINAL per
- * partition where a query aggregates (READ_FINAL in sql.ts).
+ * ClickHouse has merged them away: a timeline reads every stored version of
+ * its execution and steps in one statement and keeps the newest of each here
+ * (executionTimelineQuery); other lookups by id take the newest version
+ * (`ORDER BY inserted_at DESC LIMIT 1` / `LIMIT 1 BY`, cheaper than FINAL,
+ * which merges whole ranges of every part it touches); pages drop duplicates
+ * themselves so the engine can read their large columns lazily
+ * (newestFirstPage); FINAL per partition where a query aggregates
+ * (READ_FINAL in sql.ts).
  *
  * Point lookups by execution id go through `execution_days` (migration
  * 0040): the days holding the execution's rows, so only those partitions are
@@ -120,7 +123,7 @@ export interface ExecutionsRepository {
    */
   steps(appId: string, executionId: string, around?: { startNanos: string; endNanos: string }): Promise<StepRecord[]>;
   /**
-   * One execution and its ordered steps, read concurrently (both pruned to
+   * One execution and its ordered steps, read in one statement (pruned to
    * the execution's days); steps inherit the execution's pipeline and
    * environment where they have none, and the counts are the stored steps'.
    */
@@ -201,6 +204,32 @@ export function timelineQuery(
 )
 ORDER BY sequence, order_time, span_id`,
     params: where.params,
+  };
+}
+
+/**
+ * An execution and its steps in ONE statement (each engine query has a fixed
+ * cost, and chDB runs bound queries one at a time): rows `{ kind, row,
+ * version }` where `row` is the execution's or a step's columns as a JSON
+ * object (EXECUTION_COLUMNS / STEP_COLUMNS) and `version` its inserted_at in
+ * ms. Every stored version comes back; the caller keeps the newest of each
+ * (cheaper than `LIMIT 1 BY`, which reads every column before it can drop a
+ * row). `pruned`: only the days `execution_days` lists.
+ *
+ * @example
+ * const { sql, params } = executionTimelineQuery('default', 'exec-1', true);
+ */
+export function executionTimelineQuery(appId: string, executionId: string, pruned: boolean): BuiltQuery {
+  const where = `app_id = {appId:String} AND execution_id = {executionId:String}${pruned ? `\n  AND ${ITS_DAYS}` : ''}`;
+  return {
+    sql: `SELECT 'execution' AS kind, formatRowNoNewline('JSONEachRow', ${EXECUTION_COLUMNS}) AS row, toUnixTimestamp64Milli(inserted_at) AS version
+FROM executions
+WHERE ${where}
+UNION ALL
+SELECT 'step', formatRowNoNewline('JSONEachRow', ${STEP_COLUMNS}), toUnixTimestamp64Milli(inserted_at)
+FROM steps
+WHERE ${where}`,
+    params: { appId, executionId },
   };
 }
 
@@ -447,7 +476,23 @@ GROUP BY execution_id`,
     },
 
     async timeline(appId, executionId) {
-      const [execution, steps] = await Promise.all([getExecution(appId, executionId), this.steps(appId, executionId)]);
+      type Versioned = { kind: 'execution' | 'step'; row: string; version: number };
+      let rows = await run<Versioned>(executionTimelineQuery(appId, executionId, true));
+      if (rows.length === 0) rows = await run<Versioned>(executionTimelineQuery(appId, executionId, false));
+      // The newest version of the execution and of each step (a re-delivered row is an older or equal copy).
+      let newest: Versioned | undefined;
+      const newestStep = new Map<string, { version: number; step: StepRecord }>();
+      for (const row of rows) {
+        if (row.kind === 'execution') {
+          if (!newest || Number(row.version) > Number(newest.version)) newest = row;
+          continue;
+        }
+        const step = JSON.parse(row.row) as StepRecord;
+        const seen = newestStep.get(step.span_id);
+        if (!seen || Number(row.version) > seen.version) newestStep.set(step.span_id, { version: Number(row.version), step });
+      }
+      const execution = newest ? numeric(JSON.parse(newest.row) as ExecutionRecord, EXECUTION_NUMBERS) : undefined;
+      const steps = [...newestStep.values()].map(({ step }) => numeric(step, STEP_NUMBERS)).sort(byTimelineOrder);
       // Steps sent without any sequence (all stored as 0) are numbered by their read-time order.
       if (steps.length > 1 && steps.every((step) => step.sequence === 0)) steps.forEach((step, i) => (step.sequence = i));
       if (execution) {
@@ -502,6 +547,16 @@ export function usageOf(steps: readonly Pick<StepRecord, 'input_tokens' | 'outpu
     if (step.cost_source === 'estimated') usage.estimatedCostUsd += step.cost_usd;
   }
   return usage;
+}
+
+/** Timeline order: declared sequence, then start time, then span id (as timelineQuery orders). */
+function byTimelineOrder(a: StepRecord, b: StepRecord): number {
+  if (a.sequence !== b.sequence) return a.sequence - b.sequence;
+  if (a.start_ns !== b.start_ns) {
+    const diff = BigInt(a.start_ns) - BigInt(b.start_ns);
+    return diff < 0n ? -1 : 1;
+  }
+  return a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
 }
 
 /** A step's pipeline and environment, filled from its execution's where the step was stored without one. */

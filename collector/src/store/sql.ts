@@ -26,6 +26,25 @@ export const READ_FINAL = 'SETTINGS do_not_merge_across_partitions_select_final 
 export const RANGE = `start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
   AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`;
 
+const DAY_MILLIS = 86_400_000;
+
+/**
+ * The partition ids (`YYYYMMDD`) of the UTC days lying wholly inside `range`:
+ * `executions` and `steps` are partitioned by `toDate(start_time)`
+ * (migration 0002), so `_partition_id IN (...)` selects those days' rows
+ * without evaluating a time condition row by row.
+ *
+ * @example
+ * wholeDayPartitions({ fromMillis: Date.UTC(2026, 0, 1, 12), toMillis: Date.UTC(2026, 0, 4) }); // ['20260102', '20260103']
+ */
+export function wholeDayPartitions(range: TimeRange): string[] {
+  const days: string[] = [];
+  for (let day = Math.ceil(range.fromMillis / DAY_MILLIS) * DAY_MILLIS; day + DAY_MILLIS <= range.toMillis; day += DAY_MILLIS) {
+    days.push(new Date(day).toISOString().slice(0, 10).replaceAll('-', ''));
+  }
+  return days;
+}
+
 /**
  * Rows of `steps` whose pipeline (or environment) is `{param}` as resolved at
  * read time: the step's own value when it has one, else its execution's. A

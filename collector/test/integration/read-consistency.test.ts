@@ -123,6 +123,27 @@ describe.each(['embedded', 'server'] as const)('re-delivered rows in a page (%s 
     expect(rest.body.steps.map((s: { name: string }) => s.name)).toEqual(['fetch']);
     expect(rest.body.nextCursor).toBeNull();
   });
+
+  it('GET /executions/:id shows a re-delivered execution and each re-delivered step once, as last sent', async () => {
+    const e = plainExecution('redelivered-timeline');
+    const said = (step: FixtureSpan, reasoning: string) => ({ ...step, attributes: { 'xray.step.reasoning': reasoning } });
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([e.root, ...e.steps.map((step) => said(step, 'first'))]))).status).toBe(200);
+    // Different requests (so not dropped as a retry): every span stored again, the second step and the root changed.
+    const failedRoot = { ...e.root, error: 'boom' };
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([failedRoot, said(e.steps[0], 'first'), said(e.steps[1], 'second')]))).status).toBe(200);
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([said(e.steps[2], 'first')]))).status).toBe(200);
+    const stored = await harness.sql<{ n: number }>('SELECT count() AS n FROM steps WHERE trace_id = {id:String}', { id: e.traceId });
+    expect(Number(stored[0].n)).toBe(6);
+
+    const { status, body } = await getJson(harness, `/api/v1/executions/${e.traceId}`);
+    expect(status).toBe(200);
+    expect(body.steps.map((s: { name: string; reasoning: string }) => [s.name, s.reasoning])).toEqual([
+      ['fetch', 'first'],
+      ['score', 'second'],
+      ['decide', 'first'],
+    ]);
+    expect(body.execution).toMatchObject({ status: 'failed', stepCount: 3 });
+  });
 });
 
 describe.each(['embedded', 'server'] as const)('pages across the newest-day window (%s backend)', (backend) => {
@@ -192,5 +213,29 @@ describe('failure rate from raw executions and from the rollup (embedded backend
     // Inside the raw retention (30 days): executions; older windows: the per-minute rollup.
     expect(await totals(Date.now() - day)).toEqual({ executions: 2, failed: 1 });
     expect(await totals(Date.now() - 40 * day)).toEqual({ executions: 2, failed: 1 });
+  });
+
+  it('counts exactly the executions inside a window whose first and last hours are partial (hourly rollup, raw edges)', async () => {
+    const hour = 3_600_000;
+    const base = Math.floor((Date.now() - 6 * hour) / hour) * hour;
+    // Before the window, in its partial first hour, in whole hours, in its partial last hour, after it.
+    const offsets = [10, 40, 70, 100, 130, 200, 250, 290];
+    const executions = offsets.map((minutes) => plainExecution('hour-edges', base + minutes * 60_000));
+    const failedRoot = { ...executions[3].root, error: 'boom' };
+    const roots = executions.map((e, i) => (i === 3 ? failedRoot : e.root));
+    for (let i = 0; i < 2; i++) expect((await postJson(harness.url, harness.apiKey, jsonRequest(roots))).status).toBe(200);
+    const from = base + 30 * 60_000;
+    const to = base + 4 * hour + 45 * 60_000;
+    const { status, body } = await getJson(harness, `/api/v1/stats/failure-rate?pipeline=hour-edges&interval=1h&from=${from}&to=${to}`);
+    expect(status).toBe(200);
+    const points = body.series[0].points.map((p: { time: string; executions: number; failed: number }) => [Date.parse(p.time), p.executions, p.failed]);
+    // 40 min (first bucket, labelled with `from`); 70, 100 (failed); 130; 200; 250 (last, partial hour); not 10 or 290.
+    expect(points).toEqual([
+      [from, 1, 0],
+      [base + hour, 2, 1],
+      [base + 2 * hour, 1, 0],
+      [base + 3 * hour, 1, 0],
+      [base + 4 * hour, 1, 0],
+    ]);
   });
 });

@@ -22,7 +22,8 @@ rows, 30 s by default); SETTINGS, FORMAT, INTO OUTFILE and table functions
 that reach files, URLs or other servers are refused. Needs the admin token,
 and sees every app (filter on app_id).
 
-Tables: apps, api_keys, executions, steps, pipeline_stats_1m, step_stats_1h
+Tables: apps, api_keys, executions, steps, pipeline_stats_1m, pipeline_stats_1h,
+step_stats_1h
 (see clickhouse/migrations). executions and steps are ReplacingMergeTree:
 add FINAL to count a re-delivered batch once before background merges run.
 

@@ -1,0 +1,132 @@
+/**
+ * What the materialized views cost ingest (issue 10 item 4: "the rollups
+ * cost no more than 10% of insert throughput").
+ *
+ * The same rows (taken from the generated `steps` and `executions`) are
+ * inserted through the collector's own embedded backend (`insert()`:
+ * JSONCompactEachRow, the collector's encoding, in batches of the
+ * collector's typical size) into copies of the two tables: once with no view
+ * attached, and once with copies of the shipped views (their SQL read from
+ * the engine, `FROM steps` / `TO <target>` pointed at the copies), alone and
+ * all together. Configurations alternate round by round after a warm-up
+ * round; the medians are reported as steps per second of wall time and of
+ * process CPU time (chDB runs in this process, so its threads count), and
+ * as the share of throughput the views take, 1 - without / with, from CPU
+ * time (steady on a shared machine) and from wall time.
+ */
+import { median } from './stats.js';
+
+const PROBE = '_rollup_probe';
+
+/** The shipped views as { name, source, target, select } (select with the source table named as written). */
+async function shippedViews(backend) {
+  const rows = await backend.query(
+    `SELECT name, as_select FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name`,
+  );
+  return rows.map((row) => {
+    const source = /\bFROM\s+(?:\w+\.)?(steps|executions)\b/.exec(row.as_select)?.[1];
+    return { name: String(row.name), source, select: String(row.as_select) };
+  }).filter((view) => view.source);
+}
+
+async function targetOf(backend, view) {
+  const [row] = await backend.query(`SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {name:String}`, { name: view });
+  return /\bTO\s+(?:\w+\.)?(\w+)/.exec(String(row.q))[1];
+}
+
+/**
+ * @param {import('../../collector/dist/store/backend.js').ClickHouseBackend} backend the generation engine (embedded)
+ * @param {{ steps?: number, batchRows?: number, rounds?: number }} [options]
+ * @returns {Promise<{ rows: string[][], stepsPerRound: number, batchRows: number, rounds: number, shares: Record<string, number> }>}
+ */
+export async function measureRollupCost(backend, options = {}) {
+  const stepCount = options.steps ?? 100_000;
+  const batchRows = options.batchRows ?? 4_000;
+  const rounds = options.rounds ?? 3;
+  const views = await shippedViews(backend);
+  for (const view of views) view.target = await targetOf(backend, view.name);
+
+  // The rows, as the collector's batcher would hand them to insert(): objects keyed by column, the newest
+  // first (a batch of live traffic covers minutes, one or two day partitions, not the whole month).
+  const steps = await backend.query(`SELECT * FROM steps ORDER BY start_time DESC, execution_id, span_id LIMIT {n:UInt64}`, { n: stepCount });
+  const ids = [...new Set(steps.map((row) => row.execution_id))];
+  const executions = await backend.query(`SELECT * FROM executions WHERE execution_id IN {ids:Array(String)}`, { ids });
+
+  const tables = ['steps', 'executions', ...new Set(views.map((view) => view.target))];
+  const create = async () => {
+    for (const table of tables) await backend.command(`CREATE TABLE IF NOT EXISTS ${table}${PROBE} AS ${table}`);
+  };
+  const drop = async () => {
+    for (const view of views) await backend.command(`DROP VIEW IF EXISTS ${view.name}${PROBE}`);
+    for (const table of tables) await backend.command(`DROP TABLE IF EXISTS ${table}${PROBE}`);
+  };
+  const attach = async (chosen) => {
+    for (const view of chosen) {
+      const select = view.select
+        .replace(new RegExp(`\\bFROM\\s+(\\w+\\.)?${view.source}\\b`), `FROM ${view.source}${PROBE}`);
+      await backend.command(`CREATE MATERIALIZED VIEW ${view.name}${PROBE} TO ${view.target}${PROBE} AS ${select}`);
+    }
+  };
+  const insertAll = async () => {
+    const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
+    // As the batcher does: each batch's steps, then its executions.
+    const perExecution = Math.max(1, Math.round(steps.length / Math.max(1, executions.length)));
+    const executionsPerBatch = Math.max(1, Math.round(batchRows / perExecution));
+    for (let i = 0, e = 0; i < steps.length; i += batchRows, e += executionsPerBatch) {
+      await backend.insert(`steps${PROBE}`, steps.slice(i, i + batchRows));
+      const batch = executions.slice(e, e + executionsPerBatch);
+      if (batch.length > 0) await backend.insert(`executions${PROBE}`, batch);
+    }
+    const cpu = process.cpuUsage(cpuStart);
+    return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
+  };
+
+  const rollups = views.filter((view) => !view.name.startsWith('execution_days'));
+  const lookups = views.filter((view) => view.name.startsWith('execution_days'));
+  const stepRollup = views.filter((view) => view.name === 'step_stats_1h_mv');
+  const configurations = [
+    { label: 'no views (baseline)', views: [] },
+    ...(stepRollup.length > 0 ? [{ label: '+ step_stats_1h_mv only', views: stepRollup }] : []),
+    { label: `+ rollups (${rollups.map((view) => view.target).join(', ')})`, views: rollups },
+    { label: '+ every view (as shipped)', views: [...rollups, ...lookups] },
+  ];
+  const wall = new Map(configurations.map((configuration) => [configuration.label, []]));
+  const cpu = new Map(configurations.map((configuration) => [configuration.label, []]));
+  try {
+    // Round 0 is a warm-up (caches, first parts), not counted.
+    for (let round = 0; round <= rounds; round++) {
+      const order = round % 2 === 0 ? configurations : [...configurations].reverse();
+      for (const configuration of order) {
+        await drop();
+        await create();
+        await attach(configuration.views);
+        const spent = await insertAll();
+        if (round === 0) continue;
+        wall.get(configuration.label).push(spent.wall);
+        cpu.get(configuration.label).push(spent.cpu);
+      }
+    }
+  } finally {
+    await drop();
+  }
+  const baseWall = median(wall.get(configurations[0].label));
+  const baseCpu = median(cpu.get(configurations[0].label));
+  const shares = {};
+  const rows = configurations.map((configuration) => {
+    const w = median(wall.get(configuration.label));
+    const c = median(cpu.get(configuration.label));
+    // On a shared machine wall time swings with the neighbours; CPU seconds per row are steadier,
+    // and on a dedicated core the insert is CPU-bound, so the CPU share is the throughput lost.
+    const share = 1 - baseCpu / c;
+    shares[configuration.label] = { cpuShare: share, wallShare: 1 - baseWall / w };
+    return [
+      configuration.label,
+      (steps.length / w).toFixed(0),
+      (steps.length / c).toFixed(0),
+      `${(100 * share).toFixed(1)}%`,
+      `${(100 * (1 - baseWall / w)).toFixed(1)}%`,
+    ];
+  });
+  return { rows, stepsPerRound: steps.length, executionsPerRound: executions.length, batchRows, rounds, shares };
+}

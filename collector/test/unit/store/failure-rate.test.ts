@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { failureRateQuery, planFailureRate } from '../../../src/store/failure-rate.js';
+import { wholeDayPartitions } from '../../../src/store/sql.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const t0 = Date.UTC(2026, 10, 1);
+
+describe('store/failure-rate', () => {
+  describe('planFailureRate', () => {
+    it('reads whole hours from the hourly rollup and the partial edge hours raw', () => {
+      const range = { fromMillis: t0 + 20 * 60_000, toMillis: t0 + 5 * HOUR + 90_000 };
+      expect(planFailureRate(range, 3600, { rawFromMillis: t0 - DAY })).toEqual({
+        hours: { fromMillis: t0 + HOUR, toMillis: t0 + 5 * HOUR },
+        raw: [
+          { fromMillis: range.fromMillis, toMillis: t0 + HOUR },
+          { fromMillis: t0 + 5 * HOUR, toMillis: range.toMillis },
+        ],
+        minutes: [],
+      });
+    });
+
+    it('uses no rollup hour for an interval that is not a whole number of hours', () => {
+      const range = { fromMillis: t0, toMillis: t0 + DAY };
+      expect(planFailureRate(range, 900, { rawFromMillis: t0 - DAY })).toEqual({ hours: undefined, raw: [range], minutes: [] });
+    });
+
+    it('reads a window shorter than an hour boundary to boundary raw', () => {
+      const range = { fromMillis: t0 + 10 * 60_000, toMillis: t0 + 50 * 60_000 };
+      expect(planFailureRate(range, 3600, { rawFromMillis: t0 - DAY })).toEqual({ hours: undefined, raw: [range], minutes: [] });
+    });
+
+    it('reads an edge older than the raw retention from the per-minute rollup', () => {
+      const range = { fromMillis: t0 + 30 * 60_000, toMillis: t0 + 3 * HOUR + 60_000 };
+      const plan = planFailureRate(range, 7200, { rawFromMillis: t0 + HOUR });
+      expect(plan.minutes).toEqual([{ fromMillis: range.fromMillis, toMillis: t0 + HOUR }]);
+      expect(plan.raw).toEqual([{ fromMillis: t0 + 3 * HOUR, toMillis: range.toMillis }]);
+    });
+  });
+
+  describe('failureRateQuery', () => {
+    it('binds every value and names each source once', () => {
+      const { sql, params } = failureRateQuery(
+        "app'; DROP TABLE x",
+        { fromMillis: t0 + 1, toMillis: t0 + 3 * HOUR + 1, pipeline: 'p', environment: 'e' },
+        3600,
+        { rawFromMillis: t0 - DAY },
+      );
+      expect(sql).not.toContain('DROP');
+      expect(sql).toContain('FROM pipeline_stats_1h');
+      expect(sql).toContain('FROM executions FINAL');
+      expect(sql).not.toContain('pipeline_stats_1m');
+      expect(params).toMatchObject({ appId: "app'; DROP TABLE x", pipeline: 'p', environment: 'e', interval: 3600, rawFrom0: t0 + 1, rawTo1: t0 + 3 * HOUR + 1 });
+    });
+  });
+});
+
+describe('store/sql wholeDayPartitions', () => {
+  it('lists the UTC days wholly inside the window as partition ids', () => {
+    expect(wholeDayPartitions({ fromMillis: Date.UTC(2026, 0, 1, 12), toMillis: Date.UTC(2026, 0, 4) })).toEqual(['20260102', '20260103']);
+    expect(wholeDayPartitions({ fromMillis: Date.UTC(2026, 0, 1), toMillis: Date.UTC(2026, 0, 1, 23) })).toEqual([]);
+    expect(wholeDayPartitions({ fromMillis: Date.UTC(2025, 11, 31), toMillis: Date.UTC(2026, 0, 1) })).toEqual(['20251231']);
+  });
+});
