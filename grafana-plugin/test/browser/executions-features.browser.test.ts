@@ -173,6 +173,35 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
     await page.waitForFunction(() => !new URL(window.location.href).searchParams.has('live'));
   });
 
+  it('resumes after a lost stream from the last event: what was stored meanwhile appears, nothing twice', async () => {
+    const { page, host } = session.context;
+    await gotoPlugin(session.context, `${PAGE}?from=now-1h&to=now&pipeline=loan-approval&live=true`);
+    const state = page.getByTestId(testIds.live.state);
+    await page.locator(`[data-testid="${testIds.live.state}"][data-state="live"]`).waitFor();
+    const before = id('exec-before');
+    await sendWithSdk(session.state.collectorUrl, app.apiKey, { executions: [loanExecution(before, 'A-5000')] });
+    await page.locator(`[data-testid="${testIds.executions.link}"][data-execution-id="${before}"]`).waitFor();
+
+    // The proxy goes away: the page says so and keeps trying; meanwhile an execution is stored.
+    host.setStreamsDown(true);
+    await page.locator(`[data-testid="${testIds.live.state}"][data-state="reconnecting"]`).waitFor();
+    await expect(state.textContent()).resolves.toContain('Disconnected');
+    const meanwhile = id('exec-meanwhile');
+    await sendWithSdk(session.state.collectorUrl, app.apiKey, { executions: [loanExecution(meanwhile, 'A-6000')] });
+    host.setStreamsDown(false);
+
+    // Only a resumed stream can bring it: a fresh one starts at "now", after it was stored.
+    await page.locator(`[data-testid="${testIds.executions.link}"][data-execution-id="${meanwhile}"]`).waitFor();
+    await page.locator(`[data-testid="${testIds.live.state}"][data-state="live"]`).waitFor();
+    const shown = await listedIds(page);
+    expect(shown.filter((one) => one === before)).toHaveLength(1);
+    expect(shown.indexOf(meanwhile)).toBeLessThan(shown.indexOf(before));
+    const resumed = host.proxied.filter(
+      (request) => request.path.startsWith('/api/v1/executions/stream?') && request.path.includes('lastEventId=')
+    );
+    expect(resumed.length).toBeGreaterThan(0);
+  });
+
   it('downloads what the filters select as CSV, and one execution as JSON', async () => {
     const { page } = session.context;
     await gotoPlugin(session.context, `${PAGE}?from=now-1h&to=now&where=${encodeURIComponent('applicantId=A-1042')}`);
