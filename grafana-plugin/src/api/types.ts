@@ -66,17 +66,22 @@ export interface Step {
   outputTokens: number;
   costUsd: number;
   attributes: Record<string, string>;
-  /** Step search only: where the search matched, when the collector sends it. */
-  snippet?: StepSnippet;
+  /** Step search with `q` only: where the search matched (null or absent otherwise). */
+  snippet?: StepSnippet | null;
 }
 
-/** The part of a step's text a search matched (`GET /steps?q=`), with the matches' ranges in `text`. */
+/** Where a step search (`GET /steps?q=`) matched: part of one field, the matches in it. */
 export interface StepSnippet {
-  /** `reasoning`, `error`, `input` or `output`. */
+  /** `reasoning`, `error.message`, `input` or `output`: the first of these that matches. */
   field: string;
+  /** Up to 200 characters of the field around its first match. */
   text: string;
-  /** Character ranges of `text` that matched, `end` exclusive. */
-  matches: Array<{ start: number; end: number }>;
+  /** Each match in `text` as [start, end): UTF-16 code unit offsets, end exclusive, in order. */
+  highlights: Array<[number, number]>;
+  /** `text` starts inside the field (an ellipsis goes before it). */
+  clippedStart: boolean;
+  /** `text` ends inside the field. */
+  clippedEnd: boolean;
 }
 
 export interface ExecutionListResponse {

@@ -20,6 +20,20 @@ export interface Segment {
   marked: boolean;
 }
 
+/** The collector's snippet as text and ranges, with an ellipsis where it was clipped from its field. */
+export function fromCollectorSnippet(snippet: {
+  text: string;
+  highlights: ReadonlyArray<readonly [number, number]>;
+  clippedStart: boolean;
+  clippedEnd: boolean;
+}): { text: string; ranges: TextRange[] } {
+  const shift = snippet.clippedStart ? 1 : 0;
+  return {
+    text: `${snippet.clippedStart ? '…' : ''}${snippet.text}${snippet.clippedEnd ? '…' : ''}`,
+    ranges: snippet.highlights.map(([start, end]) => ({ start: start + shift, end: end + shift })),
+  };
+}
+
 /** Runs of letters and digits and non-ASCII characters: the collector's idea of a word. */
 const WORD = /[0-9A-Za-z\u0080-\uFFFF]+/g;
 

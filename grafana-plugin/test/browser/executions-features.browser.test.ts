@@ -11,7 +11,7 @@ import { randomBytes } from 'crypto';
 import type { Page } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
 import { exportChoiceTestId } from '../../src/components/export/export-choices';
-import { gotoPlugin, screenshot, usePluginPage } from './support/browser';
+import { gotoPlugin, panelFrames, screenshot, usePluginPage } from './support/browser';
 import { sendWithSdk, type SdkExecution } from './support/sdk';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -71,6 +71,12 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
         loanExecution(ids.a1042, 'A-1042', { score: 712, userId: 'u-7' }),
         loanExecution(ids.a2000, 'A-2000', { score: 650 }),
         loanExecution(ids.a1042b, 'A-1042', { score: 512, userId: 'u-8' }),
+      ],
+      // A person's judgement of each decision: the first one was wrong.
+      scores: [
+        { executionId: ids.a1042, name: 'correct', value: false },
+        { executionId: ids.a2000, name: 'correct', value: true },
+        { executionId: ids.a1042b, name: 'correct', value: true },
       ],
     });
   });
@@ -167,6 +173,35 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
     await page.waitForFunction(() => !new URL(window.location.href).searchParams.has('live'));
   });
 
+  it('resumes after a lost stream from the last event: what was stored meanwhile appears, nothing twice', async () => {
+    const { page, host } = session.context;
+    await gotoPlugin(session.context, `${PAGE}?from=now-1h&to=now&pipeline=loan-approval&live=true`);
+    const state = page.getByTestId(testIds.live.state);
+    await page.locator(`[data-testid="${testIds.live.state}"][data-state="live"]`).waitFor();
+    const before = id('exec-before');
+    await sendWithSdk(session.state.collectorUrl, app.apiKey, { executions: [loanExecution(before, 'A-5000')] });
+    await page.locator(`[data-testid="${testIds.executions.link}"][data-execution-id="${before}"]`).waitFor();
+
+    // The proxy goes away: the page says so and keeps trying; meanwhile an execution is stored.
+    host.setStreamsDown(true);
+    await page.locator(`[data-testid="${testIds.live.state}"][data-state="reconnecting"]`).waitFor();
+    await expect(state.textContent()).resolves.toContain('Disconnected');
+    const meanwhile = id('exec-meanwhile');
+    await sendWithSdk(session.state.collectorUrl, app.apiKey, { executions: [loanExecution(meanwhile, 'A-6000')] });
+    host.setStreamsDown(false);
+
+    // Only a resumed stream can bring it: a fresh one starts at "now", after it was stored.
+    await page.locator(`[data-testid="${testIds.executions.link}"][data-execution-id="${meanwhile}"]`).waitFor();
+    await page.locator(`[data-testid="${testIds.live.state}"][data-state="live"]`).waitFor();
+    const shown = await listedIds(page);
+    expect(shown.filter((one) => one === before)).toHaveLength(1);
+    expect(shown.indexOf(meanwhile)).toBeLessThan(shown.indexOf(before));
+    const resumed = host.proxied.filter(
+      (request) => request.path.startsWith('/api/v1/executions/stream?') && request.path.includes('lastEventId=')
+    );
+    expect(resumed.length).toBeGreaterThan(0);
+  });
+
   it('downloads what the filters select as CSV, and one execution as JSON', async () => {
     const { page } = session.context;
     await gotoPlugin(session.context, `${PAGE}?from=now-1h&to=now&where=${encodeURIComponent('applicantId=A-1042')}`);
@@ -258,5 +293,47 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
       page.locator(`[data-testid="${testIds.compare.row}"][data-step="fetch-applicant"]`).getAttribute('data-kind')
     ).resolves.toBe('unchanged');
     await screenshot(page, 'compare');
+  });
+
+  it('shows on the Overview the share of decisions marked wrong, linked to those executions, and cost when the collector has it', async () => {
+    const { page } = session.context;
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
+    await page.locator(`[data-testid="${testIds.overview.scoreSharePanel}"][data-frame-count="1"]`).waitFor();
+    const { frames } = await panelFrames(page, testIds.overview.scoreSharePanel);
+    expect(frames.map((frame) => frame.name)).toEqual(['loan-approval']);
+    const [, share, scored] = frames[0].fields;
+    const values = (field: typeof share) => field.values.map((value) => Number(value ?? 0));
+    const scoredTotal = values(scored).reduce((sum, n) => sum + n, 0);
+    const wrongTotal = values(share).reduce((sum, n, i) => sum + n * values(scored)[i], 0);
+    expect([scoredTotal, Math.round(wrongTotal)]).toEqual([3, 1]);
+    const link = share.links?.[0];
+    expect(link?.title).toBe('Executions of loan-approval scored correct=false');
+
+    // The link leads to the one execution marked wrong.
+    await gotoPlugin(session.context, link!.url);
+    await waitForIds(page, [ids.a1042]);
+    const pills = page.getByTestId(testIds.businessKeys.pill);
+    expect(await pills.evaluateAll((els) => els.map((el) => el.getAttribute('data-key')))).toEqual([
+      'score.correct=false',
+    ]);
+
+    // Cost: a chart where the collector answers GET /stats/cost, a plain message where it does not.
+    const cost = await fetch(`${session.state.collectorUrl}/api/v1/stats/cost?from=${Date.now() - 3_600_000}`, {
+      headers: { authorization: `Bearer ${app.apiKey}` },
+    });
+    await gotoPlugin(session.context, '/a/xray-decisions-app/overview?from=now-1h&to=now');
+    if (cost.status === 404) {
+      await page.getByTestId(testIds.overview.costUnavailable).waitFor();
+    } else {
+      expect(cost.status).toBe(200);
+      const { series } = (await cost.json()) as { series: Array<{ key: string }> };
+      await page
+        .locator(`[data-testid="${testIds.overview.costPanel}"][data-frame-count="${series.length}"]`)
+        .waitFor();
+      expect((await panelFrames(page, testIds.overview.costPanel)).frames.map((frame) => frame.name).sort()).toEqual(
+        series.map((one) => one.key || '(none)').sort()
+      );
+    }
+    await screenshot(page, 'overview-scores-cost');
   });
 });

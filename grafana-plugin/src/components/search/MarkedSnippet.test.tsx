@@ -22,13 +22,17 @@ describe('hitSnippet', () => {
     const withSnippet = makeStep({
       spanId: 'a',
       reasoning: 'unrelated',
-      snippet: { field: 'input', text: '{"applicantId":"A-1042"}', matches: [{ start: 16, end: 22 }] },
+      snippet: {
+        field: 'input',
+        text: '"applicantId":"A-1042"',
+        highlights: [[15, 21]],
+        clippedStart: true,
+        clippedEnd: false,
+      },
     });
-    expect(hitSnippet(withSnippet, 'A-1042')).toEqual({
-      field: 'input',
-      text: '{"applicantId":"A-1042"}',
-      ranges: [{ start: 16, end: 22 }],
-    });
+    const shown = hitSnippet(withSnippet, 'A-1042');
+    expect(shown).toEqual({ field: 'input', text: '…"applicantId":"A-1042"', ranges: [{ start: 16, end: 22 }] });
+    expect(shown.text.slice(16, 22)).toBe('A-1042');
     const plain = makeStep({ spanId: 'b', reasoning: 'Score below the threshold' });
     expect(hitSnippet(plain, 'thresh')).toEqual({
       field: 'reasoning',

@@ -13,7 +13,7 @@ import { testIds } from '../testIds';
 export function MarkedSnippet({
   text,
   ranges,
-  maxChars = 200,
+  maxChars = 240,
 }: {
   text: string;
   ranges: TextRange[];

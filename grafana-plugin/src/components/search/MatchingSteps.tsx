@@ -12,7 +12,7 @@ import { Link } from 'react-router-dom';
 import { useAsyncQuery, useCollectorClient } from '../../api/hooks';
 import type { Step, TimeWindow } from '../../api/types';
 import { executionUrl } from '../../constants';
-import { findWordPrefixMatches } from '../../data/snippet';
+import { findWordPrefixMatches, fromCollectorSnippet } from '../../data/snippet';
 import { useLinkWithTimeContext } from '../../hooks/use-url-state';
 import { QueryError } from '../common/QueryError';
 import { StatusBadge } from '../common/StatusBadge';
@@ -24,7 +24,7 @@ const SHOWN_HITS = 20;
 /** What to show of a hit: the collector's snippet, else the reasoning marked where the search words start words. */
 export function hitSnippet(step: Step, search: string) {
   if (step.snippet) {
-    return { field: step.snippet.field, text: step.snippet.text, ranges: step.snippet.matches };
+    return { field: step.snippet.field, ...fromCollectorSnippet(step.snippet) };
   }
   return { field: 'reasoning', text: step.reasoning, ranges: findWordPrefixMatches(step.reasoning, search) };
 }

@@ -48,8 +48,17 @@ export interface HostServer {
   /** The signed-in user, as Grafana's proxy checks routes' reqRole against it. */
   user: ProxyUser;
   proxied: ProxiedRequest[];
+  /**
+   * Fault injection for the live tail's tests, as a Grafana restart would look to the browser: while
+   * down, open `/executions/stream` responses are cut and new ones answered 502 Bad Gateway.
+   */
+  setStreamsDown: (down: boolean) => void;
   close: () => Promise<void>;
 }
+
+/** Open stream responses per host, and whether streams are down (see HostServer.setStreamsDown). */
+const streamFaults = new WeakMap<HostServer, { down: boolean; open: Set<http.ServerResponse> }>();
+const isStream = (path: string) => /\/executions\/stream(\?|$)/.test(path);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -123,6 +132,22 @@ function proxy(req: http.IncomingMessage, res: http.ServerResponse, server: Host
     return;
   }
   const target = new URL(decision.upstream);
+  const faults = streamFaults.get(server);
+  if (faults && isStream(target.pathname) && faults.down) {
+    server.proxied.push({
+      method,
+      path: target.pathname + target.search,
+      status: 502,
+      injectedAuthorization: false,
+      decision: 'forward',
+    });
+    res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad Gateway' }));
+    return;
+  }
+  if (faults && isStream(target.pathname)) {
+    faults.open.add(res);
+    res.on('close', () => faults.open.delete(res));
+  }
   const headers: http.OutgoingHttpHeaders = { ...req.headers, host: target.host };
   delete headers.cookie;
   delete headers.authorization;
@@ -156,8 +181,18 @@ export async function startHostServer(initial: PluginSettings, user: ProxyUser =
     settings: JSON.parse(JSON.stringify(initial)),
     user,
     proxied: [],
+    setStreamsDown: (down) => {
+      const faults = streamFaults.get(server)!;
+      faults.down = down;
+      if (down) {
+        for (const response of faults.open) {
+          response.destroy();
+        }
+      }
+    },
     close: async () => undefined,
   };
+  streamFaults.set(server, { down: false, open: new Set() });
   const settingsPath = `/api/plugins/${PLUGIN_ID}/settings`;
   const proxyPrefix = `/api/plugin-proxy/${PLUGIN_ID}`;
 
