@@ -3,7 +3,7 @@
  * X-Ray benchmarks. Never part of the test suite: they print numbers, and
  * ratios against a baseline measured in the same run on the same machine.
  *
- *   npm run bench                     every section (sdk, ingest, query, memory, admin-sql, overload, security, live, export, dedup, webhooks)
+ *   npm run bench                     every section (sdk, ingest, query, memory, admin-sql, overload, security, live, export, dedup, webhooks, plugin-timeline)
  *   npm run bench -- query --scale 10m   the PostgreSQL comparison at 10M steps (quick: 200k, 1m, 10m)
  *   npm run bench -- --quick          smaller sizes, a smoke run
  *   node bench/run.js ingest          one section (after `npm run build`)
@@ -31,6 +31,8 @@ const SECTIONS = {
   'query-1m': async (options) => (await import('./query.js')).runQuery(options),
   dedup: async (options) => (await import('./dedup.js')).runDedup(options),
   webhooks: async (options) => (await import('./webhooks.js')).runWebhooks(options),
+  // The Grafana app's Execution page in Chromium: first rows of 50,000 steps.
+  'plugin-timeline': async (options) => (await import('./plugin-timeline.js')).runPluginTimeline(options),
 };
 
 const USAGE = `usage: node bench/run.js [${Object.keys(SECTIONS).join('|')} ...] [--quick] [--scale quick|1m|10m] [--runs N] [--profile]

@@ -46,8 +46,8 @@ export type FetchJson = <T>(path: string, params?: QueryParams, requestId?: stri
 export interface CollectorClient {
   listExecutions(query: ExecutionQuery, requestId?: string): Promise<ExecutionListResponse>;
   getExecution(executionId: string): Promise<ExecutionResponse>;
-  /** The execution and every step without payloads (what the timeline lays out). */
-  getExecutionOutline(executionId: string): Promise<ExecutionOutlineResponse>;
+  /** The execution and every step without payloads (what the timeline lays out); `limit`: only the first steps. */
+  getExecutionOutline(executionId: string, limit?: number): Promise<ExecutionOutlineResponse>;
   /** A page of steps in execution order with payload previews. */
   getStepPage(executionId: string, query: StepPageQuery): Promise<StepPageResponse>;
   /** One step with its full payloads. */
@@ -223,8 +223,8 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
         requestId
       ),
     getExecution: (executionId) => fetchJson<ExecutionResponse>(`/executions/${encodeURIComponent(executionId)}`),
-    getExecutionOutline: (executionId) =>
-      fetchJson<ExecutionOutlineResponse>(`/executions/${encodeURIComponent(executionId)}/outline`),
+    getExecutionOutline: (executionId, limit) =>
+      fetchJson<ExecutionOutlineResponse>(`/executions/${encodeURIComponent(executionId)}/outline`, { limit }),
     getStepPage: (executionId, query) =>
       fetchJson<StepPageResponse>(`/executions/${encodeURIComponent(executionId)}/steps`, {
         offset: query.offset,

@@ -5,12 +5,37 @@
  * execution only for the trace view.
  */
 import { useCallback, useRef, useState } from 'react';
-import { useAsyncQuery, useCollectorClient } from './hooks';
-import type { PagedStep } from './types';
+import { type AsyncState, useAsyncQuery, useCollectorClient } from './hooks';
+import type { ExecutionOutlineResponse, PagedStep } from './types';
 
-export function useExecutionOutline(executionId: string) {
+/** Steps in the first, small outline: enough rows for a screen while the whole outline loads. */
+export const FIRST_OUTLINE_STEPS = 200;
+
+export interface OutlineState extends AsyncState<ExecutionOutlineResponse> {
+  /** True while `value` is the first steps only and the whole outline is on its way. */
+  partial: boolean;
+}
+
+/**
+ * The execution's outline in two requests sent together: the first
+ * FIRST_OUTLINE_STEPS steps (a few KB, on screen at once) and every step (a
+ * few MB for 50,000), which replaces it when it arrives.
+ */
+export function useExecutionOutline(executionId: string): OutlineState {
   const client = useCollectorClient();
-  return useAsyncQuery(JSON.stringify(['outline', executionId]), () => client.getExecutionOutline(executionId));
+  const first = useAsyncQuery(JSON.stringify(['outline-first', executionId]), () =>
+    client.getExecutionOutline(executionId, FIRST_OUTLINE_STEPS)
+  );
+  const whole = useAsyncQuery(JSON.stringify(['outline', executionId]), () => client.getExecutionOutline(executionId));
+  if (whole.value || whole.error || !first.value) {
+    return { ...whole, partial: false };
+  }
+  return {
+    value: first.value,
+    error: undefined,
+    loading: true,
+    partial: first.value.steps.spanId.length < first.value.total,
+  };
 }
 
 /** One step with its full payloads; nothing is fetched without a span id. */

@@ -46,6 +46,7 @@ export const testIds = {
     container: 'data-testid xray-execution',
     header: 'data-testid xray-execution-header',
     failureBanner: 'data-testid xray-execution-failure',
+    outlineLoading: 'data-testid xray-execution-outline-loading',
     jumpToFailed: 'data-testid xray-execution-jump-to-failed',
     tabTimeline: 'data-testid xray-execution-tab-timeline',
     tabTrace: 'data-testid xray-execution-tab-trace',

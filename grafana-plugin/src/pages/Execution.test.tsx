@@ -68,7 +68,10 @@ describe('Execution page', () => {
   it('reads the outline and the selected step, never the whole execution, for the timeline', async () => {
     const calls: string[] = [];
     const counting = fakeClient({
-      getExecutionOutline: (id) => (calls.push('outline'), routes.getExecutionOutline(id)),
+      getExecutionOutline: (id, limit) => (
+        calls.push(`outline ${limit ?? 'all'}`),
+        routes.getExecutionOutline(id, limit)
+      ),
       getStepPage: (id, query) => (calls.push(`page ${query.offset}`), routes.getStepPage(id, query)),
       getStep: (id, spanId) => (calls.push(`step ${spanId}`), routes.getStep(id, spanId)),
     });
@@ -88,7 +91,21 @@ describe('Execution page', () => {
     await waitFor(() =>
       expect(screen.getAllByTestId(testIds.timeline.preview)[0]).toHaveAttribute('data-loaded', 'true')
     );
-    expect(calls).toEqual(['outline', 'step score', 'page 0']);
+    expect(calls.sort()).toEqual(['outline 200', 'outline all', 'page 0', 'step score']);
+  });
+
+  it('shows the first steps while the whole outline is on its way', async () => {
+    renderPage(<Execution />, {
+      client: fakeClient({
+        ...routes,
+        getExecutionOutline: async (id, limit) =>
+          limit ? { ...(await routes.getExecutionOutline(id, limit)), total: 50_000 } : new Promise(() => {}),
+      }),
+      url: '/a/xray-decisions-app/executions/exec-1',
+      path: '/a/xray-decisions-app/executions/:executionId',
+    });
+    expect(await screen.findByTestId(testIds.execution.outlineLoading)).toHaveTextContent('loading all 50,000');
+    expect(screen.getAllByTestId(testIds.timeline.row)).toHaveLength(2);
   });
 
   it('opens a deep link on its step', async () => {

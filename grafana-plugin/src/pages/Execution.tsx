@@ -131,7 +131,14 @@ function Execution() {
                 </Alert>
               </div>
             )}
-            {layout.rows.length < response.total && (
+            {outline.partial && (
+              <div data-testid={testIds.execution.outlineLoading}>
+                <LoadingPlaceholder
+                  text={`Showing the first ${layout.rows.length.toLocaleString('en-US')} steps; loading all ${response.total.toLocaleString('en-US')}…`}
+                />
+              </div>
+            )}
+            {!outline.partial && layout.rows.length < response.total && (
               <Alert severity="warning" title="Part of the execution is shown">
                 The first {layout.rows.length.toLocaleString('en-US')} of {response.total.toLocaleString('en-US')} steps
                 are on the timeline.

@@ -90,12 +90,11 @@ export function stepRoutesOver(
     (min, step) => (BigInt(step.startTimeUnixNano) < min ? BigInt(step.startTimeUnixNano) : min),
     ordered.length ? BigInt(ordered[0].startTimeUnixNano) : BigInt(0)
   );
-  const column = <K extends keyof Step>(key: K) => ordered.map((step) => step[key]);
-  return {
-    getExecution: async () => ({ execution, steps }),
-    getExecutionOutline: async () => ({
+  const outlineOf = (kept: Step[], total: number) => {
+    const column = <K extends keyof Step>(key: K) => kept.map((step) => step[key]);
+    return {
       execution,
-      total: ordered.length,
+      total,
       startTimeUnixNano: String(base),
       steps: {
         spanId: column('spanId'),
@@ -103,14 +102,21 @@ export function stepRoutesOver(
         sequence: column('sequence'),
         name: column('name'),
         status: column('status'),
-        startOffsetNanos: ordered.map((step) => Number(BigInt(step.startTimeUnixNano) - base)),
+        startOffsetNanos: kept.map((step) => Number(BigInt(step.startTimeUnixNano) - base)),
         durationMs: column('durationMs'),
-        errorMessage: ordered.map((step) => (step.error ? step.error.message : null)),
+        errorMessage: kept.map((step) => (step.error ? step.error.message : null)),
         inputTokens: column('inputTokens'),
         outputTokens: column('outputTokens'),
         costUsd: column('costUsd'),
       },
-    }),
+    };
+  };
+  return {
+    getExecution: async () => ({ execution, steps }),
+    getExecutionOutline: async (_id, limit = 100_000) => {
+      const kept = ordered.slice(0, limit);
+      return outlineOf(kept, ordered.length);
+    },
     getStepPage: async (_id, { offset, limit, preview }) => {
       const page = ordered.slice(offset, offset + limit);
       return {

@@ -64,7 +64,10 @@ async function everyAppRequest(): Promise<AppRequest[]> {
         cursor: 'abc',
       }),
     getExecution: () => client.getExecution('0f6c1d2e-9a7b-4c3d-8e5f-102030405060'),
-    getExecutionOutline: () => client.getExecutionOutline('0f6c1d2e-9a7b-4c3d-8e5f-102030405060'),
+    getExecutionOutline: async () => {
+      await client.getExecutionOutline('0f6c1d2e-9a7b-4c3d-8e5f-102030405060');
+      return client.getExecutionOutline('0f6c1d2e-9a7b-4c3d-8e5f-102030405060', 200);
+    },
     getStepPage: () => client.getStepPage('exec-1', { offset: 500, limit: 200, preview: 120 }),
     getStep: () => client.getStep('exec-1', '00f067aa0ba902b7'),
     searchSteps: () => client.searchSteps({ ...window, name: 'score', status: 'failed' }),
