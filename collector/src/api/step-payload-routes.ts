@@ -48,7 +48,13 @@ const column = <T extends z.ZodTypeAny>(type: T, description: string) => z.array
 
 // One array per field rather than one object per step: 50,000 steps stay a few MB and parse fast.
 const outlineResponse = z.object({
-  execution: executionDetail.nullable().describe('null while only steps have arrived'),
+  execution: executionDetail
+    .extend({
+      metadataText: z.string().describe('The metadata exactly as stored (JSON text, digits and all), "" when none'),
+      finalOutcomeText: z.string().describe('The final outcome exactly as stored (JSON text, digits and all), "" when none'),
+    })
+    .nullable()
+    .describe('null while only steps have arrived'),
   total: z.number().describe('Steps of the execution (the arrays hold the first `limit`)'),
   startTimeUnixNano: z.string().describe('Unix nanoseconds the step offsets count from: the earliest step start ("0" with no steps)'),
   steps: z
@@ -149,7 +155,11 @@ export const stepPayloadRoutes: FastifyPluginAsync<StepPayloadRoutesOptions> = a
         execution.step_count = total;
         if (steps.length === total) execution.error_count = steps.filter((s) => s.status === 'failed').length;
       }
-      return { execution: execution ? toExecutionDetail(execution) : null, total, ...toOutlineColumns(steps) };
+      // The JSON texts as stored beside their parsed form: a viewer shows 12345678901234567890 as sent.
+      const detail = execution
+        ? { ...toExecutionDetail(execution), metadataText: execution.metadata, finalOutcomeText: execution.final_outcome }
+        : null;
+      return { execution: detail, total, ...toOutlineColumns(steps) };
     },
   );
 

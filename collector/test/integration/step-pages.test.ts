@@ -12,6 +12,8 @@ import type { BackendKind, Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 
 const STEPS = 7;
+const OUTCOME = '{"approved":false,"limit":12345678901234567890,"rate":1.10}';
+const METADATA = '{"applicantId":"A-1042","score":0.30000000000000004}';
 const payload = (i: number) => JSON.stringify({ step: i, id: 12345678901234567890n.toString(), price: '1.10', pad: 'é'.repeat(300) });
 
 // Both backends: embedded chDB, and the server backend through the ClickHouse-HTTP endpoint stand-in.
@@ -22,6 +24,8 @@ describe.each<BackendKind>(['embedded', 'server'])('step pages (%s backend)', (b
   beforeAll(async () => {
     harness = await startCollector({ backend });
     execution = executionSpans({ pipeline: 'paged', steps: Array.from({ length: STEPS }, (_, i) => ({ name: `s${i}` })) });
+    // An outcome and metadata with digits a JavaScript number cannot hold, as a non-JS sender may send them.
+    execution.root.attributes = { ...execution.root.attributes, 'xray.execution.outcome': OUTCOME, 'xray.execution.metadata': METADATA };
     execution.steps.forEach((span, i) => {
       span.attributes = { ...span.attributes, 'input.value': payload(i), 'output.value': `out-${i}` };
     });
@@ -69,6 +73,9 @@ describe.each<BackendKind>(['embedded', 'server'])('step pages (%s backend)', (b
     expect(body.execution.executionId).toBe(execution.executionId);
     expect(body.execution.stepCount).toBe(STEPS);
     expect(body.total).toBe(STEPS);
+    // The stored JSON texts, digits and all, beside their parsed form.
+    expect(body.execution.finalOutcomeText).toBe(OUTCOME);
+    expect(body.execution.metadataText).toBe(METADATA);
     const page = await getJson(harness, `/api/v1/executions/${execution.executionId}/steps?limit=${STEPS}&preview=0`);
     // Position i of the outline is offset i of the pages.
     expect(body.steps.spanId).toEqual(page.body.steps.map((s: { spanId: string }) => s.spanId));

@@ -31,6 +31,9 @@ export interface ExecutionDetail extends ExecutionSummary {
   rootSpanId: string;
   metadata: unknown;
   finalOutcome: unknown;
+  /** Outline route only: the metadata and the final outcome as the JSON text stored (exact numbers). */
+  metadataText?: string;
+  finalOutcomeText?: string;
   attributes: Record<string, string>;
 }
 

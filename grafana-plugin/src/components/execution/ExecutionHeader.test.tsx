@@ -37,4 +37,23 @@ describe('ExecutionHeader', () => {
     expect(screen.queryByTestId(testIds.execution.metadata)).toBeNull();
     expect(screen.queryByTestId(testIds.execution.usage)).toBeNull();
   });
+  it('shows the outcome and metadata as stored when the route sends their text, digits a number cannot hold included', () => {
+    render(
+      <ExecutionHeader
+        execution={{
+          ...makeExecution(),
+          // What JSON.parse made of them in the browser, and the texts the collector stored.
+          finalOutcome: { limit: 12345678901234567000, rate: 1.1 },
+          finalOutcomeText: '{"limit":12345678901234567890,"rate":1.10}',
+          metadata: { score: 0.30000000000000004 },
+          metadataText: '{"score":0.30000000000000004}',
+        }}
+        stepCount={1}
+        failedCount={0}
+      />
+    );
+    expect(screen.getByTestId(testIds.execution.outcome)).toHaveTextContent('limit: 12345678901234567890');
+    expect(screen.getByTestId(testIds.execution.outcome)).toHaveTextContent('rate: 1.10');
+    expect(screen.getByTestId(testIds.execution.metadata)).toHaveTextContent('score: 0.30000000000000004');
+  });
 });

@@ -46,8 +46,9 @@ export function ExecutionHeader({ execution, stepCount, failedCount, usage }: Pr
     ['Steps', `${stepCount.toLocaleString('en-US')}${failedCount ? ` (${failedCount} failed)` : ''}`],
   ];
   const usageText = usage ? formatUsage(usage) : '';
-  const outcome = asJsonText(execution.finalOutcome);
-  const metadata = asJsonText(execution.metadata);
+  // The stored texts when the route sends them (exact digits), else the parsed values.
+  const outcome = asJsonText(execution.finalOutcomeText || execution.finalOutcome);
+  const metadata = asJsonText(execution.metadataText || execution.metadata);
   return (
     <div className={styles.header} data-testid={testIds.execution.header} data-status={execution.status}>
       <StatusBadge status={execution.status} />
