@@ -20,6 +20,7 @@ import { createBackend } from '../collector/dist/store/index.js';
 import { createExecutionsRepository } from '../collector/dist/store/executions.js';
 import { createStatsRepository } from '../collector/dist/store/stats.js';
 import { applyMigrations, loadMigrations } from '../collector/dist/store/migrations.js';
+import { parseSearch, stepSearchCondition } from '../collector/dist/store/step-search.js';
 import { createTempDir } from './lib/cleanup.js';
 import { formatFixed, formatInt, progress } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
@@ -158,7 +159,7 @@ export async function runQuery(options) {
 
     const [stored] = await backend.query(
       `SELECT (SELECT count() FROM steps) AS steps, (SELECT count() FROM executions) AS executions,
-  (SELECT countIf(hasToken(reasoning, {rare:String})) FROM steps) AS rare,
+  (SELECT countIf(hasToken(lower(reasoning), {rare:String})) FROM steps) AS rare,
   (SELECT count() FROM system.parts WHERE table = 'steps' AND active) AS step_parts,
   (SELECT sum(marks) FROM system.parts WHERE table = 'steps' AND active) AS step_marks,
   (SELECT formatReadableSize(sum(bytes_on_disk)) FROM system.parts WHERE table = 'steps' AND active) AS step_bytes`,
@@ -246,11 +247,13 @@ export async function runQuery(options) {
       aroundStart: first.start_ns,
       aroundEnd: first.end_ns,
     });
+    // The collector's own search condition (store/step-search.ts: the text indexes of migration 0100).
+    const search = stepSearchCondition(parseSearch(RARE_WORD).terms, 'search');
     const searchSql = `SELECT * FROM steps FINAL WHERE app_id = {appId:String}
   AND start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC') AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')
-  AND hasAllTokens(reasoning, {reasoning:String}) ORDER BY start_time DESC, span_id DESC LIMIT 50
+  AND ${search.sql} ORDER BY start_time DESC, span_id DESC LIMIT 50
   SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0`;
-    const searchIndexes = await explainIndexes(backend, searchSql, { appId: APP_ID, ...range, reasoning: RARE_WORD });
+    const searchIndexes = await explainIndexes(backend, searchSql, { appId: APP_ID, ...range, ...search.params });
 
     const timelineRead = timelineIndexes.find((i) => i.type.startsWith('read'));
     const tables = [
