@@ -168,7 +168,7 @@ GROUP BY app_id, pipeline, environment, bucket`,
     if (executionHours.length > 0) {
       const hourParams = { appId, pipelines: touched.pipelines, hours: executionHours };
       await backend.command(
-        `DELETE FROM pipeline_stats_1h WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
+        `${deleteFrom('pipeline_stats_1h')} WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
   AND toUnixTimestamp(bucket) IN {hours:Array(UInt32)}`,
         hourParams,
       );

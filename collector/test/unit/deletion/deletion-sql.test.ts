@@ -100,14 +100,14 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
       // Scores and steps in three chunks (ids bound, every id once), then the executions by the filter itself.
       expect(targets).toEqual([
         'scores_local', 'steps_local', 'scores_local', 'steps_local', 'scores_local', 'steps_local',
-        'executions_local', 'pipeline_stats_1m_local', 'step_stats_1h_local',
+        'executions_local', 'pipeline_stats_1m_local', 'pipeline_stats_1h_local', 'step_stats_1h_local',
       ]);
       const chunks = deletes.filter((c) => c.sql.startsWith('DELETE FROM steps_local')).map((c) => c.params!.ids as string[]);
       expect(chunks.map((ids) => ids.length)).toEqual([IDS_PER_DELETE, IDS_PER_DELETE, 5]);
       expect(new Set(chunks.flat()).size).toBe(MANY);
       // Rollups are rebuilt through the Distributed tables, like every insert.
       const inserts = commands.filter((c) => c.sql.startsWith('INSERT'));
-      expect(inserts.map((c) => /^INSERT INTO (\w+)/.exec(c.sql)![1])).toEqual(['pipeline_stats_1m', 'step_stats_1h']);
+      expect(inserts.map((c) => /^INSERT INTO (\w+)/.exec(c.sql)![1])).toEqual(['pipeline_stats_1m', 'pipeline_stats_1h', 'step_stats_1h']);
       for (const { sql } of inserts) expect(await parsed(sql)).not.toMatch(/_local|ON CLUSTER/);
     });
 
@@ -132,6 +132,7 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
         'steps_local ON CLUSTER xray',
         'executions_local ON CLUSTER xray',
         'pipeline_stats_1m_local ON CLUSTER xray',
+        'pipeline_stats_1h_local ON CLUSTER xray',
         'step_stats_1h_local ON CLUSTER xray',
         'app_settings',
         'app_signing_secrets',
@@ -162,7 +163,7 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
       const counts = await createDeletionRepository(backend).deleteExecutions('erase-me', { attribute: { key: 'customer.id', value: 'alice' } });
       expect(counts).toEqual({ executions: MANY, steps: MANY, scores: 0 });
       const deletes = commands.filter((c) => c.sql.startsWith('DELETE'));
-      expect(deletes.map((c) => /^DELETE FROM (\w+)/.exec(c.sql)![1])).toEqual(['scores', 'steps', 'executions', 'pipeline_stats_1m', 'step_stats_1h']);
+      expect(deletes.map((c) => /^DELETE FROM (\w+)/.exec(c.sql)![1])).toEqual(['scores', 'steps', 'executions', 'pipeline_stats_1m', 'pipeline_stats_1h', 'step_stats_1h']);
       for (const { sql } of commands) expect(await parsed(sql)).not.toMatch(/_local|ON CLUSTER/);
       for (const { sql } of deletes.slice(0, 2)) expect(sql).toContain('execution_id IN (SELECT execution_id FROM executions WHERE');
       const left = await store.backend.query<{ app_id: string; n: string }>(
