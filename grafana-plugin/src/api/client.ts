@@ -256,8 +256,7 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
       fetchJson<TopFailingStepsResponse>('/stats/top-failing-steps', { ...statsParams(query), limit: query.limit }),
     pipelines: (window) => fetchJson<PipelinesResponse>('/pipelines', windowParams(window)),
     compareExecutions: (a, b) => fetchJson<CompareResponse>('/executions/compare', { a, b }),
-    listScores: (executionId) =>
-      fetchJson<ScoreListResponse>(`/executions/${encodeURIComponent(executionId)}/scores`),
+    listScores: (executionId) => fetchJson<ScoreListResponse>(`/executions/${encodeURIComponent(executionId)}/scores`),
     scoreStats: (query) =>
       fetchJson<ScoreStatsResponse>('/stats/scores', {
         ...statsParams(query),
