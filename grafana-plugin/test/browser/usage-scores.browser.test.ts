@@ -91,6 +91,17 @@ describe('Tokens, cost and scores', () => {
     expect(await row(withoutUsage).getByTestId(testIds.executions.tokens).count()).toBe(0);
     expect(await row(withoutUsage).getByTestId(testIds.executions.cost).count()).toBe(0);
     await screenshot(page, 'executions-usage');
+
+    // The Cost column sorts by the amount: ascending puts the execution without a cost first, descending last.
+    const order = () =>
+      page
+        .getByTestId(testIds.executions.link)
+        .evaluateAll((els) => els.map((el) => el.getAttribute('data-execution-id')));
+    const costHeader = page.getByRole('columnheader', { name: 'Cost' }).getByRole('button');
+    await costHeader.click();
+    expect(await order()).toEqual([withoutUsage, withUsage]);
+    await costHeader.click();
+    expect(await order()).toEqual([withUsage, withoutUsage]);
   });
 
   it('lists the execution’s latest score of each name on its page, with the earlier ones counted', async () => {
