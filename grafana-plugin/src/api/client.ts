@@ -23,6 +23,7 @@ import type {
   ExecutionResponse,
   FailureRateResponse,
   PipelinesResponse,
+  ScoreListResponse,
   ScoreStatsQuery,
   ScoreStatsResponse,
   StatsQuery,
@@ -61,6 +62,8 @@ export interface CollectorClient {
   pipelines(window: TimeWindow): Promise<PipelinesResponse>;
   /** Two executions' step trees aligned, with what was added, removed and changed. */
   compareExecutions(a: string, b: string): Promise<CompareResponse>;
+  /** Every score of an execution, oldest first (`GET /executions/:id/scores`). */
+  listScores(executionId: string): Promise<ScoreListResponse>;
   /** One score over time per pipeline (`GET /stats/scores`). */
   scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsResponse>;
   /** Tokens and cost over time per pipeline, model or provider (`GET /stats/cost`). */
@@ -253,6 +256,7 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
       fetchJson<TopFailingStepsResponse>('/stats/top-failing-steps', { ...statsParams(query), limit: query.limit }),
     pipelines: (window) => fetchJson<PipelinesResponse>('/pipelines', windowParams(window)),
     compareExecutions: (a, b) => fetchJson<CompareResponse>('/executions/compare', { a, b }),
+    listScores: (executionId) => fetchJson<ScoreListResponse>(`/executions/${encodeURIComponent(executionId)}/scores`),
     scoreStats: (query) =>
       fetchJson<ScoreStatsResponse>('/stats/scores', {
         ...statsParams(query),

@@ -24,6 +24,13 @@ export interface ExecutionSummary {
   errorCount: number;
   droppedSteps: number;
   errorMessage: string;
+  /** gen_ai input tokens summed over the stored steps (absent from live-tail events and older collectors). */
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Cost in USD summed over the steps: reported by the sender or estimated from the price table. */
+  costUsd?: number;
+  /** The part of costUsd estimated from the collector's price table. */
+  estimatedCostUsd?: number;
 }
 
 /** One execution with its root span's details (`GET /executions/:id`). */
@@ -96,6 +103,36 @@ export interface ExecutionResponse {
   /** null while only steps have arrived (the root span is still on its way). */
   execution: ExecutionDetail | null;
   steps: Step[];
+  /** The latest score of each name, with how many of that name exist (absent from older collectors). */
+  scores?: LatestScore[];
+}
+
+export type ScoreKind = 'numeric' | 'boolean' | 'categorical';
+
+/** One judgement of an execution or a step (`GET /executions/:id/scores`, oldest first). */
+export interface Score {
+  scoreId: string;
+  executionId: string;
+  /** The step it judges, or null for the whole execution. */
+  stepSpanId: string | null;
+  name: string;
+  kind: ScoreKind;
+  value: number | boolean | string;
+  comment: string;
+  author: string;
+  pipeline: string;
+  /** ISO 8601. */
+  time: string;
+}
+
+export interface ScoreListResponse {
+  scores: Score[];
+}
+
+/** An execution's latest score of one name, as the execution detail lists it. */
+export interface LatestScore extends Omit<Score, 'executionId' | 'pipeline'> {
+  /** Scores of this name the execution has (this one and the earlier ones it supersedes). */
+  count: number;
 }
 
 /**

@@ -38,6 +38,8 @@ export const testIds = {
     link: 'data-testid xray-executions-link',
     loadMore: 'data-testid xray-executions-load-more',
     empty: 'data-testid xray-executions-empty',
+    tokens: 'data-testid xray-executions-tokens',
+    cost: 'data-testid xray-executions-cost',
   },
   execution: {
     outcome: 'data-testid xray-execution-outcome',
@@ -111,5 +113,12 @@ export const testIds = {
     container: 'data-testid xray-snippet',
     match: 'data-testid xray-snippet-match',
     hit: 'data-testid xray-step-hit',
+  },
+  scores: {
+    list: 'data-testid xray-scores',
+    item: 'data-testid xray-score',
+    value: 'data-testid xray-score-value',
+    earlier: 'data-testid xray-score-earlier',
+    comment: 'data-testid xray-score-comment',
   },
 };

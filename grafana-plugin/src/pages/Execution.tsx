@@ -20,6 +20,7 @@ import { useExecutionOutline, useFullExecution, useStep, useStepPreviews } from 
 import { QueryError } from '../components/common/QueryError';
 import { ExecutionHeader } from '../components/execution/ExecutionHeader';
 import { ExecutionDownloadButton } from '../components/export/DownloadButton';
+import { ScoresList } from '../components/scores/ScoresList';
 import { StepDetails } from '../components/step-details/StepDetails';
 import { testIds } from '../components/testIds';
 import { Timeline, type TimelineHandle } from '../components/timeline/Timeline';
@@ -108,6 +109,7 @@ function Execution() {
               failedCount={layout.failedIndexes.length}
               usage={usage?.execution}
             />
+            <ScoresList executionId={executionId} />
             {firstFailed && (
               <div data-testid={testIds.execution.failureBanner}>
                 <Alert severity="error" title={`Failed at step “${firstFailed.step.name}”`}>

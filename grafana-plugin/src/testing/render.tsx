@@ -50,6 +50,7 @@ export function fakeClient(overrides: Partial<CollectorClient>): CollectorClient
     topFailingSteps: missing('topFailingSteps'),
     pipelines: missing('pipelines'),
     compareExecutions: missing('compareExecutions'),
+    listScores: missing('listScores'),
     scoreStats: missing('scoreStats'),
     costStats: missing('costStats'),
     ...overrides,

@@ -77,6 +77,7 @@ async function everyAppRequest(): Promise<AppRequest[]> {
     topFailingSteps: () => client.topFailingSteps({ ...window, limit: 10 }),
     pipelines: () => client.pipelines(window),
     compareExecutions: () => client.compareExecutions('exec-a', 'exec-b'),
+    listScores: () => client.listScores('exec-1'),
     scoreStats: () => client.scoreStats({ ...window, name: 'correct', intervalSeconds: 300 }),
     costStats: () => client.costStats({ ...window, groupBy: 'model', intervalSeconds: 300 }),
   };

@@ -6,6 +6,7 @@ import { Checkbox, type Column, InteractiveTable, Text, useStyles2 } from '@graf
 import { Link } from 'react-router-dom';
 import type { ExecutionSummary } from '../../api/types';
 import { executionUrl } from '../../constants';
+import { costCell, totalTokens, tokensCell, type UsageCell } from '../../data/execution-usage';
 import { formatDurationMs } from '../../data/time';
 import { StatusBadge } from '../common/StatusBadge';
 import { testIds } from '../testIds';
@@ -15,6 +16,20 @@ import { useLinkWithTimeContext } from '../../hooks/use-url-state';
 export interface RowSelection {
   selected: ReadonlySet<string>;
   onToggle: (execution: ExecutionSummary) => void;
+}
+
+/** Sorts by a number of the row (absent counts as 0). */
+const byNumber =
+  (value: (execution: ExecutionSummary) => number) =>
+  (a: { original: ExecutionSummary }, b: { original: ExecutionSummary }) =>
+    value(a.original) - value(b.original);
+
+function UsageText({ cell, testId }: { cell: UsageCell; testId: string }) {
+  return cell.text ? (
+    <span data-testid={testId} title={cell.title}>
+      {cell.text}
+    </span>
+  ) : null;
 }
 
 export function ExecutionsTable({
@@ -91,6 +106,18 @@ export function ExecutionsTable({
             {original.errorCount > 0 && <Text color="error"> ({original.errorCount} failed)</Text>}
           </span>
         ),
+      },
+      {
+        id: 'tokens',
+        header: 'Tokens',
+        sortType: byNumber(totalTokens),
+        cell: ({ row: { original } }) => <UsageText cell={tokensCell(original)} testId={testIds.executions.tokens} />,
+      },
+      {
+        id: 'costUsd',
+        header: 'Cost',
+        sortType: byNumber((execution) => execution.costUsd ?? 0),
+        cell: ({ row: { original } }) => <UsageText cell={costCell(original)} testId={testIds.executions.cost} />,
       },
       {
         id: 'errorMessage',

@@ -4,7 +4,8 @@
  * browser tests run under Jest's CommonJS. Reads one JSON argument:
  * { endpoint, apiKey, executions: [{ executionId, pipeline, environment,
  *   metadata, failed, steps: [{ name, input, output, reasoning, status,
- *   error, parent }] }], scores: [{ executionId, name, value }] }
+ *   error, parent, model, inputTokens, outputTokens, costUsd }] }],
+ *   scores: [{ executionId, name, value, comment, author, time }] }
  * and prints { sent, failed } once everything was acknowledged.
  */
 import path from 'node:path';
@@ -41,6 +42,10 @@ for (const plan of spec.executions ?? []) {
       error: step.error ? new Error(step.error) : undefined,
       durationMs: step.durationMs,
       parentStepId: step.parent ? ids.get(step.parent) : undefined,
+      model: step.model,
+      inputTokens: step.inputTokens,
+      outputTokens: step.outputTokens,
+      costUsd: step.costUsd,
     });
     ids.set(step.name, id);
   }
@@ -52,7 +57,22 @@ for (const plan of spec.executions ?? []) {
 }
 const report = await xray.flush({ timeoutMillis: 20_000 });
 for (const score of spec.scores ?? []) {
-  await xray.score(score.executionId, { name: score.name, value: score.value });
+  const input = {
+    name: score.name,
+    value: score.value,
+    comment: score.comment,
+    author: score.author,
+    time: score.time,
+  };
+  // The execution is scoreable once its root span is stored: a 404 right after the flush is asked again.
+  let result = await xray.score(score.executionId, input);
+  for (let attempt = 0; !result.ok && result.status === 404 && attempt < 40; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    result = await xray.score(score.executionId, input);
+  }
+  if (!result.ok) {
+    errors.push(`score ${score.name} of ${score.executionId}: ${result.code} ${result.message}`);
+  }
 }
 await xray.shutdown({ timeoutMillis: 5_000 });
 if (report.failed > 0 || report.timedOut || errors.length > 0) {

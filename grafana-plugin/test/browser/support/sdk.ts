@@ -14,6 +14,11 @@ export interface SdkStep {
   error?: string;
   durationMs?: number;
   parent?: string;
+  /** gen_ai usage: model, tokens, and a cost the sender reports. */
+  model?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
 }
 
 export interface SdkExecution {
@@ -31,6 +36,10 @@ export interface SdkScore {
   executionId: string;
   name: string;
   value: number | boolean | string;
+  comment?: string;
+  author?: string;
+  /** When it was judged, Unix milliseconds; default: now. */
+  time?: number;
 }
 
 const SENDER = path.join(__dirname, 'sdk-sender.mjs');
