@@ -55,7 +55,11 @@ export async function openContext(browser: Browser, settings: PluginSettings, us
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, colorScheme: 'dark' });
   const pageErrors: string[] = [];
   const requests: TestContext['requests'] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('pageerror', (error) => {
+    pageErrors.push(error.message);
+    // The stack goes to the log: the assertion compares messages, the stack says where.
+    console.error(`page error: ${error.stack ?? error.message}`);
+  });
   page.on('request', (request) =>
     requests.push({ url: request.url(), headers: request.headers(), postData: request.postData() })
   );
