@@ -75,4 +75,10 @@ describe('compare-view', () => {
     expect(orderForCompare([newer, older])).toEqual(['o', 'n']);
     expect(orderForCompare([newer])).toBeUndefined();
   });
+
+  it('orders two executions of the same millisecond by their nanosecond start', () => {
+    const later = { executionId: 'later', startTime: '2026-12-02T10:00:00.123Z', startTimeUnixNano: '1796292000123900000' };
+    const earlier = { executionId: 'earlier', startTime: '2026-12-02T10:00:00.123Z', startTimeUnixNano: '1796292000123100000' };
+    expect(orderForCompare([later, earlier])).toEqual(['earlier', 'later']);
+  });
 });

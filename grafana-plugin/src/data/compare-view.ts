@@ -114,13 +114,24 @@ export function toCompareRows(response: CompareResponse): CompareRow[] {
   }));
 }
 
+/** Start time in nanoseconds when the row has it (two executions often start in the same millisecond), else from the ISO time. */
+function startNanos(row: { startTime: string; startTimeUnixNano?: string }): bigint {
+  if (row.startTimeUnixNano && /^\d+$/.test(row.startTimeUnixNano)) {
+    return BigInt(row.startTimeUnixNano);
+  }
+  return BigInt(Date.parse(row.startTime)) * BigInt(1_000_000);
+}
+
 /** The two executions picked on the Executions page as `a` and `b`: the older one first ("before"). */
-export function orderForCompare<T extends { executionId: string; startTime: string }>(
+export function orderForCompare<T extends { executionId: string; startTime: string; startTimeUnixNano?: string }>(
   picked: readonly T[]
 ): [string, string] | undefined {
   if (picked.length !== 2) {
     return undefined;
   }
-  const [x, y] = [...picked].sort((p, q) => Date.parse(p.startTime) - Date.parse(q.startTime));
+  const [x, y] = [...picked].sort((p, q) => {
+    const [a, b] = [startNanos(p), startNanos(q)];
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
   return [x.executionId, y.executionId];
 }
