@@ -2,7 +2,7 @@
 /**
  * @grafana/levitate's compatibility check of the plugin's code against the
  * oldest Grafana plugin.json claims (`dependencies.grafanaDependency`, e.g.
- * ">=12.3.0"): the @grafana/* packages the plugin imports at that version,
+ * ">=13.1.1"): the @grafana/* packages the plugin imports at that version,
  * fetched from npm by levitate, must still export everything the plugin
  * uses. The packages installed here are the newest the plugin is built
  * against. Fails (exit 1) on any incompatibility.
