@@ -21,6 +21,9 @@ import { createLogger } from './logger.js';
 import { checkDataDirFree, checkMigrationsDir, describeStartupFailure, explainListenError, explainStoreFailure, reservePort } from './startup/index.js';
 import { createBackend, openStore } from './store/index.js';
 
+/** How long a signalled shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MILLIS = 30_000;
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   checkMigrationsDir(config.migrationsDir);
@@ -80,6 +83,12 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    // A shutdown that cannot finish (a hung store) must still end the process:
+    // rows not yet written were never acknowledged, so their senders retry.
+    setTimeout(() => {
+      logger.error({ signal, timeoutSeconds: SHUTDOWN_DEADLINE_MILLIS / 1000 }, 'shutdown did not finish in time; exiting without it');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MILLIS).unref();
     try {
       await grpc?.close();
       await app.close();

@@ -54,10 +54,13 @@ export async function waitForOutput(running: RunningCollector, pattern: RegExp, 
   while (Date.now() < deadline) {
     const match = pattern.exec(running.output());
     if (match) return match;
-    if (running.child.exitCode !== null) break;
+    // A process killed by a signal (a crash) has no exit code, only a signal.
+    if (running.child.exitCode !== null || running.child.signalCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`never printed ${pattern}; output:\n${running.output()}`);
+  const { exitCode, signalCode } = running.child;
+  const state = exitCode !== null || signalCode !== null ? `exited (code ${exitCode}, signal ${signalCode})` : 'still running';
+  throw new Error(`never printed ${pattern} (${state}); output:\n${running.output()}`);
 }
 
 /** Call inside a describe: returns a maker of temporary folders, all removed after the suite. */
