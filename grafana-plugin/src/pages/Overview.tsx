@@ -140,6 +140,8 @@ function Overview() {
     urlQuery.costBy === 'model' || urlQuery.costBy === 'provider' ? urlQuery.costBy : 'pipeline';
 
   const loading = failureRate.loading || summary.loading || durations.loading || topSteps.loading;
+  // Every panel shares the page's time range and zone, and drag-to-zoom sets the page's range.
+  const panelTime = { timeRange: time.range, timeZone: time.timeZone, onChangeTimeRange: zoomTo };
 
   return (
     <PluginPage>
@@ -165,9 +167,7 @@ function Overview() {
             title="Failure rate by pipeline"
             description="Share of executions that failed, per pipeline and interval"
             frames={linkedFailureFrames}
-            onChangeTimeRange={zoomTo}
-            timeRange={time.range}
-            timeZone={time.timeZone}
+            {...panelTime}
             loading={failureRate.loading}
             error={failureRate.error}
           />
@@ -176,9 +176,7 @@ function Overview() {
             title="Executions per interval"
             description="Executions started per interval, completed and failed stacked"
             frames={linkedExecutionFrames}
-            onChangeTimeRange={zoomTo}
-            timeRange={time.range}
-            timeZone={time.timeZone}
+            {...panelTime}
             loading={failureRate.loading}
             error={failureRate.error}
             drawStyle="bars"
@@ -192,9 +190,7 @@ function Overview() {
             title="Execution duration p50 / p95"
             description="Percentiles of execution duration per interval"
             frames={linkedDurationFrames}
-            onChangeTimeRange={zoomTo}
-            timeRange={time.range}
-            timeZone={time.timeZone}
+            {...panelTime}
             loading={durations.loading}
             error={durations.error}
           />
@@ -203,9 +199,7 @@ function Overview() {
             title="p95 duration by pipeline"
             description="Each pipeline's own 95th percentile of execution duration per interval"
             frames={linkedP95Frames}
-            onChangeTimeRange={zoomTo}
-            timeRange={time.range}
-            timeZone={time.timeZone}
+            {...panelTime}
             loading={durationsByPipeline.loading}
             error={durationsByPipeline.error}
           />
@@ -220,9 +214,7 @@ function Overview() {
             wrongValue={wrongValue}
             onScoreChange={(name, value) => updateUrl({ scoreName: name, wrongValue: value })}
             executionsLink={executionsLink}
-            timeRange={time.range}
-            timeZone={time.timeZone}
-            onChangeTimeRange={zoomTo}
+            {...panelTime}
           />
           <CostPanel
             query={query}
@@ -231,9 +223,7 @@ function Overview() {
             groupBy={costBy}
             onGroupByChange={(groupBy) => updateUrl({ costBy: groupBy === 'pipeline' ? undefined : groupBy })}
             executionsLink={executionsLink}
-            timeRange={time.range}
-            timeZone={time.timeZone}
-            onChangeTimeRange={zoomTo}
+            {...panelTime}
           />
         </div>
 
