@@ -197,6 +197,13 @@ export function hasExplicitWindow(values: OptionValues): boolean {
   return ['since', 'from', 'to'].some((name) => stringOption(values, name) !== undefined);
 }
 
+/** The options parseTimeRange reads: --since, or --from and --to. */
+export const TIME_WINDOW_OPTIONS = {
+  since: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+} as const satisfies OptionSpecs;
+
 /**
  * The `from`/`to` query parameters from --since or --from/--to; empty when
  * none is given, so the API's default window applies.

@@ -1,5 +1,5 @@
 /** `xray cost`: tokens and cost of the steps with gen_ai usage, per pipeline, model or provider. */
-import { expectPositionals, flagError, parseInterval, parseTimeRange, stringOption } from '../args.js';
+import { expectPositionals, flagError, parseInterval, parseTimeRange, stringOption, TIME_WINDOW_OPTIONS } from '../args.js';
 import type { CostResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -39,9 +39,7 @@ Examples:
     model: { type: 'string' },
     provider: { type: 'string' },
     environment: { type: 'string' },
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...TIME_WINDOW_OPTIONS,
     interval: { type: 'string' },
   },
   async run(context, { positionals, values }) {

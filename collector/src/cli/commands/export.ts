@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { EXECUTION_FILTER_OPTIONS, executionFilterQuery, expectPositionals, parseTimeRange, stringOption } from '../args.js';
+import { EXECUTION_FILTER_OPTIONS, executionFilterQuery, expectPositionals, parseTimeRange, stringOption, TIME_WINDOW_OPTIONS } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { createExportTracker, toCursor } from '../export-tracker.js';
@@ -48,9 +48,7 @@ Examples:
   xray export --steps --out loan.ndjson --pipeline loan-approval`,
   options: {
     ...EXECUTION_FILTER_OPTIONS,
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...TIME_WINDOW_OPTIONS,
     cursor: { type: 'string' },
     out: { type: 'string' },
     format: { type: 'string' },

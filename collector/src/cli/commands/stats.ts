@@ -1,5 +1,5 @@
 /** `xray stats`: execution count, failure rate and durations, and failure rate per time bucket. */
-import { expectPositionals, parseInterval, parseTimeRange, stringOption } from '../args.js';
+import { expectPositionals, parseInterval, parseTimeRange, stringOption, TIME_WINDOW_OPTIONS } from '../args.js';
 import type { FailureRateResponse, SummaryResponse } from '../api-types.js';
 import { toJson } from '../command.js';
 import type { Command } from '../command.js';
@@ -27,9 +27,7 @@ Examples:
   options: {
     pipeline: { type: 'string' },
     environment: { type: 'string' },
-    since: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    ...TIME_WINDOW_OPTIONS,
     interval: { type: 'string' },
   },
   async run(context, { positionals, values }) {
