@@ -40,7 +40,6 @@ class FinishedSpan implements ReadableSpan {
   readonly parentSpanContext: SpanContext | undefined;
   readonly startTime: HrTime;
   readonly endTime: HrTime;
-  readonly duration: HrTime;
   readonly attributes: Attributes;
   readonly status: SpanStatus;
   readonly events: TimedEvent[];
@@ -65,7 +64,6 @@ class FinishedSpan implements ReadableSpan {
     this.parentSpanContext = parentSpanContext;
     this.startTime = startTime;
     this.endTime = endTime;
-    this.duration = hrTimeDuration(startTime, endTime);
     this.attributes = attributes;
     this.status = status;
     this.events = events;
@@ -73,9 +71,34 @@ class FinishedSpan implements ReadableSpan {
     this.instrumentationScope = instrumentationScope;
   }
 
+  /** Computed when read: the OTLP exporter never reads it (it sends start and end). */
+  get duration(): HrTime {
+    return hrTimeDuration(this.startTime, this.endTime);
+  }
+
   spanContext(): SpanContext {
     return this.context;
   }
+}
+
+/**
+ * A finished span from its start and end as HrTime (`endTime` not before
+ * `startTime`). Spans may share HrTime arrays (a step's start is often the
+ * previous step's end): nothing that reads a ReadableSpan writes to them.
+ */
+export function finishedSpanAt(
+  name: string,
+  context: SpanContext,
+  parentSpanContext: SpanContext | undefined,
+  startTime: HrTime,
+  endTime: HrTime,
+  attributes: Attributes,
+  status: SpanStatus,
+  events: TimedEvent[],
+  resource: Resource,
+  instrumentationScope: InstrumentationScope,
+): ReadableSpan {
+  return new FinishedSpan(name, context, parentSpanContext, startTime, endTime, attributes, status, events, resource, instrumentationScope);
 }
 
 /**
