@@ -84,3 +84,15 @@ export function createExecutionRecord(
     lastEndPerf: fields.anchor.perfMillis,
   };
 }
+
+/**
+ * Lets go of an ended execution's steps once its spans are built: the
+ * caller may hold the `Execution` long after, and with it the record, but
+ * the steps' values (kept by reference) are then only the spans' to carry.
+ */
+export function releaseSteps(record: ExecutionRecord): void {
+  record.steps.length = 0;
+  record.stepIds.length = 0;
+  record.stepStartPerf.length = 0;
+  record.stepEndPerf.length = 0;
+}
