@@ -27,25 +27,28 @@ export function localSpanContext(traceId: string, spanId: string): SpanContext {
 /**
  * A finished, sampled, INTERNAL span. A class rather than an object literal
  * so that `spanContext()` is one shared method instead of a closure per span,
- * and every span has the same shape (building runs once per step).
+ * and every span has the same shape (building runs once per step). What is
+ * the same for every span (kind, no links, ended, nothing dropped) lives on
+ * the prototype; the fields are declared, not initialized, so each is written
+ * once, in the constructor.
  */
 class FinishedSpan implements ReadableSpan {
-  readonly kind = SpanKind.INTERNAL;
-  readonly links = NO_LINKS;
-  readonly ended = true;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
-  readonly droppedLinksCount = 0;
-  readonly name: string;
-  readonly parentSpanContext: SpanContext | undefined;
-  readonly startTime: HrTime;
-  readonly endTime: HrTime;
-  readonly attributes: Attributes;
-  readonly status: SpanStatus;
-  readonly events: TimedEvent[];
-  readonly resource: Resource;
-  readonly instrumentationScope: InstrumentationScope;
-  private readonly context: SpanContext;
+  declare readonly kind: SpanKind;
+  declare readonly links: Link[];
+  declare readonly ended: boolean;
+  declare readonly droppedAttributesCount: number;
+  declare readonly droppedEventsCount: number;
+  declare readonly droppedLinksCount: number;
+  declare readonly name: string;
+  declare readonly parentSpanContext: SpanContext | undefined;
+  declare readonly startTime: HrTime;
+  declare readonly endTime: HrTime;
+  declare readonly attributes: Attributes;
+  declare readonly status: SpanStatus;
+  declare readonly events: TimedEvent[];
+  declare readonly resource: Resource;
+  declare readonly instrumentationScope: InstrumentationScope;
+  declare private readonly context: SpanContext;
 
   constructor(
     name: string,
@@ -80,6 +83,14 @@ class FinishedSpan implements ReadableSpan {
     return this.context;
   }
 }
+Object.assign(FinishedSpan.prototype, {
+  kind: SpanKind.INTERNAL,
+  links: NO_LINKS,
+  ended: true,
+  droppedAttributesCount: 0,
+  droppedEventsCount: 0,
+  droppedLinksCount: 0,
+});
 
 /**
  * A finished span from its start and end as HrTime (`endTime` not before
