@@ -4,13 +4,13 @@
  * off the caller's path, after completion. A step that cannot be built is
  * dropped and counted rather than losing the whole execution.
  */
-import { SpanStatusCode, type Attributes, type SpanContext } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type HrTime, type SpanContext } from '@opentelemetry/api';
 import { millisToHrTime, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { RandomIdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describeError, toExceptionEvent } from './exception.js';
 import type { ExecutionRecord } from './execution-record.js';
-import { finishedSpan, localSpanContext, NO_EVENTS, STATUS_UNSET } from './readable-span.js';
+import { finishedSpan, finishedSpanAt, localSpanContext, NO_EVENTS, STATUS_UNSET } from './readable-span.js';
 import {
   ATTR_XRAY_ENVIRONMENT,
   ATTR_XRAY_EXECUTION_DROPPED_STEPS,
@@ -29,6 +29,7 @@ import {
   STEP_STATUS_FAILED,
 } from './semconv.js';
 import { serializeJson, type SerializeCounters } from './serialize.js';
+import { randomSpanIds, spanIdAt } from './span-ids.js';
 import { slotOfStep } from './step-trim.js';
 import { addStepFieldAttributes, addUserAttributes, resolveStepStatus } from './step-attributes.js';
 import type { StepInput } from './step-types.js';
@@ -43,8 +44,6 @@ export interface BuildSettings {
   readonly resourceEnvironment: string | undefined;
   readonly counters: SerializeCounters & { stepsDropped: number };
 }
-
-const ids = new RandomIdGenerator();
 
 /** Names only the SDK sets on a step span: a user's step attribute of one of these names is left out. */
 const STEP_RESERVED: ReadonlySet<string> = new Set([
@@ -84,17 +83,21 @@ const ROOT_RESERVED: ReadonlySet<string> = new Set([
  */
 export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSettings): ReadableSpan[] {
   const traceId = record.traceId;
-  const rootContext = localSpanContext(traceId, ids.generateSpanId());
   const count = record.steps.length;
+  // One id per step slot, then the root's.
+  const spanIds = randomSpanIds(count + 1);
+  const rootContext = localSpanContext(traceId, spanIdAt(spanIds, count));
   const contexts: SpanContext[] = new Array(count);
   const startMillis: number[] = new Array(count);
-  for (let i = 0; i < count; i++) contexts[i] = localSpanContext(traceId, ids.generateSpanId());
+  for (let i = 0; i < count; i++) contexts[i] = localSpanContext(traceId, spanIdAt(spanIds, i));
 
   const spans: ReadableSpan[] = [];
-  const execStart = record.anchor.epochMillis;
-  const execEnd = perfToEpochMillis(record.anchor, record.endPerfMillis);
+  const anchor = record.anchor;
+  const execStart = anchor.epochMillis;
+  const execEnd = perfToEpochMillis(anchor, record.endPerfMillis);
   const ownExecutionId = record.executionId !== traceId ? record.executionId : undefined;
   const ownEnvironment = record.environment !== settings.resourceEnvironment ? record.environment : undefined;
+  const times = new HrTimes();
   let rootStart = execStart;
   let rootEnd = execEnd;
   let errorCount = 0;
@@ -104,14 +107,26 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
     const step = record.steps[i];
     if (step === undefined) continue; // trimmed by maxStepsPerExecution, counted in record.droppedSteps
     try {
-      const parent = parentSlot(record, step.parentStepId, i);
-      const [start, end] = resolveStepTimes(record, i, step, parent === undefined ? undefined : startMillis[parent], execEnd);
+      const parent = step.parentStepId === undefined ? undefined : parentSlot(record, step.parentStepId, i);
+      const parentStart = parent === undefined ? undefined : startMillis[parent];
+      let start: number;
+      let end: number;
+      if (step.startTime === undefined && step.endTime === undefined && step.durationMs === undefined) {
+        // The common case, resolveStepTimes without explicit times: from where the previous step ended to when this one was recorded.
+        const endPerf = record.stepEndPerf[i];
+        end = Number.isNaN(endPerf) ? execEnd : perfToEpochMillis(anchor, endPerf);
+        start = perfToEpochMillis(anchor, record.stepStartPerf[i]);
+        if (parentStart !== undefined && parentStart > start) start = parentStart;
+        if (start > end) start = end;
+      } else {
+        [start, end] = resolveStepTimes(record, i, step, parentStart, execEnd);
+      }
       startMillis[i] = start;
       const status = resolveStepStatus(step);
       if (status === STEP_STATUS_FAILED) errorCount++;
       const attributes = stepAttributes(settings, step, status, record.stepIds[i], ownExecutionId, ownEnvironment);
       const parentContext = parent === undefined ? rootContext : contexts[parent];
-      spans.push(buildStepSpan(settings, step, status, contexts[i], parentContext, start, end, attributes));
+      spans.push(buildStepSpan(settings, step, status, contexts[i], parentContext, start, end, times, attributes));
       // The root spans whatever its steps span, even steps timed before start.
       if (start < rootStart) rootStart = start;
       if (end > rootEnd) rootEnd = end;
@@ -127,6 +142,24 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
   errorCount += record.droppedFailedSteps;
   spans.push(buildRootSpan(record, settings, rootContext, rootStart, rootEnd, spans.length, errorCount, droppedSteps));
   return spans;
+}
+
+/**
+ * Epoch milliseconds to HrTime, remembering the last conversion: a step's
+ * start is usually the previous step's end, so consecutive spans share one
+ * HrTime array instead of converting the same instant twice.
+ */
+class HrTimes {
+  private lastMillis = Number.NaN;
+  private last: HrTime = [0, 0];
+
+  of(millis: number): HrTime {
+    if (millis !== this.lastMillis) {
+      this.lastMillis = millis;
+      this.last = millisToHrTime(millis);
+    }
+    return this.last;
+  }
 }
 
 /**
@@ -174,6 +207,7 @@ function buildStepSpan(
   parentContext: SpanContext,
   startMillis: number,
   endMillis: number,
+  times: HrTimes,
   attributes: Attributes,
 ): ReadableSpan {
   let events = NO_EVENTS;
@@ -184,7 +218,10 @@ function buildStepSpan(
   }
   if (status === STEP_STATUS_FAILED) spanStatus = { code: SpanStatusCode.ERROR, message: error?.message };
   const name = typeof step.name === 'string' ? step.name : String(step.name);
-  return finishedSpan(name, context, parentContext, startMillis, endMillis, attributes, spanStatus, events, settings.resource, settings.instrumentationScope);
+  const startTime = times.of(startMillis);
+  // The end never precedes the start (as finishedSpan clamps it).
+  const endTime = endMillis > startMillis ? times.of(endMillis) : startTime;
+  return finishedSpanAt(name, context, parentContext, startTime, endTime, attributes, spanStatus, events, settings.resource, settings.instrumentationScope);
 }
 
 function buildRootSpan(

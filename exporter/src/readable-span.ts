@@ -27,26 +27,28 @@ export function localSpanContext(traceId: string, spanId: string): SpanContext {
 /**
  * A finished, sampled, INTERNAL span. A class rather than an object literal
  * so that `spanContext()` is one shared method instead of a closure per span,
- * and every span has the same shape (building runs once per step).
+ * and every span has the same shape (building runs once per step). What is
+ * the same for every span (kind, no links, ended, nothing dropped) lives on
+ * the prototype; the fields are declared, not initialized, so each is written
+ * once, in the constructor.
  */
 class FinishedSpan implements ReadableSpan {
-  readonly kind = SpanKind.INTERNAL;
-  readonly links = NO_LINKS;
-  readonly ended = true;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
-  readonly droppedLinksCount = 0;
-  readonly name: string;
-  readonly parentSpanContext: SpanContext | undefined;
-  readonly startTime: HrTime;
-  readonly endTime: HrTime;
-  readonly duration: HrTime;
-  readonly attributes: Attributes;
-  readonly status: SpanStatus;
-  readonly events: TimedEvent[];
-  readonly resource: Resource;
-  readonly instrumentationScope: InstrumentationScope;
-  private readonly context: SpanContext;
+  declare readonly kind: SpanKind;
+  declare readonly links: Link[];
+  declare readonly ended: boolean;
+  declare readonly droppedAttributesCount: number;
+  declare readonly droppedEventsCount: number;
+  declare readonly droppedLinksCount: number;
+  declare readonly name: string;
+  declare readonly parentSpanContext: SpanContext | undefined;
+  declare readonly startTime: HrTime;
+  declare readonly endTime: HrTime;
+  declare readonly attributes: Attributes;
+  declare readonly status: SpanStatus;
+  declare readonly events: TimedEvent[];
+  declare readonly resource: Resource;
+  declare readonly instrumentationScope: InstrumentationScope;
+  declare private readonly context: SpanContext;
 
   constructor(
     name: string,
@@ -65,7 +67,6 @@ class FinishedSpan implements ReadableSpan {
     this.parentSpanContext = parentSpanContext;
     this.startTime = startTime;
     this.endTime = endTime;
-    this.duration = hrTimeDuration(startTime, endTime);
     this.attributes = attributes;
     this.status = status;
     this.events = events;
@@ -73,9 +74,42 @@ class FinishedSpan implements ReadableSpan {
     this.instrumentationScope = instrumentationScope;
   }
 
+  /** Computed when read: the OTLP exporter never reads it (it sends start and end). */
+  get duration(): HrTime {
+    return hrTimeDuration(this.startTime, this.endTime);
+  }
+
   spanContext(): SpanContext {
     return this.context;
   }
+}
+Object.assign(FinishedSpan.prototype, {
+  kind: SpanKind.INTERNAL,
+  links: NO_LINKS,
+  ended: true,
+  droppedAttributesCount: 0,
+  droppedEventsCount: 0,
+  droppedLinksCount: 0,
+});
+
+/**
+ * A finished span from its start and end as HrTime (`endTime` not before
+ * `startTime`). Spans may share HrTime arrays (a step's start is often the
+ * previous step's end): nothing that reads a ReadableSpan writes to them.
+ */
+export function finishedSpanAt(
+  name: string,
+  context: SpanContext,
+  parentSpanContext: SpanContext | undefined,
+  startTime: HrTime,
+  endTime: HrTime,
+  attributes: Attributes,
+  status: SpanStatus,
+  events: TimedEvent[],
+  resource: Resource,
+  instrumentationScope: InstrumentationScope,
+): ReadableSpan {
+  return new FinishedSpan(name, context, parentSpanContext, startTime, endTime, attributes, status, events, resource, instrumentationScope);
 }
 
 /**

@@ -4,7 +4,8 @@
  * It cannot throw: circular objects, BigInt, throwing getters and `toJSON`
  * all end as text, and whatever cannot be rendered is replaced and counted.
  */
-import { truncateUtf8 } from './truncate.js';
+import type { Attributes } from '@opentelemetry/api';
+import { fitsUtf8, truncateUtf8 } from './truncate.js';
 
 export const MIME_JSON = 'application/json';
 export const MIME_TEXT = 'text/plain';
@@ -39,6 +40,43 @@ export function serializeValue(
   return bound(json, MIME_JSON, maxBytes, counters);
 }
 
+/**
+ * Sets `target[valueKey]` and `target[mimeKey]` to what {@link serializeValue}
+ * makes of `value` (neither when it returns `undefined`), without the
+ * intermediate objects: this runs for the input and the output of every step.
+ */
+export function setValueAttributes(
+  target: Attributes,
+  valueKey: string,
+  mimeKey: string,
+  value: unknown,
+  maxBytes: number,
+  counters: SerializeCounters,
+): void {
+  if (value === undefined) return;
+  let text: string;
+  let mimeType: string;
+  if (typeof value === 'string') {
+    text = value;
+    mimeType = MIME_TEXT;
+  } else {
+    const json = toJson(value, counters);
+    if (json === undefined) return;
+    text = json;
+    mimeType = MIME_JSON;
+  }
+  if (!fitsUtf8(text, maxBytes)) {
+    const result = truncateUtf8(text, maxBytes);
+    if (result.truncated) {
+      counters.attributesTruncated++;
+      text = result.text;
+      mimeType = MIME_TEXT;
+    }
+  }
+  target[valueKey] = text;
+  target[mimeKey] = mimeType;
+}
+
 /** Like {@link serializeValue} but always JSON (for the JSON-typed execution attributes). */
 export function serializeJson(value: unknown, maxBytes: number, counters: SerializeCounters): string | undefined {
   const json = toJson(value, counters);
@@ -48,10 +86,11 @@ export function serializeJson(value: unknown, maxBytes: number, counters: Serial
 
 /** Cuts `text` to `maxBytes`, counting the cut. */
 export function boundText(text: string, maxBytes: number, counters: SerializeCounters): string {
-  return bound(text, MIME_TEXT, maxBytes, counters).text;
+  return fitsUtf8(text, maxBytes) ? text : bound(text, MIME_TEXT, maxBytes, counters).text;
 }
 
 function bound(text: string, mimeType: string, maxBytes: number, counters: SerializeCounters): SerializedValue {
+  if (fitsUtf8(text, maxBytes)) return { text, mimeType };
   const result = truncateUtf8(text, maxBytes);
   if (!result.truncated) return { text, mimeType };
   counters.attributesTruncated++;

@@ -18,7 +18,7 @@ import {
   STEP_STATUS_COMPLETED,
   STEP_STATUS_FAILED,
 } from './semconv.js';
-import { boundText, serializeJson, serializeValue, type SerializeCounters } from './serialize.js';
+import { boundText, serializeJson, setValueAttributes, type SerializeCounters } from './serialize.js';
 import type { StepInput } from './step-types.js';
 
 /** The status a step ends up with: as given, else `failed` if it has an error, else `completed`. */
@@ -39,16 +39,8 @@ export function addStepFieldAttributes(
       typeof step.reasoning === 'string' ? boundText(step.reasoning, maxBytes, counters) : serializeJson(step.reasoning, maxBytes, counters);
     if (reasoning !== undefined) target[ATTR_XRAY_STEP_REASONING] = reasoning;
   }
-  const input = serializeValue(step.input, maxBytes, counters);
-  if (input !== undefined) {
-    target[ATTR_INPUT_VALUE] = input.text;
-    target[ATTR_INPUT_MIME_TYPE] = input.mimeType;
-  }
-  const output = serializeValue(step.output, maxBytes, counters);
-  if (output !== undefined) {
-    target[ATTR_OUTPUT_VALUE] = output.text;
-    target[ATTR_OUTPUT_MIME_TYPE] = output.mimeType;
-  }
+  setValueAttributes(target, ATTR_INPUT_VALUE, ATTR_INPUT_MIME_TYPE, step.input, maxBytes, counters);
+  setValueAttributes(target, ATTR_OUTPUT_VALUE, ATTR_OUTPUT_MIME_TYPE, step.output, maxBytes, counters);
   if (typeof step.model === 'string') target[ATTR_GEN_AI_REQUEST_MODEL] = boundText(step.model, maxBytes, counters);
   if (typeof step.provider === 'string') target[ATTR_GEN_AI_PROVIDER_NAME] = boundText(step.provider, maxBytes, counters);
   if (isFiniteNumber(step.inputTokens)) target[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = step.inputTokens;

@@ -14,13 +14,18 @@ export interface BoundedText {
   readonly truncated: boolean;
 }
 
+/** True when `text` is surely at most `maxBytes` UTF-8 bytes, from its length alone (a UTF-16 code unit is at most 3 bytes). */
+export function fitsUtf8(text: string, maxBytes: number): boolean {
+  return text.length * 3 <= maxBytes;
+}
+
 /**
  * Cuts `text` to at most `maxBytes` UTF-8 bytes, never inside a character, and
  * marks the cut with {@link TRUNCATION_MARKER}.
  */
 export function truncateUtf8(text: string, maxBytes: number): BoundedText {
-  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no byte count.
-  if (text.length * 3 <= maxBytes) return { text, truncated: false };
+  // Short strings need no byte count.
+  if (fitsUtf8(text, maxBytes)) return { text, truncated: false };
   if (utf8Length(text) <= maxBytes) return { text, truncated: false };
   const keepBytes = Math.max(0, maxBytes - MARKER_BYTES);
   const buffer = new Uint8Array(keepBytes);

@@ -9,7 +9,7 @@ import { RandomIdGenerator, type ReadableSpan } from '@opentelemetry/sdk-trace-b
 import { addExecutionAttributesToSteps, buildExecutionSpans, type BuildSettings } from './build-spans.js';
 import { Execution, type ExecutionSink } from './execution.js';
 import { ExecutionContext } from './execution-context.js';
-import { createExecutionRecord, type ExecutionRecord } from './execution-record.js';
+import { createExecutionRecord, releaseSteps, type ExecutionRecord } from './execution-record.js';
 import { ExportQueue } from './export-queue.js';
 import { createFlushReport, flushAndReport, type FlushOptions, type FlushReport, type ReportCounters } from './flush-report.js';
 import { log } from './log.js';
@@ -247,6 +247,7 @@ export class XRayCore {
   private buildRequests(record: ExecutionRecord): ReadableSpan[][] | undefined {
     try {
       const spans = buildExecutionSpans(record, this.build);
+      releaseSteps(record);
       let requests = splitIntoRequests(spans, this.options.maxRequestBytes);
       if (requests.length > 1) {
         addExecutionAttributesToSteps(spans, record);

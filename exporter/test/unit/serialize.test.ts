@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serializeJson, serializeValue } from '../../src/serialize.js';
+import { serializeJson, serializeValue, setValueAttributes } from '../../src/serialize.js';
 import { truncateUtf8, TRUNCATION_MARKER } from '../../src/truncate.js';
 
 const counters = () => ({ attributesTruncated: 0, serializationFailures: 0 });
@@ -43,6 +43,21 @@ describe('serialize', () => {
       };
       expect(serializeJson(value, 100, c)).toBe('"[unserializable: nope]"');
       expect(c.serializationFailures).toBe(1);
+    });
+  });
+
+  describe('setValueAttributes', () => {
+    it('sets the value and MIME type serializeValue gives, or neither', () => {
+      const values: unknown[] = ['hello', { a: [1, true, null] }, 0, null, undefined, () => 1, { text: 'é'.repeat(100) }, 'x'.repeat(100)];
+      for (const value of values) {
+        const c1 = counters();
+        const c2 = counters();
+        const expected = serializeValue(value, 40, c1);
+        const target: Record<string, unknown> = {};
+        setValueAttributes(target, 'v', 'm', value, 40, c2);
+        expect(target).toEqual(expected === undefined ? {} : { v: expected.text, m: expected.mimeType });
+        expect(c2).toEqual(c1);
+      }
     });
   });
 
