@@ -7,7 +7,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toCollectorRequestError } from './client';
-import { type AsyncState, useAsyncQuery, useCollectorClient } from './hooks';
+import { type AsyncState, defaultCollectorClient, useAsyncQuery, useCollectorClient } from './hooks';
+import { takePrefetchedOutline } from './outline-prefetch';
 import type { ExecutionOutlineResponse, ExecutionSearchResponse, PagedStep, StepSnippet } from './types';
 
 /** Steps in the first, small outline: enough rows for a screen while the whole outline loads. */
@@ -19,16 +20,23 @@ export interface OutlineState extends AsyncState<ExecutionOutlineResponse> {
 }
 
 /**
- * The execution's outline in two requests sent together: the first
- * FIRST_OUTLINE_STEPS steps (a few KB, on screen at once) and every step (a
- * few MB for 50,000), which replaces it when it arrives.
+ * The execution's outline in two requests: the first FIRST_OUTLINE_STEPS
+ * steps (a few KB, on screen at once), then, once it has arrived, every step
+ * (a few MB for 50,000), which replaces it. One after the other because the
+ * embedded engine runs one statement at a time: sent together, the first
+ * steps waited behind the whole outline's statements. Requests the app sent
+ * ahead for this page (./outline-prefetch.ts, in the same order) are taken
+ * instead, once.
  */
 export function useExecutionOutline(executionId: string): OutlineState {
   const client = useCollectorClient();
-  const first = useAsyncQuery(JSON.stringify(['outline-first', executionId]), () =>
-    client.getExecutionOutline(executionId, FIRST_OUTLINE_STEPS)
-  );
-  const whole = useAsyncQuery(JSON.stringify(['outline', executionId]), () => client.getExecutionOutline(executionId));
+  // Only the proxy client's requests are prefetched; a test's own client always asks itself.
+  const load = (limit: number | undefined) =>
+    (client === defaultCollectorClient() ? takePrefetchedOutline(executionId, limit) : undefined) ??
+    client.getExecutionOutline(executionId, limit);
+  const first = useAsyncQuery(JSON.stringify(['outline-first', executionId]), () => load(FIRST_OUTLINE_STEPS));
+  const firstSettled = first.value !== undefined || first.error !== undefined;
+  const whole = useAsyncQuery(JSON.stringify(['outline', executionId]), () => load(undefined), firstSettled);
   if (whole.value || whole.error || !first.value) {
     return { ...whole, partial: false };
   }
