@@ -174,6 +174,8 @@ describe('Execution page', () => {
     const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"][data-depth="1"]`);
     await failedRow.waitFor();
     await expect(failedRow.textContent()).resolves.toContain(manifest.bigFailedStepName);
+    // The rows shown after the jump get their previews too (the page holding them, asked once scrolling stopped).
+    await failedRow.locator(`[data-testid="${testIds.timeline.preview}"][data-loaded="true"]`).waitFor();
     await screenshot(page, 'execution-50k-steps');
 
     // Scrolling from top to bottom in steps: each position renders the rows it shows.
@@ -342,6 +344,8 @@ describe('Execution page', () => {
     await page.keyboard.press('Home');
     await focused(order[0]);
     await page.keyboard.press('ArrowDown');
+    // The focus moves on the next frame: Enter goes to the row that has it (under load a frame can come late).
+    await focused(order[1]);
     await page.keyboard.press('Enter');
     await page.waitForFunction((id) => new URL(location.href).searchParams.get('span') === id, order[1]);
     // One tab stop among the rows: the focused one.

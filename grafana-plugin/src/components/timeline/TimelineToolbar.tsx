@@ -61,7 +61,8 @@ export function TimelineToolbar(props: ToolbarProps) {
       <div className={styles.search}>
         <Input
           value={query}
-          placeholder="Find a step: words of its reasoning, input, output or error; a name, status, span id or #sequence"
+          placeholder="Find: words in steps, a name or #sequence"
+          title="Words of a step's reasoning, input, output or error (searched in the collector); a name, status, span id or #sequence"
           prefix={<span aria-hidden>⌕</span>}
           aria-label="Find a step in this execution"
           data-testid={testIds.timeline.search}
