@@ -1,10 +1,16 @@
 /**
  * `plugin-timeline`: how soon the Grafana app's Execution page shows the
  * first rows of a 50,000-step execution with ~1.5 KB payloads (issue 8's
- * size), in Debian's Chromium against a real collector. The baseline, in
- * the same run: the old page's critical path, the whole execution with every
- * payload fetched through the proxy and parsed (the old page showed no row
- * before it). The driver is the plugin's browser-harness code
+ * size), in Debian's Chromium against a real collector, once the harness is
+ * running (building, seeding and launching Chromium are outside every
+ * figure). "First rows" (issue 8's figure): navigating to the execution in
+ * the running app (its link in the Executions list) → the first frame showing
+ * a timeline row. Also measured: loading the page from its URL, where the
+ * test host (the stand-in for Grafana's own start-up) boots first, and the
+ * search within the execution. The baseline, in the same run: the old page's
+ * critical path, the whole execution with every payload fetched through the
+ * proxy and parsed (the old page showed no row before it). The driver is the
+ * plugin's browser-harness code
  * (grafana-plugin/test/browser/bench/timeline-first-rows.ts), bundled here
  * with esbuild next to its source so its relative paths hold.
  */
@@ -51,8 +57,12 @@ export async function runPluginTimeline(options) {
     rmSync(BUNDLE, { force: true });
   }
 
-  const firstRows = median(result.pageFirstRowsMillis);
+  const firstRows = median(result.navigationFirstRowsMillis);
+  const pageLoad = median(result.pageFirstRowsMillis);
   const hostReady = median(result.pageHostReadyMillis);
+  const firstOutline = median(result.pageFirstOutlineMillis);
+  const rareSearch = median(result.rareSearchMillis);
+  const commonSearch = median(result.commonSearchMillis);
   const whole = median(result.wholeExecutionMillis);
   const outline = median(result.outlineMillis);
   const afterReady = median(result.pageFirstRowsMillis.map((millis, i) => millis - result.pageHostReadyMillis[i]));
@@ -61,7 +71,13 @@ export async function runPluginTimeline(options) {
     steps: result.steps,
     runs: result.runs,
     firstRowsMedianMillis: firstRows,
+    pageLoadFirstRowsMedianMillis: pageLoad,
     hostReadyMedianMillis: hostReady,
+    pageFirstOutlineMedianMillis: firstOutline,
+    rareSearchMedianMillis: rareSearch,
+    commonSearchMedianMillis: commonSearch,
+    commonSearchMatches: result.commonSearchMatches,
+    commonSearchBytes: result.commonSearchBytes,
     firstRowsAfterHostReadyMedianMillis: afterReady,
     wholeExecutionMedianMillis: whole,
     wholeExecutionBytes: result.wholeExecutionBytes,
@@ -76,14 +92,19 @@ export async function runPluginTimeline(options) {
       columns: ['measure', 'median ms', 'range ms', 'vs baseline'],
       rows: [
         [`baseline: the old page's critical path, the whole execution (${formatBytes(result.wholeExecutionBytes)}) fetched + parsed`, formatFixed(whole, 0), range(result.wholeExecutionMillis), '1.00x'],
-        ['new page: navigation -> first rows', formatFixed(firstRows, 0), range(result.pageFirstRowsMillis), formatRatio(whole / firstRows)],
-        ['  of which navigation -> host ready (every page pays it)', formatFixed(hostReady, 0), range(result.pageHostReadyMillis), ''],
-        ['  of which host ready -> first rows', formatFixed(afterReady, 0), '', ''],
-        [`the outline the page reads first (${formatBytes(result.outlineBytes)}) fetched + parsed`, formatFixed(outline, 0), range(result.outlineMillis), formatRatio(whole / outline)],
+        ['first rows: click on the execution in the running app -> first frame with a row', formatFixed(firstRows, 0), range(result.navigationFirstRowsMillis), formatRatio(whole / firstRows)],
+        ['page load from the URL (host boots first) -> first frame with a row', formatFixed(pageLoad, 0), range(result.pageFirstRowsMillis), formatRatio(whole / pageLoad)],
+        ['  of which page load -> host ready (the stand-in for Grafana\'s start-up)', formatFixed(hostReady, 0), range(result.pageHostReadyMillis), ''],
+        ['  of which host ready -> first rows (the app: its chunks, the first outline, render)', formatFixed(afterReady, 0), '', ''],
+        ['  of which the first 200 steps\' outline request', formatFixed(firstOutline, 0), range(result.pageFirstOutlineMillis), ''],
+        [`the whole outline (${formatBytes(result.outlineBytes)}) fetched + parsed`, formatFixed(outline, 0), range(result.outlineMillis), formatRatio(whole / outline)],
+        ['search within the execution: a phrase of 1 step, fetched + parsed', formatFixed(rareSearch, 0), range(result.rareSearchMillis), ''],
+        [`search within the execution: a word of ${result.commonSearchMatches.toLocaleString('en-US')} steps (${formatBytes(result.commonSearchBytes)}), fetched + parsed`, formatFixed(commonSearch, 0), range(result.commonSearchMillis), ''],
       ],
       notes: [
         `first rows < ${TARGET_MILLIS} ms (issue 8; the old page took 6.9–7.6 s): ${verdict(firstRows, TARGET_MILLIS, false)}`,
-        `seeded in ${formatFixed(result.seedSeconds, 1)} s through OTLP/HTTP JSON; "vs baseline" is how many times faster than the baseline`,
+        `page load from the URL < ${TARGET_MILLIS} ms, host start-up included: ${verdict(pageLoad, TARGET_MILLIS, false)}`,
+        `seeded in ${formatFixed(result.seedSeconds, 1)} s through OTLP/HTTP JSON (not part of any figure); "vs baseline" is how many times faster than the baseline`,
       ],
     },
   ];

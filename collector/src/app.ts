@@ -16,7 +16,9 @@ import {
 import { adminRoutes } from './api/admin-routes.js';
 import { executionRoutes } from './api/execution-routes.js';
 import { stepPayloadRoutes } from './api/step-payload-routes.js';
+import { executionSearchRoutes } from './api/execution-search-routes.js';
 import { createStepPagesRepository } from './store/step-pages.js';
+import { createExecutionSearchRepository } from './store/execution-search.js';
 import { statsRoutes } from './api/stats-routes.js';
 import { corsAdminRoutes, registerBrowserIngest } from './cors/index.js';
 import { secretsEqual } from './auth/api-key.js';
@@ -424,6 +426,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
         });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend), executions: store.executions });
+        await scoped.register(executionSearchRoutes, { search: createExecutionSearchRepository(store.backend) });
         await scoped.register(scoreRoutes, { scores });
         await scoped.register(statsRoutes, { stats: store.stats });
         await scoped.register(costRoutes, { cost: createCostRepository(store.backend) });

@@ -47,7 +47,8 @@ describe('scoped keys', () => {
       .map((path) => path.replace('{executionId}', executionId).replace('{spanId}', stepSpanId))
       // Routes that need parameters get valid ones, so only the scope decides.
       .map((path) => (path === '/api/v1/executions/compare' ? `${path}?a=${executionId}&b=${executionId}` : path))
-      .map((path) => (path === '/api/v1/stats/scores' ? `${path}?name=correct` : path));
+      .map((path) => (path === '/api/v1/stats/scores' ? `${path}?name=correct` : path))
+      .map((path) => (path.endsWith('/steps/search') ? `${path}?q=word` : path));
     expect(queryPaths.length).toBeGreaterThanOrEqual(8);
   });
   afterAll(async () => {

@@ -185,6 +185,15 @@ describe('tenant isolation', () => {
       },
     },
     {
+      route: '/api/v1/executions/{executionId}/steps/search',
+      path: () => `/api/v1/executions/${executionA.executionId}/steps/search?q=${SECRET_WORD}`,
+      seenByA: (body) => expect(body.spanIds).toEqual([executionA.steps[0].spanId]),
+      seenByB: (status, body) => {
+        expect(status).toBe(404);
+        expect(body.error.code).toBe('XRAY_ERR_NOT_FOUND');
+      },
+    },
+    {
       route: '/api/v1/executions/{executionId}/steps/{spanId}',
       path: () => `/api/v1/executions/${executionA.executionId}/steps/${executionA.steps[0].spanId}`,
       seenByA: (body) => expect(body.step.name).toBe('a-step'),

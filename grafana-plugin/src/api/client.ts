@@ -19,6 +19,7 @@ import type {
   DurationsResponse,
   ExecutionListResponse,
   ExecutionOutlineResponse,
+  ExecutionSearchResponse,
   ExecutionQuery,
   ExecutionResponse,
   FailureRateResponse,
@@ -53,6 +54,12 @@ export interface CollectorClient {
   getStepPage(executionId: string, query: StepPageQuery): Promise<StepPageResponse>;
   /** One step with its full payloads. */
   getStep(executionId: string, spanId: string): Promise<StepResponse>;
+  /** The execution's steps whose reasoning, error message, input or output hold the words of `q`, in step order. */
+  searchExecution(
+    executionId: string,
+    q: string,
+    options?: { limit?: number; snippets?: number }
+  ): Promise<ExecutionSearchResponse>;
   searchSteps(query: StepQuery): Promise<StepSearchResponse>;
   failureRate(query: BucketedStatsQuery): Promise<FailureRateResponse>;
   durations(query: BucketedStatsQuery): Promise<DurationsResponse>;
@@ -236,6 +243,12 @@ export function createCollectorClient(fetchJson: FetchJson = grafanaFetchJson): 
       }),
     getStep: (executionId, spanId) =>
       fetchJson<StepResponse>(`/executions/${encodeURIComponent(executionId)}/steps/${encodeURIComponent(spanId)}`),
+    searchExecution: (executionId, q, options = {}) =>
+      fetchJson<ExecutionSearchResponse>(`/executions/${encodeURIComponent(executionId)}/steps/search`, {
+        q,
+        limit: options.limit,
+        snippets: options.snippets,
+      }),
     searchSteps: (query) =>
       fetchJson<StepSearchResponse>('/steps', {
         ...windowParams(query),

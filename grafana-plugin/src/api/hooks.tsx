@@ -24,14 +24,15 @@ export function CollectorClientProvider({ client, children }: { client: Collecto
   return <CollectorClientContext.Provider value={client}>{children}</CollectorClientContext.Provider>;
 }
 
-/** The client from the nearest provider, else one that goes through Grafana's plugin proxy. */
-export function useCollectorClient(): CollectorClient {
-  const client = useContext(CollectorClientContext);
-  if (client) {
-    return client;
-  }
+/** The client that goes through Grafana's plugin proxy (one per page load). */
+export function defaultCollectorClient(): CollectorClient {
   defaultClient ??= createCollectorClient();
   return defaultClient;
+}
+
+/** The client from the nearest provider, else one that goes through Grafana's plugin proxy. */
+export function useCollectorClient(): CollectorClient {
+  return useContext(CollectorClientContext) ?? defaultCollectorClient();
 }
 
 export interface AsyncState<T> {

@@ -1,12 +1,15 @@
 /**
  * The Execution page's data, fetched as it is needed: the outline (every
  * step without payloads) at once, payload previews a page at a time for the
- * rows on screen, a step's full payloads when it is selected, and the whole
- * execution only for the trace view.
+ * rows on screen, a step's full payloads when it is selected, the steps
+ * whose payloads match a search as it is typed, and the whole execution only
+ * for the trace view.
  */
-import { useCallback, useRef, useState } from 'react';
-import { type AsyncState, useAsyncQuery, useCollectorClient } from './hooks';
-import type { ExecutionOutlineResponse, PagedStep } from './types';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { toCollectorRequestError } from './client';
+import { type AsyncState, defaultCollectorClient, useAsyncQuery, useCollectorClient } from './hooks';
+import { takePrefetchedOutline } from './outline-prefetch';
+import type { ExecutionOutlineResponse, ExecutionSearchResponse, PagedStep, StepSnippet } from './types';
 
 /** Steps in the first, small outline: enough rows for a screen while the whole outline loads. */
 export const FIRST_OUTLINE_STEPS = 200;
@@ -17,16 +20,23 @@ export interface OutlineState extends AsyncState<ExecutionOutlineResponse> {
 }
 
 /**
- * The execution's outline in two requests sent together: the first
- * FIRST_OUTLINE_STEPS steps (a few KB, on screen at once) and every step (a
- * few MB for 50,000), which replaces it when it arrives.
+ * The execution's outline in two requests: the first FIRST_OUTLINE_STEPS
+ * steps (a few KB, on screen at once), then, once it has arrived, every step
+ * (a few MB for 50,000), which replaces it. One after the other because the
+ * embedded engine runs one statement at a time: sent together, the first
+ * steps waited behind the whole outline's statements. Requests the app sent
+ * ahead for this page (./outline-prefetch.ts, in the same order) are taken
+ * instead, once.
  */
 export function useExecutionOutline(executionId: string): OutlineState {
   const client = useCollectorClient();
-  const first = useAsyncQuery(JSON.stringify(['outline-first', executionId]), () =>
-    client.getExecutionOutline(executionId, FIRST_OUTLINE_STEPS)
-  );
-  const whole = useAsyncQuery(JSON.stringify(['outline', executionId]), () => client.getExecutionOutline(executionId));
+  // Only the proxy client's requests are prefetched; a test's own client always asks itself.
+  const load = (limit: number | undefined) =>
+    (client === defaultCollectorClient() ? takePrefetchedOutline(executionId, limit) : undefined) ??
+    client.getExecutionOutline(executionId, limit);
+  const first = useAsyncQuery(JSON.stringify(['outline-first', executionId]), () => load(FIRST_OUTLINE_STEPS));
+  const firstSettled = first.value !== undefined || first.error !== undefined;
+  const whole = useAsyncQuery(JSON.stringify(['outline', executionId]), () => load(undefined), firstSettled);
   if (whole.value || whole.error || !first.value) {
     return { ...whole, partial: false };
   }
@@ -117,4 +127,75 @@ export function useStepPreviews(executionId: string): StepPreviews {
     [loaded, executionId]
   );
   return { at, request };
+}
+
+/** Matching steps asked of the collector at most (the outline's own default limit), and how many carry a snippet. */
+export const PAYLOAD_SEARCH_LIMIT = 100_000;
+export const PAYLOAD_SEARCH_SNIPPETS = 200;
+/** The collector is asked once typing pauses this long. */
+export const PAYLOAD_SEARCH_DELAY_MILLIS = 250;
+
+/** Searches one execution's steps in the collector (reasoning, error messages, inputs, outputs). */
+export type SearchPayloads = (query: string) => Promise<ExecutionSearchResponse>;
+
+/** The collector's answer to a search within the execution, for the text it answers. */
+export interface PayloadSearchState {
+  /** The search text the state is for ('' when nothing was asked). */
+  query: string;
+  spanIds: string[];
+  snippets: ReadonlyMap<string, StepSnippet>;
+  truncated: boolean;
+  /** True from the keystroke until the answer for the current text arrives. */
+  loading: boolean;
+  error?: Error;
+}
+
+const NO_PAYLOAD_SEARCH: PayloadSearchState = {
+  query: '',
+  spanIds: [],
+  snippets: new Map(),
+  truncated: false,
+  loading: false,
+};
+
+/**
+ * The collector's matches for `query` (when `enabled`), asked once typing
+ * pauses; an answer for an older text never lands. Without `search`, or
+ * disabled, nothing is asked.
+ */
+export function usePayloadSearch(
+  search: SearchPayloads | undefined,
+  query: string,
+  enabled: boolean
+): PayloadSearchState {
+  const [state, setState] = useState<PayloadSearchState>(NO_PAYLOAD_SEARCH);
+  const active = Boolean(search) && enabled;
+  useEffect(() => {
+    if (!search || !active) {
+      return;
+    }
+    let current = true;
+    const timer = setTimeout(() => {
+      search(query).then(
+        (response) =>
+          current &&
+          setState({
+            query,
+            spanIds: response.spanIds,
+            snippets: new Map(response.snippets.map(({ spanId, snippet }) => [spanId, snippet])),
+            truncated: response.truncated,
+            loading: false,
+          }),
+        (error: unknown) => current && setState({ ...NO_PAYLOAD_SEARCH, query, error: toCollectorRequestError(error) })
+      );
+    }, PAYLOAD_SEARCH_DELAY_MILLIS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [search, query, active]);
+  if (!active) {
+    return NO_PAYLOAD_SEARCH;
+  }
+  return state.query === query ? state : { ...NO_PAYLOAD_SEARCH, query, loading: true };
 }

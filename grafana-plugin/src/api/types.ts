@@ -162,6 +162,18 @@ export interface ExecutionOutlineResponse {
   };
 }
 
+/**
+ * `GET /executions/:id/steps/search?q=`: the execution's steps whose
+ * reasoning, error message, input or output match, in step order; the first
+ * ones with a snippet.
+ */
+export interface ExecutionSearchResponse {
+  spanIds: string[];
+  /** More steps matched than the request's `limit`. */
+  truncated: boolean;
+  snippets: Array<{ spanId: string; snippet: StepSnippet }>;
+}
+
 /** A step of a page: `input` and `output` cut to the requested preview. */
 export interface PagedStep extends Step {
   inputLength: number;

@@ -60,6 +60,7 @@ export const testIds = {
     bar: 'data-testid xray-timeline-bar',
     toggle: 'data-testid xray-timeline-toggle',
     preview: 'data-testid xray-timeline-preview',
+    snippet: 'data-testid xray-timeline-snippet',
     axis: 'data-testid xray-timeline-axis',
     search: 'data-testid xray-timeline-search',
     searchCount: 'data-testid xray-timeline-search-count',

@@ -4,8 +4,12 @@ import {
   collapsedToDepth,
   findMatches,
   highlightParts,
+  matchPosition,
+  mergeMatches,
+  stepMatch,
   viewBetween,
   viewTicks,
+  wantsPayloadSearch,
   zoomView,
 } from './timeline-view';
 import { makeExecution, makeStep } from '../testing/fixtures';
@@ -43,6 +47,45 @@ describe('timeline-view', () => {
       expect(ids(findMatches(layout, '#12,345'))).toEqual(['dd44']);
       expect(ids(findMatches(layout, '#12345'))).toEqual(['dd44']);
       expect(findMatches(layout, '#99')).toEqual([]);
+    });
+  });
+
+  describe('matches in payloads', () => {
+    const indexBySpan = new Map(layout.rows.map((row) => [row.step.spanId, row.index]));
+
+    it('asks the collector for texts with words, never for #sequence lookups or punctuation', () => {
+      expect(wantsPayloadSearch('threshold')).toBe(true);
+      expect(wantsPayloadSearch(' "credit score" ')).toBe(true);
+      expect(wantsPayloadSearch('é')).toBe(true);
+      expect(wantsPayloadSearch('#12')).toBe(false);
+      expect(wantsPayloadSearch('  ')).toBe(false);
+      expect(wantsPayloadSearch('--')).toBe(false);
+    });
+
+    it("merges the collector's span ids into the outline's matches, in tree order, once each", () => {
+      const local = findMatches(layout, 'deep');
+      expect(ids(mergeMatches(local, ['cc33', 'dd44', 'aa11', 'not-in-outline'], indexBySpan))).toEqual([
+        'aa11',
+        'cc33',
+        'dd44',
+      ]);
+      expect(mergeMatches(local, [], indexBySpan)).toEqual(local);
+    });
+
+    it('finds the position of a match and steps to the next or previous one, wrapping around', () => {
+      const matches = [1, 4, 9];
+      expect(matchPosition(matches, 4)).toBe(1);
+      expect(matchPosition(matches, 5)).toBe(-1);
+      expect(matchPosition(matches, undefined)).toBe(-1);
+      expect(stepMatch(matches, undefined, 1)).toBe(1);
+      expect(stepMatch(matches, undefined, -1)).toBe(9);
+      expect(stepMatch(matches, 4, 1)).toBe(9);
+      expect(stepMatch(matches, 9, 1)).toBe(1);
+      expect(stepMatch(matches, 1, -1)).toBe(9);
+      // The current row stopped being a match (or the matches grew around it): the neighbours in tree order.
+      expect(stepMatch(matches, 5, 1)).toBe(9);
+      expect(stepMatch(matches, 5, -1)).toBe(4);
+      expect(stepMatch([], 3, 1)).toBeUndefined();
     });
   });
 

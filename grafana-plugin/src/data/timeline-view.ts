@@ -1,6 +1,7 @@
 /**
  * What the timeline's controls compute, with no React: search matches over
- * every step (collapsed ones too), the steps to fold for "show N levels",
+ * every step (collapsed ones too) merged with the collector's matches in
+ * payloads, the next and previous match, the steps to fold for "show N levels",
  * the ancestors to open to reveal a step, and the zoomed time window (bars
  * and ticks as fractions of it).
  */
@@ -43,6 +44,92 @@ export function findMatches(layout: TimelineLayout, query: string): number[] {
     }
   }
   return matches;
+}
+
+/** Words as the collector's search sees them: runs of ASCII letters and digits and non-ASCII characters. */
+const SEARCH_WORD = /[0-9A-Za-z\u0080-\uFFFF]/;
+
+/**
+ * Whether the collector should also search the steps' reasoning, error
+ * messages, inputs and outputs for this text: it holds a word and is not a
+ * `#sequence` lookup.
+ */
+export function wantsPayloadSearch(query: string): boolean {
+  const text = query.trim();
+  return text !== '' && !text.startsWith('#') && SEARCH_WORD.test(text);
+}
+
+/**
+ * The rows matched in the outline (`local`, layout indexes in order) and by
+ * the collector's search in payloads (`spanIds`), as one sorted list of
+ * layout indexes without repeats. Span ids the layout does not hold (steps
+ * past the outline's limit) are left out.
+ */
+export function mergeMatches(
+  local: readonly number[],
+  spanIds: readonly string[],
+  indexBySpan: ReadonlyMap<string, number>
+): number[] {
+  if (spanIds.length === 0) {
+    return [...local];
+  }
+  const all = new Set(local);
+  for (const spanId of spanIds) {
+    const index = indexBySpan.get(spanId);
+    if (index !== undefined) {
+      all.add(index);
+    }
+  }
+  return [...all].sort((a, b) => a - b);
+}
+
+/** The position of `row` in the sorted `matches`, or -1 (binary search). */
+export function matchPosition(matches: readonly number[], row: number | undefined): number {
+  if (row === undefined) {
+    return -1;
+  }
+  let low = 0;
+  let high = matches.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (matches[middle] === row) {
+      return middle;
+    }
+    if (matches[middle] < row) {
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return -1;
+}
+
+/**
+ * The match to go to from `current` (a layout index, or undefined before the
+ * first jump) in `direction`, wrapping around; `current` need not be a match
+ * any more (the matches grew when the collector answered): the next one after
+ * it in tree order is taken. Undefined without matches.
+ */
+export function stepMatch(
+  matches: readonly number[],
+  current: number | undefined,
+  direction: 1 | -1
+): number | undefined {
+  if (matches.length === 0) {
+    return undefined;
+  }
+  if (current === undefined) {
+    return direction === 1 ? matches[0] : matches[matches.length - 1];
+  }
+  if (direction === 1) {
+    return matches.find((row) => row > current) ?? matches[0];
+  }
+  for (let i = matches.length - 1; i >= 0; i--) {
+    if (matches[i] < current) {
+      return matches[i];
+    }
+  }
+  return matches[matches.length - 1];
 }
 
 /** A name split around the search text, for highlighting (`match` parts are the found text). */

@@ -7,8 +7,10 @@
  *
  * Nothing waits for payloads: the page lays out the execution's outline
  * (every step without payloads), previews arrive a page at a time for the
- * rows on screen, and a step's full payloads when it is selected. Only the
- * trace view reads the whole execution, when it is opened.
+ * rows on screen, and a step's full payloads when it is selected. The search
+ * box matches the outline at once and asks the collector which steps'
+ * reasoning, error messages, inputs and outputs match. Only the trace view
+ * reads the whole execution, when it is opened.
  */
 import React, { useCallback, useEffect, useMemo, useRef } from 'react';
 import { css } from '@emotion/css';
@@ -16,7 +18,16 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, Button, LoadingPlaceholder, Tab, TabContent, TabsBar, useStyles2 } from '@grafana/ui';
 import { useParams } from 'react-router-dom';
-import { useExecutionOutline, useFullExecution, useStep, useStepPreviews } from '../api/step-hooks';
+import {
+  PAYLOAD_SEARCH_LIMIT,
+  PAYLOAD_SEARCH_SNIPPETS,
+  type SearchPayloads,
+  useExecutionOutline,
+  useFullExecution,
+  useStep,
+  useStepPreviews,
+} from '../api/step-hooks';
+import { useCollectorClient } from '../api/hooks';
 import { QueryError } from '../components/common/QueryError';
 import { ExecutionHeader } from '../components/execution/ExecutionHeader';
 import { ExecutionDownloadButton } from '../components/export/DownloadButton';
@@ -44,6 +55,12 @@ function Execution() {
   const previews = useStepPreviews(executionId);
   const full = useFullExecution(executionId, tab === 'trace');
   const timelineRef = useRef<TimelineHandle>(null);
+  const client = useCollectorClient();
+  const searchPayloads = useCallback<SearchPayloads>(
+    (text) =>
+      client.searchExecution(executionId, text, { limit: PAYLOAD_SEARCH_LIMIT, snippets: PAYLOAD_SEARCH_SNIPPETS }),
+    [client, executionId]
+  );
 
   const response = outline.value;
   const layout = useMemo(
@@ -174,6 +191,7 @@ function Execution() {
                       selectedSpanId={selectedRow?.step.spanId}
                       onSelect={select}
                       previews={previews}
+                      searchPayloads={searchPayloads}
                     />
                     <div className={styles.details}>
                       <StepDetails

@@ -43,6 +43,7 @@ export function fakeClient(overrides: Partial<CollectorClient>): CollectorClient
     getExecutionOutline: missing('getExecutionOutline'),
     getStepPage: missing('getStepPage'),
     getStep: missing('getStep'),
+    searchExecution: missing('searchExecution'),
     searchSteps: missing('searchSteps'),
     failureRate: missing('failureRate'),
     durations: missing('durations'),

@@ -3,7 +3,8 @@
  * the failed step is marked on the timeline, clicking a step shows its
  * reasoning, the trace tab hands Grafana's trace panel a trace frame, and a
  * 50,000-step execution opens from its outline (payloads on demand), with
- * search, a deep link, zoom and keyboard navigation.
+ * search (names in the outline, reasoning, inputs and outputs in the
+ * collector), a deep link, zoom and keyboard navigation.
  */
 import type { Page } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
@@ -15,6 +16,15 @@ const wholeOutline = (page: Page) =>
   page
     .locator(`[data-testid="${testIds.timeline.container}"][data-row-count="${BIG_STEP_COUNT}"]`)
     .waitFor({ timeout: 90_000 });
+
+/** The search's match count once the collector's search of payloads has answered (or was not needed). */
+async function settledCount(page: Page): Promise<string | null> {
+  const count = page.getByTestId(testIds.timeline.searchCount);
+  await page
+    .locator(`[data-testid="${testIds.timeline.searchCount}"]:not([data-payload-search="loading"])`)
+    .waitFor({ timeout: 60_000 });
+  return count.textContent();
+}
 
 describe('Execution page', () => {
   const session = usePluginPage();
@@ -164,6 +174,8 @@ describe('Execution page', () => {
     const failedRow = page.locator(`[data-testid="${testIds.timeline.row}"][data-failed="true"][data-depth="1"]`);
     await failedRow.waitFor();
     await expect(failedRow.textContent()).resolves.toContain(manifest.bigFailedStepName);
+    // The rows shown after the jump get their previews too (the page holding them, asked once scrolling stopped).
+    await failedRow.locator(`[data-testid="${testIds.timeline.preview}"][data-loaded="true"]`).waitFor();
     await screenshot(page, 'execution-50k-steps');
 
     // Scrolling from top to bottom in steps: each position renders the rows it shows.
@@ -197,7 +209,7 @@ describe('Execution page', () => {
     const search = page.getByTestId(testIds.timeline.search);
     await wholeOutline(page);
     await search.fill('#49,999');
-    await expect(page.getByTestId(testIds.timeline.searchCount).textContent()).resolves.toBe('– of 1');
+    await expect(settledCount(page)).resolves.toBe('– of 1');
     await search.press('Enter');
     const found = page.locator(`[data-testid="${testIds.timeline.row}"][data-current-match="true"]`);
     await found.waitFor();
@@ -212,7 +224,7 @@ describe('Execution page', () => {
       String(BIG_GROUPS)
     );
     await search.fill('score-item-12-');
-    await expect(page.getByTestId(testIds.timeline.searchCount).textContent()).resolves.toBe('– of 99');
+    await expect(settledCount(page)).resolves.toBe('– of 99');
     await search.press('Enter');
     await search.press('Enter');
     await search.press('Shift+Enter');
@@ -225,6 +237,43 @@ describe('Execution page', () => {
       String(BIG_GROUPS + BIG_ITEMS_PER_GROUP)
     );
     await screenshot(page, 'execution-search');
+  });
+
+  it('finds words of reasoning, inputs and outputs the page never loaded, in the collector, with their snippets', async () => {
+    const { page } = session.context;
+    const { manifest } = session.state;
+    const big = manifest.executions.find((execution) => execution.executionId === manifest.bigExecutionId)!;
+    const target = big.steps.find((step) => step.name === 'score-item-250-7')!;
+    await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${manifest.bigExecutionId}`);
+    await wholeOutline(page);
+    const search = page.getByTestId(testIds.timeline.search);
+    // Only in payloads and reasoning ("itemId":"item-250-7", "Item 250-7 scored …"), never in a name.
+    await search.fill('"item 250 7"');
+    await expect(settledCount(page)).resolves.toBe('– of 1');
+    await search.press('Enter');
+    const current = page.locator(`[data-testid="${testIds.timeline.row}"][data-current-match="true"]`);
+    await current.waitFor();
+    await expect(current.getAttribute('data-span-id')).resolves.toBe(target.spanId);
+    await expect(current.getAttribute('data-payload-match')).resolves.toBe('true');
+    const snippet = current.getByTestId(testIds.timeline.snippet);
+    await expect(snippet.getAttribute('data-field')).resolves.toBe('reasoning');
+    await expect(snippet.locator('mark').first().textContent()).resolves.toBe('Item 250-7');
+    await page.locator(`[data-testid="${testIds.stepDetails.container}"][data-span-id="${target.spanId}"]`).waitFor();
+    await screenshot(page, 'execution-payload-search');
+
+    // A word in 49,499 reasonings: every match counted and walked, beyond the steps whose previews loaded.
+    await search.fill('scored');
+    await expect(settledCount(page)).resolves.toBe(
+      `– of ${(BIG_GROUPS * BIG_ITEMS_PER_GROUP - 1).toLocaleString('en-US')}`
+    );
+    await search.press('Shift+Enter');
+    const lastStep = big.steps[big.steps.length - 1];
+    await page
+      .locator(`[data-testid="${testIds.timeline.row}"][data-current-match="true"][data-span-id="${lastStep.spanId}"]`)
+      .waitFor();
+    await expect(page.getByTestId(testIds.timeline.searchCount).textContent()).resolves.toBe(
+      `${(BIG_GROUPS * BIG_ITEMS_PER_GROUP - 1).toLocaleString('en-US')} of ${(BIG_GROUPS * BIG_ITEMS_PER_GROUP - 1).toLocaleString('en-US')}`
+    );
   });
 
   it('scrolls a deep link to its step, the last of 50,000', async () => {
@@ -295,6 +344,8 @@ describe('Execution page', () => {
     await page.keyboard.press('Home');
     await focused(order[0]);
     await page.keyboard.press('ArrowDown');
+    // The focus moves on the next frame: Enter goes to the row that has it (under load a frame can come late).
+    await focused(order[1]);
     await page.keyboard.press('Enter');
     await page.waitForFunction((id) => new URL(location.href).searchParams.get('span') === id, order[1]);
     // One tab stop among the rows: the focused one.

@@ -70,6 +70,7 @@ async function everyAppRequest(): Promise<AppRequest[]> {
     },
     getStepPage: () => client.getStepPage('exec-1', { offset: 500, limit: 200, preview: 120 }),
     getStep: () => client.getStep('exec-1', '00f067aa0ba902b7'),
+    searchExecution: () => client.searchExecution('exec-1', 'credit "score below"', { limit: 100_000, snippets: 200 }),
     searchSteps: () => client.searchSteps({ ...window, name: 'score', status: 'failed' }),
     failureRate: () => client.failureRate({ ...window, intervalSeconds: 60 }),
     durations: () => client.durations({ ...window, intervalSeconds: 60 }),

@@ -1,5 +1,7 @@
 import React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import type { ExecutionSearchResponse } from '../../api/types';
+import { PAYLOAD_SEARCH_DELAY_MILLIS } from '../../api/step-hooks';
 import { Timeline } from './Timeline';
 import { layoutTimeline } from '../../data/timeline-layout';
 import { makeExecution, makeStep } from '../../testing/fixtures';
@@ -86,6 +88,112 @@ describe('Timeline', () => {
     expect(screen.getByTestId(testIds.timeline.searchCount)).toHaveTextContent('1 of 1');
     fireEvent.change(screen.getByTestId(testIds.timeline.search), { target: { value: '#0' } });
     expect(screen.getByTestId(testIds.timeline.searchCount)).toHaveTextContent('– of 2');
+  });
+
+  describe('search in payloads', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    /** A collector search that answers when told to, recording what it was asked. */
+    function deferredSearch() {
+      const asked: string[] = [];
+      const answers: Array<(response: ExecutionSearchResponse) => void> = [];
+      const fail: Array<(error: Error) => void> = [];
+      const search = (query: string) =>
+        new Promise<ExecutionSearchResponse>((resolve, reject) => {
+          asked.push(query);
+          answers.push(resolve);
+          fail.push(reject);
+        });
+      return { search, asked, answers, fail };
+    }
+    const typeIn = (text: string) =>
+      fireEvent.change(screen.getByTestId(testIds.timeline.search), { target: { value: text } });
+    const count = () => screen.getByTestId(testIds.timeline.searchCount);
+    const rowOf = (spanId: string) =>
+      screen.getAllByTestId(testIds.timeline.row).find((row) => row.dataset.spanId === spanId)!;
+
+    it('counts name matches at once, asks the collector once typing pauses, then adds its matches with their snippets', async () => {
+      const collector = deferredSearch();
+      const onSelect = jest.fn();
+      render(
+        <Timeline
+          layout={layout}
+          selectedSpanId={undefined}
+          onSelect={onSelect}
+          previews={{ at: () => undefined, request: () => {} }}
+          searchPayloads={collector.search}
+        />
+      );
+      typeIn('sco');
+      typeIn('score');
+      expect(count()).toHaveTextContent('– of 1…');
+      expect(count().dataset.payloadSearch).toBe('loading');
+      act(() => jest.advanceTimersByTime(PAYLOAD_SEARCH_DELAY_MILLIS));
+      // Only the text typing paused on was sent.
+      expect(collector.asked).toEqual(['score']);
+      await act(async () =>
+        collector.answers[0]({
+          spanIds: ['fetch', 'bureau'],
+          truncated: false,
+          snippets: [
+            {
+              spanId: 'bureau',
+              snippet: {
+                field: 'output',
+                text: '{"score":712}',
+                highlights: [[2, 7]],
+                clippedStart: false,
+                clippedEnd: false,
+              },
+            },
+          ],
+        })
+      );
+      expect(count()).toHaveTextContent('– of 3');
+      expect(count().dataset.payloadSearch).toBe('done');
+      expect(rowOf('fetch').dataset.match).toBe('true');
+      expect(rowOf('fetch').dataset.payloadMatch).toBe('true');
+      expect(rowOf('score').dataset.payloadMatch).toBeUndefined();
+      // Where it matched, in place of the preview, the match marked.
+      const snippet = rowOf('bureau').querySelector(`[data-testid="${testIds.timeline.snippet}"]`) as HTMLElement;
+      expect(snippet.dataset.field).toBe('output');
+      expect(snippet.querySelector('mark')).toHaveTextContent('score');
+      // Next and previous walk every match in tree order.
+      fireEvent.keyDown(screen.getByTestId(testIds.timeline.search), { key: 'Enter' });
+      expect(onSelect).toHaveBeenLastCalledWith('fetch');
+      fireEvent.click(screen.getByTestId(testIds.timeline.searchNext));
+      expect(onSelect).toHaveBeenLastCalledWith('score');
+      fireEvent.click(screen.getByTestId(testIds.timeline.searchNext));
+      expect(onSelect).toHaveBeenLastCalledWith('bureau');
+      expect(count()).toHaveTextContent('3 of 3');
+      fireEvent.click(screen.getByTestId(testIds.timeline.searchPrevious));
+      expect(onSelect).toHaveBeenLastCalledWith('score');
+    });
+
+    it('never asks for #sequence lookups, drops an answer for an older text, and falls back to names when the collector fails', async () => {
+      const collector = deferredSearch();
+      render(
+        <Timeline layout={layout} selectedSpanId={undefined} onSelect={() => {}} searchPayloads={collector.search} />
+      );
+      typeIn('#1');
+      act(() => jest.advanceTimersByTime(PAYLOAD_SEARCH_DELAY_MILLIS));
+      expect(collector.asked).toEqual([]);
+      expect(count().dataset.payloadSearch).toBe('off');
+
+      typeIn('fetch');
+      act(() => jest.advanceTimersByTime(PAYLOAD_SEARCH_DELAY_MILLIS));
+      typeIn('bureau');
+      act(() => jest.advanceTimersByTime(PAYLOAD_SEARCH_DELAY_MILLIS));
+      expect(collector.asked).toEqual(['fetch', 'bureau']);
+      // The answer for "fetch" arrives late: it must not count for "bureau".
+      await act(async () => collector.answers[0]({ spanIds: ['score'], truncated: false, snippets: [] }));
+      expect(count()).toHaveTextContent('– of 1…');
+      await act(async () => collector.fail[1](new Error('collector unreachable')));
+      expect(count().dataset.payloadSearch).toBe('error');
+      expect(count()).toHaveTextContent('– of 1 (names only)');
+      expect(count().getAttribute('title')).toContain('collector unreachable');
+    });
   });
 
   it('collapses all, shows one level, and expands all', () => {

@@ -16,8 +16,8 @@ import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Icon, useStyles2, useTheme2 } from '@grafana/ui';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { StepPreviews } from '../../api/step-hooks';
-import type { PagedStep } from '../../api/types';
+import { type SearchPayloads, type StepPreviews, usePayloadSearch } from '../../api/step-hooks';
+import type { PagedStep, StepSnippet } from '../../api/types';
 import { type TimelineLayout, type TimelineRow, visibleRows } from '../../data/timeline-layout';
 import {
   ancestorSpanIds,
@@ -26,11 +26,16 @@ import {
   findMatches,
   FULL_VIEW,
   highlightParts,
+  matchPosition,
+  mergeMatches,
+  stepMatch,
   type TimeView,
   viewBetween,
   viewTicks,
+  wantsPayloadSearch,
   zoomView,
 } from '../../data/timeline-view';
+import { fromCollectorSnippet, toSegments } from '../../data/snippet';
 import { statusColor, statusKind } from '../../data/status';
 import { formatDurationMs } from '../../data/time';
 import { compactPreview } from '../../data/values';
@@ -56,12 +61,18 @@ interface TimelineProps {
   onSelect: (spanId: string) => void;
   /** Payload previews for the rows on screen (none: no preview column). */
   previews?: StepPreviews;
+  /**
+   * Searches the steps' reasoning, error messages, inputs and outputs in the
+   * collector (none: the search box matches the outline only: names,
+   * statuses, error messages, span ids, sequence numbers).
+   */
+  searchPayloads?: SearchPayloads;
   /** Height of the scrolling area (CSS length); by default the rows' height up to 70% of the window. */
   height?: string;
 }
 
 export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timeline(
-  { layout, selectedSpanId, onSelect, previews, height },
+  { layout, selectedSpanId, onSelect, previews, searchPayloads, height },
   ref
 ) {
   const styles = useStyles2(getStyles);
@@ -71,15 +82,24 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
   const scrollRef = useRef<HTMLDivElement>(null);
   const [focusedSpanId, setFocusedSpanId] = useState<string | undefined>();
   const [query, setQuery] = useState('');
-  const [currentMatch, setCurrentMatch] = useState(-1);
+  // The current match as a layout index (not a position among the matches: they grow when the collector answers).
+  const [currentMatchRow, setCurrentMatchRow] = useState<number | undefined>();
   const [view, setView] = useState<TimeView>(FULL_VIEW);
   const [axisDrag, setAxisDrag] = useState<{ from: number; to: number } | undefined>();
   // A scroll (and focus) waiting for rows that the next render expands.
   const pendingScroll = useRef<{ spanId: string; focus: boolean } | undefined>(undefined);
 
-  const matches = useMemo(() => findMatches(layout, query), [layout, query]);
+  // Names and the like match at once in the outline; the collector adds the steps whose payloads match.
+  const localMatches = useMemo(() => findMatches(layout, query), [layout, query]);
+  const payloadSearch = usePayloadSearch(searchPayloads, query.trim(), wantsPayloadSearch(query));
+  const indexBySpan = useMemo(() => new Map(layout.rows.map((row) => [row.step.spanId, row.index])), [layout]);
+  const payloadMatchSet = useMemo(() => new Set(payloadSearch.spanIds), [payloadSearch.spanIds]);
+  const matches = useMemo(
+    () => mergeMatches(localMatches, payloadSearch.spanIds, indexBySpan),
+    [localMatches, payloadSearch.spanIds, indexBySpan]
+  );
   const matchSet = useMemo(() => new Set(matches), [matches]);
-  const currentMatchIndex = currentMatch >= 0 ? matches[currentMatch] : undefined;
+  const currentMatch = matchPosition(matches, currentMatchRow);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -164,24 +184,19 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
   );
 
   const goToMatch = (direction: 1 | -1) => {
-    if (matches.length === 0) {
+    const next = stepMatch(matches, currentMatchRow, direction);
+    if (next === undefined) {
       return;
     }
-    const next =
-      currentMatch < 0
-        ? direction === 1
-          ? 0
-          : matches.length - 1
-        : (currentMatch + direction + matches.length) % matches.length;
-    setCurrentMatch(next);
-    const spanId = layout.rows[matches[next]].step.spanId;
+    setCurrentMatchRow(next);
+    const spanId = layout.rows[next].step.spanId;
     onSelect(spanId);
     revealAnywhere(spanId, false);
   };
 
   const onQuery = (text: string) => {
     setQuery(text);
-    setCurrentMatch(-1);
+    setCurrentMatchRow(undefined);
   };
 
   const onKeyDown = (event: React.KeyboardEvent, index: number) => {
@@ -283,6 +298,15 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
         onQuery={onQuery}
         matchCount={matches.length}
         currentMatch={currentMatch}
+        payloadSearch={
+          !searchPayloads || !wantsPayloadSearch(query)
+            ? { status: 'off' }
+            : payloadSearch.loading
+              ? { status: 'loading' }
+              : payloadSearch.error
+                ? { status: 'error', message: payloadSearch.error.message }
+                : { status: 'done', truncated: payloadSearch.truncated }
+        }
         onNextMatch={goToMatch}
         maxDepth={layout.maxDepth}
         onExpandAll={() => setCollapsed(new Set())}
@@ -371,7 +395,9 @@ export const Timeline = forwardRef<TimelineHandle, TimelineProps>(function Timel
                 isTabStop={row.step.spanId === tabStopSpan}
                 collapsed={collapsed.has(row.step.spanId)}
                 match={matchSet.has(row.index)}
-                currentMatch={row.index === currentMatchIndex}
+                payloadMatch={payloadMatchSet.has(row.step.spanId)}
+                snippet={payloadSearch.snippets.get(row.step.spanId)}
+                currentMatch={row.index === currentMatchRow}
                 query={query}
                 showPreview={previews !== undefined}
                 preview={previews?.at(row.step.position)}
@@ -398,6 +424,10 @@ interface RowProps {
   isTabStop: boolean;
   collapsed: boolean;
   match: boolean;
+  /** The collector found the search in the step's reasoning, error message, input or output. */
+  payloadMatch: boolean;
+  /** Where it found it, when the collector sent a snippet for this step. */
+  snippet: StepSnippet | undefined;
   currentMatch: boolean;
   query: string;
   showPreview: boolean;
@@ -441,6 +471,7 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
       data-depth={row.depth}
       data-selected={selected ? 'true' : 'false'}
       data-match={match ? 'true' : undefined}
+      data-payload-match={props.payloadMatch ? 'true' : undefined}
       data-current-match={props.currentMatch ? 'true' : undefined}
     >
       <div className={styles.name} style={{ paddingLeft: indent }}>
@@ -477,7 +508,7 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
         </span>
         {collapsed && <span className={styles.hiddenCount}>+{row.childCount}</span>}
       </div>
-      {props.showPreview && <RowPreview preview={preview} />}
+      {props.showPreview && (props.snippet ? <RowSnippet snippet={props.snippet} /> : <RowPreview preview={preview} />)}
       <div className={styles.track}>
         {bar && (
           <div
@@ -491,6 +522,31 @@ const TimelineRowView = React.memo(function TimelineRowView(props: RowProps) {
     </div>
   );
 });
+
+/** In place of the preview, where the search matched the step's payloads, the matches marked. */
+function RowSnippet({ snippet }: { snippet: StepSnippet }) {
+  const styles = useStyles2(getStyles);
+  const { text, ranges } = fromCollectorSnippet(snippet);
+  return (
+    <div
+      className={styles.preview}
+      data-testid={testIds.timeline.snippet}
+      data-field={snippet.field}
+      title={`${snippet.field}: ${text}`}
+    >
+      <span className={styles.snippetField}>{snippet.field}: </span>
+      {toSegments(text, ranges).map((segment, index) =>
+        segment.marked ? (
+          <mark key={index} className={styles.mark}>
+            {segment.text}
+          </mark>
+        ) : (
+          <React.Fragment key={index}>{segment.text}</React.Fragment>
+        )
+      )}
+    </div>
+  );
+}
 
 function RowPreview({ preview }: { preview: PagedStep | undefined }) {
   const styles = useStyles2(getStyles);
@@ -605,6 +661,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     color: theme.colors.text.secondary,
   }),
   previewIn: css({ color: theme.colors.text.primary }),
+  snippetField: css({ color: theme.colors.text.secondary }),
   arrow: css({ color: theme.colors.text.disabled }),
   track: css({
     position: 'relative',

@@ -1,13 +1,21 @@
 /**
- * The timeline's controls: search within the execution (match count,
- * previous / next, Enter and Shift+Enter), expand and collapse all or to a
- * number of levels, and zoom of the time axis.
+ * The timeline's controls: search within the execution (match count, which
+ * grows when the collector's search of reasoning, error messages, inputs and
+ * outputs answers; previous / next, Enter and Shift+Enter), expand and
+ * collapse all or to a number of levels, and zoom of the time axis.
  */
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, ButtonGroup, IconButton, Input, useStyles2 } from '@grafana/ui';
 import { testIds } from '../testIds';
+
+/** Where the collector's search of the steps' payloads stands for the text in the box. */
+export type PayloadSearchStatus =
+  | { status: 'off' }
+  | { status: 'loading' }
+  | { status: 'done'; truncated: boolean }
+  | { status: 'error'; message: string };
 
 /** Levels offered by the depth buttons (deeper trees still expand all). */
 const DEPTH_LEVELS = [1, 2, 3];
@@ -19,6 +27,7 @@ interface ToolbarProps {
   /** 0-based position of the current match, -1 before the first jump. */
   currentMatch: number;
   onNextMatch: (direction: 1 | -1) => void;
+  payloadSearch: PayloadSearchStatus;
   maxDepth: number;
   onExpandAll: () => void;
   onCollapseAll: () => void;
@@ -30,19 +39,30 @@ interface ToolbarProps {
 
 export function TimelineToolbar(props: ToolbarProps) {
   const styles = useStyles2(getStyles);
-  const { query, matchCount, currentMatch } = props;
+  const { query, matchCount, currentMatch, payloadSearch } = props;
+  const loading = payloadSearch.status === 'loading';
+  const more = payloadSearch.status === 'done' && payloadSearch.truncated ? '+' : '';
   const count =
     query.trim() === ''
       ? ''
       : matchCount === 0
-        ? 'No matches'
-        : `${currentMatch >= 0 ? (currentMatch + 1).toLocaleString('en-US') : '–'} of ${matchCount.toLocaleString('en-US')}`;
+        ? loading
+          ? 'Searching…'
+          : 'No matches'
+        : `${currentMatch >= 0 ? (currentMatch + 1).toLocaleString('en-US') : '–'} of ${matchCount.toLocaleString('en-US')}${more}${loading ? '…' : ''}`;
+  const countTitle =
+    payloadSearch.status === 'error'
+      ? `Only names, statuses, errors and span ids were searched: the search of reasoning, inputs and outputs failed (${payloadSearch.message})`
+      : payloadSearch.status === 'loading'
+        ? 'Searching reasoning, inputs and outputs…'
+        : undefined;
   return (
     <div className={styles.toolbar}>
       <div className={styles.search}>
         <Input
           value={query}
-          placeholder="Find a step: name, status, error, span id or #sequence"
+          placeholder="Find: words in steps, a name or #sequence"
+          title="Words of a step's reasoning, input, output or error (searched in the collector); a name, status, span id or #sequence"
           prefix={<span aria-hidden>⌕</span>}
           aria-label="Find a step in this execution"
           data-testid={testIds.timeline.search}
@@ -56,8 +76,15 @@ export function TimelineToolbar(props: ToolbarProps) {
             }
           }}
           suffix={
-            <span className={styles.count} data-testid={testIds.timeline.searchCount} aria-live="polite">
+            <span
+              className={styles.count}
+              data-testid={testIds.timeline.searchCount}
+              data-payload-search={payloadSearch.status}
+              title={countTitle}
+              aria-live="polite"
+            >
               {count}
+              {payloadSearch.status === 'error' && <span className={styles.warning}> (names only)</span>}
             </span>
           }
         />
@@ -162,6 +189,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontSize: theme.typography.bodySmall.fontSize,
     whiteSpace: 'nowrap',
   }),
+  warning: css({ color: theme.colors.warning.text }),
   group: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(0.5) }),
   label: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });
