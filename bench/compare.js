@@ -35,6 +35,7 @@ import {
 } from './lib/dataset.js';
 import { request } from './lib/http-client.js';
 import { parseExplainIndexes } from './lib/explain.js';
+import { measureSearchStages } from './lib/search-stages.js';
 import { findPostgresBin, startPostgres } from './lib/postgres.js';
 import { formatFixed, formatInt, formatRatio, progress } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
@@ -98,12 +99,20 @@ export async function runCompare(options) {
   let storage;
   let generateSeconds;
   let rollupCost;
+  let searchIndexCost;
+  let searchExplain;
   {
     // In a child process: chDB holds the folder's lock until its process exits (lib/generate-in-child.js).
     const files = cluster ? { executions: join(cluster.sharedDir, 'executions.csv'), steps: join(cluster.sharedDir, 'steps.csv') } : undefined;
     // The views' insert cost is measured there too, on rows of the generated tables (lib/rollup-cost.js).
-    const counts = await generateInChild({ dataDir, params, files, rollupCost: { steps: 20_000, batchRows: 4_000, rounds: 3 } });
+    // And what step search's text indexes cost an insert (lib/search-index-cost.js).
+    const counts = await generateInChild({
+      dataDir, params, files, rollupCost: { steps: 20_000, batchRows: 4_000, rounds: 3 }, searchIndexCost: { steps: 50_000, batchRows: 4_000, rounds: 5 },
+      searchExplain: { appId: APP_ID, fromMillis: Number(window.from), toMillis: Number(window.to), searches: [RARE_WORD, RARE_PREFIX, COMMON_WORD, `"${PHRASE}"`] },
+    });
     rollupCost = counts.rollupCost;
+    searchIndexCost = counts.searchIndexCost;
+    searchExplain = counts.searchExplain;
     generateSeconds = counts.generateMillis / 1000;
     if (counts.steps !== params.steps || counts.executions !== params.executions) {
       throw new Error(`generated ${counts.steps} steps / ${counts.executions} executions, expected ${params.steps} / ${params.executions}`);
@@ -313,6 +322,8 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       progress(`compare: ${row.label}: X-Ray ${formatFixed(row.xrayMedian, 1)} ms, PostgreSQL ${formatFixed(row.pgMedian, 1)} ms`);
     }
 
+    const searchStages = await searchStagesTable({ collector, api, window, runs });
+
     // EXPLAIN indexes = 1 of the point lookups, as the repository runs them.
     const explained = [];
     const range = { fromMillis: Number(window.from), toMillis: Number(window.to) };
@@ -373,6 +384,13 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
         ],
       },
+      searchIndexCostTable(searchIndexCost),
+      searchStages.table,
+      {
+        title: 'search: EXPLAIN indexes = 1 of the search statements (whole window, one statement), in the generation engine (parts and granules selected / total)',
+        columns: ['search', 'index', 'parts', 'granules'],
+        rows: searchExplain,
+      },
       {
         title: 'compare: EXPLAIN indexes = 1 of the point lookups (parts and granules selected / total after each index)',
         columns: ['query', 'index', 'parts', 'granules'],
@@ -389,6 +407,8 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         generateSeconds,
         storage,
         rollupCost: rollupCost.shares,
+        searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },
+        searchStages: searchStages.stages,
         postgresVersion: cluster?.version,
         queries: Object.fromEntries(results.map((r) => [r.label, r])),
       },
@@ -400,6 +420,40 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     cluster?.stop();
     data.remove();
   }
+}
+
+/** Where a rare-word search's time goes, stage by stage (lib/search-stages.js). */
+async function searchStagesTable({ collector, api, window, runs }) {
+  const loadBefore = os.loadavg()[0];
+  const measured = await measureSearchStages({ sql: (text) => collector.sql(text), api, appId: APP_ID, window, word: RARE_WORD, runs });
+  const load = (loadBefore + os.loadavg()[0]) / 2;
+  progress(`compare: search stages measured (load ${formatFixed(load, 2)})`);
+  return {
+    stages: { ...measured.stages, load },
+    table: {
+      title: `search: where a rare-word search's time goes ("${RARE_WORD}", 16 hits), medians of ${runs} interleaved runs after 2 untimed, ms, load ${formatFixed(load, 2)}`,
+      columns: ['stage', 'median ms', 'above the floor'],
+      rows: measured.rows,
+      notes: [
+        'every line but the last through the admin SQL route (parameters inlined); the floor is that route with SELECT 1',
+        'the explanation index (reasoning + error message) is scanned for the prefix; the payload index (input + output) is looked up for the whole word',
+      ],
+    },
+  };
+}
+
+/** What the search indexes cost an insert (lib/search-index-cost.js). */
+function searchIndexCostTable(cost) {
+  return {
+    title: `search indexes: insert cost, ${formatInt(cost.stepsPerRound)} steps in ${formatInt(cost.batchRows)}-step batches, median of ${cost.rounds} alternating rounds, load ${formatFixed(cost.load, 2)}`,
+    columns: ['search indexes', 'process CPU s', 'vs none', 'engine CPU s', 'vs none', 'steps/CPU-s', 'bytes/step', 'index bytes/step'],
+    rows: cost.rows,
+    notes: [
+      "through the collector's embedded backend insert() (JSONCompactEachRow) into copies of steps without views, merges stopped (parts as inserted)",
+      'engine CPU: system.events User+System time of the INSERT statements; process CPU: the whole process (chDB runs in it), the JSON encoding included',
+      'index bytes/step: every skip index of the copy (name/status sets and the business-key bloom filter are under 1 B/step)',
+    ],
+  };
 }
 
 /** Inlines bound parameters as ClickHouse literals, for EXPLAIN through the admin SQL route (which takes no parameters). */

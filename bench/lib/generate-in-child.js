@@ -10,7 +10,10 @@
  * prints one line `GENERATED {json}` with the counts, the steps' bytes and
  * parts, and the generation time; with `rollupCost` options, also what the
  * materialized views cost an insert of the generated rows (lib/rollup-cost.js),
- * measured here because only this process may open the folder.
+ * measured here because only this process may open the folder; with
+ * `searchIndexCost`, what step search's text indexes cost an insert
+ * (lib/search-index-cost.js); with `searchExplain`, EXPLAIN indexes = 1 of
+ * the search statements (lib/search-stages.js).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,8 @@ import { createBackend } from '../../collector/dist/store/index.js';
 import { applyMigrations, loadMigrations } from '../../collector/dist/store/migrations.js';
 import { EXPORT_EXECUTIONS_SQL, EXPORT_STEPS_SQL, insertExecutionsSql, insertStepsSql } from './dataset.js';
 import { measureRollupCost } from './rollup-cost.js';
+import { measureSearchIndexCost } from './search-index-cost.js';
+import { explainSearches } from './search-stages.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -50,12 +55,14 @@ async function main(options) {
   (SELECT count() FROM system.parts WHERE table = 'steps' AND active) AS step_parts`,
     );
     const rollupCost = options.rollupCost ? await measureRollupCost(backend, options.rollupCost) : undefined;
+    const searchExplain = options.searchExplain ? await explainSearches(backend, options.searchExplain) : undefined;
+    const searchIndexCost = options.searchIndexCost ? await measureSearchIndexCost(backend, options.searchIndexCost) : undefined;
     if (options.files) {
       await backend.command(`${EXPORT_EXECUTIONS_SQL} INTO OUTFILE '${options.files.executions}' FORMAT CSV`);
       await backend.command(`${EXPORT_STEPS_SQL} INTO OUTFILE '${options.files.steps}' FORMAT CSV`);
     }
     process.stdout.write(`GENERATED ${JSON.stringify({
-      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, rollupCost,
+      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, rollupCost, searchIndexCost, searchExplain,
     })}\n`);
   } finally {
     await backend.close();

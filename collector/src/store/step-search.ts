@@ -1,20 +1,26 @@
 /**
  * Step search: the words of a search (`thresh "credit score below"`) and the
  * indexed SQL condition that finds them in a step's reasoning, error message,
- * input and output (migration 0100).
+ * input and output (migration 0140).
  *
  * Words are what ClickHouse's `splitByNonAlpha` tokenizer makes of a text:
  * runs of ASCII letters and digits and non-ASCII characters, compared with
- * ASCII letters lower-cased (the indexes are on `lower(column)`). A search is
- * a list of terms, every one of which must match somewhere in the step:
+ * ASCII letters lower-cased (the indexes are on `lower(...)`). Two `text`
+ * indexes serve every field: one over the words that explain a decision
+ * (reasoning and error message, EXPLANATION_WORDS) and one over its payloads
+ * (input and output, PAYLOAD_WORDS). Each is one dictionary per part, so a
+ * search looks up two dictionaries per part instead of four; the field a word
+ * was found in is checked on the granules the index leaves. A search is a
+ * list of terms, every one of which must match somewhere in the step:
  *
  * - a bare word matches as a word prefix in reasoning and error messages
- *   (`thresh` finds `threshold`), read through the text index's dictionary
- *   (`lower(reasoning) LIKE '%thresh%'`), then checked at a word start; in
- *   input and output it matches a whole word (their dictionaries hold every
- *   id and number of every payload, too many to scan: a dictionary lookup
- *   instead). Words shorter than PREFIX_MIN_CHARS match whole words
- *   everywhere (ClickHouse scans the dictionary for 4 characters or more).
+ *   (`thresh` finds `threshold`), read through the explanation index's
+ *   dictionary (`... LIKE '%thresh%'`), then checked at a word start; in
+ *   input and output it matches a whole word (their dictionary holds every
+ *   id and number of every payload, too many to scan: a dictionary lookup,
+ *   exact, answered by the index alone). Words shorter than PREFIX_MIN_CHARS
+ *   match whole words everywhere (ClickHouse scans the dictionary for 4
+ *   characters or more).
  * - a quoted phrase, or a bare word the tokenizer splits (`A-1042`), matches
  *   those words consecutively (separated by anything but word characters),
  *   whole, within one field: all its words through the index, then the
@@ -37,6 +43,19 @@ export const SEARCH_FIELDS = ['reasoning', 'error_message', 'input', 'output'] a
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 /** Fields where a bare word matches as a prefix (the others: whole words). */
 const PREFIX_FIELDS: ReadonlySet<SearchField> = new Set(['reasoning', 'error_message']);
+
+/**
+ * The indexed expressions of migration 0140, written exactly as there: a
+ * condition uses an index only when its expression is the index's.
+ * Separated by a space, the two fields of each never join into one word.
+ */
+export const EXPLANATION_WORDS = "lower(concat(reasoning, ' ', error_message))";
+export const PAYLOAD_WORDS = "lower(concat(input, ' ', output))";
+/** Each index's fields: explanation fields match prefixes, payload fields whole words. */
+const INDEXED_GROUPS = [
+  { expression: EXPLANATION_WORDS, fields: ['reasoning', 'error_message'] },
+  { expression: PAYLOAD_WORDS, fields: ['input', 'output'] },
+] as const satisfies readonly { expression: string; fields: readonly SearchField[] }[];
 
 /** A word character for `splitByNonAlpha`: an ASCII letter or digit, or any non-ASCII character. */
 const WORD = /[0-9A-Za-z\u0080-\uFFFF]+/g;
@@ -107,18 +126,28 @@ export function termPattern(term: SearchTerm, field: SearchField): string {
   return isPrefixIn(term, field) ? `(?i)(?:^|${SEPARATOR})${body}` : `(?i)(?:^|${SEPARATOR})${body}(?:${SEPARATOR}|$)`;
 }
 
-/** One field's condition for a term; the index-served part first. */
-function fieldCondition(term: SearchTerm, field: SearchField, name: string): string {
-  const indexed = `lower(${field})`;
-  if (isPrefixIn(term, field)) return `(${indexed} LIKE {${name}Like:String} AND match(${field}, {${name}_${field}:String}))`;
-  if (term.kind === 'prefix') return `hasAnyTokens(${indexed}, {${name}Words:Array(String)})`;
-  return `(hasAllTokens(${indexed}, {${name}Words:Array(String)}) AND match(${field}, {${name}_${field}:String}))`;
+/** The fields' regular-expression checks of a term, any of them. */
+function fieldChecks(fields: readonly SearchField[], name: string): string {
+  const checks = fields.map((field) => `match(${field}, {${name}_${field}:String})`);
+  return checks.length === 1 ? checks[0] : `(${checks.join(' OR ')})`;
+}
+
+/**
+ * One index's condition for a term; the index-served part first, then the
+ * check of the field it must be found in (none for a whole word of the
+ * payloads: the dictionary lookup is exact, answered by the index).
+ */
+function groupCondition(term: SearchTerm, group: (typeof INDEXED_GROUPS)[number], name: string): string {
+  const fields: readonly SearchField[] = group.fields;
+  if (isPrefixIn(term, fields[0])) return `(${group.expression} LIKE {${name}Like:String} AND ${fieldChecks(fields, name)})`;
+  if (term.kind === 'prefix') return `hasAnyTokens(${group.expression}, {${name}Words:Array(String)})`;
+  return `(hasAllTokens(${group.expression}, {${name}Words:Array(String)}) AND ${fieldChecks(fields, name)})`;
 }
 
 /**
  * The WHERE condition on `steps` for a search's terms: every term in some
- * field. Each field's part is served by its text index (a disjunction of
- * indexes still prunes granules), so only granules holding the words are read.
+ * field. Each half is served by its text index (a disjunction of indexes
+ * still prunes granules), so only granules holding the words are read.
  * Parameter names start with `prefix`.
  *
  * @example
@@ -133,7 +162,7 @@ export function stepSearchCondition(terms: readonly SearchTerm[], prefix: string
     for (const field of SEARCH_FIELDS) {
       if (term.kind === 'phrase' || isPrefixIn(term, field)) params[`${name}_${field}`] = termPattern(term, field);
     }
-    return `(${SEARCH_FIELDS.map((field) => fieldCondition(term, field, name)).join('\n    OR ')})`;
+    return `(${INDEXED_GROUPS.map((group) => groupCondition(term, group, name)).join('\n    OR ')})`;
   });
   return { sql: clauses.join('\n  AND '), params };
 }

@@ -1,5 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_SEARCH_TERMS, parseSearch, searchWords, stepSearchCondition, termPattern } from '../../../src/store/step-search.js';
+import { DEFAULT_MIGRATIONS_DIR } from '../../../src/config.js';
+import {
+  EXPLANATION_WORDS,
+  MAX_SEARCH_TERMS,
+  PAYLOAD_WORDS,
+  parseSearch,
+  searchWords,
+  stepSearchCondition,
+  termPattern,
+} from '../../../src/store/step-search.js';
 
 describe('step-search', () => {
   describe('searchWords', () => {
@@ -47,9 +58,13 @@ describe('step-search', () => {
       const parsed = parseSearch('thresh "credit score"');
       if (!parsed.ok) throw new Error(parsed.message);
       const { sql, params } = stepSearchCondition(parsed.terms, 's');
-      expect(sql).toContain('lower(reasoning) LIKE {s0Like:String}');
-      expect(sql).toContain('hasAnyTokens(lower(input), {s0Words:Array(String)})');
-      expect(sql).toContain('hasAllTokens(lower(output), {s1Words:Array(String)})');
+      // A prefix through the explanation index's dictionary, checked in reasoning or the error message.
+      expect(sql).toContain(`(${EXPLANATION_WORDS} LIKE {s0Like:String} AND (match(reasoning, {s0_reasoning:String}) OR match(error_message, {s0_error_message:String})))`);
+      // A whole word of the payloads, answered by the payload index alone.
+      expect(sql).toContain(`hasAnyTokens(${PAYLOAD_WORDS}, {s0Words:Array(String)})`);
+      // A phrase through either index, its sequence checked in one field.
+      expect(sql).toContain(`(hasAllTokens(${PAYLOAD_WORDS}, {s1Words:Array(String)}) AND (match(input, {s1_input:String}) OR match(output, {s1_output:String})))`);
+      expect(sql).toContain(`(hasAllTokens(${EXPLANATION_WORDS}, {s1Words:Array(String)}) AND (match(reasoning, {s1_reasoning:String}) OR match(error_message, {s1_error_message:String})))`);
       expect(sql).not.toContain('thresh');
       expect(params).toMatchObject({ s0Like: '%thresh%', s0Words: ['thresh'], s1Words: ['credit', 'score'] });
     });
@@ -57,7 +72,14 @@ describe('step-search', () => {
     it('matches short words whole (no dictionary scan under 4 characters)', () => {
       const { sql, params } = stepSearchCondition([{ kind: 'prefix', word: 'abc' }], 's');
       expect(sql).not.toContain('LIKE');
+      expect(sql).toBe(`(hasAnyTokens(${EXPLANATION_WORDS}, {s0Words:Array(String)})\n    OR hasAnyTokens(${PAYLOAD_WORDS}, {s0Words:Array(String)}))`);
       expect(params).toEqual({ s0Words: ['abc'] });
+    });
+
+    it('uses the very expressions the migration indexes (else ClickHouse would scan)', () => {
+      const migration = readFileSync(join(DEFAULT_MIGRATIONS_DIR, '0140_step_search_two_indexes.sql'), 'utf8');
+      expect(migration).toContain(`ADD INDEX IF NOT EXISTS explanation_words ${EXPLANATION_WORDS} TYPE text(`);
+      expect(migration).toContain(`ADD INDEX IF NOT EXISTS payload_words ${PAYLOAD_WORDS} TYPE text(`);
     });
   });
 });
