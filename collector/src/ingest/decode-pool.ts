@@ -45,6 +45,13 @@ export interface DecodePool {
  */
 export const DEFAULT_DECODE_INLINE_MAX_BYTES = 64 * 1024;
 
+/**
+ * The decode workers' nice value: below the insert (decode-worker.ts). On a
+ * 2-core machine at 16 clients the insert ran 0.7x as fast beside decoding
+ * workers of equal priority (bench/README.md, `ingest`).
+ */
+export const DEFAULT_DECODE_NICENESS = 10;
+
 /** The default worker count for this machine. */
 export function defaultDecodeThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -72,7 +79,12 @@ function movable(body: Uint8Array): Uint8Array {
  */
 export function createDecodePool(options: DecodePoolOptions): DecodePool {
   const threads = options.threads ?? defaultDecodeThreads();
-  const data: DecodeWorkerData = { admission: options.admission, encodeSteps: options.encodeSteps, priceTable: options.priceTable };
+  const data: DecodeWorkerData = {
+    admission: options.admission,
+    encodeSteps: options.encodeSteps,
+    priceTable: options.priceTable,
+    niceness: options.niceness ?? DEFAULT_DECODE_NICENESS,
+  };
   const pool = new Piscina({
     filename: workerFile(),
     minThreads: threads,
