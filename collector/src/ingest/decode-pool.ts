@@ -46,11 +46,14 @@ export interface DecodePool {
 export const DEFAULT_DECODE_INLINE_MAX_BYTES = 64 * 1024;
 
 /**
- * The decode workers' nice value: below the insert (decode-worker.ts). On a
- * 2-core machine at 16 clients the insert ran 0.7x as fast beside decoding
- * workers of equal priority (bench/README.md, `ingest`).
+ * The decode workers' nice value (decode-worker.ts): 0, the process's own
+ * priority, by default. A positive value lets chDB's insert threads go first
+ * on a dedicated machine, but on a busy shared one it also puts decoding
+ * behind every other process there: measured on the shared 2-core box (load
+ * 8-10), nice 10 made 16-client ingest 0.65x as fast with batches a third
+ * smaller (bench/README.md, `ingest`). Opt in with XRAY_DECODE_NICENESS.
  */
-export const DEFAULT_DECODE_NICENESS = 10;
+export const DEFAULT_DECODE_NICENESS = 0;
 
 /** The default worker count for this machine. */
 export function defaultDecodeThreads(): number {

@@ -43,7 +43,7 @@ describe('config', () => {
         storeTimeoutMillis: 10_000,
         maxInFlightBytes: 32 * 1024 * 1024,
         maxEventLoopDelayMillis: 1000,
-        decode: { threads: defaultDecodeThreads(), inlineMaxBytes: 65536, workerHeapMb: 1024, niceness: 10 },
+        decode: { threads: defaultDecodeThreads(), inlineMaxBytes: 65536, workerHeapMb: 1024, niceness: 0 },
         retentionSweepSeconds: 3600,
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
         live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
