@@ -17,17 +17,26 @@
  * chDB Session in this process on a fresh folder with the same migrations,
  * grouped into batches the way the collector's batcher groups requests
  * (whole requests until 20,000 rows), one insert at a time. A second raw run
- * uses batches as small as the collector actually made, which separates the
+ * makes as many inserts as the collector actually made, which separates the
  * cost of small batches from the cost of the collector's own work; and the
  * collector's per-span CPU stages (decode, map, encode) are timed in-process.
+ * Beside wall time, the CPU seconds of each side per stored step (the
+ * collector child from /proc, the raw insert from this process, which runs
+ * chDB): a figure a shared machine distorts less.
+ *
+ * The rollups' cost (lib/rollup-cost.js): issue 10's dataset inserted at the
+ * batch sizes the collector made, with and without the views, CPU share.
  * With --profile, one extra, uncounted collector run is CPU-profiled.
  */
 import { decodeJsonTraces, decodeProtobufTraces } from '../collector/dist/otlp/index.js';
 import { spansToRows } from '../collector/dist/model/span-to-rows.js';
 import { createPriceLookup, estimateCosts } from '../collector/dist/cost/index.js';
 import { toJsonCompactEachRow } from '../collector/dist/store/row-encoding.js';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTempDir } from './lib/cleanup.js';
+import { datasetParams } from './lib/dataset.js';
+import { generateInChild } from './lib/generate-in-child.js';
 import { metricValue, startCollector } from './lib/collector-process.js';
 import { summarizeCpuProfiles } from './lib/cpu-profile.js';
 import { openRawEngine } from './lib/engine.js';
@@ -42,11 +51,18 @@ const COLLECTOR_BATCH_ROWS = 20_000;
 const APP_ID = 'default';
 /** Client counts of the two settings: fewer clients, smaller batches. */
 const CLIENT_SETTINGS = [4, 16];
-/** The rollups (query-perf's design) and the lookup views; dropped in the raw runs that price them. */
-const ROLLUP_VIEWS = ['pipeline_stats_1m_mv', 'step_stats_1h_mv'];
-const LOOKUP_VIEWS = ['execution_days_from_executions_mv', 'execution_days_from_steps_mv'];
 /** Issue 10 item 4: against a raw insert of the same rows in the collector's own batch size. */
 const TARGET_SAME_BATCH_RATIO = 0.8;
+/** Issue 10 item 4: the rollups take at most this share of insert throughput (CPU, lib/rollup-cost.js). */
+const TARGET_ROLLUP_SHARE = 0.1;
+/** Steps of issue 10's dataset (20-step executions) the rollup measure inserts per configuration and round. */
+const ROLLUP_STEPS = 42_000;
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc. */
+function processCpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /**
  * Groups requests into insert batches the way the collector's batcher does
@@ -71,6 +87,30 @@ function toBatches(requestRows, batchRows) {
   return batches;
 }
 
+/**
+ * Groups requests into `count` batches of whole requests, as even as they
+ * come: the raw baseline at the collector's batch size makes as many inserts
+ * as the collector made (same mean rows per batch), not batches rounded up
+ * to whole requests above that mean.
+ *
+ * @param {{ executions: object[], steps: object[] }[]} requestRows
+ * @param {number} count
+ */
+function toBatchCount(requestRows, count) {
+  const batches = [];
+  const perBatch = requestRows.length / count;
+  for (let i = 0; i < count; i++) {
+    const group = requestRows.slice(Math.round(i * perBatch), Math.round((i + 1) * perBatch));
+    if (group.length === 0) continue;
+    batches.push({
+      executions: group.flatMap((rows) => rows.executions),
+      steps: group.flatMap((rows) => rows.steps),
+      rows: group.reduce((sum, rows) => sum + rows.executions.length + rows.steps.length, 0),
+    });
+  }
+  return batches;
+}
+
 /** The collector's embedded backend's own encoding (JSONCompactEachRow, the fastest format chDB's insert takes). */
 const toPayload = toJsonCompactEachRow;
 
@@ -86,24 +126,26 @@ async function countRows(query) {
 }
 
 /** One baseline run on a fresh engine: untimed warm-up batch, then the timed batches. */
-async function runRawOnce(warmupPayloads, payloads, expected, dropViews = []) {
+async function runRawOnce(warmupPayloads, payloads, expected) {
   const engine = await openRawEngine();
   try {
-    for (const view of dropViews) await engine.query(`DROP VIEW ${view}`);
     for (const batch of warmupPayloads) {
       await Promise.all([engine.insertPayload('steps', batch.steps), engine.insertPayload('executions', batch.executions)]);
     }
     const start = process.hrtime.bigint();
+    const cpuStart = process.cpuUsage();
     for (const batch of payloads) {
       // Both tables at once, one batch at a time, as the batcher does.
       await Promise.all([engine.insertPayload('steps', batch.steps), engine.insertPayload('executions', batch.executions)]);
     }
     const wallMillis = Number(process.hrtime.bigint() - start) / 1e6;
+    const cpu = process.cpuUsage(cpuStart);
     const counts = await countRows(engine.query);
     if (counts.steps !== expected.steps || counts.executions !== expected.executions) {
       throw new Error(`raw baseline stored ${counts.steps} steps / ${counts.executions} executions, expected ${expected.steps} / ${expected.executions}`);
     }
-    return wallMillis;
+    // chDB runs in this process: its threads' CPU is in process.cpuUsage().
+    return { wallMillis, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   } finally {
     engine.close();
   }
@@ -121,8 +163,10 @@ async function runCollectorOnce(format, warmupBodies, bodies, expected, options)
     const warm = await postConcurrently({ url: `${collector.url}/v1/traces`, bodies: warmupBodies, concurrency: options.concurrency, headers });
     if (warm.firstFailure) throw new Error(`warm-up request failed: ${warm.firstFailure}`);
     const before = await collector.metrics();
+    const cpuBefore = processCpuSeconds(collector.pid);
     const run = await postConcurrently({ url: `${collector.url}/v1/traces`, bodies, concurrency: options.concurrency, headers });
     if (run.firstFailure) throw new Error(`${format} ingest: not every request got a 200 (${[...run.statuses].map(([s, n]) => `${n}x${s}`).join(', ')}); first: ${run.firstFailure}`);
+    const cpuSeconds = processCpuSeconds(collector.pid) - cpuBefore;
     const after = await collector.metrics();
     const counts = await countRows((sql) => collector.sql(sql));
     if (counts.steps !== expected.steps || counts.executions !== expected.executions) {
@@ -131,6 +175,7 @@ async function runCollectorOnce(format, warmupBodies, bodies, expected, options)
     const delta = (name) => metricValue(after, name) - metricValue(before, name);
     return {
       wallMillis: run.wallMillis,
+      cpuSeconds,
       insertBatches: delta('xray_insert_batch_rows_count'),
       insertRows: delta('xray_insert_batch_rows_sum'),
       insertSeconds: delta('xray_insert_batch_duration_seconds_sum'),
@@ -227,18 +272,12 @@ export async function runIngest(options) {
   // requests that arrive while one insert runs, so fewer and more clients
   // give smaller and larger batches; the raw baseline is then run at the
   // batch size each setting actually produced.
-  const settings = CLIENT_SETTINGS.map((clients) => ({ clients, runs: { protobuf: [], json: [] }, rawMillis: [], payloads: undefined }));
-  const rawMillis = [];
-  const noRollupMillis = [];
-  const noViewMillis = [];
+  const settings = CLIENT_SETTINGS.map((clients) => ({ clients, runs: { protobuf: [], json: [] }, raw: [], payloads: undefined }));
+  const raw = [];
   for (let round = 1; round <= rounds; round++) {
     progress(`ingest: round ${round}/${rounds}: raw insert baseline (${payloads.length} inserts of ~${formatInt(payloads[0].rows)} rows)`);
-    rawMillis.push(await runRawOnce(warmupPayloads, payloads, expected));
-    progress(`ingest:   raw ${formatInt(totalSteps / (rawMillis.at(-1) / 1000))} steps/s`);
-    progress(`ingest: round ${round}/${rounds}: raw insert without the two rollup views`);
-    noRollupMillis.push(await runRawOnce(warmupPayloads, payloads, expected, ROLLUP_VIEWS));
-    progress(`ingest: round ${round}/${rounds}: raw insert without any materialized view`);
-    noViewMillis.push(await runRawOnce(warmupPayloads, payloads, expected, [...ROLLUP_VIEWS, ...LOOKUP_VIEWS]));
+    raw.push(await runRawOnce(warmupPayloads, payloads, expected));
+    progress(`ingest:   raw ${formatInt(totalSteps / (raw.at(-1).wallMillis / 1000))} steps/s`);
     for (const setting of settings) {
       // Alternate which format goes first, so neither always follows the raw run.
       const formats = round % 2 === 1 ? ['protobuf', 'json'] : ['json', 'protobuf'];
@@ -248,15 +287,43 @@ export async function runIngest(options) {
         setting.runs[format].push(run);
         progress(`ingest:   collector ${format} ${formatInt(totalSteps / (run.wallMillis / 1000))} steps/s, ${formatInt(run.insertRows / run.insertBatches)} rows/batch`);
       }
-      // The raw insert in batches as large as this setting's collector made (observed in round 1).
+      // The raw insert in as many batches as this setting's collector made (observed in round 1): the same mean batch size.
       if (!setting.payloads) {
         const observed = [...setting.runs.protobuf, ...setting.runs.json];
         const meanRows = observed.reduce((sum, run) => sum + run.insertRows, 0) / observed.reduce((sum, run) => sum + run.insertBatches, 0);
-        setting.payloads = encodePayloads(toBatches(measuredRows, Math.max(1, Math.round(meanRows))));
+        const requestRows = measuredRows[0].steps.length + measuredRows[0].executions.length;
+        setting.payloads = encodePayloads(toBatchCount(measuredRows, Math.max(1, Math.round((measuredRows.length * requestRows) / meanRows))));
       }
-      progress(`ingest: round ${round}/${rounds}: raw insert at the batch size of ${setting.clients} clients (${setting.payloads.length} inserts of ~${formatInt(setting.payloads[0].rows)} rows)`);
-      setting.rawMillis.push(await runRawOnce(warmupPayloads, setting.payloads, expected));
-      progress(`ingest:   raw ${formatInt(totalSteps / (setting.rawMillis.at(-1) / 1000))} steps/s`);
+      const meanRawRows = setting.payloads.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.length;
+      progress(`ingest: round ${round}/${rounds}: raw insert at the batch size of ${setting.clients} clients (${setting.payloads.length} inserts of ~${formatInt(meanRawRows)} rows)`);
+      setting.raw.push(await runRawOnce(warmupPayloads, setting.payloads, expected));
+      progress(`ingest:   raw ${formatInt(totalSteps / (setting.raw.at(-1).wallMillis / 1000))} steps/s`);
+    }
+  }
+
+  // The rollups' cost (issue 10 item 4), one measure for the whole bench
+  // (lib/rollup-cost.js, also in the `query` section at its 4,000-step
+  // batches): issue 10's dataset (20-step executions, so the execution
+  // rollups see as many rows per step as they would in production; this
+  // section's 1,000-step executions would hide them), inserted through the
+  // collector's own backend at the batch sizes the collector made above,
+  // with and without the views, CPU seconds of the inserting process.
+  const rollupCosts = [];
+  // More rounds than the collector runs: a view's share is a few percent, the round-to-round noise as large.
+  const rollupRounds = options.quick ? 3 : 5;
+  for (const setting of settings) {
+    const batchRows = Math.round(setting.payloads.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.length);
+    progress(`ingest: rollup cost: ${formatInt(ROLLUP_STEPS)} steps of issue 10's dataset in ${formatInt(batchRows)}-row batches (${setting.clients} clients' size), views on and off, ${rollupRounds} rounds`);
+    const dataDir = createTempDir('rollups');
+    try {
+      const generated = await generateInChild({
+        dataDir: dataDir.path,
+        params: datasetParams({ steps: 2 * ROLLUP_STEPS, appId: APP_ID, seed: 'xray-issue-10', anchorMillis: Math.floor(Date.now() / 3_600_000) * 3_600_000 }),
+        rollupCost: { steps: ROLLUP_STEPS, batchRows, rounds: rollupRounds },
+      });
+      rollupCosts.push({ clients: setting.clients, batchRows, load: os.loadavg()[0], ...generated.rollupCost });
+    } finally {
+      dataDir.remove();
     }
   }
 
@@ -270,11 +337,13 @@ export async function runIngest(options) {
   }
 
   const load = os.loadavg()[0];
-  const stepsPerSecond = (millis) => totalSteps / (median(millis) / 1000);
-  const rawStepsPerSecond = stepsPerSecond(rawMillis);
+  const stepsPerSecond = (runs) => totalSteps / (median(runs.map((run) => run.wallMillis)) / 1000);
+  const cpuMicrosPerStep = (runs) => (median(runs.map((run) => run.cpuSeconds)) * 1e6) / totalSteps;
+  const rawStepsPerSecond = stepsPerSecond(raw);
   const rows = [
-    [`raw chDB insert, ${formatInt(payloads[0].rows)}-row batches (reference)`, '-', formatFixed(median(rawMillis) / 1000, 2), formatInt(rawStepsPerSecond), '1.00x', '', formatInt(payloads[0].rows), ''],
+    [`raw chDB insert, ${formatInt(payloads[0].rows)}-row batches (reference)`, '-', formatFixed(median(raw.map((run) => run.wallMillis)) / 1000, 2), formatInt(rawStepsPerSecond), '1.00x', '', formatInt(payloads[0].rows), '', formatFixed(cpuMicrosPerStep(raw), 1), ''],
   ];
+  const rollupShare = (cost, key) => cost.shares[Object.keys(cost.shares).find((label) => label.startsWith(key))];
   const record = {
     executions: executionCount,
     stepsPerExecution,
@@ -282,13 +351,17 @@ export async function runIngest(options) {
     rounds,
     batchRows: COLLECTOR_BATCH_ROWS,
     format: 'JSONCompactEachRow',
-    raw: { wallMillis: rawMillis, stepsPerSecond: rawStepsPerSecond },
-    rollups: {
-      withoutRollupViewsStepsPerSecond: stepsPerSecond(noRollupMillis),
-      withoutAnyViewStepsPerSecond: stepsPerSecond(noViewMillis),
-      rollupCost: 1 - rawStepsPerSecond / stepsPerSecond(noRollupMillis),
-      allViewsCost: 1 - rawStepsPerSecond / stepsPerSecond(noViewMillis),
-    },
+    raw: { wallMillis: raw.map((run) => run.wallMillis), cpuSeconds: raw.map((run) => run.cpuSeconds), stepsPerSecond: rawStepsPerSecond },
+    rollups: rollupCosts.map((cost) => ({
+      clients: cost.clients,
+      batchRows: cost.batchRows,
+      steps: cost.stepsPerRound,
+      rounds: cost.rounds,
+      load: cost.load,
+      shares: cost.shares,
+      rollupCpuShare: rollupShare(cost, '+ rollups').cpuShare,
+      meetsTarget: rollupShare(cost, '+ rollups').cpuShare <= TARGET_ROLLUP_SHARE,
+    })),
     payloadBytes,
     stagesMicrosPerSpan: stages,
     settings: [],
@@ -296,34 +369,40 @@ export async function runIngest(options) {
   };
   const verdicts = [];
   for (const setting of settings) {
-    const batchRows = setting.payloads[0].rows;
-    const rawSame = stepsPerSecond(setting.rawMillis);
-    rows.push([`raw chDB insert, ${formatInt(batchRows)}-row batches (${setting.clients} clients' size)`, '-', formatFixed(median(setting.rawMillis) / 1000, 2), formatInt(rawSame), formatRatio(rawSame / rawStepsPerSecond), '1.00x', formatInt(batchRows), '']);
-    const entry = { clients: setting.clients, rawBatchRows: batchRows, rawStepsPerSecond: rawSame };
+    const batchRows = setting.payloads.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.length;
+    const rawSame = stepsPerSecond(setting.raw);
+    const rawCpu = cpuMicrosPerStep(setting.raw);
+    rows.push([`raw chDB insert, ${formatInt(batchRows)}-row batches (${setting.clients} clients' size)`, '-', formatFixed(median(setting.raw.map((run) => run.wallMillis)) / 1000, 2), formatInt(rawSame), formatRatio(rawSame / rawStepsPerSecond), '1.00x', formatInt(batchRows), '', formatFixed(rawCpu, 1), '1.00x']);
+    const entry = { clients: setting.clients, rawBatchRows: batchRows, rawBatches: setting.payloads.length, rawStepsPerSecond: rawSame, rawCpuMicrosPerStep: rawCpu };
     for (const format of ['protobuf', 'json']) {
       const runs = setting.runs[format];
-      const wall = median(runs.map((run) => run.wallMillis));
-      const collectorStepsPerSecond = totalSteps / (wall / 1000);
+      const collectorStepsPerSecond = stepsPerSecond(runs);
       const sameBatchRatio = collectorStepsPerSecond / rawSame;
       const batchesSum = runs.reduce((sum, run) => sum + run.insertBatches, 0);
       const rowsSum = runs.reduce((sum, run) => sum + run.insertRows, 0);
       const insertShare = median(runs.map((run) => (run.insertSeconds * 1000) / run.wallMillis));
+      const cpu = cpuMicrosPerStep(runs);
       rows.push([
         `collector, OTLP/HTTP ${format}, ${setting.clients} clients`,
         formatBytes(avgBytes(format)),
-        formatFixed(wall / 1000, 2),
+        formatFixed(median(runs.map((run) => run.wallMillis)) / 1000, 2),
         formatInt(collectorStepsPerSecond),
         formatRatio(collectorStepsPerSecond / rawStepsPerSecond),
         formatRatio(sameBatchRatio),
         formatInt(rowsSum / batchesSum),
         `${formatFixed(insertShare * 100, 0)}%`,
+        formatFixed(cpu, 1),
+        formatRatio(rawCpu / cpu),
       ]);
       entry[format] = {
         wallMillis: runs.map((run) => run.wallMillis),
+        cpuSeconds: runs.map((run) => run.cpuSeconds),
         stepsPerSecond: collectorStepsPerSecond,
         ratioToReference: collectorStepsPerSecond / rawStepsPerSecond,
         ratioToRawSameBatch: sameBatchRatio,
         meetsSameBatchTarget: sameBatchRatio >= TARGET_SAME_BATCH_RATIO,
+        cpuMicrosPerStep: cpu,
+        cpuRatioRawToCollector: rawCpu / cpu,
         requestBytes: avgBytes(format),
         meanInsertBatchRows: rowsSum / batchesSum,
         insertTimeShare: insertShare,
@@ -337,11 +416,12 @@ export async function runIngest(options) {
   const tables = [
     {
       title: `ingest: ${formatInt(totalSteps)} steps (${executionCount} executions x ${stepsPerExecution} steps, one request each), ${CLIENT_SETTINGS.join(' and ')} clients, median of ${rounds} round(s)`,
-      columns: ['path', 'req size', 'wall s', 'steps/s', 'vs 20k raw', 'vs raw, same batch', 'rows/batch', 'in insert'],
+      columns: ['path', 'req size', 'wall s', 'steps/s', 'vs 20k raw', 'vs raw, same batch', 'rows/batch', 'in insert', 'CPU us/step', 'CPU raw/this'],
       rows,
       notes: [
         `target (issue 10): collector/raw at the collector's own batch size >= ${TARGET_SAME_BATCH_RATIO}, at two batch sizes -> ${verdicts.join(', ')} (load ${load.toFixed(2)})`,
-        `rollups: raw insert without the two rollup views ${formatInt(record.rollups.withoutRollupViewsStepsPerSecond)} steps/s, so the rollups cost ${formatFixed(record.rollups.rollupCost * 100, 1)}% of insert throughput (target <= 10%: ${record.rollups.rollupCost <= 0.1 ? 'met' : 'MISSED'}); without any view (execution_days too) ${formatInt(record.rollups.withoutAnyViewStepsPerSecond)} steps/s, all views ${formatFixed(record.rollups.allViewsCost * 100, 1)}%`,
+        'same batch: the raw insert makes as many inserts as the collector made in round 1 (whole requests, spread evenly), so its mean rows per batch is the collector\'s',
+        'CPU us/step: CPU seconds of the whole process (collector: every thread of the child, from /proc; raw: this process, which runs chDB) per stored step during the timed part; CPU raw/this is the load-robust companion of the wall-time ratio',
         `raw: the rows the collector's decoder + spansToRows make of the same requests, ${formatBytes(payloadBytes)} of JSONCompactEachRow (the fastest format chDB's insert takes for any rows: RowBinary through its raw entry is refused for payloads holding two consecutive newline bytes) encoded beforehand, steps and executions inserted concurrently as the batcher does, one batch at a time, same migrations and views`,
         'rows/batch: mean rows per batch (one INSERT into steps and one into executions); in insert: the collector\'s summed batch insert time / wall time',
         'collector: large bodies are decoded, mapped and their steps encoded in the decode worker pool; row counts verified after every run (through the admin SQL API)',
@@ -368,6 +448,19 @@ export async function runIngest(options) {
       notes: ['the collector runs these in its decode workers for bodies above XRAY_DECODE_INLINE_MAX_BYTES (64 KiB), on the cores the chDB insert threads also use'],
     },
   ];
+
+  for (const cost of rollupCosts) {
+    const share = rollupShare(cost, '+ rollups').cpuShare;
+    tables.push({
+      title: `ingest: what the materialized views cost the insert, issue 10's dataset (20-step executions), ${formatInt(cost.stepsPerRound)} steps + ${formatInt(cost.executionsPerRound)} executions in ${formatInt(cost.batchRows)}-step batches (${cost.clients} clients' size), median of ${cost.rounds} alternating rounds`,
+      columns: ['views attached', 'steps/s (wall)', 'steps/s (CPU)', 'share of CPU', 'share of wall'],
+      rows: cost.rows,
+      notes: [
+        `target (issue 10): the rollups take <= ${TARGET_ROLLUP_SHARE * 100}% of insert throughput, measured as the share of CPU -> ${formatFixed(share * 100, 1)}% ${share <= TARGET_ROLLUP_SHARE ? 'met' : 'MISSED'} (load ${cost.load.toFixed(2)})`,
+        'share = 1 - (steps per CPU second with the views) / (without): the insert is CPU-bound, so the CPU a view takes is throughput lost; the wall share beside it swings with the neighbours on a shared machine',
+      ],
+    });
+  }
 
   if (profile) {
     record.profile = profile;

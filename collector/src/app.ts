@@ -133,7 +133,7 @@ export interface BuildAppOptions {
    * bodies above `inlineMaxBytes` (64 KiB when omitted) go to them, each
    * worker's heap limit in MB (1024 when omitted).
    */
-  decode?: { threads?: number; inlineMaxBytes?: number; workerHeapMb?: number };
+  decode?: { threads?: number; inlineMaxBytes?: number; workerHeapMb?: number; niceness?: number };
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -322,6 +322,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           // Workers encode the steps for the insert when the backend takes encoded rows (the embedded engine).
           encodeSteps: store.backend.encodedRowsFormat !== undefined,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
+          niceness: options.decode?.niceness,
           priceTable: options.priceTable,
         })
       : undefined;

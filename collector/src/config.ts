@@ -12,7 +12,7 @@ import { loadPriceTable } from './cost/price-table.js';
 import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { isCidr } from './webhooks/address-policy.js';
-import { DEFAULT_DECODE_INLINE_MAX_BYTES, defaultDecodeThreads } from './ingest/decode-pool.js';
+import { DEFAULT_DECODE_INLINE_MAX_BYTES, DEFAULT_DECODE_NICENESS, defaultDecodeThreads } from './ingest/decode-pool.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
@@ -86,6 +86,7 @@ export const EnvSchema = z.object({
   XRAY_DECODE_THREADS: intFromEnv(defaultDecodeThreads(), 0, 64),
   XRAY_DECODE_INLINE_MAX_BYTES: intFromEnv(DEFAULT_DECODE_INLINE_MAX_BYTES, 0, 1024 * 1024 * 1024),
   XRAY_DECODE_WORKER_HEAP_MB: intFromEnv(1024, 64, 64 * 1024),
+  XRAY_DECODE_NICENESS: intFromEnv(DEFAULT_DECODE_NICENESS, 0, 19),
   XRAY_ADMIN_SQL_CLICKHOUSE_USER: optionalString,
   XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
@@ -160,8 +161,8 @@ export interface CollectorConfig {
   maxInFlightBytes: number;
   /** Event-loop delay beyond which OTLP requests are refused; 0 turns the check off. */
   maxEventLoopDelayMillis: number;
-  /** Decode worker threads (0: decode inline), the largest body decoded inline, each worker's heap limit in MB. */
-  decode: { threads: number; inlineMaxBytes: number; workerHeapMb: number };
+  /** Decode worker threads (0: decode inline), the largest body decoded inline, each worker's heap limit in MB, their nice value (0: none). */
+  decode: { threads: number; inlineMaxBytes: number; workerHeapMb: number; niceness: number };
   /** How often per-app retention is applied; 0 = only when an app's retention is set. */
   retentionSweepSeconds: number;
   clickhouse:
@@ -289,7 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     storeTimeoutMillis: e.XRAY_STORE_TIMEOUT_MILLIS,
     maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
     maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
-    decode: { threads: e.XRAY_DECODE_THREADS, inlineMaxBytes: e.XRAY_DECODE_INLINE_MAX_BYTES, workerHeapMb: e.XRAY_DECODE_WORKER_HEAP_MB },
+    decode: { threads: e.XRAY_DECODE_THREADS, inlineMaxBytes: e.XRAY_DECODE_INLINE_MAX_BYTES, workerHeapMb: e.XRAY_DECODE_WORKER_HEAP_MB, niceness: e.XRAY_DECODE_NICENESS },
     retentionSweepSeconds: e.XRAY_RETENTION_SWEEP_SECONDS,
     clickhouse: e.CLICKHOUSE_URL
       ? {

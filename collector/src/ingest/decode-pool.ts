@@ -45,6 +45,16 @@ export interface DecodePool {
  */
 export const DEFAULT_DECODE_INLINE_MAX_BYTES = 64 * 1024;
 
+/**
+ * The decode workers' nice value (decode-worker.ts): 0, the process's own
+ * priority, by default. A positive value lets chDB's insert threads go first
+ * on a dedicated machine, but on a busy shared one it also puts decoding
+ * behind every other process there: measured on the shared 2-core box (load
+ * 8-10), nice 10 made 16-client ingest 0.65x as fast with batches a third
+ * smaller (bench/README.md, `ingest`). Opt in with XRAY_DECODE_NICENESS.
+ */
+export const DEFAULT_DECODE_NICENESS = 0;
+
 /** The default worker count for this machine. */
 export function defaultDecodeThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -72,7 +82,12 @@ function movable(body: Uint8Array): Uint8Array {
  */
 export function createDecodePool(options: DecodePoolOptions): DecodePool {
   const threads = options.threads ?? defaultDecodeThreads();
-  const data: DecodeWorkerData = { admission: options.admission, encodeSteps: options.encodeSteps, priceTable: options.priceTable };
+  const data: DecodeWorkerData = {
+    admission: options.admission,
+    encodeSteps: options.encodeSteps,
+    priceTable: options.priceTable,
+    niceness: options.niceness ?? DEFAULT_DECODE_NICENESS,
+  };
   const pool = new Piscina({
     filename: workerFile(),
     minThreads: threads,

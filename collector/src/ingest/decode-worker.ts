@@ -5,6 +5,8 @@
  * come back as registry codes (the main thread rebuilds the error), so a
  * request answers the same whichever thread decoded it. Never loads chDB.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { ErrorCode } from '../errors.js';
@@ -25,6 +27,13 @@ export interface DecodeWorkerData {
   encodeSteps: boolean;
   /** Prices that fill in the cost of steps with gen_ai usage but no cost (cost/); none when undefined. */
   priceTable?: PriceTable;
+  /**
+   * Nice value of each worker thread (Linux), 0 for none. The decode of the
+   * next batch and ClickHouse's insert of the current one compete for the
+   * same cores; a lower priority gives the insert (the bottleneck) its cores
+   * and leaves the decode the rest (bench/README.md, `ingest`).
+   */
+  niceness?: number;
 }
 
 export interface DecodeWorkerTask {
@@ -40,6 +49,22 @@ export type DecodeWorkerReply =
   | { ok: false; code: ErrorCode; message: string; stack?: string };
 
 const config = workerData as DecodeWorkerData;
+lowerThreadPriority(config.niceness ?? 0);
+
+/**
+ * Sets this thread's nice value. Linux schedules threads one by one, and
+ * `/proc/thread-self` names the calling thread's id, which setpriority takes
+ * as a pid; elsewhere (or if refused) the thread keeps its priority.
+ */
+function lowerThreadPriority(niceness: number): void {
+  if (niceness <= 0 || process.platform !== 'linux') return;
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0 && threadId !== process.pid) setPriority(threadId, niceness);
+  } catch {
+    // A priority is an optimisation: decoding at the normal one is correct.
+  }
+}
 const encodeSteps = config.encodeSteps ? encodeRows : undefined;
 const toRows = rowMapper(config.priceTable);
 

@@ -15,6 +15,8 @@ describe('store/chdb-backend', () => {
     it('refuses a row of another shape instead of shifting its values into the wrong columns', () => {
       expect(() => toJsonCompactEachRow([{ a: 1, b: 2 }, { a: 1, c: 2 }])).toThrow(/same columns/);
       expect(() => toJsonCompactEachRow([{ a: 1, b: 2 }, { a: 1 }])).toThrow(/same columns/);
+      expect(() => toJsonCompactEachRow([{ a: 1, b: 2 }, { a: 1, b: 2, c: 3 }])).toThrow(/same columns/);
+      expect(() => toJsonCompactEachRow([{ a: 1, b: 2 }], ['a', 'c'])).toThrow(/same columns/);
     });
   });
 });
