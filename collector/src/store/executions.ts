@@ -456,7 +456,8 @@ GROUP BY execution_id`,
       // A step filter matches steps inside the window: a step just across a
       // window's edge from its execution would be missed, so those searches
       // take the whole range at once.
-      const windowed = !filter.stepName && !filter.reasoning;
+      // A business key names its days and ids through its index: one statement over the range.
+      const windowed = !filter.stepName && !filter.reasoning && !filter.businessKeys?.length;
       const rows = windowed
         ? await page<ExecutionRecord>(filter, (window, dedupe, n) => executionListQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.execution_id, limit)
         : await pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, filter, limit, after, dedupe), (row) => row.execution_id, limit);
