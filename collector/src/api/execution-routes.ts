@@ -97,7 +97,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         response: { 200: executionResponse, 404: errorResponse, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { appId } = request;
       const { executionId } = request.params;
       const load = async () => {
@@ -108,11 +108,14 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         if (!execution && steps.length === 0) {
           throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
         }
-        const value = { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
+        // Serialized here, by the route's own response serializer (schema-checked), so a cached reply is sent as it is.
+        const value = reply.serialize({ execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores }) as string;
         const startMillis = execution ? Number(BigInt(execution.start_ns) / 1_000_000n) : undefined;
         return { value, startMillis, finished: execution !== undefined && FINISHED.has(execution.status) };
       };
-      return options.cache ? options.cache.read(appId, executionId, load) : (await load()).value;
+      const json = options.cache ? await options.cache.read(appId, executionId, load) : (await load()).value;
+      // A string payload is sent as it is (Fastify serializes only objects); the typed reply expects the object.
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 
