@@ -1,8 +1,7 @@
 /**
  * A bounded in-memory cache of FINISHED executions' detail replies (the
- * execution, its steps, its latest scores, as the serialized JSON the route
- * sends), keyed by (app, execution id), so reading the same finished
- * execution again costs no ClickHouse statement and no serialization.
+ * execution, its steps, its latest scores), keyed by (app, execution id), so
+ * reading the same finished execution again costs no ClickHouse statement.
  *
  * Correctness rests on invalidation, not on expiry:
  *  - ingest: `invalidate(appId, executionId)` for every execution any insert
@@ -94,7 +93,7 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
   }
 
   function store(key: string, value: unknown, startMillis: number): void {
-    const bytes = Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value)) + key.length;
+    const bytes = Buffer.byteLength(JSON.stringify(value)) + key.length;
     if (bytes > options.maxBytes) return;
     drop(key);
     entries.set(key, { value, startMillis, bytes, storedAt: now() });

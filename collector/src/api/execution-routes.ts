@@ -97,7 +97,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         response: { 200: executionResponse, 404: errorResponse, ...errors },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       const { appId } = request;
       const { executionId } = request.params;
       const load = async () => {
@@ -108,14 +108,11 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         if (!execution && steps.length === 0) {
           throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
         }
-        // Serialized here, by the route's own response serializer (schema-checked), so a cached reply is sent as it is.
-        const value = reply.serialize({ execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores }) as string;
+        const value = { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
         const startMillis = execution ? Number(BigInt(execution.start_ns) / 1_000_000n) : undefined;
         return { value, startMillis, finished: execution !== undefined && FINISHED.has(execution.status) };
       };
-      const json = options.cache ? await options.cache.read(appId, executionId, load) : (await load()).value;
-      // A string payload is sent as it is (Fastify serializes only objects); the typed reply expects the object.
-      return reply.type('application/json; charset=utf-8').send(json as never);
+      return options.cache ? options.cache.read(appId, executionId, load) : (await load()).value;
     },
   );
 
