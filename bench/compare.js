@@ -17,7 +17,7 @@
 import os from 'node:os';
 import http from 'node:http';
 import { join } from 'node:path';
-import { executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
+import { EXECUTION_COLUMNS, executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
 import { createTempDir } from './lib/cleanup.js';
 import { generateInChild } from './lib/generate-in-child.js';
 import { startCollector } from './lib/collector-process.js';
@@ -251,8 +251,10 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [userId, fromIso, toIso])
       },
       {
         label: `business key userId=${userId}, ClickHouse scan (no index, admin SQL)`,
-        xray: () => collector.sql(`SELECT execution_id FROM executions WHERE app_id = '${APP_ID}'
-  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC LIMIT 51`),
+        // The same columns, window and order as the list's statement: only the way to the rows differs.
+        xray: () => collector.sql(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE app_id = '${APP_ID}'
+  AND start_time >= fromUnixTimestamp64Milli(${Number(window.from)}, 'UTC') AND start_time < fromUnixTimestamp64Milli(${Number(window.to)}, 'UTC')
+  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC, execution_id DESC, inserted_at DESC LIMIT 1 BY start_time, execution_id LIMIT 51`),
         note: (x) => `${x.length} executions`,
       },
       {
