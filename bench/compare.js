@@ -17,8 +17,7 @@
 import os from 'node:os';
 import http from 'node:http';
 import { join } from 'node:path';
-import { executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
-import { executionFilterConditions } from '../collector/dist/store/execution-filter.js';
+import { EXECUTION_COLUMNS, executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
 import { createTempDir } from './lib/cleanup.js';
 import { generateInChild } from './lib/generate-in-child.js';
 import { startCollector } from './lib/collector-process.js';
@@ -158,10 +157,14 @@ export async function runCompare(options) {
       `SELECT JSONExtractString(metadata, 'userId') AS user FROM executions WHERE app_id = '${APP_ID}' ORDER BY cityHash64(execution_id) LIMIT 1`,
     );
 
+    // The list's own statement for the business key (migration 0130's index), newest first, as the API runs it.
+    const businessKeyList = executionListQuery(APP_ID, { fromMillis: Number(window.from), toMillis: Number(window.to), businessKeys: [`userId=${userId}`] }, 51);
     /** @type {{ label: string, xray: (i: number) => Promise<unknown>, postgres?: (i: number) => Promise<unknown>, check?: (x: unknown, p: unknown) => string | undefined, note?: (x: unknown) => string }[]} */
     const queries = [
+      // Cold: every run reads an execution never read before (the collector's cache of finished
+      // executions has no entry for it). Warm: the next line reads the same ids again, on both sides.
       {
-        label: `one execution's timeline (${STEPS_PER_EXECUTION} steps)`,
+        label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`,
         xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
         postgres: async (i) => {
           const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[i % ids.length]]);
@@ -170,6 +173,18 @@ export async function runCompare(options) {
         },
         check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
           : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
+      },
+      {
+        label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`,
+        xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
+        postgres: async (i) => {
+          const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[i % ids.length]]);
+          const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[i % ids.length]]);
+          return { execution, steps: rows };
+        },
+        check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
+          : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
+        note: () => 'from the cache',
       },
       {
         label: `first page of executions, pipeline + failed (50)`,
@@ -239,9 +254,16 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [userId, fromIso, toIso])
         note: (x) => `${x.executions.length} executions`,
       },
       {
+        label: `business key userId=${userId}, ClickHouse index (the list's statement, admin SQL)`,
+        xray: () => collector.sql(inline(businessKeyList.sql, businessKeyList.params)),
+        note: (x) => `${x.length} executions`,
+      },
+      {
         label: `business key userId=${userId}, ClickHouse scan (no index, admin SQL)`,
-        xray: () => collector.sql(`SELECT execution_id FROM executions WHERE app_id = '${APP_ID}'
-  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC LIMIT 51`),
+        // The same columns, window and order as the list's statement: only the way to the rows differs.
+        xray: () => collector.sql(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE app_id = '${APP_ID}'
+  AND start_time >= fromUnixTimestamp64Milli(${Number(window.from)}, 'UTC') AND start_time < fromUnixTimestamp64Milli(${Number(window.to)}, 'UTC')
+  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC, execution_id DESC, inserted_at DESC LIMIT 1 BY start_time, execution_id LIMIT 51`),
         note: (x) => `${x.length} executions`,
       },
       {
@@ -333,10 +355,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       [`search "${RARE_WORD}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_WORD }, 51),
       [`search prefix "${RARE_PREFIX}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_PREFIX }, 51),
       [`search phrase "${PHRASE}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: `"${PHRASE}"` }, 51),
-      [`business key userId=${userId}`]: (() => {
-        const where = executionFilterConditions(APP_ID, { ...range, businessKeys: [`userId=${userId}`] });
-        return { sql: `SELECT execution_id FROM executions WHERE ${where.sql} LIMIT 51`, params: where.params };
-      })(),
+      [`business key userId=${userId}`]: businessKeyList,
     };
     for (const [name, built] of Object.entries(explainedQueries)) {
       let rows;
@@ -371,6 +390,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'PostgreSQL schema: btree (execution_id, seq) and (pipeline, started_at) on steps, (pipeline, started_at) and (started_at) on executions, primary keys, pg_trgm GIN on steps.reasoning',
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
+          'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions); warm: the same ids read again (served from that cache; PostgreSQL from its buffers)',
         ],
       },
       {

@@ -14,6 +14,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { adminRoutes } from './api/admin-routes.js';
+import { DEFAULT_EXECUTION_CACHE_BYTES, DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS, createExecutionCache } from './api/execution-cache.js';
 import { executionRoutes } from './api/execution-routes.js';
 import { stepPayloadRoutes } from './api/step-payload-routes.js';
 import { executionSearchRoutes } from './api/execution-search-routes.js';
@@ -81,6 +82,12 @@ export interface BuildAppOptions {
   store: Store;
   /** How long a key lookup is trusted (XRAY_KEY_CACHE_TTL_SECONDS): a revocation through another collector takes effect here within it. 30 s when omitted. */
   keyCacheTtlMillis?: number;
+  /**
+   * The cache of finished executions' detail replies (api/execution-cache.ts):
+   * its byte budget (XRAY_EXECUTION_CACHE_BYTES, 0 = off; 64 MiB when
+   * omitted) and how long an entry is trusted (XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS).
+   */
+  executionCache?: { maxBytes: number; maxAgeMillis: number };
   /** How long an app's settings and signing secrets are trusted (XRAY_APP_CACHE_TTL_SECONDS). 30 s when omitted. */
   appCacheTtlMillis?: number;
   /** Largest accepted OTLP body, after decompression. */
@@ -356,7 +363,36 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
   });
 
-  const deletion = createDeletionRepository(store.backend, { cluster: store.cluster });
+  // Finished executions' detail replies; every write path below forgets what it changes.
+  const executionCache = createExecutionCache({
+    maxBytes: options.executionCache?.maxBytes ?? DEFAULT_EXECUTION_CACHE_BYTES,
+    maxAgeMillis: options.executionCache?.maxAgeMillis ?? DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS,
+    horizonMillis: () => Date.now() - store.retentionDays * 86_400_000,
+  });
+  const stopCacheInvalidation = store.batcher.onFlush((info) => {
+    for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId);
+  });
+  app.addHook('onClose', async () => stopCacheInvalidation());
+  const erasing = createDeletionRepository(store.backend, { cluster: store.cluster });
+  // A deletion by filter names no ids: the app's cached executions are forgotten, before and after.
+  const deletion: typeof erasing = {
+    async deleteExecutions(appId, filter, deleteOptions) {
+      executionCache.invalidateApp(appId);
+      try {
+        return await erasing.deleteExecutions(appId, filter, deleteOptions);
+      } finally {
+        executionCache.invalidateApp(appId);
+      }
+    },
+    async deleteApp(appId, deleteOptions) {
+      executionCache.invalidateApp(appId);
+      try {
+        return await erasing.deleteApp(appId, deleteOptions);
+      } finally {
+        executionCache.invalidateApp(appId);
+      }
+    },
+  };
   const retention = createRetentionRepository(store.backend);
   const sweeper = createRetentionSweeper({
     list: () => retention.list(),
@@ -420,11 +456,23 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.caller = caller;
           request.appId = caller.appId;
         });
-        const scores = createScoresRepository(store.backend);
+        const storedScores = createScoresRepository(store.backend);
+        // A new score changes the execution's detail reply.
+        const scores: typeof storedScores = {
+          ...storedScores,
+          async insert(score) {
+            try {
+              await storedScores.insert(score);
+            } finally {
+              executionCache.invalidate(score.appId, score.executionId);
+            }
+          },
+        };
         await scoped.register(executionRoutes, {
           executions: store.executions,
           scoreFilter,
           latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
+          cache: executionCache,
         });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend), executions: store.executions });
         await scoped.register(executionSearchRoutes, { search: createExecutionSearchRepository(store.backend) });

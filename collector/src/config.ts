@@ -64,6 +64,8 @@ export const EnvSchema = z.object({
   XRAY_INSERT_PER_REQUEST: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
   XRAY_KEY_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_APP_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
+  XRAY_EXECUTION_CACHE_BYTES: intFromEnv(64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
+  XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: intFromEnv(60, 0, 86_400),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
   XRAY_RETENTION_DAYS: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(36_500).optional()),
   XRAY_AUDIT_RETENTION_DAYS: intFromEnv(90, 1, 36_500),
@@ -140,6 +142,8 @@ export interface CollectorConfig {
   keyCacheTtlSeconds: number;
   /** How long an app's settings and signing secrets are trusted, likewise. */
   appCacheTtlSeconds: number;
+  /** Finished executions' detail replies: byte budget (0 = off) and how long one is trusted (0 = until invalidated). */
+  executionCache: { maxBytes: number; maxAgeSeconds: number };
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
@@ -273,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     },
     keyCacheTtlSeconds: e.XRAY_KEY_CACHE_TTL_SECONDS,
     appCacheTtlSeconds: e.XRAY_APP_CACHE_TTL_SECONDS,
+    executionCache: { maxBytes: e.XRAY_EXECUTION_CACHE_BYTES, maxAgeSeconds: e.XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
     auditRetentionDays: e.XRAY_AUDIT_RETENTION_DAYS,

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     store,
     keyCacheTtlMillis: config.keyCacheTtlSeconds * 1000,
     appCacheTtlMillis: config.appCacheTtlSeconds * 1000,
+    executionCache: { maxBytes: config.executionCache.maxBytes, maxAgeMillis: config.executionCache.maxAgeSeconds * 1000 },
     maxBodyBytes: config.maxBodyBytes,
     adminToken,
     logger,

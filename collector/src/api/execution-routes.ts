@@ -10,6 +10,7 @@ import { XRayError } from '../errors.js';
 import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { parseSearch } from '../store/step-search.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import type { ExecutionCache } from './execution-cache.js';
 import { snippetOf } from './search-snippet.js';
 import { toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
 import type { latestScore } from './schemas.js';
@@ -33,7 +34,11 @@ export interface ExecutionRoutesOptions {
   scoreFilter?: (appId: string, filters: { name: string; value: string }[]) => { sql: string; params: QueryParams };
   /** The execution's latest score of each name (scores/), listed with the execution; none without it. */
   latestScores?: (appId: string, executionId: string) => Promise<z.infer<typeof latestScore>[]>;
+  /** Finished executions' detail replies (execution-cache.ts); every read goes to ClickHouse without it. */
+  cache?: ExecutionCache;
 }
+
+const FINISHED: ReadonlySet<string> = new Set(['completed', 'failed']);
 
 const errors = { 400: errorResponse, 401: errorResponse };
 
@@ -93,15 +98,21 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       },
     },
     async (request) => {
+      const { appId } = request;
       const { executionId } = request.params;
-      const [{ execution, steps }, scores] = await Promise.all([
-        repo.timeline(request.appId, executionId),
-        options.latestScores ? options.latestScores(request.appId, executionId) : [],
-      ]);
-      if (!execution && steps.length === 0) {
-        throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
-      }
-      return { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
+      const load = async () => {
+        const [{ execution, steps }, scores] = await Promise.all([
+          repo.timeline(appId, executionId),
+          options.latestScores ? options.latestScores(appId, executionId) : [],
+        ]);
+        if (!execution && steps.length === 0) {
+          throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
+        }
+        const value = { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
+        const startMillis = execution ? Number(BigInt(execution.start_ns) / 1_000_000n) : undefined;
+        return { value, startMillis, finished: execution !== undefined && FINISHED.has(execution.status) };
+      };
+      return options.cache ? options.cache.read(appId, executionId, load) : (await load()).value;
     },
   );
 

@@ -68,6 +68,8 @@ export interface EncodedRows {
   rows: number;
   /** The distinct partition days (`YYYY-MM-DD` of start_time) among the rows. */
   days: string[];
+  /** The distinct `[app_id, execution_id]` of the rows (what an insert of them touches, for cache invalidation). */
+  executions: [string, string][];
 }
 
 /** The rows one OTLP request turns into. */

@@ -91,6 +91,7 @@ export function idChunks(ids: readonly string[]): string[][] {
 const APP_TABLES = [
   'scores',
   'steps',
+  'business_key_index',
   'executions',
   'pipeline_stats_1m',
   'pipeline_stats_1h',
@@ -242,10 +243,13 @@ GROUP BY app_id, pipeline, environment, name, bucket`,
           const chunk = { appId, ids };
           await backend.command(`${deleteFrom('scores')} WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}`, chunk);
           await backend.command(`${deleteFrom('steps')} WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}`, chunk);
+          await backend.command(`${deleteFrom('business_key_index')} WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}`, chunk);
         }
       } else {
         await backend.command(`${deleteFrom('scores')} WHERE ${owned}`, params);
         await backend.command(`${deleteFrom('steps')} WHERE ${owned}`, params);
+        // Its key values (often personal data), before the executions the id subquery reads.
+        await backend.command(`${deleteFrom('business_key_index')} WHERE ${owned}`, params);
       }
       await backend.command(`${deleteFrom('executions')} WHERE ${where.sql}`, params);
       if (deleteOptions.keepRollups) return counts;

@@ -6,7 +6,12 @@
  *    of such a SELECT, SHOW TABLES/DATABASES, SHOW CREATE, DESCRIBE, EXISTS;
  *  - no output clause (`INTO OUTFILE … [TRUNCATE|APPEND]`, `FORMAT`): for a
  *    SELECT these are extra children of the statement node;
- *  - no `SETTINGS` anywhere (a `Set` node): the sandbox sets the limits;
+ *  - no `SETTINGS` anywhere (a `Set` node): the sandbox sets the limits. The
+ *    one `Set` allowed is an EXPLAIN's options (`EXPLAIN indexes = 1 SELECT …`):
+ *    the parser makes them the Explain node's first child, before the query,
+ *    and the engine accepts only its own EXPLAIN options there (`EXPLAIN
+ *    readonly = 0 SELECT …` fails with UNKNOWN_SETTING); a query's SETTINGS
+ *    land inside the SELECT or after it, and stay refused;
  *  - table functions only from an allow-list of pure generators (numbers,
  *    zeros, generateRandom, values, …): `file`, `url`, `s3`, `remote`,
  *    `mysql`, `executable`, `input`, … reach files, networks, other servers
@@ -50,6 +55,11 @@ function functionName(node: AstLine): string {
   return node.detail.split(' ')[0].toLowerCase();
 }
 
+/** The node at `index` is an Explain's options: the root's first child, with the explained query after it. */
+function isExplainOptions(nodes: readonly AstLine[], index: number): boolean {
+  return index === 1 && nodes[0].kind === 'Explain' && nodes[1].depth === 1 && nodes[1].children === 0;
+}
+
 /**
  * Decides whether a parsed statement may run in the sandbox.
  *
@@ -63,7 +73,7 @@ export function judgeStatement(nodes: readonly AstLine[], tableFunctions: Readon
 
   // Anywhere in the tree, whatever its shape.
   for (const [index, node] of nodes.entries()) {
-    if (node.kind === 'Set') return refuse('SETTINGS are not allowed: the sandbox sets read-only and the limits itself');
+    if (node.kind === 'Set' && !isExplainOptions(nodes, index)) return refuse('SETTINGS are not allowed: the sandbox sets read-only and the limits itself');
     if (node.kind !== 'Function') continue;
     const name = functionName(node);
     const isTableFunction = tableFunctions.has(name) || KNOWN_OUTSIDE_TABLE_FUNCTIONS.includes(name);
@@ -82,8 +92,9 @@ export function judgeStatement(nodes: readonly AstLine[], tableFunctions: Readon
   }
   if (root.kind === 'Explain') {
     if (!EXPLAIN_KINDS.has(root.detail)) return refuse(`${root.detail} is not allowed; EXPLAIN [AST|SYNTAX|PLAN|PIPELINE|ESTIMATE|QUERY TREE] SELECT … is`);
-    const [inner] = rootChildren;
-    if (rootChildren.length !== 1 || inner.kind !== 'SelectWithUnionQuery') return refuse('EXPLAIN is allowed only for one SELECT');
+    const queries = rootChildren[0]?.kind === 'Set' ? rootChildren.slice(1) : rootChildren;
+    const [inner] = queries;
+    if (queries.length !== 1 || inner.kind !== 'SelectWithUnionQuery') return refuse('EXPLAIN is allowed only for one SELECT');
     return inner.children === 1 ? { allowed: true, statement: root.detail } : refuse('INTO OUTFILE and FORMAT are not allowed');
   }
   if (SHOW_KINDS.has(root.kind)) {

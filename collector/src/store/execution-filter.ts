@@ -27,7 +27,7 @@ export interface ExecutionFilter extends TimeRange {
 
 /**
  * `has(business_keys, …)` for each `key=value` (migration 0055: a bloom-filter
- * index keeps each one to the granules that may hold it). Parameter names
+ * index; the executions list adds migration 0130's lookup table in front). Parameter names
  * start with `prefix` so two uses in one query do not collide.
  */
 export function businessKeyConditions(pairs: readonly string[] | undefined, prefix: string): { sql: string[]; params: Record<string, string> } {
@@ -64,8 +64,15 @@ export function executionFilterConditions(appId: string, filter: ExecutionFilter
     where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
   }
   if (filter.idsFrom) where.add(`execution_id IN (${filter.idsFrom.sql})`, filter.idsFrom.params);
+  // Each key through the index of migration 0130: only the days and ids it lists; `has` stays the
+  // exact check (an entry outlives a key a re-delivered root dropped).
   const keys = businessKeyConditions(filter.businessKeys, 'businessKey');
-  keys.sql.forEach((condition) => where.add(condition));
+  keys.sql.forEach((condition, index) => {
+    const indexed = `SELECT %s FROM business_key_index WHERE app_id = {appId:String} AND key_value = {businessKey${index}:String}`;
+    where.add(`toDate(start_time) IN (${indexed.replace('%s', 'day')})`);
+    where.add(`execution_id IN (${indexed.replace('%s', 'execution_id')})`);
+    where.add(condition);
+  });
   Object.assign(where.params, keys.params);
   return where;
 }

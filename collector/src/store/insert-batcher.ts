@@ -70,6 +70,12 @@ export interface FlushInfo {
   ok: boolean;
   /** The execution rows this insert stored (also when a batch-mate's data was refused), for listeners such as the live tail. */
   executions?: readonly ExecutionRow[];
+  /**
+   * `[app_id, execution_id]` of every execution this insert wrote a row of
+   * (root or step), stored or only attempted (a failed insert may have stored
+   * one table's rows): for caches of executions, which must forget them.
+   */
+  touched: readonly (readonly [string, string])[];
 }
 
 export interface InsertBatcher {
@@ -85,6 +91,18 @@ export interface InsertBatcher {
   readonly pendingRows: number;
   /** Calls `listener` after every insert; returns a function that stops it. */
   onFlush(listener: (info: FlushInfo) => void): () => void;
+}
+
+/** The executions whose rows `requests` hold, each once. */
+function touchedBy(requests: readonly { batch: RowBatch }[]): [string, string][] {
+  const touched = new Map<string, [string, string]>();
+  const add = (appId: string, executionId: string) => touched.set(`${appId}\u0000${executionId}`, [appId, executionId]);
+  for (const { batch } of requests) {
+    for (const row of batch.executions) add(row.app_id, row.execution_id);
+    for (const row of batch.steps) add(row.app_id, row.execution_id);
+    for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) add(appId, executionId);
+  }
+  return [...touched.values()];
 }
 
 /** Refused because too many rows are already waiting; the caller should answer 503 with Retry-After. */
@@ -268,7 +286,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
         ? (await Promise.all(batch.requests.map((request) => insertIsolating([request])))).every(Boolean)
         : await insertIsolating(batch.requests);
     } finally {
-      const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok };
+      const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok, touched: touchedBy(batch.requests) };
       // Batch-mates of a request whose data was refused are stored all the same.
       const stored = batch.requests.filter((request) => request.stored).flatMap((request) => request.batch.executions);
       if (stored.length > 0) info.executions = stored;

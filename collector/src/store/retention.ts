@@ -35,8 +35,19 @@ export async function applyRetention(backend: ClickHouseBackend, days: number, c
     for (const sql of statements) await backend.command(sql, { days });
     changed.push(table);
   }
+  // The business-key index (migration 0130) keeps key values (often personal data): no longer than the rows
+  // they point to, and at least as long (a day more, as its rows carry the start's day, not its time).
+  if ((await readRetentionDays(backend, INDEX_TABLE, cluster?.layout)) !== days + 1) {
+    const statement = `ALTER TABLE ${INDEX_TABLE} MODIFY TTL day + toIntervalDay({days:UInt32})`;
+    const statements = cluster ? renderForCluster(statement, cluster.layout, { cluster: cluster.cluster }) : [statement];
+    for (const sql of statements) await backend.command(sql, { days: days + 1 });
+    changed.push(INDEX_TABLE);
+  }
   return changed;
 }
+
+/** Rows pointing at executions by day, expiring with them. */
+const INDEX_TABLE = 'business_key_index';
 
 /** The retention currently in force for a table, in days, read back from its definition. */
 export async function readRetentionDays(

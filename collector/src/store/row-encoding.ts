@@ -59,8 +59,8 @@ function shapeError(names: readonly string[], record: object): Error {
 
 /**
  * One request's rows of a table, encoded for `InsertOptions.encoded`: the
- * payload, its columns, the row count and the partition days. Undefined for
- * no rows.
+ * payload, its columns, the row count, the partition days and the
+ * executions the rows belong to. Undefined for no rows.
  *
  * @example
  * const encoded = encodeRows(rows.steps); // { columns, payload, rows, days } | undefined
@@ -69,9 +69,12 @@ export function encodeRows(rows: readonly object[]): EncodedRows | undefined {
   if (rows.length === 0) return undefined;
   const { columns, payload } = toJsonCompactEachRow(rows);
   const days = new Set<string>();
+  const executions = new Map<string, [string, string]>();
   for (const row of rows) {
-    const start = (row as { start_time?: unknown }).start_time;
+    const { start_time: start, app_id: appId, execution_id: executionId } = row as { start_time?: unknown; app_id?: unknown; execution_id?: unknown };
     days.add(typeof start === 'string' ? start.slice(0, 10) : '');
+    const pair: [string, string] = [String(appId ?? ''), String(executionId ?? '')];
+    executions.set(`${pair[0]}\u0000${pair[1]}`, pair);
   }
-  return { columns, payload, rows: rows.length, days: [...days] };
+  return { columns, payload, rows: rows.length, days: [...days], executions: [...executions.values()] };
 }

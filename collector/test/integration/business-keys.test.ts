@@ -51,6 +51,27 @@ describe('business-key search', () => {
     expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-104')).body)).toEqual([]);
   });
 
+  it('reads the list through the business-key index (migration 0130): its rows, and only the days and ids they name', async () => {
+    const indexed = await harness.sql<{ execution_id: string; day: string }>(
+      "SELECT execution_id, toString(day) AS day FROM business_key_index WHERE app_id = 'default' AND key_value = 'applicantId=A-1042'",
+    );
+    expect(indexed).toEqual([{ execution_id: rejected.executionId, day: new Date(Date.now() - 1000).toISOString().slice(0, 10) }]);
+    // An entry the index does not hold is not found, even though the execution carries the key: the index is what is read.
+    await harness.store.backend.command("DELETE FROM business_key_index WHERE key_value = 'score=712'");
+    expect(ids((await getJson(harness, '/api/v1/executions?where=score=712')).body)).toEqual([]);
+    await harness.store.backend.command(
+      "INSERT INTO business_key_index SELECT app_id, 'score=712', execution_id, toDate(start_time) FROM executions WHERE execution_id = {id:String}",
+      { id: approved.executionId },
+    );
+    expect(ids((await getJson(harness, '/api/v1/executions?where=score=712')).body)).toEqual([approved.executionId]);
+    // A stale entry (a key the execution does not carry) finds nothing: has(business_keys, …) still decides.
+    await harness.store.backend.command(
+      "INSERT INTO business_key_index SELECT app_id, 'applicantId=A-9999', execution_id, toDate(start_time) FROM executions WHERE execution_id = {id:String}",
+      { id: approved.executionId },
+    );
+    expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-9999')).body)).toEqual([]);
+  });
+
   it("finds steps by their own attributes or their execution's keys", async () => {
     const byExecution = await getJson(harness, '/api/v1/steps?where=applicantId=A-1042');
     expect(byExecution.body.steps.map((s: { name: string }) => s.name).sort()).toEqual(['decide', 'fetch_score']);

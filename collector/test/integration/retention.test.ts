@@ -44,8 +44,10 @@ describe.each(['embedded', 'server'] as const)('retention (%s backend)', (backen
     expect(await count('retention-ancient')).toBe(0);
     expect(await count('retention-old')).toBe(1);
 
-    expect(await applyRetention(harness.store.backend, 7)).toEqual(['executions', 'steps']);
+    expect(await applyRetention(harness.store.backend, 7)).toEqual(['executions', 'steps', 'business_key_index']);
     expect(await readRetentionDays(harness.store.backend, 'steps')).toBe(7);
+    // The business-key index expires with the rows it points to (its rows carry a day: one more).
+    expect(await readRetentionDays(harness.store.backend, 'business_key_index')).toBe(8);
     expect(await applyRetention(harness.store.backend, 7)).toEqual([]); // unchanged: nothing to do
     // ClickHouse re-evaluates the TTL of existing parts in a background
     // mutation; wait for it (bounded), then merge so expiry happens now.

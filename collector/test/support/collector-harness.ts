@@ -55,6 +55,8 @@ export interface HarnessOptions {
   priceTable?: BuildAppOptions['priceTable'];
   /** Decode worker pool settings (threads, inline threshold, worker heap); the collector's defaults when omitted. */
   decode?: BuildAppOptions['decode'];
+  /** The finished-execution cache's budget and max age; the collector's defaults when omitted. */
+  executionCache?: BuildAppOptions['executionCache'];
 }
 
 export interface Harness {
@@ -138,6 +140,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     webhooks: options.webhooks,
     priceTable: options.priceTable,
     decode: options.decode,
+    executionCache: options.executionCache,
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -105,6 +105,11 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
       { a: alice1.executionId, b: alice2.executionId },
     );
     expect(stored[0].n).toBe('0');
+    // The business-key index held alice's key values: erased with her executions, bob's kept.
+    const keyRows = await harness.sql<{ key_value: string }>(
+      "SELECT DISTINCT key_value FROM business_key_index WHERE app_id = 'erase-a' AND key_value LIKE 'customer.id=%' ORDER BY key_value",
+    );
+    expect(keyRows.map((row) => row.key_value)).toEqual(['customer.id=bob']);
     const events = await harness.sql<{ event_id: string }>("SELECT event_id FROM webhook_deliveries WHERE app_id = 'erase-a' ORDER BY event_id");
     expect(events.map((row) => row.event_id)).toEqual(['evt_bob']);
 

@@ -83,6 +83,10 @@ const attacks = (): [string, string][] => [
   ['INTO OUTFILE with FORMAT', `SELECT * FROM api_keys INTO OUTFILE '${OUT}' FORMAT CSV`],
   ['SHOW … INTO OUTFILE', `SHOW TABLES INTO OUTFILE '${OUT}'`],
   ['EXPLAIN … INTO OUTFILE', `EXPLAIN AST SELECT 1 INTO OUTFILE '${OUT}'`],
+  ['SETTINGS on an EXPLAIN\'s query', 'EXPLAIN SELECT count() FROM steps SETTINGS readonly = 0'],
+  ['SETTINGS after EXPLAIN options', 'EXPLAIN indexes = 1 SELECT count() FROM steps SETTINGS max_execution_time = 0'],
+  ['SETTINGS after an EXPLAIN\'s FORMAT', 'EXPLAIN indexes = 1 SELECT 1 FORMAT TSV SETTINGS readonly = 0'],
+  ['a query setting posing as an EXPLAIN option', 'EXPLAIN readonly = 0 SELECT count() FROM steps'],
   ['EXPLAIN of an INSERT', 'EXPLAIN PIPELINE INSERT INTO apps SELECT * FROM apps'],
   ['SYSTEM', 'SYSTEM STOP MERGES'],
   ['SYSTEM FLUSH', 'SYSTEM FLUSH LOGS'],
@@ -190,6 +194,11 @@ describe.each<BackendKind>(['embedded', 'server'])('admin SQL sandbox (%s backen
     ['DESCRIBE', 'DESCRIBE TABLE steps', (rows: any[]) => expect(rows.map((row) => row.name)).toContain('app_id')],
     ['EXISTS', 'EXISTS TABLE api_keys', (rows: any[]) => expect(rows).toEqual([{ result: 1 }])],
     ['EXPLAIN', 'EXPLAIN SELECT count() FROM steps', (rows: any[]) => expect(rows.length).toBeGreaterThan(0)],
+    [
+      'EXPLAIN indexes = 1 (an EXPLAIN option, not a SETTINGS clause)',
+      "EXPLAIN indexes = 1 SELECT app_id FROM steps WHERE app_id = 'default'",
+      (rows: any[]) => expect(rows.map((row) => String(row.explain).trim())).toContain('PrimaryKey'),
+    ],
     ['a string holding a semicolon and a comment marker', "SELECT 'a; DROP TABLE steps -- x' AS s", (rows: any[]) => expect(rows).toEqual([{ s: 'a; DROP TABLE steps -- x' }])],
     ['an allowed generator', "SELECT a FROM generateRandom('a UInt8') LIMIT 3", (rows: any[]) => expect(rows).toHaveLength(3)],
   ])('runs %s', async (_name, sql, check) => {

@@ -97,9 +97,10 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
         expect(canonical, sql).not.toMatch(/\bSELECT\b/i);
       }
       const targets = deletes.map((c) => /^DELETE FROM (\w+)/.exec(c.sql)![1]);
-      // Scores and steps in three chunks (ids bound, every id once), then the executions by the filter itself.
+      // Scores, steps and business keys in three chunks (ids bound, every id once), then the executions by the filter itself.
       expect(targets).toEqual([
-        'scores_local', 'steps_local', 'scores_local', 'steps_local', 'scores_local', 'steps_local',
+        'scores_local', 'steps_local', 'business_key_index_local', 'scores_local', 'steps_local', 'business_key_index_local',
+        'scores_local', 'steps_local', 'business_key_index_local',
         'executions_local', 'pipeline_stats_1m_local', 'pipeline_stats_1h_local', 'step_stats_1h_local',
       ]);
       const chunks = deletes.filter((c) => c.sql.startsWith('DELETE FROM steps_local')).map((c) => c.params!.ids as string[]);
@@ -117,6 +118,7 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
       expect(commands.map((c) => c.sql.split(' WHERE')[0])).toEqual([
         'DELETE FROM scores_local ON CLUSTER xray',
         'DELETE FROM steps_local ON CLUSTER xray',
+        'DELETE FROM business_key_index_local ON CLUSTER xray',
         'DELETE FROM executions_local ON CLUSTER xray',
       ]);
       for (const { sql } of commands) expect(await parsed(sql)).not.toMatch(/\bSELECT\b/i);
@@ -130,6 +132,7 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
         'api_keys',
         'scores_local ON CLUSTER xray',
         'steps_local ON CLUSTER xray',
+        'business_key_index_local ON CLUSTER xray',
         'executions_local ON CLUSTER xray',
         'pipeline_stats_1m_local ON CLUSTER xray',
         'pipeline_stats_1h_local ON CLUSTER xray',
@@ -163,7 +166,7 @@ SELECT {appId:String}, concat('e-', toString(number)), lower(hex(number)), 'chec
       const counts = await createDeletionRepository(backend).deleteExecutions('erase-me', { attribute: { key: 'customer.id', value: 'alice' } });
       expect(counts).toEqual({ executions: MANY, steps: MANY, scores: 0 });
       const deletes = commands.filter((c) => c.sql.startsWith('DELETE'));
-      expect(deletes.map((c) => /^DELETE FROM (\w+)/.exec(c.sql)![1])).toEqual(['scores', 'steps', 'executions', 'pipeline_stats_1m', 'pipeline_stats_1h', 'step_stats_1h']);
+      expect(deletes.map((c) => /^DELETE FROM (\w+)/.exec(c.sql)![1])).toEqual(['scores', 'steps', 'business_key_index', 'executions', 'pipeline_stats_1m', 'pipeline_stats_1h', 'step_stats_1h']);
       for (const { sql } of commands) expect(await parsed(sql)).not.toMatch(/_local|ON CLUSTER/);
       for (const { sql } of deletes.slice(0, 2)) expect(sql).toContain('execution_id IN (SELECT execution_id FROM executions WHERE');
       const left = await store.backend.query<{ app_id: string; n: string }>(

@@ -57,6 +57,41 @@ describe('sql-sandbox/policy', () => {
       expect(judge(explain)).toEqual({ allowed: true, statement: 'EXPLAIN PLAN' });
     });
 
+    // Trees as ClickHouse 26.7 prints them for EXPLAIN indexes = 1 SELECT 1 [SETTINGS …] [FORMAT …].
+    const explainSelect = (options: boolean, ...after: string[]) => [
+      `Explain EXPLAIN (children ${(options ? 2 : 1) + after.length})`,
+      ...(options ? [' Set'] : []),
+      ' SelectWithUnionQuery (children 1)',
+      '  ExpressionList (children 1)',
+      '   SelectQuery (children 1)',
+      '    ExpressionList (children 1)',
+      '     Literal UInt64_1',
+      ...after,
+    ];
+
+    it('allows EXPLAIN options (EXPLAIN indexes = 1 SELECT …): the Set before the query', () => {
+      expect(judge(explainSelect(true))).toEqual({ allowed: true, statement: 'EXPLAIN' });
+    });
+
+    it('refuses an EXPLAIN whose query has SETTINGS, with or without options', () => {
+      const inner = (options: boolean) => [
+        `Explain EXPLAIN (children ${options ? 2 : 1})`,
+        ...(options ? [' Set'] : []),
+        ' SelectWithUnionQuery (children 1)',
+        '  ExpressionList (children 1)',
+        '   SelectQuery (children 2)',
+        '    ExpressionList (children 1)',
+        '     Literal UInt64_1',
+        '    Set',
+      ];
+      expect(judge(inner(false))).toMatchObject({ allowed: false, reason: expect.stringContaining('SETTINGS') });
+      expect(judge(inner(true))).toMatchObject({ allowed: false, reason: expect.stringContaining('SETTINGS') });
+      // EXPLAIN SELECT 1 FORMAT TSV SETTINGS …: the settings after the query, a child of the Explain.
+      expect(judge(explainSelect(false, ' Identifier TSV', ' Set'))).toMatchObject({ allowed: false });
+      expect(judge(explainSelect(true, ' Identifier TSV', ' Set'))).toMatchObject({ allowed: false });
+      expect(judge(explainSelect(true, ' Set'))).toMatchObject({ allowed: false });
+    });
+
     it('refuses EXPLAIN of anything but a SELECT, and EXPLAIN TABLE OVERRIDE', () => {
       expect(judge(['Explain EXPLAIN (children 1)', ' InsertQuery (children 1)', '  Identifier t'])).toMatchObject({ allowed: false });
       expect(judge(['Explain EXPLAIN TABLE OVERRIDE (children 1)', ' TableOverride'])).toMatchObject({ allowed: false });
@@ -79,6 +114,15 @@ describe('sql-sandbox/policy', () => {
     it('is true when only the one Set node was added', () => {
       const after = parseAstDump(['SelectWithUnionQuery (children 1)', ' ExpressionList (children 1)', '  SelectQuery (children 2)', '   ExpressionList (children 1)', '    Literal UInt64_1', '   Set']);
       expect(isSameTreePlusSettings(before, after)).toBe(true);
+    });
+
+    it('keeps an EXPLAIN\'s options in place and counts only the appended Set', () => {
+      const explain = (selectChildren: number, ...tail: string[]) =>
+        parseAstDump(['Explain EXPLAIN (children 2)', ' Set', ' SelectWithUnionQuery (children 1)', '  ExpressionList (children 1)', `   SelectQuery (children ${selectChildren})`, '    ExpressionList (children 1)', '     Literal UInt64_1', ...tail]);
+      expect(isSameTreePlusSettings(explain(1), explain(2, '    Set'))).toBe(true);
+      expect(isSameTreePlusSettings(explain(1), explain(1))).toBe(false);
+      const optionsMoved = parseAstDump(['Explain EXPLAIN (children 2)', ' SelectWithUnionQuery (children 1)', '  ExpressionList (children 1)', '   SelectQuery (children 2)', '    ExpressionList (children 1)', '     Literal UInt64_1', '    Set', ' Set']);
+      expect(isSameTreePlusSettings(explain(1), optionsMoved)).toBe(false);
     });
 
     it('is false when anything else changed or two Set nodes appear', () => {

@@ -45,6 +45,9 @@ describe('store/cluster-ddl', () => {
       // A rollup keyed by execution id lives on its executions' shard.
       expect(layout.tables.get('execution_days')).toBe('rollup');
       expect(layout.byExecutionId.has('execution_days')).toBe(true);
+      // The business-key index (migration 0130) too: its backfill and deletes go where its executions live.
+      expect(layout.tables.get('business_key_index')).toBe('rollup');
+      expect(layout.byExecutionId.has('business_key_index')).toBe(true);
       expect(layout.byExecutionId.has('pipeline_stats_1m')).toBe(false);
     });
   });
