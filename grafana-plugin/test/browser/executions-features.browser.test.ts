@@ -70,8 +70,13 @@ describe('Executions page: business keys, live mode, downloads, compare', () => 
       executions: [
         loanExecution(ids.a1042, 'A-1042', { score: 712, userId: 'u-7' }),
         loanExecution(ids.a2000, 'A-2000', { score: 650 }),
-        loanExecution(ids.a1042b, 'A-1042', { score: 512, userId: 'u-8' }),
       ],
+    });
+    // Sent by a later process, so it starts strictly later: the compare test
+    // expects it as B (the SDK stamps an execution's start in whole
+    // milliseconds, and executions of one millisecond have no order).
+    await sendWithSdk(readState().collectorUrl, app.apiKey, {
+      executions: [loanExecution(ids.a1042b, 'A-1042', { score: 512, userId: 'u-8' })],
       // A person's judgement of each decision: the first one was wrong.
       scores: [
         { executionId: ids.a1042, name: 'correct', value: false },
