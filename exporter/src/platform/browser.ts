@@ -8,7 +8,7 @@
  * `sendBeacon` is not used: it cannot carry the Authorization header, and a
  * keepalive fetch is the standard's replacement that can.
  */
-import { createFetchExporter } from './fetch-exporter.js';
+import { createFetchExporter, pageLifecycle } from './fetch-exporter.js';
 import type { Platform, ScopeStore } from './platform.js';
 
 interface PageEvents {
@@ -33,9 +33,16 @@ export const browserPlatform: Platform = {
   onPageHide: (flush) => {
     const page = globalThis as unknown as PageEvents;
     const document = (globalThis as unknown as { document?: DocumentLike }).document;
-    page.addEventListener?.('pagehide', flush);
+    const leave = () => {
+      pageLifecycle.leaving = true;
+      flush();
+    };
+    page.addEventListener?.('pagehide', leave);
+    // Back from the back/forward cache, or visible again: compress again.
+    page.addEventListener?.('pageshow', () => (pageLifecycle.leaving = false));
     document?.addEventListener?.('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') flush();
+      if (document.visibilityState === 'hidden') leave();
+      else pageLifecycle.leaving = false;
     });
   },
 };

@@ -25,6 +25,16 @@ const KEEPALIVE_MAX_BYTES = 60 * 1024;
 const ERROR_CODE_HEADER = 'x-xray-error-code';
 
 /**
+ * Set while the page is going away (pagehide, or hidden). A request must then
+ * start before the document is torn down: gzip through CompressionStream is
+ * asynchronous and may never finish, so requests go uncompressed meanwhile.
+ */
+export const pageLifecycle = { leaving: false };
+
+const shouldGzip = (settings: OtlpHttpExporterSettings): boolean =>
+  settings.compression === 'gzip' && typeof CompressionStream === 'function' && !pageLifecycle.leaving;
+
+/**
  * An OTLP/HTTP JSON exporter for `settings.tracesUrl` on `fetch`.
  *
  * @example
@@ -35,9 +45,9 @@ export function createFetchExporter(settings: OtlpHttpExporterSettings): Countin
   const counters: OtlpHttpExporterCounters = { spansRejected: 0, retries: 0 };
   let closed = false;
 
-  async function attempt(wire: Uint8Array, remainingMillis: number): Promise<AttemptOutcome> {
+  async function attempt(wire: Uint8Array, gzipped: boolean, remainingMillis: number): Promise<AttemptOutcome> {
     const headers: Record<string, string> = { ...settings.headers, 'content-type': 'application/json' };
-    if (settings.compression === 'gzip' && typeof CompressionStream === 'function') headers['content-encoding'] = 'gzip';
+    if (gzipped) headers['content-encoding'] = 'gzip';
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), remainingMillis);
     try {
@@ -70,8 +80,9 @@ export function createFetchExporter(settings: OtlpHttpExporterSettings): Countin
   async function send(spans: ReadableSpan[]): Promise<ExportResult> {
     const json = JsonTraceSerializer.serializeRequest(spans);
     if (json === undefined) throw new Error('spans could not be serialized');
-    const wire = settings.compression === 'gzip' && typeof CompressionStream === 'function' ? await gzip(json) : json;
-    return exportWithRetries((remainingMillis) => attempt(wire, remainingMillis), {
+    const gzipped = shouldGzip(settings);
+    const wire = gzipped ? await gzip(json) : json;
+    return exportWithRetries((remainingMillis) => attempt(wire, gzipped, remainingMillis), {
       timeoutMillis: settings.timeoutMillis,
       isClosed: () => closed,
       onRetry: () => counters.retries++,
