@@ -159,33 +159,23 @@ export async function runCompare(options) {
 
     // The list's own statement for the business key (migration 0130's index), newest first, as the API runs it.
     const businessKeyList = executionListQuery(APP_ID, { fromMillis: Number(window.from), toMillis: Number(window.to), businessKeys: [`userId=${userId}`] }, 51);
+    // One execution's timeline, read the same way on both sides; the cold and the warm lines below differ only in when they run.
+    const timeline = {
+      xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
+      postgres: async (i) => {
+        const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[i % ids.length]]);
+        const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[i % ids.length]]);
+        return { execution, steps: rows };
+      },
+      check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
+        : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
+    };
     /** @type {{ label: string, xray: (i: number) => Promise<unknown>, postgres?: (i: number) => Promise<unknown>, check?: (x: unknown, p: unknown) => string | undefined, note?: (x: unknown) => string }[]} */
     const queries = [
       // Cold: every run reads an execution never read before (the collector's cache of finished
       // executions has no entry for it). Warm: the next line reads the same ids again, on both sides.
-      {
-        label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`,
-        xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
-        postgres: async (i) => {
-          const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[i % ids.length]]);
-          const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[i % ids.length]]);
-          return { execution, steps: rows };
-        },
-        check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
-          : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
-      },
-      {
-        label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`,
-        xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
-        postgres: async (i) => {
-          const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[i % ids.length]]);
-          const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[i % ids.length]]);
-          return { execution, steps: rows };
-        },
-        check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
-          : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
-        note: () => 'from the cache',
-      },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`, ...timeline },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`, ...timeline, note: () => 'from the cache' },
       {
         label: `first page of executions, pipeline + failed (50)`,
         xray: () => api(`/api/v1/executions?${qs({ pipeline, status: 'failed', ...window, limit: '50' })}`),

@@ -10,7 +10,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describeError, toExceptionEvent } from './exception.js';
 import type { ExecutionRecord } from './execution-record.js';
-import { finishedSpan, finishedSpanAt, localSpanContext, NO_EVENTS, STATUS_UNSET } from './readable-span.js';
+import { finishedSpan, localSpanContext, NO_EVENTS, STATUS_UNSET, type HrTimeSource } from './readable-span.js';
 import {
   ATTR_XRAY_ENVIRONMENT,
   ATTR_XRAY_EXECUTION_DROPPED_STEPS,
@@ -149,7 +149,7 @@ export function buildExecutionSpans(record: ExecutionRecord, settings: BuildSett
  * start is usually the previous step's end, so consecutive spans share one
  * HrTime array instead of converting the same instant twice.
  */
-class HrTimes {
+class HrTimes implements HrTimeSource {
   private lastMillis = Number.NaN;
   private last: HrTime = [0, 0];
 
@@ -218,10 +218,7 @@ function buildStepSpan(
   }
   if (status === STEP_STATUS_FAILED) spanStatus = { code: SpanStatusCode.ERROR, message: error?.message };
   const name = typeof step.name === 'string' ? step.name : String(step.name);
-  const startTime = times.of(startMillis);
-  // The end never precedes the start (as finishedSpan clamps it).
-  const endTime = endMillis > startMillis ? times.of(endMillis) : startTime;
-  return finishedSpanAt(name, context, parentContext, startTime, endTime, attributes, spanStatus, events, settings.resource, settings.instrumentationScope);
+  return finishedSpan(name, context, parentContext, startMillis, endMillis, attributes, spanStatus, events, settings.resource, settings.instrumentationScope, times);
 }
 
 function buildRootSpan(

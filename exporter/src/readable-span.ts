@@ -92,28 +92,17 @@ Object.assign(FinishedSpan.prototype, {
   droppedLinksCount: 0,
 });
 
-/**
- * A finished span from its start and end as HrTime (`endTime` not before
- * `startTime`). Spans may share HrTime arrays (a step's start is often the
- * previous step's end): nothing that reads a ReadableSpan writes to them.
- */
-export function finishedSpanAt(
-  name: string,
-  context: SpanContext,
-  parentSpanContext: SpanContext | undefined,
-  startTime: HrTime,
-  endTime: HrTime,
-  attributes: Attributes,
-  status: SpanStatus,
-  events: TimedEvent[],
-  resource: Resource,
-  instrumentationScope: InstrumentationScope,
-): ReadableSpan {
-  return new FinishedSpan(name, context, parentSpanContext, startTime, endTime, attributes, status, events, resource, instrumentationScope);
+/** Epoch milliseconds to HrTime; a builder may pass one that reuses its last answer. */
+export interface HrTimeSource {
+  of(millis: number): HrTime;
 }
+
+const CONVERT_EACH_TIME: HrTimeSource = { of: millisToHrTime };
 
 /**
  * A finished span from epoch milliseconds (`end` clamped to be >= `start`).
+ * Spans may share HrTime arrays (`times` may hand a step's start the previous
+ * step's end): nothing that reads a ReadableSpan writes to them.
  *
  * @example
  * const root = localSpanContext(traceId, rootSpanId);
@@ -130,9 +119,10 @@ export function finishedSpan(
   events: TimedEvent[],
   resource: Resource,
   instrumentationScope: InstrumentationScope,
+  times: HrTimeSource = CONVERT_EACH_TIME,
 ): ReadableSpan {
-  const startTime = millisToHrTime(startMillis);
-  const endTime = endMillis > startMillis ? millisToHrTime(endMillis) : startTime;
+  const startTime = times.of(startMillis);
+  const endTime = endMillis > startMillis ? times.of(endMillis) : startTime;
   return new FinishedSpan(name, context, parentSpanContext, startTime, endTime, attributes, status, events, resource, instrumentationScope);
 }
 
