@@ -1,19 +1,5 @@
-import type { Score } from '../api/types';
+import { makeScore as score } from '../testing/fixtures';
 import { earlierLabel, formatScoreValue, latestScores } from './scores';
-
-const score = (name: string, value: Score['value'], time: string, extra: Partial<Score> = {}): Score => ({
-  scoreId: `${name}-${time}`,
-  executionId: 'exec-1',
-  stepSpanId: null,
-  name,
-  kind: typeof value === 'boolean' ? 'boolean' : typeof value === 'number' ? 'numeric' : 'categorical',
-  value,
-  comment: '',
-  author: '',
-  pipeline: 'loan',
-  time,
-  ...extra,
-});
 
 describe('latestScores', () => {
   it('keeps the latest score of each name with how many there are, names in order', () => {

@@ -3,7 +3,7 @@
  * defaults, overridable field by field.
  */
 import type { CollectorClient } from '../api/client';
-import type { ExecutionDetail, ExecutionSummary, Step } from '../api/types';
+import type { ExecutionDetail, ExecutionSummary, Score, Step } from '../api/types';
 
 export const T0_MILLIS = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -138,5 +138,22 @@ export function stepRoutesOver(
       }
       return { step };
     },
+  };
+}
+
+/** A score of execution `exec-1` in pipeline `loan`, its kind read from the value's type. */
+export function makeScore(name: string, value: Score['value'], time: string, extra: Partial<Score> = {}): Score {
+  return {
+    scoreId: `${name}-${time}`,
+    executionId: 'exec-1',
+    stepSpanId: null,
+    name,
+    kind: typeof value === 'boolean' ? 'boolean' : typeof value === 'number' ? 'numeric' : 'categorical',
+    value,
+    comment: '',
+    author: '',
+    pipeline: 'loan',
+    time,
+    ...extra,
   };
 }

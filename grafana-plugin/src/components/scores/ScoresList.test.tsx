@@ -2,25 +2,10 @@ import React from 'react';
 import { act, render, screen } from '@testing-library/react';
 import { CollectorRequestError, type CollectorClient } from '../../api/client';
 import { CollectorClientProvider } from '../../api/hooks';
-import type { Score } from '../../api/types';
+import { makeScore as score } from '../../testing/fixtures';
 import { fakeClient } from '../../testing/render';
 import { testIds } from '../testIds';
 import { ScoresList } from './ScoresList';
-
-const score = (name: string, value: Score['value'], kind: Score['kind'], time: string, extra: Partial<Score> = {}) =>
-  ({
-    scoreId: `${name}-${time}`,
-    executionId: 'exec-1',
-    stepSpanId: null,
-    name,
-    kind,
-    value,
-    comment: '',
-    author: '',
-    pipeline: 'loan',
-    time,
-    ...extra,
-  }) satisfies Score;
 
 function renderWith(client: CollectorClient) {
   return render(
@@ -39,12 +24,12 @@ describe('ScoresList', () => {
           asked.push(executionId);
           return {
             scores: [
-              score('correct', true, 'boolean', '2026-12-01T10:00:00.000Z'),
-              score('correct', false, 'boolean', '2026-12-01T11:00:00.000Z', {
+              score('correct', true, '2026-12-01T10:00:00.000Z'),
+              score('correct', false, '2026-12-01T11:00:00.000Z', {
                 author: 'alice',
                 comment: 'wrong tier',
               }),
-              score('confidence', 0.875, 'numeric', '2026-12-01T10:00:00.000Z', { stepSpanId: '00f067aa0ba902b7' }),
+              score('confidence', 0.875, '2026-12-01T10:00:00.000Z', { stepSpanId: '00f067aa0ba902b7' }),
             ],
           };
         },
