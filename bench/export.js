@@ -1,11 +1,13 @@
 /**
- * `export`: GET /api/v1/export of 1M steps (100k with --quick) with their
- * executions, NDJSON, from a collector child process. What it shows: the
- * collector's resident memory stays flat (peak during the export vs idle,
- * against the size of what was exported) and /healthz keeps answering
- * (its latency while exporting vs idle, the baseline measured in the same
- * run). The data is generated inside the engine (the query section's
- * generator), in this process, on the folder the collector then opens.
+ * `export`: GET /api/v1/export, NDJSON with steps, at two sizes of the same
+ * data (1M steps in 10,000 executions, 100k with --quick, and the newest
+ * quarter of them), each from a fresh collector child process. What it shows:
+ * the collector's memory is bounded by a constant, not by the export (peak
+ * RSS over the idle baseline at both sizes, with the V8 heap and external
+ * memory beside it), and /healthz keeps answering (its latency while
+ * exporting vs idle, the baseline measured in the same run). The data is
+ * generated inside the engine (the query section's generator), in this
+ * process, on the folder the collectors then open.
  */
 import http from 'node:http';
 import { join } from 'node:path';
@@ -24,10 +26,12 @@ const PROBE_EVERY_MILLIS = 100;
 const RSS_EVERY_MILLIS = 250;
 const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 
-/** /healthz latencies (ms) and RSS samples (bytes) taken until `until` resolves. */
+/** /healthz latencies (ms) and memory samples (bytes: RSS, V8 heap used, external) taken until `until` resolves. */
 async function watch(collector, until) {
   const health = [];
   const rss = [];
+  const heap = [];
+  const external = [];
   let done = false;
   until.finally(() => (done = true));
   const probeHealth = (async () => {
@@ -40,13 +44,16 @@ async function watch(collector, until) {
   })();
   const sampleRss = (async () => {
     while (!done) {
-      rss.push(metricValue(await collector.metrics(), 'xray_process_resident_memory_bytes'));
+      const metrics = await collector.metrics();
+      rss.push(metricValue(metrics, 'xray_process_resident_memory_bytes'));
+      heap.push(metricValue(metrics, 'xray_nodejs_heap_size_used_bytes'));
+      external.push(metricValue(metrics, 'xray_nodejs_external_memory_bytes'));
       await sleep(RSS_EVERY_MILLIS);
     }
   })();
   await until;
   await Promise.all([probeHealth, sampleRss]);
-  return { health, rss };
+  return { health, rss, heap, external };
 }
 
 /** Downloads an export, counting bytes and lines without keeping them. */
@@ -80,6 +87,51 @@ function download(url, apiKey) {
 }
 
 /**
+ * One export of the executions started at or after `fromMillis`, from a fresh
+ * collector on `dataDir`: its idle baseline first, then the download.
+ */
+async function measureExport(dataDir, fromMillis) {
+  const collector = await startCollector({ dataDir });
+  try {
+    const idle = await watch(collector, sleep(3000));
+    const url = `${collector.url}/api/v1/export?format=ndjson&steps=true&from=${fromMillis}`;
+    const exporting = download(url, collector.apiKey);
+    const during = await watch(collector, exporting);
+    const result = await exporting;
+    if (result.lines === 0 || result.steps !== result.lines * STEPS_PER_EXECUTION) {
+      throw new Error(`exported ${result.lines} executions with ${result.steps} steps, expected ${STEPS_PER_EXECUTION} steps each`);
+    }
+    const idleRss = median(idle.rss);
+    const peakRss = Math.max(...during.rss);
+    return {
+      steps: result.steps,
+      executions: result.lines,
+      exportBytes: result.bytes,
+      exportSeconds: result.millis / 1000,
+      stepsPerSecond: result.steps / (result.millis / 1000),
+      idleRssBytes: idleRss,
+      peakRssBytes: peakRss,
+      rssGrowthBytes: peakRss - idleRss,
+      rssGrowthShareOfExport: (peakRss - idleRss) / result.bytes,
+      // Where the growth is: the JS heap (garbage not yet collected counts) and buffers outside it.
+      heapIdleBytes: median(idle.heap),
+      heapPeakBytes: Math.max(...during.heap),
+      externalIdleBytes: median(idle.external),
+      externalPeakBytes: Math.max(...during.external),
+      healthzIdleP50Millis: median(idle.health),
+      healthzIdleP95Millis: percentile(idle.health, 95),
+      healthzIdleMaxMillis: Math.max(...idle.health),
+      healthzDuringP50Millis: median(during.health),
+      healthzDuringP95Millis: percentile(during.health, 95),
+      healthzDuringMaxMillis: Math.max(...during.health),
+      healthzProbesDuring: during.health.length,
+    };
+  } finally {
+    await collector.stop();
+  }
+}
+
+/**
  * @param {{ quick: boolean }} options
  */
 export async function runExport(options) {
@@ -89,65 +141,61 @@ export async function runExport(options) {
 
   progress(`export: generating ${formatInt(executions)} executions and ${formatInt(steps)} steps`);
   const backend = await createBackend({ kind: 'embedded', dataDir: join(data.path, 'clickhouse') });
+  let quarterFromMillis;
   try {
     await applyMigrations(backend, loadMigrations(DEFAULT_MIGRATIONS_DIR));
     await seedDecisionData(backend, { appId: 'default', executions, nowMillis: Date.now() });
+    // The newest quarter of the executions: the smaller of the two exports.
+    const [row] = await backend.query(
+      'SELECT toString(toUnixTimestamp64Milli(start_time)) AS millis FROM executions FINAL ORDER BY start_time DESC LIMIT 1 OFFSET {n:UInt64}',
+      { n: executions / 4 - 1 },
+    );
+    quarterFromMillis = Number(row.millis);
   } finally {
-    // Release the folder: the collector child opens it next.
+    // Release the folder: the collector children open it next.
     await backend.close();
   }
 
-  const collector = await startCollector({ data });
   try {
-    progress('export: idle baseline (RSS, /healthz)');
-    const idle = await watch(collector, sleep(3000));
-    progress(`export: exporting ${formatInt(steps)} steps as NDJSON`);
-    const url = `${collector.url}/api/v1/export?format=ndjson&steps=true&from=0`;
-    const exporting = download(url, collector.apiKey);
-    const during = await watch(collector, exporting);
-    const result = await exporting;
-    if (result.lines !== executions || result.steps !== steps) {
-      throw new Error(`exported ${result.lines} executions / ${result.steps} steps, expected ${executions} / ${steps}`);
+    // The same data, two export sizes, each from a fresh collector with its own idle baseline:
+    // memory bounded by a constant shows as the same growth at both sizes.
+    const runs = [];
+    for (const [label, fromMillis] of [['quarter', quarterFromMillis], ['all', 0]]) {
+      progress(`export: ${label} of ${formatInt(steps)} steps as NDJSON, fresh collector (idle baseline first)`);
+      runs.push(await measureExport(data.path, fromMillis));
     }
-
-    const idleRss = median(idle.rss);
-    const peakRss = Math.max(...during.rss);
-    const record = {
-      steps,
-      executions,
-      exportBytes: result.bytes,
-      exportSeconds: result.millis / 1000,
-      stepsPerSecond: steps / (result.millis / 1000),
-      idleRssBytes: idleRss,
-      peakRssBytes: peakRss,
-      rssGrowthBytes: peakRss - idleRss,
-      rssGrowthShareOfExport: (peakRss - idleRss) / result.bytes,
-      healthzIdleP50Millis: median(idle.health),
-      healthzIdleP95Millis: percentile(idle.health, 95),
-      healthzDuringP50Millis: median(during.health),
-      healthzDuringP95Millis: percentile(during.health, 95),
-      healthzDuringMaxMillis: Math.max(...during.health),
-      healthzProbesDuring: during.health.length,
-    };
+    const [small, large] = runs;
+    const record = { ...large, smaller: small, growthRatioLargeToSmall: large.rssGrowthBytes / small.rssGrowthBytes };
+    const rows = [];
+    for (const run of runs) {
+      const size = `${formatInt(run.steps)} steps`;
+      rows.push(
+        [`${size}: collector RSS (median idle / peak during)`, formatBytes(run.idleRssBytes), formatBytes(run.peakRssBytes), formatRatio(run.peakRssBytes / run.idleRssBytes)],
+        [`${size}: V8 heap used (median idle / peak during)`, formatBytes(run.heapIdleBytes), formatBytes(run.heapPeakBytes), formatRatio(run.heapPeakBytes / run.heapIdleBytes)],
+        [`${size}: external memory (median idle / peak during)`, formatBytes(run.externalIdleBytes), formatBytes(run.externalPeakBytes), formatRatio(run.externalPeakBytes / run.externalIdleBytes)],
+        [`${size}: /healthz p50 ms`, formatFixed(run.healthzIdleP50Millis, 1), formatFixed(run.healthzDuringP50Millis, 1), formatRatio(run.healthzDuringP50Millis / run.healthzIdleP50Millis)],
+        [`${size}: /healthz p95 ms`, formatFixed(run.healthzIdleP95Millis, 1), formatFixed(run.healthzDuringP95Millis, 1), formatRatio(run.healthzDuringP95Millis / run.healthzIdleP95Millis)],
+        [`${size}: /healthz max ms`, formatFixed(run.healthzIdleMaxMillis, 1), formatFixed(run.healthzDuringMaxMillis, 1), ''],
+      );
+    }
     const tables = [
       {
-        title: `export: ${formatInt(steps)} steps in ${formatInt(executions)} executions, NDJSON with steps, from a collector process`,
+        title: `export: ${formatInt(small.steps)} and ${formatInt(large.steps)} steps (${formatInt(small.executions)} and ${formatInt(large.executions)} executions), NDJSON with steps, each from a fresh collector process on the same data`,
         columns: ['measure', 'idle (baseline)', 'during export', 'ratio'],
-        rows: [
-          ['collector RSS (median idle / peak during)', formatBytes(idleRss), formatBytes(peakRss), formatRatio(peakRss / idleRss)],
-          ['/healthz p50 ms', formatFixed(record.healthzIdleP50Millis, 1), formatFixed(record.healthzDuringP50Millis, 1), formatRatio(record.healthzDuringP50Millis / record.healthzIdleP50Millis)],
-          ['/healthz p95 ms', formatFixed(record.healthzIdleP95Millis, 1), formatFixed(record.healthzDuringP95Millis, 1), formatRatio(record.healthzDuringP95Millis / record.healthzIdleP95Millis)],
-          ['/healthz max ms', formatFixed(Math.max(...idle.health), 1), formatFixed(record.healthzDuringMaxMillis, 1), ''],
-        ],
+        rows,
         notes: [
-          `exported ${formatBytes(result.bytes)} in ${formatFixed(record.exportSeconds, 1)} s (${formatInt(record.stepsPerSecond)} steps/s); RSS grew by ${formatBytes(record.rssGrowthBytes)}, ${formatFixed(record.rssGrowthShareOfExport * 100, 1)}% of the bytes exported`,
-          `RSS sampled every ${RSS_EVERY_MILLIS} ms from /metrics, /healthz probed every ${PROBE_EVERY_MILLIS} ms (${record.healthzProbesDuring} probes during the export)`,
-          'every execution and step was counted in the download (lines and step objects)',
+          ...runs.map(
+            (run) =>
+              `${formatInt(run.steps)} steps: exported ${formatBytes(run.exportBytes)} in ${formatFixed(run.exportSeconds, 1)} s (${formatInt(run.stepsPerSecond)} steps/s); RSS grew by ${formatBytes(run.rssGrowthBytes)}, ${formatFixed(run.rssGrowthShareOfExport * 100, 1)}% of the bytes exported`,
+          ),
+          `flat memory: growth at ${formatRatio(large.steps / small.steps)} the export size is ${formatRatio(record.growthRatioLargeToSmall)} the growth of the smaller export`,
+          `RSS sampled every ${RSS_EVERY_MILLIS} ms from /metrics, /healthz probed every ${PROBE_EVERY_MILLIS} ms (${large.healthzProbesDuring} probes during the larger export)`,
+          'every execution and step was counted in each download (lines and step objects)',
         ],
       },
     ];
     return { tables, record };
   } finally {
-    await collector.stop();
+    data.remove();
   }
 }
