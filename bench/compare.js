@@ -97,27 +97,32 @@ export async function runCompare(options) {
   progress(`compare: generating ${formatInt(params.executions)} executions, ${formatInt(params.steps)} steps (seed ${SEED})`);
   let storage;
   let generateSeconds;
+  let storageSettleSeconds;
   let rollupCost;
   let searchIndexCost;
   let searchExplain;
+  let lookupFloor;
   {
     // In a child process: chDB holds the folder's lock until its process exits (lib/generate-in-child.js).
     const files = cluster ? { executions: join(cluster.sharedDir, 'executions.csv'), steps: join(cluster.sharedDir, 'steps.csv') } : undefined;
     // The views' insert cost is measured there too, on rows of the generated tables (lib/rollup-cost.js).
     // And what step search's text indexes cost an insert (lib/search-index-cost.js).
     const counts = await generateInChild({
-      dataDir, params, files, rollupCost: { steps: 20_000, batchRows: 4_000, rounds: 3 }, searchIndexCost: { steps: 50_000, batchRows: 4_000, rounds: 5 },
+      dataDir, params, files, settle: true, rollupCost: { steps: 20_000, batchRows: 4_000, rounds: 3 }, searchIndexCost: { steps: 50_000, batchRows: 4_000, rounds: 5 },
+      lookupFloor: { appId: APP_ID, runs },
       searchExplain: { appId: APP_ID, fromMillis: Number(window.from), toMillis: Number(window.to), searches: [RARE_WORD, RARE_PREFIX, COMMON_WORD, `"${PHRASE}"`] },
     });
     rollupCost = counts.rollupCost;
     searchIndexCost = counts.searchIndexCost;
     searchExplain = counts.searchExplain;
+    lookupFloor = counts.lookupFloor;
     generateSeconds = counts.generateMillis / 1000;
+    storageSettleSeconds = counts.settleMillis / 1000;
     if (counts.steps !== params.steps || counts.executions !== params.executions) {
       throw new Error(`generated ${counts.steps} steps / ${counts.executions} executions, expected ${params.steps} / ${params.executions}`);
     }
     storage = { clickhouseBytesPerStep: counts.stepBytes / params.steps, stepParts: counts.stepParts };
-    progress(`compare: generated in ${generateSeconds.toFixed(1)} s (${storage.stepParts} parts)`);
+    progress(`compare: generated in ${generateSeconds.toFixed(1)} s, past days settled into one part each in ${storageSettleSeconds.toFixed(1)} s (${storage.stepParts} parts of steps)`);
     if (cluster) {
       progress('compare: loading PostgreSQL (COPY, then indexes, then VACUUM ANALYZE)');
       const loaded = await time(() => loadPostgres(cluster, files, pg));
@@ -297,6 +302,15 @@ FROM steps WHERE started_at >= $1 AND started_at < $2 GROUP BY name ORDER BY nam
 FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER BY 1, 2`, [fromIso, toIso, chosenInterval]);
     perMinute.label = `failure rate per pipeline, 1m asked (API chose ${chosenInterval} s), 30 days`;
 
+    // Both engines warmed the way a running service is: 32 other executions' timelines read on each
+    // side first (ClickHouse's mark and primary-key caches, PostgreSQL's buffers), none of the ids
+    // timed below (the cold line reads ids 0-8; the collector's cache of finished executions holds
+    // none of those).
+    for (let i = 32; i < 64 && i < ids.length; i++) {
+      await timeline.xray(i);
+      if (pgClient) await timeline.postgres(i);
+    }
+
     const results = [];
     for (const query of queries) {
       if (!pgClient) query.postgres = undefined;
@@ -375,13 +389,25 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
             formatFixed(loadNow, 2), `${storage.stepParts} parts`],
         ],
         notes: [
-          `data: direct insert into ClickHouse (INSERT ... SELECT FROM numbers(), seed "${SEED}", anchor ${new Date(anchorMillis).toISOString()}) in ${formatFixed(generateSeconds, 1)} s; ` +
+          `data: direct insert into ClickHouse (INSERT ... SELECT FROM numbers(), seed "${SEED}", anchor ${new Date(anchorMillis).toISOString()}) in ${formatFixed(generateSeconds, 1)} s, then every past day merged into one part (${formatFixed(storageSettleSeconds, 1)} s: ` +
+            `where the collector leaves a day an hour after its last write, migration 0160); ` +
             `PostgreSQL: the same rows by COPY, indexes after, VACUUM ANALYZE${storage.postgresLoadSeconds ? ` (${formatFixed(storage.postgresLoadSeconds, 0)} s)` : ''}`,
           'PostgreSQL schema: btree (execution_id, seq) and (pipeline, started_at) on steps, (pipeline, started_at) and (started_at) on executions, primary keys, pg_trgm GIN on steps.reasoning',
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
           'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions); warm: the same ids read again (served from that cache; PostgreSQL from its buffers)',
+          'before the first query, both sides read 32 other executions\' timelines untimed (engine caches warm, as in a running service)',
         ],
+      },
+      {
+        title: `timeline: where a cold lookup's time goes inside the engine (in-process on the generated data, no HTTP; medians of ${runs} interleaved runs, ` +
+          `each on an execution never read before, caches warmed on 32 others), ms`,
+        columns: ['statement', 'ms'],
+        rows: [
+          ...lookupFloor.map((line) => [line.label, formatFixed(line.millis, 2)]),
+          ['PostgreSQL: the whole cold timeline (two statements, from the table above)', formatFixed(results[0].pgMedian, 2)],
+        ],
+        notes: ['Each line is one statement; the timeline statement is the execution row and the steps reads with the days lookup inside, so its floor is their sum less the statement overheads they share'],
       },
       {
         title: `rollups: insert cost of the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
@@ -415,6 +441,8 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         executions: params.executions,
         runs,
         generateSeconds,
+        settleSeconds: storageSettleSeconds,
+        lookupFloor,
         storage,
         rollupCost: rollupCost.shares,
         searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },

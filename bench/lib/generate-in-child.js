@@ -13,7 +13,10 @@
  * measured here because only this process may open the folder; with
  * `searchIndexCost`, what step search's text indexes cost an insert
  * (lib/search-index-cost.js); with `searchExplain`, EXPLAIN indexes = 1 of
- * the search statements (lib/search-stages.js).
+ * the search statements (lib/search-stages.js); with `lookupFloor`, the
+ * timeline statement taken apart (lib/lookup-floor.js); with `settle`, every past
+ * day merged into one part, as the collector leaves a day an hour after its
+ * last write (migration 0160).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +28,7 @@ import { EXPORT_EXECUTIONS_SQL, EXPORT_STEPS_SQL, insertExecutionsSql, insertSte
 import { measureRollupCost } from './rollup-cost.js';
 import { measureSearchIndexCost } from './search-index-cost.js';
 import { explainSearches } from './search-stages.js';
+import { measureLookupFloor } from './lookup-floor.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -49,6 +53,14 @@ async function main(options) {
     await backend.command(insertExecutionsSql(), options.params);
     await backend.command(insertStepsSql(), options.params);
     const generateMillis = Number(process.hrtime.bigint() - start) / 1e6;
+    // The settled state (migration 0160): the collector merges each past day into one part an hour
+    // after its last write; a freshly generated dataset is brought there at once, the way PostgreSQL's
+    // side gets its indexes built after the load and a VACUUM ANALYZE.
+    const settleStart = process.hrtime.bigint();
+    if (options.settle) {
+      for (const table of ['executions', 'steps']) await backend.command(`OPTIMIZE TABLE ${table} FINAL SETTINGS optimize_skip_merged_partitions = 1`);
+    }
+    const settleMillis = Number(process.hrtime.bigint() - settleStart) / 1e6;
     const [counts] = await backend.query(
       `SELECT (SELECT count() FROM steps) AS steps, (SELECT count() FROM executions) AS executions,
   (SELECT sum(bytes_on_disk) FROM system.parts WHERE table = 'steps' AND active) AS step_bytes,
@@ -56,13 +68,14 @@ async function main(options) {
     );
     const rollupCost = options.rollupCost ? await measureRollupCost(backend, options.rollupCost) : undefined;
     const searchExplain = options.searchExplain ? await explainSearches(backend, options.searchExplain) : undefined;
+    const lookupFloor = options.lookupFloor ? await measureLookupFloor(backend, options.lookupFloor) : undefined;
     const searchIndexCost = options.searchIndexCost ? await measureSearchIndexCost(backend, options.searchIndexCost) : undefined;
     if (options.files) {
       await backend.command(`${EXPORT_EXECUTIONS_SQL} INTO OUTFILE '${options.files.executions}' FORMAT CSV`);
       await backend.command(`${EXPORT_STEPS_SQL} INTO OUTFILE '${options.files.steps}' FORMAT CSV`);
     }
     process.stdout.write(`GENERATED ${JSON.stringify({
-      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, rollupCost, searchIndexCost, searchExplain,
+      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, settleMillis, rollupCost, searchIndexCost, searchExplain, lookupFloor,
     })}\n`);
   } finally {
     await backend.close();
