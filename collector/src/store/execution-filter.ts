@@ -41,6 +41,22 @@ export function businessKeyConditions(pairs: readonly string[] | undefined, pref
 }
 
 /**
+ * Only the executions migration 0130's index lists for the `key=value` bound
+ * as {`param`}, and only their days: ONE lookup (a primary-key range of
+ * `business_key_index`, ordered by app and pair) whose (day, id) set prunes
+ * the daily partitions and min-max indexes of `executions` and narrows its
+ * primary key (app_id, start_time, execution_id). Two IN subqueries (days,
+ * then ids) read the index twice for the same answer.
+ *
+ * @example
+ * where.add(businessKeyIndexCondition('businessKey0')); // with {businessKey0: 'applicantId=A-1042'} bound
+ */
+export function businessKeyIndexCondition(param: string): string {
+  return `(toDate(start_time), execution_id) IN (
+    SELECT day, execution_id FROM business_key_index WHERE app_id = {appId:String} AND key_value = {${param}:String})`;
+}
+
+/**
  * Conditions on `executions` for the app and the filter, time range included.
  *
  * @example
@@ -64,13 +80,11 @@ export function executionFilterConditions(appId: string, filter: ExecutionFilter
     where.add(`execution_id IN (SELECT execution_id FROM steps WHERE ${inner.sql})`, inner.params);
   }
   if (filter.idsFrom) where.add(`execution_id IN (${filter.idsFrom.sql})`, filter.idsFrom.params);
-  // Each key through the index of migration 0130: only the days and ids it lists; `has` stays the
-  // exact check (an entry outlives a key a re-delivered root dropped).
+  // Each key through the index of migration 0130 (businessKeyIndexCondition); `has` stays the exact
+  // check (an entry outlives a key a re-delivered root dropped).
   const keys = businessKeyConditions(filter.businessKeys, 'businessKey');
   keys.sql.forEach((condition, index) => {
-    const indexed = `SELECT %s FROM business_key_index WHERE app_id = {appId:String} AND key_value = {businessKey${index}:String}`;
-    where.add(`toDate(start_time) IN (${indexed.replace('%s', 'day')})`);
-    where.add(`execution_id IN (${indexed.replace('%s', 'execution_id')})`);
+    where.add(businessKeyIndexCondition(`businessKey${index}`));
     where.add(condition);
   });
   Object.assign(where.params, keys.params);

@@ -9,8 +9,10 @@ import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { runCliAgainst } from '../support/run-cli.js';
+import { executionListQuery } from '../../src/store/executions.js';
 
-describe('business-key search', () => {
+// Both backends: the embedded engine and the server code path (HTTP, parameters bound as query settings).
+describe.each(['embedded', 'server'] as const)('business-key search (%s backend)', (backend) => {
   let harness: Harness;
   let rejected: ReturnType<typeof executionSpans>;
   let approved: ReturnType<typeof executionSpans>;
@@ -31,7 +33,7 @@ describe('business-key search', () => {
   const ids = (body: { executions: { executionId: string }[] }) => body.executions.map((e) => e.executionId).sort();
 
   beforeAll(async () => {
-    harness = await startCollector();
+    harness = await startCollector({ backend });
     rejected = await send('A-1042', 's-1', true);
     approved = await send('A-1041', 's-2', false);
   });
@@ -70,6 +72,16 @@ describe('business-key search', () => {
       { id: approved.executionId },
     );
     expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-9999')).body)).toEqual([]);
+  });
+
+  it('looks each key up once, and its (day, id) set prunes the partitions of executions', async () => {
+    const now = Date.now();
+    const built = executionListQuery(harness.appId, { fromMillis: now - 30 * 86_400_000, toMillis: now + 60_000, businessKeys: ['applicantId=A-1042'] }, 50);
+    expect(built.sql.match(/FROM business_key_index/g)).toHaveLength(1);
+    const plan = await harness.sql<{ explain: string }>(`EXPLAIN indexes = 1 ${built.sql}`, built.params as Record<string, string | number>);
+    const conditions = plan.map((row) => row.explain.trim()).filter((line) => line.startsWith('Condition:'));
+    // Min-max, partition and primary key all hold the lookup's set (one entry: the day of A-1042's execution).
+    expect(conditions.filter((line) => line.includes('toDate(start_time) in 1-element set')).length).toBeGreaterThanOrEqual(2);
   });
 
   it("finds steps by their own attributes or their execution's keys", async () => {
