@@ -157,8 +157,8 @@ export async function runCompare(options) {
       `SELECT JSONExtractString(metadata, 'userId') AS user FROM executions WHERE app_id = '${APP_ID}' ORDER BY cityHash64(execution_id) LIMIT 1`,
     );
 
-    // The list's own statement for the business key (migration 0130's index), newest first, as the API runs it.
-    const businessKeyList = executionListQuery(APP_ID, { fromMillis: Number(window.from), toMillis: Number(window.to), businessKeys: [`userId=${userId}`] }, 51);
+    // The list's own statement for the business key (migration 0130's index), newest first, as the API runs it first.
+    const businessKeyList = executionListQuery(APP_ID, { fromMillis: Number(window.from), toMillis: Number(window.to), businessKeys: [`userId=${userId}`] }, 50, undefined, 'caller');
     // One execution's timeline, read the same way on both sides; the cold and the warm lines below differ only in when they run.
     const timeline = {
       xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
@@ -231,8 +231,8 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_PREFIX}`, fromIs
 ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${PHRASE.split(' ').join('\\s+')}\\M`, fromIso, toIso]),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
-      // Business key (issue 11 item 1): X-Ray's bloom filter on business_keys against PostgreSQL's
-      // expression index on metadata->>'userId'; the next row is the same lookup in ClickHouse without its index.
+      // Business key (issue 11 item 1): X-Ray's index table (migration 0130) against PostgreSQL's
+      // expression index on metadata->>'userId'; index against scan inside ClickHouse: businessKeyPaths.
       {
         label: `business key userId=${userId}, executions`,
         xray: () => api(`/api/v1/executions?${qs({ where: `userId=${userId}`, ...window, limit: '50' })}`),
@@ -242,19 +242,6 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [userId, fromIso, toIso])
         check: (x, p) => (x.executions.length > 0 && (!p || x.executions.length === p.length) ? undefined
           : `X-Ray ${x.executions.length}, PostgreSQL ${p?.length}`),
         note: (x) => `${x.executions.length} executions`,
-      },
-      {
-        label: `business key userId=${userId}, ClickHouse index (the list's statement, admin SQL)`,
-        xray: () => collector.sql(inline(businessKeyList.sql, businessKeyList.params)),
-        note: (x) => `${x.length} executions`,
-      },
-      {
-        label: `business key userId=${userId}, ClickHouse scan (no index, admin SQL)`,
-        // The same columns, window and order as the list's statement: only the way to the rows differs.
-        xray: () => collector.sql(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE app_id = '${APP_ID}'
-  AND start_time >= fromUnixTimestamp64Milli(${Number(window.from)}, 'UTC') AND start_time < fromUnixTimestamp64Milli(${Number(window.to)}, 'UTC')
-  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC, execution_id DESC, inserted_at DESC LIMIT 1 BY start_time, execution_id LIMIT 51`),
-        note: (x) => `${x.length} executions`,
       },
       {
         label: 'failure rate per pipeline, hourly, 30 days',
@@ -335,6 +322,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     }
 
     const searchStages = await searchStagesTable({ collector, api, window, runs });
+    const businessKeys = await businessKeyPaths({ collector, list: businessKeyList, runs });
 
     // EXPLAIN indexes = 1 of the point lookups, as the repository runs them.
     const explained = [];
@@ -345,7 +333,9 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       [`search "${RARE_WORD}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_WORD }, 51),
       [`search prefix "${RARE_PREFIX}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_PREFIX }, 51),
       [`search phrase "${PHRASE}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: `"${PHRASE}"` }, 51),
-      [`business key userId=${userId}`]: businessKeyList,
+      [`business key userId=${userId}: index`]: businessKeyList,
+      [`business key userId=${userId}: bloom filter`]: businessKeys.statements.bloom,
+      [`business key userId=${userId}: scan`]: businessKeys.statements.scan,
     };
     for (const [name, built] of Object.entries(explainedQueries)) {
       let rows;
@@ -394,6 +384,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
         ],
       },
+      businessKeys.table,
       searchIndexCostTable(searchIndexCost),
       searchStages.table,
       {
@@ -419,6 +410,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         rollupCost: rollupCost.shares,
         searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },
         searchStages: searchStages.stages,
+        businessKeyPaths: businessKeys.record,
         postgresVersion: cluster?.version,
         queries: Object.fromEntries(results.map((r) => [r.label, r])),
       },
@@ -447,6 +439,73 @@ async function searchStagesTable({ collector, api, window, runs }) {
       notes: [
         'every line but the last through the admin SQL route (parameters inlined); the floor is that route with SELECT 1',
         'the explanation index (reasoning + error message) is scanned for the prefix; the payload index (input + output) is looked up for the whole word',
+      ],
+    },
+  };
+}
+
+/**
+ * Business key (issue 11 item 1): the list's statement through migration 0130's
+ * index table against the same statement without it, in the same run: the
+ * bloom filter of migration 0055 alone, and a scan (a test no index serves).
+ * Only the way to the rows differs: same columns, window, order and limit,
+ * and the same test on `business_keys`. Admin SQL route, parameters inlined;
+ * the paths take turns within every run (which goes first rotates), medians.
+ */
+async function businessKeyPaths({ collector, list, runs }) {
+  const [pair] = Object.entries(list.params).filter(([name]) => name.startsWith('businessKey')).map(([, value]) => value);
+  const withoutIndex = executionListQuery(APP_ID, { fromMillis: list.params.fromMillis, toMillis: list.params.toMillis }, 50, undefined, 'caller');
+  const bloomSql = withoutIndex.sql.replace('\nORDER BY', '\n  AND has(business_keys, {businessKey0:String})\nORDER BY');
+  const statements = {
+    index: list,
+    bloom: { sql: bloomSql, params: { ...withoutIndex.params, businessKey0: pair } },
+    // The same test written so that no index can serve it (has() and arrayExists() go through the bloom filter).
+    scan: {
+      sql: withoutIndex.sql.replace('\nORDER BY', '\n  AND arrayCount(pair -> pair = {businessKey0:String}, business_keys) > 0\nORDER BY'),
+      params: { ...withoutIndex.params, businessKey0: pair },
+    },
+    floor: { sql: 'SELECT 1', params: {} },
+  };
+  const names = Object.keys(statements);
+  const millis = Object.fromEntries(names.map((name) => [name, []]));
+  const rows = {};
+  const loadBefore = os.loadavg()[0];
+  for (let i = 0; i < runs + 2; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const { millis: ms, result } = await time(() => collector.sql(inline(statements[name].sql, statements[name].params)));
+      if (i >= 2) millis[name].push(ms);
+      rows[name] = result;
+    }
+  }
+  const load = (loadBefore + os.loadavg()[0]) / 2;
+  const found = (name) => rows[name].map((row) => row.execution_id).join(',');
+  for (const name of ['bloom', 'scan']) {
+    if (found(name) !== found('index')) throw new Error(`business key ${pair}: the ${name} found ${found(name)}, the index ${found('index')}`);
+  }
+  const med = Object.fromEntries(names.map((name) => [name, median(millis[name])]));
+  progress(`compare: business key ${pair}: index ${formatFixed(med.index, 1)} ms, bloom filter ${formatFixed(med.bloom, 1)} ms, scan ${formatFixed(med.scan, 1)} ms`);
+  // The statements as run, the list's columns elided (the same on every path).
+  const shown = (name) => inline(statements[name].sql, statements[name].params).replace(EXECUTION_COLUMNS, '<the list\'s columns>').replace(/\s+/g, ' ');
+  const line = (name, label, what) => [label, formatFixed(med[name], 1), formatFixed(percentile(millis[name], 90), 1),
+    name === 'floor' ? '' : formatRatio(med[name] / med.index), name === 'floor' ? '' : `${rows[name].length} executions`, what];
+  return {
+    statements,
+    record: { pair, load, index: med.index, bloom: med.bloom, scan: med.scan, floor: med.floor, found: rows.index.length },
+    table: {
+      title: `business key ${pair}: the list's statement through the index against a scan, same run, ${runs} rotating runs after 2 untimed, ms, load ${formatFixed(load, 2)}`,
+      columns: ['path', 'median', 'p90', 'vs index', 'found', 'reads'],
+      rows: [
+        line('index', 'index (migration 0130: the list as the API runs it)', 'one lookup in business_key_index, then only its days and ids'),
+        line('bloom', 'bloom filter only (migration 0055)', 'every daily partition, its business_keys_bf per granule'),
+        line('scan', 'scan (no index: arrayCount instead of has)', 'business_keys of every row in the window'),
+        line('floor', 'floor (SELECT 1, the same route)', ''),
+      ],
+      notes: [
+        'admin SQL route (parameters inlined); "vs index" above 1 means the index path is faster; the statements:',
+        `index: ${shown('index')}`,
+        `scan:  ${shown('scan')}`,
+        `bloom filter: the scan statement with has(business_keys, '${pair}') instead of arrayCount`,
       ],
     },
   };
