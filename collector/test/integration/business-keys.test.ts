@@ -10,6 +10,7 @@ import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { runCliAgainst } from '../support/run-cli.js';
 import { executionListQuery } from '../../src/store/executions.js';
+import { BUSINESS_KEY_BIND_LIMIT, businessKeyHitsOf, businessKeyLookupQuery } from '../../src/store/execution-filter.js';
 
 // Both backends: the embedded engine and the server code path (HTTP, parameters bound as query settings).
 describe.each(['embedded', 'server'] as const)('business-key search (%s backend)', (backend) => {
@@ -74,14 +75,23 @@ describe.each(['embedded', 'server'] as const)('business-key search (%s backend)
     expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-9999')).body)).toEqual([]);
   });
 
-  it('looks each key up once, and its (day, id) set prunes the partitions of executions', async () => {
+  it('looks the keys up first, then reads only the days and ids the lookup found, bound', async () => {
     const now = Date.now();
-    const built = executionListQuery(harness.appId, { fromMillis: now - 30 * 86_400_000, toMillis: now + 60_000, businessKeys: ['applicantId=A-1042'] }, 50);
-    expect(built.sql.match(/FROM business_key_index/g)).toHaveLength(1);
-    const plan = await harness.sql<{ explain: string }>(`EXPLAIN indexes = 1 ${built.sql}`, built.params as Record<string, string | number>);
+    const range = { fromMillis: now - 30 * 86_400_000, toMillis: now + 60_000 };
+    const businessKeys = ['applicantId=A-1042', 'user.id=u-7'];
+    const lookup = businessKeyLookupQuery(harness.appId, businessKeys, range);
+    const found = await harness.store.backend.query<{ execution_id: string; hit_day: string }>(lookup.sql, lookup.params);
+    // Every pair must be listed: user.id=u-7 alone lists both executions.
+    expect(found.map((row) => row.execution_id)).toEqual([rejected.executionId]);
+    const built = executionListQuery(harness.appId, { ...range, businessKeys, businessKeyHits: businessKeyHitsOf(found) }, 50);
+    expect(built.sql).not.toContain('business_key_index');
+    const plan = await harness.store.backend.query<{ explain: string }>(`EXPLAIN indexes = 1 ${built.sql}`, built.params);
     const conditions = plan.map((row) => row.explain.trim()).filter((line) => line.startsWith('Condition:'));
-    // Min-max, partition and primary key all hold the lookup's set (one entry: the day of A-1042's execution).
+    // Min-max, partition and primary key all hold the bound day (A-1042's execution's).
     expect(conditions.filter((line) => line.includes('toDate(start_time) in 1-element set')).length).toBeGreaterThanOrEqual(2);
+    // Too many executions to bind: the list reads through the lookup subqueries instead.
+    expect(businessKeyHitsOf(Array.from({ length: BUSINESS_KEY_BIND_LIMIT + 1 }, (_, i) => ({ execution_id: `e${i}`, hit_day: '2026-01-01' })))).toBeUndefined();
+    expect(executionListQuery(harness.appId, { ...range, businessKeys }, 50).sql).toContain('FROM business_key_index');
   });
 
   it("finds steps by their own attributes or their execution's keys", async () => {
