@@ -18,6 +18,7 @@ import os from 'node:os';
 import http from 'node:http';
 import { join } from 'node:path';
 import { EXECUTION_COLUMNS, executionListQuery, executionTimelineQuery, stepSearchQuery } from '../collector/dist/store/executions.js';
+import { businessKeyHitsOf, businessKeyLookupQuery } from '../collector/dist/store/execution-filter.js';
 import { createTempDir } from './lib/cleanup.js';
 import { generateInChild } from './lib/generate-in-child.js';
 import { startCollector } from './lib/collector-process.js';
@@ -162,8 +163,12 @@ export async function runCompare(options) {
       `SELECT JSONExtractString(metadata, 'userId') AS user FROM executions WHERE app_id = '${APP_ID}' ORDER BY cityHash64(execution_id) LIMIT 1`,
     );
 
-    // The list's own statement for the business key (migration 0130's index), newest first, as the API runs it.
-    const businessKeyList = executionListQuery(APP_ID, { fromMillis: Number(window.from), toMillis: Number(window.to), businessKeys: [`userId=${userId}`] }, 51);
+    // The list's two statements for a business key, as the API runs them: the lookup in migration 0130's
+    // index, then the page (newest first, duplicates dropped by the caller) with the ids and days it found bound.
+    const keyRange = { fromMillis: Number(window.from), toMillis: Number(window.to) };
+    const businessKeyLookup = businessKeyLookupQuery(APP_ID, [`userId=${userId}`], keyRange);
+    const businessKeyHits = businessKeyHitsOf(await collector.sql(inline(businessKeyLookup.sql, businessKeyLookup.params)));
+    const businessKeyList = executionListQuery(APP_ID, { ...keyRange, businessKeys: [`userId=${userId}`], businessKeyHits }, 50, undefined, 'caller');
     // One execution's timeline, read the same way on both sides; the cold and the warm lines below differ only in when they run.
     const timeline = {
       xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
@@ -236,8 +241,8 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_PREFIX}`, fromIs
 ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${PHRASE.split(' ').join('\\s+')}\\M`, fromIso, toIso]),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
-      // Business key (issue 11 item 1): X-Ray's bloom filter on business_keys against PostgreSQL's
-      // expression index on metadata->>'userId'; the next row is the same lookup in ClickHouse without its index.
+      // Business key (issue 11 item 1): X-Ray's index table (migration 0130) against PostgreSQL's
+      // expression index on metadata->>'userId'; index against scan inside ClickHouse: businessKeyPaths.
       {
         label: `business key userId=${userId}, executions`,
         xray: () => api(`/api/v1/executions?${qs({ where: `userId=${userId}`, ...window, limit: '50' })}`),
@@ -247,19 +252,6 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [userId, fromIso, toIso])
         check: (x, p) => (x.executions.length > 0 && (!p || x.executions.length === p.length) ? undefined
           : `X-Ray ${x.executions.length}, PostgreSQL ${p?.length}`),
         note: (x) => `${x.executions.length} executions`,
-      },
-      {
-        label: `business key userId=${userId}, ClickHouse index (the list's statement, admin SQL)`,
-        xray: () => collector.sql(inline(businessKeyList.sql, businessKeyList.params)),
-        note: (x) => `${x.length} executions`,
-      },
-      {
-        label: `business key userId=${userId}, ClickHouse scan (no index, admin SQL)`,
-        // The same columns, window and order as the list's statement: only the way to the rows differs.
-        xray: () => collector.sql(`SELECT ${EXECUTION_COLUMNS} FROM executions WHERE app_id = '${APP_ID}'
-  AND start_time >= fromUnixTimestamp64Milli(${Number(window.from)}, 'UTC') AND start_time < fromUnixTimestamp64Milli(${Number(window.to)}, 'UTC')
-  AND arrayExists(pair -> pair = 'userId=${userId}', business_keys) ORDER BY start_time DESC, execution_id DESC, inserted_at DESC LIMIT 1 BY start_time, execution_id LIMIT 51`),
-        note: (x) => `${x.length} executions`,
       },
       {
         label: 'failure rate per pipeline, hourly, 30 days',
@@ -349,6 +341,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     }
 
     const searchStages = await searchStagesTable({ collector, api, window, runs });
+    const businessKeys = await businessKeyPaths({ collector, lookup: businessKeyLookup, list: businessKeyList, runs });
 
     // EXPLAIN indexes = 1 of the point lookups, as the repository runs them.
     const explained = [];
@@ -359,7 +352,10 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       [`search "${RARE_WORD}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_WORD }, 51),
       [`search prefix "${RARE_PREFIX}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: RARE_PREFIX }, 51),
       [`search phrase "${PHRASE}"`]: stepSearchQuery(APP_ID, { ...range, reasoning: `"${PHRASE}"` }, 51),
-      [`business key userId=${userId}`]: businessKeyList,
+      [`business key userId=${userId}: index lookup`]: businessKeyLookup,
+      [`business key userId=${userId}: list, bound`]: businessKeyList,
+      [`business key userId=${userId}: bloom filter`]: businessKeys.statements.bloom,
+      [`business key userId=${userId}: scan`]: businessKeys.statements.scan,
     };
     for (const [name, built] of Object.entries(explainedQueries)) {
       let rows;
@@ -420,6 +416,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
         ],
       },
+      businessKeys.table,
       searchIndexCostTable(searchIndexCost),
       searchStages.table,
       {
@@ -447,6 +444,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         rollupCost: rollupCost.shares,
         searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },
         searchStages: searchStages.stages,
+        businessKeyPaths: businessKeys.record,
         postgresVersion: cluster?.version,
         queries: Object.fromEntries(results.map((r) => [r.label, r])),
       },
@@ -475,6 +473,80 @@ async function searchStagesTable({ collector, api, window, runs }) {
       notes: [
         'every line but the last through the admin SQL route (parameters inlined); the floor is that route with SELECT 1',
         'the explanation index (reasoning + error message) is scanned for the prefix; the payload index (input + output) is looked up for the whole word',
+      ],
+    },
+  };
+}
+
+/**
+ * Business key (issue 11 item 1): the list's way through migration 0130's
+ * index (a lookup statement, then the page statement with the ids and days
+ * it found bound) against the page statement without it, in the same run: the
+ * bloom filter of migration 0055 alone, and a scan (a test no index serves).
+ * Only the way to the rows differs: same columns, window, order and limit,
+ * and the same test on `business_keys`. Admin SQL route, parameters inlined;
+ * the statements take turns within every run (which goes first rotates),
+ * medians; the index path is the lookup's median plus the page's.
+ */
+async function businessKeyPaths({ collector, lookup, list, runs }) {
+  const [pair] = lookup.params.pairs;
+  const withoutIndex = executionListQuery(APP_ID, { fromMillis: list.params.fromMillis, toMillis: list.params.toMillis }, 50, undefined, 'caller');
+  const keyed = (condition) => ({
+    sql: withoutIndex.sql.replace('\nORDER BY', `\n  AND ${condition}\nORDER BY`),
+    params: { ...withoutIndex.params, businessKey0: pair },
+  });
+  const statements = {
+    lookup,
+    list,
+    bloom: keyed('has(business_keys, {businessKey0:String})'),
+    // The same test written so that no index can serve it (has() and arrayExists() go through the bloom filter).
+    scan: keyed('arrayCount(pair -> pair = {businessKey0:String}, business_keys) > 0'),
+    floor: { sql: 'SELECT 1', params: {} },
+  };
+  const names = Object.keys(statements);
+  const millis = Object.fromEntries(names.map((name) => [name, []]));
+  const rows = {};
+  const loadBefore = os.loadavg()[0];
+  for (let i = 0; i < runs + 2; i++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(i + k) % names.length];
+      const { millis: ms, result } = await time(() => collector.sql(inline(statements[name].sql, statements[name].params)));
+      if (i >= 2) millis[name].push(ms);
+      rows[name] = result;
+    }
+  }
+  const load = (loadBefore + os.loadavg()[0]) / 2;
+  const found = (name) => rows[name].map((row) => row.execution_id).join(',');
+  for (const name of ['bloom', 'scan']) {
+    if (found(name) !== found('list')) throw new Error(`business key ${pair}: the ${name} found ${found(name)}, the index ${found('list')}`);
+  }
+  const med = Object.fromEntries(names.map((name) => [name, median(millis[name])]));
+  med.index = med.lookup + med.list;
+  progress(`compare: business key ${pair}: index ${formatFixed(med.index, 1)} ms (lookup ${formatFixed(med.lookup, 1)}), bloom filter ${formatFixed(med.bloom, 1)} ms, scan ${formatFixed(med.scan, 1)} ms`);
+  // The statements as run, the list's columns elided (the same on every path).
+  const shown = (name) => inline(statements[name].sql, statements[name].params).replace(EXECUTION_COLUMNS, '<the list\'s columns>').replace(/\s+/g, ' ');
+  const line = (name, label, what) => [label, formatFixed(med[name], 1), millis[name] ? formatFixed(percentile(millis[name], 90), 1) : '',
+    ['index', 'bloom', 'scan'].includes(name) ? formatRatio(med[name] / med.index) : '', ['list', 'bloom', 'scan'].includes(name) ? `${rows[name].length} executions` : '', what];
+  return {
+    statements,
+    record: { pair, load, lookup: med.lookup, list: med.list, index: med.index, bloom: med.bloom, scan: med.scan, floor: med.floor, found: rows.list.length },
+    table: {
+      title: `business key ${pair}: the list through the index against a scan, same run, ${runs} rotating runs after 2 untimed, ms, load ${formatFixed(load, 2)}`,
+      columns: ['path', 'median', 'p90', 'vs index', 'found', 'reads'],
+      rows: [
+        line('lookup', '  index 1/2: lookup (migration 0130)', 'business_key_index: a primary-key range per pair'),
+        line('list', '  index 2/2: the page, ids and days bound', 'only the days and ids the lookup found'),
+        line('index', 'index (the list as the API runs it: 1/2 + 2/2)', ''),
+        line('bloom', 'bloom filter only (migration 0055)', 'every daily partition, its business_keys_bf per granule'),
+        line('scan', 'scan (no index: arrayCount instead of has)', 'business_keys of every row in the window'),
+        line('floor', 'floor (SELECT 1, the same route, per statement)', ''),
+      ],
+      notes: [
+        'admin SQL route (parameters inlined); "vs index" above 1 means the index path is faster (it pays the floor twice); the statements:',
+        `index 1/2: ${shown('lookup')}`,
+        `index 2/2: ${shown('list')}`,
+        `scan:      ${shown('scan')}`,
+        `bloom filter: the scan statement with has(business_keys, '${pair}') instead of arrayCount`,
       ],
     },
   };

@@ -26,8 +26,8 @@
  */
 import type { ClickHouseBackend } from './backend.js';
 import type { QueryParams } from './backend.js';
-import { businessKeyConditions, executionFilterConditions } from './execution-filter.js';
-import type { ExecutionFilter } from './execution-filter.js';
+import { businessKeyConditions, businessKeyHitsOf, businessKeyLookupQuery, executionFilterConditions } from './execution-filter.js';
+import type { BusinessKeyHits, ExecutionFilter } from './execution-filter.js';
 import { Conditions, RANGE, numeric, resolvedStepMatch } from './sql.js';
 import { addSearch } from './step-search.js';
 import type { TimeRange } from './sql.js';
@@ -447,6 +447,17 @@ GROUP BY execution_id`,
     return steps;
   }
 
+  /**
+   * A list's business keys looked up in their index before the list's statement
+   * (businessKeyLookupQuery), so that statement binds the ids and days; undefined
+   * when the filter has none or they list too many executions to bind.
+   */
+  async function lookUpBusinessKeys(appId: string, filter: ExecutionFilter): Promise<BusinessKeyHits | undefined> {
+    if (!filter.businessKeys?.length) return undefined;
+    const lookup = businessKeyLookupQuery(appId, filter.businessKeys, filter);
+    return businessKeyHitsOf(await backend.query<{ execution_id: string; hit_day: string }>(lookup.sql, lookup.params));
+  }
+
   async function getExecution(appId: string, executionId: string): Promise<ExecutionRecord | undefined> {
     const rows = await run<ExecutionRecord>(executionByIdQuery(appId, executionId, true));
     const found = rows[0] ?? (await run<ExecutionRecord>(executionByIdQuery(appId, executionId, false)))[0];
@@ -458,11 +469,15 @@ GROUP BY execution_id`,
       // A step filter matches steps inside the window: a step just across a
       // window's edge from its execution would be missed, so those searches
       // take the whole range at once.
-      // A business key names its days and ids through its index: one statement over the range.
+      // A business key names its days and ids through its index (looked up first, then bound; none: no
+      // execution carries it): one statement over the range.
+      const businessKeyHits = await lookUpBusinessKeys(appId, filter);
+      if (businessKeyHits?.ids.length === 0) return [];
+      const keyed = businessKeyHits ? { ...filter, businessKeyHits } : filter;
       const windowed = !filter.stepName && !filter.reasoning && !filter.businessKeys?.length;
       const rows = windowed
         ? await page<ExecutionRecord>(filter, (window, dedupe, n) => executionListQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.execution_id, limit)
-        : await pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, filter, limit, after, dedupe), (row) => row.execution_id, limit);
+        : await pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, keyed, limit, after, dedupe), (row) => row.execution_id, limit);
       return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
     },
 

@@ -9,8 +9,11 @@ import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { runCliAgainst } from '../support/run-cli.js';
+import { executionListQuery } from '../../src/store/executions.js';
+import { BUSINESS_KEY_BIND_LIMIT, businessKeyHitsOf, businessKeyLookupQuery } from '../../src/store/execution-filter.js';
 
-describe('business-key search', () => {
+// Both backends: the embedded engine and the server code path (HTTP, parameters bound as query settings).
+describe.each(['embedded', 'server'] as const)('business-key search (%s backend)', (backend) => {
   let harness: Harness;
   let rejected: ReturnType<typeof executionSpans>;
   let approved: ReturnType<typeof executionSpans>;
@@ -31,7 +34,7 @@ describe('business-key search', () => {
   const ids = (body: { executions: { executionId: string }[] }) => body.executions.map((e) => e.executionId).sort();
 
   beforeAll(async () => {
-    harness = await startCollector();
+    harness = await startCollector({ backend });
     rejected = await send('A-1042', 's-1', true);
     approved = await send('A-1041', 's-2', false);
   });
@@ -70,6 +73,25 @@ describe('business-key search', () => {
       { id: approved.executionId },
     );
     expect(ids((await getJson(harness, '/api/v1/executions?where=applicantId=A-9999')).body)).toEqual([]);
+  });
+
+  it('looks the keys up first, then reads only the days and ids the lookup found, bound', async () => {
+    const now = Date.now();
+    const range = { fromMillis: now - 30 * 86_400_000, toMillis: now + 60_000 };
+    const businessKeys = ['applicantId=A-1042', 'user.id=u-7'];
+    const lookup = businessKeyLookupQuery(harness.appId, businessKeys, range);
+    const found = await harness.store.backend.query<{ execution_id: string; hit_day: string }>(lookup.sql, lookup.params);
+    // Every pair must be listed: user.id=u-7 alone lists both executions.
+    expect(found.map((row) => row.execution_id)).toEqual([rejected.executionId]);
+    const built = executionListQuery(harness.appId, { ...range, businessKeys, businessKeyHits: businessKeyHitsOf(found) }, 50);
+    expect(built.sql).not.toContain('business_key_index');
+    const plan = await harness.store.backend.query<{ explain: string }>(`EXPLAIN indexes = 1 ${built.sql}`, built.params);
+    const conditions = plan.map((row) => row.explain.trim()).filter((line) => line.startsWith('Condition:'));
+    // Min-max, partition and primary key all hold the bound day (A-1042's execution's).
+    expect(conditions.filter((line) => line.includes('toDate(start_time) in 1-element set')).length).toBeGreaterThanOrEqual(2);
+    // Too many executions to bind: the list reads through the lookup subqueries instead.
+    expect(businessKeyHitsOf(Array.from({ length: BUSINESS_KEY_BIND_LIMIT + 1 }, (_, i) => ({ execution_id: `e${i}`, hit_day: '2026-01-01' })))).toBeUndefined();
+    expect(executionListQuery(harness.appId, { ...range, businessKeys }, 50).sql).toContain('FROM business_key_index');
   });
 
   it("finds steps by their own attributes or their execution's keys", async () => {
