@@ -18,8 +18,8 @@ import { median } from './stats.js';
 
 const PROBE = '_rollup_probe';
 
-/** The shipped views as { name, source, target, select } (select with the source table named as written). */
-async function shippedViews(backend) {
+/** The shipped views as { name, source, select } (select with the source table named as written). */
+async function shippedViewsOnly(backend) {
   const rows = await backend.query(
     `SELECT name, as_select FROM system.tables WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name`,
   );
@@ -34,6 +34,19 @@ async function targetOf(backend, view) {
   return /\bTO\s+(?:\w+\.)?(\w+)/.exec(String(row.q))[1];
 }
 
+/** The shipped views reading `steps` or `executions`, as { name, source, target, select }. */
+export async function shippedViews(backend) {
+  const views = await shippedViewsOnly(backend);
+  for (const view of views) view.target = await targetOf(backend, view.name);
+  return views;
+}
+
+/** A copy of `view` named `<name><suffix>`, reading `<source><suffix>` into `<target><suffix>`. */
+export async function attachViewCopy(backend, view, suffix) {
+  const select = view.select.replace(new RegExp(`\\bFROM\\s+(\\w+\\.)?${view.source}\\b`), `FROM ${view.source}${suffix}`);
+  await backend.command(`CREATE MATERIALIZED VIEW ${view.name}${suffix} TO ${view.target}${suffix} AS ${select}`);
+}
+
 /**
  * @param {import('../../collector/dist/store/backend.js').ClickHouseBackend} backend the generation engine (embedded)
  * @param {{ steps?: number, batchRows?: number, rounds?: number }} [options]
@@ -44,7 +57,6 @@ export async function measureRollupCost(backend, options = {}) {
   const batchRows = options.batchRows ?? 4_000;
   const rounds = options.rounds ?? 3;
   const views = await shippedViews(backend);
-  for (const view of views) view.target = await targetOf(backend, view.name);
 
   // The rows, as the collector's batcher would hand them to insert(): objects keyed by column, the newest
   // first (a batch of live traffic covers minutes, one or two day partitions, not the whole month).
@@ -61,11 +73,7 @@ export async function measureRollupCost(backend, options = {}) {
     for (const table of tables) await backend.command(`DROP TABLE IF EXISTS ${table}${PROBE}`);
   };
   const attach = async (chosen) => {
-    for (const view of chosen) {
-      const select = view.select
-        .replace(new RegExp(`\\bFROM\\s+(\\w+\\.)?${view.source}\\b`), `FROM ${view.source}${PROBE}`);
-      await backend.command(`CREATE MATERIALIZED VIEW ${view.name}${PROBE} TO ${view.target}${PROBE} AS ${select}`);
-    }
+    for (const view of chosen) await attachViewCopy(backend, view, PROBE);
   };
   const insertAll = async () => {
     const start = process.hrtime.bigint();
