@@ -61,13 +61,14 @@ export function defaultDecodeThreads(): number {
 }
 
 /**
- * The worker script: the compiled sibling; when this module runs from the
- * TypeScript sources (the test suite), the compiled one in dist/.
+ * The worker script (decode-worker-entry.cts, which imports decode-worker.ts):
+ * the compiled sibling; when this module runs from the TypeScript sources
+ * (the test suite), the compiled one in dist/.
  */
-function workerFile(): string {
-  const sibling = fileURLToPath(new URL('./decode-worker.js', import.meta.url));
+export function decodeWorkerFile(): string {
+  const sibling = fileURLToPath(new URL('./decode-worker-entry.cjs', import.meta.url));
   if (existsSync(sibling)) return sibling;
-  return fileURLToPath(new URL('../../dist/ingest/decode-worker.js', import.meta.url));
+  return fileURLToPath(new URL('../../dist/ingest/decode-worker-entry.cjs', import.meta.url));
 }
 
 /** A view that owns its whole ArrayBuffer can be moved; a slice of a shared one is copied first. */
@@ -89,7 +90,7 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
     niceness: options.niceness ?? DEFAULT_DECODE_NICENESS,
   };
   const pool = new Piscina({
-    filename: workerFile(),
+    filename: decodeWorkerFile(),
     minThreads: threads,
     maxThreads: threads,
     // Threads stay up: starting one costs tens of milliseconds.

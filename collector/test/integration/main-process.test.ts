@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, runCollector as run, useTempDirs, waitForOutput as waitFor } from '../support/collector-process.js';
+import { freePort, runCollector as run, stopCollector, useTempDirs, waitForOutput as waitFor } from '../support/collector-process.js';
 
 describe('collector main process', () => {
   const newDir = useTempDirs('xray-main-');
@@ -21,8 +21,7 @@ describe('collector main process', () => {
 
     const ok = await fetch(`http://127.0.0.1:${port}/api/v1/executions`, { headers: { authorization: `Bearer ${key}` } });
     expect(ok.status).toBe(200);
-    first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect(await stopCollector(first)).toBe(0);
 
     // Printed once: later starts say where the key is, never the key.
     const second = run({ XRAY_DATA_DIR: dataDir, XRAY_PORT: String(port) });
@@ -31,8 +30,7 @@ describe('collector main process', () => {
     expect(readFileSync(join(dataDir, 'default-app.key'), 'utf8').trim()).toBe(key);
     const still = await fetch(`http://127.0.0.1:${port}/api/v1/executions`, { headers: { authorization: `Bearer ${key}` } });
     expect(still.status).toBe(200);
-    second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect(await stopCollector(second)).toBe(0);
   });
 
   it('uses XRAY_API_KEY as the default app key when it is set', async () => {
@@ -43,8 +41,7 @@ describe('collector main process', () => {
     expect(running.output()).not.toContain(apiKey);
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/pipelines`, { headers: { 'x-api-key': apiKey } });
     expect(response.status).toBe(200);
-    running.child.kill('SIGTERM');
-    expect(await running.exited).toBe(0);
+    expect(await stopCollector(running)).toBe(0);
   });
 
   it('registers XRAY_READ_API_KEY as a read-only key, applies the rate-limit defaults and keeps the master key in a 0600 file', async () => {
@@ -74,8 +71,7 @@ describe('collector main process', () => {
       const limits = await fetch(`${base}/api/v1/admin/apps/default/limits`, { headers: { authorization: `Bearer ${adminToken}` } });
       expect(await limits.json()).toMatchObject({ requestsPerSecond: 7, burst: 21, source: 'default' });
       expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
-      running.child.kill('SIGTERM');
-      expect(await running.exited).toBe(0);
+      expect(await stopCollector(running)).toBe(0);
     }
   });
 
@@ -88,8 +84,7 @@ describe('collector main process', () => {
         const response = await fetch(`http://127.0.0.1:${port}/api/v1/pipelines`, { headers: { authorization: `Bearer ${key}` } });
         expect(response.status).toBe(200);
       }
-      running.child.kill('SIGTERM');
-      expect(await running.exited).toBe(0);
+      expect(await stopCollector(running)).toBe(0);
       const requestLines = running.output().split('\n').filter((line) => line.includes('"url":"/api/v1/pipelines"'));
       expect(requestLines).toHaveLength(expected);
       expect(running.output()).not.toContain('incoming request');

@@ -12,7 +12,7 @@ import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STARTUP_EXIT } from '../../src/startup/index.js';
-import { freePort as closedPort, runCollector as run, useTempDirs, waitForOutput as waitFor } from '../support/collector-process.js';
+import { freePort as closedPort, runCollector as run, stopCollector, useTempDirs, waitForOutput as waitFor } from '../support/collector-process.js';
 
 async function listenAnywhere(): Promise<{ server: Server; port: number }> {
   const server = createServer();
@@ -76,8 +76,7 @@ describe('collector start-up failures', () => {
       // The first collector is unharmed.
       expect(first.child.exitCode).toBeNull();
     } finally {
-      first.child.kill('SIGTERM');
-      await first.exited;
+      await stopCollector(first);
     }
   });
 

@@ -11,48 +11,30 @@
  *     XRAY_KEY_CACHE_TTL_SECONDS, and an app's rate limit changed through one
  *     applies on the other within XRAY_APP_CACHE_TTL_SECONDS.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouseHttpEndpoint } from '../support/clickhouse-http-endpoint.js';
 import type { ClickHouseHttpEndpoint } from '../support/clickhouse-http-endpoint.js';
+import { runCollector, stopCollector, waitForOutput } from '../support/collector-process.js';
+import type { RunningCollector } from '../support/collector-process.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const API_KEY = 'xr_stateless-collectors-key-0001';
 const ADMIN_TOKEN = 'stateless-collectors-admin-01';
 const KEY_CACHE_TTL_SECONDS = 2;
 const APP_CACHE_TTL_SECONDS = 2;
 
-interface Collector {
-  child: ChildProcess;
+interface Collector extends RunningCollector {
   url: string;
-  output: () => string;
-  exited: Promise<number | null>;
 }
 
 async function startMain(env: Record<string, string>): Promise<Collector> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_PORT: '0', XRAY_GRPC_PORT: '0', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-    if (match && /API key:/.test(output)) return { child, url: match[1], output: () => output, exited };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`collector never started; output:\n${output}`);
+  const running = runCollector({ XRAY_PORT: '0', ...env });
+  const [, url] = await waitForOutput(running, /(http:\/\/127\.0\.0\.1:\d+)[\s\S]*API key:/, 120_000);
+  return { ...running, url };
 }
 
 const admin = (collector: Collector, method: string, path: string, body?: unknown) =>
@@ -107,8 +89,7 @@ describe('two stateless collectors over one ClickHouse', () => {
   afterAll(async () => {
     for (const collector of [a, b]) {
       if (!collector) continue;
-      collector.child.kill('SIGTERM');
-      await collector.exited;
+      await stopCollector(collector);
     }
     await endpoint?.close();
     session?.close();

@@ -63,6 +63,23 @@ export async function waitForOutput(running: RunningCollector, pattern: RegExp, 
   throw new Error(`never printed ${pattern} (${state}); output:\n${running.output()}`);
 }
 
+/**
+ * SIGTERM, then its exit code. A process that has not exited after
+ * `timeoutMillis` (beyond the collector's own 30 s shutdown deadline) is
+ * killed and the test fails with its output, instead of hanging to the test
+ * timeout with nothing to read.
+ */
+export async function stopCollector(running: RunningCollector, timeoutMillis = 45_000): Promise<number | null> {
+  running.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMillis)));
+  const code = await Promise.race([running.exited, late]);
+  clearTimeout(timer);
+  if (code !== 'late') return code;
+  running.child.kill('SIGKILL');
+  throw new Error(`still running ${timeoutMillis} ms after SIGTERM; output:\n${running.output()}`);
+}
+
 /** Call inside a describe: returns a maker of temporary folders, all removed after the suite. */
 export function useTempDirs(prefix: string): () => string {
   const dirs: string[] = [];

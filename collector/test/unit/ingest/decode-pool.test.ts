@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDecodePool } from '../../../src/ingest/decode-pool.js';
+import { createDecodePool, decodeWorkerFile } from '../../../src/ingest/decode-pool.js';
+import { runToEnd } from '../../support/collector-process.js';
 import type { DecodePool } from '../../../src/ingest/decode-pool.js';
 
 /** The nice value of every thread of this process, from /proc (field 19 of a thread's stat). */
@@ -43,6 +45,31 @@ describe.skipIf(process.platform !== 'linux')('ingest/decode-pool', () => {
       pool = createDecodePool({ threads: 1, admission, encodeSteps: true, niceness: 0 });
       await pool.decode(emptyRequest);
       expect(threadNiceValues().filter((nice) => nice === 7).length).toBe(before);
+    });
+  });
+
+  /**
+   * piscina require()s the worker script. When that script is an ES module,
+   * Node 20.19+ instantiates its whole graph synchronously inside require(),
+   * and a worker terminated right then (a SIGTERM soon after start closes the
+   * pool, then the process exits) aborts the process with a V8 fatal error
+   * instead of exiting: 1 stop in ~30 in the main-process tests under CI's
+   * load, a 300 s hang. Node's own trace of require(esm) shows which kind of
+   * load a script gets; the decoder is ESM, so the counter-case shows the trace
+   * works on this Node.
+   */
+  describe.skipIf(!(process.features as { require_module?: boolean }).require_module)('the worker script', () => {
+    const requireTraced = (file: string) =>
+      runToEnd(process.execPath, ['--trace-require-module=all', '-e', `require(${JSON.stringify(file)})`], { cwd: process.cwd(), env: { PATH: process.env.PATH } });
+
+    it('loads through require() without loading an ES module synchronously', async () => {
+      const entry = await requireTraced(decodeWorkerFile());
+      expect(entry.code).toBe(0);
+      expect(entry.stderr).not.toContain('using require()');
+
+      // The decoder's own graph (decode-worker.js itself needs workerData, and Node traces only a load that evaluated).
+      const decoder = await requireTraced(fileURLToPath(new URL('./decode-request.js', `file://${decodeWorkerFile()}`)));
+      expect(decoder.stderr).toContain('is loading ES Module');
     });
   });
 });
