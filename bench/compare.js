@@ -14,6 +14,8 @@
  * (which goes first alternates too), 2 untimed runs each first; medians and
  * p90s in ms, with the load average measured around each query.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -69,9 +71,25 @@ async function loadPostgres(cluster, files, pg) {
     }
     await client.query('VACUUM ANALYZE executions');
     await client.query('VACUUM ANALYZE steps');
+    // Its dirty buffers written now, not by the checkpointer during the timed queries.
+    await client.query('CHECKPOINT');
   } finally {
     await client.end();
   }
+  for (const file of Object.values(files)) rmSync(file, { force: true });
+}
+
+/**
+ * Waits for the kernel to write every dirty page back. Loading PostgreSQL at
+ * 10M leaves gigabytes of its files (and the CSV it copied from) dirty, and
+ * their writeback, minutes long, saturates the disk under the timed queries:
+ * the side whose pages the load pushed out of the page cache (ClickHouse's)
+ * then reads behind it (bench/README.md, `query`: the cold timeline at 10M).
+ */
+function flushWriteback() {
+  const start = process.hrtime.bigint();
+  execFileSync('sync');
+  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
 /**
@@ -129,6 +147,8 @@ export async function runCompare(options) {
       const loaded = await time(() => loadPostgres(cluster, files, pg));
       storage.postgresLoadSeconds = loaded.millis / 1000;
       progress(`compare: PostgreSQL loaded in ${storage.postgresLoadSeconds.toFixed(1)} s`);
+      storage.writebackSeconds = flushWriteback();
+      progress(`compare: dirty pages written back in ${storage.writebackSeconds.toFixed(1)} s (sync)`);
     }
   }
 
@@ -387,7 +407,8 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         notes: [
           `data: direct insert into ClickHouse (INSERT ... SELECT FROM numbers(), seed "${SEED}", anchor ${new Date(anchorMillis).toISOString()}) in ${formatFixed(generateSeconds, 1)} s, then every past day merged into one part (${formatFixed(storageSettleSeconds, 1)} s: ` +
             `where the collector leaves a day an hour after its last write, migration 0160); ` +
-            `PostgreSQL: the same rows by COPY, indexes after, VACUUM ANALYZE${storage.postgresLoadSeconds ? ` (${formatFixed(storage.postgresLoadSeconds, 0)} s)` : ''}`,
+            `PostgreSQL: the same rows by COPY, indexes after, VACUUM ANALYZE, CHECKPOINT${storage.postgresLoadSeconds ? ` (${formatFixed(storage.postgresLoadSeconds, 0)} s)` : ''}` +
+              (storage.writebackSeconds === undefined ? '' : `; then every dirty page written back before timing (sync, ${formatFixed(storage.writebackSeconds, 0)} s)`),
           'PostgreSQL schema: btree (execution_id, seq) and (pipeline, started_at) on steps, (pipeline, started_at) and (started_at) on executions, primary keys, pg_trgm GIN on steps.reasoning',
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
