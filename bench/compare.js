@@ -79,18 +79,6 @@ async function loadPostgres(cluster, files, pg) {
   for (const file of Object.values(files)) rmSync(file, { force: true });
 }
 
-/**
- * Waits for the kernel to write every dirty page back. Loading PostgreSQL at
- * 10M leaves gigabytes of its files (and the CSV it copied from) dirty, and
- * their writeback, minutes long, saturates the disk under the timed queries:
- * the side whose pages the load pushed out of the page cache (ClickHouse's)
- * then reads behind it (bench/README.md, `query`: the cold timeline at 10M).
- */
-function flushWriteback() {
-  const start = process.hrtime.bigint();
-  execFileSync('sync');
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
 
 /**
  * @param {{ quick: boolean, scale?: string, runs?: number }} options
@@ -147,7 +135,11 @@ export async function runCompare(options) {
       const loaded = await time(() => loadPostgres(cluster, files, pg));
       storage.postgresLoadSeconds = loaded.millis / 1000;
       progress(`compare: PostgreSQL loaded in ${storage.postgresLoadSeconds.toFixed(1)} s`);
-      storage.writebackSeconds = flushWriteback();
+      // Every dirty page written back before timing: loading PostgreSQL at 10M leaves gigabytes of its
+      // files dirty, and their writeback, minutes long, saturates the disk under the timed queries; the
+      // side whose pages the load pushed out of the page cache (ClickHouse's) then reads behind it
+      // (bench/README.md, `query`: the cold timeline at 10M).
+      storage.writebackSeconds = (await time(() => execFileSync('sync'))).millis / 1000;
       progress(`compare: dirty pages written back in ${storage.writebackSeconds.toFixed(1)} s (sync)`);
     }
   }

@@ -33,8 +33,14 @@ interface Collector extends RunningCollector {
 
 async function startMain(env: Record<string, string>): Promise<Collector> {
   const running = runCollector({ XRAY_PORT: '0', ...env });
-  const [, url] = await waitForOutput(running, /(http:\/\/127\.0\.0\.1:\d+)[\s\S]*API key:/, 120_000);
-  return { ...running, url };
+  try {
+    const [, url] = await waitForOutput(running, /(http:\/\/127\.0\.0\.1:\d+)[\s\S]*API key:/, 120_000);
+    return { ...running, url };
+  } catch (error) {
+    // Never assigned, so afterAll cannot stop it.
+    running.child.kill('SIGKILL');
+    throw error;
+  }
 }
 
 const admin = (collector: Collector, method: string, path: string, body?: unknown) =>

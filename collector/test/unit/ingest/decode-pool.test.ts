@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDecodePool, decodeWorkerFile } from '../../../src/ingest/decode-pool.js';
 import { runToEnd } from '../../support/collector-process.js';
@@ -68,7 +68,7 @@ describe.skipIf(process.platform !== 'linux')('ingest/decode-pool', () => {
       expect(entry.stderr).not.toContain('using require()');
 
       // The decoder's own graph (decode-worker.js itself needs workerData, and Node traces only a load that evaluated).
-      const decoder = await requireTraced(fileURLToPath(new URL('./decode-request.js', `file://${decodeWorkerFile()}`)));
+      const decoder = await requireTraced(join(dirname(decodeWorkerFile()), 'decode-request.js'));
       expect(decoder.stderr).toContain('is loading ES Module');
     });
   });
