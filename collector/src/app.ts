@@ -239,7 +239,11 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.decorateRequest('appId', '');
   app.decorateRequest('caller', null);
 
-  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics, pendingRows: () => store.batcher.pendingRows });
+  const metrics = createMetrics({
+    defaultMetrics: options.defaultMetrics,
+    pendingRows: () => store.batcher.pendingRows,
+    rollupThroughMillis: () => store.rollups.throughMillis,
+  });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
     metrics.insertBatches.inc({ outcome: info.ok ? 'ok' : 'error' });
     metrics.insertDuration.observe(info.millis / 1000);
@@ -375,11 +379,13 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.addHook('onClose', async () => stopCacheInvalidation());
   const erasing = createDeletionRepository(store.backend, { cluster: store.cluster });
   // A deletion by filter names no ids: the app's cached executions are forgotten, before and after.
+  // Deletions run between rollup passes (store/rollups.ts).
   const deletion: typeof erasing = {
     async deleteExecutions(appId, filter, deleteOptions) {
       executionCache.invalidateApp(appId);
       try {
-        return await erasing.deleteExecutions(appId, filter, deleteOptions);
+        // No rollup pass runs meanwhile: one that read the rows before the delete would put them back after the rebuild.
+        return await store.rollups.exclusive(() => erasing.deleteExecutions(appId, filter, deleteOptions));
       } finally {
         executionCache.invalidateApp(appId);
       }
@@ -387,7 +393,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     async deleteApp(appId, deleteOptions) {
       executionCache.invalidateApp(appId);
       try {
-        return await erasing.deleteApp(appId, deleteOptions);
+        return await store.rollups.exclusive(() => erasing.deleteApp(appId, deleteOptions));
       } finally {
         executionCache.invalidateApp(appId);
       }
@@ -429,6 +435,20 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     app.addHook('onReady', async () => sweeper.start());
     app.addHook('onClose', async () => sweeper.stop());
   }
+  // Stored rows reach the rollups through the job (store/rollups.ts); until then the _live views read them raw.
+  app.addHook('onReady', async () =>
+    store.rollups.start({
+      onPass: (pass) => {
+        metrics.rollupPasses.inc({ outcome: 'ok' });
+        metrics.rollupDuration.observe(pass.millis / 1000);
+      },
+      onError: (error) => {
+        metrics.rollupPasses.inc({ outcome: 'error' });
+        app.log.error({ err: error }, 'rollup pass failed; the next one folds the same rows again');
+      },
+    }),
+  );
+  app.addHook('onClose', async () => store.rollups.stop());
 
   await app.register(
     async (api) => {

@@ -12,6 +12,7 @@ import { loadPriceTable } from './cost/price-table.js';
 import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { isCidr } from './webhooks/address-policy.js';
+import { DEFAULT_ROLLUP_INTERVAL_MILLIS } from './store/rollups.js';
 import { DEFAULT_DECODE_INLINE_MAX_BYTES, DEFAULT_DECODE_NICENESS, defaultDecodeThreads } from './ingest/decode-pool.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
@@ -84,6 +85,8 @@ export const EnvSchema = z.object({
   XRAY_STORE_TIMEOUT_MILLIS: intFromEnv(10_000, 100, 600_000),
   XRAY_MAX_EVENT_LOOP_DELAY_MILLIS: intFromEnv(1000, 0, 60_000),
   XRAY_RETENTION_SWEEP_SECONDS: intFromEnv(3600, 0, 7 * 86_400),
+  XRAY_ROLLUP_INTERVAL_MILLIS: intFromEnv(DEFAULT_ROLLUP_INTERVAL_MILLIS, 0, 3_600_000),
+  XRAY_ROLLUP_LAG_MILLIS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(3_600_000).optional()),
   XRAY_MAX_INFLIGHT_BYTES: intFromEnv(DEFAULT_MAX_INFLIGHT_BYTES, 1024, 16 * 1024 * 1024 * 1024),
   XRAY_DECODE_THREADS: intFromEnv(defaultDecodeThreads(), 0, 64),
   XRAY_DECODE_INLINE_MAX_BYTES: intFromEnv(DEFAULT_DECODE_INLINE_MAX_BYTES, 0, 1024 * 1024 * 1024),
@@ -169,6 +172,8 @@ export interface CollectorConfig {
   decode: { threads: number; inlineMaxBytes: number; workerHeapMb: number; niceness: number };
   /** How often per-app retention is applied; 0 = only when an app's retention is set. */
   retentionSweepSeconds: number;
+  /** The rollup job (store/rollups.ts): time between passes (0: none), and how late another process's row may become visible (undefined: the backend's default). */
+  rollups: { intervalMillis: number; lagMillis: number | undefined };
   clickhouse:
     | { kind: 'embedded'; dataDir: string }
     | {
@@ -297,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
     decode: { threads: e.XRAY_DECODE_THREADS, inlineMaxBytes: e.XRAY_DECODE_INLINE_MAX_BYTES, workerHeapMb: e.XRAY_DECODE_WORKER_HEAP_MB, niceness: e.XRAY_DECODE_NICENESS },
     retentionSweepSeconds: e.XRAY_RETENTION_SWEEP_SECONDS,
+    rollups: { intervalMillis: e.XRAY_ROLLUP_INTERVAL_MILLIS, lagMillis: e.XRAY_ROLLUP_LAG_MILLIS },
     clickhouse: e.CLICKHOUSE_URL
       ? {
           kind: 'server',

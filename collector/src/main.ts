@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     batch: config.batch,
     retentionDays: config.retentionDays,
     cluster: config.clickhouse.kind === 'server' ? config.clickhouse.cluster : undefined,
+    rollups: { intervalMillis: config.rollups.intervalMillis, lagMillis: config.rollups.lagMillis },
   }).catch((error: unknown) => {
     throw explainStoreFailure(error, config);
   });

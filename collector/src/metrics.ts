@@ -16,9 +16,14 @@ export interface CollectorMetrics {
   readonly insertRows: Histogram;
   readonly pendingRows: Gauge;
   readonly rateLimited: Counter<'app' | 'limit' | 'route'>;
+  /** The rollup job's passes (store/rollups.ts), by outcome, and their duration. */
+  readonly rollupPasses: Counter<'outcome'>;
+  readonly rollupDuration: Histogram;
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?: () => number } = {}): CollectorMetrics {
+export function createMetrics(
+  options: { defaultMetrics?: boolean; pendingRows?: () => number; rollupThroughMillis?: () => number } = {},
+): CollectorMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xray_' });
   const pendingRowsSource = options.pendingRows;
@@ -70,6 +75,29 @@ export function createMetrics(options: { defaultMetrics?: boolean; pendingRows?:
       help: 'Requests refused with 429 by the rate limits, by app, limit (app, key, or key_lookups: too many unseen keys) and route (ingest, read)',
       labelNames: ['app', 'limit', 'route'] as const,
       registers: [registry],
+    }),
+    rollupPasses: new Counter({
+      name: 'xray_rollup_passes_total',
+      help: 'Passes of the rollup job folding stored rows into the rollups, by outcome (ok, error)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    rollupDuration: new Histogram({
+      name: 'xray_rollup_pass_duration_seconds',
+      help: 'Time one pass of the rollup job took',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    ...(options.rollupThroughMillis && {
+      rollupBehind: new Gauge({
+        name: 'xray_rollup_behind_seconds',
+        help: 'How far the rollups lag behind now: rows stored since then are read raw (the _live views) until a pass folds them in',
+        registers: [registry],
+        collect() {
+          const through = options.rollupThroughMillis?.() ?? 0;
+          if (through > 0) this.set((Date.now() - through) / 1000);
+        },
+      }),
     }),
     pendingRows: new Gauge({
       name: 'xray_ingest_pending_rows',

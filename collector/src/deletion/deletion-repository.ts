@@ -19,7 +19,7 @@
  * passed as a bound array, in chunks. Counts and the rollup rebuild's
  * INSERT … SELECT go through the Distributed tables, as every query does.
  */
-import { storageTable } from '../store/index.js';
+import { ROLLUPS, storageTable } from '../store/index.js';
 import type { ClickHouseBackend, ClusterLayout, QueryParams } from '../store/index.js';
 
 /** Which executions of an app to delete: one by id, or all matching every given condition. */
@@ -144,61 +144,33 @@ export function createDeletionRepository(backend: ClickHouseBackend, repositoryO
     return stored === table ? `DELETE FROM ${table}` : `DELETE FROM ${stored} ON CLUSTER ${cluster.cluster}`;
   };
 
+  /**
+   * Deletes `rollup`'s buckets of the app's `pipelines` and rebuilds them from
+   * the raw rows that remain, through the rollup's own `_pending_since` view
+   * (migration 0170) from the epoch: every stored row, as the rollup job folds it.
+   */
+  async function rebuildBuckets(rollup: keyof typeof ROLLUPS, buckets: number[], appId: string, pipelines: string[]): Promise<void> {
+    if (buckets.length === 0) return;
+    const params = { appId, pipelines, buckets };
+    const mine = 'app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(bucket) IN {buckets:Array(UInt32)}';
+    await backend.command(`${deleteFrom(rollup)} WHERE ${mine}`, params);
+    const columns = ROLLUPS[rollup];
+    await backend.command(
+      `INSERT INTO ${rollup} (${columns})
+SELECT ${columns} FROM ${rollup}_pending_since(since = fromUnixTimestamp64Milli(toInt64(0), 'UTC'))
+WHERE ${mine}`,
+      params,
+    );
+  }
+
   /** Deletes the rollup buckets the given raw rows fall in and rebuilds them from what remains. */
   async function rebuildRollups(appId: string, touched: { minutes: number[]; hours: number[]; pipelines: string[] }): Promise<void> {
     if (touched.pipelines.length === 0) return;
-    const params = { appId, pipelines: touched.pipelines, minutes: touched.minutes, hours: touched.hours };
-    if (touched.minutes.length > 0) {
-      await backend.command(
-        `${deleteFrom('pipeline_stats_1m')} WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
-  AND toUnixTimestamp(bucket) IN {minutes:Array(UInt32)}`,
-        params,
-      );
-      await backend.command(
-        `INSERT INTO pipeline_stats_1m (app_id, pipeline, environment, bucket, executions, failed)
-SELECT app_id, pipeline, environment, toStartOfMinute(start_time) AS bucket,
-  uniqExactState(execution_id), uniqExactIfState(execution_id, status = 'failed')
-FROM executions
-WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfMinute(start_time)) IN {minutes:Array(UInt32)}
-GROUP BY app_id, pipeline, environment, bucket`,
-        params,
-      );
-    }
+    await rebuildBuckets('pipeline_stats_1m', touched.minutes, appId, touched.pipelines);
     // The hourly executions rollup (migration 0085): the hours of the minutes above.
     const executionHours = [...new Set(touched.minutes.map((minute) => minute - (minute % 3600)))];
-    if (executionHours.length > 0) {
-      const hourParams = { appId, pipelines: touched.pipelines, hours: executionHours };
-      await backend.command(
-        `${deleteFrom('pipeline_stats_1h')} WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
-  AND toUnixTimestamp(bucket) IN {hours:Array(UInt32)}`,
-        hourParams,
-      );
-      await backend.command(
-        `INSERT INTO pipeline_stats_1h (app_id, pipeline, environment, bucket, executions, failed)
-SELECT app_id, pipeline, environment, toStartOfHour(start_time) AS bucket,
-  uniqExactState(cityHash64(execution_id)), uniqExactIfState(cityHash64(execution_id), status = 'failed')
-FROM executions
-WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}
-GROUP BY app_id, pipeline, environment, bucket`,
-        hourParams,
-      );
-    }
-    if (touched.hours.length > 0) {
-      await backend.command(
-        `${deleteFrom('step_stats_1h')} WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}
-  AND toUnixTimestamp(bucket) IN {hours:Array(UInt32)}`,
-        params,
-      );
-      await backend.command(
-        `INSERT INTO step_stats_1h (app_id, pipeline, environment, name, bucket, steps, failed)
-SELECT app_id, pipeline, environment, name, toStartOfHour(start_time) AS bucket,
-  uniqExactState(execution_id, span_id), uniqExactIfState(execution_id, span_id, status = 'failed')
-FROM steps
-WHERE app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(toStartOfHour(start_time)) IN {hours:Array(UInt32)}
-GROUP BY app_id, pipeline, environment, name, bucket`,
-        params,
-      );
-    }
+    await rebuildBuckets('pipeline_stats_1h', executionHours, appId, touched.pipelines);
+    await rebuildBuckets('step_stats_1h', touched.hours, appId, touched.pipelines);
   }
 
   return {

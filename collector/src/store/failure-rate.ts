@@ -12,11 +12,14 @@
  *     counts once; older than that, the per-minute rollup (whole minutes).
  *
  * The sources cover disjoint time ranges and a duplicate of a row has the
- * row's start time, so the counts of the parts simply add up.
+ * row's start time, so the counts of the parts simply add up. A rollup is
+ * read with the rows stored since the rollup job's watermark
+ * (`rollupSource`, migration 0170), so nothing stored is missing from it.
  */
 import type { QueryParams } from './backend.js';
 import { READ_FINAL } from './sql.js';
 import type { TimeRange } from './sql.js';
+import { rollupSource } from './rollups.js';
 
 const HOUR_MILLIS = 3_600_000;
 
@@ -84,7 +87,8 @@ export function failureRateQuery(
   appId: string,
   filter: FailureRateFilter,
   intervalSeconds: number,
-  options: { rawFromMillis: number },
+  /** pendingSince: the rollup job's (rollups.ts), undefined when nothing is pending. */
+  options: { rawFromMillis: number; pendingSince: number | undefined },
 ): { sql: string; params: QueryParams } {
   const plan = planFailureRate(filter, intervalSeconds, options);
   const params: QueryParams = { appId, interval: intervalSeconds };
@@ -107,7 +111,7 @@ export function failureRateQuery(
     return {
       sql: `SELECT pipeline, toString(${bucket} * 1000) AS bucket_ms, toString(uniqExactMerge(executions)) AS executions,
   toString(uniqExactIfMerge(failed)) AS failed
-FROM pipeline_stats_1h
+FROM ${rollupSource('pipeline_stats_1h', options.pendingSince, params)}
 WHERE ${where} AND ${inRanges('bucket', [plan.hours], 'hours', params)}
 GROUP BY pipeline, bucket_ms
 ORDER BY pipeline, min(bucket)`,
@@ -117,7 +121,7 @@ ORDER BY pipeline, min(bucket)`,
   const parts: string[] = [];
   if (plan.hours) {
     parts.push(`SELECT pipeline, ${bucketOf('bucket')} AS b, uniqExactMerge(executions) AS n, uniqExactIfMerge(failed) AS f
-  FROM pipeline_stats_1h
+  FROM ${rollupSource('pipeline_stats_1h', options.pendingSince, params)}
   WHERE ${where} AND ${inRanges('bucket', [plan.hours], 'hours', params)}
   GROUP BY pipeline, b`);
   }
@@ -130,7 +134,7 @@ ORDER BY pipeline, min(bucket)`,
   if (plan.minutes.length > 0) {
     // Whole minutes that start in the range, as the per-minute rollup always answered.
     parts.push(`SELECT pipeline, ${bucketOf('bucket')} AS b, uniqExactMerge(executions) AS n, uniqExactIfMerge(failed) AS f
-  FROM pipeline_stats_1m
+  FROM ${rollupSource('pipeline_stats_1m', options.pendingSince, params)}
   WHERE ${where} AND ${inRanges('bucket', plan.minutes, 'minutes', params, 'toStartOfMinute')}
   GROUP BY pipeline, b`);
   }

@@ -19,6 +19,13 @@ import { applyMigrations, clusterLayoutOf, loadMigrations } from './migrations.j
 import type { ClusterLayout } from './cluster-ddl.js';
 import { applyRetention, DEFAULT_RETENTION_DAYS, readRetentionDays } from './retention.js';
 import type { MigrationReport } from './migrations.js';
+import {
+  createRollupJob,
+  DEFAULT_ROLLUP_INTERVAL_MILLIS,
+  DEFAULT_ROLLUP_LAG_MILLIS_EMBEDDED,
+  DEFAULT_ROLLUP_LAG_MILLIS_SERVER,
+} from './rollups.js';
+import type { RollupJob, RollupJobOptions } from './rollups.js';
 import { createServerBackend } from './server-backend.js';
 import type { ServerBackendOptions } from './server-backend.js';
 
@@ -45,6 +52,8 @@ export type { FlushInfo, InsertBatcher, InsertBatcherOptions } from './insert-ba
 export { OverloadedError } from './insert-batcher.js';
 export { UnstorableRowsError } from './insert-errors.js';
 export type { MigrationReport } from './migrations.js';
+export type { RollupHooks, RollupJob, RollupPass } from './rollups.js';
+export { ROLLUPS } from './rollups.js';
 export { readRetentionDays } from './retention.js';
 export { storageTable } from './cluster-ddl.js';
 export type { ClusterLayout } from './cluster-ddl.js';
@@ -61,6 +70,8 @@ export interface StoreOptions {
   retentionDays?: number;
   /** ClickHouse cluster name (CLICKHOUSE_CLUSTER): migrations run ON CLUSTER with Replicated and Distributed tables. */
   cluster?: string;
+  /** The rollup job (rollups.ts); its passes start with `store.rollups.start()`. */
+  rollups?: Partial<Pick<RollupJobOptions, 'intervalMillis' | 'lagMillis'>>;
 }
 
 export interface Store {
@@ -73,12 +84,14 @@ export interface Store {
   /** The apps' signing secrets, sealed. */
   readonly signingSecrets: SigningSecretsRepository;
   readonly batcher: InsertBatcher;
+  /** Folds stored rows into the rollups, off the insert path (migration 0170). */
+  readonly rollups: RollupJob;
   readonly migrations: MigrationReport;
   /** Days raw executions and steps are kept: the configured retention, else the TTL in force. */
   readonly retentionDays: number;
   /** Cluster mode (CLICKHOUSE_CLUSTER): the cluster name and where each table's rows live; undefined otherwise. */
   readonly cluster: { cluster: string; layout: ClusterLayout } | undefined;
-  /** Writes what is waiting, then closes the backend. */
+  /** Writes what is waiting, stops the rollup job, then closes the backend. */
   close(): Promise<void>;
 }
 
@@ -107,19 +120,29 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...options.batch,
     insertPerRequest: options.batch.insertPerRequest ?? backend.kind === 'server',
   });
+  const rollups = createRollupJob(backend, {
+    intervalMillis: options.rollups?.intervalMillis ?? DEFAULT_ROLLUP_INTERVAL_MILLIS,
+    lagMillis: options.rollups?.lagMillis ?? (backend.kind === 'server' ? DEFAULT_ROLLUP_LAG_MILLIS_SERVER : DEFAULT_ROLLUP_LAG_MILLIS_EMBEDDED),
+    oldestInsertStart: () => batcher.oldestInsertStart,
+    lastInsertEnd: () => batcher.lastInsertEnd,
+    soleWriter: backend.kind === 'embedded',
+  });
+  await rollups.load();
   return {
     backend,
     apps: createAppsRepository(backend),
     executions: createExecutionsRepository(backend),
-    stats: createStatsRepository(backend, { rawRetentionDays: options.retentionDays }),
+    stats: createStatsRepository(backend, { rawRetentionDays: options.retentionDays, pendingSince: () => rollups.pendingSince() }),
     appSettings: createAppSettingsRepository(backend),
     signingSecrets: createSigningSecretsRepository(backend),
     batcher,
+    rollups,
     migrations,
     retentionDays,
     cluster,
     async close() {
       await batcher.drain();
+      await rollups.stop();
       await backend.close();
     },
   };

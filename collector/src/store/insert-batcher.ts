@@ -89,6 +89,14 @@ export interface InsertBatcher {
   drain(): Promise<void>;
   /** Rows accepted but not yet inserted. */
   readonly pendingRows: number;
+  /**
+   * When the oldest insert still running started (ms since the epoch), or
+   * undefined: every row of a running insert has an inserted_at at or after
+   * it (the rollup job's bound, store/rollups.ts).
+   */
+  readonly oldestInsertStart: number | undefined;
+  /** When the latest insert ended, stored or not (ms since the epoch), or undefined before the first. */
+  readonly lastInsertEnd: number | undefined;
   /** Calls `listener` after every insert; returns a function that stops it. */
   onFlush(listener: (info: FlushInfo) => void): () => void;
 }
@@ -199,6 +207,9 @@ function groupByDays<T extends { batch: RowBatch }>(requests: readonly T[]): T[]
 
 export function createInsertBatcher(backend: ClickHouseBackend, options: InsertBatcherOptions): InsertBatcher {
   const flushListeners = new Set<(info: FlushInfo) => void>();
+  // Start times of the inserts running now (a lane runs one at a time).
+  const running = new Set<{ since: number }>();
+  let lastInsertEnd: number | undefined;
 
   async function insertTable(table: string, rows: (ExecutionRow | StepRow)[], token: string | undefined): Promise<void> {
     const chunks = splitByPartitions(rows);
@@ -280,12 +291,16 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
 
   async function insert(batch: Pending): Promise<void> {
     const started = performance.now();
+    const insertRun = { since: Date.now() };
+    running.add(insertRun);
     let ok = false;
     try {
       ok = options.insertPerRequest
         ? (await Promise.all(batch.requests.map((request) => insertIsolating([request])))).every(Boolean)
         : await insertIsolating(batch.requests);
     } finally {
+      running.delete(insertRun);
+      lastInsertEnd = Date.now();
       const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok, touched: touchedBy(batch.requests) };
       // Batch-mates of a request whose data was refused are stored all the same.
       const stored = batch.requests.filter((request) => request.stored).flatMap((request) => request.batch.executions);
@@ -371,6 +386,14 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
   return {
     get pendingRows() {
       return bulk.rows + express.rows;
+    },
+    get lastInsertEnd() {
+      return lastInsertEnd;
+    },
+    get oldestInsertStart() {
+      let oldest: number | undefined;
+      for (const { since } of running) if (oldest === undefined || since < oldest) oldest = since;
+      return oldest;
     },
     onFlush(listener) {
       flushListeners.add(listener);

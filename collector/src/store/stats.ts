@@ -5,7 +5,9 @@
  * Every query is scoped to one app and fully parameterized.
  */
 import type { ClickHouseBackend } from './backend.js';
+import type { QueryParams } from './backend.js';
 import { failureRateQuery } from './failure-rate.js';
+import { rollupSource } from './rollups.js';
 import { Conditions, RANGE, READ_FINAL, resolvedStepMatch, wholeDayPartitions } from './sql.js';
 import type { TimeRange } from './sql.js';
 
@@ -97,15 +99,18 @@ function executionWindow(appId: string, filter: StatsFilter): Conditions {
 export interface StatsRepositoryOptions {
   /** Days the raw tables keep (XRAY_RETENTION_DAYS); windows inside them are counted from `executions`. Default 30. */
   rawRetentionDays?: number;
+  /** The rollup job's `pendingSince` (rollups.ts): where rows not folded into the rollups yet start; every row is read raw without it. */
+  pendingSince?: () => number | undefined;
 }
 
 export function createStatsRepository(backend: ClickHouseBackend, options: StatsRepositoryOptions = {}): StatsRepository {
   const rawRetentionMillis = (options.rawRetentionDays ?? 30) * 86_400_000;
+  const pendingSince = options.pendingSince ?? (() => 0);
   return {
     async failureRate(appId, filter, intervalSeconds) {
       // Whole hours from the hourly rollup, the rest from raw rows (or the
       // per-minute rollup past the raw retention): failure-rate.ts.
-      const { sql, params } = failureRateQuery(appId, filter, intervalSeconds, { rawFromMillis: Date.now() - rawRetentionMillis });
+      const { sql, params } = failureRateQuery(appId, filter, intervalSeconds, { rawFromMillis: Date.now() - rawRetentionMillis, pendingSince: pendingSince() });
       return backend.query<FailureRatePoint>(sql, params);
     },
 
@@ -157,9 +162,10 @@ ${READ_FINAL}`,
     async topFailingSteps(appId, filter, limit) {
       // From the hourly step rollup: whole hours that start in the window.
       const where = rollupWindow(appId, filter, 'toStartOfHour');
+      const source = rollupSource('step_stats_1h', pendingSince(), where.params);
       const rows = await backend.query<Record<string, unknown>>(
         `SELECT pipeline, name, uniqExactMerge(steps) AS total, uniqExactIfMerge(failed) AS failed
-FROM step_stats_1h
+FROM ${source}
 WHERE ${where.sql}
 GROUP BY pipeline, name
 HAVING failed > 0
@@ -216,13 +222,15 @@ ${READ_FINAL}`,
     },
 
     async catalog(appId, range) {
+      const params: QueryParams = { appId, fromMillis: range.fromMillis, toMillis: range.toMillis };
+      const source = rollupSource('pipeline_stats_1m', pendingSince(), params);
       const rows = await backend.query<{ pipelines: string[]; environments: string[] }>(
         `SELECT arraySort(groupUniqArray(pipeline)) AS pipelines, arraySort(arrayFilter(e -> e != '', groupUniqArray(environment))) AS environments
-FROM pipeline_stats_1m
+FROM ${source}
 WHERE app_id = {appId:String}
   AND bucket >= toStartOfMinute(fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC'))
   AND bucket < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`,
-        { appId, fromMillis: range.fromMillis, toMillis: range.toMillis },
+        params,
       );
       return { pipelines: rows[0]?.pipelines ?? [], environments: rows[0]?.environments ?? [] };
     },

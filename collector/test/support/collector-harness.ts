@@ -15,7 +15,7 @@ import type { BuildAppOptions, XRayApp } from '../../src/app.js';
 import { ensureDefaultApp } from '../../src/bootstrap.js';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
 import { openStore } from '../../src/store/index.js';
-import type { ClickHouseBackend, InsertBatcherOptions, Store } from '../../src/store/index.js';
+import type { ClickHouseBackend, InsertBatcherOptions, Store, StoreOptions } from '../../src/store/index.js';
 import { createEmbeddedBackend } from '../../src/store/chdb-backend.js';
 import { createServerBackend } from '../../src/store/server-backend.js';
 import type { SqlLimits } from '../../src/sql-sandbox/index.js';
@@ -57,6 +57,8 @@ export interface HarnessOptions {
   decode?: BuildAppOptions['decode'];
   /** The finished-execution cache's budget and max age; the collector's defaults when omitted. */
   executionCache?: BuildAppOptions['executionCache'];
+  /** The rollup job's interval and lag (store/rollups.ts); interval 0 runs passes only when a test calls `store.rollups.run()`. */
+  rollups?: StoreOptions['rollups'];
 }
 
 export interface Harness {
@@ -117,6 +119,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     migrationsDir: DEFAULT_MIGRATIONS_DIR,
     batch: { maxBatchRows: 20_000, maxWaitMillis: 5, maxPendingRows: 1_000_000, ...options.batch },
     retentionDays: options.retentionDays,
+    rollups: options.rollups,
   });
   const defaultApp = await ensureDefaultApp(store.apps, { appId: 'default', apiKey: undefined, dataDir: dir });
   const adminToken = options.adminToken ?? TEST_ADMIN_TOKEN;

@@ -46,6 +46,7 @@ describe('config', () => {
         maxEventLoopDelayMillis: 1000,
         decode: { threads: defaultDecodeThreads(), inlineMaxBytes: 65536, workerHeapMb: 1024, niceness: 0 },
         retentionSweepSeconds: 3600,
+        rollups: { intervalMillis: 5000, lagMillis: undefined },
         clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
         live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
         webhooks: {
@@ -175,6 +176,8 @@ describe('config', () => {
         XRAY_EXECUTION_CACHE_BYTES: '0',
         XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: '0',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
+        XRAY_ROLLUP_INTERVAL_MILLIS: '2000',
+        XRAY_ROLLUP_LAG_MILLIS: '45000',
         XRAY_WEBHOOK_ALLOW_PRIVATE: '10.0.0.0/8',
         XRAY_WEBHOOK_TIMEOUT_MILLIS: '2000',
         XRAY_WEBHOOK_MAX_ATTEMPTS: '4',
@@ -213,6 +216,7 @@ describe('config', () => {
         maxEventLoopDelayMillis: 0,
         decode: { threads: 3, inlineMaxBytes: 1000, workerHeapMb: 256, niceness: 5 },
         retentionSweepSeconds: 60,
+        rollups: { intervalMillis: 2000, lagMillis: 45000 },
         clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
         live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },
         webhooks: {

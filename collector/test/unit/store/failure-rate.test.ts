@@ -44,13 +44,29 @@ describe('store/failure-rate', () => {
         "app'; DROP TABLE x",
         { fromMillis: t0 + 1, toMillis: t0 + 3 * HOUR + 1, pipeline: 'p', environment: 'e' },
         3600,
-        { rawFromMillis: t0 - DAY },
+        { rawFromMillis: t0 - DAY, pendingSince: t0 - HOUR },
       );
       expect(sql).not.toContain('DROP');
-      expect(sql).toContain('FROM pipeline_stats_1h');
+      expect(sql).toContain('FROM pipeline_stats_1h\n');
+      expect(sql).toContain("FROM pipeline_stats_1h_pending_since(since = fromUnixTimestamp64Milli({pendingSince:Int64}, 'UTC'))");
       expect(sql).toContain('FROM executions FINAL');
       expect(sql).not.toContain('pipeline_stats_1m');
-      expect(params).toMatchObject({ appId: "app'; DROP TABLE x", pipeline: 'p', environment: 'e', interval: 3600, rawFrom0: t0 + 1, rawTo1: t0 + 3 * HOUR + 1 });
+      expect(params).toMatchObject({
+        appId: "app'; DROP TABLE x",
+        pipeline: 'p',
+        environment: 'e',
+        interval: 3600,
+        rawFrom0: t0 + 1,
+        rawTo1: t0 + 3 * HOUR + 1,
+        pendingSince: t0 - HOUR,
+      });
+    });
+
+    it('reads the rollup alone when the rollup job knows nothing is pending', () => {
+      const { sql, params } = failureRateQuery('a', { fromMillis: t0, toMillis: t0 + 3 * HOUR }, 3600, { rawFromMillis: t0 - DAY, pendingSince: undefined });
+      expect(sql).toContain('FROM pipeline_stats_1h\n');
+      expect(sql).not.toContain('pending');
+      expect(params).not.toHaveProperty('pendingSince');
     });
   });
 });
