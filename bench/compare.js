@@ -419,12 +419,12 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         notes: ['Each line is one statement; the timeline statement is the execution row and the steps reads with the days lookup inside, so its floor is their sum less the statement overheads they share'],
       },
       {
-        title: `rollups: insert cost of the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
-          `in ${formatInt(rollupCost.batchRows)}-step batches, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
+        title: `rollups: insert cost of the rollup passes and the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
+          `in ${formatInt(rollupCost.batchRows)}-step batches, a pass every ${formatInt(rollupCost.passEverySteps)} steps, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
         columns: ['views attached', 'steps/s (wall)', 'steps/CPU-s', 'lost (CPU)', 'lost (wall)'],
         rows: rollupCost.rows,
         notes: [
-          "through the collector's embedded backend insert() (JSONCompactEachRow), into copies of steps and executions with copies of the shipped views",
+          "through the collector's embedded backend insert() (JSONCompactEachRow), into copies of steps and executions with copies of the shipped views; the passes are the collector's rollup job over copies of the rollups (migration 0170)",
           'lost: 1 - baseline / with views, from process CPU seconds (steady under load; the insert is CPU-bound) and from wall time (noisy on a shared machine)',
           'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
         ],

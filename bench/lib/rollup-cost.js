@@ -1,19 +1,24 @@
 /**
- * What the materialized views cost ingest (issue 10 item 4: "the rollups
- * cost no more than 10% of insert throughput").
+ * What the rollups and the materialized views cost ingest (issue 10 item 4:
+ * "the rollups cost no more than 10% of insert throughput").
  *
  * The same rows (taken from the generated `steps` and `executions`) are
  * inserted through the collector's own embedded backend (`insert()`:
  * JSONCompactEachRow, the collector's encoding, in batches of the
  * collector's typical size) into copies of the two tables: once with no view
- * attached, and once with copies of the shipped views (their SQL read from
- * the engine, `FROM steps` / `TO <target>` pointed at the copies), alone and
- * all together. Configurations alternate round by round after a warm-up
- * round; the medians are reported as steps per second of wall time and of
- * process CPU time (chDB runs in this process, so its threads count), and
- * as the share of throughput the views take, 1 - without / with, from CPU
+ * attached, once with copies of the shipped views that remain on the insert
+ * path (`execution_days`: their SQL read from the engine, `FROM steps` /
+ * `TO <target>` pointed at the copies), and once with those plus the rollup
+ * job's passes (migration 0170: the collector's own `createRollupJob` over
+ * copies of the rollups, of `rollup_progress` and of the `_pending_since` views)
+ * after every `passEverySteps` steps and once at the end of the round, so
+ * every row is folded in. Configurations alternate round by round after a
+ * warm-up round; the medians are reported as steps per second of wall time
+ * and of process CPU time (chDB runs in this process, so its threads count),
+ * and as the share of throughput each takes, 1 - without / with, from CPU
  * time (steady on a shared machine) and from wall time.
  */
+import { createRollupJob, ROLLUPS } from '../../collector/dist/store/rollups.js';
 import { median } from './stats.js';
 
 const PROBE = '_rollup_probe';
@@ -47,15 +52,27 @@ export async function attachViewCopy(backend, view, suffix) {
   await backend.command(`CREATE MATERIALIZED VIEW ${view.name}${suffix} TO ${view.target}${suffix} AS ${select}`);
 }
 
+/** The SQL of a shipped view (`CREATE VIEW ...`) creating its copy: the copy's name, its sources (after FROM) renamed to their copies. */
+async function viewCopySql(backend, name, tables, suffix) {
+  const [row] = await backend.query(`SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {name:String}`, { name });
+  return String(row.q)
+    .replace(/^CREATE VIEW (\w+\.)?(\w+)/, (whole, database, view) => `CREATE VIEW ${view}${suffix}`)
+    .replace(/\bFROM\s+(\w+\.)?(\w+)\b/g, (whole, database, table) => (tables.includes(table) ? `FROM ${table}${suffix}` : whole));
+}
+
+/** Steps between two of the job's passes in the `+ rollups` configuration: ~2 s of ingest at 10,000 steps/s (the job's interval is 5 s). */
+export const PASS_EVERY_STEPS = 20_000;
+
 /**
  * @param {import('../../collector/dist/store/backend.js').ClickHouseBackend} backend the generation engine (embedded)
- * @param {{ steps?: number, batchRows?: number, rounds?: number }} [options]
+ * @param {{ steps?: number, batchRows?: number, rounds?: number, passEverySteps?: number }} [options]
  * @returns {Promise<{ rows: string[][], stepsPerRound: number, batchRows: number, rounds: number, shares: Record<string, number> }>}
  */
 export async function measureRollupCost(backend, options = {}) {
   const stepCount = options.steps ?? 100_000;
   const batchRows = options.batchRows ?? 4_000;
   const rounds = options.rounds ?? 3;
+  const passEverySteps = options.passEverySteps ?? PASS_EVERY_STEPS;
   const views = await shippedViews(backend);
 
   // The rows, as the collector's batcher would hand them to insert(): objects keyed by column, the newest
@@ -64,40 +81,58 @@ export async function measureRollupCost(backend, options = {}) {
   const ids = [...new Set(steps.map((row) => row.execution_id))];
   const executions = await backend.query(`SELECT * FROM executions WHERE execution_id IN {ids:Array(String)}`, { ids });
 
-  const tables = ['steps', 'executions', ...new Set(views.map((view) => view.target))];
+  const rollupTables = [...Object.keys(ROLLUPS), 'rollup_progress'];
+  const tables = ['steps', 'executions', ...new Set(views.map((view) => view.target)), ...rollupTables];
+  const pendingViews = Object.keys(ROLLUPS).map((rollup) => `${rollup}_pending_since`);
+  const pendingSql = [];
+  for (const name of pendingViews) pendingSql.push(await viewCopySql(backend, name, tables, PROBE));
   const create = async () => {
     for (const table of tables) await backend.command(`CREATE TABLE IF NOT EXISTS ${table}${PROBE} AS ${table}`);
+    // The job's watermark starts where a fresh store's does: the migration's now.
+    await backend.command(`INSERT INTO rollup_progress${PROBE} (name, through) SELECT 'rollups', now64(3)`);
+    for (const sql of pendingSql) await backend.command(sql);
   };
   const drop = async () => {
     for (const view of views) await backend.command(`DROP VIEW IF EXISTS ${view.name}${PROBE}`);
+    for (const name of pendingViews) await backend.command(`DROP VIEW IF EXISTS ${name}${PROBE}`);
     for (const table of tables) await backend.command(`DROP TABLE IF EXISTS ${table}${PROBE}`);
   };
   const attach = async (chosen) => {
     for (const view of chosen) await attachViewCopy(backend, view, PROBE);
   };
-  const insertAll = async () => {
+  const insertAll = async (passes) => {
+    // The collector's own job, over the copies; no insert runs while it passes, so no bound but the clock.
+    const job = passes ? createRollupJob(backend, { intervalMillis: 0, lagMillis: 0, suffix: PROBE }) : undefined;
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     // As the batcher does: each batch's steps, then its executions.
     const perExecution = Math.max(1, Math.round(steps.length / Math.max(1, executions.length)));
     const executionsPerBatch = Math.max(1, Math.round(batchRows / perExecution));
+    let sincePass = 0;
     for (let i = 0, e = 0; i < steps.length; i += batchRows, e += executionsPerBatch) {
       await backend.insert(`steps${PROBE}`, steps.slice(i, i + batchRows));
       const batch = executions.slice(e, e + executionsPerBatch);
       if (batch.length > 0) await backend.insert(`executions${PROBE}`, batch);
+      sincePass += Math.min(batchRows, steps.length - i);
+      if (job && sincePass >= passEverySteps) {
+        await job.run();
+        sincePass = 0;
+      }
     }
+    if (job && sincePass > 0) await job.run();
     const cpu = process.cpuUsage(cpuStart);
     return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
   };
 
-  const rollups = views.filter((view) => !view.name.startsWith('execution_days'));
-  const lookups = views.filter((view) => view.name.startsWith('execution_days'));
-  const stepRollup = views.filter((view) => view.name === 'step_stats_1h_mv');
   const configurations = [
-    { label: 'no views (baseline)', views: [] },
-    ...(stepRollup.length > 0 ? [{ label: '+ step_stats_1h_mv only', views: stepRollup }] : []),
-    { label: `+ rollups (${rollups.map((view) => view.target).join(', ')})`, views: rollups },
-    { label: '+ every view (as shipped)', views: [...rollups, ...lookups] },
+    { label: 'no views (baseline)', views: [], passes: false },
+    {
+      label: `+ rollups (${Object.keys(ROLLUPS).join(', ')}: the job's passes, every ${passEverySteps.toLocaleString('en-US')} steps)`,
+      views: [],
+      passes: true,
+    },
+    { label: `+ every view on the insert path (${views.map((view) => view.name).join(', ')})`, views, passes: false },
+    { label: '+ every view and the rollup passes (as shipped)', views, passes: true },
   ];
   const wall = new Map(configurations.map((configuration) => [configuration.label, []]));
   const cpu = new Map(configurations.map((configuration) => [configuration.label, []]));
@@ -109,7 +144,7 @@ export async function measureRollupCost(backend, options = {}) {
         await drop();
         await create();
         await attach(configuration.views);
-        const spent = await insertAll();
+        const spent = await insertAll(configuration.passes);
         if (round === 0) continue;
         wall.get(configuration.label).push(spent.wall);
         cpu.get(configuration.label).push(spent.cpu);
@@ -136,5 +171,5 @@ export async function measureRollupCost(backend, options = {}) {
       `${(100 * (1 - baseWall / w)).toFixed(1)}%`,
     ];
   });
-  return { rows, stepsPerRound: steps.length, executionsPerRound: executions.length, batchRows, rounds, shares };
+  return { rows, stepsPerRound: steps.length, executionsPerRound: executions.length, batchRows, rounds, passEverySteps, shares };
 }
