@@ -210,3 +210,36 @@ describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s ba
     expect(order).toEqual(['pass', 'deletion starts', 'deletion ends', 'next pass']);
   });
 });
+
+describe('the rollup job in a running collector', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startCollector({ rollups: { intervalMillis: 200, lagMillis: 0 } });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${harness.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(name));
+    return line === undefined ? undefined : Number(line.split(' ').at(-1));
+  };
+
+  it('folds what ingest stores on its own, and reports its passes and how far behind the rollups are on /metrics', async () => {
+    const e = executionSpans({ pipeline: 'on-its-own', failed: true, steps: [{ name: 'decide', failed: true }] });
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([e.root, ...e.steps]))).status).toBe(200);
+    const folded = async () => {
+      const [row] = await harness.sql<{ n: string }>(`SELECT toString(uniqExactMerge(steps)) AS n FROM step_stats_1h WHERE pipeline = 'on-its-own'`);
+      return row.n;
+    };
+    const deadline = Date.now() + 30_000;
+    while ((await folded()) !== '1' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await folded()).toBe('1');
+    expect(await metric('xray_rollup_passes_total{outcome="ok"}')).toBeGreaterThan(0);
+    expect(await metric('xray_rollup_passes_total{outcome="error"}')).toBeUndefined();
+    const behind = await metric('xray_rollup_behind_seconds');
+    expect(behind).toBeGreaterThanOrEqual(0);
+    expect(behind).toBeLessThan(30);
+  });
+});
