@@ -304,12 +304,20 @@ describe('Execution page', () => {
     await gotoPlugin(session.context, `/a/xray-decisions-app/executions/${session.state.manifest.bigExecutionId}`);
     const minimap = page.getByTestId(testIds.timeline.minimap);
     await minimap.waitFor({ timeout: 60_000 });
+    // The time axis is the whole execution's: drag once every step is laid out, not while the outline grows.
+    await wholeOutline(page);
     const box = (await minimap.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.1, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2, { steps: 4 });
     await page.mouse.up();
     const timeline = page.getByTestId(testIds.timeline.container);
+    // The view attribute follows the drag on the next render.
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-view') !== '0,1',
+      testIds.timeline.container,
+      { timeout: 10_000 }
+    );
     const [start, end] = (await timeline.getAttribute('data-view'))!.split(',').map(Number);
     expect(start).toBeGreaterThan(0.05);
     expect(end).toBeLessThan(0.25);
