@@ -9,16 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
-import { createEmbeddedBackend } from '../../src/store/chdb-backend.js';
 import { stepSearchQuery } from '../../src/store/executions.js';
 import { applyMigrations, loadMigrations } from '../../src/store/migrations.js';
 import type { ClickHouseBackend } from '../../src/store/index.js';
-import { createServerBackend } from '../../src/store/server-backend.js';
-import { createClickHouseHttpEndpoint } from '../support/clickhouse-http-endpoint.js';
 import type { BackendKind } from '../support/collector-harness.js';
+import { openTestBackend } from '../support/test-backend.js';
 
 const APP = 'upgrade-app';
 const OTHER = 'upgrade-other';
@@ -31,19 +28,7 @@ describe.each<BackendKind>(['embedded', 'server'])('step search after migration 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'xray-search-upgrade-'));
-    if (kind === 'embedded') {
-      backend = createEmbeddedBackend({ dataDir: join(dir, 'clickhouse') });
-      close = () => backend.close();
-    } else {
-      const session = new Session(join(dir, 'clickhouse'));
-      const endpoint = await createClickHouseHttpEndpoint(session, { user: 'xray', password: 'secret' });
-      backend = createServerBackend({ url: endpoint.url, username: 'xray', password: 'secret', database: 'default', requestTimeoutMillis: 30_000 });
-      close = async () => {
-        await backend.close();
-        await endpoint.close();
-        session.close();
-      };
-    }
+    ({ backend, close } = await openTestBackend(kind, dir));
     const migrations = loadMigrations(DEFAULT_MIGRATIONS_DIR);
     // The schema as migration 0100 left it (and what came before 0140).
     await applyMigrations(backend, migrations.filter((migration) => migration.version < 140));
