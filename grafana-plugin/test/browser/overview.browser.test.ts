@@ -3,7 +3,7 @@
  * and series it shows must be the ones seeded, computed here independently
  * from the seed manifest.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { testIds } from '../../src/components/testIds';
 import { formatDurationMs } from '../../src/data/time';
 import { gotoPlugin, panelFrames, type ProbedFrame, screenshot, usePluginPage } from './support/browser';
@@ -144,6 +144,24 @@ async function settledTopStepRows<T>(
 }
 
 /** Waits until the panel has been given at least one frame, then returns its frames. */
+/**
+ * The element's box once it stays put between two reads 100 ms apart: a panel
+ * may draw its chart again (a new element) as its queries answer, and a box
+ * read in between is null or about to move.
+ */
+async function settledBox(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  let last: Awaited<ReturnType<Locator['boundingBox']>> = null;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const box = await locator.boundingBox();
+    if (box && last && box.x === last.x && box.y === last.y && box.width === last.width && box.height === last.height) {
+      return box;
+    }
+    last = box;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the element never stayed in one place for 100 ms');
+}
+
 async function waitForFrames(page: Page, testId: string): Promise<ProbedFrame[]> {
   await page.waitForFunction((selector) => {
     const text = document.querySelector(selector)?.textContent;
@@ -465,7 +483,7 @@ describe('Overview page', () => {
     await waitForFrames(page, testIds.overview.failureRatePanel);
     const plot = page.getByTestId(testIds.overview.failureRatePanel).locator('.u-over');
     await plot.waitFor();
-    const box = (await plot.boundingBox())!;
+    const box = await settledBox(plot);
     const y = box.y + box.height / 2;
     await page.mouse.move(box.x + box.width * 0.25, y);
     await page.mouse.down();
