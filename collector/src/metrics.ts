@@ -19,6 +19,8 @@ export interface CollectorMetrics {
   /** The rollup job's passes (store/rollups.ts), by outcome, and their duration. */
   readonly rollupPasses: Counter<'outcome'>;
   readonly rollupDuration: Histogram;
+  /** Seconds since the rollup watermark, read when scraped. */
+  readonly rollupBehind: Gauge;
 }
 
 export function createMetrics(
@@ -27,6 +29,7 @@ export function createMetrics(
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xray_' });
   const pendingRowsSource = options.pendingRows;
+  const rollupThroughSource = options.rollupThroughMillis;
   return {
     registry,
     httpRequests: new Counter({
@@ -88,16 +91,14 @@ export function createMetrics(
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    ...(options.rollupThroughMillis && {
-      rollupBehind: new Gauge({
-        name: 'xray_rollup_behind_seconds',
-        help: 'How far the rollups lag behind now: rows stored since then are read raw (the _live views) until a pass folds them in',
-        registers: [registry],
-        collect() {
-          const through = options.rollupThroughMillis?.() ?? 0;
-          if (through > 0) this.set((Date.now() - through) / 1000);
-        },
-      }),
+    rollupBehind: new Gauge({
+      name: 'xray_rollup_behind_seconds',
+      help: 'How far the rollups lag behind now: rows stored since then are read raw (the _live views) until a pass folds them in',
+      registers: [registry],
+      collect() {
+        const through = rollupThroughSource?.() ?? 0;
+        if (through > 0) this.set((Date.now() - through) / 1000);
+      },
     }),
     pendingRows: new Gauge({
       name: 'xray_ingest_pending_rows',

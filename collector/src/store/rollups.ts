@@ -9,10 +9,11 @@
  *      set when its insert runs, so a running insert's rows all come after
  *      its start). `lagMillis` covers what this process cannot see: inserts
  *      of other collectors sharing a ClickHouse server;
- *   2. inserts each rollup's pending rows (`<rollup>_pending`: every row at
- *      or after the current watermark, as the rollup's own states) into the
- *      rollup. Rows after `through` are folded in too and will be again next
- *      time: the states are sets of ids, so a row folded twice counts once;
+ *   2. inserts each rollup's pending rows (`<rollup>_pending_since` at the
+ *      stored watermark: every row at or after it, as the rollup's own
+ *      states) into the rollup. Rows after `through` are folded in too and
+ *      will be again next time: the states are sets of ids, so a row folded
+ *      twice counts once;
  *   3. moves the watermark (`rollup_progress`) to `through`, only forward and
  *      only after every insert of the pass succeeded. A failed pass leaves
  *      it where it was, so the next one folds the same rows again.
@@ -34,6 +35,10 @@ export const ROLLUPS = {
 } as const;
 
 export const DEFAULT_ROLLUP_INTERVAL_MILLIS = 5_000;
+/** This process sees all of its own inserts: a margin for clock rounding only. */
+export const DEFAULT_ROLLUP_LAG_MILLIS_EMBEDDED = 1_000;
+/** Other collectors' inserts (async inserts included) are visible within this. */
+export const DEFAULT_ROLLUP_LAG_MILLIS_SERVER = 30_000;
 
 /**
  * What a reader puts after FROM to read `rollup` exactly: the rollup alone
@@ -52,10 +57,7 @@ export function rollupSource(rollup: keyof typeof ROLLUPS, pendingSince: number 
   return `(SELECT ${columns} FROM ${rollup}
   UNION ALL SELECT ${columns} FROM ${rollup}_pending_since(since = fromUnixTimestamp64Milli({pendingSince:Int64}, 'UTC')))`;
 }
-/** This process sees all of its own inserts: a margin for clock rounding only. */
-export const DEFAULT_ROLLUP_LAG_MILLIS_EMBEDDED = 1_000;
-/** Other collectors' inserts (async inserts included) are visible within this. */
-export const DEFAULT_ROLLUP_LAG_MILLIS_SERVER = 30_000;
+
 
 export interface RollupJobOptions {
   /** Time between passes; 0 runs none on its own (`run()` still works). */
@@ -71,7 +73,6 @@ export interface RollupJobOptions {
   lastInsertEnd?: () => number | undefined;
   /** This process makes every insert into `steps` and `executions` (the embedded engine: one process per data folder). */
   soleWriter?: boolean;
-  now?: () => number;
   /** Appended to every table and view name: bench/lib/rollup-cost.js times passes over copies of them. */
   suffix?: string;
 }
@@ -111,7 +112,6 @@ export interface RollupJob {
   stop(): Promise<void>;
 }
 
-
 /**
  * @example
  * const job = createRollupJob(backend, { intervalMillis: 5_000, lagMillis: 1_000, oldestInsertStart: () => batcher.oldestInsertStart });
@@ -122,9 +122,8 @@ export function createRollupJob(backend: ClickHouseBackend, options: RollupJobOp
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<unknown> | undefined;
   let throughMillis = 0;
-  const now = options.now ?? Date.now;
   // Rows of an earlier process are all older than this one's start; only a watermark past it vouches for them.
-  const startedAt = now();
+  const startedAt = Date.now();
   const suffix = options.suffix ?? '';
   const watermark = `SELECT toString(toUnixTimestamp64Milli(max(through))) AS through, toString(toUnixTimestamp64Milli(now64(3))) AS now
 FROM rollup_progress${suffix} WHERE name = 'rollups'`;
@@ -177,7 +176,7 @@ FROM rollup_progress${suffix} WHERE name = 'rollups'`;
         { through },
       );
     }
-    throughMillis = Math.max(fromMillis, through);
+    throughMillis = Math.max(throughMillis, through);
     return { fromMillis, throughMillis, millis: performance.now() - started };
   }
 
