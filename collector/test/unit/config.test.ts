@@ -127,6 +127,11 @@ describe('config', () => {
         ['XRAY_KEY_CACHE_TTL_SECONDS', '0'],
         ['XRAY_APP_CACHE_TTL_SECONDS', '3601'],
         ['XRAY_INSERT_PER_REQUEST', 'yes'],
+        ['XRAY_ROLLUP_INTERVAL_MILLIS', '-1'],
+        ['XRAY_ROLLUP_INTERVAL_MILLIS', 'often'],
+        ['XRAY_ROLLUP_LAG_MILLIS', '-5'],
+        ['XRAY_ROLLUP_LAG_MILLIS', '1.5'],
+        ['XRAY_ROLLUP_LAG_MILLIS', '3600001'],
       ]) {
         expect(() => loadConfig({ [key]: bad }), `${key}=${bad}`).toThrow(`${key}=${JSON.stringify(bad)}`);
       }
