@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTempDir, onCleanup } from './cleanup.js';
 import { request } from './http-client.js';
+import { COLLECTOR_NODE_FLAGS } from '../../collector/dist/launch.js';
 
 const MAIN = fileURLToPath(new URL('../../collector/dist/main.js', import.meta.url));
 const START_TIMEOUT_MILLIS = 60_000;
@@ -59,7 +60,7 @@ export async function startCollector(options = {}) {
   const apiKey = `xr_bench_${randomBytes(12).toString('hex')}`;
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, ...nodeArgs, MAIN], {
     env: {
       ...process.env,
       XRAY_DATA_DIR: data.path,

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { COLLECTOR_NODE_FLAGS } from '../../src/launch.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -22,10 +23,10 @@ export interface RunningCollector {
   exited: Promise<number | null>;
 }
 
-/** Starts dist/main.js with PATH, XRAY_LOG_LEVEL=warn and `env`, nothing else. */
+/** Starts dist/main.js as `npm start` does (COLLECTOR_NODE_FLAGS) with PATH, XRAY_LOG_LEVEL=warn and `env`, nothing else. */
 export function runCollector(env: Record<string, string>): RunningCollector {
   // gRPC on a free port: parallel test files must not contend for 4317.
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
+  const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, MAIN], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
   let output = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (output += chunk));
