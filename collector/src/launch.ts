@@ -1,8 +1,8 @@
 /**
  * How the collector process is started: `node <COLLECTOR_NODE_FLAGS> collector/dist/main.js`.
- * `npm start` (the root package.json), the test suite's and the benchmarks'
- * child collectors all start it so; a test keeps the start script in step
- * with this list.
+ * `npm start` (the root package.json), the Docker image (collector/Dockerfile),
+ * the test suite's and the benchmarks' child collectors all start it so; a
+ * test keeps the start script and the image's CMD in step with this list.
  *
  * `--max-semi-space-size=4`: V8's young generation of every thread (the
  * main one and the decode workers) grows to 3 x 4 MB instead of Node 20's

@@ -256,7 +256,7 @@ test('the Dockerfile: pinned Node 20 base, no chDB engine, non-root, port, healt
   assert.match(dockerfile, /^EXPOSE 4317$/m);
   assert.match(dockerfile, /XRAY_HOST=0\.0\.0\.0/);
   assert.match(dockerfile, /^HEALTHCHECK [\s\S]*\/readyz/m);
-  assert.match(dockerfile, /^CMD \["node", "collector\/dist\/main\.js"\]$/m);
+  assert.match(dockerfile, /^CMD \["node", ("--[a-z-]+=\d+", )*"collector\/dist\/main\.js"\]$/m);
   const envKeys = [...dockerfile.matchAll(/^ENV\s+([\s\S]*?)(?:\n(?!\s))/gm)]
     .flatMap((m) => [...m[1].matchAll(/([A-Z][A-Z0-9_]*)=/g)].map((k) => k[1]));
   const { keys } = envSchemaKeysFromSource();

@@ -1,7 +1,7 @@
 /**
- * `npm start` launches the collector with COLLECTOR_NODE_FLAGS, the flags the
- * test suite's and the benchmarks' child collectors use: what is measured and
- * tested is what a user runs.
+ * `npm start` and the collector's Docker image launch the collector with
+ * COLLECTOR_NODE_FLAGS, the flags the test suite's and the benchmarks' child
+ * collectors use: what is measured and tested is what a user runs.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,13 @@ describe('the collector launch', () => {
     const launch = /(?:^|&& )node (.*)collector\/dist\/main\.js$/.exec(rootPackage.scripts.start);
     expect(launch, rootPackage.scripts.start).not.toBeNull();
     expect(launch![1].trim().split(/\s+/).filter((flag) => flag.length > 0)).toEqual([...COLLECTOR_NODE_FLAGS]);
+  });
+
+  it('the collector image runs main.js with exactly the launch flags', () => {
+    const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
+    const command = /^CMD (\[.*\])$/m.exec(dockerfile);
+    expect(command, 'the Dockerfile has an exec-form CMD').not.toBeNull();
+    expect(JSON.parse(command![1])).toEqual(['node', ...COLLECTOR_NODE_FLAGS, 'collector/dist/main.js']);
   });
 
   it('Node accepts the flags, and they cap the young generation', () => {
