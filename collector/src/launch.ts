@@ -1,7 +1,7 @@
 /**
  * How the collector process is started: `node <COLLECTOR_NODE_FLAGS> collector/dist/main.js`.
  * `npm start` (the root package.json), the Docker image (collector/Dockerfile),
- * the test suite's and the benchmarks' child collectors all start it so; a
+ * the collector test suite's and the benchmarks' child collectors all start it so; a
  * test keeps the start script and the image's CMD in step with this list.
  *
  * `--max-semi-space-size=4`: V8's young generation of every thread (the

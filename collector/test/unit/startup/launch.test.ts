@@ -1,6 +1,6 @@
 /**
  * `npm start` and the collector's Docker image launch the collector with
- * COLLECTOR_NODE_FLAGS, the flags the test suite's and the benchmarks' child
+ * COLLECTOR_NODE_FLAGS, the flags the collector test suite's and the benchmarks' child
  * collectors use: what is measured and tested is what a user runs.
  */
 import { spawnSync } from 'node:child_process';
