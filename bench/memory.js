@@ -17,13 +17,22 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
-import { startCollector } from './lib/collector-process.js';
+import { metricSample, startCollector } from './lib/collector-process.js';
 import { formatFixed, formatInt, progress, verdict } from './lib/format.js';
 import { request } from './lib/http-client.js';
 import { CONTENT_TYPES, buildExecutions, encodeRequests } from './lib/otlp-requests.js';
 import { median, percentile } from './lib/stats.js';
 
 const MAX_RSS_MB = 500;
+/** The /metrics parts of the RSS the section prints (collector/src/metrics.ts). */
+const BREAKDOWN = [
+  ['file', 'file-backed (engine library, node binary)'],
+  ['anonymous', 'anonymous'],
+  ['heap', '  V8 heap of the main thread (total)'],
+  ['external', '  V8 external memory (buffers)'],
+  ['engine', '  engine, by its own account (MemoryTracking)'],
+  ['merges', '    of which running merges'],
+];
 const MAX_QUERYABLE_P95_MILLIS = 1000;
 const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
 
@@ -88,8 +97,25 @@ export async function runMemory(options) {
       }
       readAgent.destroy();
     };
+    /** Where the RSS is, from the collector's own /metrics every 2 s (MB). */
+    const parts = [];
+    const breakdown = async () => {
+      while (Date.now() < deadline) {
+        const text = await collector.metrics();
+        const mb = (name, labels) => metricSample(text, name, labels) / 1048576;
+        parts.push({
+          file: mb('xray_resident_memory_by_kind_bytes', '{kind="file"}'),
+          anonymous: mb('xray_resident_memory_by_kind_bytes', '{kind="anonymous"}'),
+          heap: mb('xray_nodejs_heap_size_total_bytes'),
+          external: mb('xray_nodejs_external_memory_bytes'),
+          engine: mb('xray_engine_memory_tracked_bytes'),
+          merges: mb('xray_engine_merge_memory_bytes'),
+        });
+        await sleep(2000);
+      }
+    };
     progress(`memory: ${loadSeconds} s of maximum ingest from 8 clients, probing ingest-to-queryable every 500 ms`);
-    await Promise.all([...Array.from({ length: 8 }, client), probe()]);
+    await Promise.all([...Array.from({ length: 8 }, client), probe(), breakdown()]);
     clearInterval(sampler);
     agent.destroy();
     const peak = Math.max(...samples);
@@ -117,8 +143,19 @@ export async function runMemory(options) {
             `load average ${os.loadavg()[0].toFixed(2)} at the end`,
           ],
         },
+        {
+          title: `memory: where the RSS is, from the collector's /metrics every 2 s during the load (${parts.length} reads), MB`,
+          columns: ['part', 'median, second half', 'max'],
+          rows: BREAKDOWN.map(([key, label]) => {
+            const values = parts.map((part) => part[key]).filter((value) => Number.isFinite(value));
+            return [label, values.length ? formatFixed(median(values.slice(Math.floor(values.length / 2))), 0) : '-', values.length ? formatFixed(Math.max(...values), 0) : '-'];
+          }),
+          notes: [
+            'file-backed: mapped code and read-only data (the engine library, the node binary); anonymous: every heap. The anonymous lines below are parts of it; the rest of it is the decode worker\'s V8 heap and what the allocator keeps of memory the engine freed',
+          ],
+        },
       ],
-      record: { loadSeconds, idleMb: idle, peakMb: peak, steadyMb: steady, stepsPerSecond: stepsStored / loadSeconds, failures,
+      record: { loadSeconds, idleMb: idle, peakMb: peak, steadyMb: steady, breakdownMb: parts, stepsPerSecond: stepsStored / loadSeconds, failures,
         queryableP50Millis: median(probeMillis), queryableP95Millis: p95, probes: probeMillis.length,
         ackP50Millis: median(ackMillis), ackP95Millis: percentile(ackMillis, 95), readP50Millis: median(readMillis), readP95Millis: percentile(readMillis, 95), loadAverage: os.loadavg()[0] },
     };

@@ -161,13 +161,33 @@ export async function startCollector(options = {}) {
 export function metricValue(text, name) {
   let total = 0;
   let found = false;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (match && match[1] === name) {
-      total += Number(match[3]);
+  for (const sample of metricSamples(text)) {
+    if (sample.name === name) {
+      total += sample.value;
       found = true;
     }
   }
   return found ? total : Number.NaN;
+}
+
+/**
+ * One series of a metric in Prometheus text, by its exact label set as
+ * printed (`{kind="file"}`, or '' for none); NaN when absent.
+ *
+ * @param {string} text
+ * @param {string} name
+ * @param {string} [labels]
+ */
+export function metricSample(text, name, labels = '') {
+  for (const sample of metricSamples(text)) if (sample.name === name && sample.labels === labels) return sample.value;
+  return Number.NaN;
+}
+
+/** @param {string} text */
+function* metricSamples(text) {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (match) yield { name: match[1], labels: match[2] ?? '', value: Number(match[3]) };
+  }
 }

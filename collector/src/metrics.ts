@@ -3,6 +3,8 @@
  * registry, so several collectors in one process (tests) never collide.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { readResidentMemory } from './process-memory.js';
+import type { EngineMemory } from './process-memory.js';
 
 export interface CollectorMetrics {
   readonly registry: Registry;
@@ -23,11 +25,25 @@ export interface CollectorMetrics {
   readonly rollupBehind: Gauge;
 }
 
-export function createMetrics(
-  options: { defaultMetrics?: boolean; pendingRows?: () => number; rollupThroughMillis?: () => number } = {},
-): CollectorMetrics {
+/** How long a scrape waits for the engine's memory before reporting it unknown (NaN). */
+export const ENGINE_MEMORY_TIMEOUT_MILLIS = 1000;
+
+/** What `/metrics` reads when scraped, beyond the counters the collector bumps. */
+export interface MetricSources {
+  /** Adds Node's default metrics (heap, event loop, process RSS) and this process's resident memory by kind. */
+  defaultMetrics?: boolean;
+  pendingRows?: () => number;
+  rollupThroughMillis?: () => number;
+  /** The engine's memory, when it runs in this process (embedded); a server's memory is not this process's. */
+  engineMemory?: () => Promise<EngineMemory>;
+}
+
+export function createMetrics(options: MetricSources = {}): CollectorMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'xray_' });
+  if (options.defaultMetrics) {
+    collectDefaultMetrics({ register: registry, prefix: 'xray_' });
+    registerMemoryGauges(registry, options.engineMemory);
+  }
   const pendingRowsSource = options.pendingRows;
   const rollupThroughSource = options.rollupThroughMillis;
   return {
@@ -109,4 +125,62 @@ export function createMetrics(
       },
     }),
   };
+}
+
+/**
+ * The resident memory by kind (file-backed: mapped code, in embedded mode
+ * mostly the engine's library; anonymous: the heaps) and, embedded, the
+ * engine's own account: what its allocations hold and what running merges
+ * hold. Read when scraped; a source that fails makes its gauges NaN for
+ * that scrape rather than failing it.
+ */
+function registerMemoryGauges(registry: Registry, engineMemory: (() => Promise<EngineMemory>) | undefined): void {
+  new Gauge({
+    name: 'xray_resident_memory_by_kind_bytes',
+    help: 'Resident memory of the collector process by kind: file (mapped code and read-only data, embedded mostly the ClickHouse engine library) or anonymous (V8, engine and allocator heaps); Linux only',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const resident = await readResidentMemory();
+      if (resident === undefined) return;
+      this.set({ kind: 'file' }, resident.fileBytes);
+      this.set({ kind: 'anonymous' }, resident.anonymousBytes);
+    },
+  });
+  if (engineMemory === undefined) return;
+  let reading: Promise<EngineMemory | undefined> | undefined;
+  // The query of an earlier scrape that gave up and is still queued: no second one behind it.
+  let queued: Promise<unknown> | undefined;
+  // The three engine gauges share one query per scrape. The embedded engine runs
+  // statements one at a time, so a scrape behind a long one gives up rather than wait.
+  const read = (): Promise<EngineMemory | undefined> => {
+    reading ??= new Promise<EngineMemory | undefined>((resolve) => {
+      if (queued !== undefined) return resolve(undefined);
+      const timer = setTimeout(() => resolve(undefined), ENGINE_MEMORY_TIMEOUT_MILLIS);
+      timer.unref();
+      const query = engineMemory();
+      queued = query;
+      query.then(resolve, () => resolve(undefined)).finally(() => {
+        clearTimeout(timer);
+        queued = undefined;
+      });
+    }).finally(() => setImmediate(() => (reading = undefined)));
+    return reading;
+  };
+  const engineGauge = (name: string, help: string, pick: (memory: EngineMemory) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const memory = await read();
+        // Unknown this scrape (the engine did not answer): NaN, not a 0 that reads as a value.
+        this.set(memory === undefined ? Number.NaN : pick(memory));
+      },
+    });
+  };
+  engineGauge('xray_engine_memory_tracked_bytes', 'Memory the embedded ClickHouse engine holds now, by its own account (MemoryTracking); part of the anonymous resident memory', (m) => m.trackedBytes);
+  engineGauge('xray_engine_merges', 'Merges of parts the embedded engine is running', (m) => m.merges);
+  engineGauge('xray_engine_merge_memory_bytes', 'Memory the embedded engine\'s running merges hold', (m) => m.mergeBytes);
 }
