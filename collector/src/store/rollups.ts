@@ -58,7 +58,6 @@ export function rollupSource(rollup: keyof typeof ROLLUPS, pendingSince: number 
   UNION ALL SELECT ${columns} FROM ${rollup}_pending_since(since = fromUnixTimestamp64Milli({pendingSince:Int64}, 'UTC')))`;
 }
 
-
 export interface RollupJobOptions {
   /** Time between passes; 0 runs none on its own (`run()` still works). */
   intervalMillis: number;

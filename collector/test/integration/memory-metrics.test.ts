@@ -7,11 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePort, runCollector, stopCollector, useTempDirs, waitForOutput } from '../support/collector-process.js';
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+import { metricSample } from '../support/metrics-text.js';
 
 describe('memory on /metrics of an embedded collector', () => {
   const newDir = useTempDirs('xray-memory-metrics-');
@@ -22,23 +18,23 @@ describe('memory on /metrics of an embedded collector', () => {
     try {
       await waitForOutput(running, /App "default" API key:/);
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const file = sample(text, 'xray_resident_memory_by_kind_bytes{kind="file"}')!;
-      const anonymous = sample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')!;
+      const file = metricSample(text, 'xray_resident_memory_by_kind_bytes{kind="file"}')!;
+      const anonymous = metricSample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')!;
       // The engine's library is ~550 MB on disk; starting it (migrations, the first queries) maps well over 64 MB of it.
       const library = readFileSync(`/proc/${running.child.pid}/maps`, 'utf8');
       expect(library).toMatch(/libchdb\.so/);
       expect(file).toBeGreaterThan(64 * 1024 * 1024);
       expect(anonymous).toBeGreaterThan(0);
-      const rss = sample(text, 'xray_process_resident_memory_bytes')!;
+      const rss = metricSample(text, 'xray_process_resident_memory_bytes')!;
       expect(file + anonymous).toBeGreaterThan(rss * 0.8);
       expect(file + anonymous).toBeLessThan(rss * 1.2);
 
-      const tracked = sample(text, 'xray_engine_memory_tracked_bytes')!;
+      const tracked = metricSample(text, 'xray_engine_memory_tracked_bytes')!;
       expect(Number.isFinite(tracked)).toBe(true);
       expect(tracked).toBeGreaterThan(0);
       expect(tracked).toBeLessThan(anonymous);
-      expect(sample(text, 'xray_engine_merges')).toBeGreaterThanOrEqual(0);
-      expect(Number.isFinite(sample(text, 'xray_engine_merge_memory_bytes')!)).toBe(true);
+      expect(metricSample(text, 'xray_engine_merges')).toBeGreaterThanOrEqual(0);
+      expect(Number.isFinite(metricSample(text, 'xray_engine_merge_memory_bytes')!)).toBe(true);
     } finally {
       expect(await stopCollector(running)).toBe(0);
     }

@@ -11,6 +11,7 @@ import { adminCall } from '../support/admin-api.js';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+import { metricSample } from '../support/metrics-text.js';
 
 describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s backend)', (backend) => {
   let harness: Harness;
@@ -220,11 +221,7 @@ describe('the rollup job in a running collector', () => {
     await harness?.close();
   });
 
-  const metric = async (name: string) => {
-    const text = await (await fetch(`${harness.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(name));
-    return line === undefined ? undefined : Number(line.split(' ').at(-1));
-  };
+  const metric = async (series: string) => metricSample(await (await fetch(`${harness.url}/metrics`)).text(), series);
 
   it('folds what ingest stores on its own, and reports its passes and how far behind the rollups are on /metrics', async () => {
     const e = executionSpans({ pipeline: 'on-its-own', failed: true, steps: [{ name: 'decide', failed: true }] });

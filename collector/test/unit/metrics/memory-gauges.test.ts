@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINE_MEMORY_TIMEOUT_MILLIS, createMetrics } from '../../../src/metrics.js';
 import { readResidentMemory } from '../../../src/process-memory.js';
+import { metricSample } from '../../support/metrics-text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xray-smaps-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,12 +18,6 @@ function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
-}
-
-/** The value of an unlabelled or labelled sample in Prometheus text. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 describe('resident memory by kind', () => {
@@ -54,8 +49,8 @@ describe('resident memory by kind', () => {
 describe('memory gauges on /metrics', () => {
   it('reports the kinds with the default metrics and no engine gauge for an engine outside the process', async () => {
     const text = await createMetrics({ defaultMetrics: true }).registry.metrics();
-    expect(sample(text, 'xray_resident_memory_by_kind_bytes{kind="file"}')).toBeGreaterThan(0);
-    expect(sample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')).toBeGreaterThan(0);
+    expect(metricSample(text, 'xray_resident_memory_by_kind_bytes{kind="file"}')).toBeGreaterThan(0);
+    expect(metricSample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')).toBeGreaterThan(0);
     expect(text).not.toContain('xray_engine_memory_tracked_bytes');
   });
 
@@ -70,9 +65,9 @@ describe('memory gauges on /metrics', () => {
     });
     const text = await metrics.registry.metrics();
     expect(reads).toBe(1);
-    expect(sample(text, 'xray_engine_memory_tracked_bytes')).toBe(41_000_000);
-    expect(sample(text, 'xray_engine_merges')).toBe(2);
-    expect(sample(text, 'xray_engine_merge_memory_bytes')).toBe(55_000_000);
+    expect(metricSample(text, 'xray_engine_memory_tracked_bytes')).toBe(41_000_000);
+    expect(metricSample(text, 'xray_engine_merges')).toBe(2);
+    expect(metricSample(text, 'xray_engine_merge_memory_bytes')).toBe(55_000_000);
     await metrics.registry.metrics();
     expect(reads).toBe(2);
   });
@@ -99,7 +94,7 @@ describe('memory gauges on /metrics', () => {
     // Once it has run, the scrape after asks again.
     answer({ trackedBytes: 7, merges: 0, mergeBytes: 0 });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(sample(await metrics.registry.metrics(), 'xray_engine_memory_tracked_bytes')).toBe(9);
+    expect(metricSample(await metrics.registry.metrics(), 'xray_engine_memory_tracked_bytes')).toBe(9);
     expect(asked).toBe(2);
   });
 
@@ -109,6 +104,6 @@ describe('memory gauges on /metrics', () => {
     // prom-client writes "Nan"; Prometheus parses floats ignoring case.
     expect(text).toMatch(/^xray_engine_memory_tracked_bytes nan$/im);
     expect(text).toMatch(/^xray_engine_merges nan$/im);
-    expect(sample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')).toBeGreaterThan(0);
+    expect(metricSample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')).toBeGreaterThan(0);
   });
 });
