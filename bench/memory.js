@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
+import { ENGINE_ALLOCATOR_ENV, configureEngineAllocator } from '../collector/dist/store/engine-allocator.js';
 import { metricSample, startCollector } from './lib/collector-process.js';
 import { formatFixed, formatInt, progress, verdict } from './lib/format.js';
 import { request } from './lib/http-client.js';
@@ -30,6 +31,9 @@ const BREAKDOWN = [
   ['anonymous', 'anonymous'],
   ['heap', '  V8 heap of the main thread (total)'],
   ['external', '  V8 external memory (buffers)'],
+  ['allocatorResident', '  engine allocator (jemalloc), resident'],
+  ['allocatorAllocated', '    of which allocated'],
+  ['allocatorDirty', '    of which freed by the engine, not yet returned (dirty)'],
   ['engine', '  engine, by its own account (MemoryTracking)'],
   ['merges', '    of which running merges'],
 ];
@@ -111,6 +115,9 @@ export async function runMemory(options) {
           external: mb('xray_nodejs_external_memory_bytes'),
           engine: mb('xray_engine_memory_tracked_bytes'),
           merges: mb('xray_engine_merge_memory_bytes'),
+          allocatorResident: mb('xray_engine_allocator_bytes', '{state="resident"}'),
+          allocatorAllocated: mb('xray_engine_allocator_bytes', '{state="allocated"}'),
+          allocatorDirty: mb('xray_engine_allocator_bytes', '{state="dirty"}'),
         });
         await sleep(2000);
       }
@@ -152,7 +159,8 @@ export async function runMemory(options) {
             return [label, values.length ? formatFixed(median(values.slice(Math.floor(values.length / 2))), 0) : '-', values.length ? formatFixed(Math.max(...values), 0) : '-'];
           }),
           notes: [
-            'file-backed: mapped code and read-only data (the engine library, the node binary); anonymous: every heap. The anonymous lines below are parts of it; the rest of it is the decode worker\'s V8 heap, the engine library\'s writable data, thread stacks and what the allocator keeps of memory the engine freed',
+            'file-backed: mapped code and read-only data (the engine library, the node binary); anonymous: every heap. The anonymous lines below are parts of it; the rest of it is the decode worker\'s V8 heap, the engine library\'s writable data, thread stacks and glibc\'s heap (Node\'s buffers)',
+            `engine allocator options: ${ENGINE_ALLOCATOR_ENV}=${configureEngineAllocator({ ...process.env })}${process.env[ENGINE_ALLOCATOR_ENV] ? ' (set for this run)' : ' (the collector\'s default)'}`,
           ],
         },
       ],

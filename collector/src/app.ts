@@ -64,7 +64,7 @@ import type { SqlLimits } from './sql-sandbox/index.js';
 import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/index.js';
 import type { ClickHouseBackend, RateLimit, Store } from './store/index.js';
 import { createAppCache } from './store/app-cache.js';
-import { readEngineMemory } from './process-memory.js';
+import { createEngineMemoryReader } from './process-memory.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -244,7 +244,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     defaultMetrics: options.defaultMetrics,
     pendingRows: () => store.batcher.pendingRows,
     rollupThroughMillis: () => store.rollups.throughMillis,
-    engineMemory: store.backend.kind === 'embedded' ? () => readEngineMemory(store.backend) : undefined,
+    engineMemory: store.backend.kind === 'embedded' ? createEngineMemoryReader(store.backend) : undefined,
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
     metrics.insertBatches.inc({ outcome: info.ok ? 'ok' : 'error' });

@@ -152,7 +152,7 @@ function registerMemoryGauges(registry: Registry, engineMemory: (() => Promise<E
   let reading: Promise<EngineMemory | undefined> | undefined;
   // The query of an earlier scrape that gave up and is still queued: no second one behind it.
   let queued: Promise<unknown> | undefined;
-  // The three engine gauges share one query per scrape. The embedded engine runs
+  // The engine gauges share one query per scrape. The embedded engine runs
   // statements one at a time, so a scrape behind a long one gives up rather than wait.
   const read = (): Promise<EngineMemory | undefined> => {
     reading ??= new Promise<EngineMemory | undefined>((resolve) => {
@@ -183,4 +183,20 @@ function registerMemoryGauges(registry: Registry, engineMemory: (() => Promise<E
   engineGauge('xray_engine_memory_tracked_bytes', 'Memory the embedded ClickHouse engine holds now, by its own account (MemoryTracking); part of the anonymous resident memory', (m) => m.trackedBytes);
   engineGauge('xray_engine_merges', 'Merges of parts the embedded engine is running', (m) => m.merges);
   engineGauge('xray_engine_merge_memory_bytes', 'Memory the embedded engine\'s running merges hold', (m) => m.mergeBytes);
+  new Gauge({
+    name: 'xray_engine_allocator_bytes',
+    help: 'The embedded engine\'s memory allocator (jemalloc): allocated (held by the engine), resident (its pages in RAM, part of the anonymous resident memory) and dirty (freed by the engine, returned to the OS within the allocator\'s decay time, JE_MALLOC_CONF dirty_decay_ms)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const memory = await read();
+      // No series for an engine built without the allocator's statistics; NaN when the engine did not answer.
+      if (memory !== undefined && memory.allocator === undefined) return;
+      const allocator = memory?.allocator;
+      this.set({ state: 'allocated' }, allocator?.allocatedBytes ?? Number.NaN);
+      this.set({ state: 'resident' }, allocator?.residentBytes ?? Number.NaN);
+      this.set({ state: 'dirty' }, allocator?.dirtyBytes ?? Number.NaN);
+    },
+  });
 }

@@ -2,7 +2,9 @@
  * /metrics of a collector started as `npm start` starts it (main.js, the
  * embedded engine in its own process): where its resident memory is. The
  * file-backed part holds the engine's library, so it is large from the start;
- * the engine's own account of its memory and merges comes from the engine.
+ * the engine's own account of its memory and merges comes from the engine,
+ * its allocator's from the allocator, which runs with the options the
+ * collector sets before the engine loads.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -35,8 +37,43 @@ describe('memory on /metrics of an embedded collector', () => {
       expect(tracked).toBeLessThan(anonymous);
       expect(metricSample(text, 'xray_engine_merges')).toBeGreaterThanOrEqual(0);
       expect(Number.isFinite(metricSample(text, 'xray_engine_merge_memory_bytes')!)).toBe(true);
+
+      // The engine's allocator: what it holds, within what it keeps resident, within the anonymous memory.
+      const allocated = metricSample(text, 'xray_engine_allocator_bytes{state="allocated"}')!;
+      const allocatorResident = metricSample(text, 'xray_engine_allocator_bytes{state="resident"}')!;
+      const dirty = metricSample(text, 'xray_engine_allocator_bytes{state="dirty"}')!;
+      expect(allocated).toBeGreaterThan(0);
+      expect(allocatorResident).toBeGreaterThanOrEqual(allocated);
+      expect(allocatorResident).toBeLessThan(anonymous);
+      expect(dirty).toBeGreaterThanOrEqual(0);
+      expect(dirty).toBeLessThan(allocatorResident);
     } finally {
       expect(await stopCollector(running)).toBe(0);
     }
+  });
+
+  /** The decay time the engine's allocator runs with, from its own statistics, read through the admin SQL route. */
+  async function engineDirtyDecay(env: Record<string, string>): Promise<string> {
+    const port = await freePort();
+    const token = 'memory-metrics-admin-token-0123456789';
+    const running = runCollector({ XRAY_DATA_DIR: newDir(), XRAY_PORT: String(port), XRAY_ADMIN_TOKEN: token, ...env });
+    try {
+      await waitForOutput(running, /App "default" API key:/);
+      const reply = await fetch(`http://127.0.0.1:${port}/api/v1/admin/sql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: 'SELECT stats FROM system.jemalloc_stats' }),
+      });
+      expect(reply.status).toBe(200);
+      const { rows } = (await reply.json()) as { rows: { stats: string }[] };
+      return /^\s*opt\.dirty_decay_ms: (\d+)/m.exec(rows[0].stats)![1];
+    } finally {
+      expect(await stopCollector(running)).toBe(0);
+    }
+  }
+
+  it('runs the engine\'s allocator with freed pages returned within 500 ms (its own build says 5000), unless the operator set JE_MALLOC_CONF', async () => {
+    expect(await engineDirtyDecay({})).toBe('500');
+    expect(await engineDirtyDecay({ JE_MALLOC_CONF: 'dirty_decay_ms:7000' })).toBe('7000');
   });
 });

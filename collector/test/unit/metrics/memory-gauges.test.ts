@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ENGINE_MEMORY_TIMEOUT_MILLIS, createMetrics } from '../../../src/metrics.js';
-import { readResidentMemory } from '../../../src/process-memory.js';
+import { createEngineMemoryReader, readResidentMemory } from '../../../src/process-memory.js';
+import { ClickHouseError, type ClickHouseBackend } from '../../../src/store/index.js';
 import { metricSample } from '../../support/metrics-text.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xray-smaps-'));
@@ -105,5 +106,68 @@ describe('memory gauges on /metrics', () => {
     expect(text).toMatch(/^xray_engine_memory_tracked_bytes nan$/im);
     expect(text).toMatch(/^xray_engine_merges nan$/im);
     expect(metricSample(text, 'xray_resident_memory_by_kind_bytes{kind="anonymous"}')).toBeGreaterThan(0);
+    expect(text).toMatch(/^xray_engine_allocator_bytes\{state="dirty"\} nan$/im);
+  });
+
+  it('reports the engine allocator\'s allocated, resident and dirty bytes from the same read', async () => {
+    let reads = 0;
+    const metrics = createMetrics({
+      defaultMetrics: true,
+      engineMemory: async () => {
+        reads++;
+        return { trackedBytes: 1, merges: 0, mergeBytes: 0, allocator: { allocatedBytes: 60_000_000, residentBytes: 150_000_000, dirtyBytes: 45_000_000 } };
+      },
+    });
+    const text = await metrics.registry.metrics();
+    expect(reads).toBe(1);
+    expect(metricSample(text, 'xray_engine_allocator_bytes{state="allocated"}')).toBe(60_000_000);
+    expect(metricSample(text, 'xray_engine_allocator_bytes{state="resident"}')).toBe(150_000_000);
+    expect(metricSample(text, 'xray_engine_allocator_bytes{state="dirty"}')).toBe(45_000_000);
+  });
+
+  it('has no allocator series for an engine built without its statistics', async () => {
+    const metrics = createMetrics({ defaultMetrics: true, engineMemory: async () => ({ trackedBytes: 1, merges: 0, mergeBytes: 0 }) });
+    const text = await metrics.registry.metrics();
+    expect(metricSample(text, 'xray_engine_memory_tracked_bytes')).toBe(1);
+    expect(text).not.toMatch(/^xray_engine_allocator_bytes\{/m);
+  });
+});
+
+describe('the embedded engine\'s memory reader', () => {
+  /** A backend whose engine has no system.jemalloc_stats (a build without jemalloc): it refuses any statement naming it. */
+  function engineWithoutAllocatorStats(statements: string[]): ClickHouseBackend {
+    return {
+      kind: 'embedded',
+      async query<T>(sql: string): Promise<T[]> {
+        statements.push(sql);
+        if (sql.includes('jemalloc_stats')) throw new ClickHouseError('Unknown table expression identifier \'system.jemalloc_stats\'', 60);
+        return [{ tracked: '5', merges: '1', merge_bytes: '2' }] as T[];
+      },
+    } as unknown as ClickHouseBackend;
+  }
+
+  it('reads without the allocator after an engine says it has no statistics, and asks for them only once', async () => {
+    const statements: string[] = [];
+    const read = createEngineMemoryReader(engineWithoutAllocatorStats(statements));
+    expect(await read()).toEqual({ trackedBytes: 5, merges: 1, mergeBytes: 2 });
+    expect(await read()).toEqual({ trackedBytes: 5, merges: 1, mergeBytes: 2 });
+    expect(statements.filter((sql) => sql.includes('jemalloc_stats'))).toHaveLength(1);
+    expect(statements).toHaveLength(3);
+  });
+
+  it('passes any other failure on, and asks for the statistics again next time', async () => {
+    let calls = 0;
+    const busy = {
+      kind: 'embedded',
+      async query(sql: string) {
+        calls++;
+        if (calls === 1) throw new ClickHouseError('Memory limit exceeded', 241);
+        expect(sql).toContain('jemalloc_stats');
+        return [{ tracked: '5', merges: '0', merge_bytes: '0', allocator: 'Page size: 4096\nAllocated: 10, active: 12, metadata: 3 (n_thp 0), resident: 40, mapped: 50, retained: 0\n   dirty:   N/A   5   0\n' }];
+      },
+    } as unknown as ClickHouseBackend;
+    const read = createEngineMemoryReader(busy);
+    await expect(read()).rejects.toThrow('Memory limit exceeded');
+    expect((await read()).allocator).toEqual({ allocatedBytes: 10, residentBytes: 40, dirtyBytes: 5 * 4096 });
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * The embedded engine's allocator options (JE_MALLOC_CONF, read once as the
+ * engine's library loads) and the figures /metrics takes from its statistics.
+ */
+import { describe, expect, it } from 'vitest';
+import { ENGINE_DIRTY_DECAY_MILLIS, configureEngineAllocator, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
+
+describe('configureEngineAllocator', () => {
+  it('asks for freed pages back within the collector\'s decay time when the operator set nothing', () => {
+    const env: NodeJS.ProcessEnv = {};
+    expect(configureEngineAllocator(env)).toBe(`dirty_decay_ms:${ENGINE_DIRTY_DECAY_MILLIS}`);
+    expect(env.JE_MALLOC_CONF).toBe('dirty_decay_ms:500');
+  });
+
+  it('leaves an operator\'s own options as they are, and treats a blank value as unset', () => {
+    const own: NodeJS.ProcessEnv = { JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0' };
+    expect(configureEngineAllocator(own)).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
+    expect(own.JE_MALLOC_CONF).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
+    const blank: NodeJS.ProcessEnv = { JE_MALLOC_CONF: ' ' };
+    expect(configureEngineAllocator(blank)).toBe('dirty_decay_ms:500');
+    expect(blank.JE_MALLOC_CONF).toBe('dirty_decay_ms:500');
+  });
+
+  it('does not touch glibc\'s MALLOC_CONF namesake (the engine\'s jemalloc is prefixed)', () => {
+    const env: NodeJS.ProcessEnv = { MALLOC_CONF: 'narenas:1' };
+    configureEngineAllocator(env);
+    expect(env.MALLOC_CONF).toBe('narenas:1');
+  });
+});
+
+// The lines parseAllocatorStats reads, as jemalloc 5.3 prints them in system.jemalloc_stats (chDB 3.4, ClickHouse 26.7).
+const STATS = [
+  '___ Begin jemalloc statistics ___',
+  'Version: "5.3-RC"',
+  '  opt.dirty_decay_ms: 500 (arenas.dirty_decay_ms: 500)',
+  'Arenas: 4',
+  'Quantum size: 16',
+  'Page size: 4096',
+  'Allocated: 26515232, active: 27172864, metadata: 7572336 (n_thp 0, edata 221824, rtree 6291456), resident: 389083136, mapped: 398630912, retained: 62218240',
+  'Merged arenas stats:',
+  'assigned threads: 9',
+  'decaying:  time       npages       sweeps     madvises       purged',
+  '   dirty:   N/A        86592            1           26          583',
+  '   muzzy:   N/A            0            0            0            0',
+  'arenas[0]:',
+  'decaying:  time       npages       sweeps     madvises       purged',
+  '   dirty:   500        80000            1           26          583',
+].join('\n');
+
+describe('parseAllocatorStats', () => {
+  it('reads the allocated and resident bytes of the summary, and the merged arenas\' dirty pages in bytes', () => {
+    expect(parseAllocatorStats(STATS)).toEqual({ allocatedBytes: 26515232, residentBytes: 389083136, dirtyBytes: 86592 * 4096 });
+  });
+
+  it('is undefined for text without those lines', () => {
+    expect(parseAllocatorStats('')).toBeUndefined();
+    expect(parseAllocatorStats(STATS.replace(/^Allocated:.*$/m, ''))).toBeUndefined();
+    expect(parseAllocatorStats(STATS.replace(/^\s*dirty:\s+N\/A.*$/m, ''))).toBeUndefined();
+  });
+});
