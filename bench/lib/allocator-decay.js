@@ -19,29 +19,21 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { decodeProtobufTraces } from '../../collector/dist/otlp/index.js';
-import { spansToRows } from '../../collector/dist/model/span-to-rows.js';
-import { parseAllocatorStats } from '../../collector/dist/store/engine-allocator.js';
+import { ENGINE_ALLOCATOR_ENV, parseAllocatorStats } from '../../collector/dist/store/engine-allocator.js';
 import { toJsonCompactEachRow } from '../../collector/dist/store/row-encoding.js';
 import { formatFixed } from './format.js';
-import { buildExecutions, encodeRequests } from './otlp-requests.js';
+import { ingestStepRows } from './otlp-requests.js';
 import { median } from './stats.js';
 
 /** 5000 is what chDB's build sets; 500 the collector's; 0 returns memory at once. */
 const DECAYS = [5000, 1000, 500, 0];
 const SELF = fileURLToPath(import.meta.url);
 
-const cpuMicros = () => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
-
 /** One run, in a child whose engine loaded with the decay asked for: prints its figures as JSON. */
 async function child(batches, rowsPerBatch) {
   // Loaded here, after the parent set JE_MALLOC_CONF for this process.
   const { openRawEngine } = await import('./engine.js');
-  const built = buildExecutions({ executionCount: Math.ceil((batches * rowsPerBatch) / 500), stepsPerExecution: 500, appId: 'bench' });
-  const rows = encodeRequests(built.spans, 'protobuf').flatMap((body) => spansToRows('bench', decodeProtobufTraces(body).spans).steps);
+  const rows = ingestStepRows(batches * rowsPerBatch);
   const payloads = Array.from({ length: batches }, (_, b) => toJsonCompactEachRow(rows.slice(b * rowsPerBatch, (b + 1) * rowsPerBatch)));
   const engine = await openRawEngine();
   const dirty = [];
@@ -49,9 +41,10 @@ async function child(batches, rowsPerBatch) {
   let insertCpu = 0;
   try {
     for (const payload of payloads) {
-      const before = cpuMicros();
+      const before = process.cpuUsage();
       await engine.insertPayload('steps', payload);
-      insertCpu += cpuMicros() - before;
+      const used = process.cpuUsage(before);
+      insertCpu += used.user + used.system;
       const [row] = await engine.query('SELECT stats FROM system.jemalloc_stats');
       const allocator = parseAllocatorStats(String(row.stats));
       dirty.push((allocator?.dirtyBytes ?? Number.NaN) / 1048576);
@@ -65,7 +58,7 @@ async function child(batches, rowsPerBatch) {
 
 function runChild(decay, args) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [SELF, '--child', ...args], { env: { ...process.env, JE_MALLOC_CONF: `dirty_decay_ms:${decay}` }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [SELF, '--child', ...args], { env: { ...process.env, [ENGINE_ALLOCATOR_ENV]: `dirty_decay_ms:${decay}` }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     proc.stdout.on('data', (chunk) => (out += chunk));
     proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`child for dirty_decay_ms:${decay} exited ${code}`))));

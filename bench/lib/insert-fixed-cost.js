@@ -16,12 +16,10 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { decodeProtobufTraces } from '../../collector/dist/otlp/index.js';
-import { spansToRows } from '../../collector/dist/model/span-to-rows.js';
 import { toJsonCompactEachRow } from '../../collector/dist/store/row-encoding.js';
 import { openRawEngine } from './engine.js';
 import { formatFixed, formatInt } from './format.js';
-import { buildExecutions, encodeRequests } from './otlp-requests.js';
+import { ingestStepRows } from './otlp-requests.js';
 import { median } from './stats.js';
 
 const TABLES = [
@@ -31,19 +29,13 @@ const TABLES = [
   { name: 'probe_no_index', label: 'a copy: no view, no skip index' },
 ];
 
-const cpuMicros = () => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
-
 async function main() {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '200,2000,7000' }, batches: { type: 'string', default: '16' }, rounds: { type: 'string', default: '4' } } });
   const sizes = values.rows.split(',').map(Number);
   const batches = Number(values.batches);
   const rounds = Number(values.rounds);
   const largest = Math.max(...sizes);
-  const built = buildExecutions({ executionCount: Math.ceil((batches * largest) / 500), stepsPerExecution: 500, appId: 'bench' });
-  const rows = encodeRequests(built.spans, 'protobuf').flatMap((body) => spansToRows('bench', decodeProtobufTraces(body).spans).steps);
+  const rows = ingestStepRows(batches * largest);
   const engine = await openRawEngine();
   const loads = [os.loadavg()[0]];
   const lines = [];
@@ -63,9 +55,10 @@ async function main() {
           await engine.query(`TRUNCATE TABLE ${table.name}`);
           let micros = 0;
           for (const payload of payloads) {
-            const before = cpuMicros();
+            const before = process.cpuUsage();
             await engine.insertPayload(table.name, payload);
-            micros += cpuMicros() - before;
+            const used = process.cpuUsage(before);
+            micros += used.user + used.system;
           }
           results.get(table).push(micros / batches / 1000);
         }

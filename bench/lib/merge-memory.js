@@ -19,12 +19,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { decodeProtobufTraces } from '../../collector/dist/otlp/index.js';
-import { spansToRows } from '../../collector/dist/model/span-to-rows.js';
 import { toJsonCompactEachRow } from '../../collector/dist/store/row-encoding.js';
 import { openRawEngine } from './engine.js';
 import { formatFixed, formatInt } from './format.js';
-import { buildExecutions, encodeRequests } from './otlp-requests.js';
+import { ingestStepRows } from './otlp-requests.js';
 import { median } from './stats.js';
 
 /** Block size and the rows a merge needs before it goes vertical (131,072: the engine's default; 1: migration 0190). */
@@ -59,8 +57,7 @@ async function main() {
   const parts = Number(values.parts);
   const rowsPerPart = Number(values.rows);
   const rounds = Number(values.rounds);
-  const built = buildExecutions({ executionCount: Math.ceil((parts * rowsPerPart) / 500), stepsPerExecution: 500, appId: 'bench' });
-  const rows = encodeRequests(built.spans, 'protobuf').flatMap((body) => spansToRows('bench', decodeProtobufTraces(body).spans).steps);
+  const rows = ingestStepRows(parts * rowsPerPart);
   const payloads = Array.from({ length: parts }, (_, p) => toJsonCompactEachRow(rows.slice(p * rowsPerPart, (p + 1) * rowsPerPart)));
   const engine = await openRawEngine();
   const results = new Map(VARIANTS.map((variant) => [variant, { peaks: [], millis: [], bytesPerRow: [] }]));

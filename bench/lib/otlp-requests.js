@@ -36,6 +36,8 @@ import {
   ATTR_XRAY_STEP_SEQUENCE,
   ATTR_XRAY_STEP_STATUS,
 } from '@xray/sdk/semconv';
+import { spansToRows } from '../../collector/dist/model/span-to-rows.js';
+import { decodeProtobufTraces } from '../../collector/dist/otlp/index.js';
 
 const PIPELINE = 'loan-approval';
 const ENVIRONMENT = 'bench';
@@ -170,6 +172,22 @@ export function encodeRequests(executions, format) {
     if (!bytes) throw new Error(`the ${format} serializer returned nothing`);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   });
+}
+
+/**
+ * At least `count` step rows of this workload (500-step executions) as the
+ * collector makes them from its requests: OTLP/protobuf through its own
+ * decoder and `spansToRows`, ready for a raw insert.
+ *
+ * @param {number} count
+ * @param {string} [appId]
+ * @returns {Record<string, unknown>[]}
+ * @example
+ * const rows = ingestStepRows(16 * 2000); // then toJsonCompactEachRow(rows.slice(0, 2000)), …
+ */
+export function ingestStepRows(count, appId = 'bench') {
+  const built = buildExecutions({ executionCount: Math.ceil(count / 500), stepsPerExecution: 500, appId });
+  return encodeRequests(built.spans, 'protobuf').flatMap((body) => spansToRows(appId, decodeProtobufTraces(body).spans).steps);
 }
 
 /** The Content-Type for each format. */
