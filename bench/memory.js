@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
-import { ENGINE_ALLOCATOR_ENV, configureEngineAllocator } from '../collector/dist/store/engine-allocator.js';
+import { ENGINE_ALLOCATOR_ENV, engineAllocatorOptions } from '../collector/dist/store/engine-allocator.js';
 import { metricSample, startCollector } from './lib/collector-process.js';
 import { formatFixed, formatInt, progress, verdict } from './lib/format.js';
 import { request } from './lib/http-client.js';
@@ -160,7 +160,7 @@ export async function runMemory(options) {
           }),
           notes: [
             'file-backed: mapped code and read-only data (the engine library, the node binary); anonymous: every heap. The anonymous lines below are parts of it; the rest of it is the decode worker\'s V8 heap, the engine library\'s writable data, thread stacks and glibc\'s heap (Node\'s buffers)',
-            `engine allocator options: ${ENGINE_ALLOCATOR_ENV}=${configureEngineAllocator({ ...process.env })}${process.env[ENGINE_ALLOCATOR_ENV] ? ' (set for this run)' : ' (the collector\'s default)'}`,
+            `engine allocator options: ${engineAllocatorOptions(process.env)}${process.env[ENGINE_ALLOCATOR_ENV]?.trim() ? ` (${ENGINE_ALLOCATOR_ENV} set for this run)` : ' (chDB\'s build, the collector\'s default)'}`,
           ],
         },
       ],

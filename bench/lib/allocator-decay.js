@@ -1,7 +1,7 @@
 /**
- * What the embedded engine's allocator decay costs and saves (the collector's
- * `JE_MALLOC_CONF=dirty_decay_ms:500`, collector/src/store/engine-allocator.ts;
- * issue 10 item 6). Not a section: a probe to run by hand, a few minutes.
+ * What the embedded engine's allocator decay costs and saves on inserts
+ * (`JE_MALLOC_CONF`, collector/src/store/engine-allocator.ts; issue 10 item
+ * 6). What it costs queries is in bench/README.md ("Latest figures"). Not a section: a probe to run by hand, a few minutes.
  *
  *   npm run build && node bench/lib/allocator-decay.js [--batches 40] [--rows 4000] [--rounds 3]
  *

@@ -2,39 +2,32 @@
  * The embedded engine's memory allocator. chDB's ClickHouse allocates through
  * its own jemalloc (prefixed `je_`, so it reads `JE_MALLOC_CONF`, not
  * `MALLOC_CONF`), built to keep freed pages ("dirty") for 5 s before giving
- * them back to the OS. Under ingest, every insert and merge frees tens of MB,
- * so the collector's RSS carried 30-120 MB of memory the engine no longer used
- * (bench/README.md, `memory`). The collector asks for 500 ms instead: ~25 MB
- * less held by the allocator (13-17 MB off the collector's RSS at the same
- * ingest rate) at no insert CPU the bench can measure, where returning pages
- * at once (0 ms) costs 1.5-1.9x the insert CPU.
+ * them back to the OS, and this module reads its statistics for /metrics.
  *
- * jemalloc reads the variable once, when the engine's library loads, so this
- * must run before chDB is imported. An operator's own `JE_MALLOC_CONF` is
- * left as it is.
+ * The collector leaves those options as chDB built them. A shorter decay
+ * (500 ms) held ~25 MB less under ingest, but every query then faulted its
+ * working memory back in: on the 10M dataset the cold timeline took 46.5 ms
+ * instead of 31.7, the failure rate 113 instead of 88 (bench/README.md,
+ * "Latest figures"). An operator who prefers memory to latency sets
+ * `JE_MALLOC_CONF` (read once, when the engine's library loads).
  */
-
-/** Milliseconds the engine's allocator keeps freed pages before returning them to the OS. */
-export const ENGINE_DIRTY_DECAY_MILLIS = 500;
 
 /** The variable the engine's jemalloc reads its options from. */
 export const ENGINE_ALLOCATOR_ENV = 'JE_MALLOC_CONF';
 
+/** The options chDB's build runs its allocator with when `JE_MALLOC_CONF` is unset (the part an operator may change). */
+export const ENGINE_BUILD_ALLOCATOR_OPTIONS = 'dirty_decay_ms:5000,muzzy_decay_ms:0';
+
 /**
- * Sets `JE_MALLOC_CONF` in `env` (the process environment, which the engine's
- * library reads when it loads) unless it is already set. Returns the options
- * in force.
+ * The allocator options in force for an engine started with `env`: the
+ * operator's `JE_MALLOC_CONF`, or chDB's build's when it is unset or blank.
  *
  * @example
- * configureEngineAllocator(process.env); // 'dirty_decay_ms:500'
- * await import('chdb');
+ * engineAllocatorOptions({}); // 'dirty_decay_ms:5000,muzzy_decay_ms:0'
  */
-export function configureEngineAllocator(env: NodeJS.ProcessEnv = process.env): string {
+export function engineAllocatorOptions(env: NodeJS.ProcessEnv = process.env): string {
   const own = env[ENGINE_ALLOCATOR_ENV];
-  if (own !== undefined && own.trim() !== '') return own;
-  const options = `dirty_decay_ms:${ENGINE_DIRTY_DECAY_MILLIS}`;
-  env[ENGINE_ALLOCATOR_ENV] = options;
-  return options;
+  return own !== undefined && own.trim() !== '' ? own : ENGINE_BUILD_ALLOCATOR_OPTIONS;
 }
 
 export interface EngineAllocatorMemory {

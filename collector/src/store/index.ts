@@ -27,7 +27,6 @@ import {
 } from './rollups.js';
 import type { RollupJob, RollupJobOptions } from './rollups.js';
 import { createServerBackend } from './server-backend.js';
-import { configureEngineAllocator } from './engine-allocator.js';
 import type { ServerBackendOptions } from './server-backend.js';
 
 export type { ClickHouseBackend, ClickHouseSettings, QueryParams, QueryOptions } from './backend.js';
@@ -103,8 +102,6 @@ export interface Store {
  */
 export async function createBackend(options: BackendOptions): Promise<ClickHouseBackend> {
   if (options.kind === 'server') return createServerBackend(options);
-  // The engine's allocator reads its options once, as chDB's library loads.
-  configureEngineAllocator(process.env);
   const { createEmbeddedBackend } = await import('./chdb-backend.js');
   return createEmbeddedBackend(options);
 }

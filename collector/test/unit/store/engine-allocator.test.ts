@@ -3,28 +3,17 @@
  * engine's library loads) and the figures /metrics takes from its statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { ENGINE_DIRTY_DECAY_MILLIS, configureEngineAllocator, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
+import { ENGINE_BUILD_ALLOCATOR_OPTIONS, engineAllocatorOptions, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
 
-describe('configureEngineAllocator', () => {
-  it('asks for freed pages back within the collector\'s decay time when the operator set nothing', () => {
-    const env: NodeJS.ProcessEnv = {};
-    expect(configureEngineAllocator(env)).toBe(`dirty_decay_ms:${ENGINE_DIRTY_DECAY_MILLIS}`);
-    expect(env.JE_MALLOC_CONF).toBe('dirty_decay_ms:500');
+describe('engineAllocatorOptions', () => {
+  it('reports chDB\'s build when the operator set nothing, or only blanks', () => {
+    expect(engineAllocatorOptions({})).toBe(ENGINE_BUILD_ALLOCATOR_OPTIONS);
+    expect(engineAllocatorOptions({ JE_MALLOC_CONF: ' ' })).toBe(ENGINE_BUILD_ALLOCATOR_OPTIONS);
   });
 
-  it('leaves an operator\'s own options as they are, and treats a blank value as unset', () => {
-    const own: NodeJS.ProcessEnv = { JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0' };
-    expect(configureEngineAllocator(own)).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
-    expect(own.JE_MALLOC_CONF).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
-    const blank: NodeJS.ProcessEnv = { JE_MALLOC_CONF: ' ' };
-    expect(configureEngineAllocator(blank)).toBe('dirty_decay_ms:500');
-    expect(blank.JE_MALLOC_CONF).toBe('dirty_decay_ms:500');
-  });
-
-  it('does not touch glibc\'s MALLOC_CONF namesake (the engine\'s jemalloc is prefixed)', () => {
-    const env: NodeJS.ProcessEnv = { MALLOC_CONF: 'narenas:1' };
-    configureEngineAllocator(env);
-    expect(env.MALLOC_CONF).toBe('narenas:1');
+  it('reports an operator\'s own options as they are, and ignores glibc\'s MALLOC_CONF namesake', () => {
+    expect(engineAllocatorOptions({ JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0' })).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
+    expect(engineAllocatorOptions({ MALLOC_CONF: 'narenas:1' })).toBe(ENGINE_BUILD_ALLOCATOR_OPTIONS);
   });
 });
 
