@@ -1,7 +1,8 @@
 /**
  * What the embedded engine's allocator decay costs and saves on inserts
  * (`JE_MALLOC_CONF`, collector/src/store/engine-allocator.ts; issue 10 item
- * 6). What it costs queries is in bench/README.md ("Latest figures"). Not a section: a probe to run by hand, a few minutes.
+ * 6). What it costs queries is in bench/README.md ("Latest figures"). Not a
+ * section: a probe to run by hand, a few minutes.
  *
  *   npm run build && node bench/lib/allocator-decay.js [--batches 40] [--rows 4000] [--rounds 3]
  *
@@ -25,7 +26,7 @@ import { formatFixed } from './format.js';
 import { ingestStepRows } from './otlp-requests.js';
 import { median } from './stats.js';
 
-/** 5000 is what chDB's build sets; 500 the collector's; 0 returns memory at once. */
+/** 5000 is what chDB's build sets (and the collector keeps); 500 an operator's shorter choice; 0 returns memory at once. */
 const DECAYS = [5000, 1000, 500, 0];
 const SELF = fileURLToPath(import.meta.url);
 
