@@ -10,7 +10,8 @@
  * path (`execution_days`: their SQL read from the engine, `FROM steps` /
  * `TO <target>` pointed at the copies), and once with those plus the rollup
  * job's passes (migration 0170: the collector's own `createRollupJob` over
- * copies of the rollups, of `rollup_progress` and of the `_pending_since` views)
+ * copies of the rollups, of the hourly counts (migration 0200), of
+ * `rollup_progress` and of the `_pending_since` views)
  * after every `passEverySteps` steps and once at the end of the round, so
  * every row is folded in. Configurations alternate round by round after a
  * warm-up round; the medians are reported as steps per second of wall time
@@ -18,7 +19,7 @@
  * and as the share of throughput each takes, 1 - without / with, from CPU
  * time (steady on a shared machine) and from wall time.
  */
-import { createRollupJob, ROLLUPS } from '../../collector/dist/store/rollups.js';
+import { createRollupJob, PIPELINE_COUNTS, ROLLUPS } from '../../collector/dist/store/rollups.js';
 import { median } from './stats.js';
 
 const PROBE = '_rollup_probe';
@@ -81,7 +82,7 @@ export async function measureRollupCost(backend, options = {}) {
   const ids = [...new Set(steps.map((row) => row.execution_id))];
   const executions = await backend.query(`SELECT * FROM executions WHERE execution_id IN {ids:Array(String)}`, { ids });
 
-  const rollupTables = [...Object.keys(ROLLUPS), 'rollup_progress'];
+  const rollupTables = [...Object.keys(ROLLUPS), PIPELINE_COUNTS, 'rollup_progress'];
   const tables = ['steps', 'executions', ...new Set(views.map((view) => view.target)), ...rollupTables];
   const pendingViews = Object.keys(ROLLUPS).map((rollup) => `${rollup}_pending_since`);
   const pendingSql = [];
@@ -89,7 +90,7 @@ export async function measureRollupCost(backend, options = {}) {
   const create = async () => {
     for (const table of tables) await backend.command(`CREATE TABLE IF NOT EXISTS ${table}${PROBE} AS ${table}`);
     // The job's watermark starts where a fresh store's does: the migration's now.
-    await backend.command(`INSERT INTO rollup_progress${PROBE} (name, through) SELECT 'rollups', now64(3)`);
+    await backend.command(`INSERT INTO rollup_progress${PROBE} (name, through) SELECT arrayJoin(['rollups', '${PIPELINE_COUNTS}']), now64(3)`);
     for (const sql of pendingSql) await backend.command(sql);
   };
   const drop = async () => {

@@ -47,7 +47,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
     {
       schema: {
         tags: ['stats'],
-        summary: `Failure rate per pipeline per time bucket (from the per-minute rollup); at most ${MAX_BUCKETS_PER_SERIES} buckets per series, the interval used is in the reply`,
+        summary: `Failure rate per pipeline per time bucket (whole hours from the hourly counts, the rest from raw executions); at most ${MAX_BUCKETS_PER_SERIES} buckets per series, the interval used is in the reply`,
         querystring: failureRateQuery,
         response: { 200: failureRateResponse, ...errors },
       },

@@ -19,7 +19,7 @@
  * passed as a bound array, in chunks. Counts and the rollup rebuild's
  * INSERT … SELECT go through the Distributed tables, as every query does.
  */
-import { ROLLUPS, storageTable } from '../store/index.js';
+import { PIPELINE_COUNTS, recountSql, ROLLUPS, storageTable } from '../store/index.js';
 import type { ClickHouseBackend, ClusterLayout, QueryParams } from '../store/index.js';
 
 /** Which executions of an app to delete: one by id, or all matching every given condition. */
@@ -95,6 +95,7 @@ const APP_TABLES = [
   'executions',
   'pipeline_stats_1m',
   'pipeline_stats_1h',
+  'pipeline_counts_1h',
   'step_stats_1h',
   'app_settings',
   'app_signing_secrets',
@@ -132,6 +133,9 @@ function executionConditions(appId: string, filter: DeletionFilter): { sql: stri
   return { sql: parts.join(' AND '), params };
 }
 
+/** The rollup rows a deletion rebuilds: the app's, of the touched pipelines, in the touched buckets. */
+const REBUILT = 'app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(bucket) IN {buckets:Array(UInt32)}';
+
 const count = async (backend: ClickHouseBackend, sql: string, params: QueryParams): Promise<number> =>
   Number((await backend.query<{ n: string }>(sql, params))[0]?.n ?? 0);
 
@@ -152,7 +156,7 @@ export function createDeletionRepository(backend: ClickHouseBackend, repositoryO
   async function rebuildBuckets(rollup: keyof typeof ROLLUPS, buckets: number[], appId: string, pipelines: string[]): Promise<void> {
     if (buckets.length === 0) return;
     const params = { appId, pipelines, buckets };
-    const mine = 'app_id = {appId:String} AND pipeline IN {pipelines:Array(String)} AND toUnixTimestamp(bucket) IN {buckets:Array(UInt32)}';
+    const mine = REBUILT;
     await backend.command(`${deleteFrom(rollup)} WHERE ${mine}`, params);
     const columns = ROLLUPS[rollup];
     await backend.command(
@@ -163,6 +167,14 @@ WHERE ${mine}`,
     );
   }
 
+  /** Recounts `pipeline_counts_1h` (migration 0200) from the rebuilt sets: an hour left with no execution loses its row. */
+  async function recountHours(hours: number[], appId: string, pipelines: string[]): Promise<void> {
+    if (hours.length === 0) return;
+    const params = { appId, pipelines, buckets: hours };
+    await backend.command(`${deleteFrom(PIPELINE_COUNTS)} WHERE ${REBUILT}`, params);
+    await backend.command(recountSql(REBUILT), params);
+  }
+
   /** Deletes the rollup buckets the given raw rows fall in and rebuilds them from what remains. */
   async function rebuildRollups(appId: string, touched: { minutes: number[]; hours: number[]; pipelines: string[] }): Promise<void> {
     if (touched.pipelines.length === 0) return;
@@ -170,6 +182,7 @@ WHERE ${mine}`,
     // The hourly executions rollup (migration 0085): the hours of the minutes above.
     const executionHours = [...new Set(touched.minutes.map((minute) => minute - (minute % 3600)))];
     await rebuildBuckets('pipeline_stats_1h', executionHours, appId, touched.pipelines);
+    await recountHours(executionHours, appId, touched.pipelines);
     await rebuildBuckets('step_stats_1h', touched.hours, appId, touched.pipelines);
   }
 

@@ -21,6 +21,13 @@
  * (`rollupSource`, or the `<rollup>_live` views), exact at any moment
  * whether or not a pass has run.
  *
+ * After folding, a pass recounts the hours it touched into
+ * `pipeline_counts_1h` (migration 0200: the sets of `pipeline_stats_1h`
+ * merged once, so a failure-rate read sums numbers instead of merging sets).
+ * The counts have a watermark of their own ('pipeline_counts_1h'); a pass
+ * starts from the older of the two, so the hours a collector predating the
+ * counts folded are recounted by the next one that does.
+ *
  * A deletion rebuilds the rollup buckets of what it deleted; `exclusive`
  * keeps passes out of it, so a pass that read rows before they were deleted
  * cannot put them back after the rebuild.
@@ -33,6 +40,28 @@ export const ROLLUPS = {
   pipeline_stats_1h: 'app_id, pipeline, environment, bucket, executions, failed',
   step_stats_1h: 'app_id, pipeline, environment, name, bucket, steps, failed',
 } as const;
+
+/** Exact counts per hour (migration 0200), recounted from `pipeline_stats_1h`; its watermark's name in `rollup_progress`. */
+export const PIPELINE_COUNTS = 'pipeline_counts_1h';
+
+/** The watermarks a pass moves; it starts from the older of them. */
+const WATERMARKS = ['rollups', PIPELINE_COUNTS] as const;
+
+/**
+ * Recounts into `pipeline_counts_1h` every hour of `pipeline_stats_1h` that
+ * `where` selects (a condition on app_id, pipeline, environment and bucket).
+ * `now64` is read when the statement starts: the count read last wins.
+ *
+ * @example
+ * await backend.command(recountSql("app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}"), { appId, pipelines });
+ */
+export function recountSql(where: string, suffix = ''): string {
+  return `INSERT INTO ${PIPELINE_COUNTS}${suffix} (app_id, pipeline, environment, bucket, executions, failed, version)
+SELECT app_id, pipeline, environment, bucket, uniqExactMerge(executions), uniqExactIfMerge(failed), now64(6)
+FROM pipeline_stats_1h${suffix}
+WHERE ${where}
+GROUP BY app_id, pipeline, environment, bucket`;
+}
 
 export const DEFAULT_ROLLUP_INTERVAL_MILLIS = 5_000;
 /** This process sees all of its own inserts: a margin for clock rounding only. */
@@ -124,8 +153,9 @@ export function createRollupJob(backend: ClickHouseBackend, options: RollupJobOp
   // Rows of an earlier process are all older than this one's start; only a watermark past it vouches for them.
   const startedAt = Date.now();
   const suffix = options.suffix ?? '';
-  const watermark = `SELECT toString(toUnixTimestamp64Milli(max(through))) AS through, toString(toUnixTimestamp64Milli(now64(3))) AS now
-FROM rollup_progress${suffix} WHERE name = 'rollups'`;
+  const names = WATERMARKS.map((name) => `'${name}'`).join(', ');
+  const watermark = `SELECT toString(toUnixTimestamp64Milli(min(through))) AS through, toString(toUnixTimestamp64Milli(now64(3))) AS now
+FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE name IN (${names}) GROUP BY name)`;
 
   function serialized<T>(work: () => Promise<T>): Promise<T> {
     const next = queue.then(work);
@@ -169,10 +199,18 @@ FROM rollup_progress${suffix} WHERE name = 'rollups'`;
         { from: fromMillis },
       );
     }
+    await backend.command(
+      recountSql(
+        `(app_id, pipeline, environment, bucket) IN (SELECT DISTINCT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC'))
+  FROM executions${suffix} WHERE inserted_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
+        suffix,
+      ),
+      { from: fromMillis },
+    );
     if (through > fromMillis) {
       await backend.command(
-        `INSERT INTO rollup_progress${suffix} (name, through) SELECT 'rollups', fromUnixTimestamp64Milli({through:Int64}, 'UTC')`,
-        { through },
+        `INSERT INTO rollup_progress${suffix} (name, through) SELECT arrayJoin({names:Array(String)}), fromUnixTimestamp64Milli({through:Int64}, 'UTC')`,
+        { names: [...WATERMARKS], through },
       );
     }
     throughMillis = Math.max(throughMillis, through);

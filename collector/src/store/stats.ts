@@ -6,7 +6,7 @@
  */
 import type { ClickHouseBackend } from './backend.js';
 import type { QueryParams } from './backend.js';
-import { failureRateQuery } from './failure-rate.js';
+import { failureRateQuery, pendingHoursQuery, planFailureRate } from './failure-rate.js';
 import { rollupSource } from './rollups.js';
 import { Conditions, RANGE, READ_FINAL, resolvedStepMatch, wholeDayPartitions } from './sql.js';
 import type { TimeRange } from './sql.js';
@@ -110,7 +110,15 @@ export function createStatsRepository(backend: ClickHouseBackend, options: Stats
     async failureRate(appId, filter, intervalSeconds) {
       // Whole hours from the hourly rollup, the rest from raw rows (or the
       // per-minute rollup past the raw retention): failure-rate.ts.
-      const { sql, params } = failureRateQuery(appId, filter, intervalSeconds, { rawFromMillis: Date.now() - rawRetentionMillis, pendingSince: pendingSince() });
+      const options = { rawFromMillis: Date.now() - rawRetentionMillis, pendingSince: pendingSince() };
+      // The hours rows not yet counted fall in, found first: each of the two statements then reads only what it must.
+      const { hours } = planFailureRate(filter, intervalSeconds, options);
+      let pendingHours: number[] | undefined;
+      if (hours && options.pendingSince !== undefined) {
+        const pending = pendingHoursQuery(appId, hours, options.pendingSince);
+        pendingHours = (await backend.query<{ hour: number }>(pending.sql, pending.params)).map((row) => Number(row.hour));
+      }
+      const { sql, params } = failureRateQuery(appId, filter, intervalSeconds, { ...options, pendingHours });
       return backend.query<FailureRatePoint>(sql, params);
     },
 

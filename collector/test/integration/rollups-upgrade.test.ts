@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
 import { applyMigrations, loadMigrations } from '../../src/store/migrations.js';
-import { createRollupJob } from '../../src/store/rollups.js';
+import { createRollupJob, ROLLUPS } from '../../src/store/rollups.js';
 import type { RollupJob } from '../../src/store/rollups.js';
 import { createStatsRepository } from '../../src/store/stats.js';
 import type { StatsRepository } from '../../src/store/stats.js';
@@ -113,5 +113,93 @@ describe.each<BackendKind>(['embedded', 'server'])('rollups across migration 017
     expect(await inRollup('before')).toBe(5);
     expect(await counts('after')).toEqual({ executions: 3, failed: 2, steps: [[3, 2]] });
     expect(await counts('before')).toEqual({ executions: 5, failed: 2, steps: [[5, 2]] });
+  });
+});
+
+describe.each<BackendKind>(['embedded', 'server'])('hourly counts across migration 0200 and collectors that predate it (%s backend)', (kind) => {
+  let dir: string;
+  let backend: ClickHouseBackend;
+  let close: () => Promise<void>;
+  const hour = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
+  const window = { fromMillis: hour - HOUR, toMillis: hour + HOUR };
+
+  async function store(prefix: string, count: number, failed: number): Promise<void> {
+    const at = (i: number) => new Date(hour + 60_000 + i * 1000).toISOString().replace('T', ' ').replace('Z', '');
+    await backend.insert(
+      'executions',
+      Array.from({ length: count }, (_, i) => ({
+        app_id: APP, execution_id: `${prefix}-${i}`, pipeline: 'p', environment: 'prod', status: i < failed ? 'failed' : 'completed', start_time: at(i), end_time: at(i),
+      })),
+    );
+  }
+
+  /** What a collector without the counts does in a pass: folds the sets and moves only their own watermark. */
+  async function passWithoutCounts(): Promise<void> {
+    const [row] = await backend.query<{ t: string }>(`SELECT toString(toUnixTimestamp64Milli(max(through))) AS t FROM rollup_progress WHERE name = 'rollups'`);
+    for (const [rollup, columns] of Object.entries(ROLLUPS)) {
+      await backend.command(
+        `INSERT INTO ${rollup} (${columns}) SELECT ${columns} FROM ${rollup}_pending_since(since = fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
+        { from: Number(row.t) },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await backend.command(`INSERT INTO rollup_progress (name, through) SELECT 'rollups', now64(3)`);
+  }
+
+  async function inCounts(): Promise<number[]> {
+    const [row] = await backend.query<{ n: string; f: string }>(
+      `SELECT toString(sum(executions)) AS n, toString(sum(failed)) AS f FROM pipeline_counts_1h FINAL WHERE app_id = {app:String}`,
+      { app: APP },
+    );
+    return [Number(row.n), Number(row.f)];
+  }
+
+  async function answered(): Promise<number[]> {
+    const job = createRollupJob(backend, { intervalMillis: 0, lagMillis: 0 });
+    await job.load();
+    const points = await createStatsRepository(backend, { pendingSince: () => job.pendingSince() }).failureRate(APP, { ...window, pipeline: 'p' }, 3600);
+    return [points.reduce((sum, p) => sum + Number(p.executions), 0), points.reduce((sum, p) => sum + Number(p.failed), 0)];
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'xray-counts-upgrade-'));
+    ({ backend, close } = await openTestBackend(kind, dir));
+    const migrations = loadMigrations(DEFAULT_MIGRATIONS_DIR);
+    await applyMigrations(backend, migrations.filter((migration) => migration.version < 200));
+    await store('old', 4, 1);
+    await passWithoutCounts();
+    expect((await applyMigrations(backend, migrations)).applied).toEqual([200]);
+  });
+  afterAll(async () => {
+    await close?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts the hours the sets held when it ran, with the sets\' watermark', async () => {
+    expect(await inCounts()).toEqual([4, 1]);
+    const marks = await backend.query<{ name: string; t: string }>(
+      `SELECT name, toString(max(through)) AS t FROM rollup_progress GROUP BY name ORDER BY name`,
+    );
+    expect(marks.map((m) => m.name)).toEqual(['pipeline_counts_1h', 'rollups']);
+    expect(marks[0].t).toBe(marks[1].t);
+    expect(await answered()).toEqual([4, 1]);
+  });
+
+  it('answers exactly after a collector that predates the counts folded rows past them, and the next pass recounts their hours', async () => {
+    await store('later', 2, 2);
+    await passWithoutCounts();
+    // The sets hold the new rows and their watermark moved; the counts did not.
+    expect(await inCounts()).toEqual([4, 1]);
+    expect(await answered()).toEqual([6, 3]);
+
+    const job = createRollupJob(backend, { intervalMillis: 0, lagMillis: 0 });
+    await job.load();
+    const pass = await job.run();
+    expect(await inCounts()).toEqual([6, 3]);
+    const [counts] = await backend.query<{ t: string }>(
+      `SELECT toString(toUnixTimestamp64Milli(max(through))) AS t FROM rollup_progress WHERE name = 'pipeline_counts_1h'`,
+    );
+    expect(Number(counts.t)).toBe(pass.throughMillis);
+    expect(await answered()).toEqual([6, 3]);
   });
 });

@@ -77,8 +77,20 @@ describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s ba
     return [Number(row.m), Number(row.h), Number(row.s)];
   }
 
-  async function watermark(): Promise<number> {
-    const [row] = await harness.sql<{ t: string }>(`SELECT toString(toUnixTimestamp64Milli(max(through))) AS t FROM rollup_progress WHERE name = 'rollups'`);
+  /** `pipeline_counts_1h` (migration 0200) for `pipeline`: [executions, failed], its newest count of each hour. */
+  async function inCounts(pipeline: string) {
+    const [row] = await harness.sql<{ n: string; f: string }>(
+      `SELECT toString(sum(executions)) AS n, toString(sum(failed)) AS f FROM pipeline_counts_1h FINAL WHERE pipeline = {p:String}`,
+      { p: pipeline },
+    );
+    return [Number(row.n), Number(row.f)];
+  }
+
+  async function watermark(name = 'rollups'): Promise<number> {
+    const [row] = await harness.sql<{ t: string }>(
+      `SELECT toString(toUnixTimestamp64Milli(max(through))) AS t FROM rollup_progress WHERE name = {name:String}`,
+      { name },
+    );
     return Number(row.t);
   }
 
@@ -92,6 +104,7 @@ describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s ba
     };
     // No view runs in the insert any more: the rollups hold nothing of it yet, the answers count it all.
     expect(await inRollups('folded')).toEqual([0, 0, 0]);
+    expect(await inCounts('folded')).toEqual([0, 0]);
     expect(await answers('folded')).toEqual(expected);
 
     const before = await watermark();
@@ -99,15 +112,35 @@ describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s ba
     expect(pass.fromMillis).toBe(before);
     expect(pass.throughMillis).toBeGreaterThan(before);
     expect(await watermark()).toBe(pass.throughMillis);
+    expect(await watermark('pipeline_counts_1h')).toBe(pass.throughMillis);
     expect(await inRollups('folded')).toEqual([3, 3, 6]);
+    // The pass recounted the hour it folded rows into.
+    expect(await inCounts('folded')).toEqual([3, 1]);
     expect(await answers('folded')).toEqual(expected);
 
     // Rows stored after the pass are pending again; a second pass folds them, the first rows once.
     await ingest('folded', [{ failed: true }]);
+    // The hour's count does not hold the new row yet: the answer takes that hour from the sets and the pending row.
+    expect(await inCounts('folded')).toEqual([3, 1]);
     expect((await answers('folded')).hourly).toEqual([4, 2]);
     await harness.store.rollups.run();
     expect(await inRollups('folded')).toEqual([4, 4, 8]);
+    expect(await inCounts('folded')).toEqual([4, 2]);
     expect((await answers('folded')).hourly).toEqual([4, 2]);
+  });
+
+  it('counts a re-delivered execution once in the hourly counts, and keeps other pipelines\' hours as they were', async () => {
+    await ingest('bystander', [{ failed: true }]);
+    await harness.store.rollups.run();
+    const e = executionSpans({ pipeline: 'redelivered', failed: true, steps: [{ name: 'decide', failed: true }] });
+    const body = jsonRequest([e.root, ...e.steps]);
+    for (let i = 0; i < 3; i++) {
+      expect((await postJson(harness.url, harness.apiKey, body)).status).toBe(200);
+      await harness.store.rollups.run();
+    }
+    expect(await inCounts('redelivered')).toEqual([1, 1]);
+    expect(await inCounts('bystander')).toEqual([1, 1]);
+    expect((await answers('redelivered')).hourly).toEqual([1, 1]);
   });
 
   it('never moves the watermark past the start of an insert still running', async () => {
@@ -145,11 +178,14 @@ describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s ba
     expect(await watermark()).toBe(before);
     // The executions rollups got their rows, the step rollup did not: the answers are still exact.
     expect(await inRollups('retried')).toEqual([2, 2, 0]);
+    // The pass stopped before recounting: the hour has no count yet, and the answer takes it from the sets.
+    expect(await inCounts('retried')).toEqual([0, 0]);
     expect(await answers('retried')).toMatchObject({ hourly: [2, 1], top: [{ name: 'decide', total: 2, failed: 1 }] });
 
     await harness.store.rollups.run();
     expect(await watermark()).toBeGreaterThan(before);
     expect(await inRollups('retried')).toEqual([2, 2, 4]);
+    expect(await inCounts('retried')).toEqual([2, 1]);
     expect(await answers('retried')).toMatchObject({ hourly: [2, 1], top: [{ name: 'decide', total: 2, failed: 1 }] });
   });
 
@@ -172,11 +208,13 @@ describe.each(['embedded', 'server'] as const)('rollups folded by the job (%s ba
     for (const e of spans) expect((await postJson(harness.url, harness.apiKey, jsonRequest([e.root, ...e.steps]))).status).toBe(200);
     await harness.store.rollups.run();
     expect(await inRollups('erased')).toEqual([2, 2, 4]);
+    expect(await inCounts('erased')).toEqual([2, 1]);
 
     const reply = await adminCall(harness, 'DELETE', `/apps/${harness.appId}/executions/${spans[0].executionId}`);
     expect(reply.status).toBe(200);
     // The rollups themselves, not only the answers: the failed execution and its two steps are gone from them.
     expect(await inRollups('erased')).toEqual([1, 1, 2]);
+    expect(await inCounts('erased')).toEqual([1, 0]);
     expect(await answers('erased')).toMatchObject({ hourly: [1, 0], minutely: [1, 0], top: [] });
     await harness.store.rollups.run();
     expect(await inRollups('erased')).toEqual([1, 1, 2]);

@@ -23,9 +23,10 @@ that reach files, URLs or other servers are refused. Needs the admin token,
 and sees every app (filter on app_id).
 
 Tables: apps, api_keys, executions, steps, pipeline_stats_1m, pipeline_stats_1h,
-step_stats_1h, and the rollups' _live views (pipeline_stats_1m_live, ...: the
-rollup plus the rows its job has not folded in yet) (see clickhouse/migrations). executions and steps are ReplacingMergeTree:
-add FINAL to count a re-delivered batch once before background merges run.
+step_stats_1h, pipeline_counts_1h (plain hourly counts, up to the job's last
+pass), and the rollups' _live views (pipeline_stats_1m_live, ...: the
+rollup plus the rows its job has not folded in yet) (see clickhouse/migrations). executions, steps and
+pipeline_counts_1h are ReplacingMergeTree: add FINAL to count each row once before background merges run.
 
 Examples:
   xray sql "SELECT pipeline, count() AS n FROM executions FINAL GROUP BY pipeline"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureRateQuery, planFailureRate } from '../../../src/store/failure-rate.js';
+import { failureRateQuery, pendingHoursQuery, planFailureRate } from '../../../src/store/failure-rate.js';
 import { wholeDayPartitions } from '../../../src/store/sql.js';
 
 const HOUR = 3_600_000;
@@ -44,9 +44,13 @@ describe('store/failure-rate', () => {
         "app'; DROP TABLE x",
         { fromMillis: t0 + 1, toMillis: t0 + 3 * HOUR + 1, pipeline: 'p', environment: 'e' },
         3600,
-        { rawFromMillis: t0 - DAY, pendingSince: t0 - HOUR },
+        { rawFromMillis: t0 - DAY, pendingSince: t0 - HOUR, pendingHours: [(t0 + 2 * HOUR) / 1000] },
       );
       expect(sql).not.toContain('DROP');
+      // Whole hours from the counts, except the hours the pending rows fall in: those from the sets and the rows.
+      expect(sql).toContain('FROM pipeline_counts_1h FINAL');
+      expect(sql).toContain('AND toUnixTimestamp(bucket) NOT IN {pendingHours:Array(UInt32)}');
+      expect(sql).toContain('AND toUnixTimestamp(bucket) IN {pendingHours:Array(UInt32)}');
       expect(sql).toContain('FROM pipeline_stats_1h\n');
       expect(sql).toContain("FROM pipeline_stats_1h_pending_since(since = fromUnixTimestamp64Milli({pendingSince:Int64}, 'UTC'))");
       expect(sql).toContain('FROM executions FINAL');
@@ -59,12 +63,31 @@ describe('store/failure-rate', () => {
         rawFrom0: t0 + 1,
         rawTo1: t0 + 3 * HOUR + 1,
         pendingSince: t0 - HOUR,
+        pendingHours: [(t0 + 2 * HOUR) / 1000],
       });
     });
 
-    it('reads the rollup alone when the rollup job knows nothing is pending', () => {
+    it('needs the pending hours while rows are pending, and reads the counts alone when none falls in the window', () => {
+      const window = { fromMillis: t0, toMillis: t0 + 3 * HOUR };
+      expect(() => failureRateQuery('a', window, 3600, { rawFromMillis: t0 - DAY, pendingSince: t0 })).toThrow('pendingHours');
+      const { sql, params } = failureRateQuery('a', window, 3600, { rawFromMillis: t0 - DAY, pendingSince: t0, pendingHours: [] });
+      expect(sql).toContain('FROM pipeline_counts_1h FINAL');
+      expect(sql).not.toContain('pipeline_stats_1h');
+      expect(params).not.toHaveProperty('pendingHours');
+    });
+
+    it('looks for pending hours only inside the whole hours asked, with every value bound', () => {
+      const { sql, params } = pendingHoursQuery("x'", { fromMillis: t0 + HOUR, toMillis: t0 + 5 * HOUR }, t0 - 1);
+      expect(sql).not.toContain("x'");
+      expect(sql).toContain("inserted_at >= fromUnixTimestamp64Milli({pendingSince:Int64}, 'UTC')");
+      expect(sql).toContain("start_time >= fromUnixTimestamp64Milli({hoursFrom0:Int64}, 'UTC')");
+      expect(params).toEqual({ appId: "x'", pendingSince: t0 - 1, hoursFrom0: t0 + HOUR, hoursTo0: t0 + 5 * HOUR });
+    });
+
+    it('reads the counts alone when the rollup job knows nothing is pending', () => {
       const { sql, params } = failureRateQuery('a', { fromMillis: t0, toMillis: t0 + 3 * HOUR }, 3600, { rawFromMillis: t0 - DAY, pendingSince: undefined });
-      expect(sql).toContain('FROM pipeline_stats_1h\n');
+      expect(sql).toContain('FROM pipeline_counts_1h FINAL');
+      expect(sql).not.toContain('pipeline_stats_1h');
       expect(sql).not.toContain('pending');
       expect(params).not.toHaveProperty('pendingSince');
     });
