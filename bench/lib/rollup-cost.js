@@ -128,7 +128,7 @@ export async function measureRollupCost(backend, options = {}) {
   const configurations = [
     { label: 'no views (baseline)', views: [], passes: false },
     {
-      label: `+ rollups (${Object.keys(ROLLUPS).join(', ')}: the job's passes, every ${passEverySteps.toLocaleString('en-US')} steps)`,
+      label: `+ rollups (${Object.keys(ROLLUPS).join(', ')} and their hourly counts, ${PIPELINE_COUNTS}: the job's passes, every ${passEverySteps.toLocaleString('en-US')} steps)`,
       views: [],
       passes: true,
     },

@@ -133,11 +133,18 @@ export function inheritFromExecution<T extends { pipeline: string; environment: 
   };
 }
 
-/** Rollup rows (one per pipeline and bucket) -> one series per pipeline, in bucket order. */
+/**
+ * Rollup rows (one per pipeline and bucket) -> one series per pipeline, in
+ * bucket order; a bucket starting before `fromMillis` (the window's first,
+ * partial one) is dated at `fromMillis`. Pipelines share their buckets, so
+ * each bucket's time is formatted once (8,500 points of 12 pipelines: 720).
+ */
 export function toFailureRateSeries(
   points: readonly FailureRatePoint[],
+  fromMillis = Number.NEGATIVE_INFINITY,
 ): { pipeline: string; points: { time: string; executions: number; failed: number; failureRate: number }[] }[] {
   const series = new Map<string, { time: string; executions: number; failed: number; failureRate: number }[]>();
+  const times = new Map<string, string>();
   for (const point of points) {
     const executions = Number(point.executions);
     const failed = Number(point.failed);
@@ -146,12 +153,12 @@ export function toFailureRateSeries(
       list = [];
       series.set(point.pipeline, list);
     }
-    list.push({
-      time: new Date(Number(point.bucket_ms)).toISOString(),
-      executions,
-      failed,
-      failureRate: executions === 0 ? 0 : failed / executions,
-    });
+    let time = times.get(point.bucket_ms);
+    if (time === undefined) {
+      time = new Date(Math.max(Number(point.bucket_ms), fromMillis)).toISOString();
+      times.set(point.bucket_ms, time);
+    }
+    list.push({ time, executions, failed, failureRate: executions === 0 ? 0 : failed / executions });
   }
   return [...series].map(([pipeline, list]) => ({ pipeline, points: list }));
 }

@@ -57,8 +57,7 @@ export const statsRoutes: FastifyPluginAsync<StatsRoutesOptions> = async (fastif
       const range = resolveRange(window, STATS_WINDOW_MILLIS);
       const intervalSeconds = cappedIntervalSeconds(interval, range.fromMillis, range.toMillis);
       const points = await repo.failureRate(request.appId, { ...range, pipeline, environment }, intervalSeconds);
-      const clamped = points.map((point) => ({ ...point, bucket_ms: String(clampToWindow(Number(point.bucket_ms), range.fromMillis)) }));
-      return { intervalSeconds, from: iso(range.fromMillis), to: iso(range.toMillis), series: toFailureRateSeries(clamped) };
+      return { intervalSeconds, from: iso(range.fromMillis), to: iso(range.toMillis), series: toFailureRateSeries(points, range.fromMillis) };
     },
   );
 

@@ -212,4 +212,16 @@ describe('api/presenters toFailureRateSeries', () => {
       { pipeline: 'b', points: [{ time: '1970-01-01T00:00:00.000Z', executions: 2, failed: 2, failureRate: 1 }] },
     ]);
   });
+
+  it('dates a bucket that starts before the window at the window\'s start, in every series', async () => {
+    const { toFailureRateSeries } = await import('../../../src/api/presenters.js');
+    const rows = ['a', 'b'].flatMap((pipeline) => [
+      { pipeline, bucket_ms: '0', executions: '1', failed: '0' },
+      { pipeline, bucket_ms: '3600000', executions: '1', failed: '1' },
+    ]);
+    const series = toFailureRateSeries(rows, 1_800_000);
+    for (const { points } of series) {
+      expect(points.map((p) => p.time)).toEqual(['1970-01-01T00:30:00.000Z', '1970-01-01T01:00:00.000Z']);
+    }
+  });
 });
