@@ -199,9 +199,11 @@ FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE n
         { from: fromMillis },
       );
     }
+    // GLOBAL: in cluster mode both tables are Distributed, and a plain IN over a Distributed subquery is refused
+    // (distributed_product_mode = 'deny'); the set of hours is built once and sent to every shard. A plain table takes it as IN.
     await backend.command(
       recountSql(
-        `(app_id, pipeline, environment, bucket) IN (SELECT DISTINCT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC'))
+        `(app_id, pipeline, environment, bucket) GLOBAL IN (SELECT DISTINCT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC'))
   FROM executions${suffix} WHERE inserted_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
         suffix,
       ),
