@@ -63,6 +63,14 @@ export function createServerBackend(options: ServerBackendOptions): ClickHouseBa
       // return identical rows; values that need all 64 bits (unix
       // nanoseconds) are selected with toString().
       output_format_json_quote_64bit_integers: 0,
+      // Cluster mode: every table a query reads is Distributed, and ClickHouse
+      // refuses an IN / JOIN whose subquery reads a Distributed table too
+      // (distributed_product_mode = 'deny': a timeline's days from
+      // execution_days, a business key's ids). 'global' runs such a subquery
+      // once and sends its set to every shard: right whatever the subquery
+      // reads, where 'local' would read one shard's part of a table sharded
+      // by something else (ad-hoc SQL over a rollup).
+      ...(options.cluster ? { distributed_product_mode: 'global' as const } : undefined),
     },
   });
 
