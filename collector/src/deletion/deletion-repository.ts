@@ -156,13 +156,12 @@ export function createDeletionRepository(backend: ClickHouseBackend, repositoryO
   async function rebuildBuckets(rollup: keyof typeof ROLLUPS, buckets: number[], appId: string, pipelines: string[]): Promise<void> {
     if (buckets.length === 0) return;
     const params = { appId, pipelines, buckets };
-    const mine = REBUILT;
-    await backend.command(`${deleteFrom(rollup)} WHERE ${mine}`, params);
+    await backend.command(`${deleteFrom(rollup)} WHERE ${REBUILT}`, params);
     const columns = ROLLUPS[rollup];
     await backend.command(
       `INSERT INTO ${rollup} (${columns})
 SELECT ${columns} FROM ${rollup}_pending_since(since = fromUnixTimestamp64Milli(toInt64(0), 'UTC'))
-WHERE ${mine}`,
+WHERE ${REBUILT}`,
       params,
     );
   }

@@ -63,6 +63,17 @@ WHERE ${where}
 GROUP BY app_id, pipeline, environment, bucket`;
 }
 
+/**
+ * Folds the rows stored since `{from:Int64}` (ms since the epoch) into `rollup`, as a pass does.
+ *
+ * @example
+ * await backend.command(foldSql('pipeline_stats_1h'), { from: watermarkMillis });
+ */
+export function foldSql(rollup: keyof typeof ROLLUPS, suffix = ''): string {
+  const columns = ROLLUPS[rollup];
+  return `INSERT INTO ${rollup}${suffix} (${columns}) SELECT ${columns} FROM ${rollup}_pending_since${suffix}(since = fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`;
+}
+
 export const DEFAULT_ROLLUP_INTERVAL_MILLIS = 5_000;
 /** This process sees all of its own inserts: a margin for clock rounding only. */
 export const DEFAULT_ROLLUP_LAG_MILLIS_EMBEDDED = 1_000;
@@ -153,9 +164,9 @@ export function createRollupJob(backend: ClickHouseBackend, options: RollupJobOp
   // Rows of an earlier process are all older than this one's start; only a watermark past it vouches for them.
   const startedAt = Date.now();
   const suffix = options.suffix ?? '';
-  const names = WATERMARKS.map((name) => `'${name}'`).join(', ');
   const watermark = `SELECT toString(toUnixTimestamp64Milli(min(through))) AS through, toString(toUnixTimestamp64Milli(now64(3))) AS now
-FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE name IN (${names}) GROUP BY name)`;
+FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE name IN {names:Array(String)} GROUP BY name)`;
+  const names = [...WATERMARKS];
 
   function serialized<T>(work: () => Promise<T>): Promise<T> {
     const next = queue.then(work);
@@ -182,7 +193,7 @@ FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE n
 
   async function pass(): Promise<RollupPass> {
     const started = performance.now();
-    const [row] = await backend.query<{ through: string; now: string }>(watermark);
+    const [row] = await backend.query<{ through: string; now: string }>(watermark, { names });
     const fromMillis = Number(row.through);
     throughMillis = Math.max(throughMillis, fromMillis);
     const oldest = options.oldestInsertStart?.();
@@ -193,17 +204,11 @@ FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE n
       throughMillis = Math.max(throughMillis, through);
       return { fromMillis, throughMillis, millis: performance.now() - started };
     }
-    for (const [rollup, columns] of Object.entries(ROLLUPS)) {
-      await backend.command(
-        `INSERT INTO ${rollup}${suffix} (${columns}) SELECT ${columns} FROM ${rollup}_pending_since${suffix}(since = fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
-        { from: fromMillis },
-      );
-    }
-    // GLOBAL: in cluster mode both tables are Distributed, and a plain IN over a Distributed subquery is refused
-    // (distributed_product_mode = 'deny'); the set of hours is built once and sent to every shard. A plain table takes it as IN.
+    for (const rollup of Object.keys(ROLLUPS) as (keyof typeof ROLLUPS)[]) await backend.command(foldSql(rollup, suffix), { from: fromMillis });
+    // In cluster mode both tables are Distributed: the server backend runs this IN as GLOBAL IN (distributed_product_mode).
     await backend.command(
       recountSql(
-        `(app_id, pipeline, environment, bucket) GLOBAL IN (SELECT DISTINCT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC'))
+        `(app_id, pipeline, environment, bucket) IN (SELECT DISTINCT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC'))
   FROM executions${suffix} WHERE inserted_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
         suffix,
       ),
@@ -212,7 +217,7 @@ FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE n
     if (through > fromMillis) {
       await backend.command(
         `INSERT INTO rollup_progress${suffix} (name, through) SELECT arrayJoin({names:Array(String)}), fromUnixTimestamp64Milli({through:Int64}, 'UTC')`,
-        { names: [...WATERMARKS], through },
+        { names, through },
       );
     }
     throughMillis = Math.max(throughMillis, through);
@@ -221,7 +226,7 @@ FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE n
 
   return {
     async load() {
-      const [row] = await backend.query<{ through: string }>(watermark);
+      const [row] = await backend.query<{ through: string }>(watermark, { names });
       throughMillis = Math.max(throughMillis, Number(row.through));
     },
     pendingSince,

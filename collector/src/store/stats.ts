@@ -108,7 +108,7 @@ export function createStatsRepository(backend: ClickHouseBackend, options: Stats
   const pendingSince = options.pendingSince ?? (() => 0);
   return {
     async failureRate(appId, filter, intervalSeconds) {
-      // Whole hours from the hourly rollup, the rest from raw rows (or the
+      // Whole hours from the hourly counts, the rest from raw rows (or the
       // per-minute rollup past the raw retention): failure-rate.ts.
       const options = { rawFromMillis: Date.now() - rawRetentionMillis, pendingSince: pendingSince() };
       // The hours rows not yet counted fall in, found first: each of the two statements then reads only what it must.

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
 import { applyMigrations, loadMigrations } from '../../src/store/migrations.js';
-import { createRollupJob, ROLLUPS } from '../../src/store/rollups.js';
+import { createRollupJob, foldSql, ROLLUPS } from '../../src/store/rollups.js';
 import type { RollupJob } from '../../src/store/rollups.js';
 import { createStatsRepository } from '../../src/store/stats.js';
 import type { StatsRepository } from '../../src/store/stats.js';
@@ -136,12 +136,7 @@ describe.each<BackendKind>(['embedded', 'server'])('hourly counts across migrati
   /** What a collector without the counts does in a pass: folds the sets and moves only their own watermark. */
   async function passWithoutCounts(): Promise<void> {
     const [row] = await backend.query<{ t: string }>(`SELECT toString(toUnixTimestamp64Milli(max(through))) AS t FROM rollup_progress WHERE name = 'rollups'`);
-    for (const [rollup, columns] of Object.entries(ROLLUPS)) {
-      await backend.command(
-        `INSERT INTO ${rollup} (${columns}) SELECT ${columns} FROM ${rollup}_pending_since(since = fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
-        { from: Number(row.t) },
-      );
-    }
+    for (const rollup of Object.keys(ROLLUPS) as (keyof typeof ROLLUPS)[]) await backend.command(foldSql(rollup), { from: Number(row.t) });
     await new Promise((resolve) => setTimeout(resolve, 20));
     await backend.command(`INSERT INTO rollup_progress (name, through) SELECT 'rollups', now64(3)`);
   }
