@@ -16,6 +16,7 @@ import { rowMapper } from '../cost/estimate-costs.js';
 import type { PriceTable } from '../cost/price-table.js';
 import type { OtlpFormat } from '../otlp/index.js';
 import { encodeRows } from '../store/row-encoding.js';
+import type { StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
@@ -65,7 +66,7 @@ function lowerThreadPriority(niceness: number): void {
     // A priority is an optimisation: decoding at the normal one is correct.
   }
 }
-const encodeSteps = config.encodeSteps ? encodeRows : undefined;
+const encodeSteps = config.encodeSteps ? (steps: StepRow[]) => encodeRows('steps', steps) : undefined;
 const toRows = rowMapper(config.priceTable);
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */

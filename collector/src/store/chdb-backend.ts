@@ -6,11 +6,13 @@
  * chDB binds one data directory per process; opening a second one closes the
  * first, so a process must create at most one of these.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
 import { Session } from 'chdb';
 import { ClickHouseError, deduplicationSettings, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, InsertOptions, QueryOptions, QueryParams } from './backend.js';
-import { ENCODED_ROWS_FORMAT, toJsonCompactEachRow } from './row-encoding.js';
+import { ENCODED_ROWS_FORMAT, NATIVE_TABLES, toJsonCompactEachRow, toNativeBlock } from './row-encoding.js';
 
 export { toJsonCompactEachRow } from './row-encoding.js';
 
@@ -49,6 +51,48 @@ function parseRows<T>(body: string, maxRows: number): T[] {
 /** How long close() waits for statements still running before it closes the session anyway. */
 const CLOSE_GRACE_MILLIS = 15_000;
 
+/**
+ * Connections that run Native inserts. chDB runs one connection's statements
+ * one at a time, so inserts get connections of their own and never queue
+ * reads behind them; the batcher writes at most two tables in each of its two
+ * lanes at once.
+ */
+const INSERT_CONNECTIONS = 4;
+
+/** A ClickHouse string literal (the staging file's path, a deduplication token). */
+function quoteString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A table or column name as the collector's own code spells them; anything else is refused, never quoted. */
+function identifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  return name;
+}
+
+/** The SETTINGS clause of an insert, from numbers and strings only. */
+function settingsClause(settings: Record<string, string | number> | undefined): string {
+  if (!settings) return '';
+  const parts = Object.entries(settings).map(([name, value]) => {
+    if (!/^[a-z_]+$/.test(name)) throw new Error(`not a setting name: ${name}`);
+    return `${name} = ${typeof value === 'number' ? String(value) : quoteString(value)}`;
+  });
+  return ` SETTINGS ${parts.join(', ')}`;
+}
+
+/**
+ * Where Native payloads wait for their insert: a private folder (mode 0700)
+ * inside the data folder, emptied on open. One process binds a data folder,
+ * so nothing else uses it, and a crash leaves nothing behind for long. Each
+ * file lives for one insert and is gone before the page cache writes it out.
+ */
+function openStagingDir(dataDir: string): string {
+  const staging = resolvePath(dataDir, 'insert-staging');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { mode: 0o700 });
+  return staging;
+}
+
 export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHouseBackend {
   mkdirSync(options.dataDir, { recursive: true });
   const session = new Session(options.dataDir);
@@ -57,6 +101,12 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
   // close() lets them finish first, and nothing new starts once it is called.
   const running = new Set<Promise<unknown>>();
   let closed = false;
+  const staging = openStagingDir(options.dataDir);
+  let stagedFiles = 0;
+  // Insert connections: idle ones, how many are open, and inserts waiting for one.
+  const idleConnections: Session[] = [];
+  const insertConnections: Session[] = [];
+  const waitingForConnection: ((connection: Session) => void)[] = [];
   const track = <T>(work: () => Promise<T>): Promise<T> => {
     if (closed) return Promise.reject(new ClickHouseError('the embedded ClickHouse session is closed (the collector is shutting down)', undefined));
     const promise = work();
@@ -92,7 +142,9 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MILLIS)));
       await Promise.race([Promise.allSettled([...running]), grace]);
       clearTimeout(timer);
+      for (const connection of insertConnections) connection.close();
       session.close();
+      rmSync(staging, { recursive: true, force: true });
     },
   };
 
@@ -139,13 +191,57 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
       }
       payloads.push(part.payload);
     }
-    if (rows.length > 0) payloads.push(toJsonCompactEachRow(rows, columns).payload);
+    // Encoded payloads are Native blocks; so are a table's own rows when it has a Native encoding for them.
+    const types = NATIVE_TABLES[table];
+    const native = encoded.length > 0 || (types !== undefined && columns.every((column) => Object.hasOwn(types, column)));
+    if (rows.length > 0) payloads.push((native ? toNativeBlock(table, rows, columns) : toJsonCompactEachRow(rows, columns)).payload);
     const payload = payloads.length === 1 ? Buffer.from(payloads[0].buffer, payloads[0].byteOffset, payloads[0].byteLength) : Buffer.concat(payloads);
+    if (native) {
+      await insertNative(table, columns, payload, settings);
+      return;
+    }
     try {
       // Settings travel beside the payload (chDB's raw insert takes them), never in SQL text.
       await session.insert({ table, values: payload, format: 'JSONCompactEachRow', columns, settings });
     } catch (error) {
       throw toClickHouseError(error);
     }
+  }
+
+  /**
+   * One INSERT of Native blocks, handed over as a staged file: chDB's raw
+   * insert entry cuts binary payloads at two consecutive newline bytes, a
+   * file carries any bytes.
+   */
+  async function insertNative(table: string, columns: readonly string[], payload: Buffer, settings: Record<string, string | number> | undefined): Promise<void> {
+    const file = join(staging, `${(stagedFiles += 1)}.native`);
+    const statement = `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) FROM INFILE ${quoteString(file)}${settingsClause(settings)} FORMAT Native`;
+    await writeFile(file, payload);
+    const connection = await acquireInsertConnection();
+    try {
+      await connection.queryAsync(statement);
+    } catch (error) {
+      throw toClickHouseError(error);
+    } finally {
+      releaseInsertConnection(connection);
+      await rm(file, { force: true });
+    }
+  }
+
+  function acquireInsertConnection(): Promise<Session> {
+    const idle = idleConnections.pop();
+    if (idle) return Promise.resolve(idle);
+    if (insertConnections.length < INSERT_CONNECTIONS) {
+      const connection = new Session(options.dataDir);
+      insertConnections.push(connection);
+      return Promise.resolve(connection);
+    }
+    return new Promise((resolve) => waitingForConnection.push(resolve));
+  }
+
+  function releaseInsertConnection(connection: Session): void {
+    const next = waitingForConnection.shift();
+    if (next) next(connection);
+    else idleConnections.push(connection);
   }
 }

@@ -32,6 +32,7 @@ import type { EncodedRows, ExecutionRow, RowBatch, StepRow } from '../contracts/
 import { ClickHouseError } from './backend.js';
 import type { ClickHouseBackend } from './backend.js';
 import { isDataError, UnstorableRowsError } from './insert-errors.js';
+import type { RowEncodingError } from './row-encoding.js';
 
 /** ClickHouse's default `max_partitions_per_insert_block`; the tables are partitioned by day. */
 export const MAX_PARTITIONS_PER_INSERT = 100;
@@ -274,7 +275,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
         return false;
       }
       if (requests.length === 1) {
-        requests[0].reject(new UnstorableRowsError(error as ClickHouseError));
+        requests[0].reject(new UnstorableRowsError(error as ClickHouseError | RowEncodingError));
         return false;
       }
       const middle = requests.length >> 1;

@@ -7,6 +7,7 @@
  * on a later attempt, so the whole batch answers 503 and the senders retry.
  */
 import { ClickHouseError } from './backend.js';
+import { RowEncodingError } from './row-encoding.js';
 
 /**
  * ClickHouse error codes raised while parsing or converting the values of
@@ -35,18 +36,21 @@ const DATA_ERROR_CODES: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * True when ClickHouse refused an insert because of the values in it.
+ * True when an insert was refused because of the values in it: by
+ * ClickHouse, or by the encoding before it (a value the insert format
+ * cannot carry).
  *
  * @example
  * isDataError(new ClickHouseError('Code: 41. DB::Exception: Cannot read DateTime', 41)); // true
  */
 export function isDataError(error: unknown): boolean {
+  if (error instanceof RowEncodingError) return true;
   return error instanceof ClickHouseError && error.clickhouseCode !== undefined && DATA_ERROR_CODES.has(error.clickhouseCode);
 }
 
 /** One request's rows that ClickHouse refuses to store; retrying cannot help (answer 400). */
 export class UnstorableRowsError extends Error {
-  constructor(cause: ClickHouseError) {
+  constructor(cause: ClickHouseError | RowEncodingError) {
     super(`ClickHouse refused this request's rows: ${firstLine(cause.message)}`, { cause });
     this.name = 'UnstorableRowsError';
   }

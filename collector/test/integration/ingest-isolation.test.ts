@@ -5,6 +5,7 @@
  * ClickHouse-HTTP endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionRow } from '../../src/contracts/rows.js';
 import type { DecodedSpan } from '../../src/contracts/spans.js';
 import { MAX_DAYS_PER_REQUEST } from '../../src/model/span-admission.js';
 import { spansToRows } from '../../src/model/span-to-rows.js';
@@ -137,11 +138,15 @@ describe.each<BackendKind>(['embedded', 'server'])('ingest isolation (%s backend
     expect(Number(stored[0].days)).toBe(11 * MAX_DAYS_PER_REQUEST);
   });
 
-  it('confines a data error ClickHouse raises on a merged insert to the one request that carries it', async () => {
+  it.each([
+    ['ClickHouse refuses (a time it cannot read)', (row: ExecutionRow) => (row.start_time = 'not a time'), /Cannot (parse|read) DateTime/],
+    ['of the wrong type (a count that is text)', (row: ExecutionRow) => (row.step_count = 'many' as unknown as number), /step_count/],
+  ])('confines a value %s on a merged insert to the one request that carries it', async (_what, spoil, reason) => {
     // Rows that bypass the span checks, as a future mapping bug might make:
-    // ClickHouse itself refuses them, so this runs the batcher's isolation
-    // against the real engine.
+    // the engine or the encoding before it refuses them, so this runs the
+    // batcher's isolation against the real engine.
     const now = BigInt(Date.now()) * 1_000_000n;
+    const tag = `direct-${Math.random().toString(36).slice(2, 8)}`;
     const decoded = (name: string): DecodedSpan => ({
       traceId: newTraceId(),
       spanId: newSpanId(),
@@ -156,17 +161,19 @@ describe.each<BackendKind>(['embedded', 'server'])('ingest isolation (%s backend
       resource: {},
       scope: { name: '', version: '' },
     });
-    const bad = spansToRows('iso-bad', [decoded('direct-bad')]);
-    bad.executions[0].pipeline = 'lone \ud800 surrogate';
-    const goods = Array.from({ length: 6 }, (_, i) => spansToRows('iso-good', [decoded(`direct-good-${i}`)]));
+    const bad = spansToRows('iso-bad', [decoded(`${tag}-bad`)]);
+    spoil(bad.executions[0]);
+    const goods = Array.from({ length: 6 }, (_, i) => spansToRows('iso-good', [decoded(`${tag}-good-${i}`)]));
     const writes = [...goods.slice(0, 3), bad, ...goods.slice(3)].map((rows) => harness.store.batcher.write(rows));
     const outcomes = await Promise.allSettled(writes);
 
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
     const failure = (outcomes[3] as PromiseRejectedResult).reason;
     expect(failure).toBeInstanceOf(UnstorableRowsError);
-    expect(failure.message).toContain('surrogate');
-    const stored = await harness.sql<{ n: number }>("SELECT count() AS n FROM executions FINAL WHERE pipeline LIKE 'direct-good-%'");
+    expect(failure.message).toMatch(reason);
+    const stored = await harness.sql<{ n: number }>(`SELECT count() AS n FROM executions FINAL WHERE pipeline LIKE '${tag}-good-%'`);
     expect(Number(stored[0].n)).toBe(6);
+    const refused = await harness.sql<{ n: number }>(`SELECT count() AS n FROM executions FINAL WHERE pipeline = '${tag}-bad'`);
+    expect(Number(refused[0].n)).toBe(0);
   });
 });
