@@ -12,8 +12,10 @@
  * through the admin SQL API.
  *
  * Raw baseline: the rows the collector's own decoder and spansToRows produce
- * from the same requests, encoded as JSONCompactEachRow (the collector's own
- * encoder) before timing, inserted by a
+ * from the same requests, turned before timing into the engine's own Native
+ * blocks of each table's exact column types (the fastest form chDB's insert
+ * takes; the collector sends Native too, with text for the LowCardinality and
+ * time columns), staged as files and inserted (`INSERT ... FROM INFILE`) by a
  * chDB Session in this process on a fresh folder with the same migrations,
  * grouped into batches the way the collector's batcher groups requests
  * (whole requests until 20,000 rows), one insert at a time. A second raw run
@@ -31,7 +33,7 @@
 import { decodeJsonTraces, decodeProtobufTraces } from '../collector/dist/otlp/index.js';
 import { spansToRows } from '../collector/dist/model/span-to-rows.js';
 import { createPriceLookup, estimateCosts } from '../collector/dist/cost/index.js';
-import { toJsonCompactEachRow } from '../collector/dist/store/row-encoding.js';
+import { toJsonCompactEachRow, toNativeBlock } from '../collector/dist/store/row-encoding.js';
 import { DEFAULT_ROLLUP_INTERVAL_MILLIS } from '../collector/dist/store/rollups.js';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -56,7 +58,15 @@ const CLIENT_SETTINGS = [4, 16];
 const TARGET_SAME_BATCH_RATIO = 0.8;
 /** Issue 10 item 4: the rollups take at most this share of insert throughput (CPU, lib/rollup-cost.js). */
 const TARGET_ROLLUP_SHARE = 0.1;
-/** Steps of issue 10's dataset (20-step executions) the rollup measure inserts per configuration and round. */
+/**
+ * How far back the rollup probe's executions start. A pass folds what arrived in the last few seconds, which
+ * started within minutes, so its rows fall in one or two hourly buckets per pipeline and step name; the probe
+ * inserts the newer half of its rows, which start within the last hour. (Spread over issue 10's 30 days, 130,000
+ * steps would put the probe's half in ~49,000 hourly groups, about one per step: a state per step, as no pass of
+ * live traffic ever folds.)
+ */
+const PROBE_SPREAD_MILLIS = 2 * 3_600_000;
+/** Fewest steps of issue 10's dataset (20-step executions) the rollup measure inserts per configuration and round (at least a pass interval's). */
 const ROLLUP_STEPS = 42_000;
 
 /** CPU seconds (user + system, all threads) a process has used, from /proc. */
@@ -112,8 +122,26 @@ function toBatchCount(requestRows, count) {
   return batches;
 }
 
-/** The collector's embedded backend's own encoding (JSONCompactEachRow, the fastest format chDB's insert takes). */
-const toPayload = toJsonCompactEachRow;
+/**
+ * The baseline's payloads: each batch's rows as the engine's own Native blocks of the tables' exact types (via
+ * JSONCompactEachRow into a scratch table, lib/engine.js), made on an engine opened for it, before any timing.
+ */
+async function encodePayloads(batches) {
+  const engine = await openRawEngine();
+  try {
+    const payloads = [];
+    for (const batch of batches) {
+      payloads.push({
+        steps: await engine.exactNative('steps', toJsonCompactEachRow(batch.steps)),
+        executions: await engine.exactNative('executions', toJsonCompactEachRow(batch.executions)),
+        rows: batch.rows,
+      });
+    }
+    return payloads;
+  } finally {
+    engine.close();
+  }
+}
 
 /** Rows of the requests, through the collector's own decoder and mapping. */
 function rowsOf(bodies) {
@@ -131,13 +159,13 @@ async function runRawOnce(warmupPayloads, payloads, expected) {
   const engine = await openRawEngine();
   try {
     for (const batch of warmupPayloads) {
-      await Promise.all([engine.insertPayload('steps', batch.steps), engine.insertPayload('executions', batch.executions)]);
+      await Promise.all([engine.insertNative('steps', batch.steps), engine.insertNative('executions', batch.executions)]);
     }
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     for (const batch of payloads) {
       // Both tables at once, one batch at a time, as the batcher does.
-      await Promise.all([engine.insertPayload('steps', batch.steps), engine.insertPayload('executions', batch.executions)]);
+      await Promise.all([engine.insertNative('steps', batch.steps), engine.insertNative('executions', batch.executions)]);
     }
     const wallMillis = Number(process.hrtime.bigint() - start) / 1e6;
     const cpu = process.cpuUsage(cpuStart);
@@ -226,7 +254,7 @@ function measureStages(encoded, sampleCount) {
     spansToRowsMicros: time(() => decodedPb.map((decoded) => spansToRows(APP_ID, decoded.spans))),
     spansToRowsUnpricedMicros: time(() => withoutCost.map((spans) => spansToRows(APP_ID, spans))),
     spansToRowsPricedMicros: time(() => withoutCost.map((spans) => estimateCosts(spansToRows(APP_ID, spans), lookup))),
-    jsonEachRowMicros: time(() => rows.map((batch) => [toPayload(batch.steps), toPayload(batch.executions)])),
+    encodeMicros: time(() => rows.map((batch) => [toNativeBlock('steps', batch.steps), toNativeBlock('executions', batch.executions)])),
   };
 }
 
@@ -261,9 +289,8 @@ export async function runIngest(options) {
   };
   const storedSteps = measuredRows.reduce((sum, rows) => sum + rows.steps.length, 0);
   if (storedSteps !== totalSteps) throw new Error(`spansToRows gave ${storedSteps} step rows, expected ${totalSteps}`);
-  const encodePayloads = (batches) => batches.map((batch) => ({ steps: toPayload(batch.steps), executions: toPayload(batch.executions), rows: batch.rows }));
-  const payloads = encodePayloads(toBatches(measuredRows, COLLECTOR_BATCH_ROWS));
-  const warmupPayloads = encodePayloads(toBatches(warmupRows, COLLECTOR_BATCH_ROWS));
+  const payloads = await encodePayloads(toBatches(measuredRows, COLLECTOR_BATCH_ROWS));
+  const warmupPayloads = await encodePayloads(toBatches(warmupRows, COLLECTOR_BATCH_ROWS));
   const payloadBytes = payloads.reduce((sum, p) => sum + p.steps.payload.length + p.executions.payload.length, 0);
 
   progress('ingest: timing the collector\'s per-request stages in-process (decode, map, encode)');
@@ -273,7 +300,7 @@ export async function runIngest(options) {
   // requests that arrive while one insert runs, so fewer and more clients
   // give smaller and larger batches; the raw baseline is then run at the
   // batch size each setting actually produced.
-  const settings = CLIENT_SETTINGS.map((clients) => ({ clients, runs: { protobuf: [], json: [] }, raw: [], payloads: undefined }));
+  const settings = CLIENT_SETTINGS.map((clients) => ({ clients, runs: { protobuf: [], json: [] }, raw: { protobuf: [], json: [] }, payloads: {} }));
   const raw = [];
   for (let round = 1; round <= rounds; round++) {
     progress(`ingest: round ${round}/${rounds}: raw insert baseline (${payloads.length} inserts of ~${formatInt(payloads[0].rows)} rows)`);
@@ -288,17 +315,21 @@ export async function runIngest(options) {
         setting.runs[format].push(run);
         progress(`ingest:   collector ${format} ${formatInt(totalSteps / (run.wallMillis / 1000))} steps/s, ${formatInt(run.insertRows / run.insertBatches)} rows/batch`);
       }
-      // The raw insert in as many batches as this setting's collector made (observed in round 1): the same mean batch size.
-      if (!setting.payloads) {
-        const observed = [...setting.runs.protobuf, ...setting.runs.json];
-        const meanRows = observed.reduce((sum, run) => sum + run.insertRows, 0) / observed.reduce((sum, run) => sum + run.insertBatches, 0);
-        const requestRows = measuredRows[0].steps.length + measuredRows[0].executions.length;
-        setting.payloads = encodePayloads(toBatchCount(measuredRows, Math.max(1, Math.round((measuredRows.length * requestRows) / meanRows))));
+      // For each path, the raw insert in as many batches as this setting's collector made on it (observed in
+      // round 1): the same mean batch size (a slower path makes smaller batches, and is measured against those).
+      for (const format of formats) {
+        if (!setting.payloads[format]) {
+          const [observed] = setting.runs[format];
+          const requestRows = measuredRows[0].steps.length + measuredRows[0].executions.length;
+          const batches = Math.max(1, Math.round((measuredRows.length * requestRows) / (observed.insertRows / observed.insertBatches)));
+          setting.payloads[format] = await encodePayloads(toBatchCount(measuredRows, batches));
+        }
+        const payloadsOf = setting.payloads[format];
+        const meanRawRows = payloadsOf.reduce((sum, p) => sum + p.rows, 0) / payloadsOf.length;
+        progress(`ingest: round ${round}/${rounds}: raw insert at the batch size of ${format}, ${setting.clients} clients (${payloadsOf.length} inserts of ~${formatInt(meanRawRows)} rows)`);
+        setting.raw[format].push(await runRawOnce(warmupPayloads, payloadsOf, expected));
+        progress(`ingest:   raw ${formatInt(totalSteps / (setting.raw[format].at(-1).wallMillis / 1000))} steps/s`);
       }
-      const meanRawRows = setting.payloads.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.length;
-      progress(`ingest: round ${round}/${rounds}: raw insert at the batch size of ${setting.clients} clients (${setting.payloads.length} inserts of ~${formatInt(meanRawRows)} rows)`);
-      setting.raw.push(await runRawOnce(warmupPayloads, setting.payloads, expected));
-      progress(`ingest:   raw ${formatInt(totalSteps / (setting.raw.at(-1).wallMillis / 1000))} steps/s`);
     }
   }
 
@@ -320,15 +351,20 @@ export async function runIngest(options) {
   // More rounds than the collector runs: a view's share is a few percent, the round-to-round noise as large.
   const rollupRounds = options.quick ? 3 : 5;
   for (const setting of settings) {
-    const batchRows = Math.round(setting.payloads.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.length);
-    progress(`ingest: rollup cost: ${formatInt(ROLLUP_STEPS)} steps of issue 10's dataset in ${formatInt(batchRows)}-row batches (${setting.clients} clients' size), views on and off, ${rollupRounds} rounds`);
+    // The protobuf path's batch size (the SDK's and the official exporters' default encoding).
+    const batchRows = Math.round(setting.payloads.protobuf.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.protobuf.length);
+    // A pass per interval of the job at the rate this collector stored steps with these clients; a round holds
+    // at least one interval's steps, so each pass folds as many rows as the collector's would (a shorter round
+    // would charge a whole pass's fixed cost to fewer steps).
+    const passEverySteps = stepsPerPass(setting);
+    const probeSteps = Math.max(ROLLUP_STEPS, passEverySteps);
+    progress(`ingest: rollup cost: ${formatInt(probeSteps)} steps of issue 10's dataset in ${formatInt(batchRows)}-row batches (${setting.clients} clients' size), views on and off, ${rollupRounds} rounds`);
     const dataDir = createTempDir('rollups');
     try {
       const generated = await generateInChild({
         dataDir: dataDir.path,
-        params: datasetParams({ steps: 2 * ROLLUP_STEPS, appId: APP_ID, seed: 'xray-issue-10', anchorMillis: Math.floor(Date.now() / 3_600_000) * 3_600_000 }),
-        // A pass per interval of the job at the rate this collector stored steps with these clients.
-        rollupCost: { steps: ROLLUP_STEPS, batchRows, rounds: rollupRounds, passEverySteps: stepsPerPass(setting) },
+        params: datasetParams({ steps: 2 * probeSteps, appId: APP_ID, seed: 'xray-issue-10', anchorMillis: Math.floor(Date.now() / 3_600_000) * 3_600_000, spreadMillis: PROBE_SPREAD_MILLIS }),
+        rollupCost: { steps: probeSteps, batchRows, rounds: rollupRounds, passEverySteps },
       });
       rollupCosts.push({ clients: setting.clients, batchRows, load: os.loadavg()[0], ...generated.rollupCost });
     } finally {
@@ -359,7 +395,7 @@ export async function runIngest(options) {
     totalSteps,
     rounds,
     batchRows: COLLECTOR_BATCH_ROWS,
-    format: 'JSONCompactEachRow',
+    format: 'Native (the engine\'s exact column types), staged as files (INSERT ... FROM INFILE)',
     raw: { wallMillis: raw.map((run) => run.wallMillis), cpuSeconds: raw.map((run) => run.cpuSeconds), stepsPerSecond: rawStepsPerSecond },
     rollups: rollupCosts.map((cost) => ({
       clients: cost.clients,
@@ -378,12 +414,13 @@ export async function runIngest(options) {
   };
   const verdicts = [];
   for (const setting of settings) {
-    const batchRows = setting.payloads.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.length;
-    const rawSame = stepsPerSecond(setting.raw);
-    const rawCpu = cpuMicrosPerStep(setting.raw);
-    rows.push([`raw chDB insert, ${formatInt(batchRows)}-row batches (${setting.clients} clients' size)`, '-', formatFixed(median(setting.raw.map((run) => run.wallMillis)) / 1000, 2), formatInt(rawSame), formatRatio(rawSame / rawStepsPerSecond), '1.00x', formatInt(batchRows), '', formatFixed(rawCpu, 1), '1.00x']);
-    const entry = { clients: setting.clients, rawBatchRows: batchRows, rawBatches: setting.payloads.length, rawStepsPerSecond: rawSame, rawCpuMicrosPerStep: rawCpu };
+    const entry = { clients: setting.clients };
     for (const format of ['protobuf', 'json']) {
+      const payloadsOf = setting.payloads[format];
+      const batchRows = payloadsOf.reduce((sum, p) => sum + p.rows, 0) / payloadsOf.length;
+      const rawSame = stepsPerSecond(setting.raw[format]);
+      const rawCpu = cpuMicrosPerStep(setting.raw[format]);
+      rows.push([`raw chDB insert, ${formatInt(batchRows)}-row batches (${format}, ${setting.clients} clients' size)`, '-', formatFixed(median(setting.raw[format].map((run) => run.wallMillis)) / 1000, 2), formatInt(rawSame), formatRatio(rawSame / rawStepsPerSecond), '1.00x', formatInt(batchRows), '', formatFixed(rawCpu, 1), '1.00x']);
       const runs = setting.runs[format];
       const collectorStepsPerSecond = stepsPerSecond(runs);
       const sameBatchRatio = collectorStepsPerSecond / rawSame;
@@ -404,6 +441,10 @@ export async function runIngest(options) {
         formatRatio(rawCpu / cpu),
       ]);
       entry[format] = {
+        rawBatchRows: batchRows,
+        rawBatches: payloadsOf.length,
+        rawStepsPerSecond: rawSame,
+        rawCpuMicrosPerStep: rawCpu,
         wallMillis: runs.map((run) => run.wallMillis),
         cpuSeconds: runs.map((run) => run.cpuSeconds),
         stepsPerSecond: collectorStepsPerSecond,
@@ -429,9 +470,9 @@ export async function runIngest(options) {
       rows,
       notes: [
         `target (issue 10): collector/raw at the collector's own batch size >= ${TARGET_SAME_BATCH_RATIO}, at two batch sizes -> ${verdicts.join(', ')} (load ${load.toFixed(2)})`,
-        'same batch: the raw insert makes as many inserts as the collector made in round 1 (whole requests, spread evenly), so its mean rows per batch is the collector\'s',
+        'same batch: for each path, the raw insert makes as many inserts as the collector made on it in round 1 (whole requests, spread evenly), so its mean rows per batch is that path\'s',
         'CPU us/step: CPU seconds of the whole process (collector: every thread of the child, from /proc; raw: this process, which runs chDB) per stored step during the timed part; CPU raw/this is the load-robust companion of the wall-time ratio',
-        `raw: the rows the collector's decoder + spansToRows make of the same requests, ${formatBytes(payloadBytes)} of JSONCompactEachRow (the fastest format chDB's insert takes for any rows: RowBinary through its raw entry is refused for payloads holding two consecutive newline bytes) encoded beforehand, steps and executions inserted concurrently as the batcher does, one batch at a time, same migrations and views`,
+        `raw: the rows the collector's decoder + spansToRows make of the same requests, ${formatBytes(payloadBytes)} of Native blocks made by the engine itself in the tables' exact column types (the fastest format chDB's insert takes; staged as files, INSERT ... FROM INFILE, since chDB's raw insert entry cuts binary payloads at two consecutive newline bytes) encoded beforehand, steps and executions inserted concurrently as the batcher does, one batch at a time, same migrations and views`,
         'rows/batch: mean rows per batch (one INSERT into steps and one into executions); in insert: the collector\'s summed batch insert time / wall time',
         'collector: large bodies are decoded, mapped and their steps encoded in the decode worker pool; row counts verified after every run (through the admin SQL API)',
       ],
@@ -448,11 +489,11 @@ export async function runIngest(options) {
           formatFixed(stages.spansToRowsPricedMicros, 1),
           perCore(stages.spansToRowsPricedMicros),
         ],
-        ['JSONCompactEachRow encoding (store/row-encoding.ts)', formatFixed(stages.jsonEachRowMicros, 1), perCore(stages.jsonEachRowMicros)],
-        ['total, protobuf', formatFixed(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros, 1),
-          perCore(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros)],
-        ['total, json', formatFixed(stages.decodeJsonMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros, 1),
-          perCore(stages.decodeJsonMicros + stages.spansToRowsMicros + stages.jsonEachRowMicros)],
+        ['Native encoding (toNativeBlock, store/row-encoding.ts)', formatFixed(stages.encodeMicros, 1), perCore(stages.encodeMicros)],
+        ['total, protobuf', formatFixed(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.encodeMicros, 1),
+          perCore(stages.decodeProtobufMicros + stages.spansToRowsMicros + stages.encodeMicros)],
+        ['total, json', formatFixed(stages.decodeJsonMicros + stages.spansToRowsMicros + stages.encodeMicros, 1),
+          perCore(stages.decodeJsonMicros + stages.spansToRowsMicros + stages.encodeMicros)],
       ],
       notes: ['the collector runs these in its decode workers for bodies above XRAY_DECODE_INLINE_MAX_BYTES (64 KiB), on the cores the chDB insert threads also use'],
     },

@@ -3,7 +3,7 @@
  * Ctrl-C. Temporary data folders are removed and child collectors killed, so
  * a failed run leaves nothing behind in /tmp or in the process table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,10 +54,12 @@ export function onCleanup(fn) {
  * Creates a temporary folder that is removed at exit (or earlier, with the returned `remove`).
  *
  * @param {string} label part of the folder name, to recognise it in /tmp
+ * @param {string} [parent] where to create it (the system's temporary folder when omitted or missing)
  * @returns {{ path: string, remove: () => void }}
  */
-export function createTempDir(label) {
-  const path = mkdtempSync(join(tmpdir(), `xray-bench-${label}-`));
+export function createTempDir(label, parent) {
+  const base = parent && existsSync(parent) ? parent : tmpdir();
+  const path = mkdtempSync(join(base, `xray-bench-${label}-`));
   const remove = onCleanup(() => rmSync(path, { recursive: true, force: true }));
   return { path, remove };
 }

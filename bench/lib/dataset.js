@@ -129,7 +129,8 @@ FROM numbers({steps:UInt64})`;
 /**
  * The bound parameters of both generator statements.
  *
- * @param {{ steps: number, appId: string, seed: string, anchorMillis: number }} options
+ * @param {{ steps: number, appId: string, seed: string, anchorMillis: number, spreadMillis?: number }} options
+ *   spreadMillis: how far back from the anchor the executions start (issue 10's 30 days when omitted)
  * @example
  * await backend.command(insertStepsSql(), datasetParams({ steps: 200_000, appId: 'default', seed: 'xray', anchorMillis }));
  */
@@ -139,7 +140,7 @@ export function datasetParams(options) {
     appId: options.appId,
     seed: options.seed,
     anchorMillis: options.anchorMillis,
-    spreadMillis: SPREAD_MILLIS,
+    spreadMillis: options.spreadMillis ?? SPREAD_MILLIS,
     executions,
     steps: executions * STEPS_PER_EXECUTION,
     pipelines: PIPELINES,

@@ -3,9 +3,10 @@
  * "the rollups cost no more than 10% of insert throughput").
  *
  * The same rows (taken from the generated `steps` and `executions`) are
- * inserted through the collector's own embedded backend (`insert()`:
- * JSONCompactEachRow, the collector's encoding, in batches of the
- * collector's typical size) into copies of the two tables: once with no view
+ * inserted through the collector's own embedded backend (`insert()` of
+ * Native blocks encoded beforehand, the collector's encoding, in batches of
+ * the collector's typical size; the columns the collector writes, so each
+ * row's `inserted_at` is its insert's time, as the rollup passes expect) into copies of the two tables: once with no view
  * attached, once with copies of the shipped views that remain on the insert
  * path (`execution_days`: their SQL read from the engine, `FROM steps` /
  * `TO <target>` pointed at the copies), and once with those plus the rollup
@@ -19,6 +20,7 @@
  * and as the share of throughput each takes, 1 - without / with, from CPU
  * time (steady on a shared machine) and from wall time.
  */
+import { encodeRows, NATIVE_TABLES } from '../../collector/dist/store/row-encoding.js';
 import { createRollupJob, PIPELINE_COUNTS, ROLLUPS } from '../../collector/dist/store/rollups.js';
 import { median } from './stats.js';
 
@@ -76,11 +78,13 @@ export async function measureRollupCost(backend, options = {}) {
   const passEverySteps = options.passEverySteps ?? PASS_EVERY_STEPS;
   const views = await shippedViews(backend);
 
-  // The rows, as the collector's batcher would hand them to insert(): objects keyed by column, the newest
-  // first (a batch of live traffic covers minutes, one or two day partitions, not the whole month).
-  const steps = await backend.query(`SELECT * FROM steps ORDER BY start_time DESC, execution_id, span_id LIMIT {n:UInt64}`, { n: stepCount });
+  // The rows, as the collector's batcher would hand them to insert(): the columns the collector writes
+  // (so inserted_at is the insert's own time, which the rollup passes select by), the newest first (a
+  // batch of live traffic covers minutes, one or two day partitions, not the whole month).
+  const columnsOf = (table) => Object.keys(NATIVE_TABLES[table]).join(', ');
+  const steps = await backend.query(`SELECT ${columnsOf('steps')} FROM steps ORDER BY start_time DESC, execution_id, span_id LIMIT {n:UInt64}`, { n: stepCount });
   const ids = [...new Set(steps.map((row) => row.execution_id))];
-  const executions = await backend.query(`SELECT * FROM executions WHERE execution_id IN {ids:Array(String)}`, { ids });
+  const executions = await backend.query(`SELECT ${columnsOf('executions')} FROM executions FINAL WHERE execution_id IN {ids:Array(String)}`, { ids });
 
   const rollupTables = [...Object.keys(ROLLUPS), PIPELINE_COUNTS, 'rollup_progress'];
   const tables = ['steps', 'executions', ...new Set(views.map((view) => view.target)), ...rollupTables];
@@ -101,20 +105,28 @@ export async function measureRollupCost(backend, options = {}) {
   const attach = async (chosen) => {
     for (const view of chosen) await attachViewCopy(backend, view, PROBE);
   };
+  // As the batcher does: each batch's steps, then its executions, encoded as the collector encodes them (Native), before any timing.
+  const perExecution = Math.max(1, Math.round(steps.length / Math.max(1, executions.length)));
+  const executionsPerBatch = Math.max(1, Math.round(batchRows / perExecution));
+  const batches = [];
+  for (let i = 0, e = 0; i < steps.length; i += batchRows, e += executionsPerBatch) {
+    batches.push({ steps: encodeRows('steps', steps.slice(i, i + batchRows)), executions: encodeRows('executions', executions.slice(e, e + executionsPerBatch)) });
+  }
   const insertAll = async (passes) => {
     // The collector's own job, over the copies; no insert runs while it passes, so no bound but the clock.
-    const job = passes ? createRollupJob(backend, { intervalMillis: 0, lagMillis: 0, suffix: PROBE }) : undefined;
+    // Configured as the embedded collector configures it (store/index.ts): the sole writer, which knows when its last insert ended.
+    let lastInsertEnd;
+    const job = passes
+      ? createRollupJob(backend, { intervalMillis: 0, lagMillis: 0, suffix: PROBE, soleWriter: true, lastInsertEnd: () => lastInsertEnd })
+      : undefined;
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
-    // As the batcher does: each batch's steps, then its executions.
-    const perExecution = Math.max(1, Math.round(steps.length / Math.max(1, executions.length)));
-    const executionsPerBatch = Math.max(1, Math.round(batchRows / perExecution));
     let sincePass = 0;
-    for (let i = 0, e = 0; i < steps.length; i += batchRows, e += executionsPerBatch) {
-      await backend.insert(`steps${PROBE}`, steps.slice(i, i + batchRows));
-      const batch = executions.slice(e, e + executionsPerBatch);
-      if (batch.length > 0) await backend.insert(`executions${PROBE}`, batch);
-      sincePass += Math.min(batchRows, steps.length - i);
+    for (const batch of batches) {
+      await backend.insert(`steps${PROBE}`, [], { encoded: [batch.steps] });
+      if (batch.executions) await backend.insert(`executions${PROBE}`, [], { encoded: [batch.executions] });
+      lastInsertEnd = Date.now();
+      sincePass += batch.steps.rows;
       if (job && sincePass >= passEverySteps) {
         await job.run();
         sincePass = 0;
@@ -122,7 +134,28 @@ export async function measureRollupCost(backend, options = {}) {
     }
     if (job && sincePass > 0) await job.run();
     const cpu = process.cpuUsage(cpuStart);
+    if (job) await checkFolded();
+    else await checkStored();
     return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
+  };
+  const checkStored = async () => {
+    const [stored] = await backend.query(`SELECT (SELECT count() FROM steps${PROBE}) AS steps, (SELECT count() FROM executions${PROBE}) AS executions`);
+    if (Number(stored.steps) !== steps.length || Number(stored.executions) !== executions.length) {
+      throw new Error(`the probe stored ${stored.steps} of ${steps.length} steps and ${stored.executions} of ${executions.length} executions`);
+    }
+  };
+  // A pass that folded nothing would cost nothing: every row must have reached the rollups and the hourly counts.
+  const checkFolded = async () => {
+    const [folded] = await backend.query(
+      `SELECT (SELECT uniqExactMerge(steps) FROM step_stats_1h${PROBE}) AS steps,
+              (SELECT uniqExactMerge(executions) FROM pipeline_stats_1m${PROBE}) AS minute,
+              (SELECT sum(executions) FROM ${PIPELINE_COUNTS}${PROBE} FINAL) AS counted`,
+    );
+    const distinctExecutions = new Set(executions.map((row) => row.execution_id)).size;
+    const got = [Number(folded.steps), Number(folded.minute), Number(folded.counted)];
+    if (got[0] !== steps.length || got[1] !== distinctExecutions || got[2] !== distinctExecutions) {
+      throw new Error(`the rollup passes folded ${got[0]} of ${steps.length} steps, ${got[1]} and ${got[2]} of ${distinctExecutions} executions`);
+    }
   };
 
   const configurations = [
