@@ -104,6 +104,19 @@ export class RowEncodingError extends Error {
   }
 }
 
+/**
+ * Writes `text` as UTF-8 at `offset` (room for it reserved), returning the
+ * bytes written. Buffer's own `utf8Write`, which `buffer.write(text, offset,
+ * 'utf8')` calls after checking its arguments: the checks were a tenth of the
+ * encoding's time (a --cpu-prof of the collector under ingest).
+ */
+const utf8Write: (bytes: Buffer, text: string, offset: number) => number = (() => {
+  const direct = (Buffer.prototype as unknown as { utf8Write?: (this: Buffer, text: string, offset: number, length: number) => number }).utf8Write;
+  return direct
+    ? (bytes: Buffer, text: string, offset: number) => direct.call(bytes, text, offset, bytes.length - offset)
+    : (bytes: Buffer, text: string, offset: number) => bytes.write(text, offset, 'utf8');
+})();
+
 /** A growing byte buffer with the writes a Native block needs. */
 class BlockWriter {
   bytes: Buffer;
@@ -135,7 +148,7 @@ class BlockWriter {
     const most = value.length * 3;
     if (most < 0x80) {
       this.reserve(most + 1);
-      const written = this.bytes.write(value, this.length + 1, 'utf8');
+      const written = utf8Write(this.bytes, value, this.length + 1);
       this.bytes[this.length] = written;
       this.length += written + 1;
       return;
@@ -143,7 +156,7 @@ class BlockWriter {
     const size = Buffer.byteLength(value, 'utf8');
     this.varUInt(size);
     this.reserve(size);
-    this.length += this.bytes.write(value, this.length, 'utf8');
+    this.length += utf8Write(this.bytes, value, this.length);
   }
 
   uint32(value: number): void {
