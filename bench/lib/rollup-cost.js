@@ -133,10 +133,21 @@ export async function measureRollupCost(backend, options = {}) {
       }
     }
     if (job && sincePass > 0) await job.run();
+    // Every configuration pays for its merges: a round ends when none of the probe's tables is merging
+    // (else the merges a configuration left running would be cut short by the next one's DROP, or be
+    // charged to whatever runs next).
+    await mergesDone();
     const cpu = process.cpuUsage(cpuStart);
     if (job) await checkFolded();
     else await checkStored();
     return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
+  };
+  const mergesDone = async () => {
+    for (;;) {
+      const [merging] = await backend.query(`SELECT count() AS n FROM system.merges WHERE endsWith(table, {probe:String})`, { probe: PROBE });
+      if (Number(merging.n) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
   const checkStored = async () => {
     const [stored] = await backend.query(`SELECT (SELECT count() FROM steps${PROBE}) AS steps, (SELECT count() FROM executions${PROBE}) AS executions`);
