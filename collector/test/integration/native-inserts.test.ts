@@ -8,12 +8,13 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/config.js';
 import type { StepRow } from '../../src/contracts/rows.js';
 import type { ClickHouseBackend } from '../../src/store/index.js';
 import { applyMigrations, loadMigrations } from '../../src/store/migrations.js';
-import { encodeRows, NATIVE_TABLES } from '../../src/store/row-encoding.js';
+import { encodeRows, NATIVE_TABLES, toNativeBlock } from '../../src/store/row-encoding.js';
 import { openTestBackend } from '../support/test-backend.js';
 
 const AWKWARD_TEXTS = [
@@ -63,6 +64,21 @@ describe('Native inserts (embedded backend)', () => {
       const insertable = columns.filter((column) => column.default_kind === '' || column.default_kind === 'DEFAULT').map((column) => column.name);
       expect(wire, `${table}: columns without a default`).toEqual(expect.arrayContaining(needed));
       expect(insertable, `${table}: columns that take a value`).toEqual(expect.arrayContaining(wire));
+    }
+  });
+
+  it('writes the same bytes as the engine\'s own FORMAT Native for the same values and types', async () => {
+    const rows = AWKWARD_TEXTS.map((text, i) => stepRow(i, text));
+    const columns = Object.keys(NATIVE_TABLES.steps);
+    // The engine as the oracle: the same rows read as JSON under each column's wire type, written back as Native.
+    const types = columns.map((column) => `${column} ${NATIVE_TABLES.steps[column]}`).join(', ');
+    const lines = rows.map((row) => JSON.stringify(columns.map((column) => (row as unknown as Record<string, unknown>)[column]))).join('\n');
+    const oracle = new Session(join(dir, 'clickhouse'));
+    try {
+      const result = await oracle.queryBindAsync('SELECT * FROM format(JSONCompactEachRow, {types:String}, {lines:String})', { types, lines }, { format: 'Native' });
+      expect(Buffer.from(result.bytes()).equals(toNativeBlock('steps', rows, columns).payload)).toBe(true);
+    } finally {
+      oracle.close();
     }
   });
 
