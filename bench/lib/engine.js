@@ -8,6 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { DEFAULT_MIGRATIONS_DIR } from '../../collector/dist/config.js';
+import { insertFromFileSql } from '../../collector/dist/store/chdb-backend.js';
 import { applyMigrations, loadMigrations } from '../../collector/dist/store/migrations.js';
 import { createTempDir } from './cleanup.js';
 
@@ -63,7 +64,7 @@ export async function openRawEngine() {
       const file = join(staging.path, `${(staged += 1)}.native`);
       writeFileSync(file, encoded.payload);
       try {
-        await session.queryAsync(`INSERT INTO ${table} (${encoded.columns.join(', ')}) FROM INFILE '${file}' FORMAT Native`);
+        await session.queryAsync(insertFromFileSql(table, encoded.columns, file));
       } finally {
         rmSync(file, { force: true });
       }

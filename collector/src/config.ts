@@ -13,6 +13,7 @@ import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { isCidr } from './webhooks/address-policy.js';
 import { DEFAULT_ROLLUP_INTERVAL_MILLIS } from './store/rollups.js';
+import { PLAIN_IDENTIFIER } from './store/sql.js';
 import { DEFAULT_DECODE_INLINE_MAX_BYTES, DEFAULT_DECODE_NICENESS, defaultDecodeThreads } from './ingest/decode-pool.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
@@ -99,9 +100,9 @@ export const EnvSchema = z.object({
   }),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('default'),
+  CLICKHOUSE_DATABASE: z.string().regex(PLAIN_IDENTIFIER).default('default'),
   CLICKHOUSE_REQUEST_TIMEOUT_MILLIS: intFromEnv(30_000, 100, 600_000),
-  CLICKHOUSE_CLUSTER: optionalString.refine((value) => value === undefined || /^[A-Za-z_][A-Za-z0-9_]*$/.test(value), {
+  CLICKHOUSE_CLUSTER: optionalString.refine((value) => value === undefined || PLAIN_IDENTIFIER.test(value), {
     message: 'expected the cluster name from remote_servers (letters, digits, "_")',
   }),
   XRAY_LIVE_MAX_STREAMS_PER_APP: intFromEnv(20, 1, 10_000),

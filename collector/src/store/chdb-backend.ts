@@ -13,6 +13,7 @@ import { Session } from 'chdb';
 import { ClickHouseError, deduplicationSettings, parseClickHouseCode } from './backend.js';
 import type { ClickHouseBackend, InsertOptions, QueryOptions, QueryParams } from './backend.js';
 import { ENCODED_ROWS_FORMAT, NATIVE_TABLES, toJsonCompactEachRow, toNativeBlock } from './row-encoding.js';
+import { PLAIN_IDENTIFIER } from './sql.js';
 
 export { toJsonCompactEachRow } from './row-encoding.js';
 
@@ -66,7 +67,7 @@ function quoteString(value: string): string {
 
 /** A table or column name as the collector's own code spells them; anything else is refused, never quoted. */
 function identifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  if (!PLAIN_IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
   return name;
 }
 
@@ -78,6 +79,17 @@ function settingsClause(settings: Record<string, string | number> | undefined): 
     return `${name} = ${typeof value === 'number' ? String(value) : quoteString(value)}`;
   });
   return ` SETTINGS ${parts.join(', ')}`;
+}
+
+/**
+ * The INSERT of a staged file of Native blocks into `table` (`columns` in the
+ * blocks' order), with the insert's settings, if any.
+ *
+ * @example
+ * insertFromFileSql('steps', ['app_id', 'sequence'], '/data/insert-staging/1.native'); // "INSERT INTO steps (app_id, sequence) FROM INFILE '…' FORMAT Native"
+ */
+export function insertFromFileSql(table: string, columns: readonly string[], file: string, settings?: Record<string, string | number>): string {
+  return `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) FROM INFILE ${quoteString(file)}${settingsClause(settings)} FORMAT Native`;
 }
 
 /**
@@ -215,7 +227,7 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
    */
   async function insertNative(table: string, columns: readonly string[], payload: Buffer, settings: Record<string, string | number> | undefined): Promise<void> {
     const file = join(staging, `${(stagedFiles += 1)}.native`);
-    const statement = `INSERT INTO ${identifier(table)} (${columns.map(identifier).join(', ')}) FROM INFILE ${quoteString(file)}${settingsClause(settings)} FORMAT Native`;
+    const statement = insertFromFileSql(table, columns, file, settings);
     await writeFile(file, payload);
     const connection = await acquireInsertConnection();
     try {

@@ -29,6 +29,7 @@
  * test rather than a production start. Its output is checked with
  * ClickHouse's own parser by collector/test/unit/store/cluster-ddl.test.ts.
  */
+import { PLAIN_IDENTIFIER } from './sql.js';
 
 export interface ClusterDdlOptions {
   /** The cluster name from the servers' `remote_servers`. */
@@ -47,7 +48,6 @@ export interface ClusterLayout {
 /** The suffix of the per-shard tables behind a Distributed table. */
 export const LOCAL_SUFFIX = '_local';
 
-const CLUSTER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CREATE_TABLE = /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\(/i;
 const CREATE_MV = /^CREATE\s+MATERIALIZED\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\s+TO\s+(\w+)\s+AS\s+([\s\S]+)$/i;
 const CREATE_VIEW = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)\s+AS\s+([\s\S]+)$/i;
@@ -198,7 +198,7 @@ function renderAlter(name: string, commands: string, layout: ClusterLayout, clus
  */
 export function renderForCluster(statement: string, layout: ClusterLayout, options: ClusterDdlOptions): string[] {
   const { cluster } = options;
-  if (!CLUSTER_NAME.test(cluster)) throw new ClusterDdlError(`cluster name ${JSON.stringify(cluster)} is not an identifier`);
+  if (!PLAIN_IDENTIFIER.test(cluster)) throw new ClusterDdlError(`cluster name ${JSON.stringify(cluster)} is not an identifier`);
   const text = statement.trim();
 
   const create = CREATE_TABLE.exec(text);

@@ -6,6 +6,9 @@
  */
 import type { QueryParams } from './backend.js';
 
+/** A name SQL text may carry unquoted: a database, a cluster, a table or column the collector's own code spells. */
+export const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** A time window in unix milliseconds, `[fromMillis, toMillis)`. */
 export interface TimeRange {
   fromMillis: number;
