@@ -181,7 +181,13 @@ class BlockWriter {
   }
 }
 
-function badValue(column: string, row: number, value: unknown, wanted: string): RowEncodingError {
+/**
+ * Why row `row` cannot go in `column`: a value the column cannot hold (the
+ * sender's data), or no such key at all (a row of another shape, as
+ * toJsonCompactEachRow refuses it: the collector's own mistake, not a data error).
+ */
+function badValue(rows: readonly object[], row: number, column: string, value: unknown, wanted: string): Error {
+  if (value === undefined && !(column in rows[row])) return new Error(`rows of one insert must have the same columns: row ${row + 1} has no ${column}`);
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
   return new RowEncodingError(`column ${column} of row ${row + 1} holds ${shown}, not ${wanted}`);
 }
@@ -191,19 +197,19 @@ function writeColumn(out: BlockWriter, rows: readonly object[], column: string, 
   if (type === 'String') {
     for (let i = 0; i < count; i++) {
       const value = (rows[i] as Record<string, unknown>)[column];
-      if (typeof value !== 'string') throw badValue(column, i, value, 'a string');
+      if (typeof value !== 'string') throw badValue(rows, i, column, value, 'a string');
       out.string(value);
     }
   } else if (type === 'UInt32') {
     for (let i = 0; i < count; i++) {
       const value = (rows[i] as Record<string, unknown>)[column];
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw badValue(column, i, value, 'a UInt32');
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw badValue(rows, i, column, value, 'a UInt32');
       out.uint32(value);
     }
   } else if (type === 'Float64') {
     for (let i = 0; i < count; i++) {
       const value = (rows[i] as Record<string, unknown>)[column];
-      if (typeof value !== 'number') throw badValue(column, i, value, 'a number');
+      if (typeof value !== 'number') throw badValue(rows, i, column, value, 'a number');
       out.float64(value);
     }
   } else {
@@ -212,7 +218,7 @@ function writeColumn(out: BlockWriter, rows: readonly object[], column: string, 
     const values: unknown[] = [];
     for (let i = 0; i < count; i++) {
       const map = (rows[i] as Record<string, unknown>)[column];
-      if (typeof map !== 'object' || map === null) throw badValue(column, i, map, 'a map of strings');
+      if (typeof map !== 'object' || map === null) throw badValue(rows, i, column, map, 'a map of strings');
       for (const key in map) {
         keys.push(key);
         values.push((map as Record<string, unknown>)[key]);

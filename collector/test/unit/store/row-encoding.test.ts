@@ -71,6 +71,11 @@ describe('store/row-encoding', () => {
       const { step_count: _, ...short } = executionRow();
       expect(() => toNativeBlock('executions', [executionRow(), short as ExecutionRow])).toThrow(/same columns/);
       expect(() => toNativeBlock('executions', [executionRow(), { ...executionRow(), more: 1 } as ExecutionRow])).toThrow(/same columns/);
+      // As many keys as columns, one of them another: not a value the sender sent, so no RowEncodingError.
+      const { metadata: __, ...renamed } = executionRow();
+      const swapped = () => toNativeBlock('executions', [executionRow(), { ...renamed, other: '' } as unknown as ExecutionRow]);
+      expect(swapped).toThrow(/same columns: row 2 has no metadata/);
+      expect(swapped).not.toThrow(RowEncodingError);
       expect(() => toNativeBlock('apps', [{ a: 1 }])).toThrow(/no Native encoding for table apps/);
     });
   });
