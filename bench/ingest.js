@@ -143,6 +143,11 @@ async function encodePayloads(batches) {
   }
 }
 
+/** Mean rows per insert of a baseline's payloads. */
+function meanRows(payloads) {
+  return payloads.reduce((sum, p) => sum + p.rows, 0) / payloads.length;
+}
+
 /** Rows of the requests, through the collector's own decoder and mapping. */
 function rowsOf(bodies) {
   return bodies.map((body) => spansToRows(APP_ID, decodeProtobufTraces(body).spans));
@@ -325,8 +330,7 @@ export async function runIngest(options) {
           setting.payloads[format] = await encodePayloads(toBatchCount(measuredRows, batches));
         }
         const payloadsOf = setting.payloads[format];
-        const meanRawRows = payloadsOf.reduce((sum, p) => sum + p.rows, 0) / payloadsOf.length;
-        progress(`ingest: round ${round}/${rounds}: raw insert at the batch size of ${format}, ${setting.clients} clients (${payloadsOf.length} inserts of ~${formatInt(meanRawRows)} rows)`);
+        progress(`ingest: round ${round}/${rounds}: raw insert at the batch size of ${format}, ${setting.clients} clients (${payloadsOf.length} inserts of ~${formatInt(meanRows(payloadsOf))} rows)`);
         setting.raw[format].push(await runRawOnce(warmupPayloads, payloadsOf, expected));
         progress(`ingest:   raw ${formatInt(totalSteps / (setting.raw[format].at(-1).wallMillis / 1000))} steps/s`);
       }
@@ -352,7 +356,7 @@ export async function runIngest(options) {
   const rollupRounds = options.quick ? 3 : 5;
   for (const setting of settings) {
     // The protobuf path's batch size (the SDK's and the official exporters' default encoding).
-    const batchRows = Math.round(setting.payloads.protobuf.reduce((sum, p) => sum + p.rows, 0) / setting.payloads.protobuf.length);
+    const batchRows = Math.round(meanRows(setting.payloads.protobuf));
     // A pass per interval of the job at the rate this collector stored steps with these clients; a round holds
     // at least one interval's steps, so each pass folds as many rows as the collector's would (a shorter round
     // would charge a whole pass's fixed cost to fewer steps).
@@ -417,7 +421,7 @@ export async function runIngest(options) {
     const entry = { clients: setting.clients };
     for (const format of ['protobuf', 'json']) {
       const payloadsOf = setting.payloads[format];
-      const batchRows = payloadsOf.reduce((sum, p) => sum + p.rows, 0) / payloadsOf.length;
+      const batchRows = meanRows(payloadsOf);
       const rawSame = stepsPerSecond(setting.raw[format]);
       const rawCpu = cpuMicrosPerStep(setting.raw[format]);
       rows.push([`raw chDB insert, ${formatInt(batchRows)}-row batches (${format}, ${setting.clients} clients' size)`, '-', formatFixed(median(setting.raw[format].map((run) => run.wallMillis)) / 1000, 2), formatInt(rawSame), formatRatio(rawSame / rawStepsPerSecond), '1.00x', formatInt(batchRows), '', formatFixed(rawCpu, 1), '1.00x']);

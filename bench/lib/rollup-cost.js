@@ -63,6 +63,9 @@ async function viewCopySql(backend, name, tables, suffix) {
     .replace(/\bFROM\s+(\w+\.)?(\w+)\b/g, (whole, database, table) => (tables.includes(table) ? `FROM ${table}${suffix}` : whole));
 }
 
+/** How long a round waits for the merges its inserts caused before the bench gives up on a stuck engine. */
+const MERGES_TIMEOUT_MILLIS = 120_000;
+
 /** Steps between two of the job's passes in the `+ rollups` configuration: ~2 s of ingest at 10,000 steps/s (the job's interval is 5 s). */
 export const PASS_EVERY_STEPS = 20_000;
 
@@ -143,9 +146,11 @@ export async function measureRollupCost(backend, options = {}) {
     return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
   };
   const mergesDone = async () => {
+    const deadline = Date.now() + MERGES_TIMEOUT_MILLIS;
     for (;;) {
       const [merging] = await backend.query(`SELECT count() AS n FROM system.merges WHERE endsWith(table, {probe:String})`, { probe: PROBE });
       if (Number(merging.n) === 0) return;
+      if (Date.now() > deadline) throw new Error(`the probe's tables were still merging ${MERGES_TIMEOUT_MILLIS / 1000} s after its last insert`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
