@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
-import { ENGINE_ALLOCATOR_ENV, engineAllocatorOptions } from '../collector/dist/store/engine-allocator.js';
+import { DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB, ENGINE_ALLOCATOR_ENV, engineAllocatorOptions } from '../collector/dist/store/engine-allocator.js';
 import { metricSample, startCollector } from './lib/collector-process.js';
 import { formatFixed, formatInt, progress, verdict } from './lib/format.js';
 import { request } from './lib/http-client.js';
@@ -118,6 +118,7 @@ export async function runMemory(options) {
           allocatorResident: mb('xray_engine_allocator_bytes', '{state="resident"}'),
           allocatorAllocated: mb('xray_engine_allocator_bytes', '{state="allocated"}'),
           allocatorDirty: mb('xray_engine_allocator_bytes', '{state="dirty"}'),
+          purges: metricSample(text, 'xray_engine_allocator_purges_total'),
         });
         await sleep(2000);
       }
@@ -129,6 +130,8 @@ export async function runMemory(options) {
     const peak = Math.max(...samples);
     const steady = median(samples.slice(Math.floor(samples.length / 2)));
     const p95 = percentile(probeMillis, 95);
+    const purges = Math.max(0, ...parts.map((part) => part.purges).filter((value) => Number.isFinite(value)));
+    const softLimit = process.env.XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB?.trim() || String(DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB);
     return {
       tables: [
         {
@@ -160,11 +163,13 @@ export async function runMemory(options) {
           }),
           notes: [
             'file-backed: mapped code and read-only data (the engine library, the node binary); anonymous: every heap. The anonymous lines below are parts of it; the rest of it is the decode worker\'s V8 heap, the engine library\'s writable data, thread stacks and glibc\'s heap (Node\'s buffers)',
+            `soft memory limit ${softLimit === '0' ? 'off' : `${softLimit} MB`} (XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB): ${formatInt(purges)} purges of the engine's freed pages during the load`,
             `engine allocator options: ${engineAllocatorOptions(process.env)}${process.env[ENGINE_ALLOCATOR_ENV]?.trim() ? ` (${ENGINE_ALLOCATOR_ENV} set for this run)` : ' (chDB\'s build, the collector\'s default)'}`,
           ],
         },
       ],
       record: { loadSeconds, idleMb: idle, peakMb: peak, steadyMb: steady, breakdownMb: parts, stepsPerSecond: stepsStored / loadSeconds, failures,
+        allocatorPurges: purges, softLimitMb: Number(softLimit),
         queryableP50Millis: median(probeMillis), queryableP95Millis: p95, probes: probeMillis.length,
         ackP50Millis: median(ackMillis), ackP95Millis: percentile(ackMillis, 95), readP50Millis: median(readMillis), readP95Millis: percentile(readMillis, 95), loadAverage: os.loadavg()[0] },
     };

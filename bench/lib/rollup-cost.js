@@ -109,11 +109,16 @@ export async function measureRollupCost(backend, options = {}) {
     for (const view of chosen) await attachViewCopy(backend, view, PROBE);
   };
   // As the batcher does: each batch's steps, then its executions, encoded as the collector encodes them (Native), before any timing.
-  const perExecution = Math.max(1, Math.round(steps.length / Math.max(1, executions.length)));
-  const executionsPerBatch = Math.max(1, Math.round(batchRows / perExecution));
+  // Batch k of n carries executions [k E / n, (k + 1) E / n): every execution in exactly one batch, whatever the steps per execution.
+  const batchCount = Math.ceil(steps.length / batchRows);
   const batches = [];
-  for (let i = 0, e = 0; i < steps.length; i += batchRows, e += executionsPerBatch) {
-    batches.push({ steps: encodeRows('steps', steps.slice(i, i + batchRows)), executions: encodeRows('executions', executions.slice(e, e + executionsPerBatch)) });
+  for (let k = 0; k < batchCount; k++) {
+    const from = Math.round((k * executions.length) / batchCount);
+    const to = Math.round(((k + 1) * executions.length) / batchCount);
+    batches.push({
+      steps: encodeRows('steps', steps.slice(k * batchRows, (k + 1) * batchRows)),
+      executions: to > from ? encodeRows('executions', executions.slice(from, to)) : undefined,
+    });
   }
   const insertAll = async (passes) => {
     // The collector's own job, over the copies; no insert runs while it passes, so no bound but the clock.

@@ -245,6 +245,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     pendingRows: () => store.batcher.pendingRows,
     rollupThroughMillis: () => store.rollups.throughMillis,
     engineMemory: store.backend.kind === 'embedded' ? createEngineMemoryReader(store.backend) : undefined,
+    allocatorPurges: store.backend.allocatorPurges === undefined ? undefined : () => store.backend.allocatorPurges ?? 0,
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
     metrics.insertBatches.inc({ outcome: info.ok ? 'ok' : 'error' });

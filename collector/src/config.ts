@@ -13,6 +13,7 @@ import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { isCidr } from './webhooks/address-policy.js';
 import { DEFAULT_ROLLUP_INTERVAL_MILLIS } from './store/rollups.js';
+import { DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB } from './store/engine-allocator.js';
 import { PLAIN_IDENTIFIER } from './store/sql.js';
 import { DEFAULT_DECODE_INLINE_MAX_BYTES, DEFAULT_DECODE_NICENESS, defaultDecodeThreads } from './ingest/decode-pool.js';
 
@@ -66,6 +67,7 @@ export const EnvSchema = z.object({
   XRAY_INSERT_PER_REQUEST: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
   XRAY_KEY_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_APP_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
+  XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: intFromEnv(DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB, 0, 1024 * 1024),
   XRAY_EXECUTION_CACHE_BYTES: intFromEnv(64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
   XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: intFromEnv(60, 0, 86_400),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
@@ -176,7 +178,7 @@ export interface CollectorConfig {
   /** The rollup job (store/rollups.ts): time between passes (0: none), and how late another process's row may become visible (undefined: the backend's default). */
   rollups: { intervalMillis: number; lagMillis: number | undefined };
   clickhouse:
-    | { kind: 'embedded'; dataDir: string }
+    | { kind: 'embedded'; dataDir: string; memorySoftLimitBytes: number }
     | {
         kind: 'server';
         url: string;
@@ -317,7 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
             ? { sqlUser: { username: e.XRAY_ADMIN_SQL_CLICKHOUSE_USER, password: e.XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD } }
             : {}),
         }
-      : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse') },
+      : { kind: 'embedded', dataDir: resolve(dataDir, 'clickhouse'), memorySoftLimitBytes: e.XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB * 1024 * 1024 },
     live: { maxStreamsPerApp: e.XRAY_LIVE_MAX_STREAMS_PER_APP, heartbeatMillis: e.XRAY_LIVE_HEARTBEAT_SECONDS * 1000 },
     webhooks: {
       allowPrivate: e.XRAY_WEBHOOK_ALLOW_PRIVATE,

@@ -36,6 +36,8 @@ export interface MetricSources {
   rollupThroughMillis?: () => number;
   /** The engine's memory, when it runs in this process (embedded); a server's memory is not this process's. */
   engineMemory?: () => Promise<EngineMemory>;
+  /** Purges of the embedded engine's allocator over the soft memory limit so far (store/engine-allocator.ts). */
+  allocatorPurges?: () => number;
 }
 
 export function createMetrics(options: MetricSources = {}): CollectorMetrics {
@@ -44,6 +46,7 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
     collectDefaultMetrics({ register: registry, prefix: 'xray_' });
     registerMemoryGauges(registry, options.engineMemory);
   }
+  if (options.allocatorPurges !== undefined) registerPurgeCounter(registry, options.allocatorPurges);
   const pendingRowsSource = options.pendingRows;
   const rollupThroughSource = options.rollupThroughMillis;
   return {
@@ -125,6 +128,21 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
       },
     }),
   };
+}
+
+/** The embedded engine's allocator purges, read from the backend's own count when scraped. */
+function registerPurgeCounter(registry: Registry, purges: () => number): void {
+  let reported = 0;
+  new Counter({
+    name: 'xray_engine_allocator_purges_total',
+    help: 'Times the embedded engine returned its freed memory to the OS after an insert because the process was over XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB',
+    registers: [registry],
+    collect() {
+      const now = purges();
+      if (now > reported) this.inc(now - reported);
+      reported = now;
+    },
+  });
 }
 
 /**

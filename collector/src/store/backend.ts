@@ -66,6 +66,8 @@ export interface ClickHouseBackend {
   insert(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
   /** The format of rows this backend takes already encoded (`InsertOptions.encoded`); absent when it takes objects only. */
   readonly encodedRowsFormat?: string;
+  /** Times an embedded engine's allocator returned its freed pages over the soft memory limit (absent for a server). */
+  readonly allocatorPurges?: number;
   /** True when the engine answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -60,3 +60,75 @@ export function parseAllocatorStats(text: string): EngineAllocatorMemory | undef
     dirtyBytes: Number(dirty[1]) * Number(pageSize[1]),
   };
 }
+
+/** Returns every page the engine's allocator holds freed (dirty) to the OS at once. */
+export const PURGE_ENGINE_ALLOCATOR_SQL = 'SYSTEM JEMALLOC PURGE';
+
+/**
+ * The resident memory above which an embedded collector returns the engine's
+ * freed pages after its inserts, in MB (`XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB`).
+ * Each 4,000-6,500-step insert frees ~25 MB of engine buffers and each merge
+ * up to ~23 MB; with chDB's 5 s decay the allocator keeps them, 40-70 MB of
+ * the collector's RSS under sustained ingest. Purged after every insert while
+ * over the limit, the peak fell from 510-572 MB to 486-490 (a purge at most
+ * every 250 ms: 510-533; bench/README.md, `memory`). Below the limit nothing
+ * is purged, so queries keep reusing those pages (a 500 ms decay everywhere
+ * cost them 20-45%).
+ */
+export const DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB = 400;
+
+export interface AllocatorReliefOptions {
+  /** Resident memory of the process above which a purge is due, bytes; 0 or less: never. */
+  softLimitBytes: number;
+  /** The process's resident memory now, bytes (`process.memoryUsage.rss` when omitted). */
+  residentBytes?: () => number;
+}
+
+/** Decides, after an insert, whether the engine's freed pages should go back to the OS now, and counts what was done. */
+export interface AllocatorRelief {
+  /**
+   * True when the process is over the soft limit and no purge is running:
+   * the caller then runs one and reports its end with purged() or failed().
+   */
+  due(): boolean;
+  /** The purge ended. */
+  purged(): void;
+  /** The purge failed: the engine cannot purge, so none is asked for again. */
+  failed(): void;
+  /** Purges run so far. */
+  readonly purges: number;
+}
+
+/**
+ * The soft memory limit of an embedded engine; undefined when it is off.
+ *
+ * @example
+ * const relief = createAllocatorRelief({ softLimitBytes: 400 * 1024 * 1024 });
+ * // after an insert:
+ * if (relief?.due()) await session.queryAsync(PURGE_ENGINE_ALLOCATOR_SQL).then(() => relief.purged(), () => relief.failed());
+ */
+export function createAllocatorRelief(options: AllocatorReliefOptions): AllocatorRelief | undefined {
+  if (!(options.softLimitBytes > 0)) return undefined;
+  const residentBytes = options.residentBytes ?? (() => process.memoryUsage.rss());
+  let purging = false;
+  let purges = 0;
+  let disabled = false;
+  return {
+    due() {
+      if (disabled || purging || residentBytes() <= options.softLimitBytes) return false;
+      purging = true;
+      return true;
+    },
+    purged() {
+      purging = false;
+      purges += 1;
+    },
+    failed() {
+      purging = false;
+      disabled = true;
+    },
+    get purges() {
+      return purges;
+    },
+  };
+}

@@ -27,6 +27,7 @@ import {
 } from './rollups.js';
 import type { RollupJob, RollupJobOptions } from './rollups.js';
 import { createServerBackend } from './server-backend.js';
+import type { EmbeddedBackendOptions } from './chdb-backend.js';
 import type { ServerBackendOptions } from './server-backend.js';
 
 export type { ClickHouseBackend, ClickHouseSettings, QueryParams, QueryOptions } from './backend.js';
@@ -59,7 +60,7 @@ export { storageTable } from './cluster-ddl.js';
 export type { ClusterLayout } from './cluster-ddl.js';
 
 export type BackendOptions =
-  | { kind: 'embedded'; dataDir: string }
+  | ({ kind: 'embedded' } & EmbeddedBackendOptions)
   | ({ kind: 'server' } & ServerBackendOptions);
 
 export interface StoreOptions {

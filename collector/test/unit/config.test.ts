@@ -47,7 +47,7 @@ describe('config', () => {
         decode: { threads: defaultDecodeThreads(), inlineMaxBytes: 65536, workerHeapMb: 1024, niceness: 0 },
         retentionSweepSeconds: 3600,
         rollups: { intervalMillis: 5000, lagMillis: undefined },
-        clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse') },
+        clickhouse: { kind: 'embedded', dataDir: resolve('.xray/data', 'clickhouse'), memorySoftLimitBytes: 400 * 1024 * 1024 },
         live: { maxStreamsPerApp: 20, heartbeatMillis: 15_000 },
         webhooks: {
           allowPrivate: [],
@@ -180,6 +180,7 @@ describe('config', () => {
         XRAY_APP_CACHE_TTL_SECONDS: '3',
         XRAY_EXECUTION_CACHE_BYTES: '0',
         XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: '0',
+        XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '256',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
         XRAY_ROLLUP_INTERVAL_MILLIS: '2000',
         XRAY_ROLLUP_LAG_MILLIS: '45000',
@@ -222,7 +223,7 @@ describe('config', () => {
         decode: { threads: 3, inlineMaxBytes: 1000, workerHeapMb: 256, niceness: 5 },
         retentionSweepSeconds: 60,
         rollups: { intervalMillis: 2000, lagMillis: 45000 },
-        clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse' },
+        clickhouse: { kind: 'embedded', dataDir: '/var/lib/xray/clickhouse', memorySoftLimitBytes: 256 * 1024 * 1024 },
         live: { maxStreamsPerApp: 3, heartbeatMillis: 5000 },
         webhooks: {
           allowPrivate: ['10.0.0.0/8'],
@@ -237,7 +238,7 @@ describe('config', () => {
     it('keeps the embedded engine in <XRAY_DATA_DIR>/clickhouse, resolved to an absolute path', () => {
       const config = loadConfig({ XRAY_DATA_DIR: 'relative/data' });
       expect(config.dataDir).toBe(resolve('relative/data'));
-      expect(config.clickhouse).toEqual({ kind: 'embedded', dataDir: resolve('relative/data/clickhouse') });
+      expect(config.clickhouse).toMatchObject({ kind: 'embedded', dataDir: resolve('relative/data/clickhouse') });
     });
 
     it('switches to a ClickHouse server when CLICKHOUSE_URL is set', () => {

@@ -3,7 +3,7 @@
  * engine's library loads) and the figures /metrics takes from its statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { ENGINE_BUILD_ALLOCATOR_OPTIONS, engineAllocatorOptions, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
+import { createAllocatorRelief, ENGINE_BUILD_ALLOCATOR_OPTIONS, engineAllocatorOptions, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
 
 describe('engineAllocatorOptions', () => {
   it('reports chDB\'s build when the operator set nothing, or only blanks', () => {
@@ -45,5 +45,44 @@ describe('parseAllocatorStats', () => {
     expect(parseAllocatorStats('')).toBeUndefined();
     expect(parseAllocatorStats(STATS.replace(/^Allocated:.*$/m, ''))).toBeUndefined();
     expect(parseAllocatorStats(STATS.replace(/^\s*dirty:\s+N\/A.*$/m, ''))).toBeUndefined();
+  });
+});
+
+describe('createAllocatorRelief (the soft memory limit)', () => {
+  const MB = 1024 * 1024;
+  /** A relief over a resident memory the test sets. */
+  function reliefAt(softLimitBytes: number) {
+    const state = { rss: 300 * MB };
+    const relief = createAllocatorRelief({ softLimitBytes, residentBytes: () => state.rss })!;
+    return { state, relief };
+  }
+
+  it('is off at 0 or a negative limit', () => {
+    expect(createAllocatorRelief({ softLimitBytes: 0 })).toBeUndefined();
+    expect(createAllocatorRelief({ softLimitBytes: -1 })).toBeUndefined();
+  });
+
+  it('asks for a purge only over the limit, and never for a second one while the first runs', () => {
+    const { state, relief } = reliefAt(400 * MB);
+    expect(relief.due()).toBe(false);
+    state.rss = 400 * MB;
+    expect(relief.due()).toBe(false);
+    state.rss = 401 * MB;
+    expect(relief.due()).toBe(true);
+    expect(relief.due()).toBe(false);
+    relief.purged();
+    expect(relief.due()).toBe(true);
+    relief.purged();
+    state.rss = 399 * MB;
+    expect(relief.due()).toBe(false);
+    expect(relief.purges).toBe(2);
+  });
+
+  it('asks for none again after a purge failed', () => {
+    const { relief } = reliefAt(1);
+    expect(relief.due()).toBe(true);
+    relief.failed();
+    expect(relief.due()).toBe(false);
+    expect(relief.purges).toBe(0);
   });
 });
