@@ -69,9 +69,10 @@ export const PURGE_ENGINE_ALLOCATOR_SQL = 'SYSTEM JEMALLOC PURGE';
  * freed pages after its inserts, in MB (`XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB`).
  * Each 4,000-6,500-step insert frees ~25 MB of engine buffers and each merge
  * up to ~23 MB; with chDB's 5 s decay the allocator keeps them, 40-70 MB of
- * the collector's RSS under sustained ingest. Purged after every insert while
- * over the limit, the peak fell from 510-572 MB to 486-490 (a purge at most
- * every 250 ms: 510-533; bench/README.md, `memory`). Below the limit nothing
+ * the collector's RSS under sustained ingest. Purged after every insert of at
+ * least 1 MiB while over the limit, the peak fell from 572 MB to 485-501, at
+ * 4-5% more CPU per stored step (a purge at most every 250 ms: 510-533;
+ * bench/README.md, `memory`). Below the limit nothing
  * is purged, so queries keep reusing those pages (a 500 ms decay everywhere
  * cost them 20-45%).
  */

@@ -54,28 +54,36 @@ describe('memory on /metrics of an embedded collector', () => {
     }
   });
 
-  /** Ingests 20 executions of 50 steps into a collector with `env`, then reads its allocator purges and the executions back. */
-  async function ingestAndCountPurges(env: Record<string, string>): Promise<number> {
+  /**
+   * Ingests 3 executions of 500 steps (~1.5 MB of rows each; `small`: of 5
+   * steps) into a collector with `env`, then reads its allocator purges and
+   * the executions back.
+   */
+  async function ingestAndCountPurges(env: Record<string, string>, small = false): Promise<number> {
+    const stepCount = small ? 5 : 500;
     const port = await freePort();
     const running = runCollector({ XRAY_DATA_DIR: newDir(), XRAY_PORT: String(port), ...env });
     try {
       const [, key] = await waitForOutput(running, /App "default" API key:\s+(xr_[A-Za-z0-9_-]+)/);
       const base = `http://127.0.0.1:${port}`;
       const ids: string[] = [];
-      for (let i = 0; i < 20; i++) {
-        const execution = executionSpans({ pipeline: 'memory-relief', steps: Array.from({ length: 50 }, (_, n) => ({ name: `step-${n}`, reasoning: `reason ${i}-${n}` })) });
+      for (let i = 0; i < 3; i++) {
+        // Each request one insert of its own (requests are sent one after another) above the 1 MiB a purge waits for.
+        const steps = Array.from({ length: stepCount }, (_, n) => ({ name: `step-${n}`, reasoning: `reason ${i}-${n} ${'because '.repeat(375)}` }));
+        const execution = executionSpans({ pipeline: 'memory-relief', steps });
         ids.push(execution.executionId);
         const stored = await postJson(base, key, jsonRequest([execution.root, ...execution.steps]));
         expect(stored.status).toBe(200);
       }
       const purges = async () => metricSample(await (await fetch(`${base}/metrics`)).text(), 'xray_engine_allocator_purges_total')!;
-      // The purge runs after the insert it follows is acknowledged.
-      for (let wait = 0; wait < 50 && env.XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB !== '0' && (await purges()) === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+      // The purge runs after the insert it follows is acknowledged: wait for one, or long enough for one that should not come.
+      if (small) await new Promise((resolve) => setTimeout(resolve, 500));
+      for (let wait = 0; wait < 50 && env.XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB !== '0' && !small && (await purges()) === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
       // Every execution stored whole, purges or not.
       for (const id of ids) {
         const detail = await fetch(`${base}/api/v1/executions/${id}`, { headers: { 'x-api-key': key } });
         expect(detail.status).toBe(200);
-        expect(((await detail.json()) as { steps: unknown[] }).steps).toHaveLength(50);
+        expect(((await detail.json()) as { steps: unknown[] }).steps).toHaveLength(stepCount);
       }
       return await purges();
     } finally {
@@ -83,10 +91,12 @@ describe('memory on /metrics of an embedded collector', () => {
     }
   }
 
-  it('returns the engine\'s freed pages after inserts while the process is over XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB, and never when the limit is off', async () => {
+  it('returns the engine\'s freed pages after large inserts while the process is over XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB, and never when the limit is off', async () => {
     // 1 MB: every check finds the process over it (the engine's library alone maps more).
     expect(await ingestAndCountPurges({ XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '1' })).toBeGreaterThan(0);
     expect(await ingestAndCountPurges({ XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '0' })).toBe(0);
+    // Small inserts free little: no purge follows them, over the limit or not.
+    expect(await ingestAndCountPurges({ XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '1' }, true)).toBe(0);
   });
 
   /** The decay time the engine's allocator runs with, from its own statistics, read through the admin SQL route. */
