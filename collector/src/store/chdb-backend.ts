@@ -56,14 +56,6 @@ function parseRows<T>(body: string, maxRows: number): T[] {
   return rows;
 }
 
-/**
- * The smallest insert (Native bytes staged) after which the engine's freed
- * pages are purged over the soft memory limit: the main lane's batches
- * (~1 KB a step), not the express lane's few-step inserts, which free
- * little and came 4x as often (1,537 purges a minute under maximum ingest).
- */
-const RELIEF_MIN_INSERT_BYTES = 1024 * 1024;
-
 /** How long close() waits for statements still running before it closes the session anyway. */
 const CLOSE_GRACE_MILLIS = 15_000;
 
@@ -280,11 +272,10 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions): ClickHou
   /**
    * Hands the connection to the next insert, after returning the engine's
    * freed pages to the OS when the process is over its soft memory limit
-   * (the purge runs on this connection, so no read waits behind it). Only
-   * an insert of at least RELIEF_MIN_INSERT_BYTES frees enough to purge for.
+   * (the purge runs on this connection, so no read waits behind it).
    */
   function afterInsert(connection: Session, bytes: number): void {
-    if (closed || relief === undefined || bytes < RELIEF_MIN_INSERT_BYTES || !relief.due()) {
+    if (closed || relief === undefined || !relief.due(bytes)) {
       releaseInsertConnection(connection);
       return;
     }

@@ -72,15 +72,24 @@ export const PURGE_ENGINE_ALLOCATOR_SQL = 'SYSTEM JEMALLOC PURGE';
  * the collector's RSS under sustained ingest. Purged after every insert of at
  * least 1 MiB while over the limit, the peak fell from 572 MB to 485-501, at
  * 4-5% more CPU per stored step (a purge at most every 250 ms: 510-533;
- * bench/README.md, `memory`). Below the limit nothing
- * is purged, so queries keep reusing those pages (a 500 ms decay everywhere
- * cost them 20-45%).
+ * bench/README.md, `memory`). Below the limit nothing is purged, so queries
+ * keep reusing those pages (a 500 ms decay everywhere cost them 20-45%).
  */
 export const DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB = 400;
+
+/**
+ * The smallest insert (bytes of rows) after which a purge is considered: the
+ * main lane's batches (~1 KB a step), not the express lane's few-step
+ * inserts, which free little and came 4x as often (1,537 purges a minute
+ * under maximum ingest when every insert was followed by one).
+ */
+export const RELIEF_MIN_INSERT_BYTES = 1024 * 1024;
 
 export interface AllocatorReliefOptions {
   /** Resident memory of the process above which a purge is due, bytes; 0 or less: never. */
   softLimitBytes: number;
+  /** Inserts smaller than this many bytes are never followed by a purge; RELIEF_MIN_INSERT_BYTES when omitted. */
+  minInsertBytes?: number;
   /** The process's resident memory now, bytes (`process.memoryUsage.rss` when omitted). */
   residentBytes?: () => number;
 }
@@ -88,10 +97,11 @@ export interface AllocatorReliefOptions {
 /** Decides, after an insert, whether the engine's freed pages should go back to the OS now, and counts what was done. */
 export interface AllocatorRelief {
   /**
-   * True when the process is over the soft limit and no purge is running:
-   * the caller then runs one and reports its end with purged() or failed().
+   * After an insert of `insertBytes`: true when the insert was large enough,
+   * the process is over the soft limit and no purge is running. The caller
+   * then runs one and reports its end with purged() or failed().
    */
-  due(): boolean;
+  due(insertBytes: number): boolean;
   /** The purge ended. */
   purged(): void;
   /** The purge failed: the engine cannot purge, so none is asked for again. */
@@ -105,18 +115,20 @@ export interface AllocatorRelief {
  *
  * @example
  * const relief = createAllocatorRelief({ softLimitBytes: 400 * 1024 * 1024 });
- * // after an insert:
- * if (relief?.due()) await session.queryAsync(PURGE_ENGINE_ALLOCATOR_SQL).then(() => relief.purged(), () => relief.failed());
+ * // after an insert of `bytes`:
+ * if (relief?.due(bytes)) await session.queryAsync(PURGE_ENGINE_ALLOCATOR_SQL).then(() => relief.purged(), () => relief.failed());
  */
 export function createAllocatorRelief(options: AllocatorReliefOptions): AllocatorRelief | undefined {
   if (!(options.softLimitBytes > 0)) return undefined;
   const residentBytes = options.residentBytes ?? (() => process.memoryUsage.rss());
+  const minInsertBytes = options.minInsertBytes ?? RELIEF_MIN_INSERT_BYTES;
   let purging = false;
   let purges = 0;
   let disabled = false;
   return {
-    due() {
-      if (disabled || purging || residentBytes() <= options.softLimitBytes) return false;
+    due(insertBytes) {
+      // The resident memory is read last: only after an insert that could be followed by a purge.
+      if (disabled || purging || insertBytes < minInsertBytes || residentBytes() <= options.softLimitBytes) return false;
       purging = true;
       return true;
     },

@@ -238,7 +238,7 @@ describe('config', () => {
     it('keeps the embedded engine in <XRAY_DATA_DIR>/clickhouse, resolved to an absolute path', () => {
       const config = loadConfig({ XRAY_DATA_DIR: 'relative/data' });
       expect(config.dataDir).toBe(resolve('relative/data'));
-      expect(config.clickhouse).toMatchObject({ kind: 'embedded', dataDir: resolve('relative/data/clickhouse') });
+      expect(config.clickhouse).toEqual({ kind: 'embedded', dataDir: resolve('relative/data/clickhouse'), memorySoftLimitBytes: 400 * 1024 * 1024 });
     });
 
     it('switches to a ClickHouse server when CLICKHOUSE_URL is set', () => {

@@ -3,7 +3,7 @@
  * engine's library loads) and the figures /metrics takes from its statistics.
  */
 import { describe, expect, it } from 'vitest';
-import { createAllocatorRelief, ENGINE_BUILD_ALLOCATOR_OPTIONS, engineAllocatorOptions, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
+import { createAllocatorRelief, ENGINE_BUILD_ALLOCATOR_OPTIONS, RELIEF_MIN_INSERT_BYTES, engineAllocatorOptions, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
 
 describe('engineAllocatorOptions', () => {
   it('reports chDB\'s build when the operator set nothing, or only blanks', () => {
@@ -64,25 +64,36 @@ describe('createAllocatorRelief (the soft memory limit)', () => {
 
   it('asks for a purge only over the limit, and never for a second one while the first runs', () => {
     const { state, relief } = reliefAt(400 * MB);
-    expect(relief.due()).toBe(false);
+    const large = RELIEF_MIN_INSERT_BYTES;
+    expect(relief.due(large)).toBe(false);
     state.rss = 400 * MB;
-    expect(relief.due()).toBe(false);
+    expect(relief.due(large)).toBe(false);
     state.rss = 401 * MB;
-    expect(relief.due()).toBe(true);
-    expect(relief.due()).toBe(false);
+    expect(relief.due(large)).toBe(true);
+    expect(relief.due(large)).toBe(false);
     relief.purged();
-    expect(relief.due()).toBe(true);
+    expect(relief.due(large)).toBe(true);
     relief.purged();
     state.rss = 399 * MB;
-    expect(relief.due()).toBe(false);
+    expect(relief.due(large)).toBe(false);
     expect(relief.purges).toBe(2);
+  });
+
+  it('asks for none after an insert smaller than the minimum, over the limit or not', () => {
+    const { relief } = reliefAt(1);
+    expect(relief.due(RELIEF_MIN_INSERT_BYTES - 1)).toBe(false);
+    expect(relief.due(RELIEF_MIN_INSERT_BYTES)).toBe(true);
+    relief.purged();
+    const custom = createAllocatorRelief({ softLimitBytes: 1, minInsertBytes: 10, residentBytes: () => 2 })!;
+    expect(custom.due(9)).toBe(false);
+    expect(custom.due(10)).toBe(true);
   });
 
   it('asks for none again after a purge failed', () => {
     const { relief } = reliefAt(1);
-    expect(relief.due()).toBe(true);
+    expect(relief.due(RELIEF_MIN_INSERT_BYTES)).toBe(true);
     relief.failed();
-    expect(relief.due()).toBe(false);
+    expect(relief.due(RELIEF_MIN_INSERT_BYTES)).toBe(false);
     expect(relief.purges).toBe(0);
   });
 });
