@@ -2,6 +2,9 @@
  * A bounded in-memory cache of FINISHED executions' detail replies (the
  * execution, its steps, its latest scores), keyed by (app, execution id), so
  * reading the same finished execution again costs no ClickHouse statement.
+ * A reply is kept as the JSON text the route serialized (and validated) once,
+ * so a hit is sent as it is: no validation or serialization per read, which
+ * had made a hit cost 1.3-3 ms until the route's code was optimized.
  *
  * Correctness rests on invalidation, not on expiry:
  *  - ingest: `invalidate(appId, executionId)` for every execution any insert
@@ -36,10 +39,10 @@ export interface ExecutionCacheOptions {
   now?: () => number;
 }
 
-export interface CachedDetail {
-  /** When the execution started, ms (for the retention horizon). */
-  startMillis: number;
-  value: unknown;
+/** A detail reply as sent: its JSON text and the rows it carries (for its audit entry). */
+export interface CachedReply {
+  json: string;
+  rows: number;
 }
 
 export interface ExecutionCache {
@@ -47,13 +50,16 @@ export interface ExecutionCache {
    * The cached reply, or the one `load` reads (stored when `isFinished` says
    * so and no invalidation of the key happened while it was read).
    */
-  read<T>(appId: string, executionId: string, load: () => Promise<{ value: T; startMillis?: number; finished: boolean }>): Promise<T>;
+  read(appId: string, executionId: string, load: () => Promise<{ value: CachedReply; startMillis?: number; finished: boolean }>): Promise<CachedReply>;
   invalidate(appId: string, executionId: string): void;
   invalidateApp(appId: string): void;
   readonly stats: { hits: number; misses: number; entries: number; bytes: number };
 }
 
-interface Entry extends CachedDetail {
+interface Entry {
+  value: CachedReply;
+  /** When the execution started, ms (for the retention horizon). */
+  startMillis: number;
   bytes: number;
   storedAt: number;
 }
@@ -69,7 +75,7 @@ const keyOf = (appId: string, executionId: string) => `${appId}\u0000${execution
 /**
  * @example
  * const cache = createExecutionCache({ maxBytes: 64 << 20, maxAgeMillis: 30_000 });
- * const reply = await cache.read(appId, id, async () => ({ value: await load(), startMillis, finished: true }));
+ * const { json } = await cache.read(appId, id, async () => ({ value: { json: await loadJson(), rows: 20 }, startMillis, finished: true }));
  */
 export function createExecutionCache(options: ExecutionCacheOptions): ExecutionCache {
   const now = options.now ?? Date.now;
@@ -92,8 +98,8 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
     return horizon === undefined || entry.startMillis >= horizon;
   }
 
-  function store(key: string, value: unknown, startMillis: number): void {
-    const bytes = Buffer.byteLength(JSON.stringify(value)) + key.length;
+  function store(key: string, value: CachedReply, startMillis: number): void {
+    const bytes = Buffer.byteLength(value.json) + key.length;
     if (bytes > options.maxBytes) return;
     drop(key);
     entries.set(key, { value, startMillis, bytes, storedAt: now() });
@@ -115,7 +121,7 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
         entries.delete(key);
         entries.set(key, entry);
         stats.hits += 1;
-        return entry.value as never;
+        return entry.value;
       }
       if (entry) drop(key);
       stats.misses += 1;

@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { rowsInPayload } from '../audit/audit-entry.js';
 import { XRayError } from '../errors.js';
 import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { parseSearch } from '../store/step-search.js';
@@ -97,7 +98,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         response: { 200: executionResponse, 404: errorResponse, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { appId } = request;
       const { executionId } = request.params;
       const load = async () => {
@@ -108,11 +109,17 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         if (!execution && steps.length === 0) {
           throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
         }
-        const value = { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
+        const detail = { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
+        // Serialized (and validated) by the route's own response schema, once: a cached reply is sent as this text.
+        const value = { json: String(reply.serialize(detail)), rows: rowsInPayload(200, detail) };
         const startMillis = execution ? Number(BigInt(execution.start_ns) / 1_000_000n) : undefined;
         return { value, startMillis, finished: execution !== undefined && FINISHED.has(execution.status) };
       };
-      return options.cache ? options.cache.read(appId, executionId, load) : (await load()).value;
+      const { json, rows } = options.cache ? await options.cache.read(appId, executionId, load) : (await load()).value;
+      // A text payload skips preSerialization, where the audit hook counts rows. The type provider
+      // types send() by the response schema; this text is that schema's serialization.
+      request.auditRows = rows;
+      return reply.type('application/json; charset=utf-8').send(json as never);
     },
   );
 

@@ -55,6 +55,21 @@ WHERE app_id = {appId:String} AND execution_id = {executionId:String} LIMIT 1`,
     expect(names((await detail(keyA, running.executionId)).body)).toEqual(['a', 'behind']);
   });
 
+  it('answers a hit with the bytes and content type of the read that filled it', async () => {
+    const execution = executionSpans({ pipeline: 'loan', steps: [{ name: 'a' }, { name: 'b' }] });
+    await send(keyA, [execution.root, ...execution.steps]);
+    const raw = async () => {
+      const response = await fetch(`${harness.url}/api/v1/executions/${execution.executionId}`, { headers: { authorization: `Bearer ${keyA}` } });
+      return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+    };
+    const fromClickHouse = await raw();
+    await stepBehindTheCollector('cache-a', execution.executionId);
+    const fromCache = await raw();
+    expect(fromCache).toEqual(fromClickHouse);
+    expect(fromClickHouse.type).toBe('application/json; charset=utf-8');
+    expect(names(JSON.parse(fromClickHouse.text))).toEqual(['a', 'b']);
+  });
+
   it("never answers another app's key from an app's entry", async () => {
     const mine = executionSpans({ pipeline: 'loan', steps: [{ name: 'a-only' }] });
     await send(keyA, [mine.root, ...mine.steps]);
