@@ -358,6 +358,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       admitSpans: (spans) => admitSpans(spans, BigInt(Date.now()) * 1_000_000n, admission),
       toRows: rowMapper(options.priceTable),
       write: (rows) => store.batcher.write(rows),
+      expectWrite: () => store.batcher.expectWrite(),
       classifyWriteError,
       storeTimeoutMillis: options.storeTimeoutMillis ?? 10_000,
       metrics,

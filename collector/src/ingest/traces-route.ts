@@ -55,6 +55,13 @@ export interface TracesRouteOptions {
   admitSpans: (spans: DecodeResult['spans']) => DecodeResult;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
   write: (rows: RowBatch) => Promise<void>;
+  /**
+   * Announces an accepted request to the insert batcher until its rows are
+   * written or it gives up (the batcher's expectWrite): while none is on
+   * its way, waiting rows are written at once instead of waiting for
+   * companions.
+   */
+  expectWrite?: () => () => void;
   /** Maps a write failure to a registry code (bad data vs. overload vs. store failure). */
   classifyWriteError: (error: unknown) => ErrorCode;
   /** Longest wait for the store to confirm a write before answering 503. */
@@ -174,6 +181,16 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
     return sendFailure(reply, formatOf(request) ?? 'json', failure);
   });
 
+  // Accepted requests whose rows are not yet handed to the batcher (options.expectWrite).
+  const onTheirWay = new WeakMap<FastifyRequest, () => void>();
+  const arrived = (request: FastifyRequest) => {
+    onTheirWay.get(request)?.();
+    onTheirWay.delete(request);
+  };
+  // Whatever ends a request (a refusal, a failure, an abort) ends its announcement too.
+  app.addHook('onResponse', async (request) => arrived(request));
+  app.addHook('onRequestAbort', async (request) => arrived(request));
+
   // Media type, key, scope and rate limit before the body is read: a request
   // that will be refused anyway costs no parsing.
   app.addHook('onRequest', async (request, reply) => {
@@ -210,6 +227,7 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       return sendFailure(reply, format, new XRayError('XRAY_ERR_RATE_LIMITED', rateLimitMessage(caller, decision)));
     }
     request.caller = caller;
+    if (options.expectWrite) onTheirWay.set(request, options.expectWrite());
   });
 
   app.post(
@@ -253,7 +271,10 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       options.metrics.bodiesDecoded.inc({ thread: offload ? 'worker' : 'inline' });
       const { rows, admittedSpans } = decoded;
       try {
-        await withTimeout(options.write(rows), options.storeTimeoutMillis);
+        const stored = options.write(rows);
+        // Its rows wait in the batcher now: no longer a write on its way.
+        arrived(request);
+        await withTimeout(stored, options.storeTimeoutMillis);
       } catch (error) {
         const code = options.classifyWriteError(error);
         request.log.warn({ err: error, appId, spans: admittedSpans }, 'spans not stored');

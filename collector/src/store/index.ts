@@ -117,9 +117,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const retentionDays = options.retentionDays ?? (await readRetentionDays(backend, 'executions', cluster?.layout)) ?? DEFAULT_RETENTION_DAYS;
   // A server gathers per-request inserts itself (async inserts), so each
   // request keeps its own deduplicated block at no cost in parts.
+  // The ingest route announces every accepted request (ingest/traces-route.ts),
+  // so rows wait for companions only while some are on their way.
   const batcher = createInsertBatcher(backend, {
     ...options.batch,
     insertPerRequest: options.batch.insertPerRequest ?? backend.kind === 'server',
+    announcedWrites: options.batch.announcedWrites ?? true,
   });
   const rollups = createRollupJob(backend, {
     intervalMillis: options.rollups?.intervalMillis ?? DEFAULT_ROLLUP_INTERVAL_MILLIS,

@@ -61,6 +61,16 @@ export interface InsertBatcherOptions {
    * instead of one merged insert per batch. Off when omitted.
    */
   insertPerRequest?: boolean;
+  /**
+   * Every write is announced while it is on its way (`expectWrite`): a lane
+   * then holds waiting rows for companions only while another write is
+   * announced; when none is, it writes them as soon as its inserts stay
+   * maxWaitMillis apart, so a lone client's request (after a pause) never
+   * waits for batch-mates that are not coming, and sparse traffic makes no
+   * more inserts than before. Off when omitted: waiting rows are always held
+   * until the oldest has waited maxWaitMillis.
+   */
+  announcedWrites?: boolean;
 }
 
 /** What one insert did, for metrics. */
@@ -100,6 +110,18 @@ export interface InsertBatcher {
   readonly lastInsertEnd: number | undefined;
   /** Calls `listener` after every insert; returns a function that stops it. */
   onFlush(listener: (info: FlushInfo) => void): () => void;
+  /**
+   * Counts a write on its way (a request accepted, its body still arriving
+   * or being decoded) until the returned function is called, which its
+   * caller does right after calling `write` (its rows are then waiting in a
+   * lane) or when it gives up; calling it again does nothing. When the last
+   * announced write is released, what waits is written without waiting for
+   * more (once the lane's inserts stay maxWaitMillis apart). Only with
+   * `announcedWrites`.
+   */
+  expectWrite(): () => void;
+  /** Announced writes still on their way. */
+  readonly writesOnTheirWay: number;
 }
 
 /** The executions whose rows `requests` hold, each once. */
@@ -325,6 +347,9 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     let inFlightRows = 0;
     let inFlight: Promise<void> | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let timerDue = 0;
+    // When this lane's latest insert started (performance.now()).
+    let lastFlushStart = Number.NEGATIVE_INFINITY;
     const idleWaiters: (() => void)[] = [];
 
     function startFlush(): void {
@@ -336,6 +361,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       const batch = pending;
       pending = emptyPending();
       inFlightRows = batch.rows;
+      lastFlushStart = performance.now();
       inFlight = insert(batch).finally(() => {
         inFlight = undefined;
         inFlightRows = 0;
@@ -351,10 +377,24 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       });
     }
 
+    /**
+     * When the waiting rows are written: once the oldest has waited
+     * maxWaitMillis for companions; with announced writes and none on its
+     * way, as soon as this lane's inserts stay maxWaitMillis apart (sparse
+     * traffic makes no more inserts, so no more parts, than the wait did).
+     */
     function scheduleFlush(): void {
-      if (timer || inFlight) return;
-      const waited = performance.now() - pending.since;
-      timer = setTimeout(startFlush, Math.max(0, options.maxWaitMillis - waited));
+      if (inFlight) return;
+      const due = (nothingComing() ? lastFlushStart : pending.since) + options.maxWaitMillis;
+      const delay = due - performance.now();
+      if (delay <= 0) {
+        startFlush();
+        return;
+      }
+      if (timer && timerDue <= due) return;
+      if (timer) clearTimeout(timer);
+      timerDue = due;
+      timer = setTimeout(startFlush, delay);
     }
 
     return {
@@ -369,6 +409,10 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
         else scheduleFlush();
         return done;
       },
+      /** Called when the last announced write is no longer on its way: what waits for companions need not. */
+      onNothingComing(): void {
+        if (pending.rows > 0) scheduleFlush();
+      },
       drain(): Promise<void> {
         if (pending.rows === 0 && !inFlight) return Promise.resolve();
         const idle = new Promise<void>((resolve) => idleWaiters.push(resolve));
@@ -376,6 +420,12 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
         return idle;
       },
     };
+  }
+
+  // Announced writes on their way (options.announcedWrites).
+  let expected = 0;
+  function nothingComing(): boolean {
+    return options.announcedWrites === true && expected === 0;
   }
 
   const bulk = createLane();
@@ -390,6 +440,9 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     },
     get lastInsertEnd() {
       return lastInsertEnd;
+    },
+    get writesOnTheirWay() {
+      return expected;
     },
     get oldestInsertStart() {
       let oldest: number | undefined;
@@ -409,6 +462,20 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     },
     async drain(): Promise<void> {
       await Promise.all([bulk.drain(), express.drain()]);
+    },
+    expectWrite() {
+      expected += 1;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        expected -= 1;
+        // The last write on its way gave up or was written: what waits for it need not.
+        if (nothingComing()) {
+          bulk.onNothingComing();
+          express.onNothingComing();
+        }
+      };
     },
   };
 }

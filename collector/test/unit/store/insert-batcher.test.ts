@@ -67,6 +67,8 @@ function track(promise: Promise<void>) {
 }
 
 const OPTIONS: InsertBatcherOptions = { maxBatchRows: 100, maxWaitMillis: 20, maxPendingRows: 1000 };
+/** Announced writes, with a wait long enough that only an announcement (or its end) explains an insert. */
+const ANNOUNCED: InsertBatcherOptions = { ...OPTIONS, maxWaitMillis: 10_000, announcedWrites: true };
 
 describe('store/insert-batcher', () => {
   beforeEach(() => {
@@ -212,6 +214,92 @@ describe('store/insert-batcher', () => {
         await vi.advanceTimersByTimeAsync(1);
         expect(calls).toHaveLength(1);
         expect(calls[0].rows).toEqual(steps('s1', 's2'));
+      });
+
+      it('with announced writes, inserts at once when no other write is on its way', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, ANNOUNCED);
+        const arrived = batcher.expectWrite();
+        void batcher.write(batch(['s1']));
+        arrived();
+        await settle();
+        expect(calls).toHaveLength(1);
+        expect(calls[0].rows).toEqual(steps('s1'));
+        expect(vi.getTimerCount()).toBe(0);
+      });
+
+      it('with announced writes, holds rows while another write is on its way and inserts them with it', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, ANNOUNCED);
+        const first = batcher.expectWrite();
+        const second = batcher.expectWrite();
+        void batcher.write(batch(['s1']));
+        first();
+        await vi.advanceTimersByTimeAsync(5_000);
+        expect(calls).toHaveLength(0);
+        void batcher.write(batch(['s2']));
+        second();
+        second(); // a second call changes nothing
+        await settle();
+        expect(calls).toHaveLength(1);
+        expect(calls[0].rows).toEqual(steps('s1', 's2'));
+      });
+
+      it('with announced writes, inserts what waits when the write it waited for gives up', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, ANNOUNCED);
+        const mine = batcher.expectWrite();
+        const failing = batcher.expectWrite();
+        void batcher.write(batch(['s1']));
+        mine();
+        await settle();
+        expect(calls).toHaveLength(0);
+        failing(); // refused before writing: nothing else is coming
+        await settle();
+        expect(calls).toHaveLength(1);
+        expect(calls[0].rows).toEqual(steps('s1'));
+      });
+
+      it('with announced writes, still waits at most maxWaitMillis for a write that never arrives', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, announcedWrites: true });
+        batcher.expectWrite(); // never released
+        const mine = batcher.expectWrite();
+        void batcher.write(batch(['s1']));
+        mine();
+        await vi.advanceTimersByTimeAsync(19);
+        expect(calls).toHaveLength(0);
+        await vi.advanceTimersByTimeAsync(1);
+        expect(calls).toHaveLength(1);
+      });
+
+      it('with announced writes, writes the batch that formed behind a long insert as soon as it ends when nothing else is coming', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, announcedWrites: true });
+        void batcher.write(batch(['a']));
+        await settle();
+        expect(calls).toHaveLength(1);
+        void batcher.write(batch(['b'])); // arrives while the first insert runs
+        await vi.advanceTimersByTimeAsync(30); // longer than maxWaitMillis
+        calls[0].succeed();
+        await settle();
+        expect(calls).toHaveLength(2);
+        expect(calls[1].rows).toEqual(steps('b'));
+      });
+
+      it('with announced writes and none on its way, still keeps a lane\'s inserts maxWaitMillis apart', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, { ...OPTIONS, announcedWrites: true });
+        void batcher.write(batch(['a']));
+        await settle();
+        calls[0].succeed();
+        await vi.advanceTimersByTimeAsync(5);
+        void batcher.write(batch(['b']));
+        await vi.advanceTimersByTimeAsync(14);
+        expect(calls).toHaveLength(1);
+        await vi.advanceTimersByTimeAsync(1); // 20 ms after the first insert started
+        expect(calls).toHaveLength(2);
+        expect(calls[1].rows).toEqual(steps('b'));
       });
 
       it('inserts at once when maxBatchRows rows are waiting', async () => {
