@@ -52,8 +52,8 @@ import { median } from './lib/stats.js';
 const COLLECTOR_BATCH_ROWS = 20_000;
 /** The app the collector files rows under (XRAY_DEFAULT_APP's default). */
 const APP_ID = 'default';
-/** Client counts of the two settings: fewer clients, smaller batches. */
-const CLIENT_SETTINGS = [4, 16];
+/** Client counts of the three settings: fewer clients, smaller batches (one client: one request per batch). */
+const CLIENT_SETTINGS = [1, 4, 16];
 /** Issue 10 item 4: against a raw insert of the same rows in the collector's own batch size. */
 const TARGET_SAME_BATCH_RATIO = 0.8;
 /** Issue 10 item 4: the rollups take at most this share of insert throughput (CPU, lib/rollup-cost.js). */
@@ -301,10 +301,10 @@ export async function runIngest(options) {
   progress('ingest: timing the collector\'s per-request stages in-process (decode, map, encode)');
   const stages = measureStages(encoded, Math.min(20, executionCount));
 
-  // Two batch sizes (issue 10 item 4): the collector's batches grow with the
-  // requests that arrive while one insert runs, so fewer and more clients
-  // give smaller and larger batches; the raw baseline is then run at the
-  // batch size each setting actually produced.
+  // Three batch sizes (issue 10 item 4 asks for two): the collector's batches
+  // grow with the requests that arrive while one insert runs, so fewer and
+  // more clients give smaller and larger batches; the raw baseline is then
+  // run at the batch size each setting actually produced.
   const settings = CLIENT_SETTINGS.map((clients) => ({ clients, runs: { protobuf: [], json: [] }, raw: { protobuf: [], json: [] }, payloads: {} }));
   const raw = [];
   for (let round = 1; round <= rounds; round++) {
