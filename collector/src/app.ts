@@ -243,6 +243,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const metrics = createMetrics({
     defaultMetrics: options.defaultMetrics,
     pendingRows: () => store.batcher.pendingRows,
+    arrivingRequests: () => store.batcher.writesOnTheirWay,
     rollupThroughMillis: () => store.rollups.throughMillis,
     engineMemory: store.backend.kind === 'embedded' ? createEngineMemoryReader(store.backend) : undefined,
     allocatorPurges: store.backend.allocatorPurges === undefined ? undefined : () => store.backend.allocatorPurges ?? 0,

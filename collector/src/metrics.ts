@@ -17,6 +17,7 @@ export interface CollectorMetrics {
   readonly insertDuration: Histogram;
   readonly insertRows: Histogram;
   readonly pendingRows: Gauge;
+  readonly arrivingRequests: Gauge;
   readonly rateLimited: Counter<'app' | 'limit' | 'route'>;
   /** The rollup job's passes (store/rollups.ts), by outcome, and their duration. */
   readonly rollupPasses: Counter<'outcome'>;
@@ -33,6 +34,8 @@ export interface MetricSources {
   /** Adds Node's default metrics (heap, event loop, process RSS) and this process's resident memory by kind. */
   defaultMetrics?: boolean;
   pendingRows?: () => number;
+  /** Accepted ingest requests whose rows are not yet with the insert batcher (its writesOnTheirWay). */
+  arrivingRequests?: () => number;
   rollupThroughMillis?: () => number;
   /** The engine's memory, when it runs in this process (embedded); a server's memory is not this process's. */
   engineMemory?: () => Promise<EngineMemory>;
@@ -48,6 +51,7 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
   }
   if (options.allocatorPurges !== undefined) registerPurgeCounter(registry, options.allocatorPurges);
   const pendingRowsSource = options.pendingRows;
+  const arrivingSource = options.arrivingRequests;
   const rollupThroughSource = options.rollupThroughMillis;
   return {
     registry,
@@ -125,6 +129,14 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
       registers: [registry],
       collect() {
         if (pendingRowsSource) this.set(pendingRowsSource());
+      },
+    }),
+    arrivingRequests: new Gauge({
+      name: 'xray_ingest_requests_arriving',
+      help: 'Ingest requests accepted whose rows are not yet with the insert batcher (body arriving or being decoded); while any is, waiting rows are held for them, at most XRAY_BATCH_MAX_WAIT_MILLIS',
+      registers: [registry],
+      collect() {
+        if (arrivingSource) this.set(arrivingSource());
       },
     }),
   };

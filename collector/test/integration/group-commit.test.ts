@@ -62,6 +62,12 @@ describe.each<BackendKind>(['embedded', 'server'])('group commit (%s backend)', 
     const spans = executionSpans({ pipeline: 'group-commit', steps: Array.from({ length: steps }, (_, i) => ({ name: `s${i}` })) });
     return { id: spans.executionId, body: jsonRequest([spans.root, ...spans.steps]) };
   };
+  /** `xray_ingest_requests_arriving` as /metrics reports it. */
+  const arrivingOnMetrics = async () => {
+    const text = await (await fetch(`${harness.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('xray_ingest_requests_arriving '));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
   const storedSteps = async (executionId: string) =>
     Number((await harness.sql<{ n: string }>('SELECT count() AS n FROM steps WHERE execution_id = {id:String}', { id: executionId }))[0].n);
 
@@ -86,6 +92,7 @@ describe.each<BackendKind>(['embedded', 'server'])('group commit (%s backend)', 
     const quick = execution();
     const held = heldRequest(harness, Buffer.from(slow.body));
     await until(() => harness.store.batcher.writesOnTheirWay === 1, 'the held request is announced');
+    expect(await arrivingOnMetrics()).toBe(1);
     const quickAnswer = postJson(harness.url, harness.apiKey, quick.body);
     await until(() => harness.store.batcher.pendingRows > 0, "the quick request's rows wait in the batcher");
     expect(insertsOf(quick.id)).toEqual([]);
@@ -97,6 +104,7 @@ describe.each<BackendKind>(['embedded', 'server'])('group commit (%s backend)', 
     expect(insertsOf(slow.id)).toEqual([insert]);
     expect(await storedSteps(quick.id)).toBe(2);
     expect(await storedSteps(slow.id)).toBe(2);
+    expect(await arrivingOnMetrics()).toBe(0);
   });
 
   it('writes what waits as soon as the request it waited for is refused', async () => {
