@@ -47,7 +47,7 @@ export interface CachedReply {
 
 export interface ExecutionCache {
   /**
-   * The cached reply, or the one `load` reads (stored when `isFinished` says
+   * The cached reply, or the one `load` reads (stored when its `finished` says
    * so and no invalidation of the key happened while it was read).
    */
   read(appId: string, executionId: string, load: () => Promise<{ value: CachedReply; startMillis?: number; finished: boolean }>): Promise<CachedReply>;

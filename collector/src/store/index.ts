@@ -115,13 +115,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const cluster = options.cluster === undefined ? undefined : { cluster: options.cluster, layout: clusterLayoutOf(all) };
   if (options.retentionDays !== undefined) await applyRetention(backend, options.retentionDays, cluster);
   const retentionDays = options.retentionDays ?? (await readRetentionDays(backend, 'executions', cluster?.layout)) ?? DEFAULT_RETENTION_DAYS;
-  // A server gathers per-request inserts itself (async inserts), so each
-  // request keeps its own deduplicated block at no cost in parts.
-  // The ingest route announces every accepted request (ingest/traces-route.ts),
-  // so rows wait for companions only while some are on their way.
   const batcher = createInsertBatcher(backend, {
     ...options.batch,
+    // A server gathers per-request inserts itself (async inserts), so each
+    // request keeps its own deduplicated block at no cost in parts.
     insertPerRequest: options.batch.insertPerRequest ?? backend.kind === 'server',
+    // The ingest route announces every accepted request (ingest/traces-route.ts),
+    // so rows wait for companions only while some are on their way.
     announcedWrites: options.batch.announcedWrites ?? true,
   });
   const rollups = createRollupJob(backend, {
