@@ -15,7 +15,7 @@
  * p90s in ms, with the load average measured around each query.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ import { EXECUTION_COLUMNS, executionListQuery, executionTimelineQuery, stepSear
 import { businessKeyHitsOf, businessKeyLookupQuery } from '../collector/dist/store/execution-filter.js';
 import { createTempDir } from './lib/cleanup.js';
 import { generateInChild } from './lib/generate-in-child.js';
-import { startCollector } from './lib/collector-process.js';
+import { metricSample, metricValue, startCollector } from './lib/collector-process.js';
 import {
   COMMON_WORD,
   PIPELINES,
@@ -145,18 +145,22 @@ export async function runCompare(options) {
   }
 
   // 2. The collector on that folder; PostgreSQL client.
-  const collector = await startCollector({ dataDir: data.path });
+  // The reply store builds every settled day (api/reply-builder.ts); the generated past days are already merged into
+  // one part each, the state migration 0160 leaves a day in an hour after its last write, so no settle time is waited.
+  const collector = await startCollector({ dataDir: data.path, env: { XRAY_REPLY_STORE_SETTLE_SECONDS: '0', XRAY_REPLY_STORE_INTERVAL_SECONDS: '5' } });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const pgClient = cluster ? new pg.Client(cluster.connection) : undefined;
   if (pgClient) await pgClient.connect();
   try {
-    const api = async (path) => {
-      const reply = await request(`${collector.url}${path}`, { headers: { authorization: `Bearer ${collector.apiKey}` }, agent });
+    const api = async (path, headers = {}) => {
+      const reply = await request(`${collector.url}${path}`, { headers: { authorization: `Bearer ${collector.apiKey}`, ...headers }, agent });
       if (reply.status !== 200) throw new Error(`GET ${path} answered ${reply.status}: ${reply.body.toString('utf8').slice(0, 300)}`);
       return JSON.parse(reply.body.toString('utf8'));
     };
     const sql = async (text, values) => (await pgClient.query(text, values)).rows;
 
+    storage.replyStore = await replyStoreBuilt(collector, join(data.path, 'replies'), params.steps);
+    progress(`compare: reply store built: ${storage.replyStore.days} days, ${formatInt(storage.replyStore.replies)} replies in ${formatFixed(storage.replyStore.buildSeconds, 1)} s, ${formatFixed(storage.replyStore.bytesPerStep, 1)} B per step on disk`);
     if (pgClient) {
       const [size] = await sql(`SELECT pg_total_relation_size('steps') AS bytes`);
       storage.postgresBytesPerStep = Number(size.bytes) / params.steps;
@@ -182,22 +186,33 @@ export async function runCompare(options) {
     const businessKeyHits = businessKeyHitsOf(await collector.sql(inline(businessKeyLookup.sql, businessKeyLookup.params)));
     const businessKeyList = executionListQuery(APP_ID, { ...keyRange, businessKeys: [`userId=${userId}`], businessKeyHits }, 50, undefined, 'caller');
     // One execution's timeline, read the same way on both sides; the cold and the warm lines below differ only in when they run.
-    const timeline = {
-      xray: (i) => api(`/api/v1/executions/${ids[i % ids.length]}`),
+    // `first`: the run's id is ids[first + i]; `headers` go with X-Ray's request.
+    const timelineFrom = (first, headers = {}) => ({
+      xray: (i) => api(`/api/v1/executions/${ids[(first + i) % ids.length]}`, headers),
       postgres: async (i) => {
-        const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[i % ids.length]]);
-        const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[i % ids.length]]);
+        const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[(first + i) % ids.length]]);
+        const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[(first + i) % ids.length]]);
         return { execution, steps: rows };
       },
       check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
         : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
+    });
+    const timeline = timelineFrom(0);
+    /** What answered X-Ray's timeline reads of a line: the collector's counters, read before and after it. */
+    const detailSources = async () => {
+      const text = await collector.metrics();
+      return Object.fromEntries(['memory', 'store', 'engine'].map((source) => [source, metricSample(text, 'xray_execution_detail_reads_total', `{source="${source}"}`) || 0]));
     };
+    const sourcesNote = (before, after) => ['memory', 'store', 'engine']
+      .map((source) => [source, after[source] - before[source]]).filter(([, n]) => n > 0).map(([source, n]) => `${n} from ${source}`).join(', ');
     /** @type {{ label: string, xray: (i: number) => Promise<unknown>, postgres?: (i: number) => Promise<unknown>, check?: (x: unknown, p: unknown) => string | undefined, note?: (x: unknown) => string }[]} */
     const queries = [
       // Cold: every run reads an execution never read before (the collector's cache of finished
       // executions has no entry for it). Warm: the next line reads the same ids again, on both sides.
-      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`, ...timeline },
-      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`, ...timeline, note: () => 'from the cache' },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`, ...timeline, sources: true },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`, ...timeline, sources: true },
+      // The engine's own cold read, past the cache and the reply store: other ids, never read before.
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold, from ClickHouse (Cache-Control: no-cache)`, ...timelineFrom(16, { 'cache-control': 'no-cache' }), sources: true },
       {
         label: `first page of executions, pipeline + failed (50)`,
         xray: () => api(`/api/v1/executions?${qs({ pipeline, status: 'failed', ...window, limit: '50' })}`),
@@ -308,7 +323,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
 
     // Both engines warmed the way a running service is: 32 other executions' timelines read on each
     // side first (ClickHouse's mark and primary-key caches, PostgreSQL's buffers), none of the ids
-    // timed below (the cold line reads ids 0-8; the collector's cache of finished executions holds
+    // timed below (the cold lines read ids 0-8 and 16-24; the collector's cache of finished executions holds
     // none of those).
     for (let i = 32; i < 64 && i < ids.length; i++) {
       await timeline.xray(i);
@@ -319,6 +334,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     for (const query of queries) {
       if (!pgClient) query.postgres = undefined;
       const loadBefore = os.loadavg()[0];
+      const sourcesBefore = query.sources ? await detailSources() : undefined;
       const xrayMillis = [];
       const pgMillis = [];
       let lastX;
@@ -346,7 +362,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         pgMedian: pgMillis.length ? median(pgMillis) : Number.NaN,
         pgP90: pgMillis.length ? percentile(pgMillis, 90) : Number.NaN,
         load: (loadBefore + os.loadavg()[0]) / 2,
-        note: query.note?.(lastX) ?? '',
+        note: query.sources ? sourcesNote(sourcesBefore, await detailSources()) : query.note?.(lastX) ?? '',
       };
       results.push(row);
       progress(`compare: ${row.label}: X-Ray ${formatFixed(row.xrayMedian, 1)} ms, PostgreSQL ${formatFixed(row.pgMedian, 1)} ms`);
@@ -395,6 +411,8 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           ['storage per step (bytes, table + indexes)', formatFixed(storage.clickhouseBytesPerStep, 1), '',
             formatFixed(storage.postgresBytesPerStep, 1), '', formatRatio(storage.postgresBytesPerStep / storage.clickhouseBytesPerStep),
             formatFixed(loadNow, 2), `${storage.stepParts} parts`],
+          ['reply store per step (bytes on disk, LMDB)', formatFixed(storage.replyStore.bytesPerStep, 1), '', '', '', '', formatFixed(loadNow, 2),
+            `${formatInt(storage.replyStore.replies)} replies of ${storage.replyStore.days} days, built in ${formatFixed(storage.replyStore.buildSeconds, 1)} s`],
         ],
         notes: [
           `data: direct insert into ClickHouse (INSERT ... SELECT FROM numbers(), seed "${SEED}", anchor ${new Date(anchorMillis).toISOString()}) in ${formatFixed(generateSeconds, 1)} s, then every past day merged into one part (${formatFixed(storageSettleSeconds, 1)} s: ` +
@@ -404,7 +422,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'PostgreSQL schema: btree (execution_id, seq) and (pipeline, started_at) on steps, (pipeline, started_at) and (started_at) on executions, primary keys, pg_trgm GIN on steps.reasoning',
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
-          'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions); warm: the same ids read again (served from that cache; PostgreSQL from its buffers)',
+          'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions): a settled day\'s execution comes from the reply store on disk, today\'s from ClickHouse; warm: the same ids read again (served from the memory cache; PostgreSQL from its buffers); "from ClickHouse": other ids, with Cache-Control: no-cache (the engine\'s read, past both); the note says what answered each line\'s reads',
           'before the first query, both sides read 32 other executions\' timelines untimed (engine caches warm, as in a running service)',
         ],
       },
@@ -591,4 +609,23 @@ function inline(sql, params) {
 
 function literal(value) {
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * Waits until the collector's reply store serves every settled day (its builder's gauges on /metrics),
+ * and reports how long that took, the replies kept and their bytes on disk per step.
+ */
+async function replyStoreBuilt(collector, folder, steps) {
+  const started = performance.now();
+  for (;;) {
+    const text = await collector.metrics();
+    const days = metricValue(text, 'xray_reply_store_days') || 0;
+    const waiting = metricValue(text, 'xray_reply_store_days_waiting');
+    if (days > 0 && waiting === 0) {
+      const bytes = readdirSync(folder).reduce((sum, name) => sum + statSync(join(folder, name)).blocks * 512, 0);
+      return { days, replies: metricValue(text, 'xray_reply_store_replies') || 0, buildSeconds: (performance.now() - started) / 1000, bytesPerStep: bytes / steps };
+    }
+    if (performance.now() - started > 3_600_000) throw new Error(`the reply store was not built within an hour (${days} days served, ${waiting} waiting)`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }

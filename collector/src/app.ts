@@ -57,6 +57,10 @@ import type { PriceTable } from './cost/index.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
 import { createScoresRepository, scoreFilter, scoreRoutes, toLatestScores } from './scores/index.js';
+import type { ScoreRow } from './scores/index.js';
+import { openReplyStore } from './store/reply-store.js';
+import { createReplyBuilder } from './api/reply-builder.js';
+import type { ReplyBuilder } from './api/reply-builder.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
 import { DEFAULT_WEBHOOK_SETTINGS, createWebhooks } from './webhooks/index.js';
 import type { WebhookSettings } from './webhooks/index.js';
@@ -89,6 +93,13 @@ export interface BuildAppOptions {
    * omitted) and how long an entry is trusted (XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS).
    */
   executionCache?: { maxBytes: number; maxAgeMillis: number };
+  /**
+   * The reply store (store/reply-store.ts, api/reply-builder.ts): finished
+   * executions' replies of settled days on disk in `path`, built by a job
+   * every `intervalMillis` once a day has been quiet `settleMillis`. Only with
+   * the embedded engine (this process the only writer); none when omitted.
+   */
+  replyStore?: { path: string; settleMillis: number; intervalMillis: number };
   /** How long an app's settings and signing secrets are trusted (XRAY_APP_CACHE_TTL_SECONDS). 30 s when omitted. */
   appCacheTtlMillis?: number;
   /** Largest accepted OTLP body, after decompression. */
@@ -157,6 +168,8 @@ export interface XRayApp {
   audit: Audit;
   /** The decode worker pool, when bodies are decoded off the main thread. */
   decodePool?: DecodePool;
+  /** The reply store's builder, when there is a reply store (tests run its passes). */
+  replyBuilder?: ReplyBuilder;
 }
 
 /** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
@@ -247,6 +260,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     rollupThroughMillis: () => store.rollups.throughMillis,
     engineMemory: store.backend.kind === 'embedded' ? createEngineMemoryReader(store.backend) : undefined,
     allocatorPurges: store.backend.allocatorPurges === undefined ? undefined : () => store.backend.allocatorPurges ?? 0,
+    detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
+    replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
     metrics.insertBatches.inc({ outcome: info.ok ? 'ok' : 'error' });
@@ -372,18 +387,25 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
   });
 
-  // Finished executions' detail replies; every write path below forgets what it changes.
+  // Built in the scoped plugin below (it reads scores as the routes do); started once the app is ready.
+  let replyBuilder: ReplyBuilder | undefined;
+  // Finished executions' detail replies, in memory and (embedded) on disk; every write path below forgets what it changes.
+  if (options.replyStore && store.backend.kind !== 'embedded') throw new Error('The reply store needs the embedded engine: other writers share a server');
+  const replyStore = options.replyStore && openReplyStore(options.replyStore.path);
   const executionCache = createExecutionCache({
     maxBytes: options.executionCache?.maxBytes ?? DEFAULT_EXECUTION_CACHE_BYTES,
     maxAgeMillis: options.executionCache?.maxAgeMillis ?? DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS,
     horizonMillis: () => Date.now() - store.retentionDays * 86_400_000,
+    secondTier: replyStore,
   });
+  const forgetFailed = (error: unknown) => app.log.error({ err: error }, 'reply store: forgetting a changed execution failed');
   const stopCacheInvalidation = store.batcher.onFlush((info) => {
-    for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId);
+    for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId).catch(forgetFailed);
   });
   app.addHook('onClose', async () => stopCacheInvalidation());
   const erasing = createDeletionRepository(store.backend, { cluster: store.cluster });
-  // A deletion by filter names no ids: the app's cached executions are forgotten, before and after.
+  // A deletion by filter names no ids: the app's cached executions are forgotten, before and after, and
+  // the reply store stops serving every day whose rows it changed before the deletion is answered.
   // Deletions run between rollup passes (store/rollups.ts).
   const deletion: typeof erasing = {
     async deleteExecutions(appId, filter, deleteOptions) {
@@ -393,6 +415,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         return await store.rollups.exclusive(() => erasing.deleteExecutions(appId, filter, deleteOptions));
       } finally {
         executionCache.invalidateApp(appId);
+        await replyBuilder?.check();
       }
     },
     async deleteApp(appId, deleteOptions) {
@@ -401,6 +424,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         return await store.rollups.exclusive(() => erasing.deleteApp(appId, deleteOptions));
       } finally {
         executionCache.invalidateApp(appId);
+        await replyBuilder?.check();
       }
     },
   };
@@ -454,6 +478,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     }),
   );
   app.addHook('onClose', async () => store.rollups.stop());
+  // Days changed while this process was down (a crash between a write and its forget) are dropped before any request.
+  app.addHook('onReady', async () => replyBuilder?.start());
+  app.addHook('onClose', async () => {
+    await replyBuilder?.stop();
+    await replyStore?.close();
+  });
 
   await app.register(
     async (api) => {
@@ -482,17 +512,39 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.appId = caller.appId;
         });
         const storedScores = createScoresRepository(store.backend);
-        // A new score changes the execution's detail reply.
+        // A new score changes the execution's detail reply: forgotten before (a reply on disk must not outlive a
+        // crash during the insert) and after (a read or a build that ran meanwhile may hold the old scores).
         const scores: typeof storedScores = {
           ...storedScores,
           async insert(score) {
+            await executionCache.invalidate(score.appId, score.executionId);
             try {
               await storedScores.insert(score);
             } finally {
-              executionCache.invalidate(score.appId, score.executionId);
+              await executionCache.invalidate(score.appId, score.executionId);
             }
           },
         };
+        if (replyStore && options.replyStore) {
+          const builder: ReplyBuilder = createReplyBuilder({
+            backend: store.backend,
+            store: replyStore,
+            timelinesOfDay: (appId, day, fromId, toId) => store.executions.timelinesOfDay(appId, day, fromId, toId),
+            latestScoresOfRange: async (appId, fromId, toId) => {
+              const byExecution = new Map<string, ScoreRow[]>();
+              for (const row of await scores.listRange(appId, fromId, toId)) {
+                const own = byExecution.get(row.execution_id);
+                if (own) own.push(row);
+                else byExecution.set(row.execution_id, [row]);
+              }
+              return new Map([...byExecution].map(([id, rows]) => [id, toLatestScores(rows)]));
+            },
+            settleMillis: options.replyStore.settleMillis,
+            intervalMillis: options.replyStore.intervalMillis,
+            logger: app.log,
+          });
+          replyBuilder = builder;
+        }
         await scoped.register(executionRoutes, {
           executions: store.executions,
           scoreFilter,
@@ -546,5 +598,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     sendNotFound(request, reply),
   );
 
-  return { app, metrics, keys, audit, webhooks, decodePool };
+  return { app, metrics, keys, audit, webhooks, decodePool, replyBuilder };
 }

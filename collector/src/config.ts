@@ -68,6 +68,10 @@ export const EnvSchema = z.object({
   XRAY_KEY_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_APP_CACHE_TTL_SECONDS: intFromEnv(30, 1, 3_600),
   XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: intFromEnv(DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB, 0, 1024 * 1024),
+  // Finished executions' replies of settled days on disk (store/reply-store.ts); unset = on with the embedded engine.
+  XRAY_REPLY_STORE: z.preprocess(blankToUndefined, z.enum(['on', 'off']).optional()),
+  XRAY_REPLY_STORE_SETTLE_SECONDS: intFromEnv(3600, 0, 30 * 86_400),
+  XRAY_REPLY_STORE_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
   XRAY_EXECUTION_CACHE_BYTES: intFromEnv(64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
   XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: intFromEnv(60, 0, 86_400),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
@@ -150,6 +154,13 @@ export interface CollectorConfig {
   appCacheTtlSeconds: number;
   /** Finished executions' detail replies: byte budget (0 = off) and how long one is trusted (0 = until invalidated). */
   executionCache: { maxBytes: number; maxAgeSeconds: number };
+  /**
+   * The reply store (XRAY_REPLY_STORE): its folder (XRAY_DATA_DIR/replies),
+   * how long a day must be quiet before it is built, and how often the
+   * builder looks; undefined when off, and always with a ClickHouse server
+   * (another collector could change what this one stored).
+   */
+  replyStore: { path: string; settleSeconds: number; intervalSeconds: number } | undefined;
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
@@ -255,6 +266,11 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       `Invalid configuration:\n  XRAY_ADMIN_SQL_CLICKHOUSE_USER=${JSON.stringify(env.XRAY_ADMIN_SQL_CLICKHOUSE_USER)}: needs CLICKHOUSE_URL (the embedded engine has no users)`,
     );
   }
+  if (e.XRAY_REPLY_STORE === 'on' && e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  XRAY_REPLY_STORE=on: needs the embedded engine (unset CLICKHOUSE_URL); with a server, other collectors write rows this one could not forget',
+    );
+  }
   let priceTable: PriceTable | undefined;
   if (e.XRAY_PRICE_TABLE !== undefined) {
     try {
@@ -286,6 +302,10 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     keyCacheTtlSeconds: e.XRAY_KEY_CACHE_TTL_SECONDS,
     appCacheTtlSeconds: e.XRAY_APP_CACHE_TTL_SECONDS,
     executionCache: { maxBytes: e.XRAY_EXECUTION_CACHE_BYTES, maxAgeSeconds: e.XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS },
+    replyStore:
+      e.CLICKHOUSE_URL || e.XRAY_REPLY_STORE === 'off'
+        ? undefined
+        : { path: resolve(dataDir, 'replies'), settleSeconds: e.XRAY_REPLY_STORE_SETTLE_SECONDS, intervalSeconds: e.XRAY_REPLY_STORE_INTERVAL_SECONDS },
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
     auditRetentionDays: e.XRAY_AUDIT_RETENTION_DAYS,

@@ -57,6 +57,11 @@ async function main(): Promise<void> {
     keyCacheTtlMillis: config.keyCacheTtlSeconds * 1000,
     appCacheTtlMillis: config.appCacheTtlSeconds * 1000,
     executionCache: { maxBytes: config.executionCache.maxBytes, maxAgeMillis: config.executionCache.maxAgeSeconds * 1000 },
+    replyStore: config.replyStore && {
+      path: config.replyStore.path,
+      settleMillis: config.replyStore.settleSeconds * 1000,
+      intervalMillis: config.replyStore.intervalSeconds * 1000,
+    },
     maxBodyBytes: config.maxBodyBytes,
     adminToken,
     logger,

@@ -41,6 +41,10 @@ export interface MetricSources {
   engineMemory?: () => Promise<EngineMemory>;
   /** Purges of the embedded engine's allocator over the soft memory limit so far (store/engine-allocator.ts). */
   allocatorPurges?: () => number;
+  /** Detail reads (`GET /api/v1/executions/{id}`) so far, by what answered: memory, the reply store, the engine. */
+  detailReads?: () => { memory: number; store: number; engine: number };
+  /** The reply store (store/reply-store.ts), when there is one: days served, settled days not yet built, replies kept. */
+  replyStore?: () => { days: number; waiting: number; replies: number };
 }
 
 export function createMetrics(options: MetricSources = {}): CollectorMetrics {
@@ -50,6 +54,8 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
     registerMemoryGauges(registry, options.engineMemory);
   }
   if (options.allocatorPurges !== undefined) registerPurgeCounter(registry, options.allocatorPurges);
+  if (options.detailReads) registerDetailReads(registry, options.detailReads);
+  if (options.replyStore) registerReplyStoreGauges(registry, options.replyStore);
   const pendingRowsSource = options.pendingRows;
   const arrivingSource = options.arrivingRequests;
   const rollupThroughSource = options.rollupThroughMillis;
@@ -142,19 +148,60 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
   };
 }
 
+/** A counter that reports a running total kept elsewhere, read when scraped. */
+function countedElsewhere<L extends string>(counter: Counter<L>, labels: Record<L, string>, total: () => number): () => void {
+  let reported = 0;
+  return () => {
+    const now = total();
+    if (now > reported) counter.inc(labels, now - reported);
+    reported = now;
+  };
+}
+
+function registerDetailReads(registry: Registry, reads: () => { memory: number; store: number; engine: number }): void {
+  const updates: (() => void)[] = [];
+  const counter: Counter<'source'> = new Counter({
+    name: 'xray_execution_detail_reads_total',
+    help: 'Reads of one execution with its steps, by what answered: memory (the cache of finished executions), store (the reply store on disk), engine (ClickHouse)',
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      for (const update of updates) update();
+    },
+  });
+  for (const source of ['memory', 'store', 'engine'] as const) updates.push(countedElsewhere(counter, { source }, () => reads()[source]));
+}
+
+function registerReplyStoreGauges(registry: Registry, read: () => { days: number; waiting: number; replies: number }): void {
+  const gauges = [
+    ['xray_reply_store_days', 'Days whose finished executions the reply store serves', 'days'],
+    ['xray_reply_store_days_waiting', 'Settled days the reply store does not serve yet (being built, or changed since)', 'waiting'],
+    ['xray_reply_store_replies', 'Execution replies kept in the reply store', 'replies'],
+  ] as const;
+  for (const [name, help, field] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read()[field]);
+      },
+    });
+  }
+}
+
 /** The embedded engine's allocator purges, read from the backend's own count when scraped. */
 function registerPurgeCounter(registry: Registry, purges: () => number): void {
-  let reported = 0;
-  new Counter({
+  let update = () => {};
+  const counter = new Counter({
     name: 'xray_engine_allocator_purges_total',
     help: 'Times the embedded engine returned its freed memory to the OS after an insert because the process was over XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB',
     registers: [registry],
     collect() {
-      const now = purges();
-      if (now > reported) this.inc(now - reported);
-      reported = now;
+      update();
     },
   });
+  update = countedElsewhere(counter, {}, purges);
 }
 
 /**

@@ -18,6 +18,11 @@
  *    an entry whose execution started before it is a miss;
  *  - `maxAgeMillis` bounds what this process cannot see: rows written through
  *    another collector sharing the ClickHouse server.
+ * A second tier (`secondTier`: store/reply-store.ts, replies of settled days
+ * on disk) answers a miss here before `load` does, and `invalidate` forgets
+ * the execution there too; the returned promise resolves once it has (a
+ * write path that must not leave a stale reply on disk awaits it first). A
+ * deletion names no ids: the tier checks the days it touched itself.
  * Only `completed` and `failed` executions are kept (a running one changes
  * with every step). Entries never cross apps: the app id is part of the key
  * and the caller's app comes from its key. Least recently used entries go
@@ -36,7 +41,15 @@ export interface ExecutionCacheOptions {
   maxAgeMillis: number;
   /** Oldest start time still stored (the global retention), or undefined. */
   horizonMillis?: () => number | undefined;
+  /** Replies kept on disk, read after a miss in memory; forgotten with every invalidation. */
+  secondTier?: SecondTier;
   now?: () => number;
+}
+
+/** A store of replies behind this cache (store/reply-store.ts is one). */
+export interface SecondTier {
+  get(appId: string, executionId: string): (CachedReply & { startMillis: number }) | undefined;
+  forget(appId: string, executionId: string): Promise<void>;
 }
 
 /** A detail reply as sent: its JSON text and the rows it carries (for its audit entry). */
@@ -48,12 +61,21 @@ export interface CachedReply {
 export interface ExecutionCache {
   /**
    * The cached reply, or the one `load` reads (stored when its `finished` says
-   * so and no invalidation of the key happened while it was read).
+   * so and no invalidation of the key happened while it was read). `fresh`:
+   * always `load` (a client's `Cache-Control: no-cache`), keeping what it reads.
    */
-  read(appId: string, executionId: string, load: () => Promise<{ value: CachedReply; startMillis?: number; finished: boolean }>): Promise<CachedReply>;
-  invalidate(appId: string, executionId: string): void;
+  read(
+    appId: string,
+    executionId: string,
+    load: () => Promise<{ value: CachedReply; startMillis?: number; finished: boolean }>,
+    options?: { fresh?: boolean },
+  ): Promise<CachedReply>;
+  /** Forgets the execution here at once and in the second tier; resolves when the second tier has. */
+  invalidate(appId: string, executionId: string): Promise<void>;
+  /** Forgets the app's entries in memory (not in the second tier). */
   invalidateApp(appId: string): void;
-  readonly stats: { hits: number; misses: number; entries: number; bytes: number };
+  /** `hits` in memory, `tierHits` from the second tier, `misses` read by `load`. */
+  readonly stats: { hits: number; tierHits: number; misses: number; entries: number; bytes: number };
 }
 
 interface Entry {
@@ -82,7 +104,8 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
   // A Map iterates in insertion order: re-inserting on a hit makes it an LRU.
   const entries = new Map<string, Entry>();
   const pending = new Set<PendingRead>();
-  const stats = { hits: 0, misses: 0, entries: 0, bytes: 0 };
+  const stats = { hits: 0, tierHits: 0, misses: 0, entries: 0, bytes: 0 };
+  const tier = options.secondTier;
 
   function drop(key: string): void {
     const entry = entries.get(key);
@@ -92,10 +115,14 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
     stats.entries = entries.size;
   }
 
+  function withinHorizon(startMillis: number): boolean {
+    const horizon = options.horizonMillis?.();
+    return horizon === undefined || startMillis >= horizon;
+  }
+
   function fresh(entry: Entry): boolean {
     if (options.maxAgeMillis > 0 && now() - entry.storedAt > options.maxAgeMillis) return false;
-    const horizon = options.horizonMillis?.();
-    return horizon === undefined || entry.startMillis >= horizon;
+    return withinHorizon(entry.startMillis);
   }
 
   function store(key: string, value: CachedReply, startMillis: number): void {
@@ -113,10 +140,9 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
 
   return {
     stats,
-    async read(appId, executionId, load) {
-      if (options.maxBytes <= 0) return (await load()).value;
+    async read(appId, executionId, load, readOptions) {
       const key = keyOf(appId, executionId);
-      const entry = entries.get(key);
+      const entry = options.maxBytes > 0 && !readOptions?.fresh ? entries.get(key) : undefined;
       if (entry && fresh(entry)) {
         entries.delete(key);
         entries.set(key, entry);
@@ -124,7 +150,15 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
         return entry.value;
       }
       if (entry) drop(key);
+      const kept = readOptions?.fresh ? undefined : tier?.get(appId, executionId);
+      if (kept && withinHorizon(kept.startMillis)) {
+        stats.tierHits += 1;
+        const value = { json: kept.json, rows: kept.rows };
+        if (options.maxBytes > 0) store(key, value, kept.startMillis);
+        return value;
+      }
       stats.misses += 1;
+      if (options.maxBytes <= 0) return (await load()).value;
       const read: PendingRead = { appId, executionId, stale: false };
       pending.add(read);
       try {
@@ -135,9 +169,10 @@ export function createExecutionCache(options: ExecutionCacheOptions): ExecutionC
         pending.delete(read);
       }
     },
-    invalidate(appId, executionId) {
+    async invalidate(appId, executionId) {
       drop(keyOf(appId, executionId));
       for (const read of pending) if (read.appId === appId && read.executionId === executionId) read.stale = true;
+      await tier?.forget(appId, executionId);
     },
     invalidateApp(appId) {
       for (const [key] of entries) if (key.startsWith(`${appId}\u0000`)) drop(key);

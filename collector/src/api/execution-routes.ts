@@ -6,14 +6,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import { rowsInPayload } from '../audit/audit-entry.js';
 import { XRayError } from '../errors.js';
 import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { parseSearch } from '../store/step-search.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { ExecutionCache } from './execution-cache.js';
 import { snippetOf } from './search-snippet.js';
-import { toExecutionDetail, toExecutionSummary, toStep } from './presenters.js';
+import { detailSerializer, toDetailReply } from './execution-detail.js';
+import { toExecutionSummary, toStep } from './presenters.js';
 import type { latestScore } from './schemas.js';
 import {
   LIST_WINDOW_MILLIS,
@@ -39,13 +39,13 @@ export interface ExecutionRoutesOptions {
   cache?: ExecutionCache;
 }
 
-const FINISHED: ReadonlySet<string> = new Set(['completed', 'failed']);
-
 const errors = { 400: errorResponse, 401: errorResponse };
 
 export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async (fastify, options) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const repo = options.executions;
+  // The 200 reply's serializer, shared with the cache and the reply store's builder (execution-detail.ts).
+  const serialize = detailSerializer();
 
   app.get(
     '/executions',
@@ -93,6 +93,8 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       schema: {
         tags: ['executions'],
         summary: 'One execution with its ordered steps, its token and cost totals, and its latest score of each name',
+        description:
+          'A finished execution read before, or one from a settled day, is answered from memory or from the reply store; `Cache-Control: no-cache` reads the stored rows as they are now.',
         params: executionParams,
         querystring: noQuery,
         response: { 200: executionResponse, 404: errorResponse, ...errors },
@@ -102,20 +104,17 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       const { appId } = request;
       const { executionId } = request.params;
       const load = async () => {
-        const [{ execution, steps }, scores] = await Promise.all([
+        const [timeline, scores] = await Promise.all([
           repo.timeline(appId, executionId),
           options.latestScores ? options.latestScores(appId, executionId) : [],
         ]);
-        if (!execution && steps.length === 0) {
-          throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
-        }
-        const detail = { execution: execution ? toExecutionDetail(execution) : null, steps: steps.map(toStep), scores };
-        // Serialized (and validated) by the route's own response schema, once: a cached reply is sent as this text.
-        const value = { json: String(reply.serialize(detail)), rows: rowsInPayload(200, detail) };
-        const startMillis = execution ? Number(BigInt(execution.start_ns) / 1_000_000n) : undefined;
-        return { value, startMillis, finished: execution !== undefined && FINISHED.has(execution.status) };
+        const detail = toDetailReply(timeline, scores, serialize);
+        if (!detail) throw new XRayError('XRAY_ERR_NOT_FOUND', `No execution ${JSON.stringify(executionId)} in this app`);
+        return detail;
       };
-      const { json, rows } = options.cache ? await options.cache.read(appId, executionId, load) : (await load()).value;
+      // `Cache-Control: no-cache` asks for the stored rows as they are now, past the memory cache and the reply store.
+      const fresh = /\bno-cache\b/i.test(request.headers['cache-control'] ?? '');
+      const { json, rows } = options.cache ? await options.cache.read(appId, executionId, load, { fresh }) : (await load()).value;
       // A text payload skips preSerialization, where the audit hook counts rows. The type provider
       // types send() by the response schema; this text is that schema's serialization.
       request.auditRows = rows;

@@ -6,6 +6,6 @@
 export { scoreRoutes } from './score-routes.js';
 export type { ScoreRoutesOptions } from './score-routes.js';
 export { createScoresRepository, executionsWithScores, scoreFilter } from './scores-repository.js';
-export type { ScoreCondition, ScoresRepository } from './scores-repository.js';
+export type { ScoreCondition, ScoreRow, ScoresRepository } from './scores-repository.js';
 export { parseScoreValue, toStoredValue } from './score-value.js';
 export { toLatestScores } from './score-presenters.js';

@@ -70,6 +70,8 @@ export interface ScoresRepository {
   insert(score: NewScore): Promise<void>;
   /** Every score of an execution, oldest first. */
   list(appId: string, executionId: string): Promise<ScoreRow[]>;
+  /** The scores of the app's executions with ids from `fromId` to `toId` (bounds included), as `list` gives them. */
+  listRange(appId: string, fromId: string, toId: string): Promise<ScoreRow[]>;
   /** Per pipeline, bucket and value: how many executions' latest score of `name` it is. */
   buckets(appId: string, filter: ScoreStatsFilter, intervalSeconds: number): Promise<ScoreBucket[]>;
 }
@@ -104,6 +106,18 @@ export function executionsWithScores(appId: string, conditions: readonly ScoreCo
 }
 
 export function createScoresRepository(backend: ClickHouseBackend): ScoresRepository {
+  async function listWhere(executions: string, params: QueryParams): Promise<ScoreRow[]> {
+    const rows = await backend.query<ScoreRow>(
+      `SELECT score_id, execution_id, span_id, name, kind, value_number, value_text, comment, author, pipeline,
+  toString(toUnixTimestamp64Milli(scored_at)) AS scored_at
+FROM scores FINAL
+WHERE app_id = {appId:String} AND ${executions}
+ORDER BY scored_at, score_id`,
+      params,
+    );
+    return rows.map((row) => ({ ...row, value_number: Number(row.value_number) }));
+  }
+
   return {
     async findExecution(appId, executionId) {
       const rows = await backend.query<{ pipeline: string; environment: string; start_ns: string }>(
@@ -151,15 +165,11 @@ SELECT {appId:String}, {executionId:String}, {scoreId:String}, {spanId:String}, 
     },
 
     async list(appId, executionId) {
-      const rows = await backend.query<ScoreRow>(
-        `SELECT score_id, execution_id, span_id, name, kind, value_number, value_text, comment, author, pipeline,
-  toString(toUnixTimestamp64Milli(scored_at)) AS scored_at
-FROM scores FINAL
-WHERE app_id = {appId:String} AND execution_id = {executionId:String}
-ORDER BY scored_at, score_id`,
-        { appId, executionId },
-      );
-      return rows.map((row) => ({ ...row, value_number: Number(row.value_number) }));
+      return listWhere('execution_id = {executionId:String}', { appId, executionId });
+    },
+
+    async listRange(appId, fromId, toId) {
+      return listWhere('execution_id >= {fromId:String} AND execution_id <= {toId:String}', { appId, fromId, toId });
     },
 
     async buckets(appId, filter, intervalSeconds) {

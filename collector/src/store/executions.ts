@@ -112,6 +112,12 @@ export interface StepFilter extends TimeRange {
   businessKeys?: readonly string[];
 }
 
+/** One execution and its ordered steps (either may be missing: steps stored before their root). */
+export interface Timeline {
+  execution: ExecutionRecord | undefined;
+  steps: StepRecord[];
+}
+
 export interface ExecutionsRepository {
   list(appId: string, filter: ExecutionFilter, limit: number, after?: Cursor): Promise<ExecutionRecord[]>;
   /** One execution; `storedCounts: false` skips recounting its steps (when the caller reads them anyway). */
@@ -127,7 +133,14 @@ export interface ExecutionsRepository {
    * the execution's days); steps inherit the execution's pipeline and
    * environment where they have none, and the counts are the stored steps'.
    */
-  timeline(appId: string, executionId: string): Promise<{ execution: ExecutionRecord | undefined; steps: StepRecord[] }>;
+  timeline(appId: string, executionId: string): Promise<Timeline>;
+  /**
+   * The timelines of the app's executions with ids from `fromId` to `toId`
+   * whose rows lie in `day` (YYYY-MM-DD), keyed by id, each as `timeline`
+   * assembles it: the reply store's builder (api/reply-builder.ts) reads a
+   * settled day this way, a range of the steps' primary key at a time.
+   */
+  timelinesOfDay(appId: string, day: string, fromId: string, toId: string): Promise<Map<string, Timeline>>;
   /** Steps matching a search; pipeline and environment filters match the execution's when a step has none. */
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
 }
@@ -230,6 +243,30 @@ SELECT 'step', formatRowNoNewline('JSONEachRow', ${STEP_COLUMNS}), toUnixTimesta
 FROM steps
 WHERE ${where}`,
     params: { appId, executionId },
+  };
+}
+
+/**
+ * The rows of executionTimelineQuery for a range of one app's execution ids
+ * (`fromId` to `toId`, bounds included) in one daily partition, each with its
+ * execution id as `id`: a range of `steps`' primary key within the day, and
+ * the day's partition of `executions`.
+ *
+ * @example
+ * const { sql, params } = dayTimelinesQuery('default', '2026-11-30', 'exec-0001', 'exec-0500');
+ */
+export function dayTimelinesQuery(appId: string, day: string, fromId: string, toId: string): BuiltQuery {
+  const where = `app_id = {appId:String} AND toDate(start_time) = {day:Date}
+  AND execution_id >= {fromId:String} AND execution_id <= {toId:String}`;
+  return {
+    sql: `SELECT 'execution' AS kind, execution_id AS id, formatRowNoNewline('JSONEachRow', ${EXECUTION_COLUMNS}) AS row, toUnixTimestamp64Milli(inserted_at) AS version
+FROM executions
+WHERE ${where}
+UNION ALL
+SELECT 'step', execution_id, formatRowNoNewline('JSONEachRow', ${STEP_COLUMNS}), toUnixTimestamp64Milli(inserted_at)
+FROM steps
+WHERE ${where}`,
+    params: { appId, day, fromId, toId },
   };
 }
 
@@ -494,33 +531,20 @@ GROUP BY execution_id`,
     },
 
     async timeline(appId, executionId) {
-      type Versioned = { kind: 'execution' | 'step'; row: string; version: number };
-      let rows = await run<Versioned>(executionTimelineQuery(appId, executionId, true));
-      if (rows.length === 0) rows = await run<Versioned>(executionTimelineQuery(appId, executionId, false));
-      // The newest version of the execution and of each step (a re-delivered row is an older or equal copy).
-      let newest: Versioned | undefined;
-      const newestStep = new Map<string, { version: number; step: StepRecord }>();
+      let rows = await run<VersionedRow>(executionTimelineQuery(appId, executionId, true));
+      if (rows.length === 0) rows = await run<VersionedRow>(executionTimelineQuery(appId, executionId, false));
+      return assembleTimeline(rows);
+    },
+
+    async timelinesOfDay(appId, day, fromId, toId) {
+      const rows = await run<VersionedRow & { id: string }>(dayTimelinesQuery(appId, day, fromId, toId));
+      const byId = new Map<string, VersionedRow[]>();
       for (const row of rows) {
-        if (row.kind === 'execution') {
-          if (!newest || Number(row.version) > Number(newest.version)) newest = row;
-          continue;
-        }
-        const step = JSON.parse(row.row) as StepRecord;
-        const seen = newestStep.get(step.span_id);
-        if (!seen || Number(row.version) > seen.version) newestStep.set(step.span_id, { version: Number(row.version), step });
+        const own = byId.get(row.id);
+        if (own) own.push(row);
+        else byId.set(row.id, [row]);
       }
-      const execution = newest ? numeric(JSON.parse(newest.row) as ExecutionRecord, EXECUTION_NUMBERS) : undefined;
-      const steps = [...newestStep.values()].map(({ step }) => numeric(step, STEP_NUMBERS)).sort(byTimelineOrder);
-      // Steps sent without any sequence (all stored as 0) are numbered by their read-time order.
-      if (steps.length > 1 && steps.every((step) => step.sequence === 0)) steps.forEach((step, i) => (step.sequence = i));
-      if (execution) {
-        for (const step of steps) inheritFrom(step, execution);
-        // The steps just read are the stored truth for the counts.
-        execution.step_count = steps.length;
-        execution.error_count = steps.filter((step) => step.status === 'failed').length;
-        execution.usage = usageOf(steps);
-      }
-      return { execution, steps };
+      return new Map([...byId].map(([id, own]) => [id, assembleTimeline(own)]));
     },
 
     async searchSteps(appId, filter, limit, after) {
@@ -565,6 +589,45 @@ export function usageOf(steps: readonly Pick<StepRecord, 'input_tokens' | 'outpu
     if (step.cost_source === 'estimated') usage.estimatedCostUsd += step.cost_usd;
   }
   return usage;
+}
+
+/** A row of executionTimelineQuery / dayTimelinesQuery: an execution's or a step's columns as JSON, and its inserted_at in ms. */
+interface VersionedRow {
+  kind: 'execution' | 'step';
+  row: string;
+  version: number;
+}
+
+/**
+ * One execution's timeline from every stored version of its rows: the newest
+ * of the execution and of each step (a re-delivered row is an older or equal
+ * copy), steps in timeline order, inheriting the execution's pipeline and
+ * environment, and the execution's counts and usage recounted from them.
+ */
+function assembleTimeline(rows: readonly VersionedRow[]): Timeline {
+  let newest: VersionedRow | undefined;
+  const newestStep = new Map<string, { version: number; step: StepRecord }>();
+  for (const row of rows) {
+    if (row.kind === 'execution') {
+      if (!newest || Number(row.version) > Number(newest.version)) newest = row;
+      continue;
+    }
+    const step = JSON.parse(row.row) as StepRecord;
+    const seen = newestStep.get(step.span_id);
+    if (!seen || Number(row.version) > seen.version) newestStep.set(step.span_id, { version: Number(row.version), step });
+  }
+  const execution = newest ? numeric(JSON.parse(newest.row) as ExecutionRecord, EXECUTION_NUMBERS) : undefined;
+  const steps = [...newestStep.values()].map(({ step }) => numeric(step, STEP_NUMBERS)).sort(byTimelineOrder);
+  // Steps sent without any sequence (all stored as 0) are numbered by their read-time order.
+  if (steps.length > 1 && steps.every((step) => step.sequence === 0)) steps.forEach((step, i) => (step.sequence = i));
+  if (execution) {
+    for (const step of steps) inheritFrom(step, execution);
+    // The steps just read are the stored truth for the counts.
+    execution.step_count = steps.length;
+    execution.error_count = steps.filter((step) => step.status === 'failed').length;
+    execution.usage = usageOf(steps);
+  }
+  return { execution, steps };
 }
 
 /** Timeline order: declared sequence, then start time, then span id (as timelineQuery orders). */

@@ -42,6 +42,7 @@ export type {
   StepFilter,
   StepRecord,
   TimeRange,
+  Timeline,
 } from './executions.js';
 export { EXECUTION_COLUMNS, EXECUTION_NUMBERS, HAS_USAGE, STEP_COLUMNS, STEP_NUMBERS } from './executions.js';
 export { executionFilterConditions } from './execution-filter.js';

@@ -151,11 +151,14 @@ describe('@xray/sdk in Chromium', () => {
     expect((await getJson(harness, '/api/v1/executions/browser-refused')).status).toBe(404);
   });
 
+  /** Waits for the execution's root row (its steps may be stored first: a 200 with no execution yet). */
   async function waitForExecution(id: string): Promise<number> {
     let status = 0;
-    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
-      status = (await getJson(harness, `/api/v1/executions/${id}`)).status;
-      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const reply = await getJson(harness, `/api/v1/executions/${id}`);
+      status = reply.status;
+      if (status === 200 && reply.body.execution) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return status;
   }

@@ -57,6 +57,8 @@ export interface HarnessOptions {
   decode?: BuildAppOptions['decode'];
   /** The finished-execution cache's budget and max age; the collector's defaults when omitted. */
   executionCache?: BuildAppOptions['executionCache'];
+  /** The reply store (embedded only), in the harness's folder; its builder's passes run when a test calls them (the interval is an hour). */
+  replyStore?: { settleMillis: number };
   /** The rollup job's interval and lag (store/rollups.ts); interval 0 runs passes only when a test calls `store.rollups.run()`. */
   rollups?: StoreOptions['rollups'];
 }
@@ -144,6 +146,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     priceTable: options.priceTable,
     decode: options.decode,
     executionCache: options.executionCache,
+    replyStore: options.replyStore && { path: join(dir, 'replies'), settleMillis: options.replyStore.settleMillis, intervalMillis: 3_600_000 },
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -33,6 +33,7 @@ describe('config', () => {
         keyCacheTtlSeconds: 30,
         appCacheTtlSeconds: 30,
         executionCache: { maxBytes: 64 * 1024 * 1024, maxAgeSeconds: 60 },
+        replyStore: { path: resolve('.xray/data/replies'), settleSeconds: 3600, intervalSeconds: 60 },
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
         auditRetentionDays: 90,
@@ -180,6 +181,8 @@ describe('config', () => {
         XRAY_APP_CACHE_TTL_SECONDS: '3',
         XRAY_EXECUTION_CACHE_BYTES: '0',
         XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: '0',
+        XRAY_REPLY_STORE_SETTLE_SECONDS: '600',
+        XRAY_REPLY_STORE_INTERVAL_SECONDS: '30',
         XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '256',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
         XRAY_ROLLUP_INTERVAL_MILLIS: '2000',
@@ -210,6 +213,7 @@ describe('config', () => {
         keyCacheTtlSeconds: 2,
         appCacheTtlSeconds: 3,
         executionCache: { maxBytes: 0, maxAgeSeconds: 0 },
+        replyStore: { path: '/var/lib/xray/replies', settleSeconds: 600, intervalSeconds: 30 },
         migrationsDir: '/opt/migrations',
         auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
@@ -239,6 +243,14 @@ describe('config', () => {
       const config = loadConfig({ XRAY_DATA_DIR: 'relative/data' });
       expect(config.dataDir).toBe(resolve('relative/data'));
       expect(config.clickhouse).toEqual({ kind: 'embedded', dataDir: resolve('relative/data/clickhouse'), memorySoftLimitBytes: 400 * 1024 * 1024 });
+    });
+
+    it('keeps a reply store in <XRAY_DATA_DIR>/replies with the embedded engine, none with a server, and refuses one asked for with a server', () => {
+      expect(loadConfig({ XRAY_DATA_DIR: 'relative/data' }).replyStore).toEqual({ path: resolve('relative/data/replies'), settleSeconds: 3600, intervalSeconds: 60 });
+      expect(loadConfig({ XRAY_REPLY_STORE: 'off' }).replyStore).toBeUndefined();
+      expect(loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).replyStore).toBeUndefined();
+      expect(() => loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123', XRAY_REPLY_STORE: 'on' })).toThrow(/XRAY_REPLY_STORE=on: needs the embedded engine/);
+      expect(() => loadConfig({ XRAY_REPLY_STORE: 'yes' })).toThrow(/XRAY_REPLY_STORE/);
     });
 
     it('switches to a ClickHouse server when CLICKHOUSE_URL is set', () => {

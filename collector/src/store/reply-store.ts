@@ -1,0 +1,182 @@
+/**
+ * The settled-reply store: finished executions' detail replies on disk, in
+ * LMDB beside the embedded engine's data, so the first read of an execution
+ * from a settled day costs a memory-mapped B-tree lookup instead of a
+ * ClickHouse statement (issue 10, point lookups: one statement's fixed cost
+ * in the engine is most of what PostgreSQL spends on a whole timeline).
+ *
+ * It is a derived copy, never the truth: the reply builder
+ * (api/reply-builder.ts) fills it one day at a time from ClickHouse, and a
+ * day's entries are served only while the day is *verified*: the builder
+ * checks that its partitions are still what they were built from (the names
+ * of their active parts, and when those changed, their rows: count and newest
+ * insert). What changes one execution forgets it here at once (`forget`:
+ * ingest, scores), and a build that ran while one of its executions was
+ * forgotten does not store that execution; a deletion, a late row, a TTL drop
+ * or a crash between a write and its forget is caught by the check (run
+ * after every deletion, every pass and at start), which stops serving the day
+ * until it is built again.
+ *
+ * Only the embedded engine keeps one: there this process is the only writer.
+ *
+ * Layout: `replies`, key `app \0 execution id` -> { day, json, rows,
+ * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, keys }.
+ */
+import { open } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+
+/** A stored detail reply: the JSON text as the route sends it, its rows (for the audit entry), its day and start. */
+export interface StoredReply {
+  json: string;
+  rows: number;
+  startMillis: number;
+  day: string;
+}
+
+export interface ReplyEntry extends StoredReply {
+  appId: string;
+  executionId: string;
+}
+
+/** What a day was built from: its partitions' active parts, and their rows (count and newest insert). */
+export interface DaySignature {
+  parts: string;
+  content: string;
+}
+
+interface DayRecord extends DaySignature {
+  keys: string[];
+}
+
+/** The executions a build is reading: a forget that lands on them while it reads keeps them out of the store. */
+interface Reading {
+  appId: string;
+  fromId: string;
+  toId: string;
+  forgotten: Set<string>;
+}
+
+export interface ReplyStore {
+  /** The verified reply of (app, execution id), or undefined. Synchronous: a memory-mapped lookup. */
+  get(appId: string, executionId: string): StoredReply | undefined;
+  /** Drops the execution's reply (ingest, scores); resolves once the drop is committed. */
+  forget(appId: string, executionId: string): Promise<void>;
+  /** Days served, with what each was built from. */
+  days(): Map<string, DaySignature>;
+  /** The day's partitions were rewritten with the same rows (a merge): records their new parts. */
+  reparts(day: string, parts: string): Promise<void>;
+  /** Serves the day's replies no more (its partitions changed); `drop` also deletes them. */
+  unverify(day: string, drop: boolean): Promise<void>;
+  /**
+   * Stores one range of a day's replies (one app, ids from..to). `read`
+   * returns them; any execution of the range forgotten while it ran is left
+   * out. Not served before `verify(day)`.
+   */
+  storeRange(appId: string, fromId: string, toId: string, read: () => Promise<ReplyEntry[]>): Promise<number>;
+  /** Serves the day's stored replies from now on, recording what they were built from. */
+  verify(day: string, signature: DaySignature, keys: readonly string[]): Promise<void>;
+  readonly stats: { entries: number; days: number };
+  close(): Promise<void>;
+}
+
+const keyOf = (appId: string, executionId: string) => `${appId}\u0000${executionId}`;
+
+/**
+ * @example
+ * const store = openReplyStore('/var/lib/xray/replies');
+ * const reply = store.get('default', 'exec-1'); // undefined until its day is built and verified
+ */
+export function openReplyStore(path: string): ReplyStore {
+  const root: RootDatabase = open({ path, compression: true, maxDbs: 4 });
+  const replies: Database<StoredReply, string> = root.openDB({ name: 'replies', compression: true });
+  const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
+  const verified = new Map<string, DaySignature>();
+  for (const { key, value } of days.getRange()) verified.set(key, { parts: value.parts, content: value.content });
+  const readings = new Set<Reading>();
+  // Forgotten keys whose removal is not committed yet: never served meanwhile (a write's 200 precedes the commit).
+  const removing = new Map<string, number>();
+  const stats = {
+    get entries() {
+      return (replies.getStats() as { entryCount: number }).entryCount;
+    },
+    get days() {
+      return verified.size;
+    },
+  };
+
+
+  return {
+    stats,
+    get(appId, executionId) {
+      const key = keyOf(appId, executionId);
+      if (removing.has(key)) return undefined;
+      const reply = replies.get(key);
+      return reply && verified.has(reply.day) ? reply : undefined;
+    },
+    async forget(appId, executionId) {
+      for (const reading of readings) {
+        if (reading.appId === appId && executionId >= reading.fromId && executionId <= reading.toId) reading.forgotten.add(executionId);
+      }
+      const key = keyOf(appId, executionId);
+      // While a range is being stored, its write may not be committed yet: remove after it either way.
+      if (readings.size === 0 && !replies.doesExist(key)) return;
+      removing.set(key, (removing.get(key) ?? 0) + 1);
+      try {
+        await replies.remove(key);
+      } finally {
+        const left = (removing.get(key) ?? 1) - 1;
+        if (left > 0) removing.set(key, left);
+        else removing.delete(key);
+      }
+    },
+    days: () => new Map(verified),
+    async reparts(day, parts) {
+      const record = days.get(day);
+      const served = verified.get(day);
+      if (!record || !served) return;
+      await days.put(day, { ...record, parts });
+      verified.set(day, { ...served, parts });
+    },
+    async unverify(day, drop) {
+      verified.delete(day);
+      const record = days.get(day);
+      if (!record) return;
+      await root.transaction(() => {
+        days.removeSync(day);
+        if (!drop) return;
+        for (const key of record.keys) {
+          const reply = replies.get(key);
+          // An execution's reply belongs to one day; a later build may have filed it under another.
+          if (reply?.day === day) replies.removeSync(key);
+        }
+      });
+    },
+    async storeRange(appId, fromId, toId, read) {
+      const reading: Reading = { appId, fromId, toId, forgotten: new Set() };
+      readings.add(reading);
+      try {
+        const entries = await read();
+        let stored = 0;
+        await replies.transaction(() => {
+          for (const { appId: app, executionId, ...reply } of entries) {
+            if (reading.forgotten.has(executionId)) continue;
+            replies.putSync(keyOf(app, executionId), reply);
+            stored += 1;
+          }
+        });
+        return stored;
+      } finally {
+        readings.delete(reading);
+      }
+    },
+    async verify(day, signature, keys) {
+      await days.put(day, { ...signature, keys: [...keys] });
+      verified.set(day, { ...signature });
+    },
+    async close() {
+      await root.close();
+    },
+  };
+}
+
+export { keyOf as replyKeyOf };

@@ -1,0 +1,78 @@
+/**
+ * The reply store on a real LMDB folder: a day's replies are served only once
+ * the day is verified, and no more once it is unverified; an execution
+ * forgotten while its range was being read is not stored; a forgotten reply
+ * is never served again, not even before its removal is committed; what was
+ * verified survives a reopen.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openReplyStore } from '../../../src/store/reply-store.js';
+import type { ReplyEntry, ReplyStore } from '../../../src/store/reply-store.js';
+
+const DAY = '2026-11-30';
+const SIGNATURE = { parts: 'executions:a|steps:b', content: 'executions:1:5|steps:2:5' };
+const entry = (executionId: string, appId = 'app'): ReplyEntry => ({ appId, executionId, day: DAY, startMillis: 1, rows: 2, json: `{"id":"${executionId}"}` });
+
+describe('reply store', () => {
+  let folder: string;
+  let store: ReplyStore;
+
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'xray-reply-store-'));
+    store = openReplyStore(folder);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('serves a day only between verify and unverify', async () => {
+    expect(await store.storeRange('app', 'a', 'b', async () => [entry('a'), entry('b')])).toBe(2);
+    expect(store.get('app', 'a')).toBeUndefined();
+    await store.verify(DAY, SIGNATURE, ['app\u0000a', 'app\u0000b']);
+    expect(store.get('app', 'a')).toEqual({ day: DAY, startMillis: 1, rows: 2, json: '{"id":"a"}' });
+    expect(store.get('other', 'a')).toBeUndefined();
+    expect(store.days()).toEqual(new Map([[DAY, SIGNATURE]]));
+    await store.reparts(DAY, 'executions:c|steps:d');
+    expect(store.get('app', 'b')?.json).toBe('{"id":"b"}');
+    expect(store.days().get(DAY)).toEqual({ parts: 'executions:c|steps:d', content: SIGNATURE.content });
+    await store.unverify(DAY, true);
+    expect(store.get('app', 'a')).toBeUndefined();
+    expect(store.stats.entries).toBe(0);
+  });
+
+  it('leaves out an execution forgotten while its range was read', async () => {
+    const stored = await store.storeRange('app', 'a', 'c', async () => {
+      await store.forget('app', 'b');
+      await store.forget('app', 'z'); // outside the range: changes nothing here
+      return [entry('a'), entry('b'), entry('c')];
+    });
+    expect(stored).toBe(2);
+    await store.verify(DAY, SIGNATURE, []);
+    expect(store.get('app', 'a')).toBeDefined();
+    expect(store.get('app', 'b')).toBeUndefined();
+    expect(store.get('app', 'c')).toBeDefined();
+  });
+
+  it('never serves a forgotten reply, even before its removal is committed', async () => {
+    await store.storeRange('app', 'a', 'a', async () => [entry('a')]);
+    await store.verify(DAY, SIGNATURE, ['app\u0000a']);
+    const removal = store.forget('app', 'a');
+    expect(store.get('app', 'a')).toBeUndefined();
+    await removal;
+    expect(store.get('app', 'a')).toBeUndefined();
+    expect(store.stats.entries).toBe(0);
+  });
+
+  it('keeps verified days and their replies across a reopen', async () => {
+    await store.storeRange('app', 'a', 'a', async () => [entry('a')]);
+    await store.verify(DAY, SIGNATURE, ['app\u0000a']);
+    await store.close();
+    store = openReplyStore(folder);
+    expect(store.days()).toEqual(new Map([[DAY, SIGNATURE]]));
+    expect(store.get('app', 'a')?.json).toBe('{"id":"a"}');
+  });
+});
