@@ -79,6 +79,9 @@ export interface ReplyStore {
   close(): Promise<void>;
 }
 
+/** Replies written per write transaction while a range is stored. */
+const ENTRIES_PER_TRANSACTION = 20;
+
 const keyOf = (appId: string, executionId: string) => `${appId}\u0000${executionId}`;
 
 /**
@@ -157,13 +160,17 @@ export function openReplyStore(path: string): ReplyStore {
       try {
         const entries = await read();
         let stored = 0;
-        await replies.transaction(() => {
-          for (const { appId: app, executionId, ...reply } of entries) {
-            if (reading.forgotten.has(executionId)) continue;
-            replies.putSync(keyOf(app, executionId), reply);
-            stored += 1;
-          }
-        });
+        // Committed a few at a time: each transaction's callback runs on the event loop.
+        for (let i = 0; i < entries.length; i += ENTRIES_PER_TRANSACTION) {
+          const slice = entries.slice(i, i + ENTRIES_PER_TRANSACTION);
+          await replies.transaction(() => {
+            for (const { appId: app, executionId, ...reply } of slice) {
+              if (reading.forgotten.has(executionId)) continue;
+              replies.putSync(keyOf(app, executionId), reply);
+              stored += 1;
+            }
+          });
+        }
         return stored;
       } finally {
         readings.delete(reading);
