@@ -147,7 +147,8 @@ export async function runCompare(options) {
   // 2. The collector on that folder; PostgreSQL client.
   // The reply store builds every settled day (api/reply-builder.ts); the generated past days are already merged into
   // one part each, the state migration 0160 leaves a day in an hour after its last write, so no settle time is waited.
-  const collector = await startCollector({ dataDir: data.path, env: { XRAY_REPLY_STORE_SETTLE_SECONDS: '0', XRAY_REPLY_STORE_INTERVAL_SECONDS: '5' } });
+  // Its first pass, at start, builds every day; the next would come after the timed queries.
+  const collector = await startCollector({ dataDir: data.path, env: { XRAY_REPLY_STORE_SETTLE_SECONDS: '0', XRAY_REPLY_STORE_INTERVAL_SECONDS: '3600' } });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const pgClient = cluster ? new pg.Client(cluster.connection) : undefined;
   if (pgClient) await pgClient.connect();
