@@ -429,7 +429,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
           'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions): a settled day\'s execution comes from the reply store on disk, today\'s from ClickHouse; warm: the same ids read again (served from the memory cache; PostgreSQL from its buffers); "from ClickHouse": other ids, with Cache-Control: no-cache (the engine\'s read, past both); the note says what answered each line\'s reads',
-          'before the first query, both sides read 32 other executions\' timelines untimed, 16 times over (engine caches warm and the code on both paths optimized, as in a running service)',
+          'before the first query, both sides read 32 other executions\' timelines untimed, 64 times over (engine caches warm and the code on both paths optimized, as in a running service)',
         ],
       },
       {

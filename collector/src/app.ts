@@ -58,7 +58,7 @@ import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
 import { createScoresRepository, scoreFilter, scoreRoutes, toLatestScores } from './scores/index.js';
 import type { ScoreRow } from './scores/index.js';
-import { openReplyStore } from './store/reply-store.js';
+import type { ReplyStore } from './store/reply-store.js';
 import { createReplyBuilder } from './api/reply-builder.js';
 import type { ReplyBuilder } from './api/reply-builder.js';
 import { createSqlSandbox, sqlRoute } from './sql-sandbox/index.js';
@@ -391,7 +391,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   let replyBuilder: ReplyBuilder | undefined;
   // Finished executions' detail replies, in memory and (embedded) on disk; every write path below forgets what it changes.
   if (options.replyStore && store.backend.kind !== 'embedded') throw new Error('The reply store needs the embedded engine: other writers share a server');
-  const replyStore = options.replyStore && openReplyStore(options.replyStore.path);
+  // LMDB's native addon is an optional dependency (a server deployment's image omits it): loaded only for a reply store.
+  const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path);
   const executionCache = createExecutionCache({
     maxBytes: options.executionCache?.maxBytes ?? DEFAULT_EXECUTION_CACHE_BYTES,
     maxAgeMillis: options.executionCache?.maxAgeMillis ?? DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS,

@@ -5,16 +5,18 @@
  * collector. That name cannot run the unrelated npm package called `xray`.
  * Needs the npm registry, or an npm cache that already holds the
  * dependencies (installed with --ignore-scripts --omit=optional: the CLI
- * needs neither chDB's engine nor any install script).
+ * needs neither chDB's engine nor any install script). The collector itself,
+ * installed so (as its container image is), runs against a ClickHouse server:
+ * it loads neither chDB's engine nor LMDB's addon, the reply store's.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../support/collector-harness.js';
-import { runToEnd } from '../support/collector-process.js';
+import { freePort, runCollector, runToEnd, stopCollector, waitForOutput } from '../support/collector-process.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 
@@ -44,7 +46,8 @@ describe('@xray/collector installed from its package', () => {
       { cwd: project, encoding: 'utf8', timeout: 240_000 },
     );
     if (install.status !== 0) throw new Error(`npm install of the packed packages failed (needs the npm registry or a warm cache):\n${install.stderr}`);
-    harness = await startCollector();
+    // A server backend: the installed collector below shares its ClickHouse.
+    harness = await startCollector({ backend: 'server' });
   }, 300_000);
 
   afterAll(async () => {
@@ -87,5 +90,38 @@ describe('@xray/collector installed from its package', () => {
     const usage = await npx(['executions', '--limit', '-5']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--limit must be a whole number from 1 to 500, got "-5"');
+  });
+
+  it('runs the installed collector against a ClickHouse server without its optional dependencies (chDB\'s engine, LMDB\'s addon)', async () => {
+    expect(existsSync(join(project, 'node_modules/@xray/collector/dist/main.js'))).toBe(true);
+    expect(existsSync(join(project, 'node_modules/@lmdb'))).toBe(false);
+    expect(existsSync(join(project, 'node_modules/@chdb'))).toBe(false);
+    const port = await freePort();
+    const ch = harness.clickhouse!;
+    const running = runCollector(
+      {
+        CLICKHOUSE_URL: ch.url,
+        CLICKHOUSE_USER: ch.username,
+        CLICKHOUSE_PASSWORD: ch.password,
+        CLICKHOUSE_DATABASE: 'default',
+        XRAY_HOST: '127.0.0.1',
+        XRAY_PORT: String(port),
+        XRAY_DATA_DIR: join(dir, 'installed-data'),
+        XRAY_MIGRATIONS_DIR: join(repoRoot, 'clickhouse/migrations'),
+      },
+      join(project, 'node_modules/@xray/collector/dist/main.js'),
+    );
+    try {
+      await waitForOutput(running, /X-Ray collector listening on/);
+      const url = `http://127.0.0.1:${port}`;
+      // Both collectors read the apps and keys ClickHouse holds: the harness's key works here.
+      const execution = executionSpans({ pipeline: 'installed-server', steps: [{ name: 'a' }] });
+      expect((await postJson(url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
+      const read = await fetch(`${url}/api/v1/executions/${execution.executionId}`, { headers: { authorization: `Bearer ${harness.apiKey}` } });
+      expect(read.status).toBe(200);
+      expect(((await read.json()) as { steps: { name: string }[] }).steps.map((step) => step.name)).toEqual(['a']);
+    } finally {
+      expect(await stopCollector(running)).toBe(0);
+    }
   });
 });

@@ -65,6 +65,8 @@ export interface HarnessOptions {
 
 export interface Harness {
   url: string;
+  /** The server backend's ClickHouse HTTP endpoint and login (another collector can share it); undefined when embedded. */
+  clickhouse?: { url: string; username: string; password: string };
   /** Requests the admin-SQL user's endpoint received (with `sqlUser`), else undefined. */
   sqlUserRequests?: () => number;
   /** The temporary folder holding the engine's data and the key file. */
@@ -91,12 +93,14 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
   let session: Session | undefined;
   let sqlBackend: ClickHouseBackend | undefined;
   let sqlUserRequests: (() => number) | undefined;
+  let clickhouse: Harness['clickhouse'];
   if (kind === 'embedded') {
     backend = createEmbeddedBackend({ dataDir: join(dir, 'clickhouse') });
   } else {
     session = new Session(join(dir, 'clickhouse'));
     const endpoint = await createClickHouseHttpEndpoint(session, { user: 'xray', password: 'secret' });
     closeEndpoint = endpoint.close;
+    clickhouse = { url: endpoint.url, username: 'xray', password: 'secret' };
     backend = createServerBackend({
       url: endpoint.url,
       username: 'xray',
@@ -152,6 +156,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
 
   return {
     url,
+    clickhouse,
     sqlUserRequests,
     dataDir: dir,
     apiKey: defaultApp.apiKey,

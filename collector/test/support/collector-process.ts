@@ -23,10 +23,13 @@ export interface RunningCollector {
   exited: Promise<number | null>;
 }
 
-/** Starts dist/main.js as `npm start` does (COLLECTOR_NODE_FLAGS) with PATH, XRAY_LOG_LEVEL=warn and `env`, nothing else. */
-export function runCollector(env: Record<string, string>): RunningCollector {
+/**
+ * Starts dist/main.js as `npm start` does (COLLECTOR_NODE_FLAGS) with PATH, XRAY_LOG_LEVEL=warn and `env`, nothing else;
+ * `main`: another copy of it (an installed package's).
+ */
+export function runCollector(env: Record<string, string>, main = MAIN): RunningCollector {
   // gRPC on a free port: parallel test files must not contend for 4317.
-  const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, MAIN], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
+  const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, main], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
   let output = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (output += chunk));
