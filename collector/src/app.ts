@@ -56,8 +56,7 @@ import { costRoutes, createCostRepository, rowMapper } from './cost/index.js';
 import type { PriceTable } from './cost/index.js';
 import { createDeletionRepository, deletionRoutes } from './deletion/index.js';
 import { createRetentionRepository, createRetentionSweeper, retentionRoutes } from './retention/index.js';
-import { createScoresRepository, scoreFilter, scoreRoutes, toLatestScores } from './scores/index.js';
-import type { ScoreRow } from './scores/index.js';
+import { createScoresRepository, scoreFilter, scoreRoutes, toLatestScores, toLatestScoresByExecution } from './scores/index.js';
 import type { ReplyStore } from './store/reply-store.js';
 import { createReplyBuilder } from './api/reply-builder.js';
 import type { ReplyBuilder } from './api/reply-builder.js';
@@ -387,12 +386,24 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
   });
 
-  // Built in the scoped plugin below (it reads scores as the routes do); started once the app is ready.
-  let replyBuilder: ReplyBuilder | undefined;
   // Finished executions' detail replies, in memory and (embedded) on disk; every write path below forgets what it changes.
   if (options.replyStore && store.backend.kind !== 'embedded') throw new Error('The reply store needs the embedded engine: other writers share a server');
   // LMDB's native addon is an optional dependency (a server deployment's image omits it): loaded only for a reply store.
   const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path);
+  const storedScores = createScoresRepository(store.backend);
+  // Started once the app is ready.
+  const replyBuilder: ReplyBuilder | undefined =
+    replyStore &&
+    options.replyStore &&
+    createReplyBuilder({
+      backend: store.backend,
+      store: replyStore,
+      timelinesOfDay: (appId, day, fromId, toId) => store.executions.timelinesOfDay(appId, day, fromId, toId),
+      latestScoresOfRange: async (appId, fromId, toId) => toLatestScoresByExecution(await storedScores.listRange(appId, fromId, toId)),
+      settleMillis: options.replyStore.settleMillis,
+      intervalMillis: options.replyStore.intervalMillis,
+      logger: app.log,
+    });
   const executionCache = createExecutionCache({
     maxBytes: options.executionCache?.maxBytes ?? DEFAULT_EXECUTION_CACHE_BYTES,
     maxAgeMillis: options.executionCache?.maxAgeMillis ?? DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS,
@@ -512,7 +523,6 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           request.caller = caller;
           request.appId = caller.appId;
         });
-        const storedScores = createScoresRepository(store.backend);
         // A new score changes the execution's detail reply: forgotten before (a reply on disk must not outlive a
         // crash during the insert) and after (a read or a build that ran meanwhile may hold the old scores).
         const scores: typeof storedScores = {
@@ -526,26 +536,6 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
             }
           },
         };
-        if (replyStore && options.replyStore) {
-          const builder: ReplyBuilder = createReplyBuilder({
-            backend: store.backend,
-            store: replyStore,
-            timelinesOfDay: (appId, day, fromId, toId) => store.executions.timelinesOfDay(appId, day, fromId, toId),
-            latestScoresOfRange: async (appId, fromId, toId) => {
-              const byExecution = new Map<string, ScoreRow[]>();
-              for (const row of await scores.listRange(appId, fromId, toId)) {
-                const own = byExecution.get(row.execution_id);
-                if (own) own.push(row);
-                else byExecution.set(row.execution_id, [row]);
-              }
-              return new Map([...byExecution].map(([id, rows]) => [id, toLatestScores(rows)]));
-            },
-            settleMillis: options.replyStore.settleMillis,
-            intervalMillis: options.replyStore.intervalMillis,
-            logger: app.log,
-          });
-          replyBuilder = builder;
-        }
         await scoped.register(executionRoutes, {
           executions: store.executions,
           scoreFilter,

@@ -36,6 +36,7 @@ import type { ClickHouseBackend, ExecutionsRepository } from '../store/index.js'
 import type { DaySignature, ReplyEntry, ReplyStore } from '../store/reply-store.js';
 import { detailSerializer, toDetailReply } from './execution-detail.js';
 import type { latestScore } from './schemas.js';
+import { groupBy } from '../group-by.js';
 
 /**
  * Executions read per statement while a day is built: their rows are parsed
@@ -147,7 +148,8 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
   let waiting = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
+  // One pass at a time: a test's (or a caller's) pass waits for the scheduled one.
+  let queue: Promise<unknown> = Promise.resolve();
 
   async function daysNow(partition?: string): Promise<Map<string, DayState>> {
     const rows = await options.backend.query<PartitionParts>(
@@ -157,17 +159,13 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
     const today = new Date(now()).toISOString().slice(0, 10);
     const settleSeconds = options.settleMillis / 1000;
     const nowSeconds = now() / 1000;
-    const byDay = new Map<string, { tables: PartitionParts[] }>();
-    for (const row of rows) {
-      // Only daily partitions (YYYYMMDD).
-      if (!/^\d{8}$/.test(row.partition)) continue;
-      const day = dayOf(row.partition);
-      const seen = byDay.get(day);
-      if (seen) seen.tables.push(row);
-      else byDay.set(day, { tables: [row] });
-    }
+    // Only daily partitions (YYYYMMDD).
+    const byDay = groupBy(
+      rows.filter((row) => /^\d{8}$/.test(row.partition)),
+      (row) => dayOf(row.partition),
+    );
     const days = new Map<string, DayState>();
-    for (const [day, { tables }] of byDay) {
+    for (const [day, tables] of byDay) {
       tables.sort((a, b) => (a.table < b.table ? -1 : 1));
       const age = nowSeconds - Math.max(...tables.map((t) => Number(t.newest)));
       const merged = tables.every((t) => Number(t.parts) === 1);
@@ -210,7 +208,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       const fromId = ids[0]!;
       const toId = ids[ids.length - 1]!;
       const wanted = new Set(ids);
-      await options.store.storeRange(appId, fromId, toId, async () => {
+      const stored = await options.store.storeRange(appId, fromId, toId, async () => {
         const [timelines, scores] = await Promise.all([
           options.timelinesOfDay(appId, day, fromId, toId),
           options.latestScoresOfRange ? options.latestScoresOfRange(appId, fromId, toId) : new Map<string, z.infer<typeof latestScore>[]>(),
@@ -223,10 +221,10 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
           const reply = toDetailReply(timeline, scores.get(executionId) ?? [], serialize);
           if (!reply?.finished || reply.startMillis === undefined) continue;
           entries.push({ appId, executionId, day, startMillis: reply.startMillis, ...reply.value });
-          keys.push(`${appId}\u0000${executionId}`);
         }
         return entries;
       });
+      keys.push(...stored);
     }
     const after = await signatureOf(day);
     if (after?.parts !== signature.parts || after.content !== signature.content) {
@@ -254,8 +252,6 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
     return dropped;
   }
 
-  // One pass at a time: a test's (or a caller's) pass waits for the scheduled one.
-  let queue: Promise<unknown> = Promise.resolve();
   function pass(): Promise<BuilderPass> {
     const next = queue.then(runPass, runPass);
     queue = next.catch(() => undefined);
@@ -284,12 +280,9 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
   function schedule(delayMillis: number): void {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = pass()
+      pass()
         .catch((error: unknown) => options.logger?.warn({ err: error }, 'reply store: pass failed; trying again next interval'))
-        .finally(() => {
-          running = undefined;
-          schedule(options.intervalMillis);
-        });
+        .finally(() => schedule(options.intervalMillis));
     }, delayMillis);
     timer.unref();
   }
@@ -304,7 +297,8 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
+      // Every pass, scheduled or asked for, runs on this queue.
+      await queue;
     },
     get waiting() {
       return waiting;

@@ -8,4 +8,4 @@ export type { ScoreRoutesOptions } from './score-routes.js';
 export { createScoresRepository, executionsWithScores, scoreFilter } from './scores-repository.js';
 export type { ScoreCondition, ScoreRow, ScoresRepository } from './scores-repository.js';
 export { parseScoreValue, toStoredValue } from './score-value.js';
-export { toLatestScores } from './score-presenters.js';
+export { toLatestScores, toLatestScoresByExecution } from './score-presenters.js';

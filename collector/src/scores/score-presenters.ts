@@ -4,6 +4,7 @@ import type { latestScore } from '../api/schemas.js';
 import { fromStoredValue } from './score-value.js';
 import type { ScoreBucket, ScoreRow } from './scores-repository.js';
 import type { scoreSchema, scoreStatsResponse } from './score-schemas.js';
+import { groupBy } from '../group-by.js';
 
 export function toScore(row: ScoreRow): z.infer<typeof scoreSchema> {
   return {
@@ -45,6 +46,16 @@ export function toLatestScores(rows: readonly ScoreRow[]): z.infer<typeof latest
       const { name, kind, value, comment, author, time, stepSpanId, scoreId } = toScore(latest);
       return { name, kind, value, comment, author, time, stepSpanId, scoreId, count };
     });
+}
+
+/**
+ * toLatestScores for each execution the rows belong to, by execution id.
+ *
+ * @example
+ * toLatestScoresByExecution(await repo.listRange(appId, 'exec-0001', 'exec-0100')).get('exec-0042'); // [{ name: 'correct', … }]
+ */
+export function toLatestScoresByExecution(rows: readonly ScoreRow[]): Map<string, z.infer<typeof latestScore>[]> {
+  return new Map([...groupBy(rows, (row) => row.execution_id)].map(([id, own]) => [id, toLatestScores(own)]));
 }
 
 type Series = z.infer<typeof scoreStatsResponse>['series'];

@@ -31,6 +31,7 @@ import type { BusinessKeyHits, ExecutionFilter } from './execution-filter.js';
 import { Conditions, RANGE, numeric, resolvedStepMatch } from './sql.js';
 import { addSearch } from './step-search.js';
 import type { TimeRange } from './sql.js';
+import { groupBy } from '../group-by.js';
 
 export type { TimeRange } from './sql.js';
 
@@ -222,7 +223,7 @@ ORDER BY sequence, order_time, span_id`,
 
 /**
  * An execution and its steps in ONE statement (each engine query has a fixed
- * cost, and chDB runs bound queries one at a time): rows `{ kind, row,
+ * cost, and chDB runs bound queries one at a time): rows `{ kind, id, row,
  * version }` where `row` is the execution's or a step's columns as a JSON
  * object (EXECUTION_COLUMNS / STEP_COLUMNS) and `version` its inserted_at in
  * ms. Every stored version comes back; the caller keeps the newest of each
@@ -233,16 +234,23 @@ ORDER BY sequence, order_time, span_id`,
  * const { sql, params } = executionTimelineQuery('default', 'exec-1', true);
  */
 export function executionTimelineQuery(appId: string, executionId: string, pruned: boolean): BuiltQuery {
-  const where = `app_id = {appId:String} AND execution_id = {executionId:String}${pruned ? `\n  AND ${ITS_DAYS}` : ''}`;
+  return versionedRowsQuery(`app_id = {appId:String} AND execution_id = {executionId:String}${pruned ? `\n  AND ${ITS_DAYS}` : ''}`, {
+    appId,
+    executionId,
+  });
+}
+
+/** Every stored version of the executions and steps `where` selects (the same condition on both tables), as executionTimelineQuery's rows, each with its execution id as `id`. */
+function versionedRowsQuery(where: string, params: QueryParams): BuiltQuery {
   return {
-    sql: `SELECT 'execution' AS kind, formatRowNoNewline('JSONEachRow', ${EXECUTION_COLUMNS}) AS row, toUnixTimestamp64Milli(inserted_at) AS version
+    sql: `SELECT 'execution' AS kind, execution_id AS id, formatRowNoNewline('JSONEachRow', ${EXECUTION_COLUMNS}) AS row, toUnixTimestamp64Milli(inserted_at) AS version
 FROM executions
 WHERE ${where}
 UNION ALL
-SELECT 'step', formatRowNoNewline('JSONEachRow', ${STEP_COLUMNS}), toUnixTimestamp64Milli(inserted_at)
+SELECT 'step', execution_id, formatRowNoNewline('JSONEachRow', ${STEP_COLUMNS}), toUnixTimestamp64Milli(inserted_at)
 FROM steps
 WHERE ${where}`,
-    params: { appId, executionId },
+    params,
   };
 }
 
@@ -256,18 +264,11 @@ WHERE ${where}`,
  * const { sql, params } = dayTimelinesQuery('default', '2026-11-30', 'exec-0001', 'exec-0500');
  */
 export function dayTimelinesQuery(appId: string, day: string, fromId: string, toId: string): BuiltQuery {
-  const where = `app_id = {appId:String} AND toDate(start_time) = {day:Date}
-  AND execution_id >= {fromId:String} AND execution_id <= {toId:String}`;
-  return {
-    sql: `SELECT 'execution' AS kind, execution_id AS id, formatRowNoNewline('JSONEachRow', ${EXECUTION_COLUMNS}) AS row, toUnixTimestamp64Milli(inserted_at) AS version
-FROM executions
-WHERE ${where}
-UNION ALL
-SELECT 'step', execution_id, formatRowNoNewline('JSONEachRow', ${STEP_COLUMNS}), toUnixTimestamp64Milli(inserted_at)
-FROM steps
-WHERE ${where}`,
-    params: { appId, day, fromId, toId },
-  };
+  return versionedRowsQuery(
+    `app_id = {appId:String} AND toDate(start_time) = {day:Date}
+  AND execution_id >= {fromId:String} AND execution_id <= {toId:String}`,
+    { appId, day, fromId, toId },
+  );
 }
 
 /** Rows of one app in a time window: the start of every page's conditions. */
@@ -537,14 +538,8 @@ GROUP BY execution_id`,
     },
 
     async timelinesOfDay(appId, day, fromId, toId) {
-      const rows = await run<VersionedRow & { id: string }>(dayTimelinesQuery(appId, day, fromId, toId));
-      const byId = new Map<string, VersionedRow[]>();
-      for (const row of rows) {
-        const own = byId.get(row.id);
-        if (own) own.push(row);
-        else byId.set(row.id, [row]);
-      }
-      return new Map([...byId].map(([id, own]) => [id, assembleTimeline(own)]));
+      const rows = await run<VersionedRow>(dayTimelinesQuery(appId, day, fromId, toId));
+      return new Map([...groupBy(rows, (row) => row.id)].map(([id, own]) => [id, assembleTimeline(own)]));
     },
 
     async searchSteps(appId, filter, limit, after) {
@@ -591,9 +586,10 @@ export function usageOf(steps: readonly Pick<StepRecord, 'input_tokens' | 'outpu
   return usage;
 }
 
-/** A row of executionTimelineQuery / dayTimelinesQuery: an execution's or a step's columns as JSON, and its inserted_at in ms. */
+/** A row of executionTimelineQuery / dayTimelinesQuery: an execution's or a step's columns as JSON, its execution id, and its inserted_at in ms. */
 interface VersionedRow {
   kind: 'execution' | 'step';
+  id: string;
   row: string;
   version: number;
 }

@@ -70,9 +70,10 @@ export interface ReplyStore {
   /**
    * Stores one range of a day's replies (one app, ids from..to). `read`
    * returns them; any execution of the range forgotten while it ran is left
-   * out. Not served before `verify(day)`.
+   * out. Resolves with the keys stored, for `verify`. Not served before
+   * `verify(day)`.
    */
-  storeRange(appId: string, fromId: string, toId: string, read: () => Promise<ReplyEntry[]>): Promise<number>;
+  storeRange(appId: string, fromId: string, toId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
   /** Serves the day's stored replies from now on, recording what they were built from. */
   verify(day: string, signature: DaySignature, keys: readonly string[]): Promise<void>;
   readonly stats: { entries: number; days: number };
@@ -106,7 +107,6 @@ export function openReplyStore(path: string): ReplyStore {
       return verified.size;
     },
   };
-
 
   return {
     stats,
@@ -159,15 +159,16 @@ export function openReplyStore(path: string): ReplyStore {
       readings.add(reading);
       try {
         const entries = await read();
-        let stored = 0;
+        const stored: string[] = [];
         // Committed a few at a time: each transaction's callback runs on the event loop.
         for (let i = 0; i < entries.length; i += ENTRIES_PER_TRANSACTION) {
           const slice = entries.slice(i, i + ENTRIES_PER_TRANSACTION);
           await replies.transaction(() => {
             for (const { appId: app, executionId, ...reply } of slice) {
               if (reading.forgotten.has(executionId)) continue;
-              replies.putSync(keyOf(app, executionId), reply);
-              stored += 1;
+              const key = keyOf(app, executionId);
+              replies.putSync(key, reply);
+              stored.push(key);
             }
           });
         }
@@ -185,5 +186,3 @@ export function openReplyStore(path: string): ReplyStore {
     },
   };
 }
-
-export { keyOf as replyKeyOf };

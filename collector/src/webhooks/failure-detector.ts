@@ -15,6 +15,7 @@ import type { FlushInfo } from '../store/index.js';
 import { executionFailedEvent } from './events.js';
 import type { FailedExecution } from './events.js';
 import type { DeliveryRecord, WebhookRecord } from './webhooks-repository.js';
+import { groupBy } from '../group-by.js';
 
 export interface FailureDetectorOptions {
   /** The enabled webhooks of an app (cached). */
@@ -87,13 +88,10 @@ export function createFailureDetector(options: FailureDetectorOptions): FailureD
   }
 
   async function handle(rows: readonly ExecutionRow[]): Promise<void> {
-    const byApp = new Map<string, ExecutionRow[]>();
-    for (const row of rows) {
-      if (row.status !== 'failed') continue;
-      const list = byApp.get(row.app_id) ?? [];
-      list.push(row);
-      byApp.set(row.app_id, list);
-    }
+    const byApp = groupBy(
+      rows.filter((row) => row.status === 'failed'),
+      (row) => row.app_id,
+    );
     for (const [appId, appRows] of byApp) {
       try {
         await handleApp(appId, appRows);

@@ -30,7 +30,7 @@ describe('reply store', () => {
   });
 
   it('serves a day only between verify and unverify', async () => {
-    expect(await store.storeRange('app', 'a', 'b', async () => [entry('a'), entry('b')])).toBe(2);
+    expect(await store.storeRange('app', 'a', 'b', async () => [entry('a'), entry('b')])).toEqual(['app\u0000a', 'app\u0000b']);
     expect(store.get('app', 'a')).toBeUndefined();
     await store.verify(DAY, SIGNATURE, ['app\u0000a', 'app\u0000b']);
     expect(store.get('app', 'a')).toEqual({ day: DAY, startMillis: 1, rows: 2, json: '{"id":"a"}' });
@@ -50,7 +50,7 @@ describe('reply store', () => {
       await store.forget('app', 'z'); // outside the range: changes nothing here
       return [entry('a'), entry('b'), entry('c')];
     });
-    expect(stored).toBe(2);
+    expect(stored).toEqual(['app\u0000a', 'app\u0000c']);
     await store.verify(DAY, SIGNATURE, []);
     expect(store.get('app', 'a')).toBeDefined();
     expect(store.get('app', 'b')).toBeUndefined();
