@@ -208,7 +208,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       const fromId = ids[0]!;
       const toId = ids[ids.length - 1]!;
       const wanted = new Set(ids);
-      const stored = await options.store.storeRange(appId, fromId, toId, async () => {
+      const stored = await options.store.storeBatch(appId, async () => {
         const [timelines, scores] = await Promise.all([
           options.timelinesOfDay(appId, day, fromId, toId),
           options.latestScoresOfRange ? options.latestScoresOfRange(appId, fromId, toId) : new Map<string, z.infer<typeof latestScore>[]>(),

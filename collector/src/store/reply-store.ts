@@ -48,11 +48,14 @@ interface DayRecord extends DaySignature {
   keys: string[];
 }
 
-/** The executions a build is reading: a forget that lands on them while it reads keeps them out of the store. */
+/**
+ * A batch of one app's replies being read and stored: every execution of the
+ * app forgotten meanwhile is kept out of it. By id, not by a range of ids:
+ * ClickHouse orders ids by their UTF-8 bytes and JavaScript by UTF-16 code
+ * units, so a range's bounds would not hold every id between them here.
+ */
 interface Reading {
   appId: string;
-  fromId: string;
-  toId: string;
   forgotten: Set<string>;
 }
 
@@ -68,19 +71,18 @@ export interface ReplyStore {
   /** Serves the day's replies no more (its partitions changed); `drop` also deletes them. */
   unverify(day: string, drop: boolean): Promise<void>;
   /**
-   * Stores one range of a day's replies (one app, ids from..to). `read`
-   * returns them; any execution of the range forgotten while it ran is left
-   * out. Resolves with the keys stored, for `verify`. Not served before
-   * `verify(day)`.
+   * Stores a batch of one app's replies of a day. `read` returns them; any
+   * execution of the app forgotten while it ran is left out. Resolves with
+   * the keys stored, for `verify`. Not served before `verify(day)`.
    */
-  storeRange(appId: string, fromId: string, toId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
+  storeBatch(appId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
   /** Serves the day's stored replies from now on, recording what they were built from. */
   verify(day: string, signature: DaySignature, keys: readonly string[]): Promise<void>;
   readonly stats: { entries: number; days: number };
   close(): Promise<void>;
 }
 
-/** Replies written per write transaction while a range is stored. */
+/** Replies written per write transaction while a batch is stored. */
 const ENTRIES_PER_TRANSACTION = 20;
 
 const keyOf = (appId: string, executionId: string) => `${appId}\u0000${executionId}`;
@@ -118,10 +120,10 @@ export function openReplyStore(path: string): ReplyStore {
     },
     async forget(appId, executionId) {
       for (const reading of readings) {
-        if (reading.appId === appId && executionId >= reading.fromId && executionId <= reading.toId) reading.forgotten.add(executionId);
+        if (reading.appId === appId) reading.forgotten.add(executionId);
       }
       const key = keyOf(appId, executionId);
-      // While a range is being stored, its write may not be committed yet: remove after it either way.
+      // While a batch is being stored, its write may not be committed yet: remove after it either way.
       if (readings.size === 0 && !replies.doesExist(key)) return;
       removing.set(key, (removing.get(key) ?? 0) + 1);
       try {
@@ -154,8 +156,8 @@ export function openReplyStore(path: string): ReplyStore {
         }
       });
     },
-    async storeRange(appId, fromId, toId, read) {
-      const reading: Reading = { appId, fromId, toId, forgotten: new Set() };
+    async storeBatch(appId, read) {
+      const reading: Reading = { appId, forgotten: new Set() };
       readings.add(reading);
       try {
         const entries = await read();

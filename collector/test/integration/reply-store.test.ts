@@ -93,6 +93,19 @@ WHERE app_id = {appId:String} AND execution_id = {executionId:String} LIMIT 1`,
     expect(names(fresh.value.text)).toEqual(['a', 'b', 'behind']);
   });
 
+  it('answers a large execution (500 steps, ~2 MB of reply) from disk with the bytes ClickHouse gave', async () => {
+    const words = (i: number) => Array.from({ length: 500 }, (_, w) => `w${(i * 7919 + w * 104729) % 100_003}`).join(' ');
+    const large = executionSpans({ pipeline: 'large', startMs: noonOf(13), steps: Array.from({ length: 500 }, (_, i) => ({ name: `step-${i}`, reasoning: words(i) })) });
+    await send(keyA, [large.root, ...large.steps]);
+    const engine = await fromStore(() => read(keyA, large.executionId));
+    expect(engine.engine).toBe(1);
+    expect(engine.value.text.length).toBeGreaterThan(1_900_000);
+    await pass();
+    const stored = await fromStore(() => read(keyA, large.executionId));
+    expect(stored.store).toBe(1);
+    expect(stored.value).toEqual(engine.value);
+  });
+
   it('keeps today, running executions and executions spanning two days in ClickHouse', async () => {
     const today = executionSpans({ pipeline: 'loan', steps: [{ name: 'a' }] });
     const running = executionSpans({ pipeline: 'loan', startMs: noonOf(4), steps: [{ name: 'a' }] });
