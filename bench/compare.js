@@ -36,6 +36,7 @@ import {
   datasetParams,
 } from './lib/dataset.js';
 import { request } from './lib/http-client.js';
+import { CONTENT_TYPES, buildExecutions, encodeRequests } from './lib/otlp-requests.js';
 import { parseExplainIndexes } from './lib/explain.js';
 import { measureSearchStages } from './lib/search-stages.js';
 import { findPostgresBin, startPostgres } from './lib/postgres.js';
@@ -199,31 +200,45 @@ export async function runCompare(options) {
         : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
     });
     const timeline = timelineFrom(0);
-    /** What answered X-Ray's timeline reads of a line: the collector's counters, read before and after it. */
-    const detailSources = async () => {
-      const text = await collector.metrics();
-      return Object.fromEntries(['memory', 'store', 'engine'].map((source) => [source, metricSample(text, 'xray_execution_detail_reads_total', `{source="${source}"}`) || 0]));
+    /** What answered X-Ray's reads of a line (timelines: `detail`, list pages: `list`): the collector's counters, read before and after it. */
+    const SOURCES = {
+      detail: { metric: 'xray_execution_detail_reads_total', sources: ['memory', 'store', 'engine'] },
+      list: { metric: 'xray_execution_list_reads_total', sources: ['head', 'engine'] },
     };
-    const sourcesNote = (before, after) => ['memory', 'store', 'engine']
+    const readSources = async (kind) => {
+      const text = await collector.metrics();
+      const { metric, sources } = SOURCES[kind];
+      return Object.fromEntries(sources.map((source) => [source, metricSample(text, metric, `{source="${source}"}`) || 0]));
+    };
+    const sourcesNote = (kind, before, after) => SOURCES[kind].sources
       .map((source) => [source, after[source] - before[source]]).filter(([, n]) => n > 0).map(([source, n]) => `${n} from ${source}`).join(', ');
+    // A new execution stored before a read (untimed): the list head re-reads what was written since its last read.
+    const ingestKey = { 'content-type': CONTENT_TYPES.protobuf, authorization: `Bearer ${collector.apiKey}` };
+    const storeOneExecution = async () => {
+      const [body] = encodeRequests(buildExecutions({ executionCount: 1, stepsPerExecution: 5, appId: APP_ID }).spans, 'protobuf');
+      const reply = await request(`${collector.url}/v1/traces`, { method: 'POST', headers: ingestKey, body, agent });
+      if (reply.status !== 200) throw new Error(`storing one execution answered ${reply.status}`);
+    };
+    const firstPage = {
+      xray: () => api(`/api/v1/executions?${qs({ pipeline, status: 'failed', ...window, limit: '50' })}`),
+      postgres: () => sql(
+        `SELECT * FROM executions WHERE pipeline = $1 AND status = 'failed' AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [pipeline, fromIso, toIso]),
+      check: (x, p) => (x.executions.length > 0 && (!p || x.executions.length === Math.min(50, p.length)) ? undefined
+        : `X-Ray ${x.executions.length}, PostgreSQL ${p?.length}`),
+      sources: 'list',
+    };
     /** @type {{ label: string, xray: (i: number) => Promise<unknown>, postgres?: (i: number) => Promise<unknown>, check?: (x: unknown, p: unknown) => string | undefined, note?: (x: unknown) => string }[]} */
     const queries = [
       // Cold: every run reads an execution never read before (the collector's cache of finished
       // executions has no entry for it). Warm: the next line reads the same ids again, on both sides.
-      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`, ...timeline, sources: true },
-      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`, ...timeline, sources: true },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold`, ...timeline, sources: 'detail' },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), warm (the same ids again)`, ...timeline, sources: 'detail' },
       // The engine's own cold read, past the cache and the reply store: other ids, never read before.
-      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold, from ClickHouse (Cache-Control: no-cache)`, ...timelineFrom(16, { 'cache-control': 'no-cache' }), sources: true },
-      {
-        label: `first page of executions, pipeline + failed (50)`,
-        xray: () => api(`/api/v1/executions?${qs({ pipeline, status: 'failed', ...window, limit: '50' })}`),
-        postgres: () => sql(
-          `SELECT * FROM executions WHERE pipeline = $1 AND status = 'failed' AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [pipeline, fromIso, toIso]),
-        check: (x, p) => (x.executions.length > 0 && (!p || x.executions.length === Math.min(50, p.length)) ? undefined
-          : `X-Ray ${x.executions.length}, PostgreSQL ${p?.length}`),
-        note: (x) => `${x.executions.length} rows`,
-      },
+      { label: `one execution's timeline (${STEPS_PER_EXECUTION} steps), cold, from ClickHouse (Cache-Control: no-cache)`, ...timelineFrom(16, { 'cache-control': 'no-cache' }), sources: 'detail' },
+      { label: 'first page of executions, pipeline + failed (50)', ...firstPage },
+      { label: 'first page of executions, pipeline + failed (50), from ClickHouse (Cache-Control: no-cache)', ...firstPage,
+        xray: () => api(`/api/v1/executions?${qs({ pipeline, status: 'failed', ...window, limit: '50' })}`, { 'cache-control': 'no-cache' }) },
       {
         label: `reasoning search, rare word "${RARE_WORD}"`,
         xray: () => api(`/api/v1/steps?${qs({ q: RARE_WORD, ...window, limit: '50' })}`),
@@ -312,6 +327,8 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
 FROM steps WHERE started_at >= $1 AND started_at < $2 GROUP BY name ORDER BY name`, [fromIso, toIso]),
         check: (x, p) => (x.steps.length === 20 && (!p || p.length === 20) ? undefined : `X-Ray ${x.steps.length} names, PostgreSQL ${p?.length}`),
       },
+      // Last: the executions it stores would count in the lines above.
+      { label: 'first page of executions, pipeline + failed (50), each X-Ray read after one new execution was stored', ...firstPage, before: storeOneExecution },
     ];
     // The per-minute PostgreSQL query is built once the API's chosen interval is known.
     const perMinute = queries.find((query) => query.label.startsWith('failure rate per pipeline, interval=1m'));
@@ -336,11 +353,15 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       }
     }
 
+    // The list head is built by the app's first list read (api/list-head.ts): timed here, before the lines below.
+    const headBuild = await time(() => firstPage.xray());
+    progress(`compare: list head built by the first list read in ${formatFixed(headBuild.millis, 0)} ms`);
+
     const results = [];
     for (const query of queries) {
       if (!pgClient) query.postgres = undefined;
       const loadBefore = os.loadavg()[0];
-      const sourcesBefore = query.sources ? await detailSources() : undefined;
+      const sourcesBefore = query.sources ? await readSources(query.sources) : undefined;
       const xrayMillis = [];
       const pgMillis = [];
       let lastX;
@@ -349,6 +370,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         const order = i % 2 === 0 ? ['x', 'p'] : ['p', 'x'];
         for (const side of order) {
           if (side === 'x') {
+            await query.before?.();
             const { millis, result } = await time(() => query.xray(i));
             if (i >= 2) xrayMillis.push(millis);
             lastX = result;
@@ -368,7 +390,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         pgMedian: pgMillis.length ? median(pgMillis) : Number.NaN,
         pgP90: pgMillis.length ? percentile(pgMillis, 90) : Number.NaN,
         load: (loadBefore + os.loadavg()[0]) / 2,
-        note: query.sources ? sourcesNote(sourcesBefore, await detailSources()) : query.note?.(lastX) ?? '',
+        note: query.sources ? sourcesNote(query.sources, sourcesBefore, await readSources(query.sources)) : query.note?.(lastX) ?? '',
       };
       results.push(row);
       progress(`compare: ${row.label}: X-Ray ${formatFixed(row.xrayMedian, 1)} ms, PostgreSQL ${formatFixed(row.pgMedian, 1)} ms`);
@@ -430,6 +452,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
           'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions): a settled day\'s execution comes from the reply store on disk, today\'s from ClickHouse; warm: the same ids read again (served from the memory cache; PostgreSQL from its buffers); "from ClickHouse": other ids, with Cache-Control: no-cache (the engine\'s read, past both); the note says what answered each line\'s reads',
           'before the first query, both sides read 32 other executions\' timelines untimed, 64 times over (engine caches warm and the code on both paths optimized, as in a running service)',
+          `first page: the app's newest executions are held in memory (the list head, api/list-head.ts, XRAY_LIST_HEAD_ROWS), built by its first list read (${formatFixed(headBuild.millis, 0)} ms, untimed, before the lines above); a page it holds whole is filtered there, any other goes to ClickHouse; "after one new execution was stored": before each X-Ray read, one 5-step execution is stored (untimed), which the head re-reads (its row and stored counts) before answering; "from ClickHouse": Cache-Control: no-cache, past the head; the note says what answered each line's reads`,
         ],
       },
       {

@@ -14,6 +14,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { adminRoutes } from './api/admin-routes.js';
+import { DEFAULT_LIST_HEAD_ROWS, LIST_HEAD_APPS, createListHead, type ListHead } from './api/list-head.js';
 import { DEFAULT_EXECUTION_CACHE_BYTES, DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS, createExecutionCache } from './api/execution-cache.js';
 import { executionRoutes } from './api/execution-routes.js';
 import { stepPayloadRoutes } from './api/step-payload-routes.js';
@@ -99,6 +100,13 @@ export interface BuildAppOptions {
    * the embedded engine (this process the only writer); none when omitted.
    */
   replyStore?: { path: string; settleMillis: number; intervalMillis: number };
+  /**
+   * The list head (api/list-head.ts): the newest `maxRows` executions of each
+   * of the apps listed most recently, in memory (XRAY_LIST_HEAD_ROWS, 0 = off;
+   * DEFAULT_LIST_HEAD_ROWS when omitted). Only with the embedded engine (this
+   * process the only writer).
+   */
+  listHead?: { maxRows: number };
   /** How long an app's settings and signing secrets are trusted (XRAY_APP_CACHE_TTL_SECONDS). 30 s when omitted. */
   appCacheTtlMillis?: number;
   /** Largest accepted OTLP body, after decompression. */
@@ -169,6 +177,8 @@ export interface XRayApp {
   decodePool?: DecodePool;
   /** The reply store's builder, when there is a reply store (tests run its passes). */
   replyBuilder?: ReplyBuilder;
+  /** The list head, with the embedded engine unless turned off. */
+  listHead?: ListHead;
 }
 
 /** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
@@ -252,6 +262,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   app.decorateRequest('appId', '');
   app.decorateRequest('caller', null);
 
+  // Recently listed apps' newest executions; the flush listener and the deletions below marks or drops what it changes.
+  const listHeadRows = options.listHead?.maxRows ?? DEFAULT_LIST_HEAD_ROWS;
+  const listHead: ListHead | undefined =
+    store.backend.kind === 'embedded' && listHeadRows > 0
+      ? createListHead({ source: store.executions, maxRows: listHeadRows, maxApps: LIST_HEAD_APPS, horizonMillis: () => Date.now() - store.retentionDays * 86_400_000 })
+      : undefined;
   const metrics = createMetrics({
     defaultMetrics: options.defaultMetrics,
     pendingRows: () => store.batcher.pendingRows,
@@ -260,6 +276,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     engineMemory: store.backend.kind === 'embedded' ? createEngineMemoryReader(store.backend) : undefined,
     allocatorPurges: store.backend.allocatorPurges === undefined ? undefined : () => store.backend.allocatorPurges ?? 0,
     detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
+    listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows })),
     replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -412,7 +429,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   });
   const forgetFailed = (error: unknown) => app.log.error({ err: error }, 'reply store: forgetting a changed execution failed');
   const stopCacheInvalidation = store.batcher.onFlush((info) => {
-    for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId).catch(forgetFailed);
+    for (const [appId, executionId] of info.touched) {
+      executionCache.invalidate(appId, executionId).catch(forgetFailed);
+      listHead?.touched(appId, executionId);
+    }
   });
   app.addHook('onClose', async () => stopCacheInvalidation());
   const erasing = createDeletionRepository(store.backend, { cluster: store.cluster });
@@ -422,20 +442,24 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const deletion: typeof erasing = {
     async deleteExecutions(appId, filter, deleteOptions) {
       executionCache.invalidateApp(appId);
+      listHead?.forgetApp(appId);
       try {
         // No rollup pass runs meanwhile: one that read the rows before the delete would put them back after the rebuild.
         return await store.rollups.exclusive(() => erasing.deleteExecutions(appId, filter, deleteOptions));
       } finally {
         executionCache.invalidateApp(appId);
+        listHead?.forgetApp(appId);
         await replyBuilder?.check();
       }
     },
     async deleteApp(appId, deleteOptions) {
       executionCache.invalidateApp(appId);
+      listHead?.forgetApp(appId);
       try {
         return await store.rollups.exclusive(() => erasing.deleteApp(appId, deleteOptions));
       } finally {
         executionCache.invalidateApp(appId);
+        listHead?.forgetApp(appId);
         await replyBuilder?.check();
       }
     },
@@ -541,6 +565,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           scoreFilter,
           latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
           cache: executionCache,
+          listHead,
         });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend), executions: store.executions });
         await scoped.register(executionSearchRoutes, { search: createExecutionSearchRepository(store.backend) });
@@ -589,5 +614,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     sendNotFound(request, reply),
   );
 
-  return { app, metrics, keys, audit, webhooks, decodePool, replyBuilder };
+  return { app, metrics, keys, audit, webhooks, decodePool, replyBuilder, listHead };
 }

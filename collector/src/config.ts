@@ -12,6 +12,7 @@ import { loadPriceTable } from './cost/price-table.js';
 import type { PriceTable } from './cost/price-table.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from './limits/in-flight-bytes.js';
 import { isCidr } from './webhooks/address-policy.js';
+import { DEFAULT_LIST_HEAD_ROWS } from './api/list-head.js';
 import { DEFAULT_ROLLUP_INTERVAL_MILLIS } from './store/rollups.js';
 import { DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB } from './store/engine-allocator.js';
 import { PLAIN_IDENTIFIER } from './store/sql.js';
@@ -72,6 +73,8 @@ export const EnvSchema = z.object({
   XRAY_REPLY_STORE: z.preprocess(blankToUndefined, z.enum(['on', 'off']).optional()),
   XRAY_REPLY_STORE_SETTLE_SECONDS: intFromEnv(3600, 0, 30 * 86_400),
   XRAY_REPLY_STORE_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
+  // Recently listed apps' newest executions in memory (api/list-head.ts); 0 = off, off with a server.
+  XRAY_LIST_HEAD_ROWS: intFromEnv(DEFAULT_LIST_HEAD_ROWS, 0, 1_000_000),
   XRAY_EXECUTION_CACHE_BYTES: intFromEnv(64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
   XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: intFromEnv(60, 0, 86_400),
   XRAY_MIGRATIONS_DIR: z.string().default(DEFAULT_MIGRATIONS_DIR),
@@ -161,6 +164,8 @@ export interface CollectorConfig {
    * (another collector could change what this one stored).
    */
   replyStore: { path: string; settleSeconds: number; intervalSeconds: number } | undefined;
+  /** Executions the list head keeps per app (XRAY_LIST_HEAD_ROWS); 0 when off, and always with a ClickHouse server. */
+  listHeadRows: number;
   migrationsDir: string;
   /** Days raw data is kept; undefined keeps the migrations' 30 days. */
   retentionDays: number | undefined;
@@ -271,6 +276,11 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       'Invalid configuration:\n  XRAY_REPLY_STORE=on: needs the embedded engine (unset CLICKHOUSE_URL); with a server, other collectors write rows this one could not forget',
     );
   }
+  if (env.XRAY_LIST_HEAD_ROWS?.trim() && e.XRAY_LIST_HEAD_ROWS > 0 && e.CLICKHOUSE_URL) {
+    throw new ConfigError(
+      `Invalid configuration:\n  XRAY_LIST_HEAD_ROWS=${e.XRAY_LIST_HEAD_ROWS}: needs the embedded engine (unset CLICKHOUSE_URL, or set 0); with a server, other collectors write executions this one would not see`,
+    );
+  }
   let priceTable: PriceTable | undefined;
   if (e.XRAY_PRICE_TABLE !== undefined) {
     try {
@@ -306,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
       e.CLICKHOUSE_URL || e.XRAY_REPLY_STORE === 'off'
         ? undefined
         : { path: resolve(dataDir, 'replies'), settleSeconds: e.XRAY_REPLY_STORE_SETTLE_SECONDS, intervalSeconds: e.XRAY_REPLY_STORE_INTERVAL_SECONDS },
+    listHeadRows: e.CLICKHOUSE_URL ? 0 : e.XRAY_LIST_HEAD_ROWS,
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,
     auditRetentionDays: e.XRAY_AUDIT_RETENTION_DAYS,

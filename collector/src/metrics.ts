@@ -43,6 +43,8 @@ export interface MetricSources {
   allocatorPurges?: () => number;
   /** Detail reads (`GET /api/v1/executions/{id}`) so far, by what answered: memory, the reply store, the engine. */
   detailReads?: () => { memory: number; store: number; engine: number };
+  /** Pages of the executions list by what answered (api/list-head.ts), and the executions the head holds. */
+  listReads?: () => { head: number; engine: number; rows: number };
   /** The reply store (store/reply-store.ts), when there is one: days served, settled days not yet built, replies kept. */
   replyStore?: () => { days: number; waiting: number; replies: number };
 }
@@ -55,6 +57,7 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
   }
   if (options.allocatorPurges !== undefined) registerPurgeCounter(registry, options.allocatorPurges);
   if (options.detailReads) registerDetailReads(registry, options.detailReads);
+  if (options.listReads) registerListReads(registry, options.listReads);
   if (options.replyStore) registerReplyStoreGauges(registry, options.replyStore);
   const pendingRowsSource = options.pendingRows;
   const arrivingSource = options.arrivingRequests;
@@ -158,18 +161,47 @@ function countedElsewhere<L extends string>(counter: Counter<L>, labels: Record<
   };
 }
 
-function registerDetailReads(registry: Registry, reads: () => { memory: number; store: number; engine: number }): void {
+/** A counter of reads by what answered them (`source`), from running totals kept elsewhere. */
+function registerReadsBySource<S extends string>(registry: Registry, name: string, help: string, sources: readonly S[], reads: () => Record<S, number>): void {
   const updates: (() => void)[] = [];
   const counter: Counter<'source'> = new Counter({
-    name: 'xray_execution_detail_reads_total',
-    help: 'Reads of one execution with its steps, by what answered: memory (the cache of finished executions), store (the reply store on disk), engine (ClickHouse)',
+    name,
+    help,
     labelNames: ['source'],
     registers: [registry],
     collect() {
       for (const update of updates) update();
     },
   });
-  for (const source of ['memory', 'store', 'engine'] as const) updates.push(countedElsewhere(counter, { source }, () => reads()[source]));
+  for (const source of sources) updates.push(countedElsewhere(counter, { source }, () => reads()[source]));
+}
+
+function registerDetailReads(registry: Registry, reads: () => { memory: number; store: number; engine: number }): void {
+  registerReadsBySource(
+    registry,
+    'xray_execution_detail_reads_total',
+    'Reads of one execution with its steps, by what answered: memory (the cache of finished executions), store (the reply store on disk), engine (ClickHouse)',
+    ['memory', 'store', 'engine'],
+    reads,
+  );
+}
+
+function registerListReads(registry: Registry, reads: () => { head: number; engine: number; rows: number }): void {
+  registerReadsBySource(
+    registry,
+    'xray_execution_list_reads_total',
+    "Pages of the executions list without step, search, business-key or score filters, by what answered: head (recently listed apps' newest executions in memory), engine (ClickHouse)",
+    ['head', 'engine'],
+    reads,
+  );
+  new Gauge({
+    name: 'xray_list_head_executions',
+    help: 'Executions the list head holds in memory, over every app',
+    registers: [registry],
+    collect() {
+      this.set(reads().rows);
+    },
+  });
 }
 
 function registerReplyStoreGauges(registry: Registry, read: () => { days: number; waiting: number; replies: number }): void {

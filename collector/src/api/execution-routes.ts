@@ -11,6 +11,7 @@ import type { ExecutionsRepository, QueryParams } from '../store/index.js';
 import { parseSearch } from '../store/step-search.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { ExecutionCache } from './execution-cache.js';
+import type { ListHead } from './list-head.js';
 import { snippetOf } from './search-snippet.js';
 import { detailSerializer, toDetailReply } from './execution-detail.js';
 import { toExecutionSummary, toStep } from './presenters.js';
@@ -37,9 +38,16 @@ export interface ExecutionRoutesOptions {
   latestScores?: (appId: string, executionId: string) => Promise<z.infer<typeof latestScore>[]>;
   /** Finished executions' detail replies (execution-cache.ts); every read goes to ClickHouse without it. */
   cache?: ExecutionCache;
+  /** Recently listed apps' newest executions in memory (list-head.ts); every page comes from ClickHouse without it. */
+  listHead?: ListHead;
 }
 
 const errors = { 400: errorResponse, 401: errorResponse };
+
+/** `Cache-Control: no-cache`: the caller wants the stored rows as they are now, past what memory or the reply store hold. */
+function asksForStoredRows(headers: { 'cache-control'?: string }): boolean {
+  return /\bno-cache\b/i.test(headers['cache-control'] ?? '');
+}
 
 export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async (fastify, options) => {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -53,6 +61,8 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       schema: {
         tags: ['executions'],
         summary: 'List and search executions, newest first',
+        description:
+          'A page filtered by pipeline, status, environment or id prefix only is answered from the newest executions of the app held in memory when they hold the whole page; `Cache-Control: no-cache` reads the stored rows as they are now.',
         querystring: executionListQuery,
         response: { 200: executionListResponse, ...errors },
       },
@@ -62,7 +72,21 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       const range = resolveRange(query, LIST_WINDOW_MILLIS);
       const scoreFilters = scoreFiltersOf(query);
       if (scoreFilters.length > 0 && !options.scoreFilter) throw new XRayError('XRAY_ERR_VALIDATION', 'Score filters are not available');
-      const records = await repo.list(
+      const after = decodeCursor(query.cursor);
+      // Filters on steps, business keys or scores need ClickHouse; the others the head may answer.
+      // `Cache-Control: no-cache` asks for the stored rows as they are now, past the head.
+      const headFilters =
+        !query.step && !query.q && !query.where?.length && scoreFilters.length === 0 && !asksForStoredRows(request.headers);
+      const fromHead =
+        headFilters && options.listHead
+          ? await options.listHead.list(
+              request.appId,
+              { ...range, pipeline: query.pipeline, status: query.status, environment: query.environment, idPrefix: query.idPrefix },
+              query.limit + 1,
+              after,
+            )
+          : undefined;
+      const records = fromHead ?? await repo.list(
         request.appId,
         {
           ...range,
@@ -76,7 +100,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
           idsFrom: scoreFilters.length > 0 ? options.scoreFilter?.(request.appId, scoreFilters) : undefined,
         },
         query.limit + 1,
-        decodeCursor(query.cursor),
+        after,
       );
       const page = records.slice(0, query.limit);
       const last = page[page.length - 1];
@@ -113,7 +137,7 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
         return detail;
       };
       // `Cache-Control: no-cache` asks for the stored rows as they are now, past the memory cache and the reply store.
-      const fresh = /\bno-cache\b/i.test(request.headers['cache-control'] ?? '');
+      const fresh = asksForStoredRows(request.headers);
       const { json, rows } = options.cache ? await options.cache.read(appId, executionId, load, { fresh }) : (await load()).value;
       // A text payload skips preSerialization, where the audit hook counts rows. The type provider
       // types send() by the response schema; this text is that schema's serialization.

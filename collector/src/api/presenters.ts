@@ -5,10 +5,10 @@
 import { parseJsonText } from '@xray/sdk/json-diff';
 import type { z } from 'zod';
 import { nanosToIso } from '../model/time.js';
-import type { ExecutionRecord, FailureRatePoint, StepRecord } from '../store/index.js';
+import type { ExecutionRecord, ExecutionSummaryRecord, FailureRatePoint, StepRecord } from '../store/index.js';
 import type { executionDetail, executionSummary, step } from './schemas.js';
 
-export function toExecutionSummary(record: ExecutionRecord): z.infer<typeof executionSummary> {
+export function toExecutionSummary(record: ExecutionSummaryRecord): z.infer<typeof executionSummary> {
   return {
     executionId: record.execution_id,
     traceId: record.trace_id,

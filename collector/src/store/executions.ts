@@ -65,6 +65,9 @@ export interface ExecutionRecord {
   usage?: ExecutionUsage;
 }
 
+/** What the executions list shows of an execution (api/presenters.ts toExecutionSummary). */
+export type ExecutionSummaryRecord = Omit<ExecutionRecord, 'root_span_id' | 'metadata' | 'final_outcome' | 'attributes'>;
+
 /** Tokens and cost summed over an execution's steps (each stored step once). */
 export interface ExecutionUsage {
   inputTokens: number;
@@ -142,6 +145,15 @@ export interface ExecutionsRepository {
    * settled day this way, a range of the steps' primary key at a time.
    */
   timelinesOfDay(appId: string, day: string, fromId: string, toId: string): Promise<Map<string, Timeline>>;
+  /**
+   * The app's newest `limit` executions started at or after `fromMillis`,
+   * with their summary columns only and stored counts, newest first (each
+   * start time and id once, its newest version): what the list head
+   * (api/list-head.ts) is built from.
+   */
+  newestSummaries(appId: string, fromMillis: number, limit: number): Promise<ExecutionSummaryRecord[]>;
+  /** The executions of `ids` started after `afterNanos`, as `newestSummaries` reads them: the list head's refresh. */
+  summariesOf(appId: string, ids: readonly string[], afterNanos: bigint): Promise<ExecutionSummaryRecord[]>;
   /** Steps matching a search; pipeline and environment filters match the execution's when a step has none. */
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
 }
@@ -154,6 +166,11 @@ export const STEP_COLUMNS = `execution_id, trace_id, span_id, parent_span_id, se
   toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
   duration_ms, input, output, reasoning, error_type, error_message, error_stack, model, provider,
   input_tokens, output_tokens, cost_usd, cost_source, attributes`;
+
+/** The columns of an execution the list answers with (its summary): EXECUTION_COLUMNS without the large ones. */
+export const SUMMARY_COLUMNS = `execution_id, trace_id, pipeline, environment, service_name, status,
+  toString(toUnixTimestamp64Nano(start_time)) AS start_ns, toString(toUnixTimestamp64Nano(end_time)) AS end_ns,
+  duration_ms, step_count, error_count, dropped_steps, error_message`;
 
 export const EXECUTION_NUMBERS = ['duration_ms', 'step_count', 'error_count', 'dropped_steps'] as const;
 export const STEP_NUMBERS = ['sequence', 'duration_ms', 'input_tokens', 'output_tokens', 'cost_usd'] as const;
@@ -290,6 +307,35 @@ export function executionListQuery(
   // The list's filters, shared with the live tail and the export (execution-filter.ts).
   const where = executionFilterConditions(appId, filter);
   return newestFirstPage(`SELECT ${EXECUTION_COLUMNS} FROM executions`, 'execution_id', where, limit, after, dedupe);
+}
+
+/** Newest first, each start time and id once (its newest version), as the list pages. */
+const NEWEST_FIRST_UNIQUE = `ORDER BY start_time DESC, execution_id DESC, inserted_at DESC
+LIMIT 1 BY start_time, execution_id`;
+
+/**
+ * The app's newest `limit` executions from `fromMillis` on, summary columns
+ * only. The table's order (app_id, start_time, execution_id) lets the engine
+ * read the newest granules first.
+ */
+export function newestSummariesQuery(appId: string, fromMillis: number, limit: number): BuiltQuery {
+  return {
+    sql: `SELECT ${SUMMARY_COLUMNS} FROM executions
+WHERE app_id = {appId:String} AND start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
+${NEWEST_FIRST_UNIQUE}
+LIMIT {limit:UInt32}`,
+    params: { appId, fromMillis, limit },
+  };
+}
+
+/** The executions of `ids` started after `afterNanos`, summary columns only, as newestSummariesQuery reads them. */
+export function summariesOfQuery(appId: string, ids: readonly string[], afterNanos: bigint): BuiltQuery {
+  return {
+    sql: `SELECT ${SUMMARY_COLUMNS} FROM executions
+WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)} AND start_time > fromUnixTimestamp64Nano({afterNanos:Int64}, 'UTC')
+${NEWEST_FIRST_UNIQUE}`,
+    params: { appId, ids: [...ids], afterNanos: afterNanos.toString() },
+  };
 }
 
 /**
@@ -445,7 +491,7 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
    * each day's partition is read only for the executions of the page that
    * ran that day, on the (app_id, execution_id) key prefix.
    */
-  async function withStoredCounts(appId: string, records: ExecutionRecord[]): Promise<ExecutionRecord[]> {
+  async function withStoredCounts<T extends ExecutionSummaryRecord>(appId: string, records: T[]): Promise<T[]> {
     if (records.length === 0) return records;
     const stored = await run<{ execution_id: string; steps: string; failed: string; input_tokens: string; output_tokens: string; cost_usd: number; estimated_cost_usd: number }>(
       storedCountsQuery(appId, records),
@@ -540,6 +586,17 @@ GROUP BY execution_id`,
     async timelinesOfDay(appId, day, fromId, toId) {
       const rows = await run<VersionedRow>(dayTimelinesQuery(appId, day, fromId, toId));
       return new Map([...groupBy(rows, (row) => row.id)].map(([id, own]) => [id, assembleTimeline(own)]));
+    },
+
+    async newestSummaries(appId, fromMillis, limit) {
+      const rows = await run<ExecutionSummaryRecord>(newestSummariesQuery(appId, fromMillis, limit));
+      return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
+    },
+
+    async summariesOf(appId, ids, afterNanos) {
+      if (ids.length === 0) return [];
+      const rows = await run<ExecutionSummaryRecord>(summariesOfQuery(appId, ids, afterNanos));
+      return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
     },
 
     async searchSteps(appId, filter, limit, after) {

@@ -37,6 +37,7 @@ export type {
   Cursor,
   ExecutionFilter,
   ExecutionRecord,
+  ExecutionSummaryRecord,
   ExecutionUsage,
   ExecutionsRepository,
   StepFilter,

@@ -152,12 +152,13 @@ describe('@xray/sdk in Chromium', () => {
   });
 
   /** Waits for the execution's root row (its steps may be stored first: a 200 with no execution yet). */
-  async function waitForExecution(id: string): Promise<number> {
+  /** Waits until the execution's root and at least `steps` of its steps are stored (the two tables' inserts commit apart). */
+  async function waitForExecution(id: string, steps = 0): Promise<number> {
     let status = 0;
     for (let attempt = 0; attempt < 100; attempt++) {
       const reply = await getJson(harness, `/api/v1/executions/${id}`);
       status = reply.status;
-      if (status === 200 && reply.body.execution) break;
+      if (status === 200 && reply.body.execution && reply.body.steps.length >= steps) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return status;
@@ -174,7 +175,7 @@ describe('@xray/sdk in Chromium', () => {
     extraPages.set('/readme', code);
     const page = await browser.newPage();
     await page.goto(`${allowed.origin}/readme`);
-    expect(await waitForExecution('readme-browser')).toBe(200);
+    expect(await waitForExecution('readme-browser', 2)).toBe(200);
     await page.close();
     const { body } = await getJson(harness, '/api/v1/executions/readme-browser');
     expect(body.execution).toMatchObject({ pipeline: 'checkout', serviceName: 'shop-web', stepCount: 2 });

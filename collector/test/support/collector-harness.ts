@@ -59,6 +59,8 @@ export interface HarnessOptions {
   executionCache?: BuildAppOptions['executionCache'];
   /** The reply store (embedded only), in the harness's folder; its builder's passes run when a test calls them (the interval is an hour). */
   replyStore?: { settleMillis: number };
+  /** The list head's size per app (api/list-head.ts); the collector's default when omitted, 0 = off. */
+  listHead?: BuildAppOptions['listHead'];
   /** The rollup job's interval and lag (store/rollups.ts); interval 0 runs passes only when a test calls `store.rollups.run()`. */
   rollups?: StoreOptions['rollups'];
 }
@@ -150,6 +152,7 @@ export async function startCollector(options: HarnessOptions = {}): Promise<Harn
     priceTable: options.priceTable,
     decode: options.decode,
     executionCache: options.executionCache,
+    listHead: options.listHead,
     replyStore: options.replyStore && { path: join(dir, 'replies'), settleMillis: options.replyStore.settleMillis, intervalMillis: 3_600_000 },
   });
   const url = await xray.app.listen({ host: '127.0.0.1', port: 0 });

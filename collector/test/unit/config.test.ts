@@ -34,6 +34,7 @@ describe('config', () => {
         appCacheTtlSeconds: 30,
         executionCache: { maxBytes: 64 * 1024 * 1024, maxAgeSeconds: 60 },
         replyStore: { path: resolve('.xray/data/replies'), settleSeconds: 3600, intervalSeconds: 60 },
+        listHeadRows: 20_000,
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
         auditRetentionDays: 90,
@@ -183,6 +184,7 @@ describe('config', () => {
         XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: '0',
         XRAY_REPLY_STORE_SETTLE_SECONDS: '600',
         XRAY_REPLY_STORE_INTERVAL_SECONDS: '30',
+        XRAY_LIST_HEAD_ROWS: '5000',
         XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '256',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
         XRAY_ROLLUP_INTERVAL_MILLIS: '2000',
@@ -214,6 +216,7 @@ describe('config', () => {
         appCacheTtlSeconds: 3,
         executionCache: { maxBytes: 0, maxAgeSeconds: 0 },
         replyStore: { path: '/var/lib/xray/replies', settleSeconds: 600, intervalSeconds: 30 },
+        listHeadRows: 5000,
         migrationsDir: '/opt/migrations',
         auditRetentionDays: 90,
         adminSql: { maxRows: 10_000, maxExecutionSeconds: 30, maxMemoryBytes: 1024 ** 3, maxThreads: 2, maxConcurrent: 2 },
@@ -251,6 +254,15 @@ describe('config', () => {
       expect(loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).replyStore).toBeUndefined();
       expect(() => loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123', XRAY_REPLY_STORE: 'on' })).toThrow(/XRAY_REPLY_STORE=on: needs the embedded engine/);
       expect(() => loadConfig({ XRAY_REPLY_STORE: 'yes' })).toThrow(/XRAY_REPLY_STORE/);
+    });
+
+    it('keeps a list head with the embedded engine, none with a server, and refuses one asked for with a server', () => {
+      expect(loadConfig({ XRAY_LIST_HEAD_ROWS: '0' }).listHeadRows).toBe(0);
+      expect(loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).listHeadRows).toBe(0);
+      expect(loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123', XRAY_LIST_HEAD_ROWS: '0' }).listHeadRows).toBe(0);
+      expect(() => loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123', XRAY_LIST_HEAD_ROWS: '100' })).toThrow(/XRAY_LIST_HEAD_ROWS=100: needs the embedded engine/);
+      expect(() => loadConfig({ XRAY_LIST_HEAD_ROWS: 'many' })).toThrow(/XRAY_LIST_HEAD_ROWS/);
+      expect(() => loadConfig({ XRAY_LIST_HEAD_ROWS: '-1' })).toThrow(/XRAY_LIST_HEAD_ROWS/);
     });
 
     it('switches to a ClickHouse server when CLICKHOUSE_URL is set', () => {

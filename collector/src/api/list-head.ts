@@ -1,0 +1,286 @@
+/**
+ * The list head: each recently listed app's newest executions, in memory,
+ * kept as the executions list's first pages read them.
+ *
+ * A first page of the list (newest first, by pipeline, status, environment or
+ * id prefix) costs ClickHouse two statements, a page and its steps' counts,
+ * over today's partition, which is never settled. The head holds the app's
+ * newest `maxRows` executions as the list shows them (summary columns and
+ * stored counts, read with the list's own queries), so such a page is a
+ * filter over an array.
+ *
+ * What makes an answer exact:
+ *  - Coverage. Every execution started after `floorNs` is in the head (the
+ *    build reads the newest rows; trimming raises the floor). A page is
+ *    answered when it fills with rows above the floor, or when its whole
+ *    window lies above it; else ClickHouse answers.
+ *  - Ingest. Every insert names the executions it wrote (the batcher's
+ *    `onFlush`, before the writer's 200); each is marked pending, and a read
+ *    first re-reads the pending ones (their newest version and counts). A
+ *    mark made while that re-read runs stays pending.
+ *  - Everything else drops the app's head: a deletion (before and after), too
+ *    many pending executions, a failed read. Rows past the retention are never
+ *    served. Only the embedded engine, where this process is the only writer.
+ *
+ * Ids sort as ClickHouse sorts Strings, by UTF-8 bytes (code points), not by
+ * JavaScript's UTF-16 code units.
+ */
+import type { Cursor, ExecutionSummaryRecord } from '../store/index.js';
+
+/** The list's filters the head answers; any other filter goes to ClickHouse. */
+export interface ListHeadQuery {
+  fromMillis: number;
+  toMillis: number;
+  pipeline?: string;
+  status?: string;
+  environment?: string;
+  idPrefix?: string;
+}
+
+export interface ListHeadSource {
+  newestSummaries(appId: string, fromMillis: number, limit: number): Promise<ExecutionSummaryRecord[]>;
+  summariesOf(appId: string, ids: readonly string[], afterNanos: bigint): Promise<ExecutionSummaryRecord[]>;
+}
+
+export interface ListHeadOptions {
+  source: ListHeadSource;
+  /** Executions kept per app. */
+  maxRows: number;
+  /** Apps with a head; the least recently listed one is dropped for a new one. */
+  maxApps: number;
+  /** Rows that started before this (ms since the epoch, the retention) are never served. */
+  horizonMillis: () => number;
+  /** Pending executions past which the app's head is dropped and built again at its next read (maxRows / 4 when omitted). */
+  maxPending?: number;
+}
+
+export interface ListHeadStats {
+  /** Pages answered from the head. */
+  hits: number;
+  /** Pages the head could not answer (ClickHouse did). */
+  misses: number;
+  builds: number;
+  refreshes: number;
+}
+
+export interface ListHead {
+  /** A page of `limit` rows newest first after `after`, or undefined when ClickHouse must answer. */
+  list(appId: string, query: ListHeadQuery, limit: number, after?: Cursor): Promise<ExecutionSummaryRecord[] | undefined>;
+  /** An insert wrote a row of this execution (its root or a step). */
+  touched(appId: string, executionId: string): void;
+  /** Drops the app's head (a deletion). */
+  forgetApp(appId: string): void;
+  readonly stats: ListHeadStats;
+  /** Executions held, over every app. */
+  readonly rows: number;
+}
+
+interface Entry {
+  startNs: bigint;
+  record: ExecutionSummaryRecord;
+}
+
+interface AppHead {
+  /** Newest first, as the list orders. */
+  entries: Entry[];
+  /** Every execution started after this is in `entries`. */
+  floorNs: bigint;
+  /** Executions written since they were read, with the mark of their latest write. */
+  pending: Map<string, number>;
+  built: boolean;
+  /** The build, then each refresh, one at a time. */
+  queue: Promise<void>;
+}
+
+/** Executions kept per app when XRAY_LIST_HEAD_ROWS is unset: a first page filtered to 1 row in 240 (a pipeline of 12, failed 5% of the time) still fills from it. */
+export const DEFAULT_LIST_HEAD_ROWS = 20_000;
+/** Apps with a head at once. */
+export const LIST_HEAD_APPS = 4;
+
+const NANOS_PER_MILLI = 1_000_000n;
+
+/** Moves UTF-16 code units so that they compare as code points: surrogates above U+E000..U+FFFF. */
+function codePointUnit(unit: number): number {
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}
+
+/**
+ * Compares two strings as ClickHouse compares Strings: by UTF-8 bytes,
+ * which is code point order.
+ *
+ * @example
+ * compareCodePoints('\u{1F600}', '\uFFFD') > 0; // true ('<' in JavaScript)
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? codePointUnit(x) - codePointUnit(y) : x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Newest first: by start time, then id, both descending. */
+function newestFirst(a: Entry, b: Entry): number {
+  if (a.startNs !== b.startNs) return a.startNs > b.startNs ? -1 : 1;
+  return compareCodePoints(b.record.execution_id, a.record.execution_id);
+}
+
+function toEntry(record: ExecutionSummaryRecord): Entry {
+  return { startNs: BigInt(record.start_ns), record };
+}
+
+/** Two newest-first arrays as one. */
+function merge(a: Entry[], b: Entry[]): Entry[] {
+  if (b.length === 0) return a;
+  const out: Entry[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = newestFirst(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+function matches(record: ExecutionSummaryRecord, query: ListHeadQuery): boolean {
+  return (
+    (!query.pipeline || record.pipeline === query.pipeline) &&
+    (!query.status || record.status === query.status) &&
+    (!query.environment || record.environment === query.environment) &&
+    (!query.idPrefix || record.execution_id.startsWith(query.idPrefix))
+  );
+}
+
+/**
+ * @example
+ * const head = createListHead({ source: store.executions, maxRows: 20_000, maxApps: 4, horizonMillis: () => Date.now() - 30 * 86_400_000 });
+ * const page = (await head.list('default', { fromMillis, toMillis, status: 'failed' }, 51)) ?? (await store.executions.list(...));
+ */
+export function createListHead(options: ListHeadOptions): ListHead {
+  const { source, maxRows, maxApps } = options;
+  const maxPending = options.maxPending ?? Math.max(1, Math.floor(maxRows / 4));
+  const heads = new Map<string, AppHead>();
+  const stats: ListHeadStats = { hits: 0, misses: 0, builds: 0, refreshes: 0 };
+  let mark = 0;
+
+  const horizonNs = () => BigInt(Math.floor(options.horizonMillis())) * NANOS_PER_MILLI;
+
+  /** Keeps at most maxRows entries, raising the floor past what it cuts (and the cut row's start-time twins). */
+  function trim(head: AppHead): void {
+    if (head.entries.length <= maxRows) return;
+    const floor = head.entries[maxRows].startNs;
+    let keep = maxRows;
+    while (keep > 0 && head.entries[keep - 1].startNs <= floor) keep--;
+    head.entries.length = keep;
+    if (floor > head.floorNs) head.floorNs = floor;
+  }
+
+  async function build(appId: string, head: AppHead): Promise<void> {
+    const fromMillis = options.horizonMillis();
+    const records = await source.newestSummaries(appId, fromMillis, maxRows);
+    stats.builds++;
+    head.entries = records.map(toEntry).sort(newestFirst);
+    // All of the app's rows since the horizon, or the newest maxRows of them.
+    head.floorNs = records.length < maxRows ? BigInt(fromMillis) * NANOS_PER_MILLI - 1n : head.entries[head.entries.length - 1].startNs;
+    if (records.length >= maxRows) {
+      while (head.entries.length > 0 && head.entries[head.entries.length - 1].startNs <= head.floorNs) head.entries.pop();
+    }
+    head.built = true;
+  }
+
+  async function refresh(appId: string, head: AppHead): Promise<void> {
+    if (head.pending.size === 0) return;
+    const marks = new Map(head.pending);
+    const ids = [...marks.keys()];
+    const records = await source.summariesOf(appId, ids, head.floorNs);
+    stats.refreshes++;
+    const written = new Set(ids);
+    const kept = head.entries.filter((entry) => !written.has(entry.record.execution_id));
+    head.entries = merge(kept, records.map(toEntry).sort(newestFirst));
+    trim(head);
+    // A write marked while the read ran may not be in what it read: it stays pending.
+    for (const [id, seen] of marks) if (head.pending.get(id) === seen) head.pending.delete(id);
+  }
+
+  /** Runs `work` after what the head is doing; a failure drops the head (ClickHouse answers until it is built again). */
+  function enqueue(appId: string, head: AppHead, work: () => Promise<void>): Promise<void> {
+    head.queue = head.queue.then(work).catch(() => {
+      if (heads.get(appId) === head) heads.delete(appId);
+    });
+    return head.queue;
+  }
+
+  function headOf(appId: string): AppHead {
+    const known = heads.get(appId);
+    if (known) {
+      // Most recently listed last: the first is the one dropped.
+      heads.delete(appId);
+      heads.set(appId, known);
+      return known;
+    }
+    const head: AppHead = { entries: [], floorNs: 0n, pending: new Map(), built: false, queue: Promise.resolve() };
+    heads.set(appId, head);
+    while (heads.size > maxApps) heads.delete(heads.keys().next().value as string);
+    void enqueue(appId, head, () => build(appId, head));
+    return head;
+  }
+
+  /** The page from `head`, or undefined when rows it does not hold could be on it. */
+  function answer(head: AppHead, query: ListHeadQuery, limit: number, after: Cursor | undefined): ExecutionSummaryRecord[] | undefined {
+    const horizon = horizonNs();
+    const lowest = head.floorNs + 1n > horizon ? head.floorNs + 1n : horizon;
+    const fromNs = BigInt(query.fromMillis) * NANOS_PER_MILLI;
+    const toNs = BigInt(query.toMillis) * NANOS_PER_MILLI;
+    const afterNs = after ? BigInt(after.startNanos) : undefined;
+    const page: ExecutionSummaryRecord[] = [];
+    for (const entry of head.entries) {
+      if (entry.startNs >= toNs) continue;
+      if (entry.startNs < fromNs || entry.startNs < lowest) break;
+      if (afterNs !== undefined && after && (entry.startNs > afterNs || (entry.startNs === afterNs && compareCodePoints(entry.record.execution_id, after.id) >= 0))) continue;
+      if (!matches(entry.record, query)) continue;
+      page.push(entry.record);
+      if (page.length === limit) return page;
+    }
+    // Short of a full page: exact only if every row of the window is one the head holds.
+    return fromNs >= lowest ? page : undefined;
+  }
+
+  return {
+    async list(appId, query, limit, after) {
+      const head = headOf(appId);
+      // A refresh can meet new writes; a second one catches up with them, else ClickHouse answers.
+      for (let round = 0; round < 3; round++) {
+        await head.queue;
+        if (heads.get(appId) !== head || !head.built) break;
+        if (head.pending.size === 0) {
+          const page = answer(head, query, limit, after);
+          if (page) {
+            stats.hits++;
+            return page;
+          }
+          break;
+        }
+        await enqueue(appId, head, () => refresh(appId, head));
+      }
+      stats.misses++;
+      return undefined;
+    },
+    touched(appId, executionId) {
+      const head = heads.get(appId);
+      if (!head) return;
+      head.pending.set(executionId, ++mark);
+      if (head.pending.size > maxPending) heads.delete(appId);
+    },
+    forgetApp(appId) {
+      heads.delete(appId);
+    },
+    stats,
+    get rows() {
+      let rows = 0;
+      for (const head of heads.values()) rows += head.entries.length;
+      return rows;
+    },
+  };
+}
