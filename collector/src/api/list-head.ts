@@ -19,8 +19,10 @@
  *    first re-reads the pending ones (their newest version and counts). A
  *    mark made while that re-read runs stays pending.
  *  - Everything else drops the app's head: a deletion (before and after), too
- *    many pending executions, a failed read. Rows past the retention are never
- *    served. Only the embedded engine, where this process is the only writer.
+ *    many pending executions (then ClickHouse answers the app's pages for a
+ *    while: a busy app is written faster than it is listed), a failed read.
+ *    Rows past the retention are never served. Only the embedded engine,
+ *    where this process is the only writer.
  *
  * Ids sort as ClickHouse sorts Strings, by UTF-8 bytes (code points), not by
  * JavaScript's UTF-16 code units.
@@ -50,8 +52,17 @@ export interface ListHeadOptions {
   maxApps: number;
   /** Rows that started before this (ms since the epoch, the retention) are never served. */
   horizonMillis: () => number;
-  /** Pending executions past which the app's head is dropped and built again at its next read (maxRows / 4 when omitted). */
+  /**
+   * Executions written since the last read past which the app's head is
+   * dropped (1,000 when omitted): re-reading that many costs more than
+   * ClickHouse's page. The app's pages then go to ClickHouse for
+   * `busyMillis` (5 minutes when omitted) before a read builds it again, so
+   * an app written faster than it is listed pays a build at most that often.
+   */
   maxPending?: number;
+  busyMillis?: number;
+  /** The clock (ms), for tests. */
+  now?: () => number;
 }
 
 export interface ListHeadStats {
@@ -90,7 +101,17 @@ interface AppHead {
   built: boolean;
   /** The build, then each refresh, one at a time. */
   queue: Promise<void>;
+  /**
+   * Per filtered field, the positions in `entries` of each value, ascending
+   * (newest first): a page for a value reads its own executions, not all of
+   * them. Made at the first page after `entries` changed.
+   */
+  positions?: Map<FilteredField, Map<string, number[]>>;
 }
+
+/** The fields a page filters by equality. */
+type FilteredField = 'pipeline' | 'status' | 'environment';
+const FILTERED_FIELDS: readonly FilteredField[] = ['pipeline', 'status', 'environment'];
 
 /** Executions kept per app when XRAY_LIST_HEAD_ROWS is unset: a first page filtered to 1 row in 240 (a pipeline of 12, failed 5% of the time) still fills from it. */
 export const DEFAULT_LIST_HEAD_ROWS = 20_000;
@@ -144,6 +165,18 @@ function merge(a: Entry[], b: Entry[]): Entry[] {
   return out;
 }
 
+/** The first index of newest-first `entries` where `past` holds (it holds from there on), or entries.length. */
+function firstWhere(entries: readonly Entry[], past: (entry: Entry) => boolean): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (past(entries[middle])) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
 function matches(record: ExecutionSummaryRecord, query: ListHeadQuery): boolean {
   return (
     (!query.pipeline || record.pipeline === query.pipeline) &&
@@ -160,8 +193,12 @@ function matches(record: ExecutionSummaryRecord, query: ListHeadQuery): boolean 
  */
 export function createListHead(options: ListHeadOptions): ListHead {
   const { source, maxRows, maxApps } = options;
-  const maxPending = options.maxPending ?? Math.max(1, Math.floor(maxRows / 4));
+  const maxPending = options.maxPending ?? 1000;
+  const busyMillis = options.busyMillis ?? 300_000;
+  const now = options.now ?? Date.now;
   const heads = new Map<string, AppHead>();
+  /** Apps whose head overflowed, until when their pages go to ClickHouse without a build. */
+  const busyUntil = new Map<string, number>();
   const stats: ListHeadStats = { hits: 0, misses: 0, builds: 0, refreshes: 0 };
   let mark = 0;
 
@@ -188,6 +225,7 @@ export function createListHead(options: ListHeadOptions): ListHead {
       while (head.entries.length > 0 && head.entries[head.entries.length - 1].startNs <= head.floorNs) head.entries.pop();
     }
     head.built = true;
+    head.positions = undefined;
   }
 
   async function refresh(appId: string, head: AppHead): Promise<void> {
@@ -200,6 +238,7 @@ export function createListHead(options: ListHeadOptions): ListHead {
     const kept = head.entries.filter((entry) => !written.has(entry.record.execution_id));
     head.entries = merge(kept, records.map(toEntry).sort(newestFirst));
     trim(head);
+    head.positions = undefined;
     // A write marked while the read ran may not be in what it read: it stays pending.
     for (const [id, seen] of marks) if (head.pending.get(id) === seen) head.pending.delete(id);
   }
@@ -212,13 +251,18 @@ export function createListHead(options: ListHeadOptions): ListHead {
     return head.queue;
   }
 
-  function headOf(appId: string): AppHead {
+  function headOf(appId: string): AppHead | undefined {
     const known = heads.get(appId);
     if (known) {
       // Most recently listed last: the first is the one dropped.
       heads.delete(appId);
       heads.set(appId, known);
       return known;
+    }
+    const busy = busyUntil.get(appId);
+    if (busy !== undefined) {
+      if (now() < busy) return undefined;
+      busyUntil.delete(appId);
     }
     const head: AppHead = { entries: [], floorNs: 0n, pending: new Map(), built: false, queue: Promise.resolve() };
     heads.set(appId, head);
@@ -227,21 +271,69 @@ export function createListHead(options: ListHeadOptions): ListHead {
     return head;
   }
 
+  /** The positions of the executions having the query's rarest filtered value, or undefined when it filters no field. */
+  function narrowest(head: AppHead, query: ListHeadQuery): readonly number[] | undefined {
+    let best: readonly number[] | undefined;
+    for (const field of FILTERED_FIELDS) {
+      const value = query[field];
+      if (!value) continue;
+      head.positions ??= new Map();
+      let byValue = head.positions.get(field);
+      if (!byValue) {
+        byValue = new Map();
+        head.entries.forEach((entry, position) => {
+          const key = entry.record[field];
+          const list = byValue!.get(key);
+          if (list) list.push(position);
+          else byValue!.set(key, [position]);
+        });
+        head.positions.set(field, byValue);
+      }
+      const positions = byValue.get(value) ?? [];
+      if (!best || positions.length < best.length) best = positions;
+    }
+    return best;
+  }
+
   /** The page from `head`, or undefined when rows it does not hold could be on it. */
   function answer(head: AppHead, query: ListHeadQuery, limit: number, after: Cursor | undefined): ExecutionSummaryRecord[] | undefined {
     const horizon = horizonNs();
     const lowest = head.floorNs + 1n > horizon ? head.floorNs + 1n : horizon;
     const fromNs = BigInt(query.fromMillis) * NANOS_PER_MILLI;
     const toNs = BigInt(query.toMillis) * NANOS_PER_MILLI;
-    const afterNs = after ? BigInt(after.startNanos) : undefined;
+    const entries = head.entries;
+    // The entries the window (and the cursor) leave, found by bisection: newest first, so a range.
+    let first = firstWhere(entries, (entry) => entry.startNs < toNs);
+    if (after) {
+      const afterNs = BigInt(after.startNanos);
+      first = Math.max(first, firstWhere(entries, (entry) => entry.startNs < afterNs || (entry.startNs === afterNs && compareCodePoints(entry.record.execution_id, after.id) < 0)));
+    }
+    const bound = fromNs > lowest ? fromNs : lowest;
+    const end = firstWhere(entries, (entry) => entry.startNs < bound);
     const page: ExecutionSummaryRecord[] = [];
-    for (const entry of head.entries) {
-      if (entry.startNs >= toNs) continue;
-      if (entry.startNs < fromNs || entry.startNs < lowest) break;
-      if (afterNs !== undefined && after && (entry.startNs > afterNs || (entry.startNs === afterNs && compareCodePoints(entry.record.execution_id, after.id) >= 0))) continue;
-      if (!matches(entry.record, query)) continue;
-      page.push(entry.record);
-      if (page.length === limit) return page;
+    const candidates = narrowest(head, query);
+    if (candidates) {
+      // Only the executions of the filter's rarest value, from the window's first.
+      let low = 0;
+      let high = candidates.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (candidates[middle] < first) low = middle + 1;
+        else high = middle;
+      }
+      for (let k = low; k < candidates.length && candidates[k] < end; k++) {
+        const record = entries[candidates[k]].record;
+        if (!matches(record, query)) continue;
+        page.push(record);
+        if (page.length === limit) return page;
+      }
+    } else {
+      for (let i = first; i < end; i++) {
+        const record = entries[i].record;
+        if (!matches(record, query)) continue;
+        page.push(record);
+        if (page.length === limit) return page;
+      }
     }
     // Short of a full page: exact only if every row of the window is one the head holds.
     return fromNs >= lowest ? page : undefined;
@@ -250,6 +342,10 @@ export function createListHead(options: ListHeadOptions): ListHead {
   return {
     async list(appId, query, limit, after) {
       const head = headOf(appId);
+      if (!head) {
+        stats.misses++;
+        return undefined;
+      }
       // A refresh can meet new writes; a second one catches up with them, else ClickHouse answers.
       for (let round = 0; round < 3; round++) {
         await head.queue;
@@ -271,7 +367,11 @@ export function createListHead(options: ListHeadOptions): ListHead {
       const head = heads.get(appId);
       if (!head) return;
       head.pending.set(executionId, ++mark);
-      if (head.pending.size > maxPending) heads.delete(appId);
+      if (head.pending.size > maxPending) {
+        heads.delete(appId);
+        busyUntil.set(appId, now() + busyMillis);
+        if (busyUntil.size > maxApps * 4) busyUntil.delete(busyUntil.keys().next().value as string);
+      }
     },
     forgetApp(appId) {
       heads.delete(appId);
