@@ -141,6 +141,20 @@ describe('list head (embedded backend)', () => {
     expect(afterDelete.page.executions.map((e) => e.executionId)).not.toContain('exec-new');
   });
 
+  it('lists the newest version of a root sent again with another status', async () => {
+    const resent = executionSpans({ executionId: 'exec-resent', pipeline: 'loan', startMs: Date.now() - 2000, steps: [{ name: 'fetch' }], failed: true });
+    await send(keyA, [resent.root, ...resent.steps]);
+    const failedPage = await list(keyA, { ...window, status: 'failed', limit: '3' });
+    expect(failedPage.executions[0]).toMatchObject({ executionId: 'exec-resent', status: 'failed' });
+    const { error: _error, ...completedRoot } = resent.root;
+    completedRoot.attributes = { ...resent.root.attributes, 'xray.execution.status': 'completed' };
+    await send(keyA, [completedRoot]);
+    const before = await reads();
+    expect((await list(keyA, { ...window, status: 'completed', limit: '3' })).executions[0]).toMatchObject({ executionId: 'exec-resent', status: 'completed' });
+    expect((await list(keyA, { ...window, status: 'failed', limit: '3' })).executions.map((e) => e.executionId)).not.toContain('exec-resent');
+    expect((await reads()).head - before.head).toBe(2);
+  });
+
   it("never shows one app another app's executions, even one with the same id", async () => {
     const b = await bothWays(keyB, { ...window, limit: '50' });
     expect(b.page.executions.map((e) => e.executionId)).toEqual(['a-first']);
