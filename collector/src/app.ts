@@ -429,9 +429,11 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   });
   const forgetFailed = (error: unknown) => app.log.error({ err: error }, 'reply store: forgetting a changed execution failed');
   const stopCacheInvalidation = store.batcher.onFlush((info) => {
-    for (const [appId, executionId] of info.touched) {
-      executionCache.invalidate(appId, executionId).catch(forgetFailed);
-      listHead?.touched(appId, executionId);
+    for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId).catch(forgetFailed);
+    if (listHead) {
+      // Steps alone change the head's pages only for executions it holds; a root may be a new row.
+      const roots = new Set(info.roots.map(([appId, executionId]) => `${appId}\u0000${executionId}`));
+      for (const [appId, executionId] of info.touched) listHead.touched(appId, executionId, roots.has(`${appId}\u0000${executionId}`));
     }
   });
   app.addHook('onClose', async () => stopCacheInvalidation());

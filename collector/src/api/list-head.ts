@@ -14,10 +14,11 @@
  *    build reads the newest rows; trimming raises the floor). A page is
  *    answered when it fills with rows above the floor, or when its whole
  *    window lies above it; else ClickHouse answers.
- *  - Ingest. Every insert names the executions it wrote (the batcher's
- *    `onFlush`, before the writer's 200); each is marked pending, and a read
- *    first re-reads the pending ones (their newest version and counts). A
- *    mark made while that re-read runs stays pending.
+ *  - Ingest. Every insert names the executions it wrote and those whose root
+ *    it wrote (the batcher's `onFlush`, before the writer's 200). A root, or
+ *    steps of an execution the head holds or has pending, marks it pending,
+ *    and a read first re-reads the pending ones (their newest version and
+ *    counts). A mark made while that re-read runs stays pending.
  *  - Everything else drops the app's head: a deletion (before and after), too
  *    many pending executions (then ClickHouse answers the app's pages for a
  *    while: a busy app is written faster than it is listed), a failed read.
@@ -77,8 +78,14 @@ export interface ListHeadStats {
 export interface ListHead {
   /** A page of `limit` rows newest first after `after`, or undefined when ClickHouse must answer. */
   list(appId: string, query: ListHeadQuery, limit: number, after?: Cursor): Promise<ExecutionSummaryRecord[] | undefined>;
-  /** An insert wrote a row of this execution (its root or a step). */
-  touched(appId: string, executionId: string): void;
+  /**
+   * An insert wrote a row of this execution: its root (`root`), or only
+   * steps. Steps alone change no page unless the head holds the execution or
+   * has it pending: an execution it does not hold either has no stored root
+   * (the list shows it once its root is written, which marks it) or started
+   * before what the head covers.
+   */
+  touched(appId: string, executionId: string, root: boolean): void;
   /** Drops the app's head (a deletion). */
   forgetApp(appId: string): void;
   readonly stats: ListHeadStats;
@@ -107,6 +114,8 @@ interface AppHead {
    * them. Made at the first page after `entries` changed.
    */
   positions?: Map<FilteredField, Map<string, number[]>>;
+  /** The ids in `entries`, made at the first look-up after `entries` changed. */
+  ids?: Set<string>;
 }
 
 /** The fields a page filters by equality. */
@@ -226,6 +235,7 @@ export function createListHead(options: ListHeadOptions): ListHead {
     }
     head.built = true;
     head.positions = undefined;
+    head.ids = undefined;
   }
 
   async function refresh(appId: string, head: AppHead): Promise<void> {
@@ -239,6 +249,7 @@ export function createListHead(options: ListHeadOptions): ListHead {
     head.entries = merge(kept, records.map(toEntry).sort(newestFirst));
     trim(head);
     head.positions = undefined;
+    head.ids = undefined;
     // A write marked while the read ran may not be in what it read: it stays pending.
     for (const [id, seen] of marks) if (head.pending.get(id) === seen) head.pending.delete(id);
   }
@@ -269,6 +280,13 @@ export function createListHead(options: ListHeadOptions): ListHead {
     while (heads.size > maxApps) heads.delete(heads.keys().next().value as string);
     void enqueue(appId, head, () => build(appId, head));
     return head;
+  }
+
+  /** Whether `head` holds a row of the execution (before its build: it may, so yes). */
+  function holds(head: AppHead, executionId: string): boolean {
+    if (!head.built) return true;
+    head.ids ??= new Set(head.entries.map((entry) => entry.record.execution_id));
+    return head.ids.has(executionId);
   }
 
   /** The positions of the executions having the query's rarest filtered value, or undefined when it filters no field. */
@@ -363,9 +381,10 @@ export function createListHead(options: ListHeadOptions): ListHead {
       stats.misses++;
       return undefined;
     },
-    touched(appId, executionId) {
+    touched(appId, executionId, root) {
       const head = heads.get(appId);
       if (!head) return;
+      if (!root && !head.pending.has(executionId) && !holds(head, executionId)) return;
       head.pending.set(executionId, ++mark);
       if (head.pending.size > maxPending) {
         heads.delete(appId);

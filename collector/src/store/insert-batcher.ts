@@ -87,6 +87,8 @@ export interface FlushInfo {
    * one table's rows): for caches of executions, which must forget them.
    */
   touched: readonly (readonly [string, string])[];
+  /** Of `touched`, the executions whose root row this insert wrote or attempted. */
+  roots: readonly (readonly [string, string])[];
 }
 
 export interface InsertBatcher {
@@ -124,16 +126,20 @@ export interface InsertBatcher {
   readonly writesOnTheirWay: number;
 }
 
-/** The executions whose rows `requests` hold, each once. */
-function touchedBy(requests: readonly { batch: RowBatch }[]): [string, string][] {
+/** The executions whose rows `requests` hold, each once, and those of them whose root they hold. */
+function touchedBy(requests: readonly { batch: RowBatch }[]): Pick<FlushInfo, 'touched' | 'roots'> {
   const touched = new Map<string, [string, string]>();
-  const add = (appId: string, executionId: string) => touched.set(`${appId}\u0000${executionId}`, [appId, executionId]);
+  const roots = new Map<string, [string, string]>();
+  const add = (to: Map<string, [string, string]>, appId: string, executionId: string) => to.set(`${appId}\u0000${executionId}`, [appId, executionId]);
   for (const { batch } of requests) {
-    for (const row of batch.executions) add(row.app_id, row.execution_id);
-    for (const row of batch.steps) add(row.app_id, row.execution_id);
-    for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) add(appId, executionId);
+    for (const row of batch.executions) {
+      add(touched, row.app_id, row.execution_id);
+      add(roots, row.app_id, row.execution_id);
+    }
+    for (const row of batch.steps) add(touched, row.app_id, row.execution_id);
+    for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) add(touched, appId, executionId);
   }
-  return [...touched.values()];
+  return { touched: [...touched.values()], roots: [...roots.values()] };
 }
 
 /** Refused because too many rows are already waiting; the caller should answer 503 with Retry-After. */
@@ -324,7 +330,7 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     } finally {
       running.delete(insertRun);
       lastInsertEnd = Date.now();
-      const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok, touched: touchedBy(batch.requests) };
+      const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok, ...touchedBy(batch.requests) };
       // Batch-mates of a request whose data was refused are stored all the same.
       const stored = batch.requests.filter((request) => request.stored).flatMap((request) => request.batch.executions);
       if (stored.length > 0) info.executions = stored;

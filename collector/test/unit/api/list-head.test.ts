@@ -94,17 +94,37 @@ describe('list head', () => {
     const head = createListHead({ source: fake.source, maxRows: 100, maxApps: 2, horizonMillis: () => 0 });
     expect(ids(await head.list('a', everything, 5))).toEqual(['old']);
     rows.push(record('new', 2000));
-    head.touched('a', 'new');
+    head.touched('a', 'new', true);
     const release = fake.hold();
     const reading = head.list('a', everything, 5);
     while (fake.calls.of === 0) await Promise.resolve();
     // A late step of it while the refresh reads: the refresh's snapshot has the first version only.
     rows.push({ ...record('new', 2000), step_count: 2 });
-    head.touched('a', 'new');
+    head.touched('a', 'new', false);
     release();
     const page = await reading;
     expect(page?.map((row) => [row.execution_id, row.step_count])).toEqual([['new', 2], ['old', 1]]);
     expect(fake.calls.of).toBe(2);
+  });
+
+  it('re-reads an execution written only steps when it holds it, and not one it does not hold', async () => {
+    const rows = [record('held', 1000)];
+    const fake = arraySource(rows);
+    const head = createListHead({ source: fake.source, maxRows: 8, maxApps: 2, horizonMillis: () => 0 });
+    expect(ids(await head.list('a', everything, 5))).toEqual(['held']);
+    // Steps of a running execution (no stored root) or of one older than the head covers: no page changes.
+    head.touched('a', 'running', false);
+    expect(ids(await head.list('a', everything, 5))).toEqual(['held']);
+    expect(fake.calls.of).toBe(0);
+    // A late step of one it holds changes its counts.
+    rows.push({ ...record('held', 1000), step_count: 3 });
+    head.touched('a', 'held', false);
+    expect((await head.list('a', everything, 5))?.map((row) => row.step_count)).toEqual([3]);
+    expect(fake.calls.of).toBe(1);
+    // Its root arrives: a new row.
+    rows.push(record('running', 2000));
+    head.touched('a', 'running', true);
+    expect(ids(await head.list('a', everything, 5))).toEqual(['running', 'held']);
   });
 
   it('drops the head after too many pending writes (then ClickHouse answers for a while), a failed read or a deletion', async () => {
@@ -113,7 +133,7 @@ describe('list head', () => {
     let clock = 0;
     const head = createListHead({ source: fake.source, maxRows: 8, maxApps: 2, horizonMillis: () => 0, maxPending: 2, busyMillis: 1000, now: () => clock });
     expect(ids(await head.list('a', everything, 5))).toEqual(['x']);
-    for (const id of ['p', 'q', 'r']) head.touched('a', id);
+    for (const id of ['p', 'q', 'r']) head.touched('a', id, true);
     // Written faster than listed: no head, and no build, until the busy time has passed.
     expect(await head.list('a', everything, 5)).toBeUndefined();
     clock = 999;
@@ -125,7 +145,7 @@ describe('list head', () => {
     head.forgetApp('a');
     await head.list('a', everything, 5);
     expect(fake.calls.newest).toBe(3);
-    head.touched('a', 'x');
+    head.touched('a', 'x', false);
     fake.failNextRead();
     expect(await head.list('a', everything, 5)).toBeUndefined();
     expect(head.rows).toBe(0);
