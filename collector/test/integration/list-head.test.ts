@@ -176,6 +176,22 @@ describe('list head (embedded backend)', () => {
   });
 });
 
+describe('list head turned off (XRAY_LIST_HEAD_ROWS=0)', () => {
+  it('answers every page from ClickHouse', async () => {
+    const harness = await startCollector({ listHead: { maxRows: 0 } });
+    try {
+      const execution = executionSpans({ pipeline: 'loan', steps: [{ name: 'a' }] });
+      expect((await postJson(harness.url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
+      const response = await fetch(`${harness.url}/api/v1/executions?pipeline=loan`, { headers: { authorization: `Bearer ${harness.apiKey}` } });
+      expect(((await response.json()) as Page).executions.map((e) => e.executionId)).toEqual([execution.executionId]);
+      expect(harness.xray.listHead).toBeUndefined();
+      expect(await (await fetch(`${harness.url}/metrics`)).text()).not.toContain('xray_execution_list_reads_total');
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('list head with a ClickHouse server', () => {
   it('is off: every page comes from ClickHouse', async () => {
     const harness = await startCollector({ backend: 'server' });
