@@ -431,9 +431,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const stopCacheInvalidation = store.batcher.onFlush((info) => {
     for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId).catch(forgetFailed);
     if (listHead) {
-      // Steps alone change the head's pages only for executions it holds; a root may be a new row.
-      const roots = new Set(info.roots.map(([appId, executionId]) => `${appId}\u0000${executionId}`));
-      for (const [appId, executionId] of info.touched) listHead.touched(appId, executionId, roots.has(`${appId}\u0000${executionId}`));
+      // A root may be a new row; steps alone change the head's pages only for executions it holds or has marked
+      // (a root just marked among them).
+      for (const [appId, executionId] of info.roots) listHead.touched(appId, executionId, true);
+      for (const [appId, executionId] of info.touched) listHead.touched(appId, executionId, false);
     }
   });
   app.addHook('onClose', async () => stopCacheInvalidation());

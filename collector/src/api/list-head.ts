@@ -174,13 +174,13 @@ function merge(a: Entry[], b: Entry[]): Entry[] {
   return out;
 }
 
-/** The first index of newest-first `entries` where `past` holds (it holds from there on), or entries.length. */
-function firstWhere(entries: readonly Entry[], past: (entry: Entry) => boolean): number {
+/** The first index of `items` where `past` holds (it holds from there on: `items` are in that order), or items.length. */
+function firstWhere<T>(items: readonly T[], past: (item: T) => boolean): number {
   let low = 0;
-  let high = entries.length;
+  let high = items.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (past(entries[middle])) high = middle;
+    if (past(items[middle])) high = middle;
     else low = middle + 1;
   }
   return low;
@@ -213,11 +213,16 @@ export function createListHead(options: ListHeadOptions): ListHead {
 
   const horizonNs = () => BigInt(Math.floor(options.horizonMillis())) * NANOS_PER_MILLI;
 
-  /** Keeps at most maxRows entries, raising the floor past what it cuts (and the cut row's start-time twins). */
-  function trim(head: AppHead): void {
-    if (head.entries.length <= maxRows) return;
-    const floor = head.entries[maxRows].startNs;
-    let keep = maxRows;
+  /** New entries for `head`; what was derived from the old ones is made again when asked for. */
+  function replaceEntries(head: AppHead, entries: Entry[]): void {
+    head.entries = entries;
+    head.positions = undefined;
+    head.ids = undefined;
+  }
+
+  /** Drops the entries started at or before `floor` (a cut row's start-time twins among them), which becomes the floor. */
+  function raiseFloor(head: AppHead, floor: bigint): void {
+    let keep = head.entries.length;
     while (keep > 0 && head.entries[keep - 1].startNs <= floor) keep--;
     head.entries.length = keep;
     if (floor > head.floorNs) head.floorNs = floor;
@@ -227,15 +232,11 @@ export function createListHead(options: ListHeadOptions): ListHead {
     const fromMillis = options.horizonMillis();
     const records = await source.newestSummaries(appId, fromMillis, maxRows);
     stats.builds++;
-    head.entries = records.map(toEntry).sort(newestFirst);
+    replaceEntries(head, records.map(toEntry).sort(newestFirst));
     // All of the app's rows since the horizon, or the newest maxRows of them.
-    head.floorNs = records.length < maxRows ? BigInt(fromMillis) * NANOS_PER_MILLI - 1n : head.entries[head.entries.length - 1].startNs;
-    if (records.length >= maxRows) {
-      while (head.entries.length > 0 && head.entries[head.entries.length - 1].startNs <= head.floorNs) head.entries.pop();
-    }
+    head.floorNs = BigInt(fromMillis) * NANOS_PER_MILLI - 1n;
+    if (records.length >= maxRows) raiseFloor(head, head.entries[head.entries.length - 1].startNs);
     head.built = true;
-    head.positions = undefined;
-    head.ids = undefined;
   }
 
   async function refresh(appId: string, head: AppHead): Promise<void> {
@@ -246,10 +247,9 @@ export function createListHead(options: ListHeadOptions): ListHead {
     stats.refreshes++;
     const written = new Set(ids);
     const kept = head.entries.filter((entry) => !written.has(entry.record.execution_id));
-    head.entries = merge(kept, records.map(toEntry).sort(newestFirst));
-    trim(head);
-    head.positions = undefined;
-    head.ids = undefined;
+    replaceEntries(head, merge(kept, records.map(toEntry).sort(newestFirst)));
+    // At most maxRows: the floor rises past what is cut.
+    if (head.entries.length > maxRows) raiseFloor(head, head.entries[maxRows].startNs);
     // A write marked while the read ran may not be in what it read: it stays pending.
     for (const [id, seen] of marks) if (head.pending.get(id) === seen) head.pending.delete(id);
   }
@@ -329,29 +329,16 @@ export function createListHead(options: ListHeadOptions): ListHead {
     const bound = fromNs > lowest ? fromNs : lowest;
     const end = firstWhere(entries, (entry) => entry.startNs < bound);
     const page: ExecutionSummaryRecord[] = [];
+    // Only the executions of the filter's rarest value, when it filters a field; else every one in the range.
     const candidates = narrowest(head, query);
-    if (candidates) {
-      // Only the executions of the filter's rarest value, from the window's first.
-      let low = 0;
-      let high = candidates.length;
-      while (low < high) {
-        const middle = (low + high) >>> 1;
-        if (candidates[middle] < first) low = middle + 1;
-        else high = middle;
-      }
-      for (let k = low; k < candidates.length && candidates[k] < end; k++) {
-        const record = entries[candidates[k]].record;
-        if (!matches(record, query)) continue;
-        page.push(record);
-        if (page.length === limit) return page;
-      }
-    } else {
-      for (let i = first; i < end; i++) {
-        const record = entries[i].record;
-        if (!matches(record, query)) continue;
-        page.push(record);
-        if (page.length === limit) return page;
-      }
+    const count = candidates ? candidates.length : end;
+    for (let k = candidates ? firstWhere(candidates, (position) => position >= first) : first; k < count; k++) {
+      const position = candidates ? candidates[k] : k;
+      if (position >= end) break;
+      const record = entries[position].record;
+      if (!matches(record, query)) continue;
+      page.push(record);
+      if (page.length === limit) return page;
     }
     // Short of a full page: exact only if every row of the window is one the head holds.
     return fromNs >= lowest ? page : undefined;

@@ -514,6 +514,11 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
     return records;
   }
 
+  /** The summary rows a statement reads, with their stored counts. */
+  async function summariesWithCounts(appId: string, built: BuiltQuery): Promise<ExecutionSummaryRecord[]> {
+    return withStoredCounts(appId, (await run<ExecutionSummaryRecord>(built)).map((row) => numeric(row, EXECUTION_NUMBERS)));
+  }
+
   /** Pipeline and environment of each execution of `steps` that has a stored root, for read-time resolution. */
   async function resolveFromExecutions(appId: string, steps: StepRecord[]): Promise<StepRecord[]> {
     const unresolved = [...new Set(steps.filter((step) => step.pipeline === '' || step.environment === '').map((step) => step.execution_id))];
@@ -588,15 +593,10 @@ GROUP BY execution_id`,
       return new Map([...groupBy(rows, (row) => row.id)].map(([id, own]) => [id, assembleTimeline(own)]));
     },
 
-    async newestSummaries(appId, fromMillis, limit) {
-      const rows = await run<ExecutionSummaryRecord>(newestSummariesQuery(appId, fromMillis, limit));
-      return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
-    },
+    newestSummaries: (appId, fromMillis, limit) => summariesWithCounts(appId, newestSummariesQuery(appId, fromMillis, limit)),
 
     async summariesOf(appId, ids, afterNanos) {
-      if (ids.length === 0) return [];
-      const rows = await run<ExecutionSummaryRecord>(summariesOfQuery(appId, ids, afterNanos));
-      return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
+      return ids.length === 0 ? [] : summariesWithCounts(appId, summariesOfQuery(appId, ids, afterNanos));
     },
 
     async searchSteps(appId, filter, limit, after) {
