@@ -200,19 +200,26 @@ export async function runCompare(options) {
         : `X-Ray ${x.steps.length} steps, PostgreSQL ${p?.steps.length}`),
     });
     const timeline = timelineFrom(0);
-    /** What answered X-Ray's reads of a line (timelines: `detail`, list pages: `list`): the collector's counters, read before and after it. */
+    /**
+     * What answered X-Ray's reads of a line (timelines: `detail`, list pages: `list`), and for the list how the
+     * head caught up with writes: the collector's counters, read before and after it, each source with its wording.
+     */
     const SOURCES = {
-      detail: { metric: 'xray_execution_detail_reads_total', sources: ['memory', 'store', 'engine'] },
-      list: { metric: 'xray_execution_list_reads_total', sources: ['head', 'engine'] },
+      detail: [{ metric: 'xray_execution_detail_reads_total', sources: { memory: 'from memory', store: 'from store', engine: 'from engine' } }],
+      list: [
+        { metric: 'xray_execution_list_reads_total', sources: { head: 'from head', engine: 'from engine' } },
+        { metric: 'xray_list_head_updates_total', sources: { ingest: 'added from ingest', read: 're-reads of written executions' } },
+      ],
     };
     const readSources = async (kind) => {
       const text = await collector.metrics();
-      const { metric, sources } = SOURCES[kind];
-      return Object.fromEntries(sources.map((source) => [source, metricSample(text, metric, `{source="${source}"}`) || 0]));
+      return SOURCES[kind].flatMap(({ metric, sources }) => Object.keys(sources).map((source) => metricSample(text, metric, `{source="${source}"}`) || 0));
     };
-    const sourcesNote = (kind, before, after) => SOURCES[kind].sources
-      .map((source) => [source, after[source] - before[source]]).filter(([, n]) => n > 0).map(([source, n]) => `${n} from ${source}`).join(', ');
-    // A new execution stored before a read (untimed): the list head re-reads what was written since its last read.
+    const sourcesNote = (kind, before, after) => {
+      const wording = SOURCES[kind].flatMap(({ sources }) => Object.values(sources));
+      return wording.map((words, i) => [words, after[i] - before[i]]).filter(([, n]) => n > 0).map(([words, n]) => `${n} ${words}`).join(', ');
+    };
+    // A new execution stored before a read (untimed): the list head adds it from the insert's rows (or re-reads it).
     const ingestKey = { 'content-type': CONTENT_TYPES.protobuf, authorization: `Bearer ${collector.apiKey}` };
     const storeOneExecution = async () => {
       const [body] = encodeRequests(buildExecutions({ executionCount: 1, stepsPerExecution: 5, appId: APP_ID }).spans, 'protobuf');
@@ -464,7 +471,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
           'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions): a settled day\'s execution comes from the reply store on disk, today\'s from ClickHouse; warm: the same ids read again (served from the memory cache; PostgreSQL from its buffers); "from ClickHouse": other ids, with Cache-Control: no-cache (the engine\'s read, past both); the note says what answered each line\'s reads',
           'before the first query, both sides read 32 other executions\' timelines untimed, 64 times over, and the first page of the 11 other pipelines, 64 times over (engine caches warm and the code on both paths optimized, as in a running service)',
-          `first page: the app's newest executions are held in memory (the list head, api/list-head.ts, XRAY_LIST_HEAD_ROWS), built by its first list read (${formatFixed(headBuild.millis, 0)} ms, untimed, before the lines above); a page it holds whole is filtered there, any other goes to ClickHouse; "after one new execution was stored": before each X-Ray read, one 5-step execution is stored (untimed), which the head re-reads (its row and stored counts) before answering; "from ClickHouse": Cache-Control: no-cache, past the head; the note says what answered each line's reads`,
+          `first page: the app's newest executions are held in memory (the list head, api/list-head.ts, XRAY_LIST_HEAD_ROWS), built by its first list read (${formatFixed(headBuild.millis, 0)} ms, untimed, before the lines above); a page it holds whole is filtered there, any other goes to ClickHouse; "after one new execution was stored": before each X-Ray read, one 5-step execution is stored (untimed) in one request, which the head adds from the insert's own rows (an execution it cannot prove new from them is re-read: its row and stored counts); "from ClickHouse": Cache-Control: no-cache, past the head; the note says what answered each line's reads`,
         ],
       },
       {

@@ -276,7 +276,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     engineMemory: store.backend.kind === 'embedded' ? createEngineMemoryReader(store.backend) : undefined,
     allocatorPurges: store.backend.allocatorPurges === undefined ? undefined : () => store.backend.allocatorPurges ?? 0,
     detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
-    listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows })),
+    listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows, fromIngest: listHead.stats.fromIngest, refreshes: listHead.stats.refreshes })),
     replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -430,12 +430,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const forgetFailed = (error: unknown) => app.log.error({ err: error }, 'reply store: forgetting a changed execution failed');
   const stopCacheInvalidation = store.batcher.onFlush((info) => {
     for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId).catch(forgetFailed);
-    if (listHead) {
-      // A root may be a new row; steps alone change the head's pages only for executions it holds or has marked
-      // (a root just marked among them).
-      for (const [appId, executionId] of info.roots) listHead.touched(appId, executionId, true);
-      for (const [appId, executionId] of info.touched) listHead.touched(appId, executionId, false);
-    }
+    listHead?.wrote(info);
   });
   app.addHook('onClose', async () => stopCacheInvalidation());
   const erasing = createDeletionRepository(store.backend, { cluster: store.cluster });

@@ -44,7 +44,7 @@ export interface MetricSources {
   /** Detail reads (`GET /api/v1/executions/{id}`) so far, by what answered: memory, the reply store, the engine. */
   detailReads?: () => { memory: number; store: number; engine: number };
   /** Pages of the executions list by what answered (api/list-head.ts), and the executions the head holds. */
-  listReads?: () => { head: number; engine: number; rows: number };
+  listReads?: () => { head: number; engine: number; rows: number; fromIngest: number; refreshes: number };
   /** The reply store (store/reply-store.ts), when there is one: days served, settled days not yet built, replies kept. */
   replyStore?: () => { days: number; waiting: number; replies: number };
 }
@@ -186,7 +186,7 @@ function registerDetailReads(registry: Registry, reads: () => { memory: number; 
   );
 }
 
-function registerListReads(registry: Registry, reads: () => { head: number; engine: number; rows: number }): void {
+function registerListReads(registry: Registry, reads: () => { head: number; engine: number; rows: number; fromIngest: number; refreshes: number }): void {
   registerReadsBySource(
     registry,
     'xray_execution_list_reads_total',
@@ -202,6 +202,16 @@ function registerListReads(registry: Registry, reads: () => { head: number; engi
       this.set(reads().rows);
     },
   });
+  registerReadsBySource(
+    registry,
+    'xray_list_head_updates_total',
+    "How the list head caught up with writes: ingest (an execution added from its insert's own rows, without a read), read (one read back of the written executions from ClickHouse, before a page)",
+    ['ingest', 'read'],
+    () => {
+      const { fromIngest, refreshes } = reads();
+      return { ingest: fromIngest, read: refreshes };
+    },
+  );
 }
 
 function registerReplyStoreGauges(registry: Registry, read: () => { days: number; waiting: number; replies: number }): void {

@@ -22,6 +22,13 @@ export function nanosToDateTime64(nanos: bigint): string {
   return cachedPrefix + (nanos % NANOS_PER_SECOND).toString().padStart(9, '0');
 }
 
+/** `'2024-11-22 00:00:00.123456789'` (UTC, as nanosToDateTime64 writes it) -> `1732233600123456789n`. */
+export function dateTime64ToNanos(text: string): bigint {
+  const seconds = Date.parse(`${text.slice(0, 10)}T${text.slice(11, 19)}Z`) / 1000;
+  const fraction = text.length > 20 ? text.slice(20).padEnd(9, '0') : '0';
+  return BigInt(seconds) * NANOS_PER_SECOND + BigInt(fraction);
+}
+
 /** Unix nanoseconds (as a decimal string, the way ClickHouse returns Int64) -> ISO 8601 with milliseconds. */
 export function nanosToIso(nanos: string | bigint): string {
   const value = typeof nanos === 'bigint' ? nanos : BigInt(nanos);

@@ -154,6 +154,8 @@ export interface ExecutionsRepository {
   newestSummaries(appId: string, fromMillis: number, limit: number): Promise<ExecutionSummaryRecord[]>;
   /** The executions of `ids` started after `afterNanos`, as `newestSummaries` reads them: the list head's refresh. */
   summariesOf(appId: string, ids: readonly string[], afterNanos: bigint): Promise<ExecutionSummaryRecord[]>;
+  /** At most `limit` executions having a stored step started at or after `fromNanos`, each once: what the list head cannot take from ingest alone. */
+  executionsWithStepsSince(appId: string, fromNanos: bigint, limit: number): Promise<string[]>;
   /** Steps matching a search; pipeline and environment filters match the execution's when a step has none. */
   searchSteps(appId: string, filter: StepFilter, limit: number, after?: Cursor): Promise<StepRecord[]>;
 }
@@ -335,6 +337,16 @@ export function summariesOfQuery(appId: string, ids: readonly string[], afterNan
 WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)} AND start_time > fromUnixTimestamp64Nano({afterNanos:Int64}, 'UTC')
 ${NEWEST_FIRST_UNIQUE}`,
     params: { appId, ids: [...ids], afterNanos: afterNanos.toString() },
+  };
+}
+
+/** The ids of at most `limit` executions having a step started at or after `fromNanos`. */
+export function executionsWithStepsSinceQuery(appId: string, fromNanos: bigint, limit: number): BuiltQuery {
+  return {
+    sql: `SELECT DISTINCT execution_id FROM steps
+WHERE app_id = {appId:String} AND start_time >= fromUnixTimestamp64Nano({fromNanos:Int64}, 'UTC')
+LIMIT {limit:UInt32}`,
+    params: { appId, fromNanos: fromNanos.toString(), limit },
   };
 }
 
@@ -597,6 +609,9 @@ GROUP BY execution_id`,
 
     async summariesOf(appId, ids, afterNanos) {
       return ids.length === 0 ? [] : summariesWithCounts(appId, summariesOfQuery(appId, ids, afterNanos));
+    },
+    async executionsWithStepsSince(appId, fromNanos, limit) {
+      return (await run<{ execution_id: string }>(executionsWithStepsSinceQuery(appId, fromNanos, limit))).map((row) => row.execution_id);
     },
 
     async searchSteps(appId, filter, limit, after) {

@@ -89,6 +89,14 @@ export interface FlushInfo {
   touched: readonly (readonly [string, string])[];
   /** Of `touched`, the executions whose root row this insert wrote or attempted. */
   roots: readonly (readonly [string, string])[];
+  /** The step rows this insert stored, where it held them as objects (not encoded by a decode worker). */
+  steps?: readonly StepRow[];
+  /**
+   * Of `touched`, the executions whose rows this insert wrote are not all in
+   * `executions` and `steps`: it wrote steps of them encoded, or a request
+   * holding rows of them was not stored (and may have stored part of them).
+   */
+  opaque: readonly (readonly [string, string])[];
 }
 
 export interface InsertBatcher {
@@ -126,20 +134,32 @@ export interface InsertBatcher {
   readonly writesOnTheirWay: number;
 }
 
-/** The executions whose rows `requests` hold, each once, and those of them whose root they hold. */
-function touchedBy(requests: readonly { batch: RowBatch }[]): Pick<FlushInfo, 'touched' | 'roots'> {
+/**
+ * The executions whose rows `requests` hold, each once; those of them whose
+ * root they hold; and those whose rows are not all held as objects by a
+ * stored request (see FlushInfo.opaque).
+ */
+function touchedBy(requests: readonly { batch: RowBatch; stored?: boolean }[]): Pick<FlushInfo, 'touched' | 'roots' | 'opaque'> {
   const touched = new Map<string, [string, string]>();
   const roots = new Map<string, [string, string]>();
+  const opaque = new Map<string, [string, string]>();
   const add = (to: Map<string, [string, string]>, appId: string, executionId: string) => to.set(`${appId}\u0000${executionId}`, [appId, executionId]);
-  for (const { batch } of requests) {
+  for (const { batch, stored } of requests) {
     for (const row of batch.executions) {
       add(touched, row.app_id, row.execution_id);
       add(roots, row.app_id, row.execution_id);
+      if (!stored) add(opaque, row.app_id, row.execution_id);
     }
-    for (const row of batch.steps) add(touched, row.app_id, row.execution_id);
-    for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) add(touched, appId, executionId);
+    for (const row of batch.steps) {
+      add(touched, row.app_id, row.execution_id);
+      if (!stored) add(opaque, row.app_id, row.execution_id);
+    }
+    for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) {
+      add(touched, appId, executionId);
+      add(opaque, appId, executionId);
+    }
   }
-  return { touched: [...touched.values()], roots: [...roots.values()] };
+  return { touched: [...touched.values()], roots: [...roots.values()], opaque: [...opaque.values()] };
 }
 
 /** Refused because too many rows are already waiting; the caller should answer 503 with Retry-After. */
@@ -332,8 +352,11 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       lastInsertEnd = Date.now();
       const info: FlushInfo = { rows: batch.rows, requests: batch.requests.length, millis: performance.now() - started, ok, ...touchedBy(batch.requests) };
       // Batch-mates of a request whose data was refused are stored all the same.
-      const stored = batch.requests.filter((request) => request.stored).flatMap((request) => request.batch.executions);
-      if (stored.length > 0) info.executions = stored;
+      const stored = batch.requests.filter((request) => request.stored);
+      const executions = stored.flatMap((request) => request.batch.executions);
+      if (executions.length > 0) info.executions = executions;
+      const steps = stored.flatMap((request) => request.batch.steps);
+      if (steps.length > 0) info.steps = steps;
       for (const listener of flushListeners) {
         try {
           listener(info);

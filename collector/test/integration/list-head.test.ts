@@ -4,9 +4,12 @@
  * (`Cache-Control: no-cache` reads past the head), for every filter it
  * answers, with cursors, start-time ties and ids ClickHouse orders by UTF-8
  * bytes; a new execution, a late step and a deletion are seen by the next
- * read; pages the head does not hold go to ClickHouse; apps never share it.
+ * read; a new execution the SDK sends in one request is added from the
+ * insert's own rows (no read), one whose steps came first is read; pages the
+ * head does not hold go to ClickHouse; apps never share it.
  * /metrics says what answered.
  */
+import XRaySDK from '@xray/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from '../support/admin-api.js';
 import { startCollector } from '../support/collector-harness.js';
@@ -173,6 +176,40 @@ describe('list head (embedded backend)', () => {
     const sparse = await bothWays(keyA, { ...window, idPrefix: 'exec-04', limit: '20' });
     expect(sparse.page.executions).toHaveLength(4);
     expect({ head: sparse.head, engine: sparse.engine }).toEqual({ head: 0, engine: 1 });
+  });
+
+  it("adds an execution the SDK sent in one request from the insert's rows, usage included, and reads one whose steps came first", async () => {
+    const head = harness.xray.listHead!;
+    await list(keyA, { ...window, limit: '5' });
+    const before = { ...head.stats };
+    // A window the head wholly covers: its page is exact however short.
+    const recent = { from: new Date(Date.now() - 30_000).toISOString(), to: window.to };
+    const xray = new XRaySDK({ apiKey: keyA, endpoint: harness.url, pipeline: 'loan', environment: 'prod' });
+    const execution = xray.startExecution();
+    execution.recordStep({ name: 'score', input: { applicant: 'A-1' }, output: { score: 0.5 }, model: 'm', provider: 'p', inputTokens: 120, outputTokens: 30, costUsd: 0.25 });
+    execution.recordStep({ name: 'explain', reasoning: 'below the bar', status: 'failed', inputTokens: 8, costUsd: 0.5 });
+    execution.recordStep({ name: 'queue', output: { queued: true } });
+    execution.failExecution(new Error('declined'));
+    expect(await xray.shutdown()).toMatchObject({ dropped: 0, failed: 0 });
+    const sdkPage = await bothWays(keyA, { ...recent, environment: 'prod', limit: '5' });
+    expect(sdkPage.head).toBe(1);
+    expect(sdkPage.page.executions[0]).toMatchObject({ executionId: execution.executionId, status: 'failed', stepCount: 3, errorCount: 1 });
+    expect(head.stats.fromIngest - before.fromIngest).toBe(1);
+    expect(head.stats.refreshes).toBe(before.refreshes);
+
+    // Steps first (as a span processor sends spans as they end), then the root: its steps were stored before it.
+    const split = executionSpans({ executionId: 'exec-split', pipeline: 'fraud', startMs: Date.now() - 800, steps: [{ name: 'a' }, { name: 'b', failed: true }] });
+    await send(keyA, split.steps);
+    await send(keyA, [split.root]);
+    const splitPage = await bothWays(keyA, { ...recent, idPrefix: 'exec-split', limit: '5' });
+    expect(splitPage.head).toBe(1);
+    expect(splitPage.page.executions[0]).toMatchObject({ executionId: 'exec-split', stepCount: 2, errorCount: 1 });
+    expect(head.stats.refreshes).toBe(before.refreshes + 1);
+    expect(head.stats.fromIngest - before.fromIngest).toBe(1);
+    // /metrics counts both ways.
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toContain(`xray_list_head_updates_total{source="ingest"} ${head.stats.fromIngest}`);
+    expect(metrics).toContain(`xray_list_head_updates_total{source="read"} ${head.stats.refreshes}`);
   });
 });
 

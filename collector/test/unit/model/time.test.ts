@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationMillis, nanosToDateTime64, nanosToIso } from '../../../src/model/time.js';
+import { dateTime64ToNanos, durationMillis, nanosToDateTime64, nanosToIso } from '../../../src/model/time.js';
 
 describe('model/time', () => {
   describe('nanosToDateTime64', () => {
@@ -46,6 +46,16 @@ describe('model/time', () => {
     it('is never negative: an end before the start, or equal to it, gives 0', () => {
       expect(durationMillis(5_000_000n, 1_000_000n)).toBe(0);
       expect(durationMillis(5_000_000n, 5_000_000n)).toBe(0);
+    });
+  });
+
+  describe('dateTime64ToNanos', () => {
+    it('reads back what nanosToDateTime64 writes, to the nanosecond', () => {
+      for (const nanos of [1_732_233_600_123_456_789n, 1_732_233_600_000_000_000n, 1_796_442_425_319_208_740n, 1n]) {
+        expect(dateTime64ToNanos(nanosToDateTime64(nanos))).toBe(nanos);
+      }
+      expect(dateTime64ToNanos('2024-11-22 00:00:00')).toBe(1_732_233_600_000_000_000n);
+      expect(dateTime64ToNanos('2024-11-22 00:00:00.5')).toBe(1_732_233_600_500_000_000n);
     });
   });
 });

@@ -518,6 +518,34 @@ describe('store/insert-batcher', () => {
       expect(inserts.filter((ids) => ids.includes('bad')).at(-1)).toEqual(['b1', 'bad']);
     });
 
+    it('reports the rows it stored, and the executions whose rows it cannot all report (a refused request, encoded steps)', async () => {
+      const { backend } = pickyBackend(parseError);
+      const batcher = createInsertBatcher(backend, OPTIONS);
+      const flushes: FlushInfo[] = [];
+      batcher.onFlush((info) => flushes.push(info));
+      const row = <T,>(fields: Partial<T>) => ({ app_id: 'a', ...fields }) as T;
+      const requests: RowBatch[] = [
+        { executions: [row<ExecutionRow>({ execution_id: 'e1' })], steps: [row<StepRow>({ execution_id: 'e1', span_id: 's1' })] },
+        { executions: [row<ExecutionRow>({ execution_id: 'e2' })], steps: [row<StepRow>({ execution_id: 'e2', span_id: 'bad' })] },
+        {
+          executions: [row<ExecutionRow>({ execution_id: 'e3' })],
+          steps: [],
+          encodedSteps: { columns: [], payload: new Uint8Array(), rows: 0, days: [], executions: [['a', 'e3']] },
+        },
+      ];
+      const outcomes = requests.map((request) => track(batcher.write(request)));
+      await vi.advanceTimersByTimeAsync(20);
+      await batcher.drain();
+      await settle();
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved', 'rejected', 'resolved']);
+      expect(flushes).toHaveLength(1);
+      const [info] = flushes;
+      expect(info.executions?.map((execution) => execution.execution_id)).toEqual(['e1', 'e3']);
+      expect(info.steps?.map((step) => step.span_id)).toEqual(['s1']);
+      expect(info.roots).toEqual([['a', 'e1'], ['a', 'e2'], ['a', 'e3']]);
+      expect(info.opaque).toEqual([['a', 'e2'], ['a', 'e3']]);
+    });
+
     it('fails the whole batch with the original, retryable error when ClickHouse fails for another reason', async () => {
       const down = new ClickHouseError('Code: 210. DB::NetException: Connection refused', 210);
       const { backend, inserts } = pickyBackend(() => down);
