@@ -213,6 +213,97 @@ describe('list head (embedded backend)', () => {
   });
 });
 
+describe('list head under a random mix of writes (embedded backend)', () => {
+  /** A seeded generator (mulberry32): the same writes on every run. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('answers every page as ClickHouse does after each write: whole executions, steps before roots, late and re-delivered steps, re-sent roots, requests a decode worker encodes', async () => {
+    const harness = await startCollector({ listHead: { maxRows: 500 } });
+    try {
+      const key = harness.apiKey;
+      const head = harness.xray.listHead!;
+      const next = random(20261205);
+      const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+      const started = Date.now() - 600_000;
+      const window = { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
+      const send = async (spans: Parameters<typeof jsonRequest>[0]) => expect((await postJson(harness.url, key, jsonRequest(spans))).status).toBe(200);
+      const page = async (query: Record<string, string>, headers: Record<string, string> = {}) => {
+        const response = await fetch(`${harness.url}/api/v1/executions?${new URLSearchParams({ ...window, ...query })}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
+        expect(response.status).toBe(200);
+        return (await response.json()) as Page;
+      };
+      /** A step span of `execution`, with usage whose sums are exact in any order. */
+      const step = (execution: ReturnType<typeof executionSpans>, index: number, extra: { spanId?: string; reasoning?: string } = {}) => ({
+        traceId: execution.traceId,
+        spanId: extra.spanId ?? newSpanId(),
+        parentSpanId: execution.root.spanId,
+        name: pick(['fetch', 'score', 'decide']),
+        startMs: execution.root.startMs + index,
+        durationMs: 1,
+        attributes: {
+          'xray.execution.id': execution.executionId,
+          'xray.pipeline': execution.root.attributes!['xray.pipeline'] as string,
+          'xray.step.sequence': index,
+          'xray.step.status': next() < 0.2 ? 'failed' : 'completed',
+          'gen_ai.usage.input_tokens': Math.floor(next() * 100),
+          'xray.step.cost_usd': pick([0, 0.25, 0.5, 2]),
+          ...(extra.reasoning ? { 'xray.step.reasoning': extra.reasoning } : {}),
+        },
+      });
+      const executions: ReturnType<typeof executionSpans>[] = [];
+      const newExecution = (i: number) => {
+        const execution = executionSpans({ executionId: `rand-${String(i).padStart(3, '0')}`, pipeline: pick(['loan', 'fraud']), startMs: started + i * 1000, steps: [], failed: next() < 0.3 });
+        executions.push(execution);
+        return execution;
+      };
+      const kinds: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const kind = i < 3 ? 'whole' : pick(['whole', 'whole', 'whole', 'split', 'late', 'redelivered', 'resent', 'large']);
+        kinds.push(kind);
+        if (kind === 'whole' || kind === 'redelivered') {
+          const execution = newExecution(i);
+          const steps = Array.from({ length: 1 + Math.floor(next() * 4) }, (_, index) => step(execution, index));
+          // A step sent twice in the request: counted once by ClickHouse, left to it by the head.
+          if (kind === 'redelivered') steps.push({ ...steps[0]!, attributes: { ...steps[0]!.attributes, 'xray.step.status': 'failed' } });
+          await send([execution.root, ...steps]);
+        } else if (kind === 'split') {
+          const execution = newExecution(i);
+          await send([step(execution, 0), step(execution, 1)]);
+          await send([execution.root]);
+        } else if (kind === 'late') {
+          await send([step(pick(executions), 50 + i)]);
+        } else if (kind === 'resent') {
+          const { error: _error, ...root } = pick(executions).root;
+          await send([{ ...root, attributes: { ...root.attributes, 'xray.execution.status': pick(['completed', 'failed']) } }]);
+        } else {
+          // Over the decode worker's 64 KiB: its steps are encoded off the main thread, so the head cannot see them.
+          const execution = newExecution(i);
+          const reasoning = 'because '.repeat(120);
+          await send([execution.root, ...Array.from({ length: 80 }, (_, index) => step(execution, index, { reasoning }))]);
+        }
+        for (const query of [{ limit: '10' }, { status: 'failed', limit: '5' }, { pipeline: 'loan', limit: '8' }]) {
+          const fromHead = await page(query);
+          expect({ i, kind, query, page: fromHead }).toEqual({ i, kind, query, page: await page(query, { 'cache-control': 'no-cache' }) });
+        }
+      }
+      // Each way of learning of writes was taken.
+      expect(head.stats.fromIngest).toBeGreaterThan(5);
+      expect(head.stats.refreshes).toBeGreaterThan(5);
+      expect(new Set(kinds)).toEqual(new Set(['whole', 'split', 'late', 'redelivered', 'resent', 'large']));
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('list head turned off (XRAY_LIST_HEAD_ROWS=0)', () => {
   it('answers every page from ClickHouse', async () => {
     const harness = await startCollector({ listHead: { maxRows: 0 } });
