@@ -17,7 +17,7 @@
  *  - Ingest. Every insert names the executions it wrote and those whose root
  *    it wrote, with the rows it held as objects (the batcher's `onFlush`,
  *    before the writer's 200). An execution whose every row so far is in
- *    that insert (one root, its steps, none of them encoded, refused or
+ *    that insert (one root, its steps counted in one place, none refused or
  *    re-delivered within it) is added from those rows, as the list's
  *    statements would read it: its first write needs no read. The head knows
  *    such an execution is new because it has seen every write since it was
@@ -36,7 +36,8 @@
  * Ids sort as ClickHouse sorts Strings, by UTF-8 bytes (code points), not by
  * JavaScript's UTF-16 code units.
  */
-import type { ExecutionRow, StepRow } from '../contracts/rows.js';
+import type { ExecutionRow, StepTotals } from '../contracts/rows.js';
+import { stepTotalsOf } from '../model/step-totals.js';
 import { dateTime64ToNanos } from '../model/time.js';
 import type { Cursor, ExecutionSummaryRecord, FlushInfo } from '../store/index.js';
 
@@ -57,7 +58,7 @@ export interface ListHeadSource {
 }
 
 /** What an insert wrote, as the batcher reports it. */
-export type ListHeadWrite = Pick<FlushInfo, 'touched' | 'roots' | 'opaque' | 'executions' | 'steps'>;
+export type ListHeadWrite = Pick<FlushInfo, 'touched' | 'roots' | 'opaque' | 'executions' | 'steps' | 'stepTotals'>;
 
 export interface ListHeadOptions {
   source: ListHeadSource;
@@ -241,26 +242,19 @@ function matches(record: ExecutionSummaryRecord, query: ListHeadQuery): boolean 
 
 /**
  * The summary the list's statements read for an execution whose stored rows
- * are exactly `root` and `steps` (newestSummaries with withStoredCounts), or
- * undefined when the steps hold something those statements settle their own
- * way: a step re-delivered within them, or one outside the counting window.
+ * are exactly `root` and steps counted as `totals` (newestSummaries with
+ * withStoredCounts), or undefined when the steps hold something those
+ * statements settle their own way: a step re-delivered among them, or one
+ * outside the counting window.
  */
-export function summaryOfRows(root: ExecutionRow, steps: readonly StepRow[]): ExecutionSummaryRecord | undefined {
+export function summaryOfRows(root: ExecutionRow, totals: StepTotals | undefined): ExecutionSummaryRecord | undefined {
   const startNs = dateTime64ToNanos(root.start_time);
   const endNs = dateTime64ToNanos(root.end_time);
-  const spans = new Set<string>();
-  let failed = 0;
-  const usage = { inputTokens: 0, outputTokens: 0, costUsd: 0, estimatedCostUsd: 0 };
-  for (const step of steps) {
-    const at = dateTime64ToNanos(step.start_time);
-    if (at < startNs - DAY_NANOS || at > endNs + DAY_NANOS || spans.has(step.span_id)) return undefined;
-    spans.add(step.span_id);
-    if (step.status === 'failed') failed++;
-    usage.inputTokens += step.input_tokens;
-    usage.outputTokens += step.output_tokens;
-    usage.costUsd += step.cost_usd;
-    if (step.cost_source === 'estimated') usage.estimatedCostUsd += step.cost_usd;
+  if (totals) {
+    if (totals.repeated) return undefined;
+    if (dateTime64ToNanos(totals.firstStart) < startNs - DAY_NANOS || dateTime64ToNanos(totals.lastStart) > endNs + DAY_NANOS) return undefined;
   }
+  const stored = totals && totals.steps > 0 ? totals : undefined;
   return {
     execution_id: root.execution_id,
     trace_id: root.trace_id,
@@ -272,11 +266,16 @@ export function summaryOfRows(root: ExecutionRow, steps: readonly StepRow[]): Ex
     end_ns: endNs.toString(),
     duration_ms: root.duration_ms,
     // As withStoredCounts: the stored steps' counts when there are any, never fewer failures than the sender counted.
-    step_count: spans.size > 0 ? spans.size : root.step_count,
-    error_count: spans.size > 0 ? Math.max(failed, root.error_count) : root.error_count,
+    step_count: stored ? stored.steps : root.step_count,
+    error_count: stored ? Math.max(stored.failed, root.error_count) : root.error_count,
     dropped_steps: root.dropped_steps,
     error_message: root.error_message,
-    usage,
+    usage: {
+      inputTokens: totals?.inputTokens ?? 0,
+      outputTokens: totals?.outputTokens ?? 0,
+      costUsd: totals?.costUsd ?? 0,
+      estimatedCostUsd: totals?.estimatedCostUsd ?? 0,
+    },
   };
 }
 
@@ -404,10 +403,10 @@ export function createListHead(options: ListHeadOptions): ListHead {
    * seen, holds or has pending other rows of it) or the list's statements
    * would read them their own way.
    */
-  function addFresh(head: AppHead, root: ExecutionRow, steps: readonly StepRow[]): boolean {
+  function addFresh(head: AppHead, root: ExecutionRow, totals: StepTotals | undefined): boolean {
     const id = root.execution_id;
     if (!head.built || !head.seen || head.seen.has(id) || head.pending.has(id) || holds(head, id)) return false;
-    const record = summaryOfRows(root, steps);
+    const record = summaryOfRows(root, totals);
     if (!record) return false;
     const entry = toEntry(record);
     // Below what the head covers, no page it answers shows it; it has rows the head does not hold.
@@ -552,14 +551,18 @@ export function createListHead(options: ListHeadOptions): ListHead {
       const opaque = new Set(write.opaque.map(([appId, executionId]) => key(appId, executionId)));
       const roots = new Map<string, ExecutionRow[]>();
       for (const row of write.executions ?? []) if (heads.has(row.app_id)) push(roots, key(row.app_id, row.execution_id), row);
-      const steps = new Map<string, StepRow[]>();
-      for (const row of write.steps ?? []) if (heads.has(row.app_id)) push(steps, key(row.app_id, row.execution_id), row);
+      // The steps' totals per execution: of the rows held as objects, or as a decode worker counted them. An
+      // execution counted in more than one place is left to a read (a span may be in both).
+      const totals = new Map<string, StepTotals[]>();
+      const held = (write.steps ?? []).filter((row) => heads.has(row.app_id));
+      for (const counted of [...stepTotalsOf(held), ...(write.stepTotals ?? [])]) push(totals, key(counted.app_id, counted.execution_id), counted);
       const added = new Set<string>();
       for (const [appId, executionId] of write.roots) {
         const head = heads.get(appId);
         const id = key(appId, executionId);
         const rows = roots.get(id);
-        if (head && rows?.length === 1 && !opaque.has(id) && addFresh(head, rows[0], steps.get(id) ?? [])) added.add(id);
+        const counted = totals.get(id) ?? [];
+        if (head && rows?.length === 1 && counted.length <= 1 && !opaque.has(id) && addFresh(head, rows[0], counted[0])) added.add(id);
       }
       // A root just marked is among those touched: its steps then find it pending.
       for (const [appId, executionId] of write.roots) if (!added.has(key(appId, executionId))) touch(appId, executionId, true);

@@ -70,6 +70,28 @@ export interface EncodedRows {
   days: string[];
   /** The distinct `[app_id, execution_id]` of the rows (what an insert of them touches, for cache invalidation). */
   executions: [string, string][];
+  /** For step rows: what the executions list counts of them, per execution (model/step-totals.ts). */
+  stepTotals?: StepTotals[];
+}
+
+/** What the executions list counts of one execution's steps, over some step rows (model/step-totals.ts). */
+export interface StepTotals {
+  app_id: string;
+  execution_id: string;
+  /** Distinct span ids. */
+  steps: number;
+  /** Rows with status `failed` (one per span unless `repeated`). */
+  failed: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** The part of costUsd the price table estimated. */
+  estimatedCostUsd: number;
+  /** The earliest and latest step start, DateTime64 text. */
+  firstStart: string;
+  lastStart: string;
+  /** A span id came twice: ClickHouse settles which version counts, so these totals cannot say. */
+  repeated: boolean;
 }
 
 /** The rows one OTLP request turns into. */

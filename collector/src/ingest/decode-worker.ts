@@ -11,12 +11,13 @@ import { workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { ErrorCode } from '../errors.js';
 import { admitSpans } from '../model/span-admission.js';
+import { stepTotalsOf } from '../model/step-totals.js';
 import type { SpanAdmissionOptions } from '../model/span-admission.js';
 import { rowMapper } from '../cost/estimate-costs.js';
 import type { PriceTable } from '../cost/price-table.js';
 import type { OtlpFormat } from '../otlp/index.js';
 import { encodeRows } from '../store/row-encoding.js';
-import type { StepRow } from '../contracts/rows.js';
+import type { EncodedRows, StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
@@ -66,7 +67,13 @@ function lowerThreadPriority(niceness: number): void {
     // A priority is an optimisation: decoding at the normal one is correct.
   }
 }
-const encodeSteps = config.encodeSteps ? (steps: StepRow[]) => encodeRows('steps', steps) : undefined;
+/** The steps as bytes, with what the list head counts of them (the rows never reach the main thread as objects). */
+function encodeStepsWithTotals(steps: StepRow[]): EncodedRows | undefined {
+  const encoded = encodeRows('steps', steps);
+  if (encoded) encoded.stepTotals = stepTotalsOf(steps);
+  return encoded;
+}
+const encodeSteps = config.encodeSteps ? encodeStepsWithTotals : undefined;
 const toRows = rowMapper(config.priceTable);
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */

@@ -28,7 +28,7 @@
  * construction. Rows spread over more days than ClickHouse accepts partitions
  * per INSERT are written in several inserts of at most that many days.
  */
-import type { EncodedRows, ExecutionRow, RowBatch, StepRow } from '../contracts/rows.js';
+import type { EncodedRows, ExecutionRow, RowBatch, StepRow, StepTotals } from '../contracts/rows.js';
 import { ClickHouseError } from './backend.js';
 import type { ClickHouseBackend } from './backend.js';
 import { isDataError, UnstorableRowsError } from './insert-errors.js';
@@ -91,10 +91,13 @@ export interface FlushInfo {
   roots: readonly (readonly [string, string])[];
   /** The step rows this insert stored, where it held them as objects (not encoded by a decode worker). */
   steps?: readonly StepRow[];
+  /** What the list counts of the encoded step rows it stored, per request and execution (EncodedRows.stepTotals). */
+  stepTotals?: readonly StepTotals[];
   /**
    * Of `touched`, the executions whose rows this insert wrote are not all in
-   * `executions` and `steps`: it wrote steps of them encoded, or a request
-   * holding rows of them was not stored (and may have stored part of them).
+   * `executions`, `steps` and `stepTotals`: a request holding rows of them
+   * was not stored (and may have stored part of them), or encoded their
+   * steps without totals.
    */
   opaque: readonly (readonly [string, string])[];
 }
@@ -156,7 +159,7 @@ function touchedBy(requests: readonly { batch: RowBatch; stored?: boolean }[]): 
     }
     for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) {
       add(touched, appId, executionId);
-      add(opaque, appId, executionId);
+      if (!stored || !batch.encodedSteps?.stepTotals) add(opaque, appId, executionId);
     }
   }
   return { touched: [...touched.values()], roots: [...roots.values()], opaque: [...opaque.values()] };
@@ -357,6 +360,8 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       if (executions.length > 0) info.executions = executions;
       const steps = stored.flatMap((request) => request.batch.steps);
       if (steps.length > 0) info.steps = steps;
+      const stepTotals = stored.flatMap((request) => request.batch.encodedSteps?.stepTotals ?? []);
+      if (stepTotals.length > 0) info.stepTotals = stepTotals;
       for (const listener of flushListeners) {
         try {
           listener(info);

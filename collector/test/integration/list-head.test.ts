@@ -225,7 +225,7 @@ describe('list head under a random mix of writes (embedded backend)', () => {
     };
   }
 
-  it('answers every page as ClickHouse does after each write: whole executions, steps before roots, late and re-delivered steps, re-sent roots, requests a decode worker encodes', async () => {
+  it('answers every page as ClickHouse does after each write: whole executions, steps before roots, late and re-delivered steps, re-sent roots, requests a decode worker encodes and counts', async () => {
     const harness = await startCollector({ listHead: { maxRows: 500 } });
     try {
       const key = harness.apiKey;
@@ -284,7 +284,7 @@ describe('list head under a random mix of writes (embedded backend)', () => {
           const { error: _error, ...root } = pick(executions).root;
           await send([{ ...root, attributes: { ...root.attributes, 'xray.execution.status': pick(['completed', 'failed']) } }]);
         } else {
-          // Over the decode worker's 64 KiB: its steps are encoded off the main thread, so the head cannot see them.
+          // Over the decode worker's 64 KiB: its steps are encoded off the main thread, and counted there for the head.
           const execution = newExecution(i);
           const reasoning = 'because '.repeat(120);
           await send([execution.root, ...Array.from({ length: 80 }, (_, index) => step(execution, index, { reasoning }))]);

@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareCodePoints, createListHead, summaryOfRows, type ListHeadSource, type ListHeadWrite } from '../../../src/api/list-head.js';
 import type { ExecutionRow, StepRow } from '../../../src/contracts/rows.js';
+import { stepTotalsOf } from '../../../src/model/step-totals.js';
 import { nanosToDateTime64 } from '../../../src/model/time.js';
 import type { ExecutionSummaryRecord } from '../../../src/store/index.js';
 
@@ -93,7 +94,7 @@ function stepRow(executionId: string, spanId: string, startMillis: number, extra
 }
 
 /** The start (ns) of the first root a write holds. */
-const dateNs = (write: ListHeadWrite) => summaryOfRows(write.executions![0], [])!.start_ns;
+const dateNs = (write: ListHeadWrite) => summaryOfRows(write.executions![0], undefined)!.start_ns;
 
 /** What the batcher reports for an insert of these rows, all stored and held as objects unless `opaque`. */
 function insertOf(executions: ExecutionRow[], steps: StepRow[], opaque: string[] = []): ListHeadWrite {
@@ -234,6 +235,17 @@ describe('list head', () => {
     head.wrote(insertOf([], [stepRow('new', 's3', 2003)]));
     expect((await head.list('a', everything, 5))?.map((row) => row.step_count)).toEqual([3, 1]);
     expect(fake.calls.of).toBe(1);
+
+    // Steps a decode worker encoded come with its totals: added the same way. Counted in two places: read.
+    const big = stepTotalsOf([stepRow('big', 'b1', 3001, { input_tokens: 7 }), stepRow('big', 'b2', 3002)]);
+    head.wrote({ ...insertOf([rootRow('big', 3000)], []), stepTotals: big, touched: [['a', 'big']] });
+    expect((await head.list('a', everything, 5))?.[0]).toMatchObject({ execution_id: 'big', step_count: 2, usage: { inputTokens: 7 } });
+    expect(fake.calls.of).toBe(1);
+    rows.push(record('both', 4000));
+    head.wrote({ ...insertOf([rootRow('both', 4000)], [stepRow('both', 'c1', 4001)]), stepTotals: stepTotalsOf([stepRow('both', 'c2', 4002)]) });
+    expect(ids(await head.list('a', everything, 5))?.[0]).toBe('both');
+    expect(fake.calls.of).toBe(2);
+    expect(head.stats.fromIngest).toBe(2);
   });
 
   it('reads an execution whose rows it cannot all see in the insert: earlier steps, encoded or refused rows, twice-written rows', async () => {
@@ -280,11 +292,17 @@ describe('list head', () => {
     const T = 200_000_000;
     const root = rootRow('x', T, { step_count: 7, error_count: 4 });
     // No stored step: the root's own counts; failures never fewer than the sender's.
-    expect(summaryOfRows(root, [])).toMatchObject({ step_count: 7, error_count: 4, usage: { inputTokens: 0, costUsd: 0 } });
-    expect(summaryOfRows(root, [stepRow('x', 'a', T + 1, { status: 'failed' })])).toMatchObject({ step_count: 1, error_count: 4 });
+    const counted = (...steps: StepRow[]) => summaryOfRows(root, stepTotalsOf(steps)[0]);
+    expect(summaryOfRows(root, undefined)).toMatchObject({ step_count: 7, error_count: 4, usage: { inputTokens: 0, costUsd: 0 } });
+    expect(counted(stepRow('x', 'a', T + 1, { status: 'failed' }))).toMatchObject({ step_count: 1, error_count: 4 });
+    expect(counted(...['a', 'b', 'c', 'd', 'e'].map((span) => stepRow('x', span, T + 1, { status: 'failed' })))).toMatchObject({ step_count: 5, error_count: 5 });
+    // A span twice: which version counts is ClickHouse's to say.
+    expect(counted(stepRow('x', 'a', T + 1), stepRow('x', 'a', T + 2, { status: 'failed' }))).toBeUndefined();
     // A step a day before the start is counted; one further out is not the insert's to count.
-    expect(summaryOfRows(root, [stepRow('x', 'a', T - 86_400_000)])).toMatchObject({ step_count: 1 });
-    expect(summaryOfRows(root, [stepRow('x', 'a', T - 1 - 86_400_000)])).toBeUndefined();
+    expect(counted(stepRow('x', 'a', T - 86_400_000))).toMatchObject({ step_count: 1 });
+    expect(counted(stepRow('x', 'a', T - 1 - 86_400_000))).toBeUndefined();
+    expect(counted(stepRow('x', 'a', T + 5 + 86_400_000))).toMatchObject({ step_count: 1 });
+    expect(counted(stepRow('x', 'a', T + 6 + 86_400_000))).toBeUndefined();
   });
 
   it('takes nothing from ingest when its build finds too many executions with steps; drops itself past too many written', async () => {

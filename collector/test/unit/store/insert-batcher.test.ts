@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ExecutionRow, RowBatch, StepRow } from '../../../src/contracts/rows.js';
+import type { ExecutionRow, RowBatch, StepRow, StepTotals } from '../../../src/contracts/rows.js';
 import type { ClickHouseBackend } from '../../../src/store/backend.js';
 import { ClickHouseError } from '../../../src/store/backend.js';
 import { createInsertBatcher, MAX_PARTITIONS_PER_INSERT, OverloadedError, splitByPartitions } from '../../../src/store/insert-batcher.js';
@@ -518,12 +518,13 @@ describe('store/insert-batcher', () => {
       expect(inserts.filter((ids) => ids.includes('bad')).at(-1)).toEqual(['b1', 'bad']);
     });
 
-    it('reports the rows it stored, and the executions whose rows it cannot all report (a refused request, encoded steps)', async () => {
+    it('reports the rows it stored, and the executions whose rows it cannot all report (a refused request, steps encoded without totals)', async () => {
       const { backend } = pickyBackend(parseError);
       const batcher = createInsertBatcher(backend, OPTIONS);
       const flushes: FlushInfo[] = [];
       batcher.onFlush((info) => flushes.push(info));
       const row = <T,>(fields: Partial<T>) => ({ app_id: 'a', ...fields }) as T;
+      const totals = { app_id: 'a', execution_id: 'e4', steps: 1 } as StepTotals;
       const requests: RowBatch[] = [
         { executions: [row<ExecutionRow>({ execution_id: 'e1' })], steps: [row<StepRow>({ execution_id: 'e1', span_id: 's1' })] },
         { executions: [row<ExecutionRow>({ execution_id: 'e2' })], steps: [row<StepRow>({ execution_id: 'e2', span_id: 'bad' })] },
@@ -532,17 +533,23 @@ describe('store/insert-batcher', () => {
           steps: [],
           encodedSteps: { columns: [], payload: new Uint8Array(), rows: 0, days: [], executions: [['a', 'e3']] },
         },
+        {
+          executions: [row<ExecutionRow>({ execution_id: 'e4' })],
+          steps: [],
+          encodedSteps: { columns: [], payload: new Uint8Array(), rows: 0, days: [], executions: [['a', 'e4']], stepTotals: [totals] },
+        },
       ];
       const outcomes = requests.map((request) => track(batcher.write(request)));
       await vi.advanceTimersByTimeAsync(20);
       await batcher.drain();
       await settle();
-      expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved', 'rejected', 'resolved']);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved', 'rejected', 'resolved', 'resolved']);
       expect(flushes).toHaveLength(1);
       const [info] = flushes;
-      expect(info.executions?.map((execution) => execution.execution_id)).toEqual(['e1', 'e3']);
+      expect(info.executions?.map((execution) => execution.execution_id)).toEqual(['e1', 'e3', 'e4']);
       expect(info.steps?.map((step) => step.span_id)).toEqual(['s1']);
-      expect(info.roots).toEqual([['a', 'e1'], ['a', 'e2'], ['a', 'e3']]);
+      expect(info.stepTotals).toEqual([totals]);
+      expect(info.roots).toEqual([['a', 'e1'], ['a', 'e2'], ['a', 'e3'], ['a', 'e4']]);
       expect(info.opaque).toEqual([['a', 'e2'], ['a', 'e3']]);
     });
 
