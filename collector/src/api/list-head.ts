@@ -398,10 +398,10 @@ export function createListHead(options: ListHeadOptions): ListHead {
   }
 
   /**
-   * Adds an execution whose every stored row is `root` and `steps`, written
-   * by one insert; false when the head cannot tell that they are (it has
-   * seen, holds or has pending other rows of it) or the list's statements
-   * would read them their own way.
+   * Adds an execution whose every stored row is `root` and the steps counted
+   * in `totals`, written by one insert; false when the head cannot tell that
+   * they are (it has seen, holds or has pending other rows of it) or the
+   * list's statements would read them their own way.
    */
   function addFresh(head: AppHead, root: ExecutionRow, totals: StepTotals | undefined): boolean {
     const id = root.execution_id;
