@@ -37,9 +37,10 @@
  * JavaScript's UTF-16 code units.
  */
 import type { ExecutionRow, StepTotals } from '../contracts/rows.js';
-import { stepTotalsOf } from '../model/step-totals.js';
 import { dateTime64ToNanos } from '../model/time.js';
+import { applyStoredCounts } from '../store/executions.js';
 import type { Cursor, ExecutionSummaryRecord, FlushInfo } from '../store/index.js';
+import { stepTotalsOf } from '../store/step-totals.js';
 
 /** The list's filters the head answers; any other filter goes to ClickHouse. */
 export interface ListHeadQuery {
@@ -254,8 +255,7 @@ export function summaryOfRows(root: ExecutionRow, totals: StepTotals | undefined
     if (totals.repeated) return undefined;
     if (dateTime64ToNanos(totals.firstStart) < startNs - DAY_NANOS || dateTime64ToNanos(totals.lastStart) > endNs + DAY_NANOS) return undefined;
   }
-  const stored = totals && totals.steps > 0 ? totals : undefined;
-  return {
+  const record: ExecutionSummaryRecord = {
     execution_id: root.execution_id,
     trace_id: root.trace_id,
     pipeline: root.pipeline,
@@ -265,18 +265,14 @@ export function summaryOfRows(root: ExecutionRow, totals: StepTotals | undefined
     start_ns: startNs.toString(),
     end_ns: endNs.toString(),
     duration_ms: root.duration_ms,
-    // As withStoredCounts: the stored steps' counts when there are any, never fewer failures than the sender counted.
-    step_count: stored ? stored.steps : root.step_count,
-    error_count: stored ? Math.max(stored.failed, root.error_count) : root.error_count,
+    step_count: root.step_count,
+    error_count: root.error_count,
     dropped_steps: root.dropped_steps,
     error_message: root.error_message,
-    usage: {
-      inputTokens: totals?.inputTokens ?? 0,
-      outputTokens: totals?.outputTokens ?? 0,
-      costUsd: totals?.costUsd ?? 0,
-      estimatedCostUsd: totals?.estimatedCostUsd ?? 0,
-    },
   };
+  // As the list's statements: totals exist only for stored steps.
+  applyStoredCounts(record, totals);
+  return record;
 }
 
 /**

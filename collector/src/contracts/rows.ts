@@ -70,11 +70,11 @@ export interface EncodedRows {
   days: string[];
   /** The distinct `[app_id, execution_id]` of the rows (what an insert of them touches, for cache invalidation). */
   executions: [string, string][];
-  /** For step rows: what the executions list counts of them, per execution (model/step-totals.ts). */
+  /** For step rows: what the executions list counts of them, per execution (store/step-totals.ts). */
   stepTotals?: StepTotals[];
 }
 
-/** What the executions list counts of one execution's steps, over some step rows (model/step-totals.ts). */
+/** What the executions list counts of one execution's steps, over some step rows (store/step-totals.ts). */
 export interface StepTotals {
   app_id: string;
   execution_id: string;

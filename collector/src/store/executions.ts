@@ -30,6 +30,7 @@ import { businessKeyConditions, businessKeyHitsOf, businessKeyLookupQuery, execu
 import type { BusinessKeyHits, ExecutionFilter } from './execution-filter.js';
 import { Conditions, RANGE, numeric, resolvedStepMatch } from './sql.js';
 import { addSearch } from './step-search.js';
+import { usageOf } from './step-totals.js';
 import type { TimeRange } from './sql.js';
 import { groupBy } from '../group-by.js';
 
@@ -415,6 +416,33 @@ export function stepSearchQuery(
   return newestFirstPage(`SELECT ${STEP_COLUMNS} FROM steps`, 'span_id', where, limit, after, dedupe);
 }
 
+/** What an execution's stored steps count (storedCountsQuery): each step once, failed if any version failed. */
+export interface StoredCounts extends ExecutionUsage {
+  steps: number;
+  failed: number;
+}
+
+/**
+ * Sets a summary's step and error counts and usage from its stored steps'
+ * `counts`, or from none stored (undefined): the root's own counts, no
+ * usage. The root span may arrive alone (a SimpleSpanProcessor sends every
+ * span on its own), so the counts it was written with can be short; the
+ * sender's failures also cover failed steps it had to drop (a step cap), so
+ * never fewer than those. Also the list head's rule (api/list-head.ts).
+ */
+export function applyStoredCounts(record: ExecutionSummaryRecord, counts: StoredCounts | undefined): void {
+  if (counts) {
+    record.step_count = counts.steps;
+    record.error_count = Math.max(counts.failed, Number(record.error_count));
+  }
+  record.usage = {
+    inputTokens: counts?.inputTokens ?? 0,
+    outputTokens: counts?.outputTokens ?? 0,
+    costUsd: counts?.costUsd ?? 0,
+    estimatedCostUsd: counts?.estimatedCostUsd ?? 0,
+  };
+}
+
 /**
  * The stored step count, failed steps and gen_ai usage of each execution of
  * a page, in one statement and one read of the page's steps (on the
@@ -511,17 +539,17 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
     const byId = new Map(stored.map((row) => [row.execution_id, row]));
     for (const record of records) {
       const row = byId.get(record.execution_id);
-      if (row) {
-        record.step_count = Number(row.steps);
-        // The sender's count also covers failed steps it had to drop (a step cap): never show fewer.
-        record.error_count = Math.max(Number(row.failed), Number(record.error_count));
-      }
-      record.usage = {
-        inputTokens: Number(row?.input_tokens ?? 0),
-        outputTokens: Number(row?.output_tokens ?? 0),
-        costUsd: Number(row?.cost_usd ?? 0),
-        estimatedCostUsd: Number(row?.estimated_cost_usd ?? 0),
-      };
+      applyStoredCounts(
+        record,
+        row && {
+          steps: Number(row.steps),
+          failed: Number(row.failed),
+          inputTokens: Number(row.input_tokens),
+          outputTokens: Number(row.output_tokens),
+          costUsd: Number(row.cost_usd),
+          estimatedCostUsd: Number(row.estimated_cost_usd),
+        },
+      );
     }
     return records;
   }
@@ -639,23 +667,6 @@ export function newestFirstWindows(range: TimeRange): TimeRange[] {
     { fromMillis: lastDay, toMillis: range.toMillis },
     { fromMillis: range.fromMillis, toMillis: lastDay },
   ];
-}
-
-/**
- * Tokens and cost summed over steps already read (each once).
- *
- * @example
- * usageOf(steps).costUsd;
- */
-export function usageOf(steps: readonly Pick<StepRecord, 'input_tokens' | 'output_tokens' | 'cost_usd' | 'cost_source'>[]): ExecutionUsage {
-  const usage: ExecutionUsage = { inputTokens: 0, outputTokens: 0, costUsd: 0, estimatedCostUsd: 0 };
-  for (const step of steps) {
-    usage.inputTokens += step.input_tokens;
-    usage.outputTokens += step.output_tokens;
-    usage.costUsd += step.cost_usd;
-    if (step.cost_source === 'estimated') usage.estimatedCostUsd += step.cost_usd;
-  }
-  return usage;
 }
 
 /** A row of executionTimelineQuery / dayTimelinesQuery: an execution's or a step's columns as JSON, its execution id, and its inserted_at in ms. */

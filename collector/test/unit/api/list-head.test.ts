@@ -12,9 +12,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareCodePoints, createListHead, summaryOfRows, type ListHeadSource, type ListHeadWrite } from '../../../src/api/list-head.js';
 import type { ExecutionRow, StepRow } from '../../../src/contracts/rows.js';
-import { stepTotalsOf } from '../../../src/model/step-totals.js';
 import { nanosToDateTime64 } from '../../../src/model/time.js';
 import type { ExecutionSummaryRecord } from '../../../src/store/index.js';
+import { stepTotalsOf } from '../../../src/store/step-totals.js';
 
 const MS = 1_000_000n;
 
