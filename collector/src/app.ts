@@ -367,6 +367,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           admission,
           // Workers encode the steps for the insert when the backend takes encoded rows (the embedded engine).
           encodeSteps: store.backend.encodedRowsFormat !== undefined,
+          // ... and count them for the list head, which then adds a new execution without reading it back.
+          countSteps: listHead !== undefined,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
           niceness: options.decode?.niceness,
           priceTable: options.priceTable,

@@ -137,7 +137,7 @@ interface AppHead {
    * them. Made at the first page after `entries` changed.
    */
   positions?: Map<FilteredField, Map<string, number[]>>;
-  /** The ids in `entries`, made at the first look-up after `entries` changed. */
+  /** The ids in `entries` and `fresh`, made at the first look-up after `entries` changed. */
   ids?: Set<string>;
   /**
    * Executions added from ingest since `entries` last changed, newest first:
@@ -389,8 +389,8 @@ export function createListHead(options: ListHeadOptions): ListHead {
   /** Whether `head` holds a row of the execution (before its build: it may, so yes). */
   function holds(head: AppHead, executionId: string): boolean {
     if (!head.built) return true;
-    head.ids ??= new Set(head.entries.map((entry) => entry.record.execution_id));
-    return head.ids.has(executionId) || head.fresh.some((entry) => entry.record.execution_id === executionId);
+    head.ids ??= new Set([...head.entries, ...head.fresh].map((entry) => entry.record.execution_id));
+    return head.ids.has(executionId);
   }
 
   /**
@@ -411,6 +411,7 @@ export function createListHead(options: ListHeadOptions): ListHead {
       return true;
     }
     head.fresh.splice(firstWhere(head.fresh, (other) => newestFirst(other, entry) > 0), 0, entry);
+    head.ids?.add(id);
     stats.fromIngest++;
     // Folding remakes the positions at the next page: a full head holds up to that many more for a while.
     if (head.fresh.length > Math.min(FRESH_FOLD, maxRows)) fold(head);
@@ -547,10 +548,10 @@ export function createListHead(options: ListHeadOptions): ListHead {
       const opaque = new Set(write.opaque.map(([appId, executionId]) => key(appId, executionId)));
       const roots = new Map<string, ExecutionRow[]>();
       for (const row of write.executions ?? []) if (heads.has(row.app_id)) push(roots, key(row.app_id, row.execution_id), row);
-      // The steps' totals per execution: of the rows held as objects, or as a decode worker counted them. An
-      // execution counted in more than one place is left to a read (a span may be in both).
+      // The steps' totals per execution whose root came: of the rows held as objects, or as a decode worker
+      // counted them. An execution counted in more than one place is left to a read (a span may be in both).
       const totals = new Map<string, StepTotals[]>();
-      const held = (write.steps ?? []).filter((row) => heads.has(row.app_id));
+      const held = (write.steps ?? []).filter((row) => roots.has(key(row.app_id, row.execution_id)));
       for (const counted of [...stepTotalsOf(held), ...(write.stepTotals ?? [])]) push(totals, key(counted.app_id, counted.execution_id), counted);
       const added = new Set<string>();
       for (const [appId, executionId] of write.roots) {

@@ -86,6 +86,7 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
   const data: DecodeWorkerData = {
     admission: options.admission,
     encodeSteps: options.encodeSteps,
+    countSteps: options.countSteps,
     priceTable: options.priceTable,
     niceness: options.niceness ?? DEFAULT_DECODE_NICENESS,
   };

@@ -27,6 +27,8 @@ export interface DecodeWorkerData {
   admission: SpanAdmissionOptions;
   /** Encode the steps for the insert (store/row-encoding.ts), when the store takes encoded rows; else they stay objects. */
   encodeSteps: boolean;
+  /** With encodeSteps: also count them for the list head (store/step-totals.ts), when there is one. */
+  countSteps?: boolean;
   /** Prices that fill in the cost of steps with gen_ai usage but no cost (cost/); none when undefined. */
   priceTable?: PriceTable;
   /**
@@ -73,7 +75,7 @@ function encodeStepsWithTotals(steps: StepRow[]): EncodedRows | undefined {
   if (encoded) encoded.stepTotals = stepTotalsOf(steps);
   return encoded;
 }
-const encodeSteps = config.encodeSteps ? encodeStepsWithTotals : undefined;
+const encodeSteps = !config.encodeSteps ? undefined : config.countSteps ? encodeStepsWithTotals : (steps: StepRow[]) => encodeRows('steps', steps);
 const toRows = rowMapper(config.priceTable);
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */

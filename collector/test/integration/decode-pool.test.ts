@@ -13,6 +13,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spansToRows } from '../../src/model/span-to-rows.js';
+import type { FlushInfo } from '../../src/store/index.js';
+import { stepTotalsOf } from '../../src/store/step-totals.js';
 import { decodeProtobufTraces } from '../../src/otlp/index.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
@@ -115,6 +117,20 @@ describe('the decode worker pool', () => {
     expect(execution).toEqual({ step_count: expected.executions[0].step_count, pipeline: 'pool-equivalence' });
   });
 
+  it('counts the steps it encodes for the list head, exactly as the head counts rows', async () => {
+    const { executionId, body } = protobufExecution('pool-totals', 120);
+    const expected = stepTotalsOf(spansToRows(harness.appId, decodeProtobufTraces(body).spans).steps);
+    const flushes: FlushInfo[] = [];
+    const stop = harness.store.batcher.onFlush((info) => flushes.push(info));
+    expect((await postProtobuf(harness.url, harness.apiKey, body)).status).toBe(200);
+    stop();
+    expect(expected).toHaveLength(1);
+    expect(expected[0]).toMatchObject({ execution_id: executionId, steps: 120, failed: 3, repeated: false });
+    const flush = flushes.find((info) => info.touched.some(([, id]) => id === executionId));
+    expect(flush?.stepTotals).toEqual(expected);
+    expect(flush?.opaque).toEqual([]);
+  });
+
   it('answers a bad large body with the same status and code as a bad small one', async () => {
     const small = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]);
     const large = Buffer.concat([small, Buffer.alloc(INLINE_MAX_BYTES * 2, 0x41)]);
@@ -194,5 +210,22 @@ describe('the decode worker pool', () => {
     const reply = await ingest;
     expect([reply.status, reply.status === 200 ? '' : decodeProtobufStatus(reply.body).message]).toEqual([200, '']);
     expect(order).toEqual(['healthz', 'ingest']);
+  });
+});
+
+describe('the decode worker pool without a list head (XRAY_LIST_HEAD_ROWS=0)', () => {
+  it('encodes the steps without counting them: the flush cannot account for the execution', async () => {
+    const headless = await startCollector({ listHead: { maxRows: 0 }, decode: { threads: 1, inlineMaxBytes: INLINE_MAX_BYTES } });
+    try {
+      const other = protobufExecution('pool-totals', 120);
+      const seen: FlushInfo[] = [];
+      headless.store.batcher.onFlush((info) => seen.push(info));
+      expect((await postProtobuf(headless.url, headless.apiKey, other.body)).status).toBe(200);
+      const info = seen.find((each) => each.touched.some(([, id]) => id === other.executionId));
+      expect(info?.stepTotals).toBeUndefined();
+      expect(info?.opaque).toEqual([[headless.appId, other.executionId]]);
+    } finally {
+      await headless.close();
+    }
   });
 });
