@@ -109,6 +109,7 @@ export async function runCompare(options) {
   let rollupCost;
   let searchIndexCost;
   let searchExplain;
+  let searchDictionaries;
   let lookupFloor;
   {
     // In a child process: chDB holds the folder's lock until its process exits (lib/generate-in-child.js).
@@ -119,10 +120,12 @@ export async function runCompare(options) {
       dataDir, params, files, settle: true, rollupCost: { steps: 20_000, batchRows: 4_000, rounds: 3 }, searchIndexCost: { steps: 50_000, batchRows: 4_000, rounds: 5 },
       lookupFloor: { appId: APP_ID, runs },
       searchExplain: { appId: APP_ID, fromMillis: Number(window.from), toMillis: Number(window.to), searches: [RARE_WORD, RARE_PREFIX, COMMON_WORD, `"${PHRASE}"`] },
+      searchDictionaries: { prefix: RARE_PREFIX, runs },
     });
     rollupCost = counts.rollupCost;
     searchIndexCost = counts.searchIndexCost;
     searchExplain = counts.searchExplain;
+    searchDictionaries = counts.searchDictionaries;
     lookupFloor = counts.lookupFloor;
     generateSeconds = counts.generateMillis / 1000;
     storageSettleSeconds = counts.settleMillis / 1000;
@@ -504,6 +507,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         columns: ['search', 'index', 'parts', 'granules'],
         rows: searchExplain,
       },
+      searchDictionariesTable(searchDictionaries),
       {
         title: 'compare: EXPLAIN indexes = 1 of the point lookups (parts and granules selected / total after each index)',
         columns: ['query', 'index', 'parts', 'granules'],
@@ -524,6 +528,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         rollupCost: rollupCost.shares,
         searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },
         searchStages: searchStages.stages,
+        searchDictionaries,
         businessKeyPaths: businessKeys.record,
         postgresVersion: cluster?.version,
         queries: Object.fromEntries(results.map((r) => [r.label, r])),
@@ -629,6 +634,22 @@ async function businessKeyPaths({ collector, lookup, list, runs }) {
         `bloom filter: the scan statement with has(business_keys, '${pair}') instead of arrayCount`,
       ],
     },
+  };
+}
+
+/** What the search indexes' dictionaries hold (lib/search-stages.js, measureSearchDictionaries). */
+function searchDictionariesTable(dictionaries) {
+  const perStep = (value) => formatFixed(value / dictionaries.steps, 2);
+  return {
+    title: `search: the text indexes' dictionaries, ${formatInt(dictionaries.steps)} steps (${formatFixed(dictionaries.stepBytes / dictionaries.steps, 1)} B per step on disk), read through mergeTreeTextIndex`,
+    columns: ['index', '(part, word) entries', 'distinct words', 'words per step', 'postings', 'postings per step', `prefix "${RARE_PREFIX}" expanded, ms`],
+    rows: dictionaries.indexes.map((index) => [
+      index.index, formatInt(index.entries), formatInt(index.words), perStep(index.words), formatInt(index.postings), perStep(index.postings), formatFixed(index.prefixMillis, 1),
+    ]),
+    notes: [
+      'postings: a step counted once per word it holds; the least an exact search index outside the engine would keep, beside every distinct word (issue 10 item 2: every engine statement pays the per-part index floor the stages above show)',
+      `prefix expanded: the words of a dictionary that start with "${RARE_PREFIX}", median of ${dictionaries.runs} runs; what turning a prefix's dictionary scan into exact look-ups would add`,
+    ],
   };
 }
 

@@ -13,7 +13,8 @@
  * measured here because only this process may open the folder; with
  * `searchIndexCost`, what step search's text indexes cost an insert
  * (lib/search-index-cost.js); with `searchExplain`, EXPLAIN indexes = 1 of
- * the search statements (lib/search-stages.js); with `lookupFloor`, the
+ * the search statements (lib/search-stages.js); with `searchDictionaries`, what
+ * the search indexes' dictionaries hold (lib/search-stages.js); with `lookupFloor`, the
  * timeline statement taken apart (lib/lookup-floor.js); with `settle`, every past
  * day merged into one part, as the collector leaves a day an hour after its
  * last write (migration 0160).
@@ -28,7 +29,7 @@ import { EXPORT_EXECUTIONS_SQL, EXPORT_STEPS_SQL, insertExecutionsSql, insertSte
 import { createRollupJob } from '../../collector/dist/store/rollups.js';
 import { measureRollupCost } from './rollup-cost.js';
 import { measureSearchIndexCost } from './search-index-cost.js';
-import { explainSearches } from './search-stages.js';
+import { explainSearches, measureSearchDictionaries } from './search-stages.js';
 import { measureLookupFloor } from './lookup-floor.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -71,6 +72,7 @@ async function main(options) {
     );
     const rollupCost = options.rollupCost ? await measureRollupCost(backend, options.rollupCost) : undefined;
     const searchExplain = options.searchExplain ? await explainSearches(backend, options.searchExplain) : undefined;
+    const searchDictionaries = options.searchDictionaries ? await measureSearchDictionaries(backend, options.searchDictionaries) : undefined;
     const lookupFloor = options.lookupFloor ? await measureLookupFloor(backend, options.lookupFloor) : undefined;
     const searchIndexCost = options.searchIndexCost ? await measureSearchIndexCost(backend, options.searchIndexCost) : undefined;
     if (options.files) {
@@ -78,7 +80,7 @@ async function main(options) {
       await backend.command(`${EXPORT_STEPS_SQL} INTO OUTFILE '${options.files.steps}' FORMAT CSV`);
     }
     process.stdout.write(`GENERATED ${JSON.stringify({
-      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, settleMillis, rollupCost, searchIndexCost, searchExplain, lookupFloor,
+      steps: Number(counts.steps), executions: Number(counts.executions), stepBytes: Number(counts.step_bytes), stepParts: Number(counts.step_parts), generateMillis, settleMillis, rollupCost, searchIndexCost, searchExplain, searchDictionaries, lookupFloor,
     })}\n`);
   } finally {
     await backend.close();
