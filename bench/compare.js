@@ -507,7 +507,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         columns: ['search', 'index', 'parts', 'granules'],
         rows: searchExplain,
       },
-      searchDictionariesTable(searchDictionaries),
+      searchDictionariesTable(searchDictionaries, { steps: params.steps, bytesPerStep: storage.clickhouseBytesPerStep }),
       {
         title: 'compare: EXPLAIN indexes = 1 of the point lookups (parts and granules selected / total after each index)',
         columns: ['query', 'index', 'parts', 'granules'],
@@ -637,14 +637,14 @@ async function businessKeyPaths({ collector, lookup, list, runs }) {
   };
 }
 
-/** What the search indexes' dictionaries hold (lib/search-stages.js, measureSearchDictionaries). */
-function searchDictionariesTable(dictionaries) {
-  const perStep = (value) => formatFixed(value / dictionaries.steps, 2);
+/** What the search indexes' dictionaries hold (lib/search-stages.js, measureSearchDictionaries), per step of the generated `steps` (its count and bytes from the generation child). */
+function searchDictionariesTable(dictionaries, { steps, bytesPerStep }) {
+  const perStep = (value) => formatFixed(value / steps, 2);
   return {
-    title: `search: the text indexes' dictionaries, ${formatInt(dictionaries.steps)} steps (${formatFixed(dictionaries.stepBytes / dictionaries.steps, 1)} B per step on disk), read through mergeTreeTextIndex`,
+    title: `search: the text indexes' dictionaries, ${formatInt(steps)} steps (${formatFixed(bytesPerStep, 1)} B per step on disk), read through mergeTreeTextIndex`,
     columns: ['index', '(part, word) entries', 'distinct words', 'new words per 1,000 steps', 'postings', 'postings per step', `prefix "${RARE_PREFIX}" expanded, ms`],
     rows: dictionaries.indexes.map((index) => [
-      index.index, formatInt(index.entries), formatInt(index.words), formatFixed((1000 * index.words) / dictionaries.steps, 1), formatInt(index.postings), perStep(index.postings), formatFixed(index.prefixMillis, 1),
+      index.index, formatInt(index.entries), formatInt(index.words), formatFixed((1000 * index.words) / steps, 1), formatInt(index.postings), perStep(index.postings), formatFixed(index.prefixMillis, 1),
     ]),
     notes: [
       'postings: a step counted once per word it holds; the least an exact search index outside the engine would keep, beside every distinct word (issue 10 item 2: every engine statement pays the per-part index floor the stages above show)',

@@ -43,6 +43,19 @@ async function engineCpuSeconds(backend) {
 }
 
 /**
+ * The `text` indexes `steps` has as shipped, read from the engine: name, expression, type and granularity.
+ *
+ * @param {import('../../collector/dist/store/backend.js').ClickHouseBackend} backend
+ * @returns {Promise<{ name: string, expr: string, type_full: string, granularity: number }[]>}
+ */
+export function shippedTextIndexes(backend) {
+  return backend.query(
+    `SELECT name, expr, type_full, granularity FROM system.data_skipping_indices
+WHERE database = currentDatabase() AND table = 'steps' AND type = 'text' ORDER BY name`,
+  );
+}
+
+/**
  * @param {import('../../collector/dist/store/backend.js').ClickHouseBackend} backend the generation engine (embedded)
  * @param {{ steps?: number, batchRows?: number, rounds?: number, designs?: Record<string, string[]> }} [options]
  *   designs: extra configurations (label -> index definitions), for exploring alternatives
@@ -52,10 +65,7 @@ export async function measureSearchIndexCost(backend, options = {}) {
   const stepCount = options.steps ?? 50_000;
   const batchRows = options.batchRows ?? 4_000;
   const rounds = options.rounds ?? 5;
-  const shipped = await backend.query(
-    `SELECT name, expr, type_full, granularity FROM system.data_skipping_indices
-WHERE database = currentDatabase() AND table = 'steps' AND type = 'text' ORDER BY name`,
-  );
+  const shipped = await shippedTextIndexes(backend);
   const shippedNames = shipped.map((index) => String(index.name));
   const configurations = [
     { label: 'no search index (baseline)', indexes: [] },

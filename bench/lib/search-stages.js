@@ -17,7 +17,8 @@
  */
 import { stepSearchQuery } from '../../collector/dist/store/executions.js';
 import { EXPLANATION_WORDS, PAYLOAD_WORDS, parseSearch, stepSearchCondition } from '../../collector/dist/store/step-search.js';
-import { median } from './stats.js';
+import { median, timed } from './stats.js';
+import { shippedTextIndexes } from './search-index-cost.js';
 
 const DAY_MILLIS = 86_400_000;
 
@@ -107,34 +108,33 @@ export async function explainSearches(backend, options) {
 
 /**
  * What the search indexes' dictionaries hold (read through ClickHouse's
- * `mergeTreeTextIndex` table function): per index, the (part, word) entries,
- * the distinct words, the postings (a step holding a word counts once per
- * part), each per step. These are the least an exact search index outside the
- * engine would have to keep (issue 10 item 2: a rare word through any engine
- * statement pays the per-part index floor, so only such an index could answer
- * in PostgreSQL's time), next to the bytes a step takes in ClickHouse. Also
- * how long expanding a word prefix over a dictionary takes: the step a
- * prefix search would add to turn its dictionary scan into exact look-ups.
+ * `mergeTreeTextIndex` table function): per shipped `text` index of `steps`,
+ * the (part, word) entries, the distinct words and the postings (a step
+ * holding a word counts once per part). These are the least an exact search
+ * index outside the engine would have to keep (issue 10 item 2: a rare word
+ * through any engine statement pays the per-part index floor, so only such an
+ * index could answer in PostgreSQL's time). Also how long expanding a word
+ * prefix over a dictionary takes: the step a prefix search would add to turn
+ * its dictionary scan into exact look-ups.
  *
  * @param {import('../../collector/dist/store/backend.js').ClickHouseBackend} backend
  * @param {{ prefix: string, runs: number }} options
- * @returns {Promise<{ steps: number, stepBytes: number, runs: number, indexes: { index: string, entries: number, words: number, postings: number, prefixMillis: number }[] }>}
+ * @returns {Promise<{ runs: number, indexes: { index: string, entries: number, words: number, postings: number, prefixMillis: number }[] }>}
  */
 export async function measureSearchDictionaries(backend, options) {
-  const [table] = await backend.query(
-    `SELECT (SELECT count() FROM steps) AS steps, (SELECT sum(bytes_on_disk) FROM system.parts WHERE table = 'steps' AND active) AS step_bytes`,
-  );
   const indexes = [];
-  for (const index of ['explanation_words', 'payload_words']) {
-    const source = `mergeTreeTextIndex(currentDatabase(), steps, ${index})`;
+  for (const { name } of await shippedTextIndexes(backend)) {
+    const source = `mergeTreeTextIndex(currentDatabase(), steps, ${name})`;
     const [sizes] = await backend.query(`SELECT count() AS entries, uniqExact(token) AS words, sum(cardinality) AS postings FROM ${source}`);
     const timings = [];
-    for (let run = 0; run < options.runs + 1; run++) {
-      const start = process.hrtime.bigint();
-      await backend.query(`SELECT token, sum(cardinality) FROM ${source} WHERE startsWith(token, {prefix:String}) GROUP BY token`, { prefix: options.prefix });
-      if (run > 0) timings.push(Number(process.hrtime.bigint() - start) / 1e6);
+    // One untimed run first.
+    for (let run = 0; run <= options.runs; run++) {
+      const { millis } = await timed(() =>
+        backend.query(`SELECT token, sum(cardinality) FROM ${source} WHERE startsWith(token, {prefix:String}) GROUP BY token`, { prefix: options.prefix }),
+      );
+      if (run > 0) timings.push(millis);
     }
-    indexes.push({ index, entries: Number(sizes.entries), words: Number(sizes.words), postings: Number(sizes.postings), prefixMillis: median(timings) });
+    indexes.push({ index: name, entries: Number(sizes.entries), words: Number(sizes.words), postings: Number(sizes.postings), prefixMillis: median(timings) });
   }
-  return { steps: Number(table.steps), stepBytes: Number(table.step_bytes), runs: options.runs, indexes };
+  return { runs: options.runs, indexes };
 }
