@@ -15,6 +15,7 @@ import { adminCall } from '../support/admin-api.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, newSpanId, postJson } from '../support/otlp-fixtures.js';
+import { createRandom } from '../support/seeded-random.js';
 
 interface Page {
   executions: { executionId: string; pipeline: string; status: string; environment: string; startTimeUnixNano: string; stepCount: number; errorCount: number }[];
@@ -214,23 +215,12 @@ describe('list head (embedded backend)', () => {
 });
 
 describe('list head under a random mix of writes (embedded backend)', () => {
-  /** A seeded generator (mulberry32): the same writes on every run. */
-  function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state + 0x6d2b79f5) | 0;
-      let t = Math.imul(state ^ (state >>> 15), 1 | state);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   it('answers every page as ClickHouse does after each write: whole executions, steps before roots, late and re-delivered steps, re-sent roots, requests a decode worker encodes and counts', async () => {
     const harness = await startCollector({ listHead: { maxRows: 500 } });
     try {
       const key = harness.apiKey;
       const head = harness.xray.listHead!;
-      const next = random(20261205);
+      const next = createRandom(20261205);
       const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
       const started = Date.now() - 600_000;
       const window = { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };

@@ -146,17 +146,8 @@ export function bySpanId<T extends { spanId: string }>(spans: T[]): T[] {
   return [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
 }
 
-/** A small seeded PRNG (mulberry32) so fuzz failures can be replayed. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the fuzz and differential tests replay failures with. */
+export { createRandom } from '../../support/seeded-random.js';
 
 // Hand-built protobuf, for bytes the official serializer never writes.
 
