@@ -9,7 +9,7 @@
  * the same prefix and phrase patterns), so the snippet shows why ClickHouse
  * returned the step. Pure.
  */
-import { SEARCH_FIELDS, isPrefixIn } from '../store/step-search.js';
+import { SEARCH_FIELDS, isPrefixIn, wordPattern } from '../store/step-search.js';
 import type { SearchField, SearchTerm } from '../store/step-search.js';
 
 export interface SearchSnippet {
@@ -38,9 +38,9 @@ const FIELD_NAMES: Record<SearchField, SearchSnippet['field']> = {
 /** The JavaScript form of termPattern (step-search.ts): group 1 is the matched words. */
 function termRegExp(term: SearchTerm, field: SearchField): RegExp {
   const words = term.kind === 'prefix' ? [term.word] : term.words;
-  const body = words.map((word) => word.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&')).join(`${SEPARATOR}+`);
+  const body = words.map(wordPattern).join(`${SEPARATOR}+`);
   const end = isPrefixIn(term, field) ? '' : `(?=${SEPARATOR}|$)`;
-  return new RegExp(`(?:^|${SEPARATOR})(${body})${end}`, 'gi');
+  return new RegExp(`(?:^|${SEPARATOR})(${body})${end}`, 'g');
 }
 
 /** Every match of the terms in `text`, sorted, overlaps merged. */

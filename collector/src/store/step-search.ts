@@ -105,25 +105,45 @@ export function parseSearch(text: string): ParsedSearch {
   return { ok: true, terms };
 }
 
-/** Whether a term matches as a prefix in `field`. */
-export function isPrefixIn(term: SearchTerm, field: SearchField): boolean {
-  return term.kind === 'prefix' && term.word.length >= PREFIX_MIN_CHARS && PREFIX_FIELDS.has(field);
+/** Whether a term is a word long enough to match as a prefix: PREFIX_MIN_CHARS characters (code points, so `😀ab` is 3). */
+function isLongPrefix(term: SearchTerm): term is { kind: 'prefix'; word: string } {
+  if (term.kind !== 'prefix') return false;
+  let chars = 0;
+  for (const _ of term.word) if (++chars >= PREFIX_MIN_CHARS) return true;
+  return false;
 }
 
-/** Escapes RE2 metacharacters (words hold none today; kept so the regex never depends on that). */
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+/** Whether a term matches as a prefix in `field`. */
+export function isPrefixIn(term: SearchTerm, field: SearchField): boolean {
+  return isLongPrefix(term) && PREFIX_FIELDS.has(field);
 }
 
 /**
- * The RE2 pattern (case-insensitive) a term's match satisfies in `field`:
- * a word start then the prefix, or the phrase's words whole and consecutive.
- * Also used, in JavaScript form, to mark the snippet (api/search-snippet.ts).
+ * A word as a regular expression that ignores the case of ASCII letters and
+ * of nothing else (`École` -> `É[cC][oO][lL][eE]`), as the indexes compare
+ * words: `lower()` changes ASCII letters only. RE2's and JavaScript's
+ * case-insensitive flags would fold `É` to `é` too, and find in one field, on
+ * a granule the index kept for a word elsewhere in the step, a word the index
+ * treats as another. Metacharacters are escaped (words hold none; kept so the
+ * pattern never depends on that). RE2 and JavaScript read it alike.
+ *
+ * @example
+ * wordPattern('école'); // 'é[cC][oO][lL][eE]'
+ */
+export function wordPattern(word: string): string {
+  return word.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&').replace(/[A-Za-z]/g, (letter) => `[${letter.toLowerCase()}${letter.toUpperCase()}]`);
+}
+
+/**
+ * The RE2 pattern (ASCII letters in any case) a term's match satisfies in
+ * `field`: a word start then the prefix, or the phrase's words whole and
+ * consecutive. Also used, in JavaScript form, to mark the snippet
+ * (api/search-snippet.ts).
  */
 export function termPattern(term: SearchTerm, field: SearchField): string {
   const words = term.kind === 'prefix' ? [term.word] : term.words;
-  const body = words.map(escapeRegex).join(`${SEPARATOR}+`);
-  return isPrefixIn(term, field) ? `(?i)(?:^|${SEPARATOR})${body}` : `(?i)(?:^|${SEPARATOR})${body}(?:${SEPARATOR}|$)`;
+  const body = words.map(wordPattern).join(`${SEPARATOR}+`);
+  return isPrefixIn(term, field) ? `(?:^|${SEPARATOR})${body}` : `(?:^|${SEPARATOR})${body}(?:${SEPARATOR}|$)`;
 }
 
 /** The fields' regular-expression checks of a term, any of them. */
@@ -158,7 +178,7 @@ export function stepSearchCondition(terms: readonly SearchTerm[], prefix: string
   const clauses = terms.map((term, index) => {
     const name = `${prefix}${index}`;
     params[`${name}Words`] = term.kind === 'prefix' ? [term.word] : term.words;
-    if (term.kind === 'prefix' && term.word.length >= PREFIX_MIN_CHARS) params[`${name}Like`] = `%${term.word}%`;
+    if (isLongPrefix(term)) params[`${name}Like`] = `%${term.word}%`;
     for (const field of SEARCH_FIELDS) {
       if (term.kind === 'phrase' || isPrefixIn(term, field)) params[`${name}_${field}`] = termPattern(term, field);
     }

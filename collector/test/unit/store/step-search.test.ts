@@ -10,6 +10,7 @@ import {
   searchWords,
   stepSearchCondition,
   termPattern,
+  wordPattern,
 } from '../../../src/store/step-search.js';
 
 describe('step-search', () => {
@@ -48,8 +49,22 @@ describe('step-search', () => {
   describe('termPattern', () => {
     it('anchors a prefix at a word start in reasoning, and a whole word in input', () => {
       const term = { kind: 'prefix', word: 'thresh' } as const;
-      expect(termPattern(term, 'reasoning')).toBe('(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])thresh');
-      expect(termPattern(term, 'input')).toBe('(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])thresh(?:[^0-9A-Za-z\\x{80}-\\x{10FFFF}]|$)');
+      expect(termPattern(term, 'reasoning')).toBe('(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])[tT][hH][rR][eE][sS][hH]');
+      expect(termPattern(term, 'input')).toBe('(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])[tT][hH][rR][eE][sS][hH](?:[^0-9A-Za-z\\x{80}-\\x{10FFFF}]|$)');
+    });
+
+    it('matches a 4-character prefix counted in characters, so an emoji and two letters are a whole word', () => {
+      expect(termPattern({ kind: 'prefix', word: '\u{1F600}sm' }, 'reasoning')).toMatch(/\(\?:\[\^0-9A-Za-z\\x\{80\}-\\x\{10FFFF\}\]\|\$\)$/);
+      expect(termPattern({ kind: 'prefix', word: '\u{1F600}smi' }, 'reasoning')).not.toContain('|$)');
+    });
+  });
+
+  describe('wordPattern', () => {
+    it('ignores the case of ASCII letters and of nothing else, as lower() does for the indexes', () => {
+      const pattern = new RegExp(`^${wordPattern('école')}$`);
+      expect(['école', 'éCOLE', 'éCoLe'].filter((word) => pattern.test(word))).toEqual(['école', 'éCOLE', 'éCoLe']);
+      // RE2's (?i) and JavaScript's i flag would both accept these.
+      expect(['École', 'ÉCOLE'].filter((word) => pattern.test(word))).toEqual([]);
     });
   });
 
