@@ -19,7 +19,7 @@
  * passed as a bound array, in chunks. Counts and the rollup rebuild's
  * INSERT … SELECT go through the Distributed tables, as every query does.
  */
-import { PIPELINE_COUNTS, recountSql, ROLLUPS, storageTable } from '../store/index.js';
+import { PIPELINE_COUNTS, recountHours, ROLLUPS, storageTable } from '../store/index.js';
 import type { ClickHouseBackend, ClusterLayout, QueryParams } from '../store/index.js';
 
 /** Which executions of an app to delete: one by id, or all matching every given condition. */
@@ -166,12 +166,11 @@ WHERE ${REBUILT}`,
     );
   }
 
-  /** Recounts `pipeline_counts_1h` (migration 0200) from the rebuilt sets: an hour left with no execution loses its row. */
-  async function recountHours(hours: number[], appId: string, pipelines: string[]): Promise<void> {
+  /** Recounts `pipeline_counts_1h` (migration 0200) from the rows left: an hour left with no execution loses its row. */
+  async function recountCounts(hours: number[], appId: string, pipelines: string[]): Promise<void> {
     if (hours.length === 0) return;
-    const params = { appId, pipelines, buckets: hours };
-    await backend.command(`${deleteFrom(PIPELINE_COUNTS)} WHERE ${REBUILT}`, params);
-    await backend.command(recountSql(REBUILT), params);
+    await backend.command(`${deleteFrom(PIPELINE_COUNTS)} WHERE ${REBUILT}`, { appId, pipelines, buckets: hours });
+    await recountHours(backend, hours.map((hour) => ({ appId, hour })));
   }
 
   /** Deletes the rollup buckets the given raw rows fall in and rebuilds them from what remains. */
@@ -181,7 +180,7 @@ WHERE ${REBUILT}`,
     // The hourly executions rollup (migration 0085): the hours of the minutes above.
     const executionHours = [...new Set(touched.minutes.map((minute) => minute - (minute % 3600)))];
     await rebuildBuckets('pipeline_stats_1h', executionHours, appId, touched.pipelines);
-    await recountHours(executionHours, appId, touched.pipelines);
+    await recountCounts(executionHours, appId, touched.pipelines);
     await rebuildBuckets('step_stats_1h', touched.hours, appId, touched.pipelines);
   }
 

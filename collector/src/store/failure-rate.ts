@@ -5,10 +5,10 @@
  *
  *   - whole hours, when the interval is a multiple of an hour:
  *     `pipeline_counts_1h` (migration 0200), one row of two numbers per
- *     pipeline, environment and hour whatever the traffic; the hours that
- *     rows stored since the rollup job's watermark fall in (found first by
- *     `pendingHoursQuery`) are merged from the sets of `pipeline_stats_1h`
- *     (migration 0085) and those rows;
+ *     pipeline, environment and hour whatever the traffic, recounted from the
+ *     rows by the rollup job (rollups.ts); the hours that rows stored since
+ *     its watermark fall in (found first by `pendingHoursQuery`) are read from
+ *     `executions` itself;
  *   - the rest of the window (its partial first and last hours, or all of it
  *     for a finer interval): `executions` itself while inside the raw
  *     retention, read with FINAL per partition so a re-delivered execution
@@ -32,7 +32,7 @@ export interface FailureRateFilter extends TimeRange {
 }
 
 export interface FailureRateSources {
-  /** Whole hours read from `pipeline_stats_1h`, if any. */
+  /** Whole hours read from `pipeline_counts_1h` (the hours with rows not yet counted from `executions`), if any. */
   hours?: TimeRange;
   /** Ranges read from raw `executions`. */
   raw: TimeRange[];
@@ -100,22 +100,27 @@ WHERE app_id = {appId:String} AND inserted_at >= fromUnixTimestamp64Milli({pendi
 
 /**
  * Whole hours in `hours` as rows `(pipeline, b, n, f)`: from the counts,
- * except `pendingHours` (unix seconds), which come from the sets and the
- * rows stored since `pendingSince`.
+ * except `pendingHours` (unix seconds), which are read from the raw rows
+ * (FINAL: each execution once, as its newest version). The rollup sets
+ * cannot serve them: a set keeps every id it was ever given, so a root sent
+ * again with another status, pipeline or environment would count under both
+ * versions until the next pass recounts the hour from the rows.
  */
-function wholeHours(where: string, hours: TimeRange, bucket: string, pending: { since?: number; hours: number[] }, params: QueryParams): string {
+function wholeHours(where: string, hours: TimeRange, bucket: string, rawBucket: string, pending: { since?: number; hours: number[] }, params: QueryParams): string {
   const inHours = inRanges('bucket', [hours], 'hours', params);
+  // Groups whose executions all went elsewhere (a root sent again under another pipeline) keep a zero row.
   const counts = `SELECT pipeline, ${bucket} AS b, sum(executions) AS n, sum(failed) AS f
   FROM pipeline_counts_1h FINAL
-  WHERE ${where} AND ${inHours}`;
+  WHERE ${where} AND ${inHours} AND executions > 0`;
   if (pending.since === undefined || pending.hours.length === 0) return `${counts}\n  GROUP BY pipeline, b`;
   params.pendingHours = pending.hours;
   return `${counts} AND toUnixTimestamp(bucket) NOT IN {pendingHours:Array(UInt32)}
   GROUP BY pipeline, b
   UNION ALL
-  SELECT pipeline, ${bucket} AS b, uniqExactMerge(executions) AS n, uniqExactIfMerge(failed) AS f
-  FROM ${rollupSource('pipeline_stats_1h', pending.since, params)}
-  WHERE ${where} AND ${inHours} AND toUnixTimestamp(bucket) IN {pendingHours:Array(UInt32)}
+  SELECT pipeline, ${rawBucket} AS b, count() AS n, countIf(status = 'failed') AS f
+  FROM executions FINAL
+  WHERE ${where} AND ${inRanges('start_time', [hours], 'pendingRange', params)}
+    AND toUnixTimestamp(toStartOfHour(toDateTime(start_time, 'UTC'))) IN {pendingHours:Array(UInt32)}
   GROUP BY pipeline, b`;
 }
 
@@ -151,6 +156,7 @@ export function failureRateQuery(
   const where = filters.join(' AND ');
   const bucketOf = (column: string) => `toUnixTimestamp(toStartOfInterval(${column}, toIntervalSecond({interval:UInt32})))`;
   const hourBucket = intervalSeconds === 3600 ? 'toUnixTimestamp(bucket)' : bucketOf('bucket');
+  const rawBucket = bucketOf("toDateTime(start_time, 'UTC')");
   if (plan.hours && options.pendingSince !== undefined && options.pendingHours === undefined) {
     throw new Error('failureRateQuery: pendingHours (pendingHoursQuery) is required while rows are pending');
   }
@@ -161,16 +167,16 @@ export function failureRateQuery(
     // in-process: 11.6 against 13.3 ms with it).
     return {
       sql: `SELECT pipeline, toString(b * 1000) AS bucket_ms, toString(n) AS executions, toString(f) AS failed
-FROM (${wholeHours(where, plan.hours, hourBucket, pending, params)})
+FROM (${wholeHours(where, plan.hours, hourBucket, rawBucket, pending, params)})
 ORDER BY pipeline, b
 ${READ_FINAL}`,
       params,
     };
   }
   const parts: string[] = [];
-  if (plan.hours) parts.push(wholeHours(where, plan.hours, hourBucket, pending, params));
+  if (plan.hours) parts.push(wholeHours(where, plan.hours, hourBucket, rawBucket, pending, params));
   if (plan.raw.length > 0) {
-    parts.push(`SELECT pipeline, ${bucketOf("toDateTime(start_time, 'UTC')")} AS b, count() AS n, countIf(status = 'failed') AS f
+    parts.push(`SELECT pipeline, ${rawBucket} AS b, count() AS n, countIf(status = 'failed') AS f
   FROM executions FINAL
   WHERE ${where} AND ${inRanges('start_time', plan.raw, 'raw', params)}
   GROUP BY pipeline, b`);

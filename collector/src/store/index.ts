@@ -56,7 +56,7 @@ export { OverloadedError } from './insert-batcher.js';
 export { UnstorableRowsError } from './insert-errors.js';
 export type { MigrationReport } from './migrations.js';
 export type { RollupHooks, RollupJob, RollupPass } from './rollups.js';
-export { PIPELINE_COUNTS, recountSql, ROLLUPS } from './rollups.js';
+export { PIPELINE_COUNTS, recountHours, ROLLUPS } from './rollups.js';
 export { readRetentionDays } from './retention.js';
 export { storageTable } from './cluster-ddl.js';
 export type { ClusterLayout } from './cluster-ddl.js';

@@ -21,9 +21,12 @@
  * (`rollupSource`, or the `<rollup>_live` views), exact at any moment
  * whether or not a pass has run.
  *
- * After folding, a pass recounts the hours it touched into
- * `pipeline_counts_1h` (migration 0200: the sets of `pipeline_stats_1h`
- * merged once, so a failure-rate read sums numbers instead of merging sets).
+ * After folding, a pass recounts the hours the new rows fall in into
+ * `pipeline_counts_1h` (migration 0200, so a failure-rate read sums numbers
+ * instead of merging sets), from the executions themselves with FINAL: the
+ * sets keep every version they were given, so a root sent again with
+ * another status, pipeline or environment counts there under both, and
+ * only the rows say which is the newest.
  * The counts have a watermark of their own ('pipeline_counts_1h'); a pass
  * starts from the older of the two, so the hours a collector predating the
  * counts folded are recounted by the next one that does.
@@ -33,6 +36,7 @@
  * cannot put them back after the rebuild.
  */
 import type { ClickHouseBackend } from './backend.js';
+import { READ_FINAL } from './sql.js';
 
 /** Rollups and their columns, as migrations 0003 and 0085 created them. */
 export const ROLLUPS = {
@@ -47,20 +51,64 @@ export const PIPELINE_COUNTS = 'pipeline_counts_1h';
 /** The watermarks a pass moves; it starts from the older of them. */
 const WATERMARKS = ['rollups', PIPELINE_COUNTS] as const;
 
+/** An hour of one app's executions (unix seconds, the start of the hour). */
+export interface AppHour {
+  appId: string;
+  hour: number;
+}
+
+/** Hours recounted per statement: each is one range condition. */
+export const RECOUNT_HOURS_PER_STATEMENT = 200;
+
 /**
- * Recounts into `pipeline_counts_1h` every hour of `pipeline_stats_1h` that
- * `where` selects (a condition on app_id, pipeline, environment and bucket).
- * `now64` is read when the statement starts: the count read last wins.
+ * Recounts `hours` into `pipeline_counts_1h` from the executions themselves
+ * (FINAL: each execution once, as its newest version), every pipeline and
+ * environment of each hour; a group the hour's counts hold that no
+ * execution is in any more (its root was sent again under another pipeline,
+ * or deleted) gets a zero row, which readers skip. The rollup sets cannot be
+ * the source: a set keeps every id it was ever given, so a root sent again
+ * with another status would stay failed in them. `now64` is read when the
+ * statement starts: the count read last wins.
  *
  * @example
- * await backend.command(recountSql("app_id = {appId:String} AND pipeline IN {pipelines:Array(String)}"), { appId, pipelines });
+ * const { sql, params } = recountHoursSql([{ appId: 'default', hour: 1_796_508_000 }]);
+ * await backend.command(sql, params);
  */
-export function recountSql(where: string, suffix = ''): string {
-  return `INSERT INTO ${PIPELINE_COUNTS}${suffix} (app_id, pipeline, environment, bucket, executions, failed, version)
-SELECT app_id, pipeline, environment, bucket, uniqExactMerge(executions), uniqExactIfMerge(failed), now64(6)
-FROM pipeline_stats_1h${suffix}
-WHERE ${where}
-GROUP BY app_id, pipeline, environment, bucket`;
+export function recountHoursSql(hours: readonly AppHour[], suffix = ''): { sql: string; params: Record<string, string | number> } {
+  const params: Record<string, string | number> = {};
+  const rows: string[] = [];
+  const counted: string[] = [];
+  hours.forEach(({ appId, hour }, i) => {
+    params[`app${i}`] = appId;
+    params[`hour${i}`] = hour;
+    rows.push(`(app_id = {app${i}:String} AND start_time >= toDateTime({hour${i}:UInt32}, 'UTC') AND start_time < toDateTime({hour${i}:UInt32} + 3600, 'UTC'))`);
+    counted.push(`(app_id = {app${i}:String} AND bucket = toDateTime({hour${i}:UInt32}, 'UTC'))`);
+  });
+  return {
+    sql: `INSERT INTO ${PIPELINE_COUNTS}${suffix} (app_id, pipeline, environment, bucket, executions, failed, version)
+SELECT app_id, pipeline, environment, bucket, sum(n), sum(f), now64(6)
+FROM (
+  SELECT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC')) AS bucket, count() AS n, countIf(status = 'failed') AS f
+  FROM executions${suffix} FINAL
+  WHERE ${rows.join('\n    OR ')}
+  GROUP BY app_id, pipeline, environment, bucket
+  UNION ALL
+  SELECT app_id, pipeline, environment, bucket, toUInt64(0) AS n, toUInt64(0) AS f
+  FROM ${PIPELINE_COUNTS}${suffix} FINAL
+  WHERE executions > 0 AND (${counted.join('\n    OR ')})
+)
+GROUP BY app_id, pipeline, environment, bucket
+${READ_FINAL}`,
+    params,
+  };
+}
+
+/** Recounts `hours` (rollups.ts `recountHoursSql`), RECOUNT_HOURS_PER_STATEMENT at a time. */
+export async function recountHours(backend: ClickHouseBackend, hours: readonly AppHour[], suffix = ''): Promise<void> {
+  for (let i = 0; i < hours.length; i += RECOUNT_HOURS_PER_STATEMENT) {
+    const { sql, params } = recountHoursSql(hours.slice(i, i + RECOUNT_HOURS_PER_STATEMENT), suffix);
+    await backend.command(sql, params);
+  }
 }
 
 /**
@@ -208,15 +256,14 @@ FROM (SELECT name, max(through) AS through FROM rollup_progress${suffix} WHERE n
       return { fromMillis, throughMillis, millis: performance.now() - started };
     }
     for (const rollup of Object.keys(ROLLUPS) as (keyof typeof ROLLUPS)[]) await backend.command(foldSql(rollup, suffix), { from: fromMillis });
-    // In cluster mode both tables are Distributed: the server backend runs this IN as GLOBAL IN (distributed_product_mode).
-    await backend.command(
-      recountSql(
-        `(app_id, pipeline, environment, bucket) IN (SELECT DISTINCT app_id, pipeline, environment, toStartOfHour(toDateTime(start_time, 'UTC'))
-  FROM executions${suffix} WHERE inserted_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC'))`,
-        suffix,
-      ),
+    // The hours the new rows fall in, recounted from the rows (every version folded into the sets counts there).
+    const touched = await backend.query<{ app_id: string; hour: string }>(
+      `SELECT DISTINCT app_id, toString(toUnixTimestamp(toStartOfHour(toDateTime(start_time, 'UTC')))) AS hour
+FROM executions${suffix} WHERE inserted_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC')
+ORDER BY app_id, hour`,
       { from: fromMillis },
     );
+    await recountHours(backend, touched.map((row) => ({ appId: row.app_id, hour: Number(row.hour) })), suffix);
     if (through > fromMillis) {
       await backend.command(
         `INSERT INTO rollup_progress${suffix} (name, through) SELECT arrayJoin({names:Array(String)}), fromUnixTimestamp64Milli({through:Int64}, 'UTC')`,

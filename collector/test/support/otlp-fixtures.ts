@@ -99,6 +99,28 @@ export function executionSpans(options: {
   return { traceId, executionId, root, steps };
 }
 
+/** What a randomized test decides of an execution, and keeps as the truth its reads are checked against. */
+export interface ExecutionFacts {
+  executionId: string;
+  pipeline: string;
+  environment: string;
+  startMs: number;
+  failed: boolean;
+}
+
+/**
+ * The spans of an execution with these facts (its root in `environment`),
+ * built anew each time: sending them again re-sends the execution.
+ *
+ * @example
+ * const { root } = executionWith({ executionId: 'e-1', pipeline: 'loan', environment: 'prod', startMs: Date.now(), failed: false });
+ */
+export function executionWith(facts: ExecutionFacts, steps: { name: string }[] = []): ReturnType<typeof executionSpans> {
+  const execution = executionSpans({ executionId: facts.executionId, pipeline: facts.pipeline, startMs: facts.startMs, steps, failed: facts.failed });
+  execution.root.attributes!['xray.environment'] = facts.environment;
+  return execution;
+}
+
 /** POSTs an OTLP/JSON body to the collector. */
 export async function postJson(url: string, apiKey: string | undefined, body: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}/v1/traces`, {
