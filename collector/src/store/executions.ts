@@ -393,6 +393,11 @@ export function stepSearchQuery(
   after?: Cursor,
   dedupe: Dedupe = 'engine',
 ): BuiltQuery {
+  return newestFirstPage(`SELECT ${STEP_COLUMNS} FROM steps`, 'span_id', stepConditions(appId, filter), limit, after, dedupe);
+}
+
+/** The conditions a step of the list meets (stepSearchQuery's, before the cursor). */
+function stepConditions(appId: string, filter: StepFilter): Conditions {
   const where = appWindow(appId, filter)
     .addIf(filter.name, 'name = {name:String}', 'name')
     .addIf(filter.status, 'status = {status:String}', 'status')
@@ -413,7 +418,87 @@ export function stepSearchQuery(
       keys.params,
     );
   }
-  return newestFirstPage(`SELECT ${STEP_COLUMNS} FROM steps`, 'span_id', where, limit, after, dedupe);
+  return where;
+}
+
+/** Whether a step filter tests a column a later version of a step may change (all but its window). */
+export function stepFilterReadsVersions(filter: StepFilter): boolean {
+  return Boolean(filter.name || filter.status || filter.pipeline || filter.environment || filter.reasoning || filter.businessKeys?.length);
+}
+
+/** Whether an executions filter tests a column a later version of a root (or of its steps) may change. */
+export function executionFilterReadsVersions(filter: ExecutionFilter): boolean {
+  return Boolean(filter.pipeline || filter.status || filter.environment || filter.stepName || filter.reasoning || filter.businessKeys?.length || filter.idsFrom);
+}
+
+/**
+ * Rows of a page, grouped with every stored version of each: rows `{ id,
+ * owner, start_ns }` (owner: the execution id) (id: the execution id, or the step's span id)
+ * of the groups `having` keeps. Read on the primary key: executions by id
+ * within the page's times, steps by execution and span id within the
+ * page's days.
+ */
+function pageVersionsQuery(table: 'executions' | 'steps', appId: string, keys: readonly PageKey[], having: string, params: QueryParams = {}): BuiltQuery {
+  const starts = keys.map((key) => BigInt(key.startNs));
+  const first = starts.reduce((a, b) => (b < a ? b : a)).toString();
+  const last = starts.reduce((a, b) => (b > a ? b : a)).toString();
+  const versions =
+    table === 'executions'
+      ? `start_time >= fromUnixTimestamp64Nano({pageFirst:Int64}, 'UTC') AND start_time <= fromUnixTimestamp64Nano({pageLast:Int64}, 'UTC')
+  AND execution_id IN {pageIds:Array(String)}
+GROUP BY start_time, execution_id`
+      : `toDate(start_time) >= toDate(fromUnixTimestamp64Nano({pageFirst:Int64}, 'UTC')) AND toDate(start_time) <= toDate(fromUnixTimestamp64Nano({pageLast:Int64}, 'UTC'))
+  AND execution_id IN {pageIds:Array(String)} AND span_id IN {pageSpans:Array(String)}
+GROUP BY execution_id, span_id`;
+  return {
+    sql: `SELECT ${table === 'executions' ? 'execution_id' : 'span_id'} AS id, any(execution_id) AS owner, toString(toUnixTimestamp64Nano(max(start_time))) AS start_ns
+FROM ${table}
+WHERE app_id = {appId:String} AND ${versions}
+HAVING ${having}`,
+    params: {
+      ...params,
+      appId,
+      pageFirst: first,
+      pageLast: last,
+      pageIds: [...new Set(keys.map((key) => key.executionId))],
+      ...(table === 'steps' ? { pageSpans: keys.map((key) => key.id) } : {}),
+    },
+  };
+}
+
+/**
+ * The rows of a page whose newest stored version no longer meets `where`.
+ * A page's filters apply before `LIMIT 1 BY`, so until the engine merges a
+ * row's versions, an older version that matched (a root or a step sent again
+ * with another status) stands in for a newest one that does not; the list
+ * drops those rows. First the page's rows stored more than once, reading
+ * only key columns (nearly always none: the check ends there); then, for
+ * those, `where` on every version: the newest one (argMax by inserted_at)
+ * decides.
+ *
+ * @example
+ * const stale = await staleRows(run, 'steps', appId, stepConditions(appId, filter), keys);
+ */
+async function staleRows(
+  run: <T>(built: BuiltQuery) => Promise<T[]>,
+  table: 'executions' | 'steps',
+  appId: string,
+  where: Conditions,
+  keys: readonly PageKey[],
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const versioned = await run<{ id: string; owner: string; start_ns: string }>(pageVersionsQuery(table, appId, keys, 'count() > 1'));
+  if (versioned.length === 0) return new Set();
+  const again = versioned.map((row) => ({ id: row.id, executionId: row.owner, startNs: row.start_ns }));
+  const stale = await run<{ id: string }>(pageVersionsQuery(table, appId, again, `argMax(toUInt8(${where.sql}), inserted_at) = 0`, where.params));
+  return new Set(stale.map((row) => row.id));
+}
+
+/** A row of a page, as staleRows looks it up. */
+interface PageKey {
+  startNs: string;
+  id: string;
+  executionId: string;
 }
 
 /** What an execution's stored steps count (storedCountsQuery): each step once, failed if any version failed. */
@@ -524,6 +609,28 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
   }
 
   /**
+   * A page of `limit` rows each of which is its newest version's: `read(n)`
+   * reads a page of n rows; rows whose newest version no longer meets the
+   * filter (`check`, staleRows) are dropped, and while that leaves the
+   * page short and more rows exist, it is read again with as many rows more
+   * (a row sent again with another status is rare: one check and no second
+   * read, nearly always). Each round drops at least one row, so it ends.
+   */
+  async function newestVersionsOnly<T>(read: (n: number) => Promise<T[]>, check: (page: T[]) => Promise<Set<string>>, id: (row: T) => string, limit: number): Promise<T[]> {
+    const dropped = new Set<string>();
+    for (;;) {
+      const asked = limit + dropped.size;
+      const got = await read(asked);
+      const rows = got.filter((row) => !dropped.has(id(row)));
+      if (rows.length === 0) return rows;
+      const stale = await check(rows);
+      const fresh = stale.size === 0 ? rows : rows.filter((row) => !stale.has(id(row)));
+      if (stale.size === 0 || fresh.length >= limit || got.length < asked) return fresh.slice(0, limit);
+      for (const key of stale) dropped.add(key);
+    }
+  }
+
+  /**
    * Replaces the step and error counts with those of the steps actually
    * stored, and adds the steps' summed gen_ai usage. The root span may
    * arrive alone (a SimpleSpanProcessor sends every span on its own), so the
@@ -604,9 +711,14 @@ GROUP BY execution_id`,
       if (businessKeyHits?.ids.length === 0) return [];
       const keyed = businessKeyHits ? { ...filter, businessKeyHits } : filter;
       const windowed = !filter.stepName && !filter.reasoning && !filter.businessKeys?.length;
-      const rows = windowed
-        ? await page<ExecutionRecord>(filter, (window, dedupe, n) => executionListQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.execution_id, limit)
-        : await pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, keyed, limit, after, dedupe), (row) => row.execution_id, limit);
+      const id = (row: ExecutionRecord) => row.execution_id;
+      const read = (n: number) =>
+        windowed
+          ? page<ExecutionRecord>(filter, (window, dedupe, rest) => executionListQuery(appId, { ...filter, ...window }, rest, after, dedupe), id, n)
+          : pageIn<ExecutionRecord>((dedupe) => executionListQuery(appId, keyed, n, after, dedupe), id, n);
+      const rows = executionFilterReadsVersions(filter)
+        ? await newestVersionsOnly(read, (page) => staleRows(run, 'executions', appId, executionFilterConditions(appId, keyed), page.map((row) => ({ startNs: row.start_ns, id: row.execution_id, executionId: row.execution_id }))), id, limit)
+        : await read(limit);
       return withStoredCounts(appId, rows.map((row) => numeric(row, EXECUTION_NUMBERS)));
     },
 
@@ -643,7 +755,11 @@ GROUP BY execution_id`,
     },
 
     async searchSteps(appId, filter, limit, after) {
-      const rows = await page<StepRecord>(filter, (window, dedupe, n) => stepSearchQuery(appId, { ...filter, ...window }, n, after, dedupe), (row) => row.span_id, limit);
+      const id = (row: StepRecord) => row.span_id;
+      const read = (n: number) => page<StepRecord>(filter, (window, dedupe, rest) => stepSearchQuery(appId, { ...filter, ...window }, rest, after, dedupe), id, n);
+      const rows = stepFilterReadsVersions(filter)
+        ? await newestVersionsOnly(read, (page) => staleRows(run, 'steps', appId, stepConditions(appId, filter), page.map((row) => ({ startNs: row.start_ns, id: row.span_id, executionId: row.execution_id }))), id, limit)
+        : await read(limit);
       return resolveFromExecutions(appId, rows.map((row) => numeric(row, STEP_NUMBERS)));
     },
   };
