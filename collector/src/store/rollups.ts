@@ -37,6 +37,7 @@
  */
 import type { ClickHouseBackend } from './backend.js';
 import { READ_FINAL } from './sql.js';
+import { groupBy } from '../group-by.js';
 
 /** Rollups and their columns, as migrations 0003 and 0085 created them. */
 export const ROLLUPS = {
@@ -74,15 +75,20 @@ export const RECOUNT_HOURS_PER_STATEMENT = 200;
  * const { sql, params } = recountHoursSql([{ appId: 'default', hour: 1_796_508_000 }]);
  * await backend.command(sql, params);
  */
-export function recountHoursSql(hours: readonly AppHour[], suffix = ''): { sql: string; params: Record<string, string | number> } {
-  const params: Record<string, string | number> = {};
+export function recountHoursSql(hours: readonly AppHour[], suffix = ''): { sql: string; params: Record<string, string | number | number[]> } {
+  const params: Record<string, string | number | number[]> = {};
   const rows: string[] = [];
   const counted: string[] = [];
-  hours.forEach(({ appId, hour }, i) => {
+  // One condition per app: its hours as a set, within their span (the primary key's range).
+  [...groupBy(hours, (entry) => entry.appId)].forEach(([appId, entries], i) => {
+    const list = entries.map((entry) => entry.hour);
     params[`app${i}`] = appId;
-    params[`hour${i}`] = hour;
-    rows.push(`(app_id = {app${i}:String} AND start_time >= toDateTime({hour${i}:UInt32}, 'UTC') AND start_time < toDateTime({hour${i}:UInt32} + 3600, 'UTC'))`);
-    counted.push(`(app_id = {app${i}:String} AND bucket = toDateTime({hour${i}:UInt32}, 'UTC'))`);
+    params[`hours${i}`] = list;
+    params[`first${i}`] = Math.min(...list);
+    params[`last${i}`] = Math.max(...list);
+    rows.push(`(app_id = {app${i}:String} AND start_time >= toDateTime({first${i}:UInt32}, 'UTC') AND start_time < toDateTime({last${i}:UInt32} + 3600, 'UTC')
+      AND toUnixTimestamp(toStartOfHour(toDateTime(start_time, 'UTC'))) IN {hours${i}:Array(UInt32)})`);
+    counted.push(`(app_id = {app${i}:String} AND toUnixTimestamp(bucket) IN {hours${i}:Array(UInt32)})`);
   });
   return {
     sql: `INSERT INTO ${PIPELINE_COUNTS}${suffix} (app_id, pipeline, environment, bucket, executions, failed, version)
