@@ -5,7 +5,6 @@
  * `read`). Every route is scoped to the app of the caller's key: an execution
  * of another app is "not found", for scoring as for reading.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { autoIntervalSeconds } from '../api/presenters.js';
@@ -22,6 +21,7 @@ import {
 } from './score-schemas.js';
 import { toStoredValue } from './score-value.js';
 import type { ScoresRepository } from './scores-repository.js';
+import { v7 as timeOrderedUuid } from 'uuid';
 
 export interface ScoreRoutesOptions {
   scores: ScoresRepository;
@@ -63,7 +63,8 @@ export const scoreRoutes: FastifyPluginAsync<ScoreRoutesOptions> = async (fastif
         ...stored,
         appId: request.appId,
         executionId,
-        scoreId: randomUUID(),
+        // Time-ordered (UUID version 7, monotonic within the process): of two scores with the same time, the one sent last is the latest.
+        scoreId: timeOrderedUuid(),
         spanId: body.stepSpanId ?? '',
         name: body.name,
         comment: body.comment ?? '',

@@ -76,6 +76,7 @@ export interface ScoresRepository {
   buckets(appId: string, filter: ScoreStatsFilter, intervalSeconds: number): Promise<ScoreBucket[]>;
 }
 
+/** The latest score: by its time, then by its id, which orders scores as they were sent (UUID version 7, score-routes.ts). */
 const LATEST = '(scored_at, score_id)';
 
 /**

@@ -196,4 +196,25 @@ describe.each(['embedded', 'server'] as const)('scores in the execution detail (
     const other = await harness.createApp(`scores-detail-${backend}`);
     expect((await getJson(harness, `/api/v1/executions/${id}`, other)).status).toBe(404);
   });
+
+  it('takes the one sent last as the latest of scores with the same time, in the detail and the list filter', async () => {
+    // A score corrected with the time of the decision it judges: the correction must win, not a coin toss.
+    const time = '2026-01-05T00:00:00Z';
+    const sent: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const execution = executionSpans({ pipeline: 'same-time', steps: [{ name: 'decide' }] });
+      expect((await postJson(harness.url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
+      for (const value of ['approve', 'reject', 'review']) {
+        expect((await postScore(harness, execution.executionId, { name: 'verdict', value, time })).status).toBe(201);
+      }
+      sent.push(execution.executionId);
+    }
+    for (const id of sent) {
+      expect((await getJson(harness, `/api/v1/executions/${id}`)).body.scores).toEqual([expect.objectContaining({ name: 'verdict', value: 'review', count: 3 })]);
+    }
+    const listed = await getJson(harness, `/api/v1/executions?${new URLSearchParams({ pipeline: 'same-time', 'score.verdict': 'review', limit: '50' })}`);
+    expect(listed.body.executions.map((e: { executionId: string }) => e.executionId).sort()).toEqual([...sent].sort());
+    const rejected = await getJson(harness, `/api/v1/executions?${new URLSearchParams({ pipeline: 'same-time', 'score.verdict': 'reject', limit: '50' })}`);
+    expect(rejected.body.executions).toEqual([]);
+  });
 });
