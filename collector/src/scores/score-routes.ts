@@ -7,6 +7,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { autoIntervalSeconds } from '../api/presenters.js';
 import { STATS_WINDOW_MILLIS, errorResponse, failureRateQuery, resolveRange } from '../api/schemas.js';
 import { XRayError } from '../errors.js';
@@ -21,7 +22,6 @@ import {
 } from './score-schemas.js';
 import { toStoredValue } from './score-value.js';
 import type { ScoresRepository } from './scores-repository.js';
-import { v7 as timeOrderedUuid } from 'uuid';
 
 export interface ScoreRoutesOptions {
   scores: ScoresRepository;

@@ -422,19 +422,19 @@ function stepConditions(appId: string, filter: StepFilter): Conditions {
 }
 
 /** Whether a step filter tests a column a later version of a step may change (all but its window). */
-export function stepFilterReadsVersions(filter: StepFilter): boolean {
+function stepFilterReadsVersions(filter: StepFilter): boolean {
   return Boolean(filter.name || filter.status || filter.pipeline || filter.environment || filter.reasoning || filter.businessKeys?.length);
 }
 
 /** Whether an executions filter tests a column a later version of a root (or of its steps) may change. */
-export function executionFilterReadsVersions(filter: ExecutionFilter): boolean {
+function executionFilterReadsVersions(filter: ExecutionFilter): boolean {
   return Boolean(filter.pipeline || filter.status || filter.environment || filter.stepName || filter.reasoning || filter.businessKeys?.length || filter.idsFrom);
 }
 
 /**
  * Rows of a page, grouped with every stored version of each: rows `{ id,
- * owner, start_ns }` (owner: the execution id) (id: the execution id, or the step's span id)
- * of the groups `having` keeps. Read on the primary key: executions by id
+ * owner, start_ns }` (id: the execution id, or the step's span id; owner:
+ * the execution id) of the groups `having` keeps. Read on the primary key: executions by id
  * within the page's times, steps by execution and span id within the
  * page's days.
  */

@@ -117,10 +117,19 @@ function wholeHours(where: string, hours: TimeRange, bucket: string, rawBucket: 
   return `${counts} AND toUnixTimestamp(bucket) NOT IN {pendingHours:Array(UInt32)}
   GROUP BY pipeline, b
   UNION ALL
-  SELECT pipeline, ${rawBucket} AS b, count() AS n, countIf(status = 'failed') AS f
+  ${rawCounts(
+    where,
+    `${inRanges('start_time', [hours], 'pendingRange', params)}
+    AND toUnixTimestamp(toStartOfHour(toDateTime(start_time, 'UTC'))) IN {pendingHours:Array(UInt32)}`,
+    rawBucket,
+  )}`;
+}
+
+/** Rows `(pipeline, b, n, f)` counted from `executions` itself where `condition` holds (FINAL: each execution once, as its newest version). */
+function rawCounts(where: string, condition: string, bucket: string): string {
+  return `SELECT pipeline, ${bucket} AS b, count() AS n, countIf(status = 'failed') AS f
   FROM executions FINAL
-  WHERE ${where} AND ${inRanges('start_time', [hours], 'pendingRange', params)}
-    AND toUnixTimestamp(toStartOfHour(toDateTime(start_time, 'UTC'))) IN {pendingHours:Array(UInt32)}
+  WHERE ${where} AND ${condition}
   GROUP BY pipeline, b`;
 }
 
@@ -176,10 +185,7 @@ ${READ_FINAL}`,
   const parts: string[] = [];
   if (plan.hours) parts.push(wholeHours(where, plan.hours, hourBucket, rawBucket, pending, params));
   if (plan.raw.length > 0) {
-    parts.push(`SELECT pipeline, ${rawBucket} AS b, count() AS n, countIf(status = 'failed') AS f
-  FROM executions FINAL
-  WHERE ${where} AND ${inRanges('start_time', plan.raw, 'raw', params)}
-  GROUP BY pipeline, b`);
+    parts.push(rawCounts(where, inRanges('start_time', plan.raw, 'raw', params), rawBucket));
   }
   if (plan.minutes.length > 0) {
     // Whole minutes that start in the range, as the per-minute rollup always answered.

@@ -58,7 +58,7 @@ export interface AppHour {
   hour: number;
 }
 
-/** Hours recounted per statement: each is one range condition. */
+/** Hours recounted per statement (bound as one array per app). */
 export const RECOUNT_HOURS_PER_STATEMENT = 200;
 
 /**

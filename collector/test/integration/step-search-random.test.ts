@@ -58,16 +58,21 @@ interface StepTexts {
   output: string;
 }
 
+/** Whether `words` (a field's, in order) hold `term` at `start`: a prefix in reasoning and error messages (`explains`) from 4 characters, else whole words. */
+function termAt(term: SearchTerm, words: readonly string[], start: number, explains: boolean): boolean {
+  if (term.kind === 'prefix') {
+    // 4 characters: code points, as a user counts them.
+    const prefix = explains && [...term.word].length >= 4;
+    return prefix ? words[start]!.startsWith(term.word) : words[start] === term.word;
+  }
+  return term.words.every((word, k) => words[start + k] === word);
+}
+
 function termMatches(term: SearchTerm, step: StepTexts): boolean {
   const fields: [string, boolean][] = [[step.reasoning, true], [step.error, true], [step.input, false], [step.output, false]];
   return fields.some(([text, explains]) => {
     const words = wordsOf(text);
-    if (term.kind === 'prefix') {
-      // 4 characters: code points, as a user counts them.
-      const prefix = explains && [...term.word].length >= 4;
-      return words.some((word) => (prefix ? word.startsWith(term.word) : word === term.word));
-    }
-    return words.some((_, start) => term.words.every((word, k) => words[start + k] === word));
+    return words.some((_, start) => termAt(term, words, start, explains));
   });
 }
 
@@ -164,9 +169,9 @@ describe('step search against the documented rules, random texts and searches (e
         for (const [start, end] of hit.snippet!.highlights) {
           const marked = wordsOf(hit.snippet!.text.slice(start, end));
           const explains = hit.snippet!.field === 'reasoning' || hit.snippet!.field === 'error.message';
+          // Exactly the term's words are marked: one for a word, the phrase's for a phrase.
           expect(
-            terms.some((term) => (term.kind === 'prefix' ? marked.length === 1 && (explains && [...term.word].length >= 4 ? marked[0]!.startsWith(term.word) : marked[0] === term.word)
-              : marked.join(' ') === term.words.join(' '))),
+            terms.some((term) => marked.length === (term.kind === 'prefix' ? 1 : term.words.length) && termAt(term, marked, 0, explains)),
             `${search}: marked ${JSON.stringify(hit.snippet!.text.slice(start, end))}`,
           ).toBe(true);
         }
