@@ -612,14 +612,17 @@ export function createExecutionsRepository(backend: ClickHouseBackend): Executio
    * A page of `limit` rows each of which is its newest version's: `read(n)`
    * reads a page of n rows; rows whose newest version no longer meets the
    * filter (`check`, staleRows) are dropped, and while that leaves the
-   * page short and more rows exist, it is read again with as many rows more
-   * (a row sent again with another status is rare: one check and no second
-   * read, nearly always). Each round drops at least one row, so it ends.
+   * page short and more rows exist, it is read again, at least twice as
+   * many rows each time, so an app that sent many rows again with another
+   * status costs a few rounds, not one per page of them (a row sent again is
+   * rare: one check and no second read, nearly always). Each round drops at
+   * least one row, so it ends.
    */
   async function newestVersionsOnly<T>(read: (n: number) => Promise<T[]>, check: (page: T[]) => Promise<Set<string>>, id: (row: T) => string, limit: number): Promise<T[]> {
     const dropped = new Set<string>();
+    let asked = 0;
     for (;;) {
-      const asked = limit + dropped.size;
+      asked = Math.max(limit + dropped.size, 2 * asked);
       const got = await read(asked);
       const rows = got.filter((row) => !dropped.has(id(row)));
       if (rows.length === 0) return rows;
