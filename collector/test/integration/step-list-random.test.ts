@@ -30,6 +30,7 @@ interface SentStep {
 
 describe('steps list against the steps sent, random filters and page sizes (embedded backend)', () => {
   let harness: Harness;
+  let otherKey: string;
   const next = createRandom(61208);
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const sent = new Map<string, SentStep>();
@@ -78,6 +79,11 @@ describe('steps list against the steps sent, random filters and page sizes (embe
       }
     }
     expect((await postJson(harness.url, harness.apiKey, jsonRequest(again.map((step) => step.span)))).status).toBe(200);
+    // Another app sends the very same spans with the other status, twice: they are its own rows, so they
+    // change nothing in this app's pages (the newest-version check reads this app's versions only).
+    otherKey = await harness.createApp('steps-random-other');
+    const flipped = [...sent.values()].map((step) => withStatus(step.span, !step.failed));
+    for (let i = 0; i < 2; i++) expect((await postJson(harness.url, otherKey, jsonRequest(flipped))).status).toBe(200);
   });
   afterAll(async () => {
     await harness?.close();
@@ -115,5 +121,10 @@ describe('steps list against the steps sent, random filters and page sizes (embe
       expect({ q, filter, limit, listed }).toEqual({ q, filter, limit, listed: expected });
     }
     expect(multiPage).toBeGreaterThan(20);
+    // The other app's list holds its own versions: every step, with the status it sent.
+    const { body } = await getJson(harness, `/api/v1/steps?${new URLSearchParams({ from: String(base - 60_000), to: String(base + 120_000), limit: '500' })}`, otherKey);
+    expect(new Map((body.steps as { spanId: string; status: string }[]).map((s) => [s.spanId, s.status]))).toEqual(
+      new Map([...sent.values()].map((s) => [s.spanId, s.failed ? 'completed' : 'failed'])),
+    );
   });
 });
