@@ -13,7 +13,7 @@
  */
 import { HAS_USAGE } from '../store/index.js';
 import type { ClickHouseBackend, QueryParams } from '../store/index.js';
-import { Conditions, RANGE, READ_FINAL, resolvedStepMatch } from '../store/sql.js';
+import { Conditions, RANGE, READ_FINAL_EXACT, resolvedStepMatch } from '../store/sql.js';
 import type { TimeRange } from '../store/sql.js';
 import type { CostGroup } from './cost-schemas.js';
 
@@ -84,7 +84,7 @@ FROM (
 ${groupBy === 'pipeline' ? EXECUTION_PIPELINES : ''}
 GROUP BY key, bucket_ms
 ORDER BY key, bucket_ms
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
     params: { ...where.params, interval: intervalSeconds },
   };
 }

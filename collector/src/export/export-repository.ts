@@ -6,7 +6,7 @@
  * paging, not a cursor held open in ClickHouse, is what bounds memory.
  */
 import type { ClickHouseBackend, Cursor, ExecutionFilter, ExecutionRecord, ExecutionsRepository, StepRecord } from '../store/index.js';
-import { READ_FINAL, STEP_COLUMNS, STEP_NUMBERS, executionFilterConditions, numeric } from '../store/index.js';
+import { READ_FINAL, READ_FINAL_EXACT, STEP_COLUMNS, STEP_NUMBERS, executionFilterConditions, numeric } from '../store/index.js';
 
 export interface ExportRepositoryOptions {
   /** Executions read per page. */
@@ -65,7 +65,7 @@ ${READ_FINAL}`,
     async estimate(appId, filter) {
       const where = executionFilterConditions(appId, filter);
       const [row] = await backend.query<{ executions: string; steps: string }>(
-        `SELECT toString(count()) AS executions, toString(sum(step_count)) AS steps FROM executions FINAL WHERE ${where.sql} ${READ_FINAL}`,
+        `SELECT toString(count()) AS executions, toString(sum(step_count)) AS steps FROM executions FINAL WHERE ${where.sql} ${READ_FINAL_EXACT}`,
         where.params,
       );
       return { executions: Number(row?.executions ?? 0), steps: Number(row?.steps ?? 0) };

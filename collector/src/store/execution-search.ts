@@ -9,7 +9,7 @@
  * (app_id, execution_id, …).
  */
 import type { ClickHouseBackend } from './backend.js';
-import { READ_FINAL } from './sql.js';
+import { READ_FINAL, READ_FINAL_EXACT } from './sql.js';
 import { type SearchTerm, stepSearchCondition } from './step-search.js';
 
 /** A matching step and the fields its match can be shown from (for a snippet). */
@@ -61,7 +61,7 @@ WHERE ${OF_EXECUTION}
   AND ${search.sql}
 ${STEP_ORDER}
 LIMIT {limit:UInt32}
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
           params,
         ),
         // Whether the execution exists at all: its steps, else its row (an execution may have no steps).

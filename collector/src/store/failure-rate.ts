@@ -20,7 +20,7 @@
  * (`rollupSource`, migration 0170), so nothing stored is missing from it.
  */
 import type { QueryParams } from './backend.js';
-import { READ_FINAL } from './sql.js';
+import { READ_FINAL_EXACT } from './sql.js';
 import type { TimeRange } from './sql.js';
 import { rollupSource } from './rollups.js';
 
@@ -178,7 +178,7 @@ export function failureRateQuery(
       sql: `SELECT pipeline, toString(b * 1000) AS bucket_ms, toString(n) AS executions, toString(f) AS failed
 FROM (${wholeHours(where, plan.hours, hourBucket, rawBucket, pending, params)})
 ORDER BY pipeline, b
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
       params,
     };
   }
@@ -201,7 +201,7 @@ FROM (
 )
 GROUP BY pipeline, b
 ORDER BY pipeline, b
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
     params,
   };
 }

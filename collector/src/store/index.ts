@@ -47,7 +47,7 @@ export type {
 } from './executions.js';
 export { EXECUTION_COLUMNS, EXECUTION_NUMBERS, HAS_USAGE, STEP_COLUMNS, STEP_NUMBERS } from './executions.js';
 export { executionFilterConditions } from './execution-filter.js';
-export { Conditions, READ_FINAL, numeric } from './sql.js';
+export { Conditions, READ_FINAL, READ_FINAL_EXACT, numeric } from './sql.js';
 export type { Catalog, DurationPoint, FailureRatePoint, StatsFilter, StatsRepository, StepFailures, Summary } from './stats.js';
 export type { AppSettings, AppSettingsRepository, RateLimit } from './app-settings.js';
 export type { SigningSecretRecord, SigningSecretsRepository } from './signing-secrets.js';

@@ -16,15 +16,27 @@ export interface TimeRange {
 }
 
 /**
- * Settings for every FINAL read. `do_not_merge_across_partitions_select_final`
- * lets FINAL run per partition (safe: a duplicate has its original's
- * start time, so it lives in the same daily partition) so time ranges still prune partitions; without it FINAL scans every
- * day. `use_skip_indexes_if_final_exact_mode = 0` keeps a skip index's
- * selection (e.g. the reasoning text index) as is instead of re-adding every
- * granule whose key range overlaps it: exactness only matters when versions
- * differ, and a re-delivered row is identical to the original.
+ * Settings for a FINAL read whose conditions are on what every version of a
+ * row shares: its sorting key, its id, its start time.
+ * `do_not_merge_across_partitions_select_final` lets FINAL run per partition
+ * (safe: a duplicate has its original's start time, so it lives in the same
+ * daily partition) so time ranges still prune partitions; without it FINAL
+ * scans every day. `use_skip_indexes_if_final_exact_mode = 0` keeps a skip
+ * index's selection (e.g. the execution id's bloom filter) as is instead of
+ * re-adding every granule whose key range overlaps it: on those columns the
+ * versions agree, so the index cannot leave a newer version out.
  */
 export const READ_FINAL = 'SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 0';
+
+/**
+ * Settings for a FINAL read filtered on a column a later version of a row may
+ * change (pipeline, environment, status, step name, texts): READ_FINAL, but a
+ * skip index's selection is widened to every granule whose key range
+ * overlaps it. Without that, `pipeline = 'a'` skips the granules holding a
+ * root re-sent under pipeline `b`, and FINAL, seeing only the older version,
+ * counts the execution under `a`.
+ */
+export const READ_FINAL_EXACT = 'SETTINGS do_not_merge_across_partitions_select_final = 1, use_skip_indexes_if_final_exact_mode = 1';
 
 export const RANGE = `start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC')
   AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC')`;

@@ -8,7 +8,7 @@ import type { ClickHouseBackend } from './backend.js';
 import type { QueryParams } from './backend.js';
 import { failureRateQuery, pendingHoursQuery, planFailureRate } from './failure-rate.js';
 import { rollupSource } from './rollups.js';
-import { Conditions, RANGE, READ_FINAL, resolvedStepMatch, wholeDayPartitions } from './sql.js';
+import { Conditions, RANGE, READ_FINAL_EXACT, resolvedStepMatch, wholeDayPartitions } from './sql.js';
 import type { TimeRange } from './sql.js';
 
 /** A time window plus the dashboard filters. */
@@ -129,7 +129,7 @@ export function createStatsRepository(backend: ClickHouseBackend, options: Stats
   avg(duration_ms) AS avg_ms, quantileExact(0.5)(duration_ms) AS p50_ms, quantileExact(0.95)(duration_ms) AS p95_ms
 FROM executions FINAL
 WHERE ${where.sql}
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
         where.params,
       );
       const row = rows[0] ?? {};
@@ -155,7 +155,7 @@ FROM executions FINAL
 WHERE ${where.sql}
 GROUP BY bucket_ms
 ORDER BY bucket_ms
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
         { ...where.params, interval: intervalSeconds },
       );
       return rows.map((row) => ({
@@ -216,7 +216,7 @@ FROM (
 )
 GROUP BY name
 ORDER BY name
-${READ_FINAL}`,
+${READ_FINAL_EXACT}`,
         { ...where.params, wholeDays },
       );
       return rows.map((row) => ({

@@ -2,14 +2,15 @@
  * The failure rate (`GET /api/v1/stats/failure-rate`) against a reference,
  * under a seeded random mix of writes and rollup passes, on the real
  * collector with chDB: executions over the last 13 hours in three pipelines
- * and two environments, roots re-sent with the other status, roots delivered
- * twice, executions deleted, and the rollup job's passes between them. After
- * each, random windows (edges inside hours and minutes), intervals and
- * filters are asked, and every series must count what the executions sent
- * say: each execution once, with its latest status, in the bucket of its
- * start (buckets of the interval from the epoch, the first one labelled with
- * the window's start), whichever source the collector read (hourly counts,
- * hourly sets, raw rows).
+ * and two environments, roots re-sent with the other status or under another
+ * pipeline and environment, roots delivered twice, executions deleted, and
+ * the rollup job's passes between them. After each, random windows (edges
+ * inside hours and minutes), intervals and filters are asked, and every
+ * series must count what the executions sent say: each execution once, with
+ * its latest status and pipeline, in the bucket of its start (buckets of the
+ * interval from the epoch, the first one labelled with the window's start),
+ * whichever source the collector read (hourly counts, hourly sets, raw rows).
+ * The window's summary (`GET /api/v1/stats/summary`) must count the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from '../support/admin-api.js';
@@ -75,7 +76,7 @@ describe('failure rate against the executions sent, under random writes and roll
     const kinds: string[] = [];
     let asked = 0;
     for (let i = 0; i < 40; i++) {
-      const kind = i < 3 ? 'batch' : pick(['batch', 'batch', 'pass', 'pass', 'resend', 'redeliver', 'delete']);
+      const kind = i < 3 ? 'batch' : pick(['batch', 'batch', 'pass', 'pass', 'resend', 'move', 'redeliver', 'delete']);
       kinds.push(kind);
       const some = [...sent.values()];
       if (kind === 'batch') {
@@ -100,6 +101,14 @@ describe('failure rate against the executions sent, under random writes and roll
         execution.failed = !execution.failed;
         execution.root = rootOf(execution);
         await send([execution.root]);
+      } else if (kind === 'move') {
+        // Sent again under another pipeline and environment: only the newest version counts, under its new names.
+        const execution = pick(some);
+        execution.pipeline = pick(['loan', 'fraud', 'ranking'].filter((name) => name !== execution.pipeline));
+        execution.environment = pick(['prod', 'staging']);
+        execution.failed = next() < 0.5;
+        execution.root = rootOf(execution);
+        await send([execution.root]);
       } else if (kind === 'redeliver') {
         await send([pick(some).root]);
       } else {
@@ -119,9 +128,21 @@ describe('failure rate against the executions sent, under random writes and roll
         const want = expected(from, to, body.intervalSeconds * 1000, pipeline, environment);
         expect({ i, kind, query: query.toString(), series: normalized(body.series) }).toEqual({ i, kind, query: query.toString(), series: want });
         asked += want.length > 0 ? 1 : 0;
+        // The window's summary counts the same executions (read from the raw rows, FINAL).
+        const summaryQuery = new URLSearchParams({ from: String(from), to: String(to), ...(pipeline ? { pipeline } : {}), ...(environment ? { environment } : {}) });
+        const summary = await getJson(harness, `/api/v1/stats/summary?${summaryQuery}`);
+        expect(summary.status, summaryQuery.toString()).toBe(200);
+        const points = want.flatMap((series) => series.points);
+        expect({ i, kind, query: summaryQuery.toString(), executions: summary.body.executions, failed: summary.body.failed }).toEqual({
+          i,
+          kind,
+          query: summaryQuery.toString(),
+          executions: points.reduce((sum, point) => sum + point.executions, 0),
+          failed: points.reduce((sum, point) => sum + point.failed, 0),
+        });
       }
     }
-    expect(new Set(kinds)).toEqual(new Set(['batch', 'pass', 'resend', 'redeliver', 'delete']));
+    expect(new Set(kinds)).toEqual(new Set(['batch', 'pass', 'resend', 'move', 'redeliver', 'delete']));
     // Most windows held executions: the comparison is not between two empty replies.
     expect(asked).toBeGreaterThan(80);
   });
