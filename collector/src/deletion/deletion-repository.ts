@@ -200,8 +200,14 @@ WHERE ${REBUILT}`,
         scores: await count(backend, `SELECT toString(uniqExact(score_id)) AS n FROM scores WHERE ${owned}`, params),
       };
       if (counts.executions + counts.steps + counts.scores === 0) return counts;
+      // Every version of a matched execution goes (one the filter matched, and any other: a root sent
+      // again under another pipeline, or without the attribute), with the rollup buckets each counted in.
       const minutes = await backend.query<{ pipeline: string; minute: number }>(
-        `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfMinute(start_time)) AS minute FROM executions WHERE ${where.sql}`,
+        `SELECT DISTINCT pipeline, toUnixTimestamp(toStartOfMinute(start_time)) AS minute FROM executions WHERE ${owned}`,
+        params,
+      );
+      const otherVersions = await backend.query<{ execution_id: string }>(
+        `SELECT DISTINCT execution_id FROM executions WHERE ${owned} AND NOT (${where.sql})`,
         params,
       );
       const hours = await backend.query<{ pipeline: string; hour: number }>(
@@ -233,6 +239,9 @@ WHERE ${REBUILT}`,
         await backend.command(`${deleteFrom('steps')} WHERE ${owned}`, params);
         // Its key values (often personal data), before the executions the id subquery reads.
         await backend.command(`${deleteFrom('business_key_index')} WHERE ${owned}`, params);
+      }
+      for (const ids of idChunks(otherVersions.map((row) => row.execution_id))) {
+        await backend.command(`${deleteFrom('executions')} WHERE app_id = {appId:String} AND execution_id IN {ids:Array(String)}`, { appId, ids });
       }
       await backend.command(`${deleteFrom('executions')} WHERE ${where.sql}`, params);
       if (deleteOptions.keepRollups) return counts;

@@ -1,7 +1,8 @@
 /**
  * Deletion against a real collector and a real embedded ClickHouse: one
  * execution, executions matching a filter (a business-key attribute, a
- * pipeline and time range), a whole app with its keys. Every read (list,
+ * pipeline and time range, every version of a root sent again under another
+ * pipeline), a whole app with its keys. Every read (list,
  * detail, step search, scores, statistics from raw rows and from the
  * rollups) stops showing the deleted data at once; other data, of the same
  * app and of other apps, stays. Run on chDB and through @clickhouse/client.
@@ -126,6 +127,33 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     expect(batch).not.toContain(old.executionId);
     const none = await adminCall(harness, 'POST', '/apps/erase-a/executions/delete', { pipeline: 'no-such-pipeline' });
     expect(none.body.deleted).toEqual({ executions: 0, steps: 0, scores: 0 });
+  });
+
+  it('deletes every version of an execution a filter matched: a root sent again under another pipeline leaves nothing behind', async () => {
+    const moved = await send(keyA, { pipeline: 'moving', failed: true, startMs: now - 6000, steps: [{ name: 'score' }] });
+    const stays = await send(keyA, { pipeline: 'moved', startMs: now - 6000, steps: [{ name: 'score' }] });
+    // The same root again, now under pipeline `moved` and completed: its newest version.
+    const again = executionSpans({ executionId: moved.executionId, pipeline: 'moved', startMs: now - 6000, steps: [{ name: 'score' }] });
+    again.root.traceId = moved.root.traceId;
+    again.root.spanId = moved.root.spanId;
+    expect((await postJson(harness.url, keyA, jsonRequest([again.root]))).status).toBe(200);
+    expect(await listed(keyA, '&pipeline=moved')).toEqual(expect.arrayContaining([moved.executionId, stays.executionId]));
+
+    const erased = await adminCall(harness, 'POST', '/apps/erase-a/executions/delete', { pipeline: 'moving' });
+    expect(erased).toEqual({ status: 200, body: { deleted: { executions: 1, steps: 1, scores: 0 } } });
+    // No root of it is left without its steps, under either pipeline; the other execution stays.
+    const rows = await harness.sql<{ table: string; n: string }>(
+      `SELECT 'executions' AS table, toString(count()) AS n FROM executions WHERE app_id = 'erase-a' AND execution_id = {id:String}
+UNION ALL SELECT 'steps' AS table, toString(count()) AS n FROM steps WHERE app_id = 'erase-a' AND execution_id = {id:String}`,
+      { id: moved.executionId },
+    );
+    expect(Object.fromEntries(rows.map((row) => [row.table, row.n]))).toEqual({ executions: '0', steps: '0' });
+    expect(await listed(keyA, '&pipeline=moved')).toEqual([stays.executionId]);
+    expect((await getJson(harness, `/api/v1/executions/${moved.executionId}`, keyA)).status).toBe(404);
+    // The rollups of both pipelines it was counted under are rebuilt without it.
+    const { body } = await getJson(harness, `/api/v1/stats/failure-rate?pipeline=moved&interval=1d&from=${now - 86_400_000}`, keyA);
+    expect(body.series.flatMap((series: any) => series.points).reduce((sum: number, point: any) => sum + point.executions, 0)).toBe(1);
+    expect(await failedInRollup(keyA, 'moving')).toBe(0);
   });
 
   it('refuses an empty or bad filter, unknown apps and app keys, deleting nothing', async () => {
