@@ -62,14 +62,15 @@ export function wholeDayPartitions(range: TimeRange): string[] {
 
 /**
  * Rows of `steps` whose pipeline (or environment) is `{param}` as resolved at
- * read time: the step's own value when it has one, else its execution's. A
- * step that arrived before or without its root was stored with none; which
- * request it travelled in must not change what a filter finds. Needs
- * {appId}, {fromMillis} and {toMillis} bound.
+ * read time: the step's own value when it has one, else its execution's
+ * newest (`FINAL`: a root sent again under another pipeline no longer
+ * matches its old one). A step that arrived before or without its root was
+ * stored with none; which request it travelled in must not change what a
+ * filter finds. Needs {appId}, {fromMillis} and {toMillis} bound.
  */
 export function resolvedStepMatch(column: 'pipeline' | 'environment', param: string): string {
   return `(${column} = {${param}:String} OR (${column} = '' AND execution_id IN (
-    SELECT execution_id FROM executions
+    SELECT execution_id FROM executions FINAL
     WHERE app_id = {appId:String} AND ${column} = {${param}:String}
       AND start_time >= fromUnixTimestamp64Milli({fromMillis:Int64}, 'UTC') - INTERVAL 1 DAY
       AND start_time < fromUnixTimestamp64Milli({toMillis:Int64}, 'UTC') + INTERVAL 1 DAY)))`;

@@ -3,7 +3,8 @@
  * collector with chDB: seeded random executions whose steps share start
  * times, some sent in a request of their own without X-Ray's pipeline and
  * environment attributes (resolved from their root at read time), some
- * delivered again with the other status. Random filters (window, name,
+ * delivered again with the other status, some roots sent again under another
+ * pipeline and environment. Random filters (window, name,
  * status, pipeline, environment) paged through with cursors at random page
  * sizes must give exactly the reference's steps: each once as its newest
  * version, newest first, ties by span id, with its root's pipeline and
@@ -26,6 +27,9 @@ interface SentStep {
   failed: boolean;
   reasoning: string;
   span: Span;
+  /** Sent with its root or with X-Ray's pipeline attribute: the step keeps the pipeline and environment it was stored with, whatever its root says later. */
+  ownPipeline: boolean;
+  root: Span;
 }
 
 describe('steps list against the steps sent, random filters and page sizes (embedded backend)', () => {
@@ -62,7 +66,7 @@ describe('steps list against the steps sent, random filters and page sizes (embe
           span = { ...span, attributes };
         }
         (own ? alone : withRoots).push(span);
-        sent.set(span.spanId, { spanId: span.spanId, name: span.name, pipeline, environment, startMs: span.startMs, failed: span.attributes!['xray.step.status'] === 'failed', reasoning: '', span });
+        sent.set(span.spanId, { spanId: span.spanId, name: span.name, pipeline, environment, startMs: span.startMs, failed: span.attributes!['xray.step.status'] === 'failed', reasoning: '', span, ownPipeline: !own, root: execution.root });
       }
     }
     for (const request of [withRoots, alone]) expect((await postJson(harness.url, harness.apiKey, jsonRequest(request))).status).toBe(200);
@@ -79,6 +83,23 @@ describe('steps list against the steps sent, random filters and page sizes (embe
       }
     }
     expect((await postJson(harness.url, harness.apiKey, jsonRequest(again.map((step) => step.span)))).status).toBe(200);
+    // Some roots sent again under another pipeline and environment: their steps stored without either (sent
+    // apart) take the newest root's, the others keep what they were stored with (an older root version must not match).
+    const moved = withRoots.filter((span) => span.parentSpanId === undefined && next() < 0.3);
+    const movedRoots: Span[] = [];
+    for (const root of moved) {
+      const pipeline = pick(['loan', 'fraud', 'ranking'].filter((name) => name !== root.attributes!['xray.pipeline']));
+      const environment = pick(['prod', 'staging']);
+      movedRoots.push({ ...root, name: pipeline, attributes: { ...root.attributes, 'xray.pipeline': pipeline, 'xray.environment': environment } });
+      for (const step of sent.values()) {
+        if (step.root !== root) continue;
+        if (step.ownPipeline) continue;
+        step.environment = environment;
+        step.pipeline = pipeline;
+      }
+    }
+    expect(movedRoots.length).toBeGreaterThan(3);
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest(movedRoots))).status).toBe(200);
     // Another app sends the very same spans with the other status, twice: they are its own rows, so they
     // change nothing in this app's pages (the newest-version check reads this app's versions only).
     otherKey = await harness.createApp('steps-random-other');
