@@ -404,9 +404,9 @@ function stepConditions(appId: string, filter: StepFilter): Conditions {
     .addIf(filter.pipeline, resolvedStepMatch('pipeline', 'pipeline'), 'pipeline')
     .addIf(filter.environment, resolvedStepMatch('environment', 'environment'), 'environment');
   addSearch(where, filter.reasoning);
-  // A step matches a key through its own attributes or its execution's. Written as one key-tuple set
-  // (not an OR) so each half reads through an index: the bloom filter on steps, the primary key for the
-  // steps of the matching executions.
+  // A step matches a key through its own attributes or its execution's (its newest root: FINAL, so keys a
+  // root sent again no longer carries do not match). Written as one key-tuple set (not an OR) so each half
+  // reads through an index: the bloom filter on steps, the primary key for the steps of the matching executions.
   const keys = businessKeyConditions(filter.businessKeys, 'stepKey');
   for (const condition of keys.sql) {
     where.add(
@@ -414,7 +414,7 @@ function stepConditions(appId: string, filter: StepFilter): Conditions {
     SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}
     UNION ALL
     SELECT execution_id, span_id FROM steps WHERE app_id = {appId:String} AND ${RANGE}
-      AND execution_id IN (SELECT execution_id FROM executions WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
+      AND execution_id IN (SELECT execution_id FROM executions FINAL WHERE app_id = {appId:String} AND ${RANGE} AND ${condition}))`,
       keys.params,
     );
   }

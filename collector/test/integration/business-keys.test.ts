@@ -126,6 +126,29 @@ describe.each(['embedded', 'server'] as const)('business-key search (%s backend)
     }
   });
 
+  it("finds an execution and its steps by its newest root's keys only, once the root was sent again with other keys", async () => {
+    const execution = executionSpans({ pipeline: 'bk-loan', steps: [{ name: 'fetch_score' }, { name: 'decide' }] });
+    const withApplicant = (applicantId: string) => ({
+      ...execution.root,
+      attributes: { ...execution.root.attributes, 'xray.execution.metadata': JSON.stringify({ applicantId }) },
+    });
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([withApplicant('A-2001'), ...execution.steps]))).status).toBe(200);
+    // The same root again, its metadata corrected: the steps are not sent again.
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest([withApplicant('A-2002')]))).status).toBe(200);
+    for (const cache of ['', 'no-cache']) {
+      const headers = cache ? { 'cache-control': cache } : {};
+      const read = async (path: string) => {
+        const response = await fetch(`${harness.url}${path}`, { headers: { authorization: `Bearer ${harness.apiKey}`, ...headers } });
+        expect(response.status).toBe(200);
+        return response.json();
+      };
+      expect(ids(await read('/api/v1/executions?where=applicantId=A-2001'))).toEqual([]);
+      expect(ids(await read('/api/v1/executions?where=applicantId=A-2002'))).toEqual([execution.executionId]);
+      expect((await read('/api/v1/steps?where=applicantId=A-2001')).steps).toEqual([]);
+      expect((await read('/api/v1/steps?where=applicantId=A-2002')).steps.map((s: { name: string }) => s.name).sort()).toEqual(['decide', 'fetch_score']);
+    }
+  });
+
   it('is xray executions --where', async () => {
     const result = await runCliAgainst(harness, ['executions', '--where', 'applicantId=A-1042', '--where', 'user.id=u-7']);
     expect(result.stderr).toBe('');
