@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTempDir, onCleanup } from './cleanup.js';
 import { request } from './http-client.js';
-import { COLLECTOR_NODE_FLAGS } from '../../collector/dist/launch.js';
+import { COLLECTOR_ENV, COLLECTOR_NODE_FLAGS } from '../../collector/dist/launch.js';
 
 const MAIN = fileURLToPath(new URL('../../collector/dist/main.js', import.meta.url));
 const START_TIMEOUT_MILLIS = 60_000;
@@ -61,7 +61,9 @@ export async function startCollector(options = {}) {
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, ...nodeArgs, MAIN], {
+    // As `npm start` runs it: COLLECTOR_ENV unless the bench's own environment sets a variable of it.
     env: {
+      ...COLLECTOR_ENV,
       ...process.env,
       XRAY_DATA_DIR: data.path,
       XRAY_HOST: '127.0.0.1',

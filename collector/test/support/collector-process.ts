@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { COLLECTOR_NODE_FLAGS } from '../../src/launch.js';
+import { COLLECTOR_ENV, COLLECTOR_NODE_FLAGS } from '../../src/launch.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -24,12 +24,12 @@ export interface RunningCollector {
 }
 
 /**
- * Starts dist/main.js as `npm start` does (COLLECTOR_NODE_FLAGS) with PATH, XRAY_LOG_LEVEL=warn and `env`, nothing else;
+ * Starts dist/main.js as `npm start` does (COLLECTOR_ENV, COLLECTOR_NODE_FLAGS) with PATH, XRAY_LOG_LEVEL=warn and `env`, nothing else;
  * `main`: another copy of it (an installed package's).
  */
 export function runCollector(env: Record<string, string>, main = MAIN): RunningCollector {
   // gRPC on a free port: parallel test files must not contend for 4317.
-  const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, main], { env: { PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
+  const child = spawn(process.execPath, [...COLLECTOR_NODE_FLAGS, main], { env: { ...COLLECTOR_ENV, PATH: process.env.PATH ?? '', XRAY_LOG_LEVEL: 'warn', XRAY_GRPC_PORT: '0', ...env } });
   let output = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (output += chunk));
