@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from '../support/admin-api.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 import { executionSpans, jsonRequest, newSpanId, postJson } from '../support/otlp-fixtures.js';
 
 const DAY = 86_400_000;
@@ -41,7 +41,7 @@ describe.each([
   it('answers every read as ClickHouse does, after each write and while the reply builder runs', async () => {
     const key = harness.apiKey;
     const next = createRandom(20261206);
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const pick = createPick(next);
     const send = async (spans: Span[]) => expect((await postJson(harness.url, key, jsonRequest(spans))).status).toBe(200);
     const read = async (id: string, headers: Record<string, string> = {}) => {
       const response = await fetch(`${harness.url}/api/v1/executions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${key}`, ...headers } });

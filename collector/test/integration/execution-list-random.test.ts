@@ -14,7 +14,7 @@ import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionWith, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import type { ExecutionFacts } from '../support/otlp-fixtures.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 
 interface Sent extends ExecutionFacts {
   steps: string[];
@@ -30,7 +30,7 @@ const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffe
 describe('executions list against the executions sent, random filters and page sizes (embedded backend)', () => {
   let harness: Harness;
   const next = createRandom(61207);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const pick = createPick(next);
   const sent = new Map<string, Sent>();
   const base = Date.now() - 2 * 3_600_000;
 

@@ -18,7 +18,7 @@ import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionWith, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import type { ExecutionFacts } from '../support/otlp-fixtures.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -45,7 +45,7 @@ describe('failure rate against the executions sent, under random writes and roll
 
   it('counts every execution once, with its latest status, in its bucket, for random windows, intervals and filters', async () => {
     const next = createRandom(20261206);
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const pick = createPick(next);
     const now = Date.now();
     const base = Math.floor(now / HOUR) * HOUR - 12 * HOUR;
     const send = async (roots: Sent['root'][]) => expect((await postJson(harness.url, harness.apiKey, jsonRequest(roots))).status).toBe(200);

@@ -15,7 +15,7 @@ import { adminCall } from '../support/admin-api.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, newSpanId, postJson } from '../support/otlp-fixtures.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 
 interface Page {
   executions: { executionId: string; pipeline: string; status: string; environment: string; startTimeUnixNano: string; stepCount: number; errorCount: number }[];
@@ -221,7 +221,7 @@ describe('list head under a random mix of writes (embedded backend)', () => {
       const key = harness.apiKey;
       const head = harness.xray.listHead!;
       const next = createRandom(20261205);
-      const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+      const pick = createPick(next);
       const started = Date.now() - 600_000;
       const window = { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
       const send = async (spans: Parameters<typeof jsonRequest>[0]) => expect((await postJson(harness.url, key, jsonRequest(spans))).status).toBe(200);

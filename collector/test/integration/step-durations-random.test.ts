@@ -18,7 +18,7 @@ import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import type { FixtureSpan } from '../support/otlp-fixtures.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -66,7 +66,7 @@ describe('duration statistics against what was sent, under random writes (embedd
 
   it('counts each step and execution once, as its newest version, with exact percentiles, for random windows and filters', async () => {
     const next = createRandom(20261208);
-    const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+    const pick = createPick(next);
     const now = Date.now();
     const base = Math.floor(now / DAY) * DAY - 2 * DAY;
     const sent = new Map<string, SentExecution>();

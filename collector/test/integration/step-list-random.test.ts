@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 
 type Span = Parameters<typeof jsonRequest>[0][number];
 
@@ -36,7 +36,7 @@ describe('steps list against the steps sent, random filters and page sizes (embe
   let harness: Harness;
   let otherKey: string;
   const next = createRandom(61208);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const pick = createPick(next);
   const sent = new Map<string, SentStep>();
   const base = Date.now() - 3_600_000;
 

@@ -22,7 +22,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
-import { createRandom } from '../support/seeded-random.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
 import { parseSearch } from '../../src/store/step-search.js';
 import type { SearchTerm } from '../../src/store/step-search.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
@@ -79,7 +79,7 @@ function termMatches(term: SearchTerm, step: StepTexts): boolean {
 describe('step search against the documented rules, random texts and searches (embedded backend)', () => {
   let harness: Harness;
   const next = createRandom(61206);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const pick = createPick(next);
   const text = (min: number, max: number) => {
     const count = min + Math.floor(next() * (max - min + 1));
     let out = '';

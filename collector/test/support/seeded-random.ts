@@ -16,3 +16,15 @@ export function createRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * One of `items`, chosen with `next` (one number drawn per pick), so a
+ * seeded test picks the same sequence every run.
+ *
+ * @example
+ * const pick = createPick(createRandom(7));
+ * pick(['loan', 'fraud']); // always the same first choice for this seed
+ */
+export function createPick(next: () => number): <T>(items: readonly T[]) => T {
+  return (items) => items[Math.floor(next() * items.length)]!;
+}
