@@ -17,6 +17,7 @@ import { adminRoutes } from './api/admin-routes.js';
 import { DEFAULT_LIST_HEAD_ROWS, LIST_HEAD_APPS, createListHead, type ListHead } from './api/list-head.js';
 import { DEFAULT_EXECUTION_CACHE_BYTES, DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS, createExecutionCache } from './api/execution-cache.js';
 import { executionRoutes } from './api/execution-routes.js';
+import { createStepSearchIndex } from './api/step-search-index.js';
 import { stepPayloadRoutes } from './api/step-payload-routes.js';
 import { executionSearchRoutes } from './api/execution-search-routes.js';
 import { createStepPagesRepository } from './store/step-pages.js';
@@ -277,6 +278,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     allocatorPurges: store.backend.allocatorPurges === undefined ? undefined : () => store.backend.allocatorPurges ?? 0,
     detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
     listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows, fromIngest: listHead.stats.fromIngest, refreshes: listHead.stats.refreshes })),
+    stepSearches: options.replyStore && (() => searchIndex?.stats ?? { index: 0, engine: 0 }),
     replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -409,6 +411,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   if (options.replyStore && store.backend.kind !== 'embedded') throw new Error('The reply store needs the embedded engine: other writers share a server');
   // LMDB's native addon is an optional dependency (a server deployment's image omits it): loaded only for a reply store.
   const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path);
+  // Step search through the reply store's words for the settled days it serves (api/step-search-index.ts).
+  const searchIndex = replyStore && createStepSearchIndex(replyStore);
   const storedScores = createScoresRepository(store.backend);
   // Started once the app is ready.
   const replyBuilder: ReplyBuilder | undefined =
@@ -421,6 +425,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       latestScoresOfRange: async (appId, fromId, toId) => toLatestScoresByExecution(await storedScores.listRange(appId, fromId, toId)),
       settleMillis: options.replyStore.settleMillis,
       intervalMillis: options.replyStore.intervalMillis,
+      beforeBuild: (day) => searchIndex?.building(day),
       logger: app.log,
     });
   const executionCache = createExecutionCache({
@@ -432,6 +437,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const forgetFailed = (error: unknown) => app.log.error({ err: error }, 'reply store: forgetting a changed execution failed');
   const stopCacheInvalidation = store.batcher.onFlush((info) => {
     for (const [appId, executionId] of info.touched) executionCache.invalidate(appId, executionId).catch(forgetFailed);
+    searchIndex?.touched(info.days);
     listHead?.wrote(info);
   });
   app.addHook('onClose', async () => stopCacheInvalidation());
@@ -566,6 +572,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           latestScores: async (appId, executionId) => toLatestScores(await scores.list(appId, executionId)),
           cache: executionCache,
           listHead,
+          searchIndex,
         });
         await scoped.register(stepPayloadRoutes, { stepPages: createStepPagesRepository(store.backend), executions: store.executions });
         await scoped.register(executionSearchRoutes, { search: createExecutionSearchRepository(store.backend) });

@@ -45,6 +45,8 @@ export interface MetricSources {
   detailReads?: () => { memory: number; store: number; engine: number };
   /** Pages of the executions list by what answered (api/list-head.ts), and the executions the head holds. */
   listReads?: () => { head: number; engine: number; rows: number; fromIngest: number; refreshes: number };
+  /** Step searches with words so far, by what answered their settled days (api/step-search-index.ts), when there is an index. */
+  stepSearches?: () => { index: number; engine: number };
   /** The reply store (store/reply-store.ts), when there is one: days served, settled days not yet built, replies kept. */
   replyStore?: () => { days: number; waiting: number; replies: number };
 }
@@ -58,6 +60,15 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
   if (options.allocatorPurges !== undefined) registerPurgeCounter(registry, options.allocatorPurges);
   if (options.detailReads) registerDetailReads(registry, options.detailReads);
   if (options.listReads) registerListReads(registry, options.listReads);
+  if (options.stepSearches) {
+    registerReadsBySource(
+      registry,
+      'xray_step_search_reads_total',
+      "Step searches with words, by what answered their settled days: index (the reply store's words and replies), engine (ClickHouse answered all of it)",
+      ['index', 'engine'],
+      options.stepSearches,
+    );
+  }
   if (options.replyStore) registerReplyStoreGauges(registry, options.replyStore);
   const pendingRowsSource = options.pendingRows;
   const arrivingSource = options.arrivingRequests;

@@ -12,6 +12,7 @@ import { parseSearch } from '../store/step-search.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { ExecutionCache } from './execution-cache.js';
 import type { ListHead } from './list-head.js';
+import type { SearchHit, StepSearchIndex } from './step-search-index.js';
 import { snippetOf } from './search-snippet.js';
 import { detailSerializer, toDetailReply } from './execution-detail.js';
 import { toExecutionSummary, toStep } from './presenters.js';
@@ -41,6 +42,8 @@ export interface ExecutionRoutesOptions {
   cache?: ExecutionCache;
   /** Recently listed apps' newest executions in memory (list-head.ts); every page comes from ClickHouse without it. */
   listHead?: ListHead;
+  /** Settled days' words and replies (step-search-index.ts): a search with no other filter asks the engine only for the days they cannot answer. */
+  searchIndex?: StepSearchIndex;
 }
 
 const errors = { 400: errorResponse, 401: errorResponse };
@@ -174,27 +177,49 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     async (request) => {
       const query = request.query;
       const range = resolveRange(query, LIST_WINDOW_MILLIS);
-      const records = await repo.searchSteps(
-        request.appId,
-        {
-          ...range,
-          name: query.name,
-          status: query.status,
-          pipeline: query.pipeline,
-          environment: query.environment,
-          reasoning: query.q,
-          businessKeys: query.where,
-        },
-        query.limit + 1,
-        decodeCursor(query.cursor),
-      );
-      const page = records.slice(0, query.limit);
-      const last = page[page.length - 1];
       const parsed = query.q ? parseSearch(query.q) : undefined;
       const terms = parsed?.ok ? parsed.terms : [];
+      const after = decodeCursor(query.cursor);
+      const engineHits = async (window: { fromMillis: number; toMillis: number }, limit: number): Promise<SearchHit[]> => {
+        const records = await repo.searchSteps(
+          request.appId,
+          {
+            ...window,
+            name: query.name,
+            status: query.status,
+            pipeline: query.pipeline,
+            environment: query.environment,
+            reasoning: query.q,
+            businessKeys: query.where,
+          },
+          limit,
+          after,
+        );
+        return records.map((record) => ({ step: toStep(record), fields: record }));
+      };
+      const wanted = query.limit + 1;
+      // A search alone (no other filter, no `Cache-Control: no-cache`): the settled days through the index.
+      const alone = query.name === undefined && query.status === undefined && query.pipeline === undefined && query.environment === undefined && !query.where?.length;
+      const plan = options.searchIndex && terms.length > 0 && alone && !asksForStoredRows(request.headers)
+        ? options.searchIndex.plan(request.appId, terms, range)
+        : undefined;
+      let hits: SearchHit[] | undefined;
+      if (plan) {
+        // Newest first: the engine's days, then, if the page is not full, the index's.
+        const engineDays = plan.engineFromMillis < range.toMillis && !(after && BigInt(after.startNanos) < BigInt(plan.engineFromMillis) * 1_000_000n);
+        hits = engineDays ? await engineHits({ fromMillis: plan.engineFromMillis, toMillis: range.toMillis }, wanted) : [];
+        if (hits.length < wanted) {
+          const older = options.searchIndex!.hits(request.appId, plan, terms, range.fromMillis, wanted - hits.length, after);
+          hits = older && [...hits, ...older];
+        }
+      }
+      if (terms.length > 0) options.searchIndex?.answered(hits ? 'index' : 'engine');
+      hits ??= await engineHits(range, wanted);
+      const page = hits.slice(0, query.limit);
+      const last = page[page.length - 1]?.step;
       return {
-        steps: page.map((record) => ({ ...toStep(record), snippet: snippetOf(record, terms) })),
-        nextCursor: records.length > query.limit && last ? encodeCursor({ startNanos: last.start_ns, id: last.span_id }) : null,
+        steps: page.map(({ step, fields }) => ({ ...step, snippet: snippetOf(fields, terms) })),
+        nextCursor: hits.length > query.limit && last ? encodeCursor({ startNanos: last.startTimeUnixNano, id: last.spanId }) : null,
       };
     },
   );

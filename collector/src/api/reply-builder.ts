@@ -37,6 +37,7 @@ import type { DaySignature, ReplyEntry, ReplyStore } from '../store/reply-store.
 import { detailSerializer, toDetailReply } from './execution-detail.js';
 import type { latestScore } from './schemas.js';
 import { groupBy } from '../group-by.js';
+import { createDayWords } from '../store/day-words.js';
 
 /**
  * Executions read per statement while a day is built: their rows are parsed
@@ -57,6 +58,8 @@ export interface ReplyBuilderOptions {
   /** Time between passes (XRAY_REPLY_STORE_INTERVAL_SECONDS). */
   intervalMillis: number;
   rangeSize?: number;
+  /** Called as a day's build starts (step search's index learns which writes its words may predate). */
+  beforeBuild?: (day: string) => void;
   logger?: FastifyBaseLogger;
   now?: () => number;
 }
@@ -190,14 +193,17 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
   }
 
   async function buildDay(day: string, signature: DaySignature): Promise<boolean> {
+    options.beforeBuild?.(day);
     const executions = await options.backend.query<DayExecution>(DAY_EXECUTIONS_SQL, { day });
     const keys: string[] = [];
     const ranges: { appId: string; ids: string[] }[] = [];
+    // Executions with rows on other days too: no reply (whatever the store holds of one may predate them), their words still.
+    const spanning = new Set<string>();
+    const words = createDayWords();
     for (const row of executions) {
       if (Number(row.single) !== 1) {
-        // Rows on other days too: whatever the store holds of it may predate them.
         await options.store.forget(row.app_id, row.execution_id);
-        continue;
+        spanning.add(`${row.app_id}\u0000${row.execution_id}`);
       }
       const last = ranges[ranges.length - 1];
       if (last && last.appId === row.app_id && last.ids.length < rangeSize) last.ids.push(row.execution_id);
@@ -207,7 +213,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       if (stopped) return false;
       const fromId = ids[0]!;
       const toId = ids[ids.length - 1]!;
-      const wanted = new Set(ids);
+      const wanted = new Set(ids.filter((id) => !spanning.has(`${appId}\u0000${id}`)));
       const stored = await options.store.storeBatch(appId, async () => {
         const [timelines, scores] = await Promise.all([
           options.timelinesOfDay(appId, day, fromId, toId),
@@ -216,6 +222,8 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
         const entries: ReplyEntry[] = [];
         let made = 0;
         for (const [executionId, timeline] of timelines) {
+          // Every step of the day goes into its words; a hit without a reply is answered by the engine.
+          words.add(appId, executionId, timeline.steps, timeline.renumbered);
           if (!wanted.has(executionId)) continue;
           if (++made % REPLIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
           const reply = toDetailReply(timeline, scores.get(executionId) ?? [], serialize);
@@ -226,6 +234,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       });
       keys.push(...stored);
     }
+    await options.store.storeWords(day, words.entries());
     const after = await signatureOf(day);
     if (after?.parts !== signature.parts || after.content !== signature.content) {
       await options.store.unverify(day, true);

@@ -62,6 +62,21 @@ function matchesIn(text: string, terms: readonly SearchTerm[], field: SearchFiel
   return merged;
 }
 
+/** A step's searched fields, as stored. */
+export type SearchFields = Record<SearchField, string>;
+
+/**
+ * Whether a step matches a search: every term in some field, by the patterns
+ * the engine's condition checks (store/step-search.ts). What step search
+ * through the index (api/step-search-index.ts) keeps of the steps it finds.
+ *
+ * @example
+ * stepMatches({ reasoning: 'below the threshold', error_message: '', input: '', output: '' }, [{ kind: 'prefix', word: 'thresh' }]); // true
+ */
+export function stepMatches(fields: SearchFields, terms: readonly SearchTerm[]): boolean {
+  return terms.every((term) => SEARCH_FIELDS.some((field) => fields[field] !== '' && termRegExp(term, field).test(fields[field])));
+}
+
 /** `index` moved off the second half of a surrogate pair. */
 function onCharBoundary(text: string, index: number): number {
   const code = text.charCodeAt(index);
@@ -76,7 +91,7 @@ function onCharBoundary(text: string, index: number): number {
  * snippetOf({ reasoning: 'below the threshold', error_message: '', input: '', output: '' }, [{ kind: 'prefix', word: 'thresh' }]);
  * // { field: 'reasoning', text: 'below the threshold', highlights: [[10, 16]], clippedStart: false, clippedEnd: false }
  */
-export function snippetOf(fields: Record<SearchField, string>, terms: readonly SearchTerm[]): SearchSnippet | null {
+export function snippetOf(fields: SearchFields, terms: readonly SearchTerm[]): SearchSnippet | null {
   if (terms.length === 0) return null;
   for (const field of SEARCH_FIELDS) {
     const text = fields[field];

@@ -121,6 +121,8 @@ export interface StepFilter extends TimeRange {
 export interface Timeline {
   execution: ExecutionRecord | undefined;
   steps: StepRecord[];
+  /** Its steps all came without a sequence: numbered here by read order (a search row reads their stored 0). */
+  renumbered?: true;
 }
 
 export interface ExecutionsRepository {
@@ -817,7 +819,8 @@ function assembleTimeline(rows: readonly VersionedRow[]): Timeline {
   const execution = newest ? numeric(JSON.parse(newest.row) as ExecutionRecord, EXECUTION_NUMBERS) : undefined;
   const steps = [...newestStep.values()].map(({ step }) => numeric(step, STEP_NUMBERS)).sort(byTimelineOrder);
   // Steps sent without any sequence (all stored as 0) are numbered by their read-time order.
-  if (steps.length > 1 && steps.every((step) => step.sequence === 0)) steps.forEach((step, i) => (step.sequence = i));
+  const renumbered = steps.length > 1 && steps.every((step) => step.sequence === 0);
+  if (renumbered) steps.forEach((step, i) => (step.sequence = i));
   if (execution) {
     for (const step of steps) inheritFrom(step, execution);
     // The steps just read are the stored truth for the counts.
@@ -825,7 +828,7 @@ function assembleTimeline(rows: readonly VersionedRow[]): Timeline {
     execution.error_count = steps.filter((step) => step.status === 'failed').length;
     execution.usage = usageOf(steps);
   }
-  return { execution, steps };
+  return renumbered ? { execution, steps, renumbered } : { execution, steps };
 }
 
 /** Timeline order: declared sequence, then start time, then span id (as timelineQuery orders). */

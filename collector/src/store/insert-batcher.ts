@@ -87,6 +87,8 @@ export interface FlushInfo {
    * one table's rows): for caches of executions, which must forget them.
    */
   touched: readonly (readonly [string, string])[];
+  /** `[app_id, day]` (YYYY-MM-DD of start_time) of every row this insert wrote or attempted: for what is kept per day. */
+  days: readonly (readonly [string, string])[];
   /** Of `touched`, the executions whose root row this insert wrote or attempted. */
   roots: readonly (readonly [string, string])[];
   /** The step rows this insert stored, where it held them as objects (not encoded by a decode worker). */
@@ -142,27 +144,34 @@ export interface InsertBatcher {
  * root they hold; and those whose rows are not all held as objects by a
  * stored request (see FlushInfo.opaque).
  */
-function touchedBy(requests: readonly { batch: RowBatch; stored?: boolean }[]): Pick<FlushInfo, 'touched' | 'roots' | 'opaque'> {
+function touchedBy(requests: readonly { batch: RowBatch; stored?: boolean }[]): Pick<FlushInfo, 'touched' | 'days' | 'roots' | 'opaque'> {
   const touched = new Map<string, [string, string]>();
+  const days = new Map<string, [string, string]>();
   const roots = new Map<string, [string, string]>();
   const opaque = new Map<string, [string, string]>();
   const add = (to: Map<string, [string, string]>, appId: string, executionId: string) => to.set(`${appId}\u0000${executionId}`, [appId, executionId]);
   for (const { batch, stored } of requests) {
     for (const row of batch.executions) {
       add(touched, row.app_id, row.execution_id);
+      add(days, row.app_id, partitionOf(row));
       add(roots, row.app_id, row.execution_id);
       if (!stored) add(opaque, row.app_id, row.execution_id);
     }
     for (const row of batch.steps) {
       add(touched, row.app_id, row.execution_id);
+      add(days, row.app_id, partitionOf(row));
       if (!stored) add(opaque, row.app_id, row.execution_id);
     }
+    const apps = new Set<string>();
     for (const [appId, executionId] of batch.encodedSteps?.executions ?? []) {
       add(touched, appId, executionId);
+      apps.add(appId);
       if (!stored || !batch.encodedSteps?.stepTotals) add(opaque, appId, executionId);
     }
+    // Encoded rows name their days, not each row's app: every app of them with every day.
+    for (const appId of apps) for (const day of batch.encodedSteps?.days ?? []) add(days, appId, day);
   }
-  return { touched: [...touched.values()], roots: [...roots.values()], opaque: [...opaque.values()] };
+  return { touched: [...touched.values()], days: [...days.values()], roots: [...roots.values()], opaque: [...opaque.values()] };
 }
 
 /** Refused because too many rows are already waiting; the caller should answer 503 with Retry-After. */

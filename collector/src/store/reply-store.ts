@@ -19,11 +19,22 @@
  *
  * Only the embedded engine keeps one: there this process is the only writer.
  *
+ * With each day it keeps the day's words (`words`): for every word of its
+ * steps' reasoning, error message, input and output (as step search
+ * tokenizes them), the executions whose steps hold it, or past
+ * MAX_WORD_EXECUTIONS (store/day-words.ts) only that it is common. Step search
+ * (api/step-search-index.ts) finds a rare word's executions there and checks
+ * their replies, instead of asking the engine.
+ *
  * Layout: `replies`, key `app \0 execution id` -> { day, json, rows,
- * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, keys }.
+ * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, keys, words };
+ * `words`, key `[YYYY-MM-DD, app, word]` -> WordPostings.
  */
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
+import type { WordPostings } from './day-words.js';
+
+export type { WordPostings };
 
 /** A stored detail reply: the JSON text as the route sends it, its rows (for the audit entry), its day and start. */
 export interface StoredReply {
@@ -46,6 +57,16 @@ export interface DaySignature {
 
 interface DayRecord extends DaySignature {
   keys: string[];
+  /** The version of the day's word index (WORD_INDEX_VERSION); a day built before it has none and is built again. */
+  words?: number;
+}
+
+/** Bumped when what `words` holds changes: a day built under another version is dropped at open and built again. */
+export const WORD_INDEX_VERSION = 1;
+/** A word entry of one day and app. */
+export interface WordEntry {
+  word: string;
+  postings: WordPostings;
 }
 
 /**
@@ -66,6 +87,8 @@ export interface ReplyStore {
   forget(appId: string, executionId: string): Promise<void>;
   /** Days served, with what each was built from. */
   days(): Map<string, DaySignature>;
+  /** Whether the day is served. */
+  serves(day: string): boolean;
   /** The day's partitions were rewritten with the same rows (a merge): records their new parts. */
   reparts(day: string, parts: string): Promise<void>;
   /** Serves the day's replies no more (its partitions changed); `drop` also deletes them. */
@@ -78,6 +101,14 @@ export interface ReplyStore {
   storeBatch(appId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
   /** Serves the day's stored replies from now on, recording what they were built from. */
   verify(day: string, signature: DaySignature, keys: readonly string[]): Promise<void>;
+  /** Stores a day's words ([app, word, postings]), replacing any it held; done before `verify(day)`, served with the day. */
+  storeWords(day: string, words: Iterable<[string, string, WordPostings]>): Promise<void>;
+  /**
+   * The served day's entries of `appId` for `word` (with `prefix`, every word
+   * starting with it), in word order; undefined when the day is not served or
+   * more than `maxWords` words match.
+   */
+  wordsOf(day: string, appId: string, word: string, prefix: boolean, maxWords: number): WordEntry[] | undefined;
   readonly stats: { entries: number; days: number };
   close(): Promise<void>;
 }
@@ -86,6 +117,9 @@ export interface ReplyStore {
 const ENTRIES_PER_TRANSACTION = 20;
 
 const keyOf = (appId: string, executionId: string) => `${appId}\u0000${executionId}`;
+type WordKey = [string, string, string];
+/** Words stored per write transaction. */
+const WORDS_PER_TRANSACTION = 5_000;
 
 /**
  * @example
@@ -96,8 +130,35 @@ export function openReplyStore(path: string): ReplyStore {
   const root: RootDatabase = open({ path, compression: true, maxDbs: 4 });
   const replies: Database<StoredReply, string> = root.openDB({ name: 'replies', compression: true });
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
+  // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
+  const words: Database<WordPostings, WordKey> = root.openDB({ name: 'words' });
+  const wordKeysOf = (day: string) => {
+    const keys: WordKey[] = [];
+    for (const key of words.getKeys({ start: [day] as unknown as WordKey })) {
+      if (key[0] !== day) break;
+      keys.push(key);
+    }
+    return keys;
+  };
   const verified = new Map<string, DaySignature>();
-  for (const { key, value } of days.getRange()) verified.set(key, { parts: value.parts, content: value.content });
+  /** Drops a day's record, and with `drop` its replies and words (inside a write transaction). */
+  const dropDay = (day: string, record: DayRecord, drop: boolean) => {
+    days.removeSync(day);
+    if (!drop) return;
+    for (const key of record.keys) {
+      const reply = replies.get(key);
+      // An execution's reply belongs to one day; a later build may have filed it under another.
+      if (reply?.day === day) replies.removeSync(key);
+    }
+    for (const key of wordKeysOf(day)) words.removeSync(key);
+  };
+  const stale: [string, DayRecord][] = [];
+  for (const { key, value } of days.getRange()) {
+    if (value.words === WORD_INDEX_VERSION) verified.set(key, { parts: value.parts, content: value.content });
+    else stale.push([key, value]);
+  }
+  // Days built before their words were kept (or under another version of them): built again.
+  if (stale.length > 0) root.transactionSync(() => stale.forEach(([day, record]) => dropDay(day, record, true)));
   const readings = new Set<Reading>();
   // Forgotten keys whose removal is not committed yet: never served meanwhile (a write's 200 precedes the commit).
   const removing = new Map<string, number>();
@@ -135,6 +196,7 @@ export function openReplyStore(path: string): ReplyStore {
       }
     },
     days: () => new Map(verified),
+    serves: (day) => verified.has(day),
     async reparts(day, parts) {
       const record = days.get(day);
       const served = verified.get(day);
@@ -145,16 +207,8 @@ export function openReplyStore(path: string): ReplyStore {
     async unverify(day, drop) {
       verified.delete(day);
       const record = days.get(day);
-      if (!record) return;
-      await root.transaction(() => {
-        days.removeSync(day);
-        if (!drop) return;
-        for (const key of record.keys) {
-          const reply = replies.get(key);
-          // An execution's reply belongs to one day; a later build may have filed it under another.
-          if (reply?.day === day) replies.removeSync(key);
-        }
-      });
+      // A day never verified may still hold the words of a build that failed its check.
+      if (record || drop) await root.transaction(() => dropDay(day, record ?? { parts: '', content: '', keys: [] }, drop));
     },
     async storeBatch(appId, read) {
       const reading: Reading = { appId, forgotten: new Set() };
@@ -180,8 +234,41 @@ export function openReplyStore(path: string): ReplyStore {
       }
     },
     async verify(day, signature, keys) {
-      await days.put(day, { ...signature, keys: [...keys] });
+      await days.put(day, { ...signature, keys: [...keys], words: WORD_INDEX_VERSION });
       verified.set(day, { ...signature });
+    },
+    async storeWords(day, entries) {
+      await words.transaction(() => {
+        for (const key of wordKeysOf(day)) words.removeSync(key);
+      });
+      let batch: [string, string, WordPostings][] = [];
+      const flush = async () => {
+        const slice = batch;
+        batch = [];
+        await words.transaction(() => {
+          for (const [appId, word, postings] of slice) words.putSync([day, appId, word], postings);
+        });
+      };
+      for (const entry of entries) {
+        batch.push(entry);
+        if (batch.length === WORDS_PER_TRANSACTION) await flush();
+      }
+      if (batch.length > 0) await flush();
+    },
+    wordsOf(day, appId, word, prefix, maxWords) {
+      if (!verified.has(day)) return undefined;
+      if (!prefix) {
+        const postings = words.get([day, appId, word]);
+        return postings ? [{ word, postings }] : [];
+      }
+      const found: WordEntry[] = [];
+      // Words starting with `word` sort from it on, together (strings compare by their UTF-8 bytes).
+      for (const { key, value } of words.getRange({ start: [day, appId, word] })) {
+        if (key[0] !== day || key[1] !== appId || !key[2].startsWith(word)) break;
+        if (found.length === maxWords) return undefined;
+        found.push({ word: key[2], postings: value });
+      }
+      return found;
     },
     async close() {
       await root.close();

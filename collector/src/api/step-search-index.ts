@@ -1,0 +1,178 @@
+/**
+ * Step search through the reply store's words (store/reply-store.ts), for a
+ * search with no other filter: a rare word's executions are found in the
+ * settled days' word index and their steps checked in the stored replies,
+ * with no engine statement for those days (issue 10 item 2: every engine
+ * statement pays a per-part index floor, 15-30 ms at 10M steps, before it
+ * reads a row).
+ *
+ * The window is cut in two at a day boundary: the newest days the index
+ * cannot answer (today, days not built yet, days ingest wrote to since their
+ * build) go to the engine as before, the older ones to the index. The index
+ * answers only when every one of those older days is served and one term of
+ * the search is rare in each of them (no word it looks up is marked common),
+ * and every execution it finds has its reply there; otherwise the whole
+ * search goes to the engine. A hit is checked against every term with the
+ * same patterns the engine uses (store/step-search.ts through
+ * api/search-snippet.ts), so the index only has to hold a superset: a word
+ * prefix is looked up over all of a day's words, payload ones included.
+ *
+ * What it may predate: ingest reports every (app, day) it writes
+ * (`touched`, from the insert batcher's onFlush); a day touched after its
+ * build started is not answered here until it is built again (the reply
+ * builder's check stops serving a day whose rows changed, and builds it again
+ * once it settles). A deletion stops serving the days it changed before it is
+ * answered (the builder's check, run by the deletion).
+ */
+import type { Cursor } from '../store/index.js';
+import type { ReplyStore, WordEntry } from '../store/reply-store.js';
+import type { SearchTerm } from '../store/step-search.js';
+import { PREFIX_MIN_CHARS } from '../store/step-search.js';
+import type { step } from './schemas.js';
+import { stepMatches, type SearchFields } from './search-snippet.js';
+import type { z } from 'zod';
+
+const DAY_MILLIS = 86_400_000;
+/** A search whose looked-up words hold more executions than this over the window goes to the engine. */
+export const MAX_INDEX_EXECUTIONS = 1_000;
+/** A word prefix matching more words than this in a day goes to the engine. */
+const MAX_PREFIX_WORDS = 256;
+
+/** A step search hit as the route answers it (before its snippet), with its searched fields. */
+export interface SearchHit {
+  step: z.infer<typeof step>;
+  fields: SearchFields;
+}
+
+/** Where a search's window is answered: the engine from `engineFromMillis` on, the index before it. */
+export interface IndexPlan {
+  engineFromMillis: number;
+  /** Executions the index found, with their day; `renumbered`: their steps' sequences read 0 in a search. */
+  candidates: { day: string; executionId: string; renumbered: boolean }[];
+}
+
+export interface StepSearchIndex {
+  /** Ingest wrote (or tried to write) rows of these apps' days. */
+  touched(pairs: Iterable<readonly [string, string]>): void;
+  /** The reply builder starts building `day`. */
+  building(day: string): void;
+  /** How a search of `terms` over the window would be answered, or undefined: the engine answers all of it. */
+  plan(appId: string, terms: readonly SearchTerm[], range: { fromMillis: number; toMillis: number }): IndexPlan | undefined;
+  /**
+   * The plan's hits newest first (start time, then span id, descending),
+   * before `after` and from the window's start to the engine's part, at most
+   * `limit`; undefined when a candidate's reply is gone (ingest changed it).
+   */
+  hits(appId: string, plan: IndexPlan, terms: readonly SearchTerm[], fromMillis: number, limit: number, after?: Cursor): SearchHit[] | undefined;
+  /** Counts a search (with words) by what answered its older days: the index, or the engine (all of it). */
+  answered(by: 'index' | 'engine'): void;
+  /** Searches with words so far, by what answered their older days. */
+  readonly stats: { index: number; engine: number };
+}
+
+const dayOf = (millis: number) => new Date(millis).toISOString().slice(0, 10);
+
+/** Strings in ClickHouse's order (UTF-8 bytes); JavaScript's differs only past a surrogate. */
+function compareStrings(a: string, b: string): number {
+  if (/[\ud800-\uffff]/.test(a) || /[\ud800-\uffff]/.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Newest first: start time, then span id, descending (the engine's ORDER BY). */
+function newestFirst(a: { nanos: bigint; spanId: string }, b: { nanos: bigint; spanId: string }): number {
+  if (a.nanos !== b.nanos) return a.nanos > b.nanos ? -1 : 1;
+  return -compareStrings(a.spanId, b.spanId);
+}
+
+/** The words a term looks up: a long word as a prefix, others whole; a phrase through any one of its words. */
+function lookupsOf(term: SearchTerm): { word: string; prefix: boolean }[] {
+  if (term.kind === 'phrase') return term.words.map((word) => ({ word, prefix: false }));
+  return [{ word: term.word, prefix: [...term.word].length >= PREFIX_MIN_CHARS }];
+}
+
+/**
+ * @example
+ * const index = createStepSearchIndex(replyStore);
+ * const plan = index.plan('default', parsed.terms, { fromMillis, toMillis });
+ */
+export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' | 'serves'>): StepSearchIndex {
+  let sequence = 0;
+  /** The last write to each `app \0 day`, and when each day's build started, in `sequence`. */
+  const writes = new Map<string, number>();
+  const builds = new Map<string, number>();
+  const stats = { index: 0, engine: 0 };
+  const answerable = (appId: string, day: string) => (writes.get(`${appId}\u0000${day}`) ?? -1) <= (builds.get(day) ?? 0);
+
+  /** The executions `lookup` finds in `days`, or undefined when it is common in one of them (or the day is not served). */
+  function executionsOf(appId: string, days: readonly string[], lookup: { word: string; prefix: boolean }) {
+    const found: IndexPlan['candidates'] = [];
+    for (const day of days) {
+      const entries: WordEntry[] | undefined = store.wordsOf(day, appId, lookup.word, lookup.prefix, MAX_PREFIX_WORDS);
+      if (!entries) return undefined;
+      const seen = new Map<string, boolean>();
+      for (const { postings } of entries) {
+        if ('common' in postings) return undefined;
+        const renumbered = new Set(postings.renumbered);
+        for (const id of postings.executions) seen.set(id, renumbered.has(id));
+      }
+      for (const [executionId, renumbered] of seen) found.push({ day, executionId, renumbered });
+      if (found.length > MAX_INDEX_EXECUTIONS) return undefined;
+    }
+    return found;
+  }
+
+  return {
+    stats,
+    answered(by) {
+      stats[by] += 1;
+    },
+    touched(pairs) {
+      for (const [appId, day] of pairs) writes.set(`${appId}\u0000${day}`, ++sequence);
+    },
+    building(day) {
+      builds.set(day, sequence);
+    },
+    plan(appId, terms, range) {
+      if (range.toMillis <= range.fromMillis) return undefined;
+      // Days of the window, newest first; the newest the index cannot answer go to the engine.
+      const days: string[] = [];
+      for (let start = Math.floor((range.toMillis - 1) / DAY_MILLIS) * DAY_MILLIS; start + DAY_MILLIS > range.fromMillis; start -= DAY_MILLIS) {
+        days.push(dayOf(start));
+      }
+      let engineDays = 0;
+      while (engineDays < days.length && (!answerable(appId, days[engineDays]!) || !store.serves(days[engineDays]!))) engineDays += 1;
+      const indexDays = days.slice(engineDays);
+      if (indexDays.length === 0 || indexDays.some((day) => !answerable(appId, day) || !store.serves(day))) return undefined;
+      const engineFromMillis = engineDays === 0 ? range.toMillis : Math.max(range.fromMillis, Date.parse(`${days[engineDays - 1]}T00:00:00Z`));
+      let best: IndexPlan['candidates'] | undefined;
+      for (const term of terms) {
+        for (const lookup of lookupsOf(term)) {
+          const found = executionsOf(appId, indexDays, lookup);
+          if (found && (!best || found.length < best.length)) best = found;
+        }
+      }
+      return best && { engineFromMillis, candidates: best };
+    },
+    hits(appId, plan, terms, fromMillis, limit, after) {
+      const fromNanos = BigInt(fromMillis) * 1_000_000n;
+      const toNanos = BigInt(plan.engineFromMillis) * 1_000_000n;
+      const cursor = after && { nanos: BigInt(after.startNanos), spanId: after.id };
+      const hits: (SearchHit & { nanos: bigint; spanId: string })[] = [];
+      for (const { day, executionId, renumbered } of plan.candidates) {
+        const reply = store.get(appId, executionId);
+        if (!reply || reply.day !== day) return undefined;
+        const detail = JSON.parse(reply.json) as { steps: z.infer<typeof step>[] };
+        for (const found of detail.steps) {
+          const nanos = BigInt(found.startTimeUnixNano);
+          if (nanos < fromNanos || nanos >= toNanos) continue;
+          const key = { nanos, spanId: found.spanId };
+          if (cursor && newestFirst(key, cursor) <= 0) continue;
+          const fields: SearchFields = { reasoning: found.reasoning, error_message: found.error?.message ?? '', input: found.input, output: found.output };
+          if (!stepMatches(fields, terms)) continue;
+          hits.push({ ...key, step: renumbered ? { ...found, sequence: 0 } : found, fields });
+        }
+      }
+      return hits.sort(newestFirst).slice(0, limit).map(({ step: hit, fields }) => ({ step: hit, fields }));
+    },
+  };
+}

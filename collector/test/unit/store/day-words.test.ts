@@ -1,0 +1,97 @@
+/**
+ * A day's words (store/day-words.ts) and how the reply store keeps them
+ * (store/reply-store.ts, real LMDB in a temporary folder): postings per app
+ * and word, common past the limit, renumbered executions, served only with
+ * their day, a prefix over a day's words, dropped with the day, and a day
+ * built before words were kept dropped at open so it is built again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDayWords } from '../../../src/store/day-words.js';
+import { openReplyStore } from '../../../src/store/reply-store.js';
+
+const step = (reasoning: string, input = '') => ({ reasoning, error_message: '', input, output: '' });
+
+describe('day words', () => {
+  it('lists each execution once per word, per app, in the order added; past the limit only that the word is common', () => {
+    const words = createDayWords(2);
+    words.add('a', 'e1', [step('Score below threshold'), step('below again')]);
+    words.add('a', 'e2', [step('below')], true);
+    words.add('b', 'e3', [step('below', '{"id":"X-9"}')]);
+    words.add('a', 'e4', [step('below score')]);
+    const entries = new Map([...words.entries()].map(([app, word, postings]) => [`${app}/${word}`, postings]));
+    expect(entries.get('a/score')).toEqual({ executions: ['e1', 'e4'] });
+    expect(entries.get('a/below')).toEqual({ common: true });
+    expect(entries.get('a/threshold')).toEqual({ executions: ['e1'] });
+    expect(entries.get('a/again')).toEqual({ executions: ['e1'] });
+    expect(entries.get('b/below')).toEqual({ executions: ['e3'] });
+    // Payload words as the tokenizer splits them, lower-cased.
+    expect(entries.get('b/x')).toEqual({ executions: ['e3'] });
+    expect(entries.get('b/9')).toEqual({ executions: ['e3'] });
+    expect(entries.get('b/id')).toEqual({ executions: ['e3'] });
+    words.add('a', 'e5', [step('renumbered only')], true);
+    expect([...words.entries()].find(([app, word]) => app === 'a' && word === 'renumbered')?.[2]).toEqual({ executions: ['e5'], renumbered: ['e5'] });
+  });
+});
+
+describe("reply store's words", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const signature = { parts: 'p', content: 'c' };
+
+  it('serves a day’s words once the day is verified, by word or prefix, one app at a time, and drops them with the day', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
+    dirs.push(dir);
+    const store = openReplyStore(dir);
+    await store.storeWords('2026-01-02', [
+      ['a', 'threshold', { executions: ['e1'] }],
+      ['a', 'thresholds', { executions: ['e2'] }],
+      ['a', 'three', { common: true }],
+      ['a', 'ünter', { executions: ['e4'] }],
+      ['ab', 'threshold', { executions: ['e3'] }],
+    ]);
+    expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toBeUndefined();
+    await store.verify('2026-01-02', signature, []);
+    expect(store.serves('2026-01-02')).toBe(true);
+    expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toEqual([{ word: 'threshold', postings: { executions: ['e1'] } }]);
+    expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)?.map((entry) => entry.word)).toEqual(['threshold', 'thresholds']);
+    expect(store.wordsOf('2026-01-02', 'a', 'thr', true, 10)?.map((entry) => entry.word)).toEqual(['three', 'threshold', 'thresholds']);
+    expect(store.wordsOf('2026-01-02', 'a', 'thr', true, 2)).toBeUndefined();
+    expect(store.wordsOf('2026-01-02', 'a', 'ün', true, 10)?.map((entry) => entry.word)).toEqual(['ünter']);
+    expect(store.wordsOf('2026-01-02', 'a', 'missing', false, 10)).toEqual([]);
+    expect(store.wordsOf('2026-01-02', 'ab', 'thresh', true, 10)).toEqual([{ word: 'threshold', postings: { executions: ['e3'] } }]);
+    expect(store.wordsOf('2026-01-03', 'a', 'threshold', false, 10)).toBeUndefined();
+
+    // Storing a day's words again replaces them.
+    await store.storeWords('2026-01-02', [['a', 'other', { executions: ['e9'] }]]);
+    expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)).toEqual([]);
+    await store.unverify('2026-01-02', true);
+    expect(store.serves('2026-01-02')).toBe(false);
+    await store.verify('2026-01-02', signature, []);
+    expect(store.wordsOf('2026-01-02', 'a', 'other', false, 10)).toEqual([]);
+    await store.close();
+  });
+
+  it('drops, at open, a day built before its words were kept, so it is built again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
+    dirs.push(dir);
+    // A day as an earlier version recorded it: no `words`.
+    const root = open({ path: dir, compression: true, maxDbs: 4 });
+    const replies = root.openDB({ name: 'replies', compression: true });
+    const days = root.openDB({ name: 'days' });
+    await replies.put('a\u0000e1', { day: '2026-01-02', json: '{}', rows: 1, startMillis: 0 });
+    await days.put('2026-01-02', { ...signature, keys: ['a\u0000e1'] });
+    await root.close();
+
+    const store = openReplyStore(dir);
+    expect(store.serves('2026-01-02')).toBe(false);
+    expect(store.days().size).toBe(0);
+    expect(store.stats.entries).toBe(0);
+    await store.close();
+  });
+});
