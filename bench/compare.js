@@ -213,6 +213,7 @@ export async function runCompare(options) {
         { metric: 'xray_execution_list_reads_total', sources: { head: 'from head', engine: 'from engine' } },
         { metric: 'xray_list_head_updates_total', sources: { ingest: 'added from ingest', read: 're-reads of written executions' } },
       ],
+      search: [{ metric: 'xray_step_search_reads_total', sources: { index: 'settled days from the word index', engine: 'all from engine' } }],
     };
     const readSources = async (kind) => {
       const text = await collector.metrics();
@@ -254,7 +255,7 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [name, fromIso, toIso]),
       { label: 'first page of executions, pipeline + failed (50), from ClickHouse (Cache-Control: no-cache)', ...firstPage,
         xray: firstPageOf(pipeline, { 'cache-control': 'no-cache' }).xray },
       {
-        label: `reasoning search, rare word "${RARE_WORD}"`,
+        label: `reasoning search, rare word "${RARE_WORD}"`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: RARE_WORD, ...window, limit: '50' })}`),
         postgres: () => sql(
           `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
@@ -263,7 +264,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_WORD}\\M`, fromIso
         note: (x) => `${x.steps.length} hits`,
       },
       {
-        label: `reasoning search, common word "${COMMON_WORD}" (50)`,
+        label: `reasoning search, common word "${COMMON_WORD}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: COMMON_WORD, ...window, limit: '50' })}`),
         postgres: () => sql(
           `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
@@ -273,7 +274,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_WORD}\\M`, fromI
       // Search (issue 11 item 2): X-Ray searches reasoning, error message, input and output; PostgreSQL
       // only reasoning, the column its trigram index covers (less work than X-Ray's, a generous baseline).
       {
-        label: `search, rare word prefix "${RARE_PREFIX}"`,
+        label: `search, rare word prefix "${RARE_PREFIX}"`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: RARE_PREFIX, ...window, limit: '50' })}`),
         postgres: () => sql(
           `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
@@ -283,7 +284,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_PREFIX}`, fromIso,
         note: (x) => `${x.steps.length} hits`,
       },
       {
-        label: `search, common word prefix "${COMMON_PREFIX}" (50)`,
+        label: `search, common word prefix "${COMMON_PREFIX}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: COMMON_PREFIX, ...window, limit: '50' })}`),
         postgres: () => sql(
           `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
@@ -291,7 +292,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_PREFIX}`, fromIs
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
       {
-        label: `search, phrase "${PHRASE}" (50)`,
+        label: `search, phrase "${PHRASE}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: `"${PHRASE}"`, ...window, limit: '50' })}`),
         postgres: () => sql(
           `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
@@ -412,7 +413,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         pgMedian: pgMillis.length ? median(pgMillis) : Number.NaN,
         pgP90: pgMillis.length ? percentile(pgMillis, 90) : Number.NaN,
         load: (loadBefore + os.loadavg()[0]) / 2,
-        note: query.sources ? sourcesNote(query.sources, sourcesBefore, await readSources(query.sources)) : query.note?.(lastX) ?? '',
+        note: [query.note?.(lastX), query.sources && sourcesNote(query.sources, sourcesBefore, await readSources(query.sources))].filter(Boolean).join('; '),
       };
       results.push(row);
       progress(`compare: ${row.label}: X-Ray ${formatFixed(row.xrayMedian, 1)} ms, PostgreSQL ${formatFixed(row.pgMedian, 1)} ms`);
