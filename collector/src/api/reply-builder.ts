@@ -149,6 +149,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
   const rangeSize = options.rangeSize ?? DEFAULT_REPLY_RANGE;
   const serialize = detailSerializer();
   let waiting = 0;
+  let builds = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   // One pass at a time: a test's (or a caller's) pass waits for the scheduled one.
@@ -194,6 +195,8 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
 
   async function buildDay(day: string, signature: DaySignature): Promise<boolean> {
     options.beforeBuild?.(day);
+    // Names this build's replies: only the build the day is served from answers (a failed one may have stored others).
+    const build = `${now().toString(36)}.${(builds += 1).toString(36)}`;
     const executions = await options.backend.query<DayExecution>(DAY_EXECUTIONS_SQL, { day });
     const keys: string[] = [];
     const ranges: { appId: string; ids: string[] }[] = [];
@@ -228,7 +231,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
           if (++made % REPLIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
           const reply = toDetailReply(timeline, scores.get(executionId) ?? [], serialize);
           if (!reply?.finished || reply.startMillis === undefined) continue;
-          entries.push({ appId, executionId, day, startMillis: reply.startMillis, ...reply.value });
+          entries.push({ appId, executionId, day, build, startMillis: reply.startMillis, ...reply.value });
         }
         return entries;
       });
@@ -240,7 +243,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       await options.store.unverify(day, true);
       return false;
     }
-    await options.store.verify(day, signature, keys);
+    await options.store.verify(day, signature, keys, build);
     return true;
   }
 

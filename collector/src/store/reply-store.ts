@@ -27,7 +27,7 @@
  * their replies, instead of asking the engine.
  *
  * Layout: `replies`, key `app \0 execution id` -> { day, json, rows,
- * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, keys, words };
+ * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, build, keys, format };
  * `words`, key `[YYYY-MM-DD, app, word]` -> WordPostings.
  */
 import { open } from 'lmdb';
@@ -36,12 +36,19 @@ import type { WordPostings } from './day-words.js';
 
 export type { WordPostings };
 
-/** A stored detail reply: the JSON text as the route sends it, its rows (for the audit entry), its day and start. */
+/**
+ * A stored detail reply: the JSON text as the route sends it, its rows (for
+ * the audit entry), its day and start, and the build of its day that stored
+ * it: served only while that build is the day's (a build that failed its check
+ * may have stored replies of executions deleted since, which a later build of
+ * the day does not overwrite).
+ */
 export interface StoredReply {
   json: string;
   rows: number;
   startMillis: number;
   day: string;
+  build: string;
 }
 
 export interface ReplyEntry extends StoredReply {
@@ -55,14 +62,19 @@ export interface DaySignature {
   content: string;
 }
 
-interface DayRecord extends DaySignature {
-  keys: string[];
-  /** The version of the day's word index (WORD_INDEX_VERSION); a day built before it has none and is built again. */
-  words?: number;
+/** A served day: what it was built from, and by which build. */
+interface ServedDay extends DaySignature {
+  build: string;
 }
 
-/** Bumped when what `words` holds changes: a day built under another version is dropped at open and built again. */
-export const WORD_INDEX_VERSION = 1;
+interface DayRecord extends ServedDay {
+  keys: string[];
+  /** What the day's record, replies and words hold (DAY_FORMAT); a day of another format (or none: built before words were kept) is built again. */
+  format?: number;
+}
+
+/** Bumped when what a day's record, replies or words hold changes: a day of another format is dropped at open and built again. */
+export const DAY_FORMAT = 2;
 /** A word entry of one day and app. */
 export interface WordEntry {
   word: string;
@@ -100,7 +112,7 @@ export interface ReplyStore {
    */
   storeBatch(appId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
   /** Serves the day's stored replies from now on, recording what they were built from. */
-  verify(day: string, signature: DaySignature, keys: readonly string[]): Promise<void>;
+  verify(day: string, signature: DaySignature, keys: readonly string[], build: string): Promise<void>;
   /** Stores a day's words ([app, word, postings]), replacing any it held; done before `verify(day)`, served with the day. */
   storeWords(day: string, words: Iterable<[string, string, WordPostings]>): Promise<void>;
   /**
@@ -140,7 +152,7 @@ export function openReplyStore(path: string): ReplyStore {
     }
     return keys;
   };
-  const verified = new Map<string, DaySignature>();
+  const verified = new Map<string, ServedDay>();
   /** Drops a day's record, and with `drop` its replies and words (inside a write transaction). */
   const dropDay = (day: string, record: DayRecord, drop: boolean) => {
     days.removeSync(day);
@@ -154,7 +166,7 @@ export function openReplyStore(path: string): ReplyStore {
   };
   const stale: [string, DayRecord][] = [];
   for (const { key, value } of days.getRange()) {
-    if (value.words === WORD_INDEX_VERSION) verified.set(key, { parts: value.parts, content: value.content });
+    if (value.format === DAY_FORMAT) verified.set(key, { parts: value.parts, content: value.content, build: value.build });
     else stale.push([key, value]);
   }
   // Days built before their words were kept (or under another version of them): built again.
@@ -177,7 +189,7 @@ export function openReplyStore(path: string): ReplyStore {
       const key = keyOf(appId, executionId);
       if (removing.has(key)) return undefined;
       const reply = replies.get(key);
-      return reply && verified.has(reply.day) ? reply : undefined;
+      return reply && verified.get(reply.day)?.build === reply.build ? reply : undefined;
     },
     async forget(appId, executionId) {
       for (const reading of readings) {
@@ -208,7 +220,7 @@ export function openReplyStore(path: string): ReplyStore {
       verified.delete(day);
       const record = days.get(day);
       // A day never verified may still hold the words of a build that failed its check.
-      if (record || drop) await root.transaction(() => dropDay(day, record ?? { parts: '', content: '', keys: [] }, drop));
+      if (record || drop) await root.transaction(() => dropDay(day, record ?? { parts: '', content: '', build: '', keys: [] }, drop));
     },
     async storeBatch(appId, read) {
       const reading: Reading = { appId, forgotten: new Set() };
@@ -233,9 +245,9 @@ export function openReplyStore(path: string): ReplyStore {
         readings.delete(reading);
       }
     },
-    async verify(day, signature, keys) {
-      await days.put(day, { ...signature, keys: [...keys], words: WORD_INDEX_VERSION });
-      verified.set(day, { ...signature });
+    async verify(day, signature, keys, build) {
+      await days.put(day, { parts: signature.parts, content: signature.content, build, keys: [...keys], format: DAY_FORMAT });
+      verified.set(day, { parts: signature.parts, content: signature.content, build });
     },
     async storeWords(day, entries) {
       await words.transaction(() => {

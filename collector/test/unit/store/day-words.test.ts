@@ -56,7 +56,7 @@ describe("reply store's words", () => {
       ['ab', 'threshold', { executions: ['e3'] }],
     ]);
     expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toBeUndefined();
-    await store.verify('2026-01-02', signature, []);
+    await store.verify('2026-01-02', signature, [], 'b1');
     expect(store.serves('2026-01-02')).toBe(true);
     expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toEqual([{ word: 'threshold', postings: { executions: ['e1'] } }]);
     expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)?.map((entry) => entry.word)).toEqual(['threshold', 'thresholds']);
@@ -72,19 +72,19 @@ describe("reply store's words", () => {
     expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)).toEqual([]);
     await store.unverify('2026-01-02', true);
     expect(store.serves('2026-01-02')).toBe(false);
-    await store.verify('2026-01-02', signature, []);
+    await store.verify('2026-01-02', signature, [], 'b1');
     expect(store.wordsOf('2026-01-02', 'a', 'other', false, 10)).toEqual([]);
     await store.close();
   });
 
-  it('drops, at open, a day built before its words were kept, so it is built again', async () => {
+  it('drops, at open, a day of an earlier format (built before its words were kept), so it is built again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
     dirs.push(dir);
-    // A day as an earlier version recorded it: no `words`.
+    // A day as an earlier version recorded it: no `format`.
     const root = open({ path: dir, compression: true, maxDbs: 4 });
     const replies = root.openDB({ name: 'replies', compression: true });
     const days = root.openDB({ name: 'days' });
-    await replies.put('a\u0000e1', { day: '2026-01-02', json: '{}', rows: 1, startMillis: 0 });
+    await replies.put('a\u0000e1', { day: '2026-01-02', build: 'b0', json: '{}', rows: 1, startMillis: 0 });
     await days.put('2026-01-02', { ...signature, keys: ['a\u0000e1'] });
     await root.close();
 

@@ -2,8 +2,9 @@
  * The reply store on a real LMDB folder: a day's replies are served only once
  * the day is verified, and no more once it is unverified; an execution
  * forgotten while its range was being read is not stored; a forgotten reply
- * is never served again, not even before its removal is committed; what was
- * verified survives a reopen.
+ * is never served again, not even before its removal is committed; only the
+ * replies of the build a day is served from are served; what was verified
+ * survives a reopen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import type { ReplyEntry, ReplyStore } from '../../../src/store/reply-store.js';
 
 const DAY = '2026-11-30';
 const SIGNATURE = { parts: 'executions:a|steps:b', content: 'executions:1:5|steps:2:5' };
-const entry = (executionId: string, appId = 'app'): ReplyEntry => ({ appId, executionId, day: DAY, startMillis: 1, rows: 2, json: `{"id":"${executionId}"}` });
+const BUILD = 'b1';
+const entry = (executionId: string, appId = 'app', build = BUILD): ReplyEntry => ({ appId, executionId, day: DAY, build, startMillis: 1, rows: 2, json: `{"id":"${executionId}"}` });
 
 describe('reply store', () => {
   let folder: string;
@@ -32,13 +34,13 @@ describe('reply store', () => {
   it('serves a day only between verify and unverify', async () => {
     expect(await store.storeBatch('app', async () => [entry('a'), entry('b')])).toEqual(['app\u0000a', 'app\u0000b']);
     expect(store.get('app', 'a')).toBeUndefined();
-    await store.verify(DAY, SIGNATURE, ['app\u0000a', 'app\u0000b']);
-    expect(store.get('app', 'a')).toEqual({ day: DAY, startMillis: 1, rows: 2, json: '{"id":"a"}' });
+    await store.verify(DAY, SIGNATURE, ['app\u0000a', 'app\u0000b'], BUILD);
+    expect(store.get('app', 'a')).toEqual({ day: DAY, build: BUILD, startMillis: 1, rows: 2, json: '{"id":"a"}' });
     expect(store.get('other', 'a')).toBeUndefined();
-    expect(store.days()).toEqual(new Map([[DAY, SIGNATURE]]));
+    expect(store.days()).toEqual(new Map([[DAY, { ...SIGNATURE, build: BUILD }]]));
     await store.reparts(DAY, 'executions:c|steps:d');
     expect(store.get('app', 'b')?.json).toBe('{"id":"b"}');
-    expect(store.days().get(DAY)).toEqual({ parts: 'executions:c|steps:d', content: SIGNATURE.content });
+    expect(store.days().get(DAY)).toEqual({ parts: 'executions:c|steps:d', content: SIGNATURE.content, build: BUILD });
     await store.unverify(DAY, true);
     expect(store.get('app', 'a')).toBeUndefined();
     expect(store.stats.entries).toBe(0);
@@ -51,7 +53,7 @@ describe('reply store', () => {
       return [entry('a'), entry('b'), entry('c')];
     });
     expect(stored).toEqual(['app\u0000a', 'app\u0000c']);
-    await store.verify(DAY, SIGNATURE, []);
+    await store.verify(DAY, SIGNATURE, [], BUILD);
     expect(store.get('app', 'a')).toBeDefined();
     expect(store.get('app', 'b')).toBeUndefined();
     expect(store.get('app', 'c')).toBeDefined();
@@ -68,7 +70,7 @@ describe('reply store', () => {
 
   it('never serves a forgotten reply, even before its removal is committed', async () => {
     await store.storeBatch('app', async () => [entry('a')]);
-    await store.verify(DAY, SIGNATURE, ['app\u0000a']);
+    await store.verify(DAY, SIGNATURE, ['app\u0000a'], BUILD);
     const removal = store.forget('app', 'a');
     expect(store.get('app', 'a')).toBeUndefined();
     await removal;
@@ -76,12 +78,22 @@ describe('reply store', () => {
     expect(store.stats.entries).toBe(0);
   });
 
+  it('serves only the replies of the build the day is served from', async () => {
+    // A build that failed its check stored a reply of an execution deleted before the next build, which stores none of it.
+    await store.storeBatch('app', async () => [entry('deleted-since', 'app', 'b0'), entry('a', 'app', 'b0')]);
+    await store.unverify(DAY, true);
+    await store.storeBatch('app', async () => [entry('a', 'app', 'b1')]);
+    await store.verify(DAY, SIGNATURE, ['app\u0000a'], 'b1');
+    expect(store.get('app', 'a')?.build).toBe('b1');
+    expect(store.get('app', 'deleted-since')).toBeUndefined();
+  });
+
   it('keeps verified days and their replies across a reopen', async () => {
     await store.storeBatch('app', async () => [entry('a')]);
-    await store.verify(DAY, SIGNATURE, ['app\u0000a']);
+    await store.verify(DAY, SIGNATURE, ['app\u0000a'], BUILD);
     await store.close();
     store = openReplyStore(folder);
-    expect(store.days()).toEqual(new Map([[DAY, SIGNATURE]]));
+    expect(store.days()).toEqual(new Map([[DAY, { ...SIGNATURE, build: BUILD }]]));
     expect(store.get('app', 'a')?.json).toBe('{"id":"a"}');
   });
 });
