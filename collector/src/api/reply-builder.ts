@@ -3,10 +3,13 @@
  * day at a time, so the first read of a finished execution costs no engine
  * statement.
  *
- * A day is *settled* when it is over (UTC), its partitions of `executions`
- * and `steps` have had no new part for `settleMillis`, and each is one part
- * (migration 0160 merges a quiet day whole after an hour; a day still in
- * several parts at twice the settle time is built as it is). Its *signature*
+ * A day is *settled* when it is not in the future (UTC), its partitions of
+ * `executions` and `steps` have had no new part for `settleMillis`, and each
+ * is one part (migration 0160 merges a quiet day whole after an hour; a day
+ * still in several parts at twice the settle time is built as it is). Today
+ * settles too once the app has stopped writing to it that long (a write
+ * after its build stops it being served, the same as a late row in a past
+ * day; under steady ingest it is never built). Its *signature*
  * has two halves: the names of those active parts (any insert, merge,
  * mutation or TTL drop changes them; read from system.parts, no data read),
  * and its rows (count and newest `inserted_at` of each table: a merge leaves
@@ -173,7 +176,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       tables.sort((a, b) => (a.table < b.table ? -1 : 1));
       const age = nowSeconds - Math.max(...tables.map((t) => Number(t.newest)));
       const merged = tables.every((t) => Number(t.parts) === 1);
-      const settled = day < today && age >= settleSeconds && (merged || age >= 2 * settleSeconds);
+      const settled = day <= today && age >= settleSeconds && (merged || age >= 2 * settleSeconds);
       days.set(day, { day, parts: tables.map((t) => `${t.table}:${t.names}`).join('|'), settled });
     }
     return days;

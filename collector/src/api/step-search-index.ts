@@ -7,8 +7,8 @@
  * reads a row).
  *
  * The window is cut in two at a day boundary: the newest days the index
- * cannot answer (today, days not built yet, days ingest wrote to since their
- * build) go to the engine as before, the older ones to the index. The index
+ * cannot answer (days not built yet, today while it is written to, days
+ * ingest wrote to since their build) go to the engine as before, the older ones to the index. The index
  * answers only when every one of those older days is served and one term of
  * the search is rare in each of them (no word it looks up is marked common),
  * and every execution it finds has its reply there; otherwise the whole

@@ -5,8 +5,8 @@
  * collector's back is not seen, which shows where the answer came from), and
  * every way an execution changes makes the next read go to ClickHouse again:
  * a late step, a score, a deletion, rows changed while the collector was
- * down. Today, running executions and executions spanning two days are never
- * stored; apps never share replies. A server backend refuses the store.
+ * down. Running executions and executions spanning two days are never
+ * stored, today only once its partitions are quiet; apps never share replies. A server backend refuses the store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,18 +106,27 @@ WHERE app_id = {appId:String} AND execution_id = {executionId:String} LIMIT 1`,
     expect(stored.value).toEqual(engine.value);
   });
 
-  it('keeps today, running executions and executions spanning two days in ClickHouse', async () => {
+  it('keeps running executions and executions spanning two days in ClickHouse; builds today once its partitions are quiet', async () => {
     const today = executionSpans({ pipeline: 'loan', steps: [{ name: 'a' }] });
     const running = executionSpans({ pipeline: 'loan', startMs: noonOf(4), steps: [{ name: 'a' }] });
     running.root.attributes['xray.execution.status'] = 'running';
     const midnight = Math.floor(Date.now() / DAY) * DAY - 4 * DAY;
     const spanning = executionSpans({ pipeline: 'loan', startMs: midnight - 15, steps: [{ name: 'before' }, { name: 'after' }, { name: 'later' }] });
     await send(keyA, [today.root, ...today.steps, running.root, ...running.steps, spanning.root, ...spanning.steps]);
-    await pass();
-    for (const id of [today.executionId, running.executionId, spanning.executionId]) {
+    const todayDay = new Date().toISOString().slice(0, 10);
+    expect((await pass()).built).toContain(todayDay);
+    for (const id of [running.executionId, spanning.executionId]) {
       const answer = await fromStore(() => read(keyA, id));
       expect({ id, store: answer.store, status: answer.value.status }).toEqual({ id, store: 0, status: 200 });
     }
+    expect((await fromStore(() => read(keyA, today.executionId))).store).toBe(1);
+    // A write to today: the day is dropped and built again, like a past day's late row.
+    const later = executionSpans({ pipeline: 'loan', steps: [{ name: 'b' }] });
+    await send(keyA, [later.root, ...later.steps]);
+    const again = await pass();
+    expect(again.dropped).toContain(todayDay);
+    expect(again.built).toContain(todayDay);
+    expect((await fromStore(() => read(keyA, later.executionId))).store).toBe(1);
   });
 
   it("never answers another app's key from an app's reply", async () => {

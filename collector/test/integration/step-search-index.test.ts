@@ -1,7 +1,8 @@
 /**
  * Step search through the reply store's words (api/step-search-index.ts)
  * against the engine, on the real collector and chDB: seeded random texts in
- * every searched field over five settled days and today, random searches,
+ * every searched field over five past days and today (built, then written to
+ * again, so the engine answers today and the index the rest), random searches,
  * windows, page sizes and cursors, each answered twice, once as a user asks
  * (the settled days from the index) and once with `Cache-Control: no-cache`
  * (the engine alone); the two answers must be the same bytes. The index must
@@ -120,7 +121,7 @@ describe("step search through the reply store's words (embedded backend)", () =>
     const other = executionSpans({ pipeline: 'b', startMs: today - 3 * DAY + 3_600_000, steps: [{ name: 'b', reasoning: 'zanzibar quokka threshold 1042' }] });
     await send(keyB, [other.root, ...other.steps]);
     const built = await harness.xray.replyBuilder!.pass();
-    expect(built.built.length).toBe(5);
+    expect(built.built.length).toBe(6);
   });
   afterAll(async () => {
     await harness?.close();
@@ -138,6 +139,11 @@ describe("step search through the reply store's words (embedded backend)", () =>
       return next() < 0.2 ? `${one} ${pick(VOCABULARY)}` : next() < 0.1 ? `"${one} ${pick(VOCABULARY)}"` : one;
     };
     for (let i = 0; i < 120; i++) {
+      // Half with today built (the index answers every day), half after a write to today (the engine answers today).
+      if (i === 60) {
+        const written = randomExecution(Date.now() - 30_000);
+        await send(harness.apiKey, [written.root, ...written.steps]);
+      }
       const q = randomSearch();
       // Whole days, or edges inside a day; sometimes ending before today.
       const from = today - Math.floor(next() * 6) * DAY - (next() < 0.5 ? 0 : Math.floor(next() * DAY));
