@@ -49,10 +49,13 @@ export interface DayWords {
  * [...words.entries()][0]; // ['default', 'below', { executions: ['exec-1'] }]
  */
 export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
-  // Keyed `app \0 word`: one map for the day, the app split off when stored.
-  const gathered = new Map<string, Gathered>();
+  // Per app, per word: one map for each app of the day.
+  const apps = new Map<string, Map<string, Gathered>>();
+  let size = 0;
   return {
     add(appId, executionId, steps, renumbered) {
+      let gathered = apps.get(appId);
+      if (!gathered) apps.set(appId, (gathered = new Map()));
       const seen = new Set<string>();
       for (const step of steps) {
         for (const text of [step.reasoning, step.error_message, step.input, step.output]) {
@@ -60,10 +63,10 @@ export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
         }
       }
       for (const word of seen) {
-        const key = `${appId}\u0000${word}`;
-        const entry = gathered.get(key);
+        const entry = gathered.get(word);
         if (!entry) {
-          gathered.set(key, renumbered ? { executions: [executionId], renumbered: [executionId] } : { executions: [executionId] });
+          gathered.set(word, renumbered ? { executions: [executionId], renumbered: [executionId] } : { executions: [executionId] });
+          size += 1;
           continue;
         }
         if (!entry.executions) continue;
@@ -77,14 +80,15 @@ export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
       }
     },
     *entries() {
-      for (const [key, { executions, renumbered }] of gathered) {
-        const split = key.indexOf('\u0000');
-        const postings: WordPostings = executions === null ? { common: true } : renumbered ? { executions, renumbered } : { executions };
-        yield [key.slice(0, split), key.slice(split + 1), postings];
+      for (const [appId, gathered] of apps) {
+        for (const [word, { executions, renumbered }] of gathered) {
+          const postings: WordPostings = executions === null ? { common: true } : renumbered ? { executions, renumbered } : { executions };
+          yield [appId, word, postings];
+        }
       }
     },
     get size() {
-      return gathered.size;
+      return size;
     },
   };
 }

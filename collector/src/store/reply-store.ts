@@ -253,19 +253,15 @@ export function openReplyStore(path: string): ReplyStore {
       await words.transaction(() => {
         for (const key of wordKeysOf(day)) words.removeSync(key);
       });
-      let batch: [string, string, WordPostings][] = [];
-      const flush = async () => {
-        const slice = batch;
-        batch = [];
+      // In key order: each transaction then fills a few pages after the last, where random order would touch (and
+      // copy) pages all over the tree, tripling the file while a reader holds an older snapshot.
+      const sorted = [...entries].sort((a, b) => (a[0] !== b[0] ? (a[0] < b[0] ? -1 : 1) : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+      for (let i = 0; i < sorted.length; i += WORDS_PER_TRANSACTION) {
+        const slice = sorted.slice(i, i + WORDS_PER_TRANSACTION);
         await words.transaction(() => {
           for (const [appId, word, postings] of slice) words.putSync([day, appId, word], postings);
         });
-      };
-      for (const entry of entries) {
-        batch.push(entry);
-        if (batch.length === WORDS_PER_TRANSACTION) await flush();
       }
-      if (batch.length > 0) await flush();
     },
     wordsOf(day, appId, word, prefix, maxWords) {
       if (!verified.has(day)) return undefined;

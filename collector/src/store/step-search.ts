@@ -62,8 +62,13 @@ const WORD = /[0-9A-Za-z\u0080-\uFFFF]+/g;
 /** What separates words, as an RE2 class (the same rule as WORD). */
 const SEPARATOR = '[^0-9A-Za-z\\x{80}-\\x{10FFFF}]';
 
+/** Any character outside ASCII, whose case `toLowerCase()` would change too. */
+const NON_ASCII = /[^\u0000-\u007f]/;
+
 /** ASCII letters lower-cased, the rest unchanged: what ClickHouse's `lower()` does. */
 export function asciiLower(text: string): string {
+  // An ASCII text lower-cases natively (the reply builder tokenizes every stored step's fields).
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
