@@ -27,6 +27,7 @@
 import type { Cursor } from '../store/index.js';
 import type { ReplyStore, WordEntry } from '../store/reply-store.js';
 import type { SearchTerm } from '../store/step-search.js';
+import { compareUtf8 } from '../store/day-words.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
 import type { step } from './schemas.js';
 import { stepMatches, type SearchFields } from './search-snippet.js';
@@ -72,16 +73,11 @@ export interface StepSearchIndex {
 
 const dayOf = (millis: number) => new Date(millis).toISOString().slice(0, 10);
 
-/** Strings in ClickHouse's order (UTF-8 bytes); JavaScript's differs only past a surrogate. */
-function compareStrings(a: string, b: string): number {
-  if (/[\ud800-\uffff]/.test(a) || /[\ud800-\uffff]/.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Newest first: start time, then span id, descending (the engine's ORDER BY). */
 function newestFirst(a: { nanos: bigint; spanId: string }, b: { nanos: bigint; spanId: string }): number {
   if (a.nanos !== b.nanos) return a.nanos > b.nanos ? -1 : 1;
-  return -compareStrings(a.spanId, b.spanId);
+  return -compareUtf8(a.spanId, b.spanId);
 }
 
 /** The words a term looks up: a long word as a prefix, others whole; a phrase through any one of its words. */

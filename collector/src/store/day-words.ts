@@ -23,6 +23,21 @@ export const MAX_WORD_EXECUTIONS = 64;
  */
 export type WordPostings = { executions: string[]; renumbered?: string[] } | { common: true };
 
+/** Any character from the first surrogate on: where JavaScript's order (UTF-16 units) and UTF-8's part. */
+const PAST_SURROGATES = /[\ud800-\uffff]/;
+
+/**
+ * Strings in the order of their UTF-8 bytes (LMDB's keys, ClickHouse's
+ * strings); JavaScript's `<` differs only past a surrogate.
+ *
+ * @example
+ * compareUtf8('\uffff', '😀'); // -1 (JavaScript's < says the emoji's surrogate comes first)
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (PAST_SURROGATES.test(a) || PAST_SURROGATES.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The searched fields of a stored step row. */
 type SearchedText = Pick<StepRecord, 'reasoning' | 'error_message' | 'input' | 'output'>;
 

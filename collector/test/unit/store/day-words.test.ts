@@ -77,6 +77,31 @@ describe("reply store's words", () => {
     await store.close();
   });
 
+  it('finds every word and prefix across the chunks a day is stored in, in UTF-8 order, one app at a time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
+    dirs.push(dir);
+    const store = openReplyStore(dir);
+    // 300 words per app (several chunks), some of them sorting differently in UTF-16 and UTF-8 (past a surrogate).
+    const vocabulary = [
+      ...Array.from({ length: 280 }, (_, i) => `w${String(i * 7919 % 1000).padStart(3, '0')}x${i % 3}`),
+      '\uffffend', '😀smile', '😀', 'école', 'écolier', 'e', 'ec', 'zz', 'a', 'ab', 'abc', '日本', '日本語',
+    ];
+    const entries: [string, string, { executions: string[] }][] = [];
+    for (const app of ['a', 'ab', 'b']) for (const word of vocabulary) entries.push([app, word, { executions: [`${app}:${word}`] }]);
+    await store.storeWords('2026-01-05', entries.reverse());
+    await store.verify('2026-01-05', signature, [], 'b1');
+    const probes = ['w0', 'w00', 'w123', 'w1', 'w999x', '😀', '😀s', '\uffff', 'é', 'écol', 'e', 'a', 'ab', 'abc', 'abcd', '日', '日本', 'zz', 'zzz', '', 'x'];
+    for (const app of ['a', 'ab', 'b']) {
+      for (const probe of probes) {
+        const prefixed = vocabulary.filter((word) => word.startsWith(probe)).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+        expect(store.wordsOf('2026-01-05', app, probe, true, 1000)?.map((entry) => entry.word), `${app} ${probe}*`).toEqual(prefixed);
+        const exact = store.wordsOf('2026-01-05', app, probe, false, 1000);
+        expect(exact, `${app} ${probe}`).toEqual(vocabulary.includes(probe) ? [{ word: probe, postings: { executions: [`${app}:${probe}`] } }] : []);
+      }
+    }
+    await store.close();
+  });
+
   it('drops, at open, a day of an earlier format (built before its words were kept), so it is built again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
     dirs.push(dir);
