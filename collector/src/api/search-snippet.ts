@@ -69,12 +69,16 @@ export type SearchFields = Record<SearchField, string>;
  * Whether a step matches a search: every term in some field, by the patterns
  * the engine's condition checks (store/step-search.ts). What step search
  * through the index (api/step-search-index.ts) keeps of the steps it finds.
+ * The patterns are compiled once, for every step checked with the result.
  *
  * @example
- * stepMatches({ reasoning: 'below the threshold', error_message: '', input: '', output: '' }, [{ kind: 'prefix', word: 'thresh' }]); // true
+ * const matches = stepMatcher([{ kind: 'prefix', word: 'thresh' }]);
+ * matches({ reasoning: 'below the threshold', error_message: '', input: '', output: '' }); // true
  */
-export function stepMatches(fields: SearchFields, terms: readonly SearchTerm[]): boolean {
-  return terms.every((term) => SEARCH_FIELDS.some((field) => fields[field] !== '' && termRegExp(term, field).test(fields[field])));
+export function stepMatcher(terms: readonly SearchTerm[]): (fields: SearchFields) => boolean {
+  // Without the global flag: test() then keeps no position between calls.
+  const patterns = terms.map((term) => SEARCH_FIELDS.map((field) => [field, new RegExp(termRegExp(term, field).source)] as const));
+  return (fields) => patterns.every((fieldPatterns) => fieldPatterns.some(([field, pattern]) => fields[field] !== '' && pattern.test(fields[field])));
 }
 
 /** `index` moved off the second half of a surrogate pair. */

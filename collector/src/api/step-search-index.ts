@@ -30,7 +30,7 @@ import type { SearchTerm } from '../store/step-search.js';
 import { compareUtf8 } from '../store/day-words.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
 import type { step } from './schemas.js';
-import { stepMatches, type SearchFields } from './search-snippet.js';
+import { stepMatcher, type SearchFields } from './search-snippet.js';
 import type { z } from 'zod';
 
 const DAY_MILLIS = 86_400_000;
@@ -153,6 +153,7 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' 
       const fromNanos = BigInt(fromMillis) * 1_000_000n;
       const toNanos = BigInt(plan.engineFromMillis) * 1_000_000n;
       const cursor = after && { nanos: BigInt(after.startNanos), spanId: after.id };
+      const matches = stepMatcher(terms);
       const hits: (SearchHit & { nanos: bigint; spanId: string })[] = [];
       for (const { day, executionId, renumbered } of plan.candidates) {
         const reply = store.get(appId, executionId);
@@ -164,7 +165,7 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' 
           const key = { nanos, spanId: found.spanId };
           if (cursor && newestFirst(key, cursor) <= 0) continue;
           const fields: SearchFields = { reasoning: found.reasoning, error_message: found.error?.message ?? '', input: found.input, output: found.output };
-          if (!stepMatches(fields, terms)) continue;
+          if (!matches(fields)) continue;
           hits.push({ ...key, step: renumbered ? { ...found, sequence: 0 } : found, fields });
         }
       }

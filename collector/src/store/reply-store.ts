@@ -156,14 +156,21 @@ export function openReplyStore(path: string): ReplyStore {
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
   const words: Database<WordChunk, WordKey> = root.openDB({ name: 'words' });
-  /** The app's chunks of the day from the one that may hold `word` (the last starting at or before it) on. */
+  /**
+   * The app's chunks of the day from the one that may hold `word` (the last
+   * starting at or before it) on. Its chunk comes from one cursor; the next
+   * ones are read only if the caller asks for them.
+   */
   function* chunksFrom(day: string, appId: string, word: string): Generator<WordChunk> {
-    let start: WordKey = [day, appId, ''];
-    for (const key of words.getKeys({ start: [day, appId, word], reverse: true, limit: 1 })) {
-      if (key[0] === day && key[1] === appId) start = key;
+    let after: WordKey | undefined;
+    for (const { key, value } of words.getRange({ start: [day, appId, word], reverse: true, limit: 1 })) {
+      if (key[0] !== day || key[1] !== appId) break;
+      after = key;
+      yield value;
     }
-    for (const { key, value } of words.getRange({ start })) {
+    for (const { key, value } of words.getRange({ start: after ?? [day, appId, ''] })) {
       if (key[0] !== day || key[1] !== appId) return;
+      if (after && key[2] === after[2]) continue;
       yield value;
     }
   }
