@@ -28,7 +28,7 @@
  *
  * Layout: `replies`, key `app \0 execution id` -> { day, json, rows,
  * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, build, keys, format };
- * `words`, key `[YYYY-MM-DD, app, first word]` -> a chunk of the app's words
+ * `words`, key `[YYYY-MM-DD, app, last word]` -> a chunk of the app's words
  * of the day in order (WORDS_PER_CHUNK) and their postings: one entry per
  * word cost more than the postings themselves (keys, node headers, half-full
  * pages), about 370 B per stored step at 10M.
@@ -78,7 +78,7 @@ interface DayRecord extends ServedDay {
 }
 
 /** Bumped when what a day's record, replies or words hold changes: a day of another format is dropped at open and built again. */
-export const DAY_FORMAT = 3;
+export const DAY_FORMAT = 4;
 /** A word entry of one day and app. */
 export interface WordEntry {
   word: string;
@@ -134,12 +134,18 @@ const ENTRIES_PER_TRANSACTION = 20;
 
 const keyOf = (appId: string, executionId: string) => `${appId}\u0000${executionId}`;
 type WordKey = [string, string, string];
-/** A run of an app's words of a day, in order (UTF-8 bytes), with their postings. */
+/**
+ * A run of an app's words of a day, in order (UTF-8 bytes), keyed by its
+ * last word: `words` joined by a newline (no word holds one), `postings` the
+ * JSON text of their WordPostings, parsed only when a look-up matches one of
+ * them (most days hold no rare word looked up, and a look-up then decodes one
+ * string per day).
+ */
 interface WordChunk {
-  words: string[];
-  postings: WordPostings[];
+  words: string;
+  postings: string;
 }
-/** Words per stored chunk: a chunk (about 2 KB at 10M's words) stays within a page, and a look-up decodes one or two. */
+/** Words per stored chunk: a chunk (about 2 KB at 10M's words) stays within a page. */
 const WORDS_PER_CHUNK = 40;
 /** Chunks stored per write transaction. */
 const CHUNKS_PER_TRANSACTION = 200;
@@ -156,21 +162,10 @@ export function openReplyStore(path: string): ReplyStore {
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
   const words: Database<WordChunk, WordKey> = root.openDB({ name: 'words' });
-  /**
-   * The app's chunks of the day from the one that may hold `word` (the last
-   * starting at or before it) on. Its chunk comes from one cursor; the next
-   * ones are read only if the caller asks for them.
-   */
+  /** The app's chunks of the day from the one that may hold `word` (the first whose last word is not before it) on. */
   function* chunksFrom(day: string, appId: string, word: string): Generator<WordChunk> {
-    let after: WordKey | undefined;
-    for (const { key, value } of words.getRange({ start: [day, appId, word], reverse: true, limit: 1 })) {
-      if (key[0] !== day || key[1] !== appId) break;
-      after = key;
-      yield value;
-    }
-    for (const { key, value } of words.getRange({ start: after ?? [day, appId, ''] })) {
+    for (const { key, value } of words.getRange({ start: [day, appId, word] })) {
       if (key[0] !== day || key[1] !== appId) return;
-      if (after && key[2] === after[2]) continue;
       yield value;
     }
   }
@@ -286,14 +281,13 @@ export function openReplyStore(path: string): ReplyStore {
       // In the order LMDB keeps keys (UTF-8 bytes), cut into chunks per app.
       const sorted = [...entries].sort((a, b) => (a[0] !== b[0] ? compareUtf8(a[0], b[0]) : compareUtf8(a[1], b[1])));
       const chunks: [WordKey, WordChunk][] = [];
-      for (const [appId, word, postings] of sorted) {
-        const last = chunks[chunks.length - 1];
-        if (last && last[0][1] === appId && last[1].words.length < WORDS_PER_CHUNK) {
-          last[1].words.push(word);
-          last[1].postings.push(postings);
-        } else {
-          chunks.push([[day, appId, word], { words: [word], postings: [postings] }]);
-        }
+      for (let i = 0; i < sorted.length; ) {
+        const appId = sorted[i]![0];
+        let end = i + 1;
+        while (end < sorted.length && end - i < WORDS_PER_CHUNK && sorted[end]![0] === appId) end += 1;
+        const run = sorted.slice(i, end);
+        chunks.push([[day, appId, run[run.length - 1]![1]], { words: run.map(([, word]) => word).join('\n'), postings: JSON.stringify(run.map(([, , postings]) => postings)) }]);
+        i = end;
       }
       for (let i = 0; i < chunks.length; i += CHUNKS_PER_TRANSACTION) {
         const slice = chunks.slice(i, i + CHUNKS_PER_TRANSACTION);
@@ -307,13 +301,15 @@ export function openReplyStore(path: string): ReplyStore {
       const found: WordEntry[] = [];
       // The word, or the words starting with it, sort from it on, together.
       for (const chunk of chunksFrom(day, appId, word)) {
-        for (let i = 0; i < chunk.words.length; i++) {
-          const stored = chunk.words[i]!;
-          const order = compareUtf8(stored, word);
+        const stored = chunk.words.split('\n');
+        let postings: WordPostings[] | undefined;
+        for (let i = 0; i < stored.length; i++) {
+          const order = compareUtf8(stored[i]!, word);
           if (order < 0) continue;
-          if (prefix ? !stored.startsWith(word) : order > 0) return found;
+          if (prefix ? !stored[i]!.startsWith(word) : order > 0) return found;
           if (found.length === maxWords) return undefined;
-          found.push({ word: stored, postings: chunk.postings[i]! });
+          postings ??= JSON.parse(chunk.postings) as WordPostings[];
+          found.push({ word: stored[i]!, postings: postings[i]! });
         }
       }
       return found;
