@@ -41,6 +41,7 @@ import { dateTime64ToNanos } from '../model/time.js';
 import { applyStoredCounts } from '../store/executions.js';
 import type { Cursor, ExecutionSummaryRecord, FlushInfo } from '../store/index.js';
 import { stepTotalsOf } from '../store/step-totals.js';
+import { compareCodePoints } from '../store/string-order.js';
 
 /** The list's filters the head answers; any other filter goes to ClickHouse. */
 export interface ListHeadQuery {
@@ -168,28 +169,6 @@ const NANOS_PER_MILLI = 1_000_000n;
 const DAY_NANOS = 86_400_000_000_000n;
 /** Executions added from ingest kept apart (at most maxRows) before they join the sorted entries. */
 const FRESH_FOLD = 256;
-
-/** Moves UTF-16 code units so that they compare as code points: surrogates above U+E000..U+FFFF. */
-function codePointUnit(unit: number): number {
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-/**
- * Compares two strings as ClickHouse compares Strings: by UTF-8 bytes,
- * which is code point order.
- *
- * @example
- * compareCodePoints('\u{1F600}', '\uFFFD') > 0; // true ('<' in JavaScript)
- */
-export function compareCodePoints(a: string, b: string): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? codePointUnit(x) - codePointUnit(y) : x - y;
-  }
-  return a.length - b.length;
-}
 
 /** Newest first: by start time, then id, both descending. */
 function newestFirst(a: Entry, b: Entry): number {

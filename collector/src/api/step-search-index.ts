@@ -27,7 +27,7 @@
 import type { Cursor } from '../store/index.js';
 import type { ReplyStore, WordEntry } from '../store/reply-store.js';
 import type { SearchTerm } from '../store/step-search.js';
-import { compareUtf8 } from '../store/day-words.js';
+import { compareCodePoints } from '../store/string-order.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
 import type { step } from './schemas.js';
 import { stepMatcher, type SearchFields } from './search-snippet.js';
@@ -73,11 +73,10 @@ export interface StepSearchIndex {
 
 const dayOf = (millis: number) => new Date(millis).toISOString().slice(0, 10);
 
-
 /** Newest first: start time, then span id, descending (the engine's ORDER BY). */
 function newestFirst(a: { nanos: bigint; spanId: string }, b: { nanos: bigint; spanId: string }): number {
   if (a.nanos !== b.nanos) return a.nanos > b.nanos ? -1 : 1;
-  return -compareUtf8(a.spanId, b.spanId);
+  return -compareCodePoints(a.spanId, b.spanId);
 }
 
 /** The words a term looks up: a long word as a prefix, others whole; a phrase through any one of its words. */
@@ -97,7 +96,8 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' 
   const writes = new Map<string, number>();
   const builds = new Map<string, number>();
   const stats = { index: 0, engine: 0 };
-  const answerable = (appId: string, day: string) => (writes.get(`${appId}\u0000${day}`) ?? -1) <= (builds.get(day) ?? 0);
+  /** Whether the index answers the app's day: served, and not written to since its build started. */
+  const answers = (appId: string, day: string) => store.serves(day) && (writes.get(`${appId}\u0000${day}`) ?? -1) <= (builds.get(day) ?? 0);
 
   /** The executions `lookup` finds in `days`, or undefined when it is common in one of them (or the day is not served). */
   function executionsOf(appId: string, days: readonly string[], lookup: { word: string; prefix: boolean }) {
@@ -136,9 +136,9 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' 
         days.push(dayOf(start));
       }
       let engineDays = 0;
-      while (engineDays < days.length && (!answerable(appId, days[engineDays]!) || !store.serves(days[engineDays]!))) engineDays += 1;
+      while (engineDays < days.length && !answers(appId, days[engineDays]!)) engineDays += 1;
       const indexDays = days.slice(engineDays);
-      if (indexDays.length === 0 || indexDays.some((day) => !answerable(appId, day) || !store.serves(day))) return undefined;
+      if (indexDays.length === 0 || !indexDays.every((day) => answers(appId, day))) return undefined;
       const engineFromMillis = engineDays === 0 ? range.toMillis : Math.max(range.fromMillis, Date.parse(`${days[engineDays - 1]}T00:00:00Z`));
       let best: IndexPlan['candidates'] | undefined;
       for (const term of terms) {

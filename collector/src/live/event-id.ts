@@ -7,6 +7,7 @@
  * an SSE `id:` line whatever characters the execution id holds.
  */
 import { XRayError } from '../errors.js';
+import { compareCodePoints } from '../store/string-order.js';
 
 export interface EventPosition {
   /** `inserted_at` of the stored row, unix milliseconds. */
@@ -36,5 +37,5 @@ export function decodeEventId(text: string): EventPosition {
 /** Orders positions as ClickHouse orders `(inserted_at, execution_id)` (ids compared as bytes). */
 export function comparePositions(a: EventPosition, b: EventPosition): number {
   if (a.insertedMillis !== b.insertedMillis) return a.insertedMillis - b.insertedMillis;
-  return Buffer.compare(Buffer.from(a.executionId, 'utf8'), Buffer.from(b.executionId, 'utf8'));
+  return compareCodePoints(a.executionId, b.executionId);
 }

@@ -23,21 +23,6 @@ export const MAX_WORD_EXECUTIONS = 64;
  */
 export type WordPostings = { executions: string[]; renumbered?: string[] } | { common: true };
 
-/** Any character from the first surrogate on: where JavaScript's order (UTF-16 units) and UTF-8's part. */
-const PAST_SURROGATES = /[\ud800-\uffff]/;
-
-/**
- * Strings in the order of their UTF-8 bytes (LMDB's keys, ClickHouse's
- * strings); JavaScript's `<` differs only past a surrogate.
- *
- * @example
- * compareUtf8('\uffff', '😀'); // -1 (JavaScript's < says the emoji's surrogate comes first)
- */
-export function compareUtf8(a: string, b: string): number {
-  if (PAST_SURROGATES.test(a) || PAST_SURROGATES.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** The searched fields of a stored step row. */
 type SearchedText = Pick<StepRecord, 'reasoning' | 'error_message' | 'input' | 'output'>;
 
@@ -53,8 +38,6 @@ export interface DayWords {
   add(appId: string, executionId: string, steps: readonly SearchedText[], renumbered?: boolean): void;
   /** Every (app, word) gathered, with its postings. */
   entries(): IterableIterator<[string, string, WordPostings]>;
-  /** Distinct (app, word) pairs so far. */
-  readonly size: number;
 }
 
 /**
@@ -66,7 +49,6 @@ export interface DayWords {
 export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
   // Per app, per word: one map for each app of the day.
   const apps = new Map<string, Map<string, Gathered>>();
-  let size = 0;
   return {
     add(appId, executionId, steps, renumbered) {
       let gathered = apps.get(appId);
@@ -81,7 +63,6 @@ export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
         const entry = gathered.get(word);
         if (!entry) {
           gathered.set(word, renumbered ? { executions: [executionId], renumbered: [executionId] } : { executions: [executionId] });
-          size += 1;
           continue;
         }
         if (!entry.executions) continue;
@@ -101,9 +82,6 @@ export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
           yield [appId, word, postings];
         }
       }
-    },
-    get size() {
-      return size;
     },
   };
 }

@@ -31,12 +31,12 @@
  * `words`, key `[YYYY-MM-DD, app, last word]` -> a chunk of the app's words
  * of the day in order (WORDS_PER_CHUNK) and their postings: one entry per
  * word cost more than the postings themselves (keys, node headers, half-full
- * pages), about 370 B per stored step at 10M.
+ * pages), about 450 B per stored step at 10M.
  */
 import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import type { WordPostings } from './day-words.js';
-import { compareUtf8 } from './day-words.js';
+import { compareCodePoints } from './string-order.js';
 
 export type { WordPostings };
 
@@ -149,8 +149,6 @@ interface WordChunk {
 const WORDS_PER_CHUNK = 40;
 /** Chunks stored per write transaction. */
 const CHUNKS_PER_TRANSACTION = 200;
-/** Words stored per write transaction. */
-
 /**
  * @example
  * const store = openReplyStore('/var/lib/xray/replies');
@@ -169,25 +167,26 @@ export function openReplyStore(path: string): ReplyStore {
       yield value;
     }
   }
-  const wordKeysOf = (day: string) => {
+  /** Removes a day's words (inside a write transaction). */
+  const removeWordsOf = (day: string) => {
     const keys: WordKey[] = [];
     for (const key of words.getKeys({ start: [day] as unknown as WordKey })) {
       if (key[0] !== day) break;
       keys.push(key);
     }
-    return keys;
+    for (const key of keys) words.removeSync(key);
   };
   const verified = new Map<string, ServedDay>();
-  /** Drops a day's record, and with `drop` its replies and words (inside a write transaction). */
-  const dropDay = (day: string, record: DayRecord, drop: boolean) => {
+  /** Drops a day's record, and with `drop` its replies (`keys`) and words (inside a write transaction). */
+  const dropDay = (day: string, keys: readonly string[], drop: boolean) => {
     days.removeSync(day);
     if (!drop) return;
-    for (const key of record.keys) {
+    for (const key of keys) {
       const reply = replies.get(key);
       // An execution's reply belongs to one day; a later build may have filed it under another.
       if (reply?.day === day) replies.removeSync(key);
     }
-    for (const key of wordKeysOf(day)) words.removeSync(key);
+    removeWordsOf(day);
   };
   const stale: [string, DayRecord][] = [];
   for (const { key, value } of days.getRange()) {
@@ -195,7 +194,7 @@ export function openReplyStore(path: string): ReplyStore {
     else stale.push([key, value]);
   }
   // Days built before their words were kept (or under another version of them): built again.
-  if (stale.length > 0) root.transactionSync(() => stale.forEach(([day, record]) => dropDay(day, record, true)));
+  if (stale.length > 0) root.transactionSync(() => stale.forEach(([day, record]) => dropDay(day, record.keys, true)));
   const readings = new Set<Reading>();
   // Forgotten keys whose removal is not committed yet: never served meanwhile (a write's 200 precedes the commit).
   const removing = new Map<string, number>();
@@ -245,7 +244,7 @@ export function openReplyStore(path: string): ReplyStore {
       verified.delete(day);
       const record = days.get(day);
       // A day never verified may still hold the words of a build that failed its check.
-      if (record || drop) await root.transaction(() => dropDay(day, record ?? { parts: '', content: '', build: '', keys: [] }, drop));
+      if (record || drop) await root.transaction(() => dropDay(day, record?.keys ?? [], drop));
     },
     async storeBatch(appId, read) {
       const reading: Reading = { appId, forgotten: new Set() };
@@ -275,11 +274,9 @@ export function openReplyStore(path: string): ReplyStore {
       verified.set(day, { parts: signature.parts, content: signature.content, build });
     },
     async storeWords(day, entries) {
-      await words.transaction(() => {
-        for (const key of wordKeysOf(day)) words.removeSync(key);
-      });
+      await words.transaction(() => removeWordsOf(day));
       // In the order LMDB keeps keys (UTF-8 bytes), cut into chunks per app.
-      const sorted = [...entries].sort((a, b) => (a[0] !== b[0] ? compareUtf8(a[0], b[0]) : compareUtf8(a[1], b[1])));
+      const sorted = [...entries].sort((a, b) => (a[0] !== b[0] ? compareCodePoints(a[0], b[0]) : compareCodePoints(a[1], b[1])));
       const chunks: [WordKey, WordChunk][] = [];
       for (let i = 0; i < sorted.length; ) {
         const appId = sorted[i]![0];
@@ -304,7 +301,7 @@ export function openReplyStore(path: string): ReplyStore {
         const stored = chunk.words.split('\n');
         let postings: WordPostings[] | undefined;
         for (let i = 0; i < stored.length; i++) {
-          const order = compareUtf8(stored[i]!, word);
+          const order = compareCodePoints(stored[i]!, word);
           if (order < 0) continue;
           if (prefix ? !stored[i]!.startsWith(word) : order > 0) return found;
           if (found.length === maxWords) return undefined;
