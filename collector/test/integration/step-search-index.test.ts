@@ -212,6 +212,22 @@ describe("step search through the reply store's words (embedded backend)", () =>
     expect(hitsOf(a.served)).toEqual([]);
   });
 
+  it('leaves a prefix matching more words than it looks through in a day to the engine, with the same answer', async () => {
+    // One execution whose input holds 300 distinct words sharing a prefix: a careless (or hostile) payload.
+    const flood = executionSpans({ pipeline: 'flood', startMs: today - 5 * DAY + 3_600_000, steps: [{ name: 'f', reasoning: 'flooded payload' }] });
+    flood.steps[0]!.attributes!['input.value'] = Array.from({ length: 300 }, (_, i) => `floodword${String(i).padStart(3, '0')}`).join(' ');
+    await send(harness.apiKey, [flood.root, ...flood.steps]);
+    await harness.xray.replyBuilder!.pass();
+    const window = { from: new Date(today - 5 * DAY).toISOString(), to: new Date(today).toISOString(), limit: '10' };
+    const exact = await both({ q: 'floodword123', ...window });
+    expect(exact.index).toBe(1);
+    expect(exact.served).toBe(exact.engine);
+    expect(hitsOf(exact.served).map((hit) => hit.executionId)).toEqual([flood.executionId]);
+    const prefix = await both({ q: 'floodword', ...window });
+    expect(prefix.index).toBe(0);
+    expect(prefix.served).toBe(prefix.engine);
+  });
+
   it('leaves a word common in a day, and a search with another filter, to the engine', async () => {
     const window = { from: new Date(today - 5 * DAY).toISOString(), to: new Date(today).toISOString(), limit: '50' };
     const common = await both({ q: 'frequent', ...window });
