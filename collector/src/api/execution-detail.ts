@@ -53,3 +53,50 @@ export function toDetailReply(
     finished: execution !== undefined && FINISHED.has(execution.status),
   };
 }
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+/**
+ * Where each step's JSON starts in a detail reply's text, then where the
+ * steps' array closes: step i is `json.slice(at[i], at[i + 1] - 1)` (the
+ * comma between them dropped), the last `json.slice(at[n - 1], at[n])`. So a
+ * search reads the steps that hold its word without parsing the whole reply
+ * (api/step-search-index.ts). The text is compact JSON as the serializer
+ * writes it; its top-level `steps` key is found by walking the text (a
+ * string value may hold the same characters). Undefined when it has none.
+ *
+ * @example
+ * stepOffsets('{"execution":null,"steps":[{"a":1},{"b":"]"}],"scores":[]}'); // [27, 35, 44]
+ */
+export function stepOffsets(json: string): number[] | undefined {
+  let depth = 0;
+  let key: string | undefined;
+  let offsets: number[] | undefined;
+  for (let i = 0; i < json.length; i++) {
+    const code = json.charCodeAt(i);
+    if (code === QUOTE) {
+      const start = i;
+      for (i += 1; json.charCodeAt(i) !== QUOTE; i++) if (json.charCodeAt(i) === BACKSLASH) i += 1;
+      if (depth === 1) key = json.slice(start + 1, i);
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth += 1;
+      if (depth === 2 && code === OPEN_BRACKET && key === 'steps') offsets = [];
+      else if (depth === 3 && offsets) offsets.push(i);
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth -= 1;
+      if (depth === 1 && offsets) {
+        offsets.push(i);
+        return offsets;
+      }
+    } else if (code === COMMA && depth === 1) {
+      key = undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,8 +1,8 @@
 /**
  * Step search through the reply store's words (store/reply-store.ts), for a
  * search with no other filter: a rare word's executions are found in the
- * settled days' word index and their steps checked in the stored replies,
- * with no engine statement for those days (issue 10 item 2: every engine
+ * settled days' word index, and the steps that hold it are read out of their
+ * stored replies and checked, with no engine statement for those days (issue 10 item 2: every engine
  * statement pays a per-part index floor, 15-30 ms at 10M steps, before it
  * reads a row).
  *
@@ -39,17 +39,26 @@ export const MAX_INDEX_EXECUTIONS = 1_000;
 /** A word prefix matching more words than this in a day goes to the engine. */
 const MAX_PREFIX_WORDS = 256;
 
-/** A step search hit as the route answers it (before its snippet), with its searched fields. */
+/**
+ * A step search hit as the route answers it (before its snippet), with its
+ * searched fields; `text`: the step as the step schema encodes it, when it
+ * is at hand (an index hit: its stored reply's text of it).
+ */
 export interface SearchHit {
   step: z.infer<typeof step>;
   fields: SearchFields;
+  text?: string;
 }
 
 /** Where a search's window is answered: the engine from `engineFromMillis` on, the index before it. */
 export interface IndexPlan {
   engineFromMillis: number;
-  /** Executions the index found, with their day; `renumbered`: their steps' sequences read 0 in a search. */
-  candidates: { day: string; executionId: string; renumbered: boolean }[];
+  /**
+   * Executions the index found, with their day and the positions of their
+   * steps that hold the term looked up (ascending); `renumbered`: their
+   * steps' sequences read 0 in a search.
+   */
+  candidates: { day: string; executionId: string; renumbered: boolean; positions: number[] }[];
 }
 
 export interface StepSearchIndex {
@@ -79,6 +88,17 @@ function newestFirst(a: { nanos: bigint; spanId: string }, b: { nanos: bigint; s
   return -compareCodePoints(a.spanId, b.spanId);
 }
 
+/**
+ * A renumbered step's text as a search row reads it: sequence 0. The first
+ * `"sequence":` of a step's text is its key (a quote inside a string value
+ * is escaped), before any nested object.
+ */
+function renumberedText(text: string, sequence: number): string {
+  const key = '"sequence":';
+  const at = text.indexOf(key) + key.length;
+  return `${text.slice(0, at)}0${text.slice(at + String(sequence).length)}`;
+}
+
 /** The words a term looks up: a long word as a prefix, others whole; a phrase through any one of its words. */
 function lookupsOf(term: SearchTerm): { word: string; prefix: boolean }[] {
   if (term.kind === 'phrase') return term.words.map((word) => ({ word, prefix: false }));
@@ -90,7 +110,7 @@ function lookupsOf(term: SearchTerm): { word: string; prefix: boolean }[] {
  * const index = createStepSearchIndex(replyStore);
  * const plan = index.plan('default', parsed.terms, { fromMillis, toMillis });
  */
-export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' | 'serves'>): StepSearchIndex {
+export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'executionAt' | 'get' | 'serves'>): StepSearchIndex {
   let sequence = 0;
   /** The last write to each `app \0 day`, and when each day's build started, in `sequence`. */
   const writes = new Map<string, number>();
@@ -105,13 +125,23 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' 
     for (const day of days) {
       const entries: WordEntry[] | undefined = store.wordsOf(day, appId, lookup.word, lookup.prefix, MAX_PREFIX_WORDS);
       if (!entries) return undefined;
-      const seen = new Map<string, boolean>();
+      // Each execution's step positions, by ordinal, over the words found (a prefix's words may share steps).
+      const seen = new Map<number, Set<number>>();
       for (const { postings } of entries) {
         if ('common' in postings) return undefined;
-        const renumbered = new Set(postings.renumbered);
-        for (const id of postings.executions) seen.set(id, renumbered.has(id));
+        const { steps } = postings;
+        for (let i = 0; i < steps.length; i += 2) {
+          const positions = seen.get(steps[i]!);
+          if (positions) positions.add(steps[i + 1]!);
+          else seen.set(steps[i]!, new Set([steps[i + 1]!]));
+        }
       }
-      for (const [executionId, renumbered] of seen) found.push({ day, executionId, renumbered });
+      if (found.length + seen.size > MAX_INDEX_EXECUTIONS) return undefined;
+      for (const [ordinal, positions] of seen) {
+        const execution = store.executionAt(day, ordinal);
+        if (!execution) return undefined;
+        found.push({ day, executionId: execution.executionId, renumbered: execution.renumbered, positions: [...positions].sort((a, b) => a - b) });
+      }
       if (found.length > MAX_INDEX_EXECUTIONS) return undefined;
     }
     return found;
@@ -155,21 +185,27 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'get' 
       const cursor = after && { nanos: BigInt(after.startNanos), spanId: after.id };
       const matches = stepMatcher(terms);
       const hits: (SearchHit & { nanos: bigint; spanId: string })[] = [];
-      for (const { day, executionId, renumbered } of plan.candidates) {
+      for (const { day, executionId, renumbered, positions } of plan.candidates) {
         const reply = store.get(appId, executionId);
         if (!reply || reply.day !== day) return undefined;
-        const detail = JSON.parse(reply.json) as { steps: z.infer<typeof step>[] };
-        for (const found of detail.steps) {
+        const { json, stepsAt } = reply;
+        const last = stepsAt.length - 2;
+        // Only the steps that hold the word, each parsed from its own slice of the reply.
+        for (const position of positions) {
+          if (position > last) return undefined;
+          let text = json.slice(stepsAt[position], position === last ? stepsAt[position + 1] : stepsAt[position + 1]! - 1);
+          const found = JSON.parse(text) as z.infer<typeof step>;
           const nanos = BigInt(found.startTimeUnixNano);
           if (nanos < fromNanos || nanos >= toNanos) continue;
           const key = { nanos, spanId: found.spanId };
           if (cursor && newestFirst(key, cursor) <= 0) continue;
           const fields: SearchFields = { reasoning: found.reasoning, error_message: found.error?.message ?? '', input: found.input, output: found.output };
           if (!matches(fields)) continue;
-          hits.push({ ...key, step: renumbered ? { ...found, sequence: 0 } : found, fields });
+          if (renumbered) text = renumberedText(text, found.sequence);
+          hits.push({ ...key, step: renumbered ? { ...found, sequence: 0 } : found, fields, text });
         }
       }
-      return hits.sort(newestFirst).slice(0, limit).map(({ step: hit, fields }) => ({ step: hit, fields }));
+      return hits.sort(newestFirst).slice(0, limit).map(({ step: hit, fields, text }) => ({ step: hit, fields, text }));
     },
   };
 }

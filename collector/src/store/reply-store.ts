@@ -19,26 +19,31 @@
  *
  * Only the embedded engine keeps one: there this process is the only writer.
  *
- * With each day it keeps the day's words (`words`): for every word of its
- * steps' reasoning, error message, input and output (as step search
- * tokenizes them), the executions whose steps hold it, or past
- * MAX_WORD_EXECUTIONS (store/day-words.ts) only that it is common. Step search
- * (api/step-search-index.ts) finds a rare word's executions there and checks
- * their replies, instead of asking the engine.
+ * With each day it keeps the day's words: for every word of its steps'
+ * reasoning, error message, input and output (as step search tokenizes them),
+ * the steps that hold it, by their execution's ordinal in the day and their
+ * position in its reply, or past MAX_WORD_EXECUTIONS executions
+ * (store/day-words.ts) only that it is common. Step search
+ * (api/step-search-index.ts) finds a rare word's steps there and reads those
+ * steps alone out of their replies (`stepsAt`), instead of asking the engine.
  *
  * Layout: `replies`, key `app \0 execution id` -> { day, json, rows,
- * startMillis }; `days`, key `YYYY-MM-DD` -> { parts, content, build, keys, format };
- * `words`, key `[YYYY-MM-DD, app, last word]` -> a chunk of the app's words
- * of the day in order (WORDS_PER_CHUNK) and their postings: one entry per
- * word cost more than the postings themselves (keys, node headers, half-full
- * pages), about 450 B per stored step at 10M.
+ * startMillis, build, stepsAt }; `days`, key `YYYY-MM-DD` -> { parts, content,
+ * build, keys, format }; `words`, key `[YYYY-MM-DD, app, last word]` -> a
+ * chunk of the app's words of the day in order (WORDS_PER_CHUNK), newline
+ * separated and uncompressed (a look-up reads one chunk per day, so its size
+ * is what a search pays per day); `postings`, the same key -> their postings,
+ * one line per word, read only when a look-up matches; `executions`, key
+ * `[YYYY-MM-DD, ordinal]` -> the day's execution of that ordinal. One entry
+ * per word cost more than the postings themselves (keys, node headers,
+ * half-full pages).
  */
 import { open } from 'lmdb';
-import type { Database, RootDatabase } from 'lmdb';
-import type { WordPostings } from './day-words.js';
+import type { Database, Key, RootDatabase } from 'lmdb';
+import type { DayExecution, DayWords, WordPostings } from './day-words.js';
 import { compareCodePoints } from './string-order.js';
 
-export type { WordPostings };
+export type { DayExecution, WordPostings };
 
 /**
  * A stored detail reply: the JSON text as the route sends it, its rows (for
@@ -53,6 +58,8 @@ export interface StoredReply {
   startMillis: number;
   day: string;
   build: string;
+  /** Where each step's JSON starts in `json`, then where the steps' array closes (stepOffsets, api/execution-detail.ts). */
+  stepsAt: number[];
 }
 
 export interface ReplyEntry extends StoredReply {
@@ -78,7 +85,7 @@ interface DayRecord extends ServedDay {
 }
 
 /** Bumped when what a day's record, replies or words hold changes: a day of another format is dropped at open and built again. */
-export const DAY_FORMAT = 4;
+export const DAY_FORMAT = 5;
 /** A word entry of one day and app. */
 export interface WordEntry {
   word: string;
@@ -117,8 +124,10 @@ export interface ReplyStore {
   storeBatch(appId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
   /** Serves the day's stored replies from now on, recording what they were built from. */
   verify(day: string, signature: DaySignature, keys: readonly string[], build: string): Promise<void>;
-  /** Stores a day's words ([app, word, postings]), replacing any it held; done before `verify(day)`, served with the day. */
-  storeWords(day: string, words: Iterable<[string, string, WordPostings]>): Promise<void>;
+  /** Stores a day's words and the executions their postings number, replacing any it held; done before `verify(day)`, served with the day. */
+  storeWords(day: string, words: Pick<DayWords, 'entries' | 'executions'>): Promise<void>;
+  /** The served day's execution of `ordinal` (a posting's), or undefined. */
+  executionAt(day: string, ordinal: number): DayExecution | undefined;
   /**
    * The served day's entries of `appId` for `word` (with `prefix`, every word
    * starting with it), in word order; undefined when the day is not served or
@@ -134,18 +143,18 @@ const ENTRIES_PER_TRANSACTION = 20;
 
 const keyOf = (appId: string, executionId: string) => `${appId}\u0000${executionId}`;
 type WordKey = [string, string, string];
-/**
- * A run of an app's words of a day, in order (UTF-8 bytes), keyed by its
- * last word: `words` joined by a newline (no word holds one), `postings` the
- * JSON text of their WordPostings, parsed only when a look-up matches one of
- * them (most days hold no rare word looked up, and a look-up then decodes one
- * string per day).
- */
-interface WordChunk {
-  words: string;
-  postings: string;
+/** A posting as stored: `c` for a common word, else its (ordinal, position) pairs, comma separated. */
+const COMMON_LINE = 'c';
+const postingsLine = (postings: WordPostings) => ('common' in postings ? COMMON_LINE : postings.steps.join(','));
+const postingsOf = (line: string): WordPostings => (line === COMMON_LINE ? { common: true } : { steps: line === '' ? [] : line.split(',').map(Number) });
+/** The `index`-th line of newline-separated `text`. */
+function lineAt(text: string, index: number): string {
+  let start = 0;
+  for (let i = 0; i < index; i++) start = text.indexOf('\n', start) + 1;
+  const end = text.indexOf('\n', start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
-/** Words per stored chunk: a chunk (about 2 KB at 10M's words) stays within a page. */
+/** Words per stored chunk: about 500 B of words at 10M's, the most a look-up reads per day. */
 const WORDS_PER_CHUNK = 40;
 /** Chunks stored per write transaction. */
 const CHUNKS_PER_TRANSACTION = 200;
@@ -155,26 +164,24 @@ const CHUNKS_PER_TRANSACTION = 200;
  * const reply = store.get('default', 'exec-1'); // undefined until its day is built and verified
  */
 export function openReplyStore(path: string): ReplyStore {
-  const root: RootDatabase = open({ path, compression: true, maxDbs: 4 });
+  const root: RootDatabase = open({ path, compression: true, maxDbs: 6 });
   const replies: Database<StoredReply, string> = root.openDB({ name: 'replies', compression: true });
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
-  const words: Database<WordChunk, WordKey> = root.openDB({ name: 'words' });
-  /** The app's chunks of the day from the one that may hold `word` (the first whose last word is not before it) on. */
-  function* chunksFrom(day: string, appId: string, word: string): Generator<WordChunk> {
-    for (const { key, value } of words.getRange({ start: [day, appId, word] })) {
-      if (key[0] !== day || key[1] !== appId) return;
-      yield value;
-    }
-  }
-  /** Removes a day's words (inside a write transaction). */
+  // A chunk's words are read whole by every look-up of its day: uncompressed; each is `\n word \n word ... \n`.
+  const words: Database<string, WordKey> = root.openDB({ name: 'words', encoding: 'string', compression: false });
+  const postings: Database<string, WordKey> = root.openDB({ name: 'postings', encoding: 'string' });
+  const executions: Database<DayExecution, [string, number]> = root.openDB({ name: 'executions' });
+  /** Removes a day's words, postings and executions (inside a write transaction). */
   const removeWordsOf = (day: string) => {
-    const keys: WordKey[] = [];
-    for (const key of words.getKeys({ start: [day] as unknown as WordKey })) {
-      if (key[0] !== day) break;
-      keys.push(key);
+    for (const db of [words, postings, executions] as Database<unknown, Key[]>[]) {
+      const keys: Key[][] = [];
+      for (const key of db.getKeys({ start: [day] })) {
+        if (key[0] !== day) break;
+        keys.push(key);
+      }
+      for (const key of keys) db.removeSync(key);
     }
-    for (const key of keys) words.removeSync(key);
   };
   const verified = new Map<string, ServedDay>();
   /** Drops a day's record, and with `drop` its replies (`keys`) and words (inside a write transaction). */
@@ -273,41 +280,62 @@ export function openReplyStore(path: string): ReplyStore {
       await days.put(day, { parts: signature.parts, content: signature.content, build, keys: [...keys], format: DAY_FORMAT });
       verified.set(day, { parts: signature.parts, content: signature.content, build });
     },
-    async storeWords(day, entries) {
-      await words.transaction(() => removeWordsOf(day));
+    async storeWords(day, gathered) {
+      await root.transaction(() => removeWordsOf(day));
       // In the order LMDB keeps keys (UTF-8 bytes), cut into chunks per app.
-      const sorted = [...entries].sort((a, b) => (a[0] !== b[0] ? compareCodePoints(a[0], b[0]) : compareCodePoints(a[1], b[1])));
-      const chunks: [WordKey, WordChunk][] = [];
+      const sorted = [...gathered.entries()].sort((a, b) => (a[0] !== b[0] ? compareCodePoints(a[0], b[0]) : compareCodePoints(a[1], b[1])));
+      const chunks: [WordKey, string, string][] = [];
       for (let i = 0; i < sorted.length; ) {
         const appId = sorted[i]![0];
         let end = i + 1;
         while (end < sorted.length && end - i < WORDS_PER_CHUNK && sorted[end]![0] === appId) end += 1;
         const run = sorted.slice(i, end);
-        chunks.push([[day, appId, run[run.length - 1]![1]], { words: run.map(([, word]) => word).join('\n'), postings: JSON.stringify(run.map(([, , postings]) => postings)) }]);
+        chunks.push([[day, appId, run[run.length - 1]![1]], `\n${run.map(([, word]) => word).join('\n')}\n`, run.map(([, , found]) => postingsLine(found)).join('\n')]);
         i = end;
       }
       for (let i = 0; i < chunks.length; i += CHUNKS_PER_TRANSACTION) {
         const slice = chunks.slice(i, i + CHUNKS_PER_TRANSACTION);
-        await words.transaction(() => {
-          for (const [key, chunk] of slice) words.putSync(key, chunk);
+        await root.transaction(() => {
+          for (const [key, text, lines] of slice) {
+            words.putSync(key, text);
+            postings.putSync(key, lines);
+          }
         });
       }
+      const numbered = gathered.executions();
+      for (let i = 0; i < numbered.length; i += CHUNKS_PER_TRANSACTION) {
+        await executions.transaction(() => {
+          for (let ordinal = i; ordinal < Math.min(numbered.length, i + CHUNKS_PER_TRANSACTION); ordinal++) executions.putSync([day, ordinal], numbered[ordinal]!);
+        });
+      }
+    },
+    executionAt(day, ordinal) {
+      return verified.has(day) ? executions.get([day, ordinal]) : undefined;
     },
     wordsOf(day, appId, word, prefix, maxWords) {
       if (!verified.has(day)) return undefined;
       const found: WordEntry[] = [];
-      // The word, or the words starting with it, sort from it on, together.
-      for (const chunk of chunksFrom(day, appId, word)) {
-        const stored = chunk.words.split('\n');
-        let postings: WordPostings[] | undefined;
-        for (let i = 0; i < stored.length; i++) {
-          const order = compareCodePoints(stored[i]!, word);
-          if (order < 0) continue;
-          if (prefix ? !stored[i]!.startsWith(word) : order > 0) return found;
+      // The word, or the words starting with it, sort from it on, together: from the first chunk whose last word is not before it.
+      for (const { key, value } of words.getRange({ start: [day, appId, word] })) {
+        if (key[0] !== day || key[1] !== appId) break;
+        let at = value.indexOf(prefix ? `\n${word}` : `\n${word}\n`);
+        // Not in the first chunk: in none (a prefix's words would start here, or the chunk would end before them).
+        if (at < 0) break;
+        let index = 0;
+        for (let i = value.indexOf('\n'); i < at; i = value.indexOf('\n', i + 1)) index += 1;
+        let lines: string | undefined;
+        while (at >= 0 && at < value.length - 1) {
+          const end = value.indexOf('\n', at + 1);
+          const stored = value.slice(at + 1, end);
+          if (prefix ? !stored.startsWith(word) : stored !== word) return found;
           if (found.length === maxWords) return undefined;
-          postings ??= JSON.parse(chunk.postings) as WordPostings[];
-          found.push({ word: stored[i]!, postings: postings[i]! });
+          lines ??= postings.get(key) ?? '';
+          found.push({ word: stored, postings: postingsOf(lineAt(lines, index)) });
+          index += 1;
+          at = end;
         }
+        // Every word to the chunk's end matched: a prefix's words may go on in the next chunk.
+        if (!prefix) break;
       }
       return found;
     },

@@ -1,7 +1,8 @@
 /**
  * A day's words (store/day-words.ts) and how the reply store keeps them
  * (store/reply-store.ts, real LMDB in a temporary folder): postings per app
- * and word, common past the limit, renumbered executions, served only with
+ * and word as (execution ordinal, step position) pairs, common past the
+ * limit, the day's executions by ordinal, served only with
  * their day, a prefix over a day's words, dropped with the day, and a day
  * built before words were kept dropped at open so it is built again.
  */
@@ -12,28 +13,37 @@ import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDayWords } from '../../../src/store/day-words.js';
 import { openReplyStore } from '../../../src/store/reply-store.js';
+import type { DayExecution, WordPostings } from '../../../src/store/day-words.js';
 
 const step = (reasoning: string, input = '') => ({ reasoning, error_message: '', input, output: '' });
+/** A day's words as the reply builder hands them over. */
+const stored = (entries: [string, string, WordPostings][], executions: DayExecution[]) => ({ entries: () => entries.values(), executions: () => executions });
 
 describe('day words', () => {
-  it('lists each execution once per word, per app, in the order added; past the limit only that the word is common', () => {
+  it('numbers executions in the order added and lists, per app and word, the steps holding it; past the limit only that the word is common', () => {
     const words = createDayWords(2);
     words.add('a', 'e1', [step('Score below threshold'), step('below again')]);
     words.add('a', 'e2', [step('below')], true);
     words.add('b', 'e3', [step('below', '{"id":"X-9"}')]);
-    words.add('a', 'e4', [step('below score')]);
+    words.add('a', 'e4', [step('nothing'), step('below score'), step('score again')]);
+    expect(words.executions()).toEqual([
+      { appId: 'a', executionId: 'e1', renumbered: false },
+      { appId: 'a', executionId: 'e2', renumbered: true },
+      { appId: 'b', executionId: 'e3', renumbered: false },
+      { appId: 'a', executionId: 'e4', renumbered: false },
+    ]);
     const entries = new Map([...words.entries()].map(([app, word, postings]) => [`${app}/${word}`, postings]));
-    expect(entries.get('a/score')).toEqual({ executions: ['e1', 'e4'] });
+    // (ordinal, step position) pairs: each step holding the word once, however often it holds it.
+    expect(entries.get('a/score')).toEqual({ steps: [0, 0, 3, 1, 3, 2] });
+    expect(entries.get('a/again')).toEqual({ steps: [0, 1, 3, 2] });
     expect(entries.get('a/below')).toEqual({ common: true });
-    expect(entries.get('a/threshold')).toEqual({ executions: ['e1'] });
-    expect(entries.get('a/again')).toEqual({ executions: ['e1'] });
-    expect(entries.get('b/below')).toEqual({ executions: ['e3'] });
+    expect(entries.get('a/threshold')).toEqual({ steps: [0, 0] });
+    expect(entries.get('b/below')).toEqual({ steps: [2, 0] });
     // Payload words as the tokenizer splits them, lower-cased.
-    expect(entries.get('b/x')).toEqual({ executions: ['e3'] });
-    expect(entries.get('b/9')).toEqual({ executions: ['e3'] });
-    expect(entries.get('b/id')).toEqual({ executions: ['e3'] });
-    words.add('a', 'e5', [step('renumbered only')], true);
-    expect([...words.entries()].find(([app, word]) => app === 'a' && word === 'renumbered')?.[2]).toEqual({ executions: ['e5'], renumbered: ['e5'] });
+    expect(entries.get('b/x')).toEqual({ steps: [2, 0] });
+    expect(entries.get('b/9')).toEqual({ steps: [2, 0] });
+    expect(entries.get('b/id')).toEqual({ steps: [2, 0] });
+    expect(entries.has('a/x')).toBe(false);
   });
 });
 
@@ -48,32 +58,46 @@ describe("reply store's words", () => {
     const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
     dirs.push(dir);
     const store = openReplyStore(dir);
-    await store.storeWords('2026-01-02', [
-      ['a', 'threshold', { executions: ['e1'] }],
-      ['a', 'thresholds', { executions: ['e2'] }],
-      ['a', 'three', { common: true }],
-      ['a', 'ünter', { executions: ['e4'] }],
-      ['ab', 'threshold', { executions: ['e3'] }],
-    ]);
+    const execution = (executionId: string, renumbered = false) => ({ appId: executionId === 'e3' ? 'ab' : 'a', executionId, renumbered });
+    await store.storeWords('2026-01-02', stored(
+      [
+        ['a', 'threshold', { steps: [0, 0, 0, 3] }],
+        ['a', 'thresholds', { steps: [1, 2] }],
+        ['a', 'three', { common: true }],
+        ['a', 'ünter', { steps: [3, 0] }],
+        ['ab', 'threshold', { steps: [2, 1] }],
+      ],
+      [execution('e1'), execution('e2', true), execution('e3'), execution('e4')],
+    ));
     expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toBeUndefined();
+    expect(store.executionAt('2026-01-02', 0)).toBeUndefined();
     await store.verify('2026-01-02', signature, [], 'b1');
     expect(store.serves('2026-01-02')).toBe(true);
-    expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toEqual([{ word: 'threshold', postings: { executions: ['e1'] } }]);
+    expect(store.wordsOf('2026-01-02', 'a', 'threshold', false, 10)).toEqual([{ word: 'threshold', postings: { steps: [0, 0, 0, 3] } }]);
+    expect(store.executionAt('2026-01-02', 1)).toEqual(execution('e2', true));
+    expect(store.executionAt('2026-01-02', 4)).toBeUndefined();
     expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)?.map((entry) => entry.word)).toEqual(['threshold', 'thresholds']);
-    expect(store.wordsOf('2026-01-02', 'a', 'thr', true, 10)?.map((entry) => entry.word)).toEqual(['three', 'threshold', 'thresholds']);
+    expect(store.wordsOf('2026-01-02', 'a', 'thr', true, 10)).toEqual([
+      { word: 'three', postings: { common: true } },
+      { word: 'threshold', postings: { steps: [0, 0, 0, 3] } },
+      { word: 'thresholds', postings: { steps: [1, 2] } },
+    ]);
     expect(store.wordsOf('2026-01-02', 'a', 'thr', true, 2)).toBeUndefined();
     expect(store.wordsOf('2026-01-02', 'a', 'ün', true, 10)?.map((entry) => entry.word)).toEqual(['ünter']);
     expect(store.wordsOf('2026-01-02', 'a', 'missing', false, 10)).toEqual([]);
-    expect(store.wordsOf('2026-01-02', 'ab', 'thresh', true, 10)).toEqual([{ word: 'threshold', postings: { executions: ['e3'] } }]);
+    expect(store.wordsOf('2026-01-02', 'ab', 'thresh', true, 10)).toEqual([{ word: 'threshold', postings: { steps: [2, 1] } }]);
     expect(store.wordsOf('2026-01-03', 'a', 'threshold', false, 10)).toBeUndefined();
 
     // Storing a day's words again replaces them.
-    await store.storeWords('2026-01-02', [['a', 'other', { executions: ['e9'] }]]);
+    await store.storeWords('2026-01-02', stored([['a', 'other', { steps: [0, 0] }]], [execution('e9')]));
     expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)).toEqual([]);
+    expect(store.executionAt('2026-01-02', 0)).toEqual(execution('e9'));
+    expect(store.executionAt('2026-01-02', 1)).toBeUndefined();
     await store.unverify('2026-01-02', true);
     expect(store.serves('2026-01-02')).toBe(false);
     await store.verify('2026-01-02', signature, [], 'b1');
     expect(store.wordsOf('2026-01-02', 'a', 'other', false, 10)).toEqual([]);
+    expect(store.executionAt('2026-01-02', 0)).toBeUndefined();
     await store.close();
   });
 
@@ -86,9 +110,10 @@ describe("reply store's words", () => {
       ...Array.from({ length: 280 }, (_, i) => `w${String(i * 7919 % 1000).padStart(3, '0')}x${i % 3}`),
       '\uffffend', '😀smile', '😀', 'école', 'écolier', 'e', 'ec', 'zz', 'a', 'ab', 'abc', '日本', '日本語',
     ];
-    const entries: [string, string, { executions: string[] }][] = [];
-    for (const app of ['a', 'ab', 'b']) for (const word of vocabulary) entries.push([app, word, { executions: [`${app}:${word}`] }]);
-    await store.storeWords('2026-01-05', entries.reverse());
+    const entries: [string, string, WordPostings][] = [];
+    const postingOf = (app: string, word: string) => ({ steps: [['a', 'ab', 'b'].indexOf(app), vocabulary.indexOf(word)] });
+    for (const app of ['a', 'ab', 'b']) for (const word of vocabulary) entries.push([app, word, postingOf(app, word)]);
+    await store.storeWords('2026-01-05', stored(entries.reverse(), []));
     await store.verify('2026-01-05', signature, [], 'b1');
     const probes = ['w0', 'w00', 'w123', 'w1', 'w999x', '😀', '😀s', '\uffff', 'é', 'écol', 'e', 'a', 'ab', 'abc', 'abcd', '日', '日本', 'zz', 'zzz', '', 'x'];
     for (const app of ['a', 'ab', 'b']) {
@@ -96,7 +121,7 @@ describe("reply store's words", () => {
         const prefixed = vocabulary.filter((word) => word.startsWith(probe)).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
         expect(store.wordsOf('2026-01-05', app, probe, true, 1000)?.map((entry) => entry.word), `${app} ${probe}*`).toEqual(prefixed);
         const exact = store.wordsOf('2026-01-05', app, probe, false, 1000);
-        expect(exact, `${app} ${probe}`).toEqual(vocabulary.includes(probe) ? [{ word: probe, postings: { executions: [`${app}:${probe}`] } }] : []);
+        expect(exact, `${app} ${probe}`).toEqual(vocabulary.includes(probe) ? [{ word: probe, postings: postingOf(app, probe) }] : []);
       }
     }
     await store.close();
