@@ -37,7 +37,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { z } from 'zod';
 import type { ClickHouseBackend, ExecutionsRepository } from '../store/index.js';
 import type { DaySignature, ReplyEntry, ReplyStore } from '../store/reply-store.js';
-import { detailSerializer, stepOffsets, toDetailReply } from './execution-detail.js';
+import { detailSerializer, toDetailReply } from './execution-detail.js';
 import type { latestScore } from './schemas.js';
 import { groupBy } from '../group-by.js';
 import { createDayWords } from '../store/day-words.js';
@@ -234,7 +234,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
           if (++made % REPLIES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
           const reply = toDetailReply(timeline, scores.get(executionId) ?? [], serialize);
           if (!reply?.finished || reply.startMillis === undefined) continue;
-          entries.push({ appId, executionId, day, build, startMillis: reply.startMillis, ...reply.value, stepsAt: stepOffsets(reply.value.json) ?? [] });
+          entries.push({ appId, executionId, day, build, startMillis: reply.startMillis, ...reply.value });
         }
         return entries;
       });

@@ -35,12 +35,24 @@ const FIELD_NAMES: Record<SearchField, SearchSnippet['field']> = {
   output: 'output',
 };
 
+/** Compiled patterns (by words and whether they end a word), shared by the hits of a page and the pages after (matchAll clones its pattern). */
+const compiled = new Map<string, RegExp>();
+const COMPILED_MAX = 256;
+
 /** The JavaScript form of termPattern (step-search.ts): group 1 is the matched words. */
 function termRegExp(term: SearchTerm, field: SearchField): RegExp {
   const words = term.kind === 'prefix' ? [term.word] : term.words;
-  const body = words.map(wordPattern).join(`${SEPARATOR}+`);
-  const end = isPrefixIn(term, field) ? '' : `(?=${SEPARATOR}|$)`;
-  return new RegExp(`(?:^|${SEPARATOR})(${body})${end}`, 'g');
+  const prefix = isPrefixIn(term, field);
+  // Words hold no separator, so a space joins them unambiguously.
+  const key = `${prefix ? 'p' : 'w'} ${words.join(' ')}`;
+  let pattern = compiled.get(key);
+  if (!pattern) {
+    const body = words.map(wordPattern).join(`${SEPARATOR}+`);
+    const end = prefix ? '' : `(?=${SEPARATOR}|$)`;
+    if (compiled.size === COMPILED_MAX) compiled.clear();
+    compiled.set(key, (pattern = new RegExp(`(?:^|${SEPARATOR})(${body})${end}`, 'g')));
+  }
+  return pattern;
 }
 
 /** Every match of the terms in `text`, sorted, overlaps merged. */

@@ -27,8 +27,10 @@
  * (api/step-search-index.ts) finds a rare word's steps there and reads those
  * steps alone out of their replies (`stepsAt`), instead of asking the engine.
  *
- * Layout: `replies`, key `app \0 execution id` -> { day, json, rows,
- * startMillis, build, stepsAt }; `days`, key `YYYY-MM-DD` -> { parts, content,
+ * Layout: `replies`, key `app \0 execution id` -> the reply's header (day,
+ * build, rows, startMillis, stepsAt: where each step starts in the text), then
+ * its text's UTF-8 bytes (encodeReply), compressed: a search decodes only the
+ * steps it needs out of them; `days`, key `YYYY-MM-DD` -> { parts, content,
  * build, keys, format }; `words`, key `[YYYY-MM-DD, app, last word]` -> a
  * chunk of the app's words of the day in order (WORDS_PER_CHUNK), newline
  * separated and uncompressed (a look-up reads one chunk per day, so its size
@@ -58,7 +60,10 @@ export interface StoredReply {
   startMillis: number;
   day: string;
   build: string;
-  /** Where each step's JSON starts in `json`, then where the steps' array closes (stepOffsets, api/execution-detail.ts). */
+}
+
+/** A stored reply's header: all of it but its text, and where each step's JSON starts in the text's bytes (stepOffsets). */
+interface ReplyHeader extends Omit<StoredReply, 'json'> {
   stepsAt: number[];
 }
 
@@ -85,7 +90,7 @@ interface DayRecord extends ServedDay {
 }
 
 /** Bumped when what a day's record, replies or words hold changes: a day of another format is dropped at open and built again. */
-export const DAY_FORMAT = 6;
+export const DAY_FORMAT = 7;
 /** A word entry of one day and app. */
 export interface WordEntry {
   word: string;
@@ -106,6 +111,12 @@ interface Reading {
 export interface ReplyStore {
   /** The verified reply of (app, execution id), or undefined. Synchronous: a memory-mapped lookup. */
   get(appId: string, executionId: string): StoredReply | undefined;
+  /**
+   * The JSON texts of the steps at `positions` (their order in the reply) of
+   * (app, execution id)'s verified reply, with its day: only those steps are
+   * decoded. Undefined without a reply, or when a position is past its steps.
+   */
+  stepTexts(appId: string, executionId: string, positions: readonly number[]): { day: string; texts: string[] } | undefined;
   /** Drops the execution's reply (ingest, scores); resolves once the drop is committed. */
   forget(appId: string, executionId: string): Promise<void>;
   /** Days served, with what each was built from. */
@@ -163,6 +174,80 @@ function lineAt(text: string, index: number): string {
 const WORDS_PER_CHUNK = 20;
 /** Chunks stored per write transaction. */
 const CHUNKS_PER_TRANSACTION = 200;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const STEPS_KEY = Buffer.from('steps');
+
+/**
+ * Where each step's JSON starts in a detail reply's UTF-8 bytes, then where
+ * the steps' array closes: step i is bytes `at[i]` to `at[i + 1] - 1` (the
+ * comma between them dropped), the last `at[n - 1]` to `at[n]`. So a search
+ * decodes the steps that hold its word without the whole reply
+ * (api/step-search-index.ts). The text is compact JSON as the route's
+ * serializer writes it (api/execution-detail.ts); its top-level `steps` key is
+ * found by walking the bytes (a string value may hold the same characters; no
+ * byte of a multi-byte UTF-8 character is ASCII). Undefined when it has none.
+ *
+ * @example
+ * stepOffsets(Buffer.from('{"execution":null,"steps":[{"a":1},{"b":"]"}],"scores":[]}')); // [27, 35, 44]
+ */
+export function stepOffsets(bytes: Uint8Array): number[] | undefined {
+  let depth = 0;
+  let keyStart = -1;
+  let keyEnd = -1;
+  let offsets: number[] | undefined;
+  for (let i = 0; i < bytes.length; i++) {
+    const code = bytes[i];
+    if (code === QUOTE) {
+      const start = i + 1;
+      for (i += 1; bytes[i] !== QUOTE; i++) if (bytes[i] === BACKSLASH) i += 1;
+      if (depth === 1) [keyStart, keyEnd] = [start, i];
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth += 1;
+      if (depth === 2 && code === OPEN_BRACKET && keyEnd - keyStart === STEPS_KEY.length && STEPS_KEY.equals(bytes.subarray(keyStart, keyEnd))) offsets = [];
+      else if (depth === 3 && offsets) offsets.push(i);
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth -= 1;
+      if (depth === 1 && offsets) {
+        offsets.push(i);
+        return offsets;
+      }
+    } else if (code === COMMA && depth === 1) {
+      keyStart = keyEnd = -1;
+    }
+  }
+  return undefined;
+}
+
+/** A reply as stored: its header's length (4 bytes, little-endian), its header as JSON, then its text. */
+function encodeReply({ json, ...rest }: StoredReply): Buffer {
+  const body = Buffer.from(json);
+  const header = Buffer.from(JSON.stringify({ ...rest, stepsAt: stepOffsets(body) ?? [] } satisfies ReplyHeader));
+  const bytes = Buffer.allocUnsafe(4 + header.length + body.length);
+  bytes.writeUInt32LE(header.length, 0);
+  header.copy(bytes, 4);
+  body.copy(bytes, 4 + header.length);
+  return bytes;
+}
+
+/** A stored reply's header and where its text starts; undefined for bytes of another layout (an earlier format's). */
+function headerOf(bytes: Buffer, size: number): { header: ReplyHeader; textAt: number } | undefined {
+  if (size < 4) return undefined;
+  const textAt = 4 + bytes.readUInt32LE(0);
+  if (textAt > size) return undefined;
+  try {
+    const header = JSON.parse(bytes.toString('utf8', 4, textAt)) as ReplyHeader;
+    return typeof header.day === 'string' && Array.isArray(header.stepsAt) ? { header, textAt } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * @example
  * const store = openReplyStore('/var/lib/xray/replies');
@@ -170,7 +255,17 @@ const CHUNKS_PER_TRANSACTION = 200;
  */
 export function openReplyStore(path: string): ReplyStore {
   const root: RootDatabase = open({ path, compression: true, maxDbs: 6 });
-  const replies: Database<StoredReply, string> = root.openDB({ name: 'replies', compression: true });
+  // Read through getBinaryFast (lmdb's shared buffer, decompressed): decoded before any other read.
+  const replies: Database<Buffer, string> = root.openDB({ name: 'replies', encoding: 'binary', compression: true });
+  /** The stored reply of `key`, its header and text bytes, while no other read runs; undefined when none. */
+  const readReply = (key: string) => {
+    const bytes = replies.getBinaryFast(key) as Buffer | undefined;
+    if (!bytes) return undefined;
+    // lmdb sets the shared buffer's length to the value's size.
+    const size = bytes.length;
+    const found = headerOf(bytes, size);
+    return found && { ...found, bytes, size };
+  };
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
   // A chunk's words are read whole by every look-up of its day: uncompressed; each is `\n word \n word ... \n`.
@@ -195,9 +290,9 @@ export function openReplyStore(path: string): ReplyStore {
     days.removeSync(day);
     if (!drop) return;
     for (const key of keys) {
-      const reply = replies.get(key);
-      // An execution's reply belongs to one day; a later build may have filed it under another.
-      if (reply?.day === day) replies.removeSync(key);
+      const reply = readReply(key);
+      // An execution's reply belongs to one day; a later build may have filed it under another (one of an earlier layout goes).
+      if (!reply || reply.header.day === day) replies.removeSync(key);
     }
     removeWordsOf(day);
   };
@@ -225,8 +320,24 @@ export function openReplyStore(path: string): ReplyStore {
     get(appId, executionId) {
       const key = keyOf(appId, executionId);
       if (removing.has(key)) return undefined;
-      const reply = replies.get(key);
-      return reply && verified.get(reply.day)?.build === reply.build ? reply : undefined;
+      const reply = readReply(key);
+      if (!reply || verified.get(reply.header.day)?.build !== reply.header.build) return undefined;
+      const { day, build, rows, startMillis } = reply.header;
+      return { json: reply.bytes.toString('utf8', reply.textAt, reply.size), rows, startMillis, day, build };
+    },
+    stepTexts(appId, executionId, positions) {
+      const key = keyOf(appId, executionId);
+      if (removing.has(key)) return undefined;
+      const reply = readReply(key);
+      if (!reply || verified.get(reply.header.day)?.build !== reply.header.build) return undefined;
+      const { header: { day, stepsAt }, bytes, textAt } = reply;
+      const last = stepsAt.length - 2;
+      const texts: string[] = [];
+      for (const position of positions) {
+        if (position > last || position < 0) return undefined;
+        texts.push(bytes.toString('utf8', textAt + stepsAt[position]!, textAt + (position === last ? stepsAt[position + 1]! : stepsAt[position + 1]! - 1)));
+      }
+      return { day, texts };
     },
     async forget(appId, executionId) {
       for (const reading of readings) {
@@ -272,7 +383,7 @@ export function openReplyStore(path: string): ReplyStore {
             for (const { appId: app, executionId, ...reply } of slice) {
               if (reading.forgotten.has(executionId)) continue;
               const key = keyOf(app, executionId);
-              replies.putSync(key, reply);
+              replies.putSync(key, encodeReply(reply));
               stored.push(key);
             }
           });

@@ -3,8 +3,8 @@
  * the day is verified, and no more once it is unverified; an execution
  * forgotten while its range was being read is not stored; a forgotten reply
  * is never served again, not even before its removal is committed; only the
- * replies of the build a day is served from are served; what was verified
- * survives a reopen.
+ * replies of the build a day is served from are served; a reply's steps are
+ * decoded alone; what was verified survives a reopen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,26 @@ describe('reply store', () => {
     await store.unverify(DAY, true);
     expect(store.get('app', 'a')).toBeUndefined();
     expect(store.stats.entries).toBe(0);
+  });
+
+  it("decodes a served reply's steps alone, by position, from its stored bytes", async () => {
+    const steps = [{ n: 'é😀"]' }, { n: 'two', nested: { steps: [1] } }, { n: 3 }];
+    const json = JSON.stringify({ execution: { steps: 'x' }, steps, scores: [] });
+    await store.storeBatch('app', async () => [{ ...entry('s'), json }]);
+    expect(store.stepTexts('app', 's', [0])).toBeUndefined();
+    await store.verify(DAY, SIGNATURE, ['app\u0000s'], BUILD);
+    expect(store.get('app', 's')?.json).toBe(json);
+    const found = store.stepTexts('app', 's', [2, 0, 1]);
+    expect(found?.day).toBe(DAY);
+    expect(found?.texts.map((text) => JSON.parse(text))).toEqual([steps[2], steps[0], steps[1]]);
+    expect(store.stepTexts('app', 's', [])).toEqual({ day: DAY, texts: [] });
+    // Past its steps, or a reply without them: none.
+    expect(store.stepTexts('app', 's', [3])).toBeUndefined();
+    expect(store.stepTexts('app', 'a', [0])).toBeUndefined();
+    await store.storeBatch('app', async () => [entry('a')]);
+    expect(store.stepTexts('app', 'a', [0])).toBeUndefined();
+    await store.forget('app', 's');
+    expect(store.stepTexts('app', 's', [0])).toBeUndefined();
   });
 
   it('leaves out an execution forgotten while its batch was read', async () => {

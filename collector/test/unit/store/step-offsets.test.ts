@@ -1,13 +1,14 @@
 /**
- * Where each step stands in a detail reply's text (api/execution-detail.ts
- * stepOffsets): every step's slice parses to that step, for replies made by
+ * Where each step stands in a stored detail reply's bytes (store/reply-store.ts
+ * stepOffsets): every step's bytes parse to that step, for replies made by
  * the route's own serializer from steps whose strings hold the characters
  * that could mislead a walk of the text (quotes, backslashes, brackets,
  * braces, commas, a `"steps":[` of their own). Real replies (with their
  * execution and scores) are read this way in step-search-index.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { detailSerializer, stepOffsets } from '../../../src/api/execution-detail.js';
+import { detailSerializer } from '../../../src/api/execution-detail.js';
+import { stepOffsets } from '../../../src/store/reply-store.js';
 
 const TRICKY = ['', 'plain', '"steps":[{"a":1}]', 'a\\"b', '\\', '}]},{', '[[[', '{"x":"}"}', 'emoji 😀 and é', '\n\t\u0000'];
 
@@ -47,12 +48,13 @@ describe('stepOffsets', () => {
       it(`finds each of ${count} steps`, () => {
         const steps = Array.from({ length: count }, (_, i) => stepOf(i));
         const json = serialize({ execution: null, steps, scores: [] });
-        const at = stepOffsets(json)!;
+        const bytes = Buffer.from(json);
+        const at = stepOffsets(bytes)!;
         expect(at).toHaveLength(count + 1);
-        expect(json[at[count]!]).toBe(']');
+        expect(String.fromCharCode(bytes[at[count]!]!)).toBe(']');
         const parsed = JSON.parse(json) as { steps: unknown[] };
         for (let i = 0; i < count; i++) {
-          const text = json.slice(at[i], i === count - 1 ? at[i + 1] : at[i + 1]! - 1);
+          const text = bytes.toString('utf8', at[i], i === count - 1 ? at[i + 1] : at[i + 1]! - 1);
           expect(JSON.parse(text)).toEqual(parsed.steps[i]);
         }
       });
@@ -60,7 +62,8 @@ describe('stepOffsets', () => {
   }
 
   it('answers undefined for a text without a top-level steps array', () => {
-    expect(stepOffsets('{"execution":{"steps":[{"a":1}]},"scores":[]}')).toBeUndefined();
-    expect(stepOffsets('{"note":"\\"steps\\":[{}]"}')).toBeUndefined();
+    expect(stepOffsets(Buffer.from('{"execution":{"steps":[{"a":1}]},"scores":[]}'))).toBeUndefined();
+    expect(stepOffsets(Buffer.from('{"note":"\\"steps\\":[{}]"}'))).toBeUndefined();
+    expect(stepOffsets(Buffer.from('{"stepsX":[{}],"step":[{}]}'))).toBeUndefined();
   });
 });
