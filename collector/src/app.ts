@@ -426,6 +426,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       settleMillis: options.replyStore.settleMillis,
       intervalMillis: options.replyStore.intervalMillis,
       beforeBuild: (day) => searchIndex?.building(day),
+      onListing: searchIndex && (() => searchIndex.listing()),
       logger: app.log,
     });
   const executionCache = createExecutionCache({

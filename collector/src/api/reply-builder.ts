@@ -63,6 +63,8 @@ export interface ReplyBuilderOptions {
   rangeSize?: number;
   /** Called as a day's build starts (step search's index learns which writes its words may predate). */
   beforeBuild?: (day: string) => void;
+  /** Called as a listing of every day with rows starts; what it returns gets the days found (step search's index: the other days are empty). */
+  onListing?: () => (days: Iterable<string>) => void;
   logger?: FastifyBaseLogger;
   now?: () => number;
 }
@@ -159,6 +161,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
   let queue: Promise<unknown> = Promise.resolve();
 
   async function daysNow(partition?: string): Promise<Map<string, DayState>> {
+    const listed = partition === undefined ? options.onListing?.() : undefined;
     const rows = await options.backend.query<PartitionParts>(
       `${PARTS_SQL}${partition ? '\n  AND partition_id = {partition:String}' : ''}\nGROUP BY partition_id, table`,
       partition ? { partition } : {},
@@ -179,6 +182,7 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
       const settled = day <= today && age >= settleSeconds && (merged || age >= 2 * settleSeconds);
       days.set(day, { day, parts: tables.map((t) => `${t.table}:${t.names}`).join('|'), settled });
     }
+    listed?.(days.keys());
     return days;
   }
 

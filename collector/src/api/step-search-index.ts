@@ -17,6 +17,12 @@
  * api/search-snippet.ts), so the index only has to hold a superset: a word
  * prefix is looked up over all of a day's words, payload ones included.
  *
+ * A day of the window with no rows at all (before the app's first, past
+ * retention, or a gap) has nothing to build: the builder's listing of the
+ * days with rows (`listing`) tells the index which days those are, and a day
+ * it did not list, and no write has touched since the listing started, is
+ * answered as empty.
+ *
  * What it may predate: ingest reports every (app, day) it writes
  * (`touched`, from the insert batcher's onFlush); a day touched after its
  * build started is not answered here until it is built again (the reply
@@ -66,6 +72,8 @@ export interface StepSearchIndex {
   touched(pairs: Iterable<readonly [string, string]>): void;
   /** The reply builder starts building `day`. */
   building(day: string): void;
+  /** The reply builder starts listing the days with rows: the function returned takes the days it found. */
+  listing(): (days: Iterable<string>) => void;
   /** How a search of `terms` over the window would be answered, or undefined: the engine answers all of it. */
   plan(appId: string, terms: readonly SearchTerm[], range: { fromMillis: number; toMillis: number }): IndexPlan | undefined;
   /**
@@ -125,8 +133,13 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
   const writes = new Map<string, number>();
   const builds = new Map<string, number>();
   const stats = { index: 0, engine: 0 };
-  /** Whether the index answers the app's day: served, and not written to since its build started. */
-  const answers = (appId: string, day: string) => store.serves(day) && (writes.get(`${appId}\u0000${day}`) ?? -1) <= (builds.get(day) ?? 0);
+  /** The last listing of the days with rows, and when it started, in `sequence`. */
+  let listed: { days: ReadonlySet<string>; sequence: number } | undefined;
+  const written = (appId: string, day: string) => writes.get(`${appId}\u0000${day}`) ?? -1;
+  /** A day with no rows: not in the last listing, not written to since it started. */
+  const empty = (appId: string, day: string) => listed !== undefined && !listed.days.has(day) && written(appId, day) <= listed.sequence;
+  /** Whether the index answers the app's day: empty, or served and not written to since its build started. */
+  const answers = (appId: string, day: string) => empty(appId, day) || (store.serves(day) && written(appId, day) <= (builds.get(day) ?? 0));
 
   /** The executions `lookup` finds in `days`, or undefined when it is common in one of them (or the day is not served). */
   function executionsOf(appId: string, days: readonly string[], lookup: { word: string; prefix: boolean }) {
@@ -167,6 +180,12 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
     building(day) {
       builds.set(day, sequence);
     },
+    listing() {
+      const started = sequence;
+      return (days) => {
+        listed = { days: new Set(days), sequence: started };
+      };
+    },
     plan(appId, terms, range) {
       if (range.toMillis <= range.fromMillis) return undefined;
       // Days of the window, newest first; the newest the index cannot answer go to the engine.
@@ -179,10 +198,12 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
       const indexDays = days.slice(engineDays);
       if (indexDays.length === 0 || !indexDays.every((day) => answers(appId, day))) return undefined;
       const engineFromMillis = engineDays === 0 ? range.toMillis : Math.max(range.fromMillis, Date.parse(`${days[engineDays - 1]}T00:00:00Z`));
+      // Empty days hold no word.
+      const withRows = indexDays.filter((day) => !empty(appId, day));
       let best: IndexPlan['candidates'] | undefined;
       for (const term of terms) {
         for (const lookup of lookupsOf(term)) {
-          const found = executionsOf(appId, indexDays, lookup);
+          const found = executionsOf(appId, withRows, lookup);
           if (found && (!best || found.length < best.length)) best = found;
         }
       }

@@ -10,7 +10,7 @@
  * two engine reads. Then the ways the index can fall behind: a step written
  * to a settled day after its build, a deletion, an app's words never serving
  * another app, and the searches it leaves to the engine (a common word,
- * another filter).
+ * another filter), and days with no rows, answered as empty until a write.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -146,7 +146,8 @@ describe("step search through the reply store's words (embedded backend)", () =>
       }
       const q = randomSearch();
       // Whole days, or edges inside a day; sometimes ending before today.
-      const from = today - Math.floor(next() * 6) * DAY - (next() < 0.5 ? 0 : Math.floor(next() * DAY));
+      // Some reaching past the oldest rows: days with none, answered as empty.
+      const from = today - Math.floor(next() * 9) * DAY - (next() < 0.5 ? 0 : Math.floor(next() * DAY));
       const to = next() < 0.6 ? Date.now() + 60_000 : today - Math.floor(next() * 3) * DAY + (next() < 0.5 ? 0 : Math.floor(next() * DAY));
       if (to <= from) continue;
       const params: Record<string, string> = { q, from: new Date(from).toISOString(), to: new Date(to).toISOString(), limit: String(1 + Math.floor(next() * 12)) };
@@ -180,6 +181,24 @@ describe("step search through the reply store's words (embedded backend)", () =>
     const rebuilt = await both({ q: 'wombat', ...window });
     expect(rebuilt.index).toBe(1);
     expect(rebuilt.served).toBe(first.served);
+  });
+
+  it('answers days with no rows as empty; a step written to one is found at once, and from the index once its day is built', async () => {
+    const window = { from: new Date(today - 12 * DAY).toISOString(), to: new Date(today).toISOString(), limit: '10' };
+    const before = await both({ q: 'narwhal', ...window });
+    expect(before.index).toBe(1);
+    expect(hitsOf(before.served)).toEqual([]);
+    const early = executionSpans({ pipeline: 'early', startMs: today - 10 * DAY + 3_600_000, steps: [{ name: 'e', reasoning: 'a narwhal came early' }] });
+    await send(harness.apiKey, [early.root, ...early.steps]);
+    const written = await both({ q: 'narwhal', ...window });
+    expect(written.index).toBe(0);
+    expect(written.served).toBe(written.engine);
+    expect(hitsOf(written.served).map((hit) => hit.executionId)).toEqual([early.executionId]);
+    const pass = await harness.xray.replyBuilder!.pass();
+    expect(pass.built).toContain(new Date(today - 10 * DAY).toISOString().slice(0, 10));
+    const built = await both({ q: 'narwhal', ...window });
+    expect(built.index).toBe(1);
+    expect(built.served).toBe(written.served);
   });
 
   it('no longer finds a deleted execution, from the engine until its day is built again, then from the index', async () => {
