@@ -384,6 +384,23 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       }
     }
 
+    // Step search's code warmed as well: both sides search 32 other rare words 16 times over (a step's input
+    // fingerprint each, a hex word held by one step, on settled days; none of the words the lines below search).
+    // A word of an input is found by X-Ray's search (every field) and by none of PostgreSQL's (reasoning only):
+    // each side runs its own search's code, with its own caches, as often as the other.
+    const warmWords = (await collector.sql(
+      `SELECT extract(input, 'fingerprint":"([0-9a-f]+)') AS word FROM steps WHERE app_id = '${APP_ID}' AND start_time < toStartOfDay(now64(3, 'UTC')) AND position(input, 'fingerprint') > 0 ORDER BY cityHash64(span_id) LIMIT 32`,
+    )).map((row) => String(row.word)).filter((word) => word !== '');
+    for (let round = 0; round < 16; round++) {
+      for (const word of warmWords) {
+        await api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`);
+        if (pgClient) {
+          await sql(`SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${word}\\M`, fromIso, toIso]);
+        }
+      }
+    }
+
     const results = [];
     for (const query of queries) {
       if (!pgClient) query.postgres = undefined;
@@ -478,7 +495,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
           'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions): a settled day\'s execution comes from the reply store on disk, today\'s from ClickHouse; warm: the same ids read again (served from the memory cache; PostgreSQL from its buffers); "from ClickHouse": other ids, with Cache-Control: no-cache (the engine\'s read, past both); the note says what answered each line\'s reads',
-          'before the first query, both sides read 32 other executions\' timelines untimed, 64 times over, and the first page of the 11 other pipelines, 64 times over (engine caches warm and the code on both paths optimized, as in a running service)',
+          'before the first query, both sides read 32 other executions\' timelines untimed, 64 times over, the first page of the 11 other pipelines, 64 times over, and search 32 other rare words (input fingerprints, one step each), 16 times over (engine caches warm and the code on both paths optimized, as in a running service)',
           `first page: the app's newest executions are held in memory (the list head, api/list-head.ts, XRAY_LIST_HEAD_ROWS), built by its first list read (${formatFixed(headBuild.millis, 0)} ms, untimed, before the lines above); a page it holds whole is filtered there, any other goes to ClickHouse; "after one new execution was stored": before each X-Ray read, one 5-step execution is stored (untimed) in one request, which the head adds from the insert's own rows (an execution it cannot prove new from them is re-read: its row and stored counts); "from ClickHouse": Cache-Control: no-cache, past the head; the note says what answered each line's reads`,
         ],
       },
