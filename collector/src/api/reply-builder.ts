@@ -247,7 +247,8 @@ export function createReplyBuilder(options: ReplyBuilderOptions): ReplyBuilder {
     await options.store.storeWords(day, words);
     const after = await signatureOf(day);
     if (after?.parts !== signature.parts || after.content !== signature.content) {
-      await options.store.unverify(day, true);
+      // Its replies go with it: no record names them.
+      await options.store.unverify(day, true, keys);
       return false;
     }
     await options.store.verify(day, signature, keys, build);

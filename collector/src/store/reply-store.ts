@@ -125,8 +125,12 @@ export interface ReplyStore {
   serves(day: string): boolean;
   /** The day's partitions were rewritten with the same rows (a merge): records their new parts. */
   reparts(day: string, parts: string): Promise<void>;
-  /** Serves the day's replies no more (its partitions changed); `drop` also deletes them. */
-  unverify(day: string, drop: boolean): Promise<void>;
+  /**
+   * Serves the day's replies no more (its partitions changed); `drop` also
+   * deletes them, and the replies of `stored` (keys a build of the day stored
+   * that no verified record names: a build that failed its check).
+   */
+  unverify(day: string, drop: boolean, stored?: readonly string[]): Promise<void>;
   /**
    * Stores a batch of one app's replies of a day. `read` returns them; any
    * execution of the app forgotten while it ran is left out. Resolves with
@@ -364,11 +368,11 @@ export function openReplyStore(path: string): ReplyStore {
       await days.put(day, { ...record, parts });
       verified.set(day, { ...served, parts });
     },
-    async unverify(day, drop) {
+    async unverify(day, drop, stored = []) {
       verified.delete(day);
       const record = days.get(day);
-      // A day never verified may still hold the words of a build that failed its check.
-      if (record || drop) await root.transaction(() => dropDay(day, record?.keys ?? [], drop));
+      // A day never verified may still hold the replies and words of a build that failed its check (`stored`).
+      if (record || drop) await root.transaction(() => dropDay(day, [...(record?.keys ?? []), ...stored], drop));
     },
     async storeBatch(appId, read) {
       const reading: Reading = { appId, forgotten: new Set() };

@@ -100,8 +100,14 @@ describe('reply store', () => {
 
   it('serves only the replies of the build the day is served from', async () => {
     // A build that failed its check stored a reply of an execution deleted before the next build, which stores none of it.
-    await store.storeBatch('app', async () => [entry('deleted-since', 'app', 'b0'), entry('a', 'app', 'b0')]);
+    const failed = await store.storeBatch('app', async () => [entry('deleted-since', 'app', 'b0'), entry('a', 'app', 'b0')]);
+    await store.storeBatch('app', async () => [entry('kept', 'app', 'b0')]);
     await store.unverify(DAY, true);
+    await store.verify(DAY, SIGNATURE, [], 'b0');
+    expect(store.get('app', 'deleted-since')?.build).toBe('b0');
+    // Dropped with the day, the failed build's replies go too (no record names them); the others are left.
+    await store.unverify(DAY, true, failed);
+    expect(store.stats.entries).toBe(1);
     await store.storeBatch('app', async () => [entry('a', 'app', 'b1')]);
     await store.verify(DAY, SIGNATURE, ['app\u0000a'], 'b1');
     expect(store.get('app', 'a')?.build).toBe('b1');
