@@ -164,7 +164,6 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
         if (!execution) return undefined;
         found.push({ day, executionId: execution.executionId, renumbered: execution.renumbered, positions: [...positions].sort((a, b) => a - b) });
       }
-      if (found.length > MAX_INDEX_EXECUTIONS) return undefined;
     }
     return found;
   }

@@ -240,10 +240,10 @@ function encodeReply({ json, ...rest }: StoredReply): Buffer {
 }
 
 /** A stored reply's header and where its text starts; undefined for bytes of another layout (an earlier format's). */
-function headerOf(bytes: Buffer, size: number): { header: ReplyHeader; textAt: number } | undefined {
-  if (size < 4) return undefined;
+function headerOf(bytes: Buffer): { header: ReplyHeader; textAt: number } | undefined {
+  if (bytes.length < 4) return undefined;
   const textAt = 4 + bytes.readUInt32LE(0);
-  if (textAt > size) return undefined;
+  if (textAt > bytes.length) return undefined;
   try {
     const header = JSON.parse(bytes.toString('utf8', 4, textAt)) as ReplyHeader;
     return typeof header.day === 'string' && Array.isArray(header.stepsAt) ? { header, textAt } : undefined;
@@ -261,14 +261,12 @@ export function openReplyStore(path: string): ReplyStore {
   const root: RootDatabase = open({ path, compression: true, maxDbs: 6 });
   // Read through getBinaryFast (lmdb's shared buffer, decompressed): decoded before any other read.
   const replies: Database<Buffer, string> = root.openDB({ name: 'replies', encoding: 'binary', compression: true });
-  /** The stored reply of `key`, its header and text bytes, while no other read runs; undefined when none. */
+  /** The stored reply of `key`, its header and text bytes (valid until the next read); undefined when none. */
   const readReply = (key: string) => {
-    const bytes = replies.getBinaryFast(key) as Buffer | undefined;
-    if (!bytes) return undefined;
     // lmdb sets the shared buffer's length to the value's size.
-    const size = bytes.length;
-    const found = headerOf(bytes, size);
-    return found && { ...found, bytes, size };
+    const bytes = replies.getBinaryFast(key) as Buffer | undefined;
+    const found = bytes && headerOf(bytes);
+    return found && { ...found, bytes: bytes! };
   };
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
@@ -319,21 +317,25 @@ export function openReplyStore(path: string): ReplyStore {
     },
   };
 
+  /** The reply of (app, execution id) if it is served: not being forgotten, and of the build its day is served from. */
+  const servedReply = (appId: string, executionId: string) => {
+    const key = keyOf(appId, executionId);
+    if (removing.has(key)) return undefined;
+    const reply = readReply(key);
+    return reply && verified.get(reply.header.day)?.build === reply.header.build ? reply : undefined;
+  };
+
   return {
     stats,
     get(appId, executionId) {
-      const key = keyOf(appId, executionId);
-      if (removing.has(key)) return undefined;
-      const reply = readReply(key);
-      if (!reply || verified.get(reply.header.day)?.build !== reply.header.build) return undefined;
+      const reply = servedReply(appId, executionId);
+      if (!reply) return undefined;
       const { day, build, rows, startMillis } = reply.header;
-      return { json: reply.bytes.toString('utf8', reply.textAt, reply.size), rows, startMillis, day, build };
+      return { json: reply.bytes.toString('utf8', reply.textAt, reply.bytes.length), rows, startMillis, day, build };
     },
     stepTexts(appId, executionId, positions) {
-      const key = keyOf(appId, executionId);
-      if (removing.has(key)) return undefined;
-      const reply = readReply(key);
-      if (!reply || verified.get(reply.header.day)?.build !== reply.header.build) return undefined;
+      const reply = servedReply(appId, executionId);
+      if (!reply) return undefined;
       const { header: { day, stepsAt }, bytes, textAt } = reply;
       const last = stepsAt.length - 2;
       const texts: string[] = [];
@@ -445,7 +447,7 @@ export function openReplyStore(path: string): ReplyStore {
         let index = 0;
         for (let i = value.indexOf('\n'); i < at; i = value.indexOf('\n', i + 1)) index += 1;
         let lines: string | undefined;
-        while (at >= 0 && at < value.length - 1) {
+        while (at < value.length - 1) {
           const end = value.indexOf('\n', at + 1);
           const stored = value.slice(at + 1, end);
           if (prefix ? !stored.startsWith(word) : stored !== word) return found;
