@@ -407,19 +407,19 @@ export function openReplyStore(path: string): ReplyStore {
       await root.transaction(() => removeWordsOf(day));
       // In the order LMDB keeps keys (UTF-8 bytes), cut into chunks per app.
       const sorted = [...gathered.entries()].sort((a, b) => (a[0] !== b[0] ? compareCodePoints(a[0], b[0]) : compareCodePoints(a[1], b[1])));
-      const chunks: [WordKey, string, string][] = [];
+      // Made a transaction's worth at a time: a day's chunks are not all held at once.
       for (let i = 0; i < sorted.length; ) {
-        const appId = sorted[i]![0];
-        let end = i + 1;
-        while (end < sorted.length && end - i < WORDS_PER_CHUNK && sorted[end]![0] === appId) end += 1;
-        const run = sorted.slice(i, end);
-        chunks.push([[day, appId, run[run.length - 1]![1]], `\n${run.map(([, word]) => word).join('\n')}\n`, run.map(([, , found]) => postingsLine(found)).join('\n')]);
-        i = end;
-      }
-      for (let i = 0; i < chunks.length; i += CHUNKS_PER_TRANSACTION) {
-        const slice = chunks.slice(i, i + CHUNKS_PER_TRANSACTION);
+        const chunks: [WordKey, string, string][] = [];
+        while (i < sorted.length && chunks.length < CHUNKS_PER_TRANSACTION) {
+          const appId = sorted[i]![0];
+          let end = i + 1;
+          while (end < sorted.length && end - i < WORDS_PER_CHUNK && sorted[end]![0] === appId) end += 1;
+          const run = sorted.slice(i, end);
+          chunks.push([[day, appId, run[run.length - 1]![1]], `\n${run.map(([, word]) => word).join('\n')}\n`, run.map(([, , found]) => postingsLine(found)).join('\n')]);
+          i = end;
+        }
         await root.transaction(() => {
-          for (const [key, text, lines] of slice) {
+          for (const [key, text, lines] of chunks) {
             words.putSync(key, text);
             postings.putSync(key, lines);
           }
