@@ -10,7 +10,8 @@
  * two engine reads. Then the ways the index can fall behind: a step written
  * to a settled day after its build, a deletion, an app's words never serving
  * another app, and the searches it leaves to the engine (a common word,
- * another filter), and days with no rows, answered as empty until a write.
+ * another filter), days with no rows, answered as empty until a write, and
+ * a renumbered execution whose id, texts and attributes hold its JSON keys.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -199,6 +200,34 @@ describe("step search through the reply store's words (embedded backend)", () =>
     const built = await both({ q: 'narwhal', ...window });
     expect(built.index).toBe(1);
     expect(built.served).toBe(written.served);
+  });
+
+  it('answers a renumbered execution whose id and texts hold the characters of its JSON keys with the bytes the engine gives', async () => {
+    const hostile = executionSpans({
+      executionId: 'x","sequence":7,"y\\"sequence":8',
+      pipeline: 'hostile',
+      startMs: today - 4 * DAY + 7_200_000,
+      steps: [
+        { name: '"sequence":3,', reasoning: 'ocelot "sequence":9, \\"sequence":10 }]' },
+        { name: 's', reasoning: 'second ocelot {"steps":[' },
+      ],
+    });
+    for (const step of hostile.steps) {
+      delete step.attributes!['xray.step.sequence'];
+      // A key of its own attributes named as the step's.
+      step.attributes!.sequence = '11';
+    }
+    await send(harness.apiKey, [hostile.root, ...hostile.steps]);
+    await harness.xray.replyBuilder!.pass();
+    const window = { from: new Date(today - 5 * DAY).toISOString(), to: new Date(today).toISOString(), limit: '10' };
+    const answer = await both({ q: 'ocelot', ...window });
+    expect(answer.index).toBe(1);
+    expect(answer.served).toBe(answer.engine);
+    const hits = JSON.parse(answer.served) as { steps: { executionId: string; sequence: number }[] };
+    expect(hits.steps.map((hit) => [hit.executionId, hit.sequence])).toEqual([
+      [hostile.executionId, 0],
+      [hostile.executionId, 0],
+    ]);
   });
 
   it('no longer finds a deleted execution, from the engine until its day is built again, then from the index', async () => {
