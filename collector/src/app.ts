@@ -97,10 +97,12 @@ export interface BuildAppOptions {
   /**
    * The reply store (store/reply-store.ts, api/reply-builder.ts): finished
    * executions' replies of settled days on disk in `path`, built by a job
-   * every `intervalMillis` once a day has been quiet `settleMillis`. Only with
-   * the embedded engine (this process the only writer); none when omitted.
+   * every `intervalMillis` once a day has been quiet `settleMillis`, keeping
+   * `cacheBytes` of decompressed replies for step search (the store's default
+   * when omitted). Only with the embedded engine (this process the only
+   * writer); none when omitted.
    */
-  replyStore?: { path: string; settleMillis: number; intervalMillis: number };
+  replyStore?: { path: string; settleMillis: number; intervalMillis: number; cacheBytes?: number };
   /**
    * The list head (api/list-head.ts): the newest `maxRows` executions of each
    * of the apps listed most recently, in memory (XRAY_LIST_HEAD_ROWS, 0 = off;
@@ -279,7 +281,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
     listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows, fromIngest: listHead.stats.fromIngest, refreshes: listHead.stats.refreshes })),
     stepSearches: options.replyStore && (() => searchIndex?.stats ?? { index: 0, engine: 0 }),
-    replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0 })),
+    replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0, cacheBytes: replyStore?.stats.cacheBytes ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
     metrics.insertBatches.inc({ outcome: info.ok ? 'ok' : 'error' });
@@ -410,7 +412,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   // Finished executions' detail replies, in memory and (embedded) on disk; every write path below forgets what it changes.
   if (options.replyStore && store.backend.kind !== 'embedded') throw new Error('The reply store needs the embedded engine: other writers share a server');
   // LMDB's native addon is an optional dependency (a server deployment's image omits it): loaded only for a reply store.
-  const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path);
+  const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path, { cacheBytes: options.replyStore.cacheBytes });
   // Step search through the reply store's words for the settled days it serves (api/step-search-index.ts).
   const searchIndex = replyStore && createStepSearchIndex(replyStore);
   const storedScores = createScoresRepository(store.backend);

@@ -73,6 +73,8 @@ export const EnvSchema = z.object({
   XRAY_REPLY_STORE: z.preprocess(blankToUndefined, z.enum(['on', 'off']).optional()),
   XRAY_REPLY_STORE_SETTLE_SECONDS: intFromEnv(3600, 0, 30 * 86_400),
   XRAY_REPLY_STORE_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
+  // Decompressed replies step search keeps in memory; 0 = none (store/reply-store.ts: DEFAULT_REPLY_CACHE_BYTES, not imported here: it loads lmdb).
+  XRAY_REPLY_STORE_CACHE_BYTES: intFromEnv(16 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
   // Recently listed apps' newest executions in memory (api/list-head.ts); 0 = off, off with a server.
   XRAY_LIST_HEAD_ROWS: intFromEnv(DEFAULT_LIST_HEAD_ROWS, 0, 1_000_000),
   XRAY_EXECUTION_CACHE_BYTES: intFromEnv(64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
@@ -160,10 +162,11 @@ export interface CollectorConfig {
   /**
    * The reply store (XRAY_REPLY_STORE): its folder (XRAY_DATA_DIR/replies),
    * how long a day must be quiet before it is built, and how often the
-   * builder looks; undefined when off, and always with a ClickHouse server
+   * builder looks, and the bytes of decompressed replies kept for step
+   * search; undefined when off, and always with a ClickHouse server
    * (another collector could change what this one stored).
    */
-  replyStore: { path: string; settleSeconds: number; intervalSeconds: number } | undefined;
+  replyStore: { path: string; settleSeconds: number; intervalSeconds: number; cacheBytes: number } | undefined;
   /** Executions the list head keeps per app (XRAY_LIST_HEAD_ROWS); 0 when off, and always with a ClickHouse server. */
   listHeadRows: number;
   migrationsDir: string;
@@ -315,7 +318,12 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     replyStore:
       e.CLICKHOUSE_URL || e.XRAY_REPLY_STORE === 'off'
         ? undefined
-        : { path: resolve(dataDir, 'replies'), settleSeconds: e.XRAY_REPLY_STORE_SETTLE_SECONDS, intervalSeconds: e.XRAY_REPLY_STORE_INTERVAL_SECONDS },
+        : {
+            path: resolve(dataDir, 'replies'),
+            settleSeconds: e.XRAY_REPLY_STORE_SETTLE_SECONDS,
+            intervalSeconds: e.XRAY_REPLY_STORE_INTERVAL_SECONDS,
+            cacheBytes: e.XRAY_REPLY_STORE_CACHE_BYTES,
+          },
     listHeadRows: e.CLICKHOUSE_URL ? 0 : e.XRAY_LIST_HEAD_ROWS,
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),
     retentionDays: e.XRAY_RETENTION_DAYS,

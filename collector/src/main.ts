@@ -61,6 +61,7 @@ async function main(): Promise<void> {
       path: config.replyStore.path,
       settleMillis: config.replyStore.settleSeconds * 1000,
       intervalMillis: config.replyStore.intervalSeconds * 1000,
+      cacheBytes: config.replyStore.cacheBytes,
     },
     listHead: { maxRows: config.listHeadRows },
     maxBodyBytes: config.maxBodyBytes,

@@ -48,7 +48,7 @@ export interface MetricSources {
   /** Step searches with words so far, by what answered their settled days (api/step-search-index.ts), when there is an index. */
   stepSearches?: () => { index: number; engine: number };
   /** The reply store (store/reply-store.ts), when there is one: days served, settled days not yet built, replies kept. */
-  replyStore?: () => { days: number; waiting: number; replies: number };
+  replyStore?: () => { days: number; waiting: number; replies: number; cacheBytes: number };
 }
 
 export function createMetrics(options: MetricSources = {}): CollectorMetrics {
@@ -225,11 +225,12 @@ function registerListReads(registry: Registry, reads: () => { head: number; engi
   );
 }
 
-function registerReplyStoreGauges(registry: Registry, read: () => { days: number; waiting: number; replies: number }): void {
+function registerReplyStoreGauges(registry: Registry, read: () => { days: number; waiting: number; replies: number; cacheBytes: number }): void {
   const gauges = [
     ['xray_reply_store_days', 'Days whose finished executions the reply store serves', 'days'],
     ['xray_reply_store_days_waiting', 'Settled days the reply store does not serve yet (being built, or changed since)', 'waiting'],
     ['xray_reply_store_replies', 'Execution replies kept in the reply store', 'replies'],
+    ['xray_reply_store_cache_bytes', 'Bytes of decompressed replies the reply store keeps in memory for step search', 'cacheBytes'],
   ] as const;
   for (const [name, help, field] of gauges) {
     new Gauge({

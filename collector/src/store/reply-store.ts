@@ -42,6 +42,7 @@
  */
 import { open } from 'lmdb';
 import type { Database, Key, RootDatabase } from 'lmdb';
+import { LRUCache } from 'lru-cache';
 import type { DayExecution, DayWords, WordPostings } from './day-words.js';
 import { compareCodePoints } from './string-order.js';
 
@@ -149,7 +150,8 @@ export interface ReplyStore {
    * more than `maxWords` words match.
    */
   wordsOf(day: string, appId: string, word: string, prefix: boolean, maxWords: number): WordEntry[] | undefined;
-  readonly stats: { entries: number; days: number };
+  /** `cacheBytes`: decompressed replies kept in memory for searches. */
+  readonly stats: { entries: number; days: number; cacheBytes: number };
   close(): Promise<void>;
 }
 
@@ -252,22 +254,49 @@ function headerOf(bytes: Buffer): { header: ReplyHeader; textAt: number } | unde
   }
 }
 
+/** A stored reply as read: its header, where its text starts, and its bytes. */
+interface ReadReply {
+  header: ReplyHeader;
+  textAt: number;
+  bytes: Buffer;
+}
+
+/**
+ * 16 MiB of decompressed replies a search read (about 650 of 20 steps with
+ * 1 KB payloads): the replies of a word searched again are not decompressed
+ * again (12 us each at 10M steps, most of a rare word's hits).
+ */
+export const DEFAULT_REPLY_CACHE_BYTES = 16 * 1024 * 1024;
+
+export interface ReplyStoreOptions {
+  /** Bytes of decompressed replies kept for searches (`stepTexts`); 0: none. */
+  cacheBytes?: number;
+}
+
 /**
  * @example
  * const store = openReplyStore('/var/lib/xray/replies');
  * const reply = store.get('default', 'exec-1'); // undefined until its day is built and verified
  */
-export function openReplyStore(path: string): ReplyStore {
+export function openReplyStore(path: string, options: ReplyStoreOptions = {}): ReplyStore {
   const root: RootDatabase = open({ path, compression: true, maxDbs: 6 });
   // Read through getBinaryFast (lmdb's shared buffer, decompressed): decoded before any other read.
   const replies: Database<Buffer, string> = root.openDB({ name: 'replies', encoding: 'binary', compression: true });
   /** The stored reply of `key`, its header and text bytes (valid until the next read); undefined when none. */
-  const readReply = (key: string) => {
+  const readReply = (key: string): ReadReply | undefined => {
     // lmdb sets the shared buffer's length to the value's size.
     const bytes = replies.getBinaryFast(key) as Buffer | undefined;
     const found = bytes && headerOf(bytes);
     return found && { ...found, bytes: bytes! };
   };
+  /**
+   * Served replies a search decoded, as copies of their bytes (PostgreSQL's
+   * buffer cache holds its heap pages the same way). An entry goes when its
+   * key is written, removed or forgotten; one of a build its day is no
+   * longer served from is dropped when read.
+   */
+  const cacheBytes = options.cacheBytes ?? DEFAULT_REPLY_CACHE_BYTES;
+  const cache = cacheBytes > 0 ? new LRUCache<string, ReadReply>({ maxSize: cacheBytes, sizeCalculation: (reply) => reply.bytes.length }) : undefined;
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
   // A chunk's words are read whole by every look-up of its day: uncompressed; each is `\n word \n word ... \n`.
@@ -294,7 +323,10 @@ export function openReplyStore(path: string): ReplyStore {
     for (const key of keys) {
       const reply = readReply(key);
       // An execution's reply belongs to one day; a later build may have filed it under another (one of an earlier layout goes).
-      if (!reply || reply.header.day === day) replies.removeSync(key);
+      if (!reply || reply.header.day === day) {
+        replies.removeSync(key);
+        cache?.delete(key);
+      }
     }
     removeWordsOf(day);
   };
@@ -315,26 +347,43 @@ export function openReplyStore(path: string): ReplyStore {
     get days() {
       return verified.size;
     },
+    get cacheBytes() {
+      return cache?.calculatedSize ?? 0;
+    },
   };
 
-  /** The reply of (app, execution id) if it is served: not being forgotten, and of the build its day is served from. */
-  const servedReply = (appId: string, executionId: string) => {
+  const isServed = (reply: ReadReply) => verified.get(reply.header.day)?.build === reply.header.build;
+  /**
+   * The reply of (app, execution id) if it is served: not being forgotten, and
+   * of the build its day is served from; from the cache first, and with
+   * `keep`, kept there (its bytes copied: lmdb's buffer is reused by the next read).
+   */
+  const servedReply = (appId: string, executionId: string, keep: boolean) => {
     const key = keyOf(appId, executionId);
     if (removing.has(key)) return undefined;
+    const cached = cache?.get(key);
+    if (cached && isServed(cached)) return cached;
+    if (cached) cache!.delete(key);
     const reply = readReply(key);
-    return reply && verified.get(reply.header.day)?.build === reply.header.build ? reply : undefined;
+    if (!reply || !isServed(reply)) return undefined;
+    if (!keep || !cache) return reply;
+    // A copy of the value's bytes (lmdb's shared buffer reports the value's size as its length, not its own).
+    const kept = { ...reply, bytes: Buffer.from(new Uint8Array(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.length)) };
+    cache.set(key, kept);
+    return kept;
   };
 
   return {
     stats,
     get(appId, executionId) {
-      const reply = servedReply(appId, executionId);
+      // A timeline's reply is kept by the route's cache of finished executions (api/execution-cache.ts), not here.
+      const reply = servedReply(appId, executionId, false);
       if (!reply) return undefined;
       const { day, build, rows, startMillis } = reply.header;
       return { json: reply.bytes.toString('utf8', reply.textAt, reply.bytes.length), rows, startMillis, day, build };
     },
     stepTexts(appId, executionId, positions) {
-      const reply = servedReply(appId, executionId);
+      const reply = servedReply(appId, executionId, true);
       if (!reply) return undefined;
       const { header: { day, stepsAt }, bytes, textAt } = reply;
       const last = stepsAt.length - 2;
@@ -350,6 +399,7 @@ export function openReplyStore(path: string): ReplyStore {
         if (reading.appId === appId) reading.forgotten.add(executionId);
       }
       const key = keyOf(appId, executionId);
+      cache?.delete(key);
       // While a batch is being stored, its write may not be committed yet: remove after it either way.
       if (readings.size === 0 && !replies.doesExist(key)) return;
       removing.set(key, (removing.get(key) ?? 0) + 1);
@@ -390,6 +440,7 @@ export function openReplyStore(path: string): ReplyStore {
               if (reading.forgotten.has(executionId)) continue;
               const key = keyOf(app, executionId);
               replies.putSync(key, encodeReply(reply));
+              cache?.delete(key);
               stored.push(key);
             }
           });

@@ -166,6 +166,9 @@ describe("step search through the reply store's words (embedded backend)", () =>
     expect(mismatches).toEqual([]);
     expect(nonEmpty).toBeGreaterThan(50);
     expect(fromIndex).toBeGreaterThan(100);
+    // The replies the index read were kept decompressed (store/reply-store.ts), through the writes and rebuilds above.
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(Number(/^xray_reply_store_cache_bytes (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 
   it("finds a step written to a settled day after the day's build at once, and from the index again once the day is rebuilt", async () => {

@@ -33,7 +33,7 @@ describe('config', () => {
         keyCacheTtlSeconds: 30,
         appCacheTtlSeconds: 30,
         executionCache: { maxBytes: 64 * 1024 * 1024, maxAgeSeconds: 60 },
-        replyStore: { path: resolve('.xray/data/replies'), settleSeconds: 3600, intervalSeconds: 60 },
+        replyStore: { path: resolve('.xray/data/replies'), settleSeconds: 3600, intervalSeconds: 60, cacheBytes: 16 * 1024 * 1024 },
         listHeadRows: 20_000,
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
@@ -184,6 +184,7 @@ describe('config', () => {
         XRAY_EXECUTION_CACHE_MAX_AGE_SECONDS: '0',
         XRAY_REPLY_STORE_SETTLE_SECONDS: '600',
         XRAY_REPLY_STORE_INTERVAL_SECONDS: '30',
+        XRAY_REPLY_STORE_CACHE_BYTES: '1024',
         XRAY_LIST_HEAD_ROWS: '5000',
         XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '256',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
@@ -215,7 +216,7 @@ describe('config', () => {
         keyCacheTtlSeconds: 2,
         appCacheTtlSeconds: 3,
         executionCache: { maxBytes: 0, maxAgeSeconds: 0 },
-        replyStore: { path: '/var/lib/xray/replies', settleSeconds: 600, intervalSeconds: 30 },
+        replyStore: { path: '/var/lib/xray/replies', settleSeconds: 600, intervalSeconds: 30, cacheBytes: 1024 },
         listHeadRows: 5000,
         migrationsDir: '/opt/migrations',
         auditRetentionDays: 90,
@@ -249,7 +250,14 @@ describe('config', () => {
     });
 
     it('keeps a reply store in <XRAY_DATA_DIR>/replies with the embedded engine, none with a server, and refuses one asked for with a server', () => {
-      expect(loadConfig({ XRAY_DATA_DIR: 'relative/data' }).replyStore).toEqual({ path: resolve('relative/data/replies'), settleSeconds: 3600, intervalSeconds: 60 });
+      expect(loadConfig({ XRAY_DATA_DIR: 'relative/data' }).replyStore).toEqual({
+        path: resolve('relative/data/replies'),
+        settleSeconds: 3600,
+        intervalSeconds: 60,
+        cacheBytes: 16 * 1024 * 1024,
+      });
+      expect(loadConfig({ XRAY_REPLY_STORE_CACHE_BYTES: '0' }).replyStore?.cacheBytes).toBe(0);
+      expect(() => loadConfig({ XRAY_REPLY_STORE_CACHE_BYTES: '-1' })).toThrow(/XRAY_REPLY_STORE_CACHE_BYTES/);
       expect(loadConfig({ XRAY_REPLY_STORE: 'off' }).replyStore).toBeUndefined();
       expect(loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).replyStore).toBeUndefined();
       expect(() => loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123', XRAY_REPLY_STORE: 'on' })).toThrow(/XRAY_REPLY_STORE=on: needs the embedded engine/);

@@ -4,7 +4,8 @@
  * forgotten while its range was being read is not stored; a forgotten reply
  * is never served again, not even before its removal is committed; only the
  * replies of the build a day is served from are served; a reply's steps are
- * decoded alone; what was verified survives a reopen.
+ * decoded alone, and a searched reply kept in memory is never served past a
+ * write, a forget or another build; what was verified survives a reopen.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,54 @@ describe('reply store', () => {
     expect(store.stepTexts('app', 'a', [0])).toBeUndefined();
     await store.forget('app', 's');
     expect(store.stepTexts('app', 's', [0])).toBeUndefined();
+  });
+
+  it('keeps a searched reply in memory within its budget, and never serves it past a write, a forget or another build', async () => {
+    const reply = (executionId: string, name: string, build = BUILD) => ({ ...entry(executionId, 'app', build), json: JSON.stringify({ steps: [{ name }] }) });
+    const nameIn = (found: { texts: string[] } | undefined) => found && (JSON.parse(found.texts[0]!) as { name: string }).name;
+    await store.storeBatch('app', async () => [reply('s', 'first'), reply('t', 'other')]);
+    await store.verify(DAY, SIGNATURE, ['app\u0000s', 'app\u0000t'], BUILD);
+    // A timeline's read keeps nothing (the route's own cache does); a search's does.
+    expect(store.get('app', 's')).toBeDefined();
+    expect(store.stats.cacheBytes).toBe(0);
+    expect(nameIn(store.stepTexts('app', 's', [0]))).toBe('first');
+    const kept = store.stats.cacheBytes;
+    expect(kept).toBeGreaterThan(0);
+    expect(nameIn(store.stepTexts('app', 's', [0]))).toBe('first');
+    expect(store.stats.cacheBytes).toBe(kept);
+    // Written again under the same build: the new bytes.
+    await store.storeBatch('app', async () => [reply('s', 'second')]);
+    expect(nameIn(store.stepTexts('app', 's', [0]))).toBe('second');
+    // Forgotten: none, in memory or on disk.
+    await store.forget('app', 's');
+    expect(store.stepTexts('app', 's', [0])).toBeUndefined();
+    expect(store.stats.cacheBytes).toBe(0);
+    // Another build served: its reply, not the one kept from the build before.
+    expect(nameIn(store.stepTexts('app', 't', [0]))).toBe('other');
+    await store.storeBatch('app', async () => [reply('t', 'rebuilt', 'b2')]);
+    await store.unverify(DAY, false);
+    expect(store.stepTexts('app', 't', [0])).toBeUndefined();
+    await store.verify(DAY, SIGNATURE, ['app\u0000t'], 'b2');
+    expect(nameIn(store.stepTexts('app', 't', [0]))).toBe('rebuilt');
+  });
+
+  it('keeps no more decompressed replies than its budget, and none with a budget of 0', async () => {
+    const json = JSON.stringify({ steps: [{ name: 'x'.repeat(100) }] });
+    for (const cacheBytes of [300, 0]) {
+      const other = openReplyStore(mkdtempSync(join(tmpdir(), 'xray-reply-store-')), { cacheBytes });
+      try {
+        const ids = Array.from({ length: 10 }, (_, i) => `e${i}`);
+        await other.storeBatch('app', async () => ids.map((id) => ({ ...entry(id), json })));
+        await other.verify(DAY, SIGNATURE, ids.map((id) => `app\u0000${id}`), BUILD);
+        for (const id of ids) {
+          expect(other.stepTexts('app', id, [0])?.texts).toEqual([JSON.stringify({ name: 'x'.repeat(100) })]);
+          expect(other.stats.cacheBytes).toBeLessThanOrEqual(cacheBytes);
+        }
+        expect(other.stats.cacheBytes > 0).toBe(cacheBytes > 0);
+      } finally {
+        await other.close();
+      }
+    }
   });
 
   it('leaves out an execution forgotten while its batch was read', async () => {
