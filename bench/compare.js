@@ -25,6 +25,7 @@ import { createTempDir } from './lib/cleanup.js';
 import { generateInChild } from './lib/generate-in-child.js';
 import { metricSample, metricValue, startCollector } from './lib/collector-process.js';
 import {
+  COLD_WORDS,
   COMMON_WORD,
   PIPELINES,
   POSTGRES_INDEXES,
@@ -264,6 +265,15 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_WORD}\\M`, fromIso
       { label: 'first page of executions, pipeline + failed (50), from ClickHouse (Cache-Control: no-cache)', ...firstPage,
         xray: firstPageOf(pipeline, { 'cache-control': 'no-cache' }).xray },
       { label: `reasoning search, rare word "${RARE_WORD}"`, ...rareWord },
+      // The same search for a word neither side has searched before: a different one of COLD_WORDS each run (16 hits each).
+      {
+        ...rareWord,
+        label: `reasoning search, a rare word never searched before (16 hits; ${COLD_WORDS.length} words, one per run)`,
+        xray: (i) => api(`/api/v1/steps?${qs({ q: COLD_WORDS[i % COLD_WORDS.length], ...window, limit: '50' })}`),
+        postgres: (i) => sql(
+          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COLD_WORDS[i % COLD_WORDS.length]}\\M`, fromIso, toIso]),
+      },
       {
         label: `reasoning search, common word "${COMMON_WORD}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: COMMON_WORD, ...window, limit: '50' })}`),

@@ -4,7 +4,8 @@
  * executions failed (their last step fails), step durations log-uniform
  * between 2 ms and 1 s, ~300 B of JSON input and output, and a 20-word
  * reasoning drawn Zipf-like from a 5,000-word vocabulary, plus one rare word
- * in exactly 16 steps whatever the scale.
+ * in exactly 16 steps whatever the scale, and nine more (COLD_WORDS) in 16
+ * steps each, for searches of a word never searched before.
  *
  * It is generated once, inside ClickHouse (`INSERT ... SELECT FROM
  * numbers()`, every random choice a `cityHash64` of the seed and the row
@@ -18,6 +19,12 @@ export const STEPS_PER_EXECUTION = 20;
 export const RARE_WORD = 'zanzibar';
 /** Rare-word steps, whatever the scale (the issue's 16 hits at 10M). */
 export const RARE_HITS = 16;
+/**
+ * Nine more rare words of RARE_HITS steps each: a timed line searches a
+ * different one every run, so neither side has searched it before. Not
+ * six-letter consonant-vowel words, so none is a vocabulary word.
+ */
+export const COLD_WORDS = ['aardwolf', 'caracal', 'dugong', 'echidna', 'gharial', 'hoatzin', 'axolotl', 'pangolin', 'quokka'];
 const DAY_MILLIS = 86_400_000;
 /** Executions start within the last 29.5 days: the tables' 30-day TTL drops whole older days. */
 export const SPREAD_MILLIS = 29.5 * DAY_MILLIS;
@@ -117,7 +124,8 @@ SELECT
          ',"tier":"', ['A', 'B', 'C', 'D'][${hash('number', 'tier')} % 4 + 1],
          '","reasons":["', {vocabulary:Array(String)}[${hash('number', 'r1')} % 5000 + 1], '","', {vocabulary:Array(String)}[${hash('number', 'r2')} % 5000 + 1],
          '"],"model":"policy-v7","notes":"computed from bureau data and internal history for this application, thresholds per segment and country"}'),
-  concat(${words}, if(number % {rareStride:UInt64} = 7, ' ${RARE_WORD}', ''), '.'),
+  concat(${words}, if(number % {rareStride:UInt64} = 7, ' ${RARE_WORD}', ''),
+         if(number % {coldStride:UInt64} = 3 AND intDiv(number, {coldStride:UInt64}) < ${RARE_HITS * COLD_WORDS.length}, concat(' ', {coldWords:Array(String)}[intDiv(number, {coldStride:UInt64}) % ${COLD_WORDS.length} + 1]), ''), '.'),
   if(${failedStep}, 'TimeoutError', ''), if(${failedStep}, 'policy service timed out', ''),
   if(${failedStep}, 'TimeoutError: policy service timed out\\n    at callPolicy (policy.js:42:11)', ''),
   if(${seq} = 9, 'gpt-4o-mini', ''), if(${seq} = 9, 'openai', ''),
@@ -147,6 +155,8 @@ export function datasetParams(options) {
     stepNames: STEP_NAMES,
     vocabulary: VOCABULARY,
     rareStride: Math.floor((executions * STEPS_PER_EXECUTION) / RARE_HITS),
+    coldWords: COLD_WORDS,
+    coldStride: Math.floor((executions * STEPS_PER_EXECUTION) / (RARE_HITS * COLD_WORDS.length)),
   };
 }
 
