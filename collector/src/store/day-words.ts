@@ -15,6 +15,7 @@
  */
 import type { StepRecord } from './executions.js';
 import { searchWords } from './step-search.js';
+import { compareCodePoints } from './string-order.js';
 
 /** A word held by more of a day's executions is only marked common there (step search asks the engine). */
 export const MAX_WORD_EXECUTIONS = 64;
@@ -36,21 +37,22 @@ export interface DayExecution {
 /** The searched fields of a stored step row. */
 type SearchedText = Pick<StepRecord, 'reasoning' | 'error_message' | 'input' | 'output'>;
 
-interface Gathered {
-  /** Flat (ordinal, position) pairs; null once the word is common. */
-  steps: number[] | null;
-  /** Executions holding it (each adds it once). */
-  executions: number;
-}
-
 export interface DayWords {
   /** Adds one execution's steps (all of them in the day, in its reply's order). */
   add(appId: string, executionId: string, steps: readonly SearchedText[], renumbered?: boolean): void;
-  /** Every (app, word) gathered, with its postings. */
+  /** Every (app, word) gathered, with its postings, in the order the reply store keeps them: apps, then words, by code point. */
   entries(): IterableIterator<[string, string, WordPostings]>;
   /** The executions added, by ordinal. */
   executions(): readonly DayExecution[];
 }
+
+/**
+ * A copy of a word that holds none of the text it was cut from: V8 keeps a
+ * cut of 13 characters or more as a view of the whole text (a step's input,
+ * hundreds of bytes), and the words of a day (a fingerprint, an id) would
+ * otherwise keep every step's text alive until the day is stored.
+ */
+const detached = (word: string) => (word.length < 13 ? word : ` ${word}`.slice(1));
 
 /**
  * @example
@@ -60,8 +62,10 @@ export interface DayWords {
  * words.executions()[0]; // { appId: 'default', executionId: 'exec-1', renumbered: false }
  */
 export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
-  // Per app, per word: one map for each app of the day.
-  const apps = new Map<string, Map<string, Gathered>>();
+  // Per app, per word: the executions holding it, then its flat (ordinal, position) pairs, in one array made to
+  // size (most words are held by one execution: an object and a growable array for each cost 3x the memory); null
+  // once common.
+  const apps = new Map<string, Map<string, number[] | null>>();
   const executions: DayExecution[] = [];
   return {
     add(appId, executionId, steps, renumbered) {
@@ -81,20 +85,31 @@ export function createDayWords(maxExecutions = MAX_WORD_EXECUTIONS): DayWords {
         }
       });
       for (const [word, positions] of seen) {
-        let entry = gathered.get(word);
-        if (!entry) gathered.set(word, (entry = { steps: [], executions: 0 }));
-        entry.executions += 1;
-        if (!entry.steps) continue;
-        if (entry.executions > maxExecutions) {
-          entry.steps = null;
-          continue;
+        const held = gathered.get(word);
+        if (held === null) continue;
+        if (held === undefined) {
+          const made = new Array<number>(1 + 2 * positions.length);
+          made[0] = 1;
+          positions.forEach((position, i) => {
+            made[1 + 2 * i] = ordinal;
+            made[2 + 2 * i] = position;
+          });
+          gathered.set(detached(word), made);
+        } else if (held[0]! >= maxExecutions) {
+          gathered.set(word, null);
+        } else {
+          held[0]! += 1;
+          for (const position of positions) held.push(ordinal, position);
         }
-        for (const position of positions) entry.steps.push(ordinal, position);
       }
     },
     *entries() {
-      for (const [appId, gathered] of apps) {
-        for (const [word, { steps }] of gathered) yield [appId, word, steps === null ? { common: true } : { steps }];
+      for (const appId of [...apps.keys()].sort(compareCodePoints)) {
+        const gathered = apps.get(appId)!;
+        for (const word of [...gathered.keys()].sort(compareCodePoints)) {
+          const held = gathered.get(word)!;
+          yield [appId, word, held === null ? { common: true } : { steps: held.slice(1) }];
+        }
       }
     },
     executions: () => executions,

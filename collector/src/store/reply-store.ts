@@ -140,7 +140,12 @@ export interface ReplyStore {
   storeBatch(appId: string, read: () => Promise<ReplyEntry[]>): Promise<string[]>;
   /** Serves the day's stored replies from now on, recording what they were built from. */
   verify(day: string, signature: DaySignature, keys: readonly string[], build: string): Promise<void>;
-  /** Stores a day's words and the executions their postings number, replacing any it held; done before `verify(day)`, served with the day. */
+  /**
+   * Stores a day's words and the executions their postings number, replacing
+   * any it held; done before `verify(day)`, served with the day. The entries
+   * come in key order (DayWords.entries: apps, then words, by code point);
+   * out of order, it throws.
+   */
   storeWords(day: string, words: Pick<DayWords, 'entries' | 'executions'>): Promise<void>;
   /** The served day's execution of `ordinal` (a posting's), or undefined. */
   executionAt(day: string, ordinal: number): DayExecution | undefined;
@@ -456,18 +461,28 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
     },
     async storeWords(day, gathered) {
       await root.transaction(() => removeWordsOf(day));
-      // In the order LMDB keeps keys (UTF-8 bytes), cut into chunks per app.
-      const sorted = [...gathered.entries()].sort((a, b) => (a[0] !== b[0] ? compareCodePoints(a[0], b[0]) : compareCodePoints(a[1], b[1])));
-      // Made a transaction's worth at a time: a day's chunks are not all held at once.
-      for (let i = 0; i < sorted.length; ) {
+      // Taken in the order LMDB keeps keys (apps, then words, by code point: UTF-8 byte order) as the words come,
+      // cut into chunks per app, a transaction's worth at a time: a day's words are never copied or held twice.
+      const entries = gathered.entries();
+      let next = entries.next();
+      let previous: readonly [string, string] | undefined;
+      while (!next.done) {
         const chunks: [WordKey, string, string][] = [];
-        while (i < sorted.length && chunks.length < CHUNKS_PER_TRANSACTION) {
-          const appId = sorted[i]![0];
-          let end = i + 1;
-          while (end < sorted.length && end - i < WORDS_PER_CHUNK && sorted[end]![0] === appId) end += 1;
-          const run = sorted.slice(i, end);
-          chunks.push([[day, appId, run[run.length - 1]![1]], `\n${run.map(([, word]) => word).join('\n')}\n`, run.map(([, , found]) => postingsLine(found)).join('\n')]);
-          i = end;
+        while (!next.done && chunks.length < CHUNKS_PER_TRANSACTION) {
+          const appId = next.value[0];
+          const run: string[] = [];
+          const lines: string[] = [];
+          while (!next.done && run.length < WORDS_PER_CHUNK && next.value[0] === appId) {
+            const [, word, found] = next.value;
+            if (previous && (previous[0] === appId ? compareCodePoints(previous[1], word) >= 0 : compareCodePoints(previous[0], appId) > 0)) {
+              throw new Error(`day words out of order: ${JSON.stringify(previous)} before ${JSON.stringify([appId, word])}`);
+            }
+            previous = [appId, word];
+            run.push(word);
+            lines.push(postingsLine(found));
+            next = entries.next();
+          }
+          chunks.push([[day, appId, run[run.length - 1]!], `\n${run.join('\n')}\n`, lines.join('\n')]);
         }
         await root.transaction(() => {
           for (const [key, text, lines] of chunks) {

@@ -13,6 +13,7 @@ import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDayWords } from '../../../src/store/day-words.js';
 import { openReplyStore } from '../../../src/store/reply-store.js';
+import { compareCodePoints } from '../../../src/store/string-order.js';
 import type { DayExecution, WordPostings } from '../../../src/store/day-words.js';
 
 const step = (reasoning: string, input = '') => ({ reasoning, error_message: '', input, output: '' });
@@ -32,7 +33,13 @@ describe('day words', () => {
       { appId: 'b', executionId: 'e3', renumbered: false },
       { appId: 'a', executionId: 'e4', renumbered: false },
     ]);
-    const entries = new Map([...words.entries()].map(([app, word, postings]) => [`${app}/${word}`, postings]));
+    const listed = [...words.entries()];
+    // In the order the reply store keeps them: apps, then words, by code point.
+    expect(listed.map(([app, word]) => `${app}/${word}`)).toEqual(
+      listed.map(([app, word]) => [app, word]).sort((x, y) => (x[0] !== y[0] ? compareCodePoints(x[0], y[0]) : compareCodePoints(x[1], y[1]))).map(([app, word]) => `${app}/${word}`),
+    );
+    expect(listed[0]![0]).toBe('a');
+    const entries = new Map(listed.map(([app, word, postings]) => [`${app}/${word}`, postings]));
     // (ordinal, step position) pairs: each step holding the word once, however often it holds it.
     expect(entries.get('a/score')).toEqual({ steps: [0, 0, 3, 1, 3, 2] });
     expect(entries.get('a/again')).toEqual({ steps: [0, 1, 3, 2] });
@@ -61,9 +68,9 @@ describe("reply store's words", () => {
     const execution = (executionId: string, renumbered = false) => ({ appId: executionId === 'e3' ? 'ab' : 'a', executionId, renumbered });
     await store.storeWords('2026-01-02', stored(
       [
+        ['a', 'three', { common: true }],
         ['a', 'threshold', { steps: [0, 0, 0, 3] }],
         ['a', 'thresholds', { steps: [1, 2] }],
-        ['a', 'three', { common: true }],
         ['a', 'ünter', { steps: [3, 0] }],
         ['ab', 'threshold', { steps: [2, 1] }],
       ],
@@ -113,7 +120,10 @@ describe("reply store's words", () => {
     const entries: [string, string, WordPostings][] = [];
     const postingOf = (app: string, word: string) => ({ steps: [['a', 'ab', 'b'].indexOf(app), vocabulary.indexOf(word)] });
     for (const app of ['a', 'ab', 'b']) for (const word of vocabulary) entries.push([app, word, postingOf(app, word)]);
-    await store.storeWords('2026-01-05', stored(entries.reverse(), []));
+    // In the order the day's words come (DayWords.entries); out of order, refused.
+    await expect(store.storeWords('2026-01-05', stored([...entries].reverse(), []))).rejects.toThrow(/day words out of order/);
+    entries.sort((x, y) => (x[0] !== y[0] ? compareCodePoints(x[0], y[0]) : compareCodePoints(x[1], y[1])));
+    await store.storeWords('2026-01-05', stored(entries, []));
     await store.verify('2026-01-05', signature, [], 'b1');
     const probes = ['w0', 'w00', 'w123', 'w1', 'w999x', '😀', '😀s', '\uffff', 'é', 'écol', 'e', 'a', 'ab', 'abc', 'abcd', '日', '日本', 'zz', 'zzz', '', 'x'];
     for (const app of ['a', 'ab', 'b']) {
