@@ -40,6 +40,7 @@ import { request } from './lib/http-client.js';
 import { CONTENT_TYPES, buildExecutions, encodeRequests } from './lib/otlp-requests.js';
 import { parseExplainIndexes } from './lib/explain.js';
 import { measureSearchStages } from './lib/search-stages.js';
+import { measureWakeFloor } from './lib/wake-floor.js';
 import { findPostgresBin, startPostgres } from './lib/postgres.js';
 import { formatFixed, formatInt, formatRatio, progress } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
@@ -450,6 +451,12 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${word}\\M`, fromIso, toI
       progress(`compare: ${row.label}: X-Ray ${formatFixed(row.xrayMedian, 1)} ms, PostgreSQL ${formatFixed(row.pgMedian, 1)} ms`);
     }
 
+    // What any request costs on this machine, back-to-back and after idling as each side does in the interleaved lines.
+    const rareReplyBytes = (await request(`${collector.url}/api/v1/steps?${qs({ q: RARE_WORD, ...window, limit: '50' })}`, {
+      headers: { authorization: `Bearer ${collector.apiKey}` }, agent,
+    })).body.length;
+    const wakeFloor = await measureWakeFloor({ bodyBytes: rareReplyBytes, runs: 500, postgres: pgClient && ((text) => sql(text)) });
+    progress(`compare: wake-up floor measured (${wakeFloor.map((line) => `${line.label}: ${formatFixed(line.backToBack, 2)} / ${formatFixed(line.afterIdle, 2)} ms`).join('; ')})`);
     const searchStages = await searchStagesTable({ collector, api, window, runs });
     const businessKeys = await businessKeyPaths({ collector, lookup: businessKeyLookup, list: businessKeyList, runs });
 
@@ -520,6 +527,14 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${word}\\M`, fromIso, toI
         notes: ['Each line is one statement; the timeline statement is the execution row and the steps reads with the days lookup inside, so its floor is their sum less the statement overheads they share'],
       },
       {
+        title: `floor: one request and its reply on this machine before any server work, medians of 500, load ${formatFixed(os.loadavg()[0], 2)}, ms`,
+        columns: ['server', 'back-to-back', 'after 2 ms idle'],
+        rows: wakeFloor.map((line) => [line.label, formatFixed(line.backToBack, 3), formatFixed(line.afterIdle, 3)]),
+        notes: [
+          'the timed lines above alternate X-Ray and PostgreSQL, so each side\'s server has been idle through the other\'s request when its own arrives: "after 2 ms idle" is what both pay in every run (a halted virtual CPU woken by the host), and what a lab timing one side back-to-back does not see',
+        ],
+      },
+      {
         title: `rollups: insert cost of the rollup passes and the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
           `in ${formatInt(rollupCost.batchRows)}-step batches, a pass every ${formatInt(rollupCost.passEverySteps)} steps, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
         columns: ['views attached', 'steps/s (wall)', 'steps/CPU-s', 'lost (CPU)', 'lost (wall)'],
@@ -556,6 +571,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${word}\\M`, fromIso, toI
         generateSeconds,
         settleSeconds: storageSettleSeconds,
         lookupFloor,
+        wakeFloor,
         storage,
         rollupCost: rollupCost.shares,
         searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },
