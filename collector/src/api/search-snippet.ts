@@ -6,10 +6,10 @@
  * in the text, so no client has to escape or parse markers.
  *
  * The terms match here as in SQL (store/step-search.ts: the same word rule,
- * the same prefix and phrase patterns), so the snippet shows why ClickHouse
- * returned the step. Pure.
+ * the same prefix and phrase patterns, read here without regular
+ * expressions), so the snippet shows why ClickHouse returned the step. Pure.
  */
-import { SEARCH_FIELDS, isPrefixIn, wordPattern } from '../store/step-search.js';
+import { SEARCH_FIELDS, asciiLower, isPrefixIn } from '../store/step-search.js';
 import type { SearchField, SearchTerm } from '../store/step-search.js';
 
 export interface SearchSnippet {
@@ -27,7 +27,6 @@ export interface SearchSnippet {
 const BEFORE_CHARS = 60;
 const SNIPPET_CHARS = 200;
 
-const SEPARATOR = '[^0-9A-Za-z\\u0080-\\uFFFF]';
 const FIELD_NAMES: Record<SearchField, SearchSnippet['field']> = {
   reasoning: 'reasoning',
   error_message: 'error.message',
@@ -35,35 +34,59 @@ const FIELD_NAMES: Record<SearchField, SearchSnippet['field']> = {
   output: 'output',
 };
 
-/** Compiled patterns (by words and whether they end a word), shared by the hits of a page and the pages after (matchAll clones its pattern). */
-const compiled = new Map<string, RegExp>();
-const COMPILED_MAX = 256;
+/** A word's UTF-16 code unit as the search tokenizes (store/step-search.ts WORD): an ASCII letter or digit, or any from U+0080. */
+function isWordUnit(code: number): boolean {
+  return code >= 0x80 || (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
 
-/** The JavaScript form of termPattern (step-search.ts): group 1 is the matched words. */
-function termRegExp(term: SearchTerm, field: SearchField): RegExp {
-  const words = term.kind === 'prefix' ? [term.word] : term.words;
-  const prefix = isPrefixIn(term, field);
-  // Words hold no separator, so a space joins them unambiguously.
-  const key = `${prefix ? 'p' : 'w'} ${words.join(' ')}`;
-  let pattern = compiled.get(key);
-  if (!pattern) {
-    const body = words.map(wordPattern).join(`${SEPARATOR}+`);
-    const end = prefix ? '' : `(?=${SEPARATOR}|$)`;
-    if (compiled.size === COMPILED_MAX) compiled.clear();
-    compiled.set(key, (pattern = new RegExp(`(?:^|${SEPARATOR})(${body})${end}`, 'g')));
+/**
+ * The matches of a term's words in a field, left to right and not
+ * overlapping, each as `[start, end)` of its words (at most one with
+ * `first`): the first word at a word start (the text's, or after a
+ * separator), each next one after one or more separators, and the last one
+ * ending a word unless the term is a prefix in the field. The engine's
+ * pattern for the term (termPattern in store/step-search.ts), read without a
+ * regular expression: every search brings new words, and V8 took ~35 us to
+ * compile and first run each of a search's patterns, most of a rare word's
+ * hits when it was first searched.
+ *
+ * `lower` is the field as `asciiLower` leaves it (the same length, ASCII
+ * letters lower-cased), so comparing there ignores the case of ASCII letters
+ * and of nothing else, as the engine's patterns do; `words` are lower-cased
+ * the same way.
+ */
+function termRanges(lower: string, words: readonly string[], prefix: boolean, first: boolean): [number, number][] {
+  const ranges: [number, number][] = [];
+  const head = words[0]!;
+  for (let at = lower.indexOf(head); at >= 0; at = lower.indexOf(head, at + 1)) {
+    if (at > 0 && isWordUnit(lower.charCodeAt(at - 1))) continue;
+    let end = at + head.length;
+    let whole = true;
+    for (let k = 1; k < words.length && whole; k++) {
+      let next = end;
+      while (next < lower.length && !isWordUnit(lower.charCodeAt(next))) next += 1;
+      whole = next > end && lower.startsWith(words[k]!, next);
+      end = next + words[k]!.length;
+    }
+    if (!whole || (!prefix && end < lower.length && isWordUnit(lower.charCodeAt(end)))) continue;
+    ranges.push([at, end]);
+    if (first) break;
+    // The next match starts past this one (a separator after it, then a word).
+    at = end - 1;
   }
-  return pattern;
+  return ranges;
+}
+
+/** The words of a term, lower-cased as the index compares them, and whether it is a prefix in `field`. */
+function termWords(term: SearchTerm): string[] {
+  return (term.kind === 'prefix' ? [term.word] : term.words).map(asciiLower);
 }
 
 /** Every match of the terms in `text`, sorted, overlaps merged. */
 function matchesIn(text: string, terms: readonly SearchTerm[], field: SearchField): [number, number][] {
+  const lower = asciiLower(text);
   const ranges: [number, number][] = [];
-  for (const term of terms) {
-    for (const match of text.matchAll(termRegExp(term, field))) {
-      const end = match.index + match[0].length;
-      ranges.push([end - match[1].length, end]);
-    }
-  }
+  for (const term of terms) ranges.push(...termRanges(lower, termWords(term), isPrefixIn(term, field), false));
   ranges.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const range of ranges) {
@@ -88,9 +111,18 @@ export type SearchFields = Record<SearchField, string>;
  * matches({ reasoning: 'below the threshold', error_message: '', input: '', output: '' }); // true
  */
 export function stepMatcher(terms: readonly SearchTerm[]): (fields: SearchFields) => boolean {
-  // Without the global flag: test() then keeps no position between calls.
-  const patterns = terms.map((term) => SEARCH_FIELDS.map((field) => [field, new RegExp(termRegExp(term, field).source)] as const));
-  return (fields) => patterns.every((fieldPatterns) => fieldPatterns.some(([field, pattern]) => fields[field] !== '' && pattern.test(fields[field])));
+  const looked = terms.map((term) => ({ words: termWords(term), prefixIn: SEARCH_FIELDS.map((field) => isPrefixIn(term, field)) }));
+  return (fields) => {
+    // Each field lower-cased once, when a term first looks at it.
+    const lowered: (string | undefined)[] = [];
+    return looked.every(({ words, prefixIn }) =>
+      SEARCH_FIELDS.some((field, i) => {
+        if (fields[field] === '') return false;
+        const lower = (lowered[i] ??= asciiLower(fields[field]));
+        return termRanges(lower, words, prefixIn[i]!, true).length > 0;
+      }),
+    );
+  };
 }
 
 /** `index` moved off the second half of a surrogate pair. */

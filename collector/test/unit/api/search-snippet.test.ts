@@ -1,5 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { snippetOf } from '../../../src/api/search-snippet.js';
+import { snippetOf, stepMatcher } from '../../../src/api/search-snippet.js';
+import type { SearchFields } from '../../../src/api/search-snippet.js';
+import { SEARCH_FIELDS, isPrefixIn, parseSearch, wordPattern } from '../../../src/store/step-search.js';
+import type { SearchField, SearchTerm } from '../../../src/store/step-search.js';
+import { createPick, createRandom } from '../../support/seeded-random.js';
+
+/**
+ * The engine's pattern for a term in JavaScript form (termPattern in
+ * store/step-search.ts, with JavaScript's class for a separator): what the
+ * snippet and the matcher read with regular expressions before, kept here
+ * as the reference they must agree with.
+ */
+function referencePattern(term: SearchTerm, field: SearchField): RegExp {
+  const separator = '[^0-9A-Za-z\\u0080-\\uFFFF]';
+  const body = (term.kind === 'prefix' ? [term.word] : term.words).map(wordPattern).join(`${separator}+`);
+  return new RegExp(`(?:^|${separator})(${body})${isPrefixIn(term, field) ? '' : `(?=${separator}|$)`}`, 'g');
+}
+/** Every match of the terms in a field by the reference patterns, sorted and merged, as the snippet marks them. */
+function referenceMatches(text: string, terms: readonly SearchTerm[], field: SearchField): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const term of terms) {
+    for (const match of text.matchAll(referencePattern(term, field))) ranges.push([match.index + match[0].length - match[1]!.length, match.index + match[0].length]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const range of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+    else merged.push(range);
+  }
+  return merged;
+}
 
 const empty = { reasoning: '', error_message: '', input: '', output: '' };
 
@@ -33,6 +64,42 @@ describe('search-snippet', () => {
 
     it('is null without terms', () => {
       expect(snippetOf({ ...empty, reasoning: 'anything' }, [])).toBeNull();
+    });
+
+    it('marks and matches exactly what the engine\'s patterns do, for 3,000 random fields and searches', () => {
+      const next = createRandom(20261206);
+      const pick = createPick(next);
+      const words = ['thresh', 'threshold', 'Thresholds', 'THRESH', 'ab', 'abc', 'abcd', 'Ab1', '1042', 'a1042', 'École', 'école', 'écol', 'ÉCOLE',
+        'über', 'Über', '日本', '日本語', '😀', '😀smile', 'smile', 'x', 'xx', 'score', 'scores', 'Score'];
+      const separators = [' ', ' ', '  ', ', ', '-', '_', '.', '"', ':', '/', '\n', '\u00a0', '{"', '":"'];
+      const text = () => {
+        let out = next() < 0.2 ? pick(separators) : '';
+        for (let n = Math.floor(next() * 12); n > 0; n--) out += pick(words) + (next() < 0.15 ? pick(words) : '') + pick(separators);
+        return next() < 0.5 ? out : out.slice(0, -1);
+      };
+      let matched = 0;
+      for (let i = 0; i < 3000; i++) {
+        const fields: SearchFields = { reasoning: text(), error_message: next() < 0.3 ? text() : '', input: text(), output: next() < 0.5 ? text() : '' };
+        const search = Array.from({ length: 1 + Math.floor(next() * 2) }, () => (next() < 0.25 ? `"${pick(words)} ${pick(words)}"` : pick(words).slice(0, 1 + Math.floor(next() * 9)))).join(' ');
+        const parsed = parseSearch(search);
+        if (!parsed.ok) continue;
+        const terms = parsed.terms;
+        const expected = terms.every((term) => SEARCH_FIELDS.some((field) => fields[field] !== '' && referenceMatches(fields[field], [term], field).length > 0));
+        expect(stepMatcher(terms)(fields), `${search} in ${JSON.stringify(fields)}`).toBe(expected);
+        if (expected) matched += 1;
+        const snippet = snippetOf(fields, terms);
+        const field = SEARCH_FIELDS.find((name) => fields[name] !== '' && referenceMatches(fields[name], terms, name).length > 0);
+        if (!field) {
+          expect(snippet, search).toBeNull();
+          continue;
+        }
+        const start = snippet!.clippedStart ? fields[field].indexOf(snippet!.text) : 0;
+        expect(snippet!.highlights.map(([from, to]) => [from + start, to + start]), `${search} in ${JSON.stringify(fields[field])}`).toEqual(
+          referenceMatches(fields[field], terms, field).filter(([from]) => from < start + snippet!.text.length).map(([from, to]) => [from, Math.min(to, start + snippet!.text.length)]),
+        );
+      }
+      // Not a comparison of two empty answers.
+      expect(matched).toBeGreaterThan(300);
     });
   });
 });
