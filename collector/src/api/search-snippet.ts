@@ -77,16 +77,22 @@ function termRanges(lower: string, words: readonly string[], prefix: boolean, fi
   return ranges;
 }
 
-/** The words of a term, lower-cased as the index compares them, and whether it is a prefix in `field`. */
-function termWords(term: SearchTerm): string[] {
-  return (term.kind === 'prefix' ? [term.word] : term.words).map(asciiLower);
+/**
+ * A search's terms as matching reads them, prepared once for every field and
+ * hit: each term's words lower-cased as the index compares them, and whether
+ * it is a prefix in each field (in SEARCH_FIELDS order).
+ */
+function prepared(terms: readonly SearchTerm[]): { words: string[]; prefixIn: boolean[] }[] {
+  return terms.map((term) => ({
+    words: (term.kind === 'prefix' ? [term.word] : term.words).map(asciiLower),
+    prefixIn: SEARCH_FIELDS.map((field) => isPrefixIn(term, field)),
+  }));
 }
 
-/** Every match of the terms in `text`, sorted, overlaps merged. */
-function matchesIn(text: string, terms: readonly SearchTerm[], field: SearchField): [number, number][] {
-  const lower = asciiLower(text);
+/** Every match of the prepared terms in a field (`lower`, the field as `asciiLower` leaves it; `field`, its index in SEARCH_FIELDS), sorted, overlaps merged. */
+function matchesIn(lower: string, terms: ReturnType<typeof prepared>, field: number): [number, number][] {
   const ranges: [number, number][] = [];
-  for (const term of terms) ranges.push(...termRanges(lower, termWords(term), isPrefixIn(term, field), false));
+  for (const { words, prefixIn } of terms) ranges.push(...termRanges(lower, words, prefixIn[field]!, false));
   ranges.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const range of ranges) {
@@ -104,14 +110,14 @@ export type SearchFields = Record<SearchField, string>;
  * Whether a step matches a search: every term in some field, by the patterns
  * the engine's condition checks (store/step-search.ts). What step search
  * through the index (api/step-search-index.ts) keeps of the steps it finds.
- * The patterns are compiled once, for every step checked with the result.
+ * The terms are prepared once, for every step checked with the result.
  *
  * @example
  * const matches = stepMatcher([{ kind: 'prefix', word: 'thresh' }]);
  * matches({ reasoning: 'below the threshold', error_message: '', input: '', output: '' }); // true
  */
 export function stepMatcher(terms: readonly SearchTerm[]): (fields: SearchFields) => boolean {
-  const looked = terms.map((term) => ({ words: termWords(term), prefixIn: SEARCH_FIELDS.map((field) => isPrefixIn(term, field)) }));
+  const looked = prepared(terms);
   return (fields) => {
     // Each field lower-cased once, when a term first looks at it.
     const lowered: (string | undefined)[] = [];
@@ -141,10 +147,11 @@ function onCharBoundary(text: string, index: number): number {
  */
 export function snippetOf(fields: SearchFields, terms: readonly SearchTerm[]): SearchSnippet | null {
   if (terms.length === 0) return null;
-  for (const field of SEARCH_FIELDS) {
+  const looked = prepared(terms);
+  for (const [i, field] of SEARCH_FIELDS.entries()) {
     const text = fields[field];
     if (!text) continue;
-    const matches = matchesIn(text, terms, field);
+    const matches = matchesIn(asciiLower(text), looked, i);
     if (matches.length === 0) continue;
     const start = onCharBoundary(text, Math.max(0, matches[0][0] - BEFORE_CHARS));
     const end = onCharBoundary(text, Math.min(text.length, start + SNIPPET_CHARS));
