@@ -44,7 +44,7 @@ import { open } from 'lmdb';
 import type { Database, Key, RootDatabase } from 'lmdb';
 import { LRUCache } from 'lru-cache';
 import type { DayExecution, DayWords, WordPostings } from './day-words.js';
-import { compareCodePoints } from './string-order.js';
+import { compareCodePointPairs } from './string-order.js';
 
 export type { DayExecution, WordPostings };
 
@@ -474,7 +474,7 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
           const lines: string[] = [];
           while (!next.done && run.length < WORDS_PER_CHUNK && next.value[0] === appId) {
             const [, word, found] = next.value;
-            if (previous && (previous[0] === appId ? compareCodePoints(previous[1], word) >= 0 : compareCodePoints(previous[0], appId) > 0)) {
+            if (previous && compareCodePointPairs(previous, [appId, word]) >= 0) {
               throw new Error(`day words out of order: ${JSON.stringify(previous)} before ${JSON.stringify([appId, word])}`);
             }
             previous = [appId, word];

@@ -27,3 +27,14 @@ export function compareCodePoints(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/**
+ * Compares two (app, word) keys as LMDB orders the reply store's word keys:
+ * by the first string, then the second, each by code point.
+ *
+ * @example
+ * compareCodePointPairs(['a', 'z'], ['ab', 'a']) < 0; // true
+ */
+export function compareCodePointPairs(a: readonly [string, string], b: readonly [string, string]): number {
+  return a[0] !== b[0] ? compareCodePoints(a[0], b[0]) : compareCodePoints(a[1], b[1]);
+}

@@ -13,7 +13,7 @@ import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDayWords } from '../../../src/store/day-words.js';
 import { openReplyStore } from '../../../src/store/reply-store.js';
-import { compareCodePoints } from '../../../src/store/string-order.js';
+import { compareCodePointPairs } from '../../../src/store/string-order.js';
 import type { DayExecution, WordPostings } from '../../../src/store/day-words.js';
 
 const step = (reasoning: string, input = '') => ({ reasoning, error_message: '', input, output: '' });
@@ -36,7 +36,7 @@ describe('day words', () => {
     const listed = [...words.entries()];
     // In the order the reply store keeps them: apps, then words, by code point.
     expect(listed.map(([app, word]) => `${app}/${word}`)).toEqual(
-      listed.map(([app, word]) => [app, word]).sort((x, y) => (x[0] !== y[0] ? compareCodePoints(x[0], y[0]) : compareCodePoints(x[1], y[1]))).map(([app, word]) => `${app}/${word}`),
+      listed.map(([app, word]): [string, string] => [app, word]).sort(compareCodePointPairs).map(([app, word]) => `${app}/${word}`),
     );
     expect(listed[0]![0]).toBe('a');
     const entries = new Map(listed.map(([app, word, postings]) => [`${app}/${word}`, postings]));
@@ -122,7 +122,7 @@ describe("reply store's words", () => {
     for (const app of ['a', 'ab', 'b']) for (const word of vocabulary) entries.push([app, word, postingOf(app, word)]);
     // In the order the day's words come (DayWords.entries); out of order, refused.
     await expect(store.storeWords('2026-01-05', stored([...entries].reverse(), []))).rejects.toThrow(/day words out of order/);
-    entries.sort((x, y) => (x[0] !== y[0] ? compareCodePoints(x[0], y[0]) : compareCodePoints(x[1], y[1])));
+    entries.sort((x, y) => compareCodePointPairs([x[0], x[1]], [y[0], y[1]]));
     await store.storeWords('2026-01-05', stored(entries, []));
     await store.verify('2026-01-05', signature, [], 'b1');
     const probes = ['w0', 'w00', 'w123', 'w1', 'w999x', '😀', '😀s', '\uffff', 'é', 'écol', 'e', 'a', 'ab', 'abc', 'abcd', '日', '日本', 'zz', 'zzz', '', 'x'];

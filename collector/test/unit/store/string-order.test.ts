@@ -3,7 +3,7 @@
  * order of code points, which JavaScript's `<` departs from past a surrogate.
  */
 import { describe, expect, it } from 'vitest';
-import { compareCodePoints } from '../../../src/store/string-order.js';
+import { compareCodePointPairs, compareCodePoints } from '../../../src/store/string-order.js';
 
 describe('string order', () => {
   it('orders strings by code point, as ClickHouse orders UTF-8 bytes', () => {
@@ -20,5 +20,11 @@ describe('string order', () => {
         expect(Math.sign(compareCodePoints(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
       }
     }
+  });
+
+  it('orders (app, word) pairs by the app, then the word, each by code point', () => {
+    const pairs: [string, string][] = [['b', 'a'], ['a', '\u{1F600}'], ['ab', 'a'], ['a', '\uFFFD'], ['a', 'z']];
+    expect(pairs.sort(compareCodePointPairs)).toEqual([['a', 'z'], ['a', '\uFFFD'], ['a', '\u{1F600}'], ['ab', 'a'], ['b', 'a']]);
+    expect(compareCodePointPairs(['a', 'x'], ['a', 'x'])).toBe(0);
   });
 });
