@@ -72,6 +72,22 @@ describe("step search through the reply store's words (embedded backend)", () =>
     return { served: served.text, engine: engine.text, index: after.index - before.index };
   }
   const hitsOf = (text: string) => (JSON.parse(text) as { steps: { spanId: string; executionId: string; reasoning: string }[] }).steps;
+  /**
+   * A step just written to `dayMillis`'s day: found at once, from the engine
+   * (the day is left to it), as the engine finds it; once the builder has built
+   * the day, from the index with the same bytes.
+   */
+  async function foundAtOnceThenFromIndex(params: Record<string, string>, executionId: string, dayMillis: number): Promise<void> {
+    const written = await both(params);
+    expect(written.index).toBe(0);
+    expect(written.served).toBe(written.engine);
+    expect(hitsOf(written.served).map((hit) => hit.executionId)).toEqual([executionId]);
+    const pass = await harness.xray.replyBuilder!.pass();
+    expect(pass.built).toContain(new Date(dayMillis).toISOString().slice(0, 10));
+    const built = await both(params);
+    expect(built.index).toBe(1);
+    expect(built.served).toBe(written.served);
+  }
 
   /** One execution of random texts on `day` (ms of its midnight); `options` shape the edge cases. */
   function randomExecution(startMs: number, options: { renumbered?: boolean; unnamedPipeline?: boolean; running?: boolean; noReply?: boolean } = {}) {
@@ -175,16 +191,7 @@ describe("step search through the reply store's words (embedded backend)", () =>
     const late = executionSpans({ pipeline: 'late', startMs: today - 3 * DAY + 7_200_000, steps: [{ name: 'late', reasoning: 'wombat arrived late' }] });
     await send(harness.apiKey, [late.root, ...late.steps]);
     const window = { from: new Date(today - 5 * DAY).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), limit: '10' };
-    const first = await both({ q: 'wombat', ...window });
-    expect(first.index).toBe(0);
-    expect(first.served).toBe(first.engine);
-    expect(hitsOf(first.served).map((hit) => hit.executionId)).toEqual([late.executionId]);
-
-    const pass = await harness.xray.replyBuilder!.pass();
-    expect(pass.built).toContain(new Date(today - 3 * DAY).toISOString().slice(0, 10));
-    const rebuilt = await both({ q: 'wombat', ...window });
-    expect(rebuilt.index).toBe(1);
-    expect(rebuilt.served).toBe(first.served);
+    await foundAtOnceThenFromIndex({ q: 'wombat', ...window }, late.executionId, today - 3 * DAY);
   });
 
   it('answers days with no rows as empty; a step written to one is found at once, and from the index once its day is built', async () => {
@@ -194,15 +201,7 @@ describe("step search through the reply store's words (embedded backend)", () =>
     expect(hitsOf(before.served)).toEqual([]);
     const early = executionSpans({ pipeline: 'early', startMs: today - 10 * DAY + 3_600_000, steps: [{ name: 'e', reasoning: 'a narwhal came early' }] });
     await send(harness.apiKey, [early.root, ...early.steps]);
-    const written = await both({ q: 'narwhal', ...window });
-    expect(written.index).toBe(0);
-    expect(written.served).toBe(written.engine);
-    expect(hitsOf(written.served).map((hit) => hit.executionId)).toEqual([early.executionId]);
-    const pass = await harness.xray.replyBuilder!.pass();
-    expect(pass.built).toContain(new Date(today - 10 * DAY).toISOString().slice(0, 10));
-    const built = await both({ q: 'narwhal', ...window });
-    expect(built.index).toBe(1);
-    expect(built.served).toBe(written.served);
+    await foundAtOnceThenFromIndex({ q: 'narwhal', ...window }, early.executionId, today - 10 * DAY);
   });
 
   it('answers a renumbered execution whose id and texts hold the characters of its JSON keys with the bytes the engine gives', async () => {
