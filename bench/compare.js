@@ -180,6 +180,10 @@ export async function runCompare(options) {
     const qs = (values) => new URLSearchParams(values).toString();
     const fromIso = new Date(Number(window.from)).toISOString();
     const toIso = new Date(Number(window.to)).toISOString();
+    /** PostgreSQL's step search: `pattern` (a POSIX regex) in reasoning over the window, newest first, a page and one more. */
+    const pgSearch = (pattern) => sql(
+      `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
+ORDER BY started_at DESC, span_id DESC LIMIT 51`, [pattern, fromIso, toIso]);
     const pipeline = PIPELINES[0];
     // A user with executions in the data (metadata.userId, a business key through migration 0055).
     const [{ user: userId }] = await collector.sql(
@@ -248,9 +252,7 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [name, fromIso, toIso]),
     const rareWord = {
       sources: 'search',
       xray: () => api(`/api/v1/steps?${qs({ q: RARE_WORD, ...window, limit: '50' })}`),
-      postgres: () => sql(
-        `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_WORD}\\M`, fromIso, toIso]),
+      postgres: () => pgSearch(`\\m${RARE_WORD}\\M`),
       check: (x, p) => (x.steps.length === 16 && (!p || p.length === 16) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       note: (x) => `${x.steps.length} hits`,
     };
@@ -271,16 +273,12 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_WORD}\\M`, fromIso
         ...rareWord,
         label: `reasoning search, a rare word never searched before (16 hits; ${COLD_WORDS.length} words, one per run)`,
         xray: (i) => api(`/api/v1/steps?${qs({ q: COLD_WORDS[i % COLD_WORDS.length], ...window, limit: '50' })}`),
-        postgres: (i) => sql(
-          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COLD_WORDS[i % COLD_WORDS.length]}\\M`, fromIso, toIso]),
+        postgres: (i) => pgSearch(`\\m${COLD_WORDS[i % COLD_WORDS.length]}\\M`),
       },
       {
         label: `reasoning search, common word "${COMMON_WORD}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: COMMON_WORD, ...window, limit: '50' })}`),
-        postgres: () => sql(
-          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_WORD}\\M`, fromIso, toIso]),
+        postgres: () => pgSearch(`\\m${COMMON_WORD}\\M`),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
       // Search (issue 11 item 2): X-Ray searches reasoning, error message, input and output; PostgreSQL
@@ -288,9 +286,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_WORD}\\M`, fromI
       {
         label: `search, rare word prefix "${RARE_PREFIX}"`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: RARE_PREFIX, ...window, limit: '50' })}`),
-        postgres: () => sql(
-          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_PREFIX}`, fromIso, toIso]),
+        postgres: () => pgSearch(`\\m${RARE_PREFIX}`),
         check: (x, p) => (x.steps.length === 16 && (!p || p.length === 16) && x.steps.every((h) => h.snippet?.highlights.length) ? undefined
           : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
         note: (x) => `${x.steps.length} hits`,
@@ -298,17 +294,13 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${RARE_PREFIX}`, fromIso,
       {
         label: `search, common word prefix "${COMMON_PREFIX}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: COMMON_PREFIX, ...window, limit: '50' })}`),
-        postgres: () => sql(
-          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${COMMON_PREFIX}`, fromIso, toIso]),
+        postgres: () => pgSearch(`\\m${COMMON_PREFIX}`),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
       {
         label: `search, phrase "${PHRASE}" (50)`, sources: 'search',
         xray: () => api(`/api/v1/steps?${qs({ q: `"${PHRASE}"`, ...window, limit: '50' })}`),
-        postgres: () => sql(
-          `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${PHRASE.split(' ').join('\\s+')}\\M`, fromIso, toIso]),
+        postgres: () => pgSearch(`\\m${PHRASE.split(' ').join('\\s+')}\\M`),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
       // Business key (issue 11 item 1): X-Ray's index table (migration 0130) against PostgreSQL's
@@ -406,8 +398,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       for (const word of warmWords) {
         await api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`);
         if (pgClient) {
-          await sql(`SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
-ORDER BY started_at DESC, span_id DESC LIMIT 51`, [`\\m${word}\\M`, fromIso, toIso]);
+          await pgSearch(`\\m${word}\\M`);
         }
       }
     }
