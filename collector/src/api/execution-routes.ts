@@ -71,9 +71,10 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
   const serializeSnippet = serializerCompiler({ schema: searchSnippet, method: 'GET', url: '/api/v1/steps', httpStatus: '200' }) as (
     snippet: z.input<typeof searchSnippet>,
   ) => string;
-  const hitText = ({ step: found, fields, text }: SearchHit, terms: Parameters<typeof snippetOf>[1]) => {
-    const snippet = snippetOf(fields, terms);
-    return `${(text ?? serializeStep(found)).slice(0, -1)},"snippet":${snippet ? serializeSnippet(snippet) : 'null'}}`;
+  const hitText = (hit: SearchHit, terms: Parameters<typeof snippetOf>[1]) => {
+    const snippet = snippetOf(hit.fields, terms);
+    const text = hit.text === undefined ? serializeStep(hit.step) : hit.text;
+    return `${text.slice(0, -1)},"snippet":${snippet ? serializeSnippet(snippet) : 'null'}}`;
   };
   const summaryTexts = new WeakMap<ExecutionSummaryRecord, string>();
   const summaryText = (record: ExecutionSummaryRecord) => {

@@ -37,6 +37,7 @@ import { compareCodePoints } from '../store/string-order.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
 import type { step } from './schemas.js';
 import { stepMatcher, type SearchFields } from './search-snippet.js';
+import { searchedStepOf } from './step-text.js';
 import type { z } from 'zod';
 
 const DAY_MILLIS = 86_400_000;
@@ -47,14 +48,13 @@ const MAX_PREFIX_WORDS = 256;
 
 /**
  * A step search hit as the route answers it (before its snippet), with its
- * searched fields; `text`: the step as the step schema encodes it, when it
- * is at hand (an index hit: its stored reply's text of it).
+ * searched fields: an engine hit's step, or an index hit's text (the step as
+ * the step schema encodes it, its stored reply's text of it) and the step's
+ * sort key, all the route reads of its step.
  */
-export interface SearchHit {
-  step: z.infer<typeof step>;
-  fields: SearchFields;
-  text?: string;
-}
+export type SearchHit =
+  | { step: z.infer<typeof step>; fields: SearchFields; text?: undefined }
+  | { step: Pick<z.infer<typeof step>, 'startTimeUnixNano' | 'spanId'>; fields: SearchFields; text: string };
 
 /** Where a search's window is answered: the engine from `engineFromMillis` on, the index before it. */
 export interface IndexPlan {
@@ -213,21 +213,21 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
       const toNanos = BigInt(plan.engineFromMillis) * 1_000_000n;
       const cursor = after && { nanos: BigInt(after.startNanos), spanId: after.id };
       const matches = stepMatcher(terms);
-      const hits: (SearchHit & { nanos: bigint; spanId: string })[] = [];
+      const hits: (Extract<SearchHit, { text: string }> & { nanos: bigint; spanId: string })[] = [];
       for (const { day, executionId, renumbered, positions } of plan.candidates) {
         // Only the steps that hold the word, each decoded from its own bytes of the stored reply.
         const stored = store.stepTexts(appId, executionId, positions);
         if (!stored || stored.day !== day) return undefined;
         for (let text of stored.texts) {
-          const found = JSON.parse(text) as z.infer<typeof step>;
-          const nanos = BigInt(found.startTimeUnixNano);
+          // Its key, sequence and searched fields, read where they stand in the text (step-text.ts).
+          const { spanId, startTimeUnixNano, sequence, fields } = searchedStepOf(text);
+          const nanos = BigInt(startTimeUnixNano);
           if (nanos < fromNanos || nanos >= toNanos) continue;
-          const key = { nanos, spanId: found.spanId };
+          const key = { nanos, spanId };
           if (cursor && newestFirst(key, cursor) <= 0) continue;
-          const fields: SearchFields = { reasoning: found.reasoning, error_message: found.error?.message ?? '', input: found.input, output: found.output };
           if (!matches(fields)) continue;
-          if (renumbered) text = renumberedText(text, found.sequence);
-          hits.push({ ...key, step: renumbered ? { ...found, sequence: 0 } : found, fields, text });
+          if (renumbered) text = renumberedText(text, sequence);
+          hits.push({ ...key, step: { startTimeUnixNano, spanId }, fields, text });
         }
       }
       return hits.sort(newestFirst).slice(0, limit).map(({ step: hit, fields, text }) => ({ step: hit, fields, text }));
