@@ -98,7 +98,7 @@ export interface BuildAppOptions {
    * The reply store (store/reply-store.ts, api/reply-builder.ts): finished
    * executions' replies of settled days on disk in `path`, built by a job
    * every `intervalMillis` once a day has been quiet `settleMillis`, keeping
-   * `cacheBytes` of decompressed replies for step search (the store's default
+   * `cacheBytes` of decompressed replies and word look-ups for step search (the store's default
    * when omitted). Only with the embedded engine (this process the only
    * writer); none when omitted.
    */

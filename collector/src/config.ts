@@ -73,7 +73,7 @@ export const EnvSchema = z.object({
   XRAY_REPLY_STORE: z.preprocess(blankToUndefined, z.enum(['on', 'off']).optional()),
   XRAY_REPLY_STORE_SETTLE_SECONDS: intFromEnv(3600, 0, 30 * 86_400),
   XRAY_REPLY_STORE_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
-  // Decompressed replies step search keeps in memory; 0 = none (store/reply-store.ts: DEFAULT_REPLY_CACHE_BYTES, not imported here: it loads lmdb).
+  // Bytes step search keeps in memory (decompressed replies, word look-ups); 0 = none (store/reply-store.ts: DEFAULT_REPLY_CACHE_BYTES, not imported here: it loads lmdb).
   XRAY_REPLY_STORE_CACHE_BYTES: intFromEnv(16 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
   // Recently listed apps' newest executions in memory (api/list-head.ts); 0 = off, off with a server.
   XRAY_LIST_HEAD_ROWS: intFromEnv(DEFAULT_LIST_HEAD_ROWS, 0, 1_000_000),

@@ -230,7 +230,7 @@ function registerReplyStoreGauges(registry: Registry, read: () => { days: number
     ['xray_reply_store_days', 'Days whose finished executions the reply store serves', 'days'],
     ['xray_reply_store_days_waiting', 'Settled days the reply store does not serve yet (being built, or changed since)', 'waiting'],
     ['xray_reply_store_replies', 'Execution replies kept in the reply store', 'replies'],
-    ['xray_reply_store_cache_bytes', 'Bytes of decompressed replies the reply store keeps in memory for step search', 'cacheBytes'],
+    ['xray_reply_store_cache_bytes', 'Bytes the reply store keeps in memory for step search: decompressed replies and word look-ups', 'cacheBytes'],
   ] as const;
   for (const [name, help, field] of gauges) {
     new Gauge({

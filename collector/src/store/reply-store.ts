@@ -155,7 +155,7 @@ export interface ReplyStore {
    * more than `maxWords` words match.
    */
   wordsOf(day: string, appId: string, word: string, prefix: boolean, maxWords: number): WordEntry[] | undefined;
-  /** `cacheBytes`: decompressed replies kept in memory for searches. */
+  /** `cacheBytes`: what is kept in memory for searches (decompressed replies, look-ups of words and executions). */
   readonly stats: { entries: number; days: number; cacheBytes: number };
   close(): Promise<void>;
 }
@@ -267,14 +267,38 @@ interface ReadReply {
 }
 
 /**
- * 16 MiB of decompressed replies a search read (about 650 of 20 steps with
- * 1 KB payloads): the replies of a word searched again are not decompressed
- * again (12 us each at 10M steps, most of a rare word's hits).
+ * A served day's look-up as step search made it (`wordsOf`, `executionAt`),
+ * kept with the build it read: `found` undefined when a prefix matched too
+ * many words (or no execution has the ordinal); `size`, about what it holds in
+ * memory.
+ */
+interface KeptLookup {
+  found: WordEntry[] | DayExecution | undefined;
+  size: number;
+}
+
+/** About the bytes a look-up's result holds in memory (its strings and numbers, and the objects around them). */
+function lookupSize(key: string, found: KeptLookup['found']): number {
+  let size = 64 + 2 * key.length;
+  if (Array.isArray(found)) {
+    for (const { word, postings } of found) size += 80 + 2 * word.length + ('steps' in postings ? 8 * postings.steps.length : 0);
+  } else if (found) size += 80 + 2 * (found.appId.length + found.executionId.length);
+  return size;
+}
+
+/**
+ * 16 MiB for what step search keeps in memory: decompressed replies it read
+ * (about 650 of 20 steps with 1 KB payloads), so the replies of a word
+ * searched again are not decompressed again (12 us each at 10M steps, most of
+ * a rare word's hits), and its look-ups of the served days' words and
+ * executions, so the same search again, or its next page, reads no LMDB (a
+ * rare word over 30 days: ~110 us of 30 days' word chunks, postings and
+ * executions, in-process at 10M steps).
  */
 export const DEFAULT_REPLY_CACHE_BYTES = 16 * 1024 * 1024;
 
 export interface ReplyStoreOptions {
-  /** Bytes of decompressed replies kept for searches (`stepTexts`); 0: none. */
+  /** Bytes kept in memory for searches (`stepTexts`, `wordsOf`, `executionAt`); 0: none. */
   cacheBytes?: number;
 }
 
@@ -295,13 +319,36 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
     return found && { ...found, bytes: bytes! };
   };
   /**
-   * Served replies a search decoded, as copies of their bytes (PostgreSQL's
-   * buffer cache holds its heap pages the same way). An entry goes when its
-   * key is written, removed or forgotten; one of a build its day is no
-   * longer served from is dropped when read.
+   * What searches read, least recently used out first, in one byte budget
+   * (PostgreSQL's buffer cache holds its heap and index pages the same way):
+   * - served replies a search decoded, as copies of their bytes, under the
+   *   reply's key. An entry goes when its key is written, removed or
+   *   forgotten; one of a build its day is no longer served from is dropped
+   *   when read.
+   * - look-ups of served days' words and executions, under a key that starts
+   *   with NUL (no reply's does: an app id is never empty) and names the
+   *   day's generation: every change to the day's words and executions (the
+   *   start and the end of storing them, their removal) starts a new one, so
+   *   an entry is never read past a change, and ages out after. (A day not
+   *   served is never looked up.)
    */
   const cacheBytes = options.cacheBytes ?? DEFAULT_REPLY_CACHE_BYTES;
-  const cache = cacheBytes > 0 ? new LRUCache<string, ReadReply>({ maxSize: cacheBytes, sizeCalculation: (reply) => reply.bytes.length }) : undefined;
+  const cache =
+    cacheBytes > 0
+      ? new LRUCache<string, ReadReply | KeptLookup>({ maxSize: cacheBytes, sizeCalculation: (kept) => ('found' in kept ? kept.size : kept.bytes.length) })
+      : undefined;
+  /** Each day's generation: its words and executions changed this many times since the store opened. */
+  const generations = new Map<string, number>();
+  const changed = (day: string) => generations.set(day, (generations.get(day) ?? 0) + 1);
+  /** A served day's look-up, from the cache when its generation made it there. */
+  const lookedUp = <T extends KeptLookup['found']>(day: string, what: string, read: () => T): T => {
+    const key = `\u0000${generations.get(day) ?? 0}\u0000${day}\u0000${what}`;
+    const kept = cache?.get(key) as KeptLookup | undefined;
+    if (kept) return kept.found as T;
+    const found = read();
+    cache?.set(key, { found, size: lookupSize(key, found) });
+    return found;
+  };
   const days: Database<DayRecord, string> = root.openDB({ name: 'days' });
   // Keys are arrays, ordered element by element (lmdb's ordered-binary): a day's words, and an app's within it, sort together.
   // A chunk's words are read whole by every look-up of its day: uncompressed; each is `\n word \n word ... \n`.
@@ -311,6 +358,7 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
   const executions: Database<DayExecution, [string, number]> = root.openDB({ name: 'executions' });
   /** Removes a day's words, postings and executions (inside a write transaction). */
   const removeWordsOf = (day: string) => {
+    changed(day);
     for (const db of [words, postings, executions] as Database<unknown, Key[]>[]) {
       const keys: Key[][] = [];
       for (const key of db.getKeys({ start: [day] })) {
@@ -366,7 +414,8 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
   const servedReply = (appId: string, executionId: string, keep: boolean) => {
     const key = keyOf(appId, executionId);
     if (removing.has(key)) return undefined;
-    const cached = cache?.get(key);
+    // A reply's key never starts with NUL: what it keeps is a reply.
+    const cached = cache?.get(key) as ReadReply | undefined;
     if (cached && isServed(cached)) return cached;
     if (cached) cache!.delete(key);
     const reply = readReply(key);
@@ -376,6 +425,34 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
     const kept = { ...reply, bytes: Buffer.from(new Uint8Array(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.length)) };
     cache.set(key, kept);
     return kept;
+  };
+
+  /** The served day's entries of `appId` for `word` (or its prefix), read from LMDB (`wordsOf`). */
+  const readWords = (day: string, appId: string, word: string, prefix: boolean, maxWords: number): WordEntry[] | undefined => {
+    const found: WordEntry[] = [];
+    // The word, or the words starting with it, sort from it on, together: from the first chunk whose last word is not before it.
+    for (const { key, value } of words.getRange({ start: [day, appId, word] })) {
+      if (key[0] !== day || key[1] !== appId) break;
+      let at = value.indexOf(prefix ? `\n${word}` : `\n${word}\n`);
+      // Not in the first chunk: in none (a prefix's words would start here, or the chunk would end before them).
+      if (at < 0) break;
+      let index = 0;
+      for (let i = value.indexOf('\n'); i < at; i = value.indexOf('\n', i + 1)) index += 1;
+      let lines: string | undefined;
+      while (at < value.length - 1) {
+        const end = value.indexOf('\n', at + 1);
+        const stored = value.slice(at + 1, end);
+        if (prefix ? !stored.startsWith(word) : stored !== word) return found;
+        if (found.length === maxWords) return undefined;
+        lines ??= postings.get(key) ?? '';
+        found.push({ word: stored, postings: postingsOf(lineAt(lines, index)) });
+        index += 1;
+        at = end;
+      }
+      // Every word to the chunk's end matched: a prefix's words may go on in the next chunk.
+      if (!prefix) break;
+    }
+    return found;
   };
 
   return {
@@ -497,36 +574,14 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
           for (let ordinal = i; ordinal < Math.min(numbered.length, i + CHUNKS_PER_TRANSACTION); ordinal++) executions.putSync([day, ordinal], numbered[ordinal]!);
         });
       }
+      // Looked up while they were being written: read again.
+      changed(day);
     },
     executionAt(day, ordinal) {
-      return verified.has(day) ? executions.get([day, ordinal]) : undefined;
+      return verified.has(day) ? lookedUp(day, `e\u0000${ordinal}`, () => executions.get([day, ordinal])) : undefined;
     },
     wordsOf(day, appId, word, prefix, maxWords) {
-      if (!verified.has(day)) return undefined;
-      const found: WordEntry[] = [];
-      // The word, or the words starting with it, sort from it on, together: from the first chunk whose last word is not before it.
-      for (const { key, value } of words.getRange({ start: [day, appId, word] })) {
-        if (key[0] !== day || key[1] !== appId) break;
-        let at = value.indexOf(prefix ? `\n${word}` : `\n${word}\n`);
-        // Not in the first chunk: in none (a prefix's words would start here, or the chunk would end before them).
-        if (at < 0) break;
-        let index = 0;
-        for (let i = value.indexOf('\n'); i < at; i = value.indexOf('\n', i + 1)) index += 1;
-        let lines: string | undefined;
-        while (at < value.length - 1) {
-          const end = value.indexOf('\n', at + 1);
-          const stored = value.slice(at + 1, end);
-          if (prefix ? !stored.startsWith(word) : stored !== word) return found;
-          if (found.length === maxWords) return undefined;
-          lines ??= postings.get(key) ?? '';
-          found.push({ word: stored, postings: postingsOf(lineAt(lines, index)) });
-          index += 1;
-          at = end;
-        }
-        // Every word to the chunk's end matched: a prefix's words may go on in the next chunk.
-        if (!prefix) break;
-      }
-      return found;
+      return verified.has(day) ? lookedUp(day, `w\u0000${appId}\u0000${prefix ? 1 : 0}\u0000${maxWords}\u0000${word}`, () => readWords(day, appId, word, prefix, maxWords)) : undefined;
     },
     async close() {
       await root.close();

@@ -100,6 +100,7 @@ describe("reply store's words", () => {
     expect(store.wordsOf('2026-01-02', 'a', 'thresh', true, 10)).toEqual([]);
     expect(store.executionAt('2026-01-02', 0)).toEqual(execution('e9'));
     expect(store.executionAt('2026-01-02', 1)).toBeUndefined();
+    expect(store.wordsOf('2026-01-02', 'a', 'other', false, 10)).toEqual([{ word: 'other', postings: { steps: [0, 0] } }]);
     await store.unverify('2026-01-02', true);
     expect(store.serves('2026-01-02')).toBe(false);
     await store.verify('2026-01-02', signature, [], 'b1');
@@ -135,6 +136,44 @@ describe("reply store's words", () => {
       }
     }
     await store.close();
+  });
+
+  it("keeps a served day's look-ups in memory within the budget, and never answers one from before its words changed", async () => {
+    const day = '2026-01-06';
+    // Three of storeWords' write transactions: a look-up can run between them.
+    const words = Array.from({ length: 10_000 }, (_, i) => `w${String(i).padStart(5, '0')}`);
+    const entriesOf = (steps: number[]) => words.map((word): [string, string, WordPostings] => ['a', word, { steps }]);
+    for (const cacheBytes of [4096, 0]) {
+      const dir = mkdtempSync(join(tmpdir(), 'xray-words-'));
+      dirs.push(dir);
+      const store = openReplyStore(dir, { cacheBytes });
+      await store.storeWords(day, stored(entriesOf([0, 1]), [{ appId: 'a', executionId: 'e1', renumbered: false }]));
+      await store.verify(day, signature, [], 'b1');
+      const last = words[words.length - 1]!;
+      expect(store.wordsOf(day, 'a', last, false, 10)).toEqual([{ word: last, postings: { steps: [0, 1] } }]);
+      expect(store.executionAt(day, 0)?.executionId).toBe('e1');
+      expect(store.stats.cacheBytes > 0).toBe(cacheBytes > 0);
+      for (const word of words.slice(0, 200)) store.wordsOf(day, 'a', word, true, 10);
+      expect(store.stats.cacheBytes).toBeLessThanOrEqual(cacheBytes);
+      // Stored again while the day is served, and looked up between two of the store's transactions
+      // (the words come as it takes them): the new words once stored.
+      const during: unknown[] = [];
+      const again = entriesOf([0, 2]);
+      await store.storeWords(day, {
+        *entries() {
+          for (const [i, entry] of again.entries()) {
+            if (i === 5_000) during.push(store.wordsOf(day, 'a', last, false, 10), store.executionAt(day, 0));
+            yield entry;
+          }
+        },
+        executions: () => [{ appId: 'a', executionId: 'e2', renumbered: false }],
+      });
+      // Then, the last word was not stored yet, nor the executions.
+      expect(during).toEqual([[], undefined]);
+      expect(store.wordsOf(day, 'a', last, false, 10)).toEqual([{ word: last, postings: { steps: [0, 2] } }]);
+      expect(store.executionAt(day, 0)?.executionId).toBe('e2');
+      await store.close();
+    }
   });
 
   it('drops, at open, a day of an earlier format (built before its words were kept), so it is built again', async () => {
