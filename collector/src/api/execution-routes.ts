@@ -66,15 +66,15 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
     summary: z.input<typeof executionSummary>,
   ) => string;
   // A search hit's text: its step as the step schema validates and encodes it (an index hit's is the
-  // stored reply's own text of it, encoded by the same schema), then its snippet.
+  // stored reply's own text of it, encoded by the same schema), then its snippet. The snippet comes from
+  // snippetOf, whose type is the schema's, with its members in the schema's order: JSON.stringify writes
+  // what the schema's serializer would (search-snippet.test.ts checks it on random snippets), without
+  // validating what was just made (38 of 46 us for a rare word's 16 snippets).
   const serializeStep = serializerCompiler({ schema: step, method: 'GET', url: '/api/v1/steps', httpStatus: '200' }) as (hit: z.input<typeof step>) => string;
-  const serializeSnippet = serializerCompiler({ schema: searchSnippet, method: 'GET', url: '/api/v1/steps', httpStatus: '200' }) as (
-    snippet: z.input<typeof searchSnippet>,
-  ) => string;
   const hitText = (hit: SearchHit, terms: Parameters<typeof snippetOf>[1]) => {
-    const snippet = snippetOf(hit.fields, terms);
+    const snippet: z.input<typeof searchSnippet> | null = snippetOf(hit.fields, terms);
     const text = hit.text === undefined ? serializeStep(hit.step) : hit.text;
-    return `${text.slice(0, -1)},"snippet":${snippet ? serializeSnippet(snippet) : 'null'}}`;
+    return `${text.slice(0, -1)},"snippet":${JSON.stringify(snippet)}}`;
   };
   const summaryTexts = new WeakMap<ExecutionSummaryRecord, string>();
   const summaryText = (record: ExecutionSummaryRecord) => {

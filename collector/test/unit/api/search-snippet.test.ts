@@ -1,6 +1,8 @@
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
+import { searchSnippet } from '../../../src/api/schemas.js';
 import { snippetOf, stepMatcher } from '../../../src/api/search-snippet.js';
-import type { SearchFields } from '../../../src/api/search-snippet.js';
+import type { SearchFields, SearchSnippet } from '../../../src/api/search-snippet.js';
 import { SEARCH_FIELDS, isPrefixIn, parseSearch, wordPattern } from '../../../src/store/step-search.js';
 import type { SearchField, SearchTerm } from '../../../src/store/step-search.js';
 import { createPick, createRandom } from '../../support/seeded-random.js';
@@ -33,6 +35,7 @@ function referenceMatches(text: string, terms: readonly SearchTerm[], field: Sea
 }
 
 const empty = { reasoning: '', error_message: '', input: '', output: '' };
+const serializeSnippet = serializerCompiler({ schema: searchSnippet, method: 'GET', url: '/api/v1/steps', httpStatus: '200' }) as (snippet: SearchSnippet) => string;
 
 describe('search-snippet', () => {
   describe('snippetOf', () => {
@@ -93,6 +96,8 @@ describe('search-snippet', () => {
           expect(snippet, search).toBeNull();
           continue;
         }
+        // The route writes a snippet with JSON.stringify: what the response schema's serializer writes.
+        expect(JSON.stringify(snippet)).toBe(serializeSnippet(snippet!));
         const start = snippet!.clippedStart ? fields[field].indexOf(snippet!.text) : 0;
         expect(snippet!.highlights.map(([from, to]) => [from + start, to + start]), `${search} in ${JSON.stringify(fields[field])}`).toEqual(
           referenceMatches(fields[field], terms, field).filter(([from]) => from < start + snippet!.text.length).map(([from, to]) => [from, Math.min(to, start + snippet!.text.length)]),
