@@ -267,10 +267,9 @@ interface ReadReply {
 }
 
 /**
- * A served day's look-up as step search made it (`wordsOf`, `executionAt`),
- * kept with the build it read: `found` undefined when a prefix matched too
- * many words (or no execution has the ordinal); `size`, about what it holds in
- * memory.
+ * A served day's look-up as step search made it (`wordsOf`, `executionAt`):
+ * `found` undefined when a prefix matched too many words (or no execution has
+ * the ordinal); `size`, about what it holds in memory.
  */
 interface KeptLookup {
   found: WordEntry[] | DayExecution | undefined;
