@@ -37,7 +37,7 @@ import { compareCodePoints } from '../store/string-order.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
 import type { step } from './schemas.js';
 import { stepMatcher, type SearchFields } from './search-snippet.js';
-import { searchedStepOf } from './step-text.js';
+import { renumberedText, searchedStepOf } from './step-text.js';
 import type { z } from 'zod';
 
 const DAY_MILLIS = 86_400_000;
@@ -103,17 +103,6 @@ function dayOf(startMillis: number): string {
 function newestFirst(a: { nanos: bigint; spanId: string }, b: { nanos: bigint; spanId: string }): number {
   if (a.nanos !== b.nanos) return a.nanos > b.nanos ? -1 : 1;
   return -compareCodePoints(a.spanId, b.spanId);
-}
-
-/**
- * A renumbered step's text as a search row reads it: sequence 0. The first
- * `"sequence":` of a step's text is its key (a quote inside a string value
- * is escaped), before any nested object.
- */
-function renumberedText(text: string, sequence: number): string {
-  const key = '"sequence":';
-  const at = text.indexOf(key) + key.length;
-  return `${text.slice(0, at)}0${text.slice(at + String(sequence).length)}`;
 }
 
 /** The words a term looks up: a long word as a prefix, others whole; a phrase through any one of its words. */

@@ -116,3 +116,16 @@ export function searchedStepOf(text: string): SearchedStep {
     fields: new StoredFields(text, startTime.end),
   };
 }
+
+/**
+ * A renumbered step's text as a search row reads it: its sequence (as read
+ * by `searchedStepOf`) written as 0, found as every member here is.
+ *
+ * @example
+ * renumberedText('{"executionId":"e","spanId":"s","parentSpanId":"r","sequence":7,...}', 7); // '...,"sequence":0,...'
+ */
+export function renumberedText(text: string, sequence: number): string {
+  const at = memberValue(text, 'sequence', 0);
+  if (at < 0) throw new SyntaxError('a stored step without "sequence"');
+  return `${text.slice(0, at)}0${text.slice(at + String(sequence).length)}`;
+}

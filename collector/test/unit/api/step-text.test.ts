@@ -2,7 +2,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { step } from '../../../src/api/schemas.js';
-import { searchedStepOf } from '../../../src/api/step-text.js';
+import { renumberedText, searchedStepOf } from '../../../src/api/step-text.js';
 import { createPick, createRandom } from '../../support/seeded-random.js';
 import { makeStep, nanosAt } from '../cli/fixtures.js';
 
@@ -58,7 +58,7 @@ describe('step-text', () => {
     expect(read(serialize(tricky)).fields.error_message).toBe('limit "exceeded"\\n');
   });
 
-  it('reads what JSON.parse reads, for 2,000 random steps', () => {
+  it('reads what JSON.parse reads, and renumbers as the serializer writes sequence 0, for 2,000 random steps', () => {
     const next = createRandom(20261207);
     const pick = createPick(next);
     const pieces = ['word', ' ', '"', '\\', '\\"', '\n', '\t', '\u0000', '\u2028', 'é', '日本', '😀', ',"reasoning":"', '"error":{', '{"message":"', '}', ',', ':', 'null'];
@@ -77,6 +77,8 @@ describe('step-text', () => {
         attributes: next() < 0.5 ? { [text()]: text(), message: text(), reasoning: text() } : {},
       };
       expect(read(serialize(value)), serialize(value)).toEqual(expected(value));
+      // Renumbered: the text of the same step with sequence 0.
+      expect(renumberedText(serialize(value), value.sequence)).toBe(serialize({ ...value, sequence: 0 }));
     }
   });
 
