@@ -53,6 +53,11 @@ const PHRASE = `${VOCABULARY[0]} ${VOCABULARY[1]}`;
 const SEED = 'xray-issue-10';
 const DAY_MILLIS = 86_400_000;
 const HOUR_MILLIS = 3_600_000;
+/**
+ * Executions read, and words searched, once each before the timed lines, so the code of a first read and
+ * a first search runs optimized, as in a service that has served a while (none of them is timed).
+ */
+const MISS_WARMUP = 1024;
 
 /** Milliseconds `fn` takes. */
 async function time(fn) {
@@ -197,12 +202,12 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [pattern, fromIso, toIso]);
     const businessKeyHits = businessKeyHitsOf(await collector.sql(inline(businessKeyLookup.sql, businessKeyLookup.params)));
     const businessKeyList = executionListQuery(APP_ID, { ...keyRange, businessKeys: [`userId=${userId}`], businessKeyHits }, 50, undefined, 'caller');
     // One execution's timeline, read the same way on both sides; the cold and the warm lines below differ only in when they run.
-    // `first`: the run's id is ids[first + i]; `headers` go with X-Ray's request.
-    const timelineFrom = (first, headers = {}) => ({
-      xray: (i) => api(`/api/v1/executions/${ids[(first + i) % ids.length]}`, headers),
+    // `first`: the run's id is list[first + i] (ids unless said); `headers` go with X-Ray's request.
+    const timelineFrom = (first, headers = {}, list = ids) => ({
+      xray: (i) => api(`/api/v1/executions/${list[(first + i) % list.length]}`, headers),
       postgres: async (i) => {
-        const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [ids[(first + i) % ids.length]]);
-        const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [ids[(first + i) % ids.length]]);
+        const [execution] = await sql('SELECT * FROM executions WHERE execution_id = $1', [list[(first + i) % list.length]]);
+        const rows = await sql('SELECT * FROM steps WHERE execution_id = $1 ORDER BY seq', [list[(first + i) % list.length]]);
         return { execution, steps: rows };
       },
       check: (x, p) => (x.steps.length === STEPS_PER_EXECUTION && (!p || p.steps.length === STEPS_PER_EXECUTION) ? undefined
@@ -361,13 +366,23 @@ FROM steps WHERE started_at >= $1 AND started_at < $2 GROUP BY name ORDER BY nam
 FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER BY 1, 2`, [fromIso, toIso, chosenInterval]);
     perMinute.label = `failure rate per pipeline, 1m asked (API chose ${chosenInterval} s), 30 days`;
 
-    // Both engines warmed the way a running service is: 32 other executions' timelines read on each
-    // side first (ClickHouse's mark and primary-key caches, PostgreSQL's buffers), none of the ids
-    // timed below (the cold lines read ids 0-8 and 16-24; the collector's cache of finished executions holds
-    // none of those).
-    // Then those same 32 read again, 15 rounds on each side: the code on both paths (the collector's routes, node-postgres)
-    // runs optimized, as in a process that has served more than a handful of requests (the collector's first
-    // hundreds of reads cost 2-4x its later ones: bench/README.md, "A reply store").
+    // Both engines warmed the way a running service is. First, MISS_WARMUP other executions' timelines read once
+    // each: a first read takes paths a read again never reaches (the reply store's read and decompression; on
+    // PostgreSQL, index and heap pages not read yet), and a running service has taken them thousands of times.
+    // Warmed only 32 times, V8 had not yet optimized them when the cold line ran, whose median swung from 0.4 to
+    // 1.5 ms between runs (bench/README.md, "The first read's code warmed"). Then 32 more read on each side, 64
+    // rounds: ClickHouse's mark and primary-key caches and PostgreSQL's buffers warm, and the code of a read
+    // again (the collector's routes and its cache, node-postgres) optimized (the collector's first hundreds of
+    // reads cost 2-4x its later ones: bench/README.md, "A reply store"). None of these ids is timed below (the
+    // cold lines read ids 0-8 and 16-24; the collector's cache of finished executions holds none of those).
+    const missIds = (await collector.sql(
+      `SELECT execution_id FROM executions WHERE app_id = '${APP_ID}' ORDER BY cityHash64(execution_id) LIMIT ${MISS_WARMUP} OFFSET ${ids.length}`,
+    )).map((row) => String(row.execution_id));
+    const missTimeline = timelineFrom(0, {}, missIds);
+    for (let i = 0; i < missIds.length; i++) {
+      await missTimeline.xray(i);
+      if (pgClient) await missTimeline.postgres(i);
+    }
     for (let round = 0; round < 64; round++) {
       for (let i = 32; i < 64 && i < ids.length; i++) {
         await timeline.xray(i);
@@ -391,9 +406,16 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     // fingerprint each, a hex word held by one step, on settled days; none of the words the lines below search).
     // A word of an input is found by X-Ray's search (every field) and by none of PostgreSQL's (reasoning only):
     // each side runs its own search's code, with its own caches, as often as the other.
-    const warmWords = (await collector.sql(
-      `SELECT extract(input, 'fingerprint":"([0-9a-f]+)') AS word FROM steps WHERE app_id = '${APP_ID}' AND start_time < toStartOfDay(now64(3, 'UTC')) AND position(input, 'fingerprint') > 0 ORDER BY cityHash64(span_id) LIMIT 32`,
+    // First, MISS_WARMUP further words searched once each, as the timelines above: a word's first search
+    // reads its days' words and its hits' replies from the store, which a repeated one finds in memory.
+    const fingerprints = (await collector.sql(
+      `SELECT extract(input, 'fingerprint":"([0-9a-f]+)') AS word FROM steps WHERE app_id = '${APP_ID}' AND start_time < toStartOfDay(now64(3, 'UTC')) AND position(input, 'fingerprint') > 0 ORDER BY cityHash64(span_id) LIMIT ${32 + MISS_WARMUP}`,
     )).map((row) => String(row.word)).filter((word) => word !== '');
+    const warmWords = fingerprints.slice(0, 32);
+    for (const word of fingerprints.slice(32)) {
+      await api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`);
+      if (pgClient) await pgSearch(`\\m${word}\\M`);
+    }
     for (let round = 0; round < 16; round++) {
       for (const word of warmWords) {
         await api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`);
@@ -503,7 +525,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'X-Ray: a collector child process, GET through its HTTP API on a keep-alive connection; PostgreSQL: node-postgres from this process',
           '"PG / X-Ray" above 1 means X-Ray is faster; targets: >= 1 for the three point lookups, >= 10 for search-common, failure rate and p95',
           'timeline cold: each run an id never read before (no entry in the collector\'s cache of finished executions): a settled day\'s execution comes from the reply store on disk, today\'s from ClickHouse; warm: the same ids read again (served from the memory cache; PostgreSQL from its buffers); "from ClickHouse": other ids, with Cache-Control: no-cache (the engine\'s read, past both); the note says what answered each line\'s reads',
-          'before the first query, both sides read 32 other executions\' timelines untimed, 64 times over, the first page of the 11 other pipelines, 64 times over, and search 32 other rare words (input fingerprints, one step each), 16 times over (engine caches warm and the code on both paths optimized, as in a running service)',
+          `before the first query, both sides read ${formatInt(MISS_WARMUP)} other executions' timelines once each and 32 others 64 times over, the first page of the 11 other pipelines 64 times over, and search ${formatInt(MISS_WARMUP)} other rare words once each and 32 others 16 times over (input fingerprints, one step each), all untimed: engine caches warm, and the code of a first read and of a read again optimized on both paths, as in a running service`,
           `first page: the app's newest executions are held in memory (the list head, api/list-head.ts, XRAY_LIST_HEAD_ROWS), built by its first list read (${formatFixed(headBuild.millis, 0)} ms, untimed, before the lines above); a page it holds whole is filtered there, any other goes to ClickHouse; "after one new execution was stored": before each X-Ray read, one 5-step execution is stored (untimed) in one request, which the head adds from the insert's own rows (an execution it cannot prove new from them is re-read: its row and stored counts); "from ClickHouse": Cache-Control: no-cache, past the head; the note says what answered each line's reads`,
         ],
       },
