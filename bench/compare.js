@@ -189,6 +189,11 @@ export async function runCompare(options) {
     const pgSearch = (pattern) => sql(
       `SELECT * FROM steps WHERE reasoning ~* $1 AND started_at >= $2 AND started_at < $3
 ORDER BY started_at DESC, span_id DESC LIMIT 51`, [pattern, fromIso, toIso]);
+    /** A search of one whole word over the window, a page of 50 on X-Ray, newest first on both sides. */
+    const searchOf = (word) => ({
+      xray: () => api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`),
+      postgres: () => pgSearch(`\\m${word}\\M`),
+    });
     const pipeline = PIPELINES[0];
     // A user with executions in the data (metadata.userId, a business key through migration 0055).
     const [{ user: userId }] = await collector.sql(
@@ -256,8 +261,7 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [name, fromIso, toIso]),
     };
     const rareWord = {
       sources: 'search',
-      xray: () => api(`/api/v1/steps?${qs({ q: RARE_WORD, ...window, limit: '50' })}`),
-      postgres: () => pgSearch(`\\m${RARE_WORD}\\M`),
+      ...searchOf(RARE_WORD),
       check: (x, p) => (x.steps.length === 16 && (!p || p.length === 16) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       note: (x) => `${x.steps.length} hits`,
     };
@@ -277,13 +281,12 @@ ORDER BY started_at DESC, execution_id DESC LIMIT 51`, [name, fromIso, toIso]),
       {
         ...rareWord,
         label: `reasoning search, a rare word never searched before (16 hits; ${COLD_WORDS.length} words, one per run)`,
-        xray: (i) => api(`/api/v1/steps?${qs({ q: COLD_WORDS[i % COLD_WORDS.length], ...window, limit: '50' })}`),
-        postgres: (i) => pgSearch(`\\m${COLD_WORDS[i % COLD_WORDS.length]}\\M`),
+        xray: (i) => searchOf(COLD_WORDS[i % COLD_WORDS.length]).xray(),
+        postgres: (i) => searchOf(COLD_WORDS[i % COLD_WORDS.length]).postgres(),
       },
       {
         label: `reasoning search, common word "${COMMON_WORD}" (50)`, sources: 'search',
-        xray: () => api(`/api/v1/steps?${qs({ q: COMMON_WORD, ...window, limit: '50' })}`),
-        postgres: () => pgSearch(`\\m${COMMON_WORD}\\M`),
+        ...searchOf(COMMON_WORD),
         check: (x, p) => (x.steps.length === 50 && (!p || p.length === 51) ? undefined : `X-Ray ${x.steps.length}, PostgreSQL ${p?.length}`),
       },
       // Search (issue 11 item 2): X-Ray searches reasoning, error message, input and output; PostgreSQL
@@ -366,6 +369,11 @@ FROM steps WHERE started_at >= $1 AND started_at < $2 GROUP BY name ORDER BY nam
 FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER BY 1, 2`, [fromIso, toIso, chosenInterval]);
     perMinute.label = `failure rate per pipeline, 1m asked (API chose ${chosenInterval} s), 30 days`;
 
+    /** One untimed run of a line on X-Ray, then on PostgreSQL when there is one (the warm-up below). */
+    const onBothSides = async (line, i) => {
+      await line.xray(i);
+      if (pgClient) await line.postgres(i);
+    };
     // Both engines warmed the way a running service is. First, MISS_WARMUP other executions' timelines read once
     // each: a first read takes paths a read again never reaches (the reply store's read and decompression; on
     // PostgreSQL, index and heap pages not read yet), and a running service has taken them thousands of times.
@@ -379,15 +387,9 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       `SELECT execution_id FROM executions WHERE app_id = '${APP_ID}' ORDER BY cityHash64(execution_id) LIMIT ${MISS_WARMUP} OFFSET ${ids.length}`,
     )).map((row) => String(row.execution_id));
     const missTimeline = timelineFrom(0, {}, missIds);
-    for (let i = 0; i < missIds.length; i++) {
-      await missTimeline.xray(i);
-      if (pgClient) await missTimeline.postgres(i);
-    }
+    for (let i = 0; i < missIds.length; i++) await onBothSides(missTimeline, i);
     for (let round = 0; round < 64; round++) {
-      for (let i = 32; i < 64 && i < ids.length; i++) {
-        await timeline.xray(i);
-        if (pgClient) await timeline.postgres(i);
-      }
+      for (let i = 32; i < 64 && i < ids.length; i++) await onBothSides(timeline, i);
     }
 
     // The list head is built by the app's first list read (api/list-head.ts): timed here, before the lines below.
@@ -395,11 +397,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     progress(`compare: list head built by the first list read in ${formatFixed(headBuild.millis, 0)} ms`);
     // The list's code warmed as the timeline's above: both sides read the first page of the other pipelines, 64 times over.
     for (let round = 0; round < 64; round++) {
-      for (const other of PIPELINES.slice(1)) {
-        const page = firstPageOf(other);
-        await page.xray();
-        if (pgClient) await page.postgres();
-      }
+      for (const other of PIPELINES.slice(1)) await onBothSides(firstPageOf(other));
     }
 
     // Step search's code warmed as well: both sides search 32 other rare words 16 times over (a step's input
@@ -411,18 +409,9 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     const fingerprints = (await collector.sql(
       `SELECT extract(input, 'fingerprint":"([0-9a-f]+)') AS word FROM steps WHERE app_id = '${APP_ID}' AND start_time < toStartOfDay(now64(3, 'UTC')) AND position(input, 'fingerprint') > 0 ORDER BY cityHash64(span_id) LIMIT ${32 + MISS_WARMUP}`,
     )).map((row) => String(row.word)).filter((word) => word !== '');
-    const warmWords = fingerprints.slice(0, 32);
-    for (const word of fingerprints.slice(32)) {
-      await api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`);
-      if (pgClient) await pgSearch(`\\m${word}\\M`);
-    }
+    for (const word of fingerprints.slice(32)) await onBothSides(searchOf(word));
     for (let round = 0; round < 16; round++) {
-      for (const word of warmWords) {
-        await api(`/api/v1/steps?${qs({ q: word, ...window, limit: '50' })}`);
-        if (pgClient) {
-          await pgSearch(`\\m${word}\\M`);
-        }
-      }
+      for (const word of fingerprints.slice(0, 32)) await onBothSides(searchOf(word));
     }
 
     const results = [];
