@@ -229,11 +229,15 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [pattern, fromIso, toIso]);
         { metric: 'xray_execution_list_reads_total', sources: { head: 'from head', engine: 'from engine' } },
         { metric: 'xray_list_head_updates_total', sources: { ingest: 'added from ingest', read: 're-reads of written executions' } },
       ],
-      search: [{ metric: 'xray_step_search_reads_total', sources: { index: 'settled days from the word index', engine: 'all from engine' } }],
+      search: [
+        { metric: 'xray_step_search_reads_total', sources: { index: 'settled days from the word index', engine: 'all from engine' } },
+        // An unlabelled counter: its one sample's labels are ''.
+        { metric: 'xray_search_sieve_days_ruled_out_total', sources: { '': "days ruled out by their sieve (today's words)" } },
+      ],
     };
     const readSources = async (kind) => {
       const text = await collector.metrics();
-      return SOURCES[kind].flatMap(({ metric, sources }) => Object.keys(sources).map((source) => metricSample(text, metric, `{source="${source}"}`) || 0));
+      return SOURCES[kind].flatMap(({ metric, sources }) => Object.keys(sources).map((source) => metricSample(text, metric, source === '' ? '' : `{source="${source}"}`) || 0));
     };
     const sourcesNote = (kind, before, after) => {
       const wording = SOURCES[kind].flatMap(({ sources }) => Object.values(sources));
@@ -355,8 +359,9 @@ FROM steps WHERE started_at >= $1 AND started_at < $2 GROUP BY name ORDER BY nam
         check: (x, p) => (x.steps.length === 20 && (!p || p.length === 20) ? undefined : `X-Ray ${x.steps.length} names, PostgreSQL ${p?.length}`),
       },
       // Last, with the next: the executions they store would count in the lines above. Today is written to before
-      // each read, so the word index leaves today to the engine (what a search costs while ingest runs).
-      { label: `reasoning search, rare word "${RARE_WORD}", each X-Ray read after one new execution was stored (today from the engine)`, ...rareWord, before: storeOneExecution },
+      // each read, so the word index leaves today to today's sieve, or the engine when the sieve cannot rule the
+      // word out (what a search costs while ingest runs; the note counts the days the sieve ruled out).
+      { label: `reasoning search, rare word "${RARE_WORD}", each X-Ray read after one new execution was stored (today ruled out by its sieve, or from the engine)`, ...rareWord, before: storeOneExecution },
       // Last: the executions it stores would count in the lines above.
       { label: 'first page of executions, pipeline + failed (50), each X-Ray read after one new execution was stored', ...firstPage, before: storeOneExecution },
     ];

@@ -17,6 +17,8 @@ import { adminRoutes } from './api/admin-routes.js';
 import { DEFAULT_LIST_HEAD_ROWS, LIST_HEAD_APPS, createListHead, type ListHead } from './api/list-head.js';
 import { DEFAULT_EXECUTION_CACHE_BYTES, DEFAULT_EXECUTION_CACHE_MAX_AGE_MILLIS, createExecutionCache } from './api/execution-cache.js';
 import { executionRoutes } from './api/execution-routes.js';
+import { createSearchSieves } from './api/search-sieves.js';
+import type { SearchSieves } from './api/search-sieves.js';
 import { createStepSearchIndex } from './api/step-search-index.js';
 import { stepPayloadRoutes } from './api/step-payload-routes.js';
 import { executionSearchRoutes } from './api/execution-search-routes.js';
@@ -102,7 +104,18 @@ export interface BuildAppOptions {
    * when omitted). Only with the embedded engine (this process the only
    * writer); none when omitted.
    */
-  replyStore?: { path: string; settleMillis: number; intervalMillis: number; cacheBytes?: number };
+  replyStore?: {
+    path: string;
+    settleMillis: number;
+    intervalMillis: number;
+    cacheBytes?: number;
+    /**
+     * Step search's sieves of the recent days' words (api/search-sieves.ts;
+     * XRAY_SEARCH_SIEVES): on unless false. They cost ingest about 2 us of
+     * decode-worker CPU a step (bench/README.md).
+     */
+    searchSieves?: boolean;
+  };
   /**
    * The list head (api/list-head.ts): the newest `maxRows` executions of each
    * of the apps listed most recently, in memory (XRAY_LIST_HEAD_ROWS, 0 = off;
@@ -182,6 +195,8 @@ export interface XRayApp {
   replyBuilder?: ReplyBuilder;
   /** The list head, with the embedded engine unless turned off. */
   listHead?: ListHead;
+  /** Step search's sieves of the recent days' words, with the reply store unless turned off (tests wait for their seeds). */
+  searchSieves?: SearchSieves;
 }
 
 /** Maps why the batcher did not store a request's rows onto the code the request is answered with. */
@@ -281,6 +296,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
     listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows, fromIngest: listHead.stats.fromIngest, refreshes: listHead.stats.refreshes })),
     stepSearches: options.replyStore && (() => searchIndex?.stats ?? { index: 0, engine: 0 }),
+    searchSieves: options.replyStore && options.replyStore.searchSieves !== false ? () => searchSieves?.stats ?? { sieves: 0, ready: 0, bytes: 0, ruledOut: 0 } : undefined,
     replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0, cacheBytes: replyStore?.stats.cacheBytes ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -371,8 +387,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           admission,
           // Workers encode the steps for the insert when the backend takes encoded rows (the embedded engine).
           encodeSteps: store.backend.encodedRowsFormat !== undefined,
-          // ... and count them for the list head, which then adds a new execution without reading it back.
+          // ... and count them for the list head, which then adds a new execution without reading it back;
           countSteps: listHead !== undefined,
+          // ... and gather their words for step search's sieves, kept with the reply store (below).
+          gatherWords: options.replyStore !== undefined && options.replyStore.searchSieves !== false,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
           niceness: options.decode?.niceness,
           priceTable: options.priceTable,
@@ -413,8 +431,26 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   if (options.replyStore && store.backend.kind !== 'embedded') throw new Error('The reply store needs the embedded engine: other writers share a server');
   // LMDB's native addon is an optional dependency (a server deployment's image omits it): loaded only for a reply store.
   const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path, { cacheBytes: options.replyStore.cacheBytes });
+  // The recent days' words, learnt from every batch before it is stored, so a search rules out today without the engine.
+  const searchSieves =
+    replyStore && options.replyStore?.searchSieves !== false
+      ? createSearchSieves({
+          backend: store.backend,
+          onSeedError: (error, appId, day) => app.log.warn({ err: error, appId, day }, "step search: reading a day's words failed; its searches ask the engine"),
+        })
+      : undefined;
+  if (searchSieves) {
+    const stopLearning = store.batcher.onWrite((batch) => searchSieves.wrote(batch));
+    app.addHook('onReady', async () => {
+      searchSieves.seedToday().catch((error) => app.log.warn({ err: error }, "step search: listing today's apps failed; their searches ask the engine"));
+    });
+    app.addHook('onClose', async () => {
+      stopLearning();
+      await searchSieves.stop();
+    });
+  }
   // Step search through the reply store's words for the settled days it serves (api/step-search-index.ts).
-  const searchIndex = replyStore && createStepSearchIndex(replyStore);
+  const searchIndex = replyStore && createStepSearchIndex(replyStore, searchSieves);
   const storedScores = createScoresRepository(store.backend);
   // Started once the app is ready.
   const replyBuilder: ReplyBuilder | undefined =
@@ -624,5 +660,5 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     sendNotFound(request, reply),
   );
 
-  return { app, metrics, keys, audit, webhooks, decodePool, replyBuilder, listHead };
+  return { app, metrics, keys, audit, webhooks, decodePool, replyBuilder, listHead, searchSieves };
 }

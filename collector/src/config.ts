@@ -75,6 +75,8 @@ export const EnvSchema = z.object({
   XRAY_REPLY_STORE_INTERVAL_SECONDS: intFromEnv(60, 1, 86_400),
   // Bytes step search keeps in memory (decompressed replies, word look-ups); 0 = none (store/reply-store.ts: DEFAULT_REPLY_CACHE_BYTES, not imported here: it loads lmdb).
   XRAY_REPLY_STORE_CACHE_BYTES: intFromEnv(16 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
+  // Step search's sieves of the recent days' words (api/search-sieves.ts), with the reply store; unset = on.
+  XRAY_SEARCH_SIEVES: z.preprocess(blankToUndefined, z.enum(['on', 'off']).optional()),
   // Recently listed apps' newest executions in memory (api/list-head.ts); 0 = off, off with a server.
   XRAY_LIST_HEAD_ROWS: intFromEnv(DEFAULT_LIST_HEAD_ROWS, 0, 1_000_000),
   XRAY_EXECUTION_CACHE_BYTES: intFromEnv(64 * 1024 * 1024, 0, 16 * 1024 * 1024 * 1024),
@@ -166,7 +168,7 @@ export interface CollectorConfig {
    * search; undefined when off, and always with a ClickHouse server
    * (another collector could change what this one stored).
    */
-  replyStore: { path: string; settleSeconds: number; intervalSeconds: number; cacheBytes: number } | undefined;
+  replyStore: { path: string; settleSeconds: number; intervalSeconds: number; cacheBytes: number; searchSieves: boolean } | undefined;
   /** Executions the list head keeps per app (XRAY_LIST_HEAD_ROWS); 0 when off, and always with a ClickHouse server. */
   listHeadRows: number;
   migrationsDir: string;
@@ -323,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
             settleSeconds: e.XRAY_REPLY_STORE_SETTLE_SECONDS,
             intervalSeconds: e.XRAY_REPLY_STORE_INTERVAL_SECONDS,
             cacheBytes: e.XRAY_REPLY_STORE_CACHE_BYTES,
+            searchSieves: e.XRAY_SEARCH_SIEVES !== 'off',
           },
     listHeadRows: e.CLICKHOUSE_URL ? 0 : e.XRAY_LIST_HEAD_ROWS,
     migrationsDir: resolve(e.XRAY_MIGRATIONS_DIR),

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       settleMillis: config.replyStore.settleSeconds * 1000,
       intervalMillis: config.replyStore.intervalSeconds * 1000,
       cacheBytes: config.replyStore.cacheBytes,
+      searchSieves: config.replyStore.searchSieves,
     },
     listHead: { maxRows: config.listHeadRows },
     maxBodyBytes: config.maxBodyBytes,

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { readResidentMemory } from './process-memory.js';
 import type { EngineMemory } from './process-memory.js';
+import type { SearchSieveStats } from './api/search-sieves.js';
 
 export interface CollectorMetrics {
   readonly registry: Registry;
@@ -47,6 +48,8 @@ export interface MetricSources {
   listReads?: () => { head: number; engine: number; rows: number; fromIngest: number; refreshes: number };
   /** Step searches with words so far, by what answered their settled days (api/step-search-index.ts), when there is an index. */
   stepSearches?: () => { index: number; engine: number };
+  /** Step search's sieves of the recent days' words (api/search-sieves.ts), when there are some. */
+  searchSieves?: () => SearchSieveStats;
   /** The reply store (store/reply-store.ts), when there is one: days served, settled days not yet built, replies kept. */
   replyStore?: () => { days: number; waiting: number; replies: number; cacheBytes: number };
 }
@@ -70,6 +73,7 @@ export function createMetrics(options: MetricSources = {}): CollectorMetrics {
     );
   }
   if (options.replyStore) registerReplyStoreGauges(registry, options.replyStore);
+  if (options.searchSieves) registerSearchSieveMetrics(registry, options.searchSieves);
   const pendingRowsSource = options.pendingRows;
   const arrivingSource = options.arrivingRequests;
   const rollupThroughSource = options.rollupThroughMillis;
@@ -226,12 +230,16 @@ function registerListReads(registry: Registry, reads: () => { head: number; engi
 }
 
 function registerReplyStoreGauges(registry: Registry, read: () => { days: number; waiting: number; replies: number; cacheBytes: number }): void {
-  const gauges = [
+  registerGauges(registry, read, [
     ['xray_reply_store_days', 'Days whose finished executions the reply store serves', 'days'],
     ['xray_reply_store_days_waiting', 'Settled days the reply store does not serve yet (being built, or changed since)', 'waiting'],
     ['xray_reply_store_replies', 'Execution replies kept in the reply store', 'replies'],
     ['xray_reply_store_cache_bytes', 'Bytes the reply store keeps in memory for step search: decompressed replies and word look-ups', 'cacheBytes'],
-  ] as const;
+  ]);
+}
+
+/** Gauges `[name, help, field]` each set from its field of `read()` when scraped. */
+function registerGauges<K extends string>(registry: Registry, read: () => Record<K, number>, gauges: readonly (readonly [string, string, K])[]): void {
   for (const [name, help, field] of gauges) {
     new Gauge({
       name,
@@ -244,18 +252,38 @@ function registerReplyStoreGauges(registry: Registry, read: () => { days: number
   }
 }
 
+/** Step search's sieves: how many, how many answer, their memory, and the days of searches they ruled out. */
+function registerSearchSieveMetrics(registry: Registry, read: () => SearchSieveStats): void {
+  registerGauges(registry, read, [
+    ['xray_search_sieves', "Sieves of recent days' words kept for step search, seeded or not", 'sieves'],
+    ['xray_search_sieves_ready', "Of the sieves kept, those seeded with their day's stored words (answering)", 'ready'],
+    ['xray_search_sieve_bytes', 'Bytes the sieves hold', 'bytes'],
+  ]);
+  registerCountedElsewhere(registry, 'xray_search_sieve_days_ruled_out_total', 'Days of step searches a sieve ruled out, so the engine was not asked for them', () => read().ruledOut);
+}
+
 /** The embedded engine's allocator purges, read from the backend's own count when scraped. */
 function registerPurgeCounter(registry: Registry, purges: () => number): void {
+  registerCountedElsewhere(
+    registry,
+    'xray_engine_allocator_purges_total',
+    'Times the embedded engine returned its freed memory to the OS after an insert because the process was over XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB',
+    purges,
+  );
+}
+
+/** An unlabelled counter whose count is kept elsewhere (`total()`), brought up to it when scraped. */
+function registerCountedElsewhere(registry: Registry, name: string, help: string, total: () => number): void {
   let update = () => {};
   const counter = new Counter({
-    name: 'xray_engine_allocator_purges_total',
-    help: 'Times the embedded engine returned its freed memory to the OS after an insert because the process was over XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB',
+    name,
+    help,
     registers: [registry],
     collect() {
       update();
     },
   });
-  update = countedElsewhere(counter, {}, purges);
+  update = countedElsewhere(counter, {}, total);
 }
 
 /**

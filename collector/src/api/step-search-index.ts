@@ -23,6 +23,11 @@
  * it did not list, and no write has touched since the listing started, is
  * answered as empty.
  *
+ * A day the index cannot answer (today while it is written, above all) is
+ * answered as holding no match when its sieve (api/search-sieves.ts) rules
+ * the search out: every word of the day's rows is in it, so the engine would
+ * find nothing there.
+ *
  * What it may predate: ingest reports every (app, day) it writes
  * (`touched`, from the insert batcher's onFlush); a day touched after its
  * build started is not answered here until it is built again (the reply
@@ -32,6 +37,7 @@
  */
 import type { Cursor } from '../store/index.js';
 import type { ReplyStore, WordEntry } from '../store/reply-store.js';
+import type { SearchSieves } from './search-sieves.js';
 import type { SearchTerm } from '../store/step-search.js';
 import { compareCodePoints } from '../store/string-order.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
@@ -116,7 +122,10 @@ function lookupsOf(term: SearchTerm): { word: string; prefix: boolean }[] {
  * const index = createStepSearchIndex(replyStore);
  * const plan = index.plan('default', parsed.terms, { fromMillis, toMillis });
  */
-export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'executionAt' | 'stepTexts' | 'serves'>): StepSearchIndex {
+export function createStepSearchIndex(
+  store: Pick<ReplyStore, 'wordsOf' | 'executionAt' | 'stepTexts' | 'serves'>,
+  sieves?: Pick<SearchSieves, 'rulesOut' | 'spared'>,
+): StepSearchIndex {
   let sequence = 0;
   /** The last write to each `app \0 day`, and when each day's build started, in `sequence`. */
   const writes = new Map<string, number>();
@@ -181,13 +190,21 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
       for (let start = Math.floor((range.toMillis - 1) / DAY_MILLIS) * DAY_MILLIS; start + DAY_MILLIS > range.fromMillis; start -= DAY_MILLIS) {
         days.push(dayOf(start));
       }
+      // A day the index cannot answer may still be ruled out by its sieve: none of its steps can match.
+      const ruledOut = new Set<string>();
+      const answered = (day: string) => {
+        if (answers(appId, day)) return true;
+        if (!sieves?.rulesOut(appId, day, terms)) return false;
+        ruledOut.add(day);
+        return true;
+      };
       let engineDays = 0;
-      while (engineDays < days.length && !answers(appId, days[engineDays]!)) engineDays += 1;
+      while (engineDays < days.length && !answered(days[engineDays]!)) engineDays += 1;
       const indexDays = days.slice(engineDays);
-      if (indexDays.length === 0 || !indexDays.every((day) => answers(appId, day))) return undefined;
+      if (indexDays.length === 0 || !indexDays.every((day) => ruledOut.has(day) || answered(day))) return undefined;
       const engineFromMillis = engineDays === 0 ? range.toMillis : Math.max(range.fromMillis, Date.parse(`${days[engineDays - 1]}T00:00:00Z`));
-      // Empty days hold no word.
-      const withRows = indexDays.filter((day) => !empty(appId, day));
+      // Empty days and ruled-out days hold no match.
+      const withRows = indexDays.filter((day) => !empty(appId, day) && !ruledOut.has(day));
       let best: IndexPlan['candidates'] | undefined;
       for (const term of terms) {
         for (const lookup of lookupsOf(term)) {
@@ -195,6 +212,7 @@ export function createStepSearchIndex(store: Pick<ReplyStore, 'wordsOf' | 'execu
           if (found && (!best || found.length < best.length)) best = found;
         }
       }
+      if (best && ruledOut.size > 0) sieves?.spared(ruledOut.size);
       return best && { engineFromMillis, candidates: best };
     },
     hits(appId, plan, terms, fromMillis, limit, after) {

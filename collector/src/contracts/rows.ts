@@ -72,6 +72,12 @@ export interface EncodedRows {
   executions: [string, string][];
   /** For step rows: what the executions list counts of them, per execution (store/step-totals.ts). */
   stepTotals?: StepTotals[];
+  /**
+   * For step rows: the distinct hashes of their searched words, per app and
+   * day (store/word-sieve.ts `gatherStepWords`), when the decode worker was
+   * asked for them; step search's sieves learn them before the insert.
+   */
+  words?: { appId: string; day: string; hashes: Int32Array }[];
 }
 
 /** What the executions list counts of one execution's steps, over some step rows (store/step-totals.ts). */

@@ -17,6 +17,7 @@ import type { PriceTable } from '../cost/price-table.js';
 import type { OtlpFormat } from '../otlp/index.js';
 import { encodeRows } from '../store/row-encoding.js';
 import { stepTotalsOf } from '../store/step-totals.js';
+import { gatherStepWords } from '../store/word-sieve.js';
 import type { EncodedRows, StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
 import type { DecodedRequest } from './decode-request.js';
@@ -29,6 +30,8 @@ export interface DecodeWorkerData {
   encodeSteps: boolean;
   /** With encodeSteps: also count them for the list head (store/step-totals.ts), when there is one. */
   countSteps?: boolean;
+  /** With encodeSteps: also gather their word hashes for step search's sieves (store/word-sieve.ts), when there are some. */
+  gatherWords?: boolean;
   /** Prices that fill in the cost of steps with gen_ai usage but no cost (cost/); none when undefined. */
   priceTable?: PriceTable;
   /**
@@ -69,13 +72,18 @@ function lowerThreadPriority(niceness: number): void {
     // A priority is an optimisation: decoding at the normal one is correct.
   }
 }
-/** The steps as bytes, with what the list head counts of them (the rows never reach the main thread as objects). */
-function encodeStepsWithTotals(steps: StepRow[]): EncodedRows | undefined {
+/**
+ * The steps as bytes, with what the list head counts of them and the hashes
+ * of their words for step search's sieves, as configured (the rows never
+ * reach the main thread as objects).
+ */
+function encodeStepsWithExtras(steps: StepRow[]): EncodedRows | undefined {
   const encoded = encodeRows('steps', steps);
-  if (encoded) encoded.stepTotals = stepTotalsOf(steps);
+  if (encoded && config.countSteps) encoded.stepTotals = stepTotalsOf(steps);
+  if (encoded && config.gatherWords) encoded.words = gatherStepWords(steps);
   return encoded;
 }
-const encodeSteps = !config.encodeSteps ? undefined : config.countSteps ? encodeStepsWithTotals : (steps: StepRow[]) => encodeRows('steps', steps);
+const encodeSteps = config.encodeSteps ? encodeStepsWithExtras : undefined;
 const toRows = rowMapper(config.priceTable);
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */
@@ -100,8 +108,10 @@ export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
       encodeSteps,
     });
     const reply: DecodeWorkerReply = { ok: true, decoded };
-    const payload = decoded.rows.encodedSteps?.payload;
-    return payload ? move(new MovedReply(reply, [payload.buffer as ArrayBuffer]) as never) : reply;
+    const encoded = decoded.rows.encodedSteps;
+    if (!encoded) return reply;
+    const buffers = [encoded.payload.buffer as ArrayBuffer, ...(encoded.words ?? []).map(({ hashes }) => hashes.buffer as ArrayBuffer)];
+    return move(new MovedReply(reply, buffers) as never);
   } catch (error) {
     const failure = toIngestError(error);
     const stack = failure.code === 'XRAY_ERR_INTERNAL' && error instanceof Error ? error.stack : undefined;

@@ -126,6 +126,13 @@ export interface InsertBatcher {
   /** Calls `listener` after every insert; returns a function that stops it. */
   onFlush(listener: (info: FlushInfo) => void): () => void;
   /**
+   * Calls `listener` with every batch `write` accepts, before any of its rows
+   * can be stored (what must know a row before a query can read it, such as
+   * step search's sieves); returns a function that stops it. A listener must
+   * not throw: one that does is ignored for that batch.
+   */
+  onWrite(listener: (batch: RowBatch) => void): () => void;
+  /**
    * Counts a write on its way (a request accepted, its body still arriving
    * or being decoded) until the returned function is called, which its
    * caller does right after calling `write` (its rows are then waiting in a
@@ -268,6 +275,7 @@ function groupByDays<T extends { batch: RowBatch }>(requests: readonly T[]): T[]
 
 export function createInsertBatcher(backend: ClickHouseBackend, options: InsertBatcherOptions): InsertBatcher {
   const flushListeners = new Set<(info: FlushInfo) => void>();
+  const writeListeners = new Set<(batch: RowBatch) => void>();
   // Start times of the inserts running now (a lane runs one at a time).
   const running = new Set<{ since: number }>();
   let lastInsertEnd: number | undefined;
@@ -496,11 +504,22 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
       flushListeners.add(listener);
       return () => flushListeners.delete(listener);
     },
+    onWrite(listener) {
+      writeListeners.add(listener);
+      return () => writeListeners.delete(listener);
+    },
     write(batch: RowBatch): Promise<void> {
       const rows = rowsOf(batch);
       if (rows === 0) return Promise.resolve();
       const waiting = bulk.rows + express.rows;
       if (waiting > 0 && waiting + rows > options.maxPendingRows) return Promise.reject(new OverloadedError(waiting));
+      for (const listener of writeListeners) {
+        try {
+          listener(batch);
+        } catch {
+          // Documented as never thrown; a listener's failure is not the write's.
+        }
+      }
       return (rows <= expressMaxRows ? express : bulk).add(batch, rows);
     },
     async drain(): Promise<void> {

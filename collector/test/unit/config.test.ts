@@ -33,7 +33,7 @@ describe('config', () => {
         keyCacheTtlSeconds: 30,
         appCacheTtlSeconds: 30,
         executionCache: { maxBytes: 64 * 1024 * 1024, maxAgeSeconds: 60 },
-        replyStore: { path: resolve('.xray/data/replies'), settleSeconds: 3600, intervalSeconds: 60, cacheBytes: 16 * 1024 * 1024 },
+        replyStore: { path: resolve('.xray/data/replies'), settleSeconds: 3600, intervalSeconds: 60, cacheBytes: 16 * 1024 * 1024, searchSieves: true },
         listHeadRows: 20_000,
         migrationsDir: resolve(DEFAULT_MIGRATIONS_DIR),
         retentionDays: undefined,
@@ -185,6 +185,7 @@ describe('config', () => {
         XRAY_REPLY_STORE_SETTLE_SECONDS: '600',
         XRAY_REPLY_STORE_INTERVAL_SECONDS: '30',
         XRAY_REPLY_STORE_CACHE_BYTES: '1024',
+        XRAY_SEARCH_SIEVES: 'off',
         XRAY_LIST_HEAD_ROWS: '5000',
         XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '256',
         XRAY_RETENTION_SWEEP_SECONDS: '60',
@@ -216,7 +217,7 @@ describe('config', () => {
         keyCacheTtlSeconds: 2,
         appCacheTtlSeconds: 3,
         executionCache: { maxBytes: 0, maxAgeSeconds: 0 },
-        replyStore: { path: '/var/lib/xray/replies', settleSeconds: 600, intervalSeconds: 30, cacheBytes: 1024 },
+        replyStore: { path: '/var/lib/xray/replies', settleSeconds: 600, intervalSeconds: 30, cacheBytes: 1024, searchSieves: false },
         listHeadRows: 5000,
         migrationsDir: '/opt/migrations',
         auditRetentionDays: 90,
@@ -255,8 +256,11 @@ describe('config', () => {
         settleSeconds: 3600,
         intervalSeconds: 60,
         cacheBytes: 16 * 1024 * 1024,
+        searchSieves: true,
       });
       expect(loadConfig({ XRAY_REPLY_STORE_CACHE_BYTES: '0' }).replyStore?.cacheBytes).toBe(0);
+      expect(loadConfig({ XRAY_SEARCH_SIEVES: 'off' }).replyStore?.searchSieves).toBe(false);
+      expect(() => loadConfig({ XRAY_SEARCH_SIEVES: 'no' })).toThrow(/XRAY_SEARCH_SIEVES/);
       expect(() => loadConfig({ XRAY_REPLY_STORE_CACHE_BYTES: '-1' })).toThrow(/XRAY_REPLY_STORE_CACHE_BYTES/);
       expect(loadConfig({ XRAY_REPLY_STORE: 'off' }).replyStore).toBeUndefined();
       expect(loadConfig({ CLICKHOUSE_URL: 'http://127.0.0.1:8123' }).replyStore).toBeUndefined();

@@ -5,7 +5,8 @@ import { snippetOf, stepMatcher } from '../../../src/api/search-snippet.js';
 import type { SearchFields, SearchSnippet } from '../../../src/api/search-snippet.js';
 import { SEARCH_FIELDS, isPrefixIn, parseSearch, wordPattern } from '../../../src/store/step-search.js';
 import type { SearchField, SearchTerm } from '../../../src/store/step-search.js';
-import { createPick, createRandom } from '../../support/seeded-random.js';
+import { createRandomSearches } from '../../support/random-search.js';
+import { createRandom } from '../../support/seeded-random.js';
 
 /**
  * The engine's pattern for a term in JavaScript form (termPattern in
@@ -70,20 +71,13 @@ describe('search-snippet', () => {
     });
 
     it('marks and matches exactly what the engine\'s patterns do, for 3,000 random fields and searches', () => {
-      const next = createRandom(20261206);
-      const pick = createPick(next);
       const words = ['thresh', 'threshold', 'Thresholds', 'THRESH', 'ab', 'abc', 'abcd', 'Ab1', '1042', 'a1042', 'École', 'école', 'écol', 'ÉCOLE',
         'über', 'Über', '日本', '日本語', '😀', '😀smile', 'smile', 'x', 'xx', 'score', 'scores', 'Score'];
       const separators = [' ', ' ', '  ', ', ', '-', '_', '.', '"', ':', '/', '\n', '\u00a0', '{"', '":"'];
-      const text = () => {
-        let out = next() < 0.2 ? pick(separators) : '';
-        for (let n = Math.floor(next() * 12); n > 0; n--) out += pick(words) + (next() < 0.15 ? pick(words) : '') + pick(separators);
-        return next() < 0.5 ? out : out.slice(0, -1);
-      };
+      const draw = createRandomSearches(createRandom(20261206), { words, separators, maxWords: 12, trimHalf: true });
       let matched = 0;
       for (let i = 0; i < 3000; i++) {
-        const fields: SearchFields = { reasoning: text(), error_message: next() < 0.3 ? text() : '', input: text(), output: next() < 0.5 ? text() : '' };
-        const search = Array.from({ length: 1 + Math.floor(next() * 2) }, () => (next() < 0.25 ? `"${pick(words)} ${pick(words)}"` : pick(words).slice(0, 1 + Math.floor(next() * 9)))).join(' ');
+        const { fields, search } = draw();
         const parsed = parseSearch(search);
         if (!parsed.ok) continue;
         const terms = parsed.terms;

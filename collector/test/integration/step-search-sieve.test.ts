@@ -1,0 +1,180 @@
+/**
+ * Step search's sieves of today's words (api/search-sieves.ts) on the real
+ * collector and chDB: with today written to after its build (so the word
+ * index cannot answer it), a search today's words rule out is answered
+ * without any engine statement on `steps`, and every answer is the bytes the
+ * engine alone gives (`Cache-Control: no-cache`). What ingest writes to today,
+ * through the decode worker (a large body) or inline (a small one), is found
+ * at once, as a whole word, a prefix, a phrase or a payload word; a restarted
+ * collector seeds today's sieve from the stored rows; and random searches of
+ * words written today or not agree with the engine.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClickHouseBackend } from '../../src/store/index.js';
+import { startCollector } from '../support/collector-harness.js';
+import type { Harness } from '../support/collector-harness.js';
+import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
+import type { FixtureSpan } from '../support/otlp-fixtures.js';
+import { createPick, createRandom } from '../support/seeded-random.js';
+
+const DAY = 86_400_000;
+const today = Math.floor(Date.now() / DAY) * DAY;
+const VOCABULARY = ['aardvark', 'badger', 'capybara', 'dingo', 'echidna', 'fennec', 'gecko', 'hyrax', 'ibex', 'jackal', 'kinkajou', 'lemur', 'École', 'ab', 'A-1042'];
+
+describe("step search's sieves of today's words (embedded backend)", () => {
+  let dataDir: string;
+  let harness: Harness;
+  /** Engine statements that read `steps`, counted by the backend wrapper. */
+  let stepReads = 0;
+  const wrapBackend = (backend: ClickHouseBackend): ClickHouseBackend => ({
+    ...backend,
+    query(sql, params, options) {
+      if (/\bFROM steps\b/.test(sql)) stepReads += 1;
+      return backend.query(sql, params, options);
+    },
+  });
+  const start = () =>
+    startCollector({ dataDir, wrapBackend, replyStore: { settleMillis: 0 }, executionCache: { maxBytes: 0, maxAgeMillis: 0 }, listHead: { maxRows: 0 }, rollups: { intervalMillis: 0 } });
+
+  async function send(spans: FixtureSpan[]): Promise<void> {
+    expect((await postJson(harness.url, harness.apiKey, jsonRequest(spans))).status).toBe(200);
+  }
+  async function search(q: string, engine = false): Promise<string> {
+    const params = new URLSearchParams({ q, from: new Date(today - 5 * DAY).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), limit: '20' });
+    const response = await fetch(`${harness.url}/api/v1/steps?${params}`, {
+      headers: { authorization: `Bearer ${harness.apiKey}`, ...(engine ? { 'cache-control': 'no-cache' } : {}) },
+    });
+    expect(response.status, q).toBe(200);
+    return response.text();
+  }
+  async function metric(name: string): Promise<number> {
+    const text = await (await fetch(`${harness.url}/metrics`)).text();
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+    return line === undefined ? 0 : Number(line.slice(name.length + 1));
+  }
+  /** The search as a user asks it and from the engine alone; how many engine reads of `steps` and sieve rulings the first took. */
+  async function both(q: string) {
+    const [reads, ruled] = [stepReads, await metric('xray_search_sieve_days_ruled_out_total')];
+    const served = await search(q);
+    const spent = { stepReads: stepReads - reads, ruledOut: (await metric('xray_search_sieve_days_ruled_out_total')) - ruled };
+    return { served, engine: await search(q, true), ...spent };
+  }
+  const reasoningsOf = (text: string) => (JSON.parse(text) as { steps: { reasoning: string }[] }).steps.map((hit) => hit.reasoning);
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'xray-search-sieve-'));
+    harness = await start();
+    const past = executionSpans({ pipeline: 'p', startMs: today - 3 * DAY + 3_600_000, steps: [{ name: 's', reasoning: 'an aardvark inspected the burrow' }] });
+    const earlier = executionSpans({ pipeline: 'p', startMs: Date.now() - 120_000, steps: [{ name: 's', reasoning: 'a quokka smiled this morning' }] });
+    await send([past.root, ...past.steps, earlier.root, ...earlier.steps]);
+    await harness.xray.replyBuilder!.pass();
+    // Today written to after its build: the word index no longer answers it.
+    const later = executionSpans({ pipeline: 'p', startMs: Date.now() - 60_000, steps: [{ name: 's', reasoning: 'a badger dug after the build' }] });
+    await send([later.root, ...later.steps]);
+    await harness.xray.searchSieves!.settled();
+  });
+  afterAll(async () => {
+    await harness?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers a word today does not hold from the index alone, with no engine read of steps, and the bytes the engine gives', async () => {
+    const answer = await both('aardvark');
+    expect(answer.ruledOut).toBe(1);
+    expect(answer.stepReads).toBe(0);
+    expect(answer.served).toBe(answer.engine);
+    expect(reasoningsOf(answer.served)).toEqual(['an aardvark inspected the burrow']);
+  });
+
+  it("asks the engine for today when today's words may match, and finds what was written before and after the build", async () => {
+    for (const [q, reasoning] of [['badger', 'a badger dug after the build'], ['quokka', 'a quokka smiled this morning'], ['badg', 'a badger dug after the build']]) {
+      const answer = await both(q!);
+      expect(answer.ruledOut, q).toBe(0);
+      expect(answer.stepReads, q).toBeGreaterThan(0);
+      expect(answer.served, q).toBe(answer.engine);
+      expect(reasoningsOf(answer.served), q).toEqual([reasoning]);
+    }
+  });
+
+  it('finds at once what ingest writes to today, through the decode worker and inline: a word, a prefix, a phrase, a payload word', async () => {
+    const workerBodies = await metric('xray_ingest_bodies_decoded_total{thread="worker"}');
+    // A body over the inline limit (64 KiB): decoded, and its words gathered, in the decode worker.
+    const large = executionSpans({
+      pipeline: 'large',
+      startMs: Date.now() - 30_000,
+      steps: Array.from({ length: 300 }, (_, i) => ({ name: `s${i}`, reasoning: i === 150 ? 'the wolverine howled at dusk' : `routine check ${i} passed within the expected bounds of the policy` })),
+    });
+    large.steps[7]!.attributes!['input.value'] = JSON.stringify({ token: 'Zebra7734' });
+    await send([large.root, ...large.steps]);
+    expect(await metric('xray_ingest_bodies_decoded_total{thread="worker"}')).toBe(workerBodies + 1);
+    // A small body, decoded inline.
+    const small = executionSpans({ pipeline: 'small', startMs: Date.now() - 20_000, steps: [{ name: 's', reasoning: 'a marmot whistled' }] });
+    await send([small.root, ...small.steps]);
+    for (const q of ['wolverine', 'WOLVER', '"wolverine howled"', 'zebra7734', 'marmot', 'marm']) {
+      const answer = await both(q);
+      expect(answer.ruledOut, q).toBe(0);
+      expect(answer.served, q).toBe(answer.engine);
+      expect(reasoningsOf(answer.served), q).toHaveLength(1);
+    }
+    // What no step holds, in the same fields: ruled out.
+    for (const q of ['zebra7735', '"wolverine yak"', 'wolverines']) {
+      const answer = await both(q);
+      expect(answer.served, q).toBe(answer.engine);
+      expect(reasoningsOf(answer.served), q).toEqual([]);
+      expect(answer.stepReads, q).toBe(0);
+    }
+  });
+
+  it('agrees with the engine on 150 random searches of words written today or not, and rules out many without it', async () => {
+    const next = createRandom(20261207);
+    const pick = createPick(next);
+    const written = VOCABULARY.filter(() => next() < 0.5);
+    for (let batch = 0; batch < 3; batch++) {
+      const steps = Array.from({ length: batch === 0 ? 400 : 3 }, (_, i) => ({ name: `r${i}`, reasoning: Array.from({ length: 3 }, () => pick(written)).join(' ') }));
+      const execution = executionSpans({ pipeline: 'random', startMs: Date.now() - 10_000, steps });
+      await send([execution.root, ...execution.steps]);
+    }
+    let ruledOut = 0;
+    let found = 0;
+    for (let i = 0; i < 150; i++) {
+      const word = pick(VOCABULARY);
+      const q = next() < 0.3 ? [...word].slice(0, 1 + Math.floor(next() * word.length)).join('') : next() < 0.2 ? `"${word} ${pick(VOCABULARY)}"` : word;
+      const answer = await both(q);
+      expect(answer.served, q).toBe(answer.engine);
+      ruledOut += answer.ruledOut;
+      if (reasoningsOf(answer.served).length > 0) found += 1;
+    }
+    expect(ruledOut).toBeGreaterThan(20);
+    expect(found).toBeGreaterThan(20);
+  });
+
+  it("seeds a restarted collector's sieve of today from the stored rows: finds what was stored, rules out the rest", async () => {
+    await harness.close();
+    harness = await start();
+    const deadline = Date.now() + 20_000;
+    while ((await metric('xray_search_sieves_ready')) < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await metric('xray_search_sieves_ready')).toBe(1);
+    // The restarted builder lists the days and builds today again; a write then leaves today to the engine or the sieve.
+    await harness.xray.replyBuilder!.pass();
+    const stoat = executionSpans({ pipeline: 'p', startMs: Date.now() - 5_000, steps: [{ name: 's', reasoning: 'a stoat arrived after the restart' }] });
+    await send([stoat.root, ...stoat.steps]);
+    for (const q of ['wolverine', 'stoat']) {
+      const found = await both(q);
+      expect(found.ruledOut, q).toBe(0);
+      expect(found.served, q).toBe(found.engine);
+      expect(reasoningsOf(found.served), q).toHaveLength(1);
+    }
+    const stored = await both('wolverine');
+    expect(stored.ruledOut).toBe(0);
+    expect(stored.served).toBe(stored.engine);
+    expect(reasoningsOf(stored.served)).toEqual(['the wolverine howled at dusk']);
+    const absent = await both('narwhal');
+    expect(absent.ruledOut).toBe(1);
+    expect(absent.stepReads).toBe(0);
+    expect(absent.served).toBe(absent.engine);
+    expect(reasoningsOf(absent.served)).toEqual([]);
+  });
+});
