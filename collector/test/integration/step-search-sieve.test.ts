@@ -111,7 +111,7 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     await send([large.root, ...large.steps]);
     expect(await metric('xray_ingest_bodies_decoded_total{thread="worker"}')).toBe(workerBodies + 1);
     // A small body, decoded inline.
-    const small = executionSpans({ pipeline: 'small', startMs: Date.now() - 20_000, steps: [{ name: 's', reasoning: 'a marmot whistled' }] });
+    const small = executionSpans({ pipeline: 'small', startMs: Date.now() - 20_000, steps: [{ name: 's', reasoning: 'a marmot whistled at Zürich 😀grin' }] });
     await send([small.root, ...small.steps]);
     for (const q of ['wolverine', 'WOLVER', '"wolverine howled"', 'zebra7734', 'marmot', 'marm']) {
       const answer = await both(q);
@@ -161,7 +161,8 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     await harness.xray.replyBuilder!.pass();
     const stoat = executionSpans({ pipeline: 'p', startMs: Date.now() - 5_000, steps: [{ name: 's', reasoning: 'a stoat arrived after the restart' }] });
     await send([stoat.root, ...stoat.steps]);
-    for (const q of ['wolverine', 'stoat']) {
+    // Words stored before the restart, non-ASCII ones among them, come back through the seed's reading of the engine's text.
+    for (const q of ['wolverine', 'stoat', 'Zürich', 'zürich', '😀gri', 'zebra7734']) {
       const found = await both(q);
       expect(found.ruledOut, q).toBe(0);
       expect(found.served, q).toBe(found.engine);
