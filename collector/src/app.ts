@@ -286,6 +286,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     store.backend.kind === 'embedded' && listHeadRows > 0
       ? createListHead({ source: store.executions, maxRows: listHeadRows, maxApps: LIST_HEAD_APPS, horizonMillis: () => Date.now() - store.retentionDays * 86_400_000 })
       : undefined;
+  // Step search's sieves of the recent days' words (api/search-sieves.ts), made below with the reply store.
+  const withSearchSieves = options.replyStore !== undefined && options.replyStore.searchSieves !== false;
   const metrics = createMetrics({
     defaultMetrics: options.defaultMetrics,
     pendingRows: () => store.batcher.pendingRows,
@@ -296,7 +298,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     detailReads: () => ({ memory: executionCache.stats.hits, store: executionCache.stats.tierHits, engine: executionCache.stats.misses }),
     listReads: listHead && (() => ({ head: listHead.stats.hits, engine: listHead.stats.misses, rows: listHead.rows, fromIngest: listHead.stats.fromIngest, refreshes: listHead.stats.refreshes })),
     stepSearches: options.replyStore && (() => searchIndex?.stats ?? { index: 0, engine: 0 }),
-    searchSieves: options.replyStore && options.replyStore.searchSieves !== false ? () => searchSieves?.stats ?? { sieves: 0, ready: 0, bytes: 0, ruledOut: 0 } : undefined,
+    searchSieves: withSearchSieves ? () => searchSieves?.stats ?? { sieves: 0, ready: 0, bytes: 0, ruledOut: 0 } : undefined,
     replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0, cacheBytes: replyStore?.stats.cacheBytes ?? 0 })),
   });
   const stopFlushMetrics = store.batcher.onFlush((info) => {
@@ -390,7 +392,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           // ... and count them for the list head, which then adds a new execution without reading it back;
           countSteps: listHead !== undefined,
           // ... and gather their words for step search's sieves, kept with the reply store (below).
-          gatherWords: options.replyStore !== undefined && options.replyStore.searchSieves !== false,
+          gatherWords: withSearchSieves,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
           niceness: options.decode?.niceness,
           priceTable: options.priceTable,
@@ -433,7 +435,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   const replyStore: ReplyStore | undefined = options.replyStore && (await import('./store/reply-store.js')).openReplyStore(options.replyStore.path, { cacheBytes: options.replyStore.cacheBytes });
   // The recent days' words, learnt from every batch before it is stored, so a search rules out today without the engine.
   const searchSieves =
-    replyStore && options.replyStore?.searchSieves !== false
+    replyStore && withSearchSieves
       ? createSearchSieves({
           backend: store.backend,
           onSeedError: (error, appId, day) => app.log.warn({ err: error, appId, day }, "step search: reading a day's words failed; its searches ask the engine"),

@@ -26,7 +26,7 @@
 import type { RowBatch } from '../contracts/rows.js';
 import type { ClickHouseBackend } from '../store/index.js';
 import type { SearchTerm } from '../store/step-search.js';
-import { WordSieve, addStepWords, addTextWords, rulesOut } from '../store/word-sieve.js';
+import { WordSieve, addTextWords, gatherStepWords, rulesOut } from '../store/word-sieve.js';
 
 const DAY_MILLIS = 86_400_000;
 
@@ -178,13 +178,8 @@ WHERE app_id = {appId:String}
   }
 
   function learn(batch: RowBatch): void {
-    let last: { key: string; entry: Entry | undefined } | undefined;
-    for (const step of batch.steps) {
-      const day = step.start_time.slice(0, 10);
-      const key = keyOf(step.app_id, day);
-      if (last?.key !== key) last = { key, entry: sieveFor(step.app_id, day) };
-      if (last.entry) addStepWords(step, last.entry.sieve);
-    }
+    // Steps kept as objects (decoded inline) are gathered here as a decode worker gathers the ones it encodes.
+    for (const { appId, day, hashes } of gatherStepWords(batch.steps)) sieveFor(appId, day)?.sieve.addAll(hashes);
     const encoded = batch.encodedSteps;
     if (!encoded) return;
     const learned = new Set<string>();

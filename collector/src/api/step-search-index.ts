@@ -190,21 +190,16 @@ export function createStepSearchIndex(
       for (let start = Math.floor((range.toMillis - 1) / DAY_MILLIS) * DAY_MILLIS; start + DAY_MILLIS > range.fromMillis; start -= DAY_MILLIS) {
         days.push(dayOf(start));
       }
-      // A day the index cannot answer may still be ruled out by its sieve: none of its steps can match.
-      const ruledOut = new Set<string>();
-      const answered = (day: string) => {
-        if (answers(appId, day)) return true;
-        if (!sieves?.rulesOut(appId, day, terms)) return false;
-        ruledOut.add(day);
-        return true;
-      };
+      // Who answers each day: the index; nobody, when its sieve rules the search out (none of its steps can
+      // match); or the engine.
+      const by = days.map((day) => (answers(appId, day) ? 'index' : sieves?.rulesOut(appId, day, terms) ? 'sieve' : 'engine'));
       let engineDays = 0;
-      while (engineDays < days.length && !answered(days[engineDays]!)) engineDays += 1;
-      const indexDays = days.slice(engineDays);
-      if (indexDays.length === 0 || !indexDays.every((day) => ruledOut.has(day) || answered(day))) return undefined;
+      while (by[engineDays] === 'engine') engineDays += 1;
+      if (engineDays === days.length || by.includes('engine', engineDays)) return undefined;
       const engineFromMillis = engineDays === 0 ? range.toMillis : Math.max(range.fromMillis, Date.parse(`${days[engineDays - 1]}T00:00:00Z`));
       // Empty days and ruled-out days hold no match.
-      const withRows = indexDays.filter((day) => !empty(appId, day) && !ruledOut.has(day));
+      const withRows = days.filter((day, i) => i >= engineDays && by[i] === 'index' && !empty(appId, day));
+      const ruledOut = by.filter((answerer) => answerer === 'sieve').length;
       let best: IndexPlan['candidates'] | undefined;
       for (const term of terms) {
         for (const lookup of lookupsOf(term)) {
@@ -212,7 +207,7 @@ export function createStepSearchIndex(
           if (found && (!best || found.length < best.length)) best = found;
         }
       }
-      if (best && ruledOut.size > 0) sieves?.spared(ruledOut.size);
+      if (best && ruledOut > 0) sieves?.spared(ruledOut);
       return best && { engineFromMillis, candidates: best };
     },
     hits(appId, plan, terms, fromMillis, limit, after) {

@@ -20,7 +20,7 @@
  * alike from a JavaScript string and from the engine's text of it. Pure.
  */
 import type { SearchTerm } from './step-search.js';
-import { PREFIX_MIN_CHARS } from './step-search.js';
+import { PREFIX_MIN_CHARS, isPrefixIn } from './step-search.js';
 
 /** Anything hashes can be added to: a sieve, or the set a decode worker gathers a request's hashes in. */
 export interface HashSink {
@@ -243,7 +243,8 @@ export class WordSieve implements HashSink {
 function mayMatch(sieve: WordSieve, term: SearchTerm): boolean {
   if (term.kind === 'phrase') return term.words.every((word) => sieve.mayHold(wordHash(word, false)));
   if (sieve.mayHold(wordHash(term.word, false))) return true;
-  return [...term.word].length >= PREFIX_MIN_CHARS && sieve.mayHold(wordHash(term.word, true));
+  // A prefix in reasoning and error messages, the fields whose words the sieve holds with their prefixes.
+  return isPrefixIn(term, 'reasoning') && sieve.mayHold(wordHash(term.word, true));
 }
 
 /**

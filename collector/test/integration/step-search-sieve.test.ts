@@ -63,17 +63,28 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     return { served, engine: await search(q, true), ...spent };
   }
   const reasoningsOf = (text: string) => (JSON.parse(text) as { steps: { reasoning: string }[] }).steps.map((hit) => hit.reasoning);
+  /** A one-step execution with `reasoning`, started at `startMs`. */
+  const oneStep = (startMs: number, reasoning: string) => executionSpans({ pipeline: 'p', startMs, steps: [{ name: 's', reasoning }] });
+  /** Sends one-step executions, in one request. */
+  async function sendSteps(...executions: ReturnType<typeof oneStep>[]): Promise<void> {
+    await send(executions.flatMap((execution) => [execution.root, ...execution.steps]));
+  }
+  /** The search finds one step, its day not ruled out, with the bytes the engine gives; the answer, for more checks. */
+  async function foundOnce(q: string) {
+    const answer = await both(q);
+    expect(answer.ruledOut, q).toBe(0);
+    expect(answer.served, q).toBe(answer.engine);
+    expect(reasoningsOf(answer.served), q).toHaveLength(1);
+    return answer;
+  }
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'xray-search-sieve-'));
     harness = await start();
-    const past = executionSpans({ pipeline: 'p', startMs: today - 3 * DAY + 3_600_000, steps: [{ name: 's', reasoning: 'an aardvark inspected the burrow' }] });
-    const earlier = executionSpans({ pipeline: 'p', startMs: Date.now() - 120_000, steps: [{ name: 's', reasoning: 'a quokka smiled this morning' }] });
-    await send([past.root, ...past.steps, earlier.root, ...earlier.steps]);
+    await sendSteps(oneStep(today - 3 * DAY + 3_600_000, 'an aardvark inspected the burrow'), oneStep(Date.now() - 120_000, 'a quokka smiled this morning'));
     await harness.xray.replyBuilder!.pass();
     // Today written to after its build: the word index no longer answers it.
-    const later = executionSpans({ pipeline: 'p', startMs: Date.now() - 60_000, steps: [{ name: 's', reasoning: 'a badger dug after the build' }] });
-    await send([later.root, ...later.steps]);
+    await sendSteps(oneStep(Date.now() - 60_000, 'a badger dug after the build'));
     await harness.xray.searchSieves!.settled();
   });
   afterAll(async () => {
@@ -111,14 +122,8 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     await send([large.root, ...large.steps]);
     expect(await metric('xray_ingest_bodies_decoded_total{thread="worker"}')).toBe(workerBodies + 1);
     // A small body, decoded inline.
-    const small = executionSpans({ pipeline: 'small', startMs: Date.now() - 20_000, steps: [{ name: 's', reasoning: 'a marmot whistled at Zürich 😀grin' }] });
-    await send([small.root, ...small.steps]);
-    for (const q of ['wolverine', 'WOLVER', '"wolverine howled"', 'zebra7734', 'marmot', 'marm']) {
-      const answer = await both(q);
-      expect(answer.ruledOut, q).toBe(0);
-      expect(answer.served, q).toBe(answer.engine);
-      expect(reasoningsOf(answer.served), q).toHaveLength(1);
-    }
+    await sendSteps(oneStep(Date.now() - 20_000, 'a marmot whistled at Zürich 😀grin'));
+    for (const q of ['wolverine', 'WOLVER', '"wolverine howled"', 'zebra7734', 'marmot', 'marm']) await foundOnce(q);
     // What no step holds, in the same fields: ruled out.
     for (const q of ['zebra7735', '"wolverine yak"', 'wolverines']) {
       const answer = await both(q);
@@ -159,19 +164,10 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     expect(await metric('xray_search_sieves_ready')).toBe(1);
     // The restarted builder lists the days and builds today again; a write then leaves today to the engine or the sieve.
     await harness.xray.replyBuilder!.pass();
-    const stoat = executionSpans({ pipeline: 'p', startMs: Date.now() - 5_000, steps: [{ name: 's', reasoning: 'a stoat arrived after the restart' }] });
-    await send([stoat.root, ...stoat.steps]);
+    await sendSteps(oneStep(Date.now() - 5_000, 'a stoat arrived after the restart'));
     // Words stored before the restart, non-ASCII ones among them, come back through the seed's reading of the engine's text.
-    for (const q of ['wolverine', 'stoat', 'Zürich', 'zürich', '😀gri', 'zebra7734']) {
-      const found = await both(q);
-      expect(found.ruledOut, q).toBe(0);
-      expect(found.served, q).toBe(found.engine);
-      expect(reasoningsOf(found.served), q).toHaveLength(1);
-    }
-    const stored = await both('wolverine');
-    expect(stored.ruledOut).toBe(0);
-    expect(stored.served).toBe(stored.engine);
-    expect(reasoningsOf(stored.served)).toEqual(['the wolverine howled at dusk']);
+    for (const q of ['stoat', 'Zürich', 'zürich', '😀gri', 'zebra7734']) await foundOnce(q);
+    expect(reasoningsOf((await foundOnce('wolverine')).served)).toEqual(['the wolverine howled at dusk']);
     const absent = await both('narwhal');
     expect(absent.ruledOut).toBe(1);
     expect(absent.stepReads).toBe(0);
