@@ -448,7 +448,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     });
     app.addHook('onClose', async () => {
       stopLearning();
-      await searchSieves.stop();
+      searchSieves.stop();
     });
   }
   // Step search through the reply store's words for the settled days it serves (api/step-search-index.ts).

@@ -76,8 +76,12 @@ export interface SearchSieves {
   seedToday(): Promise<void>;
   /** Resolves once every seed started so far has ended. */
   settled(): Promise<void>;
-  /** Starts no more seed statements (shutdown); resolves once the running one ended. */
-  stop(): Promise<void>;
+  /**
+   * Starts no more seed statements (shutdown). A running one is left to the
+   * backend's close, which waits for its statements within a grace period: a
+   * hung store must not hold the shutdown here.
+   */
+  stop(): void;
   readonly stats: SearchSieveStats;
 }
 
@@ -217,9 +221,8 @@ WHERE app_id = {appId:String}
       await seeds;
     },
     settled: () => seeds,
-    async stop() {
+    stop() {
       stopped = true;
-      await seeds;
     },
     get stats() {
       let ready = 0;

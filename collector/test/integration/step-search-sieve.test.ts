@@ -175,3 +175,42 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     expect(reasoningsOf(absent.served)).toEqual([]);
   });
 });
+
+describe("step search's sieves with a store that hangs while reading a day's words", () => {
+  it('answers searches from the engine meanwhile, and the shutdown does not wait for the hung read', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'xray-search-sieve-hung-'));
+    let hungReads = 0;
+    const harness = await startCollector({
+      dataDir,
+      replyStore: { settleMillis: 0 },
+      // The seed's word reads never answer; every other statement reaches the real engine.
+      wrapBackend: (backend) => ({
+        ...backend,
+        query(sql, params, options) {
+          if (!sql.includes('groupUniqArray')) return backend.query(sql, params, options);
+          hungReads += 1;
+          return new Promise(() => {});
+        },
+      }),
+    });
+    try {
+      const execution = executionSpans({ pipeline: 'p', startMs: Date.now() - 60_000, steps: [{ name: 's', reasoning: 'an okapi grazed' }] });
+      expect((await postJson(harness.url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (hungReads === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(hungReads).toBe(1);
+      for (const q of ['okapi', 'narwhal']) {
+        const params = new URLSearchParams({ q, from: new Date(Date.now() - DAY).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+        const response = await fetch(`${harness.url}/api/v1/steps?${params}`, { headers: { authorization: `Bearer ${harness.apiKey}` } });
+        expect(response.status, q).toBe(200);
+        expect(((await response.json()) as { steps: unknown[] }).steps, q).toHaveLength(q === 'okapi' ? 1 : 0);
+      }
+      expect(harness.xray.searchSieves!.stats).toMatchObject({ sieves: 1, ready: 0 });
+    } finally {
+      const closing = Date.now();
+      await harness.close();
+      expect(Date.now() - closing).toBeLessThan(10_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
