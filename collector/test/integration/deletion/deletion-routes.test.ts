@@ -130,6 +130,18 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
   });
 
   it('deletes every version of an execution a filter matched: a root sent again under another pipeline leaves nothing behind', async () => {
+    // Two versions of one root are two rows only until a merge of their day folds them into the newest
+    // (ReplacingMergeTree): the test holds merges off so both are stored when the filter runs. A
+    // lightweight DELETE is a mutation, which still runs (SYSTEM STOP MERGES would stop it too).
+    await harness.store.backend.command('ALTER TABLE executions MODIFY SETTING min_parts_to_merge_at_once = 1000');
+    try {
+      await deletesEveryVersion();
+    } finally {
+      await harness.store.backend.command('ALTER TABLE executions RESET SETTING min_parts_to_merge_at_once');
+    }
+  });
+
+  async function deletesEveryVersion(): Promise<void> {
     const moved = await send(keyA, { pipeline: 'moving', failed: true, startMs: now - 6000, steps: [{ name: 'score' }] });
     const stays = await send(keyA, { pipeline: 'moved', startMs: now - 6000, steps: [{ name: 'score' }] });
     // The same root again, now under pipeline `moved` and completed: its newest version.
@@ -138,6 +150,11 @@ describe.each(['embedded', 'server'] as const)('deletion (%s backend)', (backend
     again.root.spanId = moved.root.spanId;
     expect((await postJson(harness.url, keyA, jsonRequest([again.root]))).status).toBe(200);
     expect(await listed(keyA, '&pipeline=moved')).toEqual(expect.arrayContaining([moved.executionId, stays.executionId]));
+    const versions = await harness.sql<{ pipeline: string }>(
+      "SELECT pipeline FROM executions WHERE app_id = 'erase-a' AND execution_id = {id:String} ORDER BY inserted_at",
+      { id: moved.executionId },
+    );
+    expect(versions.map((row) => row.pipeline)).toEqual(['moving', 'moved']);
 
     const erased = await adminCall(harness, 'POST', '/apps/erase-a/executions/delete', { pipeline: 'moving' });
     expect(erased).toEqual({ status: 200, body: { deleted: { executions: 1, steps: 1, scores: 0 } } });
@@ -154,7 +171,7 @@ UNION ALL SELECT 'steps' AS table, toString(count()) AS n FROM steps WHERE app_i
     const { body } = await getJson(harness, `/api/v1/stats/failure-rate?pipeline=moved&interval=1d&from=${now - 86_400_000}`, keyA);
     expect(body.series.flatMap((series: any) => series.points).reduce((sum: number, point: any) => sum + point.executions, 0)).toBe(1);
     expect(await failedInRollup(keyA, 'moving')).toBe(0);
-  });
+  }
 
   it('refuses an empty or bad filter, unknown apps and app keys, deleting nothing', async () => {
     const before = await listed(keyA);
