@@ -391,8 +391,6 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           encodeSteps: store.backend.encodedRowsFormat !== undefined,
           // ... and count them for the list head, which then adds a new execution without reading it back;
           countSteps: listHead !== undefined,
-          // ... and gather their words for step search's sieves, kept with the reply store (below).
-          gatherWords: withSearchSieves,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
           niceness: options.decode?.niceness,
           priceTable: options.priceTable,
@@ -425,6 +423,8 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
         pool: decodePool,
         inlineMaxBytes: options.decode?.inlineMaxBytes ?? DEFAULT_DECODE_INLINE_MAX_BYTES,
         nowNanos: () => BigInt(Date.now()) * 1_000_000n,
+        // Only the apps with a sieve of step search (below) pay for gathering their words.
+        gathersWords: (appId) => searchSieves?.gathers(appId) === true,
       },
     });
   });
@@ -438,14 +438,12 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     replyStore && withSearchSieves
       ? createSearchSieves({
           backend: store.backend,
+          writesSettled: () => store.batcher.settled(),
           onSeedError: (error, appId, day) => app.log.warn({ err: error, appId, day }, "step search: reading a day's words failed; its searches ask the engine"),
         })
       : undefined;
   if (searchSieves) {
     const stopLearning = store.batcher.onWrite((batch) => searchSieves.wrote(batch));
-    app.addHook('onReady', async () => {
-      searchSieves.seedToday().catch((error) => app.log.warn({ err: error }, "step search: listing today's apps failed; their searches ask the engine"));
-    });
     app.addHook('onClose', async () => {
       stopLearning();
       searchSieves.stop();

@@ -6,20 +6,25 @@
  * statement on today's partition costs 6-7 ms at issue 10's 10M steps
  * (bench/README.md), PostgreSQL's whole rare-word search about 1.
  *
+ * Only apps that search pay for them: a day's sieve is made when a search
+ * first asks the engine for that recent day, and only an app with a sieve
+ * (or one being made) has its steps' words gathered at ingest (about 2 us of
+ * decode-worker CPU a step; `gathers`). The first searches of a day go to
+ * the engine, as without a sieve.
+ *
  * A sieve must hold every word of its day's stored rows, or a search would
  * miss them. So:
  * - ingest hands every batch to `wrote` before any of its rows can be stored
  *   (the insert batcher's onWrite); a decode worker gathers an encoded
- *   batch's word hashes (EncodedRows.words), and a batch whose encoded rows
- *   come without them takes its days' sieves away;
- * - a sieve is made at its day's first write in this process, or at start-up
- *   before any, never later: rows written earlier without one may still be on
- *   their way to the engine, where its seed would not see them. A day written
- *   without a sieve (over the budget, or its sieve taken away) gets none until
- *   the collector restarts;
- * - it answers only once seeded: the words of the day's rows already stored,
- *   read from the engine (a few statements, in time slices), added to what
- *   ingest added meanwhile.
+ *   batch's word hashes (EncodedRows.words) when `gathers` said so, and a
+ *   batch whose encoded rows come without them takes its days' sieves away
+ *   (a search may make one again after retryMillis);
+ * - a sieve is made only once every request announced to ingest before its
+ *   app began gathering has been handed over (they may lack its words), and
+ *   seeded only once every batch handed over before the sieve existed is
+ *   stored (the batcher's `settled`), so its seed, the words of the day's
+ *   stored rows read from the engine in time slices, sees them;
+ * - it answers only once seeded.
  * A deletion only removes words, so a sieve stays a superset. A day the sieve
  * does not rule out goes to the engine as before.
  */
@@ -34,6 +39,8 @@ const DAY_MILLIS = 86_400_000;
 export const DEFAULT_SIEVE_BITS_LOG2 = 24;
 /** Sieves kept at most (apps x days around today): 16 MiB at the default size. */
 export const DEFAULT_MAX_SIEVES = 8;
+/** How long a day whose sieve was taken away waits before a search may make another. */
+export const DEFAULT_SIEVE_RETRY_MILLIS = 60_000;
 /** A seed reads a day's words in time slices of about this many steps each, so no statement gathers a whole busy day. */
 const SEED_ROWS_PER_SLICE = 500_000;
 /** A word as step search cuts it from lower-cased text (store/step-search.ts `searchWords`), in RE2. */
@@ -46,6 +53,14 @@ const SEEDED_FIELDS = [
 
 export interface SearchSievesOptions {
   backend: Pick<ClickHouseBackend, 'query'>;
+  /**
+   * Resolves once every write announced to ingest before the call has been
+   * handed over, and every batch handed over by then is stored or refused
+   * (the insert batcher's `settled`).
+   */
+  writesSettled: () => Promise<void>;
+  /** DEFAULT_SIEVE_RETRY_MILLIS when omitted. */
+  retryMillis?: number;
   /** Sieves kept at most; DEFAULT_MAX_SIEVES when omitted. */
   maxSieves?: number;
   /** Bits of each sieve, as a power of two; DEFAULT_SIEVE_BITS_LOG2 when omitted. */
@@ -66,15 +81,19 @@ export interface SearchSieveStats {
 }
 
 export interface SearchSieves {
+  /** Whether ingest must gather the words of the app's steps: it has a sieve, or one is being made. */
+  gathers(appId: string): boolean;
   /** Ingest accepted this batch; none of its rows is stored yet. Never throws. */
   wrote(batch: RowBatch): void;
-  /** Whether no step of the app's day can match every term (false when the day has no seeded sieve). */
+  /**
+   * Whether no step of the app's day can match every term: false when the day
+   * has no seeded sieve, and then a recent day without one gets one made (the
+   * search asks the engine; later ones may be ruled out).
+   */
   rulesOut(appId: string, day: string, terms: readonly SearchTerm[]): boolean;
   /** A search was answered with `days` days ruled out (for the metric). */
   spared(days: number): void;
-  /** Makes and seeds a sieve for every app with steps today that has none yet (start-up); resolves once seeded. */
-  seedToday(): Promise<void>;
-  /** Resolves once every seed started so far has ended. */
+  /** Resolves once every sieve begun so far is made and seeded (or given up). */
   settled(): Promise<void>;
   /**
    * Starts no more seed statements (shutdown). A running one is left to the
@@ -92,61 +111,74 @@ interface Entry {
 
 /**
  * @example
- * const sieves = createSearchSieves({ backend });
+ * const sieves = createSearchSieves({ backend, writesSettled: () => batcher.settled() });
  * batcher.onWrite((batch) => sieves.wrote(batch));
- * sieves.rulesOut('default', '2026-12-06', parseSearch('zanzibar').terms); // true once seeded, if no step holds it
+ * sieves.rulesOut('default', '2026-12-06', parseSearch('zanzibar').terms); // false: asks the engine, makes the day's sieve
+ * await sieves.settled();
+ * sieves.rulesOut('default', '2026-12-06', parseSearch('zanzibar').terms); // true, if no step of the day holds it
  */
 export function createSearchSieves(options: SearchSievesOptions): SearchSieves {
   const maxSieves = options.maxSieves ?? DEFAULT_MAX_SIEVES;
   const bitsLog2 = options.bitsLog2 ?? DEFAULT_SIEVE_BITS_LOG2;
   const now = options.nowMillis ?? Date.now;
+  const retryMillis = options.retryMillis ?? DEFAULT_SIEVE_RETRY_MILLIS;
   const entries = new Map<string, Entry>();
-  /** Days (`app \0 day`) written without a sieve: none is made for them later in this process. */
-  const unsieved = new Set<string>();
+  /** Days (`app \0 day`) whose sieve is being made: their app gathers words already. */
+  const making = new Set<string>();
+  /** Days whose sieve was taken away, and when a search may make another. */
+  const retryAt = new Map<string, number>();
   let seeds: Promise<void> = Promise.resolve();
   let ruledOut = 0;
   let stopped = false;
 
   const keyOf = (appId: string, day: string) => `${appId}\u0000${day}`;
+  const appOfKey = (key: string) => key.slice(0, key.indexOf('\u0000'));
   const dayOfKey = (key: string) => key.slice(key.indexOf('\u0000') + 1);
   const startOf = (day: string) => Date.parse(`${day}T00:00:00Z`);
   const today = () => Math.floor(now() / DAY_MILLIS) * DAY_MILLIS;
   /** Yesterday, today or tomorrow (UTC): the days ingest writes to. */
   const isRecent = (day: string) => Math.abs(startOf(day) - today()) <= DAY_MILLIS;
 
-  /** Drops what is kept of days before yesterday: a sieve there would never be made again anyway. */
+  /** Drops the sieves of days before yesterday: ingest no longer writes there, and the word index answers them. */
   function forgetOldDays(): void {
-    for (const keys of [entries.keys(), unsieved.values()]) {
-      for (const key of [...keys]) {
-        if (startOf(dayOfKey(key)) < today() - DAY_MILLIS) {
-          entries.delete(key);
-          unsieved.delete(key);
-        }
+    for (const key of [...entries.keys(), ...retryAt.keys()]) {
+      if (startOf(dayOfKey(key)) < today() - DAY_MILLIS) {
+        entries.delete(key);
+        retryAt.delete(key);
       }
     }
   }
 
-  /** The day's sieve: the one kept, or a new one if the day may have one now, else undefined. */
-  function sieveFor(appId: string, day: string): Entry | undefined {
+  /** Begins the day's sieve, when the day may have one now. */
+  function make(appId: string, day: string): void {
     const key = keyOf(appId, day);
-    const kept = entries.get(key);
-    if (kept || unsieved.has(key)) return kept;
+    if (stopped || entries.has(key) || making.has(key) || !isRecent(day) || (retryAt.get(key) ?? 0) > now()) return;
     forgetOldDays();
-    if (!isRecent(day) || entries.size >= maxSieves) {
-      unsieved.add(key);
-      return undefined;
-    }
-    const entry: Entry = { sieve: new WordSieve(bitsLog2), ready: false };
-    entries.set(key, entry);
-    seeds = seeds.then(() => seed(appId, day, entry));
-    return entry;
+    if (entries.size + making.size >= maxSieves) return;
+    // From here on the app's requests gather their words; those decoded before may not have.
+    making.add(key);
+    const open = async (): Promise<void> => {
+      try {
+        await options.writesSettled();
+      } finally {
+        making.delete(key);
+      }
+      if (stopped) return;
+      const entry: Entry = { sieve: new WordSieve(bitsLog2), ready: false };
+      entries.set(key, entry);
+      await options.writesSettled();
+      await seed(appId, day, entry);
+    };
+    seeds = seeds.then(open).catch((error: unknown) => {
+      giveUp(key);
+      options.onSeedError?.(error, appId, day);
+    });
   }
 
-  /** The day's rows may hold words its sieve lacks: it goes, and the day gets none again. */
-  function giveUp(appId: string, day: string): void {
-    const key = keyOf(appId, day);
+  /** The day's rows may hold words its sieve lacks: it goes, and a search may make another after retryMillis. */
+  function giveUp(key: string): void {
     entries.delete(key);
-    unsieved.add(key);
+    retryAt.set(key, now() + retryMillis);
   }
 
   async function seed(appId: string, day: string, entry: Entry): Promise<void> {
@@ -176,49 +208,58 @@ WHERE app_id = {appId:String}
       entry.ready = true;
     } catch (error) {
       if (!current()) return;
-      giveUp(appId, day);
+      giveUp(keyOf(appId, day));
       options.onSeedError?.(error, appId, day);
     }
   }
 
+  /** Whether the app has a sieve kept or being made. */
+  function hasSieve(appId: string): boolean {
+    for (const key of entries.keys()) if (appOfKey(key) === appId) return true;
+    for (const key of making) if (appOfKey(key) === appId) return true;
+    return false;
+  }
+
   function learn(batch: RowBatch): void {
-    // Steps kept as objects (decoded inline) are gathered here as a decode worker gathers the ones it encodes.
-    for (const { appId, day, hashes } of gatherStepWords(batch.steps)) sieveFor(appId, day)?.sieve.addAll(hashes);
+    if (entries.size === 0) return;
+    // Steps kept as objects (decoded inline) are gathered here, only for apps with a sieve, as a decode
+    // worker gathers the ones it encodes.
+    const apps = new Set([...entries.keys()].map(appOfKey));
+    const sieved = batch.steps.filter((row) => apps.has(row.app_id));
+    for (const { appId, day, hashes } of gatherStepWords(sieved)) entries.get(keyOf(appId, day))?.sieve.addAll(hashes);
     const encoded = batch.encodedSteps;
     if (!encoded) return;
     const learned = new Set<string>();
     for (const { appId, day, hashes } of encoded.words ?? []) {
-      sieveFor(appId, day)?.sieve.addAll(hashes);
+      entries.get(keyOf(appId, day))?.sieve.addAll(hashes);
       learned.add(keyOf(appId, day));
     }
     // Encoded rows name their apps (through their executions) and days, not which app wrote which day.
     for (const appId of new Set(encoded.executions.map(([app]) => app))) {
-      for (const day of encoded.days) if (!learned.has(keyOf(appId, day))) giveUp(appId, day);
+      for (const day of encoded.days) {
+        const key = keyOf(appId, day);
+        if (entries.has(key) && !learned.has(key)) giveUp(key);
+      }
     }
   }
 
   return {
+    gathers: hasSieve,
     wrote(batch) {
       try {
         learn(batch);
       } catch {
         // Whatever this batch's words were, no sieve may answer without them.
-        for (const key of [...entries.keys()]) unsieved.add(key);
-        entries.clear();
+        for (const key of [...entries.keys()]) giveUp(key);
       }
     },
     rulesOut(appId, day, terms) {
       const entry = entries.get(keyOf(appId, day));
+      if (!entry) make(appId, day);
       return entry?.ready === true && rulesOut(entry.sieve, terms);
     },
     spared(days) {
       ruledOut += days;
-    },
-    async seedToday() {
-      const day = new Date(today()).toISOString().slice(0, 10);
-      const apps = await options.backend.query<{ app_id: string }>('SELECT DISTINCT app_id FROM steps WHERE toDate(start_time) = {day:Date}', { day });
-      for (const { app_id: appId } of apps) sieveFor(appId, day);
-      await seeds;
     },
     settled: () => seeds,
     stop() {

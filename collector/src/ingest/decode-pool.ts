@@ -87,7 +87,6 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
     admission: options.admission,
     encodeSteps: options.encodeSteps,
     countSteps: options.countSteps,
-    gatherWords: options.gatherWords,
     priceTable: options.priceTable,
     niceness: options.niceness ?? DEFAULT_DECODE_NICENESS,
   };

@@ -30,8 +30,6 @@ export interface DecodeWorkerData {
   encodeSteps: boolean;
   /** With encodeSteps: also count them for the list head (store/step-totals.ts), when there is one. */
   countSteps?: boolean;
-  /** With encodeSteps: also gather their word hashes for step search's sieves (store/word-sieve.ts), when there are some. */
-  gatherWords?: boolean;
   /** Prices that fill in the cost of steps with gen_ai usage but no cost (cost/); none when undefined. */
   priceTable?: PriceTable;
   /**
@@ -49,6 +47,11 @@ export interface DecodeWorkerTask {
   appId: string;
   /** The main thread's clock, so admission does not depend on which thread decodes. */
   nowNanos: bigint;
+  /**
+   * With encodeSteps: also gather the steps' word hashes for step search's
+   * sieves (store/word-sieve.ts), when the app has one (api/search-sieves.ts).
+   */
+  gatherWords?: boolean;
 }
 
 export type DecodeWorkerReply =
@@ -73,17 +76,16 @@ function lowerThreadPriority(niceness: number): void {
   }
 }
 /**
- * The steps as bytes, with what the list head counts of them and the hashes
- * of their words for step search's sieves, as configured (the rows never
- * reach the main thread as objects).
+ * The steps as bytes, with what the list head counts of them and, when the
+ * task asks, the hashes of their words for step search's sieves (the rows
+ * never reach the main thread as objects).
  */
-function encodeStepsWithExtras(steps: StepRow[]): EncodedRows | undefined {
+function encodeStepsWithExtras(steps: StepRow[], gatherWords: boolean): EncodedRows | undefined {
   const encoded = encodeRows('steps', steps);
   if (encoded && config.countSteps) encoded.stepTotals = stepTotalsOf(steps);
-  if (encoded && config.gatherWords) encoded.words = gatherStepWords(steps);
+  if (encoded && gatherWords) encoded.words = gatherStepWords(steps);
   return encoded;
 }
-const encodeSteps = config.encodeSteps ? encodeStepsWithExtras : undefined;
 const toRows = rowMapper(config.priceTable);
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */
@@ -105,7 +107,7 @@ export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
     const decoded = await decodeRequest(task.format, task.body, task.appId, {
       admitSpans: (spans) => admitSpans(spans, task.nowNanos, config.admission),
       toRows,
-      encodeSteps,
+      encodeSteps: config.encodeSteps ? (steps) => encodeStepsWithExtras(steps, task.gatherWords === true) : undefined,
     });
     const reply: DecodeWorkerReply = { ok: true, decoded };
     const encoded = decoded.rows.encodedSteps;

@@ -74,7 +74,7 @@ export interface TracesRouteOptions {
    * pool's workers use the real admission and mapping, with the clock read
    * here). Without it every body is decoded inline with the stages above.
    */
-  decodePool?: { pool: DecodePool; inlineMaxBytes: number; nowNanos: () => bigint };
+  decodePool?: { pool: DecodePool; inlineMaxBytes: number; nowNanos: () => bigint; gathersWords?: (appId: string) => boolean };
 }
 
 const MEDIA_TYPES: Record<string, OtlpFormat> = {
@@ -257,7 +257,7 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
       const offload = options.decodePool && body.length > options.decodePool.inlineMaxBytes ? options.decodePool : undefined;
       let decoded: DecodedRequest;
       if (offload) {
-        decoded = await offload.pool.decode({ format, body, appId, nowNanos: offload.nowNanos() });
+        decoded = await offload.pool.decode({ format, body, appId, nowNanos: offload.nowNanos(), gatherWords: offload.gathersWords?.(appId) });
       } else {
         // A large body decoded inline takes the main thread for a while at
         // each stage; between stages, other requests (and /healthz) get their turn.

@@ -144,6 +144,13 @@ export interface InsertBatcher {
   expectWrite(): () => void;
   /** Announced writes still on their way. */
   readonly writesOnTheirWay: number;
+  /**
+   * Resolves once every write announced before the call has been handed over
+   * (or given up), and then every batch handed over by then is stored or
+   * refused: what reads the engine for rows it did not see on their way
+   * (step search's sieves) waits for this first.
+   */
+  settled(): Promise<void>;
 }
 
 /**
@@ -475,6 +482,9 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
 
   // Announced writes on their way (options.announcedWrites).
   let expected = 0;
+  /** Each announced write's hand-over, and each handed-over write's end (stored or refused), while pending (`settled`). */
+  const announced = new Set<Promise<void>>();
+  const writing = new Set<Promise<void>>();
   function nothingComing(): boolean {
     return options.announcedWrites === true && expected === 0;
   }
@@ -520,7 +530,17 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
           // Documented as never thrown; a listener's failure is not the write's.
         }
       }
-      return (rows <= expressMaxRows ? express : bulk).add(batch, rows);
+      const done = (rows <= expressMaxRows ? express : bulk).add(batch, rows);
+      const ended: Promise<void> = done.then(
+        () => void writing.delete(ended),
+        () => void writing.delete(ended),
+      );
+      writing.add(ended);
+      return done;
+    },
+    async settled() {
+      await Promise.all([...announced]);
+      await Promise.all([...writing]);
     },
     async drain(): Promise<void> {
       await Promise.all([bulk.drain(), express.drain()]);
@@ -528,10 +548,15 @@ export function createInsertBatcher(backend: ClickHouseBackend, options: InsertB
     expectWrite() {
       expected += 1;
       let released = false;
+      let handOver!: () => void;
+      const handed = new Promise<void>((resolve) => (handOver = resolve));
+      announced.add(handed);
       return () => {
         if (released) return;
         released = true;
         expected -= 1;
+        announced.delete(handed);
+        handOver();
         // The last write on its way gave up or was written: what waits for it need not.
         if (nothingComing()) {
           bulk.onNothingComing();

@@ -5,9 +5,10 @@
  * without any engine statement on `steps`, and every answer is the bytes the
  * engine alone gives (`Cache-Control: no-cache`). What ingest writes to today,
  * through the decode worker (a large body) or inline (a small one), is found
- * at once, as a whole word, a prefix, a phrase or a payload word; a restarted
- * collector seeds today's sieve from the stored rows; and random searches of
- * words written today or not agree with the engine.
+ * at once, as a whole word, a prefix, a phrase or a payload word; an app
+ * that never searches gets no sieve; a restarted collector seeds today's
+ * sieve from the stored rows when a search first asks; and random searches
+ * of words written today or not agree with the engine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,7 +86,13 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     await harness.xray.replyBuilder!.pass();
     // Today written to after its build: the word index no longer answers it.
     await sendSteps(oneStep(Date.now() - 60_000, 'a badger dug after the build'));
+    // No app has searched yet: no sieve, no words gathered at ingest. The first search of today asks the engine and makes one.
+    expect(harness.xray.searchSieves!.stats.sieves).toBe(0);
+    expect(harness.xray.searchSieves!.gathers(harness.appId)).toBe(false);
+    expect(reasoningsOf(await search('aardvark'))).toEqual(['an aardvark inspected the burrow']);
+    expect(harness.xray.searchSieves!.gathers(harness.appId)).toBe(true);
     await harness.xray.searchSieves!.settled();
+    expect(harness.xray.searchSieves!.stats).toMatchObject({ sieves: 1, ready: 1 });
   });
   afterAll(async () => {
     await harness?.close();
@@ -156,15 +163,25 @@ describe("step search's sieves of today's words (embedded backend)", () => {
     expect(found).toBeGreaterThan(20);
   });
 
-  it("seeds a restarted collector's sieve of today from the stored rows: finds what was stored, rules out the rest", async () => {
+  it('makes no sieve for an app that never searches, and gathers none of its words, while another app has one', async () => {
+    const quietKey = await harness.createApp('quiet');
+    const large = executionSpans({ pipeline: 'q', startMs: Date.now() - 30_000, steps: Array.from({ length: 300 }, (_, i) => ({ name: `q${i}`, reasoning: `a quiet step ${i} with enough words to need the decode worker` })) });
+    expect((await postJson(harness.url, quietKey, jsonRequest([large.root, ...large.steps]))).status).toBe(200);
+    const sieves = harness.xray.searchSieves!;
+    expect([sieves.gathers('quiet'), sieves.gathers(harness.appId)]).toEqual([false, true]);
+    expect(sieves.stats.sieves).toBe(1);
+  });
+
+  it("seeds a restarted collector's sieve of today from the stored rows once a search asks: finds what was stored, rules out the rest", async () => {
     await harness.close();
     harness = await start();
-    const deadline = Date.now() + 20_000;
-    while ((await metric('xray_search_sieves_ready')) < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await metric('xray_search_sieves_ready')).toBe(1);
+    expect(await metric('xray_search_sieves')).toBe(0);
     // The restarted builder lists the days and builds today again; a write then leaves today to the engine or the sieve.
     await harness.xray.replyBuilder!.pass();
     await sendSteps(oneStep(Date.now() - 5_000, 'a stoat arrived after the restart'));
+    expect((await both('okapi')).stepReads).toBeGreaterThan(0);
+    await harness.xray.searchSieves!.settled();
+    expect(await metric('xray_search_sieves_ready')).toBe(1);
     // Words stored before the restart, non-ASCII ones among them, come back through the seed's reading of the engine's text.
     for (const q of ['stoat', 'Zürich', 'zürich', '😀gri', 'zebra7734']) await foundOnce(q);
     expect(reasoningsOf((await foundOnce('wolverine')).served)).toEqual(['the wolverine howled at dusk']);
@@ -196,15 +213,18 @@ describe("step search's sieves with a store that hangs while reading a day's wor
     try {
       const execution = executionSpans({ pipeline: 'p', startMs: Date.now() - 60_000, steps: [{ name: 's', reasoning: 'an okapi grazed' }] });
       expect((await postJson(harness.url, harness.apiKey, jsonRequest([execution.root, ...execution.steps]))).status).toBe(200);
-      const deadline = Date.now() + 10_000;
-      while (hungReads === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(hungReads).toBe(1);
-      for (const q of ['okapi', 'narwhal']) {
+      const searchFinds = async (q: string) => {
         const params = new URLSearchParams({ q, from: new Date(Date.now() - DAY).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
         const response = await fetch(`${harness.url}/api/v1/steps?${params}`, { headers: { authorization: `Bearer ${harness.apiKey}` } });
         expect(response.status, q).toBe(200);
-        expect(((await response.json()) as { steps: unknown[] }).steps, q).toHaveLength(q === 'okapi' ? 1 : 0);
-      }
+        return ((await response.json()) as { steps: unknown[] }).steps.length;
+      };
+      // The first search makes today's sieve, whose seed then hangs.
+      expect(await searchFinds('okapi')).toBe(1);
+      const deadline = Date.now() + 10_000;
+      while (hungReads === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(hungReads).toBe(1);
+      for (const q of ['okapi', 'narwhal']) expect(await searchFinds(q), q).toBe(q === 'okapi' ? 1 : 0);
       expect(harness.xray.searchSieves!.stats).toMatchObject({ sieves: 1, ready: 0 });
     } finally {
       const closing = Date.now();

@@ -260,6 +260,31 @@ describe('store/insert-batcher', () => {
         expect(calls[0].rows).toEqual(steps('s1'));
       });
 
+      it('settles once every write announced before is handed over and every write handed over by then has ended, not later ones', async () => {
+        const { backend, calls } = fakeBackend();
+        const batcher = createInsertBatcher(backend, ANNOUNCED);
+        const announced = batcher.expectWrite();
+        const stored = track(batcher.write(batch(['s1'])));
+        const settled = track(batcher.settled());
+        const later = batcher.expectWrite();
+        await settle();
+        expect(calls).toHaveLength(0);
+        // The announced write is handed over: the barrier now waits for its insert, with s1's.
+        const refused = track(batcher.write(batch(['s2'])));
+        announced();
+        // The rows wait for the later write on its way, at most maxWaitMillis.
+        await vi.advanceTimersByTimeAsync(10_000);
+        expect(calls).toHaveLength(1);
+        expect(settled.status).toBe('pending');
+        calls[0].fail(new Error('store down'));
+        await settle();
+        // A refused write ends the wait as a stored one does; the write announced after the call is not waited for.
+        expect([stored.status, refused.status, settled.status]).toEqual(['rejected', 'rejected', 'resolved']);
+        later();
+        expect(track(batcher.settled()).status).toBe('pending');
+        await settle();
+      });
+
       it('with announced writes, still waits at most maxWaitMillis for a write that never arrives', async () => {
         const { backend, calls } = fakeBackend();
         const batcher = createInsertBatcher(backend, { ...OPTIONS, announcedWrites: true });
