@@ -39,6 +39,8 @@ const DAY_MILLIS = 86_400_000;
 export const DEFAULT_SIEVE_BITS_LOG2 = 24;
 /** Sieves kept at most (apps x days around today): 16 MiB at the default size. */
 export const DEFAULT_MAX_SIEVES = 8;
+/** A sieve no search consulted for this long gives its slot to a search that needs one when none is free. */
+export const DEFAULT_SIEVE_IDLE_MILLIS = 10 * 60_000;
 /** How long a day whose sieve was taken away waits before a search may make another. */
 export const DEFAULT_SIEVE_RETRY_MILLIS = 60_000;
 /** A seed reads a day's words in time slices of about this many steps each, so no statement gathers a whole busy day. */
@@ -61,6 +63,8 @@ export interface SearchSievesOptions {
   writesSettled: () => Promise<void>;
   /** DEFAULT_SIEVE_RETRY_MILLIS when omitted. */
   retryMillis?: number;
+  /** DEFAULT_SIEVE_IDLE_MILLIS when omitted. */
+  idleMillis?: number;
   /** Sieves kept at most; DEFAULT_MAX_SIEVES when omitted. */
   maxSieves?: number;
   /** Bits of each sieve, as a power of two; DEFAULT_SIEVE_BITS_LOG2 when omitted. */
@@ -107,6 +111,8 @@ export interface SearchSieves {
 interface Entry {
   sieve: WordSieve;
   ready: boolean;
+  /** When a search last consulted it (or it was made). */
+  usedAt: number;
 }
 
 /**
@@ -122,6 +128,7 @@ export function createSearchSieves(options: SearchSievesOptions): SearchSieves {
   const bitsLog2 = options.bitsLog2 ?? DEFAULT_SIEVE_BITS_LOG2;
   const now = options.nowMillis ?? Date.now;
   const retryMillis = options.retryMillis ?? DEFAULT_SIEVE_RETRY_MILLIS;
+  const idleMillis = options.idleMillis ?? DEFAULT_SIEVE_IDLE_MILLIS;
   const entries = new Map<string, Entry>();
   /** Days (`app \0 day`) whose sieve is being made: their app gathers words already. */
   const making = new Set<string>();
@@ -154,7 +161,7 @@ export function createSearchSieves(options: SearchSievesOptions): SearchSieves {
     const key = keyOf(appId, day);
     if (stopped || entries.has(key) || making.has(key) || !isRecent(day) || (retryAt.get(key) ?? 0) > now()) return;
     forgetOldDays();
-    if (entries.size + making.size >= maxSieves) return;
+    if (entries.size + making.size >= maxSieves && !evictIdle()) return;
     // From here on the app's requests gather their words; those decoded before may not have.
     making.add(key);
     const open = async (): Promise<void> => {
@@ -164,7 +171,7 @@ export function createSearchSieves(options: SearchSievesOptions): SearchSieves {
         making.delete(key);
       }
       if (stopped) return;
-      const entry: Entry = { sieve: new WordSieve(bitsLog2), ready: false };
+      const entry: Entry = { sieve: new WordSieve(bitsLog2), ready: false, usedAt: now() };
       entries.set(key, entry);
       await options.writesSettled();
       await seed(appId, day, entry);
@@ -173,6 +180,20 @@ export function createSearchSieves(options: SearchSievesOptions): SearchSieves {
       giveUp(key);
       options.onSeedError?.(error, appId, day);
     });
+  }
+
+  /**
+   * Over the budget: drops the sieve no search has consulted for longest, if
+   * none has for idleMillis, so the sieves follow the apps searching now (a
+   * busy app that stopped searching does not keep its slots, nor pay for
+   * gathering its words); returns whether one went.
+   */
+  function evictIdle(): boolean {
+    let idlest: [string, Entry] | undefined;
+    for (const kept of entries) if (!idlest || kept[1].usedAt < idlest[1].usedAt) idlest = kept;
+    if (!idlest || idlest[1].usedAt > now() - idleMillis) return false;
+    entries.delete(idlest[0]);
+    return true;
   }
 
   /** The day's rows may hold words its sieve lacks: it goes, and a search may make another after retryMillis. */
@@ -255,7 +276,8 @@ WHERE app_id = {appId:String}
     },
     rulesOut(appId, day, terms) {
       const entry = entries.get(keyOf(appId, day));
-      if (!entry) make(appId, day);
+      if (entry) entry.usedAt = now();
+      else make(appId, day);
       return entry?.ready === true && rulesOut(entry.sieve, terms);
     },
     spared(days) {

@@ -129,6 +129,28 @@ describe('search-sieves', () => {
     expect(sieves.rulesOut('a', TODAY, terms('absent'))).toBe(true);
   });
 
+  it('gives the slot of a sieve no search consulted for idleMillis to an app that searches now, and never one in use', async () => {
+    let now = NOW;
+    const { backend } = storedWords({});
+    const sieves = createSearchSieves({ backend, writesSettled: writeBarrier().writesSettled, nowMillis: () => now, bitsLog2: 16, maxSieves: 1, idleMillis: 600_000 });
+    sieves.rulesOut('a', TODAY, terms('x'));
+    await sieves.settled();
+    now += 599_999;
+    // a's sieve was consulted just now (its last use moves on): b waits.
+    expect(sieves.rulesOut('a', TODAY, terms('absent'))).toBe(true);
+    now += 599_999;
+    expect(sieves.rulesOut('b', TODAY, terms('absent'))).toBe(false);
+    await sieves.settled();
+    expect([sieves.gathers('a'), sieves.gathers('b')]).toEqual([true, false]);
+    now += 2;
+    sieves.rulesOut('b', TODAY, terms('absent'));
+    await sieves.settled();
+    expect([sieves.gathers('a'), sieves.gathers('b')]).toEqual([false, true]);
+    expect(sieves.rulesOut('b', TODAY, terms('absent'))).toBe(true);
+    expect(sieves.rulesOut('a', TODAY, terms('absent'))).toBe(false);
+    expect(sieves.stats.sieves).toBe(1);
+  });
+
   it('drops the sieves of days before yesterday when a new one is made', async () => {
     let now = NOW;
     const { backend } = storedWords({});
