@@ -253,7 +253,7 @@ ORDER BY started_at DESC, span_id DESC LIMIT 51`, [pattern, fromIso, toIso]);
     /** Today written to and searched once (untimed), then its sieve's seed awaited; at once when there are no sieves. */
     const makeTodaysSieve = async () => {
       await storeOneExecution();
-      await api(`/api/v1/steps?${qs({ q: RARE_WORD, ...window, limit: '50' })}`);
+      await searchOf(RARE_WORD).xray();
       const deadline = Date.now() + 120_000;
       while (metricSample(await collector.metrics(), 'xray_search_sieves_ready', '') < 1 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
