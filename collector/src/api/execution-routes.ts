@@ -65,16 +65,29 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
   const serializeSummary = serializerCompiler({ schema: executionSummary, method: 'GET', url: '/api/v1/executions', httpStatus: '200' }) as (
     summary: z.input<typeof executionSummary>,
   ) => string;
-  // A search hit's text: its step as the step schema validates and encodes it (an index hit's is the
-  // stored reply's own text of it, encoded by the same schema), then its snippet. The snippet comes from
-  // snippetOf, whose type is the schema's, with its members in the schema's order: JSON.stringify writes
-  // what the schema's serializer would (search-snippet.test.ts checks it on random snippets), without
-  // validating what was just made (a rare word's 16 snippets: 38 us through the serializer, 8 with JSON.stringify).
+  // A search page's body: each hit's step as the step schema validates and encodes it (an index hit's is
+  // the stored reply's own UTF-8 bytes of it, encoded by the same schema, put in as they are), then its
+  // snippet. The snippet comes from snippetOf, whose type is the schema's, with its members in the schema's
+  // order: JSON.stringify writes what the schema's serializer would (search-snippet.test.ts checks it on
+  // random snippets), without validating what was just made (a rare word's 16 snippets: 38 us through the
+  // serializer, 8 with JSON.stringify).
   const serializeStep = serializerCompiler({ schema: step, method: 'GET', url: '/api/v1/steps', httpStatus: '200' }) as (hit: z.input<typeof step>) => string;
-  const hitText = (hit: SearchHit, terms: Parameters<typeof snippetOf>[1]) => {
-    const snippet: z.input<typeof searchSnippet> | null = snippetOf(hit.fields, terms);
-    const text = hit.text === undefined ? serializeStep(hit.step) : hit.text;
-    return `${text.slice(0, -1)},"snippet":${JSON.stringify(snippet)}}`;
+  const searchPage = (hits: readonly SearchHit[], terms: Parameters<typeof snippetOf>[1], nextCursor: string | null): Buffer => {
+    const parts: Buffer[] = [];
+    let text = '{"steps":[';
+    for (const [i, hit] of hits.entries()) {
+      if (i > 0) text += ',';
+      const snippet: z.input<typeof searchSnippet> | null = snippetOf(hit.fields, terms);
+      // Each step's text without its closing brace, then its snippet and the brace.
+      if (hit.json === undefined) text += serializeStep(hit.step).slice(0, -1);
+      else {
+        parts.push(Buffer.from(text), hit.json.subarray(0, hit.json.length - 1));
+        text = '';
+      }
+      text += `,"snippet":${JSON.stringify(snippet)}}`;
+    }
+    parts.push(Buffer.from(`${text}],"nextCursor":${JSON.stringify(nextCursor)}}`));
+    return Buffer.concat(parts);
   };
   const summaryTexts = new WeakMap<ExecutionSummaryRecord, string>();
   const summaryText = (record: ExecutionSummaryRecord) => {
@@ -231,11 +244,9 @@ export const executionRoutes: FastifyPluginAsync<ExecutionRoutesOptions> = async
       const page = hits.slice(0, query.limit);
       const last = page[page.length - 1]?.step;
       const nextCursor = hits.length > query.limit && last ? encodeCursor({ startNanos: last.startTimeUnixNano, id: last.spanId }) : null;
-      // The response schema's text, hit by hit (hitText); a text payload skips preSerialization, where the audit hook counts rows.
+      // The response schema's JSON, hit by hit (searchPage); a bytes payload skips preSerialization, where the audit hook counts rows.
       request.auditRows = page.length;
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(`{"steps":[${page.map((hit) => hitText(hit, terms)).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}` as never);
+      return reply.type('application/json; charset=utf-8').send(searchPage(page, terms, nextCursor) as never);
     },
   );
 };

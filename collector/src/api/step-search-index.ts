@@ -43,7 +43,7 @@ import { compareCodePoints } from '../store/string-order.js';
 import { PREFIX_MIN_CHARS } from '../store/step-search.js';
 import type { step } from './schemas.js';
 import { stepMatcher, type SearchFields } from './search-snippet.js';
-import { renumberedText, searchedStepOf } from './step-text.js';
+import { renumberedStep, searchedStepOf } from './step-text.js';
 import type { z } from 'zod';
 
 const DAY_MILLIS = 86_400_000;
@@ -54,13 +54,13 @@ const MAX_PREFIX_WORDS = 256;
 
 /**
  * A step search hit as the route answers it (before its snippet), with its
- * searched fields: an engine hit's step, or an index hit's text (the step as
- * the step schema encodes it, its stored reply's text of it) and the step's
- * sort key, all the route reads of its step.
+ * searched fields: an engine hit's step, or an index hit's JSON (the step as
+ * the step schema encodes it: its stored reply's UTF-8 bytes of it) and the
+ * step's sort key, all the route reads of its step.
  */
 export type SearchHit =
-  | { step: z.infer<typeof step>; fields: SearchFields; text?: undefined }
-  | { step: Pick<z.infer<typeof step>, 'startTimeUnixNano' | 'spanId'>; fields: SearchFields; text: string };
+  | { step: z.infer<typeof step>; fields: SearchFields; json?: undefined }
+  | { step: Pick<z.infer<typeof step>, 'startTimeUnixNano' | 'spanId'>; fields: SearchFields; json: Buffer };
 
 /** Where a search's window is answered: the engine from `engineFromMillis` on, the index before it. */
 export interface IndexPlan {
@@ -105,10 +105,15 @@ function dayOf(startMillis: number): string {
   return name;
 }
 
+/** Two times in unix nanoseconds, as decimal digits without leading zeros: by length, then digit by digit. */
+function compareNanos(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Newest first: start time, then span id, descending (the engine's ORDER BY). */
-function newestFirst(a: { nanos: bigint; spanId: string }, b: { nanos: bigint; spanId: string }): number {
-  if (a.nanos !== b.nanos) return a.nanos > b.nanos ? -1 : 1;
-  return -compareCodePoints(a.spanId, b.spanId);
+function newestFirst(a: { startTimeUnixNano: string; spanId: string }, b: { startTimeUnixNano: string; spanId: string }): number {
+  return -compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) || -compareCodePoints(a.spanId, b.spanId);
 }
 
 /** The words a term looks up: a long word as a prefix, others whole; a phrase through any one of its words. */
@@ -123,7 +128,7 @@ function lookupsOf(term: SearchTerm): { word: string; prefix: boolean }[] {
  * const plan = index.plan('default', parsed.terms, { fromMillis, toMillis });
  */
 export function createStepSearchIndex(
-  store: Pick<ReplyStore, 'wordsOf' | 'executionAt' | 'stepTexts' | 'serves'>,
+  store: Pick<ReplyStore, 'wordsOf' | 'executionAt' | 'stepBytes' | 'serves'>,
   sieves?: Pick<SearchSieves, 'rulesOut' | 'spared'>,
 ): StepSearchIndex {
   let sequence = 0;
@@ -211,28 +216,28 @@ export function createStepSearchIndex(
       return best && { engineFromMillis, candidates: best };
     },
     hits(appId, plan, terms, fromMillis, limit, after) {
-      const fromNanos = BigInt(fromMillis) * 1_000_000n;
-      const toNanos = BigInt(plan.engineFromMillis) * 1_000_000n;
-      const cursor = after && { nanos: BigInt(after.startNanos), spanId: after.id };
+      // Times compared as digits (compareNanos): the window's bounds (before 1970: from 0) and the cursor's time written alike.
+      const fromNanos = String(BigInt(Math.max(0, fromMillis)) * 1_000_000n);
+      const toNanos = String(BigInt(Math.max(0, plan.engineFromMillis)) * 1_000_000n);
+      const cursor = after && { startTimeUnixNano: BigInt(after.startNanos).toString(), spanId: after.id };
       const matches = stepMatcher(terms);
-      const hits: (Extract<SearchHit, { text: string }> & { nanos: bigint; spanId: string })[] = [];
+      const hits: Extract<SearchHit, { json: Buffer }>[] = [];
       for (const { day, executionId, renumbered, positions } of plan.candidates) {
-        // Only the steps that hold the word, each decoded from its own bytes of the stored reply.
-        const stored = store.stepTexts(appId, executionId, positions);
+        // Only the steps that hold the word, each read from its own bytes of the stored reply.
+        const stored = store.stepBytes(appId, executionId, positions);
         if (!stored || stored.day !== day) return undefined;
-        for (let text of stored.texts) {
-          // Its key, sequence and searched fields, read where they stand in the text (step-text.ts).
-          const { spanId, startTimeUnixNano, sequence, fields } = searchedStepOf(text);
-          const nanos = BigInt(startTimeUnixNano);
-          if (nanos < fromNanos || nanos >= toNanos) continue;
-          const key = { nanos, spanId };
+        for (let json of stored.steps) {
+          // Its key, sequence and searched fields, read where they stand in its bytes (step-text.ts).
+          const { spanId, startTimeUnixNano, sequence, fields } = searchedStepOf(json);
+          if (compareNanos(startTimeUnixNano, fromNanos) < 0 || compareNanos(startTimeUnixNano, toNanos) >= 0) continue;
+          const key = { startTimeUnixNano, spanId };
           if (cursor && newestFirst(key, cursor) <= 0) continue;
           if (!matches(fields)) continue;
-          if (renumbered) text = renumberedText(text, sequence);
-          hits.push({ ...key, step: { startTimeUnixNano, spanId }, fields, text });
+          if (renumbered) json = renumberedStep(json, sequence);
+          hits.push({ step: key, fields, json });
         }
       }
-      return hits.sort(newestFirst).slice(0, limit).map(({ step: hit, fields, text }) => ({ step: hit, fields, text }));
+      return hits.sort((a, b) => newestFirst(a.step, b.step)).slice(0, limit);
     },
   };
 }

@@ -113,11 +113,13 @@ export interface ReplyStore {
   /** The verified reply of (app, execution id), or undefined. Synchronous: a memory-mapped lookup. */
   get(appId: string, executionId: string): StoredReply | undefined;
   /**
-   * The JSON texts of the steps at `positions` (their order in the reply) of
-   * (app, execution id)'s verified reply, with its day: only those steps are
-   * decoded. Undefined without a reply, or when a position is past its steps.
+   * The UTF-8 bytes of the steps at `positions` (their order in the reply) of
+   * (app, execution id)'s verified reply, each one step's JSON text exactly,
+   * with its day: nothing is decoded, and the bytes stay valid (views of a
+   * kept copy, or copies). Undefined without a reply, or when a position is
+   * past its steps.
    */
-  stepTexts(appId: string, executionId: string, positions: readonly number[]): { day: string; texts: string[] } | undefined;
+  stepBytes(appId: string, executionId: string, positions: readonly number[]): { day: string; steps: Buffer[] } | undefined;
   /** Drops the execution's reply (ingest, scores); resolves once the drop is committed. */
   forget(appId: string, executionId: string): Promise<void>;
   /** Days served, with what each was built from. */
@@ -297,7 +299,7 @@ function lookupSize(key: string, found: KeptLookup['found']): number {
 export const DEFAULT_REPLY_CACHE_BYTES = 16 * 1024 * 1024;
 
 export interface ReplyStoreOptions {
-  /** Bytes kept in memory for searches (`stepTexts`, `wordsOf`, `executionAt`); 0: none. */
+  /** Bytes kept in memory for searches (`stepBytes`, `wordsOf`, `executionAt`); 0: none. */
   cacheBytes?: number;
 }
 
@@ -463,17 +465,19 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
       const { day, build, rows, startMillis } = reply.header;
       return { json: reply.bytes.toString('utf8', reply.textAt, reply.bytes.length), rows, startMillis, day, build };
     },
-    stepTexts(appId, executionId, positions) {
+    stepBytes(appId, executionId, positions) {
       const reply = servedReply(appId, executionId, true);
       if (!reply) return undefined;
       const { header: { day, stepsAt }, bytes, textAt } = reply;
       const last = stepsAt.length - 2;
-      const texts: string[] = [];
+      const steps: Buffer[] = [];
       for (const position of positions) {
         if (position > last || position < 0) return undefined;
-        texts.push(bytes.toString('utf8', textAt + stepsAt[position]!, textAt + (position === last ? stepsAt[position + 1]! : stepsAt[position + 1]! - 1)));
+        const step = bytes.subarray(textAt + stepsAt[position]!, textAt + (position === last ? stepsAt[position + 1]! : stepsAt[position + 1]! - 1));
+        // Without a cache the reply is lmdb's shared buffer, overwritten by the next read: copied.
+        steps.push(cache ? step : Buffer.from(step));
       }
-      return { day, texts };
+      return { day, steps };
     },
     async forget(appId, executionId) {
       for (const reading of readings) {

@@ -2,7 +2,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { step } from '../../../src/api/schemas.js';
-import { renumberedText, searchedStepOf } from '../../../src/api/step-text.js';
+import { renumberedStep, searchedStepOf } from '../../../src/api/step-text.js';
 import { createPick, createRandom } from '../../support/seeded-random.js';
 import { makeStep, nanosAt } from '../cli/fixtures.js';
 
@@ -28,7 +28,7 @@ function expected(value: Step) {
 
 /** What search read, as a plain object: each field asked for, as the matcher and the snippet ask. */
 function read(text: string) {
-  const { fields, ...key } = searchedStepOf(text);
+  const { fields, ...key } = searchedStepOf(Buffer.from(text));
   return { ...key, fields: { reasoning: fields.reasoning, error_message: fields.error_message, input: fields.input, output: fields.output } };
 }
 
@@ -78,14 +78,14 @@ describe('step-text', () => {
       };
       expect(read(serialize(value)), serialize(value)).toEqual(expected(value));
       // Renumbered: the text of the same step with sequence 0.
-      expect(renumberedText(serialize(value), value.sequence)).toBe(serialize({ ...value, sequence: 0 }));
+      expect(renumberedStep(Buffer.from(serialize(value)), value.sequence).toString('utf8')).toBe(serialize({ ...value, sequence: 0 }));
     }
   });
 
   it('refuses a text that is not a stored step', () => {
-    expect(() => searchedStepOf('{"spanId":"s"}')).toThrow(SyntaxError);
-    expect(() => searchedStepOf('{"spanId":"s,"sequence":1')).toThrow(SyntaxError);
-    expect(() => searchedStepOf('{"spanId":"s","sequence":1,"startTimeUnixNano":"1"}').fields.reasoning).toThrow(SyntaxError);
-    expect(() => searchedStepOf('{"spanId":"s","sequence":1,"startTimeUnixNano":"1","reasoning":"r"}').fields.error_message).toThrow(SyntaxError);
+    expect(() => searchedStepOf(Buffer.from('{"spanId":"s"}'))).toThrow(SyntaxError);
+    expect(() => searchedStepOf(Buffer.from('{"spanId":"s,"sequence":1'))).toThrow(SyntaxError);
+    expect(() => searchedStepOf(Buffer.from('{"spanId":"s","sequence":1,"startTimeUnixNano":"1"}')).fields.reasoning).toThrow(SyntaxError);
+    expect(() => searchedStepOf(Buffer.from('{"spanId":"s","sequence":1,"startTimeUnixNano":"1","reasoning":"r"}')).fields.error_message).toThrow(SyntaxError);
   });
 });

@@ -51,63 +51,66 @@ describe('reply store', () => {
     const steps = [{ n: 'é😀"]' }, { n: 'two', nested: { steps: [1] } }, { n: 3 }];
     const json = JSON.stringify({ execution: { steps: 'x' }, steps, scores: [] });
     await store.storeBatch('app', async () => [{ ...entry('s'), json }]);
-    expect(store.stepTexts('app', 's', [0])).toBeUndefined();
+    expect(store.stepBytes('app', 's', [0])).toBeUndefined();
     await store.verify(DAY, SIGNATURE, ['app\u0000s'], BUILD);
     expect(store.get('app', 's')?.json).toBe(json);
-    const found = store.stepTexts('app', 's', [2, 0, 1]);
+    const found = store.stepBytes('app', 's', [2, 0, 1]);
     expect(found?.day).toBe(DAY);
-    expect(found?.texts.map((text) => JSON.parse(text))).toEqual([steps[2], steps[0], steps[1]]);
-    expect(store.stepTexts('app', 's', [])).toEqual({ day: DAY, texts: [] });
+    expect(found?.steps.map((bytes) => JSON.parse(bytes.toString('utf8')))).toEqual([steps[2], steps[0], steps[1]]);
+    expect(store.stepBytes('app', 's', [])).toEqual({ day: DAY, steps: [] });
     // Past its steps, or a reply without them: none.
-    expect(store.stepTexts('app', 's', [3])).toBeUndefined();
-    expect(store.stepTexts('app', 'a', [0])).toBeUndefined();
+    expect(store.stepBytes('app', 's', [3])).toBeUndefined();
+    expect(store.stepBytes('app', 'a', [0])).toBeUndefined();
     await store.storeBatch('app', async () => [entry('a')]);
-    expect(store.stepTexts('app', 'a', [0])).toBeUndefined();
+    expect(store.stepBytes('app', 'a', [0])).toBeUndefined();
     await store.forget('app', 's');
-    expect(store.stepTexts('app', 's', [0])).toBeUndefined();
+    expect(store.stepBytes('app', 's', [0])).toBeUndefined();
   });
 
   it('keeps a searched reply in memory within its budget, and never serves it past a write, a forget or another build', async () => {
     const reply = (executionId: string, name: string, build = BUILD) => ({ ...entry(executionId, 'app', build), json: JSON.stringify({ steps: [{ name }] }) });
-    const nameIn = (found: { texts: string[] } | undefined) => found && (JSON.parse(found.texts[0]!) as { name: string }).name;
+    const nameIn = (found: { steps: Buffer[] } | undefined) => found && (JSON.parse(found.steps[0]!.toString('utf8')) as { name: string }).name;
     await store.storeBatch('app', async () => [reply('s', 'first'), reply('t', 'other')]);
     await store.verify(DAY, SIGNATURE, ['app\u0000s', 'app\u0000t'], BUILD);
     // A timeline's read keeps nothing (the route's own cache does); a search's does.
     expect(store.get('app', 's')).toBeDefined();
     expect(store.stats.cacheBytes).toBe(0);
-    expect(nameIn(store.stepTexts('app', 's', [0]))).toBe('first');
+    expect(nameIn(store.stepBytes('app', 's', [0]))).toBe('first');
     const kept = store.stats.cacheBytes;
     expect(kept).toBeGreaterThan(0);
-    expect(nameIn(store.stepTexts('app', 's', [0]))).toBe('first');
+    expect(nameIn(store.stepBytes('app', 's', [0]))).toBe('first');
     expect(store.stats.cacheBytes).toBe(kept);
     // Written again under the same build: the new bytes.
     await store.storeBatch('app', async () => [reply('s', 'second')]);
-    expect(nameIn(store.stepTexts('app', 's', [0]))).toBe('second');
+    expect(nameIn(store.stepBytes('app', 's', [0]))).toBe('second');
     // Forgotten: none, in memory or on disk.
     await store.forget('app', 's');
-    expect(store.stepTexts('app', 's', [0])).toBeUndefined();
+    expect(store.stepBytes('app', 's', [0])).toBeUndefined();
     expect(store.stats.cacheBytes).toBe(0);
     // Another build served: its reply, not the one kept from the build before.
-    expect(nameIn(store.stepTexts('app', 't', [0]))).toBe('other');
+    expect(nameIn(store.stepBytes('app', 't', [0]))).toBe('other');
     await store.storeBatch('app', async () => [reply('t', 'rebuilt', 'b2')]);
     await store.unverify(DAY, false);
-    expect(store.stepTexts('app', 't', [0])).toBeUndefined();
+    expect(store.stepBytes('app', 't', [0])).toBeUndefined();
     await store.verify(DAY, SIGNATURE, ['app\u0000t'], 'b2');
-    expect(nameIn(store.stepTexts('app', 't', [0]))).toBe('rebuilt');
+    expect(nameIn(store.stepBytes('app', 't', [0]))).toBe('rebuilt');
   });
 
   it('keeps no more decompressed replies than its budget, and none with a budget of 0', async () => {
-    const json = JSON.stringify({ steps: [{ name: 'x'.repeat(100) }] });
+    const stepOf = (id: string) => ({ name: `${id}-${'x'.repeat(100)}` });
     for (const cacheBytes of [300, 0]) {
       const other = openReplyStore(mkdtempSync(join(tmpdir(), 'xray-reply-store-')), { cacheBytes });
       try {
         const ids = Array.from({ length: 10 }, (_, i) => `e${i}`);
-        await other.storeBatch('app', async () => ids.map((id) => ({ ...entry(id), json })));
+        await other.storeBatch('app', async () => ids.map((id) => ({ ...entry(id), json: JSON.stringify({ steps: [stepOf(id)] }) })));
         await other.verify(DAY, SIGNATURE, ids.map((id) => `app\u0000${id}`), BUILD);
-        for (const id of ids) {
-          expect(other.stepTexts('app', id, [0])?.texts).toEqual([JSON.stringify({ name: 'x'.repeat(100) })]);
+        const read = ids.map((id) => {
+          const found = other.stepBytes('app', id, [0]);
           expect(other.stats.cacheBytes).toBeLessThanOrEqual(cacheBytes);
-        }
+          return found;
+        });
+        // Every step's bytes still its own after the reads that followed (none is a view of lmdb's shared buffer).
+        expect(read.map((found) => found?.steps.map(String))).toEqual(ids.map((id) => [JSON.stringify(stepOf(id))]));
         expect(other.stats.cacheBytes > 0).toBe(cacheBytes > 0);
       } finally {
         await other.close();
