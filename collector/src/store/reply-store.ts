@@ -149,6 +149,12 @@ export interface ReplyStore {
    * out of order, it throws.
    */
   storeWords(day: string, words: Pick<DayWords, 'entries' | 'executions'>): Promise<void>;
+  /**
+   * How many times the day's words and executions changed since the store
+   * opened (the start and the end of storing them, their removal): while it
+   * stays the same, `wordsOf` and `executionAt` answer the same for the day.
+   */
+  generation(day: string): number;
   /** The served day's execution of `ordinal` (a posting's), or undefined. */
   executionAt(day: string, ordinal: number): DayExecution | undefined;
   /**
@@ -580,6 +586,7 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
       // Looked up while they were being written: read again.
       changed(day);
     },
+    generation: (day) => generations.get(day) ?? 0,
     executionAt(day, ordinal) {
       return verified.has(day) ? lookedUp(day, `e\u0000${ordinal}`, () => executions.get([day, ordinal])) : undefined;
     },
