@@ -83,11 +83,18 @@ function termRanges(lower: string, words: readonly string[], prefix: boolean, fi
  * it is a prefix in each field (in SEARCH_FIELDS order).
  */
 function prepared(terms: readonly SearchTerm[]): { words: string[]; prefixIn: boolean[] }[] {
-  return terms.map((term) => ({
-    words: (term.kind === 'prefix' ? [term.word] : term.words).map(asciiLower),
-    prefixIn: SEARCH_FIELDS.map((field) => isPrefixIn(term, field)),
-  }));
+  let looked = preparedTerms.get(terms);
+  if (!looked) {
+    looked = terms.map((term) => ({
+      words: (term.kind === 'prefix' ? [term.word] : term.words).map(asciiLower),
+      prefixIn: SEARCH_FIELDS.map((field) => isPrefixIn(term, field)),
+    }));
+    preparedTerms.set(terms, looked);
+  }
+  return looked;
 }
+/** Each search's terms prepared once: a page's snippets share its terms. */
+const preparedTerms = new WeakMap<readonly SearchTerm[], { words: string[]; prefixIn: boolean[] }[]>();
 
 /** Every match of the prepared terms in a field (`lower`, the field as `asciiLower` leaves it; `field`, its index in SEARCH_FIELDS), sorted, overlaps merged. */
 function matchesIn(lower: string, terms: ReturnType<typeof prepared>, field: number): [number, number][] {
@@ -107,6 +114,19 @@ function matchesIn(lower: string, terms: ReturnType<typeof prepared>, field: num
 export type SearchFields = Record<SearchField, string>;
 
 /**
+ * Each field of a step as `asciiLower` leaves it, by its index in
+ * SEARCH_FIELDS, made when first asked for: the matcher and the snippet ask
+ * for the same ones, and step search keeps a stored step's fields from one
+ * search to the next (api/step-search-index.ts).
+ */
+const lowerFields = new WeakMap<SearchFields, (string | undefined)[]>();
+function lowerField(fields: SearchFields, i: number): string {
+  let lowered = lowerFields.get(fields);
+  if (!lowered) lowerFields.set(fields, (lowered = []));
+  return (lowered[i] ??= asciiLower(fields[SEARCH_FIELDS[i]!]));
+}
+
+/**
  * Whether a step matches a search: every term in some field, by the patterns
  * the engine's condition checks (store/step-search.ts). What step search
  * through the index (api/step-search-index.ts) keeps of the steps it finds.
@@ -118,17 +138,11 @@ export type SearchFields = Record<SearchField, string>;
  */
 export function stepMatcher(terms: readonly SearchTerm[]): (fields: SearchFields) => boolean {
   const looked = prepared(terms);
-  return (fields) => {
+  return (fields) =>
     // Each field lower-cased once, when a term first looks at it.
-    const lowered: (string | undefined)[] = [];
-    return looked.every(({ words, prefixIn }) =>
-      SEARCH_FIELDS.some((field, i) => {
-        if (fields[field] === '') return false;
-        const lower = (lowered[i] ??= asciiLower(fields[field]));
-        return termRanges(lower, words, prefixIn[i]!, true).length > 0;
-      }),
+    looked.every(({ words, prefixIn }) =>
+      SEARCH_FIELDS.some((field, i) => fields[field] !== '' && termRanges(lowerField(fields, i), words, prefixIn[i]!, true).length > 0),
     );
-  };
 }
 
 /** `index` moved off the second half of a surrogate pair. */
@@ -151,7 +165,7 @@ export function snippetOf(fields: SearchFields, terms: readonly SearchTerm[]): S
   for (const [i, field] of SEARCH_FIELDS.entries()) {
     const text = fields[field];
     if (!text) continue;
-    const matches = matchesIn(asciiLower(text), looked, i);
+    const matches = matchesIn(lowerField(fields, i), looked, i);
     if (matches.length === 0) continue;
     const start = onCharBoundary(text, Math.max(0, matches[0][0] - BEFORE_CHARS));
     const end = onCharBoundary(text, Math.min(text.length, start + SNIPPET_CHARS));

@@ -117,9 +117,11 @@ export interface ReplyStore {
    * (app, execution id)'s verified reply, each one step's JSON text exactly,
    * with its day: nothing is decoded, and the bytes stay valid (views of a
    * kept copy, or copies). Undefined without a reply, or when a position is
-   * past its steps.
+   * past its steps. `reply` stands for the reply's bytes while memory keeps
+   * them: the same object for the same bytes, a new one for new bytes (or each
+   * time, without a cache), so a caller may key what it reads of them on it.
    */
-  stepBytes(appId: string, executionId: string, positions: readonly number[]): { day: string; steps: Buffer[] } | undefined;
+  stepBytes(appId: string, executionId: string, positions: readonly number[]): { day: string; steps: Buffer[]; reply: object } | undefined;
   /** Drops the execution's reply (ingest, scores); resolves once the drop is committed. */
   forget(appId: string, executionId: string): Promise<void>;
   /** Days served, with what each was built from. */
@@ -483,7 +485,7 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
         // Without a cache the reply is lmdb's shared buffer, overwritten by the next read: copied.
         steps.push(cache ? step : Buffer.from(step));
       }
-      return { day, steps };
+      return { day, steps, reply };
     },
     async forget(appId, executionId) {
       for (const reading of readings) {

@@ -57,7 +57,7 @@ describe('reply store', () => {
     const found = store.stepBytes('app', 's', [2, 0, 1]);
     expect(found?.day).toBe(DAY);
     expect(found?.steps.map((bytes) => JSON.parse(bytes.toString('utf8')))).toEqual([steps[2], steps[0], steps[1]]);
-    expect(store.stepBytes('app', 's', [])).toEqual({ day: DAY, steps: [] });
+    expect(store.stepBytes('app', 's', [])).toMatchObject({ day: DAY, steps: [] });
     // Past its steps, or a reply without them: none.
     expect(store.stepBytes('app', 's', [3])).toBeUndefined();
     expect(store.stepBytes('app', 'a', [0])).toBeUndefined();
@@ -80,9 +80,13 @@ describe('reply store', () => {
     expect(kept).toBeGreaterThan(0);
     expect(nameIn(store.stepBytes('app', 's', [0]))).toBe('first');
     expect(store.stats.cacheBytes).toBe(kept);
-    // Written again under the same build: the new bytes.
+    // The same kept bytes stand for themselves with the same object, for what a caller reads of them.
+    const held = store.stepBytes('app', 's', [0])?.reply;
+    expect(store.stepBytes('app', 's', [0])?.reply).toBe(held);
+    // Written again under the same build: the new bytes, under a new object.
     await store.storeBatch('app', async () => [reply('s', 'second')]);
     expect(nameIn(store.stepBytes('app', 's', [0]))).toBe('second');
+    expect(store.stepBytes('app', 's', [0])?.reply).not.toBe(held);
     // Forgotten: none, in memory or on disk.
     await store.forget('app', 's');
     expect(store.stepBytes('app', 's', [0])).toBeUndefined();
