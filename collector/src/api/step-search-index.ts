@@ -276,12 +276,12 @@ export function createStepSearchIndex(
           // Its key, sequence and searched fields, read where they stand in its bytes (step-text.ts).
           let searched = read.get(position);
           if (!searched) read.set(position, (searched = searchedStepOf(json)));
-          const { spanId, startTimeUnixNano, sequence, fields } = searched;
+          const { spanId, startTimeUnixNano, fields } = searched;
           if (compareNanos(startTimeUnixNano, fromNanos) < 0 || compareNanos(startTimeUnixNano, toNanos) >= 0) continue;
           const key = { startTimeUnixNano, spanId };
           if (cursor && newestFirst(key, cursor) <= 0) continue;
           if (!matches(fields)) continue;
-          if (renumbered) json = renumberedStep(json, sequence);
+          if (renumbered) json = renumberedStep(json, searched);
           hits.push({ step: key, fields, json });
         }
       }

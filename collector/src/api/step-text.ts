@@ -25,6 +25,8 @@ export interface SearchedStep {
   spanId: string;
   startTimeUnixNano: string;
   sequence: number;
+  /** Where the sequence's value starts in the step's bytes (for `renumberedStep`). */
+  sequenceAt: number;
   fields: SearchFields;
 }
 
@@ -139,19 +141,19 @@ export function searchedStepOf(bytes: Buffer): SearchedStep {
     spanId: spanId.value,
     startTimeUnixNano: startTime.value,
     sequence: Number.parseFloat(step.scan.slice(sequenceAt, sequenceAt + 24)),
+    sequenceAt,
     fields: new StoredFields(step, startTime.end),
   };
 }
 
 /**
- * A renumbered step's bytes as a search row reads it: its sequence (as read
- * by `searchedStepOf`) written as 0, found as every member here is.
+ * A renumbered step's bytes as a search row reads it: its sequence, where
+ * `searchedStepOf` read it, written as 0.
  *
  * @example
- * renumberedStep(Buffer.from('{"executionId":"e","spanId":"s","parentSpanId":"r","sequence":7,...}'), 7); // '...,"sequence":0,...'
+ * const bytes = Buffer.from('{"executionId":"e","spanId":"s","parentSpanId":"r","sequence":7,...}');
+ * renumberedStep(bytes, searchedStepOf(bytes)); // '...,"sequence":0,...'
  */
-export function renumberedStep(bytes: Buffer, sequence: number): Buffer {
-  const at = memberValue({ bytes, scan: bytes.toString('latin1') }, 'sequence', 0);
-  if (at < 0) throw new SyntaxError('a stored step without "sequence"');
-  return Buffer.concat([bytes.subarray(0, at), ZERO, bytes.subarray(at + String(sequence).length)]);
+export function renumberedStep(bytes: Buffer, { sequence, sequenceAt }: Pick<SearchedStep, 'sequence' | 'sequenceAt'>): Buffer {
+  return Buffer.concat([bytes.subarray(0, sequenceAt), ZERO, bytes.subarray(sequenceAt + String(sequence).length)]);
 }

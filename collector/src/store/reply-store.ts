@@ -348,10 +348,11 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
       : undefined;
   /** Each day's generation: its words and executions changed this many times since the store opened. */
   const generations = new Map<string, number>();
-  const changed = (day: string) => generations.set(day, (generations.get(day) ?? 0) + 1);
+  const generationOf = (day: string) => generations.get(day) ?? 0;
+  const changed = (day: string) => generations.set(day, generationOf(day) + 1);
   /** A served day's look-up, from the cache when its generation made it there. */
   const lookedUp = <T extends KeptLookup['found']>(day: string, what: string, read: () => T): T => {
-    const key = `\u0000${generations.get(day) ?? 0}\u0000${day}\u0000${what}`;
+    const key = `\u0000${generationOf(day)}\u0000${day}\u0000${what}`;
     const kept = cache?.get(key) as KeptLookup | undefined;
     if (kept) return kept.found as T;
     const found = read();
@@ -588,7 +589,7 @@ export function openReplyStore(path: string, options: ReplyStoreOptions = {}): R
       // Looked up while they were being written: read again.
       changed(day);
     },
-    generation: (day) => generations.get(day) ?? 0,
+    generation: generationOf,
     executionAt(day, ordinal) {
       return verified.has(day) ? lookedUp(day, `e\u0000${ordinal}`, () => executions.get([day, ordinal])) : undefined;
     },
