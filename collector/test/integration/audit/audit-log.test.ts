@@ -119,6 +119,31 @@ describe.each<BackendKind>(['embedded', 'server'])('audit log (%s backend)', (ba
     expect(withKey.status).toBe(403);
   });
 
+  it('writes steady reads in one insert per flush, not one per few reads', async () => {
+    // Each insert is a part of audit_log merged into the day's part: draining the queue until it was empty kept one
+    // insert of a few rows after another under steady reads, a part every ~12 ms (more engine CPU than the reads).
+    const inserts = async () => {
+      await harness.xray.audit.writer.flush();
+      const { body } = await adminSql(harness, "SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = 'audit_log' AND level = 0");
+      return Number(body.rows[0].n);
+    };
+    const before = await inserts();
+    const started = Date.now();
+    let reads = 0;
+    // 100 reads a second, half the per-key rate limit.
+    while (Date.now() - started < 2_500) {
+      expect((await getJson(harness, '/api/v1/executions?limit=1')).status).toBe(200);
+      reads += 1;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + reads * 10 - Date.now())));
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const written = (await inserts()) - before;
+    // The timer's flushes in that time (one a second), the one above, and the admin SQL's own entry.
+    expect(reads).toBeGreaterThan(50);
+    expect(written).toBeLessThanOrEqual(Math.ceil(seconds) + 3);
+    expect((await audit(`?route=/api/v1/executions&since=${started}&limit=500`)).body.entries.filter((e) => e.params.query?.limit === 1)).toHaveLength(Math.min(reads, 500));
+  });
+
   it('counts what it wrote in /metrics', async () => {
     await harness.xray.audit.writer.flush();
     const metrics = await (await fetch(`${harness.url}/metrics`)).text();

@@ -46,6 +46,47 @@ describe('audit/audit-writer', () => {
       await writer.close();
     });
 
+    it('writes only what was queued when a flush began: entries recorded during an insert wait for the next tick', async () => {
+      // Under steady reads, draining until the queue was empty ran one tiny insert after another (a part every few ms).
+      vi.useFakeTimers();
+      const registry = new Registry();
+      const inserts: number[] = [];
+      const finish: Array<() => void> = [];
+      const backend = {
+        kind: 'embedded',
+        insert: (_table: string, rows: readonly object[]) => {
+          inserts.push(rows.length);
+          return new Promise<void>((resolve) => finish.push(resolve));
+        },
+      } as unknown as ClickHouseBackend;
+      const writer = createAuditWriter({ backend, registry, flushIntervalMillis: 1_000 });
+      for (let n = 0; n < 3; n++) writer.record(entry(n));
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(inserts).toEqual([3]);
+      for (let n = 3; n < 8; n++) writer.record(entry(n));
+      finish.shift()!();
+      await vi.advanceTimersByTimeAsync(999);
+      expect(inserts).toEqual([3]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(inserts).toEqual([3, 5]);
+      finish.shift()!();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await metric(registry, 'xray_audit_recorded_total')).toBe(8);
+      await writer.close();
+    });
+
+    it('counts entries being written against its buffer', async () => {
+      vi.useFakeTimers();
+      const registry = new Registry();
+      const { backend, inserts } = recordingBackend({ hang: true });
+      const writer = createAuditWriter({ backend, registry, maxBufferedEntries: 4, flushIntervalMillis: 1_000 });
+      for (let n = 0; n < 3; n++) writer.record(entry(n));
+      await vi.advanceTimersByTimeAsync(1_000);
+      for (let n = 3; n < 6; n++) writer.record(entry(n));
+      expect(inserts).toHaveLength(0);
+      expect(await metric(registry, 'xray_audit_dropped_total', 'buffer_full')).toBe(2);
+    });
+
     it('drops and counts entries beyond its buffer, and never throws to the caller', async () => {
       const registry = new Registry();
       const { backend } = recordingBackend({ hang: true });
