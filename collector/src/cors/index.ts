@@ -1,11 +1,12 @@
 /**
  * Browser ingest: CORS on `/v1/traces` with per-app allowed origins, and the
- * admin routes that set them. `app.ts` calls `registerBrowserIngest` on the
- * root instance and registers `corsAdminRoutes` in the admin scope.
+ * admin routes that set them. `app.ts` calls `registerBrowserIngest` in the
+ * scope of the traces route and registers `corsAdminRoutes` in the admin scope.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClickHouseBackend } from '../store/index.js';
 import { corsAdminRoutes } from './admin-routes.js';
+import type { CorsAdminRoutesOptions } from './admin-routes.js';
 import { createOriginCache } from './origin-cache.js';
 import { createOriginsRepository } from './origins-repository.js';
 import { registerTracesCors } from './traces-cors.js';
@@ -18,17 +19,25 @@ export interface BrowserIngestOptions {
   cacheTtlMillis?: number;
 }
 
+/** What registering browser ingest gives the admin routes. */
+export interface BrowserIngest {
+  adminOptions(apps: CorsAdminRoutesOptions['apps']): CorsAdminRoutesOptions;
+}
+
 /**
+ * Registers CORS on `instance`: the scope that holds the traces route, so
+ * no other route runs its hooks.
+ *
  * @example
- * const browser = await registerBrowserIngest(app, { backend: store.backend, credentialOf, resolveApp });
+ * const browser = await registerBrowserIngest(ingestScope, { backend: store.backend, credentialOf, resolveApp });
  * await admin.register(corsAdminRoutes, browser.adminOptions(store.apps));
  */
-export async function registerBrowserIngest(app: FastifyInstance, options: BrowserIngestOptions) {
+export async function registerBrowserIngest(instance: FastifyInstance, options: BrowserIngestOptions): Promise<BrowserIngest> {
   const origins = createOriginsRepository(options.backend);
   const cache = createOriginCache(origins, { ttlMillis: options.cacheTtlMillis ?? 10_000 });
-  await registerTracesCors(app, { cache, credentialOf: options.credentialOf, resolveApp: options.resolveApp });
+  await registerTracesCors(instance, { cache, credentialOf: options.credentialOf, resolveApp: options.resolveApp });
   return {
-    adminOptions: (apps: Parameters<typeof corsAdminRoutes>[1]['apps']) => ({ apps, origins, cache }),
+    adminOptions: (apps) => ({ apps, origins, cache }),
   };
 }
 

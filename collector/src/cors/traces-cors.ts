@@ -33,7 +33,8 @@ const EXPOSED_HEADERS = ['x-xray-error-code', 'retry-after'];
 const ALLOWED_HEADERS = ['authorization', 'x-api-key', 'content-type', 'content-encoding', 'x-xray-signature'];
 
 /**
- * Registers CORS for `/v1/traces` on the root instance: a hook that decides
+ * Registers CORS for `/v1/traces` on `app`, the scope that holds the traces
+ * route (its hooks run for that scope's routes alone): a hook that decides
  * (and answers a refusal itself, before any route or error handler), then
  * @fastify/cors, which writes the headers and answers allowed preflights.
  *
