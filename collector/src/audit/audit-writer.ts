@@ -56,7 +56,7 @@ export interface AuditWriter {
  */
 export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const maxBuffered = options.maxBufferedEntries ?? 10_000;
-  const maxBatch = options.maxBatchEntries ?? 10_000;
+  const maxBatch = options.maxBatchEntries ?? 1_000;
   const recorded = new Counter({ name: 'xray_audit_recorded_total', help: 'Audit entries written to audit_log', registers: [options.registry] });
   const dropped = new Counter({
     name: 'xray_audit_dropped_total',
