@@ -41,6 +41,7 @@ import { CONTENT_TYPES, buildExecutions, encodeRequests } from './lib/otlp-reque
 import { parseExplainIndexes } from './lib/explain.js';
 import { measureSearchStages } from './lib/search-stages.js';
 import { measureWakeFloor } from './lib/wake-floor.js';
+import { cpuPerCall } from './lib/process-cpu.js';
 import { findPostgresBin, startPostgres } from './lib/postgres.js';
 import { formatFixed, formatInt, formatRatio, progress } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
@@ -58,6 +59,9 @@ const HOUR_MILLIS = 3_600_000;
  * a first search runs optimized, as in a service that has served a while (none of them is timed).
  */
 const MISS_WARMUP = 1024;
+
+/** Reads per line of the collector's CPU per read (clock ticks of 10 ms: ~500 ms of CPU per line). */
+const CPU_PER_READ_RUNS = 1000;
 
 /** Milliseconds `fn` takes. */
 async function time(fn) {
@@ -476,6 +480,18 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
     })).body.length;
     const wakeFloor = await measureWakeFloor({ bodyBytes: rareReplyBytes, runs: 500, postgres: pgClient && ((text) => sql(text)) });
     progress(`compare: wake-up floor measured (${wakeFloor.map((line) => `${line.label}: ${formatFixed(line.backToBack, 2)} / ${formatFixed(line.afterIdle, 2)} ms`).join('; ')})`);
+    // What a read costs the collector on all its threads, including work it sets off elsewhere (an audit entry's
+    // insert and merges, GC helpers): reads one after another, then quiet past the audit log's next flush.
+    const readCpu = [];
+    for (const [label, fn] of [
+      [`one execution's timeline (the ids of the lines above, read again)`, (i) => api(`/api/v1/executions/${ids[i % ids.length]}`)],
+      [`reasoning search, rare word "${RARE_WORD}"`, () => searchOf(RARE_WORD).xray()],
+      ['GET /healthz (not audited)', () => request(`${collector.url}/healthz`, { agent })],
+    ]) {
+      const cpu = await cpuPerCall({ pid: collector.pid, runs: CPU_PER_READ_RUNS, settleMillis: 2_500, fn });
+      if (cpu) readCpu.push({ label, ...cpu });
+    }
+    progress(`compare: collector CPU per read measured (${readCpu.map((line) => `${formatFixed(line.allMicros, 0)} us`).join(', ')})`);
     const searchStages = await searchStagesTable({ collector, api, window, runs });
     const businessKeys = await businessKeyPaths({ collector, lookup: businessKeyLookup, list: businessKeyList, runs });
 
@@ -553,6 +569,15 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
           'the timed lines above alternate X-Ray and PostgreSQL, so each side\'s server has been idle through the other\'s request when its own arrives: "after 2 ms idle" is what both pay in every run (a halted virtual CPU woken by the host), and what a lab timing one side back-to-back does not see',
         ],
       },
+      ...(readCpu.length > 0 ? [{
+        title: `collector CPU per read, every thread (from /proc, ${formatInt(CPU_PER_READ_RUNS)} reads one after another, then 2.5 s of quiet), load ${formatFixed(os.loadavg()[0], 2)}, us`,
+        columns: ['read', 'all threads', 'main thread', 'other threads, largest first'],
+        rows: readCpu.map((line) => [line.label, formatFixed(line.allMicros, 0), formatFixed(line.mainMicros, 0),
+          line.others.slice(0, 4).map(([name, micros]) => `${name} ${formatFixed(micros, 0)}`).join(', ')]),
+        notes: [
+          'background work a read sets off counts here, not in its latency: the audit log\'s inserts and merges (once a second since 1013b64; 600 us of engine CPU per read before), GC helper threads; clock ticks of 10 ms, so about +-10 us per line',
+        ],
+      }] : []),
       {
         title: `rollups: insert cost of the rollup passes and the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
           `in ${formatInt(rollupCost.batchRows)}-step batches, a pass every ${formatInt(rollupCost.passEverySteps)} steps, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
@@ -591,6 +616,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         settleSeconds: storageSettleSeconds,
         lookupFloor,
         wakeFloor,
+        readCpu: readCpu.map(({ label, mainMicros, allMicros, others }) => ({ label, mainMicros, allMicros, others: Object.fromEntries(others) })),
         storage,
         rollupCost: rollupCost.shares,
         searchIndexCost: { ...searchIndexCost.results, load: searchIndexCost.load },
