@@ -575,7 +575,7 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
         rows: readCpu.map((line) => [line.label, formatFixed(line.allMicros, 0), formatFixed(line.mainMicros, 0),
           line.others.slice(0, 4).map(([name, micros]) => `${name} ${formatFixed(micros, 0)}`).join(', ')]),
         notes: [
-          'background work a read sets off counts here, not in its latency: the audit log\'s inserts and merges (once a second since 1013b64; 600 us of engine CPU per read before), GC helper threads; clock ticks of 10 ms, so about +-10 us per line',
+          'background work a read sets off counts here, not in its latency: the audit log\'s inserts and merges (once a second since 1013b64; before, one after another, whose parts piled up over minutes of steady reads to ~600 us of engine CPU a read), GC helper threads; /proc counts in clock ticks of 10 ms, 10 us a read per tick of each thread',
         ],
       }] : []),
       {

@@ -25,8 +25,7 @@ import { executionSearchRoutes } from './api/execution-search-routes.js';
 import { createStepPagesRepository } from './store/step-pages.js';
 import { createExecutionSearchRepository } from './store/execution-search.js';
 import { statsRoutes } from './api/stats-routes.js';
-import { corsAdminRoutes, registerBrowserIngest } from './cors/index.js';
-import type { BrowserIngest } from './cors/index.js';
+import { corsAdminRoutes, createBrowserIngest } from './cors/index.js';
 import { secretsEqual } from './auth/api-key.js';
 import { credentialFrom } from './auth/credentials.js';
 import { compareRoutes } from './compare/index.js';
@@ -379,6 +378,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
   await app.register(healthRoutes, { ping: () => store.backend.ping(), metrics });
   await app.register(versionRoutes);
 
+  const browserIngest = createBrowserIngest({ backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
 
   const admission = { retentionDays: store.retentionDays, maxFutureSkewSeconds: options.maxFutureSkewSeconds ?? 3600 };
   const decodeThreads = options.decode?.threads ?? defaultDecodeThreads();
@@ -398,10 +398,9 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       : undefined;
   if (decodePool) app.addHook('onClose', async () => decodePool.close());
 
-  let browserIngest: BrowserIngest | undefined;
   await app.register(async (ingest) => {
     // CORS first, so a preflight is answered before the ingest limits; in this scope only, so no other route runs its hooks.
-    browserIngest = await registerBrowserIngest(ingest, { backend: store.backend, credentialOf: (request) => credentialFrom(request.headers), resolveApp: async (credential) => (credential ? (await keys.resolve(credential))?.appId : undefined) });
+    await browserIngest.register(ingest);
     const limits = await addIngestLimits(ingest, {
       maxInFlightBytes: options.maxInFlightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES,
       maxBodyBytes: options.maxBodyBytes,
@@ -651,7 +650,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           });
           await admin.register(limitsRoutes, { apps: store.apps, settings: store.appSettings, limiter, onSettingsChanged: (appId) => appSettings.invalidate(appId) });
           await admin.register(audit.routes);
-          await admin.register(corsAdminRoutes, browserIngest!.adminOptions(store.apps));
+          await admin.register(corsAdminRoutes, browserIngest.adminOptions(store.apps));
         },
         { prefix: '/admin' },
       );

@@ -73,9 +73,10 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
    * Writes the entries queued when it starts, and only those: entries
    * recorded while it writes wait for the next flush. (Draining until the
    * queue was empty kept one insert running after another under steady
-   * reads, each of a few rows: a new part every ~12 ms, each merged into
-   * the day's part, ~600 us of engine CPU per recorded request, more than
-   * the request itself; bench/README.md, `query`.)
+   * reads, each of a few rows: a new part every ~12 ms, and parts piling up
+   * over minutes of reads, until the inserts, merges and part bookkeeping
+   * cost ~600 us of engine CPU per recorded request, more than the request
+   * itself; bench/README.md, `query`.)
    */
   async function writeBatches(): Promise<void> {
     const queued = buffer;

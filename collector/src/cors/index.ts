@@ -1,7 +1,7 @@
 /**
  * Browser ingest: CORS on `/v1/traces` with per-app allowed origins, and the
- * admin routes that set them. `app.ts` calls `registerBrowserIngest` in the
- * scope of the traces route and registers `corsAdminRoutes` in the admin scope.
+ * admin routes that set them. `app.ts` creates it once, registers its CORS in
+ * the scope of the traces route and `corsAdminRoutes` in the admin scope.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ClickHouseBackend } from '../store/index.js';
@@ -19,24 +19,24 @@ export interface BrowserIngestOptions {
   cacheTtlMillis?: number;
 }
 
-/** What registering browser ingest gives the admin routes. */
+/** Browser ingest's allow-lists, for the traces route's scope and the admin routes. */
 export interface BrowserIngest {
+  /** Registers CORS on the scope that holds the traces route, so no other route runs its hooks. */
+  register(instance: FastifyInstance): Promise<void>;
   adminOptions(apps: CorsAdminRoutesOptions['apps']): CorsAdminRoutesOptions;
 }
 
 /**
- * Registers CORS on `instance`: the scope that holds the traces route, so
- * no other route runs its hooks.
- *
  * @example
- * const browser = await registerBrowserIngest(ingestScope, { backend: store.backend, credentialOf, resolveApp });
+ * const browser = createBrowserIngest({ backend: store.backend, credentialOf, resolveApp });
+ * await app.register(async (ingest) => { await browser.register(ingest); await ingest.register(tracesRoute, …); });
  * await admin.register(corsAdminRoutes, browser.adminOptions(store.apps));
  */
-export async function registerBrowserIngest(instance: FastifyInstance, options: BrowserIngestOptions): Promise<BrowserIngest> {
+export function createBrowserIngest(options: BrowserIngestOptions): BrowserIngest {
   const origins = createOriginsRepository(options.backend);
   const cache = createOriginCache(origins, { ttlMillis: options.cacheTtlMillis ?? 10_000 });
-  await registerTracesCors(instance, { cache, credentialOf: options.credentialOf, resolveApp: options.resolveApp });
   return {
+    register: (instance) => registerTracesCors(instance, { cache, credentialOf: options.credentialOf, resolveApp: options.resolveApp }),
     adminOptions: (apps) => ({ apps, origins, cache }),
   };
 }
