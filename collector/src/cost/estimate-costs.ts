@@ -5,7 +5,7 @@
  * request path after the span mapping, so it does one cheap check per step
  * and a cached lookup only for steps with a model and tokens.
  */
-import type { RowBatch } from '../contracts/rows.js';
+import type { RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodedSpan } from '../contracts/spans.js';
 import { spansToRows } from '../model/span-to-rows.js';
 import { costOf, createPriceLookup } from './price-table.js';
@@ -13,6 +13,18 @@ import type { PriceLookup, PriceTable } from './price-table.js';
 
 /** `steps.cost_source` of a cost the price table filled in. */
 export const COST_ESTIMATED = 'estimated';
+
+/**
+ * Fills in one step's cost from the price table when it has a model and
+ * tokens but no reported cost and the table prices the model (mutates it).
+ */
+function estimateStepCost(step: StepRow, lookup: PriceLookup): void {
+  if (step.cost_source !== '' || step.model === '' || step.input_tokens + step.output_tokens === 0) return;
+  const price = lookup(step.model, step.provider);
+  if (!price) return;
+  step.cost_usd = costOf(price, step.input_tokens, step.output_tokens);
+  step.cost_source = COST_ESTIMATED;
+}
 
 /**
  * Sets cost_usd and cost_source on the steps of `rows` that have a model and
@@ -23,14 +35,22 @@ export const COST_ESTIMATED = 'estimated';
  * estimateCosts(spansToRows(appId, spans), createPriceLookup(table));
  */
 export function estimateCosts(rows: RowBatch, lookup: PriceLookup): RowBatch {
-  for (const step of rows.steps) {
-    if (step.cost_source !== '' || step.model === '' || step.input_tokens + step.output_tokens === 0) continue;
-    const price = lookup(step.model, step.provider);
-    if (!price) continue;
-    step.cost_usd = costOf(price, step.input_tokens, step.output_tokens);
-    step.cost_source = COST_ESTIMATED;
-  }
+  for (const step of rows.steps) estimateStepCost(step, lookup);
   return rows;
+}
+
+/**
+ * The per-step estimate of `rowMapper`, for a caller that maps steps one at
+ * a time (ingest/encode-request.ts); undefined when the table prices nothing.
+ *
+ * @example
+ * const estimate = stepCostEstimator(config.priceTable);
+ * estimate?.(row);
+ */
+export function stepCostEstimator(priceTable: PriceTable | undefined): ((step: StepRow) => void) | undefined {
+  if (!priceTable || priceTable.models.length === 0) return undefined;
+  const lookup = createPriceLookup(priceTable);
+  return (step) => estimateStepCost(step, lookup);
 }
 
 /**

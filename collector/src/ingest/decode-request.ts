@@ -2,9 +2,11 @@
  * One OTLP request's body (already decompressed) to the rows the batcher
  * inserts: decode (protobuf or JSON), admit the spans ClickHouse will store
  * and keep, map them to rows, name the request for deduplication, and (in a
- * decode worker) encode the steps for the insert. The same function runs
- * inline on the main thread for small bodies and in the worker pool for
- * large ones (decode-pool.ts), so both answer alike.
+ * decode worker) encode the steps for the insert. It runs inline on the
+ * main thread for small bodies; the worker pool (decode-pool.ts) runs
+ * encode-request.ts, the same answer streamed span by span, when the store
+ * takes encoded steps, and this otherwise (a test holds the two to the same
+ * rows and bytes).
  */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodeResult } from '../contracts/spans.js';

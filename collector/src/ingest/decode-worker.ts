@@ -1,6 +1,7 @@
 /**
  * The decode worker (a piscina worker thread, see decode-pool.ts): decodes,
- * admits, maps and encodes one request off the main thread, and hands back
+ * admits, maps and encodes one request off the main thread (span by span,
+ * encode-request.ts, when the store takes encoded steps), and hands back
  * the rows with the encoded steps' bytes transferred, not copied. Failures
  * come back as registry codes (the main thread rebuilds the error), so a
  * request answers the same whichever thread decoded it. Never loads chDB.
@@ -12,7 +13,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { ErrorCode } from '../errors.js';
 import { admitSpans } from '../model/span-admission.js';
 import type { SpanAdmissionOptions } from '../model/span-admission.js';
-import { rowMapper } from '../cost/estimate-costs.js';
+import { rowMapper, stepCostEstimator } from '../cost/estimate-costs.js';
 import type { PriceTable } from '../cost/price-table.js';
 import type { OtlpFormat } from '../otlp/index.js';
 import { encodeRows } from '../store/row-encoding.js';
@@ -20,6 +21,7 @@ import { stepTotalsOf } from '../store/step-totals.js';
 import { gatherStepWords } from '../store/word-sieve.js';
 import type { EncodedRows, StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
+import { encodeRequest } from './encode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
 
@@ -87,6 +89,7 @@ function encodeStepsWithExtras(steps: StepRow[], gatherWords: boolean): EncodedR
   return encoded;
 }
 const toRows = rowMapper(config.priceTable);
+const estimateCost = stepCostEstimator(config.priceTable);
 
 /** A reply whose payload's memory moves to the main thread instead of being copied. */
 class MovedReply {
@@ -104,11 +107,24 @@ class MovedReply {
 
 export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
   try {
-    const decoded = await decodeRequest(task.format, task.body, task.appId, {
-      admitSpans: (spans) => admitSpans(spans, task.nowNanos, config.admission),
-      toRows,
-      encodeSteps: config.encodeSteps ? (steps) => encodeStepsWithExtras(steps, task.gatherWords === true) : undefined,
-    });
+    const gatherWords = task.gatherWords === true;
+    const streamed = config.encodeSteps
+      ? encodeRequest(task.format, task.body, task.appId, {
+          nowNanos: task.nowNanos,
+          admission: config.admission,
+          estimateCost,
+          countSteps: config.countSteps,
+          gatherWords,
+        })
+      : undefined;
+    // Unstreamed: the store takes row objects, or a row the Native format cannot carry stays one.
+    const decoded =
+      streamed ??
+      (await decodeRequest(task.format, task.body, task.appId, {
+        admitSpans: (spans) => admitSpans(spans, task.nowNanos, config.admission),
+        toRows,
+        encodeSteps: config.encodeSteps ? (steps) => encodeStepsWithExtras(steps, gatherWords) : undefined,
+      }));
     const reply: DecodeWorkerReply = { ok: true, decoded };
     const encoded = decoded.rows.encodedSteps;
     if (!encoded) return reply;

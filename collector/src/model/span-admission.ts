@@ -109,15 +109,24 @@ function executionIdProblem(span: DecodedSpan): string | undefined {
   return undefined;
 }
 
+/** Admits a request's spans one at a time (the streamed decode, ingest/encode-request.ts); `admitSpans` over a list. */
+export interface SpanAdmitter {
+  /** True when ClickHouse will store and keep `span`; otherwise counts it and keeps its reason. */
+  admit(span: DecodedSpan): boolean;
+  readonly rejectedSpans: number;
+  /** At most `MAX_ADMISSION_MESSAGES` reasons, each naming the span. */
+  readonly rejectionMessages: string[];
+}
+
 /**
- * Keeps the spans ClickHouse will store and keep; counts and explains the rest.
+ * One request's admission: the clock and the request's days are fixed for
+ * all of its spans, in whatever pieces they arrive.
  *
  * @example
- * const now = BigInt(Date.now()) * 1_000_000n;
- * admitSpans(decoded.spans, now, { retentionDays: 30, maxFutureSkewSeconds: 3600 });
- * // { spans: [...], rejectedSpans: 1, rejectionMessages: ['span 00f0... ("load"): startTimeUnixNano 2020-01-01T00:00:00.000Z is older than the 30-day retention'] }
+ * const admitter = createSpanAdmitter(BigInt(Date.now()) * 1_000_000n, { retentionDays: 30, maxFutureSkewSeconds: 3600 });
+ * if (admitter.admit(span)) keep(span);
  */
-export function admitSpans(spans: DecodedSpan[], nowNanos: bigint, options: SpanAdmissionOptions): SpanAdmission {
+export function createSpanAdmitter(nowNanos: bigint, options: SpanAdmissionOptions): SpanAdmitter {
   const oldest = nowNanos - BigInt(options.retentionDays) * NANOS_PER_DAY;
   const oldestNanos = oldest > 0n ? oldest : 0n;
   const skewed = nowNanos + BigInt(options.maxFutureSkewSeconds) * NANOS_PER_SECOND;
@@ -133,24 +142,41 @@ export function admitSpans(spans: DecodedSpan[], nowNanos: bigint, options: Span
     days.add(day);
     return undefined;
   };
-  const kept: DecodedSpan[] = [];
   const rejectionMessages: string[] = [];
   let rejectedSpans = 0;
-  for (const span of spans) {
-    const problem =
-      timeProblem(span, oldestNanos, latestNanos, options) ??
-      executionIdProblem(span) ??
-      textProblem(span, checkedResources) ??
-      dayProblem(span);
-    if (problem === undefined) {
-      kept.push(span);
-      continue;
-    }
-    rejectedSpans += 1;
-    if (rejectionMessages.length < MAX_ADMISSION_MESSAGES) {
-      const name = span.name.length > 64 ? `${span.name.slice(0, 64)}…` : span.name;
-      rejectionMessages.push(`span ${span.spanId} (${JSON.stringify(name)}): ${problem}`);
-    }
-  }
+  return {
+    admit(span) {
+      const problem =
+        timeProblem(span, oldestNanos, latestNanos, options) ??
+        executionIdProblem(span) ??
+        textProblem(span, checkedResources) ??
+        dayProblem(span);
+      if (problem === undefined) return true;
+      rejectedSpans += 1;
+      if (rejectionMessages.length < MAX_ADMISSION_MESSAGES) {
+        const name = span.name.length > 64 ? `${span.name.slice(0, 64)}…` : span.name;
+        rejectionMessages.push(`span ${span.spanId} (${JSON.stringify(name)}): ${problem}`);
+      }
+      return false;
+    },
+    get rejectedSpans() {
+      return rejectedSpans;
+    },
+    rejectionMessages,
+  };
+}
+
+/**
+ * Keeps the spans ClickHouse will store and keep; counts and explains the rest.
+ *
+ * @example
+ * const now = BigInt(Date.now()) * 1_000_000n;
+ * admitSpans(decoded.spans, now, { retentionDays: 30, maxFutureSkewSeconds: 3600 });
+ * // { spans: [...], rejectedSpans: 1, rejectionMessages: ['span 00f0... ("load"): startTimeUnixNano 2020-01-01T00:00:00.000Z is older than the 30-day retention'] }
+ */
+export function admitSpans(spans: DecodedSpan[], nowNanos: bigint, options: SpanAdmissionOptions): SpanAdmission {
+  const admitter = createSpanAdmitter(nowNanos, options);
+  const kept = spans.filter((span) => admitter.admit(span));
+  const { rejectedSpans, rejectionMessages } = admitter;
   return rejectedSpans === 0 ? { spans, rejectedSpans, rejectionMessages } : { spans: kept, rejectedSpans, rejectionMessages };
 }

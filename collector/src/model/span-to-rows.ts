@@ -188,12 +188,30 @@ export function spanToStepRow(appId: string, span: DecodedSpan): StepRow {
   };
 }
 
+/** What a root's row counts of the steps that travel with it (spanToExecutionRow). */
+export interface BatchStepCounts {
+  steps: number;
+  /** Steps with status `failed`. */
+  failed: number;
+}
+
+function countSteps(steps: readonly Pick<StepRow, 'status'>[] | BatchStepCounts): BatchStepCounts {
+  if (!Array.isArray(steps)) return steps as BatchStepCounts;
+  return { steps: steps.length, failed: steps.filter((step) => step.status === STEP_STATUS_FAILED).length };
+}
+
 /**
  * Maps one root span. Step and error counts come from the sender when it
- * declares them (it saw every step); otherwise from the steps of this batch.
+ * declares them (it saw every step); otherwise from the steps of this batch
+ * (the rows, or their counts).
  */
-export function spanToExecutionRow(appId: string, span: DecodedSpan, stepsInBatch: readonly StepRow[]): ExecutionRow {
+export function spanToExecutionRow(
+  appId: string,
+  span: DecodedSpan,
+  stepsInBatch: readonly Pick<StepRow, 'status'>[] | BatchStepCounts,
+): ExecutionRow {
   const attrs = span.attributes;
+  const counts = countSteps(stepsInBatch);
   const error = errorOf(span);
   // Like steps: an exception event alone (recorded, then handled) does not
   // fail the execution; an error status or a declared status decides.
@@ -212,11 +230,8 @@ export function spanToExecutionRow(appId: string, span: DecodedSpan, stepsInBatc
     start_time: nanosToDateTime64(span.startTimeUnixNano),
     end_time: nanosToDateTime64(span.endTimeUnixNano),
     duration_ms: durationMillis(span.startTimeUnixNano, span.endTimeUnixNano),
-    step_count: toUInt32(numberAttr(attrs, ATTR_XRAY_EXECUTION_STEP_COUNT) ?? stepsInBatch.length),
-    error_count: toUInt32(
-      numberAttr(attrs, ATTR_XRAY_EXECUTION_ERROR_COUNT) ??
-        stepsInBatch.filter((step) => step.status === STEP_STATUS_FAILED).length,
-    ),
+    step_count: toUInt32(numberAttr(attrs, ATTR_XRAY_EXECUTION_STEP_COUNT) ?? counts.steps),
+    error_count: toUInt32(numberAttr(attrs, ATTR_XRAY_EXECUTION_ERROR_COUNT) ?? counts.failed),
     dropped_steps: toUInt32(numberAttr(attrs, ATTR_XRAY_EXECUTION_DROPPED_STEPS)),
     error_message: error?.message ?? '',
     metadata: stringAttr(attrs, ATTR_XRAY_EXECUTION_METADATA) ?? '',
@@ -226,35 +241,93 @@ export function spanToExecutionRow(appId: string, span: DecodedSpan, stepsInBatc
 }
 
 /**
- * Maps every span of one request, for the app the API key belongs to. The
+ * Maps one request's spans as they come, for the app the API key belongs
+ * to: each step's row goes to `onStep` at once (so a decode that hands spans
+ * over one by one holds no span longer than its mapping), the roots wait
+ * for `finish`, which makes their rows from the counts of their steps. The
  * app id always comes from the key, never from the spans, so a sender can
  * only ever write into its own app.
+ *
+ * @example
+ * const mapper = new RequestRowMapper('checkout', (row) => steps.push(row));
+ * for (const span of spans) mapper.add(span);
+ * const executions = mapper.finish();
+ */
+export class RequestRowMapper {
+  private readonly roots: DecodedSpan[] = [];
+  private readonly counts = new Map<string, BatchStepCounts>();
+
+  constructor(
+    private readonly appId: string,
+    private readonly onStep: (row: StepRow) => void,
+  ) {}
+
+  add(span: DecodedSpan): void {
+    if (isExecutionRoot(span)) {
+      this.roots.push(span);
+      return;
+    }
+    const row = spanToStepRow(this.appId, span);
+    let counts = this.counts.get(row.execution_id);
+    if (!counts) {
+      counts = { steps: 0, failed: 0 };
+      this.counts.set(row.execution_id, counts);
+    }
+    counts.steps += 1;
+    if (row.status === STEP_STATUS_FAILED) counts.failed += 1;
+    this.onStep(row);
+  }
+
+  /** The roots' rows, in the order they came. */
+  finish(): ExecutionRow[] {
+    return this.roots.map((root) => spanToExecutionRow(this.appId, root, this.counts.get(executionIdOf(root)) ?? { steps: 0, failed: 0 }));
+  }
+}
+
+/** What a step without a pipeline or environment of its own takes from its execution's root. */
+export interface InheritedFields {
+  pipeline: string;
+  environment: string;
+}
+
+/**
+ * Per execution id, the pipeline and environment its steps inherit when
+ * they carry none: senders that do not tag every span with the pipeline
+ * still get it on the steps that travel with their root. With two roots of
+ * one execution, each field comes from the first that has it.
+ *
+ * @example
+ * inheritedFields(executions).get('exec-1'); // { pipeline: 'loan', environment: 'prod' }
+ */
+export function inheritedFields(executions: readonly ExecutionRow[]): Map<string, InheritedFields> {
+  const fields = new Map<string, InheritedFields>();
+  for (const execution of executions) {
+    const known = fields.get(execution.execution_id);
+    if (!known) fields.set(execution.execution_id, { pipeline: execution.pipeline, environment: execution.environment });
+    else {
+      if (known.pipeline === '') known.pipeline = execution.pipeline;
+      if (known.environment === '') known.environment = execution.environment;
+    }
+  }
+  return fields;
+}
+
+/**
+ * Maps every span of one request (RequestRowMapper), the steps as row objects.
  */
 export function spansToRows(appId: string, spans: readonly DecodedSpan[]): RowBatch {
-  const roots: DecodedSpan[] = [];
-  const stepsByExecution = new Map<string, StepRow[]>();
   const steps: StepRow[] = [];
-  for (const span of spans) {
-    if (isExecutionRoot(span)) {
-      roots.push(span);
-      continue;
-    }
-    const row = spanToStepRow(appId, span);
-    steps.push(row);
-    let siblings = stepsByExecution.get(row.execution_id);
-    if (!siblings) {
-      siblings = [];
-      stepsByExecution.set(row.execution_id, siblings);
-    }
-    siblings.push(row);
-  }
-  const executions = roots.map((root) => spanToExecutionRow(appId, root, stepsByExecution.get(executionIdOf(root)) ?? []));
-  // Senders that do not tag every span with the pipeline still get it on the
-  // steps that travel with their root.
-  for (const execution of executions) {
-    for (const step of stepsByExecution.get(execution.execution_id) ?? []) {
-      if (step.pipeline === '') step.pipeline = execution.pipeline;
-      if (step.environment === '') step.environment = execution.environment;
+  const mapper = new RequestRowMapper(appId, (row) => steps.push(row));
+  for (const span of spans) mapper.add(span);
+  const executions = mapper.finish();
+  const inherited = inheritedFields(executions);
+  if (inherited.size > 0) {
+    for (const step of steps) {
+      if (step.pipeline !== '' && step.environment !== '') continue;
+      const fields = inherited.get(step.execution_id);
+      if (!fields) continue;
+      if (step.pipeline === '') step.pipeline = fields.pipeline;
+      if (step.environment === '') step.environment = fields.environment;
     }
   }
   return { executions, steps };

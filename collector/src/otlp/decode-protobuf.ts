@@ -106,7 +106,7 @@ function isKvlist(value: AttrValue): value is Attributes {
  */
 class TraceRequestDecoder {
   private readonly r: WireReader;
-  private readonly result: DecodeResultBuilder = createDecodeResultBuilder();
+  private readonly result: DecodeResultBuilder;
   private readonly halves: Int64Halves = { low: 0, high: 0 };
   /** Out-parameters of the walkers below, to avoid allocating a pair per call. */
   private key = '';
@@ -116,8 +116,13 @@ class TraceRequestDecoder {
   /** The first nesting error in mapping order; thrown once the body has parsed. */
   private firstNestingError: string | undefined = undefined;
 
-  constructor(body: Uint8Array) {
+  /** With onSpan, spans are handed over as they are decoded (decodeProtobufTraces). */
+  constructor(
+    body: Uint8Array,
+    private readonly onSpan?: (span: DecodedSpan) => void,
+  ) {
     this.r = new WireReader(body);
+    this.result = createDecodeResultBuilder(onSpan);
   }
 
   decode(): DecodeResult {
@@ -148,10 +153,21 @@ class TraceRequestDecoder {
     let resourceError: string | undefined;
     let spanError: string | undefined;
     let scopeIndex = 0;
+    // Spans handed over as they are decoded must see their resource whole,
+    // and protobuf lets the resource come after them: read it first.
+    const start = r.pos;
+    const resourceRead = this.onSpan !== undefined && this.readResourceFirst(end, resource);
+    if (resourceRead !== false) resourceError = resourceRead.error;
+    r.pos = start;
     while (r.pos < end) {
       const tag = r.tag(end);
       if (tag === RESOURCE_SPANS_RESOURCE) {
-        const error = this.resource(r.delimited(end), resource);
+        const resourceEnd = r.delimited(end);
+        if (resourceRead !== false) {
+          r.pos = resourceEnd;
+          continue;
+        }
+        const error = this.resource(resourceEnd, resource);
         resourceError ??= error;
         continue;
       }
@@ -164,6 +180,36 @@ class TraceRequestDecoder {
       r.skip(tag & 7, tag >>> 3, DEPTH_RESOURCE_SPANS, end);
     }
     this.firstNestingError ??= resourceError ?? spanError;
+  }
+
+  /**
+   * Reads a ResourceSpans' resource fields (merged, in order) before its
+   * spans, skipping the rest; returns their first nesting error. On a
+   * malformed body it gives up (false) and leaves `attributes` empty: the
+   * ordinary pass then reads the resource where it stands and reports the
+   * body's first error, as decoding without onSpan does.
+   */
+  private readResourceFirst(end: number, attributes: Attributes): { error: string | undefined } | false {
+    const r = this.r;
+    let error: string | undefined;
+    try {
+      while (r.pos < end) {
+        const tag = r.tag(end);
+        if (tag === RESOURCE_SPANS_RESOURCE) {
+          const resourceError = this.resource(r.delimited(end), attributes);
+          error ??= resourceError;
+        } else if ((tag & 7) === LEN) {
+          r.pos = r.delimited(end);
+        } else {
+          r.skip(tag & 7, tag >>> 3, DEPTH_RESOURCE_SPANS, end);
+        }
+      }
+    } catch (thrown) {
+      if (!(thrown instanceof OtlpDecodeError)) throw thrown;
+      for (const key of Object.keys(attributes)) delete attributes[key];
+      return false;
+    }
+    return { error };
   }
 
   private resource(end: number, attributes: Attributes): string | undefined {
@@ -507,11 +553,14 @@ class TraceRequestDecoder {
  *
  * Throws `OtlpDecodeError` when the bytes are not such a message (answer 400);
  * spans that decode but fail the per-span checks are counted in
- * `rejectedSpans` instead (answer 200 with partial_success).
+ * `rejectedSpans` instead (answer 200 with partial_success). With `onSpan`,
+ * each accepted span goes to it as soon as it is read (its resource whole)
+ * and `spans` comes back empty; a body that then turns out malformed still
+ * throws, after some spans went out, so the caller keeps nothing of them.
  *
  * @example
  * const { spans, rejectedSpans, rejectionMessages } = decodeProtobufTraces(body);
  */
-export function decodeProtobufTraces(body: Uint8Array): DecodeResult {
-  return new TraceRequestDecoder(body).decode();
+export function decodeProtobufTraces(body: Uint8Array, onSpan?: (span: DecodedSpan) => void): DecodeResult {
+  return new TraceRequestDecoder(body, onSpan).decode();
 }

@@ -19,13 +19,19 @@ export interface DecodeResultBuilder {
   finish(): DecodeResult;
 }
 
-export function createDecodeResultBuilder(): DecodeResultBuilder {
+/**
+ * @param onSpan When given, each accepted span goes to it as soon as it is
+ *   decoded instead of into `spans` (which stays empty): a caller that maps
+ *   spans one at a time lets each die young (ingest/encode-request.ts).
+ */
+export function createDecodeResultBuilder(onSpan?: (span: DecodedSpan) => void): DecodeResultBuilder {
   const spans: DecodedSpan[] = [];
   const rejectionMessages: string[] = [];
   let rejectedSpans = 0;
   return {
     accept(span) {
-      spans.push(span);
+      if (onSpan) onSpan(span);
+      else spans.push(span);
     },
     reject(where, spanName, problem) {
       rejectedSpans += 1;

@@ -175,6 +175,12 @@ class BlockWriter {
     this.length = this.bytes.writeDoubleLE(value, this.length);
   }
 
+  raw(value: Uint8Array): void {
+    this.reserve(value.length);
+    this.bytes.set(value, this.length);
+    this.length += value.length;
+  }
+
   /** The bytes written, still backed by memory of their own. */
   result(): Buffer {
     return this.bytes.subarray(0, this.length);
@@ -186,51 +192,150 @@ class BlockWriter {
  * sender's data), or no such key at all (a row of another shape, as
  * toJsonCompactEachRow refuses it: the collector's own mistake, not a data error).
  */
-function badValue(rows: readonly object[], row: number, column: string, value: unknown, wanted: string): Error {
-  if (value === undefined && !(column in rows[row])) return new Error(`rows of one insert must have the same columns: row ${row + 1} has no ${column}`);
+function badValue(record: object, row: number, column: string, value: unknown, wanted: string): Error {
+  if (value === undefined && !(column in record)) return new Error(`rows of one insert must have the same columns: row ${row + 1} has no ${column}`);
   const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : String(value);
   return new RowEncodingError(`column ${column} of row ${row + 1} holds ${shown}, not ${wanted}`);
 }
 
-function writeColumn(out: BlockWriter, rows: readonly object[], column: string, type: WireType): void {
-  const count = rows.length;
-  if (type === 'String') {
-    for (let i = 0; i < count; i++) {
-      const value = (rows[i] as Record<string, unknown>)[column];
-      if (typeof value !== 'string') throw badValue(rows, i, column, value, 'a string');
-      out.string(value);
+const STRING = 0;
+const UINT32 = 1;
+const FLOAT64 = 2;
+const MAP = 3;
+const WIRE_CODES: Readonly<Record<WireType, number>> = { String: STRING, UInt32: UINT32, Float64: FLOAT64, 'Map(String, String)': MAP };
+
+/** One column's bytes so far; a Map column keeps its offsets (`data`), keys and values apart until the block is put together. */
+interface ColumnBytes {
+  data: BlockWriter;
+  keys?: BlockWriter;
+  values?: BlockWriter;
+  /** A Map column's entries so far (its offsets are cumulative). */
+  entries: number;
+}
+
+/** Bytes a row takes in a column of each wire type, roughly: a column's first buffer holds this many times the rows expected. */
+const BYTES_PER_ROW: Readonly<Record<number, number>> = { [STRING]: 24, [UINT32]: 4, [FLOAT64]: 8, [MAP]: 8 };
+
+/**
+ * A Native block of one table built row by row: each row's values go to
+ * their columns' bytes as it is added, so the rows need not be kept (a
+ * decode worker maps and adds each span's row and lets it go; holding a
+ * request's rows until the end made the young generation copy and promote
+ * them). Columns named `deferred` keep their values until `finish`, for
+ * values known only once every row is in (a step's inherited pipeline);
+ * `deferredValues` hands out their arrays to change. A value the column's
+ * type cannot hold throws RowEncodingError from `add` (or `finish`, for a
+ * deferred column); the builder is then unusable.
+ *
+ * @example
+ * const block = new NativeBlockBuilder('steps', columns);
+ * for (const row of rows) block.add(row);
+ * const payload = block.finish();
+ */
+export class NativeBlockBuilder {
+  readonly columns: readonly string[];
+  private readonly types: WireType[];
+  private readonly codes: number[];
+  private readonly bytes: (ColumnBytes | undefined)[];
+  private readonly deferred: (unknown[] | undefined)[];
+  private count = 0;
+
+  constructor(table: string, columns: readonly string[], options: { deferred?: readonly string[]; expectedRows?: number } = {}) {
+    const types = NATIVE_TABLES[table];
+    if (!types) throw new Error(`no Native encoding for table ${table}`);
+    for (const name of columns) {
+      if (!Object.hasOwn(types, name)) throw new RowEncodingError(`table ${table} has no column ${name} the collector writes`);
     }
-  } else if (type === 'UInt32') {
-    for (let i = 0; i < count; i++) {
-      const value = (rows[i] as Record<string, unknown>)[column];
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw badValue(rows, i, column, value, 'a UInt32');
+    const expected = options.expectedRows ?? 256;
+    this.columns = [...columns];
+    this.types = columns.map((name) => types[name]);
+    this.codes = this.types.map((type) => WIRE_CODES[type]);
+    this.deferred = columns.map((name) => (options.deferred?.includes(name) ? [] : undefined));
+    this.bytes = this.codes.map((code, c) => {
+      if (this.deferred[c]) return undefined;
+      const data = new BlockWriter(expected * BYTES_PER_ROW[code]);
+      if (code !== MAP) return { data, entries: 0 };
+      return { data, keys: new BlockWriter(expected * 16), values: new BlockWriter(expected * 32), entries: 0 };
+    });
+  }
+
+  get rows(): number {
+    return this.count;
+  }
+
+  /** The values of a deferred column so far, one per row (changing them changes the block). */
+  deferredValues(column: string): unknown[] {
+    const values = this.deferred[this.columns.indexOf(column)];
+    if (!values) throw new Error(`column ${column} is not deferred`);
+    return values;
+  }
+
+  add(row: object): void {
+    const record = row as Record<string, unknown>;
+    const { columns, codes, bytes } = this;
+    for (let c = 0; c < columns.length; c++) {
+      const value = record[columns[c]];
+      const column = bytes[c];
+      if (column === undefined) this.deferred[c]!.push(value);
+      else this.write(column, codes[c], value, record, this.count, columns[c]);
+    }
+    this.count += 1;
+  }
+
+  private write(column: ColumnBytes, code: number, value: unknown, record: object, row: number, name: string): void {
+    const out = column.data;
+    if (code === STRING) {
+      if (typeof value !== 'string') throw badValue(record, row, name, value, 'a string');
+      out.string(value);
+    } else if (code === UINT32) {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffff_ffff) throw badValue(record, row, name, value, 'a UInt32');
       out.uint32(value);
-    }
-  } else if (type === 'Float64') {
-    for (let i = 0; i < count; i++) {
-      const value = (rows[i] as Record<string, unknown>)[column];
-      if (typeof value !== 'number') throw badValue(rows, i, column, value, 'a number');
+    } else if (code === FLOAT64) {
+      if (typeof value !== 'number') throw badValue(record, row, name, value, 'a number');
       out.float64(value);
-    }
-  } else {
-    // A Map column: each row's cumulative entry count, then every key, then every value.
-    const keys: string[] = [];
-    const values: unknown[] = [];
-    for (let i = 0; i < count; i++) {
-      const map = (rows[i] as Record<string, unknown>)[column];
-      if (typeof map !== 'object' || map === null) throw badValue(rows, i, column, map, 'a map of strings');
-      for (const key in map) {
-        keys.push(key);
-        values.push((map as Record<string, unknown>)[key]);
+    } else {
+      // A Map column: each row's cumulative entry count, then every key, then every value.
+      if (typeof value !== 'object' || value === null) throw badValue(record, row, name, value, 'a map of strings');
+      for (const key in value) {
+        const entry = (value as Record<string, unknown>)[key];
+        if (typeof entry !== 'string') throw new RowEncodingError(`column ${name} holds ${String(entry)} under "${key}", not a string`);
+        column.keys!.string(key);
+        column.values!.string(entry);
+        column.entries += 1;
       }
-      out.uint64(keys.length);
+      out.uint64(column.entries);
     }
-    for (const key of keys) out.string(key);
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      if (typeof value !== 'string') throw new RowEncodingError(`column ${column} holds ${String(value)} under "${keys[i]}", not a string`);
-      out.string(value);
+  }
+
+  /** The block: its header, then each column's name, type and values. */
+  finish(): Buffer {
+    const { columns, types, codes, bytes } = this;
+    let size = 16;
+    for (let c = 0; c < columns.length; c++) {
+      size += columns[c].length * 3 + 32;
+      const column = bytes[c];
+      if (column) size += column.data.length + (column.keys?.length ?? 0) + (column.values?.length ?? 0);
+      else size += this.count * BYTES_PER_ROW[codes[c]];
     }
+    const out = new BlockWriter(size);
+    out.varUInt(columns.length);
+    out.varUInt(this.count);
+    for (let c = 0; c < columns.length; c++) {
+      out.string(columns[c]);
+      out.string(types[c]);
+      let column = bytes[c];
+      const values = this.deferred[c];
+      if (values) {
+        // Written now, through the same checks (the rows are gone: a missing value is a bad one).
+        column = { data: new BlockWriter(values.length * BYTES_PER_ROW[codes[c]]), entries: 0 };
+        if (codes[c] === MAP) Object.assign(column, { keys: new BlockWriter(1024), values: new BlockWriter(1024) });
+        for (let row = 0; row < values.length; row++) this.write(column, codes[c], values[row], { [columns[c]]: values[row] }, row, columns[c]);
+      }
+      out.raw(column!.data.result());
+      if (column!.keys) out.raw(column!.keys.result());
+      if (column!.values) out.raw(column!.values.result());
+    }
+    return out.result();
   }
 }
 
@@ -245,27 +350,40 @@ function writeColumn(out: BlockWriter, rows: readonly object[], column: string, 
  * toNativeBlock('steps', rows); // { columns: ['app_id', …], payload: <Native block> }
  */
 export function toNativeBlock(table: string, rows: readonly object[], columns?: readonly string[]): { columns: string[]; payload: Buffer } {
-  const types = NATIVE_TABLES[table];
-  if (!types) throw new Error(`no Native encoding for table ${table}`);
   const names = columns ? [...columns] : rows.length > 0 ? Object.keys(rows[0]) : [];
-  for (const name of names) {
-    if (!Object.hasOwn(types, name)) throw new RowEncodingError(`table ${table} has no column ${name} the collector writes`);
-  }
+  const block = new NativeBlockBuilder(table, names, { expectedRows: rows.length });
   for (let i = 0; i < rows.length; i++) {
     let keys = 0;
     for (const _ in rows[i]) keys += 1;
     if (keys !== names.length) throw shapeError(names, rows[i]);
   }
-  // Roughly the size of the rows' text, so a block rarely grows.
-  const out = new BlockWriter(rows.length * 64 * names.length);
-  out.varUInt(names.length);
-  out.varUInt(rows.length);
-  for (const name of names) {
-    out.string(name);
-    out.string(types[name]);
-    writeColumn(out, rows, name, types[name]);
+  for (const row of rows) block.add(row);
+  return { columns: names, payload: block.finish() };
+}
+
+/**
+ * The partition days and the executions of rows, in order of first
+ * appearance, gathered as rows go by (EncodedRows `days` and `executions`).
+ */
+export class RowKeys {
+  private readonly dayList = new Set<string>();
+  private readonly executionList = new Map<string, [string, string]>();
+
+  add(row: { start_time?: unknown; app_id?: unknown; execution_id?: unknown }): void {
+    const { start_time: start, app_id: appId, execution_id: executionId } = row;
+    this.dayList.add(typeof start === 'string' ? start.slice(0, 10) : '');
+    const pair: [string, string] = [String(appId ?? ''), String(executionId ?? '')];
+    const key = `${pair[0]}\u0000${pair[1]}`;
+    if (!this.executionList.has(key)) this.executionList.set(key, pair);
   }
-  return { columns: names, payload: out.result() };
+
+  get days(): string[] {
+    return [...this.dayList];
+  }
+
+  get executions(): [string, string][] {
+    return [...this.executionList.values()];
+  }
 }
 
 /**
@@ -287,14 +405,7 @@ export function encodeRows(table: string, rows: readonly object[]): EncodedRows 
     if (error instanceof RowEncodingError) return undefined;
     throw error;
   }
-  const { columns, payload } = block;
-  const days = new Set<string>();
-  const executions = new Map<string, [string, string]>();
-  for (const row of rows) {
-    const { start_time: start, app_id: appId, execution_id: executionId } = row as { start_time?: unknown; app_id?: unknown; execution_id?: unknown };
-    days.add(typeof start === 'string' ? start.slice(0, 10) : '');
-    const pair: [string, string] = [String(appId ?? ''), String(executionId ?? '')];
-    executions.set(`${pair[0]}\u0000${pair[1]}`, pair);
-  }
-  return { columns, payload, rows: rows.length, days: [...days], executions: [...executions.values()] };
+  const keys = new RowKeys();
+  for (const row of rows) keys.add(row);
+  return { columns: block.columns, payload: block.payload, rows: rows.length, days: keys.days, executions: keys.executions };
 }

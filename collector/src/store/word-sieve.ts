@@ -269,6 +269,34 @@ export interface DayWordHashes {
   hashes: Int32Array;
 }
 
+type GatheredStep = SearchedFields & { app_id: string; start_time: string };
+
+/**
+ * Gathers the distinct word hashes of step rows added one at a time, per app
+ * and partition day (a decode worker that encodes each row as it is mapped);
+ * `gatherStepWords` over a list.
+ *
+ * @example
+ * const words = new StepWordsGatherer();
+ * words.add(step);
+ * words.result(); // [{ appId: 'a', day: '2026-12-01', hashes: Int32Array [...] }]
+ */
+export class StepWordsGatherer {
+  private readonly byDay = new Map<string, { appId: string; day: string; set: HashSet }>();
+
+  add(step: GatheredStep): void {
+    const day = step.start_time.slice(0, 10);
+    const key = `${step.app_id}\u0000${day}`;
+    let gathered = this.byDay.get(key);
+    if (!gathered) this.byDay.set(key, (gathered = { appId: step.app_id, day, set: new HashSet() }));
+    addStepWords(step, gathered.set);
+  }
+
+  result(): DayWordHashes[] {
+    return [...this.byDay.values()].map(({ appId, day, set }) => ({ appId, day, hashes: set.values() }));
+  }
+}
+
 /**
  * The distinct word hashes of step rows, per app and day: what a decode
  * worker hands the main thread with the steps it encoded, so the day's sieve
@@ -278,14 +306,8 @@ export interface DayWordHashes {
  * gatherStepWords([{ app_id: 'default', start_time: '2026-12-06 10:00:00.000000000', reasoning: 'below', error_message: '', input: '', output: '' }]);
  * // [{ appId: 'default', day: '2026-12-06', hashes: Int32Array [...] }]
  */
-export function gatherStepWords(steps: readonly (SearchedFields & { app_id: string; start_time: string })[]): DayWordHashes[] {
-  const byDay = new Map<string, { appId: string; day: string; set: HashSet }>();
-  for (const step of steps) {
-    const day = step.start_time.slice(0, 10);
-    const key = `${step.app_id}\u0000${day}`;
-    let gathered = byDay.get(key);
-    if (!gathered) byDay.set(key, (gathered = { appId: step.app_id, day, set: new HashSet() }));
-    addStepWords(step, gathered.set);
-  }
-  return [...byDay.values()].map(({ appId, day, set }) => ({ appId, day, hashes: set.values() }));
+export function gatherStepWords(steps: readonly GatheredStep[]): DayWordHashes[] {
+  const words = new StepWordsGatherer();
+  for (const step of steps) words.add(step);
+  return words.result();
 }

@@ -27,7 +27,7 @@ const INLINE_MAX_BYTES = 16 * 1024;
 const WORKER_HEAP_MB = 32;
 
 /** One execution of `steps` steps with the attributes the SDK writes (some non-ASCII, long and failed), as OTLP/protobuf. */
-function protobufExecution(pipeline: string, steps: number, payloadChars = 300): { executionId: string; body: Buffer } {
+function protobufExecution(pipeline: string, steps: number, payloadChars = 300, options: { roots?: boolean } = {}): { executionId: string; body: Buffer } {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'decode-pool-test', 'deployment.environment.name': 'test' }),
@@ -54,7 +54,7 @@ function protobufExecution(pipeline: string, steps: number, payloadChars = 300):
         'gen_ai.usage.input_tokens': i,
         custom: `ß-${i}`,
       },
-    }, parent);
+    }, options.roots ? trace.deleteSpan(context.active()) : parent);
     if (i % 50 === 3) step.recordException(new TypeError(`step ${i} failed`));
     step.end();
   }
@@ -175,8 +175,10 @@ describe('the decode worker pool', () => {
     const acknowledged = protobufExecution('pool-before-crash', 100);
     expect((await postProtobuf(harness.url, harness.apiKey, acknowledged.body)).status).toBe(200);
 
-    // Decoding this body needs far more than the worker's heap: the worker dies mid-request.
-    const doomed = protobufExecution('pool-crash', 24_000, 600);
+    // Each span of this body is a root (no parent), and a request's roots are kept until its end (their rows count
+    // their steps): far more than the worker's heap, so it dies mid-request. (Steps are not kept: a body of 24,000
+    // steps under one root decodes in this heap, as the last lines show.)
+    const doomed = protobufExecution('pool-crash', 40_000, 600, { roots: true });
     const crashed = await postProtobuf(harness.url, harness.apiKey, doomed.body);
     expect(crashed.status).toBe(503);
     expect(crashed.headers.get('retry-after')).not.toBeNull();
@@ -193,6 +195,14 @@ describe('the decode worker pool', () => {
       ['pool-after-crash', 100],
       ['pool-before-crash', 100],
     ]);
+    const roots = await harness.sql<{ n: string }>("SELECT count() AS n FROM executions WHERE pipeline = 'pool-crash'");
+    expect(Number(roots[0].n)).toBe(0);
+
+    // Steps die as they are encoded: 24,000 of them under one root fit the same 32 MB heap.
+    const large = protobufExecution('pool-large', 24_000, 600);
+    expect((await postProtobuf(harness.url, harness.apiKey, large.body)).status).toBe(200);
+    const stored = await harness.sql<{ n: string }>("SELECT count() AS n FROM steps WHERE pipeline = 'pool-large'");
+    expect(Number(stored[0].n)).toBe(24_000);
   });
 
   it('answers /healthz while a large body is being decoded', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionRow, StepRow } from '../../../src/contracts/rows.js';
-import { encodeRows, RowEncodingError, toNativeBlock } from '../../../src/store/row-encoding.js';
+import { encodeRows, NativeBlockBuilder, RowEncodingError, toNativeBlock } from '../../../src/store/row-encoding.js';
 
 function executionRow(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
   return {
@@ -77,6 +77,39 @@ describe('store/row-encoding', () => {
       expect(swapped).toThrow(/same columns: row 2 has no metadata/);
       expect(swapped).not.toThrow(RowEncodingError);
       expect(() => toNativeBlock('apps', [{ a: 1 }])).toThrow(/no Native encoding for table apps/);
+    });
+  });
+
+  describe('NativeBlockBuilder', () => {
+    const columns = ['app_id', 'pipeline', 'sequence', 'attributes'];
+    const rows = () => Array.from({ length: 700 }, (_, i) => ({ app_id: `a${i % 3}`, pipeline: i % 5 ? 'p' : '', sequence: i, attributes: i % 2 ? { k: `v${i}` } : {} }));
+
+    it('builds row by row, past its first buffers, the block toNativeBlock writes', () => {
+      const block = new NativeBlockBuilder('steps', columns, { expectedRows: 4 });
+      for (const row of rows()) block.add(row);
+      expect(block.rows).toBe(700);
+      expect(block.finish().equals(toNativeBlock('steps', rows(), columns).payload)).toBe(true);
+    });
+
+    it('keeps deferred columns as values to change until finish, then checks them like any other', () => {
+      const block = new NativeBlockBuilder('steps', columns, { deferred: ['pipeline'] });
+      for (const row of rows()) block.add(row);
+      const pipelines = block.deferredValues('pipeline');
+      expect(pipelines).toHaveLength(700);
+      for (let i = 0; i < pipelines.length; i++) if (pipelines[i] === '') pipelines[i] = 'inherited';
+      const expected = rows().map((row) => ({ ...row, pipeline: row.pipeline || 'inherited' }));
+      expect(block.finish().equals(toNativeBlock('steps', expected, columns).payload)).toBe(true);
+      expect(() => block.deferredValues('app_id')).toThrow(/not deferred/);
+
+      const bad = new NativeBlockBuilder('steps', columns, { deferred: ['pipeline'] });
+      bad.add({ app_id: 'a', pipeline: 7, sequence: 1, attributes: {} });
+      expect(() => bad.finish()).toThrow(new RowEncodingError('column pipeline of row 1 holds 7, not a string'));
+    });
+
+    it('refuses a value at add, naming the row', () => {
+      const block = new NativeBlockBuilder('steps', columns);
+      block.add(rows()[0]);
+      expect(() => block.add({ ...rows()[1], sequence: -1 })).toThrow(new RowEncodingError('column sequence of row 2 holds -1, not a UInt32'));
     });
   });
 
