@@ -1,7 +1,7 @@
 /**
  * The decode worker (a piscina worker thread, see decode-pool.ts): decodes,
  * admits, maps and encodes one request off the main thread (span by span,
- * encode-request.ts, when the store takes encoded steps), and hands back
+ * encode-request.ts, for protobuf when the store takes encoded steps), and hands back
  * the rows with the encoded steps' bytes transferred, not copied. Failures
  * come back as registry codes (the main thread rebuilds the error), so a
  * request answers the same whichever thread decoded it. Never loads chDB.
@@ -21,7 +21,7 @@ import { stepTotalsOf } from '../store/step-totals.js';
 import { gatherStepWords } from '../store/word-sieve.js';
 import type { EncodedRows, StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
-import { encodeRequest } from './encode-request.js';
+import { encodeProtobufRequest } from './encode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
 
@@ -108,16 +108,17 @@ class MovedReply {
 export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
   try {
     const gatherWords = task.gatherWords === true;
-    const streamed = config.encodeSteps
-      ? encodeRequest(task.format, task.body, task.appId, {
-          nowNanos: task.nowNanos,
-          admission: config.admission,
-          estimateCost,
-          countSteps: config.countSteps,
-          gatherWords,
-        })
-      : undefined;
-    // Unstreamed: the store takes row objects, or a row the Native format cannot carry stays one.
+    const streamed =
+      config.encodeSteps && task.format === 'protobuf'
+        ? encodeProtobufRequest(task.body, task.appId, {
+            nowNanos: task.nowNanos,
+            admission: config.admission,
+            estimateCost,
+            countSteps: config.countSteps,
+            gatherWords,
+          })
+        : undefined;
+    // Staged: OTLP/JSON, a store that takes row objects, or a row the Native format cannot carry (it stays one).
     const decoded =
       streamed ??
       (await decodeRequest(task.format, task.body, task.appId, {

@@ -1,33 +1,35 @@
 /**
- * What a decode worker does with a large OTLP body: decode, admit, map and
- * encode it span by span, so no span or step row outlives its own mapping.
+ * What a decode worker does with a large OTLP/protobuf body: decode, admit,
+ * map and encode it span by span, so no span or step row outlives its own
+ * mapping.
  *
  * decodeRequest (decode-request.ts) runs the stages one after the other over
  * the whole request: every span, then every row, stays alive until the
  * encoder has written the last one. Under the collector's small young
  * generation (launch.ts) a 1,000-span request outgrew it several times over,
  * so each scavenge copied the request's spans and rows and promoted them to
- * the old generation, where a full collection later freed them: more than a
- * tenth of a decode worker's CPU, on the cores the engine's insert needs
- * (bench/README.md, `ingest`). Here a protobuf span goes from the decoder to
- * admission, to its row, to the Native block's columns, and dies young; the
- * only values kept to the end are the steps' pipeline and environment (a step
- * without them inherits its root's, and the root may come last) and the
- * roots themselves. (OTLP/JSON is parsed whole by JSON.parse first, so there
- * only the rows are streamed.)
+ * the old generation, where a full collection later freed them: in a decode
+ * worker under ingest, a third of its CPU went to that, on the cores the
+ * engine's insert needs (bench/README.md, `ingest`). Here a span goes from
+ * the decoder to admission, to its row, to the Native block's columns, and
+ * dies young; the only values kept to the end are the steps' pipeline and
+ * environment (a step without them inherits its root's, and the root may
+ * come last) and the roots themselves.
+ *
+ * OTLP/JSON stays with decodeRequest: JSON.parse makes the whole request's
+ * objects first, and those, not the rows, are what the young generation
+ * copies; streaming the rows after it measured no faster (bench/README.md).
  *
  * The result is exactly decodeRequest's with the steps encoded (the tests
- * compare them byte for byte); a request whose rows the Native format cannot
- * carry (RowEncodingError) gets undefined, and the caller runs decodeRequest,
- * which leaves such rows as objects for the insert to refuse.
- */
+ * compare them byte for byte). Undefined asks the caller to run decodeRequest
+ * instead, for a request whose rows the Native format cannot carry
+ * (RowEncodingError): that leaves them as objects for the insert to refuse. */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodedSpan } from '../contracts/spans.js';
 import { createSpanAdmitter } from '../model/span-admission.js';
 import type { SpanAdmissionOptions } from '../model/span-admission.js';
 import { inheritedFields, RequestRowMapper } from '../model/span-to-rows.js';
-import { decodeJsonTraces, decodeProtobufTraces, MAX_REJECTION_MESSAGES } from '../otlp/index.js';
-import type { OtlpFormat } from '../otlp/index.js';
+import { decodeProtobufTraces, MAX_REJECTION_MESSAGES } from '../otlp/index.js';
 import { NATIVE_TABLES, NativeBlockBuilder, RowEncodingError, RowKeys } from '../store/row-encoding.js';
 import { StepTotalsBuilder } from '../store/step-totals.js';
 import { StepWordsGatherer } from '../store/word-sieve.js';
@@ -48,12 +50,14 @@ export interface EncodeRequestOptions {
 
 /** The steps table's columns, in the order spanToStepRow builds a row (the order decodeRequest's block has). */
 const STEP_COLUMNS = Object.keys(NATIVE_TABLES.steps);
+/** Few spans take fewer bytes of protobuf than this (ids, a name and two times alone take ~60). */
+const SPAN_BYTES_AT_LEAST = 256;
 /** Known only once the request's roots are in: a step without them inherits its root's. */
 const INHERITED_COLUMNS = ['pipeline', 'environment'] as const;
 
 /** A request's steps, encoded as they are mapped, with what the main thread learns of them. */
 class EncodedStepsBuilder {
-  private readonly block = new NativeBlockBuilder('steps', STEP_COLUMNS, { deferred: INHERITED_COLUMNS, expectedRows: 512 });
+  private readonly block: NativeBlockBuilder;
   private readonly keys = new RowKeys();
   private readonly totals: StepTotalsBuilder | undefined;
   private readonly words: StepWordsGatherer | undefined;
@@ -61,7 +65,11 @@ class EncodedStepsBuilder {
   private readonly orphans: number[] = [];
   private readonly orphanExecutions: string[] = [];
 
-  constructor(options: EncodeRequestOptions) {
+  constructor(options: EncodeRequestOptions, bodyBytes: number) {
+    // Room for as many rows as the body could hold at SPAN_BYTES_AT_LEAST a span, so that the
+    // columns rarely grow; memory never written is never touched (launch.ts: glibc maps large blocks).
+    const expectedRows = Math.ceil(bodyBytes / SPAN_BYTES_AT_LEAST);
+    this.block = new NativeBlockBuilder('steps', STEP_COLUMNS, { deferred: INHERITED_COLUMNS, expectedRows });
     this.totals = options.countSteps ? new StepTotalsBuilder() : undefined;
     this.words = options.gatherWords ? new StepWordsGatherer() : undefined;
   }
@@ -105,16 +113,16 @@ class EncodedStepsBuilder {
 }
 
 /**
- * decodeRequest with the steps encoded, streamed span by span; undefined
- * when a row holds a value the Native format cannot carry.
+ * decodeRequest('protobuf', …) with the steps encoded, streamed span by
+ * span; undefined when decodeRequest must answer instead (see above).
  *
  * @example
- * const decoded = encodeRequest('protobuf', body, 'checkout', { nowNanos, admission }) ?? (await decodeRequest('protobuf', body, 'checkout', stages));
+ * const decoded = encodeProtobufRequest(body, 'checkout', { nowNanos, admission }) ?? (await decodeRequest('protobuf', body, 'checkout', stages));
  */
-export function encodeRequest(format: OtlpFormat, body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | undefined {
+export function encodeProtobufRequest(body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | undefined {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const admitter = createSpanAdmitter(options.nowNanos, options.admission);
-  const steps = new EncodedStepsBuilder(options);
+  const steps = new EncodedStepsBuilder(options, bytes.length);
   const estimateCost = options.estimateCost;
   const mapper = new RequestRowMapper(appId, (row) => {
     estimateCost?.(row);
@@ -127,12 +135,7 @@ export function encodeRequest(format: OtlpFormat, body: Uint8Array, appId: strin
     mapper.add(span);
   };
   try {
-    let decoded;
-    if (format === 'protobuf') decoded = decodeProtobufTraces(bytes, take);
-    else {
-      decoded = decodeJsonTraces(bytes);
-      for (const span of decoded.spans) take(span);
-    }
+    const decoded = decodeProtobufTraces(bytes, take);
     const executions = mapper.finish();
     const encodedSteps = steps.finish(executions);
     const rows: RowBatch = { executions, steps: [], deduplicationToken: deduplicationTokenOf(appId, bytes, admitted) };

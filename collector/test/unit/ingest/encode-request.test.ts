@@ -1,9 +1,9 @@
 /**
- * The decode worker's streamed pipeline (encodeRequest) against the staged
- * one it replaced there (decodeRequest: decode every span, admit, map, then
- * encode): on real SDK requests, random ones and edge cases both must give
- * the same rows, the same Native bytes, counts, words and messages, or the
- * same error. And the protobuf decoder's span-by-span hand-over against its
+ * The decode worker's streamed pipeline for protobuf (encodeProtobufRequest)
+ * against the staged one it replaced there (decodeRequest: decode every
+ * span, admit, map, then encode): on real SDK requests, random and mutated
+ * ones and edge cases both must give the same rows, the same Native bytes,
+ * counts, words and messages, or the same error. And the protobuf decoder's span-by-span hand-over against its
  * ordinary result, on random and mutated bodies.
  */
 import { context, SpanStatusCode, trace, type HrTime } from '@opentelemetry/api';
@@ -14,13 +14,13 @@ import type { DecodedSpan } from '../../../src/contracts/spans.js';
 import { rowMapper, stepCostEstimator } from '../../../src/cost/estimate-costs.js';
 import { loadPriceTable } from '../../../src/cost/price-table.js';
 import { decodeRequest } from '../../../src/ingest/decode-request.js';
-import { encodeRequest, type EncodeRequestOptions } from '../../../src/ingest/encode-request.js';
+import { encodeProtobufRequest, type EncodeRequestOptions } from '../../../src/ingest/encode-request.js';
 import { admitSpans } from '../../../src/model/span-admission.js';
-import { decodeProtobufTraces, type OtlpFormat } from '../../../src/otlp/index.js';
+import { decodeProtobufTraces } from '../../../src/otlp/index.js';
 import { encodeRows } from '../../../src/store/row-encoding.js';
 import { stepTotalsOf } from '../../../src/store/step-totals.js';
 import { gatherStepWords } from '../../../src/store/word-sieve.js';
-import { createRandom, lenField, toJsonText, toProtobuf } from '../otlp/fixtures.js';
+import { createRandom, lenField, toProtobuf } from '../otlp/fixtures.js';
 import { outcomeOf } from '../otlp/outcome.js';
 import { mutate, randomProtobufRequest, randomSpans } from '../otlp/random-requests.js';
 
@@ -32,8 +32,8 @@ const PRICES = loadPriceTable('{"models":[{"model":"gpt-4o*","inputPerMillionUsd
 type Options = Omit<EncodeRequestOptions, 'estimateCost'> & { prices?: boolean };
 
 /** The staged pipeline, as the decode worker ran it before (and still runs it when the store takes row objects). */
-async function staged(format: OtlpFormat, body: Uint8Array, appId: string, options: Options) {
-  return decodeRequest(format, body, appId, {
+async function staged(body: Uint8Array, appId: string, options: Options) {
+  return decodeRequest('protobuf', body, appId, {
     admitSpans: (spans) => admitSpans(spans, options.nowNanos, options.admission),
     toRows: rowMapper(options.prices ? PRICES : undefined),
     encodeSteps: (steps) => {
@@ -45,19 +45,21 @@ async function staged(format: OtlpFormat, body: Uint8Array, appId: string, optio
   });
 }
 
-function streamed(format: OtlpFormat, body: Uint8Array, appId: string, options: Options) {
-  return encodeRequest(format, body, appId, { ...options, estimateCost: stepCostEstimator(options.prices ? PRICES : undefined) });
+function streamed(body: Uint8Array, appId: string, options: Options) {
+  return encodeProtobufRequest(body, appId, { ...options, estimateCost: stepCostEstimator(options.prices ? PRICES : undefined) });
 }
 
-async function expectSameAsStaged(format: OtlpFormat, body: Uint8Array, options: Options, label: string): Promise<void> {
+/** The same answer as the staged pipeline: the same rows and bytes, or the same error. Returns which. */
+async function expectSameAsStaged(body: Uint8Array, options: Options, label: string): Promise<'rows' | 'error'> {
   let expected: unknown;
   try {
-    expected = await staged(format, body, 'app-1', options);
+    expected = await staged(body, 'app-1', options);
   } catch (error) {
-    expect(() => streamed(format, body, 'app-1', options), label).toThrow((error as Error).message);
-    return;
+    expect(() => streamed(body, 'app-1', options), label).toThrow((error as Error).message);
+    return 'error';
   }
-  expect(streamed(format, body, 'app-1', options), label).toEqual(expected);
+  expect(streamed(body, 'app-1', options), label).toEqual(expected);
+  return 'rows';
 }
 
 /** Two executions as the X-Ray SDK and a plain OTel app send them: roots end (and travel) after their steps. */
@@ -93,56 +95,57 @@ function recordExecutions(): ReadableSpan[] {
   return exporter.getFinishedSpans();
 }
 
-describe('encodeRequest', () => {
+describe('encodeProtobufRequest', () => {
   const spans = recordExecutions();
 
-  for (const format of ['protobuf', 'json'] as const) {
-    const body = () => (format === 'protobuf' ? toProtobuf(spans) : Buffer.from(toJsonText(spans)));
-
-    it(`gives the staged pipeline's rows and bytes for SDK executions (${format})`, async () => {
-      for (const extras of [{}, { countSteps: true, gatherWords: true, prices: true }]) {
-        await expectSameAsStaged(format, body(), { nowNanos: NOW, admission: ADMISSION, ...extras }, JSON.stringify(extras));
-      }
-      const decoded = streamed(format, body(), 'app-1', { nowNanos: NOW, admission: ADMISSION, countSteps: true, prices: true })!;
-      // What the comparison is about, checked on its own.
-      expect(decoded.admittedSpans).toBe(spans.length);
-      expect(decoded.rows.executions.map((row) => [row.execution_id, row.pipeline, row.environment, row.step_count, row.error_count])).toEqual([
-        ['exec-a', 'loan', 'prod', 6, 1],
-        [spans.at(-1)!.spanContext().traceId, 'GET /quote', 'prod', 3, 0],
-      ]);
-      expect(decoded.rows.encodedSteps?.rows).toBe(9);
-      const totals = decoded.rows.encodedSteps?.stepTotals ?? [];
-      expect(totals[0]).toMatchObject({ execution_id: 'exec-a', steps: 6, failed: 1, costUsd: 0.5 + (1200 * 2.5 + 80 * 10) / 1e6 });
-    });
-
-    it(`rejects and explains the same spans as the staged pipeline (${format})`, async () => {
-      // Eleven days apart, so the request also crosses the ten-day limit; some spans too old or too far ahead.
-      const spread = spans.map((span, i) => Object.create(span, {
-        startTime: { value: [NOW_SECONDS - 86_400 * (i % 12) - 60, 0] as HrTime },
-        endTime: { value: [i === 4 ? NOW_SECONDS + 7200 : NOW_SECONDS - 86_400 * (i % 12), 0] as HrTime },
-      }) as ReadableSpan);
-      const text = format === 'protobuf' ? toProtobuf(spread) : Buffer.from(toJsonText(spread));
-      const options = { nowNanos: NOW, admission: { retentionDays: 11, maxFutureSkewSeconds: 3600 }, countSteps: true };
-      await expectSameAsStaged(format, text, options, 'spread');
-      const decoded = streamed(format, text, 'app-1', options)!;
-      expect(decoded.unstorableSpans).toBeGreaterThan(0);
-      expect(decoded.rejectionMessages.join('\n')).toMatch(/retention|future/);
-    });
-  }
-
-  it('gives the staged pipeline\'s answer on random requests, both formats', async () => {
-    for (let seed = 1; seed <= 60; seed++) {
-      const random = createRandom(seed);
-      const spans = randomSpans(random);
-      const options = { nowNanos: NOW, admission: { retentionDays: 100_000, maxFutureSkewSeconds: 10 ** 9 }, countSteps: true, gatherWords: true };
-      await expectSameAsStaged('protobuf', toProtobuf(spans), options, `seed ${seed} protobuf`);
-      await expectSameAsStaged('json', Buffer.from(toJsonText(spans)), options, `seed ${seed} json`);
+  it("gives the staged pipeline's rows and bytes for SDK executions", async () => {
+    for (const extras of [{}, { countSteps: true, gatherWords: true, prices: true }]) {
+      await expectSameAsStaged(toProtobuf(spans), { nowNanos: NOW, admission: ADMISSION, ...extras }, JSON.stringify(extras));
     }
+    const decoded = streamed(toProtobuf(spans), 'app-1', { nowNanos: NOW, admission: ADMISSION, countSteps: true, prices: true })!;
+    // What the comparison is about, checked on its own.
+    expect(decoded.admittedSpans).toBe(spans.length);
+    expect(decoded.rows.executions.map((row) => [row.execution_id, row.pipeline, row.environment, row.step_count, row.error_count])).toEqual([
+      ['exec-a', 'loan', 'prod', 6, 1],
+      [spans.at(-1)!.spanContext().traceId, 'GET /quote', 'prod', 3, 0],
+    ]);
+    expect(decoded.rows.encodedSteps?.rows).toBe(9);
+    const totals = decoded.rows.encodedSteps?.stepTotals ?? [];
+    expect(totals[0]).toMatchObject({ execution_id: 'exec-a', steps: 6, failed: 1, costUsd: 0.5 + (1200 * 2.5 + 80 * 10) / 1e6 });
+  });
+
+  it('rejects and explains the same spans as the staged pipeline', async () => {
+    // Eleven days apart, so the request also crosses the ten-day limit; some spans too old or too far ahead.
+    const spread = spans.map((span, i) => Object.create(span, {
+      startTime: { value: [NOW_SECONDS - 86_400 * (i % 12) - 60, 0] as HrTime },
+      endTime: { value: [i === 4 ? NOW_SECONDS + 7200 : NOW_SECONDS - 86_400 * (i % 12), 0] as HrTime },
+    }) as ReadableSpan);
+    const text = toProtobuf(spread);
+    const options = { nowNanos: NOW, admission: { retentionDays: 11, maxFutureSkewSeconds: 3600 }, countSteps: true };
+    await expectSameAsStaged(text, options, 'spread');
+    const decoded = streamed(text, 'app-1', options)!;
+    expect(decoded.unstorableSpans).toBeGreaterThan(0);
+    expect(decoded.rejectionMessages.join('\n')).toMatch(/retention|future/);
+  });
+
+  it('gives the staged pipeline\'s answer on random and mutated requests', async () => {
+    const tally = { rows: 0, error: 0 };
+    for (let seed = 1; seed <= 150; seed++) {
+      const random = createRandom(seed);
+      const options = { nowNanos: NOW, admission: { retentionDays: 100_000, maxFutureSkewSeconds: 10 ** 9 }, countSteps: true, gatherWords: true };
+      const official = toProtobuf(randomSpans(random));
+      tally[await expectSameAsStaged(official, options, `seed ${seed} official`)] += 1;
+      tally[await expectSameAsStaged(mutate(official, random), options, `seed ${seed} mutated`)] += 1;
+      tally[await expectSameAsStaged(randomProtobufRequest(random), options, `seed ${seed} hand-written`)] += 1;
+    }
+    // Both answers occur, or the comparison proves little.
+    expect(tally.rows).toBeGreaterThan(100);
+    expect(tally.error).toBeGreaterThan(20);
   });
 
   it('gives up (undefined) on a row the Native format cannot carry, so the caller keeps the rows as objects', async () => {
     const body = toProtobuf(spans);
-    const negative = encodeRequest('protobuf', body, 'app-1', {
+    const negative = encodeProtobufRequest(body, 'app-1', {
       nowNanos: NOW,
       admission: ADMISSION,
       estimateCost: (step) => {
@@ -151,7 +154,7 @@ describe('encodeRequest', () => {
     });
     expect(negative).toBeUndefined();
     // A body the decoder refuses is still an error, not a fallback.
-    expect(() => encodeRequest('protobuf', Buffer.from([0x0a, 0xff]), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toThrow(/invalid protobuf/);
+    expect(() => encodeProtobufRequest(Buffer.from([0x0a, 0xff]), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toThrow(/invalid protobuf/);
   });
 });
 
