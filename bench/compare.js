@@ -581,12 +581,12 @@ FROM executions WHERE started_at >= $1 AND started_at < $2 GROUP BY 1, 2 ORDER B
       {
         title: `rollups: insert cost of the rollup passes and the materialized views, ${formatInt(rollupCost.stepsPerRound)} steps + ${formatInt(rollupCost.executionsPerRound)} executions ` +
           `in ${formatInt(rollupCost.batchRows)}-step batches, a pass every ${formatInt(rollupCost.passEverySteps)} steps, median of ${rollupCost.rounds} alternating rounds, load ${formatFixed(os.loadavg()[0], 2)}`,
-        columns: ['views attached', 'steps/s (wall)', 'steps/CPU-s', 'lost (CPU)', 'lost (wall)'],
+        columns: ['views attached', 'steps/s (wall)', 'steps/CPU-s', 'lost (CPU)', 'lost (wall)', 'passes\' own CPU'],
         rows: rollupCost.rows,
         notes: [
           "through the collector's embedded backend insert() (Native blocks encoded beforehand), into copies of steps and executions with copies of the shipped views; the passes are the collector's rollup job over copies of the rollups (migration 0170), every row checked folded",
           "the rows are the dataset's newest: below 10M steps they span days (at 200k, ~3), far more hourly groups per pass than live traffic makes, and a pass every 20,000 steps is more often than the collector's; the verdict of record is the ingest section's (rows from the last hour, the collector's own pass interval)",
-          'lost: 1 - baseline / with views, from process CPU seconds (steady under load; the insert is CPU-bound) and from wall time (noisy on a shared machine)',
+          'lost: 1 - baseline / with views, from process CPU seconds (steady under load; the insert is CPU-bound) and from wall time (noisy on a shared machine); passes\' own CPU: every thread\'s CPU while the passes ran, over the round\'s (a direct upper bound, without the swing of a difference between rounds)',
           'target (issue 10 item 4): the rollups (pipeline_stats_*, step_stats_1h) cost <= 10% of insert throughput; execution_days serves lookups by id',
         ],
       },

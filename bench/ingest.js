@@ -409,7 +409,8 @@ export async function runIngest(options) {
       load: cost.load,
       shares: cost.shares,
       rollupCpuShare: rollupShare(cost, '+ rollups').cpuShare,
-      meetsTarget: rollupShare(cost, '+ rollups').cpuShare <= TARGET_ROLLUP_SHARE,
+      rollupPassShare: rollupShare(cost, '+ rollups').passShare,
+      meetsTarget: rollupShare(cost, '+ rollups').passShare <= TARGET_ROLLUP_SHARE,
     })),
     payloadBytes,
     stagesMicrosPerSpan: stages,
@@ -504,14 +505,15 @@ export async function runIngest(options) {
   ];
 
   for (const cost of rollupCosts) {
-    const share = rollupShare(cost, '+ rollups').cpuShare;
+    const { cpuShare, passShare } = rollupShare(cost, '+ rollups');
     tables.push({
       title: `ingest: what the rollup passes and the materialized views cost the insert, issue 10's dataset (20-step executions), ${formatInt(cost.stepsPerRound)} steps + ${formatInt(cost.executionsPerRound)} executions in ${formatInt(cost.batchRows)}-step batches (${cost.clients} clients' size), a pass every ${formatInt(cost.passEverySteps)} steps (what this collector stored in ${DEFAULT_ROLLUP_INTERVAL_MILLIS / 1000} s), median of ${cost.rounds} alternating rounds`,
-      columns: ['views attached', 'steps/s (wall)', 'steps/s (CPU)', 'share of CPU', 'share of wall'],
+      columns: ['views attached', 'steps/s (wall)', 'steps/s (CPU)', 'share of CPU', 'share of wall', 'passes\' own CPU'],
       rows: cost.rows,
       notes: [
-        `target (issue 10): the rollups take <= ${TARGET_ROLLUP_SHARE * 100}% of insert throughput, measured as the share of CPU -> ${formatFixed(share * 100, 1)}% ${share <= TARGET_ROLLUP_SHARE ? 'met' : 'MISSED'} (load ${cost.load.toFixed(2)})`,
+        `target (issue 10): the rollups take <= ${TARGET_ROLLUP_SHARE * 100}% of insert throughput, measured as the passes' own share of the CPU -> ${formatFixed(passShare * 100, 1)}% ${passShare <= TARGET_ROLLUP_SHARE ? 'met' : 'MISSED'}; from the difference of rounds ${formatFixed(cpuShare * 100, 1)}% (load ${cost.load.toFixed(2)})`,
         'share = 1 - (steps per CPU second with the views or passes) / (without): the insert is CPU-bound, so the CPU they take is throughput lost; the wall share beside it swings with the neighbours on a shared machine',
+        'passes\' own CPU = the CPU of every thread while the passes ran, over the round\'s: the same cost measured directly (an upper bound: a merge of the steps running meanwhile counts too), without the swing of a difference between rounds whose merges differ (the verdict\'s measure)',
         'the passes run the collector\'s own rollup job (collector/src/store/rollups.ts) over copies of the tables and views, between inserts, and once more at the end of each round so every row is folded in',
       ],
     });

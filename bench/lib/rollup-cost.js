@@ -18,7 +18,11 @@
  * warm-up round; the medians are reported as steps per second of wall time
  * and of process CPU time (chDB runs in this process, so its threads count),
  * and as the share of throughput each takes, 1 - without / with, from CPU
- * time (steady on a shared machine) and from wall time.
+ * time (steady on a shared machine) and from wall time. The configurations
+ * with passes also report the passes' own CPU (every thread, while a pass
+ * runs) as a share of their round's: a direct measure of the same cost, an
+ * upper bound (a merge that runs during a pass counts too), which does not
+ * swing with the difference of two rounds' merges as the first does.
  */
 import { encodeRows, NATIVE_TABLES } from '../../collector/dist/store/row-encoding.js';
 import { createRollupJob, PIPELINE_COUNTS, ROLLUPS } from '../../collector/dist/store/rollups.js';
@@ -130,17 +134,24 @@ export async function measureRollupCost(backend, options = {}) {
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     let sincePass = 0;
+    // The passes' own CPU, every thread of the process while a pass runs: their direct cost (an upper
+    // bound: a merge of the steps that runs meanwhile counts too), steadier than a difference of rounds.
+    let passCpu = 0;
+    const pass = async () => {
+      const passStart = process.cpuUsage();
+      await job.run();
+      const spent = process.cpuUsage(passStart);
+      passCpu += (spent.user + spent.system) / 1e6;
+      sincePass = 0;
+    };
     for (const batch of batches) {
       await backend.insert(`steps${PROBE}`, [], { encoded: [batch.steps] });
       if (batch.executions) await backend.insert(`executions${PROBE}`, [], { encoded: [batch.executions] });
       lastInsertEnd = Date.now();
       sincePass += batch.steps.rows;
-      if (job && sincePass >= passEverySteps) {
-        await job.run();
-        sincePass = 0;
-      }
+      if (job && sincePass >= passEverySteps) await pass();
     }
-    if (job && sincePass > 0) await job.run();
+    if (job && sincePass > 0) await pass();
     // Every configuration pays for its merges: a round ends when none of the probe's tables is merging
     // (else the merges a configuration left running would be cut short by the next one's DROP, or be
     // charged to whatever runs next).
@@ -148,7 +159,7 @@ export async function measureRollupCost(backend, options = {}) {
     const cpu = process.cpuUsage(cpuStart);
     if (job) await checkFolded();
     else await checkStored();
-    return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6 };
+    return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (cpu.user + cpu.system) / 1e6, passCpu };
   };
   const mergesDone = async () => {
     const deadline = Date.now() + MERGES_TIMEOUT_MILLIS;
@@ -191,6 +202,7 @@ export async function measureRollupCost(backend, options = {}) {
   ];
   const wall = new Map(configurations.map((configuration) => [configuration.label, []]));
   const cpu = new Map(configurations.map((configuration) => [configuration.label, []]));
+  const passShares = new Map(configurations.map((configuration) => [configuration.label, []]));
   try {
     // Round 0 is a warm-up (caches, first parts), not counted.
     for (let round = 0; round <= rounds; round++) {
@@ -203,6 +215,7 @@ export async function measureRollupCost(backend, options = {}) {
         if (round === 0) continue;
         wall.get(configuration.label).push(spent.wall);
         cpu.get(configuration.label).push(spent.cpu);
+        passShares.get(configuration.label).push(spent.passCpu / spent.cpu);
       }
     }
   } finally {
@@ -217,13 +230,15 @@ export async function measureRollupCost(backend, options = {}) {
     // On a shared machine wall time swings with the neighbours; CPU seconds per row are steadier,
     // and on a dedicated core the insert is CPU-bound, so the CPU share is the throughput lost.
     const share = 1 - baseCpu / c;
-    shares[configuration.label] = { cpuShare: share, wallShare: 1 - baseWall / w };
+    const passShare = configuration.passes ? median(passShares.get(configuration.label)) : undefined;
+    shares[configuration.label] = { cpuShare: share, wallShare: 1 - baseWall / w, passShare };
     return [
       configuration.label,
       (steps.length / w).toFixed(0),
       (steps.length / c).toFixed(0),
       `${(100 * share).toFixed(1)}%`,
       `${(100 * (1 - baseWall / w)).toFixed(1)}%`,
+      passShare === undefined ? '-' : `${(100 * passShare).toFixed(1)}%`,
     ];
   });
   return { rows, stepsPerRound: steps.length, executionsPerRound: executions.length, batchRows, rounds, passEverySteps, shares };
