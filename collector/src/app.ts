@@ -72,6 +72,7 @@ import { ClickHouseError, OverloadedError, UnstorableRowsError } from './store/i
 import type { ClickHouseBackend, RateLimit, Store } from './store/index.js';
 import { createAppCache } from './store/app-cache.js';
 import { createEngineMemoryReader } from './process-memory.js';
+import { startBufferReclaimer } from './buffer-reclaimer.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -155,6 +156,12 @@ export interface BuildAppOptions {
   maxInFlightBytes?: number;
   /** Event-loop delay beyond which OTLP requests are refused; 1000 ms when omitted, 0 turns the check off. */
   maxEventLoopDelayMillis?: number;
+  /**
+   * V8 external memory (buffers) above which a minor collection frees dead
+   * ones (buffer-reclaimer.ts), MB; off when omitted or 0 (a process-wide
+   * setting: the collector's main.ts turns it on, a test's app does not).
+   */
+  gcExternalMb?: number;
   /** Where admin SQL runs, e.g. a server backend logged in as a read-only user; the store's backend when omitted. */
   sqlBackend?: ClickHouseBackend;
   /** Days the audit log is kept (XRAY_AUDIT_RETENTION_DAYS); the migration's 90 when omitted. */
@@ -301,6 +308,10 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
     searchSieves: withSearchSieves ? () => searchSieves?.stats ?? { sieves: 0, ready: 0, bytes: 0, ruledOut: 0 } : undefined,
     replyStore: options.replyStore && (() => ({ days: replyStore?.stats.days ?? 0, waiting: replyBuilder?.waiting ?? 0, replies: replyStore?.stats.entries ?? 0, cacheBytes: replyStore?.stats.cacheBytes ?? 0 })),
   });
+  if (options.gcExternalMb) {
+    const reclaimer = startBufferReclaimer({ limitBytes: options.gcExternalMb * 1024 * 1024, registry: metrics.registry });
+    app.addHook('onClose', async () => reclaimer.stop());
+  }
   const stopFlushMetrics = store.batcher.onFlush((info) => {
     metrics.insertBatches.inc({ outcome: info.ok ? 'ok' : 'error' });
     metrics.insertDuration.observe(info.millis / 1000);

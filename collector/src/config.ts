@@ -106,6 +106,7 @@ export const EnvSchema = z.object({
   XRAY_DECODE_INLINE_MAX_BYTES: intFromEnv(DEFAULT_DECODE_INLINE_MAX_BYTES, 0, 1024 * 1024 * 1024),
   XRAY_DECODE_WORKER_HEAP_MB: intFromEnv(1024, 64, 64 * 1024),
   XRAY_DECODE_NICENESS: intFromEnv(DEFAULT_DECODE_NICENESS, 0, 19),
+  XRAY_GC_EXTERNAL_MB: intFromEnv(16, 0, 1024 * 1024),
   XRAY_ADMIN_SQL_CLICKHOUSE_USER: optionalString,
   XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_URL: optionalString.refine((value) => value === undefined || /^https?:\/\//.test(value), {
@@ -192,6 +193,8 @@ export interface CollectorConfig {
   maxInFlightBytes: number;
   /** Event-loop delay beyond which OTLP requests are refused; 0 turns the check off. */
   maxEventLoopDelayMillis: number;
+  /** V8 external memory (buffers) above which a minor collection frees dead ones (buffer-reclaimer.ts), MB; 0 turns it off. */
+  gcExternalMb: number;
   /** Decode worker threads (0: decode inline), the largest body decoded inline, each worker's heap limit in MB, their nice value (0: none). */
   decode: { threads: number; inlineMaxBytes: number; workerHeapMb: number; niceness: number };
   /** How often per-app retention is applied; 0 = only when an app's retention is set. */
@@ -345,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     storeTimeoutMillis: e.XRAY_STORE_TIMEOUT_MILLIS,
     maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
     maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
+    gcExternalMb: e.XRAY_GC_EXTERNAL_MB,
     decode: { threads: e.XRAY_DECODE_THREADS, inlineMaxBytes: e.XRAY_DECODE_INLINE_MAX_BYTES, workerHeapMb: e.XRAY_DECODE_WORKER_HEAP_MB, niceness: e.XRAY_DECODE_NICENESS },
     retentionSweepSeconds: e.XRAY_RETENTION_SWEEP_SECONDS,
     rollups: { intervalMillis: e.XRAY_ROLLUP_INTERVAL_MILLIS, lagMillis: e.XRAY_ROLLUP_LAG_MILLIS },

@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     storeTimeoutMillis: config.storeTimeoutMillis,
     maxInFlightBytes: config.maxInFlightBytes,
     maxEventLoopDelayMillis: config.maxEventLoopDelayMillis,
+    gcExternalMb: config.gcExternalMb,
     decode: config.decode,
     sqlBackend,
     auditRetentionDays: config.auditRetentionDays,

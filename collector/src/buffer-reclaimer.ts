@@ -1,0 +1,89 @@
+/**
+ * Gives dead buffers' memory back promptly. V8 frees an ArrayBuffer's memory
+ * (outside its heap: Node's Buffers) only when a garbage collection finds it
+ * dead. The main thread allocates few JavaScript objects under ingest, so its
+ * young generation fills slowly, while request bodies and the decode
+ * workers' encoded batches (hundreds of KB each, handed to it and written to
+ * the insert) die by the dozen; V8 collects on their account only once
+ * external memory has grown by some 64 MB. Under sustained ingest that was
+ * up to 70 MB of dead buffers, resident (they were written), at the top of
+ * the collector's RSS (bench/README.md, `memory`).
+ *
+ * A check every 100 ms reads V8's external memory and, above the limit
+ * (`XRAY_GC_EXTERNAL_MB`), runs a minor collection, which frees the dead
+ * young buffers; buffers of 128 KiB or more go straight back to the OS
+ * (launch.ts). The collection is V8's own, reached the documented way for a
+ * process started without `--expose-gc` (the flag set at run time, the
+ * function taken from a new context).
+ */
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Counter, type Registry } from 'prom-client';
+
+/** How often external memory is read. */
+export const RECLAIM_CHECK_MILLIS = 100;
+
+/** V8's collection function, as `--expose-gc` exposes it. */
+type Collect = (options?: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
+
+export interface BufferReclaimerOptions {
+  /** External memory above which a collection runs, bytes. */
+  limitBytes: number;
+  /** Where `xray_buffer_reclaims_total` is registered; none when undefined. */
+  registry?: Registry;
+  /** Reads external memory (tests); V8's heap statistics by default. */
+  externalBytes?: () => number;
+  /** Runs a minor collection (tests); V8's by default. */
+  collect?: () => void;
+  checkMillis?: number;
+}
+
+export interface BufferReclaimer {
+  /** Collections run so far. */
+  readonly collections: number;
+  stop(): void;
+}
+
+let v8Collect: Collect | undefined;
+
+/** V8's gc(), exposed once for this process. */
+function exposedCollect(): Collect {
+  if (!v8Collect) {
+    setFlagsFromString('--expose-gc');
+    v8Collect = runInNewContext('gc') as Collect;
+  }
+  return v8Collect;
+}
+
+/**
+ * Starts the check (its timer does not keep the process alive).
+ *
+ * @example
+ * const reclaimer = startBufferReclaimer({ limitBytes: 16 * 1024 * 1024, registry: metrics.registry });
+ * reclaimer.stop();
+ */
+export function startBufferReclaimer(options: BufferReclaimerOptions): BufferReclaimer {
+  const externalBytes = options.externalBytes ?? (() => getHeapStatistics().external_memory);
+  const collect = options.collect ?? (() => exposedCollect()({ type: 'minor' }));
+  const counter = options.registry
+    ? new Counter({
+        name: 'xray_buffer_reclaims_total',
+        help: 'Minor garbage collections run because V8 external memory (buffers) passed XRAY_GC_EXTERNAL_MB',
+        registers: [options.registry],
+      })
+    : undefined;
+  let collections = 0;
+  const timer = setInterval(() => {
+    if (externalBytes() <= options.limitBytes) return;
+    collect();
+    collections += 1;
+    counter?.inc();
+  }, options.checkMillis ?? RECLAIM_CHECK_MILLIS);
+  timer.unref();
+  return {
+    get collections() {
+      return collections;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
