@@ -12,15 +12,18 @@
  * A check every 100 ms reads V8's external memory and, above the limit
  * (`XRAY_GC_EXTERNAL_MB`), runs a minor collection, which frees the dead
  * young buffers; buffers of 128 KiB or more go straight back to the OS
- * (launch.ts). Under ingest that is a collection every check or so: the
- * buffers in flight alone pass the limit. A collector holding more than the
- * limit in live buffers (the reply store's cache of decompressed replies)
- * also runs one every 100 ms while idle: a minor collection of the main
- * thread's young generation (at most 3 x 4 MB) took 0.14 ms at the median
- * and 1.8 at p90 with 300,000 objects kept, about 0.2% of a core. A rule
- * on growth instead of the level (a collection once external memory grew
- * by the limit over its lowest reading) measured no better than none
- * (bench/README.md, `memory`). The collection is V8's own, reached the documented way for a
+ * (launch.ts). Each is followed by a second at the next check: a dead
+ * buffer's memory leaves V8's count only once the next collection finishes
+ * the sweep that found it. Under ingest that is two collections in three
+ * checks: the buffers in flight alone pass the limit. A collection also needs some
+ * growth (`MIN_GROWTH_BYTES`) over what the check after the last one read,
+ * which is what that collection could not free: an idle collector holds
+ * ~20 MB of live buffers from its start, and would otherwise collect every
+ * 100 ms for nothing (a minor collection of the main thread's young
+ * generation, at most 3 x 4 MB, took 0.14 ms at the median and 1.8 at p90
+ * with 300,000 objects kept). A rule on growth alone (a collection once
+ * external memory grew by the limit over its lowest reading) measured no
+ * better than none (bench/README.md, `memory`). The collection is V8's own, reached the documented way for a
  * process started without `--expose-gc` (the flag set at run time, the
  * function taken from a new context).
  */
@@ -30,6 +33,8 @@ import { Counter, type Registry } from 'prom-client';
 
 /** How often external memory is read. */
 export const RECLAIM_CHECK_MILLIS = 100;
+/** Growth over what the last collection left that a collection needs. */
+export const MIN_GROWTH_BYTES = 2 * 1024 * 1024;
 
 /** V8's collection function, as `--expose-gc` exposes it. */
 type Collect = (options?: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
@@ -81,11 +86,30 @@ export function startBufferReclaimer(options: BufferReclaimerOptions): BufferRec
       })
     : undefined;
   let collections = 0;
-  const timer = setInterval(() => {
-    if (externalBytes() <= options.limitBytes) return;
+  const run = (): void => {
     collect();
     collections += 1;
     counter?.inc();
+  };
+  // What the last collection left: the reading at the check after the one that confirmed it.
+  let left = 0;
+  // A dead buffer's memory is freed, and leaves V8's count, only once the next collection finishes the
+  // sweep the one that found it began: so each collection is followed by a second at the next check.
+  let phase: 'watch' | 'confirm' | 'settle' = 'watch';
+  const timer = setInterval(() => {
+    const external = externalBytes();
+    if (phase === 'confirm') {
+      run();
+      phase = 'settle';
+      return;
+    }
+    if (phase === 'settle') {
+      left = external;
+      phase = 'watch';
+    }
+    if (external <= options.limitBytes || external <= left + MIN_GROWTH_BYTES) return;
+    run();
+    phase = 'confirm';
   }, options.checkMillis ?? RECLAIM_CHECK_MILLIS);
   timer.unref();
   return {
