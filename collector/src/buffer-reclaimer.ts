@@ -15,17 +15,18 @@
  * (launch.ts). Each is followed by a second at the next check: a dead
  * buffer's memory leaves V8's count only once the next collection finishes
  * the sweep that found it. Under ingest that is two collections in three
- * checks: the buffers in flight alone pass the limit. A collection also needs some
- * growth (`MIN_GROWTH_BYTES`) over what the check after the last one read,
- * which is what that collection could not free: an idle collector holds
- * ~20 MB of live buffers from its start, and would otherwise collect every
- * 100 ms for nothing (a minor collection of the main thread's young
- * generation, at most 3 x 4 MB, took 0.14 ms at the median and 1.8 at p90
- * with 300,000 objects kept). A rule on growth alone (a collection once
- * external memory grew by the limit over its lowest reading) measured no
- * better than none (bench/README.md, `memory`). The collection is V8's own, reached the documented way for a
- * process started without `--expose-gc` (the flag set at run time, the
- * function taken from a new context).
+ * checks: the buffers in flight alone pass the limit. A collection also
+ * needs some growth (`MIN_GROWTH_BYTES`) over what the last pair left: an
+ * idle collector holds ~20 MB of live buffers from its start, and would
+ * otherwise collect every 100 ms for nothing (a minor collection of the
+ * main thread's young generation, at most 3 x 4 MB, took 0.14 ms at the
+ * median and 1.8 at p90 with 300,000 objects kept). A rule on growth alone
+ * (a collection once external memory grew by the limit over its lowest
+ * reading) measured no better than none (bench/README.md, `memory`).
+ *
+ * The collection is V8's own, reached the documented way for a process
+ * started without `--expose-gc` (the flag set at run time, the function
+ * taken from a new context).
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -23,7 +23,8 @@
  * The result is exactly decodeRequest's with the steps encoded (the tests
  * compare them byte for byte). Undefined asks the caller to run decodeRequest
  * instead, for a request whose rows the Native format cannot carry
- * (RowEncodingError): that leaves them as objects for the insert to refuse. */
+ * (RowEncodingError): that leaves them as objects for the insert to refuse.
+ */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodedSpan } from '../contracts/spans.js';
 import { createSpanAdmitter } from '../model/span-admission.js';

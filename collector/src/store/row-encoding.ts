@@ -216,6 +216,13 @@ interface ColumnBytes {
 /** Bytes a row takes in a column of each wire type, roughly: a column's first buffer holds this many times the rows expected. */
 const BYTES_PER_ROW: Readonly<Record<number, number>> = { [STRING]: 24, [UINT32]: 4, [FLOAT64]: 8, [MAP]: 8 };
 
+/** An empty column of wire type `code`, with room for about `expectedRows` rows. */
+function columnBytes(code: number, expectedRows: number): ColumnBytes {
+  const data = new BlockWriter(expectedRows * BYTES_PER_ROW[code]);
+  if (code !== MAP) return { data, entries: 0 };
+  return { data, keys: new BlockWriter(expectedRows * 16), values: new BlockWriter(expectedRows * 32), entries: 0 };
+}
+
 /**
  * A Native block of one table built row by row: each row's values go to
  * their columns' bytes as it is added, so the rows need not be kept (a
@@ -251,12 +258,7 @@ export class NativeBlockBuilder {
     this.types = columns.map((name) => types[name]);
     this.codes = this.types.map((type) => WIRE_CODES[type]);
     this.deferred = columns.map((name) => (options.deferred?.includes(name) ? [] : undefined));
-    this.bytes = this.codes.map((code, c) => {
-      if (this.deferred[c]) return undefined;
-      const data = new BlockWriter(expected * BYTES_PER_ROW[code]);
-      if (code !== MAP) return { data, entries: 0 };
-      return { data, keys: new BlockWriter(expected * 16), values: new BlockWriter(expected * 32), entries: 0 };
-    });
+    this.bytes = this.codes.map((code, c) => (this.deferred[c] ? undefined : columnBytes(code, expected)));
   }
 
   get rows(): number {
@@ -327,8 +329,7 @@ export class NativeBlockBuilder {
       const values = this.deferred[c];
       if (values) {
         // Written now, through the same checks (the rows are gone: a missing value is a bad one).
-        column = { data: new BlockWriter(values.length * BYTES_PER_ROW[codes[c]]), entries: 0 };
-        if (codes[c] === MAP) Object.assign(column, { keys: new BlockWriter(1024), values: new BlockWriter(1024) });
+        column = columnBytes(codes[c], values.length);
         for (let row = 0; row < values.length; row++) this.write(column, codes[c], values[row], { [columns[c]]: values[row] }, row, columns[c]);
       }
       out.raw(column!.data.result());
