@@ -4,9 +4,9 @@
  * and keep, map them to rows, name the request for deduplication, and (in a
  * decode worker) encode the steps for the insert. It runs inline on the
  * main thread for small bodies; the worker pool (decode-pool.ts) runs
- * encode-request.ts, the same answer streamed span by span, for protobuf
- * when the store takes encoded steps, and this otherwise (a test holds the
- * two to the same rows and bytes).
+ * encode-request.ts, the same answer streamed span by span, when the store
+ * takes encoded steps, and this otherwise or when that gives up (a test
+ * holds the two to the same rows and bytes).
  */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodeResult } from '../contracts/spans.js';

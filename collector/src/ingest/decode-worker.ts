@@ -1,7 +1,7 @@
 /**
  * The decode worker (a piscina worker thread, see decode-pool.ts): decodes,
  * admits, maps and encodes one request off the main thread (span by span,
- * encode-request.ts, for protobuf when the store takes encoded steps), and hands back
+ * encode-request.ts, when the store takes encoded steps), and hands back
  * the rows with the encoded steps' bytes transferred, not copied. Failures
  * come back as registry codes (the main thread rebuilds the error), so a
  * request answers the same whichever thread decoded it. Never loads chDB.
@@ -21,7 +21,7 @@ import { stepTotalsOf } from '../store/step-totals.js';
 import { gatherStepWords } from '../store/word-sieve.js';
 import type { EncodedRows, StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
-import { encodeProtobufRequest } from './encode-request.js';
+import { encodeStreamedRequest } from './encode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
 
@@ -109,8 +109,8 @@ export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
   try {
     const gatherWords = task.gatherWords === true;
     const streamed =
-      config.encodeSteps && task.format === 'protobuf'
-        ? encodeProtobufRequest(task.body, task.appId, {
+      config.encodeSteps
+        ? encodeStreamedRequest(task.format, task.body, task.appId, {
             nowNanos: task.nowNanos,
             admission: config.admission,
             estimateCost,
@@ -118,7 +118,7 @@ export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
             gatherWords,
           })
         : undefined;
-    // Staged: OTLP/JSON, a store that takes row objects, or a row the Native format cannot carry (it stays one).
+    // Staged: a store that takes row objects, OTLP/JSON the span reader gives up on, or a row the Native format cannot carry (it stays one).
     const decoded =
       streamed ??
       (await decodeRequest(task.format, task.body, task.appId, {

@@ -1,7 +1,6 @@
 /**
- * What a decode worker does with a large OTLP/protobuf body: decode, admit,
- * map and encode it span by span, so no span or step row outlives its own
- * mapping.
+ * What a decode worker does with a large OTLP body: decode, admit, map and
+ * encode it span by span, so no span or step row outlives its own mapping.
  *
  * decodeRequest (decode-request.ts) runs the stages one after the other over
  * the whole request: every span, then every row, stays alive until the
@@ -16,14 +15,17 @@
  * environment (a step without them inherits its root's, and the root may
  * come last) and the roots themselves.
  *
- * OTLP/JSON stays with decodeRequest: JSON.parse makes the whole request's
- * objects first, and those, not the rows, are what the young generation
- * copies; streaming the rows after it measured no faster (bench/README.md).
+ * OTLP/JSON is read span by span from its bytes (otlp/json-span-reader.ts):
+ * JSON.parse would make the whole request's objects first, and those, not
+ * the rows, were what the young generation copied. The reader takes the
+ * requests OpenTelemetry's serializers write; on any other it gives up, and
+ * so does this (undefined).
  *
  * The result is exactly decodeRequest's with the steps encoded (the tests
  * compare them byte for byte). Undefined asks the caller to run decodeRequest
- * instead, for a request whose rows the Native format cannot carry
- * (RowEncodingError): that leaves them as objects for the insert to refuse.
+ * instead: for such a JSON body, or a request whose rows the Native format
+ * cannot carry (RowEncodingError), which leaves them as objects for the
+ * insert to refuse.
  */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodedSpan } from '../contracts/spans.js';
@@ -31,6 +33,8 @@ import { createSpanAdmitter } from '../model/span-admission.js';
 import type { SpanAdmissionOptions } from '../model/span-admission.js';
 import { inheritedFields, RequestRowMapper } from '../model/span-to-rows.js';
 import { decodeProtobufTraces, MAX_REJECTION_MESSAGES } from '../otlp/index.js';
+import type { OtlpFormat } from '../otlp/index.js';
+import { readJsonTraces } from '../otlp/json-span-reader.js';
 import { NATIVE_TABLES, NativeBlockBuilder, RowEncodingError, RowKeys } from '../store/row-encoding.js';
 import { StepTotalsBuilder } from '../store/step-totals.js';
 import { StepWordsGatherer } from '../store/word-sieve.js';
@@ -51,8 +55,8 @@ export interface EncodeRequestOptions {
 
 /** The steps table's columns, in the order spanToStepRow builds a row (the order decodeRequest's block has). */
 const STEP_COLUMNS = Object.keys(NATIVE_TABLES.steps);
-/** Few spans take fewer bytes of protobuf than this (ids, a name and two times alone take ~60). */
-const SPAN_BYTES_AT_LEAST = 256;
+/** Few spans take fewer bytes of protobuf than this (ids, a name and two times alone take ~60), or of JSON than twice it. */
+const SPAN_BYTES_AT_LEAST: Readonly<Record<OtlpFormat, number>> = { protobuf: 256, json: 512 };
 /** Known only once the request's roots are in: a step without them inherits its root's. */
 const INHERITED_COLUMNS = ['pipeline', 'environment'] as const;
 
@@ -66,10 +70,10 @@ class EncodedStepsBuilder {
   private readonly orphans: number[] = [];
   private readonly orphanExecutions: string[] = [];
 
-  constructor(options: EncodeRequestOptions, bodyBytes: number) {
+  constructor(options: EncodeRequestOptions, format: OtlpFormat, bodyBytes: number) {
     // Room for as many rows as the body could hold at SPAN_BYTES_AT_LEAST a span, so that the
     // columns rarely grow; memory never written is never touched (launch.ts: glibc maps large blocks).
-    const expectedRows = Math.ceil(bodyBytes / SPAN_BYTES_AT_LEAST);
+    const expectedRows = Math.ceil(bodyBytes / SPAN_BYTES_AT_LEAST[format]);
     this.block = new NativeBlockBuilder('steps', STEP_COLUMNS, { deferred: INHERITED_COLUMNS, expectedRows });
     this.totals = options.countSteps ? new StepTotalsBuilder() : undefined;
     this.words = options.gatherWords ? new StepWordsGatherer() : undefined;
@@ -114,16 +118,16 @@ class EncodedStepsBuilder {
 }
 
 /**
- * decodeRequest('protobuf', …) with the steps encoded, streamed span by
- * span; undefined when decodeRequest must answer instead (see above).
+ * decodeRequest(format, …) with the steps encoded, streamed span by span;
+ * undefined when decodeRequest must answer instead (see above).
  *
  * @example
- * const decoded = encodeProtobufRequest(body, 'checkout', { nowNanos, admission }) ?? (await decodeRequest('protobuf', body, 'checkout', stages));
+ * const decoded = encodeStreamedRequest('protobuf', body, 'checkout', { nowNanos, admission }) ?? (await decodeRequest('protobuf', body, 'checkout', stages));
  */
-export function encodeProtobufRequest(body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | undefined {
+export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | undefined {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const admitter = createSpanAdmitter(options.nowNanos, options.admission);
-  const steps = new EncodedStepsBuilder(options, bytes.length);
+  const steps = new EncodedStepsBuilder(options, format, bytes.length);
   const estimateCost = options.estimateCost;
   const mapper = new RequestRowMapper(appId, (row) => {
     estimateCost?.(row);
@@ -136,7 +140,8 @@ export function encodeProtobufRequest(body: Uint8Array, appId: string, options: 
     mapper.add(span);
   };
   try {
-    const decoded = decodeProtobufTraces(bytes, take);
+    const decoded = format === 'protobuf' ? decodeProtobufTraces(bytes, take) : readJsonTraces(bytes, take);
+    if (decoded === undefined) return undefined;
     const executions = mapper.finish();
     const encodedSteps = steps.finish(executions);
     const rows: RowBatch = { executions, steps: [], deduplicationToken: deduplicationTokenOf(appId, bytes, admitted) };

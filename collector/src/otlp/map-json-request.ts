@@ -19,10 +19,14 @@ import type { AttrValue, Attributes, DecodedEvent, DecodeResult } from '../contr
 
 type JsonObject = Record<string, unknown>;
 
-/** Thrown (never to callers) at the first value the schema would reject. */
-const INVALID = Symbol('invalid OTLP/JSON value');
+/**
+ * Thrown (never to callers) at the first value the schema would reject;
+ * json-span-reader.ts, which reads values with the functions below, catches
+ * it too.
+ */
+export const INVALID = Symbol('invalid OTLP/JSON value');
 
-function invalid(): never {
+export function invalid(): never {
   throw INVALID;
 }
 
@@ -49,19 +53,19 @@ function repeated(value: unknown): unknown[] | undefined {
   return value;
 }
 
-function text(value: unknown): string {
+export function text(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value === undefined || value === null) return '';
   return invalid();
 }
 
-function uint64(value: unknown): bigint {
+export function uint64(value: unknown): bigint {
   if (value === undefined || value === null) return 0n;
   const parsed = readUint64(value);
   return parsed === undefined ? invalid() : parsed;
 }
 
-function int32(value: unknown): number {
+export function int32(value: unknown): number {
   // An int32 JSON number is itself (0 for -0, as the schema's bigint round trip gives).
   if (typeof value === 'number' && (value | 0) === value) return value | 0;
   if (value === undefined || value === null) return 0;
@@ -69,7 +73,7 @@ function int32(value: unknown): number {
   return parsed === undefined ? invalid() : parsed;
 }
 
-function int64Attr(value: unknown): number | string {
+export function int64Attr(value: unknown): number | string {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value + 0;
   const parsed = readInt64(value);
   return parsed === undefined ? invalid() : int64ToAttr(parsed);
@@ -224,28 +228,67 @@ function mapSpan(
   if (end === undefined) end = span.end_time_unix_nano;
   // Everything is read (and so checked) before the span can be rejected:
   // the schema checks rejected spans too.
+  const fields: JsonSpanFields = {
+    traceId,
+    spanId,
+    parentSpanId,
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    name: span.name,
+    kind: span.kind,
+    attributes: attributes(span.attributes),
+    events: [],
+    status: { code: 0, message: '' },
+  };
+  const eventList = repeated(span.events);
+  if (eventList !== undefined) for (let i = 0; i < eventList.length; i++) fields.events.push(event(eventList[i]));
+  const statusMessage = message(span.status);
+  if (statusMessage !== undefined) fields.status = { code: int32(statusMessage.code), message: text(statusMessage.message) };
+  emitSpan(fields, `${scopeWhere}.spans[${index}]`, resource, scope, result);
+}
+
+/**
+ * A span's fields as the JSON held them: ids, times, name and kind as
+ * JSON.parse gives them (undefined when absent), the rest already read.
+ */
+export interface JsonSpanFields {
+  traceId: unknown;
+  spanId: unknown;
+  parentSpanId: unknown;
+  startTimeUnixNano: unknown;
+  endTimeUnixNano: unknown;
+  name: unknown;
+  kind: unknown;
+  attributes: Attributes;
+  events: DecodedEvent[];
+  status: { code: number; message: string };
+}
+
+/**
+ * Checks a span's scalars as the schema does (INVALID at a wrong type), then
+ * accepts it or rejects it on the per-span checks; both readers of OTLP/JSON
+ * end each span here.
+ */
+export function emitSpan(
+  fields: JsonSpanFields,
+  where: string,
+  resource: Attributes,
+  scope: { name: string; version: string },
+  result: DecodeResultBuilder,
+): void {
   const identity = {
     // Hex is case-insensitive in OTLP/JSON; stored ids are lowercase.
-    traceId: text(traceId).toLowerCase(),
-    spanId: text(spanId).toLowerCase(),
-    parentSpanId: text(parentSpanId).toLowerCase(),
-    startTimeUnixNano: uint64(start),
-    endTimeUnixNano: uint64(end),
+    traceId: text(fields.traceId).toLowerCase(),
+    spanId: text(fields.spanId).toLowerCase(),
+    parentSpanId: text(fields.parentSpanId).toLowerCase(),
+    startTimeUnixNano: uint64(fields.startTimeUnixNano),
+    endTimeUnixNano: uint64(fields.endTimeUnixNano),
   };
-  const name = text(span.name);
-  const kind = int32(span.kind);
-  const spanAttributes = attributes(span.attributes);
-  const eventList = repeated(span.events);
-  const events: DecodedEvent[] = [];
-  if (eventList !== undefined) for (let i = 0; i < eventList.length; i++) events.push(event(eventList[i]));
-  const statusMessage = message(span.status);
-  const status =
-    statusMessage === undefined
-      ? { code: 0, message: '' }
-      : { code: int32(statusMessage.code), message: text(statusMessage.message) };
+  const name = text(fields.name);
+  const kind = int32(fields.kind);
   const problem = findSpanProblem(identity);
   if (problem !== undefined) {
-    result.reject(`${scopeWhere}.spans[${index}]`, name, problem);
+    result.reject(where, name, problem);
     return;
   }
   result.accept({
@@ -256,9 +299,9 @@ function mapSpan(
     endTimeUnixNano: identity.endTimeUnixNano,
     name,
     kind,
-    attributes: spanAttributes,
-    events,
-    status,
+    attributes: fields.attributes,
+    events: fields.events,
+    status: fields.status,
     resource,
     scope,
   });

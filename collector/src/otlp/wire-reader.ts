@@ -39,10 +39,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * Node's Buffer has had these string slicers since its first versions (the
  * documented toString(encoding, start, end) dispatches to them after checking
  * its arguments); they are called directly because they run once per string
- * of every span.
+ * of every span (here and in json-span-reader.ts).
  */
-interface BufferSlicers {
+export interface BufferSlicers {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
   hexSlice(start: number, end: number): string;
   base64Slice(start: number, end: number): string;
 }

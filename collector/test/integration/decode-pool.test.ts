@@ -8,14 +8,14 @@
  * real chDB, real OTel SDK spans, read back with SQL.
  */
 import { context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spansToRows } from '../../src/model/span-to-rows.js';
 import type { FlushInfo } from '../../src/store/index.js';
 import { stepTotalsOf } from '../../src/store/step-totals.js';
-import { decodeProtobufTraces } from '../../src/otlp/index.js';
+import { decodeJsonTraces, decodeProtobufTraces } from '../../src/otlp/index.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
@@ -26,8 +26,8 @@ const INLINE_MAX_BYTES = 16 * 1024;
 /** A worker heap small enough that a big body exhausts it. */
 const WORKER_HEAP_MB = 32;
 
-/** One execution of `steps` steps with the attributes the SDK writes (some non-ASCII, long and failed), as OTLP/protobuf. */
-function protobufExecution(pipeline: string, steps: number, payloadChars = 300, options: { roots?: boolean } = {}): { executionId: string; body: Buffer } {
+/** One execution of `steps` steps with the attributes the SDK writes (some non-ASCII, long and failed), as OTLP/protobuf (and as OTLP/JSON). */
+function protobufExecution(pipeline: string, steps: number, payloadChars = 300, options: { roots?: boolean } = {}): { executionId: string; body: Buffer; json: Buffer } {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'decode-pool-test', 'deployment.environment.name': 'test' }),
@@ -46,7 +46,8 @@ function protobufExecution(pipeline: string, steps: number, payloadChars = 300, 
         'xray.pipeline': pipeline,
         'xray.step.sequence': i,
         'xray.step.status': i % 50 === 3 ? 'failed' : 'completed',
-        'xray.step.reasoning': `because ${i} ${filler.slice(0, 40)}`,
+        // Cut by code points: a cut surrogate pair would reach OTLP/JSON as a lone surrogate, which admission refuses.
+        'xray.step.reasoning': `because ${i} ${[...filler].slice(0, 40).join('')}`,
         'xray.step.cost_usd': i / 1000,
         'input.value': JSON.stringify({ i, text: filler }),
         'output.value': JSON.stringify({ ok: i % 2 === 0 }),
@@ -59,13 +60,14 @@ function protobufExecution(pipeline: string, steps: number, payloadChars = 300, 
     step.end();
   }
   root.end();
-  return { executionId, body: Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!) };
+  const spans = exporter.getFinishedSpans();
+  return { executionId, body: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!), json: Buffer.from(JsonTraceSerializer.serializeRequest(spans)!) };
 }
 
-async function postProtobuf(url: string, apiKey: string, body: Uint8Array) {
+async function postProtobuf(url: string, apiKey: string, body: Uint8Array, contentType = 'application/x-protobuf') {
   const response = await fetch(`${url}/v1/traces`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf', 'x-api-key': apiKey },
+    headers: { 'content-type': contentType, 'x-api-key': apiKey },
     body,
   });
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
@@ -92,16 +94,22 @@ describe('the decode worker pool', () => {
     await harness?.close();
   });
 
-  it('stores exactly the rows the collector maps from a large body, decoded and encoded in a worker', async () => {
-    const { executionId, body } = protobufExecution('pool-equivalence', 300);
+  it.each([
+    ['OTLP/protobuf', 'application/x-protobuf'],
+    ['OTLP/JSON', 'application/json'],
+  ])('stores exactly the rows the collector maps from a large %s body, decoded and encoded in a worker', async (label, contentType) => {
+    const pipeline = `pool-equivalence-${label.slice(5).toLowerCase()}`;
+    const { executionId, body: protobuf, json } = protobufExecution(pipeline, 300);
+    const body = contentType === 'application/json' ? json : protobuf;
     expect(body.length).toBeGreaterThan(INLINE_MAX_BYTES);
     const before = await decodedBodies(harness, 'worker');
 
-    const reply = await postProtobuf(harness.url, harness.apiKey, body);
+    const reply = await postProtobuf(harness.url, harness.apiKey, body, contentType);
     expect(reply.status).toBe(200);
     expect(await decodedBodies(harness, 'worker')).toBe(before + 1);
 
-    const expected = spansToRows(harness.appId, decodeProtobufTraces(body).spans);
+    const decoded = contentType === 'application/json' ? decodeJsonTraces(body) : decodeProtobufTraces(body);
+    const expected = spansToRows(harness.appId, decoded.spans);
     const stored = await harness.sql<Record<string, unknown>>(
       `SELECT ${STEP_COLUMNS.map((column) => (column.endsWith('_time') ? `toString(${column}) AS ${column}` : column)).join(', ')}
        FROM steps FINAL WHERE app_id = {app:String} AND execution_id = {id:String} ORDER BY sequence`,
@@ -114,7 +122,7 @@ describe('the decode worker pool', () => {
       'SELECT step_count, pipeline FROM executions FINAL WHERE app_id = {app:String} AND execution_id = {id:String}',
       { app: harness.appId, id: executionId },
     );
-    expect(execution).toEqual({ step_count: expected.executions[0].step_count, pipeline: 'pool-equivalence' });
+    expect(execution).toEqual({ step_count: expected.executions[0].step_count, pipeline });
   });
 
   it('counts the steps it encodes for the list head, exactly as the head counts rows', async () => {

@@ -1,9 +1,10 @@
 /**
- * The decode worker's streamed pipeline for protobuf (encodeProtobufRequest)
- * against the staged one it replaced there (decodeRequest: decode every
- * span, admit, map, then encode): on real SDK requests, random and mutated
- * ones and edge cases both must give the same rows, the same Native bytes,
- * counts, words and messages, or the same error. And the protobuf decoder's span-by-span hand-over against its
+ * The decode worker's streamed pipeline (encodeStreamedRequest) against the
+ * staged one it replaced there (decodeRequest: decode every span, admit,
+ * map, then encode): on real SDK requests, random and mutated ones and edge
+ * cases both must give the same rows, the same Native bytes, counts, words
+ * and messages, or the same error (for OTLP/JSON, whose reader gives up
+ * instead of failing: undefined, so that the staged pipeline answers). And the protobuf decoder's span-by-span hand-over against its
  * ordinary result, on random and mutated bodies.
  */
 import { context, SpanStatusCode, trace, type HrTime } from '@opentelemetry/api';
@@ -14,15 +15,15 @@ import type { DecodedSpan } from '../../../src/contracts/spans.js';
 import { rowMapper, stepCostEstimator } from '../../../src/cost/estimate-costs.js';
 import { loadPriceTable } from '../../../src/cost/price-table.js';
 import { decodeRequest } from '../../../src/ingest/decode-request.js';
-import { encodeProtobufRequest, type EncodeRequestOptions } from '../../../src/ingest/encode-request.js';
+import { encodeStreamedRequest, type EncodeRequestOptions } from '../../../src/ingest/encode-request.js';
 import { admitSpans } from '../../../src/model/span-admission.js';
-import { decodeProtobufTraces } from '../../../src/otlp/index.js';
+import { decodeProtobufTraces, type OtlpFormat } from '../../../src/otlp/index.js';
 import { encodeRows } from '../../../src/store/row-encoding.js';
 import { stepTotalsOf } from '../../../src/store/step-totals.js';
 import { gatherStepWords } from '../../../src/store/word-sieve.js';
-import { createRandom, lenField, toProtobuf } from '../otlp/fixtures.js';
+import { createRandom, lenField, toJsonText, toProtobuf } from '../otlp/fixtures.js';
 import { outcomeOf } from '../otlp/outcome.js';
-import { mutate, randomProtobufRequest, randomSpans } from '../otlp/random-requests.js';
+import { jsonText, mutate, mutateJson, randomProtobufRequest, randomSpans, respell } from '../otlp/random-requests.js';
 
 const NOW_SECONDS = 1_800_000_000;
 const NOW = BigInt(NOW_SECONDS) * 1_000_000_000n;
@@ -32,8 +33,8 @@ const PRICES = loadPriceTable('{"models":[{"model":"gpt-4o*","inputPerMillionUsd
 type Options = Omit<EncodeRequestOptions, 'estimateCost'> & { prices?: boolean };
 
 /** The staged pipeline, as the decode worker ran it before (and still runs it when the store takes row objects). */
-async function staged(body: Uint8Array, appId: string, options: Options) {
-  return decodeRequest('protobuf', body, appId, {
+async function staged(body: Uint8Array, appId: string, options: Options, format: OtlpFormat = 'protobuf') {
+  return decodeRequest(format, body, appId, {
     admitSpans: (spans) => admitSpans(spans, options.nowNanos, options.admission),
     toRows: rowMapper(options.prices ? PRICES : undefined),
     encodeSteps: (steps) => {
@@ -45,8 +46,8 @@ async function staged(body: Uint8Array, appId: string, options: Options) {
   });
 }
 
-function streamed(body: Uint8Array, appId: string, options: Options) {
-  return encodeProtobufRequest(body, appId, { ...options, estimateCost: stepCostEstimator(options.prices ? PRICES : undefined) });
+function streamed(body: Uint8Array, appId: string, options: Options, format: OtlpFormat = 'protobuf') {
+  return encodeStreamedRequest(format, body, appId, { ...options, estimateCost: stepCostEstimator(options.prices ? PRICES : undefined) });
 }
 
 /** The same answer as the staged pipeline: the same rows and bytes, or the same error. Returns which. */
@@ -59,6 +60,27 @@ async function expectSameAsStaged(body: Uint8Array, options: Options, label: str
     return 'error';
   }
   expect(streamed(body, 'app-1', options), label).toEqual(expected);
+  return 'rows';
+}
+
+/**
+ * For OTLP/JSON: the staged pipeline's rows and bytes, or undefined (the
+ * reader gave up, and the staged pipeline answers); never an answer of its
+ * own, and never undefined where `mustStream` and the staged pipeline
+ * answers with rows. Returns which.
+ */
+async function expectJsonSameAsStaged(body: Uint8Array, options: Options, label: string, mustStream = false): Promise<'rows' | 'error' | 'staged'> {
+  const actual = streamed(body, 'app-1', options, 'json');
+  let expected: unknown;
+  try {
+    expected = await staged(body, 'app-1', options, 'json');
+  } catch {
+    expect(actual, `${label}: a body the staged pipeline refuses`).toBeUndefined();
+    return 'error';
+  }
+  if (mustStream) expect(actual, `${label}: streamed`).toBeDefined();
+  if (actual === undefined) return 'staged';
+  expect(actual, label).toEqual(expected);
   return 'rows';
 }
 
@@ -95,7 +117,7 @@ function recordExecutions(): ReadableSpan[] {
   return exporter.getFinishedSpans();
 }
 
-describe('encodeProtobufRequest', () => {
+describe('encodeStreamedRequest', () => {
   const spans = recordExecutions();
 
   it("gives the staged pipeline's rows and bytes for SDK executions", async () => {
@@ -145,7 +167,7 @@ describe('encodeProtobufRequest', () => {
 
   it('gives up (undefined) on a row the Native format cannot carry, so the caller keeps the rows as objects', async () => {
     const body = toProtobuf(spans);
-    const negative = encodeProtobufRequest(body, 'app-1', {
+    const negative = encodeStreamedRequest('protobuf', body, 'app-1', {
       nowNanos: NOW,
       admission: ADMISSION,
       estimateCost: (step) => {
@@ -154,7 +176,40 @@ describe('encodeProtobufRequest', () => {
     });
     expect(negative).toBeUndefined();
     // A body the decoder refuses is still an error, not a fallback.
-    expect(() => encodeProtobufRequest(Buffer.from([0x0a, 0xff]), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toThrow(/invalid protobuf/);
+    expect(() => encodeStreamedRequest('protobuf', Buffer.from([0x0a, 0xff]), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toThrow(/invalid protobuf/);
+    // OTLP/JSON: a body the reader does not take is the staged pipeline's, error or not.
+    expect(encodeStreamedRequest('json', Buffer.from('{"resourceSpans":'), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toBeUndefined();
+  });
+
+  it("gives the staged pipeline's rows and bytes for SDK executions sent as OTLP/JSON", async () => {
+    const body = Buffer.from(toJsonText(spans));
+    for (const extras of [{}, { countSteps: true, gatherWords: true, prices: true }]) {
+      expect(await expectJsonSameAsStaged(body, { nowNanos: NOW, admission: ADMISSION, ...extras }, JSON.stringify(extras), true)).toBe('rows');
+    }
+    // The same rows as the same spans sent as protobuf.
+    const options = { nowNanos: NOW, admission: ADMISSION, countSteps: true, gatherWords: true, prices: true };
+    const fromJson = streamed(body, 'app-1', options, 'json')!;
+    const fromProtobuf = streamed(toProtobuf(spans), 'app-1', options)!;
+    expect(fromJson.rows.executions).toEqual(fromProtobuf.rows.executions);
+    expect(Buffer.compare(fromJson.rows.encodedSteps!.payload, fromProtobuf.rows.encodedSteps!.payload)).toBe(0);
+  });
+
+  it("gives the staged pipeline's answer on random, respelled, edited and mutated OTLP/JSON requests", async () => {
+    const tally = { rows: 0, error: 0, staged: 0 };
+    for (let seed = 1; seed <= 150; seed++) {
+      const random = createRandom(seed);
+      const options = { nowNanos: NOW, admission: { retentionDays: 100_000, maxFutureSkewSeconds: 10 ** 9 }, countSteps: true, gatherWords: true };
+      const text = toJsonText(randomSpans(random));
+      tally[await expectJsonSameAsStaged(Buffer.from(text), options, `seed ${seed} official`, true)] += 1;
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      tally[await expectJsonSameAsStaged(Buffer.from(JSON.stringify(respell(parsed, random, 0.5))), options, `seed ${seed} respelled`)] += 1;
+      tally[await expectJsonSameAsStaged(Buffer.from(jsonText(mutateJson(parsed, random))), options, `seed ${seed} edited`)] += 1;
+      tally[await expectJsonSameAsStaged(mutate(Buffer.from(text), random), options, `seed ${seed} mutated`)] += 1;
+    }
+    // Every answer occurs, or the comparison proves little (138, 373 and 89 of 600 when written).
+    expect(tally.rows).toBeGreaterThan(100);
+    expect(tally.error).toBeGreaterThan(200);
+    expect(tally.staged).toBeGreaterThan(40);
   });
 });
 

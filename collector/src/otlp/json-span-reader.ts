@@ -1,0 +1,761 @@
+/**
+ * OTLP/JSON read span by span straight from the bytes, for the decode
+ * worker's streamed pipeline (ingest/encode-request.ts), as the protobuf
+ * decoder reads protobuf.
+ *
+ * decodeJsonTraces (decode-json.ts) runs JSON.parse over the whole body
+ * first: every span's objects (three per attribute) stay alive until the
+ * last span is mapped, and under the collector's small young generation
+ * (launch.ts) each scavenge copied and promoted them. This reader builds
+ * only what a span keeps (its strings, numbers and attribute map), hands
+ * the span on, and lets it die young.
+ *
+ * It is a fast path, not a second decoder of record. It reads the requests
+ * OpenTelemetry's serializers write, checks JSON's grammar on everything it
+ * passes over (strings, escapes, numbers, nesting), and reads each value
+ * with map-json-request.ts's own checks. Anything else makes it give up and
+ * return undefined: a body that is not UTF-8 or starts with a byte order
+ * mark, a key with an escape, a key given twice in one object, a
+ * snake_case field name, an AnyValue with two members, a resource after its
+ * spans or a scope after its spans, nesting deeper than it follows, or any
+ * value the schema would reject. The caller then decodes the body the
+ * staged way (JSON.parse, map-json-request.ts, the zod schema for the error
+ * message), so the answer is always decodeJsonTraces's; the tests hold the
+ * two to the same result on official, respelled, edited and byte-mutated
+ * requests.
+ */
+import { isUtf8 } from 'node:buffer';
+import { MAX_ANY_VALUE_DEPTH, setAttribute } from './attributes.js';
+import { createDecodeResultBuilder, type DecodeResultBuilder } from './decode-result.js';
+import { readBase64, readDouble } from './json-schema.js';
+import { emitSpan, int32, int64Attr, INVALID, invalid, text, uint64, type JsonSpanFields } from './map-json-request.js';
+import type { BufferSlicers } from './wire-reader.js';
+import type { AttrValue, Attributes, DecodedEvent, DecodedSpan, DecodeResult } from '../contracts/spans.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/** 1 for the bytes that end a run of plain text inside a JSON string. */
+const STRING_STOPS = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOPS[c] = 1;
+STRING_STOPS[QUOTE] = 1;
+STRING_STOPS[BACKSLASH] = 1;
+
+/** How deep a value this reader passes over may nest (JSON.parse goes deeper; the staged path answers those). */
+const MAX_SKIP_DEPTH = 64;
+
+/** Field names whose snake_case spelling the staged decoder also reads: met here, the reader gives up. */
+const SNAKE_CASE_FIELDS = [
+  'resource_spans',
+  'scope_spans',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'start_time_unix_nano',
+  'end_time_unix_nano',
+  'time_unix_nano',
+  'string_value',
+  'bool_value',
+  'int_value',
+  'double_value',
+  'array_value',
+  'kvlist_value',
+  'bytes_value',
+];
+
+// The field names the reader reads, as small numbers: a key is matched by
+// its bytes' hash and then its bytes, so no string is made for it.
+const F_OTHER = 0;
+const F_SNAKE = 1;
+const F_RESOURCE_SPANS = 2;
+const F_RESOURCE = 3;
+const F_SCOPE_SPANS = 4;
+const F_SCOPE = 5;
+const F_SPANS = 6;
+const F_NAME = 7;
+const F_VERSION = 8;
+const F_ATTRIBUTES = 9;
+const F_TRACE_ID = 10;
+const F_SPAN_ID = 11;
+const F_PARENT_SPAN_ID = 12;
+const F_KIND = 13;
+const F_START = 14;
+const F_END = 15;
+const F_EVENTS = 16;
+const F_STATUS = 17;
+const F_TIME = 18;
+const F_CODE = 19;
+const F_MESSAGE = 20;
+const F_KEY = 21;
+const F_VALUE = 22;
+const F_STRING = 23;
+const F_BOOL = 24;
+const F_INT = 25;
+const F_DOUBLE = 26;
+const F_BYTES = 27;
+const F_ARRAY = 28;
+const F_KVLIST = 29;
+const F_VALUES = 30;
+/** Returned by nextField at the end of an object. */
+const END_OF_OBJECT = -1;
+
+const FIELD_NAMES: ReadonlyArray<readonly [string, number]> = [
+  ['resourceSpans', F_RESOURCE_SPANS],
+  ['resource', F_RESOURCE],
+  ['scopeSpans', F_SCOPE_SPANS],
+  ['scope', F_SCOPE],
+  ['spans', F_SPANS],
+  ['name', F_NAME],
+  ['version', F_VERSION],
+  ['attributes', F_ATTRIBUTES],
+  ['traceId', F_TRACE_ID],
+  ['spanId', F_SPAN_ID],
+  ['parentSpanId', F_PARENT_SPAN_ID],
+  ['kind', F_KIND],
+  ['startTimeUnixNano', F_START],
+  ['endTimeUnixNano', F_END],
+  ['events', F_EVENTS],
+  ['status', F_STATUS],
+  ['timeUnixNano', F_TIME],
+  ['code', F_CODE],
+  ['message', F_MESSAGE],
+  ['key', F_KEY],
+  ['value', F_VALUE],
+  ['stringValue', F_STRING],
+  ['boolValue', F_BOOL],
+  ['intValue', F_INT],
+  ['doubleValue', F_DOUBLE],
+  ['bytesValue', F_BYTES],
+  ['arrayValue', F_ARRAY],
+  ['kvlistValue', F_KVLIST],
+  ['values', F_VALUES],
+  ...SNAKE_CASE_FIELDS.map((name) => [name, F_SNAKE] as const),
+];
+
+/** The hash the reader computes over a string's bytes as it scans them. */
+function hashOf(bytes: Uint8Array): number {
+  let hash = 0;
+  for (let i = 0; i < bytes.length; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+  return hash;
+}
+
+interface KnownString {
+  bytes: Uint8Array;
+  id: number;
+  text: string;
+}
+
+const FIELDS = new Map<number, KnownString>();
+for (const [name, id] of FIELD_NAMES) {
+  const bytes = Buffer.from(name, 'latin1');
+  const hash = hashOf(bytes);
+  if (FIELDS.has(hash)) throw new Error(`field names ${name} and ${FIELDS.get(hash)?.text} share a hash`);
+  FIELDS.set(hash, { bytes, id, text: name });
+}
+
+type SpanScalar = 'traceId' | 'spanId' | 'parentSpanId' | 'name' | 'kind' | 'startTimeUnixNano' | 'endTimeUnixNano';
+
+/** The span's fields kept as they are written (emitSpan checks them), by field. */
+const SPAN_SCALARS: ReadonlyArray<SpanScalar | undefined> = (() => {
+  const names: Array<SpanScalar | undefined> = new Array(F_VALUES + 1).fill(undefined);
+  names[F_TRACE_ID] = 'traceId';
+  names[F_SPAN_ID] = 'spanId';
+  names[F_PARENT_SPAN_ID] = 'parentSpanId';
+  names[F_NAME] = 'name';
+  names[F_KIND] = 'kind';
+  names[F_START] = 'startTimeUnixNano';
+  names[F_END] = 'endTimeUnixNano';
+  return names;
+})();
+
+/** Attribute names seen before, reused: the same few recur in every span, and a reused string is already a property key. */
+const MAX_KNOWN_NAMES = 4096;
+/** Attribute names longer than this are sliced each time. */
+const MAX_KNOWN_NAME_BYTES = 128;
+
+class JsonSpanReader {
+  private pos = 0;
+  private readonly end: number;
+  private readonly slicers: BufferSlicers;
+  /** Of the last string scanned: where its text starts and ends, and how many escapes it holds. */
+  private textStart = 0;
+  private textEnd = 0;
+  private escapes = 0;
+  /** Spans read so far (handed on or rejected). */
+  private spansRead = 0;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly result: DecodeResultBuilder,
+    private readonly names: Map<number, KnownString>,
+  ) {
+    this.end = bytes.length;
+    this.slicers = bytes as unknown as BufferSlicers;
+  }
+
+  read(): void {
+    this.whitespace();
+    this.expect(OPEN_OBJECT);
+    let seen = false;
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field === F_RESOURCE_SPANS) {
+        if (seen) invalid();
+        seen = true;
+        if (this.isNull()) continue;
+        for (let r = this.firstElement(); r >= 0; r = this.nextElement(r)) this.resourceSpans(`resourceSpans[${r}]`);
+      } else this.other(field);
+    }
+    this.whitespace();
+    if (this.pos !== this.end) invalid();
+  }
+
+  private resourceSpans(where: string): void {
+    let resource: Attributes = {};
+    this.headedList(
+      F_RESOURCE,
+      () =>
+        this.oneField(F_ATTRIBUTES, () => {
+          resource = this.attributes(1);
+        }),
+      F_SCOPE_SPANS,
+      (s) => this.scopeSpans(`${where}.scopeSpans[${s}]`, resource),
+    );
+  }
+
+  private scopeSpans(where: string, resource: Attributes): void {
+    let scope: { name: string; version: string } | undefined;
+    // Spans share their scope object, as the staged decoder's do.
+    let spanScope: { name: string; version: string } | undefined;
+    this.headedList(
+      F_SCOPE,
+      () => {
+        let name: unknown;
+        let version: unknown;
+        this.expect(OPEN_OBJECT);
+        for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+          if (field === F_NAME) name = this.once(name, this.scalar());
+          else if (field === F_VERSION) version = this.once(version, this.scalar());
+          else this.other(field);
+        }
+        scope = { name: text(name), version: text(version) };
+      },
+      F_SPANS,
+      (i) => {
+        spanScope ??= scope ?? { name: '', version: '' };
+        this.span(`${where}.spans[${i}]`, resource, spanScope);
+      },
+    );
+  }
+
+  /**
+   * A ResourceSpans or ScopeSpans object: its header (`headerField`, read by
+   * readHeader unless null) and its list (`listField`, each element read by
+   * readElement). A header after spans of the list gives up: it would change
+   * spans already handed on.
+   */
+  private headedList(headerField: number, readHeader: () => void, listField: number, readElement: (index: number) => void): void {
+    let headerSeen = false;
+    let listSeen = false;
+    const spansBefore = this.spansRead;
+    this.expect(OPEN_OBJECT);
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field === headerField) {
+        if (headerSeen || this.spansRead > spansBefore) invalid();
+        headerSeen = true;
+        if (!this.isNull()) readHeader();
+      } else if (field === listField) {
+        if (listSeen) invalid();
+        listSeen = true;
+        if (this.isNull()) continue;
+        for (let i = this.firstElement(); i >= 0; i = this.nextElement(i)) readElement(i);
+      } else this.other(field);
+    }
+  }
+
+  private span(where: string, resource: Attributes, scope: { name: string; version: string }): void {
+    const fields: JsonSpanFields = {
+      traceId: undefined,
+      spanId: undefined,
+      parentSpanId: undefined,
+      startTimeUnixNano: undefined,
+      endTimeUnixNano: undefined,
+      name: undefined,
+      kind: undefined,
+      attributes: {},
+      events: [],
+      status: { code: 0, message: '' },
+    };
+    // One bit per field read: JSON.parse keeps a key's last value, this reader gives up.
+    let seen = 0;
+    this.expect(OPEN_OBJECT);
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field >= F_NAME && field <= F_STATUS) {
+        const bit = 1 << field;
+        if (seen & bit) invalid();
+        seen |= bit;
+      }
+      const scalar = SPAN_SCALARS[field];
+      if (scalar !== undefined) {
+        fields[scalar] = this.scalar();
+        continue;
+      }
+      switch (field) {
+        case F_ATTRIBUTES:
+          fields.attributes = this.attributes(1);
+          break;
+        case F_EVENTS:
+          if (this.isNull()) break;
+          for (let e = this.firstElement(); e >= 0; e = this.nextElement(e)) fields.events.push(this.event());
+          break;
+        case F_STATUS:
+          if (!this.isNull()) fields.status = this.status();
+          break;
+        default:
+          this.other(field);
+      }
+    }
+    this.spansRead += 1;
+    emitSpan(fields, where, resource, scope, this.result);
+  }
+
+  private event(): DecodedEvent {
+    let time: unknown;
+    let name: unknown;
+    let attributes: Attributes | undefined;
+    this.expect(OPEN_OBJECT);
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field === F_TIME) time = this.once(time, this.scalar());
+      else if (field === F_NAME) name = this.once(name, this.scalar());
+      else if (field === F_ATTRIBUTES) {
+        if (attributes !== undefined) invalid();
+        attributes = this.attributes(1);
+      } else this.other(field);
+    }
+    // The staged decoder's object, keys in its order.
+    return { timeUnixNano: uint64(time), name: text(name), attributes: attributes ?? {} } as DecodedEvent;
+  }
+
+  private status(): { code: number; message: string } {
+    let code: unknown;
+    let message: unknown;
+    this.expect(OPEN_OBJECT);
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field === F_CODE) code = this.once(code, this.scalar());
+      else if (field === F_MESSAGE) message = this.once(message, this.scalar());
+      else this.other(field);
+    }
+    return { code: int32(code), message: text(message) };
+  }
+
+  /** A KeyValue list whose values nest at `level` (null: none). */
+  private attributes(level: number): Attributes {
+    const target: Attributes = {};
+    if (this.isNull()) return target;
+    for (let i = this.firstElement(); i >= 0; i = this.nextElement(i)) {
+      let key: unknown;
+      let value: AttrValue = null;
+      let valueSeen = false;
+      this.expect(OPEN_OBJECT);
+      for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+        if (field === F_KEY) key = this.once(key, this.attributeName());
+        else if (field === F_VALUE) {
+          if (valueSeen) invalid();
+          valueSeen = true;
+          if (this.isNull()) continue;
+          // The schema accepts no value at all below the deepest level.
+          if (level > MAX_ANY_VALUE_DEPTH) invalid();
+          value = this.anyValue(level);
+        } else this.other(field);
+      }
+      setAttribute(target, text(key), value);
+    }
+    return target;
+  }
+
+  /** An AnyValue at nesting level `level`; one member at most (two or more: the staged decoder decides). */
+  private anyValue(level: number): AttrValue {
+    let value: AttrValue = null;
+    let members = 0;
+    this.expect(OPEN_OBJECT);
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field < F_STRING || field > F_KVLIST) {
+        this.other(field);
+        continue;
+      }
+      members++;
+      if (this.isNull()) continue;
+      switch (field) {
+        case F_STRING: {
+          const raw = this.scalar();
+          value = typeof raw === 'string' ? raw : invalid();
+          break;
+        }
+        case F_BOOL: {
+          const raw = this.scalar();
+          value = typeof raw === 'boolean' ? raw : invalid();
+          break;
+        }
+        case F_INT:
+          value = int64Attr(this.scalar());
+          break;
+        case F_DOUBLE:
+          value = readDouble(this.scalar()) ?? invalid();
+          break;
+        case F_BYTES:
+          value = readBase64(this.scalar()) ?? invalid();
+          break;
+        case F_ARRAY:
+          value = this.arrayValue(level);
+          break;
+        default:
+          value = this.kvlistValue(level);
+      }
+    }
+    if (members > 1) invalid();
+    return value;
+  }
+
+  private arrayValue(level: number): AttrValue[] {
+    const items: AttrValue[] = [];
+    this.oneField(F_VALUES, () => {
+      if (this.isNull()) return;
+      for (let i = this.firstElement(); i >= 0; i = this.nextElement(i)) {
+        // The schema rejects any item below the deepest level.
+        if (level + 1 > MAX_ANY_VALUE_DEPTH) invalid();
+        items.push(this.anyValue(level + 1));
+      }
+    });
+    return items;
+  }
+
+  private kvlistValue(level: number): Attributes {
+    let entries: Attributes = {};
+    this.oneField(F_VALUES, () => {
+      entries = this.attributes(level + 1);
+    });
+    return entries;
+  }
+
+  /** An object of which only `wanted` is read (by `read`, once, null included); its other fields are passed over. */
+  private oneField(wanted: number, read: () => void): void {
+    let seen = false;
+    this.expect(OPEN_OBJECT);
+    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      if (field !== wanted) {
+        this.other(field);
+        continue;
+      }
+      if (seen) invalid();
+      seen = true;
+      read();
+    }
+  }
+
+  /** A field the reader does not read: passed over (its grammar checked), unless the staged decoder reads it. */
+  private other(field: number): void {
+    if (field === F_SNAKE) invalid();
+    this.skip(0);
+  }
+
+  /** A scalar field's second value: JSON.parse keeps the last, this reader gives up. */
+  private once(previous: unknown, value: unknown): unknown {
+    if (previous !== undefined) invalid();
+    return value;
+  }
+
+  /** A KeyValue's key: a string seen before is reused; anything else is read as scalar() reads it. */
+  private attributeName(): unknown {
+    if (this.bytes[this.pos] !== QUOTE) return this.scalar();
+    this.scanString();
+    const start = this.textStart;
+    const length = this.textEnd - start;
+    if (this.escapes !== 0) return JSON.parse(this.slicers.utf8Slice(start - 1, this.pos)) as string;
+    if (length > MAX_KNOWN_NAME_BYTES) return this.slicers.utf8Slice(start, this.textEnd);
+    const hash = this.hashOfText();
+    const known = this.names.get(hash);
+    if (known !== undefined && this.matches(known.bytes)) return known.text;
+    const name = this.slicers.utf8Slice(start, this.textEnd);
+    if (known === undefined && this.names.size < MAX_KNOWN_NAMES) this.names.set(hash, { bytes: this.bytes.slice(start, this.textEnd), id: F_OTHER, text: name });
+    return name;
+  }
+
+  /** Whether the last string scanned holds exactly `bytes`. */
+  private matches(bytes: Uint8Array): boolean {
+    const start = this.textStart;
+    if (this.textEnd - start !== bytes.length) return false;
+    const b = this.bytes;
+    for (let i = 0; i < bytes.length; i++) if (b[start + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  // --- JSON grammar ---
+
+  /** After an object's `{`: its first field, or END_OF_OBJECT if it is empty. */
+  private firstField(): number {
+    this.whitespace();
+    if (this.bytes[this.pos] === CLOSE_OBJECT) {
+      this.pos++;
+      return END_OF_OBJECT;
+    }
+    return this.field();
+  }
+
+  /** After a field's value: the next field, or END_OF_OBJECT after the `}`. */
+  private nextField(): number {
+    this.whitespace();
+    const next = this.bytes[this.pos++];
+    if (next === CLOSE_OBJECT) return END_OF_OBJECT;
+    if (next !== COMMA) invalid();
+    this.whitespace();
+    return this.field();
+  }
+
+  /** A key and its colon; the field it names (F_OTHER when none the reader reads), the value next. */
+  private field(): number {
+    // The key's bytes are hashed as they are scanned; a key with an escape
+    // or a control character is left to the staged decoder.
+    const b = this.bytes;
+    const end = this.end;
+    let p = this.pos;
+    if (b[p] !== QUOTE) invalid();
+    const start = ++p;
+    let hash = 0;
+    for (;;) {
+      if (p >= end) invalid();
+      const c = b[p];
+      if (c === QUOTE) break;
+      if (c < 0x20 || c === BACKSLASH) invalid();
+      hash = (Math.imul(hash, 31) + c) | 0;
+      p++;
+    }
+    this.textStart = start;
+    this.textEnd = p;
+    this.pos = p + 1;
+    const known = FIELDS.get(hash);
+    const id = known !== undefined && this.matches(known.bytes) ? known.id : F_OTHER;
+    this.whitespace();
+    this.expect(COLON);
+    this.whitespace();
+    return id;
+  }
+
+  /** At an array's `[`: 0 for its first element, -1 if it is empty. Each element is an object. */
+  private firstElement(): number {
+    this.expect(OPEN_ARRAY);
+    this.whitespace();
+    if (this.bytes[this.pos] === CLOSE_ARRAY) {
+      this.pos++;
+      return -1;
+    }
+    // A repeated message's element is an object, never null.
+    if (this.bytes[this.pos] !== OPEN_OBJECT) invalid();
+    return 0;
+  }
+
+  /** After element `index`: index + 1, or -1 after the `]`. */
+  private nextElement(index: number): number {
+    this.whitespace();
+    const next = this.bytes[this.pos++];
+    if (next === CLOSE_ARRAY) return -1;
+    if (next !== COMMA) invalid();
+    this.whitespace();
+    if (this.bytes[this.pos] !== OPEN_OBJECT) invalid();
+    return index + 1;
+  }
+
+  /** Consumes `null` if it comes next. */
+  private isNull(): boolean {
+    const b = this.bytes;
+    const p = this.pos;
+    if (b[p] === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) {
+      this.pos = p + 4;
+      return true;
+    }
+    return false;
+  }
+
+  /** A string, number, boolean or null, as JSON.parse gives it; an object or array gives up. */
+  private scalar(): string | number | boolean | null {
+    const c = this.bytes[this.pos];
+    if (c === QUOTE) {
+      this.scanString();
+      if (this.escapes === 0) return this.slicers.utf8Slice(this.textStart, this.textEnd);
+      // JSON.parse undoes escapes (the scan has checked them) faster than a loop here.
+      return JSON.parse(this.slicers.utf8Slice(this.textStart - 1, this.pos)) as string;
+    }
+    if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      const start = this.pos;
+      this.number();
+      return Number(this.slicers.latin1Slice(start, this.pos));
+    }
+    if (this.literal('true')) return true;
+    if (this.literal('false')) return false;
+    if (this.literal('null')) return null;
+    return invalid();
+  }
+
+  /** Passes over one value of any kind, checking its grammar. */
+  private skip(depth: number): void {
+    if (depth > MAX_SKIP_DEPTH) invalid();
+    const c = this.bytes[this.pos];
+    if (c === OPEN_OBJECT) {
+      this.pos++;
+      for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) this.skip(depth + 1);
+    } else if (c === OPEN_ARRAY) {
+      this.pos++;
+      this.whitespace();
+      if (this.bytes[this.pos] === CLOSE_ARRAY) {
+        this.pos++;
+        return;
+      }
+      for (;;) {
+        this.whitespace();
+        this.skip(depth + 1);
+        this.whitespace();
+        const next = this.bytes[this.pos++];
+        if (next === CLOSE_ARRAY) return;
+        if (next !== COMMA) invalid();
+      }
+    } else if (c === QUOTE) {
+      this.scanString();
+    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
+      this.number();
+    } else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) {
+      invalid();
+    }
+  }
+
+  /**
+   * From an opening quote to just past the closing one, checking JSON's
+   * rules for strings (no raw control characters, only its escapes); sets
+   * textStart, textEnd and escapes.
+   */
+  private scanString(): void {
+    const b = this.bytes;
+    const end = this.end;
+    let p = this.pos;
+    if (b[p] !== QUOTE) invalid();
+    p++;
+    const start = p;
+    let escapes = 0;
+    for (;;) {
+      // Bytes that end a plain run: a quote, a backslash, a control character.
+      while (p < end && STRING_STOPS[b[p]] === 0) p++;
+      if (p >= end) invalid();
+      const c = b[p];
+      if (c === QUOTE) break;
+      if (c < 0x20) invalid();
+      // A backslash: one of JSON's escapes must follow.
+      escapes++;
+      const e = b[p + 1];
+      if (e === 0x75) {
+        // \uXXXX
+        for (let i = 2; i < 6; i++) if (!isHex(b[p + i])) invalid();
+        p += 6;
+      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+        p += 2;
+      } else invalid();
+    }
+    this.textStart = start;
+    this.textEnd = p;
+    this.escapes = escapes;
+    this.pos = p + 1;
+  }
+
+  /** hashOf the last string scanned. */
+  private hashOfText(): number {
+    const b = this.bytes;
+    let hash = 0;
+    for (let p = this.textStart; p < this.textEnd; p++) hash = (Math.imul(hash, 31) + b[p]) | 0;
+    return hash;
+  }
+
+  /** JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+  private number(): void {
+    const b = this.bytes;
+    let p = this.pos;
+    if (b[p] === MINUS) p++;
+    if (b[p] === DIGIT_0) p++;
+    else if (isDigit(b[p])) while (isDigit(b[p])) p++;
+    else invalid();
+    if (b[p] === 0x2e) {
+      p++;
+      if (!isDigit(b[p])) invalid();
+      while (isDigit(b[p])) p++;
+    }
+    if (b[p] === 0x65 || b[p] === 0x45) {
+      p++;
+      if (b[p] === 0x2b || b[p] === MINUS) p++;
+      if (!isDigit(b[p])) invalid();
+      while (isDigit(b[p])) p++;
+    }
+    this.pos = p;
+  }
+
+  private literal(word: 'true' | 'false' | 'null'): boolean {
+    const b = this.bytes;
+    for (let i = 0; i < word.length; i++) if (b[this.pos + i] !== word.charCodeAt(i)) return false;
+    this.pos += word.length;
+    return true;
+  }
+
+  private expect(byte: number): void {
+    if (this.bytes[this.pos] !== byte) invalid();
+    this.pos++;
+  }
+
+  /** JSON's whitespace: space, tab, line feed, carriage return. */
+  private whitespace(): void {
+    const b = this.bytes;
+    let p = this.pos;
+    for (;;) {
+      const c = b[p];
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
+      else break;
+    }
+    this.pos = p;
+  }
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= DIGIT_0 && c <= DIGIT_9;
+}
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= DIGIT_0 && c <= DIGIT_9) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
+}
+
+/** Attribute names this thread has read (a decode worker reads many requests). */
+const knownNames = new Map<number, KnownString>();
+
+/**
+ * Reads an OTLP/JSON request span by span, each accepted span going to
+ * `onSpan` as soon as it is read; undefined when the body is not one this
+ * reader takes (see above), and the caller must run decodeJsonTraces. Spans
+ * handed on before it gave up are the caller's to discard.
+ *
+ * @example
+ * const result = readJsonTraces(body, (span) => mapper.add(span)) ?? undefined; // undefined: decode it staged
+ */
+export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void): DecodeResult | undefined {
+  // TextDecoder drops a byte order mark and refuses bad UTF-8 before JSON.parse; this reader leaves both to it.
+  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return undefined;
+  if (!isUtf8(body)) return undefined;
+  const result = createDecodeResultBuilder(onSpan);
+  try {
+    new JsonSpanReader(body, result, knownNames).read();
+  } catch (error) {
+    if (error === INVALID) return undefined;
+    throw error;
+  }
+  return result.finish();
+}

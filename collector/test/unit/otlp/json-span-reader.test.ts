@@ -1,0 +1,157 @@
+/**
+ * The OTLP/JSON span reader (the decode worker's streamed path) against
+ * decodeJsonTraces, the decoder of record: wherever the reader answers, its
+ * spans, rejections and messages must be exactly decodeJsonTraces's, and it
+ * must never answer a body decodeJsonTraces refuses. Where it gives up, the
+ * staged decoder answers, so the tests also hold it to reading what
+ * OpenTelemetry's serializer writes (a reader that gave up on everything
+ * would pass the comparison). Bodies are seeded, so a failure names the
+ * seed and round to replay.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DecodedSpan } from '../../../src/contracts/spans.js';
+import { readJsonTraces } from '../../../src/otlp/json-span-reader.js';
+import { decodeJsonTraces } from '../../../src/otlp/index.js';
+import { createRandom, toJsonText } from './fixtures.js';
+import { describeResult, outcomeOf, type Outcome } from './outcome.js';
+import { jsonText, mutate, mutateJson, randomSpans, respell } from './random-requests.js';
+
+function readOutcome(body: Buffer): Outcome | undefined {
+  const spans: DecodedSpan[] = [];
+  const result = readJsonTraces(body, (span) => spans.push(span));
+  if (result === undefined) return undefined;
+  // Handed over one by one, never kept in the result.
+  expect(result.spans).toEqual([]);
+  return { ok: describeResult({ ...result, spans }) };
+}
+
+/** The reader's answer is decodeJsonTraces's, or it gave up. Returns which, and whether decodeJsonTraces refused the body. */
+function expectAgrees(body: Buffer, label: string): { read: boolean; refused: boolean } {
+  const staged = outcomeOf(() => decodeJsonTraces(body), (message) => message);
+  const read = readOutcome(body);
+  if (read !== undefined) expect(read, `${label}, body ${body.toString('latin1').slice(0, 2000)}`).toEqual(staged);
+  return { read: read !== undefined, refused: 'error' in staged };
+}
+
+const VALID_SPAN = {
+  traceId: '5b8efff798038103d269b633813fc60c',
+  spanId: 'eee19b7ec3c1b174',
+  parentSpanId: 'eee19b7ec3c1b173',
+  name: 'score',
+  kind: 1,
+  startTimeUnixNano: '1800000000000000000',
+  endTimeUnixNano: '1800000001000000000',
+  attributes: [
+    { key: 'xray.execution.id', value: { stringValue: 'exec-1' } },
+    { key: 'input.value', value: { stringValue: '{"amount":25000,"flags":["a\\"b"]}' } },
+    { key: 'xray.step.sequence', value: { intValue: '3' } },
+  ],
+  droppedAttributesCount: 0,
+  events: [{ timeUnixNano: '1800000000500000000', name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: 'timeout' } }] }],
+  status: { code: 2, message: 'bureau timed out' },
+  links: [],
+  flags: 257,
+};
+
+function request(span: unknown, scope: unknown = { name: 'xray', version: '1.0.0' }, resource: unknown = { attributes: [{ key: 'service.name', value: { stringValue: 'loans' } }] }): string {
+  return JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ scope, spans: [span] }] }] });
+}
+
+/** A request text with `from` replaced by `to` once (for what JSON.stringify cannot write). */
+function edited(text: string, from: string, to: string): string {
+  expect(text.includes(from), `the request holds ${from}`).toBe(true);
+  return text.replace(from, to);
+}
+
+describe('otlp/json-span-reader', () => {
+  it('reads every request of the official serializer that decodeJsonTraces accepts, with the same spans', () => {
+    const seed = 0x5a1;
+    const random = createRandom(seed);
+    let read = 0;
+    for (let round = 0; round < 500; round++) {
+      const body = Buffer.from(toJsonText(randomSpans(random)));
+      const outcome = expectAgrees(body, `seed ${seed} round ${round}`);
+      if (!outcome.refused) expect(outcome.read, `seed ${seed} round ${round}: read, not given up`).toBe(true);
+      if (outcome.read) read += 1;
+    }
+    expect(read).toBeGreaterThan(100);
+  });
+
+  it('agrees on respelled, edited and byte-mutated requests, and gives up on each body decodeJsonTraces refuses', () => {
+    const seed = 0x5a2;
+    const random = createRandom(seed);
+    const tally = { read: 0, gaveUp: 0, refused: 0 };
+    for (let round = 0; round < 1_500; round++) {
+      const text = toJsonText(randomSpans(random));
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      const bodies = [
+        Buffer.from(JSON.stringify(respell(parsed, random, 0.3))),
+        Buffer.from(jsonText(mutateJson(parsed, random))),
+        mutate(Buffer.from(text), random),
+      ];
+      for (const [i, body] of bodies.entries()) {
+        const outcome = expectAgrees(body, `seed ${seed} round ${round} body ${i}`);
+        if (outcome.read) tally.read += 1;
+        else tally.gaveUp += 1;
+        if (outcome.refused) tally.refused += 1;
+      }
+    }
+    // Each kind of answer occurs, or the comparison proves little.
+    expect(tally.read).toBeGreaterThan(300);
+    expect(tally.gaveUp).toBeGreaterThan(1_000);
+    expect(tally.refused).toBeGreaterThan(1_000);
+  });
+
+  const reads: Array<[string, string]> = [
+    ['a span with an event, a status and escaped text', request(VALID_SPAN)],
+    ['the same, pretty-printed', JSON.stringify(JSON.parse(request(VALID_SPAN)), null, '\t').replace(/\n/g, '\r\n  ')],
+    ['an empty request', '{}'],
+    ['no resource spans', '{"resourceSpans":[]}'],
+    ['nulls for every message and list', request({ ...VALID_SPAN, attributes: null, events: null, status: null, parentSpanId: null }, null, null)],
+    ['null values and members', request({ ...VALID_SPAN, attributes: [{ key: 'a', value: null }, { key: 'b', value: { stringValue: null } }, { key: 'c', value: {} }] })],
+    ['times, kind and code as JSON numbers', request({ ...VALID_SPAN, startTimeUnixNano: 1800000000000000000, endTimeUnixNano: 1800000001000000000 })],
+    ['kind written 1.0 and code -0', edited(edited(request(VALID_SPAN), '"kind":1', '"kind":1.0'), '"code":2', '"code":-0')],
+    ['a 64-bit integer beyond 2^53 and a double as a string', request({ ...VALID_SPAN, attributes: [{ key: 'big', value: { intValue: '9007199254740993' } }, { key: 'd', value: { doubleValue: 'NaN' } }] })],
+    ['arrays, lists and bytes, nested', request({ ...VALID_SPAN, attributes: [{ key: 'n', value: { arrayValue: { values: [{ kvlistValue: { values: [{ key: 'x', value: { boolValue: false } }] } }, { bytesValue: '-_8' }] } } }] })],
+    ['a __proto__ attribute', request({ ...VALID_SPAN, attributes: [{ key: '__proto__', value: { stringValue: 'not a prototype' } }] })],
+    ['escapes of every kind, surrogate pairs and a lone surrogate', edited(request(VALID_SPAN), '"name":"score"', '"name":"s\\u00e9\\ud83d\\ude00\\ud800\\/\\b\\f\\n\\r\\t\\\\\\""')],
+    ['UTF-8 text without escapes', request({ ...VALID_SPAN, name: 'décision 😀 判断' })],
+    ['unknown fields holding nested values of every kind', edited(request(VALID_SPAN), '"flags":257', '"flags":257,"extra":{"a":[1,-2.5e-3,true,false,null,"x",{"b":[[[]]]}],"c":{}}')],
+    ['a span the per-span checks reject', request({ ...VALID_SPAN, traceId: '00'.repeat(16) })],
+    ['upper-case hex ids', request({ ...VALID_SPAN, traceId: VALID_SPAN.traceId.toUpperCase() })],
+    ['a resource and a scope after lists that hand on no span', JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [], scope: { name: 'late' } }], resource: { attributes: [{ key: 'k', value: { stringValue: 'v' } }] } }, { scopeSpans: [], resource: {} }] })],
+  ];
+
+  it.each(reads)('reads %s as decodeJsonTraces does', (_label, text) => {
+    const outcome = expectAgrees(Buffer.from(text), _label);
+    expect(outcome).toEqual({ read: true, refused: false });
+  });
+
+  const spanText = request(VALID_SPAN);
+  const givesUp: Array<[string, Buffer]> = [
+    ['a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(spanText)])],
+    ['bytes that are not UTF-8', Buffer.from(edited(spanText, 'score', 'sc\u00ffore'), 'latin1')],
+    ['a key given twice', Buffer.from(edited(spanText, '"name":"score"', '"name":"first","name":"score"'))],
+    ['a resource after its spans', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [VALID_SPAN] }], resource: { attributes: [] } }] }))],
+    ['a scope after its spans', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [VALID_SPAN], scope: { name: 'late' } }] }] }))],
+    ['a key with an escape', Buffer.from(edited(spanText, '"traceId"', '"trace\\u0049d"'))],
+    ['a snake_case field name', Buffer.from(edited(spanText, '"traceId"', '"trace_id"'))],
+    ['an AnyValue with two members', Buffer.from(edited(spanText, '{"stringValue":"exec-1"}', '{"stringValue":"exec-1","intValue":1}'))],
+    ['nesting deeper than the reader follows', Buffer.from(edited(spanText, '"flags":257', `"flags":257,"deep":${'['.repeat(100)}${']'.repeat(100)}`))],
+    ['a raw control character in a string', Buffer.from(edited(spanText, 'score', 'sc\u0001ore'))],
+    ['a bad escape', Buffer.from(edited(spanText, 'score', 'sc\\xore'))],
+    ['a number with a leading zero', Buffer.from(edited(spanText, '"kind":1', '"kind":01'))],
+    ['a trailing comma', Buffer.from(edited(spanText, '"flags":257', '"flags":257,'))],
+    ['text after the request', Buffer.from(`${spanText} x`)],
+    ['a cut body', Buffer.from(spanText.slice(0, -3))],
+    ['an array', Buffer.from(`[${spanText}]`)],
+    ['an empty body', Buffer.alloc(0)],
+    ['a value of the wrong type', Buffer.from(edited(spanText, '"kind":1', '"kind":"one"'))],
+    ['a null span', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [null] }] }] }))],
+  ];
+
+  it.each(givesUp)('gives up on %s, leaving it to decodeJsonTraces', (label, body) => {
+    expect(readOutcome(body), label).toBeUndefined();
+    expectAgrees(body, label);
+  });
+});
