@@ -105,6 +105,13 @@ const F_BYTES = 27;
 const F_ARRAY = 28;
 const F_KVLIST = 29;
 const F_VALUES = 30;
+// Fields read over, named only so that the next one can be guessed (see Likely).
+const F_DROPPED_ATTRIBUTES = 31;
+const F_DROPPED_EVENTS = 32;
+const F_LINKS = 33;
+const F_DROPPED_LINKS = 34;
+const F_FLAGS = 35;
+const FIELD_COUNT = 36;
 /** Returned by nextField at the end of an object. */
 const END_OF_OBJECT = -1;
 
@@ -138,6 +145,11 @@ const FIELD_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['arrayValue', F_ARRAY],
   ['kvlistValue', F_KVLIST],
   ['values', F_VALUES],
+  ['droppedAttributesCount', F_DROPPED_ATTRIBUTES],
+  ['droppedEventsCount', F_DROPPED_EVENTS],
+  ['links', F_LINKS],
+  ['droppedLinksCount', F_DROPPED_LINKS],
+  ['flags', F_FLAGS],
   ...SNAKE_CASE_FIELDS.map((name) => [name, F_SNAKE] as const),
 ];
 
@@ -162,11 +174,42 @@ for (const [name, id] of FIELD_NAMES) {
   FIELDS.set(hash, { bytes, id, text: name });
 }
 
+/**
+ * A field guessed to come next, as the bytes `"name":` and its number:
+ * OpenTelemetry's serializers write a message's fields in one order, and
+ * checking a few bytes costs less than scanning, hashing and looking up the
+ * key. A wrong guess costs the check, then the key is read as any other.
+ */
+interface Likely {
+  bytes: Uint8Array;
+  id: number;
+}
+
+function likely(name: string): Likely {
+  const id = FIELD_NAMES.find(([known]) => known === name)?.[1];
+  if (id === undefined) throw new Error(`no field ${name}`);
+  return { bytes: Buffer.from(`"${name}":`, 'latin1'), id };
+}
+
+const LIKELY_KEY = likely('key');
+const LIKELY_VALUE = likely('value');
+const LIKELY_STRING = likely('stringValue');
+const LIKELY_CODE = likely('code');
+/** A span's first field. */
+const LIKELY_SPAN_START = likely('traceId');
+/** The field a span's field is most often followed by, by field. */
+const LIKELY_AFTER_IN_SPAN: ReadonlyArray<Likely | undefined> = (() => {
+  const order = ['traceId', 'spanId', 'parentSpanId', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'droppedAttributesCount', 'events', 'droppedEventsCount', 'status', 'links', 'droppedLinksCount', 'flags'];
+  const after: Array<Likely | undefined> = new Array(FIELD_COUNT + 1).fill(undefined);
+  for (let i = 0; i + 1 < order.length; i++) after[likely(order[i]).id] = likely(order[i + 1]);
+  return after;
+})();
+
 type SpanScalar = 'traceId' | 'spanId' | 'parentSpanId' | 'name' | 'kind' | 'startTimeUnixNano' | 'endTimeUnixNano';
 
 /** The span's fields kept as they are written (emitSpan checks them), by field. */
 const SPAN_SCALARS: ReadonlyArray<SpanScalar | undefined> = (() => {
-  const names: Array<SpanScalar | undefined> = new Array(F_VALUES + 1).fill(undefined);
+  const names: Array<SpanScalar | undefined> = new Array(FIELD_COUNT).fill(undefined);
   names[F_TRACE_ID] = 'traceId';
   names[F_SPAN_ID] = 'spanId';
   names[F_PARENT_SPAN_ID] = 'parentSpanId';
@@ -297,7 +340,7 @@ class JsonSpanReader {
     // One bit per field read: JSON.parse keeps a key's last value, this reader gives up.
     let seen = 0;
     this.expect(OPEN_OBJECT);
-    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+    for (let field = this.firstField(LIKELY_SPAN_START); field !== END_OF_OBJECT; field = this.nextField(LIKELY_AFTER_IN_SPAN[field])) {
       if (field >= F_NAME && field <= F_STATUS) {
         const bit = 1 << field;
         if (seen & bit) invalid();
@@ -348,7 +391,7 @@ class JsonSpanReader {
     let code: unknown;
     let message: unknown;
     this.expect(OPEN_OBJECT);
-    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+    for (let field = this.firstField(LIKELY_CODE); field !== END_OF_OBJECT; field = this.nextField()) {
       if (field === F_CODE) code = this.once(code, this.scalar());
       else if (field === F_MESSAGE) message = this.once(message, this.scalar());
       else this.other(field);
@@ -365,7 +408,7 @@ class JsonSpanReader {
       let value: AttrValue = null;
       let valueSeen = false;
       this.expect(OPEN_OBJECT);
-      for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+      for (let field = this.firstField(LIKELY_KEY); field !== END_OF_OBJECT; field = this.nextField(field === F_KEY ? LIKELY_VALUE : undefined)) {
         if (field === F_KEY) key = this.once(key, this.attributeName());
         else if (field === F_VALUE) {
           if (valueSeen) invalid();
@@ -386,7 +429,7 @@ class JsonSpanReader {
     let value: AttrValue = null;
     let members = 0;
     this.expect(OPEN_OBJECT);
-    for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
+    for (let field = this.firstField(LIKELY_STRING); field !== END_OF_OBJECT; field = this.nextField()) {
       if (field < F_STRING || field > F_KVLIST) {
         this.other(field);
         continue;
@@ -500,23 +543,35 @@ class JsonSpanReader {
   // --- JSON grammar ---
 
   /** After an object's `{`: its first field, or END_OF_OBJECT if it is empty. */
-  private firstField(): number {
+  private firstField(guess?: Likely): number {
     this.whitespace();
     if (this.bytes[this.pos] === CLOSE_OBJECT) {
       this.pos++;
       return END_OF_OBJECT;
     }
-    return this.field();
+    return guess !== undefined && this.guessed(guess) ? guess.id : this.field();
   }
 
   /** After a field's value: the next field, or END_OF_OBJECT after the `}`. */
-  private nextField(): number {
+  private nextField(guess?: Likely): number {
     this.whitespace();
     const next = this.bytes[this.pos++];
     if (next === CLOSE_OBJECT) return END_OF_OBJECT;
     if (next !== COMMA) invalid();
     this.whitespace();
-    return this.field();
+    return guess !== undefined && this.guessed(guess) ? guess.id : this.field();
+  }
+
+  /** Whether the guessed key and its colon come next; if so they are read, and the whitespace after them. */
+  private guessed(guess: Likely): boolean {
+    const b = this.bytes;
+    const bytes = guess.bytes;
+    const p = this.pos;
+    if (p + bytes.length > this.end) return false;
+    for (let i = 0; i < bytes.length; i++) if (b[p + i] !== bytes[i]) return false;
+    this.pos = p + bytes.length;
+    this.whitespace();
+    return true;
   }
 
   /** A key and its colon; the field it names (F_OTHER when none the reader reads), the value next. */

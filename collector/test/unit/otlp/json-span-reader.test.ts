@@ -105,6 +105,13 @@ describe('otlp/json-span-reader', () => {
   const reads: Array<[string, string]> = [
     ['a span with an event, a status and escaped text', request(VALID_SPAN)],
     ['the same, pretty-printed', JSON.stringify(JSON.parse(request(VALID_SPAN)), null, '\t').replace(/\n/g, '\r\n  ')],
+    ['the same with a space before every colon (no guessed key matches)', request(VALID_SPAN).replaceAll('":', '" :')],
+    // (Not the ResourceSpans and ScopeSpans: their resource and scope must come before their spans.)
+    ["the same with each span's, KeyValue's and AnyValue's keys in reverse order", JSON.stringify(JSON.parse(request(VALID_SPAN)), (_key, value: unknown) => {
+      const reversible = typeof value === 'object' && value !== null && !Array.isArray(value) && !('spans' in value) && !('scopeSpans' in value);
+      return reversible ? Object.fromEntries(Object.entries(value).reverse()) : value;
+    })],
+    ['keys that start like the guessed ones', request({ ...VALID_SPAN, attributes: [{ keys: 1, key: 'k', valueX: 2, value: { stringValueX: 3, stringValue: 'v' } }], traceIdX: 1 })],
     ['an empty request', '{}'],
     ['no resource spans', '{"resourceSpans":[]}'],
     ['nulls for every message and list', request({ ...VALID_SPAN, attributes: null, events: null, status: null, parentSpanId: null }, null, null)],
