@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
 import { DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB, ENGINE_ALLOCATOR_ENV, engineAllocatorOptions } from '../collector/dist/store/engine-allocator.js';
+import { COLLECTOR_ENV } from '../collector/dist/launch.js';
 import { metricSample, startCollector } from './lib/collector-process.js';
 import { formatFixed, formatInt, progress, verdict } from './lib/format.js';
 import { request } from './lib/http-client.js';
@@ -164,7 +165,8 @@ export async function runMemory(options) {
           notes: [
             'file-backed: mapped code and read-only data (the engine library, the node binary); anonymous: every heap. The anonymous lines below are parts of it; the rest of it is the decode worker\'s V8 heap, the engine library\'s writable data, thread stacks and glibc\'s heap (Node\'s buffers)',
             `soft memory limit ${softLimit === '0' ? 'off' : `${softLimit} MB`} (XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB): ${formatInt(purges)} purges of the engine's freed pages during the load`,
-            `engine allocator options: ${engineAllocatorOptions(process.env)}${process.env[ENGINE_ALLOCATOR_ENV]?.trim() ? ` (${ENGINE_ALLOCATOR_ENV} set for this run)` : ' (chDB\'s build, the collector\'s default)'}`,
+            // The collector child starts with COLLECTOR_ENV unless this run's environment sets a variable of it (lib/collector-process.js).
+            `engine allocator options: ${engineAllocatorOptions({ ...COLLECTOR_ENV, ...process.env })}${process.env[ENGINE_ALLOCATOR_ENV]?.trim() ? ` (${ENGINE_ALLOCATOR_ENV} set for this run)` : ' (chDB\'s build with the collector\'s JE_MALLOC_CONF, the default)'}`,
           ],
         },
       ],

@@ -28,5 +28,16 @@ export const COLLECTOR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4
  * ~30 MB lower at the same CPU per stored step (bench/README.md, `memory`).
  * glibc reads it once, when the process starts: it cannot be set from
  * inside. A C library other than glibc ignores it.
+ *
+ * `JE_MALLOC_CONF=tcache_max:4096`: the embedded engine's jemalloc keeps a
+ * cache of freed blocks per thread, and chDB's build caches blocks up to
+ * 32 KiB. The engine runs dozens of threads, and under sustained maximum
+ * ingest those caches held ~20-30 MB that the allocator counts as allocated
+ * and the engine does not (its MemoryTracking). Caching only blocks up to
+ * 4 KiB, the allocator held 14-23 MB less at the same CPU per stored step;
+ * with no cache at all, ~35 MB less, but the engine's insert took ~15% more
+ * CPU (bench/README.md, `memory`). The allocator reads it once, when the
+ * engine's library loads. An operator's own `JE_MALLOC_CONF` replaces it
+ * whole (store/engine-allocator.ts).
  */
-export const COLLECTOR_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const COLLECTOR_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072', JE_MALLOC_CONF: 'tcache_max:4096' };

@@ -4,30 +4,40 @@
  * `MALLOC_CONF`), built to keep freed pages ("dirty") for 5 s before giving
  * them back to the OS, and this module reads its statistics for /metrics.
  *
- * The collector leaves those options as chDB built them. A shorter decay
- * (500 ms) held ~25 MB less under ingest, but every query then faulted its
- * working memory back in: on the 10M dataset the cold timeline took 46.5 ms
- * instead of 31.7, the failure rate 113 instead of 88 (bench/README.md,
- * "Latest figures"). An operator who prefers memory to latency sets
- * `JE_MALLOC_CONF` (read once, when the engine's library loads).
+ * The collector leaves the decay as chDB built it. A shorter decay (500 ms)
+ * held ~25 MB less under ingest, but every query then faulted its working
+ * memory back in: on the 10M dataset the cold timeline took 46.5 ms instead
+ * of 31.7, the failure rate 113 instead of 88 (bench/README.md, "Latest
+ * figures"). It starts the engine with a smaller per-thread cache of freed
+ * blocks instead (launch.ts, `COLLECTOR_ENV`). An operator who prefers
+ * memory to latency, or the other way round, sets `JE_MALLOC_CONF` (read
+ * once, when the engine's library loads), which replaces the collector's.
  */
 
 /** The variable the engine's jemalloc reads its options from. */
 export const ENGINE_ALLOCATOR_ENV = 'JE_MALLOC_CONF';
 
-/** The options chDB's build runs its allocator with when `JE_MALLOC_CONF` is unset (the part an operator may change). */
-export const ENGINE_BUILD_ALLOCATOR_OPTIONS = 'dirty_decay_ms:5000,muzzy_decay_ms:0';
+/** The options chDB's build runs its allocator with, where `JE_MALLOC_CONF` does not set them (the part an operator may change). */
+export const ENGINE_BUILD_ALLOCATOR_OPTIONS = 'dirty_decay_ms:5000,muzzy_decay_ms:0,tcache_max:32768';
 
 /**
- * The allocator options in force for an engine started with `env`: the
- * operator's `JE_MALLOC_CONF`, or chDB's build's when it is unset or blank.
+ * The allocator options in force for an engine started with `env`: chDB's
+ * build's, each replaced or joined by `JE_MALLOC_CONF`'s own (jemalloc reads
+ * its built-in options first, then the variable's).
  *
  * @example
- * engineAllocatorOptions({}); // 'dirty_decay_ms:5000,muzzy_decay_ms:0'
+ * engineAllocatorOptions({}); // 'dirty_decay_ms:5000,muzzy_decay_ms:0,tcache_max:32768'
+ * engineAllocatorOptions({ JE_MALLOC_CONF: 'tcache_max:4096' }); // 'dirty_decay_ms:5000,muzzy_decay_ms:0,tcache_max:4096'
  */
 export function engineAllocatorOptions(env: NodeJS.ProcessEnv = process.env): string {
-  const own = env[ENGINE_ALLOCATOR_ENV];
-  return own !== undefined && own.trim() !== '' ? own : ENGINE_BUILD_ALLOCATOR_OPTIONS;
+  const options = new Map<string, string>();
+  for (const source of [ENGINE_BUILD_ALLOCATOR_OPTIONS, env[ENGINE_ALLOCATOR_ENV] ?? '']) {
+    for (const pair of source.split(',')) {
+      const colon = pair.indexOf(':');
+      if (colon > 0) options.set(pair.slice(0, colon).trim(), pair.slice(colon + 1).trim());
+    }
+  }
+  return [...options].map(([name, value]) => `${name}:${value}`).join(',');
 }
 
 export interface EngineAllocatorMemory {

@@ -99,8 +99,8 @@ describe('memory on /metrics of an embedded collector', () => {
     expect(await ingestAndCountPurges({ XRAY_ENGINE_MEMORY_SOFT_LIMIT_MB: '1' }, true)).toBe(0);
   });
 
-  /** The decay time the engine's allocator runs with, from its own statistics, read through the admin SQL route. */
-  async function engineDirtyDecay(env: Record<string, string>): Promise<string> {
+  /** The decay time and thread cache limit the engine's allocator runs with, from its own statistics, read through the admin SQL route. */
+  async function engineAllocatorRun(env: Record<string, string>): Promise<{ dirtyDecayMs: string; tcacheMax: string }> {
     const port = await freePort();
     const token = 'memory-metrics-admin-token-0123456789';
     const running = runCollector({ XRAY_DATA_DIR: newDir(), XRAY_PORT: String(port), XRAY_ADMIN_TOKEN: token, ...env });
@@ -113,14 +113,19 @@ describe('memory on /metrics of an embedded collector', () => {
       });
       expect(reply.status).toBe(200);
       const { rows } = (await reply.json()) as { rows: { stats: string }[] };
-      return /^\s*opt\.dirty_decay_ms: (\d+)/m.exec(rows[0].stats)![1];
+      return {
+        dirtyDecayMs: /^\s*opt\.dirty_decay_ms: (\d+)/m.exec(rows[0].stats)![1],
+        tcacheMax: /^\s*opt\.tcache_max: (\d+)/m.exec(rows[0].stats)![1],
+      };
     } finally {
       expect(await stopCollector(running)).toBe(0);
     }
   }
 
-  it('runs the engine\'s allocator as chDB built it (freed pages kept 5 s) unless the operator set JE_MALLOC_CONF, which it then reads', async () => {
-    expect(await engineDirtyDecay({})).toBe(/dirty_decay_ms:(\d+)/.exec(ENGINE_BUILD_ALLOCATOR_OPTIONS)![1]);
-    expect(await engineDirtyDecay({ JE_MALLOC_CONF: 'dirty_decay_ms:500' })).toBe('500');
+  it('runs the engine\'s allocator with chDB\'s decay (freed pages kept 5 s) and a 4 KiB thread cache, unless the operator set JE_MALLOC_CONF, which then replaces it', async () => {
+    const build = /dirty_decay_ms:(\d+)/.exec(ENGINE_BUILD_ALLOCATOR_OPTIONS)![1];
+    const buildCache = /tcache_max:(\d+)/.exec(ENGINE_BUILD_ALLOCATOR_OPTIONS)![1];
+    expect(await engineAllocatorRun({})).toEqual({ dirtyDecayMs: build, tcacheMax: '4096' });
+    expect(await engineAllocatorRun({ JE_MALLOC_CONF: 'dirty_decay_ms:500' })).toEqual({ dirtyDecayMs: '500', tcacheMax: buildCache });
   });
 });

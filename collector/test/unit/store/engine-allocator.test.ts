@@ -3,6 +3,7 @@
  * engine's library loads) and the figures /metrics takes from its statistics.
  */
 import { describe, expect, it } from 'vitest';
+import { COLLECTOR_ENV } from '../../../src/launch.js';
 import { createAllocatorRelief, ENGINE_BUILD_ALLOCATOR_OPTIONS, RELIEF_MIN_INSERT_BYTES, engineAllocatorOptions, parseAllocatorStats } from '../../../src/store/engine-allocator.js';
 
 describe('engineAllocatorOptions', () => {
@@ -11,9 +12,15 @@ describe('engineAllocatorOptions', () => {
     expect(engineAllocatorOptions({ JE_MALLOC_CONF: ' ' })).toBe(ENGINE_BUILD_ALLOCATOR_OPTIONS);
   });
 
-  it('reports an operator\'s own options as they are, and ignores glibc\'s MALLOC_CONF namesake', () => {
-    expect(engineAllocatorOptions({ JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0' })).toBe('dirty_decay_ms:0,muzzy_decay_ms:0');
+  it('reports the build\'s options with the variable\'s in their place or added, and ignores glibc\'s MALLOC_CONF namesake', () => {
+    expect(engineAllocatorOptions({ JE_MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0' })).toBe('dirty_decay_ms:0,muzzy_decay_ms:0,tcache_max:32768');
+    expect(engineAllocatorOptions({ JE_MALLOC_CONF: 'tcache_max:4096' })).toBe('dirty_decay_ms:5000,muzzy_decay_ms:0,tcache_max:4096');
+    expect(engineAllocatorOptions({ JE_MALLOC_CONF: 'narenas:1, dirty_decay_ms:500' })).toBe('dirty_decay_ms:500,muzzy_decay_ms:0,tcache_max:32768,narenas:1');
     expect(engineAllocatorOptions({ MALLOC_CONF: 'narenas:1' })).toBe(ENGINE_BUILD_ALLOCATOR_OPTIONS);
+  });
+
+  it('reports what the collector starts its engine with (launch.ts): the build\'s decay, a 4 KiB thread cache', () => {
+    expect(engineAllocatorOptions(COLLECTOR_ENV)).toBe('dirty_decay_ms:5000,muzzy_decay_ms:0,tcache_max:4096');
   });
 });
 
