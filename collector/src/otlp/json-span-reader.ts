@@ -527,7 +527,8 @@ class JsonSpanReader {
     const known = this.names.get(hash);
     if (known !== undefined && this.matches(known.bytes)) return known.text;
     const name = this.slicers.utf8Slice(start, this.textEnd);
-    if (known === undefined && this.names.size < MAX_KNOWN_NAMES) this.names.set(hash, { bytes: this.bytes.slice(start, this.textEnd), id: F_OTHER, text: name });
+    // A copy of the bytes: a view would keep the whole request body alive for as long as the name is known.
+    if (known === undefined && this.names.size < MAX_KNOWN_NAMES) this.names.set(hash, { bytes: new Uint8Array(this.bytes.subarray(start, this.textEnd)), id: F_OTHER, text: name });
     return name;
   }
 
@@ -789,8 +790,13 @@ function isHex(c: number | undefined): boolean {
   return c !== undefined && ((c >= DIGIT_0 && c <= DIGIT_9) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 }
 
-/** Attribute names this thread has read (a decode worker reads many requests). */
+/** Attribute names this thread has read (a decode worker reads many requests), at most MAX_KNOWN_NAMES. */
 const knownNames = new Map<number, KnownString>();
+
+/** The attribute names kept, for the tests: each holds its own bytes, never a view of a request body. */
+export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: string }> {
+  return [...knownNames.values()];
+}
 
 /**
  * Reads an OTLP/JSON request span by span, each accepted span going to

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DecodedSpan } from '../../../src/contracts/spans.js';
-import { readJsonTraces } from '../../../src/otlp/json-span-reader.js';
+import { knownAttributeNames, readJsonTraces } from '../../../src/otlp/json-span-reader.js';
 import { decodeJsonTraces } from '../../../src/otlp/index.js';
 import { createRandom, toJsonText } from './fixtures.js';
 import { describeResult, outcomeOf, type Outcome } from './outcome.js';
@@ -100,6 +100,18 @@ describe('otlp/json-span-reader', () => {
     expect(tally.read).toBeGreaterThan(300);
     expect(tally.gaveUp).toBeGreaterThan(1_000);
     expect(tally.refused).toBeGreaterThan(1_000);
+  });
+
+  it('keeps the attribute names it reuses in bytes of their own, not views that would keep request bodies alive', () => {
+    const body = Buffer.from(request({ ...VALID_SPAN, attributes: [{ key: 'a-name-never-seen-before', value: { stringValue: 'x' } }] }));
+    expect(readOutcome(body)).toBeDefined();
+    const names = knownAttributeNames();
+    const kept = names.find((name) => name.text === 'a-name-never-seen-before');
+    expect(kept).toBeDefined();
+    for (const name of names) {
+      expect(name.bytes.buffer.byteLength, name.text).toBe(name.bytes.byteLength);
+      expect(name.bytes.buffer).not.toBe(body.buffer);
+    }
   });
 
   const reads: Array<[string, string]> = [
