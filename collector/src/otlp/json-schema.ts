@@ -39,6 +39,9 @@ const CAMEL_CASE_OF: Readonly<Record<string, string>> = {
   bytes_value: 'bytesValue',
 };
 
+/** The snake_case field names the schema reads (json-span-reader.ts gives up on them). */
+export const SNAKE_CASE_FIELD_NAMES: readonly string[] = Object.keys(CAMEL_CASE_OF);
+
 function acceptSnakeCase(input: unknown): unknown {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
   const record = input as Record<string, unknown>;

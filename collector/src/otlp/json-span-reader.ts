@@ -27,7 +27,7 @@
 import { isUtf8 } from 'node:buffer';
 import { MAX_ANY_VALUE_DEPTH, setAttribute } from './attributes.js';
 import { createDecodeResultBuilder, type DecodeResultBuilder } from './decode-result.js';
-import { readBase64, readDouble } from './json-schema.js';
+import { readBase64, readDouble, SNAKE_CASE_FIELD_NAMES } from './json-schema.js';
 import { emitSpan, int32, int64Attr, INVALID, invalid, text, uint64, type JsonSpanFields } from './map-json-request.js';
 import type { BufferSlicers } from './wire-reader.js';
 import type { AttrValue, Attributes, DecodedEvent, DecodedSpan, DecodeResult } from '../contracts/spans.js';
@@ -53,24 +53,6 @@ STRING_STOPS[BACKSLASH] = 1;
 /** How deep a value this reader passes over may nest (JSON.parse goes deeper; the staged path answers those). */
 const MAX_SKIP_DEPTH = 64;
 
-/** Field names whose snake_case spelling the staged decoder also reads: met here, the reader gives up. */
-const SNAKE_CASE_FIELDS = [
-  'resource_spans',
-  'scope_spans',
-  'trace_id',
-  'span_id',
-  'parent_span_id',
-  'start_time_unix_nano',
-  'end_time_unix_nano',
-  'time_unix_nano',
-  'string_value',
-  'bool_value',
-  'int_value',
-  'double_value',
-  'array_value',
-  'kvlist_value',
-  'bytes_value',
-];
 
 // The field names the reader reads, as small numbers: a key is matched by
 // its bytes' hash and then its bytes, so no string is made for it.
@@ -150,13 +132,18 @@ const FIELD_NAMES: ReadonlyArray<readonly [string, number]> = [
   ['links', F_LINKS],
   ['droppedLinksCount', F_DROPPED_LINKS],
   ['flags', F_FLAGS],
-  ...SNAKE_CASE_FIELDS.map((name) => [name, F_SNAKE] as const),
+  // Field names whose snake_case spelling the staged decoder also reads: met here, the reader gives up.
+  ...SNAKE_CASE_FIELD_NAMES.map((name) => [name, F_SNAKE] as const),
 ];
 
-/** The hash the reader computes over a string's bytes as it scans them. */
+/** One byte into the hash the reader matches keys and names by (every hash of it goes through here, so they agree). */
+function hashStep(hash: number, byte: number): number {
+  return (Math.imul(hash, 31) + byte) | 0;
+}
+
 function hashOf(bytes: Uint8Array): number {
   let hash = 0;
-  for (let i = 0; i < bytes.length; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+  for (let i = 0; i < bytes.length; i++) hash = hashStep(hash, bytes[i]);
   return hash;
 }
 
@@ -590,7 +577,7 @@ class JsonSpanReader {
       const c = b[p];
       if (c === QUOTE) break;
       if (c < 0x20 || c === BACKSLASH) invalid();
-      hash = (Math.imul(hash, 31) + c) | 0;
+      hash = hashStep(hash, c);
       p++;
     }
     this.textStart = start;
@@ -731,7 +718,7 @@ class JsonSpanReader {
   private hashOfText(): number {
     const b = this.bytes;
     let hash = 0;
-    for (let p = this.textStart; p < this.textEnd; p++) hash = (Math.imul(hash, 31) + b[p]) | 0;
+    for (let p = this.textStart; p < this.textEnd; p++) hash = hashStep(hash, b[p]);
     return hash;
   }
 
