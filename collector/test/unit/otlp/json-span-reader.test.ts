@@ -114,6 +114,13 @@ describe('otlp/json-span-reader', () => {
     }
   });
 
+  it('keeps at most 4,096 attribute names, whatever a sender floods it with, and reads every name right past that', () => {
+    const flood = Array.from({ length: 5_000 }, (_, i) => ({ key: `flood-${i}-${'x'.repeat(i % 40)}`, value: { intValue: i } }));
+    const body = Buffer.from(request({ ...VALID_SPAN, attributes: flood }));
+    expect(expectAgrees(body, 'a flood of names')).toEqual({ read: true, refused: false });
+    expect(knownAttributeNames().length).toBeLessThanOrEqual(4_096);
+  });
+
   const reads: Array<[string, string]> = [
     ['a span with an event, a status and escaped text', request(VALID_SPAN)],
     ['the same, pretty-printed', JSON.stringify(JSON.parse(request(VALID_SPAN)), null, '\t').replace(/\n/g, '\r\n  ')],
