@@ -17,11 +17,9 @@ import { rowMapper, stepCostEstimator } from '../cost/estimate-costs.js';
 import type { PriceTable } from '../cost/price-table.js';
 import type { OtlpFormat } from '../otlp/index.js';
 import { encodeRows } from '../store/row-encoding.js';
-import { stepTotalsOf } from '../store/step-totals.js';
-import { gatherStepWords } from '../store/word-sieve.js';
 import type { EncodedRows, StepRow } from '../contracts/rows.js';
 import { decodeRequest } from './decode-request.js';
-import { encodeStreamedRequest } from './encode-request.js';
+import { StepExtrasGatherer, encodeStreamedRequest } from './encode-request.js';
 import type { DecodedRequest } from './decode-request.js';
 import { toIngestError } from './ingest-error.js';
 
@@ -84,9 +82,10 @@ function lowerThreadPriority(niceness: number): void {
  */
 function encodeStepsWithExtras(steps: StepRow[], gatherWords: boolean): EncodedRows | undefined {
   const encoded = encodeRows('steps', steps);
-  if (encoded && config.countSteps) encoded.stepTotals = stepTotalsOf(steps);
-  if (encoded && gatherWords) encoded.words = gatherStepWords(steps);
-  return encoded;
+  if (!encoded) return undefined;
+  const extras = new StepExtrasGatherer({ countSteps: config.countSteps, gatherWords });
+  for (const step of steps) extras.add(step);
+  return extras.attachTo(encoded);
 }
 const toRows = rowMapper(config.priceTable);
 const estimateCost = stepCostEstimator(config.priceTable);

@@ -60,12 +60,39 @@ const SPAN_BYTES_AT_LEAST: Readonly<Record<OtlpFormat, number>> = { protobuf: 25
 /** Known only once the request's roots are in: a step without them inherits its root's. */
 const INHERITED_COLUMNS = ['pipeline', 'environment'] as const;
 
+/**
+ * What the main thread learns of a request's steps besides their bytes:
+ * their totals for the list head (when `countSteps`) and the hashes of their
+ * words for step search's sieves (when `gatherWords`). One gatherer serves
+ * the streamed pipeline, row by row, and the staged one (decode-worker.ts).
+ */
+export class StepExtrasGatherer {
+  private readonly totals: StepTotalsBuilder | undefined;
+  private readonly words: StepWordsGatherer | undefined;
+
+  constructor(options: Pick<EncodeRequestOptions, 'countSteps' | 'gatherWords'>) {
+    this.totals = options.countSteps ? new StepTotalsBuilder() : undefined;
+    this.words = options.gatherWords ? new StepWordsGatherer() : undefined;
+  }
+
+  add(row: StepRow): void {
+    this.totals?.add(row);
+    this.words?.add(row);
+  }
+
+  /** Sets what was gathered on `encoded`, the same steps' bytes. */
+  attachTo(encoded: EncodedRows): EncodedRows {
+    if (this.totals) encoded.stepTotals = this.totals.totals();
+    if (this.words) encoded.words = this.words.result();
+    return encoded;
+  }
+}
+
 /** A request's steps, encoded as they are mapped, with what the main thread learns of them. */
 class EncodedStepsBuilder {
   private readonly block: NativeBlockBuilder;
   private readonly keys = new RowKeys();
-  private readonly totals: StepTotalsBuilder | undefined;
-  private readonly words: StepWordsGatherer | undefined;
+  private readonly extras: StepExtrasGatherer;
   /** Rows without a pipeline or an environment, and their execution ids. */
   private readonly orphans: number[] = [];
   private readonly orphanExecutions: string[] = [];
@@ -75,8 +102,7 @@ class EncodedStepsBuilder {
     // columns rarely grow; memory never written is never touched (launch.ts: glibc maps large blocks).
     const expectedRows = Math.ceil(bodyBytes / SPAN_BYTES_AT_LEAST[format]);
     this.block = new NativeBlockBuilder('steps', STEP_COLUMNS, { deferred: INHERITED_COLUMNS, expectedRows });
-    this.totals = options.countSteps ? new StepTotalsBuilder() : undefined;
-    this.words = options.gatherWords ? new StepWordsGatherer() : undefined;
+    this.extras = new StepExtrasGatherer(options);
   }
 
   add(row: StepRow): void {
@@ -86,8 +112,7 @@ class EncodedStepsBuilder {
     }
     this.block.add(row);
     this.keys.add(row);
-    this.totals?.add(row);
-    this.words?.add(row);
+    this.extras.add(row);
   }
 
   finish(executions: Parameters<typeof inheritedFields>[0]): EncodedRows | undefined {
@@ -104,16 +129,13 @@ class EncodedStepsBuilder {
         if (environments[row] === '') environments[row] = fields.environment;
       }
     }
-    const encoded: EncodedRows = {
+    return this.extras.attachTo({
       columns: [...this.block.columns],
       payload: this.block.finish(),
       rows: this.block.rows,
       days: this.keys.days,
       executions: this.keys.executions,
-    };
-    if (this.totals) encoded.stepTotals = this.totals.totals();
-    if (this.words) encoded.words = this.words.result();
-    return encoded;
+    });
   }
 }
 

@@ -195,23 +195,16 @@ export interface BatchStepCounts {
   failed: number;
 }
 
-function countSteps(steps: readonly Pick<StepRow, 'status'>[] | BatchStepCounts): BatchStepCounts {
-  if (!Array.isArray(steps)) return steps as BatchStepCounts;
-  return { steps: steps.length, failed: steps.filter((step) => step.status === STEP_STATUS_FAILED).length };
-}
+/** What a root's row counts when none of its steps travel with it. */
+export const NO_STEPS_IN_BATCH: Readonly<BatchStepCounts> = Object.freeze({ steps: 0, failed: 0 });
 
 /**
  * Maps one root span. Step and error counts come from the sender when it
- * declares them (it saw every step); otherwise from the steps of this batch
- * (the rows, or their counts).
+ * declares them (it saw every step); otherwise from `counts`, the steps of
+ * this batch that belong to it (RequestRowMapper counts them).
  */
-export function spanToExecutionRow(
-  appId: string,
-  span: DecodedSpan,
-  stepsInBatch: readonly Pick<StepRow, 'status'>[] | BatchStepCounts,
-): ExecutionRow {
+export function spanToExecutionRow(appId: string, span: DecodedSpan, counts: Readonly<BatchStepCounts>): ExecutionRow {
   const attrs = span.attributes;
-  const counts = countSteps(stepsInBatch);
   const error = errorOf(span);
   // Like steps: an exception event alone (recorded, then handled) does not
   // fail the execution; an error status or a declared status decides.
@@ -280,7 +273,7 @@ export class RequestRowMapper {
 
   /** The roots' rows, in the order they came. */
   finish(): ExecutionRow[] {
-    return this.roots.map((root) => spanToExecutionRow(this.appId, root, this.counts.get(executionIdOf(root)) ?? { steps: 0, failed: 0 }));
+    return this.roots.map((root) => spanToExecutionRow(this.appId, root, this.counts.get(executionIdOf(root)) ?? NO_STEPS_IN_BATCH));
   }
 }
 

@@ -13,9 +13,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spansToRows } from '../../src/model/span-to-rows.js';
+import type { DecodedSpan } from '../../src/contracts/spans.js';
 import type { FlushInfo } from '../../src/store/index.js';
 import { stepTotalsOf } from '../../src/store/step-totals.js';
 import { decodeJsonTraces, decodeProtobufTraces } from '../../src/otlp/index.js';
+import { readJsonTraces } from '../../src/otlp/json-span-reader.js';
 import { startCollector } from '../support/collector-harness.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
@@ -125,18 +127,37 @@ describe('the decode worker pool', () => {
     expect(execution).toEqual({ step_count: expected.executions[0].step_count, pipeline });
   });
 
-  it('counts the steps it encodes for the list head, exactly as the head counts rows', async () => {
-    const { executionId, body } = protobufExecution('pool-totals', 120);
-    const expected = stepTotalsOf(spansToRows(harness.appId, decodeProtobufTraces(body).spans).steps);
+  /**
+   * Posts one 120-step execution (3 failed) and checks what the flush that
+   * stored it tells the list head: exactly the totals the head counts from
+   * the rows the collector's own mapping makes of `spans`.
+   */
+  async function expectHeadTotals(executionId: string, spans: DecodedSpan[], post: () => Promise<{ status: number }>): Promise<FlushInfo | undefined> {
+    const expected = stepTotalsOf(spansToRows(harness.appId, spans).steps);
     const flushes: FlushInfo[] = [];
     const stop = harness.store.batcher.onFlush((info) => flushes.push(info));
-    expect((await postProtobuf(harness.url, harness.apiKey, body)).status).toBe(200);
+    expect((await post()).status).toBe(200);
     stop();
     expect(expected).toHaveLength(1);
     expect(expected[0]).toMatchObject({ execution_id: executionId, steps: 120, failed: 3, repeated: false });
     const flush = flushes.find((info) => info.touched.some(([, id]) => id === executionId));
     expect(flush?.stepTotals).toEqual(expected);
+    return flush;
+  }
+
+  it('counts the steps it encodes for the list head, exactly as the head counts rows', async () => {
+    const { executionId, body } = protobufExecution('pool-totals', 120);
+    const flush = await expectHeadTotals(executionId, decodeProtobufTraces(body).spans, () => postProtobuf(harness.url, harness.apiKey, body));
     expect(flush?.opaque).toEqual([]);
+  });
+
+  it('counts the steps of an OTLP/JSON body the span reader leaves to the staged path, as the head counts rows', async () => {
+    const { executionId, json } = protobufExecution('pool-totals-staged', 120);
+    // A key written with an escape: JSON.parse reads it as `name`, the span reader gives up on it.
+    const text = json.toString('utf8').replace('"name":', '"n\\u0061me":');
+    expect(text).toContain('"n\\u0061me":');
+    expect(readJsonTraces(Buffer.from(text), () => {})).toBeUndefined();
+    await expectHeadTotals(executionId, decodeJsonTraces(Buffer.from(text)).spans, () => postJson(harness.url, harness.apiKey, text));
   });
 
   it('answers a bad large body with the same status and code as a bad small one', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Attributes, DecodedEvent, DecodedSpan } from '../../../src/contracts/spans.js';
 import {
   MAX_STEP_COST_USD,
+  NO_STEPS_IN_BATCH,
+  RequestRowMapper,
   executionIdOf,
   isExecutionRoot,
   spanToExecutionRow,
@@ -80,7 +82,7 @@ describe('model/span-to-rows', () => {
         { 'xray.execution.id': 'exec-1', 'xray.pipeline': 'loan-approval' },
         { startTimeUnixNano: T0 + 123_456_789n, endTimeUnixNano: T0 + 1_623_456_789n, resource: { 'service.name': 'checkout' } },
       );
-      const row = spanToExecutionRow('app-a', root, []);
+      const row = spanToExecutionRow('app-a', root, NO_STEPS_IN_BATCH);
       expect(row).toMatchObject({
         app_id: 'app-a',
         execution_id: 'exec-1',
@@ -95,37 +97,37 @@ describe('model/span-to-rows', () => {
     });
 
     it('uses the span name as pipeline when xray.pipeline is missing', () => {
-      expect(spanToExecutionRow('a', rootSpan({}, { name: 'GET /orders' }), []).pipeline).toBe('GET /orders');
+      expect(spanToExecutionRow('a', rootSpan({}, { name: 'GET /orders' }), NO_STEPS_IN_BATCH).pipeline).toBe('GET /orders');
     });
 
     it('takes the environment from xray.environment before the resource', () => {
       const resource = { 'deployment.environment.name': 'staging' };
-      expect(spanToExecutionRow('a', rootSpan({ 'xray.environment': 'prod' }, { resource }), []).environment).toBe('prod');
-      expect(spanToExecutionRow('a', rootSpan({}, { resource }), []).environment).toBe('staging');
+      expect(spanToExecutionRow('a', rootSpan({ 'xray.environment': 'prod' }, { resource }), NO_STEPS_IN_BATCH).environment).toBe('prod');
+      expect(spanToExecutionRow('a', rootSpan({}, { resource }), NO_STEPS_IN_BATCH).environment).toBe('staging');
     });
 
     it('reads the older deployment.environment resource attribute last', () => {
       const resource = { 'deployment.environment': 'legacy' };
-      expect(spanToExecutionRow('a', rootSpan({}, { resource }), []).environment).toBe('legacy');
-      expect(spanToExecutionRow('a', rootSpan(), []).environment).toBe('');
+      expect(spanToExecutionRow('a', rootSpan({}, { resource }), NO_STEPS_IN_BATCH).environment).toBe('legacy');
+      expect(spanToExecutionRow('a', rootSpan(), NO_STEPS_IN_BATCH).environment).toBe('');
     });
 
     it('takes the status from xray.execution.status over the OTel status', () => {
       const declared = rootSpan({ 'xray.execution.status': 'completed' }, { status: { code: 2, message: 'boom' } });
-      expect(spanToExecutionRow('a', declared, []).status).toBe('completed');
+      expect(spanToExecutionRow('a', declared, NO_STEPS_IN_BATCH).status).toBe('completed');
       const declaredFailed = rootSpan({ 'xray.execution.status': 'failed' });
-      expect(spanToExecutionRow('a', declaredFailed, []).status).toBe('failed');
+      expect(spanToExecutionRow('a', declaredFailed, NO_STEPS_IN_BATCH).status).toBe('failed');
     });
 
     it('derives failed from OTel status code 2 and completed otherwise', () => {
-      expect(spanToExecutionRow('a', rootSpan({}, { status: { code: 2, message: 'boom' } }), []).status).toBe('failed');
-      expect(spanToExecutionRow('a', rootSpan({}, { status: { code: 1, message: '' } }), []).status).toBe('completed');
-      expect(spanToExecutionRow('a', rootSpan(), []).status).toBe('completed');
+      expect(spanToExecutionRow('a', rootSpan({}, { status: { code: 2, message: 'boom' } }), NO_STEPS_IN_BATCH).status).toBe('failed');
+      expect(spanToExecutionRow('a', rootSpan({}, { status: { code: 1, message: '' } }), NO_STEPS_IN_BATCH).status).toBe('completed');
+      expect(spanToExecutionRow('a', rootSpan(), NO_STEPS_IN_BATCH).status).toBe('completed');
     });
 
     it('keeps an execution whose root only recorded a handled exception completed, like a step (regression)', () => {
       const handled = rootSpan({}, { events: [exceptionEvent({ 'exception.message': 'retried and recovered' })] });
-      expect(spanToExecutionRow('a', handled, [])).toMatchObject({ status: 'completed', error_message: 'retried and recovered' });
+      expect(spanToExecutionRow('a', handled, NO_STEPS_IN_BATCH)).toMatchObject({ status: 'completed', error_message: 'retried and recovered' });
       expect(spanToStepRow('a', span({ events: [exceptionEvent({ 'exception.message': 'x' })] })).status).toBe('completed');
     });
 
@@ -134,26 +136,44 @@ describe('model/span-to-rows', () => {
         {},
         { status: { code: 2, message: 'status text' }, events: [exceptionEvent({ 'exception.message': 'event text' })] },
       );
-      expect(spanToExecutionRow('a', withEvent, []).error_message).toBe('event text');
-      expect(spanToExecutionRow('a', rootSpan({}, { status: { code: 2, message: 'status text' } }), []).error_message).toBe(
+      expect(spanToExecutionRow('a', withEvent, NO_STEPS_IN_BATCH).error_message).toBe('event text');
+      expect(spanToExecutionRow('a', rootSpan({}, { status: { code: 2, message: 'status text' } }), NO_STEPS_IN_BATCH).error_message).toBe(
         'status text',
       );
-      expect(spanToExecutionRow('a', rootSpan(), []).error_message).toBe('');
+      expect(spanToExecutionRow('a', rootSpan(), NO_STEPS_IN_BATCH).error_message).toBe('');
     });
 
+    /** The execution rows RequestRowMapper makes of `spans`, in one request, with the step rows it passed on. */
+    function mapRequest(spans: DecodedSpan[]): { executions: ReturnType<RequestRowMapper['finish']>; steps: number } {
+      let steps = 0;
+      const mapper = new RequestRowMapper('a', () => (steps += 1));
+      for (const s of spans) mapper.add(s);
+      return { executions: mapper.finish(), steps };
+    }
+
     it('prefers declared step and error counts over the steps of the batch', () => {
-      const steps = [spanToStepRow('a', span({ status: { code: 2, message: 'x' } }))];
       const declared = rootSpan({ 'xray.execution.step_count': 7, 'xray.execution.error_count': 3 });
-      expect(spanToExecutionRow('a', declared, steps)).toMatchObject({ step_count: 7, error_count: 3 });
+      const mapped = mapRequest([span({ status: { code: 2, message: 'x' } }), declared]);
+      expect(mapped.executions).toMatchObject([{ step_count: 7, error_count: 3 }]);
+      expect(spanToExecutionRow('a', declared, { steps: 1, failed: 1 })).toMatchObject({ step_count: 7, error_count: 3 });
     });
 
     it('counts the steps of the batch, and the failed ones, when the sender declares no counts', () => {
-      const steps = [
-        spanToStepRow('a', span()),
-        spanToStepRow('a', span({ status: { code: 2, message: 'x' } })),
-        spanToStepRow('a', span({ attributes: { 'xray.step.status': 'failed' } })),
-      ];
-      expect(spanToExecutionRow('a', rootSpan(), steps)).toMatchObject({ step_count: 3, error_count: 2 });
+      const mapped = mapRequest([
+        span(),
+        rootSpan(),
+        span({ status: { code: 2, message: 'x' } }),
+        span({ attributes: { 'xray.step.status': 'failed' } }),
+        // Another execution's step, in the same request: not this root's.
+        span({ traceId: 'f'.repeat(32), status: { code: 2, message: 'x' } }),
+      ]);
+      expect(mapped.steps).toBe(4);
+      expect(mapped.executions).toMatchObject([{ execution_id: TRACE_ID, step_count: 3, error_count: 2 }]);
+    });
+
+    it('counts nothing for a root whose steps travel in other requests', () => {
+      expect(mapRequest([rootSpan()]).executions).toMatchObject([{ step_count: 0, error_count: 0 }]);
+      expect(spanToExecutionRow('a', rootSpan(), NO_STEPS_IN_BATCH)).toMatchObject({ step_count: 0, error_count: 0 });
     });
 
     it('keeps dropped steps, metadata and outcome as columns', () => {
@@ -164,7 +184,7 @@ describe('model/span-to-rows', () => {
           'xray.execution.metadata': '{"user":"u1"}',
           'xray.execution.outcome': '"approved"',
         }),
-        [],
+        NO_STEPS_IN_BATCH,
       );
       expect(row).toMatchObject({ dropped_steps: 4, metadata: '{"user":"u1"}', final_outcome: '"approved"' });
     });
@@ -191,7 +211,7 @@ describe('model/span-to-rows', () => {
           'nested': { k: 1 },
           'nothing': null,
         }),
-        [],
+        NO_STEPS_IN_BATCH,
       );
       expect(row.attributes).toEqual({
         'http.method': 'GET',
