@@ -281,7 +281,7 @@ class JsonSpanReader {
       F_SPANS,
       (i) => {
         spanScope ??= scope ?? { name: '', version: '' };
-        this.span(`${where}.spans[${i}]`, resource, spanScope);
+        this.span(where, i, resource, spanScope);
       },
     );
   }
@@ -311,7 +311,8 @@ class JsonSpanReader {
     }
   }
 
-  private span(where: string, resource: Attributes, scope: { name: string; version: string }): void {
+  /** `spans[index]` of the scope at `scopeWhere`. */
+  private span(scopeWhere: string, index: number, resource: Attributes, scope: { name: string; version: string }): void {
     const fields: JsonSpanFields = {
       traceId: undefined,
       spanId: undefined,
@@ -354,7 +355,7 @@ class JsonSpanReader {
       }
     }
     this.spansRead += 1;
-    emitSpan(fields, where, resource, scope, this.result);
+    emitSpan(fields, scopeWhere, index, resource, scope, this.result);
   }
 
   private event(): DecodedEvent {

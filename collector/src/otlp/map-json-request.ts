@@ -244,7 +244,7 @@ function mapSpan(
   if (eventList !== undefined) for (let i = 0; i < eventList.length; i++) fields.events.push(event(eventList[i]));
   const statusMessage = message(span.status);
   if (statusMessage !== undefined) fields.status = { code: int32(statusMessage.code), message: text(statusMessage.message) };
-  emitSpan(fields, `${scopeWhere}.spans[${index}]`, resource, scope, result);
+  emitSpan(fields, scopeWhere, index, resource, scope, result);
 }
 
 /**
@@ -267,11 +267,13 @@ export interface JsonSpanFields {
 /**
  * Checks a span's scalars as the schema does (INVALID at a wrong type), then
  * accepts it or rejects it on the per-span checks; both readers of OTLP/JSON
- * end each span here.
+ * end each span here. The span is `spans[index]` of the scope at
+ * `scopeWhere`; its path is written out only for a rejection.
  */
 export function emitSpan(
   fields: JsonSpanFields,
-  where: string,
+  scopeWhere: string,
+  index: number,
   resource: Attributes,
   scope: { name: string; version: string },
   result: DecodeResultBuilder,
@@ -288,7 +290,7 @@ export function emitSpan(
   const kind = int32(fields.kind);
   const problem = findSpanProblem(identity);
   if (problem !== undefined) {
-    result.reject(where, name, problem);
+    result.reject(`${scopeWhere}.spans[${index}]`, name, problem);
     return;
   }
   result.accept({
