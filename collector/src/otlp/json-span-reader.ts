@@ -24,13 +24,16 @@
  * two to the same result on official, respelled, edited and byte-mutated
  * requests.
  */
-import { isUtf8 } from 'node:buffer';
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { MAX_ANY_VALUE_DEPTH, setAttribute } from './attributes.js';
 import { createDecodeResultBuilder, type DecodeResultBuilder } from './decode-result.js';
 import { readBase64, readDouble, SNAKE_CASE_FIELD_NAMES } from './json-schema.js';
 import { emitSpan, int32, int64Attr, INVALID, invalid, text, uint64, type JsonSpanFields } from './map-json-request.js';
 import type { BufferSlicers } from './wire-reader.js';
 import type { AttrValue, Attributes, DecodedEvent, DecodedSpan, DecodeResult } from '../contracts/spans.js';
+
+/** The longest string V8 makes (2^29 - 24 code units). */
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -212,6 +215,46 @@ const MAX_KNOWN_NAMES = 4096;
 /** Attribute names longer than this are sliced each time. */
 const MAX_KNOWN_NAME_BYTES = 128;
 
+/**
+ * The attribute names a thread keeps: a table of MAX_KNOWN_NAMES slots, one
+ * name a slot, the slot chosen by the name's hash; a name whose slot is
+ * taken is not kept. Every look-up is one slot and one byte compare whatever
+ * a sender names. (A Map keyed by the hash was not: V8 hashes integer keys
+ * with a fixed function, so a sender could pick thousands of names that
+ * share one of its buckets and make every look-up walk them all, ~11 us a
+ * key instead of ~50 ns.) The first name to take a slot keeps it, so a
+ * sender naming many cannot push out the names every request repeats.
+ */
+export class KnownNames {
+  private readonly slots: Array<KnownString | undefined> = new Array(MAX_KNOWN_NAMES).fill(undefined);
+
+  /** The name kept in `hash`'s slot, if any (the caller compares its bytes). */
+  find(hash: number): KnownString | undefined {
+    return this.slots[slotOf(hash)];
+  }
+
+  /** Keeps `name` in `hash`'s slot unless another name has it. */
+  keep(hash: number, name: KnownString): void {
+    const slot = slotOf(hash);
+    if (this.slots[slot] === undefined) this.slots[slot] = name;
+  }
+
+  kept(): KnownString[] {
+    return this.slots.filter((name): name is KnownString => name !== undefined);
+  }
+}
+
+/** The slot of the table a name takes (for the tests, which pick names that share one). */
+export function knownNameSlot(name: string): number {
+  return slotOf(hashOf(Buffer.from(name, 'utf8')));
+}
+
+/** The hash's bits folded together, then its low bits: names that differ only early still spread. */
+function slotOf(hash: number): number {
+  const mixed = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b);
+  return (mixed ^ (mixed >>> 16)) & (MAX_KNOWN_NAMES - 1);
+}
+
 class JsonSpanReader {
   private pos = 0;
   private readonly end: number;
@@ -226,7 +269,7 @@ class JsonSpanReader {
   constructor(
     private readonly bytes: Buffer,
     private readonly result: DecodeResultBuilder,
-    private readonly names: Map<number, KnownString>,
+    private readonly names: KnownNames,
   ) {
     this.end = bytes.length;
     this.slicers = bytes as unknown as BufferSlicers;
@@ -512,11 +555,11 @@ class JsonSpanReader {
     if (this.escapes !== 0) return JSON.parse(this.slicers.utf8Slice(start - 1, this.pos)) as string;
     if (length > MAX_KNOWN_NAME_BYTES) return this.slicers.utf8Slice(start, this.textEnd);
     const hash = this.hashOfText();
-    const known = this.names.get(hash);
+    const known = this.names.find(hash);
     if (known !== undefined && this.matches(known.bytes)) return known.text;
     const name = this.slicers.utf8Slice(start, this.textEnd);
     // A copy of the bytes: a view would keep the whole request body alive for as long as the name is known.
-    if (known === undefined && this.names.size < MAX_KNOWN_NAMES) this.names.set(hash, { bytes: new Uint8Array(this.bytes.subarray(start, this.textEnd)), id: F_OTHER, text: name });
+    if (known === undefined) this.names.keep(hash, { bytes: new Uint8Array(this.bytes.subarray(start, this.textEnd)), id: F_OTHER, text: name });
     return name;
   }
 
@@ -779,11 +822,11 @@ function isHex(c: number | undefined): boolean {
 }
 
 /** Attribute names this thread has read (a decode worker reads many requests), at most MAX_KNOWN_NAMES. */
-const knownNames = new Map<number, KnownString>();
+const knownNames = new KnownNames();
 
 /** The attribute names kept, for the tests: each holds its own bytes, never a view of a request body. */
 export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: string }> {
-  return [...knownNames.values()];
+  return knownNames.kept();
 }
 
 /**
@@ -795,13 +838,15 @@ export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: 
  * @example
  * const result = readJsonTraces(body, (span) => mapper.add(span)) ?? undefined; // undefined: decode it staged
  */
-export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void): DecodeResult | undefined {
+export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void, names: KnownNames = knownNames): DecodeResult | undefined {
+  // Longer than a string can be: decodeJsonTraces cannot make it text and refuses it (a 400); leave it to it.
+  if (body.length > MAX_STRING_LENGTH) return undefined;
   // TextDecoder drops a byte order mark and refuses bad UTF-8 before JSON.parse; this reader leaves both to it.
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return undefined;
   if (!isUtf8(body)) return undefined;
   const result = createDecodeResultBuilder(onSpan);
   try {
-    new JsonSpanReader(body, result, knownNames).read();
+    new JsonSpanReader(body, result, names).read();
   } catch (error) {
     if (error === INVALID) return undefined;
     throw error;

@@ -10,8 +10,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DecodedSpan } from '../../../src/contracts/spans.js';
-import { knownAttributeNames, readJsonTraces } from '../../../src/otlp/json-span-reader.js';
-import { decodeJsonTraces } from '../../../src/otlp/index.js';
+import { constants as bufferConstants } from 'node:buffer';
+import { KnownNames, knownAttributeNames, knownNameSlot, readJsonTraces } from '../../../src/otlp/json-span-reader.js';
+import { OtlpDecodeError, decodeJsonTraces } from '../../../src/otlp/index.js';
 import { createRandom, toJsonText } from './fixtures.js';
 import { describeResult, outcomeOf, type Outcome } from './outcome.js';
 import { jsonText, mutate, mutateJson, randomSpans, respell } from './random-requests.js';
@@ -119,6 +120,32 @@ describe('otlp/json-span-reader', () => {
     const body = Buffer.from(request({ ...VALID_SPAN, attributes: flood }));
     expect(expectAgrees(body, 'a flood of names')).toEqual({ read: true, refused: false });
     expect(knownAttributeNames().length).toBeLessThanOrEqual(4_096);
+  });
+
+  it('looks a name up in one slot whatever names a sender picks: of names sharing a slot one is kept, and every name reads right', () => {
+    // (A Map keyed by the name's hash kept all of these, distinct hashes, and V8 hashes integer keys with a fixed
+    // function: names chosen to share one of its buckets made every look-up walk them all.)
+    const target = knownNameSlot('xray.step.reasoning');
+    const sharing: string[] = [];
+    for (let i = 0; sharing.length < 300; i++) {
+      if (knownNameSlot(`n-${i}`) === target) sharing.push(`n-${i}`);
+    }
+    const attributes = [...sharing, ...sharing].map((key, i) => ({ key, value: { intValue: i } }));
+    const body = Buffer.from(request({ ...VALID_SPAN, attributes }));
+    const names = new KnownNames();
+    const spans: DecodedSpan[] = [];
+    const result = readJsonTraces(body, (span) => spans.push(span), names);
+    expect(result).toBeDefined();
+    expect({ ok: describeResult({ ...result!, spans }) }).toEqual(outcomeOf(() => decodeJsonTraces(body), (message) => message));
+    expect(names.kept().filter((name) => sharing.includes(name.text))).toHaveLength(1);
+  });
+
+  it('gives up on a body longer than a string can be, which decodeJsonTraces refuses', () => {
+    // One valid span, then whitespace up to one byte past V8's longest string: read as bytes it would be accepted.
+    const body = Buffer.alloc(bufferConstants.MAX_STRING_LENGTH + 1, 0x20);
+    body.write(request(VALID_SPAN), 0, 'latin1');
+    expect(readJsonTraces(body, () => {})).toBeUndefined();
+    expect(() => decodeJsonTraces(body)).toThrow(OtlpDecodeError);
   });
 
   const reads: Array<[string, string]> = [
