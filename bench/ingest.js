@@ -42,6 +42,7 @@ import { datasetParams } from './lib/dataset.js';
 import { generateInChild } from './lib/generate-in-child.js';
 import { metricValue, startCollector } from './lib/collector-process.js';
 import { summarizeCpuProfiles } from './lib/cpu-profile.js';
+import { threadCpuMillis } from './lib/process-cpu.js';
 import { openRawEngine } from './lib/engine.js';
 import { formatBytes, formatFixed, formatInt, formatRatio, progress, verdict } from './lib/format.js';
 import { postConcurrently } from './lib/http-client.js';
@@ -68,6 +69,80 @@ const TARGET_ROLLUP_SHARE = 0.1;
 const PROBE_SPREAD_MILLIS = 2 * 3_600_000;
 /** Fewest steps of issue 10's dataset (20-step executions) the rollup measure inserts per configuration and round (at least a pass interval's). */
 const ROLLUP_STEPS = 42_000;
+
+/**
+ * Where a process's CPU goes, by what its threads do: Node's main thread;
+ * Node's other threads (decode workers, V8's GC and compiler helpers: all
+ * named `node`); the libuv pool, which runs chDB's statements (the engine
+ * names those threads `Unknown` while it runs one) and Node's file writes;
+ * the engine's merges; its other pools.
+ */
+const THREAD_GROUPS = ['main thread', 'other node threads', 'libuv pool (engine statements)', 'engine merges', 'engine, other pools'];
+
+function threadGroupOf(name, isMain) {
+  if (isMain) return THREAD_GROUPS[0];
+  if (name === 'node') return THREAD_GROUPS[1];
+  if (name === 'Unknown' || name.startsWith('libuv')) return THREAD_GROUPS[2];
+  if (name === 'MergeMutate') return THREAD_GROUPS[3];
+  return THREAD_GROUPS[4];
+}
+
+/** CPU milliseconds of `pid` by thread group (THREAD_GROUPS), or undefined off Linux. */
+function threadGroupMillis(pid) {
+  const threads = threadCpuMillis(pid);
+  if (!threads) return undefined;
+  const groups = Object.fromEntries(THREAD_GROUPS.map((group) => [group, 0]));
+  groups[THREAD_GROUPS[0]] = threads.main;
+  for (const [name, millis] of threads.byName) groups[threadGroupOf(name, false)] += millis;
+  return groups;
+}
+
+/** `after - before`, group by group (undefined when either is). */
+function groupDelta(before, after) {
+  if (!before || !after) return undefined;
+  return Object.fromEntries(THREAD_GROUPS.map((group) => [group, after[group] - before[group]]));
+}
+
+/** Each thread group's CPU microseconds per stored step, the median of `runs` (undefined off Linux). */
+function threadMicrosPerStep(runs, totalSteps) {
+  return Object.fromEntries(
+    THREAD_GROUPS.map((group) => {
+      const values = runs.map((run) => run.threads?.[group]).filter((value) => value !== undefined);
+      return [group, values.length === 0 ? undefined : (median(values) * 1000) / totalSteps];
+    }),
+  );
+}
+
+/**
+ * The CPU per stored step of each thread group, raw insert beside collector
+ * for every path: what the collector spends that the raw insert does not.
+ */
+function threadTable(settings, totalSteps, rounds) {
+  const line = (label, runs) => {
+    const perGroup = threadMicrosPerStep(runs, totalSteps);
+    const cells = THREAD_GROUPS.map((group) => perGroup[group]);
+    const total = cells.every((cell) => cell !== undefined) ? cells.reduce((sum, cell) => sum + cell, 0) : undefined;
+    return [label, ...[...cells, total].map((cell) => (cell === undefined ? '-' : formatFixed(cell, 1)))];
+  };
+  const rows = [];
+  for (const setting of settings) {
+    for (const format of ['protobuf', 'json']) {
+      rows.push(line(`raw chDB insert, ${format}, ${setting.clients} clients' size`, setting.raw[format]));
+      rows.push(line(`collector, OTLP/HTTP ${format}, ${setting.clients} clients`, setting.runs[format]));
+    }
+  }
+  return {
+    title: `ingest: where the CPU per stored step goes, by thread (us/step, from /proc, median of ${rounds} round(s))`,
+    columns: ['path', ...THREAD_GROUPS, 'all'],
+    rows,
+    notes: [
+      'main thread: the collector\'s event loop (HTTP, batcher, the engine calls\' JavaScript side); the raw insert\'s is this bench process\'s, which only awaits its inserts',
+      'other node threads: the decode workers and V8\'s GC and compiler helpers (Node names them all `node`; a libuv thread that ran no statement keeps that name too)',
+      'libuv pool: chDB runs each statement on one (the insert, its views; named `Unknown` while it does) and Node its file writes (the collector stages each insert\'s Native blocks as a file)',
+      'what the raw insert spends the collector spends too; the collector\'s own work is mostly its main thread and other node threads. /proc counts in clock ticks of 10 ms',
+    ],
+  };
+}
 
 /** CPU seconds (user + system, all threads) a process has used, from /proc. */
 function processCpuSeconds(pid) {
@@ -168,18 +243,20 @@ async function runRawOnce(warmupPayloads, payloads, expected) {
     }
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
+    const threadsStart = threadGroupMillis(process.pid);
     for (const batch of payloads) {
       // Both tables at once, one batch at a time, as the batcher does.
       await Promise.all([engine.insertNative('steps', batch.steps), engine.insertNative('executions', batch.executions)]);
     }
     const wallMillis = Number(process.hrtime.bigint() - start) / 1e6;
     const cpu = process.cpuUsage(cpuStart);
+    const threads = groupDelta(threadsStart, threadGroupMillis(process.pid));
     const counts = await countRows(engine.query);
     if (counts.steps !== expected.steps || counts.executions !== expected.executions) {
       throw new Error(`raw baseline stored ${counts.steps} steps / ${counts.executions} executions, expected ${expected.steps} / ${expected.executions}`);
     }
     // chDB runs in this process: its threads' CPU is in process.cpuUsage().
-    return { wallMillis, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return { wallMillis, cpuSeconds: (cpu.user + cpu.system) / 1e6, threads };
   } finally {
     engine.close();
   }
@@ -198,9 +275,11 @@ async function runCollectorOnce(format, warmupBodies, bodies, expected, options)
     if (warm.firstFailure) throw new Error(`warm-up request failed: ${warm.firstFailure}`);
     const before = await collector.metrics();
     const cpuBefore = processCpuSeconds(collector.pid);
+    const threadsBefore = threadGroupMillis(collector.pid);
     const run = await postConcurrently({ url: `${collector.url}/v1/traces`, bodies, concurrency: options.concurrency, headers });
     if (run.firstFailure) throw new Error(`${format} ingest: not every request got a 200 (${[...run.statuses].map(([s, n]) => `${n}x${s}`).join(', ')}); first: ${run.firstFailure}`);
     const cpuSeconds = processCpuSeconds(collector.pid) - cpuBefore;
+    const threads = groupDelta(threadsBefore, threadGroupMillis(collector.pid));
     const after = await collector.metrics();
     const counts = await countRows((sql) => collector.sql(sql));
     if (counts.steps !== expected.steps || counts.executions !== expected.executions) {
@@ -210,6 +289,7 @@ async function runCollectorOnce(format, warmupBodies, bodies, expected, options)
     return {
       wallMillis: run.wallMillis,
       cpuSeconds,
+      threads,
       insertBatches: delta('xray_insert_batch_rows_count'),
       insertRows: delta('xray_insert_batch_rows_sum'),
       insertSeconds: delta('xray_insert_batch_duration_seconds_sum'),
@@ -458,6 +538,8 @@ export async function runIngest(options) {
         meetsSameBatchTarget: sameBatchRatio >= TARGET_SAME_BATCH_RATIO,
         cpuMicrosPerStep: cpu,
         cpuRatioRawToCollector: rawCpu / cpu,
+        threadMicrosPerStep: threadMicrosPerStep(runs, totalSteps),
+        rawThreadMicrosPerStep: threadMicrosPerStep(setting.raw[format], totalSteps),
         requestBytes: avgBytes(format),
         meanInsertBatchRows: rowsSum / batchesSum,
         insertTimeShare: insertShare,
@@ -482,6 +564,7 @@ export async function runIngest(options) {
         'collector: large bodies are decoded, mapped and their steps encoded in the decode worker pool; row counts verified after every run (through the admin SQL API)',
       ],
     },
+    threadTable(settings, totalSteps, rounds),
     {
       title: `ingest: the collector's CPU work per span, in-process, one core (${formatInt(stages.spans)} spans, median of 3)`,
       columns: ['stage (collector/dist function)', 'us/span', 'spans/s/core'],
