@@ -80,6 +80,7 @@ function mapParsedRequest(request: ExportTraceServiceRequestJson): DecodeResult 
   request.resourceSpans.forEach(({ resource, scopeSpans }, r) => {
     scopeSpans.forEach(({ scope, spans }, s) => {
       spans.forEach((span, i) => {
+        result.countEvents(span.events.length);
         const identity = {
           traceId: span.traceId.toLowerCase(),
           spanId: span.spanId.toLowerCase(),

@@ -328,6 +328,7 @@ class TraceRequestDecoder {
           continue;
         }
         case SPAN_EVENTS:
+          this.result.countEvents(1);
           events.push(this.event(r.delimited(end)));
           eventError ??= this.nestingError;
           continue;

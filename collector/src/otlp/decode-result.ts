@@ -5,6 +5,7 @@
  * every response; a batch of 10 000 bad spans needs one example, not 10 000.
  */
 import type { DecodedSpan, DecodeResult } from '../contracts/spans.js';
+import { MAX_EVENTS_PER_REQUEST, tooManyEvents } from './errors.js';
 
 /** How many rejection reasons one result keeps. */
 export const MAX_REJECTION_MESSAGES = 5;
@@ -16,6 +17,11 @@ export interface DecodeResultBuilder {
   accept(span: DecodedSpan): void;
   /** `where` locates the span in the request, e.g. `resourceSpans[0].scopeSpans[1].spans[4]`. */
   reject(where: string, spanName: string, problem: string): void;
+  /**
+   * Counts `count` more span events of the request, before they are read;
+   * throws OtlpDecodeError (tooManyEvents) past MAX_EVENTS_PER_REQUEST.
+   */
+  countEvents(count: number): void;
   finish(): DecodeResult;
 }
 
@@ -28,6 +34,7 @@ export function createDecodeResultBuilder(onSpan?: (span: DecodedSpan) => void):
   const spans: DecodedSpan[] = [];
   const rejectionMessages: string[] = [];
   let rejectedSpans = 0;
+  let events = 0;
   return {
     accept(span) {
       if (onSpan) onSpan(span);
@@ -39,6 +46,10 @@ export function createDecodeResultBuilder(onSpan?: (span: DecodedSpan) => void):
         const name = spanName.length > MAX_NAME_CHARS ? `${spanName.slice(0, MAX_NAME_CHARS)}…` : spanName;
         rejectionMessages.push(`${where} (${JSON.stringify(name)}): ${problem}`);
       }
+    },
+    countEvents(count) {
+      events += count;
+      if (events > MAX_EVENTS_PER_REQUEST) throw tooManyEvents();
     },
     finish() {
       return { spans, rejectedSpans, rejectionMessages };

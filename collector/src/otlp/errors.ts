@@ -15,6 +15,21 @@ export class OtlpDecodeError extends Error {
   }
 }
 
+/**
+ * The most span events one request may carry, over all its spans. An event
+ * costs a sender two bytes of protobuf (or JSON) and a decoder ~140 bytes of
+ * memory, and a span holds its events until it ends: without a limit, 16 MiB
+ * of empty events (16 KB of gzip) made a decode worker hold over 1 GB and
+ * die. OpenTelemetry's SDKs keep 128 events a span by default, so a batch of
+ * 512 spans stays below this; X-Ray reads only a span's last `exception`.
+ */
+export const MAX_EVENTS_PER_REQUEST = 100_000;
+
+/** The error for a request past MAX_EVENTS_PER_REQUEST (answer 400). */
+export function tooManyEvents(): OtlpDecodeError {
+  return new OtlpDecodeError(`the request carries more than ${MAX_EVENTS_PER_REQUEST} span events; send fewer events a span, or fewer spans a request`);
+}
+
 /** The body, after decompression, is larger than the configured limit. */
 export class BodyTooLargeError extends Error {
   override readonly name = 'BodyTooLargeError';

@@ -388,7 +388,11 @@ class JsonSpanReader {
           break;
         case F_EVENTS:
           if (this.isNull()) break;
-          for (let e = this.firstElement(); e >= 0; e = this.nextElement(e)) fields.events.push(this.event());
+          for (let e = this.firstElement(); e >= 0; e = this.nextElement(e)) {
+            // Past the request's limit: OtlpDecodeError (a 400), as decodeJsonTraces answers.
+            this.result.countEvents(1);
+            fields.events.push(this.event());
+          }
           break;
         case F_STATUS:
           if (!this.isNull()) fields.status = this.status();
@@ -848,6 +852,8 @@ export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void
   try {
     new JsonSpanReader(body, result, names).read();
   } catch (error) {
+    // Anything else is the request's events past their limit: decodeJsonTraces refuses the same body with the
+    // same error (it counts a span's events before reading the span), so it is thrown here without a second parse.
     if (error === INVALID) return undefined;
     throw error;
   }

@@ -226,6 +226,10 @@ function mapSpan(
   if (start === undefined) start = span.start_time_unix_nano;
   let end = span.endTimeUnixNano;
   if (end === undefined) end = span.end_time_unix_nano;
+  // Its events are counted before anything of it is read, as the span reader
+  // meets them (OtlpDecodeError past the request's limit).
+  const eventList = repeated(span.events);
+  if (eventList !== undefined) result.countEvents(eventList.length);
   // Everything is read (and so checked) before the span can be rejected:
   // the schema checks rejected spans too.
   const fields: JsonSpanFields = {
@@ -240,7 +244,6 @@ function mapSpan(
     events: [],
     status: { code: 0, message: '' },
   };
-  const eventList = repeated(span.events);
   if (eventList !== undefined) for (let i = 0; i < eventList.length; i++) fields.events.push(event(eventList[i]));
   const statusMessage = message(span.status);
   if (statusMessage !== undefined) fields.status = { code: int32(statusMessage.code), message: text(statusMessage.message) };

@@ -13,6 +13,7 @@
  * when their end tag matches, and messages nest at most MAX_MESSAGE_DEPTH
  * deep.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { OtlpDecodeError } from './errors.js';
 
 /** protobufjs's Reader.recursionLimit: how deep messages (and skipped groups) may nest. */
@@ -34,6 +35,20 @@ const STRING_CACHE_SLOTS = 512;
 // `fatal` rejects invalid UTF-8 as proto3 requires; `ignoreBOM` keeps a
 // leading U+FEFF as a character instead of dropping it, as protobufjs does.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * The longest string V8 makes. A body can hold a field whose text would be
+ * longer (with XRAY_MAX_BODY_BYTES above 256 MiB): that is the sender's
+ * data, refused as such (a 400), not a failure of the collector.
+ */
+const MAX_TEXT_LENGTH = bufferConstants.MAX_STRING_LENGTH;
+
+/** Throws OtlpDecodeError when a field at `start` would read as more than MAX_TEXT_LENGTH characters. */
+function checkTextLength(length: number, start: number): void {
+  if (length > MAX_TEXT_LENGTH) {
+    throw new OtlpDecodeError(`invalid protobuf ExportTraceServiceRequest: the field at offset ${start} is too long to read (${length} characters)`);
+  }
+}
 
 /**
  * Node's Buffer has had these string slicers since its first versions (the
@@ -253,6 +268,7 @@ export class WireReader {
    */
   private utf8(start: number, stop: number): string {
     if (start === stop) return '';
+    checkTextLength(stop - start, start);
     const text = this.slicers.utf8Slice(start, stop);
     if (text.indexOf('\uFFFD') === -1) return text;
     try {
@@ -290,12 +306,16 @@ export class WireReader {
 
   /** The bytes `buf[start, stop)` as lowercase hex (ids). */
   hex(start: number, stop: number): string {
-    return start === stop ? '' : this.slicers.hexSlice(start, stop);
+    if (start === stop) return '';
+    checkTextLength((stop - start) * 2, start);
+    return this.slicers.hexSlice(start, stop);
   }
 
   /** The bytes `buf[start, stop)` as padded standard base64 (bytes values). */
   base64(start: number, stop: number): string {
-    return start === stop ? '' : this.slicers.base64Slice(start, stop);
+    if (start === stop) return '';
+    checkTextLength(Math.ceil((stop - start) / 3) * 4, start);
+    return this.slicers.base64Slice(start, stop);
   }
 
   /**

@@ -7,6 +7,7 @@
  * and /healthz answers while a large body is being decoded. Real collector,
  * real chDB, real OTel SDK spans, read back with SQL.
  */
+import { gzipSync } from 'node:zlib';
 import { context, trace } from '@opentelemetry/api';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -16,9 +17,10 @@ import { spansToRows } from '../../src/model/span-to-rows.js';
 import type { DecodedSpan } from '../../src/contracts/spans.js';
 import type { FlushInfo } from '../../src/store/index.js';
 import { stepTotalsOf } from '../../src/store/step-totals.js';
-import { decodeJsonTraces, decodeProtobufTraces } from '../../src/otlp/index.js';
+import { MAX_EVENTS_PER_REQUEST, decodeJsonTraces, decodeProtobufTraces } from '../../src/otlp/index.js';
 import { readJsonTraces } from '../../src/otlp/json-span-reader.js';
 import { startCollector } from '../support/collector-harness.js';
+import { requestWithSpan, validSpanFields } from '../unit/otlp/fixtures.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { decodeProtobufStatus } from '../support/otlp-status.js';
@@ -174,6 +176,40 @@ describe('the decode worker pool', () => {
     const jsonReply = await postJson(harness.url, harness.apiKey, badJson);
     expect(jsonReply.status).toBe(400);
     expect(jsonReply.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_DECODE');
+  });
+
+  it('refuses a request of more span events than the limit (400) without the worker dying, and decodes the next request', async () => {
+    // One span, then empty events (two bytes each) up to the body limit: 4 MiB that gzip makes ~4 KB.
+    // Before the limit, each event held ~140 bytes until its span ended: the worker ran out of heap (a 503).
+    const events = Buffer.alloc(4 * 1024 * 1024 - 128).fill(Buffer.from([0x5a, 0x00]));
+    const body = gzipSync(requestWithSpan(Buffer.concat([validSpanFields(), events])));
+    expect(body.length).toBeLessThan(64 * 1024);
+    const response = await fetch(`${harness.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip', 'x-api-key': harness.apiKey },
+      body,
+    });
+    const reply = Buffer.from(await response.arrayBuffer());
+    expect(response.status).toBe(400);
+    expect(decodeProtobufStatus(reply).message).toMatch(new RegExp(`^XRAY_ERR_OTLP_DECODE: .*more than ${MAX_EVENTS_PER_REQUEST} span events`));
+    // The same in OTLP/JSON: `{}` events, read span by span in the worker and refused at the limit, not parsed whole.
+    const jsonHead = '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"s","startTimeUnixNano":"1","endTimeUnixNano":"2","events":[';
+    const jsonBody = gzipSync(Buffer.from(`${jsonHead}${Array.from({ length: 1_300_000 }, () => '{}').join(',')}]}]}]}]}`));
+    const jsonResponse = await fetch(`${harness.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-api-key': harness.apiKey },
+      body: jsonBody,
+    });
+    expect(jsonResponse.status).toBe(400);
+    expect(jsonResponse.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_DECODE');
+    expect(await jsonResponse.text()).toContain(`more than ${MAX_EVENTS_PER_REQUEST} span events`);
+    const { executionId, body: next } = protobufExecution('pool-after-events', 50);
+    expect((await postProtobuf(harness.url, harness.apiKey, next)).status).toBe(200);
+    const [stored] = await harness.sql<{ n: number }>('SELECT count() AS n FROM steps WHERE app_id = {app:String} AND execution_id = {id:String}', {
+      app: harness.appId,
+      id: executionId,
+    });
+    expect(Number(stored.n)).toBe(50);
   });
 
   it('rejects spans individually through partial success in a worker as inline', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeProtobufTraces, MAX_ANY_VALUE_DEPTH, OtlpDecodeError } from '../../../src/otlp/index.js';
+import { decodeProtobufTraces, MAX_ANY_VALUE_DEPTH, MAX_EVENTS_PER_REQUEST, OtlpDecodeError } from '../../../src/otlp/index.js';
 import { ExportTraceServiceRequest } from '../../../src/otlp/proto-schema.js';
 import {
   bySpanId,
@@ -44,7 +44,43 @@ function requestWithAttributes(values: Record<string, unknown>): Uint8Array {
   return ExportTraceServiceRequest.encode(message).finish();
 }
 
+/** `count` empty span events (field 11, length 0: two bytes each), to append to a span's fields. */
+function emptyEvents(count: number): Buffer {
+  return Buffer.alloc(count * 2).fill(Buffer.from([0x5a, 0x00]));
+}
+
 describe('otlp/decode-protobuf', () => {
+  describe('limits a sender cannot pass', () => {
+    it(`reads ${MAX_EVENTS_PER_REQUEST} span events in a request and refuses one more, over all its spans, before reading them`, () => {
+      const atLimit = requestWithSpan(Buffer.concat([validSpanFields(), emptyEvents(MAX_EVENTS_PER_REQUEST)]));
+      expect(decodeProtobufTraces(atLimit).spans[0].events).toHaveLength(MAX_EVENTS_PER_REQUEST);
+      const message = new RegExp(`more than ${MAX_EVENTS_PER_REQUEST} span events`);
+      const over = requestWithSpan(Buffer.concat([validSpanFields(), emptyEvents(MAX_EVENTS_PER_REQUEST + 1)]));
+      expect(() => decodeProtobufTraces(over)).toThrow(OtlpDecodeError);
+      expect(() => decodeProtobufTraces(over)).toThrow(message);
+      // Two requests' bytes concatenated are one request of both (repeated fields append): two spans, one limit.
+      const half = MAX_EVENTS_PER_REQUEST / 2;
+      const spread = Buffer.concat([
+        requestWithSpan(Buffer.concat([validSpanFields(Buffer.from('a')), emptyEvents(half)])),
+        requestWithSpan(Buffer.concat([validSpanFields(Buffer.from('b')), emptyEvents(half + 1)])),
+      ]);
+      expect(() => decodeProtobufTraces(spread)).toThrow(message);
+      // Handed over span by span (the decode workers' way), the first span goes and the request still fails.
+      const handed: string[] = [];
+      expect(() => decodeProtobufTraces(spread, (span) => handed.push(span.name))).toThrow(message);
+      expect(handed).toEqual(['a']);
+    });
+
+    it('refuses an id too long to be read as text with OtlpDecodeError (400), not an internal error', () => {
+      // resource_spans { scope_spans { spans { trace_id: 2^28 bytes } } }: its hex would pass V8's longest string.
+      const header = Buffer.from('0a9280808001128c808080011286808080010a8080808001', 'hex');
+      const body = Buffer.alloc(header.length + 2 ** 28, 0x11);
+      header.copy(body);
+      expect(() => decodeProtobufTraces(body)).toThrow(OtlpDecodeError);
+      expect(() => decodeProtobufTraces(body)).toThrow(/too long to read/);
+    });
+  });
+
   describe('decodeProtobufTraces', () => {
     it('decodes a request from the official serializer into the spans the SDK recorded', () => {
       const spans = recordedWithAnyValues();

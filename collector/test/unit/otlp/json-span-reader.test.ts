@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedSpan } from '../../../src/contracts/spans.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { KnownNames, knownAttributeNames, knownNameSlot, readJsonTraces } from '../../../src/otlp/json-span-reader.js';
-import { OtlpDecodeError, decodeJsonTraces } from '../../../src/otlp/index.js';
+import { MAX_EVENTS_PER_REQUEST, OtlpDecodeError, decodeJsonTraces } from '../../../src/otlp/index.js';
 import { createRandom, toJsonText } from './fixtures.js';
 import { describeResult, outcomeOf, type Outcome } from './outcome.js';
 import { jsonText, mutate, mutateJson, randomSpans, respell } from './random-requests.js';
@@ -138,6 +138,26 @@ describe('otlp/json-span-reader', () => {
     expect(result).toBeDefined();
     expect({ ok: describeResult({ ...result!, spans }) }).toEqual(outcomeOf(() => decodeJsonTraces(body), (message) => message));
     expect(names.kept().filter((name) => sharing.includes(name.text))).toHaveLength(1);
+  });
+
+  it(`reads ${MAX_EVENTS_PER_REQUEST} span events as decodeJsonTraces does, and refuses one more as it does, without parsing the rest`, () => {
+    const withEvents = (count: number) => Buffer.from(request({ ...VALID_SPAN, events: Array.from({ length: count }, () => ({})) }));
+    expect(expectAgrees(withEvents(MAX_EVENTS_PER_REQUEST), 'events at the limit')).toEqual({ read: true, refused: false });
+    const message = new RegExp(`more than ${MAX_EVENTS_PER_REQUEST} span events`);
+    const over = withEvents(MAX_EVENTS_PER_REQUEST + 1);
+    expect(() => readJsonTraces(over, () => {})).toThrow(OtlpDecodeError);
+    expect(() => readJsonTraces(over, () => {})).toThrow(message);
+    expect(() => decodeJsonTraces(over)).toThrow(OtlpDecodeError);
+    expect(() => decodeJsonTraces(over)).toThrow(message);
+    // A value the schema refuses after the events, in the same span: both still answer with the limit.
+    const invalidAfter = edited(over.toString('latin1'), '"status":{"code":2', '"status":{"code":"two"');
+    expect(() => readJsonTraces(Buffer.from(invalidAfter), () => {})).toThrow(message);
+    expect(() => decodeJsonTraces(invalidAfter)).toThrow(message);
+    // An attribute value it refuses before the events: the reader gives up where it reads it, and decodeJsonTraces
+    // answers with the limit (it counts a span's events before reading the span).
+    const invalidBefore = edited(over.toString('latin1'), '{"intValue":"3"}', '{"intValue":"3.5"}');
+    expect(readJsonTraces(Buffer.from(invalidBefore), () => {})).toBeUndefined();
+    expect(() => decodeJsonTraces(invalidBefore)).toThrow(message);
   });
 
   it('gives up on a body longer than a string can be, which decodeJsonTraces refuses', () => {
