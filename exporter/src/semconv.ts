@@ -77,6 +77,12 @@ export const ATTR_SERVICE_NAME = 'service.name';
 /** OpenTelemetry resource: deployment environment. */
 export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 
+/**
+ * The most span events the collector takes in one request, over all its
+ * spans; it refuses more with a 400. The SDK splits its requests under it.
+ */
+export const XRAY_MAX_EVENTS_PER_REQUEST = 100_000;
+
 /** OpenTelemetry exception event and its attributes. */
 export const EVENT_EXCEPTION = 'exception';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';

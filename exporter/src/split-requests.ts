@@ -12,6 +12,7 @@
  */
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { XRAY_MAX_EVENTS_PER_REQUEST } from './semconv.js';
 
 /** Resource, scope and the request's own JSON braces. */
 const ENVELOPE_BYTES = 2048;
@@ -22,31 +23,40 @@ const ATTRIBUTE_OVERHEAD_BYTES = 40;
 const EVENT_OVERHEAD_BYTES = 120;
 
 /**
- * Groups `spans` (root last) into requests under `maxRequestBytes`, keeping
- * their order. A single span larger than the limit still goes, alone.
+ * Groups `spans` (root last) into requests under `maxRequestBytes` and of at
+ * most `maxEvents` span events (the collector's limit), keeping their order.
+ * A single span larger than either limit still goes, alone.
  */
-export function splitIntoRequests(spans: ReadableSpan[], maxRequestBytes: number): ReadableSpan[][] {
+export function splitIntoRequests(spans: ReadableSpan[], maxRequestBytes: number, maxEvents: number = XRAY_MAX_EVENTS_PER_REQUEST): ReadableSpan[][] {
   const budget = Math.max(1, maxRequestBytes - ENVELOPE_BYTES);
   // Fast path: no character can cost more than 6 bytes, so if even that bound fits, skip the exact scan.
   let bound = 0;
-  for (const span of spans) bound += estimateSpanBytes(span, worstCaseStringBytes);
-  if (bound <= budget) return [spans];
+  let events = 0;
+  for (const span of spans) {
+    bound += estimateSpanBytes(span, worstCaseStringBytes);
+    events += span.events.length;
+  }
+  if (bound <= budget && events <= maxEvents) return [spans];
   const sizes = spans.map((span) => estimateSpanBytes(span));
   let total = 0;
   for (const size of sizes) total += size;
-  if (total <= budget) return [spans];
+  if (total <= budget && events <= maxEvents) return [spans];
 
   const requests: ReadableSpan[][] = [];
   let current: ReadableSpan[] = [];
   let currentBytes = 0;
+  let currentEvents = 0;
   for (let i = 0; i < spans.length; i++) {
-    if (current.length > 0 && currentBytes + sizes[i] > budget) {
+    const spanEvents = spans[i].events.length;
+    if (current.length > 0 && (currentBytes + sizes[i] > budget || currentEvents + spanEvents > maxEvents)) {
       requests.push(current);
       current = [];
       currentBytes = 0;
+      currentEvents = 0;
     }
     current.push(spans[i]);
     currentBytes += sizes[i];
+    currentEvents += spanEvents;
   }
   if (current.length > 0) requests.push(current);
   return requests;

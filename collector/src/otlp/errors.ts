@@ -5,6 +5,7 @@
  * Content-Encoding -> 415. A single bad span is never thrown; it is counted in
  * `DecodeResult.rejectedSpans` instead (OTLP partial success).
  */
+import { XRAY_MAX_EVENTS_PER_REQUEST } from '@xray/sdk/semconv';
 
 /** The body could not be decoded: corrupt gzip, invalid protobuf, invalid JSON or wrong JSON types. */
 export class OtlpDecodeError extends Error {
@@ -16,14 +17,16 @@ export class OtlpDecodeError extends Error {
 }
 
 /**
- * The most span events one request may carry, over all its spans. An event
- * costs a sender two bytes of protobuf (or JSON) and a decoder ~140 bytes of
- * memory, and a span holds its events until it ends: without a limit, 16 MiB
- * of empty events (16 KB of gzip) made a decode worker hold over 1 GB and
- * die. OpenTelemetry's SDKs keep 128 events a span by default, so a batch of
- * 512 spans stays below this; X-Ray reads only a span's last `exception`.
+ * The most span events one request may carry, over all its spans (the SDK's
+ * `XRAY_MAX_EVENTS_PER_REQUEST`, which its requests are split under). An
+ * event costs a sender two bytes of protobuf (or JSON) and a decoder ~140
+ * bytes of memory, and a span holds its events until it ends: without a
+ * limit, 16 MiB of empty events (16 KB of gzip) made a decode worker hold
+ * over 1 GB and die. OpenTelemetry's SDKs keep 128 events a span by
+ * default, so a batch of 512 spans stays below this; X-Ray reads only a
+ * span's last `exception`.
  */
-export const MAX_EVENTS_PER_REQUEST = 100_000;
+export const MAX_EVENTS_PER_REQUEST = XRAY_MAX_EVENTS_PER_REQUEST;
 
 /** The error for a request past MAX_EVENTS_PER_REQUEST (answer 400). */
 export function tooManyEvents(): OtlpDecodeError {

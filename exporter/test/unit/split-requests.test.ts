@@ -4,12 +4,13 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { finishedSpan, localSpanContext, NO_EVENTS } from '../../src/readable-span.js';
+import { XRAY_MAX_EVENTS_PER_REQUEST } from '../../src/semconv.js';
 import { estimateSpanBytes, jsonStringBytes, splitIntoRequests } from '../../src/split-requests.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'split-test' });
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
-function span(index: number, attributes: Record<string, string>): ReadableSpan {
+function span(index: number, attributes: Record<string, string>, events: ReadableSpan['events'] = NO_EVENTS): ReadableSpan {
   return finishedSpan(
     `span-${index}`,
     localSpanContext(TRACE_ID, index.toString(16).padStart(16, '0')),
@@ -18,7 +19,7 @@ function span(index: number, attributes: Record<string, string>): ReadableSpan {
     1_700_000_000_010 + index,
     attributes,
     { code: SpanStatusCode.UNSET },
-    NO_EVENTS,
+    events,
     resource,
     { name: '@xray/sdk', version: '0.1.0' },
   );
@@ -54,6 +55,29 @@ describe('split-requests', () => {
   });
 
   describe('splitIntoRequests', () => {
+    /** `span(index)` carrying `count` events (an OTel app's spans may carry many: logs as events). */
+    function withEvents(index: number, count: number): ReadableSpan {
+      const events = Array.from({ length: count }, (_, i) => ({ name: `e${i}`, time: [1_700_000_000, i] as [number, number], attributes: {} }));
+      return span(index, {}, events);
+    }
+
+    it('keeps each request within the collector\'s limit of span events, in order, root last', () => {
+      const spans = [withEvents(1, 40), withEvents(2, 40), withEvents(3, 40), withEvents(0, 1)];
+      expect(splitIntoRequests(spans, 64 * 1024 * 1024, 100).map((request) => request.map((s) => s.name))).toEqual([
+        ['span-1', 'span-2'],
+        ['span-3', 'span-0'],
+      ]);
+      // A span over the limit alone still goes, alone.
+      expect(splitIntoRequests([withEvents(1, 150), withEvents(0, 1)], 64 * 1024 * 1024, 100).map((request) => request.length)).toEqual([1, 1]);
+    });
+
+    it(`splits under ${XRAY_MAX_EVENTS_PER_REQUEST} events by default, the collector's limit`, () => {
+      const half = XRAY_MAX_EVENTS_PER_REQUEST / 2;
+      const spans = [withEvents(1, half), withEvents(2, half), withEvents(0, 1)];
+      const requests = splitIntoRequests(spans, Number.MAX_SAFE_INTEGER);
+      expect(requests.map((request) => request.reduce((sum, s) => sum + s.events.length, 0))).toEqual([XRAY_MAX_EVENTS_PER_REQUEST, 1]);
+    });
+
     it('keeps a small execution in one request', () => {
       const spans = [span(1, {}), span(2, {}), span(0, {})];
       expect(splitIntoRequests(spans, 1024 * 1024)).toEqual([spans]);
