@@ -45,8 +45,10 @@ function guardedLookup(policy: AddressPolicy) {
       const list = addresses as LookupAddress[];
       const refused = list.find((entry) => !policy.allows(entry.address));
       if (refused) {
+        // Not which address: the text reaches the tenant (its deliveries' lastError), and would map the
+        // collector's internal names to their addresses for whoever registers a URL.
         const denied: NodeJS.ErrnoException = new Error(
-          `${hostname} resolves to ${refused.address}, a loopback, private or link-local address (allow it with XRAY_WEBHOOK_ALLOW_PRIVATE)`,
+          `${hostname} resolves to a loopback, private or link-local address (allow it with XRAY_WEBHOOK_ALLOW_PRIVATE)`,
         );
         denied.code = 'XRAY_ADDRESS_NOT_ALLOWED';
         return callback(denied, []);
