@@ -79,8 +79,8 @@ const ROLLUP_STEPS = 42_000;
  */
 const THREAD_GROUPS = ['main thread', 'other node threads', 'libuv pool (engine statements)', 'engine merges', 'engine, other pools'];
 
-function threadGroupOf(name, isMain) {
-  if (isMain) return THREAD_GROUPS[0];
+/** The group of a thread other than the main one, by its name. */
+function threadGroupOf(name) {
   if (name === 'node') return THREAD_GROUPS[1];
   if (name === 'Unknown' || name.startsWith('libuv')) return THREAD_GROUPS[2];
   if (name === 'MergeMutate') return THREAD_GROUPS[3];
@@ -93,7 +93,7 @@ function threadGroupMillis(pid) {
   if (!threads) return undefined;
   const groups = Object.fromEntries(THREAD_GROUPS.map((group) => [group, 0]));
   groups[THREAD_GROUPS[0]] = threads.main;
-  for (const [name, millis] of threads.byName) groups[threadGroupOf(name, false)] += millis;
+  for (const [name, millis] of threads.byName) groups[threadGroupOf(name)] += millis;
   return groups;
 }
 

@@ -56,7 +56,6 @@ STRING_STOPS[BACKSLASH] = 1;
 /** How deep a value this reader passes over may nest (JSON.parse goes deeper; the staged path answers those). */
 const MAX_SKIP_DEPTH = 64;
 
-
 // The field names the reader reads, as small numbers: a key is matched by
 // its bytes' hash and then its bytes, so no string is made for it.
 const F_OTHER = 0;
@@ -852,8 +851,8 @@ export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void
   try {
     new JsonSpanReader(body, result, names).read();
   } catch (error) {
-    // Anything else is the request's events past their limit: decodeJsonTraces refuses the same body with the
-    // same error (it counts a span's events before reading the span), so it is thrown here without a second parse.
+    // An OtlpDecodeError here is the request's events past their limit: decodeJsonTraces refuses the same body
+    // with the same error (it counts a span's events before reading the span), so it goes out without a second parse.
     if (error === INVALID) return undefined;
     throw error;
   }
