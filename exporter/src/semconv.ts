@@ -83,6 +83,14 @@ export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
  */
 export const XRAY_MAX_EVENTS_PER_REQUEST = 100_000;
 
+/**
+ * The most attribute values the collector takes in one request: every
+ * attribute of a resource, span or event counts one, and so does every
+ * entry of a key-value list and every item of an array inside one, at any
+ * depth. It refuses more with a 400. The SDK splits its requests under it.
+ */
+export const XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST = 1_000_000;
+
 /** OpenTelemetry exception event and its attributes. */
 export const EVENT_EXCEPTION = 'exception';
 export const ATTR_EXCEPTION_TYPE = 'exception.type';

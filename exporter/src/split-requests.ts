@@ -12,7 +12,7 @@
  */
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { XRAY_MAX_EVENTS_PER_REQUEST } from './semconv.js';
+import { XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST, XRAY_MAX_EVENTS_PER_REQUEST } from './semconv.js';
 
 /** Resource, scope and the request's own JSON braces. */
 const ENVELOPE_BYTES = 2048;
@@ -23,43 +23,83 @@ const ATTRIBUTE_OVERHEAD_BYTES = 40;
 const EVENT_OVERHEAD_BYTES = 120;
 
 /**
- * Groups `spans` (root last) into requests under `maxRequestBytes` and of at
- * most `maxEvents` span events (the collector's limit), keeping their order.
- * A single span larger than either limit still goes, alone.
+ * The fewest bytes the estimate below gives one attribute value (an array
+ * item; an attribute is more): under a budget that holds no more values
+ * than the collector's limit, the bytes bound the values and they need no
+ * count.
  */
-export function splitIntoRequests(spans: ReadableSpan[], maxRequestBytes: number, maxEvents: number = XRAY_MAX_EVENTS_PER_REQUEST): ReadableSpan[][] {
+const MIN_VALUE_BYTES = 24;
+
+/**
+ * Groups `spans` (root last) into requests under `maxRequestBytes`, of at
+ * most `maxEvents` span events and `maxAttributeValues` attribute values
+ * (the collector's limits), keeping their order. A single span larger than
+ * any limit still goes, alone.
+ */
+export function splitIntoRequests(
+  spans: ReadableSpan[],
+  maxRequestBytes: number,
+  maxEvents: number = XRAY_MAX_EVENTS_PER_REQUEST,
+  maxAttributeValues: number = XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST,
+): ReadableSpan[][] {
   const budget = Math.max(1, maxRequestBytes - ENVELOPE_BYTES);
-  // Fast path: no character can cost more than 6 bytes, so if even that bound fits, skip the exact scan.
+  const valueCounts = budget / MIN_VALUE_BYTES > maxAttributeValues ? spans.map(countAttributeValues) : undefined;
+  let values = 0;
+  if (valueCounts !== undefined) for (const count of valueCounts) values += count;
   let bound = 0;
   let events = 0;
   for (const span of spans) {
     bound += estimateSpanBytes(span, worstCaseStringBytes);
     events += span.events.length;
   }
-  if (bound <= budget && events <= maxEvents) return [spans];
+  const withinCounts = events <= maxEvents && values <= maxAttributeValues;
+  if (bound <= budget && withinCounts) return [spans];
   const sizes = spans.map((span) => estimateSpanBytes(span));
   let total = 0;
   for (const size of sizes) total += size;
-  if (total <= budget && events <= maxEvents) return [spans];
+  if (total <= budget && withinCounts) return [spans];
 
   const requests: ReadableSpan[][] = [];
   let current: ReadableSpan[] = [];
   let currentBytes = 0;
   let currentEvents = 0;
+  let currentValues = 0;
   for (let i = 0; i < spans.length; i++) {
     const spanEvents = spans[i].events.length;
-    if (current.length > 0 && (currentBytes + sizes[i] > budget || currentEvents + spanEvents > maxEvents)) {
+    const spanValues = valueCounts === undefined ? 0 : valueCounts[i];
+    if (
+      current.length > 0 &&
+      (currentBytes + sizes[i] > budget || currentEvents + spanEvents > maxEvents || currentValues + spanValues > maxAttributeValues)
+    ) {
       requests.push(current);
       current = [];
       currentBytes = 0;
       currentEvents = 0;
+      currentValues = 0;
     }
     current.push(spans[i]);
     currentBytes += sizes[i];
     currentEvents += spanEvents;
+    currentValues += spanValues;
   }
   if (current.length > 0) requests.push(current);
   return requests;
+}
+
+/** The attribute values of a span as the collector counts them: an attribute, an array item (its own and its events'). */
+export function countAttributeValues(span: ReadableSpan): number {
+  let count = countValues(span.attributes);
+  for (const event of span.events) if (event.attributes !== undefined) count += countValues(event.attributes);
+  return count;
+}
+
+function countValues(attributes: Attributes): number {
+  let count = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    count += Array.isArray(value) ? 1 + value.length : 1;
+  }
+  return count;
 }
 
 /** Estimated OTLP/JSON bytes of one span. */

@@ -11,7 +11,7 @@ import { OtlpDecodeError } from './errors.js';
 import { exportTraceServiceRequestJson, type ExportTraceServiceRequestJson } from './json-schema.js';
 import { mapJsonRequest } from './map-json-request.js';
 import { findSpanProblem, normalizeParentSpanId } from './span-validation.js';
-import type { DecodeResult } from '../contracts/spans.js';
+import type { AttrValue, Attributes, DecodeResult } from '../contracts/spans.js';
 
 /** How many field errors one message lists; the first few are enough to fix a sender. */
 const MAX_REPORTED_ISSUES = 3;
@@ -70,6 +70,22 @@ function decodeWithSchema(json: Record<string, unknown>): DecodeResult {
   return mapParsedRequest(parsed.data);
 }
 
+/** The attribute values of a map the schema made: a key, an array item, nested ones included (a key sent twice counts once here). */
+function countAttributes(attributes: Attributes): number {
+  let count = 0;
+  for (const key in attributes) count += 1 + countNested(attributes[key]);
+  return count;
+}
+
+function countNested(value: AttrValue | undefined): number {
+  if (Array.isArray(value)) {
+    let count = value.length;
+    for (const item of value) count += countNested(item);
+    return count;
+  }
+  return typeof value === 'object' && value !== null ? countAttributes(value) : 0;
+}
+
 /**
  * Maps a request the schema accepted. Reached only if the fast path rejects
  * a request that the schema accepts, which the tests check never happens;
@@ -78,9 +94,13 @@ function decodeWithSchema(json: Record<string, unknown>): DecodeResult {
 function mapParsedRequest(request: ExportTraceServiceRequestJson): DecodeResult {
   const result = createDecodeResultBuilder();
   request.resourceSpans.forEach(({ resource, scopeSpans }, r) => {
+    result.countAttributeValues(countAttributes(resource));
     scopeSpans.forEach(({ scope, spans }, s) => {
       spans.forEach((span, i) => {
         result.countEvents(span.events.length);
+        let values = countAttributes(span.attributes);
+        for (const event of span.events) values += countAttributes(event.attributes);
+        result.countAttributeValues(values);
         const identity = {
           traceId: span.traceId.toLowerCase(),
           spanId: span.spanId.toLowerCase(),

@@ -423,6 +423,8 @@ class TraceRequestDecoder {
    */
   private keyValue(end: number, level: number, depth: number): AttrValue {
     if (depth > MAX_MESSAGE_DEPTH) throw depthExceeded();
+    // Counted before it is read (OtlpDecodeError past the request's limit), as an array item is below.
+    this.result.countAttributeValues(1);
     const r = this.r;
     let key = '';
     let value: AttrValue = null;
@@ -516,6 +518,7 @@ class TraceRequestDecoder {
     while (r.pos < end) {
       const tag = r.tag(end);
       if (tag === LIST_VALUES) {
+        this.result.countAttributeValues(1);
         items.push(this.anyValue(r.delimited(end), level + 1, depth + 1, null, undefined));
         // An item past the limit is itself the error, named by the attribute's key.
         error ??= level + 1 > MAX_ANY_VALUE_DEPTH ? '' : this.nestingError;

@@ -5,7 +5,7 @@
  * every response; a batch of 10 000 bad spans needs one example, not 10 000.
  */
 import type { DecodedSpan, DecodeResult } from '../contracts/spans.js';
-import { MAX_EVENTS_PER_REQUEST, tooManyEvents } from './errors.js';
+import { MAX_ATTRIBUTE_VALUES_PER_REQUEST, MAX_EVENTS_PER_REQUEST, tooManyAttributeValues, tooManyEvents } from './errors.js';
 
 /** How many rejection reasons one result keeps. */
 export const MAX_REJECTION_MESSAGES = 5;
@@ -22,6 +22,13 @@ export interface DecodeResultBuilder {
    * throws OtlpDecodeError (tooManyEvents) past MAX_EVENTS_PER_REQUEST.
    */
   countEvents(count: number): void;
+  /**
+   * Counts `count` more attribute values of the request (an attribute, a
+   * key-value list entry, an array item), before they are read; throws
+   * OtlpDecodeError (tooManyAttributeValues) past
+   * MAX_ATTRIBUTE_VALUES_PER_REQUEST.
+   */
+  countAttributeValues(count: number): void;
   finish(): DecodeResult;
 }
 
@@ -35,6 +42,7 @@ export function createDecodeResultBuilder(onSpan?: (span: DecodedSpan) => void):
   const rejectionMessages: string[] = [];
   let rejectedSpans = 0;
   let events = 0;
+  let attributeValues = 0;
   return {
     accept(span) {
       if (onSpan) onSpan(span);
@@ -50,6 +58,10 @@ export function createDecodeResultBuilder(onSpan?: (span: DecodedSpan) => void):
     countEvents(count) {
       events += count;
       if (events > MAX_EVENTS_PER_REQUEST) throw tooManyEvents();
+    },
+    countAttributeValues(count) {
+      attributeValues += count;
+      if (attributeValues > MAX_ATTRIBUTE_VALUES_PER_REQUEST) throw tooManyAttributeValues();
     },
     finish() {
       return { spans, rejectedSpans, rejectionMessages };

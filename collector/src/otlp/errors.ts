@@ -5,7 +5,7 @@
  * Content-Encoding -> 415. A single bad span is never thrown; it is counted in
  * `DecodeResult.rejectedSpans` instead (OTLP partial success).
  */
-import { XRAY_MAX_EVENTS_PER_REQUEST } from '@xray/sdk/semconv';
+import { XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST, XRAY_MAX_EVENTS_PER_REQUEST } from '@xray/sdk/semconv';
 
 /** The body could not be decoded: corrupt gzip, invalid protobuf, invalid JSON or wrong JSON types. */
 export class OtlpDecodeError extends Error {
@@ -31,6 +31,27 @@ export const MAX_EVENTS_PER_REQUEST = XRAY_MAX_EVENTS_PER_REQUEST;
 /** The error for a request past MAX_EVENTS_PER_REQUEST (answer 400). */
 export function tooManyEvents(): OtlpDecodeError {
   return new OtlpDecodeError(`the request carries more than ${MAX_EVENTS_PER_REQUEST} span events; send fewer events a span, or fewer spans a request`);
+}
+
+/**
+ * The most attribute values one request may carry (the SDK's
+ * `XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST`): each attribute of a resource,
+ * span or event, each entry of a key-value list and each array item, at any
+ * depth, counts one. A value costs a sender as little as two bytes of
+ * protobuf and a decoder 40 to 140 bytes and a hash-table slot: without a
+ * limit, 16 MiB of attributes with distinct one-character keys (3.3 million)
+ * kept a decode worker busy for 6 s and over 500 MB. OpenTelemetry's SDKs
+ * keep 128 attributes a span by default, so a batch of 512 spans carries at
+ * most 65,536 of them; the limit leaves room for events' attributes and for
+ * arrays (a 1,536-number embedding on each of 512 spans is 786,944).
+ */
+export const MAX_ATTRIBUTE_VALUES_PER_REQUEST = XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST;
+
+/** The error for a request past MAX_ATTRIBUTE_VALUES_PER_REQUEST (answer 400). */
+export function tooManyAttributeValues(): OtlpDecodeError {
+  return new OtlpDecodeError(
+    `the request carries more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values (attributes, key-value list entries and array items, nested ones included); send fewer or smaller attributes a span, or fewer spans a request`,
+  );
 }
 
 /** The body, after decompression, is larger than the configured limit. */

@@ -22,7 +22,11 @@
  * staged way (JSON.parse, map-json-request.ts, the zod schema for the error
  * message), so the answer is always decodeJsonTraces's; the tests hold the
  * two to the same result on official, respelled, edited and byte-mutated
- * requests.
+ * requests. One exception, in the reader's favour: past the request's
+ * limit of events or attribute values it refuses the body at once (a 400),
+ * so a body that passes a limit in a copy of a key that JSON.parse would
+ * overwrite with a later copy is refused, where the staged decoder reads
+ * only the later copy.
  */
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { MAX_ANY_VALUE_DEPTH, setAttribute } from './attributes.js';
@@ -438,6 +442,8 @@ class JsonSpanReader {
     const target: Attributes = {};
     if (this.isNull()) return target;
     for (let i = this.firstElement(); i >= 0; i = this.nextElement(i)) {
+      // Past the request's limit: OtlpDecodeError (a 400), as decodeJsonTraces answers (an array item too, below).
+      this.result.countAttributeValues(1);
       let key: unknown;
       let value: AttrValue = null;
       let valueSeen = false;
@@ -508,6 +514,7 @@ class JsonSpanReader {
       for (let i = this.firstElement(); i >= 0; i = this.nextElement(i)) {
         // The schema rejects any item below the deepest level.
         if (level + 1 > MAX_ANY_VALUE_DEPTH) invalid();
+        this.result.countAttributeValues(1);
         items.push(this.anyValue(level + 1));
       }
     });
@@ -851,8 +858,8 @@ export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void
   try {
     new JsonSpanReader(body, result, names).read();
   } catch (error) {
-    // An OtlpDecodeError here is the request's events past their limit: decodeJsonTraces refuses the same body
-    // with the same error (it counts a span's events before reading the span), so it goes out without a second parse.
+    // An OtlpDecodeError here is the request's events or attribute values past their limit: decodeJsonTraces refuses
+    // the same body with the same error (it counts a span's before reading the span), so it goes out without a second parse.
     if (error === INVALID) return undefined;
     throw error;
   }

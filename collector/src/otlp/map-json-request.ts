@@ -95,6 +95,59 @@ function keyValues(list: unknown[], level: number, target: Attributes): Attribut
   return target;
 }
 
+/** A parsed JSON object, or undefined for anything else (the counters below read without checking). */
+function objectOrUndefined(value: unknown): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
+}
+
+/**
+ * The attribute values a KeyValue list (whose values nest at `level`) holds,
+ * nested ones included, counted as the readers count them as they read: one
+ * a KeyValue, one an array item. It runs before the list is read and checks
+ * nothing (whatever is not the expected shape counts nothing), so a request
+ * is refused for its count whatever else is wrong in the part counted: the
+ * span reader, which counts as it reads in the body's order, then gives the
+ * same answer.
+ */
+export function countKeyValues(list: unknown, level: number): number {
+  if (!Array.isArray(list)) return 0;
+  let count = list.length;
+  if (level > MAX_ANY_VALUE_DEPTH) return count;
+  for (let i = 0; i < list.length; i++) {
+    const value = objectOrUndefined(objectOrUndefined(list[i])?.value);
+    if (value !== undefined) count += countAnyValue(value, level);
+  }
+  return count;
+}
+
+/** The values nested in an AnyValue at `level`: its array's items and its key-value list's entries, as anyValue reads them. */
+function countAnyValue(value: JsonObject, level: number): number {
+  let count = 0;
+  const array = objectOrUndefined(value.arrayValue === undefined ? value.array_value : value.arrayValue);
+  if (array !== undefined && Array.isArray(array.values)) {
+    const items = array.values;
+    count += items.length;
+    if (level + 1 <= MAX_ANY_VALUE_DEPTH) {
+      for (let i = 0; i < items.length; i++) {
+        const item = objectOrUndefined(items[i]);
+        if (item !== undefined) count += countAnyValue(item, level + 1);
+      }
+    }
+  }
+  const kvlist = objectOrUndefined(value.kvlistValue === undefined ? value.kvlist_value : value.kvlistValue);
+  if (kvlist !== undefined) count += countKeyValues(kvlist.values, level + 1);
+  return count;
+}
+
+/** The attribute values of a span as mapSpan reads them: its attributes and its events'. */
+function countSpanValues(span: JsonObject, events: unknown[] | undefined): number {
+  let count = countKeyValues(span.attributes, 1);
+  if (events !== undefined) {
+    for (let i = 0; i < events.length; i++) count += countKeyValues(objectOrUndefined(events[i])?.attributes, 1);
+  }
+  return count;
+}
+
 function attributes(value: unknown): Attributes {
   const list = repeated(value);
   return list === undefined ? {} : keyValues(list, 1, {});
@@ -226,10 +279,11 @@ function mapSpan(
   if (start === undefined) start = span.start_time_unix_nano;
   let end = span.endTimeUnixNano;
   if (end === undefined) end = span.end_time_unix_nano;
-  // Its events are counted before anything of it is read, as the span reader
-  // meets them (OtlpDecodeError past the request's limit).
+  // Its events and attribute values are counted before anything of it is
+  // read, as the span reader meets them (OtlpDecodeError past the request's limits).
   const eventList = repeated(span.events);
   if (eventList !== undefined) result.countEvents(eventList.length);
+  result.countAttributeValues(countSpanValues(span, eventList));
   // Everything is read (and so checked) before the span can be rejected:
   // the schema checks rejected spans too.
   const fields: JsonSpanFields = {
@@ -327,7 +381,11 @@ function mapScopeSpans(value: unknown, where: string, resource: Attributes, resu
 function mapResourceSpans(value: unknown, where: string, result: DecodeResultBuilder): void {
   const resourceSpans = element(value);
   const resourceMessage = message(resourceSpans.resource);
-  const resource = resourceMessage === undefined ? {} : attributes(resourceMessage.attributes);
+  let resource: Attributes = {};
+  if (resourceMessage !== undefined) {
+    result.countAttributeValues(countKeyValues(resourceMessage.attributes, 1));
+    resource = attributes(resourceMessage.attributes);
+  }
   let scopeSpansValue = resourceSpans.scopeSpans;
   if (scopeSpansValue === undefined) scopeSpansValue = resourceSpans.scope_spans;
   const scopeSpans = repeated(scopeSpansValue);

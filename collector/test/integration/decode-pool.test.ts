@@ -17,10 +17,10 @@ import { spansToRows } from '../../src/model/span-to-rows.js';
 import type { DecodedSpan } from '../../src/contracts/spans.js';
 import type { FlushInfo } from '../../src/store/index.js';
 import { stepTotalsOf } from '../../src/store/step-totals.js';
-import { MAX_EVENTS_PER_REQUEST, decodeJsonTraces, decodeProtobufTraces } from '../../src/otlp/index.js';
+import { MAX_ATTRIBUTE_VALUES_PER_REQUEST, MAX_EVENTS_PER_REQUEST, decodeJsonTraces, decodeProtobufTraces } from '../../src/otlp/index.js';
 import { readJsonTraces } from '../../src/otlp/json-span-reader.js';
 import { startCollector } from '../support/collector-harness.js';
-import { requestWithSpan, validSpanFields } from '../unit/otlp/fixtures.js';
+import { lenField, requestWithSpan, validSpanFields } from '../unit/otlp/fixtures.js';
 import type { Harness } from '../support/collector-harness.js';
 import { executionSpans, jsonRequest, postJson } from '../support/otlp-fixtures.js';
 import { decodeProtobufStatus } from '../support/otlp-status.js';
@@ -178,11 +178,12 @@ describe('the decode worker pool', () => {
     expect(jsonReply.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_DECODE');
   });
 
-  it('refuses a request of more span events than the limit (400) without the worker dying, and decodes the next request', async () => {
-    // One span, then empty events (two bytes each) up to the body limit: 4 MiB that gzip makes ~4 KB.
-    // Before the limit, each event held ~140 bytes until its span ended: the worker ran out of heap (a 503).
-    const events = Buffer.alloc(4 * 1024 * 1024 - 128).fill(Buffer.from([0x5a, 0x00]));
-    const body = gzipSync(requestWithSpan(Buffer.concat([validSpanFields(), events])));
+  /**
+   * Posts a gzipped protobuf body and a gzipped JSON body that a decode worker must refuse with a 400 naming
+   * `message`, then a valid request, which must be stored whole: the worker lived through both.
+   */
+  async function expectRefusedThenNextStored(protobuf: Buffer, json: string, message: string, pipeline: string): Promise<void> {
+    const body = gzipSync(protobuf);
     expect(body.length).toBeLessThan(64 * 1024);
     const response = await fetch(`${harness.url}/v1/traces`, {
       method: 'POST',
@@ -191,25 +192,51 @@ describe('the decode worker pool', () => {
     });
     const reply = Buffer.from(await response.arrayBuffer());
     expect(response.status).toBe(400);
-    expect(decodeProtobufStatus(reply).message).toMatch(new RegExp(`^XRAY_ERR_OTLP_DECODE: .*more than ${MAX_EVENTS_PER_REQUEST} span events`));
-    // The same in OTLP/JSON: `{}` events, read span by span in the worker and refused at the limit, not parsed whole.
-    const jsonHead = '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"s","startTimeUnixNano":"1","endTimeUnixNano":"2","events":[';
-    const jsonBody = gzipSync(Buffer.from(`${jsonHead}${Array.from({ length: 1_300_000 }, () => '{}').join(',')}]}]}]}]}`));
+    expect(decodeProtobufStatus(reply).message).toMatch(new RegExp(`^XRAY_ERR_OTLP_DECODE: .*${message}`));
     const jsonResponse = await fetch(`${harness.url}/v1/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-api-key': harness.apiKey },
-      body: jsonBody,
+      body: gzipSync(Buffer.from(json)),
     });
     expect(jsonResponse.status).toBe(400);
     expect(jsonResponse.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_DECODE');
-    expect(await jsonResponse.text()).toContain(`more than ${MAX_EVENTS_PER_REQUEST} span events`);
-    const { executionId, body: next } = protobufExecution('pool-after-events', 50);
+    expect(await jsonResponse.text()).toContain(message);
+    const { executionId, body: next } = protobufExecution(pipeline, 50);
     expect((await postProtobuf(harness.url, harness.apiKey, next)).status).toBe(200);
     const [stored] = await harness.sql<{ n: number }>('SELECT count() AS n FROM steps WHERE app_id = {app:String} AND execution_id = {id:String}', {
       app: harness.appId,
       id: executionId,
     });
     expect(Number(stored.n)).toBe(50);
+  }
+
+  /** One OTLP/JSON span whose `field` holds `count` empty objects, as the span reader reads them in a worker. */
+  function jsonSpanWith(field: 'events' | 'attributes', count: number): string {
+    const head = '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"s","startTimeUnixNano":"1","endTimeUnixNano":"2",';
+    const empties = Array.from({ length: count }, () => '{}').join(',');
+    const list = field === 'events' ? `"events":[${empties}]` : `"attributes":[{"key":"list","value":{"arrayValue":{"values":[${empties}]}}}]`;
+    return `${head}${list}}]}]}]}`;
+  }
+
+  it('refuses a request of more span events than the limit (400) without the worker dying, and decodes the next request', async () => {
+    // One span, then empty events (two bytes each) up to the body limit: 4 MiB that gzip makes ~4 KB.
+    // Before the limit, each event held ~140 bytes until its span ended: the worker ran out of heap (a 503).
+    // In OTLP/JSON, `{}` events are read span by span and refused at the limit, not parsed whole.
+    const events = Buffer.alloc(4 * 1024 * 1024 - 128).fill(Buffer.from([0x5a, 0x00]));
+    const protobuf = requestWithSpan(Buffer.concat([validSpanFields(), events]));
+    await expectRefusedThenNextStored(protobuf, jsonSpanWith('events', 1_300_000), `more than ${MAX_EVENTS_PER_REQUEST} span events`, 'pool-after-events');
+  });
+
+  it('refuses a request of more attribute values than the limit (400) in the worker, and decodes the next request', async () => {
+    // One attribute holding an array of empty values (two bytes each) up to 4 MiB: twice the limit. (Empty key-value
+    // lists, four bytes each and ~60 in memory, would run this suite's 32 MB worker out of heap before the limit;
+    // the collector's default heap, 1 GB, holds a request at the limit of the costliest values, distinct keys.)
+    const items = Buffer.alloc(4 * 1024 * 1024 - 128).fill(Buffer.from([0x0a, 0x00]));
+    expect(items.length / 2).toBeGreaterThan(MAX_ATTRIBUTE_VALUES_PER_REQUEST);
+    const attribute = lenField(9, Buffer.concat([lenField(1, Buffer.from('list')), lenField(2, lenField(5, items))]));
+    const protobuf = requestWithSpan(Buffer.concat([validSpanFields(), attribute]));
+    const message = `more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values`;
+    await expectRefusedThenNextStored(protobuf, jsonSpanWith('attributes', 1_300_000), message, 'pool-after-attributes');
   });
 
   it('rejects spans individually through partial success in a worker as inline', async () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeProtobufTraces, MAX_ANY_VALUE_DEPTH, MAX_EVENTS_PER_REQUEST, OtlpDecodeError } from '../../../src/otlp/index.js';
+import {
+  decodeProtobufTraces,
+  MAX_ANY_VALUE_DEPTH,
+  MAX_ATTRIBUTE_VALUES_PER_REQUEST,
+  MAX_EVENTS_PER_REQUEST,
+  OtlpDecodeError,
+} from '../../../src/otlp/index.js';
 import { ExportTraceServiceRequest } from '../../../src/otlp/proto-schema.js';
 import {
   bySpanId,
@@ -49,8 +55,48 @@ function emptyEvents(count: number): Buffer {
   return Buffer.alloc(count * 2).fill(Buffer.from([0x5a, 0x00]));
 }
 
+/** A KeyValue (to wrap in an attributes field) named `key` whose value is an array of `items` empty AnyValues (two bytes each). */
+function arrayOfEmpty(key: string, items: number): Buffer {
+  const array = lenField(5, Buffer.alloc(items * 2).fill(Buffer.from([0x0a, 0x00])));
+  return Buffer.concat([lenField(1, Buffer.from(key)), lenField(2, array)]);
+}
+
+/** A KeyValue named `key` whose value is a key-value list of `entries` empty KeyValues (two bytes each). */
+function kvlistOfEmpty(key: string, entries: number): Buffer {
+  const kvlist = lenField(6, Buffer.alloc(entries * 2).fill(Buffer.from([0x0a, 0x00])));
+  return Buffer.concat([lenField(1, Buffer.from(key)), lenField(2, kvlist)]);
+}
+
+/**
+ * A request whose attribute values total `total`: a resource attribute of a
+ * key-value list, a span attribute of an array, an event attribute of a
+ * key-value list (each attribute counts one, and each entry or item).
+ */
+function requestWithAttributeValues(total: number): Buffer {
+  const third = Math.floor(total / 3);
+  const resource = lenField(1, lenField(1, kvlistOfEmpty('resource.map', third - 1)));
+  const event = lenField(11, Buffer.concat([lenField(2, Buffer.from('log')), lenField(3, kvlistOfEmpty('event.map', third - 1))]));
+  const span = Buffer.concat([validSpanFields(), lenField(9, arrayOfEmpty('span.list', total - 2 * third - 1)), event]);
+  return lenField(1, Buffer.concat([resource, lenField(2, lenField(2, span))]));
+}
+
 describe('otlp/decode-protobuf', () => {
   describe('limits a sender cannot pass', () => {
+    it(`reads ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values in a request and refuses one more: resource, span and event attributes, list entries and array items`, () => {
+      const [span] = decodeProtobufTraces(requestWithAttributeValues(MAX_ATTRIBUTE_VALUES_PER_REQUEST)).spans;
+      const third = Math.floor(MAX_ATTRIBUTE_VALUES_PER_REQUEST / 3);
+      // An empty KeyValue is key '' (null): each entry overwrites the last, yet each was read and counted.
+      expect(span.resource).toEqual({ 'resource.map': { '': null } });
+      expect(span.attributes['span.list']).toHaveLength(MAX_ATTRIBUTE_VALUES_PER_REQUEST - 2 * third - 1);
+      expect(span.events[0].attributes).toEqual({ 'event.map': { '': null } });
+      const over = requestWithAttributeValues(MAX_ATTRIBUTE_VALUES_PER_REQUEST + 1);
+      expect(() => decodeProtobufTraces(over)).toThrow(OtlpDecodeError);
+      expect(() => decodeProtobufTraces(over)).toThrow(new RegExp(`more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values`));
+      // Nested lists count at every level: a list of lists of one item each is two values an item.
+      const nested = Buffer.concat([lenField(1, Buffer.from('deep')), lenField(2, lenField(5, Buffer.alloc(MAX_ATTRIBUTE_VALUES_PER_REQUEST / 2 * 6).fill(Buffer.from([0x0a, 0x04, 0x2a, 0x02, 0x0a, 0x00]))))]);
+      expect(() => decodeProtobufTraces(requestWithSpan(Buffer.concat([validSpanFields(), lenField(9, nested)])))).toThrow(OtlpDecodeError);
+    });
+
     it(`reads ${MAX_EVENTS_PER_REQUEST} span events in a request and refuses one more, over all its spans, before reading them`, () => {
       const atLimit = requestWithSpan(Buffer.concat([validSpanFields(), emptyEvents(MAX_EVENTS_PER_REQUEST)]));
       expect(decodeProtobufTraces(atLimit).spans[0].events).toHaveLength(MAX_EVENTS_PER_REQUEST);

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedSpan } from '../../../src/contracts/spans.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { KnownNames, knownAttributeNames, knownNameSlot, readJsonTraces } from '../../../src/otlp/json-span-reader.js';
-import { MAX_EVENTS_PER_REQUEST, OtlpDecodeError, decodeJsonTraces } from '../../../src/otlp/index.js';
+import { MAX_ATTRIBUTE_VALUES_PER_REQUEST, MAX_EVENTS_PER_REQUEST, OtlpDecodeError, decodeJsonTraces } from '../../../src/otlp/index.js';
 import { createRandom, toJsonText } from './fixtures.js';
 import { describeResult, outcomeOf, type Outcome } from './outcome.js';
 import { jsonText, mutate, mutateJson, randomSpans, respell } from './random-requests.js';
@@ -158,6 +158,50 @@ describe('otlp/json-span-reader', () => {
     const invalidBefore = edited(over.toString('latin1'), '{"intValue":"3"}', '{"intValue":"3.5"}');
     expect(readJsonTraces(Buffer.from(invalidBefore), () => {})).toBeUndefined();
     expect(() => decodeJsonTraces(invalidBefore)).toThrow(message);
+  });
+
+  it(`reads ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values as decodeJsonTraces does, and refuses one more as it does, whatever the order`, () => {
+    // Resource, span and event attributes, key-value list entries and array items all count, nested ones included.
+    const empties = (count: number) => Array.from({ length: count }, () => ({}));
+    // `total` values: a third in the resource, a third in an event (the rest, with eventsFirst), the rest in the span.
+    const withValues = (total: number, eventsFirst = false) => {
+      const third = Math.floor(total / 3);
+      const inEvent = eventsFirst ? total - third - 1 : third;
+      const resource = { attributes: [{ key: 'resource.map', value: { kvlistValue: { values: empties(third - 1) } } }] };
+      const events = [{ name: 'log', attributes: [{ key: 'event.map', value: { kvlistValue: { values: empties(inEvent - 1) } } }] }];
+      const attributes = [{ key: 'xray.step.sequence', value: { intValue: '3' } }];
+      if (!eventsFirst) attributes.push({ key: 'span.list', value: { arrayValue: { values: empties(total - 2 * third - 2) } } } as never);
+      // The status last, after every value counted.
+      const { attributes: _a, events: _e, status, ...rest } = VALID_SPAN;
+      const span = eventsFirst ? { ...rest, events, attributes, status } : { ...rest, attributes, events, status };
+      return request(span, undefined, resource);
+    };
+    expect(expectAgrees(Buffer.from(withValues(MAX_ATTRIBUTE_VALUES_PER_REQUEST)), 'attribute values at the limit')).toEqual({ read: true, refused: false });
+    const message = new RegExp(`more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values`);
+    const over = withValues(MAX_ATTRIBUTE_VALUES_PER_REQUEST + 1);
+    for (const body of [over, withValues(MAX_ATTRIBUTE_VALUES_PER_REQUEST + 1, true)]) {
+      expect(() => readJsonTraces(Buffer.from(body), () => {})).toThrow(OtlpDecodeError);
+      expect(() => readJsonTraces(Buffer.from(body), () => {})).toThrow(message);
+      expect(() => decodeJsonTraces(body)).toThrow(message);
+    }
+    // A value the schema refuses after the last value counted, in the body's order: both answer with the limit.
+    const invalidAfter = edited(over, '"status":{"code":2', '"status":{"code":"two"');
+    expect(() => readJsonTraces(Buffer.from(invalidAfter), () => {})).toThrow(message);
+    expect(() => decodeJsonTraces(invalidAfter)).toThrow(message);
+    // The events' values pass the limit before the span's own attributes, which hold a refused value: the reader
+    // stops at the limit in the events, and decodeJsonTraces, which reads attributes first, still answers with the
+    // limit, as it counts a span's values before reading any.
+    const eventsFirst = edited(withValues(MAX_ATTRIBUTE_VALUES_PER_REQUEST + 1, true), '{"intValue":"3"}', '{"intValue":"3.5"}');
+    expect(() => readJsonTraces(Buffer.from(eventsFirst), () => {})).toThrow(message);
+    expect(() => decodeJsonTraces(eventsFirst)).toThrow(message);
+    // A refused value before the limit is reached: the reader gives up there, and decodeJsonTraces answers with the limit.
+    const invalidBefore = edited(over, '{"intValue":"3"}', '{"intValue":"3.5"}');
+    expect(readJsonTraces(Buffer.from(invalidBefore), () => {})).toBeUndefined();
+    expect(() => decodeJsonTraces(invalidBefore)).toThrow(message);
+    // Snake_case members (which the reader leaves to decodeJsonTraces) count as the camelCase ones do.
+    const snake = over.replaceAll('"kvlistValue"', '"kvlist_value"').replaceAll('"arrayValue"', '"array_value"');
+    expect(readJsonTraces(Buffer.from(snake), () => {})).toBeUndefined();
+    expect(() => decodeJsonTraces(snake)).toThrow(message);
   });
 
   it('gives up on a body longer than a string can be, which decodeJsonTraces refuses', () => {
