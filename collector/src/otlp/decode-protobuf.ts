@@ -185,12 +185,14 @@ class TraceRequestDecoder {
   /**
    * Reads a ResourceSpans' resource fields (merged, in order) before its
    * spans, skipping the rest; returns their first nesting error. On a
-   * malformed body it gives up (false) and leaves `attributes` empty: the
+   * malformed body (or one past the limit of attribute values) it gives up
+   * (false) and leaves `attributes` empty and their count as it was: the
    * ordinary pass then reads the resource where it stands and reports the
    * body's first error, as decoding without onSpan does.
    */
   private readResourceFirst(end: number, attributes: Attributes): { error: string | undefined } | false {
     const r = this.r;
+    const counted = this.result.attributeValues;
     let error: string | undefined;
     try {
       while (r.pos < end) {
@@ -207,6 +209,7 @@ class TraceRequestDecoder {
     } catch (thrown) {
       if (!(thrown instanceof OtlpDecodeError)) throw thrown;
       for (const key of Object.keys(attributes)) delete attributes[key];
+      this.result.uncountAttributeValuesTo(counted);
       return false;
     }
     return { error };

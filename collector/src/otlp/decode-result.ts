@@ -29,6 +29,9 @@ export interface DecodeResultBuilder {
    * MAX_ATTRIBUTE_VALUES_PER_REQUEST.
    */
   countAttributeValues(count: number): void;
+  /** The attribute values counted so far; `uncountAttributeValuesTo` goes back to such a count (a reader that reads a part again). */
+  readonly attributeValues: number;
+  uncountAttributeValuesTo(count: number): void;
   finish(): DecodeResult;
 }
 
@@ -62,6 +65,12 @@ export function createDecodeResultBuilder(onSpan?: (span: DecodedSpan) => void):
     countAttributeValues(count) {
       attributeValues += count;
       if (attributeValues > MAX_ATTRIBUTE_VALUES_PER_REQUEST) throw tooManyAttributeValues();
+    },
+    get attributeValues() {
+      return attributeValues;
+    },
+    uncountAttributeValuesTo(count) {
+      attributeValues = count;
     },
     finish() {
       return { spans, rejectedSpans, rejectionMessages };

@@ -94,7 +94,18 @@ describe('otlp/decode-protobuf', () => {
       expect(() => decodeProtobufTraces(over)).toThrow(new RegExp(`more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values`));
       // Nested lists count at every level: a list of lists of one item each is two values an item.
       const nested = Buffer.concat([lenField(1, Buffer.from('deep')), lenField(2, lenField(5, Buffer.alloc(MAX_ATTRIBUTE_VALUES_PER_REQUEST / 2 * 6).fill(Buffer.from([0x0a, 0x04, 0x2a, 0x02, 0x0a, 0x00]))))]);
-      expect(() => decodeProtobufTraces(requestWithSpan(Buffer.concat([validSpanFields(), lenField(9, nested)])))).toThrow(OtlpDecodeError);
+      expect(() => decodeProtobufTraces(requestWithSpan(Buffer.concat([validSpanFields(), lenField(9, nested)])))).toThrow(
+        new RegExp(`more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values`),
+      );
+    });
+
+    it('counts a resource read ahead of its spans once: streamed, a malformed body gets the error it gets decoded whole', () => {
+      // 600,000 resource values, then a field whose length runs past the ResourceSpans: a wire error, whichever way.
+      const resource = lenField(1, Buffer.alloc(600_000 * 2).fill(Buffer.from([0x0a, 0x00])));
+      const body = lenField(1, Buffer.concat([resource, Buffer.from([0x0a, 0x7f])]));
+      expect(() => decodeProtobufTraces(body)).toThrow(/out of range/);
+      // The decode worker's way reads the resource first, gives up there, and reads it again where it stands.
+      expect(() => decodeProtobufTraces(body, () => {})).toThrow(/out of range/);
     });
 
     it(`reads ${MAX_EVENTS_PER_REQUEST} span events in a request and refuses one more, over all its spans, before reading them`, () => {
