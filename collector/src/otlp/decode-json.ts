@@ -9,9 +9,9 @@ import type { z } from 'zod';
 import { createDecodeResultBuilder } from './decode-result.js';
 import { OtlpDecodeError } from './errors.js';
 import { exportTraceServiceRequestJson, type ExportTraceServiceRequestJson } from './json-schema.js';
-import { mapJsonRequest } from './map-json-request.js';
+import { countJsonRequest, mapJsonRequest } from './map-json-request.js';
 import { findSpanProblem, normalizeParentSpanId } from './span-validation.js';
-import type { AttrValue, Attributes, DecodeResult } from '../contracts/spans.js';
+import type { DecodeResult } from '../contracts/spans.js';
 
 /** How many field errors one message lists; the first few are enough to fix a sender. */
 const MAX_REPORTED_ISSUES = 3;
@@ -70,22 +70,6 @@ function decodeWithSchema(json: Record<string, unknown>): DecodeResult {
   return mapParsedRequest(parsed.data);
 }
 
-/** The attribute values of a map the schema made: a key, an array item, nested ones included (a key sent twice counts once here). */
-function countAttributes(attributes: Attributes): number {
-  let count = 0;
-  for (const key in attributes) count += 1 + countNested(attributes[key]);
-  return count;
-}
-
-function countNested(value: AttrValue | undefined): number {
-  if (Array.isArray(value)) {
-    let count = value.length;
-    for (const item of value) count += countNested(item);
-    return count;
-  }
-  return typeof value === 'object' && value !== null ? countAttributes(value) : 0;
-}
-
 /**
  * Maps a request the schema accepted. Reached only if the fast path rejects
  * a request that the schema accepts, which the tests check never happens;
@@ -94,13 +78,8 @@ function countNested(value: AttrValue | undefined): number {
 function mapParsedRequest(request: ExportTraceServiceRequestJson): DecodeResult {
   const result = createDecodeResultBuilder();
   request.resourceSpans.forEach(({ resource, scopeSpans }, r) => {
-    result.countAttributeValues(countAttributes(resource));
     scopeSpans.forEach(({ scope, spans }, s) => {
       spans.forEach((span, i) => {
-        result.countEvents(span.events.length);
-        let values = countAttributes(span.attributes);
-        for (const event of span.events) values += countAttributes(event.attributes);
-        result.countAttributeValues(values);
         const identity = {
           traceId: span.traceId.toLowerCase(),
           spanId: span.spanId.toLowerCase(),
@@ -142,6 +121,8 @@ function mapParsedRequest(request: ExportTraceServiceRequestJson): DecodeResult 
  */
 export function decodeJsonTraces(body: string | Uint8Array): DecodeResult {
   const json = parseJsonObject(body);
+  // Past a limit of events or attribute values: OtlpDecodeError, before anything is mapped.
+  countJsonRequest(json);
   return mapJsonRequest(json) ?? decodeWithSchema(json);
 }
 
@@ -152,5 +133,7 @@ export function decodeJsonTraces(body: string | Uint8Array): DecodeResult {
  * schema of record.
  */
 export function decodeJsonTracesWithSchema(body: string | Uint8Array): DecodeResult {
-  return decodeWithSchema(parseJsonObject(body));
+  const json = parseJsonObject(body);
+  countJsonRequest(json);
+  return decodeWithSchema(json);
 }

@@ -859,7 +859,8 @@ export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void
     new JsonSpanReader(body, result, names).read();
   } catch (error) {
     // An OtlpDecodeError here is the request's events or attribute values past their limit: decodeJsonTraces refuses
-    // the same body with the same error (it counts a span's before reading the span), so it goes out without a second parse.
+    // the same body with the same error (it counts the whole request in the body's order before mapping any of it,
+    // countJsonRequest), so it goes out without a second parse.
     if (error === INVALID) return undefined;
     throw error;
   }

@@ -139,13 +139,56 @@ function countAnyValue(value: JsonObject, level: number): number {
   return count;
 }
 
-/** The attribute values of a span as mapSpan reads them: its attributes and its events'. */
-function countSpanValues(span: JsonObject, events: unknown[] | undefined): number {
-  let count = countKeyValues(span.attributes, 1);
-  if (events !== undefined) {
-    for (let i = 0; i < events.length; i++) count += countKeyValues(objectOrUndefined(events[i])?.attributes, 1);
+/**
+ * Counts a parsed request's span events and attribute values in the order
+ * its body holds them (JSON.parse keeps an object's keys in their order;
+ * where a camelCase and a snake_case key name one field, the one the mapper
+ * reads), before anything of it is mapped or checked: the request is refused
+ * at the first limit it passes in its body, whatever else is wrong in it.
+ * The span reader counts in the same order as it reads, so where it refuses
+ * a body for a limit, decodeJsonTraces refuses it for the same one (where it
+ * gives up first, decodeJsonTraces answers anyway).
+ *
+ * @example
+ * countJsonRequest(JSON.parse(body)); // throws OtlpDecodeError past a limit
+ */
+export function countJsonRequest(request: JsonObject): void {
+  const counter = createDecodeResultBuilder();
+  const resourceSpansKey = request.resourceSpans === undefined ? 'resource_spans' : 'resourceSpans';
+  for (const resourceSpans of listOf(request[resourceSpansKey])) {
+    const scopeSpansKey = resourceSpans.scopeSpans === undefined ? 'scope_spans' : 'scopeSpans';
+    for (const key in resourceSpans) {
+      if (key === 'resource') counter.countAttributeValues(countKeyValues(objectOrUndefined(resourceSpans.resource)?.attributes, 1));
+      else if (key === scopeSpansKey) {
+        for (const scopeSpans of listOf(resourceSpans[key])) for (const span of listOf(scopeSpans.spans)) countSpan(span, counter);
+      }
+    }
   }
-  return count;
+}
+
+/** The objects of a list (anything else in it, or a list that is not one, counts nothing). */
+function listOf(value: unknown): JsonObject[] {
+  if (!Array.isArray(value)) return [];
+  const objects: JsonObject[] = [];
+  for (const item of value) {
+    const object = objectOrUndefined(item);
+    if (object !== undefined) objects.push(object);
+  }
+  return objects;
+}
+
+/** A span's attribute values and events, in its keys' order; each event, then its attribute values. */
+function countSpan(span: JsonObject, counter: DecodeResultBuilder): void {
+  for (const key in span) {
+    if (key === 'attributes') counter.countAttributeValues(countKeyValues(span.attributes, 1));
+    else if (key === 'events' && Array.isArray(span.events)) {
+      for (const item of span.events) {
+        counter.countEvents(1);
+        const event = objectOrUndefined(item);
+        if (event !== undefined) counter.countAttributeValues(countKeyValues(event.attributes, 1));
+      }
+    }
+  }
 }
 
 function attributes(value: unknown): Attributes {
@@ -279,11 +322,8 @@ function mapSpan(
   if (start === undefined) start = span.start_time_unix_nano;
   let end = span.endTimeUnixNano;
   if (end === undefined) end = span.end_time_unix_nano;
-  // Its events and attribute values are counted before anything of it is
-  // read, as the span reader meets them (OtlpDecodeError past the request's limits).
+  // Its events and attribute values were counted before the request was mapped (countJsonRequest).
   const eventList = repeated(span.events);
-  if (eventList !== undefined) result.countEvents(eventList.length);
-  result.countAttributeValues(countSpanValues(span, eventList));
   // Everything is read (and so checked) before the span can be rejected:
   // the schema checks rejected spans too.
   const fields: JsonSpanFields = {
@@ -381,11 +421,7 @@ function mapScopeSpans(value: unknown, where: string, resource: Attributes, resu
 function mapResourceSpans(value: unknown, where: string, result: DecodeResultBuilder): void {
   const resourceSpans = element(value);
   const resourceMessage = message(resourceSpans.resource);
-  let resource: Attributes = {};
-  if (resourceMessage !== undefined) {
-    result.countAttributeValues(countKeyValues(resourceMessage.attributes, 1));
-    resource = attributes(resourceMessage.attributes);
-  }
+  const resource = resourceMessage === undefined ? {} : attributes(resourceMessage.attributes);
   let scopeSpansValue = resourceSpans.scopeSpans;
   if (scopeSpansValue === undefined) scopeSpansValue = resourceSpans.scope_spans;
   const scopeSpans = repeated(scopeSpansValue);

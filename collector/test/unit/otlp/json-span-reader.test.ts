@@ -198,6 +198,23 @@ describe('otlp/json-span-reader', () => {
     const invalidBefore = edited(over, '{"intValue":"3"}', '{"intValue":"3.5"}');
     expect(readJsonTraces(Buffer.from(invalidBefore), () => {})).toBeUndefined();
     expect(() => decodeJsonTraces(invalidBefore)).toThrow(message);
+    // Whichever limit the body passes first is the answer, and a refused value after it (a resource or scope after
+    // its spans, events that are not a list) does not change it, in either decoder.
+    const ids = '"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"';
+    const kvs = `[${Array.from({ length: MAX_ATTRIBUTE_VALUES_PER_REQUEST + 1 }, () => '{}').join(',')}]`;
+    const manyEvents = `[${Array.from({ length: MAX_EVENTS_PER_REQUEST + 1 }, () => '{}').join(',')}]`;
+    const wrap = (span: string, after = '') => `{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]${after}}]}]}`;
+    const limitFirst: Array<[string, RegExp]> = [
+      [wrap(`{${ids},"attributes":${kvs},"events":5}`), message],
+      [wrap(`{${ids},"attributes":${kvs},"events":${manyEvents}}`), message],
+      [wrap(`{${ids},"events":${manyEvents},"attributes":${kvs}}`), new RegExp(`more than ${MAX_EVENTS_PER_REQUEST} span events`)],
+      [wrap(`{${ids},"attributes":${kvs}}`, ',"scope":{"name":5}'), message],
+      [`{"resourceSpans":[{"scopeSpans":[{"spans":[{${ids},"attributes":${kvs}}]}],"resource":5}]}`, message],
+    ];
+    for (const [body, answer] of limitFirst) {
+      expect(() => readJsonTraces(Buffer.from(body), () => {})).toThrow(answer);
+      expect(() => decodeJsonTraces(body)).toThrow(answer);
+    }
     // Snake_case members (which the reader leaves to decodeJsonTraces) count as the camelCase ones do.
     const snake = over.replaceAll('"kvlistValue"', '"kvlist_value"').replaceAll('"arrayValue"', '"array_value"');
     expect(readJsonTraces(Buffer.from(snake), () => {})).toBeUndefined();
