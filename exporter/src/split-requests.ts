@@ -11,6 +11,7 @@
  * attribute and per span.
  */
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST, XRAY_MAX_EVENTS_PER_REQUEST } from './semconv.js';
 
@@ -43,9 +44,19 @@ export function splitIntoRequests(
   maxAttributeValues: number = XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST,
 ): ReadableSpan[][] {
   const budget = Math.max(1, maxRequestBytes - ENVELOPE_BYTES);
+  // Counted only when the bytes do not bound them; a request's resource counts once, as the collector counts it.
   const valueCounts = budget / MIN_VALUE_BYTES > maxAttributeValues ? spans.map(countAttributeValues) : undefined;
+  const resourceValues = new Map<Resource, number>();
+  const resourceCount = (span: ReadableSpan): number => {
+    let count = resourceValues.get(span.resource);
+    if (count === undefined) resourceValues.set(span.resource, (count = countValues(span.resource.attributes)));
+    return count;
+  };
   let values = 0;
-  if (valueCounts !== undefined) for (const count of valueCounts) values += count;
+  if (valueCounts !== undefined) {
+    for (const count of valueCounts) values += count;
+    for (const span of spans) if (!resourceValues.has(span.resource)) values += resourceCount(span);
+  }
   let bound = 0;
   let events = 0;
   for (const span of spans) {
@@ -64,9 +75,13 @@ export function splitIntoRequests(
   let currentBytes = 0;
   let currentEvents = 0;
   let currentValues = 0;
+  const currentResources = new Set<Resource>();
+  // A span's values in the current request: its own, and its resource's if it is the first of that resource there.
+  const valuesIn = (i: number): number =>
+    valueCounts === undefined ? 0 : valueCounts[i] + (currentResources.has(spans[i].resource) ? 0 : resourceCount(spans[i]));
   for (let i = 0; i < spans.length; i++) {
     const spanEvents = spans[i].events.length;
-    const spanValues = valueCounts === undefined ? 0 : valueCounts[i];
+    let spanValues = valuesIn(i);
     if (
       current.length > 0 &&
       (currentBytes + sizes[i] > budget || currentEvents + spanEvents > maxEvents || currentValues + spanValues > maxAttributeValues)
@@ -76,17 +91,20 @@ export function splitIntoRequests(
       currentBytes = 0;
       currentEvents = 0;
       currentValues = 0;
+      currentResources.clear();
+      spanValues = valuesIn(i);
     }
     current.push(spans[i]);
     currentBytes += sizes[i];
     currentEvents += spanEvents;
     currentValues += spanValues;
+    currentResources.add(spans[i].resource);
   }
   if (current.length > 0) requests.push(current);
   return requests;
 }
 
-/** The attribute values of a span as the collector counts them: an attribute, an array item (its own and its events'). */
+/** The attribute values of a span as the collector counts them: an attribute, an array item (its own and its events'; its resource's count once a request). */
 export function countAttributeValues(span: ReadableSpan): number {
   let count = countValues(span.attributes);
   for (const event of span.events) if (event.attributes !== undefined) count += countValues(event.attributes);

@@ -1,28 +1,16 @@
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { finishedSpan, localSpanContext, NO_EVENTS } from '../../src/readable-span.js';
+import { NO_EVENTS } from '../../src/readable-span.js';
+import { testSpan } from '../support/finished-spans.js';
 import { XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST, XRAY_MAX_EVENTS_PER_REQUEST } from '../../src/semconv.js';
 import { countAttributeValues, estimateSpanBytes, jsonStringBytes, splitIntoRequests } from '../../src/split-requests.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'split-test' });
-const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
-
 function span(index: number, attributes: Attributes, events: ReadableSpan['events'] = NO_EVENTS): ReadableSpan {
-  return finishedSpan(
-    `span-${index}`,
-    localSpanContext(TRACE_ID, index.toString(16).padStart(16, '0')),
-    index === 0 ? undefined : localSpanContext(TRACE_ID, '0'.repeat(15) + '1'),
-    1_700_000_000_000 + index,
-    1_700_000_000_010 + index,
-    attributes,
-    { code: SpanStatusCode.UNSET },
-    events,
-    resource,
-    { name: '@xray/sdk', version: '0.1.0' },
-  );
+  return testSpan(index, attributes, resource, events);
 }
 
 function encodedBytes(spans: ReadableSpan[]): number {
@@ -78,21 +66,29 @@ describe('split-requests', () => {
       expect(requests.map((request) => request.reduce((sum, s) => sum + s.events.length, 0))).toEqual([XRAY_MAX_EVENTS_PER_REQUEST, 1]);
     });
 
-    it("keeps each request within the collector's limit of attribute values (an attribute, an array item, events' too)", () => {
-      // 1 + 30 items, 1 + 9 items + an event's 5: 31 and 15 values; the root 1.
+    /** A request's attribute values as the collector counts them: its spans' and, once, each resource's. */
+    const requestValues = (request: ReadableSpan[]) =>
+      request.reduce((sum, s) => sum + countAttributeValues(s), 0) +
+      [...new Set(request.map((s) => s.resource))].reduce((sum, r) => sum + Object.keys(r.attributes).length, 0);
+
+    it("keeps each request within the collector's limit of attribute values (an attribute, an array item, events' too, the resource's once)", () => {
+      // 1 + 30 items, 1 + 9 items + an event's 5: 31 and 15 values; the root 1; the resource's service.name 1 a request.
       const list = (n: number) => Array.from({ length: n }, (_, i) => i);
       const events = [{ name: 'log', time: [1_700_000_000, 0] as [number, number], attributes: { a: 1, b: 2, c: 3, d: 4, e: 5 } }];
       const spans = [span(1, { list: list(30) }), span(2, { list: list(30) }), span(3, { list: list(9) }, events), span(0, { root: true })];
-      const requests = splitIntoRequests(spans, 64 * 1024 * 1024, 100, 62);
+      const requests = splitIntoRequests(spans, 64 * 1024 * 1024, 100, 63);
       expect(requests.map((request) => request.map((s) => s.name))).toEqual([['span-1', 'span-2'], ['span-3', 'span-0']]);
-      expect(requests.map((request) => request.reduce((sum, s) => sum + countAttributeValues(s), 0))).toEqual([62, 16]);
+      expect(requests.map(requestValues)).toEqual([63, 17]);
+      // One value fewer and the resource's would pass the limit: the second span goes on.
+      expect(splitIntoRequests(spans, 64 * 1024 * 1024, 100, 62).map((request) => request.length)).toEqual([1, 3]);
     });
 
     it(`splits under ${XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values by default, where the byte limit would let more through`, () => {
       const items = Array.from({ length: XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST / 2 - 1 }, () => 1);
       const spans = [span(1, { items }), span(2, { items }), span(0, { root: true })];
       const requests = splitIntoRequests(spans, Number.MAX_SAFE_INTEGER);
-      expect(requests.map((request) => request.reduce((sum, s) => sum + countAttributeValues(s), 0))).toEqual([XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST, 1]);
+      // The two spans and the resource's one value pass the limit by one: they go apart.
+      expect(requests.map(requestValues)).toEqual([XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST / 2 + 1, XRAY_MAX_ATTRIBUTE_VALUES_PER_REQUEST / 2 + 2]);
       // Under the default 4 MiB the bytes split them first (each value is estimated at 24 bytes or more).
       expect(splitIntoRequests(spans, 4 * 1024 * 1024).length).toBeGreaterThan(2);
     });
