@@ -13,9 +13,9 @@
  * It is a fast path, not a second decoder of record. It reads the requests
  * OpenTelemetry's serializers write, checks JSON's grammar on everything it
  * passes over (strings, escapes, numbers, nesting), and reads each value
- * with map-json-request.ts's own checks. Anything else makes it give up and
- * return undefined: a body that is not UTF-8 or starts with a byte order
- * mark, a key with an escape, a key given twice in one object, a
+ * with map-json-request.ts's own checks (past one leading byte order mark,
+ * which the staged decoder's TextDecoder drops too). Anything else makes it
+ * give up and return undefined: a body that is not UTF-8, a key with an escape, a key given twice in one object, a
  * snake_case field name, an AnyValue with two members, a resource after its
  * spans or a scope after its spans, nesting deeper than it follows, or any
  * value the schema would reject. The caller then decodes the body the
@@ -851,12 +851,13 @@ export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: 
 export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void, names: KnownNames = knownNames): DecodeResult | undefined {
   // Longer than a string can be: decodeJsonTraces cannot make it text and refuses it (a 400); leave it to it.
   if (body.length > MAX_STRING_LENGTH) return undefined;
-  // TextDecoder drops a byte order mark and refuses bad UTF-8 before JSON.parse; this reader leaves both to it.
-  if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return undefined;
+  // decodeJsonTraces's TextDecoder refuses bad UTF-8, which this reader leaves to it, and drops one byte order
+  // mark, which this reader passes over (not leaving such a body to the staged decoder's whole-body parse).
   if (!isUtf8(body)) return undefined;
+  const text = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
   const result = createDecodeResultBuilder(onSpan);
   try {
-    new JsonSpanReader(body, result, names).read();
+    new JsonSpanReader(text, result, names).read();
   } catch (error) {
     // An OtlpDecodeError here is the request's events or attribute values past their limit: decodeJsonTraces refuses
     // the same body with the same error (it counts the whole request in the body's order before mapping any of it,

@@ -261,9 +261,18 @@ describe('otlp/json-span-reader', () => {
     expect(outcome).toEqual({ read: true, refused: false });
   });
 
+  it('reads past a byte order mark as decodeJsonTraces does, and refuses past a limit there without parsing the body whole', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(expectAgrees(Buffer.concat([bom, Buffer.from(request(VALID_SPAN))]), 'a byte order mark')).toEqual({ read: true, refused: false });
+    // A byte order mark was a way around the reader's limits to JSON.parse of the whole body.
+    const attributes = Array.from({ length: MAX_ATTRIBUTE_VALUES_PER_REQUEST + 1 }, () => ({}));
+    const over = Buffer.concat([bom, Buffer.from(request({ ...VALID_SPAN, attributes }))]);
+    expect(() => readJsonTraces(over, () => {})).toThrow(new RegExp(`more than ${MAX_ATTRIBUTE_VALUES_PER_REQUEST} attribute values`));
+  });
+
   const spanText = request(VALID_SPAN);
   const givesUp: Array<[string, Buffer]> = [
-    ['a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(spanText)])],
+    ['two byte order marks', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), Buffer.from(spanText)])],
     ['bytes that are not UTF-8', Buffer.from(edited(spanText, 'score', 'sc\u00ffore'), 'latin1')],
     ['a key given twice', Buffer.from(edited(spanText, '"name":"score"', '"name":"first","name":"score"'))],
     ['a resource after its spans', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [VALID_SPAN] }], resource: { attributes: [] } }] }))],
