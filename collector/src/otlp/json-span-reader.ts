@@ -15,8 +15,8 @@
  * passes over (strings, escapes, numbers, nesting), and reads each value
  * with map-json-request.ts's own checks (past one leading byte order mark,
  * which the staged decoder's TextDecoder drops too). Anything else makes it
- * give up and return undefined: a body that is not UTF-8, a key with an escape, a key given twice in one object, a
- * snake_case field name, an AnyValue with two members, a resource after its
+ * give up and return undefined: a body that is not UTF-8, a key with an
+ * escape, a key given twice in one object, a snake_case field name, an AnyValue with two members, a resource after its
  * spans or a scope after its spans, nesting deeper than it follows, or any
  * value the schema would reject. The caller then decodes the body the
  * staged way (JSON.parse, map-json-request.ts, the zod schema for the error

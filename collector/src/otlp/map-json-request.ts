@@ -103,13 +103,11 @@ function objectOrUndefined(value: unknown): JsonObject | undefined {
 /**
  * The attribute values a KeyValue list (whose values nest at `level`) holds,
  * nested ones included, counted as the readers count them as they read: one
- * a KeyValue, one an array item. It runs before the list is read and checks
- * nothing (whatever is not the expected shape counts nothing), so a request
- * is refused for its count whatever else is wrong in the part counted: the
- * span reader, which counts as it reads in the body's order, then gives the
- * same answer.
+ * a KeyValue, one an array item. It checks nothing (whatever is not the
+ * expected shape counts nothing), for countJsonRequest, which counts before
+ * anything is checked.
  */
-export function countKeyValues(list: unknown, level: number): number {
+function countKeyValues(list: unknown, level: number): number {
   if (!Array.isArray(list)) return 0;
   let count = list.length;
   if (level > MAX_ANY_VALUE_DEPTH) return count;
@@ -322,8 +320,6 @@ function mapSpan(
   if (start === undefined) start = span.start_time_unix_nano;
   let end = span.endTimeUnixNano;
   if (end === undefined) end = span.end_time_unix_nano;
-  // Its events and attribute values were counted before the request was mapped (countJsonRequest).
-  const eventList = repeated(span.events);
   // Everything is read (and so checked) before the span can be rejected:
   // the schema checks rejected spans too.
   const fields: JsonSpanFields = {
@@ -338,6 +334,7 @@ function mapSpan(
     events: [],
     status: { code: 0, message: '' },
   };
+  const eventList = repeated(span.events);
   if (eventList !== undefined) for (let i = 0; i < eventList.length; i++) fields.events.push(event(eventList[i]));
   const statusMessage = message(span.status);
   if (statusMessage !== undefined) fields.status = { code: int32(statusMessage.code), message: text(statusMessage.message) };
