@@ -182,7 +182,7 @@ export interface BuildAppOptions {
    * bodies above `inlineMaxBytes` (64 KiB when omitted) go to them, each
    * worker's heap limit in MB (1024 when omitted).
    */
-  decode?: { threads?: number; inlineMaxBytes?: number; workerHeapMb?: number; niceness?: number };
+  decode?: { threads?: number; inlineMaxBytes?: number; workerHeapMb?: number; niceness?: number; jsonWholeParseMaxBytes?: number };
 }
 
 /** Longest path parameter Fastify routes (ids are at most 256 characters, percent-encoded up to 12 bytes each). */
@@ -404,6 +404,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
           countSteps: listHead !== undefined,
           maxWorkerHeapMb: options.decode?.workerHeapMb,
           niceness: options.decode?.niceness,
+          jsonWholeParseMaxBytes: options.decode?.jsonWholeParseMaxBytes,
           priceTable: options.priceTable,
         })
       : undefined;
@@ -426,6 +427,7 @@ export async function buildApp(options: BuildAppOptions): Promise<XRayApp> {
       checkSignature,
       admitSpans: (spans) => admitSpans(spans, BigInt(Date.now()) * 1_000_000n, admission),
       toRows: rowMapper(options.priceTable),
+      jsonWholeParseMaxBytes: options.decode?.jsonWholeParseMaxBytes,
       write: (rows) => store.batcher.write(rows),
       expectWrite: () => store.batcher.expectWrite(),
       classifyWriteError,

@@ -17,6 +17,7 @@ import { DEFAULT_ROLLUP_INTERVAL_MILLIS } from './store/rollups.js';
 import { DEFAULT_ENGINE_MEMORY_SOFT_LIMIT_MB } from './store/engine-allocator.js';
 import { PLAIN_IDENTIFIER } from './store/sql.js';
 import { DEFAULT_DECODE_INLINE_MAX_BYTES, DEFAULT_DECODE_NICENESS, defaultDecodeThreads } from './ingest/decode-pool.js';
+import { DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES } from './ingest/decode-request.js';
 
 const API_KEY_PATTERN = /^xr_[A-Za-z0-9_-]{16,128}$/;
 
@@ -106,6 +107,7 @@ export const EnvSchema = z.object({
   XRAY_DECODE_INLINE_MAX_BYTES: intFromEnv(DEFAULT_DECODE_INLINE_MAX_BYTES, 0, 1024 * 1024 * 1024),
   XRAY_DECODE_WORKER_HEAP_MB: intFromEnv(1024, 64, 64 * 1024),
   XRAY_DECODE_NICENESS: intFromEnv(DEFAULT_DECODE_NICENESS, 0, 19),
+  XRAY_JSON_WHOLE_PARSE_MAX_BYTES: intFromEnv(DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES, 0, 1024 * 1024 * 1024),
   XRAY_GC_EXTERNAL_MB: intFromEnv(16, 0, 1024 * 1024),
   XRAY_ADMIN_SQL_CLICKHOUSE_USER: optionalString,
   XRAY_ADMIN_SQL_CLICKHOUSE_PASSWORD: z.string().default(''),
@@ -195,8 +197,11 @@ export interface CollectorConfig {
   maxEventLoopDelayMillis: number;
   /** V8 external memory (buffers) above which a minor collection frees dead ones (buffer-reclaimer.ts), MB; 0 turns it off. */
   gcExternalMb: number;
-  /** Decode worker threads (0: decode inline), the largest body decoded inline, each worker's heap limit in MB, their nice value (0: none). */
-  decode: { threads: number; inlineMaxBytes: number; workerHeapMb: number; niceness: number };
+  /**
+   * Decode worker threads (0: decode inline), the largest body decoded inline, each worker's heap limit in MB, their
+   * nice value (0: none), and the largest OTLP/JSON body parsed whole (larger ones are read span by span, ingest/decode-request.ts).
+   */
+  decode: { threads: number; inlineMaxBytes: number; workerHeapMb: number; niceness: number; jsonWholeParseMaxBytes: number };
   /** How often per-app retention is applied; 0 = only when an app's retention is set. */
   retentionSweepSeconds: number;
   /** The rollup job (store/rollups.ts): time between passes (0: none), and how late another process's row may become visible (undefined: the backend's default). */
@@ -349,7 +354,13 @@ export function loadConfig(env: Record<string, string | undefined>): CollectorCo
     maxInFlightBytes: e.XRAY_MAX_INFLIGHT_BYTES,
     maxEventLoopDelayMillis: e.XRAY_MAX_EVENT_LOOP_DELAY_MILLIS,
     gcExternalMb: e.XRAY_GC_EXTERNAL_MB,
-    decode: { threads: e.XRAY_DECODE_THREADS, inlineMaxBytes: e.XRAY_DECODE_INLINE_MAX_BYTES, workerHeapMb: e.XRAY_DECODE_WORKER_HEAP_MB, niceness: e.XRAY_DECODE_NICENESS },
+    decode: {
+      threads: e.XRAY_DECODE_THREADS,
+      inlineMaxBytes: e.XRAY_DECODE_INLINE_MAX_BYTES,
+      workerHeapMb: e.XRAY_DECODE_WORKER_HEAP_MB,
+      niceness: e.XRAY_DECODE_NICENESS,
+      jsonWholeParseMaxBytes: e.XRAY_JSON_WHOLE_PARSE_MAX_BYTES,
+    },
     retentionSweepSeconds: e.XRAY_RETENTION_SWEEP_SECONDS,
     rollups: { intervalMillis: e.XRAY_ROLLUP_INTERVAL_MILLIS, lagMillis: e.XRAY_ROLLUP_LAG_MILLIS },
     clickhouse: e.CLICKHOUSE_URL

@@ -89,6 +89,7 @@ export function createDecodePool(options: DecodePoolOptions): DecodePool {
     countSteps: options.countSteps,
     priceTable: options.priceTable,
     niceness: options.niceness ?? DEFAULT_DECODE_NICENESS,
+    jsonWholeParseMaxBytes: options.jsonWholeParseMaxBytes,
   };
   const pool = new Piscina({
     filename: decodeWorkerFile(),

@@ -8,11 +8,28 @@
  * takes encoded steps, and this otherwise or when that gives up (a test
  * holds the two to the same rows and bytes).
  */
+import { isUtf8 } from 'node:buffer';
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodeResult } from '../contracts/spans.js';
-import { decodeJsonTraces, decodeProtobufTraces, MAX_REJECTION_MESSAGES } from '../otlp/index.js';
+import { XRayError } from '../errors.js';
+import { decodeJsonTraces, decodeProtobufTraces, MAX_REJECTION_MESSAGES, OtlpDecodeError } from '../otlp/index.js';
 import type { OtlpFormat } from '../otlp/index.js';
+import { jsonSyntaxError, readJsonTraces } from '../otlp/json-span-reader.js';
 import { deduplicationTokenOf } from './deduplication-token.js';
+
+/**
+ * The largest OTLP/JSON body parsed whole (XRAY_JSON_WHOLE_PARSE_MAX_BYTES).
+ * A larger one is read span by span (otlp/json-span-reader.ts), which takes
+ * the layout OpenTelemetry's exporters write; one in another layout (a
+ * snake_case or escaped field name, a key given twice, a resource after its
+ * spans) is refused, 413. JSON.parse makes every value of a body before
+ * anything can count them: 16 MiB of empty attribute objects behind a
+ * snake_case key cost it 2.4 s of CPU and ~570 MB in a decode worker before
+ * the limit of attribute values refused them; 4 MiB bounds that to a
+ * quarter, under what the protobuf decoder spends on its worst 16 MiB body
+ * (bench/README.md). The SDK's requests are at most 4 MiB too.
+ */
+export const DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES = 4 * 1024 * 1024;
 
 /** The stages after decoding, given by the caller (the worker builds the real ones; tests may fake them). */
 export interface DecodeStages {
@@ -23,6 +40,10 @@ export interface DecodeStages {
   encodeSteps?: (steps: StepRow[]) => EncodedRows | undefined;
   /** Lets other work run between stages (inline decoding of a large body). */
   pause?: () => Promise<void>;
+  /** OTLP/JSON bodies larger than this are never parsed whole (DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES when omitted). */
+  jsonWholeParseMaxBytes?: number;
+  /** The span reader has already read this body and given up (the decode worker's streamed pass): not read again. */
+  jsonReaderGaveUp?: boolean;
 }
 
 /** What one request decoded to. */
@@ -44,7 +65,7 @@ export interface DecodedRequest {
  */
 export async function decodeRequest(format: OtlpFormat, body: Uint8Array, appId: string, stages: DecodeStages): Promise<DecodedRequest> {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const decoded = format === 'protobuf' ? decodeProtobufTraces(bytes) : decodeJsonTraces(bytes);
+  const decoded = format === 'protobuf' ? decodeProtobufTraces(bytes) : decodeJson(bytes, stages);
   await stages.pause?.();
   const admitted = stages.admitSpans(decoded.spans);
   const rows = stages.toRows(appId, admitted.spans);
@@ -62,4 +83,40 @@ export async function decodeRequest(format: OtlpFormat, body: Uint8Array, appId:
     unstorableSpans: admitted.rejectedSpans,
     rejectionMessages: [...decoded.rejectionMessages, ...admitted.rejectionMessages].slice(0, MAX_REJECTION_MESSAGES),
   };
+}
+
+/**
+ * An OTLP/JSON body: parsed whole up to the limit, read span by span past it;
+ * past it, a body the reader does not take is refused with what is wrong.
+ */
+function decodeJson(bytes: Buffer, stages: DecodeStages): DecodeResult {
+  const limit = stages.jsonWholeParseMaxBytes ?? DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES;
+  if (bytes.length <= limit) return decodeJsonTraces(bytes);
+  if (!stages.jsonReaderGaveUp) {
+    const read = readJsonTraces(bytes);
+    if (read) return read;
+  }
+  throw refusalOfWholeParse(bytes, limit);
+}
+
+/** Why a body too large to parse whole is refused: not JSON at all (400), or JSON in a layout only a whole parse reads (413). */
+function refusalOfWholeParse(bytes: Buffer, limit: number): Error {
+  if (!isUtf8(bytes)) return new OtlpDecodeError('request body is not valid JSON: it is not valid UTF-8');
+  const syntax = jsonSyntaxError(bytes);
+  if (syntax) {
+    const found = syntax.byte === undefined ? 'the body ends early' : `unexpected ${describeByte(syntax.byte)} at offset ${syntax.offset}`;
+    return new OtlpDecodeError(`request body is not valid JSON: ${found}`);
+  }
+  return new XRayError(
+    'XRAY_ERR_OTLP_BODY_TOO_LARGE',
+    `This OTLP/JSON body of ${bytes.length} bytes is over ${limit} bytes (XRAY_JSON_WHOLE_PARSE_MAX_BYTES) and is not laid out as ` +
+      'OpenTelemetry exporters write OTLP/JSON (lowerCamelCase field names without escapes, each field once in its object, ' +
+      "a resource and a scope before their spans, values nested at most 64 deep), which only a body under that size may depart from: " +
+      'send it in smaller requests, or in that layout',
+  );
+}
+
+/** A byte as a message names it: the character when printable ASCII, else its code. */
+function describeByte(byte: number): string {
+  return byte >= 0x20 && byte < 0x7f ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }

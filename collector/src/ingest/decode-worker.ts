@@ -30,6 +30,8 @@ export interface DecodeWorkerData {
   encodeSteps: boolean;
   /** With encodeSteps: also count them for the list head (store/step-totals.ts), when there is one. */
   countSteps?: boolean;
+  /** OTLP/JSON bodies larger than this are never parsed whole (decode-request.ts); its default when undefined. */
+  jsonWholeParseMaxBytes?: number;
   /** Prices that fill in the cost of steps with gen_ai usage but no cost (cost/); none when undefined. */
   priceTable?: PriceTable;
   /**
@@ -119,12 +121,15 @@ export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
         : undefined;
     // Staged: a store that takes row objects, OTLP/JSON the span reader gives up on, or a row the Native format cannot carry (it stays one).
     const decoded =
-      streamed ??
-      (await decodeRequest(task.format, task.body, task.appId, {
-        admitSpans: (spans) => admitSpans(spans, task.nowNanos, config.admission),
-        toRows,
-        encodeSteps: config.encodeSteps ? (steps) => encodeStepsWithExtras(steps, gatherWords) : undefined,
-      }));
+      streamed !== undefined && typeof streamed !== 'string'
+        ? streamed
+        : await decodeRequest(task.format, task.body, task.appId, {
+            admitSpans: (spans) => admitSpans(spans, task.nowNanos, config.admission),
+            toRows,
+            encodeSteps: config.encodeSteps ? (steps) => encodeStepsWithExtras(steps, gatherWords) : undefined,
+            jsonWholeParseMaxBytes: config.jsonWholeParseMaxBytes,
+            jsonReaderGaveUp: streamed === 'json-layout',
+          });
     const reply: DecodeWorkerReply = { ok: true, decoded };
     const encoded = decoded.rows.encodedSteps;
     if (!encoded) return reply;

@@ -22,10 +22,10 @@
  * so does this (undefined).
  *
  * The result is exactly decodeRequest's with the steps encoded (the tests
- * compare them byte for byte). Undefined asks the caller to run decodeRequest
- * instead: for such a JSON body, or a request whose rows the Native format
- * cannot carry (RowEncodingError), which leaves them as objects for the
- * insert to refuse.
+ * compare them byte for byte). A StreamFallback asks the caller to run
+ * decodeRequest instead: for such a JSON body ('json-layout'), or a request
+ * whose rows the Native format cannot carry ('row-encoding', a
+ * RowEncodingError), which leaves them as objects for the insert to refuse.
  */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodedSpan } from '../contracts/spans.js';
@@ -139,14 +139,18 @@ class EncodedStepsBuilder {
   }
 }
 
+/** Why decodeRequest must answer instead: an OTLP/JSON body the span reader gave up on, or a row the Native format cannot carry. */
+export type StreamFallback = 'json-layout' | 'row-encoding';
+
 /**
  * decodeRequest(format, …) with the steps encoded, streamed span by span;
- * undefined when decodeRequest must answer instead (see above).
+ * a StreamFallback when decodeRequest must answer instead (see above).
  *
  * @example
- * const decoded = encodeStreamedRequest('protobuf', body, 'checkout', { nowNanos, admission }) ?? (await decodeRequest('protobuf', body, 'checkout', stages));
+ * const streamed = encodeStreamedRequest('protobuf', body, 'checkout', { nowNanos, admission });
+ * const decoded = typeof streamed === 'string' ? await decodeRequest('protobuf', body, 'checkout', stages) : streamed;
  */
-export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | undefined {
+export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | StreamFallback {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const admitter = createSpanAdmitter(options.nowNanos, options.admission);
   const steps = new EncodedStepsBuilder(options, format, bytes.length);
@@ -163,7 +167,7 @@ export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appI
   };
   try {
     const decoded = format === 'protobuf' ? decodeProtobufTraces(bytes, take) : readJsonTraces(bytes, take);
-    if (decoded === undefined) return undefined;
+    if (decoded === undefined) return 'json-layout';
     const executions = mapper.finish();
     const encodedSteps = steps.finish(executions);
     const rows: RowBatch = { executions, steps: [], deduplicationToken: deduplicationTokenOf(appId, bytes, admitted) };
@@ -176,7 +180,7 @@ export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appI
       rejectionMessages: [...decoded.rejectionMessages, ...admitter.rejectionMessages].slice(0, MAX_REJECTION_MESSAGES),
     };
   } catch (error) {
-    if (error instanceof RowEncodingError) return undefined;
+    if (error instanceof RowEncodingError) return 'row-encoding';
     throw error;
   }
 }

@@ -54,6 +54,8 @@ export interface TracesRouteOptions {
   /** Keeps the spans ClickHouse will store and keep (see model/span-admission.ts). */
   admitSpans: (spans: DecodeResult['spans']) => DecodeResult;
   toRows: (appId: string, spans: DecodeResult['spans']) => RowBatch;
+  /** OTLP/JSON bodies larger than this are never parsed whole (decode-request.ts; its default when omitted). */
+  jsonWholeParseMaxBytes?: number;
   write: (rows: RowBatch) => Promise<void>;
   /**
    * Announces an accepted request to the insert batcher until its rows are
@@ -265,6 +267,7 @@ export const tracesRoute: FastifyPluginAsync<TracesRouteOptions> = async (app, o
         decoded = await decodeRequest(format, body, appId, {
           admitSpans: options.admitSpans,
           toRows: options.toRows,
+          jsonWholeParseMaxBytes: options.jsonWholeParseMaxBytes,
           pause: large ? yieldToEventLoop : undefined,
         });
       }

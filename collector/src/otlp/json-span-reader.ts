@@ -15,12 +15,14 @@
  * passes over (strings, escapes, numbers, nesting), and reads each value
  * with map-json-request.ts's own checks (past one leading byte order mark,
  * which the staged decoder's TextDecoder drops too). Anything else makes it
- * give up and return undefined: a body that is not UTF-8, a key with an
- * escape, a key given twice in one object, a snake_case field name, an AnyValue with two members, a resource after its
+ * give up and return undefined: a body that is not UTF-8, a key it reads
+ * written with an escape (keys inside values it passes over are only
+ * scanned), a key given twice in one object, a snake_case field name, an AnyValue with two members, a resource after its
  * spans or a scope after its spans, nesting deeper than it follows, or any
  * value the schema would reject. The caller then decodes the body the
  * staged way (JSON.parse, map-json-request.ts, the zod schema for the error
- * message), so the answer is always decodeJsonTraces's; the tests hold the
+ * message; ingest/decode-request.ts does so only up to a size, past which it
+ * refuses the body), so the answer is always decodeJsonTraces's; the tests hold the
  * two to the same result on official, respelled, edited and byte-mutated
  * requests. One exception, in the reader's favour: past the request's
  * limit of events or attribute values it refuses the body at once (a 400),
@@ -268,6 +270,8 @@ class JsonSpanReader {
   private escapes = 0;
   /** Spans read so far (handed on or rejected). */
   private spansRead = 0;
+  /** Whether it gave up on a value nested deeper than it follows (valid JSON all the same). */
+  private tooDeep = false;
 
   constructor(
     private readonly bytes: Buffer,
@@ -700,27 +704,59 @@ class JsonSpanReader {
     return invalid();
   }
 
+  /**
+   * Where JSON's grammar first fails in the whole body, or undefined when it
+   * holds (a value nested deeper than MAX_SKIP_DEPTH counts as holding).
+   * Passes over everything as skip() does: nothing is made.
+   */
+  syntaxError(): JsonSyntaxError | undefined {
+    try {
+      this.whitespace();
+      this.skip(0);
+      this.whitespace();
+      if (this.pos !== this.end) invalid();
+      return undefined;
+    } catch (error) {
+      if (error !== INVALID) throw error;
+      if (this.tooDeep) return undefined;
+      return { offset: Math.min(this.pos, this.end), byte: this.pos < this.end ? this.bytes[this.pos] : undefined };
+    }
+  }
+
   /** Passes over one value of any kind, checking its grammar. */
   private skip(depth: number): void {
-    if (depth > MAX_SKIP_DEPTH) invalid();
+    if (depth > MAX_SKIP_DEPTH) {
+      this.tooDeep = true;
+      invalid();
+    }
     const c = this.bytes[this.pos];
-    if (c === OPEN_OBJECT) {
-      this.pos++;
-      for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) this.skip(depth + 1);
-    } else if (c === OPEN_ARRAY) {
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      // An object's keys are strings of any kind: nothing reads them here, and JSON.parse takes an escaped or a repeated one.
+      const keyed = c === OPEN_OBJECT;
+      const close = keyed ? CLOSE_OBJECT : CLOSE_ARRAY;
       this.pos++;
       this.whitespace();
-      if (this.bytes[this.pos] === CLOSE_ARRAY) {
+      if (this.bytes[this.pos] === close) {
         this.pos++;
         return;
       }
       for (;;) {
         this.whitespace();
+        if (keyed) {
+          this.scanString();
+          this.whitespace();
+          this.expect(COLON);
+          this.whitespace();
+        }
         this.skip(depth + 1);
         this.whitespace();
-        const next = this.bytes[this.pos++];
-        if (next === CLOSE_ARRAY) return;
+        const next = this.bytes[this.pos];
+        if (next === close) {
+          this.pos++;
+          return;
+        }
         if (next !== COMMA) invalid();
+        this.pos++;
       }
     } else if (c === QUOTE) {
       this.scanString();
@@ -740,32 +776,38 @@ class JsonSpanReader {
     const b = this.bytes;
     const end = this.end;
     let p = this.pos;
-    if (b[p] !== QUOTE) invalid();
+    if (b[p] !== QUOTE) this.failAt(p);
     p++;
     const start = p;
     let escapes = 0;
     for (;;) {
       // Bytes that end a plain run: a quote, a backslash, a control character.
       while (p < end && STRING_STOPS[b[p]] === 0) p++;
-      if (p >= end) invalid();
+      if (p >= end) this.failAt(p);
       const c = b[p];
       if (c === QUOTE) break;
-      if (c < 0x20) invalid();
+      if (c < 0x20) this.failAt(p);
       // A backslash: one of JSON's escapes must follow.
       escapes++;
       const e = b[p + 1];
       if (e === 0x75) {
         // \uXXXX
-        for (let i = 2; i < 6; i++) if (!isHex(b[p + i])) invalid();
+        for (let i = 2; i < 6; i++) if (!isHex(b[p + i])) this.failAt(p + i);
         p += 6;
       } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
         p += 2;
-      } else invalid();
+      } else this.failAt(p + 1);
     }
     this.textStart = start;
     this.textEnd = p;
     this.escapes = escapes;
     this.pos = p + 1;
+  }
+
+  /** Gives up at byte `p` (where a syntax error is reported). */
+  private failAt(p: number): never {
+    this.pos = p;
+    return invalid();
   }
 
   /** hashOf the last string scanned. */
@@ -783,16 +825,16 @@ class JsonSpanReader {
     if (b[p] === MINUS) p++;
     if (b[p] === DIGIT_0) p++;
     else if (isDigit(b[p])) while (isDigit(b[p])) p++;
-    else invalid();
+    else this.failAt(p);
     if (b[p] === 0x2e) {
       p++;
-      if (!isDigit(b[p])) invalid();
+      if (!isDigit(b[p])) this.failAt(p);
       while (isDigit(b[p])) p++;
     }
     if (b[p] === 0x65 || b[p] === 0x45) {
       p++;
       if (b[p] === 0x2b || b[p] === MINUS) p++;
-      if (!isDigit(b[p])) invalid();
+      if (!isDigit(b[p])) this.failAt(p);
       while (isDigit(b[p])) p++;
     }
     this.pos = p;
@@ -839,16 +881,38 @@ export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: 
   return knownNames.kept();
 }
 
+/** Where a body breaks JSON's grammar: the byte offset, and the byte there (none when the body ends early). */
+export interface JsonSyntaxError {
+  offset: number;
+  byte: number | undefined;
+}
+
+/**
+ * Where `body` (UTF-8, past one byte order mark) first breaks JSON's
+ * grammar, or undefined when it is valid JSON, found without making any of
+ * its values: for a body too large to parse whole (ingest/decode-request.ts),
+ * whose error must still say what is wrong with it.
+ *
+ * @example
+ * jsonSyntaxError(Buffer.from('{"a":}')); // { offset: 5, byte: 0x7d }
+ */
+export function jsonSyntaxError(body: Buffer): JsonSyntaxError | undefined {
+  const text = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
+  const found = new JsonSpanReader(text, createDecodeResultBuilder(), knownNames).syntaxError();
+  return found && text !== body ? { ...found, offset: found.offset + 3 } : found;
+}
+
 /**
  * Reads an OTLP/JSON request span by span, each accepted span going to
- * `onSpan` as soon as it is read; undefined when the body is not one this
- * reader takes (see above), and the caller must run decodeJsonTraces. Spans
- * handed on before it gave up are the caller's to discard.
+ * `onSpan` as soon as it is read (without one, into the result's spans);
+ * undefined when the body is not one this reader takes (see above), and the
+ * caller must run decodeJsonTraces. Spans handed on before it gave up are
+ * the caller's to discard.
  *
  * @example
  * const result = readJsonTraces(body, (span) => mapper.add(span)) ?? undefined; // undefined: decode it staged
  */
-export function readJsonTraces(body: Buffer, onSpan: (span: DecodedSpan) => void, names: KnownNames = knownNames): DecodeResult | undefined {
+export function readJsonTraces(body: Buffer, onSpan?: (span: DecodedSpan) => void, names: KnownNames = knownNames): DecodeResult | undefined {
   // Longer than a string can be: decodeJsonTraces cannot make it text and refuses it (a 400); leave it to it.
   if (body.length > MAX_STRING_LENGTH) return undefined;
   // decodeJsonTraces's TextDecoder refuses bad UTF-8, which this reader leaves to it, and drops one byte order

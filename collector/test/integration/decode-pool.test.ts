@@ -331,3 +331,64 @@ describe('the decode worker pool without a list head (XRAY_LIST_HEAD_ROWS=0)', (
     }
   });
 });
+
+describe('OTLP/JSON bodies over the whole-parse limit (XRAY_JSON_WHOLE_PARSE_MAX_BYTES)', () => {
+  /** Small enough that a 300-step execution is over it, large enough for a 20-step one. */
+  const WHOLE_PARSE_MAX_BYTES = 64 * 1024;
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startCollector({ decode: { threads: 1, inlineMaxBytes: INLINE_MAX_BYTES, jsonWholeParseMaxBytes: WHOLE_PARSE_MAX_BYTES } });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** The body with every `name` key written with an escape: JSON.parse reads it alike, the span reader gives up on it. */
+  function escapedKeys(json: Buffer): string {
+    const text = json.toString('utf8').replaceAll('"name":', '"n\\u0061me":');
+    expect(readJsonTraces(Buffer.from(text), () => {})).toBeUndefined();
+    return text;
+  }
+
+  async function storedSteps(executionId: string): Promise<number> {
+    const [row] = await harness.sql<{ n: string }>('SELECT count() AS n FROM steps WHERE app_id = {app:String} AND execution_id = {id:String}', {
+      app: harness.appId,
+      id: executionId,
+    });
+    return Number(row.n);
+  }
+
+  it('stores a large body in the exporters layout, read span by span in a worker', async () => {
+    const { executionId, json } = protobufExecution('whole-parse-streamed', 300);
+    expect(json.length).toBeGreaterThan(WHOLE_PARSE_MAX_BYTES);
+    expect((await postJson(harness.url, harness.apiKey, json.toString('utf8'))).status).toBe(200);
+    expect(await storedSteps(executionId)).toBe(300);
+  });
+
+  it('refuses a large body in another layout with a 413 naming the limit, stores none of it, and stores the next request', async () => {
+    const { executionId, json } = protobufExecution('whole-parse-refused', 300);
+    const reply = await postJson(harness.url, harness.apiKey, escapedKeys(json));
+    expect(reply.status).toBe(413);
+    expect(reply.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_BODY_TOO_LARGE');
+    expect(reply.text).toContain(`is over ${WHOLE_PARSE_MAX_BYTES} bytes (XRAY_JSON_WHOLE_PARSE_MAX_BYTES)`);
+    expect(await storedSteps(executionId)).toBe(0);
+
+    // Under the limit (and over the inline size: a worker decodes it), the same layout is parsed whole and stored.
+    const small = protobufExecution('whole-parse-small', 20);
+    const text = escapedKeys(small.json);
+    expect(text.length).toBeGreaterThan(INLINE_MAX_BYTES);
+    expect(text.length).toBeLessThan(WHOLE_PARSE_MAX_BYTES);
+    expect((await postJson(harness.url, harness.apiKey, text)).status).toBe(200);
+    expect(await storedSteps(small.executionId)).toBe(20);
+  });
+
+  it('refuses a large body that is not JSON with a 400 saying where it breaks', async () => {
+    const { json } = protobufExecution('whole-parse-broken', 300);
+    const text = json.toString('utf8');
+    const at = text.indexOf('"spans":') + '"spans":'.length;
+    const reply = await postJson(harness.url, harness.apiKey, `${text.slice(0, at)}]${text.slice(at)}`);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('x-xray-error-code')).toBe('XRAY_ERR_OTLP_DECODE');
+    expect(reply.text).toContain(`request body is not valid JSON: unexpected ']' at offset ${at}`);
+  });
+});
