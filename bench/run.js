@@ -3,7 +3,7 @@
  * X-Ray benchmarks. Never part of the test suite: they print numbers, and
  * ratios against a baseline measured in the same run on the same machine.
  *
- *   npm run bench                     every section (sdk, ingest, query, memory, admin-sql, overload, security, live, export, dedup, webhooks, plugin-timeline)
+ *   npm run bench                     every section (sdk, ingest, query, memory, admin-sql, overload, security, amplification, live, export, dedup, webhooks, plugin-timeline)
  *   npm run bench -- query --scale 10m   the PostgreSQL comparison at 10M steps (quick: 200k, 1m, 10m)
  *   npm run bench -- --quick          smaller sizes, a smoke run
  *   node bench/run.js ingest          one section (after `npm run build`)
@@ -25,6 +25,8 @@ const SECTIONS = {
   'admin-sql': async (options) => (await import('./admin-sql.js')).runAdminSql(options),
   overload: async (options) => (await import('./overload.js')).runOverload(options),
   security: async (options) => (await import('./security.js')).runSecurity(options),
+  // The costliest bodies a client can send, against an SDK request of the same size.
+  amplification: async (options) => (await import('./amplification.js')).runAmplification(options),
   live: async (options) => (await import('./live.js')).runLive(options),
   export: async (options) => (await import('./export.js')).runExport(options),
   // The earlier 1M-step query section: business-key index vs scan, timeline granules.
