@@ -270,8 +270,6 @@ class JsonSpanReader {
   private escapes = 0;
   /** Spans read so far (handed on or rejected). */
   private spansRead = 0;
-  /** Whether it gave up on a value nested deeper than it follows (valid JSON all the same). */
-  private tooDeep = false;
 
   constructor(
     private readonly bytes: Buffer,
@@ -706,29 +704,68 @@ class JsonSpanReader {
 
   /**
    * Where JSON's grammar first fails in the whole body, or undefined when it
-   * holds (a value nested deeper than MAX_SKIP_DEPTH counts as holding).
-   * Passes over everything as skip() does: nothing is made.
+   * holds. Iterative, at any depth (JSON.parse's own parser is too), with one
+   * byte of stack a level: what each open container closes with. Makes
+   * nothing of the values it passes over.
    */
   syntaxError(): JsonSyntaxError | undefined {
+    const b = this.bytes;
+    let closers: Uint8Array = new Uint8Array(64);
+    let depth = 0;
     try {
       this.whitespace();
-      this.skip(0);
-      this.whitespace();
+      value: for (;;) {
+        const c = b[this.pos];
+        if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+          const close = c === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
+          this.pos++;
+          this.whitespace();
+          if (b[this.pos] === close) this.pos++;
+          else {
+            if (depth === closers.length) closers = growStack(closers);
+            closers[depth++] = close;
+            if (close === CLOSE_OBJECT) this.memberKey();
+            continue value;
+          }
+        } else if (c === QUOTE) this.scanString();
+        else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) this.number();
+        else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) invalid();
+        // After a value: close what it ends, or go on to the next member or element.
+        for (;;) {
+          this.whitespace();
+          if (depth === 0) break value;
+          const close = closers[depth - 1];
+          const next = b[this.pos];
+          if (next === close) {
+            this.pos++;
+            depth--;
+          } else if (next === COMMA) {
+            this.pos++;
+            this.whitespace();
+            if (close === CLOSE_OBJECT) this.memberKey();
+            continue value;
+          } else invalid();
+        }
+      }
       if (this.pos !== this.end) invalid();
       return undefined;
     } catch (error) {
       if (error !== INVALID) throw error;
-      if (this.tooDeep) return undefined;
-      return { offset: Math.min(this.pos, this.end), byte: this.pos < this.end ? this.bytes[this.pos] : undefined };
+      return { offset: Math.min(this.pos, this.end), byte: this.pos < this.end ? b[this.pos] : undefined };
     }
+  }
+
+  /** An object member's key and colon, any string, and the whitespace after them. */
+  private memberKey(): void {
+    this.scanString();
+    this.whitespace();
+    this.expect(COLON);
+    this.whitespace();
   }
 
   /** Passes over one value of any kind, checking its grammar. */
   private skip(depth: number): void {
-    if (depth > MAX_SKIP_DEPTH) {
-      this.tooDeep = true;
-      invalid();
-    }
+    if (depth > MAX_SKIP_DEPTH) invalid();
     const c = this.bytes[this.pos];
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       // An object's keys are strings of any kind: nothing reads them here, and JSON.parse takes an escaped or a repeated one.
@@ -742,12 +779,7 @@ class JsonSpanReader {
       }
       for (;;) {
         this.whitespace();
-        if (keyed) {
-          this.scanString();
-          this.whitespace();
-          this.expect(COLON);
-          this.whitespace();
-        }
+        if (keyed) this.memberKey();
         this.skip(depth + 1);
         this.whitespace();
         const next = this.bytes[this.pos];
@@ -879,6 +911,13 @@ const knownNames = new KnownNames();
 /** The attribute names kept, for the tests: each holds its own bytes, never a view of a request body. */
 export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: string }> {
   return knownNames.kept();
+}
+
+/** A stack of twice the depth, what `stack` holds kept. */
+function growStack(stack: Uint8Array): Uint8Array {
+  const grown = new Uint8Array(stack.length * 2);
+  grown.set(stack);
+  return grown;
 }
 
 /** Where a body breaks JSON's grammar: the byte offset, and the byte there (none when the body ends early). */
