@@ -14,7 +14,7 @@ import type { DecodeResult } from '../contracts/spans.js';
 import { XRayError } from '../errors.js';
 import { decodeJsonTraces, decodeProtobufTraces, MAX_REJECTION_MESSAGES, OtlpDecodeError } from '../otlp/index.js';
 import type { OtlpFormat } from '../otlp/index.js';
-import { jsonSyntaxError, readJsonTraces } from '../otlp/json-span-reader.js';
+import { jsonSyntaxError, readJsonTraces, type JsonGiveUp } from '../otlp/json-span-reader.js';
 import { deduplicationTokenOf } from './deduplication-token.js';
 
 /**
@@ -42,8 +42,8 @@ export interface DecodeStages {
   pause?: () => Promise<void>;
   /** OTLP/JSON bodies larger than this are never parsed whole (DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES when omitted). */
   jsonWholeParseMaxBytes?: number;
-  /** The span reader has already read this body and given up (the decode worker's streamed pass): not read again. */
-  jsonReaderGaveUp?: boolean;
+  /** The span reader has already read this body and given up, and why (the decode worker's streamed pass): not read again. */
+  jsonReaderGaveUp?: JsonGiveUp;
 }
 
 /** What one request decoded to. */
@@ -92,26 +92,44 @@ export async function decodeRequest(format: OtlpFormat, body: Uint8Array, appId:
 function decodeJson(bytes: Buffer, stages: DecodeStages): DecodeResult {
   const limit = stages.jsonWholeParseMaxBytes ?? DEFAULT_JSON_WHOLE_PARSE_MAX_BYTES;
   if (bytes.length <= limit) return decodeJsonTraces(bytes);
-  if (!stages.jsonReaderGaveUp) {
-    const read = readJsonTraces(bytes);
+  let why = stages.jsonReaderGaveUp;
+  if (!why) {
+    const read = readJsonTraces(bytes, undefined, undefined, (reason) => {
+      why = reason;
+    });
     if (read) return read;
   }
-  throw refusalOfWholeParse(bytes, limit);
+  throw refusalOfWholeParse(bytes, limit, why!);
 }
 
-/** Why a body too large to parse whole is refused: not JSON at all (400), or JSON in a layout only a whole parse reads (413). */
-function refusalOfWholeParse(bytes: Buffer, limit: number): Error {
+/**
+ * Why a body too large to parse whole is refused, without parsing it: not
+ * JSON at all (400, where), not a request (400: not an object, or a value of
+ * the wrong kind, where the reader stopped), or a request in a layout only a
+ * whole parse reads (413).
+ */
+function refusalOfWholeParse(bytes: Buffer, limit: number, why: JsonGiveUp): Error {
   if (!isUtf8(bytes)) return new OtlpDecodeError('request body is not valid JSON: it is not valid UTF-8');
   const syntax = jsonSyntaxError(bytes);
   if (syntax) {
     const found = syntax.byte === undefined ? 'the body ends early' : `unexpected ${describeByte(syntax.byte)} at offset ${syntax.offset}`;
     return new OtlpDecodeError(`request body is not valid JSON: ${found}`);
   }
+  if (!why.layout) {
+    let first = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x09 || bytes[first] === 0x0a || bytes[first] === 0x0d)) first++;
+    if (bytes[first] !== 0x7b) return new OtlpDecodeError('invalid OTLP/JSON ExportTraceServiceRequest: the body must be a JSON object');
+    return new OtlpDecodeError(
+      `invalid OTLP/JSON ExportTraceServiceRequest: a value of the wrong type or out of range before offset ${why.offset} ` +
+        `(a body over ${limit} bytes, XRAY_JSON_WHOLE_PARSE_MAX_BYTES, is read span by span, which says where, not which field)`,
+    );
+  }
   return new XRayError(
     'XRAY_ERR_OTLP_BODY_TOO_LARGE',
     `This OTLP/JSON body of ${bytes.length} bytes is over ${limit} bytes (XRAY_JSON_WHOLE_PARSE_MAX_BYTES) and is not laid out as ` +
       'OpenTelemetry exporters write OTLP/JSON (lowerCamelCase field names without escapes, each field once in its object, ' +
-      "a resource and a scope before their spans, values nested at most 64 deep), which only a body under that size may depart from: " +
+      'a resource and a scope before their spans, one member in an AnyValue, unknown fields nested at most 64 deep), ' +
+      'which only a body under that size may depart from: ' +
       'send it in smaller requests, or in that layout',
   );
 }

@@ -121,14 +121,14 @@ export default async function decode(task: DecodeWorkerTask): Promise<unknown> {
         : undefined;
     // Staged: a store that takes row objects, OTLP/JSON the span reader gives up on, or a row the Native format cannot carry (it stays one).
     const decoded =
-      streamed !== undefined && typeof streamed !== 'string'
+      streamed !== undefined && !('fallback' in streamed)
         ? streamed
         : await decodeRequest(task.format, task.body, task.appId, {
             admitSpans: (spans) => admitSpans(spans, task.nowNanos, config.admission),
             toRows,
             encodeSteps: config.encodeSteps ? (steps) => encodeStepsWithExtras(steps, gatherWords) : undefined,
             jsonWholeParseMaxBytes: config.jsonWholeParseMaxBytes,
-            jsonReaderGaveUp: streamed === 'json-layout',
+            jsonReaderGaveUp: streamed?.fallback === 'json' ? streamed.why : undefined,
           });
     const reply: DecodeWorkerReply = { ok: true, decoded };
     const encoded = decoded.rows.encodedSteps;

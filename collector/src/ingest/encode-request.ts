@@ -23,9 +23,10 @@
  *
  * The result is exactly decodeRequest's with the steps encoded (the tests
  * compare them byte for byte). A StreamFallback asks the caller to run
- * decodeRequest instead: for such a JSON body ('json-layout'), or a request
- * whose rows the Native format cannot carry ('row-encoding', a
- * RowEncodingError), which leaves them as objects for the insert to refuse.
+ * decodeRequest instead: for such a JSON body (`json`, with why the reader
+ * gave up), or a request whose rows the Native format cannot carry
+ * (`row-encoding`, a RowEncodingError), which leaves them as objects for the
+ * insert to refuse.
  */
 import type { EncodedRows, RowBatch, StepRow } from '../contracts/rows.js';
 import type { DecodedSpan } from '../contracts/spans.js';
@@ -34,7 +35,7 @@ import type { SpanAdmissionOptions } from '../model/span-admission.js';
 import { inheritedFields, RequestRowMapper } from '../model/span-to-rows.js';
 import { decodeProtobufTraces, MAX_REJECTION_MESSAGES } from '../otlp/index.js';
 import type { OtlpFormat } from '../otlp/index.js';
-import { readJsonTraces } from '../otlp/json-span-reader.js';
+import { readJsonTraces, type JsonGiveUp } from '../otlp/json-span-reader.js';
 import { NATIVE_TABLES, NativeBlockBuilder, RowEncodingError, RowKeys } from '../store/row-encoding.js';
 import { StepTotalsBuilder } from '../store/step-totals.js';
 import { StepWordsGatherer } from '../store/word-sieve.js';
@@ -139,8 +140,8 @@ class EncodedStepsBuilder {
   }
 }
 
-/** Why decodeRequest must answer instead: an OTLP/JSON body the span reader gave up on, or a row the Native format cannot carry. */
-export type StreamFallback = 'json-layout' | 'row-encoding';
+/** Why decodeRequest must answer instead: an OTLP/JSON body the span reader gave up on (and why), or a row the Native format cannot carry. */
+export type StreamFallback = { fallback: 'json'; why: JsonGiveUp } | { fallback: 'row-encoding' };
 
 /**
  * decodeRequest(format, …) with the steps encoded, streamed span by span;
@@ -148,7 +149,7 @@ export type StreamFallback = 'json-layout' | 'row-encoding';
  *
  * @example
  * const streamed = encodeStreamedRequest('protobuf', body, 'checkout', { nowNanos, admission });
- * const decoded = typeof streamed === 'string' ? await decodeRequest('protobuf', body, 'checkout', stages) : streamed;
+ * const decoded = 'fallback' in streamed ? await decodeRequest('protobuf', body, 'checkout', stages) : streamed;
  */
 export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appId: string, options: EncodeRequestOptions): DecodedRequest | StreamFallback {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -165,9 +166,15 @@ export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appI
     admitted += 1;
     mapper.add(span);
   };
+  let why: JsonGiveUp | undefined;
   try {
-    const decoded = format === 'protobuf' ? decodeProtobufTraces(bytes, take) : readJsonTraces(bytes, take);
-    if (decoded === undefined) return 'json-layout';
+    const decoded =
+      format === 'protobuf'
+        ? decodeProtobufTraces(bytes, take)
+        : readJsonTraces(bytes, take, undefined, (reason) => {
+            why = reason;
+          });
+    if (decoded === undefined) return { fallback: 'json', why: why! };
     const executions = mapper.finish();
     const encodedSteps = steps.finish(executions);
     const rows: RowBatch = { executions, steps: [], deduplicationToken: deduplicationTokenOf(appId, bytes, admitted) };
@@ -180,7 +187,7 @@ export function encodeStreamedRequest(format: OtlpFormat, body: Uint8Array, appI
       rejectionMessages: [...decoded.rejectionMessages, ...admitter.rejectionMessages].slice(0, MAX_REJECTION_MESSAGES),
     };
   } catch (error) {
-    if (error instanceof RowEncodingError) return 'row-encoding';
+    if (error instanceof RowEncodingError) return { fallback: 'row-encoding' };
     throw error;
   }
 }

@@ -270,6 +270,8 @@ class JsonSpanReader {
   private escapes = 0;
   /** Spans read so far (handed on or rejected). */
   private spansRead = 0;
+  /** Whether it gave up on the body's layout (see layout()); otherwise on its grammar or a value. */
+  gaveUpOnLayout = false;
 
   constructor(
     private readonly bytes: Buffer,
@@ -280,13 +282,18 @@ class JsonSpanReader {
     this.slicers = bytes as unknown as BufferSlicers;
   }
 
+  /** Where it is in the body (where it stopped, once it gave up). */
+  get position(): number {
+    return Math.min(this.pos, this.end);
+  }
+
   read(): void {
     this.whitespace();
     this.expect(OPEN_OBJECT);
     let seen = false;
     for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
       if (field === F_RESOURCE_SPANS) {
-        if (seen) invalid();
+        if (seen) this.layout();
         seen = true;
         if (this.isNull()) continue;
         for (let r = this.firstElement(); r >= 0; r = this.nextElement(r)) this.resourceSpans(`resourceSpans[${r}]`);
@@ -347,11 +354,11 @@ class JsonSpanReader {
     this.expect(OPEN_OBJECT);
     for (let field = this.firstField(); field !== END_OF_OBJECT; field = this.nextField()) {
       if (field === headerField) {
-        if (headerSeen || this.spansRead > spansBefore) invalid();
+        if (headerSeen || this.spansRead > spansBefore) this.layout();
         headerSeen = true;
         if (!this.isNull()) readHeader();
       } else if (field === listField) {
-        if (listSeen) invalid();
+        if (listSeen) this.layout();
         listSeen = true;
         if (this.isNull()) continue;
         for (let i = this.firstElement(); i >= 0; i = this.nextElement(i)) readElement(i);
@@ -379,7 +386,7 @@ class JsonSpanReader {
     for (let field = this.firstField(LIKELY_SPAN_START); field !== END_OF_OBJECT; field = this.nextField(LIKELY_AFTER_IN_SPAN[field])) {
       if (field >= F_NAME && field <= F_STATUS) {
         const bit = 1 << field;
-        if (seen & bit) invalid();
+        if (seen & bit) this.layout();
         seen |= bit;
       }
       const scalar = SPAN_SCALARS[field];
@@ -419,7 +426,7 @@ class JsonSpanReader {
       if (field === F_TIME) time = this.once(time, this.scalar());
       else if (field === F_NAME) name = this.once(name, this.scalar());
       else if (field === F_ATTRIBUTES) {
-        if (attributes !== undefined) invalid();
+        if (attributes !== undefined) this.layout();
         attributes = this.attributes(1);
       } else this.other(field);
     }
@@ -453,7 +460,7 @@ class JsonSpanReader {
       for (let field = this.firstField(LIKELY_KEY); field !== END_OF_OBJECT; field = this.nextField(field === F_KEY ? LIKELY_VALUE : undefined)) {
         if (field === F_KEY) key = this.once(key, this.attributeName());
         else if (field === F_VALUE) {
-          if (valueSeen) invalid();
+          if (valueSeen) this.layout();
           valueSeen = true;
           if (this.isNull()) continue;
           // The schema accepts no value at all below the deepest level.
@@ -505,7 +512,7 @@ class JsonSpanReader {
           value = this.kvlistValue(level);
       }
     }
-    if (members > 1) invalid();
+    if (members > 1) this.layout();
     return value;
   }
 
@@ -540,7 +547,7 @@ class JsonSpanReader {
         this.other(field);
         continue;
       }
-      if (seen) invalid();
+      if (seen) this.layout();
       seen = true;
       read();
     }
@@ -548,13 +555,13 @@ class JsonSpanReader {
 
   /** A field the reader does not read: passed over (its grammar checked), unless the staged decoder reads it. */
   private other(field: number): void {
-    if (field === F_SNAKE) invalid();
+    if (field === F_SNAKE) this.layout();
     this.skip(0);
   }
 
   /** A scalar field's second value: JSON.parse keeps the last, this reader gives up. */
   private once(previous: unknown, value: unknown): unknown {
-    if (previous !== undefined) invalid();
+    if (previous !== undefined) this.layout();
     return value;
   }
 
@@ -632,7 +639,8 @@ class JsonSpanReader {
       if (p >= end) invalid();
       const c = b[p];
       if (c === QUOTE) break;
-      if (c < 0x20 || c === BACKSLASH) invalid();
+      if (c === BACKSLASH) this.layout();
+      if (c < 0x20) this.failAt(p);
       hash = hashStep(hash, c);
       p++;
     }
@@ -729,7 +737,7 @@ class JsonSpanReader {
           }
         } else if (c === QUOTE) this.scanString();
         else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) this.number();
-        else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) invalid();
+        else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) this.failAt(this.literalEnd());
         // After a value: close what it ends, or go on to the next member or element.
         for (;;) {
           this.whitespace();
@@ -755,6 +763,16 @@ class JsonSpanReader {
     }
   }
 
+  /** Where the literal that starts here stops being `true`, `false` or `null` (its start when it starts as none). */
+  private literalEnd(): number {
+    const b = this.bytes;
+    let p = this.pos;
+    const word = LITERALS.find((each) => each.charCodeAt(0) === b[p]);
+    if (word === undefined) return p;
+    for (let i = 0; i < word.length && b[p] === word.charCodeAt(i); i++) p++;
+    return p;
+  }
+
   /** An object member's key and colon, any string, and the whitespace after them. */
   private memberKey(): void {
     this.scanString();
@@ -765,7 +783,7 @@ class JsonSpanReader {
 
   /** Passes over one value of any kind, checking its grammar. */
   private skip(depth: number): void {
-    if (depth > MAX_SKIP_DEPTH) invalid();
+    if (depth > MAX_SKIP_DEPTH) this.layout();
     const c = this.bytes[this.pos];
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       // An object's keys are strings of any kind: nothing reads them here, and JSON.parse takes an escaped or a repeated one.
@@ -834,6 +852,16 @@ class JsonSpanReader {
     this.textEnd = p;
     this.escapes = escapes;
     this.pos = p + 1;
+  }
+
+  /**
+   * Gives up on a body JSON.parse reads and this reader does not (a repeated
+   * key, an escaped key, snake_case, a header after its spans, an AnyValue
+   * with two members, deep nesting): its layout, not its grammar or a value.
+   */
+  private layout(): never {
+    this.gaveUpOnLayout = true;
+    return invalid();
   }
 
   /** Gives up at byte `p` (where a syntax error is reported). */
@@ -913,6 +941,8 @@ export function knownAttributeNames(): ReadonlyArray<{ bytes: Uint8Array; text: 
   return knownNames.kept();
 }
 
+const LITERALS = ['true', 'false', 'null'] as const;
+
 /** A stack of twice the depth, what `stack` holds kept. */
 function growStack(stack: Uint8Array): Uint8Array {
   const grown = new Uint8Array(stack.length * 2);
@@ -942,31 +972,51 @@ export function jsonSyntaxError(body: Buffer): JsonSyntaxError | undefined {
 }
 
 /**
+ * Why the reader gave up on a body: its layout (JSON.parse reads it, this
+ * reader does not) or not (its grammar, or a value the schema refuses),
+ * and the byte offset in the body where it stopped.
+ */
+export interface JsonGiveUp {
+  layout: boolean;
+  offset: number;
+}
+
+/**
  * Reads an OTLP/JSON request span by span, each accepted span going to
  * `onSpan` as soon as it is read (without one, into the result's spans);
  * undefined when the body is not one this reader takes (see above), and the
- * caller must run decodeJsonTraces. Spans handed on before it gave up are
- * the caller's to discard.
+ * caller must run decodeJsonTraces; `onGiveUp` then learns why. Spans
+ * handed on before it gave up are the caller's to discard.
  *
  * @example
  * const result = readJsonTraces(body, (span) => mapper.add(span)) ?? undefined; // undefined: decode it staged
  */
-export function readJsonTraces(body: Buffer, onSpan?: (span: DecodedSpan) => void, names: KnownNames = knownNames): DecodeResult | undefined {
+export function readJsonTraces(
+  body: Buffer,
+  onSpan?: (span: DecodedSpan) => void,
+  names: KnownNames = knownNames,
+  onGiveUp?: (why: JsonGiveUp) => void,
+): DecodeResult | undefined {
   // Longer than a string can be: decodeJsonTraces cannot make it text and refuses it (a 400); leave it to it.
-  if (body.length > MAX_STRING_LENGTH) return undefined;
   // decodeJsonTraces's TextDecoder refuses bad UTF-8, which this reader leaves to it, and drops one byte order
   // mark, which this reader passes over (not leaving such a body to the staged decoder's whole-body parse).
-  if (!isUtf8(body)) return undefined;
-  const text = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
+  if (body.length > MAX_STRING_LENGTH || !isUtf8(body)) {
+    onGiveUp?.({ layout: false, offset: 0 });
+    return undefined;
+  }
+  const marked = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+  const text = marked ? body.subarray(3) : body;
   const result = createDecodeResultBuilder(onSpan);
+  const reader = new JsonSpanReader(text, result, names);
   try {
-    new JsonSpanReader(text, result, names).read();
+    reader.read();
   } catch (error) {
     // An OtlpDecodeError here is the request's events or attribute values past their limit: decodeJsonTraces refuses
     // the same body with the same error (it counts the whole request in the body's order before mapping any of it,
     // countJsonRequest), so it goes out without a second parse.
-    if (error === INVALID) return undefined;
-    throw error;
+    if (error !== INVALID) throw error;
+    onGiveUp?.({ layout: reader.gaveUpOnLayout, offset: reader.position + (marked ? 3 : 0) });
+    return undefined;
   }
   return result.finish();
 }

@@ -78,7 +78,13 @@ describe('decodeRequest: OTLP/JSON over the whole-parse limit', () => {
     expect(error.message).toContain(`body of ${edited.length} bytes is over ${limit} bytes (XRAY_JSON_WHOLE_PARSE_MAX_BYTES)`);
     expect(error.message).toMatch(/send it in smaller requests, or in that layout/);
     // The decode worker's streamed pass has read it already: not read again, the same answer.
-    expect((await refusal(edited, limit, { jsonReaderGaveUp: true })) as XRayError).toMatchObject({ code: 'XRAY_ERR_OTLP_BODY_TOO_LARGE' });
+    expect((await refusal(edited, limit, { jsonReaderGaveUp: { layout: true, offset: 0 } })) as XRayError).toMatchObject({ code: 'XRAY_ERR_OTLP_BODY_TOO_LARGE' });
+    // An AnyValue of two members, one of them null: a whole parse takes it, the reader does not; the message names it.
+    const twoMembers = Buffer.from(body.toString('utf8').replace('{"stringValue":"loans"}', '{"stringValue":"loans","intValue":null}'));
+    expect((await decodeRequest('json', twoMembers, 'app-1', stages(LIMIT_DEFAULT))).rows.steps).toHaveLength(40);
+    const refused = await refusal(twoMembers, limit);
+    expect(refused).toMatchObject({ code: 'XRAY_ERR_OTLP_BODY_TOO_LARGE' });
+    expect(refused.message).toContain('one member in an AnyValue');
   });
 
   it('still decodes that layout under the limit, as the exporters layout', async () => {
@@ -106,6 +112,36 @@ describe('decodeRequest: OTLP/JSON over the whole-parse limit', () => {
     expect((await refusal(latin1, limit)).message).toBe('request body is not valid JSON: it is not valid UTF-8');
     // A whole parse refuses each too.
     for (const bad of [broken, control, latin1]) await expect(decodeRequest('json', bad, 'app-1', stages(LIMIT_DEFAULT))).rejects.toThrow(/^request body is not valid JSON: /);
+  });
+
+  it('refuses a body that is JSON but not a request with a 400 saying where, as a whole parse refuses it', async () => {
+    // A span kind by its enum name (as Go's protojson writes it): the schema takes an integer.
+    const text = body.toString('utf8');
+    const named = Buffer.from(text.replace('"kind":1', '"kind":"SPAN_KIND_INTERNAL"'));
+    const at = named.indexOf('"SPAN_KIND_INTERNAL"');
+    const error = await refusal(named, limit);
+    expect(error).toBeInstanceOf(OtlpDecodeError);
+    const offset = Number(/before offset (\d+) /.exec(error.message)?.[1]);
+    expect(error.message).toMatch(/^invalid OTLP\/JSON ExportTraceServiceRequest: a value of the wrong type or out of range before offset \d+ /);
+    // Where the reader stopped: after the value, within its span.
+    expect(offset).toBeGreaterThan(at);
+    expect(named.indexOf('"spanId"', at)).toBeGreaterThan(-1);
+    await expect(decodeRequest('json', named, 'app-1', stages(LIMIT_DEFAULT))).rejects.toThrow(/kind: expected an integer/);
+    // A top-level array: what the whole parse says.
+    const listed = Buffer.from(`\ufeff [${text}]`);
+    expect((await refusal(listed, limit)).message).toBe('invalid OTLP/JSON ExportTraceServiceRequest: the body must be a JSON object');
+    await expect(decodeRequest('json', listed, 'app-1', stages(LIMIT_DEFAULT))).rejects.toThrow('invalid OTLP/JSON ExportTraceServiceRequest: the body must be a JSON object');
+  });
+
+  it('names the byte where a literal goes wrong, and a literal the body cuts short', async () => {
+    const text = body.toString('utf8');
+    // The last span's count of dropped attributes: past the limit in the body.
+    const at = text.lastIndexOf('"droppedAttributesCount":0') + '"droppedAttributesCount":'.length;
+    const wrong = Buffer.from(`${text.slice(0, at)}trux${text.slice(at + 1)}`);
+    expect((await refusal(wrong, limit)).message).toBe(`request body is not valid JSON: unexpected 'x' at offset ${at + 3}`);
+    const cut = Buffer.from(`${text.slice(0, at)}nul`);
+    expect(cut.length).toBeGreaterThan(limit);
+    expect((await refusal(cut, limit)).message).toBe('request body is not valid JSON: the body ends early');
   });
 
   it('calls valid JSON nested deeper than the reader follows a layout, not a syntax error', async () => {

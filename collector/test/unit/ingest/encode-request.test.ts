@@ -4,7 +4,7 @@
  * map, then encode): on real SDK requests, random and mutated ones and edge
  * cases both must give the same rows, the same Native bytes, counts, words
  * and messages, or the same error (for OTLP/JSON, whose reader gives up
- * instead of failing: 'json-layout', so that the staged pipeline answers). And the protobuf decoder's span-by-span hand-over against its
+ * instead of failing: a `json` fallback, so that the staged pipeline answers). And the protobuf decoder's span-by-span hand-over against its
  * ordinary result, on random and mutated bodies.
  */
 import { context, SpanStatusCode, trace, type HrTime } from '@opentelemetry/api';
@@ -64,9 +64,9 @@ async function expectSameAsStaged(body: Uint8Array, options: Options, label: str
 }
 
 /**
- * For OTLP/JSON: the staged pipeline's rows and bytes, or 'json-layout' (the
+ * For OTLP/JSON: the staged pipeline's rows and bytes, or a `json` fallback (the
  * reader gave up, and the staged pipeline answers); never an answer of its
- * own, and never 'json-layout' where `mustStream` and the staged pipeline
+ * own, and never a fallback where `mustStream` and the staged pipeline
  * answers with rows. Returns which.
  */
 async function expectJsonSameAsStaged(body: Uint8Array, options: Options, label: string, mustStream = false): Promise<'rows' | 'error' | 'staged'> {
@@ -75,11 +75,11 @@ async function expectJsonSameAsStaged(body: Uint8Array, options: Options, label:
   try {
     expected = await staged(body, 'app-1', options, 'json');
   } catch {
-    expect(actual, `${label}: a body the staged pipeline refuses`).toBe('json-layout');
+    expect(actual, `${label}: a body the staged pipeline refuses`).toMatchObject({ fallback: 'json' });
     return 'error';
   }
-  if (mustStream) expect(actual, `${label}: streamed`).not.toBe('json-layout');
-  if (actual === 'json-layout') return 'staged';
+  if (mustStream) expect('fallback' in actual ? actual : 'streamed', `${label}: streamed`).toBe('streamed');
+  if ('fallback' in actual) return 'staged';
   expect(actual, label).toEqual(expected);
   return 'rows';
 }
@@ -165,7 +165,7 @@ describe('encodeStreamedRequest', () => {
     expect(tally.error).toBeGreaterThan(20);
   });
 
-  it("gives up ('row-encoding') on a row the Native format cannot carry, so the caller keeps the rows as objects", async () => {
+  it("gives up (a 'row-encoding' fallback) on a row the Native format cannot carry, so the caller keeps the rows as objects", async () => {
     const body = toProtobuf(spans);
     const negative = encodeStreamedRequest('protobuf', body, 'app-1', {
       nowNanos: NOW,
@@ -174,11 +174,20 @@ describe('encodeStreamedRequest', () => {
         step.input_tokens = -1;
       },
     });
-    expect(negative).toBe('row-encoding');
+    expect(negative).toEqual({ fallback: 'row-encoding' });
     // A body the decoder refuses is still an error, not a fallback.
     expect(() => encodeStreamedRequest('protobuf', Buffer.from([0x0a, 0xff]), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toThrow(/invalid protobuf/);
     // OTLP/JSON: a body the reader does not take is the staged pipeline's, error or not.
-    expect(encodeStreamedRequest('json', Buffer.from('{"resourceSpans":'), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toBe('json-layout');
+    // Not JSON: a give-up of the grammar, not of the layout, where the body ends.
+    expect(encodeStreamedRequest('json', Buffer.from('{"resourceSpans":'), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toEqual({
+      fallback: 'json',
+      why: { layout: false, offset: 17 },
+    });
+    // JSON.parse reads a snake_case field name, the reader does not: a give-up of the layout.
+    expect(encodeStreamedRequest('json', Buffer.from('{"resource_spans":[]}'), 'app-1', { nowNanos: NOW, admission: ADMISSION })).toEqual({
+      fallback: 'json',
+      why: { layout: true, offset: 18 },
+    });
   });
 
   it("gives the staged pipeline's rows and bytes for SDK executions sent as OTLP/JSON", async () => {
