@@ -14,7 +14,7 @@ import type { DecodeResult } from '../contracts/spans.js';
 import { XRayError } from '../errors.js';
 import { decodeJsonTraces, decodeProtobufTraces, MAX_REJECTION_MESSAGES, OtlpDecodeError } from '../otlp/index.js';
 import type { OtlpFormat } from '../otlp/index.js';
-import { jsonSyntaxError, readJsonTraces, type JsonGiveUp } from '../otlp/json-span-reader.js';
+import { byteOrderMarkLength, jsonSyntaxError, readJsonTraces, type JsonGiveUp } from '../otlp/json-span-reader.js';
 import { deduplicationTokenOf } from './deduplication-token.js';
 
 /**
@@ -116,7 +116,7 @@ function refusalOfWholeParse(bytes: Buffer, limit: number, why: JsonGiveUp): Err
     return new OtlpDecodeError(`request body is not valid JSON: ${found}`);
   }
   if (!why.layout) {
-    let first = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    let first = byteOrderMarkLength(bytes);
     while (first < bytes.length && (bytes[first] === 0x20 || bytes[first] === 0x09 || bytes[first] === 0x0a || bytes[first] === 0x0d)) first++;
     if (bytes[first] !== 0x7b) return new OtlpDecodeError('invalid OTLP/JSON ExportTraceServiceRequest: the body must be a JSON object');
     return new OtlpDecodeError(

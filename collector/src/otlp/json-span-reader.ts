@@ -272,6 +272,8 @@ class JsonSpanReader {
   private spansRead = 0;
   /** Whether it gave up on the body's layout (see layout()); otherwise on its grammar or a value. */
   gaveUpOnLayout = false;
+  /** passValue's stack: what each container it is inside closes with. */
+  private closers: Uint8Array = new Uint8Array(16);
 
   constructor(
     private readonly bytes: Buffer,
@@ -556,7 +558,7 @@ class JsonSpanReader {
   /** A field the reader does not read: passed over (its grammar checked), unless the staged decoder reads it. */
   private other(field: number): void {
     if (field === F_SNAKE) this.layout();
-    this.skip(0);
+    this.passValue(MAX_SKIP_DEPTH);
   }
 
   /** A scalar field's second value: JSON.parse keeps the last, this reader gives up. */
@@ -712,54 +714,19 @@ class JsonSpanReader {
 
   /**
    * Where JSON's grammar first fails in the whole body, or undefined when it
-   * holds. Iterative, at any depth (JSON.parse's own parser is too), with one
-   * byte of stack a level: what each open container closes with. Makes
+   * holds, at any depth (JSON.parse's own parser is iterative too). Makes
    * nothing of the values it passes over.
    */
   syntaxError(): JsonSyntaxError | undefined {
-    const b = this.bytes;
-    let closers: Uint8Array = new Uint8Array(64);
-    let depth = 0;
     try {
       this.whitespace();
-      value: for (;;) {
-        const c = b[this.pos];
-        if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-          const close = c === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
-          this.pos++;
-          this.whitespace();
-          if (b[this.pos] === close) this.pos++;
-          else {
-            if (depth === closers.length) closers = growStack(closers);
-            closers[depth++] = close;
-            if (close === CLOSE_OBJECT) this.memberKey();
-            continue value;
-          }
-        } else if (c === QUOTE) this.scanString();
-        else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) this.number();
-        else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) this.failAt(this.literalEnd());
-        // After a value: close what it ends, or go on to the next member or element.
-        for (;;) {
-          this.whitespace();
-          if (depth === 0) break value;
-          const close = closers[depth - 1];
-          const next = b[this.pos];
-          if (next === close) {
-            this.pos++;
-            depth--;
-          } else if (next === COMMA) {
-            this.pos++;
-            this.whitespace();
-            if (close === CLOSE_OBJECT) this.memberKey();
-            continue value;
-          } else invalid();
-        }
-      }
+      this.passValue(Number.POSITIVE_INFINITY);
+      this.whitespace();
       if (this.pos !== this.end) invalid();
       return undefined;
     } catch (error) {
       if (error !== INVALID) throw error;
-      return { offset: Math.min(this.pos, this.end), byte: this.pos < this.end ? b[this.pos] : undefined };
+      return { offset: this.position, byte: this.pos < this.end ? this.bytes[this.pos] : undefined };
     }
   }
 
@@ -781,39 +748,49 @@ class JsonSpanReader {
     this.whitespace();
   }
 
-  /** Passes over one value of any kind, checking its grammar. */
-  private skip(depth: number): void {
-    if (depth > MAX_SKIP_DEPTH) this.layout();
-    const c = this.bytes[this.pos];
-    if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-      // An object's keys are strings of any kind: nothing reads them here, and JSON.parse takes an escaped or a repeated one.
-      const keyed = c === OPEN_OBJECT;
-      const close = keyed ? CLOSE_OBJECT : CLOSE_ARRAY;
-      this.pos++;
-      this.whitespace();
-      if (this.bytes[this.pos] === close) {
+  /**
+   * Passes over one value of any kind, checking JSON's grammar (an object's
+   * keys are strings of any kind: nothing reads them here, and JSON.parse
+   * takes an escaped or a repeated one). Iterative, with one byte of stack a
+   * level, what each open container closes with; a value nested more than
+   * `maxDepth` levels inside this one gives up on the layout.
+   */
+  private passValue(maxDepth: number): void {
+    const b = this.bytes;
+    let depth = 0;
+    value: for (;;) {
+      const c = b[this.pos];
+      if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+        const close = c === OPEN_OBJECT ? CLOSE_OBJECT : CLOSE_ARRAY;
         this.pos++;
-        return;
-      }
-      for (;;) {
         this.whitespace();
-        if (keyed) this.memberKey();
-        this.skip(depth + 1);
+        if (b[this.pos] === close) this.pos++;
+        else {
+          if (depth >= maxDepth) this.layout();
+          if (depth === this.closers.length) this.closers = growStack(this.closers);
+          this.closers[depth++] = close;
+          if (close === CLOSE_OBJECT) this.memberKey();
+          continue value;
+        }
+      } else if (c === QUOTE) this.scanString();
+      else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) this.number();
+      else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) this.failAt(this.literalEnd());
+      // After a value: close what it ends, or go on to the next member or element.
+      while (depth > 0) {
         this.whitespace();
-        const next = this.bytes[this.pos];
+        const close = this.closers[depth - 1];
+        const next = b[this.pos];
         if (next === close) {
           this.pos++;
-          return;
-        }
-        if (next !== COMMA) invalid();
-        this.pos++;
+          depth--;
+        } else if (next === COMMA) {
+          this.pos++;
+          this.whitespace();
+          if (close === CLOSE_OBJECT) this.memberKey();
+          continue value;
+        } else invalid();
       }
-    } else if (c === QUOTE) {
-      this.scanString();
-    } else if (c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9)) {
-      this.number();
-    } else if (!this.literal('true') && !this.literal('false') && !this.literal('null')) {
-      invalid();
+      return;
     }
   }
 
@@ -950,6 +927,11 @@ function growStack(stack: Uint8Array): Uint8Array {
   return grown;
 }
 
+/** 3 when `body` starts with UTF-8's byte order mark (which decodeJsonTraces's TextDecoder drops), else 0. */
+export function byteOrderMarkLength(body: Uint8Array): number {
+  return body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+}
+
 /** Where a body breaks JSON's grammar: the byte offset, and the byte there (none when the body ends early). */
 export interface JsonSyntaxError {
   offset: number;
@@ -966,9 +948,9 @@ export interface JsonSyntaxError {
  * jsonSyntaxError(Buffer.from('{"a":}')); // { offset: 5, byte: 0x7d }
  */
 export function jsonSyntaxError(body: Buffer): JsonSyntaxError | undefined {
-  const text = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.subarray(3) : body;
-  const found = new JsonSpanReader(text, createDecodeResultBuilder(), knownNames).syntaxError();
-  return found && text !== body ? { ...found, offset: found.offset + 3 } : found;
+  const mark = byteOrderMarkLength(body);
+  const found = new JsonSpanReader(body.subarray(mark), createDecodeResultBuilder(), knownNames).syntaxError();
+  return found && { ...found, offset: found.offset + mark };
 }
 
 /**
@@ -1004,10 +986,9 @@ export function readJsonTraces(
     onGiveUp?.({ layout: false, offset: 0 });
     return undefined;
   }
-  const marked = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
-  const text = marked ? body.subarray(3) : body;
+  const mark = byteOrderMarkLength(body);
   const result = createDecodeResultBuilder(onSpan);
-  const reader = new JsonSpanReader(text, result, names);
+  const reader = new JsonSpanReader(body.subarray(mark), result, names);
   try {
     reader.read();
   } catch (error) {
@@ -1015,7 +996,7 @@ export function readJsonTraces(
     // the same body with the same error (it counts the whole request in the body's order before mapping any of it,
     // countJsonRequest), so it goes out without a second parse.
     if (error !== INVALID) throw error;
-    onGiveUp?.({ layout: reader.gaveUpOnLayout, offset: reader.position + (marked ? 3 : 0) });
+    onGiveUp?.({ layout: reader.gaveUpOnLayout, offset: reader.position + mark });
     return undefined;
   }
   return result.finish();
