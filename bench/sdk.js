@@ -33,7 +33,10 @@
  * Each round also times, apart, the work both sides do alike: the step's
  * input and output to JSON text, and `JsonTraceSerializer` over X-Ray's
  * spans of one round (captured once). Their sum over OTel's total is the
- * floor under the total ratio; X-Ray's own CPU is its total minus it.
+ * floor under the total ratio; X-Ray's own CPU is its total minus it. For
+ * reference, the same spans through `ProtobufTraceSerializer` (what
+ * `@opentelemetry/exporter-trace-otlp-proto` sends): whether the other OTLP
+ * encoding would lower that floor.
  *
  * Every figure is CPU time of this process (`process.cpuUsage()`, user +
  * system), not wall time. Rounds alternate X-Ray and OpenTelemetry after
@@ -42,7 +45,7 @@
  */
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import XRay from '@xray/sdk';
 import { formatFixed, formatInt, formatRatio, progress, verdict } from './lib/format.js';
 import { median, percentile } from './lib/stats.js';
@@ -210,8 +213,11 @@ function sharedRound(batches, executions) {
   const serializeStart = cpuNanos();
   for (const batch of batches) length += JsonTraceSerializer.serializeRequest(batch)?.length ?? 0;
   const serializeNanos = cpuNanos() - serializeStart;
+  const protobufStart = cpuNanos();
+  for (const batch of batches) length += ProtobufTraceSerializer.serializeRequest(batch)?.length ?? 0;
+  const protobufNanos = cpuNanos() - protobufStart;
   if (length === 0) throw new Error('nothing serialized');
-  return { jsonNanos: jsonNanos / iterations, serializeNanos: serializeNanos / iterations };
+  return { jsonNanos: jsonNanos / iterations, serializeNanos: serializeNanos / iterations, protobufNanos: protobufNanos / iterations };
 }
 
 /**
@@ -271,6 +277,7 @@ export async function runSdk(options) {
   }
   const sharedJson = sharedRuns.map((run) => run.jsonNanos);
   const sharedSerialize = sharedRuns.map((run) => run.serializeNanos);
+  const protobufSerialize = sharedRuns.map((run) => run.protobufNanos);
   const sharedNs = median(sharedJson) + median(sharedSerialize);
   const ownNs = median(xrayTotal) - sharedNs;
   const sharedRatio = sharedNs / figures.sameStep.otelTotalNs;
@@ -300,6 +307,7 @@ export async function runSdk(options) {
         row('OTel "primitive" total per span', total(otelRuns.primitive)),
         row('shared: JSON.stringify of the step\'s input and output (X-Ray and an OTel user both do it), per step', sharedJson),
         row('shared: JsonTraceSerializer over X-Ray\'s spans alone, per step', sharedSerialize),
+        row('for reference: ProtobufTraceSerializer (exporter-trace-otlp-proto\'s) over the same spans, per step', protobufSerialize),
         ['X-Ray own CPU per step (total minus the two shared lines)', formatFixed(ownNs, 0), '', ''],
         ['ratio recordStep / OTel "same step" span (caller\'s path)', formatRatio(figures.sameStep.ratio), '', ''],
         ['ratio recordStep / OTel "primitive" span (caller\'s path)', formatRatio(figures.primitive.ratio), '', ''],
@@ -330,6 +338,7 @@ export async function runSdk(options) {
       buildAndExportNsPerStep: median(perOp(xrayRuns, 'flushNanos')),
       sharedJsonNsPerStep: median(sharedJson),
       sharedSerializeNsPerStep: median(sharedSerialize),
+      protobufSerializeNsPerStep: median(protobufSerialize),
       ownNsPerStep: ownNs,
       sharedRatio,
       ownRatio,
